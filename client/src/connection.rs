@@ -1,0 +1,417 @@
+//! The live connection: one WebSocket kept up by a supervisor task.
+//!
+//! The supervisor connects, says `hello`, waits for `welcome`, then serves requests until the
+//! socket drops; then it waits a jittered backoff and tries again, forever, until
+//! [`Connection::close`]. Every change of [`ConnectionState`] is published on a watch channel
+//! and as an [`Event`].
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use gkchat_proto::{ApiError, ClientFrame, ErrorCode, ErrorFrame, Hello, PROTOCOL_VERSION, RequestId, ServerFrame};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Notify, broadcast, mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+use url::Url;
+
+use crate::rest::endpoint;
+use crate::{Backoff, ClientConfig, Error, Result};
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Slack on top of twice the server's heartbeat before a silent server counts as gone.
+const SILENCE_SLACK: Duration = Duration::from_secs(5);
+const EVENT_BUFFER: usize = 1024;
+const COMMAND_BUFFER: usize = 256;
+
+/// Where the live connection stands. Shown to the user as the connection badge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ConnectionState {
+    /// Dialling; `attempt` counts failures since the last good connection.
+    Connecting { attempt: u32 },
+    /// Handshake done; the server is live.
+    Connected { server_version: String, instance_id: String, protocol: u32 },
+    /// Not connected; the next attempt starts in `retry_in_ms` (or on [`Connection::retry_now`]).
+    Offline {
+        attempt: u32,
+        retry_in_ms: u64,
+        reason: String,
+        /// The server's error code when it refused us, e.g. `unsupported_protocol`.
+        code: Option<ErrorCode>,
+    },
+    /// [`Connection::close`] was called.
+    Stopped,
+}
+
+impl ConnectionState {
+    pub fn is_connected(&self) -> bool {
+        matches!(self, Self::Connected { .. })
+    }
+}
+
+/// Things that happen on the connection, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    State(ConnectionState),
+    /// The server reported an error about the connection itself (a close follows).
+    ServerError(ErrorFrame),
+    /// This subscriber fell behind and missed `missed` events; it should resync.
+    Lagged {
+        missed: u64,
+    },
+}
+
+/// A subscription to [`Event`]s.
+pub struct Events {
+    rx: broadcast::Receiver<Event>,
+}
+
+impl Events {
+    /// The next event; `None` once the connection is gone for good.
+    pub async fn next(&mut self) -> Option<Event> {
+        match self.rx.recv().await {
+            Ok(event) => Some(event),
+            Err(broadcast::error::RecvError::Lagged(missed)) => Some(Event::Lagged { missed }),
+            Err(broadcast::error::RecvError::Closed) => None,
+        }
+    }
+}
+
+enum Command {
+    Ping { reply: oneshot::Sender<Result<Duration>> },
+}
+
+/// Handle to the live connection. Dropping it stops the connection.
+pub struct Connection {
+    state: watch::Receiver<ConnectionState>,
+    events: broadcast::Sender<Event>,
+    commands: mpsc::Sender<Command>,
+    retry_now: Arc<Notify>,
+    stop: CancellationToken,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection").field("state", &*self.state.borrow()).finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    pub(crate) fn open(config: &ClientConfig) -> Self {
+        let (state_tx, state) = watch::channel(ConnectionState::Connecting { attempt: 0 });
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let (commands, commands_rx) = mpsc::channel(COMMAND_BUFFER);
+        let retry_now = Arc::new(Notify::new());
+        let stop = CancellationToken::new();
+        let supervisor = Supervisor {
+            ws_url: ws_url(&config.server_url),
+            client_name: config.client_name.clone(),
+            backoff: config.backoff,
+            state: state_tx,
+            events: events.clone(),
+            commands: commands_rx,
+            retry_now: retry_now.clone(),
+            stop: stop.clone(),
+        };
+        let task = tokio::spawn(supervisor.run());
+        Self { state, events, commands, retry_now, stop, task: Some(task) }
+    }
+
+    pub fn state(&self) -> ConnectionState {
+        self.state.borrow().clone()
+    }
+
+    /// A receiver that sees every state change (and the current state at once).
+    pub fn watch_state(&self) -> watch::Receiver<ConnectionState> {
+        self.state.clone()
+    }
+
+    /// Subscribes to events from now on.
+    pub fn events(&self) -> Events {
+        Events { rx: self.events.subscribe() }
+    }
+
+    /// Waits until the state satisfies `predicate` and returns that state.
+    pub async fn wait_for(&self, predicate: impl Fn(&ConnectionState) -> bool) -> ConnectionState {
+        let mut state = self.state.clone();
+        let found = state.wait_for(|s| predicate(s)).await;
+        match found {
+            Ok(s) => s.clone(),
+            Err(_) => ConnectionState::Stopped,
+        }
+    }
+
+    /// Round trip through the server; fails with [`Error::Disconnected`] when not connected.
+    pub async fn ping(&self) -> Result<Duration> {
+        if !self.state.borrow().is_connected() {
+            return Err(Error::Disconnected);
+        }
+        let (reply, answer) = oneshot::channel();
+        self.commands.send(Command::Ping { reply }).await.map_err(|_| Error::Disconnected)?;
+        answer.await.map_err(|_| Error::Disconnected)?
+    }
+
+    /// Skips the backoff wait and reconnects now.
+    pub fn retry_now(&self) {
+        self.retry_now.notify_one();
+    }
+
+    /// Says goodbye to the server and stops reconnecting.
+    pub async fn close(mut self) {
+        self.stop.cancel();
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+fn ws_url(server_url: &Url) -> Url {
+    let mut url = endpoint(server_url, "ws");
+    let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
+    url.set_scheme(scheme).expect("http(s) → ws(s) is a valid scheme change");
+    url
+}
+
+/// Why a session ended.
+enum SessionEnd {
+    /// We were asked to stop.
+    Stopped,
+    /// The connection failed or dropped.
+    Lost { reason: String, code: Option<ErrorCode>, was_connected: bool },
+}
+
+struct Supervisor {
+    ws_url: Url,
+    client_name: String,
+    backoff: Backoff,
+    state: watch::Sender<ConnectionState>,
+    events: broadcast::Sender<Event>,
+    commands: mpsc::Receiver<Command>,
+    retry_now: Arc<Notify>,
+    stop: CancellationToken,
+}
+
+impl Supervisor {
+    async fn run(mut self) {
+        let mut attempt = 0u32;
+        loop {
+            self.set_state(ConnectionState::Connecting { attempt });
+            let (reason, code) = match self.session().await {
+                SessionEnd::Stopped => break,
+                SessionEnd::Lost { reason, code, was_connected } => {
+                    attempt = if was_connected { 1 } else { attempt + 1 };
+                    (reason, code)
+                }
+            };
+            let delay = self.backoff.delay(attempt);
+            tracing::debug!(%reason, ?delay, attempt, "connection lost; will retry");
+            self.set_state(ConnectionState::Offline {
+                attempt,
+                retry_in_ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                reason,
+                code,
+            });
+            if !self.wait_before_retry(delay).await {
+                break;
+            }
+        }
+        self.set_state(ConnectionState::Stopped);
+    }
+
+    /// Sleeps `delay`, failing requests that arrive meanwhile; false when asked to stop.
+    async fn wait_before_retry(&mut self, delay: Duration) -> bool {
+        let sleep = tokio::time::sleep(delay);
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                () = &mut sleep => return true,
+                () = self.retry_now.notified() => return true,
+                () = self.stop.cancelled() => return false,
+                command = self.commands.recv() => match command {
+                    Some(Command::Ping { reply }) => { let _ = reply.send(Err(Error::Disconnected)); }
+                    None => return false,
+                },
+            }
+        }
+    }
+
+    fn set_state(&self, state: ConnectionState) {
+        self.state.send_replace(state.clone());
+        let _ = self.events.send(Event::State(state));
+    }
+
+    async fn session(&mut self) -> SessionEnd {
+        let lost = |reason: String, code: Option<ErrorCode>| SessionEnd::Lost { reason, code, was_connected: false };
+        let connect = tokio::select! {
+            () = self.stop.cancelled() => return SessionEnd::Stopped,
+            result = tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(self.ws_url.as_str())) => result,
+        };
+        let socket = match connect {
+            Err(_) => return lost("timed out connecting".into(), None),
+            Ok(Err(err)) => {
+                let (reason, code) = describe_connect_error(err);
+                return lost(reason, code);
+            }
+            Ok(Ok((socket, _response))) => socket,
+        };
+        let (mut sink, mut stream) = socket.split();
+
+        let hello = ClientFrame::Hello(Hello { protocol: PROTOCOL_VERSION, client: self.client_name.clone() });
+        if let Err(err) = sink.send(Message::text(hello.encode())).await {
+            return lost(format!("connection dropped during handshake: {err}"), None);
+        }
+        let welcome = tokio::select! {
+            () = self.stop.cancelled() => return SessionEnd::Stopped,
+            result = tokio::time::timeout(HANDSHAKE_TIMEOUT, next_frame(&mut stream)) => result,
+        };
+        let welcome = match welcome {
+            Err(_) => return lost("the server did not answer hello in time".into(), None),
+            Ok(Err((reason, code))) => return lost(reason, code),
+            Ok(Ok(ServerFrame::Welcome(welcome))) => welcome,
+            Ok(Ok(ServerFrame::Error(error))) => {
+                let _ = self.events.send(Event::ServerError(error.clone()));
+                return lost(error.message, Some(error.code));
+            }
+            Ok(Ok(other)) => return lost(format!("expected welcome, got {other:?}"), Some(ErrorCode::BadFrame)),
+        };
+        self.set_state(ConnectionState::Connected {
+            server_version: welcome.server_version,
+            instance_id: welcome.instance_id,
+            protocol: welcome.protocol,
+        });
+
+        let silence_limit = 2 * Duration::from_secs(welcome.heartbeat_secs.max(1).into()) + SILENCE_SLACK;
+        let mut liveness = tokio::time::interval(silence_limit / 4);
+        let mut last_heard = Instant::now();
+        let mut next_id: RequestId = 0;
+        let mut pings: HashMap<RequestId, (Instant, oneshot::Sender<Result<Duration>>)> = HashMap::new();
+        let mut last_error: Option<ErrorFrame> = None;
+        let connected_lost =
+            |reason: String, code: Option<ErrorCode>| SessionEnd::Lost { reason, code, was_connected: true };
+
+        loop {
+            tokio::select! {
+                () = self.stop.cancelled() => {
+                    let _ = sink.send(Message::Close(None)).await;
+                    let _ = sink.close().await;
+                    return SessionEnd::Stopped;
+                }
+                _ = liveness.tick() => {
+                    if last_heard.elapsed() > silence_limit {
+                        return connected_lost("the server stopped answering".into(), None);
+                    }
+                }
+                command = self.commands.recv() => match command {
+                    None => return SessionEnd::Stopped,
+                    Some(Command::Ping { reply }) => {
+                        next_id += 1;
+                        pings.insert(next_id, (Instant::now(), reply));
+                        if let Err(err) = sink.send(Message::text(ClientFrame::Ping { id: next_id }.encode())).await {
+                            return connected_lost(format!("connection dropped: {err}"), None);
+                        }
+                    }
+                },
+                message = stream.next() => {
+                    last_heard = Instant::now();
+                    let text = match message {
+                        Some(Ok(Message::Text(text))) => text,
+                        Some(Ok(Message::Close(frame))) => {
+                            let (reason, code) = match (&last_error, frame) {
+                                (Some(error), _) => (error.message.clone(), Some(error.code)),
+                                (None, Some(frame)) if !frame.reason.is_empty() => (format!("server closed the connection: {}", frame.reason), None),
+                                _ => ("server closed the connection".to_owned(), None),
+                            };
+                            return connected_lost(reason, code);
+                        }
+                        Some(Ok(_)) => continue,
+                        Some(Err(err)) => return connected_lost(format!("connection dropped: {err}"), None),
+                        None => return connected_lost("connection dropped".into(), None),
+                    };
+                    match ServerFrame::decode(text.as_str()) {
+                        Ok(ServerFrame::Pong { id }) => {
+                            if let Some((sent, reply)) = pings.remove(&id) {
+                                let _ = reply.send(Ok(sent.elapsed()));
+                            }
+                        }
+                        Ok(ServerFrame::Error(error)) => match error.id.and_then(|id| pings.remove(&id)) {
+                            Some((_, reply)) => {
+                                let _ = reply.send(Err(Error::Api { status: 0, error: ApiError::new(error.code, error.message) }));
+                            }
+                            None => {
+                                let _ = self.events.send(Event::ServerError(error.clone()));
+                                last_error = Some(error);
+                            }
+                        },
+                        Ok(ServerFrame::Welcome(_)) => tracing::warn!("unexpected second welcome"),
+                        Err(err) => tracing::warn!(%err, "undecodable frame from server"),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reads until the first text frame and decodes it.
+async fn next_frame<S>(stream: &mut S) -> Result<ServerFrame, (String, Option<ErrorCode>)>
+where
+    S: futures_util::Stream<Item = Result<Message, tungstenite::Error>> + Unpin,
+{
+    loop {
+        match stream.next().await {
+            Some(Ok(Message::Text(text))) => {
+                return ServerFrame::decode(text.as_str()).map_err(|e| (e.to_string(), Some(ErrorCode::BadFrame)));
+            }
+            Some(Ok(Message::Close(_))) | None => return Err(("server closed the connection".into(), None)),
+            Some(Ok(_)) => {}
+            Some(Err(err)) => return Err((format!("connection dropped: {err}"), None)),
+        }
+    }
+}
+
+/// Turns a failed WebSocket dial into words and, when the server sent one, its error code.
+fn describe_connect_error(err: tungstenite::Error) -> (String, Option<ErrorCode>) {
+    match err {
+        tungstenite::Error::Http(response) => {
+            let status = response.status();
+            let body = response.body().as_deref().and_then(|b| serde_json::from_slice::<ApiError>(b).ok());
+            match body {
+                Some(error) => (error.message, Some(error.code)),
+                None => (format!("server answered HTTP {status}"), None),
+            }
+        }
+        tungstenite::Error::Io(io) => (format!("cannot reach the server: {io}"), None),
+        other => (format!("cannot connect: {other}"), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ws_url_follows_scheme_and_prefix() {
+        assert_eq!(ws_url(&Url::parse("http://127.0.0.1:8787").unwrap()).as_str(), "ws://127.0.0.1:8787/ws");
+        assert_eq!(ws_url(&Url::parse("https://h/gk/").unwrap()).as_str(), "wss://h/gk/ws");
+    }
+
+    #[test]
+    fn ui_bindings_are_fresh() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let stale = gkchat_proto::ts::check_bindings(vec![gkchat_proto::ts::render::<ConnectionState>(&root)]);
+        assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");
+    }
+}

@@ -1,0 +1,37 @@
+//! The client's one error type. Every variant maps to a stable [`ErrorCode`] so the desktop
+//! app can show the same code the server would.
+
+use gkchat_proto::{ApiError, ErrorCode};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    InvalidUrl(String),
+    #[error("cannot reach the server: {0}")]
+    Unreachable(String),
+    /// The server answered with an error body.
+    #[error("{}: {}", .error.code, .error.message)]
+    Api { status: u16, error: ApiError },
+    /// The server said something this client does not understand.
+    #[error("unexpected answer from the server: {0}")]
+    Protocol(String),
+    /// The live connection is not up (or went down before the answer came).
+    #[error("not connected to the server")]
+    Disconnected,
+    #[error("internal client error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::InvalidUrl(_) => ErrorCode::InvalidUrl,
+            Error::Unreachable(_) | Error::Disconnected => ErrorCode::Unreachable,
+            Error::Api { error, .. } => error.code,
+            Error::Protocol(_) => ErrorCode::BadFrame,
+            Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! Stable error codes. Clients match on these, never on messages, so a code once shipped is
+//! never renamed or reused for another meaning.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A stable, machine-readable error code, shared by REST error bodies, WebSocket `error` frames
+/// and the desktop app's command errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame was not valid JSON, or a known frame had missing or malformed fields.
+    BadFrame,
+    /// The frame's `type` is not one this server knows.
+    UnknownFrame,
+    /// The `hello` frame asked for a protocol version this server does not speak.
+    UnsupportedProtocol,
+    /// A frame other than `hello` arrived before the handshake finished.
+    HandshakeRequired,
+    /// No `hello` arrived in time.
+    HandshakeTimeout,
+    /// The frame is larger than [`crate::limits::MAX_FRAME_BYTES`].
+    FrameTooLarge,
+    /// The server is at its connection limit; try again later.
+    ServerBusy,
+    /// The server is shutting down; reconnect later.
+    ServerShuttingDown,
+    /// The request was malformed or a value was out of range.
+    BadRequest,
+    /// No such route or resource.
+    NotFound,
+    /// The server is not ready (for example its database is unreachable).
+    Unavailable,
+    /// An error inside the server; details are in its log, never on the wire.
+    Internal,
+    /// A URL given by the user is not a valid `http://` or `https://` address.
+    InvalidUrl,
+    /// The companion server could not be reached.
+    Unreachable,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire (`"bad_frame"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadFrame => "bad_frame",
+            Self::UnknownFrame => "unknown_frame",
+            Self::UnsupportedProtocol => "unsupported_protocol",
+            Self::HandshakeRequired => "handshake_required",
+            Self::HandshakeTimeout => "handshake_timeout",
+            Self::FrameTooLarge => "frame_too_large",
+            Self::ServerBusy => "server_busy",
+            Self::ServerShuttingDown => "server_shutting_down",
+            Self::BadRequest => "bad_request",
+            Self::NotFound => "not_found",
+            Self::Unavailable => "unavailable",
+            Self::Internal => "internal",
+            Self::InvalidUrl => "invalid_url",
+            Self::Unreachable => "unreachable",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The body of every REST error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    /// A sentence for people; may change between versions.
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_str_matches_serde_name() {
+        let all = [
+            ErrorCode::BadFrame,
+            ErrorCode::UnknownFrame,
+            ErrorCode::UnsupportedProtocol,
+            ErrorCode::HandshakeRequired,
+            ErrorCode::HandshakeTimeout,
+            ErrorCode::FrameTooLarge,
+            ErrorCode::ServerBusy,
+            ErrorCode::ServerShuttingDown,
+            ErrorCode::BadRequest,
+            ErrorCode::NotFound,
+            ErrorCode::Unavailable,
+            ErrorCode::Internal,
+            ErrorCode::InvalidUrl,
+            ErrorCode::Unreachable,
+        ];
+        for code in all {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+}

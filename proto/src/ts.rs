@@ -1,0 +1,63 @@
+//! TypeScript bindings for the UI, generated from the Rust types with ts-rs.
+//!
+//! Each crate that owns UI-facing types has one test that calls [`check_bindings`] for them:
+//! it fails when `ui/src/bindings/*.ts` differ from what the Rust types generate, and rewrites
+//! them when run with `GKCHAT_BLESS=1`. Nobody edits the generated files by hand.
+
+use std::path::{Path, PathBuf};
+
+use ts_rs::{Config, TS};
+
+/// Where the generated files live, relative to the workspace root.
+pub const BINDINGS_DIR: &str = "ui/src/bindings";
+
+/// One type's generated file: its path and its contents.
+pub fn render<T: TS + 'static + ?Sized>(workspace_root: &Path) -> (PathBuf, String) {
+    // JSON numbers are JavaScript numbers; our u64 ids stay below 2^53.
+    let cfg = Config::new().with_large_int("number").with_out_dir(workspace_root.join(BINDINGS_DIR));
+    let path =
+        workspace_root.join(BINDINGS_DIR).join(T::output_path().expect("bindings are generated for named types only"));
+    let text = T::export_to_string(&cfg).expect("ts-rs renders the type");
+    (path, text)
+}
+
+/// Compares (or, with `GKCHAT_BLESS=1`, rewrites) the generated files; returns the stale ones.
+pub fn check_bindings(files: Vec<(PathBuf, String)>) -> Vec<PathBuf> {
+    let bless = std::env::var("GKCHAT_BLESS").is_ok_and(|v| v == "1");
+    let mut stale = Vec::new();
+    for (path, text) in files {
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current == text {
+            continue;
+        }
+        if bless {
+            std::fs::create_dir_all(path.parent().expect("bindings dir")).expect("create bindings dir");
+            std::fs::write(&path, text).expect("write binding");
+        } else {
+            stale.push(path);
+        }
+    }
+    stale
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ApiError, ClientFrame, ErrorCode, ErrorFrame, Hello, ServerFrame, ServerInfo, Welcome};
+
+    #[test]
+    fn ui_bindings_are_fresh() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let stale = check_bindings(vec![
+            render::<ErrorCode>(&root),
+            render::<ApiError>(&root),
+            render::<ClientFrame>(&root),
+            render::<Hello>(&root),
+            render::<ServerFrame>(&root),
+            render::<Welcome>(&root),
+            render::<ErrorFrame>(&root),
+            render::<ServerInfo>(&root),
+        ]);
+        assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");
+    }
+}

@@ -1,0 +1,144 @@
+//! The server's configuration: defaults, then an optional TOML file, then `GKCHAT_*`
+//! environment variables, then command-line flags.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on (`GKCHAT_LISTEN`).
+    pub listen: SocketAddr,
+    /// Where the server keeps its database and files (`GKCHAT_DATA_DIR`); created if missing.
+    pub data_dir: PathBuf,
+    /// Database URL (`GKCHAT_DATABASE_URL`). Empty: a SQLite file `gkchat.db` in `data_dir`.
+    /// `postgres://user:pass@host/db` selects PostgreSQL.
+    pub database_url: String,
+    /// Most WebSocket connections served at once; more are answered 503 `server_busy`.
+    pub max_connections: usize,
+    /// Seconds a new WebSocket may take to send its `hello`.
+    pub handshake_timeout_secs: u64,
+    /// Seconds between server pings; a peer silent for twice this long is dropped.
+    pub heartbeat_secs: u32,
+    /// Log filter in `tracing` syntax (`GKCHAT_LOG`), e.g. `info` or `gkchat_server=debug`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            data_dir: default_data_dir(),
+            database_url: String::new(),
+            max_connections: 10_000,
+            handshake_timeout_secs: 10,
+            heartbeat_secs: 25,
+            log: "info".into(),
+        }
+    }
+}
+
+/// `~/.local/share/gkchat-server` on Linux (the platform's data directory elsewhere).
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("gkchat-server")
+}
+
+/// Names of the config keys, for picking our variables out of the environment: other
+/// `GKCHAT_*` variables (the desktop app's, say) must not break the server.
+const KEYS: &[&str] =
+    &["listen", "data_dir", "database_url", "max_connections", "handshake_timeout_secs", "heartbeat_secs", "log"];
+
+impl Config {
+    /// Loads defaults ← `file` (if given; it must exist) ← `GKCHAT_*` environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(Box::new(figment::Error::from(format!("config file {} does not exist", file.display()))));
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment = figment.merge(Env::prefixed("GKCHAT_").only(KEYS));
+        figment.extract().map_err(Box::new)
+    }
+
+    /// The database URL actually used.
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}?mode=rwc", self.data_dir.join("gkchat.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    /// The configuration as TOML, with secrets (a database password) masked, for the start-up log.
+    pub fn to_masked_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.database_url = mask_url_password(&shown.database_url);
+        toml::to_string(&shown).unwrap_or_default()
+    }
+}
+
+fn mask_url_password(url: &str) -> String {
+    // scheme://user:password@host → scheme://user:***@host
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_owned() };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closures return figment::Error
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn example_file_parses_and_env_overrides_it() {
+        Jail::expect_with(|jail| {
+            let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"))
+                .expect("config.example.toml");
+            jail.create_file("gkchat.toml", &example)?;
+            let from_file = Config::load(Some(Path::new("gkchat.toml"))).map_err(|e| *e)?;
+            assert_eq!(from_file.listen, "127.0.0.1:8787".parse().unwrap());
+
+            jail.set_env("GKCHAT_LISTEN", "0.0.0.0:9000");
+            jail.set_env("GKCHAT_DATA_DIR", "/tmp/gk");
+            jail.set_env("GKCHAT_SERVER_URL", "http://ignored-by-the-server");
+            let config = Config::load(Some(Path::new("gkchat.toml"))).map_err(|e| *e)?;
+            assert_eq!(config.listen, "0.0.0.0:9000".parse().unwrap());
+            assert_eq!(config.data_dir, PathBuf::from("/tmp/gk"));
+            assert_eq!(config.database_url(), "sqlite:///tmp/gk/gkchat.db?mode=rwc");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_key_in_file_is_an_error() {
+        Jail::expect_with(|jail| {
+            jail.create_file("bad.toml", "listn = \"127.0.0.1:1\"")?;
+            let err = Config::load(Some(Path::new("bad.toml"))).unwrap_err();
+            assert!(err.to_string().contains("listn"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn missing_file_is_an_error() {
+        assert!(Config::load(Some(Path::new("/nonexistent/gkchat.toml"))).is_err());
+    }
+
+    #[test]
+    fn password_is_masked() {
+        let config = Config { database_url: "postgres://gk:secret@db/gk".into(), ..Config::default() };
+        let shown = config.to_masked_toml();
+        assert!(shown.contains("postgres://gk:***@db/gk"), "{shown}");
+        assert!(!shown.contains("secret"));
+    }
+}

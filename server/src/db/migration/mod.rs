@@ -1,0 +1,15 @@
+//! Schema migrations, applied in order at start. A shipped migration is never edited: change
+//! the schema with a new file named `mYYYYMMDD_NNNNNN_verb_noun.rs`.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_server_meta;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_create_server_meta::Migration)]
+    }
+}

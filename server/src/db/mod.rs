@@ -1,0 +1,38 @@
+//! Storage: connecting (SQLite by default, PostgreSQL by URL), migrating, and the service
+//! functions each feature uses. Handlers never build queries themselves.
+
+pub mod entity;
+pub mod meta;
+pub mod migration;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, SqlxSqliteConnector};
+use sea_orm_migration::MigratorTrait;
+
+use crate::error::{Error, Result};
+
+/// Opens the database at `url` and brings its schema up to date. Applying migrations is
+/// idempotent: a second start on the same data applies nothing.
+pub async fn open(url: &str) -> Result<DatabaseConnection> {
+    let db = if url.starts_with("sqlite:") {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| Error::Config(format!("bad SQLite URL {url}: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // WAL + NORMAL is durable across application crashes and fast; see sqlite.org/wal.html
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
+    } else {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options.max_connections(32).sqlx_logging(false);
+        Database::connect(options).await?
+    };
+    migration::Migrator::up(&db, None).await?;
+    Ok(db)
+}

@@ -1,0 +1,81 @@
+//! GK Chat companion server.
+//!
+//! The binary is thin: it loads [`Config`], binds, and calls [`run`]. Tests bind `127.0.0.1:0`
+//! and call the same [`run`], so what they exercise is exactly what users run.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod metrics;
+pub mod ws;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+pub use config::Config;
+pub use error::{Error, Result};
+
+/// How long shutdown waits for open WebSocket connections to say goodbye.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// What every request handler and connection shares. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: DatabaseConnection,
+    pub instance_id: Arc<str>,
+    pub metrics: Arc<metrics::Metrics>,
+    /// One permit per open WebSocket; caps connections at `max_connections`.
+    pub connection_permits: Arc<Semaphore>,
+    /// Cancelled when the server shuts down; connections close with "going away".
+    pub shutdown: CancellationToken,
+    /// Tracks connection tasks so shutdown can wait for their writers to drain.
+    pub connections: TaskTracker,
+}
+
+/// Opens storage, then serves HTTP and WebSocket on `listener` until `shutdown` completes.
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let db = db::open(&config.database_url()).await?;
+    let instance_id = db::meta::instance_id(&db).await?;
+    let state = AppState {
+        connection_permits: Arc::new(Semaphore::new(config.max_connections)),
+        config: Arc::new(config),
+        db,
+        instance_id: instance_id.into(),
+        metrics: Arc::new(metrics::Metrics::new()),
+        shutdown: CancellationToken::new(),
+        connections: TaskTracker::new(),
+    };
+    tracing::info!(addr = %listener.local_addr()?, instance_id = %state.instance_id, "gkchat-server listening");
+
+    let token = state.shutdown.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        token.cancel();
+    });
+
+    let app = http::router(state.clone());
+    let stop = state.shutdown.clone();
+    axum::serve(listener, app).with_graceful_shutdown(async move { stop.cancelled().await }).await?;
+
+    state.connections.close();
+    if tokio::time::timeout(SHUTDOWN_GRACE, state.connections.wait()).await.is_err() {
+        tracing::warn!("some connections did not close within {SHUTDOWN_GRACE:?}");
+    }
+    state.db.clone().close().await?;
+    tracing::info!("gkchat-server stopped");
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! Prometheus metrics, served as text at `GET /metrics`.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct HttpLabels {
+    pub method: String,
+    /// The route pattern (`/api/v1/info`), never the raw path, to bound cardinality.
+    pub route: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CodeLabels {
+    pub code: String,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    pub http_requests: Family<HttpLabels, Counter>,
+    pub ws_connections: Gauge,
+    pub ws_connections_opened: Counter,
+    pub ws_frames_received: Counter,
+    pub ws_errors: Family<CodeLabels, Counter>,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("gkchat");
+        let http_requests = Family::<HttpLabels, Counter>::default();
+        registry.register("http_requests", "HTTP requests answered", http_requests.clone());
+        let ws_connections = Gauge::default();
+        registry.register("ws_connections", "WebSocket connections open now", ws_connections.clone());
+        let ws_connections_opened = Counter::default();
+        registry.register("ws_connections_opened", "WebSocket connections accepted", ws_connections_opened.clone());
+        let ws_frames_received = Counter::default();
+        registry.register("ws_frames_received", "WebSocket frames received", ws_frames_received.clone());
+        let ws_errors = Family::<CodeLabels, Counter>::default();
+        registry.register("ws_errors", "Error frames sent, by code", ws_errors.clone());
+        Self { registry, http_requests, ws_connections, ws_connections_opened, ws_frames_received, ws_errors }
+    }
+
+    pub fn encode(&self) -> String {
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &self.registry).expect("writing to a String cannot fail");
+        text
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}

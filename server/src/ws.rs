@@ -1,0 +1,215 @@
+//! One WebSocket connection: the versioned `hello` handshake, then request frames.
+//!
+//! Shape (after tokio mini-redis and the axum examples): the socket is split; a writer task
+//! drains a bounded channel; the reader `select!`s on the next frame, the handshake deadline,
+//! the heartbeat tick and shutdown. Protocol violations get an `error` frame with a stable code,
+//! then a clean close; errors in a valid request get an `error` frame with its id and the
+//! connection stays up.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use gkchat_proto::limits::{MAX_CLIENT_NAME_CHARS, MAX_FRAME_BYTES};
+use gkchat_proto::{ClientFrame, ErrorCode, Hello, PROTOCOL_VERSION, ServerFrame, Welcome};
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
+use tokio::time::Instant;
+
+use crate::AppState;
+use crate::error::Error;
+use crate::metrics::CodeLabels;
+
+/// Frames queued for one connection's writer before the reader waits.
+const OUTBOX_CAPACITY: usize = 256;
+
+pub async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
+    if state.shutdown.is_cancelled() {
+        return Error::api(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::ServerShuttingDown, "server is shutting down")
+            .into_response();
+    }
+    let Ok(permit) = state.connection_permits.clone().try_acquire_owned() else {
+        return Error::api(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::ServerBusy, "too many connections; retry later")
+            .into_response();
+    };
+    // Accept somewhat more than the limit so an oversized frame gets a proper `frame_too_large`.
+    ws.max_message_size(4 * MAX_FRAME_BYTES).on_upgrade(move |socket| {
+        let tracker = state.connections.clone();
+        tracker.track_future(serve(socket, state, permit))
+    })
+}
+
+async fn serve(socket: WebSocket, state: AppState, _permit: OwnedSemaphorePermit) {
+    state.metrics.ws_connections.inc();
+    state.metrics.ws_connections_opened.inc();
+    let (sink, stream) = socket.split();
+    let (out, out_rx) = mpsc::channel(OUTBOX_CAPACITY);
+    let writer = tokio::spawn(write_loop(sink, out_rx));
+
+    let mut connection = Connection { state: state.clone(), out, phase: Phase::AwaitingHello, client: None };
+    let close = connection.read_loop(stream).await;
+    if let Some(frame) = close {
+        let _ = connection.out.send(Message::Close(Some(frame))).await;
+    }
+    drop(connection);
+    let _ = writer.await;
+    state.metrics.ws_connections.dec();
+}
+
+async fn write_loop(mut sink: SplitSink<WebSocket, Message>, mut out: mpsc::Receiver<Message>) {
+    while let Some(message) = out.recv().await {
+        let is_close = matches!(message, Message::Close(_));
+        if sink.send(message).await.is_err() || is_close {
+            break;
+        }
+    }
+    let _ = sink.close().await;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    AwaitingHello,
+    Ready,
+}
+
+/// What the reader does after a frame.
+enum Next {
+    Continue,
+    Close(CloseFrame),
+}
+
+struct Connection {
+    state: AppState,
+    out: mpsc::Sender<Message>,
+    phase: Phase,
+    /// The client's self-description from `hello`, for logs.
+    client: Option<String>,
+}
+
+impl Connection {
+    /// Runs until the peer leaves or must be closed; returns the close frame to send, if any.
+    async fn read_loop(&mut self, mut stream: SplitStream<WebSocket>) -> Option<CloseFrame> {
+        let config = self.state.config.clone();
+        let heartbeat_every = Duration::from_secs(config.heartbeat_secs.max(1).into());
+        let handshake_deadline = tokio::time::sleep(Duration::from_secs(config.handshake_timeout_secs));
+        tokio::pin!(handshake_deadline);
+        let mut heartbeat = tokio::time::interval_at(Instant::now() + heartbeat_every, heartbeat_every);
+        let mut last_heard = Instant::now();
+        let shutdown = self.state.shutdown.clone();
+
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => {
+                    return self.fail(ErrorCode::ServerShuttingDown, "server is shutting down", close_code::AWAY).await;
+                }
+                () = &mut handshake_deadline, if self.phase == Phase::AwaitingHello => {
+                    return self.fail(ErrorCode::HandshakeTimeout, "no hello frame in time", close_code::POLICY).await;
+                }
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > 2 * heartbeat_every {
+                        tracing::debug!(client = ?self.client, "peer silent; dropping");
+                        return Some(close(close_code::AWAY, "heartbeat timeout"));
+                    }
+                    if self.out.send(Message::Ping(Default::default())).await.is_err() {
+                        return None;
+                    }
+                }
+                message = stream.next() => {
+                    let Some(Ok(message)) = message else { return None };
+                    last_heard = Instant::now();
+                    let next = match message {
+                        Message::Text(text) => {
+                            self.state.metrics.ws_frames_received.inc();
+                            self.on_text(text.as_str()).await
+                        }
+                        Message::Binary(_) => {
+                            self.fail(ErrorCode::BadFrame, "binary frames are not supported", close_code::UNSUPPORTED)
+                                .await
+                                .map_or(Next::Continue, Next::Close)
+                        }
+                        Message::Ping(_) | Message::Pong(_) => Next::Continue,
+                        Message::Close(_) => return None,
+                    };
+                    if let Next::Close(frame) = next {
+                        return Some(frame);
+                    }
+                }
+            }
+        }
+    }
+
+    async fn on_text(&mut self, text: &str) -> Next {
+        if text.len() > MAX_FRAME_BYTES {
+            let message = format!("frame of {} bytes exceeds the limit of {MAX_FRAME_BYTES}", text.len());
+            return self.close_with(ErrorCode::FrameTooLarge, message, close_code::SIZE).await;
+        }
+        let frame = match ClientFrame::decode(text) {
+            Ok(frame) => frame,
+            Err(err) => return self.close_with(err.code(), err.to_string(), close_code::PROTOCOL).await,
+        };
+        match (self.phase, frame) {
+            (Phase::AwaitingHello, ClientFrame::Hello(hello)) => self.on_hello(hello).await,
+            (Phase::AwaitingHello, _) => {
+                self.close_with(ErrorCode::HandshakeRequired, "the first frame must be hello", close_code::POLICY).await
+            }
+            (Phase::Ready, ClientFrame::Hello(_)) => {
+                self.send_frame(ServerFrame::error(ErrorCode::BadRequest, "hello was already received", None)).await;
+                Next::Continue
+            }
+            (Phase::Ready, ClientFrame::Ping { id }) => {
+                self.send_frame(ServerFrame::Pong { id }).await;
+                Next::Continue
+            }
+        }
+    }
+
+    async fn on_hello(&mut self, hello: Hello) -> Next {
+        if hello.protocol != PROTOCOL_VERSION {
+            let message =
+                format!("this server speaks protocol {PROTOCOL_VERSION}; the client asked for {}", hello.protocol);
+            return self.close_with(ErrorCode::UnsupportedProtocol, message, close_code::PROTOCOL).await;
+        }
+        if hello.client.chars().count() > MAX_CLIENT_NAME_CHARS {
+            let message = format!("client name is longer than {MAX_CLIENT_NAME_CHARS} characters");
+            return self.close_with(ErrorCode::BadFrame, message, close_code::PROTOCOL).await;
+        }
+        tracing::debug!(client = %hello.client, "handshake complete");
+        self.client = Some(hello.client);
+        self.phase = Phase::Ready;
+        self.send_frame(ServerFrame::Welcome(Welcome {
+            protocol: PROTOCOL_VERSION,
+            server_version: env!("CARGO_PKG_VERSION").into(),
+            instance_id: self.state.instance_id.to_string(),
+            heartbeat_secs: self.state.config.heartbeat_secs,
+        }))
+        .await;
+        Next::Continue
+    }
+
+    async fn close_with(&mut self, code: ErrorCode, message: impl Into<String>, close_code: u16) -> Next {
+        self.fail(code, message, close_code).await.map_or(Next::Continue, Next::Close)
+    }
+
+    /// Sends an `error` frame about the connection itself and returns the close frame to follow.
+    async fn fail(&mut self, code: ErrorCode, message: impl Into<String>, close_code: u16) -> Option<CloseFrame> {
+        let message = message.into();
+        tracing::debug!(client = ?self.client, %code, %message, "closing connection");
+        self.send_frame(ServerFrame::error(code, message, None)).await;
+        Some(close(close_code, code.as_str()))
+    }
+
+    async fn send_frame(&mut self, frame: ServerFrame) {
+        if let ServerFrame::Error(error) = &frame {
+            self.state.metrics.ws_errors.get_or_create(&CodeLabels { code: error.code.as_str().into() }).inc();
+        }
+        // A closed channel means the writer is gone; the reader notices on its next read.
+        let _ = self.out.send(Message::Text(frame.encode().into())).await;
+    }
+}
+
+fn close(code: u16, reason: &str) -> CloseFrame {
+    CloseFrame { code, reason: reason.to_owned().into() }
+}

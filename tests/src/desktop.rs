@@ -1,0 +1,96 @@
+//! Runs the real desktop app for end-to-end tests: a private Xvfb display, a throwaway HOME
+//! (so settings and data never touch the developer's), and tauri-driver in front of
+//! WebKitWebDriver. Everything started here is killed on drop.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use tempfile::TempDir;
+
+pub struct DesktopHarness {
+    xvfb: Child,
+    driver: Child,
+    pub display: String,
+    pub driver_url: String,
+    pub home: TempDir,
+}
+
+/// The desktop binary under test: `GKCHAT_DESKTOP_BIN`, else `<target>/debug/gkchat-desktop`.
+pub fn desktop_binary() -> PathBuf {
+    if let Ok(path) = std::env::var("GKCHAT_DESKTOP_BIN") {
+        return PathBuf::from(path);
+    }
+    target_dir().join("debug").join("gkchat-desktop")
+}
+
+/// Cargo's target directory for this workspace.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"))
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+impl DesktopHarness {
+    /// Starts Xvfb and tauri-driver; `app_env` is passed on to the app.
+    pub async fn start(app_env: &[(&str, String)]) -> Self {
+        // `-displayfd 1`: Xvfb picks a free display and prints its number on stdout.
+        let mut xvfb = Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb is installed (./gk test installs it)");
+        let mut line = String::new();
+        BufReader::new(xvfb.stdout.take().expect("xvfb stdout")).read_line(&mut line).expect("display number");
+        let display = format!(":{}", line.trim());
+
+        let home = tempfile::tempdir().expect("temp home");
+        let port = free_port();
+        let native_port = free_port();
+        let mut driver = Command::new("tauri-driver");
+        driver
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("DISPLAY", &display)
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join(".config"))
+            .env("XDG_DATA_HOME", home.path().join(".local/share"))
+            .env("XDG_CACHE_HOME", home.path().join(".cache"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (key, value) in app_env {
+            driver.env(key, value);
+        }
+        let driver = driver.spawn().expect("tauri-driver is installed (./gk test installs it)");
+        let driver_url = format!("http://127.0.0.1:{port}");
+
+        let harness = Self { xvfb, driver, display, driver_url, home };
+        harness.wait_for_driver().await;
+        harness
+    }
+
+    async fn wait_for_driver(&self) {
+        let http = reqwest::Client::new();
+        for _ in 0..300 {
+            if http.get(format!("{}/status", self.driver_url)).send().await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("tauri-driver did not start at {}", self.driver_url);
+    }
+}
+
+impl Drop for DesktopHarness {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = self.xvfb.kill();
+        let _ = self.xvfb.wait();
+    }
+}

@@ -1,0 +1,122 @@
+//! Helpers for GK Chat's end-to-end tests: a real companion server on an ephemeral port with
+//! its own SQLite data directory, and clients pointed at it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use gkchat_client::{Backoff, Client, ClientConfig};
+use gkchat_server::Config;
+use tempfile::TempDir;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use url::Url;
+
+pub mod desktop;
+pub mod webdriver;
+
+/// A companion server running in this process on `127.0.0.1:<ephemeral>`.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Owns the data directory when the server made its own.
+    _temp: Option<TempDir>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<gkchat_server::Result<()>>>,
+}
+
+impl TestServer {
+    /// A server with a fresh temporary data directory.
+    pub async fn start() -> Self {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let mut server = Self::start_with(test_config(temp.path()), "127.0.0.1:0".parse().expect("addr")).await;
+        server._temp = Some(temp);
+        server
+    }
+
+    /// A server on `data_dir` (which the caller keeps), on an ephemeral port.
+    pub async fn start_in(data_dir: &Path) -> Self {
+        Self::start_with(test_config(data_dir), "127.0.0.1:0".parse().expect("addr")).await
+    }
+
+    /// A server with `config`, listening on `addr` (port 0 for any free one).
+    pub async fn start_with(config: Config, addr: SocketAddr) -> Self {
+        let listener = TcpListener::bind(addr).await.expect("bind test server");
+        let addr = listener.local_addr().expect("local addr");
+        let data_dir = config.data_dir.clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(gkchat_server::run(listener, config, async move {
+            let _ = stopped.await;
+        }));
+        let server = Self { addr, data_dir, _temp: None, stop: Some(stop), task: Some(task) };
+        server.wait_ready().await;
+        server
+    }
+
+    pub fn url(&self) -> Url {
+        Url::parse(&format!("http://{}", self.addr)).expect("server url")
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    /// A client of this server that retries quickly.
+    pub fn client(&self) -> Client {
+        client_for(self.url())
+    }
+
+    async fn wait_ready(&self) {
+        let http = reqwest::Client::new();
+        let url = format!("{}readyz", self.url());
+        for _ in 0..200 {
+            if let Ok(response) = http.get(&url).send().await
+                && response.status().is_success()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("test server at {} never became ready", self.addr);
+    }
+
+    /// Shuts the server down gracefully and waits for it; the data directory stays.
+    pub async fn stop(mut self) {
+        self.shutdown().await;
+    }
+
+    async fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task").expect("server ran cleanly");
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Defaults for tests: data in `data_dir`, quiet logs.
+pub fn test_config(data_dir: &Path) -> Config {
+    Config { data_dir: data_dir.to_path_buf(), ..Config::default() }
+}
+
+/// A client for `url` with a short backoff so reconnect tests stay quick.
+pub fn client_for(url: Url) -> Client {
+    let mut config = ClientConfig::new(url, "gkchat-tests");
+    config.backoff = Backoff { base: Duration::from_millis(50), max: Duration::from_millis(400) };
+    Client::new(config).expect("client")
+}
+
+/// Waits up to `limit` for `future`, panicking with `what` on timeout.
+pub async fn within<T>(limit: Duration, what: &str, future: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(limit, future).await.unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+}

@@ -1,0 +1,130 @@
+//! A small W3C WebDriver client over HTTP, enough to drive the desktop app through
+//! tauri-driver + WebKitWebDriver: sessions, elements, clicks, typing, text, screenshots.
+
+use std::time::Duration;
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+/// The W3C key under which an element reference is returned.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735376cacc";
+
+pub struct Session {
+    http: reqwest::Client,
+    base: String,
+    id: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Element(String);
+
+impl Session {
+    /// Starts a session that launches `application` (tauri-driver's `tauri:options`).
+    pub async fn start(driver_url: &str, application: &str) -> Self {
+        let http = reqwest::Client::new();
+        let body = json!({ "capabilities": { "alwaysMatch": { "tauri:options": { "application": application } } } });
+        let response: Value = http
+            .post(format!("{driver_url}/session"))
+            .json(&body)
+            .send()
+            .await
+            .expect("webdriver reachable")
+            .json()
+            .await
+            .expect("webdriver answers json");
+        let id =
+            response["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session id in {response}")).to_owned();
+        Self { http, base: format!("{driver_url}/session/{id}"), id }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, String> {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.map_err(|e| e.to_string())?;
+        let status = response.status();
+        let value: Value = response.json().await.map_err(|e| e.to_string())?;
+        if status.is_success() { Ok(value["value"].clone()) } else { Err(format!("HTTP {status}: {value}")) }
+    }
+
+    /// The first element matching `css`, if any.
+    pub async fn find(&self, css: &str) -> Option<Element> {
+        let value = self
+            .call(reqwest::Method::POST, "/element", Some(json!({ "using": "css selector", "value": css })))
+            .await
+            .ok()?;
+        value[ELEMENT_KEY].as_str().map(|id| Element(id.to_owned()))
+    }
+
+    /// Waits up to `limit` for an element matching `css`.
+    pub async fn wait_for(&self, css: &str, limit: Duration) -> Element {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            if let Some(element) = self.find(css).await {
+                return element;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "no element {css} within {limit:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn text(&self, element: &Element) -> String {
+        let value = self.call(reqwest::Method::GET, &format!("/element/{}/text", element.0), None).await;
+        value.ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    }
+
+    pub async fn property(&self, element: &Element, name: &str) -> Value {
+        self.call(reqwest::Method::GET, &format!("/element/{}/property/{name}", element.0), None)
+            .await
+            .unwrap_or(Value::Null)
+    }
+
+    pub async fn click(&self, element: &Element) {
+        self.call(reqwest::Method::POST, &format!("/element/{}/click", element.0), Some(json!({})))
+            .await
+            .expect("click");
+    }
+
+    pub async fn clear(&self, element: &Element) {
+        self.call(reqwest::Method::POST, &format!("/element/{}/clear", element.0), Some(json!({})))
+            .await
+            .expect("clear");
+    }
+
+    pub async fn type_text(&self, element: &Element, text: &str) {
+        self.call(reqwest::Method::POST, &format!("/element/{}/value", element.0), Some(json!({ "text": text })))
+            .await
+            .expect("send keys");
+    }
+
+    /// Waits up to `limit` until the text of `css` satisfies `predicate`; returns that text.
+    pub async fn wait_for_text(&self, css: &str, limit: Duration, predicate: impl Fn(&str) -> bool) -> String {
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut last = String::new();
+        loop {
+            if let Some(element) = self.find(css).await {
+                last = self.text(&element).await;
+                if predicate(&last) {
+                    return last;
+                }
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{css} never matched within {limit:?}; last text {last:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// A PNG of the window.
+    pub async fn screenshot(&self) -> Vec<u8> {
+        let value = self.call(reqwest::Method::GET, "/screenshot", None).await.expect("screenshot");
+        base64::engine::general_purpose::STANDARD.decode(value.as_str().expect("base64 png")).expect("valid base64")
+    }
+
+    pub async fn end(self) {
+        let _ = self.http.delete(&self.base).send().await;
+    }
+}
