@@ -7,7 +7,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 /// The W3C key under which an element reference is returned.
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735376cacc";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 pub struct Session {
     http: reqwest::Client,
@@ -118,8 +118,25 @@ impl Session {
         }
     }
 
-    /// A PNG of the window.
+    /// Runs `script` (a function body; `arguments` as in WebDriver) and returns its value.
+    pub async fn execute(&self, script: &str, args: Value) -> Value {
+        self.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": args })))
+            .await
+            .expect("execute script")
+    }
+
+    /// Waits until the page has painted what it holds now (two animation frames).
+    pub async fn settle(&self) {
+        let script = "const done = arguments[arguments.length - 1]; \
+                      requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
+        self.call(reqwest::Method::POST, "/execute/async", Some(json!({ "script": script, "args": [] })))
+            .await
+            .expect("execute async script");
+    }
+
+    /// A PNG of the window, once what the page holds has been painted.
     pub async fn screenshot(&self) -> Vec<u8> {
+        self.settle().await;
         let value = self.call(reqwest::Method::GET, "/screenshot", None).await.expect("screenshot");
         base64::engine::general_purpose::STANDARD.decode(value.as_str().expect("base64 png")).expect("valid base64")
     }

@@ -51,10 +51,22 @@ async fn window_connects_to_companion_server() {
     // A bad address typed in settings is refused with the error code in words.
     session.clear(&field).await;
     session.type_text(&field, "not a url").await;
+    assert_eq!(session.property(&field, "value").await.as_str(), Some("not a url"));
     let save = session.wait_for("[data-testid=save-server-url]", WAIT).await;
     session.click(&save).await;
-    session.wait_for_text("[data-testid=settings-error]", WAIT, |t| t.contains("not a URL")).await;
+    session
+        .wait_for_text("[data-testid=settings-error]", WAIT, |t| {
+            t == "\"not a url\" is not a URL: relative URL without a base (invalid_url)"
+        })
+        .await;
     std::fs::write(shots.join("settings.png"), session.screenshot().await).unwrap();
+
+    // Themes: an explicit choice overrides the OS and sticks on <html data-theme>.
+    let dark = session.wait_for("input[name=theme][value=dark]", WAIT).await;
+    session.click(&dark).await;
+    let theme = session.execute("return document.documentElement.dataset.theme;", serde_json::json!([])).await;
+    assert_eq!(theme.as_str(), Some("dark"));
+    std::fs::write(shots.join("dark.png"), session.screenshot().await).unwrap();
 
     session.end().await;
     drop(harness);

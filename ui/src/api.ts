@@ -1,0 +1,50 @@
+// The one door between the UI and Rust. Every `invoke` and channel goes through here, typed
+// with the bindings generated from the Rust types (src/bindings, never edited by hand).
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type { CommandError } from "./bindings/CommandError";
+import type { ConnectionState } from "./bindings/ConnectionState";
+import type { ErrorCode } from "./bindings/ErrorCode";
+import type { ServerInfo } from "./bindings/ServerInfo";
+import type { SettingsView } from "./bindings/SettingsView";
+
+export type { ConnectionState, ErrorCode, ServerInfo, SettingsView };
+
+/** A failed command, carrying the stable code from gkchat-proto. */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+function isCommandError(value: unknown): value is CommandError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as CommandError).code === "string" &&
+    typeof (value as CommandError).message === "string"
+  );
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    if (isCommandError(error)) throw new ApiError(error.code, error.message);
+    throw new ApiError("internal", String(error));
+  }
+}
+
+export const api = {
+  getSettings: () => call<SettingsView>("get_settings"),
+  setServerUrl: (url: string) => call<SettingsView>("set_server_url", { url }),
+  serverInfo: () => call<ServerInfo>("server_info"),
+  retryConnection: () => call<void>("retry_connection"),
+  /** Streams connection states (the current one first) until the page goes away. */
+  watchConnection: (onState: (state: ConnectionState) => void) => {
+    const channel = new Channel<ConnectionState>();
+    channel.onmessage = onState;
+    return call<void>("watch_connection", { onState: channel });
+  },
+};

@@ -1,0 +1,65 @@
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+// The Tauri IPC boundary does not exist in jsdom; the real path is covered by the WebDriver test.
+const invoke = vi.fn();
+vi.mock("@tauri-apps/api/core", () => ({
+  invoke: (...args: unknown[]) => invoke(...args),
+  Channel: class {},
+}));
+
+import SettingsPanel from "./SettingsPanel";
+
+describe("SettingsPanel", () => {
+  beforeEach(() => {
+    invoke.mockReset();
+    invoke.mockImplementation(async (command: string, args?: { url?: string }) => {
+      switch (command) {
+        case "get_settings":
+          return { server_url: "http://127.0.0.1:8787/", source: "default" };
+        case "server_info":
+          return { name: "gkchat-server", version: "0.1.0", protocol: 1, instance_id: "abc" };
+        case "set_server_url":
+          if (args?.url === "nonsense") {
+            throw { code: "invalid_url", message: '"nonsense" is not a URL' };
+          }
+          return { server_url: args?.url, source: "saved" };
+      }
+      throw new Error(`unexpected command ${command}`);
+    });
+  });
+  afterEach(cleanup);
+
+  it("shows the current server and where it came from", async () => {
+    render(<SettingsPanel theme="system" onThemeChange={() => {}} />);
+    const field = await screen.findByDisplayValue("http://127.0.0.1:8787/");
+    expect(field).toBeTruthy();
+    expect(await screen.findByText(/built-in default/)).toBeTruthy();
+    expect((await screen.findByTestId("server-instance")).textContent).toBe("abc");
+  });
+
+  it("shows the server's error in words with its code", async () => {
+    render(<SettingsPanel theme="system" onThemeChange={() => {}} />);
+    const field = await screen.findByDisplayValue("http://127.0.0.1:8787/");
+    fireEvent.change(field, { target: { value: "nonsense" } });
+    fireEvent.click(screen.getByTestId("save-server-url"));
+    const error = await screen.findByTestId("settings-error");
+    expect(error.textContent).toBe('"nonsense" is not a URL (invalid_url)');
+  });
+
+  it("saves a good address", async () => {
+    render(<SettingsPanel theme="system" onThemeChange={() => {}} />);
+    const field = await screen.findByDisplayValue("http://127.0.0.1:8787/");
+    fireEvent.change(field, { target: { value: "https://chat.example.org/" } });
+    fireEvent.click(screen.getByTestId("save-server-url"));
+    expect(await screen.findByText(/Saved in your settings/)).toBeTruthy();
+    expect(invoke).toHaveBeenCalledWith("set_server_url", { url: "https://chat.example.org/" });
+  });
+
+  it("changes the theme", async () => {
+    const onThemeChange = vi.fn();
+    render(<SettingsPanel theme="system" onThemeChange={onThemeChange} />);
+    fireEvent.click(await screen.findByLabelText("Dark"));
+    expect(onThemeChange).toHaveBeenCalledWith("dark");
+  });
+});
