@@ -120,6 +120,14 @@ mod tests {
     }
 
     #[test]
+    fn defaults_listen_on_loopback_8787_with_sqlite_in_the_data_dir() {
+        let config = Config::default();
+        assert_eq!(config.listen, "127.0.0.1:8787".parse().unwrap());
+        assert!(config.data_dir.ends_with("gkchat-server"));
+        assert!(config.database_url().starts_with("sqlite://"));
+    }
+
+    #[test]
     fn unknown_key_in_file_is_an_error() {
         Jail::expect_with(|jail| {
             jail.create_file("bad.toml", "listn = \"127.0.0.1:1\"")?;

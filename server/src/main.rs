@@ -34,7 +34,11 @@ async fn main() -> anyhow::Result<()> {
         config.data_dir = data_dir;
     }
 
-    tracing_subscriber::fmt().with_env_filter(EnvFilter::try_new(&config.log).context("invalid log filter")?).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_new(&config.log).context("invalid log filter")?)
+        // Colours only on a terminal, so log files stay plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .init();
     tracing::info!("configuration:\n{}", config.to_masked_toml());
 
     let listener = tokio::net::TcpListener::bind(config.listen)

@@ -1,5 +1,9 @@
 //! Helpers for GK Chat's end-to-end tests: a real companion server on an ephemeral port with
-//! its own SQLite data directory, and clients pointed at it.
+//! its own data directory, and clients pointed at it.
+//!
+//! The database is a SQLite file in the data directory, or, when `GKCHAT_TEST_POSTGRES` holds a
+//! server URL (`postgres://postgres@127.0.0.1:5432`, as `./gk test` sets it), a PostgreSQL
+//! database of its own per data directory: the same suite runs on both backends.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -42,6 +46,9 @@ impl TestServer {
 
     /// A server with `config`, listening on `addr` (port 0 for any free one).
     pub async fn start_with(config: Config, addr: SocketAddr) -> Self {
+        if config.database_url.starts_with("postgres") {
+            ensure_postgres_database(&config.database_url).await;
+        }
         let listener = TcpListener::bind(addr).await.expect("bind test server");
         let addr = listener.local_addr().expect("local addr");
         let data_dir = config.data_dir.clone();
@@ -104,9 +111,47 @@ impl Drop for TestServer {
     }
 }
 
-/// Defaults for tests: data in `data_dir`, quiet logs.
+/// Names the PostgreSQL server the suite runs against instead of SQLite.
+pub const POSTGRES_ENV: &str = "GKCHAT_TEST_POSTGRES";
+
+/// Defaults for tests: data in `data_dir`; the database there, or on the PostgreSQL server
+/// named by `GKCHAT_TEST_POSTGRES` in a database derived from `data_dir` (so a restart on
+/// the same directory finds the same data).
 pub fn test_config(data_dir: &Path) -> Config {
-    Config { data_dir: data_dir.to_path_buf(), ..Config::default() }
+    let database_url = match std::env::var(POSTGRES_ENV) {
+        Ok(base) if !base.is_empty() => {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            data_dir.hash(&mut hasher);
+            format!("{}/gk_{:016x}", base.trim_end_matches('/'), hasher.finish())
+        }
+        _ => String::new(),
+    };
+    Config { data_dir: data_dir.to_path_buf(), database_url, ..Config::default() }
+}
+
+/// Creates the database named in `url` unless it exists.
+async fn ensure_postgres_database(url: &str) {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let (server, name) = url.rsplit_once('/').expect("postgres URL ends in /<database>");
+    let admin = Database::connect(format!("{server}/postgres")).await.expect("PostgreSQL reachable");
+    let backend = admin.get_database_backend();
+    let exists = admin
+        .query_one(Statement::from_sql_and_values(
+            backend,
+            "SELECT 1 FROM pg_database WHERE datname = $1",
+            [name.into()],
+        ))
+        .await
+        .expect("query pg_database")
+        .is_some();
+    if !exists {
+        admin
+            .execute(Statement::from_string(backend, format!("CREATE DATABASE \"{name}\"")))
+            .await
+            .expect("create test database");
+    }
+    admin.close().await.expect("close admin connection");
 }
 
 /// A client for `url` with a short backoff so reconnect tests stay quick.

@@ -84,6 +84,25 @@ impl Session {
             .unwrap_or(Value::Null)
     }
 
+    /// Waits up to `limit` until property `name` of `element` satisfies `predicate`.
+    pub async fn wait_for_property(
+        &self,
+        element: &Element,
+        name: &str,
+        limit: Duration,
+        predicate: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let value = self.property(element, name).await;
+            if predicate(&value) {
+                return value;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "property {name} never matched; last {value}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn click(&self, element: &Element) {
         self.call(reqwest::Method::POST, &format!("/element/{}/click", element.0), Some(json!({})))
             .await

@@ -38,7 +38,8 @@ async fn window_connects_to_companion_server() {
     let settings = session.wait_for("[data-testid=tab-settings]", WAIT).await;
     session.click(&settings).await;
     let field = session.wait_for("[data-testid=server-url]", WAIT).await;
-    let shown = session.property(&field, "value").await;
+    // The panel fills the field once get_settings answers.
+    let shown = session.wait_for_property(&field, "value", WAIT, |v| v.as_str().is_some_and(|s| !s.is_empty())).await;
     assert_eq!(shown.as_str().map(|s| s.trim_end_matches('/')), Some(server_url.trim_end_matches('/')));
     session.wait_for_text("[data-testid=server-instance]", WAIT, |t| t.len() == 36).await;
 

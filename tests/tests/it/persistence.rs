@@ -1,6 +1,6 @@
 //! The data directory: created on first start, kept across restarts, migrations idempotent.
 
-use gkchat_tests::TestServer;
+use gkchat_tests::{TestServer, test_config};
 use sea_orm::{ConnectionTrait, Database, Statement};
 
 async fn count(db: &sea_orm::DatabaseConnection, table: &str) -> i64 {
@@ -20,15 +20,20 @@ async fn restart_on_same_data_dir_keeps_data() {
     let first = TestServer::start_in(&data_dir).await;
     let first_id = first.client().server_info().await.unwrap().instance_id;
     first.stop().await;
-    assert!(data_dir.join("gkchat.db").is_file(), "the SQLite file lives in the data dir");
+    let database_url = test_config(&data_dir).database_url();
+    if database_url.starts_with("sqlite:") {
+        assert!(data_dir.join("gkchat.db").is_file(), "the SQLite file lives in the data dir");
+    } else {
+        assert!(!data_dir.join("gkchat.db").exists(), "a PostgreSQL run never falls back to SQLite");
+    }
 
     let second = TestServer::start_in(&data_dir).await;
     let second_id = second.client().server_info().await.unwrap().instance_id;
     second.stop().await;
     assert_eq!(first_id, second_id, "same data, same instance");
 
-    // Inspect the file itself: one row per applied migration, once; one instance id.
-    let db = Database::connect(format!("sqlite://{}", data_dir.join("gkchat.db").display())).await.unwrap();
+    // Inspect the database itself: one row per applied migration, once; one instance id.
+    let db = Database::connect(database_url).await.unwrap();
     assert_eq!(count(&db, "seaql_migrations").await, 1);
     assert_eq!(count(&db, "server_meta").await, 1);
 }
