@@ -20,8 +20,9 @@ use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 use url::Url;
 
+use crate::auth::ends_sign_in;
 use crate::rest::endpoint;
-use crate::{Backoff, ClientConfig, Error, Result};
+use crate::{Backoff, Client, Error, Result};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -36,8 +37,8 @@ const COMMAND_BUFFER: usize = 256;
 pub enum ConnectionState {
     /// Dialling; `attempt` counts failures since the last good connection.
     Connecting { attempt: u32 },
-    /// Handshake done; the server is live.
-    Connected { server_version: String, instance_id: String, protocol: u32 },
+    /// Handshake done; the server is live. `user_id` is set when the connection is signed in.
+    Connected { server_version: String, instance_id: String, protocol: u32, user_id: Option<String> },
     /// Not connected; the next attempt starts in `retry_in_ms` (or on [`Connection::retry_now`]).
     Offline {
         attempt: u32,
@@ -105,7 +106,8 @@ impl std::fmt::Debug for Connection {
 }
 
 impl Connection {
-    pub(crate) fn open(config: &ClientConfig) -> Self {
+    pub(crate) fn open(client: Client) -> Self {
+        let config = &client.inner.config;
         let (state_tx, state) = watch::channel(ConnectionState::Connecting { attempt: 0 });
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         let (commands, commands_rx) = mpsc::channel(COMMAND_BUFFER);
@@ -115,6 +117,8 @@ impl Connection {
             ws_url: ws_url(&config.server_url),
             client_name: config.client_name.clone(),
             backoff: config.backoff,
+            account: client.watch_account(),
+            client: client.clone(),
             state: state_tx,
             events: events.clone(),
             commands: commands_rx,
@@ -190,6 +194,8 @@ fn ws_url(server_url: &Url) -> Url {
 enum SessionEnd {
     /// We were asked to stop.
     Stopped,
+    /// Someone signed in or out: reconnect at once so `hello` carries the new identity.
+    AccountChanged,
     /// The connection failed or dropped.
     Lost { reason: String, code: Option<ErrorCode>, was_connected: bool },
 }
@@ -198,6 +204,10 @@ struct Supervisor {
     ws_url: Url,
     client_name: String,
     backoff: Backoff,
+    /// For a fresh access token at each attempt.
+    client: Client,
+    /// Who is signed in; a change re-handshakes.
+    account: watch::Receiver<Option<String>>,
     state: watch::Sender<ConnectionState>,
     events: broadcast::Sender<Event>,
     commands: mpsc::Receiver<Command>,
@@ -212,6 +222,10 @@ impl Supervisor {
             self.set_state(ConnectionState::Connecting { attempt });
             let (reason, code) = match self.session().await {
                 SessionEnd::Stopped => break,
+                SessionEnd::AccountChanged => {
+                    attempt = 0;
+                    continue;
+                }
                 SessionEnd::Lost { reason, code, was_connected } => {
                     attempt = if was_connected { 1 } else { attempt + 1 };
                     (reason, code)
@@ -240,6 +254,7 @@ impl Supervisor {
             tokio::select! {
                 () = &mut sleep => return true,
                 () = self.retry_now.notified() => return true,
+                _ = self.account.changed() => return true,
                 () = self.stop.cancelled() => return false,
                 command = self.commands.recv() => match command {
                     Some(Command::Ping { reply }) => { let _ = reply.send(Err(Error::Disconnected)); }
@@ -256,6 +271,15 @@ impl Supervisor {
 
     async fn session(&mut self) -> SessionEnd {
         let lost = |reason: String, code: Option<ErrorCode>| SessionEnd::Lost { reason, code, was_connected: false };
+        self.account.borrow_and_update();
+        // Signed in: authenticate with a fresh token. A sign-in the server ended leaves an
+        // anonymous connection; an unreachable server is just a failed attempt.
+        let token = match self.client.access_token().await {
+            Ok(token) => Some(token),
+            Err(Error::SignedOut) => None,
+            Err(err) if ends_sign_in(&err) => None,
+            Err(err) => return lost(err.to_string(), Some(err.code())),
+        };
         let connect = tokio::select! {
             () = self.stop.cancelled() => return SessionEnd::Stopped,
             result = tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(self.ws_url.as_str())) => result,
@@ -270,7 +294,7 @@ impl Supervisor {
         };
         let (mut sink, mut stream) = socket.split();
 
-        let hello = ClientFrame::Hello(Hello { protocol: PROTOCOL_VERSION, client: self.client_name.clone() });
+        let hello = ClientFrame::Hello(Hello { protocol: PROTOCOL_VERSION, client: self.client_name.clone(), token });
         if let Err(err) = sink.send(Message::text(hello.encode())).await {
             return lost(format!("connection dropped during handshake: {err}"), None);
         }
@@ -283,6 +307,7 @@ impl Supervisor {
             Ok(Err((reason, code))) => return lost(reason, code),
             Ok(Ok(ServerFrame::Welcome(welcome))) => welcome,
             Ok(Ok(ServerFrame::Error(error))) => {
+                self.client.on_auth_rejected(error.code).await;
                 let _ = self.events.send(Event::ServerError(error.clone()));
                 return lost(error.message, Some(error.code));
             }
@@ -292,6 +317,7 @@ impl Supervisor {
             server_version: welcome.server_version,
             instance_id: welcome.instance_id,
             protocol: welcome.protocol,
+            user_id: welcome.user_id,
         });
 
         let silence_limit = 2 * Duration::from_secs(welcome.heartbeat_secs.max(1).into()) + SILENCE_SLACK;
@@ -309,6 +335,11 @@ impl Supervisor {
                     let _ = sink.send(Message::Close(None)).await;
                     let _ = sink.close().await;
                     return SessionEnd::Stopped;
+                }
+                _ = self.account.changed() => {
+                    let _ = sink.send(Message::Close(None)).await;
+                    let _ = sink.close().await;
+                    return SessionEnd::AccountChanged;
                 }
                 _ = liveness.tick() => {
                     if last_heard.elapsed() > silence_limit {

@@ -22,6 +22,12 @@ pub enum Error {
     Disconnected,
     #[error("internal client error: {0}")]
     Internal(String),
+    /// The operation needs an account and none is signed in.
+    #[error("not signed in")]
+    SignedOut,
+    /// The OS keyring (or another token store) failed.
+    #[error("cannot use the keyring: {0}")]
+    TokenStore(String),
 }
 
 impl Error {
@@ -31,7 +37,8 @@ impl Error {
             Error::Unreachable(_) | Error::Disconnected => ErrorCode::Unreachable,
             Error::Api { error, .. } => error.code,
             Error::Protocol(_) => ErrorCode::BadFrame,
-            Error::Internal(_) => ErrorCode::Internal,
+            Error::Internal(_) | Error::TokenStore(_) => ErrorCode::Internal,
+            Error::SignedOut => ErrorCode::Unauthorized,
         }
     }
 }

@@ -1,9 +1,15 @@
-//! REST calls to the companion server.
+//! REST calls to the companion server: server info, accounts, profile and devices.
 
-use gkchat_proto::{ApiError, ServerInfo};
+use gkchat_proto::account::{
+    AuthTokens, DeviceInfo, DeviceSession, Me, ProfileUpdate, RefreshRequest, SignInRequest, SignUpRequest,
+};
+use gkchat_proto::{ApiError, ErrorCode, ServerInfo};
+use reqwest::Method;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use crate::auth::{Tokens, ends_sign_in, with_store};
 use crate::{Client, Error, Result};
 
 /// Checks a user-typed server address: `http(s)://host[:port][/path]`, nothing else.
@@ -33,17 +39,199 @@ pub(crate) fn endpoint(base: &Url, path: &str) -> Url {
 impl Client {
     /// `GET /api/v1/info`.
     pub async fn server_info(&self) -> Result<ServerInfo> {
-        self.get_json("api/v1/info").await
+        self.request(Method::GET, "api/v1/info", None::<&()>, None).await
     }
 
-    async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        let url = endpoint(self.server_url(), path);
-        let response = self.http.get(url).send().await.map_err(|e| Error::Unreachable(e.to_string()))?;
-        let status = response.status();
-        if status.is_success() {
-            return response.json::<T>().await.map_err(|e| Error::Protocol(e.to_string()));
+    /// Creates an account and signs this device in.
+    pub async fn sign_up(&self, request: &SignUpRequest) -> Result<Me> {
+        let tokens: AuthTokens = self.request(Method::POST, "api/v1/auth/signup", Some(request), None).await?;
+        self.adopt(&tokens).await?;
+        Ok(tokens.user)
+    }
+
+    /// Signs this device in with a username or email and a password.
+    pub async fn sign_in(&self, login: &str, password: &str, device: DeviceInfo) -> Result<Me> {
+        let request = SignInRequest { login: login.to_owned(), password: password.to_owned(), device };
+        let tokens: AuthTokens = self.request(Method::POST, "api/v1/auth/signin", Some(&request), None).await?;
+        self.adopt(&tokens).await?;
+        Ok(tokens.user)
+    }
+
+    /// Picks up the sign-in kept in the token store (after an app restart). `Ok(None)` when
+    /// there is none or the server ended it; an error when the server cannot be asked now.
+    pub async fn resume(&self) -> Result<Option<Me>> {
+        let mut guard = self.inner.tokens.lock().await;
+        if guard.is_none() {
+            let Some(stored) = with_store(&self.inner.store, |s| s.load()).await? else { return Ok(None) };
+            *guard = Some(Tokens { access_token: String::new(), access_expires_at: 0, stored });
         }
-        match response.json::<ApiError>().await {
+        match self.refresh_locked(&mut guard).await {
+            Ok(me) => Ok(Some(me)),
+            Err(err) if ends_sign_in(&err) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Signs this device out, on the server (if reachable) and locally.
+    pub async fn sign_out(&self) -> Result<()> {
+        let remote = self.authed::<()>(Method::POST, "api/v1/auth/signout", None::<&()>).await;
+        let mut guard = self.inner.tokens.lock().await;
+        self.forget_locked(&mut guard).await?;
+        match remote {
+            Ok(()) | Err(Error::SignedOut) => Ok(()),
+            Err(err) if ends_sign_in(&err) => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+
+    pub async fn is_signed_in(&self) -> bool {
+        self.inner.tokens.lock().await.is_some()
+    }
+
+    pub async fn me(&self) -> Result<Me> {
+        self.authed(Method::GET, "api/v1/me", None::<&()>).await
+    }
+
+    pub async fn update_profile(&self, update: &ProfileUpdate) -> Result<Me> {
+        self.authed(Method::PATCH, "api/v1/me", Some(update)).await
+    }
+
+    /// My signed-in devices, most recently used first.
+    pub async fn devices(&self) -> Result<Vec<DeviceSession>> {
+        self.authed(Method::GET, "api/v1/me/sessions", None::<&()>).await
+    }
+
+    pub async fn sign_out_device(&self, session_id: &str) -> Result<()> {
+        let path = format!("api/v1/me/sessions/{session_id}");
+        self.authed(Method::DELETE, &path, None::<&()>).await
+    }
+
+    pub async fn sign_out_other_devices(&self) -> Result<()> {
+        self.authed(Method::POST, "api/v1/me/sessions/sign-out-others", None::<&()>).await
+    }
+
+    /// A valid access token, refreshed first when it is about to expire.
+    pub async fn access_token(&self) -> Result<String> {
+        let mut guard = self.inner.tokens.lock().await;
+        match guard.as_ref() {
+            None => Err(Error::SignedOut),
+            Some(tokens) if tokens.is_fresh() => Ok(tokens.access_token.clone()),
+            Some(_) => {
+                self.refresh_locked(&mut guard).await?;
+                Ok(guard.as_ref().map(|t| t.access_token.clone()).ok_or(Error::SignedOut)?)
+            }
+        }
+    }
+
+    /// Stores a new sign-in: the refresh token goes to the token store first.
+    async fn adopt(&self, tokens: &AuthTokens) -> Result<()> {
+        let next = Tokens::from_response(tokens);
+        let stored = next.stored.clone();
+        with_store(&self.inner.store, move |s| s.save(&stored)).await?;
+        *self.inner.tokens.lock().await = Some(next);
+        self.inner.account.send_replace(Some(tokens.user.id.clone()));
+        Ok(())
+    }
+
+    /// Trades the refresh token for new tokens while holding the lock. When the server says
+    /// the sign-in is over, forgets it.
+    async fn refresh_locked(&self, guard: &mut Option<Tokens>) -> Result<gkchat_proto::account::Me> {
+        let Some(current) = guard.as_ref() else { return Err(Error::SignedOut) };
+        let request = RefreshRequest { refresh_token: current.stored.refresh_token.clone() };
+        let answer: Result<AuthTokens> = self.request(Method::POST, "api/v1/auth/refresh", Some(&request), None).await;
+        match answer {
+            Ok(tokens) => {
+                let next = Tokens::from_response(&tokens);
+                let stored = next.stored.clone();
+                with_store(&self.inner.store, move |s| s.save(&stored)).await?;
+                *guard = Some(next);
+                self.inner.account.send_replace(Some(tokens.user.id.clone()));
+                Ok(tokens.user)
+            }
+            Err(err) => {
+                if ends_sign_in(&err) {
+                    self.forget_locked(guard).await?;
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// The server refused our token on the live connection: refresh it next time, or, when
+    /// the sign-in is over, forget it.
+    pub(crate) async fn on_auth_rejected(&self, code: ErrorCode) {
+        let mut guard = self.inner.tokens.lock().await;
+        match code {
+            ErrorCode::TokenExpired => {
+                if let Some(tokens) = guard.as_mut() {
+                    tokens.access_expires_at = 0;
+                }
+            }
+            ErrorCode::SessionRevoked | ErrorCode::Unauthorized => {
+                if let Err(err) = self.forget_locked(&mut guard).await {
+                    tracing::warn!(%err, "could not clear the token store");
+                }
+            }
+            _ => {}
+        }
+    }
+
+    async fn forget_locked(&self, guard: &mut Option<Tokens>) -> Result<()> {
+        *guard = None;
+        self.inner.account.send_replace(None);
+        with_store(&self.inner.store, |s| s.clear()).await
+    }
+
+    /// A signed-in request: retried once with refreshed tokens when the access token expired
+    /// in flight; a revoked session signs this client out.
+    async fn authed<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+    ) -> Result<T> {
+        let token = self.access_token().await?;
+        match self.request(method.clone(), path, body, Some(&token)).await {
+            Err(Error::Api { error, .. }) if error.code == ErrorCode::TokenExpired => {
+                {
+                    let mut guard = self.inner.tokens.lock().await;
+                    self.refresh_locked(&mut guard).await?;
+                }
+                let token = self.access_token().await?;
+                self.request(method, path, body, Some(&token)).await
+            }
+            Err(err) if ends_sign_in(&err) => {
+                let mut guard = self.inner.tokens.lock().await;
+                self.forget_locked(&mut guard).await?;
+                Err(err)
+            }
+            other => other,
+        }
+    }
+
+    async fn request<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+        token: Option<&str>,
+    ) -> Result<T> {
+        let mut request = self.inner.http.request(method, endpoint(self.server_url(), path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(|e| Error::Unreachable(e.to_string()))?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(|e| Error::Unreachable(e.to_string()))?;
+        if status.is_success() {
+            // A 204 has no body; `()` reads it as JSON null.
+            let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+            return serde_json::from_slice(bytes).map_err(|e| Error::Protocol(e.to_string()));
+        }
+        match serde_json::from_slice::<ApiError>(&bytes) {
             Ok(error) => Err(Error::Api { status: status.as_u16(), error }),
             Err(_) => Err(Error::Protocol(format!("HTTP {status} without an error body"))),
         }

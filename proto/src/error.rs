@@ -37,9 +37,60 @@ pub enum ErrorCode {
     InvalidUrl,
     /// The companion server could not be reached.
     Unreachable,
+    /// A username is not 3–32 of `a-z 0-9 . _`.
+    InvalidUsername,
+    /// Another account has this username.
+    UsernameTaken,
+    /// Not an email address.
+    InvalidEmail,
+    /// Another account has this email address.
+    EmailTaken,
+    /// The password is too short or too easy to guess.
+    WeakPassword,
+    /// Wrong login or password.
+    InvalidCredentials,
+    /// A profile field is empty where it must not be, or too long.
+    InvalidProfile,
+    /// No valid access token came with the request.
+    Unauthorized,
+    /// The access token has expired; refresh it.
+    TokenExpired,
+    /// This device was signed out (or its refresh token was reused).
+    SessionRevoked,
+    /// Too many attempts; wait for `Retry-After` seconds.
+    RateLimited,
 }
 
 impl ErrorCode {
+    /// Every code, for tests and documentation.
+    pub const ALL: &'static [ErrorCode] = &[
+        Self::BadFrame,
+        Self::UnknownFrame,
+        Self::UnsupportedProtocol,
+        Self::HandshakeRequired,
+        Self::HandshakeTimeout,
+        Self::FrameTooLarge,
+        Self::ServerBusy,
+        Self::ServerShuttingDown,
+        Self::BadRequest,
+        Self::NotFound,
+        Self::Unavailable,
+        Self::Internal,
+        Self::InvalidUrl,
+        Self::Unreachable,
+        Self::InvalidUsername,
+        Self::UsernameTaken,
+        Self::InvalidEmail,
+        Self::EmailTaken,
+        Self::WeakPassword,
+        Self::InvalidCredentials,
+        Self::InvalidProfile,
+        Self::Unauthorized,
+        Self::TokenExpired,
+        Self::SessionRevoked,
+        Self::RateLimited,
+    ];
+
     /// The code as it appears on the wire (`"bad_frame"`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -57,6 +108,17 @@ impl ErrorCode {
             Self::Internal => "internal",
             Self::InvalidUrl => "invalid_url",
             Self::Unreachable => "unreachable",
+            Self::InvalidUsername => "invalid_username",
+            Self::UsernameTaken => "username_taken",
+            Self::InvalidEmail => "invalid_email",
+            Self::EmailTaken => "email_taken",
+            Self::WeakPassword => "weak_password",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::InvalidProfile => "invalid_profile",
+            Self::Unauthorized => "unauthorized",
+            Self::TokenExpired => "token_expired",
+            Self::SessionRevoked => "session_revoked",
+            Self::RateLimited => "rate_limited",
         }
     }
 }
@@ -87,23 +149,7 @@ mod tests {
 
     #[test]
     fn as_str_matches_serde_name() {
-        let all = [
-            ErrorCode::BadFrame,
-            ErrorCode::UnknownFrame,
-            ErrorCode::UnsupportedProtocol,
-            ErrorCode::HandshakeRequired,
-            ErrorCode::HandshakeTimeout,
-            ErrorCode::FrameTooLarge,
-            ErrorCode::ServerBusy,
-            ErrorCode::ServerShuttingDown,
-            ErrorCode::BadRequest,
-            ErrorCode::NotFound,
-            ErrorCode::Unavailable,
-            ErrorCode::Internal,
-            ErrorCode::InvalidUrl,
-            ErrorCode::Unreachable,
-        ];
-        for code in all {
+        for code in ErrorCode::ALL {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }

@@ -74,6 +74,11 @@ pub struct Hello {
     pub protocol: u32,
     /// Free text naming the client, e.g. `gkchat-desktop/0.1.0`; shown in logs.
     pub client: String,
+    /// An access token, for a signed-in connection. Without it the connection is anonymous and
+    /// can only do what needs no account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub token: Option<String>,
 }
 
 /// Frames the server sends.
@@ -111,6 +116,10 @@ pub struct Welcome {
     pub instance_id: String,
     /// The server pings at this interval and drops a peer silent for twice as long.
     pub heartbeat_secs: u32,
+    /// The signed-in user, when `hello` carried a valid token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub user_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -129,7 +138,7 @@ mod tests {
 
     #[test]
     fn hello_round_trips() {
-        let frame = ClientFrame::Hello(Hello { protocol: 1, client: "t".into() });
+        let frame = ClientFrame::Hello(Hello { protocol: 1, client: "t".into(), token: None });
         let text = frame.encode();
         assert_eq!(text, r#"{"type":"hello","protocol":1,"client":"t"}"#);
         assert_eq!(ClientFrame::decode(&text).unwrap(), frame);
@@ -151,7 +160,10 @@ mod tests {
 
     #[test]
     fn types_lists_every_variant() {
-        let samples = [ClientFrame::Hello(Hello { protocol: 1, client: String::new() }), ClientFrame::Ping { id: 1 }];
+        let samples = [
+            ClientFrame::Hello(Hello { protocol: 1, client: String::new(), token: None }),
+            ClientFrame::Ping { id: 1 },
+        ];
         assert_eq!(samples.len(), ClientFrame::TYPES.len());
         for frame in samples {
             let value: serde_json::Value = serde_json::from_str(&frame.encode()).unwrap();

@@ -4,6 +4,7 @@
 //! REST bodies, error codes and limits. This crate does no I/O, so the server, the headless
 //! client, the desktop shell and (through generated TypeScript) the UI share one truth.
 
+pub mod account;
 pub mod error;
 pub mod frame;
 pub mod info;

@@ -43,6 +43,7 @@ pub fn check_bindings(files: Vec<(PathBuf, String)>) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::account::{DeviceInfo, DeviceSession, Me, Privacy, ProfileUpdate, SignUpRequest, Visibility};
     use crate::{ApiError, ClientFrame, ErrorCode, ErrorFrame, Hello, ServerFrame, ServerInfo, Welcome};
 
     #[test]
@@ -57,6 +58,13 @@ mod tests {
             render::<Welcome>(&root),
             render::<ErrorFrame>(&root),
             render::<ServerInfo>(&root),
+            render::<Me>(&root),
+            render::<Privacy>(&root),
+            render::<Visibility>(&root),
+            render::<ProfileUpdate>(&root),
+            render::<DeviceSession>(&root),
+            render::<DeviceInfo>(&root),
+            render::<SignUpRequest>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");
     }

@@ -26,6 +26,17 @@ pub struct Config {
     pub heartbeat_secs: u32,
     /// Log filter in `tracing` syntax (`GKCHAT_LOG`), e.g. `info` or `gkchat_server=debug`.
     pub log: String,
+    /// Secret for signing access tokens (`GKCHAT_JWT_SECRET`). Empty: one is generated and
+    /// kept in the database, so every instance sharing the database agrees.
+    pub jwt_secret: String,
+    /// Lifetime of an access token, in seconds.
+    pub access_token_secs: u64,
+    /// A device stays signed in this many days after it was last used.
+    pub refresh_token_days: u64,
+    /// Sign-in, sign-up and refresh attempts allowed per minute from one IP address.
+    pub auth_attempts_per_ip_minute: u32,
+    /// Sign-in attempts allowed per minute for one account.
+    pub auth_attempts_per_account_minute: u32,
 }
 
 impl Default for Config {
@@ -38,6 +49,11 @@ impl Default for Config {
             handshake_timeout_secs: 10,
             heartbeat_secs: 25,
             log: "info".into(),
+            jwt_secret: String::new(),
+            access_token_secs: 15 * 60,
+            refresh_token_days: 60,
+            auth_attempts_per_ip_minute: 30,
+            auth_attempts_per_account_minute: 10,
         }
     }
 }
@@ -79,6 +95,9 @@ impl Config {
     pub fn to_masked_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = mask_url_password(&shown.database_url);
+        if !shown.jwt_secret.is_empty() {
+            shown.jwt_secret = "***".into();
+        }
         toml::to_string(&shown).unwrap_or_default()
     }
 }
@@ -144,9 +163,14 @@ mod tests {
 
     #[test]
     fn password_is_masked() {
-        let config = Config { database_url: "postgres://gk:secret@db/gk".into(), ..Config::default() };
+        let config = Config {
+            database_url: "postgres://gk:secret@db/gk".into(),
+            jwt_secret: "hush-hush".into(),
+            ..Config::default()
+        };
         let shown = config.to_masked_toml();
         assert!(shown.contains("postgres://gk:***@db/gk"), "{shown}");
-        assert!(!shown.contains("secret"));
+        assert!(!shown.contains(":secret@") && !shown.contains("hush"), "{shown}");
+        assert!(shown.contains("jwt_secret = \"***\""), "{shown}");
     }
 }

@@ -3,6 +3,8 @@
 //! The binary is thin: it loads [`Config`], binds, and calls [`run`]. Tests bind `127.0.0.1:0`
 //! and call the same [`run`], so what they exercise is exactly what users run.
 
+pub mod api;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -32,6 +34,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: DatabaseConnection,
     pub instance_id: Arc<str>,
+    pub auth: Arc<auth::Auth>,
     pub metrics: Arc<metrics::Metrics>,
     /// One permit per open WebSocket; caps connections at `max_connections`.
     pub connection_permits: Arc<Semaphore>,
@@ -50,7 +53,19 @@ pub async fn run(
     std::fs::create_dir_all(&config.data_dir)?;
     let db = db::open(&config.database_url()).await?;
     let instance_id = db::meta::instance_id(&db).await?;
+    let jwt_secret =
+        if config.jwt_secret.is_empty() { db::meta::jwt_secret(&db).await? } else { config.jwt_secret.clone() };
+    let auth = auth::Auth {
+        keys: auth::tokens::TokenKeys::new(jwt_secret.as_bytes()),
+        access_ttl: Duration::from_secs(config.access_token_secs.max(1)),
+        refresh_ttl: Duration::from_secs(config.refresh_token_days.max(1).saturating_mul(24 * 3600)),
+        limiter: auth::limiter::Limiter::new(
+            config.auth_attempts_per_ip_minute,
+            config.auth_attempts_per_account_minute,
+        ),
+    };
     let state = AppState {
+        auth: Arc::new(auth),
         connection_permits: Arc::new(Semaphore::new(config.max_connections)),
         config: Arc::new(config),
         db,
@@ -69,7 +84,9 @@ pub async fn run(
 
     let app = http::router(state.clone());
     let stop = state.shutdown.clone();
-    axum::serve(listener, app).with_graceful_shutdown(async move { stop.cancelled().await }).await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async move { stop.cancelled().await })
+        .await?;
 
     state.connections.close();
     if tokio::time::timeout(SHUTDOWN_GRACE, state.connections.wait()).await.is_err() {
@@ -78,4 +95,10 @@ pub async fn run(
     state.db.clone().close().await?;
     tracing::info!("gkchat-server stopped");
     Ok(())
+}
+
+/// Milliseconds since the Unix epoch: the unit of every timestamp we store and send.
+pub fn now_ms() -> i64 {
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
 }

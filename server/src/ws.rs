@@ -20,6 +20,7 @@ use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio::time::Instant;
 
 use crate::AppState;
+use crate::auth::AuthUser;
 use crate::error::Error;
 use crate::metrics::CodeLabels;
 
@@ -49,7 +50,8 @@ async fn serve(socket: WebSocket, state: AppState, _permit: OwnedSemaphorePermit
     let (out, out_rx) = mpsc::channel(OUTBOX_CAPACITY);
     let writer = tokio::spawn(write_loop(sink, out_rx));
 
-    let mut connection = Connection { state: state.clone(), out, phase: Phase::AwaitingHello, client: None };
+    let mut connection =
+        Connection { state: state.clone(), out, phase: Phase::AwaitingHello, client: None, user: None };
     let close = connection.read_loop(stream).await;
     if let Some(frame) = close {
         let _ = connection.out.send(Message::Close(Some(frame))).await;
@@ -87,6 +89,8 @@ struct Connection {
     phase: Phase,
     /// The client's self-description from `hello`, for logs.
     client: Option<String>,
+    /// Who is signed in on this connection, when `hello` carried a valid token.
+    user: Option<AuthUser>,
 }
 
 impl Connection {
@@ -176,7 +180,18 @@ impl Connection {
             let message = format!("client name is longer than {MAX_CLIENT_NAME_CHARS} characters");
             return self.close_with(ErrorCode::BadFrame, message, close_code::PROTOCOL).await;
         }
-        tracing::debug!(client = %hello.client, "handshake complete");
+        if let Some(token) = hello.token.as_deref() {
+            match self.state.authenticate(token).await {
+                Ok(user) => self.user = Some(user),
+                Err(err) => {
+                    if err.code() == ErrorCode::Internal {
+                        tracing::error!(error = %err, "authenticating a connection failed");
+                    }
+                    return self.close_with(err.code(), err.public_message(), close_code::POLICY).await;
+                }
+            }
+        }
+        tracing::debug!(client = %hello.client, user = ?self.user, "handshake complete");
         self.client = Some(hello.client);
         self.phase = Phase::Ready;
         self.send_frame(ServerFrame::Welcome(Welcome {
@@ -184,6 +199,7 @@ impl Connection {
             server_version: env!("CARGO_PKG_VERSION").into(),
             instance_id: self.state.instance_id.to_string(),
             heartbeat_secs: self.state.config.heartbeat_secs,
+            user_id: self.user.as_ref().map(|u| u.user_id.clone()),
         }))
         .await;
         Next::Continue

@@ -1,10 +1,13 @@
 //! Tauri commands: each a few lines over `gkchat-client`. Errors are [`CommandError`]s with a
-//! stable code, never strings.
+//! stable code, never strings. Tokens never reach the UI: they stay in Rust and the keyring.
 
 use gkchat_client::ConnectionState;
 use gkchat_proto::ServerInfo;
+use gkchat_proto::account::{DeviceInfo, DeviceSession, Me, ProfileUpdate, SignUpRequest};
+use serde::Deserialize;
 use tauri::State;
 use tauri::ipc::Channel;
+use ts_rs::TS;
 
 use crate::AppState;
 use crate::error::CommandResult;
@@ -24,7 +27,7 @@ pub async fn set_server_url(state: State<'_, AppState>, url: String) -> CommandR
     Settings { server_url: Some(server_url.clone()) }.save(&state.settings_path)?;
 
     let mut current = state.current.lock().await;
-    let next = Live::start(parsed, state.ui_state.clone())?;
+    let next = Live::start(parsed, &state.feeds)?;
     let previous = std::mem::replace(&mut current.live, next);
     current.view = SettingsView { server_url, source: UrlSource::Saved };
     previous.stop().await;
@@ -33,8 +36,7 @@ pub async fn set_server_url(state: State<'_, AppState>, url: String) -> CommandR
 
 #[tauri::command]
 pub async fn server_info(state: State<'_, AppState>) -> CommandResult<ServerInfo> {
-    let client = state.current.lock().await.live.client.clone();
-    Ok(client.server_info().await?)
+    Ok(state.client().await.server_info().await?)
 }
 
 #[tauri::command]
@@ -46,14 +48,86 @@ pub async fn retry_connection(state: State<'_, AppState>) -> CommandResult<()> {
 /// Streams connection states to the UI, the current one first, until the page goes away.
 #[tauri::command]
 pub async fn watch_connection(state: State<'_, AppState>, on_state: Channel<ConnectionState>) -> CommandResult<()> {
-    let mut states = state.ui_state.subscribe();
-    tauri::async_runtime::spawn(async move {
-        loop {
-            let current = states.borrow_and_update().clone();
-            if on_state.send(current).is_err() || states.changed().await.is_err() {
-                break;
-            }
-        }
-    });
+    crate::stream_to(state.feeds.connection.subscribe(), on_state);
     Ok(())
+}
+
+/// Streams the signed-in user's id (or null) to the UI: a sign-out from another device shows
+/// up here.
+#[tauri::command]
+pub async fn watch_account(state: State<'_, AppState>, on_change: Channel<Option<String>>) -> CommandResult<()> {
+    crate::stream_to(state.feeds.account.subscribe(), on_change);
+    Ok(())
+}
+
+/// The signed-in account, picking up the one kept in the keyring; `null` when signed out.
+#[tauri::command]
+pub async fn current_account(state: State<'_, AppState>) -> CommandResult<Option<Me>> {
+    let client = state.client().await;
+    if client.is_signed_in().await {
+        return Ok(Some(client.me().await?));
+    }
+    Ok(client.resume().await?)
+}
+
+/// The sign-up form; the device is filled in by the app.
+#[derive(Debug, Deserialize, TS)]
+pub struct SignUpForm {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+}
+
+#[tauri::command]
+pub async fn sign_up(state: State<'_, AppState>, form: SignUpForm) -> CommandResult<Me> {
+    let request = SignUpRequest {
+        username: form.username,
+        email: form.email,
+        password: form.password,
+        display_name: Some(form.display_name),
+        device: this_device(),
+    };
+    Ok(state.client().await.sign_up(&request).await?)
+}
+
+#[tauri::command]
+pub async fn sign_in(state: State<'_, AppState>, login: String, password: String) -> CommandResult<Me> {
+    Ok(state.client().await.sign_in(&login, &password, this_device()).await?)
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
+    Ok(state.client().await.sign_out().await?)
+}
+
+#[tauri::command]
+pub async fn update_profile(state: State<'_, AppState>, update: ProfileUpdate) -> CommandResult<Me> {
+    Ok(state.client().await.update_profile(&update).await?)
+}
+
+#[tauri::command]
+pub async fn list_devices(state: State<'_, AppState>) -> CommandResult<Vec<DeviceSession>> {
+    Ok(state.client().await.devices().await?)
+}
+
+#[tauri::command]
+pub async fn sign_out_device(state: State<'_, AppState>, session_id: String) -> CommandResult<()> {
+    Ok(state.client().await.sign_out_device(&session_id).await?)
+}
+
+#[tauri::command]
+pub async fn sign_out_other_devices(state: State<'_, AppState>) -> CommandResult<()> {
+    Ok(state.client().await.sign_out_other_devices().await?)
+}
+
+/// How this device appears in "my devices": "GK Chat on <host>".
+fn this_device() -> DeviceInfo {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .unwrap_or_else(|| "this computer".into());
+    DeviceInfo { name: format!("GK Chat on {host}"), platform: std::env::consts::OS.into() }
 }

@@ -3,17 +3,20 @@
 
 mod commands;
 mod error;
+mod keyring_store;
 mod live;
 mod settings;
 
 use std::path::PathBuf;
 
-use gkchat_client::ConnectionState;
+use gkchat_client::{Client, ConnectionState};
 use tauri::Manager;
+use tauri::ipc::Channel;
 use tokio::sync::{Mutex, watch};
 
+pub use commands::SignUpForm;
 pub use error::CommandError;
-use live::Live;
+use live::{Live, UiFeeds};
 use settings::{SERVER_URL_ENV, Settings, settings_path};
 pub use settings::{SettingsView, UrlSource};
 
@@ -21,13 +24,35 @@ pub use settings::{SettingsView, UrlSource};
 pub struct AppState {
     settings_path: PathBuf,
     current: Mutex<Current>,
-    /// The connection state the UI sees; survives switching servers.
-    ui_state: watch::Sender<ConnectionState>,
+    /// What the UI follows; survives switching servers.
+    feeds: UiFeeds,
 }
 
 struct Current {
     live: Live,
     view: SettingsView,
+}
+
+impl AppState {
+    /// The current server's client (cheap clone; the lock is not held while it works).
+    async fn client(&self) -> Client {
+        self.current.lock().await.live.client.clone()
+    }
+}
+
+/// Forwards every value of `feed` (the current one first) to the UI until the page is gone.
+fn stream_to<T>(mut feed: watch::Receiver<T>, channel: Channel<T>)
+where
+    T: tauri::ipc::IpcResponse + Clone + Send + Sync + 'static,
+{
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let current = feed.borrow_and_update().clone();
+            if channel.send(current).is_err() || feed.changed().await.is_err() {
+                break;
+            }
+        }
+    });
 }
 
 pub fn run() {
@@ -54,10 +79,13 @@ pub fn run() {
             };
             tracing::info!(server = %url, source = ?view.source, "connecting to companion server");
 
-            let (ui_state, _) = watch::channel(ConnectionState::Connecting { attempt: 0 });
+            let feeds = UiFeeds {
+                connection: watch::channel(ConnectionState::Connecting { attempt: 0 }).0,
+                account: watch::channel(None).0,
+            };
             // Connection tasks need the async runtime's context.
-            let live = tauri::async_runtime::block_on(async { Live::start(url, ui_state.clone()) })?;
-            app.manage(AppState { settings_path, current: Mutex::new(Current { live, view }), ui_state });
+            let live = tauri::async_runtime::block_on(async { Live::start(url, &feeds) })?;
+            app.manage(AppState { settings_path, current: Mutex::new(Current { live, view }), feeds });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -66,6 +94,15 @@ pub fn run() {
             commands::server_info,
             commands::retry_connection,
             commands::watch_connection,
+            commands::watch_account,
+            commands::current_account,
+            commands::sign_up,
+            commands::sign_in,
+            commands::sign_out,
+            commands::update_profile,
+            commands::list_devices,
+            commands::sign_out_device,
+            commands::sign_out_other_devices,
         ])
         .run(tauri::generate_context!())
         .expect("error while running GK Chat");
@@ -81,6 +118,7 @@ mod tests {
             render::<crate::CommandError>(&root),
             render::<crate::SettingsView>(&root),
             render::<crate::UrlSource>(&root),
+            render::<crate::SignUpForm>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");
     }

@@ -1,40 +1,61 @@
-//! The live link to the companion server: one `gkchat-client` connection at a time, whose
-//! state is mirrored into a watch channel the UI subscribes to. Changing the server URL
-//! swaps the connection; subscribers keep their subscription.
+//! The live link to the companion server: one `gkchat-client` (with its keyring token store)
+//! and its connection at a time, whose state is mirrored into watch channels the UI subscribes
+//! to. Changing the server URL swaps both; subscribers keep their subscriptions.
+
+use std::sync::Arc;
 
 use gkchat_client::{Client, ClientConfig, Connection, ConnectionState};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use url::Url;
 
+use crate::keyring_store::KeyringTokenStore;
+
+/// What the UI follows, whichever server is current.
+#[derive(Clone)]
+pub struct UiFeeds {
+    pub connection: watch::Sender<ConnectionState>,
+    /// The signed-in user's id, or `None`.
+    pub account: watch::Sender<Option<String>>,
+}
+
 pub struct Live {
     pub client: Client,
     pub connection: Connection,
-    mirror: JoinHandle<()>,
+    mirrors: [JoinHandle<()>; 2],
 }
 
 impl Live {
-    /// Connects to `url` and mirrors the connection's state into `ui_state`.
-    pub fn start(url: Url, ui_state: watch::Sender<ConnectionState>) -> gkchat_client::Result<Self> {
+    /// Connects to `url` and mirrors the connection state and the account into `feeds`.
+    pub fn start(url: Url, feeds: &UiFeeds) -> gkchat_client::Result<Self> {
         let client_name = format!("gkchat-desktop/{}", env!("CARGO_PKG_VERSION"));
-        let client = Client::new(ClientConfig::new(url, client_name))?;
+        let store = Arc::new(KeyringTokenStore::new(url.as_str()));
+        let client = Client::with_token_store(ClientConfig::new(url, client_name), store)?;
         let connection = client.connect();
-        let mut state = connection.watch_state();
-        let mirror = tokio::spawn(async move {
-            loop {
-                ui_state.send_replace(state.borrow_and_update().clone());
-                if state.changed().await.is_err() {
-                    break;
-                }
-            }
-        });
-        Ok(Self { client, connection, mirror })
+        let mirrors = [
+            mirror(connection.watch_state(), feeds.connection.clone()),
+            mirror(client.watch_account(), feeds.account.clone()),
+        ];
+        Ok(Self { client, connection, mirrors })
     }
 
-    /// Says goodbye to the server; the mirror stops without publishing "stopped", so the UI
+    /// Says goodbye to the server; the mirrors stop without publishing "stopped", so the UI
     /// goes straight to the next connection's state.
     pub async fn stop(self) {
-        self.mirror.abort();
+        for mirror in &self.mirrors {
+            mirror.abort();
+        }
         self.connection.close().await;
     }
+}
+
+fn mirror<T: Clone + Send + Sync + 'static>(mut from: watch::Receiver<T>, to: watch::Sender<T>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            to.send_replace(from.borrow_and_update().clone());
+            if from.changed().await.is_err() {
+                break;
+            }
+        }
+    })
 }

@@ -1,8 +1,10 @@
 //! Runs the real desktop app for end-to-end tests: a private Xvfb display, a throwaway HOME
-//! (so settings and data never touch the developer's), and tauri-driver in front of
-//! WebKitWebDriver. Everything started here is killed on drop.
+//! (so settings and data never touch the developer's), a private D-Bus session with an
+//! unlocked Secret Service (gnome-keyring) for the app's token store, and tauri-driver in front
+//! of WebKitWebDriver. Everything started here is killed on drop.
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -53,9 +55,17 @@ impl DesktopHarness {
         let home = tempfile::tempdir().expect("temp home");
         let port = free_port();
         let native_port = free_port();
-        let mut driver = Command::new("tauri-driver");
+        // dbus-run-session gives the app its own bus; the keyring daemon on it keeps its
+        // files in the throwaway HOME and is unlocked with a password read from stdin.
+        let script = format!(
+            "printf gkchat-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+             exec tauri-driver --port {port} --native-port {native_port}"
+        );
+        let mut driver = Command::new("dbus-run-session");
         driver
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args(["--", "sh", "-c", &script])
+            // Its own process group, so drop can end the bus, the daemon and the driver at once.
+            .process_group(0)
             .env("DISPLAY", &display)
             .env("HOME", home.path())
             .env("XDG_CONFIG_HOME", home.path().join(".config"))
@@ -66,7 +76,7 @@ impl DesktopHarness {
         for (key, value) in app_env {
             driver.env(key, value);
         }
-        let driver = driver.spawn().expect("tauri-driver is installed (./gk test installs it)");
+        let driver = driver.spawn().expect("dbus-run-session is installed (./gk test installs it)");
         let driver_url = format!("http://127.0.0.1:{port}");
 
         let harness = Self { xvfb, driver, display, driver_url, home };
@@ -88,7 +98,9 @@ impl DesktopHarness {
 
 impl Drop for DesktopHarness {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
+        // The whole group: dbus-run-session, its bus, gnome-keyring and tauri-driver.
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
         let _ = self.driver.wait();
         let _ = self.xvfb.kill();
         let _ = self.xvfb.wait();

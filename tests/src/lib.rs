@@ -74,6 +74,13 @@ impl TestServer {
         client_for(self.url())
     }
 
+    /// A new account `username`, signed in on a fresh client.
+    pub async fn signed_up(&self, username: &str) -> (Client, gkchat_proto::account::Me) {
+        let client = self.client();
+        let me = client.sign_up(&sign_up_request(username)).await.expect("sign-up succeeds");
+        (client, me)
+    }
+
     async fn wait_ready(&self) {
         let http = reqwest::Client::new();
         let url = format!("{}readyz", self.url());
@@ -127,7 +134,36 @@ pub fn test_config(data_dir: &Path) -> Config {
         }
         _ => String::new(),
     };
-    Config { data_dir: data_dir.to_path_buf(), database_url, ..Config::default() }
+    Config {
+        data_dir: data_dir.to_path_buf(),
+        database_url,
+        jwt_secret: TEST_JWT_SECRET.into(),
+        // Every test talks from 127.0.0.1; the rate-limit test sets its own limits.
+        auth_attempts_per_ip_minute: 10_000,
+        auth_attempts_per_account_minute: 10_000,
+        ..Config::default()
+    }
+}
+
+/// Test servers sign access tokens with this, so tests can mint expired or forged ones.
+pub const TEST_JWT_SECRET: &str = "gkchat-tests-only-secret";
+
+/// A password every sign-up in the tests uses: long and not guessable.
+pub const TEST_PASSWORD: &str = "violet harbour 47 lanterns";
+
+pub fn test_device(name: &str) -> gkchat_proto::account::DeviceInfo {
+    gkchat_proto::account::DeviceInfo { name: name.into(), platform: "test".into() }
+}
+
+/// A sign-up request for `username` with a matching email and [`TEST_PASSWORD`].
+pub fn sign_up_request(username: &str) -> gkchat_proto::account::SignUpRequest {
+    gkchat_proto::account::SignUpRequest {
+        username: username.into(),
+        email: format!("{username}@example.org"),
+        password: TEST_PASSWORD.into(),
+        display_name: None,
+        device: test_device("first device"),
+    }
 }
 
 /// Creates the database named in `url` unless it exists.

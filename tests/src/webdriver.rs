@@ -68,7 +68,10 @@ impl Session {
             if let Some(element) = self.find(css).await {
                 return element;
             }
-            assert!(tokio::time::Instant::now() < deadline, "no element {css} within {limit:?}");
+            if tokio::time::Instant::now() >= deadline {
+                self.save_failure_evidence().await;
+                panic!("no element {css} within {limit:?}");
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -132,7 +135,10 @@ impl Session {
                     return last;
                 }
             }
-            assert!(tokio::time::Instant::now() < deadline, "{css} never matched within {limit:?}; last text {last:?}");
+            if tokio::time::Instant::now() >= deadline {
+                self.save_failure_evidence().await;
+                panic!("{css} never matched within {limit:?}; last text {last:?}");
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -158,6 +164,21 @@ impl Session {
         self.settle().await;
         let value = self.call(reqwest::Method::GET, "/screenshot", None).await.expect("screenshot");
         base64::engine::general_purpose::STANDARD.decode(value.as_str().expect("base64 png")).expect("valid base64")
+    }
+
+    /// Saves a screenshot and the page source as `target/e2e/failure.{png,html}`.
+    pub async fn save_failure_evidence(&self) {
+        let dir = crate::desktop::target_dir().join("e2e");
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(value) = self.call(reqwest::Method::GET, "/screenshot", None).await
+            && let Some(png) = value.as_str().and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        {
+            let _ = std::fs::write(dir.join("failure.png"), png);
+        }
+        if let Ok(source) = self.call(reqwest::Method::GET, "/source", None).await {
+            let _ = std::fs::write(dir.join("failure.html"), source.as_str().unwrap_or_default());
+        }
+        eprintln!("saved {}/failure.png and failure.html", dir.display());
     }
 
     pub async fn end(self) {

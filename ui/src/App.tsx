@@ -1,24 +1,99 @@
 import { useState } from "react";
+import { useAccount } from "./account";
+import type { Me } from "./api";
+import AuthScreen from "./components/AuthScreen";
 import ConnectionBadge from "./components/ConnectionBadge";
 import EmptyPanel from "./components/EmptyPanel";
 import SettingsPanel from "./components/SettingsPanel";
-import Tabs, { type Tab } from "./components/Tabs";
+import Tabs from "./components/Tabs";
 import WelcomePane from "./components/WelcomePane";
 import { useTheme } from "./hooks";
+import type { ThemeChoice } from "./theme";
+
+const SECTIONS = [
+  { id: "chats", label: "Chats" },
+  { id: "status", label: "Status" },
+  { id: "calls", label: "Calls" },
+  { id: "settings", label: "Settings" },
+] as const;
+type Section = (typeof SECTIONS)[number]["id"];
+
+export default function App() {
+  const [theme, setTheme] = useTheme();
+  const { account, setMe, reload, signOut } = useAccount();
+
+  switch (account.status) {
+    case "loading":
+      return (
+        <div className="centered" data-testid="loading">
+          <p className="hint">Starting…</p>
+        </div>
+      );
+    case "error":
+      return (
+        <div className="centered">
+          <p className="error" role="alert" data-testid="account-error">
+            {account.message}
+          </p>
+          <button type="button" onClick={reload}>
+            Try again
+          </button>
+        </div>
+      );
+    case "signed-out":
+      return <AuthScreen onSignedIn={setMe} />;
+    case "signed-in":
+      return (
+        <Frame
+          me={account.me}
+          onMeChange={setMe}
+          onSignOut={signOut}
+          theme={theme}
+          onThemeChange={setTheme}
+        />
+      );
+  }
+}
 
 /** The WhatsApp-like frame: a left column with tabs, and the pane on the right. */
-export default function App() {
-  const [tab, setTab] = useState<Tab>("chats");
-  const [theme, setTheme] = useTheme();
-
+function Frame({
+  me,
+  onMeChange,
+  onSignOut,
+  theme,
+  onThemeChange,
+}: {
+  me: Me;
+  onMeChange: (me: Me) => void;
+  onSignOut: () => void;
+  theme: ThemeChoice;
+  onThemeChange: (choice: ThemeChoice) => void;
+}) {
+  const [tab, setTab] = useState<Section>("chats");
   return (
     <div className="app">
       <aside className="sidebar">
         <header className="sidebar-header">
-          <h1 className="app-title">GK Chat</h1>
+          <div className="me">
+            <h1 className="app-title">GK Chat</h1>
+            <span className="me-name" data-testid="me-name">
+              {me.display_name}
+            </span>
+            {me.status_text && (
+              <span className="hint" data-testid="me-status">
+                {me.status_text}
+              </span>
+            )}
+          </div>
           <ConnectionBadge />
         </header>
-        <Tabs current={tab} onSelect={setTab} />
+        <Tabs
+          tabs={SECTIONS}
+          current={tab}
+          onSelect={setTab}
+          label="Sections"
+          testIdPrefix="tab-"
+        />
         <section className="panel" aria-live="polite">
           {tab === "chats" && (
             <EmptyPanel
@@ -35,7 +110,15 @@ export default function App() {
           {tab === "calls" && (
             <EmptyPanel title="No calls yet" body="Voice and video calls you make show up here." />
           )}
-          {tab === "settings" && <SettingsPanel theme={theme} onThemeChange={setTheme} />}
+          {tab === "settings" && (
+            <SettingsPanel
+              me={me}
+              onMeChange={onMeChange}
+              onSignOut={onSignOut}
+              theme={theme}
+              onThemeChange={onThemeChange}
+            />
+          )}
         </section>
       </aside>
       <main className="main-pane">

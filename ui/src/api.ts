@@ -3,11 +3,28 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { CommandError } from "./bindings/CommandError";
 import type { ConnectionState } from "./bindings/ConnectionState";
+import type { DeviceSession } from "./bindings/DeviceSession";
 import type { ErrorCode } from "./bindings/ErrorCode";
+import type { Me } from "./bindings/Me";
+import type { Privacy } from "./bindings/Privacy";
+import type { ProfileUpdate } from "./bindings/ProfileUpdate";
 import type { ServerInfo } from "./bindings/ServerInfo";
 import type { SettingsView } from "./bindings/SettingsView";
+import type { SignUpForm } from "./bindings/SignUpForm";
+import type { Visibility } from "./bindings/Visibility";
 
-export type { ConnectionState, ErrorCode, ServerInfo, SettingsView };
+export type {
+  ConnectionState,
+  DeviceSession,
+  ErrorCode,
+  Me,
+  Privacy,
+  ProfileUpdate,
+  ServerInfo,
+  SettingsView,
+  SignUpForm,
+  Visibility,
+};
 
 /** A failed command, carrying the stable code from gkchat-proto. */
 export class ApiError extends Error {
@@ -47,4 +64,24 @@ export const api = {
     channel.onmessage = onState;
     return call<void>("watch_connection", { onState: channel });
   },
+  /** Streams the signed-in user's id (null when signed out, also from another device). */
+  watchAccount: (onChange: (userId: string | null) => void) => {
+    const channel = new Channel<string | null>();
+    channel.onmessage = onChange;
+    return call<void>("watch_account", { onChange: channel });
+  },
+  currentAccount: () => call<Me | null>("current_account"),
+  signUp: (form: SignUpForm) => call<Me>("sign_up", { form }),
+  signIn: (login: string, password: string) => call<Me>("sign_in", { login, password }),
+  signOut: () => call<void>("sign_out"),
+  updateProfile: (update: ProfileUpdate) => call<Me>("update_profile", { update }),
+  listDevices: () => call<DeviceSession[]>("list_devices"),
+  signOutDevice: (sessionId: string) => call<void>("sign_out_device", { sessionId }),
+  signOutOtherDevices: () => call<void>("sign_out_other_devices"),
 };
+
+/** "message (code)": how every form shows a failure. */
+export function describeError(error: unknown): string {
+  const failure = error instanceof ApiError ? error : new ApiError("internal", String(error));
+  return `${failure.message} (${failure.code})`;
+}

@@ -4,7 +4,7 @@ import { describeConnection } from "./connection";
 describe("describeConnection", () => {
   it("says connected with the server version", () => {
     const label = describeConnection(
-      { state: "connected", server_version: "0.1.0", instance_id: "x", protocol: 1 },
+      { state: "connected", server_version: "0.1.0", instance_id: "x", protocol: 1, user_id: null },
       0,
       0,
     );

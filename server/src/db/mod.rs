@@ -1,9 +1,11 @@
 //! Storage: connecting (SQLite by default, PostgreSQL by URL), migrating, and the service
 //! functions each feature uses. Handlers never build queries themselves.
 
+pub mod accounts;
 pub mod entity;
 pub mod meta;
 pub mod migration;
+pub mod sessions;
 
 use std::str::FromStr;
 use std::time::Duration;

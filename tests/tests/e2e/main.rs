@@ -1,18 +1,37 @@
 //! End to end through the real window: the built desktop binary runs under Xvfb, driven by
-//! tauri-driver + WebKitWebDriver, against a real companion server on port 0.
-//! Run by `./gk test` (feature `e2e`), under `dbus-run-session`.
+//! tauri-driver + WebKitWebDriver, against a real companion server on port 0, with the
+//! refresh token in a real Secret Service. Run by `./gk test` (feature `e2e`).
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use gkchat_tests::desktop::{DesktopHarness, desktop_binary, target_dir};
 use gkchat_tests::webdriver::Session;
-use gkchat_tests::{TestServer, test_config};
+use gkchat_tests::{TestServer, client_for, test_config, test_device};
 
 const BADGE: &str = "[data-testid=connection-state]";
 const WAIT: Duration = Duration::from_secs(60);
+const PASSWORD: &str = "analytical engine 1843";
+
+fn shots() -> PathBuf {
+    let dir = target_dir().join("e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn type_into(session: &Session, testid: &str, text: &str) {
+    let field = session.wait_for(&format!("[data-testid={testid}]"), WAIT).await;
+    session.clear(&field).await;
+    session.type_text(&field, text).await;
+}
+
+async fn click(session: &Session, testid: &str) {
+    let element = session.wait_for(&format!("[data-testid={testid}]"), WAIT).await;
+    session.click(&element).await;
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn window_connects_to_companion_server() {
+async fn sign_up_edit_profile_restart_still_signed_in() {
     let temp = tempfile::tempdir().unwrap();
     let server = TestServer::start_in(temp.path()).await;
     let addr = server.addr;
@@ -20,56 +39,99 @@ async fn window_connects_to_companion_server() {
 
     let app = desktop_binary();
     assert!(app.is_file(), "build the desktop app first: {} is missing", app.display());
+    let app = app.to_str().unwrap().to_owned();
     let harness = DesktopHarness::start(&[("GKCHAT_SERVER_URL", server_url.clone())]).await;
-    let session = Session::start(&harness.driver_url, app.to_str().unwrap()).await;
+    let session = Session::start(&harness.driver_url, &app).await;
 
-    // The UI comes up and the live connection reaches the server.
+    // First start: signed out, yet connected to the server.
+    session.wait_for("[data-testid=auth-submit]", WAIT).await;
     session.wait_for_text(BADGE, WAIT, |t| t == "Connected").await;
-    let shots = target_dir().join("e2e");
-    std::fs::create_dir_all(&shots).unwrap();
-    let png = session.screenshot().await;
-    assert!(png.starts_with(b"\x89PNG"), "screenshot is a PNG");
-    std::fs::write(shots.join("connected.png"), &png).unwrap();
+    std::fs::write(shots().join("connected.png"), session.screenshot().await).unwrap();
 
-    // The frame: four tabs, and the settings screen shows the server from GKCHAT_SERVER_URL.
-    for tab in ["chats", "status", "calls", "settings"] {
-        session.wait_for(&format!("[data-testid=tab-{tab}]"), WAIT).await;
-    }
-    let settings = session.wait_for("[data-testid=tab-settings]", WAIT).await;
-    session.click(&settings).await;
+    // A weak password is refused with its code; then sign up for real.
+    click(&session, "auth-tab-sign-up").await;
+    type_into(&session, "auth-display-name", "Ada Lovelace").await;
+    type_into(&session, "auth-username", "ada").await;
+    type_into(&session, "auth-email", "ada@example.org").await;
+    type_into(&session, "auth-password", "password").await;
+    click(&session, "auth-submit").await;
+    session.wait_for_text("[data-testid=auth-error]", WAIT, |t| t.ends_with("(weak_password)")).await;
+    type_into(&session, "auth-password", PASSWORD).await;
+    click(&session, "auth-submit").await;
+    session.wait_for_text("[data-testid=me-name]", WAIT, |t| t == "Ada Lovelace").await;
+
+    // Edit the profile in Settings; the header follows and the server has it.
+    click(&session, "tab-settings").await;
+    type_into(&session, "profile-display-name", "Ada L.").await;
+    type_into(&session, "profile-status", "at the gym").await;
+    click(&session, "save-profile").await;
+    session.wait_for("[data-testid=profile-saved]", WAIT).await;
+    session.wait_for_text("[data-testid=me-name]", WAIT, |t| t == "Ada L.").await;
+    session.wait_for_text("[data-testid=me-status]", WAIT, |t| t == "at the gym").await;
+    let other_device = client_for(server.url());
+    let me = other_device.sign_in("ada", PASSWORD, test_device("headless")).await.unwrap();
+    assert_eq!((me.display_name.as_str(), me.status_text.as_str()), ("Ada L.", "at the gym"));
+    std::fs::write(shots().join("settings.png"), session.screenshot().await).unwrap();
+
+    // The server field shows GKCHAT_SERVER_URL once get_settings answers.
     let field = session.wait_for("[data-testid=server-url]", WAIT).await;
-    // The panel fills the field once get_settings answers.
     let shown = session.wait_for_property(&field, "value", WAIT, |v| v.as_str().is_some_and(|s| !s.is_empty())).await;
     assert_eq!(shown.as_str().map(|s| s.trim_end_matches('/')), Some(server_url.trim_end_matches('/')));
     session.wait_for_text("[data-testid=server-instance]", WAIT, |t| t.len() == 36).await;
 
+    // The devices list (loaded when Settings opens) shows this app and the headless client.
+    click(&session, "tab-chats").await;
+    click(&session, "tab-settings").await;
+    session.wait_for_text("[data-testid=devices]", WAIT, |t| t.contains("headless") && t.contains("this device")).await;
+
     // The badge is live: it follows the server going away and coming back.
     server.stop().await;
     session.wait_for_text(BADGE, WAIT, |t| t.starts_with("Offline") || t.starts_with("Connecting")).await;
-    let again = TestServer::start_with(test_config(temp.path()), addr).await;
+    let server = TestServer::start_with(test_config(temp.path()), addr).await;
     session.wait_for_text(BADGE, WAIT, |t| t == "Connected").await;
 
     // A bad address typed in settings is refused with the error code in words.
-    session.clear(&field).await;
-    session.type_text(&field, "not a url").await;
-    assert_eq!(session.property(&field, "value").await.as_str(), Some("not a url"));
-    let save = session.wait_for("[data-testid=save-server-url]", WAIT).await;
-    session.click(&save).await;
+    type_into(&session, "server-url", "not a url").await;
+    click(&session, "save-server-url").await;
     session
         .wait_for_text("[data-testid=settings-error]", WAIT, |t| {
             t == "\"not a url\" is not a URL: relative URL without a base (invalid_url)"
         })
         .await;
-    std::fs::write(shots.join("settings.png"), session.screenshot().await).unwrap();
 
     // Themes: an explicit choice overrides the OS and sticks on <html data-theme>.
     let dark = session.wait_for("input[name=theme][value=dark]", WAIT).await;
     session.click(&dark).await;
     let theme = session.execute("return document.documentElement.dataset.theme;", serde_json::json!([])).await;
     assert_eq!(theme.as_str(), Some("dark"));
-    std::fs::write(shots.join("dark.png"), session.screenshot().await).unwrap();
+    std::fs::write(shots().join("dark.png"), session.screenshot().await).unwrap();
+
+    // Restart the app: the keyring keeps the sign-in, no password asked.
+    session.end().await;
+    let session = Session::start(&harness.driver_url, &app).await;
+    session.wait_for_text("[data-testid=me-name]", WAIT, |t| t == "Ada L.").await;
+    session.wait_for_text(BADGE, WAIT, |t| t == "Connected").await;
+    std::fs::write(shots().join("restarted.png"), session.screenshot().await).unwrap();
+
+    // Signed out from another device: at its next request the app returns to sign-in.
+    other_device.sign_out_other_devices().await.unwrap();
+    // (Opening Settings asks for the device list.)
+    click(&session, "tab-settings").await;
+    session.wait_for("[data-testid=auth-submit]", WAIT).await;
+
+    // Sign in again, sign out from the app, restart: signed out for good.
+    type_into(&session, "auth-login", "ada@example.org").await;
+    type_into(&session, "auth-password", PASSWORD).await;
+    click(&session, "auth-submit").await;
+    session.wait_for_text("[data-testid=me-name]", WAIT, |t| t == "Ada L.").await;
+    click(&session, "tab-settings").await;
+    click(&session, "sign-out").await;
+    session.wait_for("[data-testid=auth-submit]", WAIT).await;
+    session.end().await;
+    let session = Session::start(&harness.driver_url, &app).await;
+    session.wait_for("[data-testid=auth-submit]", WAIT).await;
 
     session.end().await;
     drop(harness);
-    again.stop().await;
+    server.stop().await;
 }

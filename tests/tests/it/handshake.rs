@@ -20,7 +20,7 @@ async fn open(server: &TestServer) -> Socket {
 }
 
 fn hello(protocol: u32) -> Message {
-    Message::text(ClientFrame::Hello(Hello { protocol, client: "raw-test".into() }).encode())
+    Message::text(ClientFrame::Hello(Hello { protocol, client: "raw-test".into(), token: None }).encode())
 }
 
 async fn next_server_frame(socket: &mut Socket) -> ServerFrame {
@@ -134,6 +134,16 @@ async fn bad_peers_are_closed_and_others_keep_being_served() {
 
     let metrics = reqwest::get(format!("{}metrics", server.url())).await.unwrap().text().await.unwrap();
     assert!(metrics.contains("gkchat_ws_errors_total{code=\"unsupported_protocol\"} 1"), "{metrics}");
+}
+
+#[tokio::test]
+async fn hello_with_a_bad_token_is_refused() {
+    let server = TestServer::start().await;
+    let mut socket = open(&server).await;
+    let hello =
+        ClientFrame::Hello(Hello { protocol: PROTOCOL_VERSION, client: "raw".into(), token: Some("forged".into()) });
+    socket.send(Message::text(hello.encode())).await.unwrap();
+    expect_error_and_close(&mut socket, ErrorCode::Unauthorized, CloseCode::Policy).await;
 }
 
 #[tokio::test]

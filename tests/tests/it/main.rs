@@ -1,6 +1,7 @@
 //! Integration tests: a real companion server on port 0 with a SQLite file in a temp dir,
 //! talked to over real HTTP and WebSocket by `gkchat-client` and by raw sockets.
 
+mod accounts;
 mod handshake;
 mod http;
 mod persistence;

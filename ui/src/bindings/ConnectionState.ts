@@ -4,7 +4,7 @@ import type { ErrorCode } from "./ErrorCode";
 /**
  * Where the live connection stands. Shown to the user as the connection badge.
  */
-export type ConnectionState = { "state": "connecting", attempt: number, } | { "state": "connected", server_version: string, instance_id: string, protocol: number, } | { "state": "offline", attempt: number, retry_in_ms: number, reason: string, 
+export type ConnectionState = { "state": "connecting", attempt: number, } | { "state": "connected", server_version: string, instance_id: string, protocol: number, user_id: string | null, } | { "state": "offline", attempt: number, retry_in_ms: number, reason: string, 
 /**
  * The server's error code when it refused us, e.g. `unsupported_protocol`.
  */

@@ -4,4 +4,4 @@
  * A stable, machine-readable error code, shared by REST error bodies, WebSocket `error` frames
  * and the desktop app's command errors.
  */
-export type ErrorCode = "bad_frame" | "unknown_frame" | "unsupported_protocol" | "handshake_required" | "handshake_timeout" | "frame_too_large" | "server_busy" | "server_shutting_down" | "bad_request" | "not_found" | "unavailable" | "internal" | "invalid_url" | "unreachable";
+export type ErrorCode = "bad_frame" | "unknown_frame" | "unsupported_protocol" | "handshake_required" | "handshake_timeout" | "frame_too_large" | "server_busy" | "server_shutting_down" | "bad_request" | "not_found" | "unavailable" | "internal" | "invalid_url" | "unreachable" | "invalid_username" | "username_taken" | "invalid_email" | "email_taken" | "weak_password" | "invalid_credentials" | "invalid_profile" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited";

@@ -11,4 +11,9 @@ protocol: number,
 /**
  * Free text naming the client, e.g. `gkchat-desktop/0.1.0`; shown in logs.
  */
-client: string, };
+client: string, 
+/**
+ * An access token, for a signed-in connection. Without it the connection is anonymous and
+ * can only do what needs no account.
+ */
+token?: string, };

@@ -8,4 +8,8 @@ instance_id: string,
 /**
  * The server pings at this interval and drops a peer silent for twice as long.
  */
-heartbeat_secs: number, };
+heartbeat_secs: number, 
+/**
+ * The signed-in user, when `hello` carried a valid token.
+ */
+user_id?: string, };

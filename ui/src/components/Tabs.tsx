@@ -1,32 +1,30 @@
-export type Tab = "chats" | "status" | "calls" | "settings";
-
-const TABS: { id: Tab; label: string }[] = [
-  { id: "chats", label: "Chats" },
-  { id: "status", label: "Status" },
-  { id: "calls", label: "Calls" },
-  { id: "settings", label: "Settings" },
-];
-
-export default function Tabs({
+/** A row of tabs; `testIdPrefix` + id names each for tests. */
+export default function Tabs<T extends string>({
+  tabs,
   current,
   onSelect,
+  label,
+  testIdPrefix,
 }: {
-  current: Tab;
-  onSelect: (tab: Tab) => void;
+  tabs: readonly { id: T; label: string }[];
+  current: T;
+  onSelect: (tab: T) => void;
+  label: string;
+  testIdPrefix: string;
 }) {
   return (
-    <nav className="tabs" role="tablist" aria-label="Sections">
-      {TABS.map(({ id, label }) => (
+    <nav className="tabs" role="tablist" aria-label={label}>
+      {tabs.map(({ id, label: text }) => (
         <button
           key={id}
           type="button"
           role="tab"
-          data-testid={`tab-${id}`}
+          data-testid={`${testIdPrefix}${id}`}
           aria-selected={current === id}
           className={current === id ? "tab tab-active" : "tab"}
           onClick={() => onSelect(id)}
         >
-          {label}
+          {text}
         </button>
       ))}
     </nav>

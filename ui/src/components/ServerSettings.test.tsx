@@ -8,9 +8,9 @@ vi.mock("@tauri-apps/api/core", () => ({
   Channel: class {},
 }));
 
-import SettingsPanel from "./SettingsPanel";
+import ServerSettings from "./ServerSettings";
 
-describe("SettingsPanel", () => {
+describe("ServerSettings", () => {
   beforeEach(() => {
     invoke.mockReset();
     invoke.mockImplementation(async (command: string, args?: { url?: string }) => {
@@ -31,7 +31,7 @@ describe("SettingsPanel", () => {
   afterEach(cleanup);
 
   it("shows the current server and where it came from", async () => {
-    render(<SettingsPanel theme="system" onThemeChange={() => {}} />);
+    render(<ServerSettings />);
     const field = await screen.findByDisplayValue("http://127.0.0.1:8787/");
     expect(field).toBeTruthy();
     expect(await screen.findByText(/built-in default/)).toBeTruthy();
@@ -39,7 +39,7 @@ describe("SettingsPanel", () => {
   });
 
   it("shows the server's error in words with its code", async () => {
-    render(<SettingsPanel theme="system" onThemeChange={() => {}} />);
+    render(<ServerSettings />);
     const field = await screen.findByDisplayValue("http://127.0.0.1:8787/");
     fireEvent.change(field, { target: { value: "nonsense" } });
     fireEvent.click(screen.getByTestId("save-server-url"));
@@ -48,18 +48,11 @@ describe("SettingsPanel", () => {
   });
 
   it("saves a good address", async () => {
-    render(<SettingsPanel theme="system" onThemeChange={() => {}} />);
+    render(<ServerSettings />);
     const field = await screen.findByDisplayValue("http://127.0.0.1:8787/");
     fireEvent.change(field, { target: { value: "https://chat.example.org/" } });
     fireEvent.click(screen.getByTestId("save-server-url"));
     expect(await screen.findByText(/Saved in your settings/)).toBeTruthy();
     expect(invoke).toHaveBeenCalledWith("set_server_url", { url: "https://chat.example.org/" });
-  });
-
-  it("changes the theme", async () => {
-    const onThemeChange = vi.fn();
-    render(<SettingsPanel theme="system" onThemeChange={onThemeChange} />);
-    fireEvent.click(await screen.findByLabelText("Dark"));
-    expect(onThemeChange).toHaveBeenCalledWith("dark");
   });
 });

@@ -1,0 +1,275 @@
+//! Accounts, device sessions and profiles: the REST bodies and the rules for their fields.
+//! The server enforces these rules; clients may check them early with the same functions.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::ErrorCode;
+
+/// Milliseconds since the Unix epoch, UTC.
+pub type UnixMillis = i64;
+
+pub const USERNAME_MIN: usize = 3;
+pub const USERNAME_MAX: usize = 32;
+pub const EMAIL_MAX: usize = 254;
+pub const PASSWORD_MIN: usize = 8;
+/// Longest password accepted; argon2 would take anything, but unbounded input is a DoS lever.
+pub const PASSWORD_MAX: usize = 256;
+pub const DISPLAY_NAME_MAX: usize = 64;
+pub const ABOUT_MAX: usize = 140;
+pub const STATUS_TEXT_MAX: usize = 140;
+pub const DEVICE_NAME_MAX: usize = 64;
+
+/// Which device a session belongs to, as the user would recognise it in "my devices".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DeviceInfo {
+    /// e.g. "GK Chat on laptop".
+    pub name: String,
+    /// e.g. "linux", "windows", "macos", "cli".
+    pub platform: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SignUpRequest {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    /// Defaults to the username.
+    #[serde(default)]
+    #[ts(optional)]
+    pub display_name: Option<String>,
+    pub device: DeviceInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SignInRequest {
+    /// Username or email address.
+    pub login: String,
+    pub password: String,
+    pub device: DeviceInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// What signing in (or refreshing) returns. The refresh token is shown once; the server keeps
+/// only its hash, and it changes at every refresh.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuthTokens {
+    pub access_token: String,
+    pub access_expires_at: UnixMillis,
+    pub refresh_token: String,
+    pub session_id: String,
+    pub user: Me,
+}
+
+/// Who may see a part of my profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    Everyone,
+    Contacts,
+    Nobody,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Everyone => "everyone",
+            Self::Contacts => "contacts",
+            Self::Nobody => "nobody",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "everyone" => Some(Self::Everyone),
+            "contacts" => Some(Self::Contacts),
+            "nobody" => Some(Self::Nobody),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Privacy {
+    pub last_seen: Visibility,
+    pub photo: Visibility,
+    pub about: Visibility,
+    pub read_receipts: bool,
+}
+
+impl Default for Privacy {
+    fn default() -> Self {
+        Self {
+            last_seen: Visibility::Everyone,
+            photo: Visibility::Everyone,
+            about: Visibility::Everyone,
+            read_receipts: true,
+        }
+    }
+}
+
+/// My own account, as only I see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Me {
+    pub id: String,
+    pub username: String,
+    pub email: String,
+    pub display_name: String,
+    pub about: String,
+    /// A short current status, e.g. "at the gym"; empty when none.
+    pub status_text: String,
+    pub privacy: Privacy,
+    pub created_at: UnixMillis,
+}
+
+/// `PATCH /api/v1/me`: only the fields present change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ProfileUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub about: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub status_text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub privacy: Option<Privacy>,
+}
+
+/// One signed-in device, in "my devices".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DeviceSession {
+    pub id: String,
+    pub name: String,
+    pub platform: String,
+    pub created_at: UnixMillis,
+    pub last_used_at: UnixMillis,
+    /// The session making this request.
+    pub current: bool,
+}
+
+/// A field that broke a rule: the stable code and words for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl Invalid {
+    fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+/// Usernames are 3–32 of `a-z 0-9 . _`, compared case-insensitively: this returns the
+/// lower-cased form that is stored.
+pub fn normalize_username(text: &str) -> Result<String, Invalid> {
+    let name = text.trim().to_lowercase();
+    let length = name.chars().count();
+    if !(USERNAME_MIN..=USERNAME_MAX).contains(&length) {
+        return Err(Invalid::new(
+            ErrorCode::InvalidUsername,
+            format!("a username has {USERNAME_MIN} to {USERNAME_MAX} characters"),
+        ));
+    }
+    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_') {
+        return Err(Invalid::new(
+            ErrorCode::InvalidUsername,
+            "a username may use only letters a–z, digits, dots and underscores",
+        ));
+    }
+    Ok(name)
+}
+
+/// A plausible address (`local@domain.tld`, no spaces), lower-cased for comparison.
+pub fn normalize_email(text: &str) -> Result<String, Invalid> {
+    let email = text.trim().to_lowercase();
+    let invalid = || Invalid::new(ErrorCode::InvalidEmail, format!("{:?} is not an email address", text.trim()));
+    if email.len() > EMAIL_MAX || email.chars().any(char::is_whitespace) {
+        return Err(invalid());
+    }
+    let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !domain.contains('@');
+    if local.is_empty() || !domain_ok {
+        return Err(invalid());
+    }
+    Ok(email)
+}
+
+/// Length rules only; guessability is judged by the server.
+pub fn check_password_length(password: &str) -> Result<(), Invalid> {
+    let length = password.chars().count();
+    if length < PASSWORD_MIN {
+        return Err(Invalid::new(
+            ErrorCode::WeakPassword,
+            format!("a password needs at least {PASSWORD_MIN} characters"),
+        ));
+    }
+    if length > PASSWORD_MAX {
+        return Err(Invalid::new(ErrorCode::WeakPassword, format!("a password has at most {PASSWORD_MAX} characters")));
+    }
+    Ok(())
+}
+
+/// Trims `text` and checks it against `max` characters; `required` refuses empty text.
+pub fn check_profile_text(field: &str, text: &str, max: usize, required: bool) -> Result<String, Invalid> {
+    let text = text.trim();
+    if required && text.is_empty() {
+        return Err(Invalid::new(ErrorCode::InvalidProfile, format!("{field} must not be empty")));
+    }
+    if text.chars().count() > max {
+        return Err(Invalid::new(ErrorCode::InvalidProfile, format!("{field} has at most {max} characters")));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(Invalid::new(ErrorCode::InvalidProfile, format!("{field} contains control characters")));
+    }
+    Ok(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_lowercased_and_limited() {
+        assert_eq!(normalize_username("  Alice_01.x ").unwrap(), "alice_01.x");
+        for bad in ["ab", "a".repeat(33).as_str(), "with space", "émile", "dash-name", ""] {
+            assert_eq!(normalize_username(bad).unwrap_err().code, ErrorCode::InvalidUsername, "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails_need_a_local_part_and_a_dotted_domain() {
+        assert_eq!(normalize_email(" Bob@Example.ORG ").unwrap(), "bob@example.org");
+        for bad in ["bob", "@x.org", "bob@org", "bob@.org", "bob@x..org", "b ob@x.org", "a@b@c.org"] {
+            assert_eq!(normalize_email(bad).unwrap_err().code, ErrorCode::InvalidEmail, "{bad}");
+        }
+    }
+
+    #[test]
+    fn password_length_bounds() {
+        assert!(check_password_length("1234567").is_err());
+        assert!(check_password_length("12345678").is_ok());
+        assert!(check_password_length(&"x".repeat(PASSWORD_MAX + 1)).is_err());
+    }
+
+    #[test]
+    fn profile_text_rules() {
+        assert_eq!(check_profile_text("name", "  Ann ", 10, true).unwrap(), "Ann");
+        assert!(check_profile_text("name", "   ", 10, true).is_err());
+        assert_eq!(check_profile_text("about", "", 10, false).unwrap(), "");
+        assert!(check_profile_text("about", "elevenchars", 10, false).is_err());
+        assert!(check_profile_text("about", "bell\u{7}", 10, false).is_err());
+    }
+}

@@ -1,0 +1,81 @@
+//! My own account: profile, privacy, and my signed-in devices.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use gkchat_proto::account::{
+    ABOUT_MAX, DISPLAY_NAME_MAX, DeviceSession, Me, ProfileUpdate, STATUS_TEXT_MAX, check_profile_text,
+};
+
+use super::ApiJson;
+use crate::auth::AuthUser;
+use crate::db::entity::users;
+use crate::db::{accounts, sessions};
+use crate::error::{Error, Result};
+use crate::{AppState, now_ms};
+
+async fn current_user(state: &AppState, auth: &AuthUser) -> Result<users::Model> {
+    accounts::get(&state.db, &auth.user_id).await?.ok_or_else(|| Error::not_found("no such account"))
+}
+
+pub async fn get_me(State(state): State<AppState>, auth: AuthUser) -> Result<Json<Me>> {
+    Ok(Json(accounts::to_me(&current_user(&state, &auth).await?)))
+}
+
+pub async fn update_me(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiJson(update): ApiJson<ProfileUpdate>,
+) -> Result<Json<Me>> {
+    let changes = accounts::ProfileChanges {
+        display_name: update
+            .display_name
+            .map(|name| check_profile_text("display name", &name, DISPLAY_NAME_MAX, true))
+            .transpose()?,
+        about: update.about.map(|about| check_profile_text("about", &about, ABOUT_MAX, false)).transpose()?,
+        status_text: update
+            .status_text
+            .map(|status| check_profile_text("status", &status, STATUS_TEXT_MAX, false))
+            .transpose()?,
+        privacy: update.privacy,
+    };
+    let user = current_user(&state, &auth).await?;
+    let updated = accounts::update_profile(&state.db, user, changes).await?;
+    Ok(Json(accounts::to_me(&updated)))
+}
+
+pub async fn list_sessions(State(state): State<AppState>, auth: AuthUser) -> Result<Json<Vec<DeviceSession>>> {
+    let live = sessions::list_live(&state.db, &auth.user_id, now_ms()).await?;
+    Ok(Json(
+        live.into_iter()
+            .map(|s| DeviceSession {
+                current: s.id == auth.session_id,
+                id: s.id,
+                name: s.device_name,
+                platform: s.platform,
+                created_at: s.created_at,
+                last_used_at: s.last_used_at,
+            })
+            .collect(),
+    ))
+}
+
+pub async fn sign_out_session(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(session_id): Path<String>,
+) -> Result<StatusCode> {
+    let reason =
+        if session_id == auth.session_id { sessions::REVOKED_SIGN_OUT } else { sessions::REVOKED_BY_OTHER_DEVICE };
+    if sessions::revoke(&state.db, &auth.user_id, &session_id, reason, now_ms()).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::not_found("no such signed-in device"))
+    }
+}
+
+pub async fn sign_out_others(State(state): State<AppState>, auth: AuthUser) -> Result<StatusCode> {
+    let count = sessions::revoke_others(&state.db, &auth.user_id, &auth.session_id, now_ms()).await?;
+    tracing::info!(user_id = %auth.user_id, count, "signed out other devices");
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,29 @@
+//! The REST API under `/api/v1`, one module per feature. Handlers validate input, call the
+//! service functions in `db`, and shape the answer; they build no queries themselves.
+
+mod auth;
+mod me;
+
+use axum::Router;
+use axum::extract::FromRequest;
+use axum::routing::{delete, get, post};
+
+use crate::AppState;
+use crate::error::Error;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/signup", post(auth::sign_up))
+        .route("/auth/signin", post(auth::sign_in))
+        .route("/auth/refresh", post(auth::refresh))
+        .route("/auth/signout", post(auth::sign_out))
+        .route("/me", get(me::get_me).patch(me::update_me))
+        .route("/me/sessions", get(me::list_sessions))
+        .route("/me/sessions/sign-out-others", post(me::sign_out_others))
+        .route("/me/sessions/{id}", delete(me::sign_out_session))
+}
+
+/// `Json` whose rejections are our [`Error`] (a `bad_request` body), not axum's plain text.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(Error))]
+pub struct ApiJson<T>(pub T);

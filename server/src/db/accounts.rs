@@ -1,0 +1,136 @@
+//! Service functions over `users`.
+
+use gkchat_proto::ErrorCode;
+use gkchat_proto::account::{Invalid, Me, Privacy, Visibility};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, SqlErr,
+};
+
+use super::entity::users;
+use crate::error::Result;
+
+/// A validated new account.
+pub struct NewAccount {
+    pub username: String,
+    pub email: String,
+    pub password_hash: String,
+    pub display_name: String,
+}
+
+/// Inserts the account; a taken username or email is an [`Invalid`] with its own code, also
+/// when two sign-ups race for the same name.
+pub async fn create(db: &impl ConnectionTrait, account: NewAccount, now_ms: i64) -> Result<users::Model> {
+    if find_by_username(db, &account.username).await?.is_some() {
+        return Err(taken(ErrorCode::UsernameTaken).into());
+    }
+    if find_by_email(db, &account.email).await?.is_some() {
+        return Err(taken(ErrorCode::EmailTaken).into());
+    }
+    let privacy = Privacy::default();
+    let row = users::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        username: Set(Some(account.username)),
+        email: Set(Some(account.email)),
+        password_hash: Set(Some(account.password_hash)),
+        display_name: Set(account.display_name),
+        about: Set(String::new()),
+        status_text: Set(String::new()),
+        privacy_last_seen: Set(privacy.last_seen.as_str().to_owned()),
+        privacy_photo: Set(privacy.photo.as_str().to_owned()),
+        privacy_about: Set(privacy.about.as_str().to_owned()),
+        read_receipts: Set(privacy.read_receipts),
+        created_at: Set(now_ms),
+        deleted_at: Set(None),
+    };
+    row.insert(db).await.map_err(|err| match unique_violation(&err) {
+        Some(message) if message.contains("email") => taken(ErrorCode::EmailTaken).into(),
+        Some(_) => taken(ErrorCode::UsernameTaken).into(),
+        None => err.into(),
+    })
+}
+
+fn taken(code: ErrorCode) -> Invalid {
+    let message = match code {
+        ErrorCode::EmailTaken => "an account with this email address exists already",
+        _ => "this username is taken",
+    };
+    Invalid { code, message: message.into() }
+}
+
+fn unique_violation(err: &DbErr) -> Option<String> {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(message)) => Some(message.to_lowercase()),
+        _ => None,
+    }
+}
+
+pub async fn find_by_username(db: &impl ConnectionTrait, username: &str) -> Result<Option<users::Model>> {
+    Ok(users::Entity::find().filter(users::Column::Username.eq(username)).one(db).await?)
+}
+
+pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<users::Model>> {
+    Ok(users::Entity::find().filter(users::Column::Email.eq(email)).one(db).await?)
+}
+
+/// A live (not deleted) account by id.
+pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<users::Model>> {
+    let user = users::Entity::find_by_id(id.to_owned()).one(db).await?;
+    Ok(user.filter(|u| u.deleted_at.is_none()))
+}
+
+/// Validated profile changes; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct ProfileChanges {
+    pub display_name: Option<String>,
+    pub about: Option<String>,
+    pub status_text: Option<String>,
+    pub privacy: Option<Privacy>,
+}
+
+pub async fn update_profile(
+    db: &impl ConnectionTrait,
+    user: users::Model,
+    changes: ProfileChanges,
+) -> Result<users::Model> {
+    let mut row: users::ActiveModel = user.into();
+    if let Some(name) = changes.display_name {
+        row.display_name = Set(name);
+    }
+    if let Some(about) = changes.about {
+        row.about = Set(about);
+    }
+    if let Some(status) = changes.status_text {
+        row.status_text = Set(status);
+    }
+    if let Some(privacy) = changes.privacy {
+        row.privacy_last_seen = Set(privacy.last_seen.as_str().to_owned());
+        row.privacy_photo = Set(privacy.photo.as_str().to_owned());
+        row.privacy_about = Set(privacy.about.as_str().to_owned());
+        row.read_receipts = Set(privacy.read_receipts);
+    }
+    Ok(row.update(db).await?)
+}
+
+pub fn privacy(user: &users::Model) -> Privacy {
+    let parse = |text: &str| Visibility::parse(text).unwrap_or(Visibility::Everyone);
+    Privacy {
+        last_seen: parse(&user.privacy_last_seen),
+        photo: parse(&user.privacy_photo),
+        about: parse(&user.privacy_about),
+        read_receipts: user.read_receipts,
+    }
+}
+
+/// The account as its owner sees it.
+pub fn to_me(user: &users::Model) -> Me {
+    Me {
+        id: user.id.clone(),
+        username: user.username.clone().unwrap_or_default(),
+        email: user.email.clone().unwrap_or_default(),
+        display_name: user.display_name.clone(),
+        about: user.about.clone(),
+        status_text: user.status_text.clone(),
+        privacy: privacy(user),
+        created_at: user.created_at,
+    }
+}

@@ -1,0 +1,37 @@
+//! `users`: one row per account. A deleted account keeps its row (so its messages can say
+//! "Deleted account") with every personal field cleared.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub password_hash: Option<String>,
+    pub display_name: String,
+    pub about: String,
+    pub status_text: String,
+    pub privacy_last_seen: String,
+    pub privacy_photo: String,
+    pub privacy_about: String,
+    pub read_receipts: bool,
+    pub created_at: i64,
+    pub deleted_at: Option<i64>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::device_sessions::Entity")]
+    DeviceSessions,
+}
+
+impl Related<super::device_sessions::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::DeviceSessions.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

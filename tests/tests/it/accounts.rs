@@ -1,0 +1,298 @@
+//! Accounts through `gkchat-client` against a real server: sign-up and its refusals, sign-in
+//! by username or email, profile and privacy, devices, refresh rotation with theft detection,
+//! expired and forged tokens, signed-in WebSocket connections, rate limits.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use gkchat_client::{ConnectionState, Error, MemoryTokenStore, TokenStore};
+use gkchat_proto::account::{AuthTokens, Privacy, ProfileUpdate, RefreshRequest, SignInRequest, Visibility};
+use gkchat_proto::{ApiError, ErrorCode};
+use gkchat_tests::{
+    TEST_JWT_SECRET, TEST_PASSWORD, TestServer, client_for, sign_up_request, test_config, test_device, within,
+};
+
+const WAIT: Duration = Duration::from_secs(15);
+
+fn code_of<T: std::fmt::Debug>(result: Result<T, Error>) -> ErrorCode {
+    match result {
+        Err(Error::Api { error, .. }) => error.code,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn sign_up_then_sign_in_by_username_or_email() {
+    let server = TestServer::start().await;
+    let (client, me) = server.signed_up("Alice.Smith").await;
+    assert_eq!(me.username, "alice.smith", "usernames are stored lower-cased");
+    assert_eq!(me.display_name, "alice.smith");
+    assert_eq!(client.me().await.unwrap(), me);
+
+    let by_name = server.client();
+    assert_eq!(by_name.sign_in("ALICE.smith", TEST_PASSWORD, test_device("laptop")).await.unwrap().id, me.id);
+    let by_email = server.client();
+    assert_eq!(
+        by_email.sign_in("alice.smith@EXAMPLE.org", TEST_PASSWORD, test_device("phone")).await.unwrap().id,
+        me.id
+    );
+}
+
+#[tokio::test]
+async fn sign_up_refusals_have_codes() {
+    let server = TestServer::start().await;
+    server.signed_up("bob").await;
+    let client = server.client();
+
+    let mut taken = sign_up_request("BOB");
+    taken.email = "other@example.org".into();
+    assert_eq!(code_of(client.sign_up(&taken).await), ErrorCode::UsernameTaken);
+
+    let mut email_taken = sign_up_request("robert");
+    email_taken.email = "Bob@Example.org".into();
+    assert_eq!(code_of(client.sign_up(&email_taken).await), ErrorCode::EmailTaken);
+
+    for (username, email, password, code) in [
+        ("x", "x@example.org", TEST_PASSWORD, ErrorCode::InvalidUsername),
+        ("has space", "s@example.org", TEST_PASSWORD, ErrorCode::InvalidUsername),
+        ("carol", "not-an-email", TEST_PASSWORD, ErrorCode::InvalidEmail),
+        ("carol", "carol@example.org", "short", ErrorCode::WeakPassword),
+        ("carol", "carol@example.org", "password123", ErrorCode::WeakPassword),
+        ("carol", "carol@example.org", "carolcarol", ErrorCode::WeakPassword),
+    ] {
+        let mut request = sign_up_request(username);
+        request.email = email.into();
+        request.password = password.into();
+        assert_eq!(code_of(client.sign_up(&request).await), code, "{username} {email} {password}");
+    }
+    assert!(!client.is_signed_in().await);
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_account_look_the_same() {
+    let server = TestServer::start().await;
+    server.signed_up("dave").await;
+    let client = server.client();
+    let wrong = client.sign_in("dave", "not the password at all", test_device("d")).await;
+    let unknown = client.sign_in("nobody.here", TEST_PASSWORD, test_device("d")).await;
+    assert_eq!(code_of(wrong), ErrorCode::InvalidCredentials);
+    assert_eq!(code_of(unknown), ErrorCode::InvalidCredentials);
+}
+
+#[tokio::test]
+async fn profile_and_privacy_updates() {
+    let server = TestServer::start().await;
+    let (client, _) = server.signed_up("erin").await;
+    let update = ProfileUpdate {
+        display_name: Some("  Erin Example ".into()),
+        about: Some("Hiking, tea".into()),
+        status_text: Some("at the gym".into()),
+        privacy: Some(Privacy {
+            last_seen: Visibility::Contacts,
+            photo: Visibility::Everyone,
+            about: Visibility::Nobody,
+            read_receipts: false,
+        }),
+    };
+    let me = client.update_profile(&update).await.unwrap();
+    assert_eq!(me.display_name, "Erin Example");
+    assert_eq!(me.status_text, "at the gym");
+    assert_eq!(me.privacy.about, Visibility::Nobody);
+    assert!(!me.privacy.read_receipts);
+    assert_eq!(client.me().await.unwrap(), me, "stored, not just echoed");
+
+    // Only the given fields change.
+    let me = client.update_profile(&ProfileUpdate { about: Some(String::new()), ..Default::default() }).await.unwrap();
+    assert_eq!((me.about.as_str(), me.status_text.as_str()), ("", "at the gym"));
+
+    for bad in [
+        ProfileUpdate { display_name: Some("   ".into()), ..Default::default() },
+        ProfileUpdate { about: Some("x".repeat(141)), ..Default::default() },
+    ] {
+        assert_eq!(code_of(client.update_profile(&bad).await), ErrorCode::InvalidProfile);
+    }
+}
+
+#[tokio::test]
+async fn devices_list_and_sign_out_others() {
+    let server = TestServer::start().await;
+    let (laptop, me) = server.signed_up("frank").await;
+    let phone = server.client();
+    phone.sign_in("frank", TEST_PASSWORD, test_device("phone")).await.unwrap();
+
+    let devices = laptop.devices().await.unwrap();
+    assert_eq!(devices.len(), 2);
+    let names: Vec<_> = devices.iter().map(|d| (d.name.as_str(), d.current)).collect();
+    assert!(names.contains(&("first device", true)) && names.contains(&("phone", false)), "{names:?}");
+
+    let mut phone_account = phone.watch_account();
+    laptop.sign_out_other_devices().await.unwrap();
+    // The phone learns at its next request that it was signed out.
+    assert_eq!(code_of(phone.me().await), ErrorCode::SessionRevoked);
+    assert!(!phone.is_signed_in().await);
+    within(WAIT, "phone signed out", phone_account.wait_for(Option::is_none)).await.unwrap();
+    assert_eq!(laptop.devices().await.unwrap().len(), 1);
+    assert_eq!(laptop.me().await.unwrap().id, me.id);
+
+    // Signing out one device by id; an unknown id is not_found.
+    let tablet = server.client();
+    tablet.sign_in("frank", TEST_PASSWORD, test_device("tablet")).await.unwrap();
+    let tablet_id = laptop.devices().await.unwrap().into_iter().find(|d| d.name == "tablet").unwrap().id;
+    laptop.sign_out_device(&tablet_id).await.unwrap();
+    assert_eq!(code_of(tablet.me().await), ErrorCode::SessionRevoked);
+    assert_eq!(code_of(laptop.sign_out_device(&tablet_id).await), ErrorCode::NotFound);
+
+    // Signing out this device ends its tokens too.
+    laptop.sign_out().await.unwrap();
+    assert!(matches!(laptop.me().await, Err(Error::SignedOut)));
+}
+
+async fn raw_refresh(server: &TestServer, refresh_token: &str) -> Result<AuthTokens, ApiError> {
+    let response = reqwest::Client::new()
+        .post(format!("{}api/v1/auth/refresh", server.url()))
+        .json(&RefreshRequest { refresh_token: refresh_token.into() })
+        .send()
+        .await
+        .unwrap();
+    if response.status().is_success() {
+        Ok(response.json().await.unwrap())
+    } else {
+        Err(response.json().await.unwrap())
+    }
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_revokes_the_session() {
+    let server = TestServer::start().await;
+    server.signed_up("grace").await;
+    let signed_in: AuthTokens = reqwest::Client::new()
+        .post(format!("{}api/v1/auth/signin", server.url()))
+        .json(&SignInRequest { login: "grace".into(), password: TEST_PASSWORD.into(), device: test_device("x") })
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first = signed_in.refresh_token;
+    let second = raw_refresh(&server, &first).await.unwrap();
+    assert_ne!(second.refresh_token, first, "a refresh hands out a new refresh token");
+    assert_eq!(second.session_id, signed_in.session_id, "same device session");
+
+    // The old token again: someone copied it. The whole session ends, new token included.
+    assert_eq!(raw_refresh(&server, &first).await.unwrap_err().code, ErrorCode::SessionRevoked);
+    assert_eq!(raw_refresh(&server, &second.refresh_token).await.unwrap_err().code, ErrorCode::SessionRevoked);
+    assert_eq!(raw_refresh(&server, "made-up").await.unwrap_err().code, ErrorCode::Unauthorized);
+}
+
+fn mint_access_token(user_id: &str, session_id: &str, exp: i64, secret: &str) -> String {
+    #[derive(serde::Serialize)]
+    struct Claims<'a> {
+        sub: &'a str,
+        sid: &'a str,
+        exp: i64,
+        iat: i64,
+    }
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &Claims { sub: user_id, sid: session_id, exp, iat: exp - 900 },
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+async fn get_me_with(server: &TestServer, token: &str) -> (u16, Option<ApiError>) {
+    let response =
+        reqwest::Client::new().get(format!("{}api/v1/me", server.url())).bearer_auth(token).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, if status == 200 { None } else { Some(response.json().await.unwrap()) })
+}
+
+#[tokio::test]
+async fn expired_forged_and_missing_tokens_are_refused() {
+    let server = TestServer::start().await;
+    let (client, me) = server.signed_up("heidi").await;
+    let session_id = client.devices().await.unwrap()[0].id.clone();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+
+    let valid = mint_access_token(&me.id, &session_id, now + 600, TEST_JWT_SECRET);
+    assert_eq!(get_me_with(&server, &valid).await.0, 200);
+
+    let expired = mint_access_token(&me.id, &session_id, now - 3600, TEST_JWT_SECRET);
+    let (status, error) = get_me_with(&server, &expired).await;
+    assert_eq!((status, error.unwrap().code), (401, ErrorCode::TokenExpired));
+
+    let forged = mint_access_token(&me.id, &session_id, now + 600, "not the server's secret");
+    assert_eq!(get_me_with(&server, &forged).await.1.unwrap().code, ErrorCode::Unauthorized);
+
+    let response = reqwest::get(format!("{}api/v1/me", server.url())).await.unwrap();
+    assert_eq!(response.status(), 401);
+    assert_eq!(response.json::<ApiError>().await.unwrap().code, ErrorCode::Unauthorized);
+
+    // A token for a signed-out session stops working at once, before it expires.
+    client.sign_out().await.unwrap();
+    assert_eq!(get_me_with(&server, &valid).await.1.unwrap().code, ErrorCode::SessionRevoked);
+}
+
+#[tokio::test]
+async fn restart_resumes_from_the_token_store() {
+    let server = TestServer::start().await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::default());
+    let config = gkchat_client::ClientConfig::new(server.url(), "first run");
+    let first = gkchat_client::Client::with_token_store(config.clone(), store.clone()).unwrap();
+    let me = first.sign_up(&sign_up_request("ivan")).await.unwrap();
+    let kept = store.load().unwrap().expect("refresh token kept");
+    drop(first);
+
+    // "App restart": a new client over the same store is signed in without a password.
+    let second = gkchat_client::Client::with_token_store(config.clone(), store.clone()).unwrap();
+    assert_eq!(second.resume().await.unwrap().map(|m| m.id), Some(me.id.clone()));
+    assert_ne!(store.load().unwrap().unwrap().refresh_token, kept.refresh_token, "rotated and saved");
+    second.sign_out().await.unwrap();
+    assert_eq!(store.load().unwrap(), None, "sign-out clears the store");
+
+    let third = gkchat_client::Client::with_token_store(config, store).unwrap();
+    assert_eq!(third.resume().await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn live_connection_is_signed_in() {
+    let server = TestServer::start().await;
+    let (client, me) = server.signed_up("judy").await;
+    let connection = client.connect();
+    let state = within(WAIT, "connected", connection.wait_for(ConnectionState::is_connected)).await;
+    assert!(matches!(state, ConnectionState::Connected { user_id: Some(ref id), .. } if *id == me.id), "{state:?}");
+    connection.close().await;
+
+    let anonymous = server.client().connect();
+    let state = within(WAIT, "connected", anonymous.wait_for(ConnectionState::is_connected)).await;
+    assert!(matches!(state, ConnectionState::Connected { user_id: None, .. }), "{state:?}");
+    anonymous.close().await;
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_rate_limited() {
+    let temp = tempfile::tempdir().unwrap();
+    let config = gkchat_server::Config { auth_attempts_per_account_minute: 3, ..test_config(temp.path()) };
+    let server = TestServer::start_with(config, "127.0.0.1:0".parse().unwrap()).await;
+    server.signed_up("mallory.target").await;
+    let client = client_for(server.url());
+    for _ in 0..3 {
+        let attempt = client.sign_in("mallory.target", "guess guess guess", test_device("x")).await;
+        assert_eq!(code_of(attempt), ErrorCode::InvalidCredentials);
+    }
+    let response = reqwest::Client::new()
+        .post(format!("{}api/v1/auth/signin", server.url()))
+        .json(&SignInRequest {
+            login: "Mallory.Target".into(),
+            password: TEST_PASSWORD.into(),
+            device: test_device("x"),
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    assert_eq!(response.json::<ApiError>().await.unwrap().code, ErrorCode::RateLimited);
+}

@@ -1,0 +1,48 @@
+import { useCallback, useEffect, useState } from "react";
+import { api, describeError, type Me } from "./api";
+
+export type AccountState =
+  | { status: "loading" }
+  | { status: "signed-out" }
+  | { status: "signed-in"; me: Me }
+  | { status: "error"; message: string };
+
+/**
+ * Who is signed in: picked up from the keyring at start, and followed live, so a sign-out from
+ * another device returns to the sign-in screen.
+ */
+export function useAccount(): {
+  account: AccountState;
+  setMe: (me: Me) => void;
+  reload: () => void;
+  signOut: () => void;
+} {
+  const [account, setAccount] = useState<AccountState>({ status: "loading" });
+
+  const reload = useCallback(() => {
+    setAccount({ status: "loading" });
+    api
+      .currentAccount()
+      .then((me) => setAccount(me ? { status: "signed-in", me } : { status: "signed-out" }))
+      .catch((e) => setAccount({ status: "error", message: describeError(e) }));
+  }, []);
+
+  useEffect(() => {
+    reload();
+    api
+      .watchAccount((userId) => {
+        if (userId === null) setAccount({ status: "signed-out" });
+      })
+      .catch((e) => console.error("watch_account failed", e));
+  }, [reload]);
+
+  const setMe = useCallback((me: Me) => setAccount({ status: "signed-in", me }), []);
+  const signOut = useCallback(() => {
+    api
+      .signOut()
+      .catch((e) => console.error("sign out failed", e))
+      .finally(() => setAccount({ status: "signed-out" }));
+  }, []);
+
+  return { account, setMe, reload, signOut };
+}

@@ -1,0 +1,62 @@
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+const invoke = vi.fn();
+import { ME } from "../test-fixtures";
+
+vi.mock("@tauri-apps/api/core", () => ({
+  invoke: (...args: unknown[]) => invoke(...args),
+  Channel: class {},
+}));
+
+import type { Me } from "../api";
+import ProfileSettings from "./ProfileSettings";
+
+describe("ProfileSettings", () => {
+  afterEach(() => {
+    cleanup();
+    invoke.mockReset();
+  });
+
+  it("saves name, status and privacy together", async () => {
+    invoke.mockImplementation(async (_command: string, args: { update: Partial<Me> }) => ({
+      ...ME,
+      ...args.update,
+    }));
+    const onSaved = vi.fn();
+    render(<ProfileSettings me={ME} onSaved={onSaved} />);
+    fireEvent.change(screen.getByTestId("profile-display-name"), { target: { value: "Ann B" } });
+    fireEvent.change(screen.getByTestId("profile-status"), { target: { value: "at the gym" } });
+    fireEvent.change(screen.getByTestId("privacy-last_seen"), { target: { value: "nobody" } });
+    fireEvent.click(screen.getByTestId("privacy-read-receipts"));
+    fireEvent.click(screen.getByTestId("save-profile"));
+    await screen.findByTestId("profile-saved");
+    expect(invoke).toHaveBeenCalledWith("update_profile", {
+      update: {
+        display_name: "Ann B",
+        about: "",
+        status_text: "at the gym",
+        privacy: {
+          last_seen: "nobody",
+          photo: "everyone",
+          about: "everyone",
+          read_receipts: false,
+        },
+      },
+    });
+    expect(onSaved.mock.calls[0][0].display_name).toBe("Ann B");
+  });
+
+  it("shows the server's refusal", async () => {
+    invoke.mockRejectedValue({
+      code: "invalid_profile",
+      message: "display name must not be empty",
+    });
+    render(<ProfileSettings me={ME} onSaved={() => {}} />);
+    fireEvent.change(screen.getByTestId("profile-display-name"), { target: { value: "" } });
+    fireEvent.click(screen.getByTestId("save-profile"));
+    expect((await screen.findByTestId("profile-error")).textContent).toBe(
+      "display name must not be empty (invalid_profile)",
+    );
+  });
+});

@@ -1,0 +1,113 @@
+import { useState, type FormEvent } from "react";
+import { api, describeError, type Me, type Privacy, type Visibility } from "../api";
+import TextField from "./TextField";
+
+const VISIBILITY: { value: Visibility; label: string }[] = [
+  { value: "everyone", label: "Everyone" },
+  { value: "contacts", label: "My contacts" },
+  { value: "nobody", label: "Nobody" },
+];
+
+/** Display name, about, status and privacy, saved together. */
+export default function ProfileSettings({ me, onSaved }: { me: Me; onSaved: (me: Me) => void }) {
+  const [displayName, setDisplayName] = useState(me.display_name);
+  const [about, setAbout] = useState(me.about);
+  const [statusText, setStatusText] = useState(me.status_text);
+  const [privacy, setPrivacy] = useState<Privacy>(me.privacy);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    setSaved(false);
+    try {
+      const updated = await api.updateProfile({
+        display_name: displayName,
+        about,
+        status_text: statusText,
+        privacy,
+      });
+      onSaved(updated);
+      setSaved(true);
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+
+  const visibilityField = (key: "last_seen" | "photo" | "about", label: string) => (
+    <label className="field">
+      {label}
+      <select
+        data-testid={`privacy-${key}`}
+        value={privacy[key]}
+        onChange={(event) => setPrivacy({ ...privacy, [key]: event.target.value as Visibility })}
+      >
+        {VISIBILITY.map(({ value, label: text }) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+
+  return (
+    <form className="settings-section" onSubmit={save}>
+      <h2>Profile</h2>
+      <p className="hint">
+        @{me.username} · {me.email}
+      </p>
+      <TextField
+        label="Display name"
+        testId="profile-display-name"
+        value={displayName}
+        onChange={setDisplayName}
+        maxLength={64}
+      />
+      <TextField
+        label="About"
+        testId="profile-about"
+        value={about}
+        onChange={setAbout}
+        maxLength={140}
+      />
+      <TextField
+        label="Status"
+        testId="profile-status"
+        value={statusText}
+        onChange={setStatusText}
+        placeholder="e.g. at the gym"
+        maxLength={140}
+      />
+      <h2>Privacy</h2>
+      {visibilityField("last_seen", "Who sees my last seen")}
+      {visibilityField("photo", "Who sees my photo")}
+      {visibilityField("about", "Who sees my about")}
+      <label className="radio">
+        <input
+          type="checkbox"
+          data-testid="privacy-read-receipts"
+          checked={privacy.read_receipts}
+          onChange={(event) => setPrivacy({ ...privacy, read_receipts: event.target.checked })}
+        />
+        Send read receipts
+      </label>
+      <div className="row">
+        <button type="submit" data-testid="save-profile">
+          Save profile
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert" data-testid="profile-error">
+          {error}
+        </p>
+      )}
+      {saved && !error && (
+        <p className="hint" data-testid="profile-saved">
+          Saved.
+        </p>
+      )}
+    </form>
+  );
+}
