@@ -84,6 +84,14 @@ impl Client {
         }
     }
 
+    /// Deletes the signed-in account (the password is asked again) and forgets the sign-in.
+    pub async fn delete_account(&self, password: &str) -> Result<()> {
+        let request = gkchat_proto::account::DeleteAccountRequest { password: password.to_owned() };
+        self.authed::<()>(Method::DELETE, "api/v1/me", Some(&request)).await?;
+        let mut guard = self.inner.tokens.lock().await;
+        self.forget_locked(&mut guard).await
+    }
+
     pub async fn is_signed_in(&self) -> bool {
         self.inner.tokens.lock().await.is_some()
     }
@@ -108,6 +116,21 @@ impl Client {
 
     pub async fn sign_out_other_devices(&self) -> Result<()> {
         self.authed(Method::POST, "api/v1/me/sessions/sign-out-others", None::<&()>).await
+    }
+
+    /// My contacts, as their privacy settings let me see them.
+    pub async fn contacts(&self) -> Result<Vec<gkchat_proto::account::Contact>> {
+        self.authed(Method::GET, "api/v1/contacts", None::<&()>).await
+    }
+
+    /// Adds the user called `username` to my contacts (adding twice is fine).
+    pub async fn add_contact(&self, username: &str) -> Result<gkchat_proto::account::Contact> {
+        let request = gkchat_proto::account::AddContactRequest { username: username.to_owned() };
+        self.authed(Method::POST, "api/v1/contacts", Some(&request)).await
+    }
+
+    pub async fn remove_contact(&self, user_id: &str) -> Result<()> {
+        self.authed(Method::DELETE, &format!("api/v1/contacts/{user_id}"), None::<&()>).await
     }
 
     /// A valid access token, refreshed first when it is about to expire.

@@ -54,6 +54,12 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
+/// `DELETE /api/v1/me`: deleting the account needs the password again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DeleteAccountRequest {
+    pub password: String,
+}
+
 /// What signing in (or refreshing) returns. The refresh token is shown once; the server keeps
 /// only its hash, and it changes at every refresh.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -153,6 +159,24 @@ pub struct DeviceSession {
     pub last_used_at: UnixMillis,
     /// The session making this request.
     pub current: bool,
+}
+
+/// Another user as I may see them: what their privacy settings allow me.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Contact {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    /// Empty when their privacy hides it from me.
+    pub about: String,
+    pub status_text: String,
+    pub added_at: UnixMillis,
+}
+
+/// `POST /api/v1/contacts`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AddContactRequest {
+    pub username: String,
 }
 
 /// A field that broke a rule: the stable code and words for people.

@@ -43,7 +43,7 @@ pub fn check_bindings(files: Vec<(PathBuf, String)>) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::account::{DeviceInfo, DeviceSession, Me, Privacy, ProfileUpdate, SignUpRequest, Visibility};
+    use crate::account::{Contact, DeviceInfo, DeviceSession, Me, Privacy, ProfileUpdate, SignUpRequest, Visibility};
     use crate::{ApiError, ClientFrame, ErrorCode, ErrorFrame, Hello, ServerFrame, ServerInfo, Welcome};
 
     #[test]
@@ -65,6 +65,7 @@ mod tests {
             render::<DeviceSession>(&root),
             render::<DeviceInfo>(&root),
             render::<SignUpRequest>(&root),
+            render::<Contact>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");
     }

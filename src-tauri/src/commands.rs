@@ -3,7 +3,7 @@
 
 use gkchat_client::ConnectionState;
 use gkchat_proto::ServerInfo;
-use gkchat_proto::account::{DeviceInfo, DeviceSession, Me, ProfileUpdate, SignUpRequest};
+use gkchat_proto::account::{Contact, DeviceInfo, DeviceSession, Me, ProfileUpdate, SignUpRequest};
 use serde::Deserialize;
 use tauri::State;
 use tauri::ipc::Channel;
@@ -99,6 +99,27 @@ pub async fn sign_in(state: State<'_, AppState>, login: String, password: String
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
     Ok(state.client().await.sign_out().await?)
+}
+
+#[tauri::command]
+pub async fn list_contacts(state: State<'_, AppState>) -> CommandResult<Vec<Contact>> {
+    Ok(state.client().await.contacts().await?)
+}
+
+#[tauri::command]
+pub async fn add_contact(state: State<'_, AppState>, username: String) -> CommandResult<Contact> {
+    Ok(state.client().await.add_contact(&username).await?)
+}
+
+#[tauri::command]
+pub async fn remove_contact(state: State<'_, AppState>, user_id: String) -> CommandResult<()> {
+    Ok(state.client().await.remove_contact(&user_id).await?)
+}
+
+/// Deletes the account (after the password) and returns to the sign-in screen.
+#[tauri::command]
+pub async fn delete_account(state: State<'_, AppState>, password: String) -> CommandResult<()> {
+    Ok(state.client().await.delete_account(&password).await?)
 }
 
 #[tauri::command]

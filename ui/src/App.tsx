@@ -3,6 +3,7 @@ import { useAccount } from "./account";
 import type { Me } from "./api";
 import AuthScreen from "./components/AuthScreen";
 import ConnectionBadge from "./components/ConnectionBadge";
+import ContactsPanel from "./components/ContactsPanel";
 import EmptyPanel from "./components/EmptyPanel";
 import SettingsPanel from "./components/SettingsPanel";
 import Tabs from "./components/Tabs";
@@ -96,10 +97,13 @@ function Frame({
         />
         <section className="panel" aria-live="polite">
           {tab === "chats" && (
-            <EmptyPanel
-              title="No chats yet"
-              body="Your conversations will appear here once you start one."
-            />
+            <>
+              <EmptyPanel
+                title="No chats yet"
+                body="Your conversations will appear here once you start one."
+              />
+              <ContactsPanel />
+            </>
           )}
           {tab === "status" && (
             <EmptyPanel

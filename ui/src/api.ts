@@ -3,6 +3,7 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { CommandError } from "./bindings/CommandError";
 import type { ConnectionState } from "./bindings/ConnectionState";
+import type { Contact } from "./bindings/Contact";
 import type { DeviceSession } from "./bindings/DeviceSession";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { Me } from "./bindings/Me";
@@ -15,6 +16,7 @@ import type { Visibility } from "./bindings/Visibility";
 
 export type {
   ConnectionState,
+  Contact,
   DeviceSession,
   ErrorCode,
   Me,
@@ -75,6 +77,10 @@ export const api = {
   signIn: (login: string, password: string) => call<Me>("sign_in", { login, password }),
   signOut: () => call<void>("sign_out"),
   updateProfile: (update: ProfileUpdate) => call<Me>("update_profile", { update }),
+  listContacts: () => call<Contact[]>("list_contacts"),
+  addContact: (username: string) => call<Contact>("add_contact", { username }),
+  removeContact: (userId: string) => call<void>("remove_contact", { userId }),
+  deleteAccount: (password: string) => call<void>("delete_account", { password }),
   listDevices: () => call<DeviceSession[]>("list_devices"),
   signOutDevice: (sessionId: string) => call<void>("sign_out_device", { sessionId }),
   signOutOtherDevices: () => call<void>("sign_out_other_devices"),

@@ -3,12 +3,14 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use gkchat_proto::ErrorCode;
 use gkchat_proto::account::{
-    ABOUT_MAX, DISPLAY_NAME_MAX, DeviceSession, Me, ProfileUpdate, STATUS_TEXT_MAX, check_profile_text,
+    ABOUT_MAX, DISPLAY_NAME_MAX, DeleteAccountRequest, DeviceSession, Me, ProfileUpdate, STATUS_TEXT_MAX,
+    check_profile_text,
 };
 
 use super::ApiJson;
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, password};
 use crate::db::entity::users;
 use crate::db::{accounts, sessions};
 use crate::error::{Error, Result};
@@ -77,5 +79,21 @@ pub async fn sign_out_session(
 pub async fn sign_out_others(State(state): State<AppState>, auth: AuthUser) -> Result<StatusCode> {
     let count = sessions::revoke_others(&state.db, &auth.user_id, &auth.session_id, now_ms()).await?;
     tracing::info!(user_id = %auth.user_id, count, "signed out other devices");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes my account after checking my password again.
+pub async fn delete_me(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiJson(request): ApiJson<DeleteAccountRequest>,
+) -> Result<StatusCode> {
+    let user = current_user(&state, &auth).await?;
+    if !password::verify(request.password, user.password_hash.clone()).await {
+        return Err(Error::unauthorized(ErrorCode::InvalidCredentials, "wrong password"));
+    }
+    let user_id = user.id.clone();
+    accounts::delete(&state.db, user, now_ms()).await?;
+    tracing::info!(%user_id, "account deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,6 +2,7 @@
 //! service functions in `db`, and shape the answer; they build no queries themselves.
 
 mod auth;
+mod contacts;
 mod me;
 
 use axum::Router;
@@ -17,10 +18,12 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/signin", post(auth::sign_in))
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/signout", post(auth::sign_out))
-        .route("/me", get(me::get_me).patch(me::update_me))
+        .route("/me", get(me::get_me).patch(me::update_me).delete(me::delete_me))
         .route("/me/sessions", get(me::list_sessions))
         .route("/me/sessions/sign-out-others", post(me::sign_out_others))
         .route("/me/sessions/{id}", delete(me::sign_out_session))
+        .route("/contacts", get(contacts::list).post(contacts::add))
+        .route("/contacts/{user_id}", delete(contacts::remove))
 }
 
 /// `Json` whose rejections are our [`Error`] (a `bad_request` body), not axum's plain text.

@@ -4,9 +4,10 @@ use gkchat_proto::ErrorCode;
 use gkchat_proto::account::{Invalid, Me, Privacy, Visibility};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, SqlErr,
+    TransactionTrait,
 };
 
-use super::entity::users;
+use super::entity::{device_sessions, users};
 use crate::error::Result;
 
 /// A validated new account.
@@ -133,4 +134,36 @@ pub fn to_me(user: &users::Model) -> Me {
         privacy: privacy(user),
         created_at: user.created_at,
     }
+}
+
+/// The name other people see for a deleted account's past messages.
+pub const DELETED_ACCOUNT_NAME: &str = "Deleted account";
+
+/// Deletes an account: every device signed out (its sessions and used refresh tokens gone),
+/// every personal field cleared, username and email freed. The row stays, anonymous, so
+/// messages it sent can still name their sender as "Deleted account". Features that keep more
+/// per-user data (contacts, blocks, photos, memberships) remove it here too.
+pub async fn delete(db: &(impl ConnectionTrait + TransactionTrait), user: users::Model, now_ms: i64) -> Result<()> {
+    let txn = db.begin().await?;
+    device_sessions::Entity::delete_many()
+        .filter(device_sessions::Column::UserId.eq(user.id.clone()))
+        .exec(&txn)
+        .await?;
+    super::contacts::forget_user(&txn, &user.id).await?;
+    let privacy = Privacy::default();
+    let mut row: users::ActiveModel = user.into();
+    row.username = Set(None);
+    row.email = Set(None);
+    row.password_hash = Set(None);
+    row.display_name = Set(DELETED_ACCOUNT_NAME.to_owned());
+    row.about = Set(String::new());
+    row.status_text = Set(String::new());
+    row.privacy_last_seen = Set(privacy.last_seen.as_str().to_owned());
+    row.privacy_photo = Set(privacy.photo.as_str().to_owned());
+    row.privacy_about = Set(privacy.about.as_str().to_owned());
+    row.read_receipts = Set(privacy.read_receipts);
+    row.deleted_at = Set(Some(now_ms));
+    row.update(&txn).await?;
+    txn.commit().await?;
+    Ok(())
 }

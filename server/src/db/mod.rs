@@ -2,6 +2,7 @@
 //! functions each feature uses. Handlers never build queries themselves.
 
 pub mod accounts;
+pub mod contacts;
 pub mod entity;
 pub mod meta;
 pub mod migration;

@@ -60,6 +60,15 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     click(&session, "auth-submit").await;
     session.wait_for_text("[data-testid=me-name]", WAIT, |t| t == "Ada Lovelace").await;
 
+    // Add a contact by username in the Chats tab; a wrong name is refused in words.
+    server.signed_up("charles").await;
+    type_into(&session, "add-contact-username", "nobody.here").await;
+    click(&session, "add-contact").await;
+    session.wait_for_text("[data-testid=contacts-error]", WAIT, |t| t.ends_with("(not_found)")).await;
+    type_into(&session, "add-contact-username", "charles").await;
+    click(&session, "add-contact").await;
+    session.wait_for_text("[data-testid=contact]", WAIT, |t| t.contains("@charles")).await;
+
     // Edit the profile in Settings; the header follows and the server has it.
     click(&session, "tab-settings").await;
     type_into(&session, "profile-display-name", "Ada L.").await;
@@ -130,6 +139,22 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     session.end().await;
     let session = Session::start(&harness.driver_url, &app).await;
     session.wait_for("[data-testid=auth-submit]", WAIT).await;
+
+    // Delete the account from the app: back to sign-in, and the account is gone.
+    type_into(&session, "auth-login", "ada").await;
+    type_into(&session, "auth-password", PASSWORD).await;
+    click(&session, "auth-submit").await;
+    session.wait_for("[data-testid=me-name]", WAIT).await;
+    click(&session, "tab-settings").await;
+    click(&session, "delete-account-open").await;
+    type_into(&session, "delete-account-password", PASSWORD).await;
+    click(&session, "delete-account-confirm").await;
+    session.wait_for("[data-testid=auth-submit]", WAIT).await;
+    let gone = client_for(server.url()).sign_in("ada", PASSWORD, test_device("check")).await;
+    assert!(
+        matches!(gone, Err(gkchat_client::Error::Api { ref error, .. }) if error.code == gkchat_proto::ErrorCode::InvalidCredentials),
+        "{gone:?}"
+    );
 
     session.end().await;
     drop(harness);

@@ -296,3 +296,56 @@ async fn sign_in_attempts_are_rate_limited() {
     assert!((1..=60).contains(&retry_after), "{retry_after}");
     assert_eq!(response.json::<ApiError>().await.unwrap().code, ErrorCode::RateLimited);
 }
+
+#[tokio::test]
+async fn delete_account_clears_personal_data_and_frees_the_name() {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+
+    let server = TestServer::start().await;
+    let (client, me) = server.signed_up("kim").await;
+    client.update_profile(&ProfileUpdate { about: Some("private words".into()), ..Default::default() }).await.unwrap();
+    let other_device = server.client();
+    other_device.sign_in("kim", TEST_PASSWORD, test_device("phone")).await.unwrap();
+
+    assert_eq!(code_of(client.delete_account("not my password").await), ErrorCode::InvalidCredentials);
+    assert_eq!(client.me().await.unwrap().id, me.id, "a wrong password deletes nothing");
+
+    client.delete_account(TEST_PASSWORD).await.unwrap();
+    assert!(!client.is_signed_in().await);
+    assert_eq!(code_of(other_device.me().await), ErrorCode::SessionRevoked, "signed out everywhere");
+    let again = server.client().sign_in("kim", TEST_PASSWORD, test_device("x")).await;
+    assert_eq!(code_of(again), ErrorCode::InvalidCredentials);
+
+    // The database itself: an anonymous row remains for past messages, nothing personal.
+    let db = Database::connect(test_config(&server.data_dir).database_url()).await.unwrap();
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one(Statement::from_sql_and_values(
+            backend,
+            "SELECT username, email, password_hash, display_name, about, deleted_at FROM users WHERE id = $1",
+            [me.id.clone().into()],
+        ))
+        .await
+        .unwrap()
+        .expect("the row stays");
+    assert_eq!(row.try_get::<Option<String>>("", "username").unwrap(), None);
+    assert_eq!(row.try_get::<Option<String>>("", "email").unwrap(), None);
+    assert_eq!(row.try_get::<Option<String>>("", "password_hash").unwrap(), None);
+    assert_eq!(row.try_get::<String>("", "display_name").unwrap(), "Deleted account");
+    assert_eq!(row.try_get::<String>("", "about").unwrap(), "");
+    assert!(row.try_get::<Option<i64>>("", "deleted_at").unwrap().is_some());
+    let sessions = db
+        .query_one(Statement::from_sql_and_values(
+            backend,
+            "SELECT COUNT(*) AS n FROM device_sessions WHERE user_id = $1",
+            [me.id.clone().into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(sessions.try_get::<i64>("", "n").unwrap(), 0);
+
+    // The username and email are free again, for a new account.
+    let (_, reborn) = server.signed_up("kim").await;
+    assert_ne!(reborn.id, me.id);
+}

@@ -1,5 +1,6 @@
 import type { Me } from "../api";
 import type { ThemeChoice } from "../theme";
+import DeleteAccount from "./DeleteAccount";
 import DevicesSettings from "./DevicesSettings";
 import ProfileSettings from "./ProfileSettings";
 import ServerSettings from "./ServerSettings";
@@ -40,6 +41,7 @@ export default function SettingsPanel({
       <button type="button" className="danger-button" data-testid="sign-out" onClick={onSignOut}>
         Sign out
       </button>
+      <DeleteAccount />
     </div>
   );
 }

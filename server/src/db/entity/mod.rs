@@ -1,5 +1,6 @@
 //! sea-orm entities, one module per table. The schema itself is built by migrations only.
 
+pub mod contacts;
 pub mod device_sessions;
 pub mod server_meta;
 pub mod used_refresh_tokens;

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_server_meta;
 mod m20261122_000002_create_accounts;
+mod m20261122_000003_create_contacts;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_server_meta::Migration),
             Box::new(m20261122_000002_create_accounts::Migration),
+            Box::new(m20261122_000003_create_contacts::Migration),
         ]
     }
 }

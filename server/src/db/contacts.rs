@@ -1,0 +1,101 @@
+//! Service functions over `contacts`, and how another user looks to me under their privacy
+//! settings.
+
+use std::collections::HashSet;
+
+use gkchat_proto::account::{Contact, Visibility};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use super::accounts;
+use super::entity::{contacts, users};
+use crate::error::Result;
+
+/// Adds `contact` to `owner_id`'s contacts (again is fine) and returns when it was added.
+pub async fn add(db: &impl ConnectionTrait, owner_id: &str, contact: &users::Model, now_ms: i64) -> Result<i64> {
+    let row = contacts::ActiveModel {
+        owner_id: Set(owner_id.to_owned()),
+        contact_id: Set(contact.id.clone()),
+        created_at: Set(now_ms),
+    };
+    contacts::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([contacts::Column::OwnerId, contacts::Column::ContactId]).do_nothing().to_owned(),
+        )
+        .do_nothing()
+        .exec(db)
+        .await?;
+    let stored = contacts::Entity::find_by_id((owner_id.to_owned(), contact.id.clone()))
+        .one(db)
+        .await?
+        .expect("the contact row exists after insert-if-absent");
+    Ok(stored.created_at)
+}
+
+/// False when there was no such contact.
+pub async fn remove(db: &impl ConnectionTrait, owner_id: &str, contact_id: &str) -> Result<bool> {
+    let result = contacts::Entity::delete_by_id((owner_id.to_owned(), contact_id.to_owned())).exec(db).await?;
+    Ok(result.rows_affected > 0)
+}
+
+/// `owner_id`'s contacts as `owner_id` may see them, by display name.
+pub async fn list(db: &impl ConnectionTrait, owner_id: &str) -> Result<Vec<Contact>> {
+    let rows = contacts::Entity::find()
+        .filter(contacts::Column::OwnerId.eq(owner_id))
+        .find_also_related(users::Entity)
+        .all(db)
+        .await?;
+    let ids: Vec<String> = rows.iter().map(|(row, _)| row.contact_id.clone()).collect();
+    let have_me = owners_having(db, &ids, owner_id).await?;
+    let mut list: Vec<Contact> = rows
+        .into_iter()
+        .filter_map(|(row, user)| {
+            let user = user.filter(|u| u.deleted_at.is_none())?;
+            let knows_me = have_me.contains(&user.id);
+            Some(as_seen_by(&user, knows_me, row.created_at))
+        })
+        .collect();
+    list.sort_by_key(|c| c.display_name.to_lowercase());
+    Ok(list)
+}
+
+/// Which of `owners` have `contact_id` in their contacts.
+pub async fn owners_having(db: &impl ConnectionTrait, owners: &[String], contact_id: &str) -> Result<HashSet<String>> {
+    if owners.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let rows = contacts::Entity::find()
+        .filter(contacts::Column::ContactId.eq(contact_id))
+        .filter(contacts::Column::OwnerId.is_in(owners.iter().cloned()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|row| row.owner_id).collect())
+}
+
+/// `user` as someone sees them; `in_their_contacts` says whether `user` has that someone as a
+/// contact (what "my contacts" visibility means).
+pub fn as_seen_by(user: &users::Model, in_their_contacts: bool, added_at: i64) -> Contact {
+    let privacy = accounts::privacy(user);
+    let visible = match privacy.about {
+        Visibility::Everyone => true,
+        Visibility::Contacts => in_their_contacts,
+        Visibility::Nobody => false,
+    };
+    Contact {
+        user_id: user.id.clone(),
+        username: user.username.clone().unwrap_or_default(),
+        display_name: user.display_name.clone(),
+        about: if visible { user.about.clone() } else { String::new() },
+        status_text: if visible { user.status_text.clone() } else { String::new() },
+        added_at,
+    }
+}
+
+/// Removes every contact row that names `user_id`, either way (account deletion).
+pub async fn forget_user(db: &impl ConnectionTrait, user_id: &str) -> Result<()> {
+    contacts::Entity::delete_many()
+        .filter(contacts::Column::OwnerId.eq(user_id).or(contacts::Column::ContactId.eq(user_id)))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,102 @@
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
+import { api, describeError, type Contact } from "../api";
+
+/** My contacts: add by username, search, remove. */
+export default function ContactsPanel() {
+  const [contacts, setContacts] = useState<Contact[] | null>(null);
+  const [search, setSearch] = useState("");
+  const [username, setUsername] = useState("");
+  const [error, setError] = useState<string | null>(null);
+
+  const reload = useCallback(() => {
+    api
+      .listContacts()
+      .then(setContacts)
+      .catch((e) => setError(describeError(e)));
+  }, []);
+  useEffect(reload, [reload]);
+
+  const add = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      await api.addContact(username.replace(/^@/, ""));
+      setUsername("");
+      reload();
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+
+  const remove = (contact: Contact) =>
+    api
+      .removeContact(contact.user_id)
+      .then(reload)
+      .catch((e) => setError(describeError(e)));
+
+  const shown = useMemo(() => {
+    const needle = search.trim().toLowerCase();
+    return (contacts ?? []).filter(
+      (c) =>
+        needle === "" ||
+        c.display_name.toLowerCase().includes(needle) ||
+        c.username.includes(needle),
+    );
+  }, [contacts, search]);
+
+  return (
+    <section className="contacts" data-testid="contacts">
+      <form className="row contacts-add" onSubmit={add}>
+        <input
+          type="text"
+          data-testid="add-contact-username"
+          placeholder="Add a contact by username"
+          value={username}
+          onChange={(event) => setUsername(event.target.value)}
+        />
+        <button type="submit" data-testid="add-contact">
+          Add
+        </button>
+      </form>
+      {error && (
+        <p className="error" role="alert" data-testid="contacts-error">
+          {error}
+        </p>
+      )}
+      <input
+        type="search"
+        className="contacts-search"
+        data-testid="contacts-search"
+        placeholder="Search contacts"
+        value={search}
+        onChange={(event) => setSearch(event.target.value)}
+      />
+      <h2 className="contacts-title">Contacts{contacts ? ` (${contacts.length})` : ""}</h2>
+      {contacts?.length === 0 && <p className="hint">Add people by their username.</p>}
+      <ul className="contact-list">
+        {shown.map((contact) => (
+          <li key={contact.user_id} className="contact" data-testid="contact">
+            <div className="avatar" aria-hidden="true">
+              {contact.display_name.slice(0, 1).toUpperCase()}
+            </div>
+            <div className="contact-text">
+              <div className="contact-name">{contact.display_name}</div>
+              <div className="hint">
+                @{contact.username}
+                {contact.status_text && ` · ${contact.status_text}`}
+              </div>
+            </div>
+            <button
+              type="button"
+              className="link-button"
+              aria-label={`Remove ${contact.display_name}`}
+              onClick={() => remove(contact)}
+            >
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
