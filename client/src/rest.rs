@@ -133,6 +133,27 @@ impl Client {
         self.authed(Method::DELETE, &format!("api/v1/contacts/{user_id}"), None::<&()>).await
     }
 
+    /// The people I blocked.
+    pub async fn blocked_users(&self) -> Result<Vec<gkchat_proto::account::BlockedUser>> {
+        self.authed(Method::GET, "api/v1/blocks", None::<&()>).await
+    }
+
+    pub async fn block(&self, user_id: &str) -> Result<()> {
+        let request = gkchat_proto::account::BlockRequest { user_id: user_id.to_owned() };
+        self.authed(Method::POST, "api/v1/blocks", Some(&request)).await
+    }
+
+    pub async fn unblock(&self, user_id: &str) -> Result<()> {
+        self.authed(Method::DELETE, &format!("api/v1/blocks/{user_id}"), None::<&()>).await
+    }
+
+    /// Reports a user to the server's operator, optionally blocking them too.
+    pub async fn report(&self, request: &gkchat_proto::account::ReportRequest) -> Result<String> {
+        let receipt: gkchat_proto::account::ReportReceipt =
+            self.authed(Method::POST, "api/v1/reports", Some(request)).await?;
+        Ok(receipt.id)
+    }
+
     /// A valid access token, refreshed first when it is about to expire.
     pub async fn access_token(&self) -> Result<String> {
         let mut guard = self.inner.tokens.lock().await;

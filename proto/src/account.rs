@@ -179,6 +179,43 @@ pub struct AddContactRequest {
     pub username: String,
 }
 
+/// Someone I blocked, in "blocked contacts".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BlockedUser {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub blocked_at: UnixMillis,
+}
+
+/// `POST /api/v1/blocks`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BlockRequest {
+    pub user_id: String,
+}
+
+pub const REPORT_REASON_MAX: usize = 500;
+/// Most message ids one report may attach.
+pub const REPORT_MESSAGES_MAX: usize = 50;
+
+/// `POST /api/v1/reports`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReportRequest {
+    pub user_id: String,
+    pub reason: String,
+    /// Ids of messages from our chat to include, newest last.
+    #[serde(default)]
+    pub message_ids: Vec<String>,
+    /// Also block the user ("report and block").
+    #[serde(default)]
+    pub block: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReportReceipt {
+    pub id: String,
+}
+
 /// A field that broke a rule: the stable code and words for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {

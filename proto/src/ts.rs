@@ -43,7 +43,9 @@ pub fn check_bindings(files: Vec<(PathBuf, String)>) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::account::{Contact, DeviceInfo, DeviceSession, Me, Privacy, ProfileUpdate, SignUpRequest, Visibility};
+    use crate::account::{
+        BlockedUser, Contact, DeviceInfo, DeviceSession, Me, Privacy, ProfileUpdate, SignUpRequest, Visibility,
+    };
     use crate::{ApiError, ClientFrame, ErrorCode, ErrorFrame, Hello, ServerFrame, ServerInfo, Welcome};
 
     #[test]
@@ -66,6 +68,7 @@ mod tests {
             render::<DeviceInfo>(&root),
             render::<SignUpRequest>(&root),
             render::<Contact>(&root),
+            render::<BlockedUser>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");
     }

@@ -3,6 +3,7 @@
 //! The binary is thin: it loads [`Config`], binds, and calls [`run`]. Tests bind `127.0.0.1:0`
 //! and call the same [`run`], so what they exercise is exactly what users run.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod config;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use gkchat_server::Config;
 use tracing_subscriber::EnvFilter;
 
@@ -19,8 +19,30 @@ struct Args {
     #[arg(long)]
     listen: Option<std::net::SocketAddr>,
     /// Data directory; overrides the file and GKCHAT_DATA_DIR.
-    #[arg(long)]
+    #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
+    /// What to do; without one, serve.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Administration tasks on the server's database.
+    Admin {
+        #[command(subcommand)]
+        task: AdminTask,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminTask {
+    /// List the newest reports users filed, newest first.
+    Reports {
+        /// How many to show.
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+    },
 }
 
 #[tokio::main]
@@ -32,6 +54,13 @@ async fn main() -> anyhow::Result<()> {
     }
     if let Some(data_dir) = args.data_dir {
         config.data_dir = data_dir;
+    }
+
+    if let Some(Command::Admin { task: AdminTask::Reports { limit } }) = args.command {
+        // Quiet: the output is the report list.
+        tracing_subscriber::fmt().with_env_filter(EnvFilter::new("warn")).with_writer(std::io::stderr).init();
+        gkchat_server::admin::print_reports(&config, limit, &mut std::io::stdout().lock()).await?;
+        return Ok(());
     }
 
     tracing_subscriber::fmt()

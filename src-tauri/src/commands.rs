@@ -3,7 +3,9 @@
 
 use gkchat_client::ConnectionState;
 use gkchat_proto::ServerInfo;
-use gkchat_proto::account::{Contact, DeviceInfo, DeviceSession, Me, ProfileUpdate, SignUpRequest};
+use gkchat_proto::account::{
+    BlockedUser, Contact, DeviceInfo, DeviceSession, Me, ProfileUpdate, ReportRequest, SignUpRequest,
+};
 use serde::Deserialize;
 use tauri::State;
 use tauri::ipc::Channel;
@@ -114,6 +116,33 @@ pub async fn add_contact(state: State<'_, AppState>, username: String) -> Comman
 #[tauri::command]
 pub async fn remove_contact(state: State<'_, AppState>, user_id: String) -> CommandResult<()> {
     Ok(state.client().await.remove_contact(&user_id).await?)
+}
+
+#[tauri::command]
+pub async fn list_blocked(state: State<'_, AppState>) -> CommandResult<Vec<BlockedUser>> {
+    Ok(state.client().await.blocked_users().await?)
+}
+
+#[tauri::command]
+pub async fn block_user(state: State<'_, AppState>, user_id: String) -> CommandResult<()> {
+    Ok(state.client().await.block(&user_id).await?)
+}
+
+#[tauri::command]
+pub async fn unblock_user(state: State<'_, AppState>, user_id: String) -> CommandResult<()> {
+    Ok(state.client().await.unblock(&user_id).await?)
+}
+
+/// Reports a user (and blocks them when `block`); returns the report's id.
+#[tauri::command]
+pub async fn report_user(
+    state: State<'_, AppState>,
+    user_id: String,
+    reason: String,
+    block: bool,
+) -> CommandResult<String> {
+    let request = ReportRequest { user_id, reason, message_ids: Vec::new(), block };
+    Ok(state.client().await.report(&request).await?)
 }
 
 /// Deletes the account (after the password) and returns to the sign-in screen.

@@ -1,6 +1,7 @@
 // The one door between the UI and Rust. Every `invoke` and channel goes through here, typed
 // with the bindings generated from the Rust types (src/bindings, never edited by hand).
 import { Channel, invoke } from "@tauri-apps/api/core";
+import type { BlockedUser } from "./bindings/BlockedUser";
 import type { CommandError } from "./bindings/CommandError";
 import type { ConnectionState } from "./bindings/ConnectionState";
 import type { Contact } from "./bindings/Contact";
@@ -15,6 +16,7 @@ import type { SignUpForm } from "./bindings/SignUpForm";
 import type { Visibility } from "./bindings/Visibility";
 
 export type {
+  BlockedUser,
   ConnectionState,
   Contact,
   DeviceSession,
@@ -80,6 +82,11 @@ export const api = {
   listContacts: () => call<Contact[]>("list_contacts"),
   addContact: (username: string) => call<Contact>("add_contact", { username }),
   removeContact: (userId: string) => call<void>("remove_contact", { userId }),
+  listBlocked: () => call<BlockedUser[]>("list_blocked"),
+  blockUser: (userId: string) => call<void>("block_user", { userId }),
+  unblockUser: (userId: string) => call<void>("unblock_user", { userId }),
+  reportUser: (userId: string, reason: string, block: boolean) =>
+    call<string>("report_user", { userId, reason, block }),
   deleteAccount: (password: string) => call<void>("delete_account", { password }),
   listDevices: () => call<DeviceSession[]>("list_devices"),
   signOutDevice: (sessionId: string) => call<void>("sign_out_device", { sessionId }),

@@ -30,8 +30,8 @@ pub async fn add(
         return Err(Error::api(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "you cannot add yourself"));
     }
     let added_at = contacts::add(&state.db, &auth.user_id, &user, now_ms()).await?;
-    let knows_me = !contacts::owners_having(&state.db, std::slice::from_ref(&user.id), &auth.user_id).await?.is_empty();
-    Ok((StatusCode::CREATED, Json(contacts::as_seen_by(&user, knows_me, added_at))))
+    let relation = contacts::Relation::between(&state.db, &user.id, &auth.user_id).await?;
+    Ok((StatusCode::CREATED, Json(contacts::as_seen_by(&user, relation, added_at))))
 }
 
 pub async fn remove(State(state): State<AppState>, auth: AuthUser, Path(user_id): Path<String>) -> Result<StatusCode> {

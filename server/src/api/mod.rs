@@ -4,6 +4,7 @@
 mod auth;
 mod contacts;
 mod me;
+mod safety;
 
 use axum::Router;
 use axum::extract::FromRequest;
@@ -24,6 +25,9 @@ pub fn routes() -> Router<AppState> {
         .route("/me/sessions/{id}", delete(me::sign_out_session))
         .route("/contacts", get(contacts::list).post(contacts::add))
         .route("/contacts/{user_id}", delete(contacts::remove))
+        .route("/blocks", get(safety::list_blocked).post(safety::block))
+        .route("/blocks/{user_id}", delete(safety::unblock))
+        .route("/reports", post(safety::report))
 }
 
 /// `Json` whose rejections are our [`Error`] (a `bad_request` body), not axum's plain text.

@@ -150,6 +150,7 @@ pub async fn delete(db: &(impl ConnectionTrait + TransactionTrait), user: users:
         .exec(&txn)
         .await?;
     super::contacts::forget_user(&txn, &user.id).await?;
+    super::blocks::forget_user(&txn, &user.id).await?;
     let privacy = Privacy::default();
     let mut row: users::ActiveModel = user.into();
     row.username = Set(None);

@@ -47,12 +47,16 @@ pub async fn list(db: &impl ConnectionTrait, owner_id: &str) -> Result<Vec<Conta
         .await?;
     let ids: Vec<String> = rows.iter().map(|(row, _)| row.contact_id.clone()).collect();
     let have_me = owners_having(db, &ids, owner_id).await?;
+    let blocked_me = super::blocks::blockers_of(db, &ids, owner_id).await?;
     let mut list: Vec<Contact> = rows
         .into_iter()
         .filter_map(|(row, user)| {
             let user = user.filter(|u| u.deleted_at.is_none())?;
-            let knows_me = have_me.contains(&user.id);
-            Some(as_seen_by(&user, knows_me, row.created_at))
+            let relation = Relation {
+                in_their_contacts: have_me.contains(&user.id),
+                blocked_by_them: blocked_me.contains(&user.id),
+            };
+            Some(as_seen_by(&user, relation, row.created_at))
         })
         .collect();
     list.sort_by_key(|c| c.display_name.to_lowercase());
@@ -72,15 +76,34 @@ pub async fn owners_having(db: &impl ConnectionTrait, owners: &[String], contact
     Ok(rows.into_iter().map(|row| row.owner_id).collect())
 }
 
-/// `user` as someone sees them; `in_their_contacts` says whether `user` has that someone as a
-/// contact (what "my contacts" visibility means).
-pub fn as_seen_by(user: &users::Model, in_their_contacts: bool, added_at: i64) -> Contact {
+/// How a viewed user stands towards the viewer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Relation {
+    /// The viewed user has the viewer as a contact (what "my contacts" visibility means).
+    pub in_their_contacts: bool,
+    /// The viewed user blocked the viewer: they see nothing personal.
+    pub blocked_by_them: bool,
+}
+
+impl Relation {
+    pub async fn between(db: &impl ConnectionTrait, viewed_id: &str, viewer_id: &str) -> Result<Self> {
+        let viewed = [viewed_id.to_owned()];
+        Ok(Self {
+            in_their_contacts: !owners_having(db, &viewed, viewer_id).await?.is_empty(),
+            blocked_by_them: super::blocks::has_blocked(db, viewed_id, viewer_id).await?,
+        })
+    }
+}
+
+/// `user` as someone standing in `relation` to them sees them.
+pub fn as_seen_by(user: &users::Model, relation: Relation, added_at: i64) -> Contact {
     let privacy = accounts::privacy(user);
-    let visible = match privacy.about {
-        Visibility::Everyone => true,
-        Visibility::Contacts => in_their_contacts,
-        Visibility::Nobody => false,
-    };
+    let visible = !relation.blocked_by_them
+        && match privacy.about {
+            Visibility::Everyone => true,
+            Visibility::Contacts => relation.in_their_contacts,
+            Visibility::Nobody => false,
+        };
     Contact {
         user_id: user.id.clone(),
         username: user.username.clone().unwrap_or_default(),

@@ -2,10 +2,12 @@
 //! functions each feature uses. Handlers never build queries themselves.
 
 pub mod accounts;
+pub mod blocks;
 pub mod contacts;
 pub mod entity;
 pub mod meta;
 pub mod migration;
+pub mod reports;
 pub mod sessions;
 
 use std::str::FromStr;

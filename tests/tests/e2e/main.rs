@@ -30,6 +30,12 @@ async fn click(session: &Session, testid: &str) {
     session.click(&element).await;
 }
 
+/// Waits until Settings has loaded its lists, so buttons below them no longer move under a click.
+async fn settings_loaded(session: &Session) {
+    session.wait_for_text("[data-testid=devices]", WAIT, |t| t.contains("this device")).await;
+    session.wait_for_text("[data-testid=blocked]", WAIT, |t| t.contains("@charles")).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_edit_profile_restart_still_signed_in() {
     let temp = tempfile::tempdir().unwrap();
@@ -68,6 +74,14 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     type_into(&session, "add-contact-username", "charles").await;
     click(&session, "add-contact").await;
     session.wait_for_text("[data-testid=contact]", WAIT, |t| t.contains("@charles")).await;
+    // Report and block them; the blocked list in Settings shows them.
+    click(&session, "contact-report").await;
+    type_into(&session, "report-reason", "keeps sending adverts").await;
+    click(&session, "report-submit").await;
+    session.wait_for_text("[data-testid=contacts-notice]", WAIT, |t| t.contains("report was sent")).await;
+    click(&session, "tab-settings").await;
+    session.wait_for_text("[data-testid=blocked]", WAIT, |t| t.contains("@charles")).await;
+    click(&session, "tab-chats").await;
 
     // Edit the profile in Settings; the header follows and the server has it.
     click(&session, "tab-settings").await;
@@ -134,6 +148,7 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     click(&session, "auth-submit").await;
     session.wait_for_text("[data-testid=me-name]", WAIT, |t| t == "Ada L.").await;
     click(&session, "tab-settings").await;
+    settings_loaded(&session).await;
     click(&session, "sign-out").await;
     session.wait_for("[data-testid=auth-submit]", WAIT).await;
     session.end().await;
@@ -146,6 +161,7 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     click(&session, "auth-submit").await;
     session.wait_for("[data-testid=me-name]", WAIT).await;
     click(&session, "tab-settings").await;
+    settings_loaded(&session).await;
     click(&session, "delete-account-open").await;
     type_into(&session, "delete-account-password", PASSWORD).await;
     click(&session, "delete-account-confirm").await;

@@ -7,3 +7,4 @@ mod handshake;
 mod http;
 mod persistence;
 mod reconnect;
+mod safety;

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
 import { api, describeError, type Contact } from "../api";
+import ReportForm from "./ReportForm";
 
 /** My contacts: add by username, search, remove. */
 export default function ContactsPanel() {
@@ -7,6 +8,8 @@ export default function ContactsPanel() {
   const [search, setSearch] = useState("");
   const [username, setUsername] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [reporting, setReporting] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   const reload = useCallback(() => {
     api
@@ -27,6 +30,15 @@ export default function ContactsPanel() {
       setError(describeError(e));
     }
   };
+
+  const block = (contact: Contact) =>
+    api
+      .blockUser(contact.user_id)
+      .then(() => {
+        setNotice(`${contact.display_name} is blocked.`);
+        reload();
+      })
+      .catch((e) => setError(describeError(e)));
 
   const remove = (contact: Contact) =>
     api
@@ -58,6 +70,11 @@ export default function ContactsPanel() {
           Add
         </button>
       </form>
+      {notice && (
+        <p className="hint" role="status" data-testid="contacts-notice">
+          {notice}
+        </p>
+      )}
       {error && (
         <p className="error" role="alert" data-testid="contacts-error">
           {error}
@@ -86,14 +103,41 @@ export default function ContactsPanel() {
                 {contact.status_text && ` · ${contact.status_text}`}
               </div>
             </div>
-            <button
-              type="button"
-              className="link-button"
-              aria-label={`Remove ${contact.display_name}`}
-              onClick={() => remove(contact)}
-            >
-              Remove
-            </button>
+            <div className="contact-actions">
+              <button
+                type="button"
+                className="link-button"
+                data-testid="contact-block"
+                onClick={() => block(contact)}
+              >
+                Block
+              </button>
+              <button
+                type="button"
+                className="link-button"
+                data-testid="contact-report"
+                onClick={() => setReporting(contact.user_id)}
+              >
+                Report
+              </button>
+              <button
+                type="button"
+                className="link-button"
+                aria-label={`Remove ${contact.display_name}`}
+                onClick={() => remove(contact)}
+              >
+                Remove
+              </button>
+            </div>
+            {reporting === contact.user_id && (
+              <ReportForm
+                contact={contact}
+                onDone={() => {
+                  setReporting(null);
+                  setNotice("Thanks — the report was sent.");
+                }}
+              />
+            )}
           </li>
         ))}
       </ul>

@@ -1,5 +1,6 @@
 import type { Me } from "../api";
 import type { ThemeChoice } from "../theme";
+import BlockedSettings from "./BlockedSettings";
 import DeleteAccount from "./DeleteAccount";
 import DevicesSettings from "./DevicesSettings";
 import ProfileSettings from "./ProfileSettings";
@@ -22,6 +23,7 @@ export default function SettingsPanel({
     <div className="settings">
       <ProfileSettings me={me} onSaved={onMeChange} />
       <DevicesSettings />
+      <BlockedSettings />
       <ServerSettings />
       <fieldset className="settings-section">
         <legend>Theme</legend>

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_server_meta;
 mod m20261122_000002_create_accounts;
 mod m20261122_000003_create_contacts;
+mod m20261122_000004_create_blocks_and_reports;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_server_meta::Migration),
             Box::new(m20261122_000002_create_accounts::Migration),
             Box::new(m20261122_000003_create_contacts::Migration),
+            Box::new(m20261122_000004_create_blocks_and_reports::Migration),
         ]
     }
 }

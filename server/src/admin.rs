@@ -1,0 +1,45 @@
+//! `gkchat-server admin …`: tasks for the person who runs the server, on its database
+//! directly (the server may be running or not).
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::db::entity::users;
+use crate::error::Result;
+use crate::{Config, db};
+
+/// Writes the newest `limit` reports to `out`, newest first, one per paragraph.
+pub async fn print_reports(config: &Config, limit: u64, out: &mut impl Write) -> Result<()> {
+    let db = db::open(&config.database_url()).await?;
+    let reports = db::reports::latest(&db, limit).await?;
+    let ids: Vec<String> = reports.iter().flat_map(|r| [r.reporter_id.clone(), r.reported_id.clone()]).collect();
+    let names: HashMap<String, String> = users::Entity::find()
+        .filter(users::Column::Id.is_in(ids))
+        .all(&db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.username.map_or_else(|| "(deleted account)".to_owned(), |name| format!("@{name}"))))
+        .collect();
+    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| format!("(unknown {id})"));
+    if reports.is_empty() {
+        writeln!(out, "no reports")?;
+    }
+    for report in &reports {
+        let when = OffsetDateTime::from_unix_timestamp_nanos(i128::from(report.created_at) * 1_000_000)
+            .ok()
+            .and_then(|t| t.format(&Rfc3339).ok())
+            .unwrap_or_else(|| report.created_at.to_string());
+        let messages: Vec<String> = serde_json::from_str(&report.message_ids).unwrap_or_default();
+        writeln!(out, "{when}  {}  {} reported {}", report.id, name(&report.reporter_id), name(&report.reported_id))?;
+        writeln!(out, "    reason: {}", report.reason.replace('\n', " "))?;
+        if !messages.is_empty() {
+            writeln!(out, "    messages: {}", messages.join(", "))?;
+        }
+    }
+    db.close().await?;
+    Ok(())
+}

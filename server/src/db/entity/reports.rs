@@ -1,0 +1,22 @@
+//! `reports`: a user reporting another, with a reason and optionally message ids. Kept even
+//! when either account is deleted.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "reports")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub reporter_id: String,
+    pub reported_id: String,
+    pub reason: String,
+    /// JSON array of message ids the reporter attached.
+    pub message_ids: String,
+    pub created_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

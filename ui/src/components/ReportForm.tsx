@@ -1,0 +1,57 @@
+import { useState, type FormEvent } from "react";
+import { api, describeError, type Contact } from "../api";
+
+/** Report a user to the server's operator, optionally blocking them too. */
+export default function ReportForm({ contact, onDone }: { contact: Contact; onDone: () => void }) {
+  const [reason, setReason] = useState("");
+  const [block, setBlock] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      await api.reportUser(contact.user_id, reason, block);
+      onDone();
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+
+  return (
+    <form className="report-form" onSubmit={submit} data-testid="report-form">
+      <label className="field">
+        Why are you reporting {contact.display_name}?
+        <textarea
+          data-testid="report-reason"
+          value={reason}
+          maxLength={500}
+          rows={3}
+          onChange={(event) => setReason(event.target.value)}
+        />
+      </label>
+      <label className="radio">
+        <input
+          type="checkbox"
+          data-testid="report-block"
+          checked={block}
+          onChange={(event) => setBlock(event.target.checked)}
+        />
+        Also block {contact.display_name}
+      </label>
+      <div className="row">
+        <button type="submit" className="danger-button" data-testid="report-submit">
+          Report
+        </button>
+        <button type="button" className="link-button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert" data-testid="report-error">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
