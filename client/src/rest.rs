@@ -57,6 +57,33 @@ impl Client {
         Ok(tokens.user)
     }
 
+    /// Asks for a one-time code by SMS to sign in with `phone`.
+    pub async fn request_sign_in_code(&self, phone: &str) -> Result<gkchat_proto::account::PhoneCodeSent> {
+        let request = gkchat_proto::account::PhoneCodeRequest { phone: phone.to_owned() };
+        self.request(Method::POST, "api/v1/auth/phone/code", Some(&request), None).await
+    }
+
+    /// Signs this device in with a phone number and the code sent to it.
+    pub async fn sign_in_with_code(&self, phone: &str, code: &str, device: DeviceInfo) -> Result<Me> {
+        let request =
+            gkchat_proto::account::PhoneSignInRequest { phone: phone.to_owned(), code: code.to_owned(), device };
+        let tokens: AuthTokens = self.request(Method::POST, "api/v1/auth/phone/signin", Some(&request), None).await?;
+        self.adopt(&tokens).await?;
+        Ok(tokens.user)
+    }
+
+    /// Sends a code to `phone` to verify it for my account.
+    pub async fn request_phone_verification(&self, phone: &str) -> Result<gkchat_proto::account::PhoneCodeSent> {
+        let request = gkchat_proto::account::PhoneCodeRequest { phone: phone.to_owned() };
+        self.authed(Method::POST, "api/v1/me/phone", Some(&request)).await
+    }
+
+    /// Confirms the code: the number becomes my verified phone.
+    pub async fn verify_phone(&self, phone: &str, code: &str) -> Result<Me> {
+        let request = gkchat_proto::account::VerifyPhoneRequest { phone: phone.to_owned(), code: code.to_owned() };
+        self.authed(Method::POST, "api/v1/me/phone/verify", Some(&request)).await
+    }
+
     /// Picks up the sign-in kept in the token store (after an app restart). `Ok(None)` when
     /// there is none or the server ended it; an error when the server cannot be asked now.
     pub async fn resume(&self) -> Result<Option<Me>> {

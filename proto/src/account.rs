@@ -128,6 +128,8 @@ pub struct Me {
     pub about: String,
     /// A short current status, e.g. "at the gym"; empty when none.
     pub status_text: String,
+    /// My verified phone number (E.164, e.g. `+4915112345678`), if any.
+    pub phone: Option<String>,
     pub privacy: Privacy,
     pub created_at: UnixMillis,
 }
@@ -214,6 +216,39 @@ pub struct ReportRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ReportReceipt {
     pub id: String,
+}
+
+/// Asks for a one-time code by SMS: `POST /api/v1/me/phone` (to verify a number for my
+/// account) or `POST /api/v1/auth/phone/code` (to sign in with it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PhoneCodeRequest {
+    /// International form with country code, e.g. `+49 151 12345678`.
+    pub phone: String,
+}
+
+/// The code is on its way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PhoneCodeSent {
+    /// The number in E.164 form, as the server understood it.
+    pub phone: String,
+    pub expires_at: UnixMillis,
+    /// No new code before this time.
+    pub resend_after: UnixMillis,
+}
+
+/// `POST /api/v1/me/phone/verify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct VerifyPhoneRequest {
+    pub phone: String,
+    pub code: String,
+}
+
+/// `POST /api/v1/auth/phone/signin`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PhoneSignInRequest {
+    pub phone: String,
+    pub code: String,
+    pub device: DeviceInfo,
 }
 
 /// A field that broke a rule: the stable code and words for people.

@@ -59,6 +59,16 @@ pub enum ErrorCode {
     SessionRevoked,
     /// Too many attempts; wait for `Retry-After` seconds.
     RateLimited,
+    /// Not a phone number in international form (+ country code).
+    InvalidPhone,
+    /// Another account has verified this phone number.
+    PhoneTaken,
+    /// The one-time code is wrong or was already used.
+    InvalidCode,
+    /// The one-time code has expired; ask for a new one.
+    CodeExpired,
+    /// Too many wrong codes; ask for a new one.
+    TooManyAttempts,
 }
 
 impl ErrorCode {
@@ -89,6 +99,11 @@ impl ErrorCode {
         Self::TokenExpired,
         Self::SessionRevoked,
         Self::RateLimited,
+        Self::InvalidPhone,
+        Self::PhoneTaken,
+        Self::InvalidCode,
+        Self::CodeExpired,
+        Self::TooManyAttempts,
     ];
 
     /// The code as it appears on the wire (`"bad_frame"`).
@@ -119,6 +134,11 @@ impl ErrorCode {
             Self::TokenExpired => "token_expired",
             Self::SessionRevoked => "session_revoked",
             Self::RateLimited => "rate_limited",
+            Self::InvalidPhone => "invalid_phone",
+            Self::PhoneTaken => "phone_taken",
+            Self::InvalidCode => "invalid_code",
+            Self::CodeExpired => "code_expired",
+            Self::TooManyAttempts => "too_many_attempts",
         }
     }
 }

@@ -44,7 +44,8 @@ pub fn check_bindings(files: Vec<(PathBuf, String)>) -> Vec<PathBuf> {
 mod tests {
     use super::*;
     use crate::account::{
-        BlockedUser, Contact, DeviceInfo, DeviceSession, Me, Privacy, ProfileUpdate, SignUpRequest, Visibility,
+        BlockedUser, Contact, DeviceInfo, DeviceSession, Me, PhoneCodeSent, Privacy, ProfileUpdate, SignUpRequest,
+        Visibility,
     };
     use crate::{ApiError, ClientFrame, ErrorCode, ErrorFrame, Hello, ServerFrame, ServerInfo, Welcome};
 
@@ -69,6 +70,7 @@ mod tests {
             render::<SignUpRequest>(&root),
             render::<Contact>(&root),
             render::<BlockedUser>(&root),
+            render::<PhoneCodeSent>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");
     }

@@ -35,8 +35,15 @@ pub struct Config {
     pub refresh_token_days: u64,
     /// Sign-in, sign-up and refresh attempts allowed per minute from one IP address.
     pub auth_attempts_per_ip_minute: u32,
-    /// Sign-in attempts allowed per minute for one account.
+    /// Sign-in attempts allowed per minute for one account (or phone number).
     pub auth_attempts_per_account_minute: u32,
+    /// Where one-time codes are POSTed as JSON for an SMS gateway (`GKCHAT_SMS_GATEWAY_URL`).
+    /// Empty: codes are written to the log (for development).
+    pub sms_gateway_url: String,
+    /// A one-time code is valid this many seconds.
+    pub otp_ttl_secs: u64,
+    /// No new code for the same number within this many seconds.
+    pub otp_resend_secs: u64,
 }
 
 impl Default for Config {
@@ -54,6 +61,9 @@ impl Default for Config {
             refresh_token_days: 60,
             auth_attempts_per_ip_minute: 30,
             auth_attempts_per_account_minute: 10,
+            sms_gateway_url: String::new(),
+            otp_ttl_secs: 300,
+            otp_resend_secs: 60,
         }
     }
 }

@@ -66,7 +66,8 @@ impl Error {
 impl From<Invalid> for Error {
     fn from(invalid: Invalid) -> Self {
         let status = match invalid.code {
-            ErrorCode::UsernameTaken | ErrorCode::EmailTaken => StatusCode::CONFLICT,
+            ErrorCode::UsernameTaken | ErrorCode::EmailTaken | ErrorCode::PhoneTaken => StatusCode::CONFLICT,
+            ErrorCode::InvalidCode | ErrorCode::CodeExpired | ErrorCode::TooManyAttempts => StatusCode::UNAUTHORIZED,
             _ => StatusCode::BAD_REQUEST,
         };
         Self::api(status, invalid.code, invalid.message)

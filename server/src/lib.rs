@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod metrics;
+pub mod sms;
 pub mod ws;
 
 use std::future::Future;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub instance_id: Arc<str>,
     pub auth: Arc<auth::Auth>,
+    /// Sends one-time codes (console or SMS gateway).
+    pub sms: Arc<sms::CodeSender>,
     pub metrics: Arc<metrics::Metrics>,
     /// One permit per open WebSocket; caps connections at `max_connections`.
     pub connection_permits: Arc<Semaphore>,
@@ -66,6 +69,7 @@ pub async fn run(
         ),
     };
     let state = AppState {
+        sms: Arc::new(sms::CodeSender::from_config(&config.sms_gateway_url)?),
         auth: Arc::new(auth),
         connection_permits: Arc::new(Semaphore::new(config.max_connections)),
         config: Arc::new(config),

@@ -4,7 +4,7 @@
 use gkchat_client::ConnectionState;
 use gkchat_proto::ServerInfo;
 use gkchat_proto::account::{
-    BlockedUser, Contact, DeviceInfo, DeviceSession, Me, ProfileUpdate, ReportRequest, SignUpRequest,
+    BlockedUser, Contact, DeviceInfo, DeviceSession, Me, PhoneCodeSent, ProfileUpdate, ReportRequest, SignUpRequest,
 };
 use serde::Deserialize;
 use tauri::State;
@@ -96,6 +96,28 @@ pub async fn sign_up(state: State<'_, AppState>, form: SignUpForm) -> CommandRes
 #[tauri::command]
 pub async fn sign_in(state: State<'_, AppState>, login: String, password: String) -> CommandResult<Me> {
     Ok(state.client().await.sign_in(&login, &password, this_device()).await?)
+}
+
+/// Sends a one-time code by SMS for signing in with `phone`.
+#[tauri::command]
+pub async fn request_sign_in_code(state: State<'_, AppState>, phone: String) -> CommandResult<PhoneCodeSent> {
+    Ok(state.client().await.request_sign_in_code(&phone).await?)
+}
+
+#[tauri::command]
+pub async fn sign_in_with_code(state: State<'_, AppState>, phone: String, code: String) -> CommandResult<Me> {
+    Ok(state.client().await.sign_in_with_code(&phone, &code, this_device()).await?)
+}
+
+/// Sends a code to verify `phone` for my account.
+#[tauri::command]
+pub async fn request_phone_verification(state: State<'_, AppState>, phone: String) -> CommandResult<PhoneCodeSent> {
+    Ok(state.client().await.request_phone_verification(&phone).await?)
+}
+
+#[tauri::command]
+pub async fn verify_phone(state: State<'_, AppState>, phone: String, code: String) -> CommandResult<Me> {
+    Ok(state.client().await.verify_phone(&phone, &code).await?)
 }
 
 #[tauri::command]

@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 pub mod desktop;
+pub mod sms;
 pub mod webdriver;
 
 /// A companion server running in this process on `127.0.0.1:<ephemeral>`.

@@ -8,6 +8,7 @@ import type { Contact } from "./bindings/Contact";
 import type { DeviceSession } from "./bindings/DeviceSession";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { Me } from "./bindings/Me";
+import type { PhoneCodeSent } from "./bindings/PhoneCodeSent";
 import type { Privacy } from "./bindings/Privacy";
 import type { ProfileUpdate } from "./bindings/ProfileUpdate";
 import type { ServerInfo } from "./bindings/ServerInfo";
@@ -22,6 +23,7 @@ export type {
   DeviceSession,
   ErrorCode,
   Me,
+  PhoneCodeSent,
   Privacy,
   ProfileUpdate,
   ServerInfo,
@@ -78,6 +80,11 @@ export const api = {
   signUp: (form: SignUpForm) => call<Me>("sign_up", { form }),
   signIn: (login: string, password: string) => call<Me>("sign_in", { login, password }),
   signOut: () => call<void>("sign_out"),
+  requestSignInCode: (phone: string) => call<PhoneCodeSent>("request_sign_in_code", { phone }),
+  signInWithCode: (phone: string, code: string) => call<Me>("sign_in_with_code", { phone, code }),
+  requestPhoneVerification: (phone: string) =>
+    call<PhoneCodeSent>("request_phone_verification", { phone }),
+  verifyPhone: (phone: string, code: string) => call<Me>("verify_phone", { phone, code }),
   updateProfile: (update: ProfileUpdate) => call<Me>("update_profile", { update }),
   listContacts: () => call<Contact[]>("list_contacts"),
   addContact: (username: string) => call<Contact>("add_contact", { username }),

@@ -8,6 +8,7 @@ export const ME: Me = {
   display_name: "Ann",
   about: "",
   status_text: "",
+  phone: null,
   privacy: { last_seen: "everyone", photo: "everyone", about: "everyone", read_receipts: true },
   created_at: 0,
 };

@@ -109,7 +109,7 @@ pub async fn sign_out(State(state): State<AppState>, auth: AuthUser) -> Result<S
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn check_device(device: DeviceInfo) -> Result<DeviceInfo, Invalid> {
+pub(super) fn check_device(device: DeviceInfo) -> Result<DeviceInfo, Invalid> {
     let name = check_profile_text("device name", &device.name, DEVICE_NAME_MAX, false)?;
     let platform = check_profile_text("platform", &device.platform, 32, false)?;
     Ok(DeviceInfo {
@@ -122,7 +122,7 @@ fn refresh_ttl_ms(state: &AppState) -> i64 {
     i64::try_from(state.auth.refresh_ttl.as_millis()).unwrap_or(i64::MAX)
 }
 
-async fn start_session(state: &AppState, user: &users::Model, device: &DeviceInfo) -> Result<AuthTokens> {
+pub(super) async fn start_session(state: &AppState, user: &users::Model, device: &DeviceInfo) -> Result<AuthTokens> {
     let refresh_token = tokens::new_refresh_token();
     let session = sessions::create(
         &state.db,

@@ -4,6 +4,7 @@
 mod auth;
 mod contacts;
 mod me;
+mod phone;
 mod safety;
 
 use axum::Router;
@@ -19,6 +20,10 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/signin", post(auth::sign_in))
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/signout", post(auth::sign_out))
+        .route("/auth/phone/code", post(phone::request_sign_in_code))
+        .route("/auth/phone/signin", post(phone::sign_in_with_code))
+        .route("/me/phone", post(phone::request_verification))
+        .route("/me/phone/verify", post(phone::verify))
         .route("/me", get(me::get_me).patch(me::update_me).delete(me::delete_me))
         .route("/me/sessions", get(me::list_sessions))
         .route("/me/sessions/sign-out-others", post(me::sign_out_others))

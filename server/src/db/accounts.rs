@@ -42,6 +42,7 @@ pub async fn create(db: &impl ConnectionTrait, account: NewAccount, now_ms: i64)
         read_receipts: Set(privacy.read_receipts),
         created_at: Set(now_ms),
         deleted_at: Set(None),
+        phone: Set(None),
     };
     row.insert(db).await.map_err(|err| match unique_violation(&err) {
         Some(message) if message.contains("email") => taken(ErrorCode::EmailTaken).into(),
@@ -67,6 +68,23 @@ fn unique_violation(err: &DbErr) -> Option<String> {
 
 pub async fn find_by_username(db: &impl ConnectionTrait, username: &str) -> Result<Option<users::Model>> {
     Ok(users::Entity::find().filter(users::Column::Username.eq(username)).one(db).await?)
+}
+
+pub async fn find_by_phone(db: &impl ConnectionTrait, phone: &str) -> Result<Option<users::Model>> {
+    Ok(users::Entity::find().filter(users::Column::Phone.eq(phone)).one(db).await?)
+}
+
+/// Sets `user`'s verified phone; another account holding it is an [`Invalid`] `phone_taken`.
+pub async fn set_phone(db: &impl ConnectionTrait, user: users::Model, phone: String) -> Result<users::Model> {
+    if find_by_phone(db, &phone).await?.is_some_and(|other| other.id != user.id) {
+        return Err(Invalid { code: ErrorCode::PhoneTaken, message: "another account uses this number".into() }.into());
+    }
+    let mut row: users::ActiveModel = user.into();
+    row.phone = Set(Some(phone));
+    row.update(db).await.map_err(|err| match unique_violation(&err) {
+        Some(_) => Invalid { code: ErrorCode::PhoneTaken, message: "another account uses this number".into() }.into(),
+        None => err.into(),
+    })
 }
 
 pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<users::Model>> {
@@ -131,6 +149,7 @@ pub fn to_me(user: &users::Model) -> Me {
         display_name: user.display_name.clone(),
         about: user.about.clone(),
         status_text: user.status_text.clone(),
+        phone: user.phone.clone(),
         privacy: privacy(user),
         created_at: user.created_at,
     }
@@ -155,6 +174,7 @@ pub async fn delete(db: &(impl ConnectionTrait + TransactionTrait), user: users:
     let mut row: users::ActiveModel = user.into();
     row.username = Set(None);
     row.email = Set(None);
+    row.phone = Set(None);
     row.password_hash = Set(None);
     row.display_name = Set(DELETED_ACCOUNT_NAME.to_owned());
     row.about = Set(String::new());

@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod entity;
 pub mod meta;
 pub mod migration;
+pub mod otp;
 pub mod reports;
 pub mod sessions;
 

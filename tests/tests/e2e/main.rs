@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use gkchat_tests::desktop::{DesktopHarness, desktop_binary, target_dir};
+use gkchat_tests::sms::SmsGateway;
 use gkchat_tests::webdriver::Session;
 use gkchat_tests::{TestServer, client_for, test_config, test_device};
 
@@ -39,7 +40,9 @@ async fn settings_loaded(session: &Session) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_edit_profile_restart_still_signed_in() {
     let temp = tempfile::tempdir().unwrap();
-    let server = TestServer::start_in(temp.path()).await;
+    let mut sms = SmsGateway::start().await;
+    let config = gkchat_server::Config { sms_gateway_url: sms.url.clone(), ..test_config(temp.path()) };
+    let server = TestServer::start_with(config.clone(), "127.0.0.1:0".parse().unwrap()).await;
     let addr = server.addr;
     let server_url = server.url().to_string();
 
@@ -96,6 +99,15 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     assert_eq!((me.display_name.as_str(), me.status_text.as_str()), ("Ada L.", "at the gym"));
     std::fs::write(shots().join("settings.png"), session.screenshot().await).unwrap();
 
+    // Verify a phone number with the code the SMS gateway received.
+    type_into(&session, "verify-phone-phone", "+44 7911 123456").await;
+    click(&session, "verify-phone-submit").await;
+    let code = sms.code_for("+447911123456").await;
+    type_into(&session, "verify-phone-code", &code).await;
+    click(&session, "verify-phone-submit").await;
+    session.wait_for_text("[data-testid=phone-verified]", WAIT, |t| t.starts_with("+447911123456")).await;
+    session.wait_for_text("[data-testid=profile-phone]", WAIT, |t| t.contains("+447911123456")).await;
+
     // The server field shows GKCHAT_SERVER_URL once get_settings answers.
     let field = session.wait_for("[data-testid=server-url]", WAIT).await;
     let shown = session.wait_for_property(&field, "value", WAIT, |v| v.as_str().is_some_and(|s| !s.is_empty())).await;
@@ -110,7 +122,7 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     // The badge is live: it follows the server going away and coming back.
     server.stop().await;
     session.wait_for_text(BADGE, WAIT, |t| t.starts_with("Offline") || t.starts_with("Connecting")).await;
-    let server = TestServer::start_with(test_config(temp.path()), addr).await;
+    let server = TestServer::start_with(config, addr).await;
     session.wait_for_text(BADGE, WAIT, |t| t == "Connected").await;
 
     // A bad address typed in settings is refused with the error code in words.
@@ -142,10 +154,13 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     click(&session, "tab-settings").await;
     session.wait_for("[data-testid=auth-submit]", WAIT).await;
 
-    // Sign in again, sign out from the app, restart: signed out for good.
-    type_into(&session, "auth-login", "ada@example.org").await;
-    type_into(&session, "auth-password", PASSWORD).await;
-    click(&session, "auth-submit").await;
+    // Sign in again, by phone this time; sign out from the app, restart: signed out for good.
+    click(&session, "auth-tab-phone").await;
+    type_into(&session, "auth-phone-phone", "+447911123456").await;
+    click(&session, "auth-phone-submit").await;
+    let code = sms.code_for("+447911123456").await;
+    type_into(&session, "auth-phone-code", &code).await;
+    click(&session, "auth-phone-submit").await;
     session.wait_for_text("[data-testid=me-name]", WAIT, |t| t == "Ada L.").await;
     click(&session, "tab-settings").await;
     settings_loaded(&session).await;

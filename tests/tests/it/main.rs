@@ -6,5 +6,6 @@ mod contacts;
 mod handshake;
 mod http;
 mod persistence;
+mod phone;
 mod reconnect;
 mod safety;

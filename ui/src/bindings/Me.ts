@@ -8,4 +8,8 @@ export type Me = { id: string, username: string, email: string, display_name: st
 /**
  * A short current status, e.g. "at the gym"; empty when none.
  */
-status_text: string, privacy: Privacy, created_at: number, };
+status_text: string, 
+/**
+ * My verified phone number (E.164, e.g. `+4915112345678`), if any.
+ */
+phone: string | null, privacy: Privacy, created_at: number, };

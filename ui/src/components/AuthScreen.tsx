@@ -1,12 +1,14 @@
 import { useState, type FormEvent } from "react";
 import { api, describeError, type Me } from "../api";
 import ConnectionBadge from "./ConnectionBadge";
+import PhoneCodeForm from "./PhoneCodeForm";
 import ServerSettings from "./ServerSettings";
 import Tabs from "./Tabs";
 import TextField from "./TextField";
 
 const MODES = [
   { id: "sign-in", label: "Sign in" },
+  { id: "phone", label: "Phone" },
   { id: "sign-up", label: "Create account" },
 ] as const;
 type Mode = (typeof MODES)[number]["id"];
@@ -62,63 +64,73 @@ export default function AuthScreen({ onSignedIn }: { onSignedIn: (me: Me) => voi
           label="Account"
           testIdPrefix="auth-tab-"
         />
-        <form className="auth-form" onSubmit={submit}>
-          {mode === "sign-in" ? (
-            <TextField
-              label="Username or email"
-              testId="auth-login"
-              value={login}
-              onChange={setLogin}
-              autoComplete="username"
-            />
-          ) : (
-            <>
-              <TextField
-                label="Your name"
-                testId="auth-display-name"
-                value={displayName}
-                onChange={setDisplayName}
-                autoComplete="name"
-                maxLength={64}
-              />
-              <TextField
-                label="Username"
-                testId="auth-username"
-                value={username}
-                onChange={setUsername}
-                autoComplete="username"
-                placeholder="3–32 of a–z, 0–9, . and _"
-              />
-              <TextField
-                label="Email"
-                testId="auth-email"
-                value={email}
-                onChange={setEmail}
-                inputMode="email"
-                autoComplete="email"
-              />
-            </>
-          )}
-          <TextField
-            label="Password"
-            testId="auth-password"
-            value={password}
-            onChange={setPassword}
-            type="password"
-            autoComplete={mode === "sign-in" ? "current-password" : "new-password"}
+        {mode === "phone" ? (
+          <PhoneCodeForm
+            sendCode={api.requestSignInCode}
+            confirm={api.signInWithCode}
+            onConfirmed={onSignedIn}
+            confirmLabel="Sign in"
+            testIdPrefix="auth-phone-"
           />
-          {mode === "sign-up" && (
-            <p className="hint">At least 8 characters, and not easy to guess.</p>
-          )}
-          <button type="submit" data-testid="auth-submit" disabled={busy}>
-            {mode === "sign-in" ? "Sign in" : "Create account"}
-          </button>
-          {error && (
-            <p className="error" role="alert" data-testid="auth-error">
-              {error}
-            </p>
-          )}
-        </form>
+        ) : (
+          <form className="auth-form" onSubmit={submit}>
+            {mode === "sign-in" ? (
+              <TextField
+                label="Username or email"
+                testId="auth-login"
+                value={login}
+                onChange={setLogin}
+                autoComplete="username"
+              />
+            ) : (
+              <>
+                <TextField
+                  label="Your name"
+                  testId="auth-display-name"
+                  value={displayName}
+                  onChange={setDisplayName}
+                  autoComplete="name"
+                  maxLength={64}
+                />
+                <TextField
+                  label="Username"
+                  testId="auth-username"
+                  value={username}
+                  onChange={setUsername}
+                  autoComplete="username"
+                  placeholder="3–32 of a–z, 0–9, . and _"
+                />
+                <TextField
+                  label="Email"
+                  testId="auth-email"
+                  value={email}
+                  onChange={setEmail}
+                  inputMode="email"
+                  autoComplete="email"
+                />
+              </>
+            )}
+            <TextField
+              label="Password"
+              testId="auth-password"
+              value={password}
+              onChange={setPassword}
+              type="password"
+              autoComplete={mode === "sign-in" ? "current-password" : "new-password"}
+            />
+            {mode === "sign-up" && (
+              <p className="hint">At least 8 characters, and not easy to guess.</p>
+            )}
+            <button type="submit" data-testid="auth-submit" disabled={busy}>
+              {mode === "sign-in" ? "Sign in" : "Create account"}
+            </button>
+            {error && (
+              <p className="error" role="alert" data-testid="auth-error">
+                {error}
+              </p>
+            )}
+          </form>
+        )}
         <button
           type="button"
           className="link-button"

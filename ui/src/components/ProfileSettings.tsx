@@ -80,6 +80,9 @@ export default function ProfileSettings({ me, onSaved }: { me: Me; onSaved: (me:
         placeholder="e.g. at the gym"
         maxLength={140}
       />
+      <p className="hint" data-testid="profile-phone">
+        Phone: {me.phone ?? "none yet (add one below to sign in by SMS)"}
+      </p>
       <h2>Privacy</h2>
       {visibilityField("last_seen", "Who sees my last seen")}
       {visibilityField("photo", "Who sees my photo")}

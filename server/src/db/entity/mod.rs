@@ -3,6 +3,7 @@
 pub mod blocks;
 pub mod contacts;
 pub mod device_sessions;
+pub mod otp_codes;
 pub mod reports;
 pub mod server_meta;
 pub mod used_refresh_tokens;

@@ -20,6 +20,8 @@ pub struct Model {
     pub read_receipts: bool,
     pub created_at: i64,
     pub deleted_at: Option<i64>,
+    /// Verified phone number, E.164.
+    pub phone: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

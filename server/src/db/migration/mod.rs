@@ -7,6 +7,7 @@ mod m20261122_000001_create_server_meta;
 mod m20261122_000002_create_accounts;
 mod m20261122_000003_create_contacts;
 mod m20261122_000004_create_blocks_and_reports;
+mod m20261122_000005_add_phone_and_codes;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_accounts::Migration),
             Box::new(m20261122_000003_create_contacts::Migration),
             Box::new(m20261122_000004_create_blocks_and_reports::Migration),
+            Box::new(m20261122_000005_add_phone_and_codes::Migration),
         ]
     }
 }
