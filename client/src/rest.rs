@@ -150,10 +150,25 @@ impl Client {
         self.authed(Method::GET, "api/v1/contacts", None::<&()>).await
     }
 
-    /// Adds the user called `username` to my contacts (adding twice is fine).
-    pub async fn add_contact(&self, username: &str) -> Result<gkchat_proto::account::Contact> {
-        let request = gkchat_proto::account::AddContactRequest { username: username.to_owned() };
+    /// Adds someone to my contacts (adding twice is fine) by what a person typed or scanned:
+    /// a username, a `+` phone number, or a `gkchat://add/…` contact link.
+    pub async fn add_contact(&self, who: &str) -> Result<gkchat_proto::account::Contact> {
+        let request = gkchat_proto::account::AddContactRequest::from_text(who);
         self.authed(Method::POST, "api/v1/contacts", Some(&request)).await
+    }
+
+    /// My contact link (`gkchat://add/…`), for the QR code others scan.
+    pub async fn contact_link(&self) -> Result<String> {
+        let link: gkchat_proto::account::ContactLink =
+            self.authed(Method::GET, "api/v1/me/contact-link", None::<&()>).await?;
+        Ok(link.link)
+    }
+
+    /// A new contact link; QR codes with the old one stop working.
+    pub async fn reset_contact_link(&self) -> Result<String> {
+        let link: gkchat_proto::account::ContactLink =
+            self.authed(Method::POST, "api/v1/me/contact-link/reset", None::<&()>).await?;
+        Ok(link.link)
     }
 
     pub async fn remove_contact(&self, user_id: &str) -> Result<()> {

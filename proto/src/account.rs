@@ -175,10 +175,39 @@ pub struct Contact {
     pub added_at: UnixMillis,
 }
 
-/// `POST /api/v1/contacts`.
+/// `POST /api/v1/contacts`: who to add, by one of the ways a person can be found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct AddContactRequest {
-    pub username: String,
+#[serde(tag = "by", content = "value", rename_all = "snake_case")]
+pub enum AddContactRequest {
+    Username(String),
+    /// A verified phone number, international form.
+    Phone(String),
+    /// A contact link, `gkchat://add/<token>`, as the QR code carries it.
+    Link(String),
+}
+
+/// The scheme and path of contact links (the QR code in "my code").
+pub const CONTACT_LINK_PREFIX: &str = "gkchat://add/";
+
+impl AddContactRequest {
+    /// Reads what a person typed or scanned: a contact link, a phone number (`+…`), or a
+    /// username (an `@` in front is fine).
+    pub fn from_text(text: &str) -> Self {
+        let text = text.trim();
+        if text.starts_with(CONTACT_LINK_PREFIX) {
+            Self::Link(text.to_owned())
+        } else if text.starts_with('+') {
+            Self::Phone(text.to_owned())
+        } else {
+            Self::Username(text.trim_start_matches('@').to_owned())
+        }
+    }
+}
+
+/// My contact link and the token in it; resetting the token retires old QR codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ContactLink {
+    pub link: String,
 }
 
 /// Someone I blocked, in "blocked contacts".
@@ -351,6 +380,16 @@ mod tests {
         for bad in ["bob", "@x.org", "bob@org", "bob@.org", "bob@x..org", "b ob@x.org", "a@b@c.org"] {
             assert_eq!(normalize_email(bad).unwrap_err().code, ErrorCode::InvalidEmail, "{bad}");
         }
+    }
+
+    #[test]
+    fn contact_handles_from_text() {
+        assert_eq!(AddContactRequest::from_text(" @Bob "), AddContactRequest::Username("Bob".into()));
+        assert_eq!(AddContactRequest::from_text("+44 7911"), AddContactRequest::Phone("+44 7911".into()));
+        assert_eq!(
+            AddContactRequest::from_text("gkchat://add/abc"),
+            AddContactRequest::Link("gkchat://add/abc".into())
+        );
     }
 
     #[test]

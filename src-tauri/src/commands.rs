@@ -6,13 +6,13 @@ use gkchat_proto::ServerInfo;
 use gkchat_proto::account::{
     BlockedUser, Contact, DeviceInfo, DeviceSession, Me, PhoneCodeSent, ProfileUpdate, ReportRequest, SignUpRequest,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tauri::State;
 use tauri::ipc::Channel;
 use ts_rs::TS;
 
 use crate::AppState;
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult};
 use crate::live::Live;
 use crate::settings::{Settings, SettingsView, UrlSource};
 
@@ -131,8 +131,9 @@ pub async fn list_contacts(state: State<'_, AppState>) -> CommandResult<Vec<Cont
 }
 
 #[tauri::command]
-pub async fn add_contact(state: State<'_, AppState>, username: String) -> CommandResult<Contact> {
-    Ok(state.client().await.add_contact(&username).await?)
+/// `who`: a username, a `+` phone number or a `gkchat://add/…` link.
+pub async fn add_contact(state: State<'_, AppState>, who: String) -> CommandResult<Contact> {
+    Ok(state.client().await.add_contact(&who).await?)
 }
 
 #[tauri::command]
@@ -165,6 +166,33 @@ pub async fn report_user(
 ) -> CommandResult<String> {
     let request = ReportRequest { user_id, reason, message_ids: Vec::new(), block };
     Ok(state.client().await.report(&request).await?)
+}
+
+/// My contact link and its QR code, as an SVG document.
+#[derive(Debug, Serialize, TS)]
+pub struct ContactCode {
+    pub link: String,
+    pub svg: String,
+}
+
+impl ContactCode {
+    fn for_link(link: String) -> CommandResult<Self> {
+        let code = qrcode::QrCode::new(link.as_bytes())
+            .map_err(|e| CommandError::new(gkchat_proto::ErrorCode::Internal, format!("QR code: {e}")))?;
+        let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(240, 240).quiet_zone(true).build();
+        Ok(Self { link, svg })
+    }
+}
+
+#[tauri::command]
+pub async fn my_contact_code(state: State<'_, AppState>) -> CommandResult<ContactCode> {
+    ContactCode::for_link(state.client().await.contact_link().await?)
+}
+
+/// A new contact link and QR code; the old ones stop working.
+#[tauri::command]
+pub async fn reset_contact_code(state: State<'_, AppState>) -> CommandResult<ContactCode> {
+    ContactCode::for_link(state.client().await.reset_contact_link().await?)
 }
 
 /// Deletes the account (after the password) and returns to the sign-in screen.

@@ -14,7 +14,7 @@ use tauri::Manager;
 use tauri::ipc::Channel;
 use tokio::sync::{Mutex, watch};
 
-pub use commands::SignUpForm;
+pub use commands::{ContactCode, SignUpForm};
 pub use error::CommandError;
 use live::{Live, UiFeeds};
 use settings::{SERVER_URL_ENV, Settings, settings_path};
@@ -108,6 +108,8 @@ pub fn run() {
             commands::list_contacts,
             commands::add_contact,
             commands::remove_contact,
+            commands::my_contact_code,
+            commands::reset_contact_code,
             commands::list_blocked,
             commands::block_user,
             commands::unblock_user,
@@ -131,6 +133,7 @@ mod tests {
             render::<crate::SettingsView>(&root),
             render::<crate::UrlSource>(&root),
             render::<crate::SignUpForm>(&root),
+            render::<crate::ContactCode>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");
     }

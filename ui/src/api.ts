@@ -5,6 +5,7 @@ import type { BlockedUser } from "./bindings/BlockedUser";
 import type { CommandError } from "./bindings/CommandError";
 import type { ConnectionState } from "./bindings/ConnectionState";
 import type { Contact } from "./bindings/Contact";
+import type { ContactCode } from "./bindings/ContactCode";
 import type { DeviceSession } from "./bindings/DeviceSession";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { Me } from "./bindings/Me";
@@ -20,6 +21,7 @@ export type {
   BlockedUser,
   ConnectionState,
   Contact,
+  ContactCode,
   DeviceSession,
   ErrorCode,
   Me,
@@ -87,7 +89,10 @@ export const api = {
   verifyPhone: (phone: string, code: string) => call<Me>("verify_phone", { phone, code }),
   updateProfile: (update: ProfileUpdate) => call<Me>("update_profile", { update }),
   listContacts: () => call<Contact[]>("list_contacts"),
-  addContact: (username: string) => call<Contact>("add_contact", { username }),
+  /** `who`: a username, a `+` phone number or a `gkchat://add/…` link. */
+  addContact: (who: string) => call<Contact>("add_contact", { who }),
+  myContactCode: () => call<ContactCode>("my_contact_code"),
+  resetContactCode: () => call<ContactCode>("reset_contact_code"),
   removeContact: (userId: string) => call<void>("remove_contact", { userId }),
   listBlocked: () => call<BlockedUser[]>("list_blocked"),
   blockUser: (userId: string) => call<void>("block_user", { userId }),

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use gkchat_proto::ErrorCode;
-use gkchat_proto::account::{AddContactRequest, Contact, normalize_username};
+use gkchat_proto::account::{AddContactRequest, CONTACT_LINK_PREFIX, Contact, ContactLink, normalize_username};
 
 use super::ApiJson;
 use crate::auth::AuthUser;
@@ -21,11 +21,29 @@ pub async fn add(
     auth: AuthUser,
     ApiJson(request): ApiJson<AddContactRequest>,
 ) -> Result<(StatusCode, Json<Contact>)> {
-    let username = normalize_username(&request.username)?;
-    let user = accounts::find_by_username(&state.db, &username)
-        .await?
-        .filter(|u| u.deleted_at.is_none())
-        .ok_or_else(|| Error::not_found(format!("nobody is called @{username}")))?;
+    let found = match &request {
+        AddContactRequest::Username(name) => {
+            let username = normalize_username(name)?;
+            accounts::find_by_username(&state.db, &username)
+                .await?
+                .ok_or_else(|| format!("nobody is called @{username}"))
+        }
+        AddContactRequest::Phone(phone) => {
+            let phone = super::phone::normalize_phone(phone)?;
+            accounts::find_by_phone(&state.db, &phone).await?.ok_or_else(|| format!("nobody uses {phone}"))
+        }
+        AddContactRequest::Link(link) => {
+            let token = link.trim().strip_prefix(CONTACT_LINK_PREFIX).unwrap_or(link.trim());
+            accounts::find_by_contact_token(&state.db, token)
+                .await?
+                .ok_or_else(|| "this contact link is not valid (any more)".to_owned())
+        }
+    };
+    let user = match found {
+        Ok(user) if user.deleted_at.is_none() => user,
+        Ok(_) => return Err(Error::not_found("that account was deleted")),
+        Err(message) => return Err(Error::not_found(message)),
+    };
     if user.id == auth.user_id {
         return Err(Error::api(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "you cannot add yourself"));
     }
@@ -40,4 +58,20 @@ pub async fn remove(State(state): State<AppState>, auth: AuthUser, Path(user_id)
     } else {
         Err(Error::not_found("no such contact"))
     }
+}
+
+/// My contact link, for the QR code others scan.
+pub async fn my_link(State(state): State<AppState>, auth: AuthUser) -> Result<Json<ContactLink>> {
+    link(&state, &auth, false).await
+}
+
+/// A new contact link; QR codes showing the old one stop working.
+pub async fn reset_link(State(state): State<AppState>, auth: AuthUser) -> Result<Json<ContactLink>> {
+    link(&state, &auth, true).await
+}
+
+async fn link(state: &AppState, auth: &AuthUser, reset: bool) -> Result<Json<ContactLink>> {
+    let user = accounts::get(&state.db, &auth.user_id).await?.ok_or_else(|| Error::not_found("no such account"))?;
+    let token = accounts::contact_token(&state.db, user, reset).await?;
+    Ok(Json(ContactLink { link: format!("{CONTACT_LINK_PREFIX}{token}") }))
 }

@@ -4,7 +4,7 @@
 mod auth;
 mod contacts;
 mod me;
-mod phone;
+pub(crate) mod phone;
 mod safety;
 
 use axum::Router;
@@ -29,6 +29,8 @@ pub fn routes() -> Router<AppState> {
         .route("/me/sessions/sign-out-others", post(me::sign_out_others))
         .route("/me/sessions/{id}", delete(me::sign_out_session))
         .route("/contacts", get(contacts::list).post(contacts::add))
+        .route("/me/contact-link", get(contacts::my_link))
+        .route("/me/contact-link/reset", post(contacts::reset_link))
         .route("/contacts/{user_id}", delete(contacts::remove))
         .route("/blocks", get(safety::list_blocked).post(safety::block))
         .route("/blocks/{user_id}", delete(safety::unblock))

@@ -43,6 +43,7 @@ pub async fn create(db: &impl ConnectionTrait, account: NewAccount, now_ms: i64)
         created_at: Set(now_ms),
         deleted_at: Set(None),
         phone: Set(None),
+        contact_token: Set(None),
     };
     row.insert(db).await.map_err(|err| match unique_violation(&err) {
         Some(message) if message.contains("email") => taken(ErrorCode::EmailTaken).into(),
@@ -85,6 +86,25 @@ pub async fn set_phone(db: &impl ConnectionTrait, user: users::Model, phone: Str
         Some(_) => Invalid { code: ErrorCode::PhoneTaken, message: "another account uses this number".into() }.into(),
         None => err.into(),
     })
+}
+
+pub async fn find_by_contact_token(db: &impl ConnectionTrait, token: &str) -> Result<Option<users::Model>> {
+    Ok(users::Entity::find().filter(users::Column::ContactToken.eq(token)).one(db).await?)
+}
+
+/// `user`'s contact token, made now if they have none yet (or `reset` asks for a new one,
+/// which retires every QR code showing the old one).
+pub async fn contact_token(db: &impl ConnectionTrait, user: users::Model, reset: bool) -> Result<String> {
+    if let (Some(token), false) = (&user.contact_token, reset) {
+        return Ok(token.clone());
+    }
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the OS random source works");
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut row: users::ActiveModel = user.into();
+    row.contact_token = Set(Some(token.clone()));
+    row.update(db).await?;
+    Ok(token)
 }
 
 pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<users::Model>> {
@@ -175,6 +195,7 @@ pub async fn delete(db: &(impl ConnectionTrait + TransactionTrait), user: users:
     row.username = Set(None);
     row.email = Set(None);
     row.phone = Set(None);
+    row.contact_token = Set(None);
     row.password_hash = Set(None);
     row.display_name = Set(DELETED_ACCOUNT_NAME.to_owned());
     row.about = Set(String::new());

@@ -20,6 +20,11 @@ fn shots() -> PathBuf {
     dir
 }
 
+/// Clears screenshots and failure evidence of an earlier run.
+fn fresh_shots() {
+    let _ = std::fs::remove_dir_all(target_dir().join("e2e"));
+}
+
 async fn type_into(session: &Session, testid: &str, text: &str) {
     let field = session.wait_for(&format!("[data-testid={testid}]"), WAIT).await;
     session.clear(&field).await;
@@ -39,6 +44,7 @@ async fn settings_loaded(session: &Session) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_edit_profile_restart_still_signed_in() {
+    fresh_shots();
     let temp = tempfile::tempdir().unwrap();
     let mut sms = SmsGateway::start().await;
     let config = gkchat_server::Config { sms_gateway_url: sms.url.clone(), ..test_config(temp.path()) };
@@ -107,6 +113,12 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     click(&session, "verify-phone-submit").await;
     session.wait_for_text("[data-testid=phone-verified]", WAIT, |t| t.starts_with("+447911123456")).await;
     session.wait_for_text("[data-testid=profile-phone]", WAIT, |t| t.contains("+447911123456")).await;
+
+    // My code: the link under the QR code adds me, for whoever scans or pastes it.
+    let link = session.wait_for_text("[data-testid=contact-link]", WAIT, |t| t.starts_with("gkchat://add/")).await;
+    let (scanner, _) = server.signed_up("scanner").await;
+    let added = scanner.add_contact(&link).await.unwrap();
+    assert_eq!(added.display_name, "Ada L.");
 
     // The server field shows GKCHAT_SERVER_URL once get_settings answers.
     let field = session.wait_for("[data-testid=server-url]", WAIT).await;

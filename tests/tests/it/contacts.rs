@@ -82,3 +82,40 @@ async fn deleted_accounts_leave_contact_lists() {
     assert!(alice.contacts().await.unwrap().is_empty());
     assert_eq!(code_of(alice.add_contact("bob").await), ErrorCode::NotFound);
 }
+
+#[tokio::test]
+async fn add_by_contact_link_and_reset_it() {
+    let server = TestServer::start().await;
+    let (alice, _) = server.signed_up("alice").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+
+    let link = bob.contact_link().await.unwrap();
+    assert!(link.starts_with("gkchat://add/"), "{link}");
+    assert_eq!(bob.contact_link().await.unwrap(), link, "stable until reset");
+    assert_eq!(alice.add_contact(&link).await.unwrap().user_id, bob_me.id);
+
+    let fresh = bob.reset_contact_link().await.unwrap();
+    assert_ne!(fresh, link);
+    let (carol, _) = server.signed_up("carol").await;
+    assert_eq!(code_of(carol.add_contact(&link).await), ErrorCode::NotFound, "old codes stop working");
+    assert_eq!(carol.add_contact(&fresh).await.unwrap().user_id, bob_me.id);
+}
+
+#[tokio::test]
+async fn add_by_verified_phone() {
+    let gateway = gkchat_tests::sms::SmsGateway::start().await;
+    let temp = tempfile::tempdir().unwrap();
+    let config =
+        gkchat_server::Config { sms_gateway_url: gateway.url.clone(), ..gkchat_tests::test_config(temp.path()) };
+    let mut gateway = gateway;
+    let server = TestServer::start_with(config, "127.0.0.1:0".parse().unwrap()).await;
+    let (alice, _) = server.signed_up("alice").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+
+    assert_eq!(code_of(alice.add_contact("+44 7911 123456").await), ErrorCode::NotFound, "not verified yet");
+    bob.request_phone_verification("+44 7911 123456").await.unwrap();
+    let code = gateway.code_for("+447911123456").await;
+    bob.verify_phone("+44 7911 123456", &code).await.unwrap();
+    assert_eq!(alice.add_contact("+447911123456").await.unwrap().user_id, bob_me.id);
+    assert_eq!(code_of(alice.add_contact("+44 12").await), ErrorCode::InvalidPhone);
+}

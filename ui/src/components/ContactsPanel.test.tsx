@@ -25,12 +25,12 @@ describe("ContactsPanel", () => {
     invoke.mockReset();
   });
 
-  it("adds by username (without the @) and filters by search", async () => {
+  it("adds what was typed and filters by search", async () => {
     let list = [contact("bob", "Bob Builder")];
-    invoke.mockImplementation(async (command: string, args?: { username?: string }) => {
+    invoke.mockImplementation(async (command: string, args?: { who?: string }) => {
       if (command === "list_contacts") return list;
       if (command === "add_contact") {
-        list = [...list, contact(args!.username!, "Carol")];
+        list = [...list, contact(args!.who!.replace(/^@/, ""), "Carol")];
         return list[list.length - 1];
       }
       throw new Error(command);
@@ -40,7 +40,7 @@ describe("ContactsPanel", () => {
     fireEvent.change(screen.getByTestId("add-contact-username"), { target: { value: "@carol" } });
     fireEvent.click(screen.getByTestId("add-contact"));
     await screen.findByText("Carol");
-    expect(invoke).toHaveBeenCalledWith("add_contact", { username: "carol" });
+    expect(invoke).toHaveBeenCalledWith("add_contact", { who: "@carol" });
     fireEvent.change(screen.getByTestId("contacts-search"), { target: { value: "build" } });
     expect(screen.getAllByTestId("contact")).toHaveLength(1);
   });

@@ -23,7 +23,7 @@ export default function ContactsPanel() {
     event.preventDefault();
     setError(null);
     try {
-      await api.addContact(username.replace(/^@/, ""));
+      await api.addContact(username);
       setUsername("");
       reload();
     } catch (e) {
@@ -62,7 +62,7 @@ export default function ContactsPanel() {
         <input
           type="text"
           data-testid="add-contact-username"
-          placeholder="Add a contact by username"
+          placeholder="Username, +phone or gkchat:// link"
           value={username}
           onChange={(event) => setUsername(event.target.value)}
         />
@@ -89,7 +89,9 @@ export default function ContactsPanel() {
         onChange={(event) => setSearch(event.target.value)}
       />
       <h2 className="contacts-title">Contacts{contacts ? ` (${contacts.length})` : ""}</h2>
-      {contacts?.length === 0 && <p className="hint">Add people by their username.</p>}
+      {contacts?.length === 0 && (
+        <p className="hint">Add people by username, phone number, or the link in their code.</p>
+      )}
       <ul className="contact-list">
         {shown.map((contact) => (
           <li key={contact.user_id} className="contact" data-testid="contact">

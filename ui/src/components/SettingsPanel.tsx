@@ -3,6 +3,7 @@ import type { ThemeChoice } from "../theme";
 import BlockedSettings from "./BlockedSettings";
 import DeleteAccount from "./DeleteAccount";
 import DevicesSettings from "./DevicesSettings";
+import MyCode from "./MyCode";
 import PhoneSettings from "./PhoneSettings";
 import ProfileSettings from "./ProfileSettings";
 import ServerSettings from "./ServerSettings";
@@ -23,6 +24,7 @@ export default function SettingsPanel({
   return (
     <div className="settings">
       <ProfileSettings me={me} onSaved={onMeChange} />
+      <MyCode />
       <PhoneSettings onVerified={onMeChange} />
       <DevicesSettings />
       <BlockedSettings />

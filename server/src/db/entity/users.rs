@@ -22,6 +22,8 @@ pub struct Model {
     pub deleted_at: Option<i64>,
     /// Verified phone number, E.164.
     pub phone: Option<String>,
+    /// The token in my contact link (`gkchat://add/<token>`); made on first use, resettable.
+    pub contact_token: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

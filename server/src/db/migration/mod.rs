@@ -8,6 +8,7 @@ mod m20261122_000002_create_accounts;
 mod m20261122_000003_create_contacts;
 mod m20261122_000004_create_blocks_and_reports;
 mod m20261122_000005_add_phone_and_codes;
+mod m20261122_000006_add_contact_token;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_contacts::Migration),
             Box::new(m20261122_000004_create_blocks_and_reports::Migration),
             Box::new(m20261122_000005_add_phone_and_codes::Migration),
+            Box::new(m20261122_000006_add_contact_token::Migration),
         ]
     }
 }
