@@ -198,6 +198,14 @@ pub fn client_for(url: Url) -> Client {
     Client::new(config).expect("client")
 }
 
+/// The stable code of a failed client call; panics on success or a non-API failure.
+pub fn api_code<T: std::fmt::Debug>(result: Result<T, gkchat_client::Error>) -> gkchat_proto::ErrorCode {
+    match result {
+        Err(gkchat_client::Error::Api { error, .. }) => error.code,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
 /// Waits up to `limit` for `future`, panicking with `what` on timeout.
 pub async fn within<T>(limit: Duration, what: &str, future: impl std::future::Future<Output = T>) -> T {
     tokio::time::timeout(limit, future).await.unwrap_or_else(|_| panic!("timed out waiting for {what}"))

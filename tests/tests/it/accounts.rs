@@ -9,17 +9,10 @@ use gkchat_client::{ConnectionState, Error, MemoryTokenStore, TokenStore};
 use gkchat_proto::account::{AuthTokens, Privacy, ProfileUpdate, RefreshRequest, SignInRequest, Visibility};
 use gkchat_proto::{ApiError, ErrorCode};
 use gkchat_tests::{
-    TEST_JWT_SECRET, TEST_PASSWORD, TestServer, client_for, sign_up_request, test_config, test_device, within,
+    TEST_JWT_SECRET, TEST_PASSWORD, TestServer, api_code, client_for, sign_up_request, test_config, test_device, within,
 };
 
 const WAIT: Duration = Duration::from_secs(15);
-
-fn code_of<T: std::fmt::Debug>(result: Result<T, Error>) -> ErrorCode {
-    match result {
-        Err(Error::Api { error, .. }) => error.code,
-        other => panic!("expected an API error, got {other:?}"),
-    }
-}
 
 #[tokio::test]
 async fn sign_up_then_sign_in_by_username_or_email() {
@@ -46,11 +39,11 @@ async fn sign_up_refusals_have_codes() {
 
     let mut taken = sign_up_request("BOB");
     taken.email = "other@example.org".into();
-    assert_eq!(code_of(client.sign_up(&taken).await), ErrorCode::UsernameTaken);
+    assert_eq!(api_code(client.sign_up(&taken).await), ErrorCode::UsernameTaken);
 
     let mut email_taken = sign_up_request("robert");
     email_taken.email = "Bob@Example.org".into();
-    assert_eq!(code_of(client.sign_up(&email_taken).await), ErrorCode::EmailTaken);
+    assert_eq!(api_code(client.sign_up(&email_taken).await), ErrorCode::EmailTaken);
 
     for (username, email, password, code) in [
         ("x", "x@example.org", TEST_PASSWORD, ErrorCode::InvalidUsername),
@@ -63,7 +56,7 @@ async fn sign_up_refusals_have_codes() {
         let mut request = sign_up_request(username);
         request.email = email.into();
         request.password = password.into();
-        assert_eq!(code_of(client.sign_up(&request).await), code, "{username} {email} {password}");
+        assert_eq!(api_code(client.sign_up(&request).await), code, "{username} {email} {password}");
     }
     assert!(!client.is_signed_in().await);
 }
@@ -75,8 +68,8 @@ async fn wrong_password_and_unknown_account_look_the_same() {
     let client = server.client();
     let wrong = client.sign_in("dave", "not the password at all", test_device("d")).await;
     let unknown = client.sign_in("nobody.here", TEST_PASSWORD, test_device("d")).await;
-    assert_eq!(code_of(wrong), ErrorCode::InvalidCredentials);
-    assert_eq!(code_of(unknown), ErrorCode::InvalidCredentials);
+    assert_eq!(api_code(wrong), ErrorCode::InvalidCredentials);
+    assert_eq!(api_code(unknown), ErrorCode::InvalidCredentials);
 }
 
 #[tokio::test]
@@ -109,7 +102,7 @@ async fn profile_and_privacy_updates() {
         ProfileUpdate { display_name: Some("   ".into()), ..Default::default() },
         ProfileUpdate { about: Some("x".repeat(141)), ..Default::default() },
     ] {
-        assert_eq!(code_of(client.update_profile(&bad).await), ErrorCode::InvalidProfile);
+        assert_eq!(api_code(client.update_profile(&bad).await), ErrorCode::InvalidProfile);
     }
 }
 
@@ -128,7 +121,7 @@ async fn devices_list_and_sign_out_others() {
     let mut phone_account = phone.watch_account();
     laptop.sign_out_other_devices().await.unwrap();
     // The phone learns at its next request that it was signed out.
-    assert_eq!(code_of(phone.me().await), ErrorCode::SessionRevoked);
+    assert_eq!(api_code(phone.me().await), ErrorCode::SessionRevoked);
     assert!(!phone.is_signed_in().await);
     within(WAIT, "phone signed out", phone_account.wait_for(Option::is_none)).await.unwrap();
     assert_eq!(laptop.devices().await.unwrap().len(), 1);
@@ -139,8 +132,8 @@ async fn devices_list_and_sign_out_others() {
     tablet.sign_in("frank", TEST_PASSWORD, test_device("tablet")).await.unwrap();
     let tablet_id = laptop.devices().await.unwrap().into_iter().find(|d| d.name == "tablet").unwrap().id;
     laptop.sign_out_device(&tablet_id).await.unwrap();
-    assert_eq!(code_of(tablet.me().await), ErrorCode::SessionRevoked);
-    assert_eq!(code_of(laptop.sign_out_device(&tablet_id).await), ErrorCode::NotFound);
+    assert_eq!(api_code(tablet.me().await), ErrorCode::SessionRevoked);
+    assert_eq!(api_code(laptop.sign_out_device(&tablet_id).await), ErrorCode::NotFound);
 
     // Signing out this device ends its tokens too.
     laptop.sign_out().await.unwrap();
@@ -279,7 +272,7 @@ async fn sign_in_attempts_are_rate_limited() {
     let client = client_for(server.url());
     for _ in 0..3 {
         let attempt = client.sign_in("mallory.target", "guess guess guess", test_device("x")).await;
-        assert_eq!(code_of(attempt), ErrorCode::InvalidCredentials);
+        assert_eq!(api_code(attempt), ErrorCode::InvalidCredentials);
     }
     let response = reqwest::Client::new()
         .post(format!("{}api/v1/auth/signin", server.url()))
@@ -307,14 +300,14 @@ async fn delete_account_clears_personal_data_and_frees_the_name() {
     let other_device = server.client();
     other_device.sign_in("kim", TEST_PASSWORD, test_device("phone")).await.unwrap();
 
-    assert_eq!(code_of(client.delete_account("not my password").await), ErrorCode::InvalidCredentials);
+    assert_eq!(api_code(client.delete_account("not my password").await), ErrorCode::InvalidCredentials);
     assert_eq!(client.me().await.unwrap().id, me.id, "a wrong password deletes nothing");
 
     client.delete_account(TEST_PASSWORD).await.unwrap();
     assert!(!client.is_signed_in().await);
-    assert_eq!(code_of(other_device.me().await), ErrorCode::SessionRevoked, "signed out everywhere");
+    assert_eq!(api_code(other_device.me().await), ErrorCode::SessionRevoked, "signed out everywhere");
     let again = server.client().sign_in("kim", TEST_PASSWORD, test_device("x")).await;
-    assert_eq!(code_of(again), ErrorCode::InvalidCredentials);
+    assert_eq!(api_code(again), ErrorCode::InvalidCredentials);
 
     // The database itself: an anonymous row remains for past messages, nothing personal.
     let db = Database::connect(test_config(&server.data_dir).database_url()).await.unwrap();

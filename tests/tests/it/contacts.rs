@@ -1,16 +1,9 @@
 //! Contacts: add by username, list, remove, and what privacy lets a contact see.
 
-use gkchat_client::Error;
 use gkchat_proto::ErrorCode;
 use gkchat_proto::account::{Privacy, ProfileUpdate, Visibility};
 use gkchat_tests::TestServer;
-
-fn code_of<T: std::fmt::Debug>(result: Result<T, Error>) -> ErrorCode {
-    match result {
-        Err(Error::Api { error, .. }) => error.code,
-        other => panic!("expected an API error, got {other:?}"),
-    }
-}
+use gkchat_tests::api_code;
 
 async fn set_about(client: &gkchat_client::Client, about_visibility: Visibility) {
     let privacy = Privacy { about: about_visibility, ..Privacy::default() };
@@ -41,12 +34,12 @@ async fn add_list_remove() {
     let names: Vec<_> = alice.contacts().await.unwrap().into_iter().map(|c| c.username).collect();
     assert_eq!(names, ["bob", "carol"]);
 
-    assert_eq!(code_of(alice.add_contact("nobody.here").await), ErrorCode::NotFound);
-    assert_eq!(code_of(alice.add_contact("alice").await), ErrorCode::BadRequest);
-    assert_eq!(code_of(alice.add_contact("x").await), ErrorCode::InvalidUsername);
+    assert_eq!(api_code(alice.add_contact("nobody.here").await), ErrorCode::NotFound);
+    assert_eq!(api_code(alice.add_contact("alice").await), ErrorCode::BadRequest);
+    assert_eq!(api_code(alice.add_contact("x").await), ErrorCode::InvalidUsername);
 
     alice.remove_contact(&carol.id).await.unwrap();
-    assert_eq!(code_of(alice.remove_contact(&carol.id).await), ErrorCode::NotFound);
+    assert_eq!(api_code(alice.remove_contact(&carol.id).await), ErrorCode::NotFound);
     assert_eq!(alice.contacts().await.unwrap().len(), 1);
 }
 
@@ -80,7 +73,7 @@ async fn deleted_accounts_leave_contact_lists() {
     bob.add_contact("alice").await.unwrap();
     bob.delete_account(gkchat_tests::TEST_PASSWORD).await.unwrap();
     assert!(alice.contacts().await.unwrap().is_empty());
-    assert_eq!(code_of(alice.add_contact("bob").await), ErrorCode::NotFound);
+    assert_eq!(api_code(alice.add_contact("bob").await), ErrorCode::NotFound);
 }
 
 #[tokio::test]
@@ -97,7 +90,7 @@ async fn add_by_contact_link_and_reset_it() {
     let fresh = bob.reset_contact_link().await.unwrap();
     assert_ne!(fresh, link);
     let (carol, _) = server.signed_up("carol").await;
-    assert_eq!(code_of(carol.add_contact(&link).await), ErrorCode::NotFound, "old codes stop working");
+    assert_eq!(api_code(carol.add_contact(&link).await), ErrorCode::NotFound, "old codes stop working");
     assert_eq!(carol.add_contact(&fresh).await.unwrap().user_id, bob_me.id);
 }
 
@@ -112,10 +105,10 @@ async fn add_by_verified_phone() {
     let (alice, _) = server.signed_up("alice").await;
     let (bob, bob_me) = server.signed_up("bob").await;
 
-    assert_eq!(code_of(alice.add_contact("+44 7911 123456").await), ErrorCode::NotFound, "not verified yet");
+    assert_eq!(api_code(alice.add_contact("+44 7911 123456").await), ErrorCode::NotFound, "not verified yet");
     bob.request_phone_verification("+44 7911 123456").await.unwrap();
     let code = gateway.code_for("+447911123456").await;
     bob.verify_phone("+44 7911 123456", &code).await.unwrap();
     assert_eq!(alice.add_contact("+447911123456").await.unwrap().user_id, bob_me.id);
-    assert_eq!(code_of(alice.add_contact("+44 12").await), ErrorCode::InvalidPhone);
+    assert_eq!(api_code(alice.add_contact("+44 12").await), ErrorCode::InvalidPhone);
 }

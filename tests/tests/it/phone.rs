@@ -1,21 +1,13 @@
 //! Phone numbers and one-time codes, delivered through a real HTTP SMS gateway stand-in:
 //! verify a number, sign in with it; wrong, used, expired and exhausted codes; cool-down.
 
-use gkchat_client::Error;
 use gkchat_proto::ErrorCode;
 use gkchat_tests::sms::SmsGateway;
-use gkchat_tests::{TestServer, test_config, test_device};
+use gkchat_tests::{TestServer, api_code, test_config, test_device};
 use sea_orm::{ConnectionTrait, Database, Statement};
 
 const PHONE: &str = "+44 7911 123456";
 const E164: &str = "+447911123456";
-
-fn code_of<T: std::fmt::Debug>(result: Result<T, Error>) -> ErrorCode {
-    match result {
-        Err(Error::Api { error, .. }) => error.code,
-        other => panic!("expected an API error, got {other:?}"),
-    }
-}
 
 async fn server_with_gateway() -> (TestServer, SmsGateway, tempfile::TempDir) {
     let gateway = SmsGateway::start().await;
@@ -42,7 +34,7 @@ async fn verify_a_number_then_sign_in_with_it() {
     let (alice, me) = server.signed_up("alice").await;
     assert_eq!(me.phone, None);
 
-    assert_eq!(code_of(alice.request_phone_verification("07911 123456").await), ErrorCode::InvalidPhone);
+    assert_eq!(api_code(alice.request_phone_verification("07911 123456").await), ErrorCode::InvalidPhone);
     let sent = alice.request_phone_verification(PHONE).await.unwrap();
     assert_eq!(sent.phone, E164);
     let message = gateway.next().await;
@@ -52,10 +44,10 @@ async fn verify_a_number_then_sign_in_with_it() {
     assert!(message["text"].as_str().unwrap().contains(&code));
 
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    assert_eq!(code_of(alice.verify_phone(PHONE, wrong).await), ErrorCode::InvalidCode);
+    assert_eq!(api_code(alice.verify_phone(PHONE, wrong).await), ErrorCode::InvalidCode);
     let me = alice.verify_phone(PHONE, &code).await.unwrap();
     assert_eq!(me.phone.as_deref(), Some(E164));
-    assert_eq!(code_of(alice.verify_phone(PHONE, &code).await), ErrorCode::InvalidCode, "single use");
+    assert_eq!(api_code(alice.verify_phone(PHONE, &code).await), ErrorCode::InvalidCode, "single use");
 
     // Sign in on another device with the number.
     let phone_device = server.client();
@@ -67,7 +59,7 @@ async fn verify_a_number_then_sign_in_with_it() {
 
     // Another account cannot take the number.
     let (bob, _) = server.signed_up("bob").await;
-    assert_eq!(code_of(bob.request_phone_verification(PHONE).await), ErrorCode::PhoneTaken);
+    assert_eq!(api_code(bob.request_phone_verification(PHONE).await), ErrorCode::PhoneTaken);
 }
 
 #[tokio::test]
@@ -78,7 +70,7 @@ async fn unknown_numbers_get_the_same_answer_but_no_sms() {
     assert_eq!(sent.phone, "+16502530000");
     assert!(gateway.is_quiet(), "no SMS for a number without an account");
     assert_eq!(
-        code_of(client.sign_in_with_code("+16502530000", "123456", test_device("x")).await),
+        api_code(client.sign_in_with_code("+16502530000", "123456", test_device("x")).await),
         ErrorCode::InvalidCode
     );
 }
@@ -91,12 +83,12 @@ async fn cool_down_expiry_and_attempt_limit() {
     let first = gateway.code_for(E164).await;
 
     // A second code right away is refused with Retry-After; the first still works later.
-    assert_eq!(code_of(alice.request_phone_verification(PHONE).await), ErrorCode::RateLimited);
+    assert_eq!(api_code(alice.request_phone_verification(PHONE).await), ErrorCode::RateLimited);
     assert!(gateway.is_quiet());
 
     // Expired codes are refused as such.
     age_codes(&server, true).await;
-    assert_eq!(code_of(alice.verify_phone(PHONE, &first).await), ErrorCode::CodeExpired);
+    assert_eq!(api_code(alice.verify_phone(PHONE, &first).await), ErrorCode::CodeExpired);
 
     // A new code retires the old one; five wrong tries end it, even for the right code.
     alice.request_phone_verification(PHONE).await.unwrap();
@@ -104,9 +96,9 @@ async fn cool_down_expiry_and_attempt_limit() {
     let wrong = if second == "000000" { "111111" } else { "000000" };
     for attempt in 1..=5 {
         let expected = if attempt < 5 { ErrorCode::InvalidCode } else { ErrorCode::TooManyAttempts };
-        assert_eq!(code_of(alice.verify_phone(PHONE, wrong).await), expected, "attempt {attempt}");
+        assert_eq!(api_code(alice.verify_phone(PHONE, wrong).await), expected, "attempt {attempt}");
     }
-    assert_eq!(code_of(alice.verify_phone(PHONE, &second).await), ErrorCode::TooManyAttempts);
+    assert_eq!(api_code(alice.verify_phone(PHONE, &second).await), ErrorCode::TooManyAttempts);
 
     // After the cool-down a fresh code works.
     age_codes(&server, false).await;
@@ -123,5 +115,5 @@ async fn a_failing_gateway_is_reported_not_hidden() {
     let config = gkchat_server::Config { sms_gateway_url: format!("http://{dead}/sms"), ..test_config(temp.path()) };
     let server = TestServer::start_with(config, "127.0.0.1:0".parse().unwrap()).await;
     let (alice, _) = server.signed_up("alice").await;
-    assert_eq!(code_of(alice.request_phone_verification(PHONE).await), ErrorCode::Unavailable);
+    assert_eq!(api_code(alice.request_phone_verification(PHONE).await), ErrorCode::Unavailable);
 }

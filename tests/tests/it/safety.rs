@@ -1,18 +1,10 @@
 //! Blocking and reporting: who sees what once blocked, the blocked list, reports stored and
 //! listed by `gkchat-server admin reports`.
 
-use gkchat_client::Error;
 use gkchat_proto::ErrorCode;
 use gkchat_proto::account::{ProfileUpdate, ReportRequest};
 use gkchat_tests::desktop::target_dir;
-use gkchat_tests::{TestServer, test_config};
-
-fn code_of<T: std::fmt::Debug>(result: Result<T, Error>) -> ErrorCode {
-    match result {
-        Err(Error::Api { error, .. }) => error.code,
-        other => panic!("expected an API error, got {other:?}"),
-    }
-}
+use gkchat_tests::{TestServer, api_code, test_config};
 
 #[tokio::test]
 async fn a_blocked_user_sees_nothing_personal() {
@@ -32,9 +24,9 @@ async fn a_blocked_user_sees_nothing_personal() {
 
     alice.unblock(&bob_me.id).await.unwrap();
     assert_eq!(bob.contacts().await.unwrap()[0].about, "gardening");
-    assert_eq!(code_of(alice.unblock(&bob_me.id).await), ErrorCode::NotFound);
-    assert_eq!(code_of(alice.block(&alice_me.id).await), ErrorCode::BadRequest);
-    assert_eq!(code_of(alice.block("no-such-user").await), ErrorCode::NotFound);
+    assert_eq!(api_code(alice.unblock(&bob_me.id).await), ErrorCode::NotFound);
+    assert_eq!(api_code(alice.block(&alice_me.id).await), ErrorCode::BadRequest);
+    assert_eq!(api_code(alice.block("no-such-user").await), ErrorCode::NotFound);
 }
 
 #[tokio::test]
@@ -45,7 +37,7 @@ async fn reports_are_stored_and_listed_for_the_operator() {
     let (_, mallory) = server.signed_up("mallory").await;
 
     let bad = ReportRequest { user_id: mallory.id.clone(), reason: "  ".into(), message_ids: vec![], block: false };
-    assert_eq!(code_of(alice.report(&bad).await), ErrorCode::BadRequest);
+    assert_eq!(api_code(alice.report(&bad).await), ErrorCode::BadRequest);
     let report = ReportRequest {
         user_id: mallory.id.clone(),
         reason: "sends me scam links".into(),

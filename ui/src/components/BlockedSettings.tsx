@@ -1,18 +1,9 @@
-import { useCallback, useEffect, useState } from "react";
-import { api, describeError, type BlockedUser } from "../api";
+import { api, describeError } from "../api";
+import { useLoaded } from "../useLoaded";
 
 /** The people I blocked, with Unblock. */
 export default function BlockedSettings() {
-  const [blocked, setBlocked] = useState<BlockedUser[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const reload = useCallback(() => {
-    api
-      .listBlocked()
-      .then(setBlocked)
-      .catch((e) => setError(describeError(e)));
-  }, []);
-  useEffect(reload, [reload]);
+  const { data: blocked, error, setError, reload } = useLoaded(api.listBlocked);
 
   return (
     <section className="settings-section" data-testid="blocked">

@@ -1,23 +1,15 @@
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
+import { useMemo, useState, type FormEvent } from "react";
 import { api, describeError, type Contact } from "../api";
+import { useLoaded } from "../useLoaded";
 import ReportForm from "./ReportForm";
 
 /** My contacts: add by username, search, remove. */
 export default function ContactsPanel() {
-  const [contacts, setContacts] = useState<Contact[] | null>(null);
+  const { data: contacts, error, setError, reload } = useLoaded(api.listContacts);
   const [search, setSearch] = useState("");
   const [username, setUsername] = useState("");
-  const [error, setError] = useState<string | null>(null);
   const [reporting, setReporting] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-
-  const reload = useCallback(() => {
-    api
-      .listContacts()
-      .then(setContacts)
-      .catch((e) => setError(describeError(e)));
-  }, []);
-  useEffect(reload, [reload]);
 
   const add = async (event: FormEvent) => {
     event.preventDefault();

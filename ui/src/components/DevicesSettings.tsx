@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from "react";
-import { api, describeError, type DeviceSession } from "../api";
+import { api, describeError } from "../api";
+import { useLoaded } from "../useLoaded";
 
 function when(ms: number): string {
   return new Date(ms).toLocaleString();
@@ -7,19 +7,7 @@ function when(ms: number): string {
 
 /** My signed-in devices, with sign-out for one or all others. */
 export default function DevicesSettings() {
-  const [devices, setDevices] = useState<DeviceSession[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const reload = useCallback(() => {
-    api
-      .listDevices()
-      .then((list) => {
-        setDevices(list);
-        setError(null);
-      })
-      .catch((e) => setError(describeError(e)));
-  }, []);
-  useEffect(reload, [reload]);
+  const { data: devices, error, setError, reload } = useLoaded(api.listDevices);
 
   const act = (action: Promise<void>) =>
     action.then(reload).catch((e) => setError(describeError(e)));
