@@ -383,6 +383,8 @@ impl Supervisor {
                                 let _ = reply.send(Err(Error::Api { status: 0, error: ApiError::new(error.code, error.message) }));
                             }
                             None => {
+                                // "Signed out" comes before the close: forget the sign-in now.
+                                self.client.on_auth_rejected(error.code).await;
                                 let _ = self.events.send(Event::ServerError(error.clone()));
                                 last_error = Some(error);
                             }

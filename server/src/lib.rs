@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod hub;
 pub mod metrics;
 pub mod sms;
 pub mod ws;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub instance_id: Arc<str>,
     pub auth: Arc<auth::Auth>,
+    /// The live connections, by user and device session.
+    pub hub: Arc<hub::Hub>,
     /// Sends one-time codes (console or SMS gateway).
     pub sms: Arc<sms::CodeSender>,
     pub metrics: Arc<metrics::Metrics>,
@@ -69,6 +72,7 @@ pub async fn run(
         ),
     };
     let state = AppState {
+        hub: Arc::new(hub::Hub::default()),
         sms: Arc::new(sms::CodeSender::from_config(&config.sms_gateway_url)?),
         auth: Arc::new(auth),
         connection_permits: Arc::new(Semaphore::new(config.max_connections)),

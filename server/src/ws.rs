@@ -22,6 +22,7 @@ use tokio::time::Instant;
 use crate::AppState;
 use crate::auth::AuthUser;
 use crate::error::Error;
+use crate::hub::{HubEvent, Registration};
 use crate::metrics::CodeLabels;
 
 /// Frames queued for one connection's writer before the reader waits.
@@ -51,7 +52,7 @@ async fn serve(socket: WebSocket, state: AppState, _permit: OwnedSemaphorePermit
     let writer = tokio::spawn(write_loop(sink, out_rx));
 
     let mut connection =
-        Connection { state: state.clone(), out, phase: Phase::AwaitingHello, client: None, user: None };
+        Connection { state: state.clone(), out, phase: Phase::AwaitingHello, client: None, user: None, hub: None };
     let close = connection.read_loop(stream).await;
     if let Some(frame) = close {
         let _ = connection.out.send(Message::Close(Some(frame))).await;
@@ -91,6 +92,16 @@ struct Connection {
     client: Option<String>,
     /// Who is signed in on this connection, when `hello` carried a valid token.
     user: Option<AuthUser>,
+    /// Our place in the hub while signed in; dropped with the connection.
+    hub: Option<Registration>,
+}
+
+/// The next hub event, or never when the connection is not signed in.
+async fn next_hub_event(hub: &mut Option<Registration>) -> Option<HubEvent> {
+    match hub {
+        Some(registration) => registration.events.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 impl Connection {
@@ -108,6 +119,9 @@ impl Connection {
             tokio::select! {
                 () = shutdown.cancelled() => {
                     return self.fail(ErrorCode::ServerShuttingDown, "server is shutting down", close_code::AWAY).await;
+                }
+                Some(HubEvent::SessionEnded { code, message }) = next_hub_event(&mut self.hub) => {
+                    return self.fail(code, message, close_code::POLICY).await;
                 }
                 () = &mut handshake_deadline, if self.phase == Phase::AwaitingHello => {
                     return self.fail(ErrorCode::HandshakeTimeout, "no hello frame in time", close_code::POLICY).await;
@@ -182,7 +196,10 @@ impl Connection {
         }
         if let Some(token) = hello.token.as_deref() {
             match self.state.authenticate(token).await {
-                Ok(user) => self.user = Some(user),
+                Ok(user) => {
+                    self.hub = Some(self.state.hub.register(&user.user_id, &user.session_id));
+                    self.user = Some(user);
+                }
                 Err(err) => {
                     if err.code() == ErrorCode::Internal {
                         tracing::error!(error = %err, "authenticating a connection failed");

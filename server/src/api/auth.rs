@@ -84,8 +84,9 @@ pub async fn refresh(
     .await?;
     let session = match rotation {
         sessions::Rotation::Rotated(session) => session,
-        sessions::Rotation::Reused => {
-            tracing::warn!("a used refresh token came back; its session is revoked");
+        sessions::Rotation::Reused(session_id) => {
+            tracing::warn!(%session_id, "a used refresh token came back; its session is revoked");
+            state.hub.end_session(&session_id, "this sign-in was used from two places, so it was ended");
             return Err(Error::unauthorized(
                 ErrorCode::SessionRevoked,
                 "this sign-in was used from two places, so it was ended; sign in again",
@@ -106,6 +107,7 @@ pub async fn refresh(
 
 pub async fn sign_out(State(state): State<AppState>, auth: AuthUser) -> Result<StatusCode> {
     sessions::revoke(&state.db, &auth.user_id, &auth.session_id, sessions::REVOKED_SIGN_OUT, now_ms()).await?;
+    state.hub.end_session(&auth.session_id, "signed out");
     Ok(StatusCode::NO_CONTENT)
 }
 

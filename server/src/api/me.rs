@@ -70,6 +70,7 @@ pub async fn sign_out_session(
     let reason =
         if session_id == auth.session_id { sessions::REVOKED_SIGN_OUT } else { sessions::REVOKED_BY_OTHER_DEVICE };
     if sessions::revoke(&state.db, &auth.user_id, &session_id, reason, now_ms()).await? {
+        state.hub.end_session(&session_id, "this device was signed out");
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Error::not_found("no such signed-in device"))
@@ -78,6 +79,7 @@ pub async fn sign_out_session(
 
 pub async fn sign_out_others(State(state): State<AppState>, auth: AuthUser) -> Result<StatusCode> {
     let count = sessions::revoke_others(&state.db, &auth.user_id, &auth.session_id, now_ms()).await?;
+    state.hub.end_user_sessions(&auth.user_id, Some(&auth.session_id), "this device was signed out from another one");
     tracing::info!(user_id = %auth.user_id, count, "signed out other devices");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -94,6 +96,7 @@ pub async fn delete_me(
     }
     let user_id = user.id.clone();
     accounts::delete(&state.db, user, now_ms()).await?;
+    state.hub.end_user_sessions(&user_id, None, "this account was deleted");
     tracing::info!(%user_id, "account deleted");
     Ok(StatusCode::NO_CONTENT)
 }

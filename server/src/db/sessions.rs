@@ -50,8 +50,8 @@ pub async fn find_live(db: &impl ConnectionTrait, id: &str, now_ms: i64) -> Resu
 pub enum Rotation {
     /// The token was current: it is now used up and `new_hash` is current.
     Rotated(device_sessions::Model),
-    /// The token had been used before: the session is now revoked.
-    Reused,
+    /// The token had been used before: this session is now revoked.
+    Reused(String),
     /// The session was revoked or has expired.
     Ended,
     /// No such token.
@@ -88,9 +88,9 @@ pub async fn rotate(
         }
         None => match used_refresh_tokens::Entity::find_by_id(presented_hash.to_owned()).one(&txn).await? {
             Some(used) => {
-                revoke_where(&txn, device_sessions::Column::Id.eq(used.session_id), REVOKED_REFRESH_REUSE, now_ms)
-                    .await?;
-                Rotation::Reused
+                let session = device_sessions::Column::Id.eq(used.session_id.clone());
+                revoke_where(&txn, session, REVOKED_REFRESH_REUSE, now_ms).await?;
+                Rotation::Reused(used.session_id)
             }
             None => Rotation::Unknown,
         },

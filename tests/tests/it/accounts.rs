@@ -342,3 +342,34 @@ async fn delete_account_clears_personal_data_and_frees_the_name() {
     let (_, reborn) = server.signed_up("kim").await;
     assert_ne!(reborn.id, me.id);
 }
+
+#[tokio::test]
+async fn signing_a_device_out_closes_its_live_connection_at_once() {
+    let server = TestServer::start().await;
+    let (laptop, _) = server.signed_up("lena").await;
+    let phone = server.client();
+    phone.sign_in("lena", TEST_PASSWORD, test_device("phone")).await.unwrap();
+    let connection = phone.connect();
+    let mut events = connection.events();
+    within(WAIT, "phone connected", connection.wait_for(ConnectionState::is_connected)).await;
+    let mut account = phone.watch_account();
+
+    laptop.sign_out_other_devices().await.unwrap();
+
+    // The server says why and closes; the phone forgets its sign-in without any request of its own.
+    let told = within(WAIT, "session_revoked on the socket", async {
+        loop {
+            match events.next().await {
+                Some(gkchat_client::Event::ServerError(error)) => break error.code,
+                Some(_) => {}
+                None => panic!("events ended"),
+            }
+        }
+    })
+    .await;
+    assert_eq!(told, ErrorCode::SessionRevoked);
+    within(WAIT, "phone signed out", account.wait_for(Option::is_none)).await.unwrap();
+    let state = within(WAIT, "anonymous again", connection.wait_for(ConnectionState::is_connected)).await;
+    assert!(matches!(state, ConnectionState::Connected { user_id: None, .. }), "{state:?}");
+    connection.close().await;
+}

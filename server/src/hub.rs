@@ -1,0 +1,112 @@
+//! Who is connected: the live WebSocket connections of each signed-in device session, so the
+//! server can reach them. Today it ends the connections of a session that was signed out (or
+//! deleted) at once; messaging fan-out and presence build on the same registry. In-process for
+//! one instance; with several instances it gets a Redis-backed twin behind the same calls.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use gkchat_proto::ErrorCode;
+use tokio::sync::mpsc;
+
+/// Something the server tells one live connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HubEvent {
+    /// The connection's session is over: say why and close.
+    SessionEnded { code: ErrorCode, message: String },
+}
+
+struct Entry {
+    connection_id: u64,
+    user_id: String,
+    session_id: String,
+    events: mpsc::Sender<HubEvent>,
+}
+
+#[derive(Default)]
+pub struct Hub {
+    entries: Mutex<Vec<Entry>>,
+    next_id: AtomicU64,
+}
+
+/// A connection's place in the hub; leaving it (drop) unregisters the connection.
+pub struct Registration {
+    hub: Arc<Hub>,
+    connection_id: u64,
+    pub events: mpsc::Receiver<HubEvent>,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.hub.lock().retain(|entry| entry.connection_id != self.connection_id);
+    }
+}
+
+impl Hub {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
+        // A panic while holding the lock leaves plain data behind; keep serving.
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn register(self: &Arc<Self>, user_id: &str, session_id: &str) -> Registration {
+        let connection_id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (events, receiver) = mpsc::channel(8);
+        self.lock().push(Entry {
+            connection_id,
+            user_id: user_id.to_owned(),
+            session_id: session_id.to_owned(),
+            events,
+        });
+        Registration { hub: self.clone(), connection_id, events: receiver }
+    }
+
+    /// Ends the connections of one device session.
+    pub fn end_session(&self, session_id: &str, message: &str) {
+        self.end_where(|entry| entry.session_id == session_id, message);
+    }
+
+    /// Ends the connections of every session of `user_id`, except `keep`.
+    pub fn end_user_sessions(&self, user_id: &str, keep: Option<&str>, message: &str) {
+        self.end_where(|entry| entry.user_id == user_id && Some(entry.session_id.as_str()) != keep, message);
+    }
+
+    fn end_where(&self, matches: impl Fn(&Entry) -> bool, message: &str) {
+        let event = HubEvent::SessionEnded { code: ErrorCode::SessionRevoked, message: message.to_owned() };
+        for entry in self.lock().iter().filter(|entry| matches(entry)) {
+            // A full queue means that connection is already on its way out.
+            let _ = entry.events.try_send(event.clone());
+        }
+    }
+
+    /// Live connections now (for tests and metrics).
+    pub fn connection_count(&self) -> usize {
+        self.lock().len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn ends_the_right_connections_and_forgets_dropped_ones() {
+        let hub = Arc::new(Hub::default());
+        let mut laptop = hub.register("u1", "s1");
+        let mut phone = hub.register("u1", "s2");
+        let mut other = hub.register("u2", "s3");
+        assert_eq!(hub.connection_count(), 3);
+
+        hub.end_user_sessions("u1", Some("s1"), "signed out elsewhere");
+        assert!(matches!(phone.events.recv().await, Some(HubEvent::SessionEnded { .. })));
+        assert!(laptop.events.try_recv().is_err());
+        assert!(other.events.try_recv().is_err());
+
+        hub.end_session("s1", "signed out");
+        assert!(laptop.events.recv().await.is_some());
+
+        drop(phone);
+        assert_eq!(hub.connection_count(), 2);
+        drop((laptop, other));
+        assert_eq!(hub.connection_count(), 0);
+    }
+}
