@@ -1,15 +1,13 @@
 import { useState } from "react";
 import { useAccount } from "./account";
-import type { Me } from "./api";
 import AuthScreen from "./components/AuthScreen";
 import ConnectionBadge from "./components/ConnectionBadge";
 import ContactsPanel from "./components/ContactsPanel";
 import EmptyPanel from "./components/EmptyPanel";
-import SettingsPanel from "./components/SettingsPanel";
+import SettingsPanel, { type SignedInProps } from "./components/SettingsPanel";
 import Tabs from "./components/Tabs";
 import WelcomePane from "./components/WelcomePane";
 import { useTheme } from "./hooks";
-import type { ThemeChoice } from "./theme";
 
 const SECTIONS = [
   { id: "chats", label: "Chats" },
@@ -57,19 +55,7 @@ export default function App() {
 }
 
 /** The WhatsApp-like frame: a left column with tabs, and the pane on the right. */
-function Frame({
-  me,
-  onMeChange,
-  onSignOut,
-  theme,
-  onThemeChange,
-}: {
-  me: Me;
-  onMeChange: (me: Me) => void;
-  onSignOut: () => void;
-  theme: ThemeChoice;
-  onThemeChange: (choice: ThemeChoice) => void;
-}) {
+function Frame({ me, onMeChange, onSignOut, theme, onThemeChange }: SignedInProps) {
   const [tab, setTab] = useState<Section>("chats");
   return (
     <div className="app">

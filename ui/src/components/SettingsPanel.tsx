@@ -8,19 +8,22 @@ import PhoneSettings from "./PhoneSettings";
 import ProfileSettings from "./ProfileSettings";
 import ServerSettings from "./ServerSettings";
 
+/** What the signed-in frame, and Settings within it, work with. */
+export interface SignedInProps {
+  me: Me;
+  onMeChange: (me: Me) => void;
+  onSignOut: () => void;
+  theme: ThemeChoice;
+  onThemeChange: (choice: ThemeChoice) => void;
+}
+
 export default function SettingsPanel({
   me,
   onMeChange,
   onSignOut,
   theme,
   onThemeChange,
-}: {
-  me: Me;
-  onMeChange: (me: Me) => void;
-  onSignOut: () => void;
-  theme: ThemeChoice;
-  onThemeChange: (choice: ThemeChoice) => void;
-}) {
+}: SignedInProps) {
   return (
     <div className="settings">
       <ProfileSettings me={me} onSaved={onMeChange} />
