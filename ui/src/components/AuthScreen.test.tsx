@@ -1,20 +1,11 @@
-import { cleanup, fireEvent, render, screen } from "@testing-library/react";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-
-// The Tauri IPC boundary does not exist in jsdom; the real path is covered by the WebDriver test.
-const invoke = vi.fn();
+import { fireEvent, render, screen } from "@testing-library/react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { ME } from "../test-fixtures";
-
-vi.mock("@tauri-apps/api/core", () => ({
-  invoke: (...args: unknown[]) => invoke(...args),
-  Channel: class {},
-}));
-
+import { invoke } from "../test-ipc";
 import AuthScreen from "./AuthScreen";
 
 describe("AuthScreen", () => {
   beforeEach(() => {
-    invoke.mockReset();
     invoke.mockImplementation(async (command: string, args?: Record<string, unknown>) => {
       if (command === "watch_connection") return;
       if (command === "sign_in") {
@@ -27,7 +18,6 @@ describe("AuthScreen", () => {
       throw new Error(`unexpected ${command}`);
     });
   });
-  afterEach(cleanup);
 
   it("signs in with username and password", async () => {
     const onSignedIn = vi.fn();

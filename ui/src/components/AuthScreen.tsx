@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
-import { api, describeError, type Me } from "../api";
+import { api, type Me } from "../api";
+import { useSubmit } from "../useSubmit";
 import ConnectionBadge from "./ConnectionBadge";
 import PhoneCodeForm from "./PhoneCodeForm";
 import ServerSettings from "./ServerSettings";
@@ -21,25 +22,18 @@ export default function AuthScreen({ onSignedIn }: { onSignedIn: (me: Me) => voi
   const [username, setUsername] = useState("");
   const [email, setEmail] = useState("");
   const [displayName, setDisplayName] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, setError, busy, run } = useSubmit();
   const [showServer, setShowServer] = useState(false);
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setError(null);
-    setBusy(true);
-    try {
-      const me =
+    return run(async () =>
+      onSignedIn(
         mode === "sign-in"
           ? await api.signIn(login, password)
-          : await api.signUp({ username, email, password, display_name: displayName });
-      onSignedIn(me);
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
+          : await api.signUp({ username, email, password, display_name: displayName }),
+      ),
+    );
   };
 
   const switchTo = (next: Mode) => {

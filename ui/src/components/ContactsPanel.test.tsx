@@ -1,11 +1,6 @@
-import { cleanup, fireEvent, render, screen } from "@testing-library/react";
-import { afterEach, describe, expect, it, vi } from "vitest";
-
-const invoke = vi.fn();
-vi.mock("@tauri-apps/api/core", () => ({
-  invoke: (...args: unknown[]) => invoke(...args),
-  Channel: class {},
-}));
+import { fireEvent, render, screen } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { invoke } from "../test-ipc";
 
 import type { Contact } from "../api";
 import ContactsPanel from "./ContactsPanel";
@@ -20,11 +15,6 @@ const contact = (username: string, display_name: string): Contact => ({
 });
 
 describe("ContactsPanel", () => {
-  afterEach(() => {
-    cleanup();
-    invoke.mockReset();
-  });
-
   it("adds what was typed and filters by search", async () => {
     let list = [contact("bob", "Bob Builder")];
     invoke.mockImplementation(async (command: string, args?: { who?: string }) => {

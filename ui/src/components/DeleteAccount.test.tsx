@@ -1,20 +1,10 @@
-import { cleanup, fireEvent, render, screen } from "@testing-library/react";
-import { afterEach, describe, expect, it, vi } from "vitest";
-
-const invoke = vi.fn();
-vi.mock("@tauri-apps/api/core", () => ({
-  invoke: (...args: unknown[]) => invoke(...args),
-  Channel: class {},
-}));
+import { fireEvent, render, screen } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { invoke } from "../test-ipc";
 
 import DeleteAccount from "./DeleteAccount";
 
 describe("DeleteAccount", () => {
-  afterEach(() => {
-    cleanup();
-    invoke.mockReset();
-  });
-
   it("asks for the password and shows a refusal", async () => {
     invoke.mockRejectedValue({ code: "invalid_credentials", message: "wrong password" });
     render(<DeleteAccount />);

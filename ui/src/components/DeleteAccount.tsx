@@ -1,22 +1,18 @@
 import { useState, type FormEvent } from "react";
-import { api, describeError } from "../api";
+import { api } from "../api";
+import { useSubmit } from "../useSubmit";
 import TextField from "./TextField";
 
 /** Deleting the account, behind a second look and the password. */
 export default function DeleteAccount() {
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useSubmit();
 
-  const remove = async (event: FormEvent) => {
+  const remove = (event: FormEvent) => {
     event.preventDefault();
-    setError(null);
-    try {
-      // On success the account feed turns to "signed out" and the sign-in screen follows.
-      await api.deleteAccount(password);
-    } catch (e) {
-      setError(describeError(e));
-    }
+    // On success the account feed turns to "signed out" and the sign-in screen follows.
+    return run(() => api.deleteAccount(password));
   };
 
   if (!open) {

@@ -1,12 +1,10 @@
-import { cleanup, fireEvent, render, screen } from "@testing-library/react";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { fireEvent, render, screen } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api";
 import { ME } from "../test-fixtures";
 import PhoneCodeForm from "./PhoneCodeForm";
 
 describe("PhoneCodeForm", () => {
-  afterEach(cleanup);
-
   it("sends a code, then confirms it with the normalised number", async () => {
     const sendCode = vi.fn(async () => ({
       phone: "+447911123456",

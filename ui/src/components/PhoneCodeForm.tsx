@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
-import { describeError, type Me, type PhoneCodeSent } from "../api";
+import type { Me, PhoneCodeSent } from "../api";
+import { useSubmit } from "../useSubmit";
 import TextField from "./TextField";
 
 /**
@@ -22,20 +23,7 @@ export default function PhoneCodeForm({
   const [phone, setPhone] = useState("");
   const [code, setCode] = useState("");
   const [sent, setSent] = useState<PhoneCodeSent | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const run = async (step: () => Promise<void>) => {
-    setError(null);
-    setBusy(true);
-    try {
-      await step();
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { error, busy, run } = useSubmit();
 
   const send = (event?: FormEvent) => {
     event?.preventDefault();

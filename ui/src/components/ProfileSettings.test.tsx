@@ -1,27 +1,17 @@
-import { cleanup, fireEvent, render, screen } from "@testing-library/react";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { fireEvent, render, screen } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import { invoke } from "../test-ipc";
 
-const invoke = vi.fn();
 import { ME } from "../test-fixtures";
-
-vi.mock("@tauri-apps/api/core", () => ({
-  invoke: (...args: unknown[]) => invoke(...args),
-  Channel: class {},
-}));
 
 import type { Me } from "../api";
 import ProfileSettings from "./ProfileSettings";
 
 describe("ProfileSettings", () => {
-  afterEach(() => {
-    cleanup();
-    invoke.mockReset();
-  });
-
   it("saves name, status and privacy together", async () => {
-    invoke.mockImplementation(async (_command: string, args: { update: Partial<Me> }) => ({
+    invoke.mockImplementation(async (_command: string, args?: { update: Partial<Me> }) => ({
       ...ME,
-      ...args.update,
+      ...args!.update,
     }));
     const onSaved = vi.fn();
     render(<ProfileSettings me={ME} onSaved={onSaved} />);

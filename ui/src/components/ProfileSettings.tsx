@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
-import { api, describeError, type Me, type Privacy, type Visibility } from "../api";
+import { api, type Me, type Privacy, type Visibility } from "../api";
+import { useSubmit } from "../useSubmit";
 import TextField from "./TextField";
 
 const VISIBILITY: { value: Visibility; label: string }[] = [
@@ -14,25 +15,23 @@ export default function ProfileSettings({ me, onSaved }: { me: Me; onSaved: (me:
   const [about, setAbout] = useState(me.about);
   const [statusText, setStatusText] = useState(me.status_text);
   const [privacy, setPrivacy] = useState<Privacy>(me.privacy);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useSubmit();
   const [saved, setSaved] = useState(false);
 
-  const save = async (event: FormEvent) => {
+  const save = (event: FormEvent) => {
     event.preventDefault();
-    setError(null);
     setSaved(false);
-    try {
-      const updated = await api.updateProfile({
-        display_name: displayName,
-        about,
-        status_text: statusText,
-        privacy,
-      });
-      onSaved(updated);
+    return run(async () => {
+      onSaved(
+        await api.updateProfile({
+          display_name: displayName,
+          about,
+          status_text: statusText,
+          privacy,
+        }),
+      );
       setSaved(true);
-    } catch (e) {
-      setError(describeError(e));
-    }
+    });
   };
 
   const visibilityField = (key: "last_seen" | "photo" | "about", label: string) => (

@@ -1,21 +1,19 @@
 import { useState, type FormEvent } from "react";
-import { api, describeError, type Contact } from "../api";
+import { api, type Contact } from "../api";
+import { useSubmit } from "../useSubmit";
 
 /** Report a user to the server's operator, optionally blocking them too. */
 export default function ReportForm({ contact, onDone }: { contact: Contact; onDone: () => void }) {
   const [reason, setReason] = useState("");
   const [block, setBlock] = useState(true);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useSubmit();
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setError(null);
-    try {
+    return run(async () => {
       await api.reportUser(contact.user_id, reason, block);
       onDone();
-    } catch (e) {
-      setError(describeError(e));
-    }
+    });
   };
 
   return (

@@ -1,18 +1,11 @@
-import { cleanup, fireEvent, render, screen } from "@testing-library/react";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-
-// The Tauri IPC boundary does not exist in jsdom; the real path is covered by the WebDriver test.
-const invoke = vi.fn();
-vi.mock("@tauri-apps/api/core", () => ({
-  invoke: (...args: unknown[]) => invoke(...args),
-  Channel: class {},
-}));
+import { fireEvent, render, screen } from "@testing-library/react";
+import { beforeEach, describe, expect, it } from "vitest";
+import { invoke } from "../test-ipc";
 
 import ServerSettings from "./ServerSettings";
 
 describe("ServerSettings", () => {
   beforeEach(() => {
-    invoke.mockReset();
     invoke.mockImplementation(async (command: string, args?: { url?: string }) => {
       switch (command) {
         case "get_settings":
@@ -28,7 +21,6 @@ describe("ServerSettings", () => {
       throw new Error(`unexpected command ${command}`);
     });
   });
-  afterEach(cleanup);
 
   it("shows the current server and where it came from", async () => {
     render(<ServerSettings />);

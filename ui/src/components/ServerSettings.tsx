@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { api, describeError, type ServerInfo, type SettingsView } from "../api";
+import { useSubmit } from "../useSubmit";
 
 const SOURCE_NOTE: Record<SettingsView["source"], string> = {
   env: "Set by GKCHAT_SERVER_URL for this run.",
@@ -11,7 +12,7 @@ const SOURCE_NOTE: Record<SettingsView["source"], string> = {
 export default function ServerSettings() {
   const [settings, setSettings] = useState<SettingsView | null>(null);
   const [draft, setDraft] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, run } = useSubmit();
   const [saved, setSaved] = useState(false);
   const [info, setInfo] = useState<ServerInfo | null>(null);
 
@@ -27,21 +28,18 @@ export default function ServerSettings() {
       .serverInfo()
       .then(setInfo)
       .catch(() => setInfo(null));
-  }, []);
+  }, [setError]);
 
-  const save = async (event: FormEvent) => {
+  const save = (event: FormEvent) => {
     event.preventDefault();
-    setError(null);
     setSaved(false);
-    try {
+    return run(async () => {
       const updated = await api.setServerUrl(draft);
       setSettings(updated);
       setDraft(updated.server_url);
       setSaved(true);
       setInfo(await api.serverInfo().catch(() => null));
-    } catch (e) {
-      setError(describeError(e));
-    }
+    });
   };
 
   return (

@@ -1,0 +1,13 @@
+// Vitest set-up for every UI test. The Tauri IPC boundary does not exist in jsdom, so
+// `@tauri-apps/api/core` is a mock the tests program through `invoke` in test-ipc.ts; the
+// real path is covered by the WebDriver test.
+import { cleanup } from "@testing-library/react";
+import { afterEach, vi } from "vitest";
+
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn(), Channel: class {} }));
+
+afterEach(async () => {
+  cleanup();
+  const core = await import("@tauri-apps/api/core");
+  vi.mocked(core.invoke).mockReset();
+});

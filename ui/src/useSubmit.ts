@@ -1,0 +1,28 @@
+import { useCallback, useState } from "react";
+import { describeError } from "./api";
+
+/**
+ * One form action at a time: `run` clears the last error, marks the form busy, and words a
+ * failure the way every form shows it ("message (code)").
+ */
+export function useSubmit(): {
+  error: string | null;
+  setError: (error: string | null) => void;
+  busy: boolean;
+  run: (step: () => Promise<void>) => Promise<void>;
+} {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = useCallback(async (step: () => Promise<void>) => {
+    setError(null);
+    setBusy(true);
+    try {
+      await step();
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { error, setError, busy, run };
+}
