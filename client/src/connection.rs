@@ -63,6 +63,8 @@ pub enum Event {
     State(ConnectionState),
     /// The server reported an error about the connection itself (a close follows).
     ServerError(ErrorFrame),
+    /// A contact's presence changed (or who may see it did).
+    Presence(gkchat_proto::account::Presence),
     /// This subscriber fell behind and missed `missed` events; it should resync.
     Lagged {
         missed: u64,
@@ -389,6 +391,9 @@ impl Supervisor {
                                 last_error = Some(error);
                             }
                         },
+                        Ok(ServerFrame::Presence(presence)) => {
+                            let _ = self.events.send(Event::Presence(presence));
+                        }
                         Ok(ServerFrame::Welcome(_)) => tracing::warn!("unexpected second welcome"),
                         Err(err) => tracing::warn!(%err, "undecodable frame from server"),
                     }

@@ -1,7 +1,8 @@
 //! REST calls to the companion server: server info, accounts, profile and devices.
 
 use gkchat_proto::account::{
-    AuthTokens, DeviceInfo, DeviceSession, Me, ProfileUpdate, RefreshRequest, SignInRequest, SignUpRequest,
+    AuthTokens, DeviceInfo, DeviceSession, Me, PhotoCrop, PhotoSize, ProfileUpdate, RefreshRequest, SignInRequest,
+    SignUpRequest,
 };
 use gkchat_proto::{ApiError, ErrorCode, ServerInfo};
 use reqwest::Method;
@@ -196,6 +197,29 @@ impl Client {
         Ok(receipt.id)
     }
 
+    /// Sets my profile photo from an image file's bytes (PNG, JPEG, WebP or GIF), cropped to
+    /// `crop` (or the largest centred square); the server makes the square and the thumbnail.
+    pub async fn set_photo(&self, image: Vec<u8>, crop: Option<PhotoCrop>) -> Result<Me> {
+        let query = crop.map(|c| format!("x={}&y={}&size={}", c.x, c.y, c.size));
+        decode(&self.authed_bytes(Method::PUT, "api/v1/me/photo", query.as_deref(), Payload::Bytes(image)).await?)
+    }
+
+    /// Removes my profile photo.
+    pub async fn remove_photo(&self) -> Result<Me> {
+        self.authed(Method::DELETE, "api/v1/me/photo", None::<&()>).await
+    }
+
+    /// Someone's current photo (a JPEG), or `None` when they have none or may not show it to me.
+    pub async fn user_photo(&self, user_id: &str, size: PhotoSize) -> Result<Option<Vec<u8>>> {
+        let path = format!("api/v1/users/{user_id}/photo");
+        let query = format!("size={}", size.as_str());
+        match self.authed_bytes(Method::GET, &path, Some(&query), Payload::Empty).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(Error::Api { error, .. }) if error.code == ErrorCode::NotFound => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
     /// A valid access token, refreshed first when it is about to expire.
     pub async fn access_token(&self) -> Result<String> {
         let mut guard = self.inner.tokens.lock().await;
@@ -268,23 +292,28 @@ impl Client {
         with_store(&self.inner.store, |s| s.clear()).await
     }
 
-    /// A signed-in request: retried once with refreshed tokens when the access token expired
-    /// in flight; a revoked session signs this client out.
+    /// A signed-in request with a JSON answer.
     async fn authed<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
         body: Option<&impl Serialize>,
     ) -> Result<T> {
+        decode(&self.authed_bytes(method, path, None, Payload::json(body)?).await?)
+    }
+
+    /// A signed-in request: retried once with refreshed tokens when the access token expired
+    /// in flight; a revoked session signs this client out.
+    async fn authed_bytes(&self, method: Method, path: &str, query: Option<&str>, body: Payload) -> Result<Vec<u8>> {
         let token = self.access_token().await?;
-        match self.request(method.clone(), path, body, Some(&token)).await {
+        match self.send(method.clone(), path, query, &body, Some(&token)).await {
             Err(Error::Api { error, .. }) if error.code == ErrorCode::TokenExpired => {
                 {
                     let mut guard = self.inner.tokens.lock().await;
                     self.refresh_locked(&mut guard).await?;
                 }
                 let token = self.access_token().await?;
-                self.request(method, path, body, Some(&token)).await
+                self.send(method, path, query, &body, Some(&token)).await
             }
             Err(err) if ends_sign_in(&err) => {
                 let mut guard = self.inner.tokens.lock().await;
@@ -302,26 +331,66 @@ impl Client {
         body: Option<&impl Serialize>,
         token: Option<&str>,
     ) -> Result<T> {
-        let mut request = self.inner.http.request(method, endpoint(self.server_url(), path));
+        decode(&self.send(method, path, None, &Payload::json(body)?, token).await?)
+    }
+
+    /// One HTTP exchange: the body of a success, or the server's error.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: Option<&str>,
+        body: &Payload,
+        token: Option<&str>,
+    ) -> Result<Vec<u8>> {
+        let mut url = endpoint(self.server_url(), path);
+        url.set_query(query);
+        let mut request = self.inner.http.request(method, url);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        if let Some(body) = body {
-            request = request.json(body);
-        }
+        request = match body {
+            Payload::Empty => request,
+            Payload::Json(bytes) => {
+                request.header(reqwest::header::CONTENT_TYPE, "application/json").body(bytes.clone())
+            }
+            Payload::Bytes(bytes) => {
+                request.header(reqwest::header::CONTENT_TYPE, "application/octet-stream").body(bytes.clone())
+            }
+        };
         let response = request.send().await.map_err(|e| Error::Unreachable(e.to_string()))?;
         let status = response.status();
         let bytes = response.bytes().await.map_err(|e| Error::Unreachable(e.to_string()))?;
         if status.is_success() {
-            // A 204 has no body; `()` reads it as JSON null.
-            let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
-            return serde_json::from_slice(bytes).map_err(|e| Error::Protocol(e.to_string()));
+            return Ok(bytes.to_vec());
         }
         match serde_json::from_slice::<ApiError>(&bytes) {
             Ok(error) => Err(Error::Api { status: status.as_u16(), error }),
             Err(_) => Err(Error::Protocol(format!("HTTP {status} without an error body"))),
         }
     }
+}
+
+/// A request body, kept so a request can be sent again after a token refresh.
+enum Payload {
+    Empty,
+    Json(Vec<u8>),
+    Bytes(Vec<u8>),
+}
+
+impl Payload {
+    fn json(body: Option<&impl Serialize>) -> Result<Self> {
+        match body {
+            None => Ok(Self::Empty),
+            Some(body) => Ok(Self::Json(serde_json::to_vec(body).map_err(|e| Error::Protocol(e.to_string()))?)),
+        }
+    }
+}
+
+/// A JSON answer; a 204's empty body reads as `()` (JSON null).
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    let bytes: &[u8] = if bytes.is_empty() { b"null" } else { bytes };
+    serde_json::from_slice(bytes).map_err(|e| Error::Protocol(e.to_string()))
 }
 
 #[cfg(test)]

@@ -130,6 +130,11 @@ pub struct Me {
     pub status_text: String,
     /// My verified phone number (E.164, e.g. `+4915112345678`), if any.
     pub phone: Option<String>,
+    /// My profile photo's id, if I have one. `PUT /api/v1/me/photo` (the image as the body,
+    /// optional `x`, `y`, `size` crop in the query) sets it, `DELETE` removes it, and
+    /// `GET /api/v1/users/<id>/photo?size=thumb|full` serves anyone's current photo (JPEG) to
+    /// whoever may see it.
+    pub photo: Option<String>,
     pub privacy: Privacy,
     pub created_at: UnixMillis,
 }
@@ -172,7 +177,58 @@ pub struct Contact {
     /// Empty when their privacy hides it from me.
     pub about: String,
     pub status_text: String,
+    /// Their photo's id; `None` when they have none or their privacy hides it from me.
+    pub photo: Option<String>,
+    /// Connected now (false when their privacy hides it from me).
+    pub online: bool,
+    /// When they were last connected; `None` when unknown or hidden from me.
+    pub last_seen: Option<UnixMillis>,
     pub added_at: UnixMillis,
+}
+
+/// A change of someone's presence, pushed live to those allowed to see it
+/// (`presence` frame). `online: false` with no `last_seen` means "hidden from you now".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Presence {
+    pub user_id: String,
+    pub online: bool,
+    pub last_seen: Option<UnixMillis>,
+}
+
+/// Largest photo upload, in bytes.
+pub const PHOTO_MAX_BYTES: usize = 10 * 1024 * 1024;
+/// Smallest side of an uploaded photo's square, in pixels.
+pub const PHOTO_MIN_SIDE: u32 = 64;
+/// Side of the stored profile photo, in pixels (smaller uploads keep their size).
+pub const PHOTO_SIDE: u32 = 640;
+/// Side of the thumbnail shown in lists.
+pub const PHOTO_THUMB_SIDE: u32 = 96;
+
+/// Which square of an uploaded image becomes the photo, in the image's pixels. Without it the
+/// largest centred square is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PhotoCrop {
+    pub x: u32,
+    pub y: u32,
+    pub size: u32,
+}
+
+/// Which rendition of a photo to fetch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PhotoSize {
+    #[default]
+    Thumb,
+    Full,
+}
+
+impl PhotoSize {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Thumb => "thumb",
+            Self::Full => "full",
+        }
+    }
 }
 
 /// `POST /api/v1/contacts`: who to add, by one of the ways a person can be found.

@@ -69,6 +69,10 @@ pub enum ErrorCode {
     CodeExpired,
     /// Too many wrong codes; ask for a new one.
     TooManyAttempts,
+    /// The upload is not an image we can read (PNG, JPEG, WebP or GIF), or is too small.
+    InvalidImage,
+    /// The request body is larger than the server accepts.
+    PayloadTooLarge,
 }
 
 impl ErrorCode {
@@ -104,6 +108,8 @@ impl ErrorCode {
         Self::InvalidCode,
         Self::CodeExpired,
         Self::TooManyAttempts,
+        Self::InvalidImage,
+        Self::PayloadTooLarge,
     ];
 
     /// The code as it appears on the wire (`"bad_frame"`).
@@ -139,6 +145,8 @@ impl ErrorCode {
             Self::InvalidCode => "invalid_code",
             Self::CodeExpired => "code_expired",
             Self::TooManyAttempts => "too_many_attempts",
+            Self::InvalidImage => "invalid_image",
+            Self::PayloadTooLarge => "payload_too_large",
         }
     }
 }

@@ -89,6 +89,8 @@ pub enum ServerFrame {
     Welcome(Welcome),
     /// Answer to `ping`.
     Pong { id: RequestId },
+    /// A contact came online, went offline, or changed who may see it.
+    Presence(crate::account::Presence),
     /// Something went wrong. With `id`, it answers that request and the connection stays up;
     /// without, it is about the connection itself and a close follows.
     Error(ErrorFrame),

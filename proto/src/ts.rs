@@ -44,8 +44,8 @@ pub fn check_bindings(files: Vec<(PathBuf, String)>) -> Vec<PathBuf> {
 mod tests {
     use super::*;
     use crate::account::{
-        BlockedUser, Contact, DeviceInfo, DeviceSession, Me, PhoneCodeSent, Privacy, ProfileUpdate, SignUpRequest,
-        Visibility,
+        BlockedUser, Contact, DeviceInfo, DeviceSession, Me, PhoneCodeSent, PhotoCrop, PhotoSize, Presence, Privacy,
+        ProfileUpdate, SignUpRequest, Visibility,
     };
     use crate::{ApiError, ClientFrame, ErrorCode, ErrorFrame, Hello, ServerFrame, ServerInfo, Welcome};
 
@@ -70,6 +70,9 @@ mod tests {
             render::<SignUpRequest>(&root),
             render::<Contact>(&root),
             render::<BlockedUser>(&root),
+            render::<Presence>(&root),
+            render::<PhotoCrop>(&root),
+            render::<PhotoSize>(&root),
             render::<PhoneCodeSent>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");

@@ -1,19 +1,26 @@
 //! Who is connected: the live WebSocket connections of each signed-in device session, so the
-//! server can reach them. Today it ends the connections of a session that was signed out (or
-//! deleted) at once; messaging fan-out and presence build on the same registry. In-process for
-//! one instance; with several instances it gets a Redis-backed twin behind the same calls.
+//! server can reach them. It ends the connections of a session that was signed out (or deleted)
+//! at once, tells who is online, and pushes frames (presence today; messaging fan-out next) to
+//! every connection of a user. In-process for one instance; with several instances it gets a
+//! Redis-backed twin behind the same calls.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use gkchat_proto::ErrorCode;
+use gkchat_proto::{ErrorCode, ServerFrame};
 use tokio::sync::mpsc;
+
+/// Events queued for one connection before pushes to it are dropped (and counted).
+const EVENT_CAPACITY: usize = 256;
 
 /// Something the server tells one live connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HubEvent {
     /// The connection's session is over: say why and close.
     SessionEnded { code: ErrorCode, message: String },
+    /// Pass this frame on.
+    Frame(ServerFrame),
 }
 
 struct Entry {
@@ -50,7 +57,7 @@ impl Hub {
 
     pub fn register(self: &Arc<Self>, user_id: &str, session_id: &str) -> Registration {
         let connection_id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (events, receiver) = mpsc::channel(8);
+        let (events, receiver) = mpsc::channel(EVENT_CAPACITY);
         self.lock().push(Entry {
             connection_id,
             user_id: user_id.to_owned(),
@@ -76,6 +83,29 @@ impl Hub {
             // A full queue means that connection is already on its way out.
             let _ = entry.events.try_send(event.clone());
         }
+    }
+
+    /// Whether `user_id` has a live connection.
+    pub fn is_online(&self, user_id: &str) -> bool {
+        self.lock().iter().any(|entry| entry.user_id == user_id)
+    }
+
+    /// Which of `users` have a live connection.
+    pub fn online_among<'a>(&self, users: impl IntoIterator<Item = &'a String>) -> HashSet<String> {
+        let entries = self.lock();
+        users.into_iter().filter(|user| entries.iter().any(|entry| &entry.user_id == *user)).cloned().collect()
+    }
+
+    /// Queues `frame` for every live connection of `user_id`; returns how many could not take it
+    /// (their queue was full: a connection that far behind is closing or must resync).
+    pub fn send_to_user(&self, user_id: &str, frame: &ServerFrame) -> usize {
+        let mut dropped = 0;
+        for entry in self.lock().iter().filter(|entry| entry.user_id == user_id) {
+            if entry.events.try_send(HubEvent::Frame(frame.clone())).is_err() {
+                dropped += 1;
+            }
+        }
+        dropped
     }
 
     /// Live connections now (for tests and metrics).
@@ -104,9 +134,17 @@ mod tests {
         hub.end_session("s1", "signed out");
         assert!(laptop.events.recv().await.is_some());
 
+        assert!(hub.is_online("u2"));
+        let pong = ServerFrame::Pong { id: 7 };
+        assert_eq!(hub.send_to_user("u2", &pong), 0);
+        assert_eq!(other.events.recv().await, Some(HubEvent::Frame(pong)));
+        let everyone = ["u1".to_owned(), "u2".to_owned(), "u3".to_owned()];
+        assert_eq!(hub.online_among(&everyone).len(), 2);
+
         drop(phone);
         assert_eq!(hub.connection_count(), 2);
         drop((laptop, other));
         assert_eq!(hub.connection_count(), 0);
+        assert!(!hub.is_online("u1"));
     }
 }

@@ -11,7 +11,10 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod hub;
+pub mod media;
 pub mod metrics;
+pub mod photo;
+pub mod presence;
 pub mod sms;
 pub mod ws;
 
@@ -40,6 +43,8 @@ pub struct AppState {
     pub auth: Arc<auth::Auth>,
     /// The live connections, by user and device session.
     pub hub: Arc<hub::Hub>,
+    /// Blobs (profile photos today) under the data directory.
+    pub media: media::MediaStore,
     /// Sends one-time codes (console or SMS gateway).
     pub sms: Arc<sms::CodeSender>,
     pub metrics: Arc<metrics::Metrics>,
@@ -73,6 +78,7 @@ pub async fn run(
     };
     let state = AppState {
         hub: Arc::new(hub::Hub::default()),
+        media: media::MediaStore::new(&config.data_dir),
         sms: Arc::new(sms::CodeSender::from_config(&config.sms_gateway_url)?),
         auth: Arc::new(auth),
         connection_permits: Arc::new(Semaphore::new(config.max_connections)),

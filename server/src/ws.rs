@@ -57,8 +57,14 @@ async fn serve(socket: WebSocket, state: AppState, _permit: OwnedSemaphorePermit
     if let Some(frame) = close {
         let _ = connection.out.send(Message::Close(Some(frame))).await;
     }
+    let user = connection.user.take();
     drop(connection);
     let _ = writer.await;
+    if let Some(user) = user
+        && let Err(err) = crate::presence::disconnected(&state, &user.user_id).await
+    {
+        tracing::warn!(error = %err, "recording last seen failed");
+    }
     state.metrics.ws_connections.dec();
 }
 
@@ -120,9 +126,12 @@ impl Connection {
                 () = shutdown.cancelled() => {
                     return self.fail(ErrorCode::ServerShuttingDown, "server is shutting down", close_code::AWAY).await;
                 }
-                Some(HubEvent::SessionEnded { code, message }) = next_hub_event(&mut self.hub) => {
-                    return self.fail(code, message, close_code::POLICY).await;
-                }
+                Some(event) = next_hub_event(&mut self.hub) => match event {
+                    HubEvent::SessionEnded { code, message } => {
+                        return self.fail(code, message, close_code::POLICY).await;
+                    }
+                    HubEvent::Frame(frame) => self.send_frame(frame).await,
+                },
                 () = &mut handshake_deadline, if self.phase == Phase::AwaitingHello => {
                     return self.fail(ErrorCode::HandshakeTimeout, "no hello frame in time", close_code::POLICY).await;
                 }
@@ -219,6 +228,11 @@ impl Connection {
             user_id: self.user.as_ref().map(|u| u.user_id.clone()),
         }))
         .await;
+        if let Some(user) = &self.user
+            && let Err(err) = crate::presence::connected(&self.state, &user.user_id).await
+        {
+            tracing::warn!(error = %err, "announcing presence failed");
+        }
         Next::Continue
     }
 

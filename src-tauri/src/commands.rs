@@ -2,9 +2,11 @@
 //! stable code, never strings. Tokens never reach the UI: they stay in Rust and the keyring.
 
 use gkchat_client::ConnectionState;
+use gkchat_proto::ErrorCode;
 use gkchat_proto::ServerInfo;
 use gkchat_proto::account::{
-    BlockedUser, Contact, DeviceInfo, DeviceSession, Me, PhoneCodeSent, ProfileUpdate, ReportRequest, SignUpRequest,
+    BlockedUser, Contact, DeviceInfo, DeviceSession, Me, PhoneCodeSent, PhotoCrop, PhotoSize, Presence, ProfileUpdate,
+    ReportRequest, SignUpRequest,
 };
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -206,6 +208,65 @@ pub async fn update_profile(state: State<'_, AppState>, update: ProfileUpdate) -
     Ok(state.client().await.update_profile(&update).await?)
 }
 
+/// Sets my photo. The body is the image file's bytes (raw IPC, no JSON); the crop square, in
+/// the image's pixels, comes in the `x-crop` header as `x,y,size`.
+#[tauri::command]
+pub async fn set_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> CommandResult<Me> {
+    let tauri::ipc::InvokeBody::Raw(image) = request.body() else {
+        return Err(CommandError::new(ErrorCode::BadRequest, "send the image as raw bytes"));
+    };
+    let crop =
+        match request.headers().get("x-crop").map(|value| value.to_str().unwrap_or_default()) {
+            None => None,
+            Some(text) => Some(parse_crop(text).ok_or_else(|| {
+                CommandError::new(ErrorCode::BadRequest, format!("the crop {text:?} is not `x,y,size`"))
+            })?),
+        };
+    let image = image.clone();
+    Ok(state.client().await.set_photo(image, crop).await?)
+}
+
+fn parse_crop(text: &str) -> Option<PhotoCrop> {
+    let mut numbers = text.split(',').map(|part| part.trim().parse::<u32>().ok());
+    let crop = PhotoCrop { x: numbers.next()??, y: numbers.next()??, size: numbers.next()?? };
+    numbers.next().is_none().then_some(crop)
+}
+
+#[tauri::command]
+pub async fn remove_photo(state: State<'_, AppState>) -> CommandResult<Me> {
+    Ok(state.client().await.remove_photo().await?)
+}
+
+/// Someone's photo (mine too) as a `data:` URL for an `<img>`, or null when there is none to
+/// show me.
+#[tauri::command]
+pub async fn user_photo(state: State<'_, AppState>, user_id: String, size: PhotoSize) -> CommandResult<Option<String>> {
+    use base64::Engine as _;
+    let photo = state.client().await.user_photo(&user_id, size).await?;
+    Ok(photo.map(|jpeg| format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(jpeg))))
+}
+
+/// Streams contacts' presence changes to the UI until the page goes away.
+#[tauri::command]
+pub async fn watch_presence(state: State<'_, AppState>, on_presence: Channel<Presence>) -> CommandResult<()> {
+    let mut feed = state.feeds.presence.subscribe();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match feed.recv().await {
+                Ok(presence) => {
+                    if on_presence.send(presence).is_err() {
+                        break;
+                    }
+                }
+                // Missed some: the UI reloads the contact list when it next opens it.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+    Ok(())
+}
+
 #[tauri::command]
 pub async fn list_devices(state: State<'_, AppState>) -> CommandResult<Vec<DeviceSession>> {
     Ok(state.client().await.devices().await?)
@@ -230,4 +291,17 @@ fn this_device() -> DeviceInfo {
         .or_else(|| std::env::var("COMPUTERNAME").ok())
         .unwrap_or_else(|| "this computer".into());
     DeviceInfo { name: format!("GK Chat on {host}"), platform: std::env::consts::OS.into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crops_read_as_three_numbers() {
+        assert_eq!(parse_crop("10, 20,300"), Some(PhotoCrop { x: 10, y: 20, size: 300 }));
+        for bad in ["", "1,2", "1,2,3,4", "a,b,c", "-1,0,100"] {
+            assert_eq!(parse_crop(bad), None, "{bad}");
+        }
+    }
 }

@@ -82,6 +82,7 @@ pub fn run() {
             let feeds = UiFeeds {
                 connection: watch::channel(ConnectionState::Connecting { attempt: 0 }).0,
                 account: watch::channel(None).0,
+                presence: tokio::sync::broadcast::channel(256).0,
             };
             // Connection tasks need the async runtime's context.
             let live = tauri::async_runtime::block_on(async { Live::start(url, &feeds) })?;
@@ -104,6 +105,10 @@ pub fn run() {
             commands::request_phone_verification,
             commands::verify_phone,
             commands::update_profile,
+            commands::set_photo,
+            commands::remove_photo,
+            commands::user_photo,
+            commands::watch_presence,
             commands::delete_account,
             commands::list_contacts,
             commands::add_contact,

@@ -4,8 +4,9 @@
 
 use std::sync::Arc;
 
-use gkchat_client::{Client, ClientConfig, Connection, ConnectionState};
-use tokio::sync::watch;
+use gkchat_client::{Client, ClientConfig, Connection, ConnectionState, Event};
+use gkchat_proto::account::Presence;
+use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 use url::Url;
 
@@ -17,12 +18,14 @@ pub struct UiFeeds {
     pub connection: watch::Sender<ConnectionState>,
     /// The signed-in user's id, or `None`.
     pub account: watch::Sender<Option<String>>,
+    /// Contacts' presence changes as they arrive.
+    pub presence: broadcast::Sender<Presence>,
 }
 
 pub struct Live {
     pub client: Client,
     pub connection: Connection,
-    mirrors: [JoinHandle<()>; 2],
+    mirrors: [JoinHandle<()>; 3],
 }
 
 impl Live {
@@ -35,6 +38,7 @@ impl Live {
         let mirrors = [
             mirror(connection.watch_state(), feeds.connection.clone()),
             mirror(client.watch_account(), feeds.account.clone()),
+            forward_presence(&connection, feeds.presence.clone()),
         ];
         Ok(Self { client, connection, mirrors })
     }
@@ -47,6 +51,18 @@ impl Live {
         }
         self.connection.close().await;
     }
+}
+
+fn forward_presence(connection: &Connection, to: broadcast::Sender<Presence>) -> JoinHandle<()> {
+    let mut events = connection.events();
+    tokio::spawn(async move {
+        while let Some(event) = events.next().await {
+            if let Event::Presence(presence) = event {
+                // No subscriber yet is fine: the contact list loads presence with the contacts.
+                let _ = to.send(presence);
+            }
+        }
+    })
 }
 
 fn mirror<T: Clone + Send + Sync + 'static>(mut from: watch::Receiver<T>, to: watch::Sender<T>) -> JoinHandle<()> {

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useAccount } from "./account";
 import AuthScreen from "./components/AuthScreen";
+import Avatar from "./components/Avatar";
 import ConnectionBadge from "./components/ConnectionBadge";
 import ContactsPanel from "./components/ContactsPanel";
 import EmptyPanel from "./components/EmptyPanel";
@@ -8,6 +9,7 @@ import SettingsPanel, { type SignedInProps } from "./components/SettingsPanel";
 import Tabs from "./components/Tabs";
 import WelcomePane from "./components/WelcomePane";
 import { useTheme } from "./hooks";
+import { usePresenceFeed } from "./presence";
 
 const SECTIONS = [
   { id: "chats", label: "Chats" },
@@ -57,10 +59,12 @@ export default function App() {
 /** The WhatsApp-like frame: a left column with tabs, and the pane on the right. */
 function Frame({ me, onMeChange, onSignOut, theme, onThemeChange }: SignedInProps) {
   const [tab, setTab] = useState<Section>("chats");
+  usePresenceFeed();
   return (
     <div className="app">
       <aside className="sidebar">
         <header className="sidebar-header">
+          <Avatar userId={me.id} photo={me.photo} name={me.display_name} />
           <div className="me">
             <h1 className="app-title">GK Chat</h1>
             <span className="me-name" data-testid="me-name">

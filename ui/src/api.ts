@@ -1,6 +1,6 @@
 // The one door between the UI and Rust. Every `invoke` and channel goes through here, typed
 // with the bindings generated from the Rust types (src/bindings, never edited by hand).
-import { Channel, invoke } from "@tauri-apps/api/core";
+import { Channel, invoke, type InvokeArgs, type InvokeOptions } from "@tauri-apps/api/core";
 import type { BlockedUser } from "./bindings/BlockedUser";
 import type { CommandError } from "./bindings/CommandError";
 import type { ConnectionState } from "./bindings/ConnectionState";
@@ -10,6 +10,9 @@ import type { DeviceSession } from "./bindings/DeviceSession";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { Me } from "./bindings/Me";
 import type { PhoneCodeSent } from "./bindings/PhoneCodeSent";
+import type { PhotoCrop } from "./bindings/PhotoCrop";
+import type { PhotoSize } from "./bindings/PhotoSize";
+import type { Presence } from "./bindings/Presence";
 import type { Privacy } from "./bindings/Privacy";
 import type { ProfileUpdate } from "./bindings/ProfileUpdate";
 import type { ServerInfo } from "./bindings/ServerInfo";
@@ -26,6 +29,9 @@ export type {
   ErrorCode,
   Me,
   PhoneCodeSent,
+  PhotoCrop,
+  PhotoSize,
+  Presence,
   Privacy,
   ProfileUpdate,
   ServerInfo,
@@ -52,9 +58,9 @@ function isCommandError(value: unknown): value is CommandError {
   );
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(command: string, args?: InvokeArgs, options?: InvokeOptions): Promise<T> {
   try {
-    return await invoke<T>(command, args);
+    return await (options ? invoke<T>(command, args, options) : invoke<T>(command, args));
   } catch (error) {
     if (isCommandError(error)) throw new ApiError(error.code, error.message);
     throw new ApiError("internal", String(error));
@@ -88,6 +94,23 @@ export const api = {
     call<PhoneCodeSent>("request_phone_verification", { phone }),
   verifyPhone: (phone: string, code: string) => call<Me>("verify_phone", { phone, code }),
   updateProfile: (update: ProfileUpdate) => call<Me>("update_profile", { update }),
+  /** Sends the image file's bytes as they are (raw IPC); the server crops and scales. */
+  setPhoto: (image: Uint8Array, crop: PhotoCrop | null) =>
+    call<Me>(
+      "set_photo",
+      image,
+      crop ? { headers: { "x-crop": `${crop.x},${crop.y},${crop.size}` } } : undefined,
+    ),
+  removePhoto: () => call<Me>("remove_photo"),
+  /** A `data:` URL, or null when there is no photo I may see. */
+  userPhoto: (userId: string, size: PhotoSize) =>
+    call<string | null>("user_photo", { userId, size }),
+  /** Streams contacts' presence changes as they happen. */
+  watchPresence: (onPresence: (presence: Presence) => void) => {
+    const channel = new Channel<Presence>();
+    channel.onmessage = onPresence;
+    return call<void>("watch_presence", { onPresence: channel });
+  },
   listContacts: () => call<Contact[]>("list_contacts"),
   /** `who`: a username, a `+` phone number or a `gkchat://add/…` link. */
   addContact: (who: string) => call<Contact>("add_contact", { who }),

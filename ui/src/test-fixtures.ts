@@ -9,6 +9,7 @@ export const ME: Me = {
   about: "",
   status_text: "",
   phone: null,
+  photo: null,
   privacy: { last_seen: "everyone", photo: "everyone", about: "everyone", read_receipts: true },
   created_at: 0,
 };

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::{AppState, now_ms};
 
 pub async fn list(State(state): State<AppState>, auth: AuthUser) -> Result<Json<Vec<Contact>>> {
-    Ok(Json(contacts::list(&state.db, &auth.user_id).await?))
+    Ok(Json(contacts::list(&state.db, &auth.user_id, |id| state.hub.is_online(id)).await?))
 }
 
 pub async fn add(
@@ -49,11 +49,15 @@ pub async fn add(
     }
     let added_at = contacts::add(&state.db, &auth.user_id, &user, now_ms()).await?;
     let relation = contacts::Relation::between(&state.db, &user.id, &auth.user_id).await?;
-    Ok((StatusCode::CREATED, Json(contacts::as_seen_by(&user, relation, added_at))))
+    let online = state.hub.is_online(&user.id);
+    // Whom I may show my presence to may have changed ("my contacts" visibility).
+    crate::presence::announce(&state, &auth.user_id).await?;
+    Ok((StatusCode::CREATED, Json(contacts::as_seen_by(&user, relation, online, added_at))))
 }
 
 pub async fn remove(State(state): State<AppState>, auth: AuthUser, Path(user_id): Path<String>) -> Result<StatusCode> {
     if contacts::remove(&state.db, &auth.user_id, &user_id).await? {
+        crate::presence::announce(&state, &auth.user_id).await?;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Error::not_found("no such contact"))

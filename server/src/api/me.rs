@@ -41,8 +41,12 @@ pub async fn update_me(
             .transpose()?,
         privacy: update.privacy,
     };
+    let privacy_changed = changes.privacy.is_some();
     let user = current_user(&state, &auth).await?;
     let updated = accounts::update_profile(&state.db, user, changes).await?;
+    if privacy_changed {
+        crate::presence::announce(&state, &auth.user_id).await?;
+    }
     Ok(Json(accounts::to_me(&updated)))
 }
 
@@ -95,7 +99,9 @@ pub async fn delete_me(
         return Err(Error::unauthorized(ErrorCode::InvalidCredentials, "wrong password"));
     }
     let user_id = user.id.clone();
+    let photo = user.photo_id.clone();
     accounts::delete(&state.db, user, now_ms()).await?;
+    super::photo::forget_if_unused(&state, photo).await?;
     state.hub.end_user_sessions(&user_id, None, "this account was deleted");
     tracing::info!(%user_id, "account deleted");
     Ok(StatusCode::NO_CONTENT)

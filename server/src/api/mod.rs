@@ -5,11 +5,12 @@ mod auth;
 mod contacts;
 mod me;
 pub(crate) mod phone;
+mod photo;
 mod safety;
 
 use axum::Router;
 use axum::extract::FromRequest;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 
 use crate::AppState;
 use crate::error::Error;
@@ -25,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/me/phone", post(phone::request_verification))
         .route("/me/phone/verify", post(phone::verify))
         .route("/me", get(me::get_me).patch(me::update_me).delete(me::delete_me))
+        .route("/me/photo", put(photo::set).delete(photo::remove))
+        .route("/users/{user_id}/photo", get(photo::get))
         .route("/me/sessions", get(me::list_sessions))
         .route("/me/sessions/sign-out-others", post(me::sign_out_others))
         .route("/me/sessions/{id}", delete(me::sign_out_session))

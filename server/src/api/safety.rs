@@ -34,11 +34,13 @@ pub async fn block(
 ) -> Result<StatusCode> {
     let user = other_user(&state, &auth, &request.user_id).await?;
     blocks::block(&state.db, &auth.user_id, &user.id, now_ms()).await?;
+    crate::presence::announce(&state, &auth.user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn unblock(State(state): State<AppState>, auth: AuthUser, Path(user_id): Path<String>) -> Result<StatusCode> {
     if blocks::unblock(&state.db, &auth.user_id, &user_id).await? {
+        crate::presence::announce(&state, &auth.user_id).await?;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Error::not_found("that user is not blocked"))
@@ -61,6 +63,7 @@ pub async fn report(
     let filed = reports::file(&state.db, &auth.user_id, &user.id, reason, &request.message_ids, now).await?;
     if request.block {
         blocks::block(&state.db, &auth.user_id, &user.id, now).await?;
+        crate::presence::announce(&state, &auth.user_id).await?;
     }
     tracing::info!(report_id = %filed.id, "report filed");
     Ok((StatusCode::CREATED, Json(ReportReceipt { id: filed.id })))

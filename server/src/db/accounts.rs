@@ -44,6 +44,8 @@ pub async fn create(db: &impl ConnectionTrait, account: NewAccount, now_ms: i64)
         deleted_at: Set(None),
         phone: Set(None),
         contact_token: Set(None),
+        photo_id: Set(None),
+        last_seen_at: Set(None),
     };
     row.insert(db).await.map_err(|err| match unique_violation(&err) {
         Some(message) if message.contains("email") => taken(ErrorCode::EmailTaken).into(),
@@ -160,6 +162,35 @@ pub fn privacy(user: &users::Model) -> Privacy {
     }
 }
 
+/// Sets (or with `None` removes) `user`'s photo; returns the photo it replaced.
+pub async fn set_photo(
+    db: &impl ConnectionTrait,
+    user: users::Model,
+    photo_id: Option<String>,
+) -> Result<Option<String>> {
+    let previous = user.photo_id.clone();
+    let mut row: users::ActiveModel = user.into();
+    row.photo_id = Set(photo_id);
+    row.update(db).await?;
+    Ok(previous)
+}
+
+/// Whether any account still shows the photo `photo_id` (uploads are content-addressed, so two
+/// accounts can share one).
+pub async fn photo_in_use(db: &impl ConnectionTrait, photo_id: &str) -> Result<bool> {
+    Ok(users::Entity::find().filter(users::Column::PhotoId.eq(photo_id)).one(db).await?.is_some())
+}
+
+/// Records when `user_id` was last connected.
+pub async fn touch_last_seen(db: &impl ConnectionTrait, user_id: &str, now_ms: i64) -> Result<()> {
+    users::Entity::update_many()
+        .col_expr(users::Column::LastSeenAt, sea_orm::sea_query::Expr::value(now_ms))
+        .filter(users::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// The account as its owner sees it.
 pub fn to_me(user: &users::Model) -> Me {
     Me {
@@ -170,6 +201,7 @@ pub fn to_me(user: &users::Model) -> Me {
         about: user.about.clone(),
         status_text: user.status_text.clone(),
         phone: user.phone.clone(),
+        photo: user.photo_id.clone(),
         privacy: privacy(user),
         created_at: user.created_at,
     }
@@ -196,6 +228,8 @@ pub async fn delete(db: &(impl ConnectionTrait + TransactionTrait), user: users:
     row.email = Set(None);
     row.phone = Set(None);
     row.contact_token = Set(None);
+    row.photo_id = Set(None);
+    row.last_seen_at = Set(None);
     row.password_hash = Set(None);
     row.display_name = Set(DELETED_ACCOUNT_NAME.to_owned());
     row.about = Set(String::new());

@@ -51,6 +51,23 @@ pub async fn blockers_of(
     Ok(rows.into_iter().map(|row| row.blocker_id).collect())
 }
 
+/// Which of `others` `blocker_id` has blocked.
+pub async fn blocked_among(
+    db: &impl ConnectionTrait,
+    blocker_id: &str,
+    others: &[String],
+) -> Result<std::collections::HashSet<String>> {
+    if others.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows = blocks::Entity::find()
+        .filter(blocks::Column::BlockerId.eq(blocker_id))
+        .filter(blocks::Column::BlockedId.is_in(others.iter().cloned()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|row| row.blocked_id).collect())
+}
+
 /// The people `blocker_id` blocked, most recent first.
 pub async fn list(db: &impl ConnectionTrait, blocker_id: &str) -> Result<Vec<BlockedUser>> {
     let rows = blocks::Entity::find()

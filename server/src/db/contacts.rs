@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use gkchat_proto::account::{Contact, Visibility};
+use gkchat_proto::account::{Contact, Presence, Visibility};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
@@ -38,8 +38,9 @@ pub async fn remove(db: &impl ConnectionTrait, owner_id: &str, contact_id: &str)
     Ok(result.rows_affected > 0)
 }
 
-/// `owner_id`'s contacts as `owner_id` may see them, by display name.
-pub async fn list(db: &impl ConnectionTrait, owner_id: &str) -> Result<Vec<Contact>> {
+/// `owner_id`'s contacts as `owner_id` may see them, by display name; `is_online` tells who is
+/// connected now.
+pub async fn list(db: &impl ConnectionTrait, owner_id: &str, is_online: impl Fn(&str) -> bool) -> Result<Vec<Contact>> {
     let rows = contacts::Entity::find()
         .filter(contacts::Column::OwnerId.eq(owner_id))
         .find_also_related(users::Entity)
@@ -56,11 +57,31 @@ pub async fn list(db: &impl ConnectionTrait, owner_id: &str) -> Result<Vec<Conta
                 in_their_contacts: have_me.contains(&user.id),
                 blocked_by_them: blocked_me.contains(&user.id),
             };
-            Some(as_seen_by(&user, relation, row.created_at))
+            let online = is_online(&user.id);
+            Some(as_seen_by(&user, relation, online, row.created_at))
         })
         .collect();
     list.sort_by_key(|c| c.display_name.to_lowercase());
     Ok(list)
+}
+
+/// Everyone who has `contact_id` in their contacts.
+pub async fn owners_of(db: &impl ConnectionTrait, contact_id: &str) -> Result<Vec<String>> {
+    let rows = contacts::Entity::find().filter(contacts::Column::ContactId.eq(contact_id)).all(db).await?;
+    Ok(rows.into_iter().map(|row| row.owner_id).collect())
+}
+
+/// Which of `others` are in `owner_id`'s contacts.
+pub async fn owned_among(db: &impl ConnectionTrait, owner_id: &str, others: &[String]) -> Result<HashSet<String>> {
+    if others.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let rows = contacts::Entity::find()
+        .filter(contacts::Column::OwnerId.eq(owner_id))
+        .filter(contacts::Column::ContactId.is_in(others.iter().cloned()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|row| row.contact_id).collect())
 }
 
 /// Which of `owners` have `contact_id` in their contacts.
@@ -95,22 +116,45 @@ impl Relation {
     }
 }
 
-/// `user` as someone standing in `relation` to them sees them.
-pub fn as_seen_by(user: &users::Model, relation: Relation, added_at: i64) -> Contact {
+impl Relation {
+    /// Whether something the viewed user shows to `visibility` reaches the viewer.
+    pub fn sees(self, visibility: Visibility) -> bool {
+        !self.blocked_by_them
+            && match visibility {
+                Visibility::Everyone => true,
+                Visibility::Contacts => self.in_their_contacts,
+                Visibility::Nobody => false,
+            }
+    }
+}
+
+/// `user` as someone standing in `relation` to them sees them; `online` is whether `user` is
+/// connected now.
+pub fn as_seen_by(user: &users::Model, relation: Relation, online: bool, added_at: i64) -> Contact {
     let privacy = accounts::privacy(user);
-    let visible = !relation.blocked_by_them
-        && match privacy.about {
-            Visibility::Everyone => true,
-            Visibility::Contacts => relation.in_their_contacts,
-            Visibility::Nobody => false,
-        };
+    let about = relation.sees(privacy.about);
+    let presence = presence_as_seen_by(user, relation, online);
     Contact {
         user_id: user.id.clone(),
         username: user.username.clone().unwrap_or_default(),
         display_name: user.display_name.clone(),
-        about: if visible { user.about.clone() } else { String::new() },
-        status_text: if visible { user.status_text.clone() } else { String::new() },
+        about: if about { user.about.clone() } else { String::new() },
+        status_text: if about { user.status_text.clone() } else { String::new() },
+        photo: if relation.sees(privacy.photo) { user.photo_id.clone() } else { None },
+        online: presence.online,
+        last_seen: presence.last_seen,
         added_at,
+    }
+}
+
+/// `user`'s presence as someone standing in `relation` to them may know it: online and last
+/// seen follow the last-seen privacy setting, as in WhatsApp.
+pub fn presence_as_seen_by(user: &users::Model, relation: Relation, online: bool) -> Presence {
+    let visible = relation.sees(accounts::privacy(user).last_seen);
+    Presence {
+        user_id: user.id.clone(),
+        online: visible && online,
+        last_seen: if visible { user.last_seen_at } else { None },
     }
 }
 

@@ -76,13 +76,18 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     session.wait_for_text("[data-testid=me-name]", WAIT, |t| t == "Ada Lovelace").await;
 
     // Add a contact by username in the Chats tab; a wrong name is refused in words.
-    server.signed_up("charles").await;
+    let (charles, _) = server.signed_up("charles").await;
     type_into(&session, "add-contact-username", "nobody.here").await;
     click(&session, "add-contact").await;
     session.wait_for_text("[data-testid=contacts-error]", WAIT, |t| t.ends_with("(not_found)")).await;
     type_into(&session, "add-contact-username", "charles").await;
     click(&session, "add-contact").await;
     session.wait_for_text("[data-testid=contact]", WAIT, |t| t.contains("@charles")).await;
+    // Their presence follows them live: online while connected, then "last seen today".
+    let charles_live = charles.connect();
+    session.wait_for_text("[data-testid=contact-presence]", WAIT, |t| t == "online").await;
+    charles_live.close().await;
+    session.wait_for_text("[data-testid=contact-presence]", WAIT, |t| t.starts_with("last seen today at")).await;
     // Report and block them; the blocked list in Settings shows them.
     click(&session, "contact-report").await;
     type_into(&session, "report-reason", "keeps sending adverts").await;
@@ -94,6 +99,16 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
 
     // Edit the profile in Settings; the header follows and the server has it.
     click(&session, "tab-settings").await;
+    // A photo: pick a file, zoom into the square, save; the header shows it.
+    let picture = temp.path().join("portrait.png");
+    image::RgbImage::from_fn(300, 200, |x, _| if x < 150 { [200, 30, 30].into() } else { [30, 30, 200].into() })
+        .save(&picture)
+        .unwrap();
+    let file_input = session.wait_for("[data-testid=photo-file]", WAIT).await;
+    session.type_text(&file_input, picture.to_str().unwrap()).await;
+    session.wait_for("[data-testid=photo-crop]", WAIT).await;
+    click(&session, "photo-save").await;
+    session.wait_for("img[data-testid=avatar-photo]", WAIT).await;
     type_into(&session, "profile-display-name", "Ada L.").await;
     type_into(&session, "profile-status", "at the gym").await;
     click(&session, "save-profile").await;
@@ -103,6 +118,7 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     let other_device = client_for(server.url());
     let me = other_device.sign_in("ada", PASSWORD, test_device("headless")).await.unwrap();
     assert_eq!((me.display_name.as_str(), me.status_text.as_str()), ("Ada L.", "at the gym"));
+    assert!(me.photo.is_some(), "the photo reached the server");
     std::fs::write(shots().join("settings.png"), session.screenshot().await).unwrap();
 
     // Verify a phone number with the code the SMS gateway received.

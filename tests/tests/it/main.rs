@@ -7,5 +7,7 @@ mod handshake;
 mod http;
 mod persistence;
 mod phone;
+mod photo;
+mod presence;
 mod reconnect;
 mod safety;

@@ -7,4 +7,16 @@ export type Contact = { user_id: string, username: string, display_name: string,
 /**
  * Empty when their privacy hides it from me.
  */
-about: string, status_text: string, added_at: number, };
+about: string, status_text: string, 
+/**
+ * Their photo's id; `None` when they have none or their privacy hides it from me.
+ */
+photo: string | null, 
+/**
+ * Connected now (false when their privacy hides it from me).
+ */
+online: boolean, 
+/**
+ * When they were last connected; `None` when unknown or hidden from me.
+ */
+last_seen: number | null, added_at: number, };

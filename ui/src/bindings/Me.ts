@@ -12,4 +12,11 @@ status_text: string,
 /**
  * My verified phone number (E.164, e.g. `+4915112345678`), if any.
  */
-phone: string | null, privacy: Privacy, created_at: number, };
+phone: string | null, 
+/**
+ * My profile photo's id, if I have one. `PUT /api/v1/me/photo` (the image as the body,
+ * optional `x`, `y`, `size` crop in the query) sets it, `DELETE` removes it, and
+ * `GET /api/v1/users/<id>/photo?size=thumb|full` serves anyone's current photo (JPEG) to
+ * whoever may see it.
+ */
+photo: string | null, privacy: Privacy, created_at: number, };

@@ -1,9 +1,15 @@
-import { fireEvent, render, screen } from "@testing-library/react";
+import { act, fireEvent, render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { invoke } from "../test-ipc";
 
 import type { Contact } from "../api";
+import { usePresenceFeed } from "../presence";
 import ContactsPanel from "./ContactsPanel";
+
+function WithPresence() {
+  usePresenceFeed();
+  return <ContactsPanel />;
+}
 
 const contact = (username: string, display_name: string): Contact => ({
   user_id: `id-${username}`,
@@ -11,6 +17,9 @@ const contact = (username: string, display_name: string): Contact => ({
   display_name,
   about: "",
   status_text: "",
+  photo: null,
+  online: false,
+  last_seen: null,
   added_at: 0,
 });
 
@@ -46,5 +55,23 @@ describe("ContactsPanel", () => {
     expect((await screen.findByTestId("contacts-error")).textContent).toBe(
       "nobody is called @zed (not_found)",
     );
+  });
+
+  it("shows presence from the list, then as it is pushed", async () => {
+    let channel: { onmessage?: (presence: unknown) => void } = {};
+    invoke.mockImplementation(async (command: string, args?: { onPresence?: typeof channel }) => {
+      if (command === "list_contacts") return [{ ...contact("bob", "Bob"), online: true }];
+      if (command === "watch_presence") {
+        channel = args!.onPresence!;
+        return;
+      }
+      throw new Error(command);
+    });
+    render(<WithPresence />);
+    expect((await screen.findByTestId("contact-presence")).textContent).toBe("online");
+    act(() => channel.onmessage!({ user_id: "id-bob", online: false, last_seen: Date.now() }));
+    expect(screen.getByTestId("contact-presence").textContent).toMatch(/^last seen today at /);
+    act(() => channel.onmessage!({ user_id: "id-bob", online: false, last_seen: null }));
+    expect(screen.queryByTestId("contact-presence")).toBeNull();
   });
 });

@@ -1,7 +1,28 @@
-import { useMemo, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { api, describeError, type Contact } from "../api";
+import { useNow } from "../hooks";
+import { presenceLoaded, usePresence } from "../presence";
+import { presenceText } from "../time";
 import { useLoaded } from "../useLoaded";
+import Avatar from "./Avatar";
 import ReportForm from "./ReportForm";
+
+/** "online" or "last seen …", live; nothing when their privacy hides it. */
+function PresenceLine({ contact }: { contact: Contact }) {
+  const presence = usePresence(contact);
+  // "today" turns into "yesterday" at midnight.
+  const now = useNow(!presence.online && presence.last_seen !== null, 60_000);
+  const text = presenceText(presence, now);
+  if (!text) return null;
+  return (
+    <div
+      className={presence.online ? "hint presence-online" : "hint"}
+      data-testid="contact-presence"
+    >
+      {text}
+    </div>
+  );
+}
 
 /** My contacts: add by username, search, remove. */
 export default function ContactsPanel() {
@@ -10,6 +31,9 @@ export default function ContactsPanel() {
   const [username, setUsername] = useState("");
   const [reporting, setReporting] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => {
+    if (contacts) presenceLoaded();
+  }, [contacts]);
 
   const add = async (event: FormEvent) => {
     event.preventDefault();
@@ -87,15 +111,14 @@ export default function ContactsPanel() {
       <ul className="contact-list">
         {shown.map((contact) => (
           <li key={contact.user_id} className="contact" data-testid="contact">
-            <div className="avatar" aria-hidden="true">
-              {contact.display_name.slice(0, 1).toUpperCase()}
-            </div>
+            <Avatar userId={contact.user_id} photo={contact.photo} name={contact.display_name} />
             <div className="contact-text">
               <div className="contact-name">{contact.display_name}</div>
               <div className="hint">
                 @{contact.username}
                 {contact.status_text && ` · ${contact.status_text}`}
               </div>
+              <PresenceLine contact={contact} />
             </div>
             <div className="contact-actions">
               <button

@@ -5,6 +5,7 @@ import DeleteAccount from "./DeleteAccount";
 import DevicesSettings from "./DevicesSettings";
 import MyCode from "./MyCode";
 import PhoneSettings from "./PhoneSettings";
+import PhotoSettings from "./PhotoSettings";
 import ProfileSettings from "./ProfileSettings";
 import ServerSettings from "./ServerSettings";
 
@@ -26,6 +27,7 @@ export default function SettingsPanel({
 }: SignedInProps) {
   return (
     <div className="settings">
+      <PhotoSettings me={me} onSaved={onMeChange} />
       <ProfileSettings me={me} onSaved={onMeChange} />
       <MyCode />
       <PhoneSettings onVerified={onMeChange} />

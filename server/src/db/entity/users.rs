@@ -24,6 +24,10 @@ pub struct Model {
     pub phone: Option<String>,
     /// The token in my contact link (`gkchat://add/<token>`); made on first use, resettable.
     pub contact_token: Option<String>,
+    /// The current profile photo: the content id of its blobs in the media store.
+    pub photo_id: Option<String>,
+    /// When the user's last connection ended (or, while online, began).
+    pub last_seen_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,124 @@
+//! Profile photos: set, remove, and fetch someone's photo as their privacy allows.
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use gkchat_proto::ErrorCode;
+use gkchat_proto::account::{Me, PHOTO_MAX_BYTES, PhotoCrop, PhotoSize};
+use serde::Deserialize;
+
+use crate::auth::AuthUser;
+use crate::db::{accounts, contacts};
+use crate::error::{Error, Result};
+use crate::media::content_id;
+use crate::{AppState, photo};
+
+/// The crop square in the query: all three of `x`, `y`, `size`, or none.
+#[derive(Debug, Deserialize)]
+pub struct CropQuery {
+    x: Option<u32>,
+    y: Option<u32>,
+    size: Option<u32>,
+}
+
+impl CropQuery {
+    fn crop(&self) -> Result<Option<PhotoCrop>> {
+        match (self.x, self.y, self.size) {
+            (Some(x), Some(y), Some(size)) => Ok(Some(PhotoCrop { x, y, size })),
+            (None, None, None) => Ok(None),
+            _ => Err(Error::api(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "give all of x, y and size, or none")),
+        }
+    }
+}
+
+fn thumb_id(photo_id: &str) -> String {
+    format!("{photo_id}.thumb")
+}
+
+/// `PUT /me/photo`: the body is the image; the answer is my updated account.
+pub async fn set(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Query(query): Query<CropQuery>,
+    body: Body,
+) -> Result<Json<Me>> {
+    let crop = query.crop()?;
+    let bytes: Bytes = axum::body::to_bytes(body, PHOTO_MAX_BYTES).await.map_err(|_| {
+        let message = format!("a photo may be at most {} MiB", PHOTO_MAX_BYTES / (1024 * 1024));
+        Error::api(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, message)
+    })?;
+    let renditions = photo::process(bytes.to_vec(), crop).await?;
+    let photo_id = content_id(&renditions.full);
+    state.media.put(&thumb_id(&photo_id), &renditions.thumb).await?;
+    state.media.put(&photo_id, &renditions.full).await?;
+    let user = accounts::get(&state.db, &auth.user_id).await?.ok_or_else(|| Error::not_found("no such account"))?;
+    let previous = accounts::set_photo(&state.db, user, Some(photo_id)).await?;
+    forget_if_unused(&state, previous).await?;
+    me(&state, &auth).await
+}
+
+/// `DELETE /me/photo`.
+pub async fn remove(State(state): State<AppState>, auth: AuthUser) -> Result<Json<Me>> {
+    let user = accounts::get(&state.db, &auth.user_id).await?.ok_or_else(|| Error::not_found("no such account"))?;
+    let previous = accounts::set_photo(&state.db, user, None).await?;
+    forget_if_unused(&state, previous).await?;
+    me(&state, &auth).await
+}
+
+async fn me(state: &AppState, auth: &AuthUser) -> Result<Json<Me>> {
+    let user = accounts::get(&state.db, &auth.user_id).await?.ok_or_else(|| Error::not_found("no such account"))?;
+    Ok(Json(accounts::to_me(&user)))
+}
+
+/// Deletes a photo's blobs once no account shows it.
+pub async fn forget_if_unused(state: &AppState, photo_id: Option<String>) -> Result<()> {
+    if let Some(photo_id) = photo_id
+        && !accounts::photo_in_use(&state.db, &photo_id).await?
+    {
+        state.media.delete(&photo_id).await?;
+        state.media.delete(&thumb_id(&photo_id)).await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SizeQuery {
+    #[serde(default)]
+    size: PhotoSize,
+}
+
+/// `GET /users/{id}/photo?size=thumb|full`: the JPEG, or `not_found` when there is none or its
+/// owner's privacy (or a block) hides it from me — the two look the same on purpose.
+pub async fn get(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(user_id): Path<String>,
+    Query(query): Query<SizeQuery>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let hidden = || Error::not_found("no photo to show");
+    let user = accounts::get(&state.db, &user_id).await?.ok_or_else(hidden)?;
+    if user.id != auth.user_id {
+        let relation = contacts::Relation::between(&state.db, &user.id, &auth.user_id).await?;
+        if !relation.sees(accounts::privacy(&user).photo) {
+            return Err(hidden());
+        }
+    }
+    let photo_id = user.photo_id.ok_or_else(hidden)?;
+    let blob_id = match query.size {
+        PhotoSize::Thumb => thumb_id(&photo_id),
+        PhotoSize::Full => photo_id.clone(),
+    };
+    let etag = HeaderValue::from_str(&format!("\"{blob_id}\"")).expect("hex ids are valid header values");
+    let cache = HeaderValue::from_static("private, no-cache");
+    if headers.get(header::IF_NONE_MATCH) == Some(&etag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::CACHE_CONTROL, cache)]).into_response());
+    }
+    let bytes =
+        state.media.get(&blob_id).await?.ok_or_else(|| Error::Internal(format!("photo blob {blob_id} is missing")))?;
+    let content_type = HeaderValue::from_static("image/jpeg");
+    Ok(([(header::CONTENT_TYPE, content_type), (header::ETAG, etag), (header::CACHE_CONTROL, cache)], bytes)
+        .into_response())
+}
