@@ -10,6 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use gkchat_proto::chat::{
+    ChatSummary, Message as ChatMessage, MessageAction, NewMessage, ReceiptKind, ReceiptUpdate, TypingUpdate,
+};
 use gkchat_proto::{ApiError, ClientFrame, ErrorCode, ErrorFrame, Hello, PROTOCOL_VERSION, RequestId, ServerFrame};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, broadcast, mpsc, oneshot, watch};
@@ -65,6 +68,14 @@ pub enum Event {
     ServerError(ErrorFrame),
     /// A contact's presence changed (or who may see it did).
     Presence(gkchat_proto::account::Presence),
+    /// A message in one of my chats was sent or changed.
+    Message(Box<ChatMessage>),
+    /// A chat's tile changed (a new chat, or my settings on another device).
+    Chat(Box<ChatSummary>),
+    Receipt(ReceiptUpdate),
+    Typing(TypingUpdate),
+    /// The server dropped pushes for this connection: sync.
+    Resync,
     /// This subscriber fell behind and missed `missed` events; it should resync.
     Lagged {
         missed: u64,
@@ -88,7 +99,17 @@ impl Events {
 }
 
 enum Command {
-    Ping { reply: oneshot::Sender<Result<Duration>> },
+    Ping {
+        reply: oneshot::Sender<Result<Duration>>,
+    },
+    /// A request frame built around the id the session gives it; answered by the frame that
+    /// repeats the id (or an error).
+    Request {
+        make: Box<dyn FnOnce(RequestId) -> ClientFrame + Send>,
+        reply: oneshot::Sender<Result<ServerFrame>>,
+    },
+    /// A frame nobody answers (typing).
+    Notify(ClientFrame),
 }
 
 /// Handle to the live connection. Dropping it stops the connection.
@@ -163,6 +184,43 @@ impl Connection {
         let (reply, answer) = oneshot::channel();
         self.commands.send(Command::Ping { reply }).await.map_err(|_| Error::Disconnected)?;
         answer.await.map_err(|_| Error::Disconnected)?
+    }
+
+    /// Sends a request frame and waits for its answer; an `error` frame becomes [`Error::Api`].
+    async fn request(&self, make: impl FnOnce(RequestId) -> ClientFrame + Send + 'static) -> Result<ServerFrame> {
+        if !self.state.borrow().is_connected() {
+            return Err(Error::Disconnected);
+        }
+        let (reply, answer) = oneshot::channel();
+        self.commands.send(Command::Request { make: Box::new(make), reply }).await.map_err(|_| Error::Disconnected)?;
+        answer.await.map_err(|_| Error::Disconnected)?
+    }
+
+    /// Sends a message; the answer is the stored message with its place in the chat. Sending
+    /// the same id again returns the same message (safe to retry).
+    pub async fn send_message(&self, message: NewMessage) -> Result<ChatMessage> {
+        match self.request(move |id| ClientFrame::Send { id, message }).await? {
+            ServerFrame::Ack { message, .. } => Ok(message),
+            other => Err(Error::Protocol(format!("expected ack, got {other:?}"))),
+        }
+    }
+
+    /// Edits, deletes or reacts to a message.
+    pub async fn act(&self, chat_id: &str, message_id: &str, action: MessageAction) -> Result<()> {
+        let (chat_id, message_id) = (chat_id.to_owned(), message_id.to_owned());
+        self.request(move |id| ClientFrame::Act { id, chat_id, message_id, action }).await.map(drop)
+    }
+
+    /// Moves my delivered or read cursor in a chat.
+    pub async fn receipt(&self, chat_id: &str, kind: ReceiptKind, seq: i64) -> Result<()> {
+        let chat_id = chat_id.to_owned();
+        self.request(move |id| ClientFrame::Receipt { id, chat_id, kind, seq }).await.map(drop)
+    }
+
+    /// Says I am (or stopped) typing in a chat.
+    pub async fn typing(&self, chat_id: &str, typing: bool) -> Result<()> {
+        let frame = ClientFrame::Typing { chat_id: chat_id.to_owned(), typing };
+        self.commands.send(Command::Notify(frame)).await.map_err(|_| Error::Disconnected)
     }
 
     /// Skips the backoff wait and reconnects now.
@@ -260,6 +318,8 @@ impl Supervisor {
                 () = self.stop.cancelled() => return false,
                 command = self.commands.recv() => match command {
                     Some(Command::Ping { reply }) => { let _ = reply.send(Err(Error::Disconnected)); }
+                    Some(Command::Request { reply, .. }) => { let _ = reply.send(Err(Error::Disconnected)); }
+                    Some(Command::Notify(_)) => {}
                     None => return false,
                 },
             }
@@ -327,6 +387,7 @@ impl Supervisor {
         let mut last_heard = Instant::now();
         let mut next_id: RequestId = 0;
         let mut pings: HashMap<RequestId, (Instant, oneshot::Sender<Result<Duration>>)> = HashMap::new();
+        let mut requests: HashMap<RequestId, oneshot::Sender<Result<ServerFrame>>> = HashMap::new();
         let mut last_error: Option<ErrorFrame> = None;
         let connected_lost =
             |reason: String, code: Option<ErrorCode>| SessionEnd::Lost { reason, code, was_connected: true };
@@ -357,6 +418,19 @@ impl Supervisor {
                             return connected_lost(format!("connection dropped: {err}"), None);
                         }
                     }
+                    Some(Command::Request { make, reply }) => {
+                        next_id += 1;
+                        let frame = make(next_id);
+                        requests.insert(next_id, reply);
+                        if let Err(err) = sink.send(Message::text(frame.encode())).await {
+                            return connected_lost(format!("connection dropped: {err}"), None);
+                        }
+                    }
+                    Some(Command::Notify(frame)) => {
+                        if let Err(err) = sink.send(Message::text(frame.encode())).await {
+                            return connected_lost(format!("connection dropped: {err}"), None);
+                        }
+                    }
                 },
                 message = stream.next() => {
                     last_heard = Instant::now();
@@ -380,6 +454,11 @@ impl Supervisor {
                                 let _ = reply.send(Ok(sent.elapsed()));
                             }
                         }
+                        Ok(ServerFrame::Error(error)) if error.id.is_some_and(|id| requests.contains_key(&id)) => {
+                            if let Some(reply) = error.id.and_then(|id| requests.remove(&id)) {
+                                let _ = reply.send(Err(Error::Api { status: 0, error: ApiError::new(error.code, error.message) }));
+                            }
+                        }
                         Ok(ServerFrame::Error(error)) => match error.id.and_then(|id| pings.remove(&id)) {
                             Some((_, reply)) => {
                                 let _ = reply.send(Err(Error::Api { status: 0, error: ApiError::new(error.code, error.message) }));
@@ -394,6 +473,16 @@ impl Supervisor {
                         Ok(ServerFrame::Presence(presence)) => {
                             let _ = self.events.send(Event::Presence(presence));
                         }
+                        Ok(frame @ (ServerFrame::Ack { id, .. } | ServerFrame::Done { id })) => {
+                            if let Some(reply) = requests.remove(&id) {
+                                let _ = reply.send(Ok(frame));
+                            }
+                        }
+                        Ok(ServerFrame::Message(message)) => { let _ = self.events.send(Event::Message(Box::new(message))); }
+                        Ok(ServerFrame::Chat(chat)) => { let _ = self.events.send(Event::Chat(Box::new(chat))); }
+                        Ok(ServerFrame::Receipt(update)) => { let _ = self.events.send(Event::Receipt(update)); }
+                        Ok(ServerFrame::Typing(update)) => { let _ = self.events.send(Event::Typing(update)); }
+                        Ok(ServerFrame::Resync) => { let _ = self.events.send(Event::Resync); }
                         Ok(ServerFrame::Welcome(_)) => tracing::warn!("unexpected second welcome"),
                         Err(err) => tracing::warn!(%err, "undecodable frame from server"),
                     }

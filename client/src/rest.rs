@@ -4,6 +4,7 @@ use gkchat_proto::account::{
     AuthTokens, DeviceInfo, DeviceSession, Me, PhotoCrop, PhotoSize, ProfileUpdate, RefreshRequest, SignInRequest,
     SignUpRequest,
 };
+use gkchat_proto::chat::{ChatSettingsUpdate, ChatSummary, HistoryPage, SyncRequest, SyncResponse};
 use gkchat_proto::{ApiError, ErrorCode, ServerInfo};
 use reqwest::Method;
 use serde::Serialize;
@@ -218,6 +219,31 @@ impl Client {
             Err(Error::Api { error, .. }) if error.code == ErrorCode::NotFound => Ok(None),
             Err(err) => Err(err),
         }
+    }
+
+    /// My chats as tiles.
+    pub async fn chats(&self) -> Result<Vec<ChatSummary>> {
+        self.authed(Method::GET, "api/v1/chats", None::<&()>).await
+    }
+
+    /// Changes my own settings for a chat (pin, archive, mute).
+    pub async fn update_chat(&self, chat_id: &str, update: &ChatSettingsUpdate) -> Result<ChatSummary> {
+        self.authed(Method::PATCH, &format!("api/v1/chats/{chat_id}"), Some(update)).await
+    }
+
+    /// One page of the changes feed after `request.cursors`.
+    pub async fn sync(&self, request: &SyncRequest) -> Result<SyncResponse> {
+        self.authed(Method::POST, "api/v1/sync", Some(request)).await
+    }
+
+    /// Older messages of a chat, newest first.
+    pub async fn history(&self, chat_id: &str, before: Option<i64>, limit: u32) -> Result<HistoryPage> {
+        let mut query = format!("limit={limit}");
+        if let Some(before) = before {
+            query.push_str(&format!("&before={before}"));
+        }
+        let path = format!("api/v1/chats/{chat_id}/messages");
+        decode(&self.authed_bytes(Method::GET, &path, Some(&query), Payload::Empty).await?)
     }
 
     /// A valid access token, refreshed first when it is about to expire.

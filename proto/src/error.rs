@@ -73,6 +73,16 @@ pub enum ErrorCode {
     InvalidImage,
     /// The request body is larger than the server accepts.
     PayloadTooLarge,
+    /// The message is longer than the limit.
+    MessageTooLarge,
+    /// You are not a member of that chat.
+    NotAMember,
+    /// A block stands between you and that person.
+    Blocked,
+    /// Only allowed for a while (editing, deleting for everyone), and that time has passed.
+    TooLate,
+    /// Not yours to change.
+    Forbidden,
 }
 
 impl ErrorCode {
@@ -110,6 +120,11 @@ impl ErrorCode {
         Self::TooManyAttempts,
         Self::InvalidImage,
         Self::PayloadTooLarge,
+        Self::MessageTooLarge,
+        Self::NotAMember,
+        Self::Blocked,
+        Self::TooLate,
+        Self::Forbidden,
     ];
 
     /// The code as it appears on the wire (`"bad_frame"`).
@@ -147,6 +162,11 @@ impl ErrorCode {
             Self::TooManyAttempts => "too_many_attempts",
             Self::InvalidImage => "invalid_image",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::MessageTooLarge => "message_too_large",
+            Self::NotAMember => "not_a_member",
+            Self::Blocked => "blocked",
+            Self::TooLate => "too_late",
+            Self::Forbidden => "forbidden",
         }
     }
 }

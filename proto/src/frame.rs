@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::chat::{ChatSummary, Message, MessageAction, NewMessage, ReceiptKind, ReceiptUpdate, TypingUpdate};
 use crate::error::ErrorCode;
 
 /// Correlates a request frame with its answer. Chosen by the client, unique per connection.
@@ -19,12 +20,21 @@ pub enum ClientFrame {
     Hello(Hello),
     /// Application-level round trip; answered by `pong` with the same id.
     Ping { id: RequestId },
+    /// Store and deliver a message; answered by `ack` (also when sent before: idempotent).
+    Send { id: RequestId, message: NewMessage },
+    /// Edit, delete or react to a message; answered by `done`.
+    Act { id: RequestId, chat_id: String, message_id: String, action: MessageAction },
+    /// I have received (or read) everything up to `seq` in a chat; answered by `done`.
+    Receipt { id: RequestId, chat_id: String, kind: ReceiptKind, seq: i64 },
+    /// I am (or stopped) typing. Not answered; a typing frame for a chat that is not mine is
+    /// ignored.
+    Typing { chat_id: String, typing: bool },
 }
 
 impl ClientFrame {
     /// Every `type` value a client frame can have; used to tell an unknown frame from a
     /// malformed known one.
-    pub const TYPES: &'static [&'static str] = &["hello", "ping"];
+    pub const TYPES: &'static [&'static str] = &["hello", "ping", "send", "act", "receipt", "typing"];
 
     /// Decodes one text frame, classifying failures so the server can answer with the right
     /// code.
@@ -91,6 +101,20 @@ pub enum ServerFrame {
     Pong { id: RequestId },
     /// A contact came online, went offline, or changed who may see it.
     Presence(crate::account::Presence),
+    /// Answer to `send`: the message is stored.
+    Ack { id: RequestId, message: Message },
+    /// Answer to a request that returns nothing else.
+    Done { id: RequestId },
+    /// A message was sent, changed, or deleted in one of my chats (also by my other devices).
+    Message(Message),
+    /// A chat I am in was created or its tile changed (e.g. my settings on another device).
+    Chat(ChatSummary),
+    /// Someone's receipt cursors moved.
+    Receipt(ReceiptUpdate),
+    /// Someone started or stopped typing.
+    Typing(TypingUpdate),
+    /// This connection fell behind and pushes were dropped: sync now.
+    Resync,
     /// Something went wrong. With `id`, it answers that request and the connection stays up;
     /// without, it is about the connection itself and a close follows.
     Error(ErrorFrame),
@@ -165,6 +189,19 @@ mod tests {
         let samples = [
             ClientFrame::Hello(Hello { protocol: 1, client: String::new(), token: None }),
             ClientFrame::Ping { id: 1 },
+            ClientFrame::Send {
+                id: 2,
+                message: NewMessage {
+                    id: "m".into(),
+                    to: crate::chat::Target::Chat("c".into()),
+                    content: crate::chat::Content::Text { text: "t".into() },
+                    reply_to: None,
+                    forwarded: false,
+                },
+            },
+            ClientFrame::Act { id: 3, chat_id: "c".into(), message_id: "m".into(), action: MessageAction::DeleteForMe },
+            ClientFrame::Receipt { id: 4, chat_id: "c".into(), kind: ReceiptKind::Read, seq: 1 },
+            ClientFrame::Typing { chat_id: "c".into(), typing: true },
         ];
         assert_eq!(samples.len(), ClientFrame::TYPES.len());
         for frame in samples {

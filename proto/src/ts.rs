@@ -47,6 +47,7 @@ mod tests {
         BlockedUser, Contact, DeviceInfo, DeviceSession, Me, PhoneCodeSent, PhotoCrop, PhotoSize, Presence, Privacy,
         ProfileUpdate, SignUpRequest, Visibility,
     };
+    use crate::chat;
     use crate::{ApiError, ClientFrame, ErrorCode, ErrorFrame, Hello, ServerFrame, ServerInfo, Welcome};
 
     #[test]
@@ -73,6 +74,23 @@ mod tests {
             render::<Presence>(&root),
             render::<PhotoCrop>(&root),
             render::<PhotoSize>(&root),
+            render::<chat::Content>(&root),
+            render::<chat::Target>(&root),
+            render::<chat::NewMessage>(&root),
+            render::<chat::Ack>(&root),
+            render::<chat::Reaction>(&root),
+            render::<chat::Message>(&root),
+            render::<chat::ChatPeer>(&root),
+            render::<chat::ChatKind>(&root),
+            render::<chat::ChatSummary>(&root),
+            render::<chat::ChatSettingsUpdate>(&root),
+            render::<chat::SyncRequest>(&root),
+            render::<chat::SyncResponse>(&root),
+            render::<chat::HistoryPage>(&root),
+            render::<chat::ReceiptKind>(&root),
+            render::<chat::ReceiptUpdate>(&root),
+            render::<chat::TypingUpdate>(&root),
+            render::<chat::MessageAction>(&root),
             render::<PhoneCodeSent>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");

@@ -5,7 +5,7 @@
 //! Redis-backed twin behind the same calls.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use gkchat_proto::{ErrorCode, ServerFrame};
@@ -19,8 +19,8 @@ const EVENT_CAPACITY: usize = 256;
 pub enum HubEvent {
     /// The connection's session is over: say why and close.
     SessionEnded { code: ErrorCode, message: String },
-    /// Pass this frame on.
-    Frame(ServerFrame),
+    /// Pass this frame on (shared: one push goes to many connections).
+    Frame(Arc<ServerFrame>),
 }
 
 struct Entry {
@@ -28,6 +28,8 @@ struct Entry {
     user_id: String,
     session_id: String,
     events: mpsc::Sender<HubEvent>,
+    /// Set when a push did not fit in the queue: the connection must resync.
+    lagged: Arc<AtomicBool>,
 }
 
 #[derive(Default)]
@@ -41,6 +43,14 @@ pub struct Registration {
     hub: Arc<Hub>,
     connection_id: u64,
     pub events: mpsc::Receiver<HubEvent>,
+    lagged: Arc<AtomicBool>,
+}
+
+impl Registration {
+    /// Whether pushes were dropped since the last call (then the client is told to resync).
+    pub fn take_lagged(&self) -> bool {
+        self.lagged.swap(false, Ordering::AcqRel)
+    }
 }
 
 impl Drop for Registration {
@@ -58,13 +68,15 @@ impl Hub {
     pub fn register(self: &Arc<Self>, user_id: &str, session_id: &str) -> Registration {
         let connection_id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (events, receiver) = mpsc::channel(EVENT_CAPACITY);
+        let lagged = Arc::new(AtomicBool::new(false));
         self.lock().push(Entry {
             connection_id,
             user_id: user_id.to_owned(),
             session_id: session_id.to_owned(),
             events,
+            lagged: lagged.clone(),
         });
-        Registration { hub: self.clone(), connection_id, events: receiver }
+        Registration { hub: self.clone(), connection_id, events: receiver, lagged }
     }
 
     /// Ends the connections of one device session.
@@ -96,12 +108,15 @@ impl Hub {
         users.into_iter().filter(|user| entries.iter().any(|entry| &entry.user_id == *user)).cloned().collect()
     }
 
-    /// Queues `frame` for every live connection of `user_id`; returns how many could not take it
-    /// (their queue was full: a connection that far behind is closing or must resync).
+    /// Queues `frame` for every live connection of `user_id`; returns how many could not take it.
+    /// Such a connection is marked lagged and told to resync once it catches up — never
+    /// silently left behind.
     pub fn send_to_user(&self, user_id: &str, frame: &ServerFrame) -> usize {
         let mut dropped = 0;
+        let frame = Arc::new(frame.clone());
         for entry in self.lock().iter().filter(|entry| entry.user_id == user_id) {
             if entry.events.try_send(HubEvent::Frame(frame.clone())).is_err() {
+                entry.lagged.store(true, Ordering::Release);
                 dropped += 1;
             }
         }
@@ -137,9 +152,18 @@ mod tests {
         assert!(hub.is_online("u2"));
         let pong = ServerFrame::Pong { id: 7 };
         assert_eq!(hub.send_to_user("u2", &pong), 0);
-        assert_eq!(other.events.recv().await, Some(HubEvent::Frame(pong)));
+        assert_eq!(other.events.recv().await, Some(HubEvent::Frame(Arc::new(pong.clone()))));
         let everyone = ["u1".to_owned(), "u2".to_owned(), "u3".to_owned()];
         assert_eq!(hub.online_among(&everyone).len(), 2);
+
+        // A full queue marks the connection lagged instead of dropping silently.
+        for n in 0..EVENT_CAPACITY {
+            assert_eq!(hub.send_to_user("u2", &ServerFrame::Pong { id: n as u64 }), 0);
+        }
+        assert!(!other.take_lagged());
+        assert_eq!(hub.send_to_user("u2", &pong), 1);
+        assert!(other.take_lagged());
+        assert!(!other.take_lagged(), "reported once");
 
         drop(phone);
         assert_eq!(hub.connection_count(), 2);

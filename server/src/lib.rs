@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod hub;
 pub mod media;
+pub mod messaging;
 pub mod metrics;
 pub mod photo;
 pub mod presence;

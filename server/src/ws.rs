@@ -19,11 +19,11 @@ use gkchat_proto::{ClientFrame, ErrorCode, Hello, PROTOCOL_VERSION, ServerFrame,
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio::time::Instant;
 
-use crate::AppState;
 use crate::auth::AuthUser;
 use crate::error::Error;
 use crate::hub::{HubEvent, Registration};
 use crate::metrics::CodeLabels;
+use crate::{AppState, messaging};
 
 /// Frames queued for one connection's writer before the reader waits.
 const OUTBOX_CAPACITY: usize = 256;
@@ -130,7 +130,12 @@ impl Connection {
                     HubEvent::SessionEnded { code, message } => {
                         return self.fail(code, message, close_code::POLICY).await;
                     }
-                    HubEvent::Frame(frame) => self.send_frame(frame).await,
+                    HubEvent::Frame(frame) => {
+                        self.send_frame(std::sync::Arc::unwrap_or_clone(frame)).await;
+                        if self.hub.as_ref().is_some_and(Registration::take_lagged) {
+                            self.send_frame(ServerFrame::Resync).await;
+                        }
+                    }
                 },
                 () = &mut handshake_deadline, if self.phase == Phase::AwaitingHello => {
                     return self.fail(ErrorCode::HandshakeTimeout, "no hello frame in time", close_code::POLICY).await;
@@ -189,6 +194,51 @@ impl Connection {
             (Phase::Ready, ClientFrame::Ping { id }) => {
                 self.send_frame(ServerFrame::Pong { id }).await;
                 Next::Continue
+            }
+            (Phase::Ready, frame) => {
+                self.on_request(frame).await;
+                Next::Continue
+            }
+        }
+    }
+
+    /// A signed-in request. A failure answers with an `error` frame carrying the request's id;
+    /// the connection stays up.
+    async fn on_request(&mut self, frame: ClientFrame) {
+        let Some(user) = self.user.clone() else {
+            if let Some(id) = request_id(&frame) {
+                self.send_frame(ServerFrame::error(ErrorCode::Unauthorized, "sign in first", Some(id))).await;
+            }
+            return;
+        };
+        let state = self.state.clone();
+        let user_id = user.user_id.as_str();
+        let (id, answer) = match frame {
+            ClientFrame::Send { id, message } => {
+                (id, messaging::send(&state, user_id, message).await.map(|message| ServerFrame::Ack { id, message }))
+            }
+            ClientFrame::Act { id, chat_id, message_id, action } => (
+                id,
+                messaging::act(&state, user_id, &chat_id, &message_id, action).await.map(|()| ServerFrame::Done { id }),
+            ),
+            ClientFrame::Receipt { id, chat_id, kind, seq } => {
+                (id, messaging::receipt(&state, user_id, &chat_id, kind, seq).await.map(|()| ServerFrame::Done { id }))
+            }
+            ClientFrame::Typing { chat_id, typing } => {
+                if let Err(err) = messaging::typing(&state, user_id, &chat_id, typing).await {
+                    tracing::warn!(error = %err, "passing on typing failed");
+                }
+                return;
+            }
+            ClientFrame::Hello(_) | ClientFrame::Ping { .. } => unreachable!("handled by on_text"),
+        };
+        match answer {
+            Ok(frame) => self.send_frame(frame).await,
+            Err(err) => {
+                if err.code() == ErrorCode::Internal {
+                    tracing::error!(error = %err, "request failed");
+                }
+                self.send_frame(ServerFrame::error(err.code(), err.public_message(), Some(id))).await;
             }
         }
     }
@@ -254,6 +304,15 @@ impl Connection {
         }
         // A closed channel means the writer is gone; the reader notices on its next read.
         let _ = self.out.send(Message::Text(frame.encode().into())).await;
+    }
+}
+
+/// The id a request frame carries, if any.
+fn request_id(frame: &ClientFrame) -> Option<gkchat_proto::RequestId> {
+    match frame {
+        ClientFrame::Ping { id } | ClientFrame::Send { id, .. } | ClientFrame::Act { id, .. } => Some(*id),
+        ClientFrame::Receipt { id, .. } => Some(*id),
+        ClientFrame::Hello(_) | ClientFrame::Typing { .. } => None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! service functions in `db`, and shape the answer; they build no queries themselves.
 
 mod auth;
+mod chats;
 mod contacts;
 mod me;
 pub(crate) mod phone;
@@ -10,7 +11,7 @@ mod safety;
 
 use axum::Router;
 use axum::extract::FromRequest;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 
 use crate::AppState;
 use crate::error::Error;
@@ -38,6 +39,10 @@ pub fn routes() -> Router<AppState> {
         .route("/blocks", get(safety::list_blocked).post(safety::block))
         .route("/blocks/{user_id}", delete(safety::unblock))
         .route("/reports", post(safety::report))
+        .route("/chats", get(chats::list))
+        .route("/chats/{chat_id}", patch(chats::update))
+        .route("/chats/{chat_id}/messages", get(chats::history))
+        .route("/sync", post(chats::sync))
 }
 
 /// `Json` whose rejections are our [`Error`] (a `bad_request` body), not axum's plain text.

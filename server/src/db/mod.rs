@@ -3,8 +3,10 @@
 
 pub mod accounts;
 pub mod blocks;
+pub mod chats;
 pub mod contacts;
 pub mod entity;
+pub mod messages;
 pub mod meta;
 pub mod migration;
 pub mod otp;

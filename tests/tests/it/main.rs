@@ -5,6 +5,7 @@ mod accounts;
 mod contacts;
 mod handshake;
 mod http;
+mod messaging;
 mod persistence;
 mod phone;
 mod photo;

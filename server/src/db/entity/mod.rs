@@ -1,9 +1,14 @@
 //! sea-orm entities, one module per table. The schema itself is built by migrations only.
 
 pub mod blocks;
+pub mod chat_members;
+pub mod chats;
 pub mod contacts;
 pub mod device_sessions;
+pub mod hidden_messages;
+pub mod messages;
 pub mod otp_codes;
+pub mod reactions;
 pub mod reports;
 pub mod server_meta;
 pub mod used_refresh_tokens;

@@ -10,6 +10,7 @@ mod m20261122_000004_create_blocks_and_reports;
 mod m20261122_000005_add_phone_and_codes;
 mod m20261122_000006_add_contact_token;
 mod m20261122_000007_add_photo_and_last_seen;
+mod m20261122_000008_create_chats_and_messages;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_add_phone_and_codes::Migration),
             Box::new(m20261122_000006_add_contact_token::Migration),
             Box::new(m20261122_000007_add_photo_and_last_seen::Migration),
+            Box::new(m20261122_000008_create_chats_and_messages::Migration),
         ]
     }
 }

@@ -1,0 +1,280 @@
+//! Chats and messages: what a message is on the wire, the chat tiles, receipts, typing, and the
+//! changes feed a device syncs from.
+//!
+//! Every change in a chat — a new message, an edit, a delete for everyone, a reaction — takes the
+//! chat's next sequence number. A message row carries its place in the timeline (`seq`, fixed)
+//! and the number of its latest change (`updated_seq`). A device keeps, per chat, the highest
+//! `updated_seq` it has applied: the server's answer to "everything after N" is every message
+//! whose `updated_seq` is greater, in that order, each in its current state. Applying a message
+//! again is harmless (upsert by id, keep the greater `updated_seq`), so retries never duplicate.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::account::UnixMillis;
+use crate::error::ErrorCode;
+
+/// Longest text message, in bytes (UTF-8).
+pub const TEXT_MAX_BYTES: usize = 64 * 1024;
+/// Edits are allowed this long after sending.
+pub const EDIT_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// "Delete for everyone" is allowed this long after sending.
+pub const DELETE_FOR_EVERYONE_WINDOW_MS: i64 = 48 * 60 * 60 * 1000;
+/// Longest reaction (one emoji, possibly a ZWJ sequence), in bytes.
+pub const REACTION_MAX_BYTES: usize = 32;
+/// Most messages one sync or history page returns.
+pub const PAGE_MAX: u32 = 500;
+/// A typing indicator disappears by itself after this long without renewal.
+pub const TYPING_EXPIRES_MS: i64 = 6_000;
+/// Clients renew "typing" at most this often.
+pub const TYPING_THROTTLE_MS: i64 = 3_000;
+
+/// What a message says. The server checks kinds and sizes only (content is an envelope; see
+/// DESIGN.md); media kinds join this enum with the media issue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Content {
+    Text { text: String },
+}
+
+impl Content {
+    /// Checks size rules; the error carries the stable code.
+    pub fn check(&self) -> Result<(), (ErrorCode, String)> {
+        match self {
+            Self::Text { text } if text.trim().is_empty() => {
+                Err((ErrorCode::BadRequest, "a message cannot be empty".into()))
+            }
+            Self::Text { text } if text.len() > TEXT_MAX_BYTES => Err((
+                ErrorCode::MessageTooLarge,
+                format!("a text message may be at most {} KiB", TEXT_MAX_BYTES / 1024),
+            )),
+            Self::Text { .. } => Ok(()),
+        }
+    }
+
+    /// A one-line preview for chat tiles and notifications.
+    pub fn preview(&self) -> String {
+        match self {
+            Self::Text { text } => text.lines().next().unwrap_or_default().chars().take(120).collect(),
+        }
+    }
+}
+
+/// Where a message goes: an existing chat, or a person (a direct chat starts with the first
+/// message).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Target {
+    Chat(String),
+    User(String),
+}
+
+/// A message to send (`send` frame). `id` is chosen by the client (UUID v7) and makes sending
+/// idempotent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NewMessage {
+    pub id: String,
+    pub to: Target,
+    pub content: Content,
+    /// The message this one answers (quote).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reply_to: Option<String>,
+    #[serde(default)]
+    pub forwarded: bool,
+}
+
+/// The server's answer to `send`: stored, with its place in the chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Ack {
+    pub message: Message,
+}
+
+/// One emoji reaction by one person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Reaction {
+    pub user_id: String,
+    pub emoji: String,
+    pub at: UnixMillis,
+}
+
+/// A stored message in its current state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Message {
+    pub id: String,
+    pub chat_id: String,
+    /// Place in the chat's timeline; never changes.
+    pub seq: i64,
+    /// The chat sequence number of this message's latest change.
+    pub updated_seq: i64,
+    pub sender_id: String,
+    /// `None` once deleted for everyone (a tombstone).
+    pub content: Option<Content>,
+    pub reply_to: Option<String>,
+    pub forwarded: bool,
+    pub sent_at: UnixMillis,
+    pub edited_at: Option<UnixMillis>,
+    pub deleted_at: Option<UnixMillis>,
+    pub reactions: Vec<Reaction>,
+    /// I deleted it for me (on all my devices): drop it from view.
+    pub hidden: bool,
+}
+
+/// Someone in a chat, as the chat tile and header show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChatPeer {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    /// `None` when they have none or their privacy hides it from me.
+    pub photo: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatKind {
+    Direct,
+}
+
+/// A chat as one member sees it: the tile, my settings, and the receipt cursors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChatSummary {
+    pub id: String,
+    pub kind: ChatKind,
+    /// The other person, in a direct chat.
+    pub peer: Option<ChatPeer>,
+    /// The chat's latest sequence number (of any change).
+    pub last_seq: i64,
+    /// The newest message still shown (not deleted for me), for the tile.
+    pub last_message: Option<Message>,
+    /// Messages from others after my read cursor.
+    pub unread: u32,
+    /// When something last happened (the tile order).
+    pub last_activity_at: UnixMillis,
+    pub my_delivered_seq: i64,
+    pub my_read_seq: i64,
+    /// How far the others have received and read (read is 0 when either side turned read
+    /// receipts off).
+    pub peer_delivered_seq: i64,
+    pub peer_read_seq: i64,
+    pub pinned_at: Option<UnixMillis>,
+    pub archived: bool,
+    /// Muted until then; [`MUTED_FOREVER`] for always.
+    pub muted_until: Option<UnixMillis>,
+}
+
+/// `muted_until` meaning "always".
+pub const MUTED_FOREVER: UnixMillis = i64::MAX;
+
+/// `PATCH /api/v1/chats/{id}`: my own settings for a chat; absent fields stay.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChatSettingsUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub pinned: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub archived: Option<bool>,
+    /// Mute until this time ([`MUTED_FOREVER`] for always); 0 unmutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub muted_until: Option<UnixMillis>,
+}
+
+/// `POST /api/v1/sync`: where this device stands in each chat it knows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncRequest {
+    /// Chat id → the highest `updated_seq` applied. Chats not named start from 0.
+    pub cursors: std::collections::BTreeMap<String, i64>,
+    /// At most this many messages in the answer (capped at [`PAGE_MAX`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub limit: Option<u32>,
+}
+
+/// The answer: every chat I am in, and the changed messages after my cursors, by chat and
+/// `updated_seq`. When `complete` is false, ask again with the advanced cursors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncResponse {
+    pub chats: Vec<ChatSummary>,
+    pub messages: Vec<Message>,
+    pub complete: bool,
+}
+
+/// `GET /api/v1/chats/{id}/messages?before=<seq>&limit=<n>`: older messages, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HistoryPage {
+    pub messages: Vec<Message>,
+    /// More older messages exist.
+    pub more: bool,
+}
+
+/// Receipt kinds a member reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptKind {
+    Delivered,
+    Read,
+}
+
+/// Where one member's cursors stand (`receipt` push).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReceiptUpdate {
+    pub chat_id: String,
+    pub user_id: String,
+    pub delivered_seq: i64,
+    /// 0 when read receipts are off on either side (but always mine to my own devices).
+    pub read_seq: i64,
+}
+
+/// Someone is typing (`typing` push); it expires after [`TYPING_EXPIRES_MS`] unless renewed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TypingUpdate {
+    pub chat_id: String,
+    pub user_id: String,
+    pub typing: bool,
+}
+
+/// Changes to an existing message, each answered by `done` (or an error).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum MessageAction {
+    /// Within [`EDIT_WINDOW_MS`], by its sender.
+    Edit { content: Content },
+    /// Within [`DELETE_FOR_EVERYONE_WINDOW_MS`], by its sender: a tombstone remains.
+    DeleteForEveryone,
+    /// Hides it on all my devices only.
+    DeleteForMe,
+    /// One reaction per person; `None` takes mine back.
+    React { emoji: Option<String> },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_checked() {
+        assert!(Content::Text { text: "hi".into() }.check().is_ok());
+        assert_eq!(Content::Text { text: " \n".into() }.check().unwrap_err().0, ErrorCode::BadRequest);
+        let long = Content::Text { text: "x".repeat(TEXT_MAX_BYTES + 1) };
+        assert_eq!(long.check().unwrap_err().0, ErrorCode::MessageTooLarge);
+        assert!(Content::Text { text: "x".repeat(TEXT_MAX_BYTES) }.check().is_ok());
+    }
+
+    #[test]
+    fn new_message_wire_shape() {
+        let message = NewMessage {
+            id: "m1".into(),
+            to: Target::User("u2".into()),
+            content: Content::Text { text: "hello".into() },
+            reply_to: None,
+            forwarded: false,
+        };
+        let json = serde_json::to_string(&message).unwrap();
+        assert_eq!(
+            json,
+            r#"{"id":"m1","to":{"kind":"user","id":"u2"},"content":{"kind":"text","text":"hello"},"forwarded":false}"#
+        );
+    }
+}

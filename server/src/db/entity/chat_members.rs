@@ -1,0 +1,25 @@
+//! `chat_members`: who is in a chat, with their receipt cursors and own settings for it.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "chat_members")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub chat_id: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub user_id: String,
+    pub joined_at: i64,
+    /// Everything up to this sequence number reached one of the member's devices.
+    pub delivered_seq: i64,
+    /// Everything up to this sequence number was read.
+    pub read_seq: i64,
+    pub pinned_at: Option<i64>,
+    pub archived: bool,
+    pub muted_until: Option<i64>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,263 @@
+//! Messaging: what happens when a member sends, changes, receives or reads a message, or types.
+//! Each operation checks membership and blocks, stores through `db`, and then fans the result
+//! out through the hub to every live connection of every member (the sender's other devices
+//! too). Storing commits before anything is acknowledged or pushed.
+
+use axum::http::StatusCode;
+use gkchat_proto::chat::{
+    ChatSettingsUpdate, ChatSummary, DELETE_FOR_EVERYONE_WINDOW_MS, EDIT_WINDOW_MS, Message, MessageAction, NewMessage,
+    REACTION_MAX_BYTES, ReceiptKind, ReceiptUpdate, Target, TypingUpdate,
+};
+use gkchat_proto::{ErrorCode, ServerFrame};
+
+use crate::db::entity::{chat_members, chats as chat_rows, messages as message_rows};
+use crate::db::{accounts, blocks, chats, messages};
+use crate::error::{Error, Result};
+use crate::{AppState, now_ms};
+
+fn bad(code: ErrorCode, message: impl Into<String>) -> Error {
+    Error::api(StatusCode::BAD_REQUEST, code, message)
+}
+
+fn not_a_member() -> Error {
+    Error::api(StatusCode::FORBIDDEN, ErrorCode::NotAMember, "you are not in that chat")
+}
+
+/// The chat `user_id` is in, or the error saying why not.
+async fn member_of(state: &AppState, chat_id: &str, user_id: &str) -> Result<(chat_rows::Model, chat_members::Model)> {
+    let chat = chats::get(&state.db, chat_id).await?.ok_or_else(|| Error::not_found("no such chat"))?;
+    let member = chats::membership(&state.db, chat_id, user_id).await?.ok_or_else(not_a_member)?;
+    Ok((chat, member))
+}
+
+/// The other person in a direct chat.
+async fn peer_of(state: &AppState, chat_id: &str, user_id: &str) -> Result<Option<String>> {
+    Ok(chats::members(&state.db, chat_id).await?.into_iter().map(|m| m.user_id).find(|id| id != user_id))
+}
+
+/// Refuses when a block stands between `user_id` and `peer_id`, either way.
+async fn check_not_blocked(state: &AppState, user_id: &str, peer_id: &str) -> Result<()> {
+    if blocks::has_blocked(&state.db, peer_id, user_id).await? {
+        return Err(Error::api(StatusCode::FORBIDDEN, ErrorCode::Blocked, "this person does not accept your messages"));
+    }
+    if blocks::has_blocked(&state.db, user_id, peer_id).await? {
+        return Err(Error::api(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Blocked,
+            "you blocked this person; unblock them first",
+        ));
+    }
+    Ok(())
+}
+
+/// Stores and delivers a message; a retry of the same id returns the stored one.
+pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Result<Message> {
+    if uuid::Uuid::parse_str(&message.id).is_err() {
+        return Err(bad(ErrorCode::BadRequest, "a message id must be a UUID"));
+    }
+    message.content.check().map_err(|(code, text)| bad(code, text))?;
+    let now = now_ms();
+    let (chat, started) = match &message.to {
+        Target::User(peer_id) => {
+            if peer_id == sender_id {
+                return Err(bad(ErrorCode::BadRequest, "you cannot start a chat with yourself"));
+            }
+            let peer = accounts::get(&state.db, peer_id).await?.ok_or_else(|| Error::not_found("no such user"))?;
+            check_not_blocked(state, sender_id, &peer.id).await?;
+            chats::find_or_start_direct(&state.db, sender_id, &peer.id, now).await?
+        }
+        Target::Chat(chat_id) => {
+            let (chat, _) = member_of(state, chat_id, sender_id).await?;
+            if let Some(peer_id) = peer_of(state, &chat.id, sender_id).await? {
+                if accounts::get(&state.db, &peer_id).await?.is_none() {
+                    return Err(Error::not_found("that account was deleted"));
+                }
+                check_not_blocked(state, sender_id, &peer_id).await?;
+            }
+            (chat, false)
+        }
+    };
+    if let Some(reply_to) = &message.reply_to {
+        let quoted = messages::get(&state.db, reply_to).await?;
+        if quoted.is_none_or(|q| q.chat_id != chat.id) {
+            return Err(bad(ErrorCode::BadRequest, "the quoted message is not in this chat"));
+        }
+    }
+    let (row, fresh) = messages::store(&state.db, &chat.id, sender_id, &message, now).await?;
+    if row.sender_id != sender_id || row.chat_id != chat.id {
+        return Err(bad(ErrorCode::BadRequest, "that message id is taken; choose a new one"));
+    }
+    if started {
+        announce_chat(state, &chat.id).await?;
+    }
+    let dto = fan_out(state, row, fresh).await?;
+    Ok(dto)
+}
+
+/// Pushes a stored message (as each member sees it) to every member's live connections;
+/// returns it as the sender sees it. Pushes nothing for a retry (`fresh` false).
+async fn fan_out(state: &AppState, row: message_rows::Model, fresh: bool) -> Result<Message> {
+    let sender_view = messages::to_dtos(&state.db, vec![row.clone()], &row.sender_id).await?.remove(0);
+    if !fresh {
+        return Ok(sender_view);
+    }
+    for member in chats::members(&state.db, &row.chat_id).await? {
+        let view = if member.user_id == row.sender_id {
+            sender_view.clone()
+        } else {
+            messages::to_dtos(&state.db, vec![row.clone()], &member.user_id).await?.remove(0)
+        };
+        state.hub.send_to_user(&member.user_id, &ServerFrame::Message(view));
+    }
+    Ok(sender_view)
+}
+
+/// Tells every member about a chat's new tile (a chat that just started).
+async fn announce_chat(state: &AppState, chat_id: &str) -> Result<()> {
+    for member in chats::members(&state.db, chat_id).await? {
+        if let Some(summary) = chats::summary(&state.db, chat_id, &member.user_id).await? {
+            state.hub.send_to_user(&member.user_id, &ServerFrame::Chat(summary));
+        }
+    }
+    Ok(())
+}
+
+/// Edits, deletes or reacts to a message.
+pub async fn act(
+    state: &AppState,
+    user_id: &str,
+    chat_id: &str,
+    message_id: &str,
+    action: MessageAction,
+) -> Result<()> {
+    member_of(state, chat_id, user_id).await?;
+    let message = messages::get(&state.db, message_id)
+        .await?
+        .filter(|m| m.chat_id == chat_id)
+        .ok_or_else(|| Error::not_found("no such message in this chat"))?;
+    let now = now_ms();
+    let own = message.sender_id == user_id;
+    let forbidden = || Error::api(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "only its sender can do that");
+    let too_late = |what: &str| Error::api(StatusCode::FORBIDDEN, ErrorCode::TooLate, format!("too late to {what}"));
+    let change = match action {
+        MessageAction::Edit { content } => {
+            if !own {
+                return Err(forbidden());
+            }
+            if message.deleted_at.is_some() {
+                return Err(bad(ErrorCode::BadRequest, "a deleted message cannot be edited"));
+            }
+            if now - message.sent_at > EDIT_WINDOW_MS {
+                return Err(too_late("edit this message (15 minutes)"));
+            }
+            content.check().map_err(|(code, text)| bad(code, text))?;
+            messages::Change::Edit(content)
+        }
+        MessageAction::DeleteForEveryone => {
+            if !own {
+                return Err(forbidden());
+            }
+            if message.deleted_at.is_some() {
+                return Ok(());
+            }
+            if now - message.sent_at > DELETE_FOR_EVERYONE_WINDOW_MS {
+                return Err(too_late("delete this message for everyone (48 hours)"));
+            }
+            messages::Change::DeleteForEveryone
+        }
+        MessageAction::DeleteForMe => messages::Change::HideFor(user_id.to_owned()),
+        MessageAction::React { emoji } => {
+            if message.deleted_at.is_some() {
+                return Err(bad(ErrorCode::BadRequest, "a deleted message cannot get reactions"));
+            }
+            if let Some(emoji) = &emoji {
+                check_emoji(emoji)?;
+            }
+            if let Some(peer_id) = peer_of(state, chat_id, user_id).await? {
+                check_not_blocked(state, user_id, &peer_id).await?;
+            }
+            messages::Change::React { user_id: user_id.to_owned(), emoji }
+        }
+    };
+    let row = messages::change(&state.db, message, change, now).await?;
+    fan_out(state, row, true).await?;
+    Ok(())
+}
+
+/// One emoji (a short run of non-ASCII symbols, such as a ZWJ sequence or a flag).
+fn check_emoji(emoji: &str) -> Result<()> {
+    let ok = !emoji.is_empty()
+        && emoji.len() <= REACTION_MAX_BYTES
+        && emoji.chars().count() <= 10
+        && emoji.chars().all(|c| !c.is_ascii() && !c.is_whitespace() && !c.is_alphanumeric());
+    if ok { Ok(()) } else { Err(bad(ErrorCode::BadRequest, "a reaction is one emoji")) }
+}
+
+/// Moves my delivered or read cursor, and tells the chat (read only where both sides allow it).
+pub async fn receipt(state: &AppState, user_id: &str, chat_id: &str, kind: ReceiptKind, seq: i64) -> Result<()> {
+    let (chat, member) = member_of(state, chat_id, user_id).await?;
+    if seq < 0 || seq > chat.last_seq {
+        return Err(bad(ErrorCode::BadRequest, format!("seq must be between 0 and {}", chat.last_seq)));
+    }
+    let before = (member.delivered_seq, member.read_seq);
+    let member = chats::advance_cursor(&state.db, member, kind, seq).await?;
+    if before == (member.delivered_seq, member.read_seq) {
+        return Ok(());
+    }
+    for viewer in chats::members(&state.db, chat_id).await? {
+        let (delivered_seq, read_seq) = chats::cursors_seen_by(&state.db, &member, &viewer.user_id).await?;
+        let update =
+            ReceiptUpdate { chat_id: chat_id.to_owned(), user_id: user_id.to_owned(), delivered_seq, read_seq };
+        state.hub.send_to_user(&viewer.user_id, &ServerFrame::Receipt(update));
+    }
+    Ok(())
+}
+
+/// Passes "typing" on to the other members; quietly nothing when not a member or blocked.
+pub async fn typing(state: &AppState, user_id: &str, chat_id: &str, typing: bool) -> Result<()> {
+    if chats::membership(&state.db, chat_id, user_id).await?.is_none() {
+        return Ok(());
+    }
+    for member in chats::members(&state.db, chat_id).await? {
+        if member.user_id == user_id
+            || blocks::has_blocked(&state.db, &member.user_id, user_id).await?
+            || blocks::has_blocked(&state.db, user_id, &member.user_id).await?
+        {
+            continue;
+        }
+        let update = TypingUpdate { chat_id: chat_id.to_owned(), user_id: user_id.to_owned(), typing };
+        state.hub.send_to_user(&member.user_id, &ServerFrame::Typing(update));
+    }
+    Ok(())
+}
+
+/// Changes my settings for a chat and tells my other devices.
+pub async fn update_settings(
+    state: &AppState,
+    user_id: &str,
+    chat_id: &str,
+    update: &ChatSettingsUpdate,
+) -> Result<ChatSummary> {
+    let (_, member) = member_of(state, chat_id, user_id).await?;
+    chats::update_settings(&state.db, member, update, now_ms()).await?;
+    let summary = chats::summary(&state.db, chat_id, user_id)
+        .await?
+        .ok_or_else(|| Error::Internal("membership vanished".into()))?;
+    state.hub.send_to_user(user_id, &ServerFrame::Chat(summary.clone()));
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_emoji;
+
+    #[test]
+    fn reactions_are_one_emoji() {
+        for ok in ["👍", "❤️", "👩‍👩‍👧", "🇩🇪"] {
+            assert!(check_emoji(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "ok", "👍 ", "a👍", &"👍".repeat(20)] {
+            assert!(check_emoji(bad).is_err(), "{bad}");
+        }
+    }
+}
