@@ -228,6 +228,13 @@ impl Connection {
         self.retry_now.notify_one();
     }
 
+    /// Stops through a shared handle: says goodbye and waits until stopped.
+    pub async fn shut_down(&self) {
+        self.stop.cancel();
+        let mut state = self.state.clone();
+        let _ = state.wait_for(|s| matches!(s, ConnectionState::Stopped)).await;
+    }
+
     /// Says goodbye to the server and stops reconnecting.
     pub async fn close(mut self) {
         self.stop.cancel();
@@ -538,7 +545,12 @@ mod tests {
     #[test]
     fn ui_bindings_are_fresh() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let stale = gkchat_proto::ts::check_bindings(vec![gkchat_proto::ts::render::<ConnectionState>(&root)]);
+        let stale = gkchat_proto::ts::check_bindings(vec![
+            gkchat_proto::ts::render::<ConnectionState>(&root),
+            gkchat_proto::ts::render::<crate::LocalMessage>(&root),
+            gkchat_proto::ts::render::<crate::SendStatus>(&root),
+            gkchat_proto::ts::render::<crate::MessengerEvent>(&root),
+        ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");
     }
 }

@@ -28,6 +28,18 @@ pub enum Error {
     /// The OS keyring (or another token store) failed.
     #[error("cannot use the keyring: {0}")]
     TokenStore(String),
+    /// The local message store failed.
+    #[error("local store: {0}")]
+    Store(String),
+    /// Bad input caught before it reached the server, with the code the server would give.
+    #[error("{message}")]
+    Invalid { code: ErrorCode, message: String },
+}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Store(err.to_string())
+    }
 }
 
 impl Error {
@@ -37,7 +49,8 @@ impl Error {
             Error::Unreachable(_) | Error::Disconnected => ErrorCode::Unreachable,
             Error::Api { error, .. } => error.code,
             Error::Protocol(_) => ErrorCode::BadFrame,
-            Error::Internal(_) | Error::TokenStore(_) => ErrorCode::Internal,
+            Error::Internal(_) | Error::TokenStore(_) | Error::Store(_) => ErrorCode::Internal,
+            Error::Invalid { code, .. } => *code,
             Error::SignedOut => ErrorCode::Unauthorized,
         }
     }

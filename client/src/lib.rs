@@ -10,7 +10,9 @@ mod auth;
 mod backoff;
 mod connection;
 mod error;
+mod messenger;
 mod rest;
+mod store;
 
 use std::sync::Arc;
 
@@ -18,7 +20,9 @@ pub use auth::{MemoryTokenStore, StoredSession, TokenStore};
 pub use backoff::Backoff;
 pub use connection::{Connection, ConnectionState, Event, Events};
 pub use error::{Error, Result};
+pub use messenger::{Messenger, MessengerEvent};
 pub use rest::parse_server_url;
+pub use store::{LocalMessage, SendStatus, Store, pending_chat_key};
 use tokio::sync::{Mutex, watch};
 use url::Url;
 

@@ -27,13 +27,17 @@ pub async fn update(
     Ok(Json(messaging::update_settings(&state, &auth.user_id, &chat_id, &update).await?))
 }
 
-/// Every chat of mine, and the changes after this device's cursors, oldest change first.
+/// Every chat of mine, and the changes after this device's cursors, oldest change first. When
+/// `complete`, the device has every change up to each tile's `last_seq`.
 pub async fn sync(
     State(state): State<AppState>,
     auth: AuthUser,
     ApiJson(request): ApiJson<SyncRequest>,
 ) -> Result<Json<SyncResponse>> {
     let limit = u64::from(request.limit.unwrap_or(PAGE_MAX).clamp(1, PAGE_MAX));
+    // Tiles first: every change counted in a tile's `last_seq` is then in this answer or
+    // reached by the next page, so a complete answer moves a device's cursor to `last_seq`.
+    let chats = chats::summaries(&state.db, &auth.user_id).await?;
     let mut changed = Vec::new();
     let mut complete = true;
     for (chat_id, last_seq) in chats::chats_of(&state.db, &auth.user_id).await? {
@@ -55,7 +59,6 @@ pub async fn sync(
     }
     let messages = messages::to_dtos(&state.db, changed, &auth.user_id).await?;
     let touched: HashSet<&str> = messages.iter().map(|m| m.chat_id.as_str()).collect();
-    let chats = chats::summaries(&state.db, &auth.user_id).await?;
     tracing::debug!(chats = chats.len(), touched = touched.len(), messages = messages.len(), "sync");
     Ok(Json(SyncResponse { chats, messages, complete }))
 }

@@ -6,6 +6,7 @@ mod contacts;
 mod handshake;
 mod http;
 mod messaging;
+mod messenger;
 mod persistence;
 mod phone;
 mod photo;

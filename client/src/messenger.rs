@@ -1,0 +1,313 @@
+//! The messenger: the local store kept in step with the server over the live connection.
+//!
+//! One task per signed-in account. Each time the connection comes up it syncs the changes feed
+//! from the store's cursors (page by page until complete), then sends the outbox in order, each
+//! message waiting for its ack. Pushed messages are applied as they come; a push that skips
+//! ahead of a chat's cursor, or a `resync` from the server, triggers a sync. Messages from
+//! others are acknowledged as delivered. Everything that changes is announced as a
+//! [`MessengerEvent`] for the UI.
+
+use std::sync::Arc;
+
+use gkchat_proto::ErrorCode;
+use gkchat_proto::chat::{
+    ChatSummary, Content, HistoryPage, Message, MessageAction, NewMessage, ReceiptKind, ReceiptUpdate, SyncRequest,
+    Target, TypingUpdate,
+};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Notify, broadcast};
+use tokio::task::JoinHandle;
+use ts_rs::TS;
+
+use crate::store::{LocalMessage, Store};
+use crate::{Client, Connection, ConnectionState, Error, Event, Result};
+
+/// What changed, for the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum MessengerEvent {
+    /// Reload the chat list (tiles, unread counts, order).
+    ChatsChanged,
+    /// A message was added or changed in `chat_key` (a chat id, or `user:<id>` while pending).
+    Message {
+        chat_key: String,
+        message: LocalMessage,
+    },
+    Typing(TypingUpdate),
+    Receipt(ReceiptUpdate),
+}
+
+struct Inner {
+    client: Client,
+    connection: Arc<Connection>,
+    store: Store,
+    events: broadcast::Sender<MessengerEvent>,
+    wake: Notify,
+}
+
+/// Handle to one account's messenger; dropping it stops the task.
+pub struct Messenger {
+    inner: Arc<Inner>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for Messenger {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn now_ms() -> i64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Refusals that will not change by retrying: the message is marked failed.
+fn is_permanent(err: &Error) -> bool {
+    matches!(err, Error::Api { error, .. } if !matches!(error.code, ErrorCode::Internal | ErrorCode::Unavailable | ErrorCode::RateLimited | ErrorCode::ServerBusy | ErrorCode::ServerShuttingDown | ErrorCode::TokenExpired))
+}
+
+impl Messenger {
+    /// Starts keeping `store` in step through `connection`.
+    pub fn start(client: Client, connection: Arc<Connection>, store: Store) -> Self {
+        let (events, _) = broadcast::channel(1024);
+        let inner = Arc::new(Inner { client, connection, store, events, wake: Notify::new() });
+        let task = tokio::spawn(run(inner.clone()));
+        Self { inner, task }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<MessengerEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// My chats as tiles, from the local store.
+    pub async fn chats(&self) -> Result<Vec<ChatSummary>> {
+        self.inner.store.chats().await
+    }
+
+    /// A chat's messages from the local store (newest `limit` before `before`).
+    pub async fn messages(&self, chat_key: &str, before: Option<i64>, limit: u32) -> Result<Vec<LocalMessage>> {
+        self.inner.store.messages(chat_key, before, limit).await
+    }
+
+    /// Fetches a page of older messages from the server into the store; false when there are
+    /// none left.
+    pub async fn load_older(&self, chat_id: &str, limit: u32) -> Result<bool> {
+        let before = self.inner.store.oldest_seq(chat_id).await?;
+        let page: HistoryPage = self.inner.client.history(chat_id, before, limit).await?;
+        for message in &page.messages {
+            self.inner.store.apply(message).await?;
+        }
+        Ok(page.more)
+    }
+
+    /// Composes a text message: stored at once as pending, sent when the connection allows.
+    pub async fn send_text(&self, to: Target, text: &str, reply_to: Option<String>) -> Result<LocalMessage> {
+        let content = Content::Text { text: text.to_owned() };
+        content.check().map_err(|(code, message)| Error::Invalid { code, message })?;
+        let new = NewMessage { id: uuid::Uuid::now_v7().to_string(), to, content, reply_to, forwarded: false };
+        let local = self.inner.store.enqueue(&new, now_ms()).await?;
+        let _ = self
+            .inner
+            .events
+            .send(MessengerEvent::Message { chat_key: local.message.chat_id.clone(), message: local.clone() });
+        let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
+        self.inner.wake.notify_one();
+        Ok(local)
+    }
+
+    /// Marks everything in a chat read (here, on my other devices, and for the sender's ticks).
+    pub async fn mark_read(&self, chat_id: &str) -> Result<()> {
+        let Some(chat) = self.inner.store.chat(chat_id).await? else { return Ok(()) };
+        let last = chat.last_seq.max(chat.last_message.as_ref().map_or(0, |m| m.seq));
+        if last <= chat.my_read_seq {
+            return Ok(());
+        }
+        let update = ReceiptUpdate {
+            chat_id: chat_id.to_owned(),
+            user_id: self.inner.store.user_id().to_owned(),
+            delivered_seq: last,
+            read_seq: last,
+        };
+        self.inner.store.apply_receipt(&update).await?;
+        let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
+        self.inner.connection.receipt(chat_id, ReceiptKind::Read, last).await
+    }
+
+    /// Edits, deletes or reacts (needs the connection).
+    pub async fn act(&self, chat_id: &str, message_id: &str, action: MessageAction) -> Result<()> {
+        self.inner.connection.act(chat_id, message_id, action).await
+    }
+
+    pub async fn typing(&self, chat_id: &str, typing: bool) -> Result<()> {
+        self.inner.connection.typing(chat_id, typing).await
+    }
+
+    /// Changes my settings for a chat.
+    pub async fn update_chat(&self, chat_id: &str, update: &gkchat_proto::chat::ChatSettingsUpdate) -> Result<()> {
+        let summary = self.inner.client.update_chat(chat_id, update).await?;
+        self.inner.store.upsert_chat(&summary).await?;
+        let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
+        Ok(())
+    }
+
+    /// Waits until the outbox is empty (for tests and shutdown).
+    pub async fn flushed(&self) -> Result<()> {
+        loop {
+            if self.inner.store.outbox().await?.is_empty() {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+}
+
+async fn run(inner: Arc<Inner>) {
+    let mut events = inner.connection.events();
+    let mut state = inner.connection.watch_state();
+    loop {
+        let connected = matches!(&*state.borrow_and_update(), ConnectionState::Connected { user_id: Some(_), .. });
+        if connected {
+            if let Err(err) = sync(&inner).await {
+                tracing::warn!(%err, "sync failed; retrying on the next connection");
+            }
+            flush(&inner).await;
+        }
+        loop {
+            tokio::select! {
+                changed = state.changed() => {
+                    if changed.is_err() { return; }
+                    break;
+                }
+                () = inner.wake.notified() => flush(&inner).await,
+                event = events.next() => match event {
+                    None => return,
+                    Some(event) => if let Err(err) = on_event(&inner, event).await {
+                        tracing::warn!(%err, "applying a push failed");
+                    },
+                },
+            }
+        }
+    }
+}
+
+async fn on_event(inner: &Inner, event: Event) -> Result<()> {
+    match event {
+        Event::Message(message) => {
+            let cursor = inner.store.cursor(&message.chat_id).await?;
+            inner.store.apply(&message).await?;
+            announce(inner, &message).await?;
+            match cursor {
+                Some(cursor) if message.updated_seq <= cursor + 1 => {
+                    inner.store.advance_cursor(&message.chat_id, message.updated_seq).await?;
+                    acknowledge_delivery(inner, &message.chat_id).await;
+                }
+                // A gap, or a chat this device does not know yet: sync.
+                _ => sync(inner).await?,
+            }
+        }
+        Event::Chat(summary) => {
+            inner.store.upsert_chat(&summary).await?;
+            let _ = inner.events.send(MessengerEvent::ChatsChanged);
+        }
+        Event::Receipt(update) => {
+            inner.store.apply_receipt(&update).await?;
+            let _ = inner.events.send(MessengerEvent::Receipt(update));
+            let _ = inner.events.send(MessengerEvent::ChatsChanged);
+        }
+        Event::Typing(update) => {
+            let _ = inner.events.send(MessengerEvent::Typing(update));
+        }
+        Event::Resync | Event::Lagged { .. } => sync(inner).await?,
+        Event::State(_) | Event::ServerError(_) | Event::Presence(_) => {}
+    }
+    Ok(())
+}
+
+async fn announce(inner: &Inner, message: &Message) -> Result<()> {
+    let status = crate::store::SendStatus::Sent;
+    let local = LocalMessage { message: message.clone(), status };
+    let _ = inner.events.send(MessengerEvent::Message { chat_key: message.chat_id.clone(), message: local });
+    let _ = inner.events.send(MessengerEvent::ChatsChanged);
+    Ok(())
+}
+
+/// Pulls the changes feed until complete; cursors end at each chat's `last_seq`.
+async fn sync(inner: &Inner) -> Result<()> {
+    loop {
+        let cursors = inner.store.cursors().await?;
+        let page = inner.client.sync(&SyncRequest { cursors, limit: None }).await?;
+        for chat in &page.chats {
+            inner.store.upsert_chat(chat).await?;
+        }
+        for message in &page.messages {
+            inner.store.apply(message).await?;
+            inner.store.advance_cursor(&message.chat_id, message.updated_seq).await?;
+        }
+        if page.complete {
+            for chat in &page.chats {
+                inner.store.advance_cursor(&chat.id, chat.last_seq).await?;
+                acknowledge_delivery(inner, &chat.id).await;
+            }
+            let _ = inner.events.send(MessengerEvent::ChatsChanged);
+            return Ok(());
+        }
+    }
+}
+
+/// Tells the chat this device has everything up to its newest message from others.
+async fn acknowledge_delivery(inner: &Inner, chat_id: &str) {
+    let Ok(Some(chat)) = inner.store.chat(chat_id).await else { return };
+    let newest = chat.last_seq.max(chat.last_message.as_ref().map_or(0, |m| m.seq));
+    if newest > chat.my_delivered_seq
+        && let Err(err) = inner.connection.receipt(chat_id, ReceiptKind::Delivered, newest).await
+    {
+        tracing::debug!(%err, "delivery receipt not sent");
+    }
+}
+
+/// Sends the outbox in order; stops at the first failure that retrying may cure.
+async fn flush(inner: &Inner) {
+    let outbox = match inner.store.outbox().await {
+        Ok(outbox) => outbox,
+        Err(err) => return tracing::warn!(%err, "reading the outbox failed"),
+    };
+    for new in outbox {
+        match inner.connection.send_message(new.clone()).await {
+            Ok(stored) => {
+                if let Err(err) = inner.store.sent(&stored).await {
+                    return tracing::warn!(%err, "recording an ack failed");
+                }
+                let _ = announce(inner, &stored).await;
+            }
+            Err(err) if is_permanent(&err) => {
+                let code = err.code();
+                if let Err(err) = inner.store.failed(&new.id, code, &err.to_string()).await {
+                    return tracing::warn!(%err, "recording a refusal failed");
+                }
+                let chat_key = chat_key_of(inner, &new).await;
+                if let Ok(messages) = inner.store.messages(&chat_key, None, u32::MAX).await
+                    && let Some(failed) = messages.into_iter().find(|m| m.message.id == new.id)
+                {
+                    let _ = inner.events.send(MessengerEvent::Message { chat_key, message: failed });
+                }
+                let _ = inner.events.send(MessengerEvent::ChatsChanged);
+            }
+            Err(err) => return tracing::debug!(%err, "sending paused until the connection returns"),
+        }
+    }
+}
+
+async fn chat_key_of(inner: &Inner, new: &NewMessage) -> String {
+    match &new.to {
+        Target::Chat(id) => id.clone(),
+        Target::User(peer) => match inner.store.direct_chat_with(peer).await {
+            Ok(Some(id)) => id,
+            _ => crate::store::pending_chat_key(peer),
+        },
+    }
+}

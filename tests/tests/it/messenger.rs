@@ -1,0 +1,142 @@
+//! The client's messenger: local store, outbox and sync against a real server — ticks and
+//! unread counts, messages composed offline (also across an app restart) arriving exactly once
+//! and in order, and two devices of one account staying in step.
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use gkchat_client::{Client, Messenger, SendStatus, Store};
+use gkchat_proto::chat::{Content, Target};
+use gkchat_tests::{TEST_PASSWORD, TestServer, test_config, test_device, within};
+
+const WAIT: Duration = Duration::from_secs(15);
+
+async fn messenger(client: &Client, user_id: &str, store: Option<&Path>) -> Messenger {
+    let store = Store::open(store, user_id).await.unwrap();
+    Messenger::start(client.clone(), Arc::new(client.connect()), store)
+}
+
+/// Polls `check` until it holds.
+async fn eventually<F: Future<Output = bool>>(what: &str, check: impl Fn() -> F) {
+    within(WAIT, what, async {
+        while !check().await {
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    })
+    .await;
+}
+
+async fn texts(messenger: &Messenger, chat_key: &str) -> Vec<String> {
+    let messages = messenger.messages(chat_key, None, 1000).await.unwrap();
+    messages
+        .into_iter()
+        .map(|m| match m.message.content {
+            Some(Content::Text { text }) => text,
+            None => "(deleted)".into(),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn ticks_and_unread_counts_follow_delivery_and_reading() {
+    let server = TestServer::start().await;
+    let (alice, _) = server.signed_up("alice").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let alice_m = messenger(&alice, &alice.me().await.unwrap().id, None).await;
+    let bob_m = messenger(&bob, &bob_me.id, None).await;
+
+    let pending = alice_m.send_text(Target::User(bob_me.id.clone()), "hello bob", None).await.unwrap();
+    assert_eq!(pending.status, SendStatus::Pending);
+    eventually("bob has the message", || async { bob_m.chats().await.unwrap().first().is_some_and(|c| c.unread == 1) })
+        .await;
+    let chat_id = bob_m.chats().await.unwrap()[0].id.clone();
+    assert_eq!(texts(&bob_m, &chat_id).await, ["hello bob"]);
+    // Delivered (two grey ticks) without bob opening the chat; read (blue) once he does.
+    eventually("delivered tick", || async {
+        alice_m.chats().await.unwrap().first().is_some_and(|c| c.peer_delivered_seq == 1 && c.peer_read_seq == 0)
+    })
+    .await;
+    let mine = alice_m.messages(&chat_id, None, 10).await.unwrap();
+    assert_eq!((mine[0].status.clone(), mine[0].message.seq), (SendStatus::Sent, 1));
+    bob_m.mark_read(&chat_id).await.unwrap();
+    assert_eq!(bob_m.chats().await.unwrap()[0].unread, 0);
+    eventually("read tick", || async { alice_m.chats().await.unwrap()[0].peer_read_seq == 1 }).await;
+    let tile = alice_m.chats().await.unwrap().remove(0);
+    assert_eq!(tile.last_message.and_then(|m| m.content), Some(Content::Text { text: "hello bob".into() }));
+
+    // A refused message is marked failed, not retried forever.
+    bob.block(&alice.me().await.unwrap().id).await.unwrap();
+    alice_m.send_text(Target::Chat(chat_id.clone()), "still there?", None).await.unwrap();
+    eventually("refusal recorded", || async {
+        let messages = alice_m.messages(&chat_id, None, 10).await.unwrap();
+        messages
+            .iter()
+            .any(|m| matches!(&m.status, SendStatus::Failed { code, .. } if *code == gkchat_proto::ErrorCode::Blocked))
+    })
+    .await;
+    alice_m.flushed().await.unwrap();
+}
+
+#[tokio::test]
+async fn messages_written_offline_arrive_once_in_order_also_after_a_restart() {
+    let temp = tempfile::tempdir().unwrap();
+    let server = TestServer::start_in(temp.path()).await;
+    let addr = server.addr;
+    let (alice, alice_me) = server.signed_up("alice").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let bob_m = messenger(&bob, &bob_me.id, None).await;
+    let store_path = temp.path().join("alice-store.db");
+    let alice_m = messenger(&alice, &alice_me.id, Some(&store_path)).await;
+    alice_m.send_text(Target::User(bob_me.id.clone()), "one", None).await.unwrap();
+    alice_m.flushed().await.unwrap();
+
+    // The server goes away; alice keeps writing, then closes the app.
+    server.stop().await;
+    let chat = alice_m.chats().await.unwrap().remove(0).id;
+    for text in ["two", "three", "four"] {
+        alice_m.send_text(Target::Chat(chat.clone()), text, None).await.unwrap();
+    }
+    assert_eq!(alice_m.store().outbox().await.unwrap().len(), 3);
+    drop(alice_m);
+
+    // The server returns; the app starts again on the same store and sends what was pending.
+    let server = TestServer::start_with(test_config(temp.path()), addr).await;
+    let alice_m = messenger(&alice, &alice_me.id, Some(&store_path)).await;
+    alice_m.flushed().await.unwrap();
+    eventually("bob has all four", || async { texts(&bob_m, &chat).await.len() == 4 }).await;
+    assert_eq!(texts(&bob_m, &chat).await, ["one", "two", "three", "four"]);
+    let history = bob.history(&chat, None, 50).await.unwrap();
+    assert_eq!(history.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [4, 3, 2, 1], "each exactly once");
+    assert_eq!(texts(&alice_m, &chat).await, ["one", "two", "three", "four"]);
+    drop(server);
+}
+
+#[tokio::test]
+async fn two_devices_of_one_account_stay_in_step() {
+    let server = TestServer::start().await;
+    let (alice, _) = server.signed_up("alice").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let bob_phone = server.client();
+    bob_phone.sign_in("bob", TEST_PASSWORD, test_device("phone")).await.unwrap();
+    let alice_m = messenger(&alice, &alice.me().await.unwrap().id, None).await;
+    let laptop = messenger(&bob, &bob_me.id, None).await;
+    let phone = messenger(&bob_phone, &bob_me.id, None).await;
+
+    alice_m.send_text(Target::User(bob_me.id.clone()), "are you there?", None).await.unwrap();
+    for device in [&laptop, &phone] {
+        eventually("both devices have it", || async {
+            device.chats().await.unwrap().first().is_some_and(|c| c.unread == 1)
+        })
+        .await;
+    }
+    let chat = laptop.chats().await.unwrap()[0].id.clone();
+    // Reading on the laptop clears the phone's unread count; the phone's reply shows on the laptop.
+    laptop.mark_read(&chat).await.unwrap();
+    eventually("phone unread cleared", || async { phone.chats().await.unwrap()[0].unread == 0 }).await;
+    phone.send_text(Target::Chat(chat.clone()), "yes, on my phone", None).await.unwrap();
+    eventually("laptop shows the reply", || async { texts(&laptop, &chat).await.len() == 2 }).await;
+    assert_eq!(texts(&laptop, &chat).await, ["are you there?", "yes, on my phone"]);
+    assert_eq!(laptop.chats().await.unwrap()[0].unread, 0, "my own messages are never unread");
+}
