@@ -282,6 +282,12 @@ async fn flush(inner: &Inner) {
                 if let Err(err) = inner.store.sent(&stored).await {
                     return tracing::warn!(%err, "recording an ack failed");
                 }
+                // The first message of a chat: make sure its tile is here before the ack shows.
+                if matches!(inner.store.chat(&stored.chat_id).await, Ok(None))
+                    && let Err(err) = sync(inner).await
+                {
+                    tracing::debug!(%err, "sync after a new chat failed");
+                }
                 let _ = announce(inner, &stored).await;
             }
             Err(err) if is_permanent(&err) => {

@@ -1,6 +1,7 @@
 //! GK Chat desktop shell: wires settings, the live connection and the commands into Tauri.
 //! Business logic lives in `gkchat-client`; this crate only adapts it to the window.
 
+mod chats;
 mod commands;
 mod error;
 mod keyring_store;
@@ -23,6 +24,8 @@ pub use settings::{SettingsView, UrlSource};
 /// What the commands share.
 pub struct AppState {
     settings_path: PathBuf,
+    /// Where local message stores live (one per server and account).
+    data_dir: PathBuf,
     current: Mutex<Current>,
     /// What the UI follows; survives switching servers.
     feeds: UiFeeds,
@@ -37,6 +40,13 @@ impl AppState {
     /// The current server's client (cheap clone; the lock is not held while it works).
     async fn client(&self) -> Client {
         self.current.lock().await.live.client.clone()
+    }
+
+    /// The signed-in account's messenger.
+    async fn messenger(&self) -> Result<std::sync::Arc<gkchat_client::Messenger>, CommandError> {
+        let slot = self.current.lock().await.live.messenger.clone();
+        let messenger = slot.lock().await.clone();
+        messenger.ok_or_else(|| CommandError::new(gkchat_proto::ErrorCode::Unauthorized, "sign in first"))
     }
 }
 
@@ -66,6 +76,7 @@ pub fn run() {
     tauri::Builder::default()
         .setup(|app| {
             let config_dir = app.path().app_config_dir()?;
+            let data_dir = app.path().app_data_dir()?;
             let settings_path = settings_path(&config_dir);
             let env_url = std::env::var(SERVER_URL_ENV).ok().filter(|v| !v.trim().is_empty());
             let mut view = Settings::load(&settings_path).startup_url(env_url.as_deref());
@@ -83,10 +94,11 @@ pub fn run() {
                 connection: watch::channel(ConnectionState::Connecting { attempt: 0 }).0,
                 account: watch::channel(None).0,
                 presence: tokio::sync::broadcast::channel(256).0,
+                messages: tokio::sync::broadcast::channel(1024).0,
             };
             // Connection tasks need the async runtime's context.
-            let live = tauri::async_runtime::block_on(async { Live::start(url, &feeds) })?;
-            app.manage(AppState { settings_path, current: Mutex::new(Current { live, view }), feeds });
+            let live = tauri::async_runtime::block_on(async { Live::start(url, &feeds, &data_dir) })?;
+            app.manage(AppState { settings_path, data_dir, current: Mutex::new(Current { live, view }), feeds });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -122,6 +134,16 @@ pub fn run() {
             commands::list_devices,
             commands::sign_out_device,
             commands::sign_out_other_devices,
+            chats::watch_messages,
+            chats::list_chats,
+            chats::chat_messages,
+            chats::load_older_messages,
+            chats::direct_chat_with,
+            chats::send_text,
+            chats::mark_read,
+            chats::act_on_message,
+            chats::set_typing,
+            chats::update_chat,
         ])
         .run(tauri::generate_context!())
         .expect("error while running GK Chat");

@@ -1,12 +1,14 @@
-//! The live link to the companion server: one `gkchat-client` (with its keyring token store)
-//! and its connection at a time, whose state is mirrored into watch channels the UI subscribes
-//! to. Changing the server URL swaps both; subscribers keep their subscriptions.
+//! The live link to the companion server: one `gkchat-client` (with its keyring token store),
+//! its connection, and — while someone is signed in — their messenger over a local store. The
+//! connection state, the account, presence and messenger events are mirrored into feeds the UI
+//! subscribes to. Changing the server URL swaps all of it; subscribers keep their subscriptions.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use gkchat_client::{Client, ClientConfig, Connection, ConnectionState, Event};
+use gkchat_client::{Client, ClientConfig, Connection, ConnectionState, Event, Messenger, MessengerEvent, Store};
 use gkchat_proto::account::Presence;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{Mutex, broadcast, watch};
 use tokio::task::JoinHandle;
 use url::Url;
 
@@ -20,37 +22,119 @@ pub struct UiFeeds {
     pub account: watch::Sender<Option<String>>,
     /// Contacts' presence changes as they arrive.
     pub presence: broadcast::Sender<Presence>,
+    /// Chats and messages changing.
+    pub messages: broadcast::Sender<MessengerEvent>,
 }
+
+/// The signed-in account's messenger, when there is one.
+pub type SharedMessenger = Arc<Mutex<Option<Arc<Messenger>>>>;
 
 pub struct Live {
     pub client: Client,
-    pub connection: Connection,
-    mirrors: [JoinHandle<()>; 3],
+    pub connection: Arc<Connection>,
+    pub messenger: SharedMessenger,
+    tasks: [JoinHandle<()>; 4],
 }
 
 impl Live {
-    /// Connects to `url` and mirrors the connection state and the account into `feeds`.
-    pub fn start(url: Url, feeds: &UiFeeds) -> gkchat_client::Result<Self> {
+    /// Connects to `url`, keeps a messenger for whoever signs in (stores under `data_dir`), and
+    /// mirrors everything into `feeds`.
+    pub fn start(url: Url, feeds: &UiFeeds, data_dir: &Path) -> gkchat_client::Result<Self> {
         let client_name = format!("gkchat-desktop/{}", env!("CARGO_PKG_VERSION"));
         let store = Arc::new(KeyringTokenStore::new(url.as_str()));
+        let stores = data_dir.join("stores").join(server_dir_name(&url));
         let client = Client::with_token_store(ClientConfig::new(url, client_name), store)?;
-        let connection = client.connect();
-        let mirrors = [
+        let connection = Arc::new(client.connect());
+        let messenger: SharedMessenger = Arc::default();
+        let tasks = [
             mirror(connection.watch_state(), feeds.connection.clone()),
             mirror(client.watch_account(), feeds.account.clone()),
             forward_presence(&connection, feeds.presence.clone()),
+            tokio::spawn(follow_account(
+                client.clone(),
+                connection.clone(),
+                stores,
+                messenger.clone(),
+                feeds.messages.clone(),
+            )),
         ];
-        Ok(Self { client, connection, mirrors })
+        Ok(Self { client, connection, messenger, tasks })
     }
 
     /// Says goodbye to the server; the mirrors stop without publishing "stopped", so the UI
     /// goes straight to the next connection's state.
     pub async fn stop(self) {
-        for mirror in &self.mirrors {
-            mirror.abort();
+        for task in &self.tasks {
+            task.abort();
         }
-        self.connection.close().await;
+        self.messenger.lock().await.take();
+        self.connection.shut_down().await;
     }
+}
+
+/// A directory name for one server's stores, e.g. `127.0.0.1_8787`.
+fn server_dir_name(url: &Url) -> String {
+    let text =
+        format!("{}_{}{}", url.host_str().unwrap_or("server"), url.port_or_known_default().unwrap_or(0), url.path());
+    text.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect()
+}
+
+/// Starts a messenger (on `<stores>/<user id>.db`) whenever someone signs in, and ends it when
+/// they sign out.
+async fn follow_account(
+    client: Client,
+    connection: Arc<Connection>,
+    stores: PathBuf,
+    slot: SharedMessenger,
+    feed: broadcast::Sender<MessengerEvent>,
+) {
+    let mut account = client.watch_account();
+    let mut forwarding: Option<JoinHandle<()>> = None;
+    loop {
+        let user = account.borrow_and_update().clone();
+        if let Some(task) = forwarding.take() {
+            task.abort();
+        }
+        slot.lock().await.take();
+        if let Some(user_id) = user {
+            match open_store(&stores, &user_id).await {
+                Ok(store) => {
+                    let messenger = Arc::new(Messenger::start(client.clone(), connection.clone(), store));
+                    forwarding = Some(forward_messages(messenger.subscribe(), feed.clone()));
+                    *slot.lock().await = Some(messenger);
+                    let _ = feed.send(MessengerEvent::ChatsChanged);
+                }
+                Err(err) => tracing::error!(%err, "cannot open the local message store"),
+            }
+        }
+        if account.changed().await.is_err() {
+            break;
+        }
+    }
+}
+
+async fn open_store(stores: &Path, user_id: &str) -> gkchat_client::Result<Store> {
+    std::fs::create_dir_all(stores).map_err(|e| gkchat_client::Error::Store(e.to_string()))?;
+    Store::open(Some(&stores.join(format!("{user_id}.db"))), user_id).await
+}
+
+fn forward_messages(
+    mut events: broadcast::Receiver<MessengerEvent>,
+    to: broadcast::Sender<MessengerEvent>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(event) => {
+                    let _ = to.send(event);
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    let _ = to.send(MessengerEvent::ChatsChanged);
+                }
+                Err(broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    })
 }
 
 fn forward_presence(connection: &Connection, to: broadcast::Sender<Presence>) -> JoinHandle<()> {
@@ -74,4 +158,13 @@ fn mirror<T: Clone + Send + Sync + 'static>(mut from: watch::Receiver<T>, to: wa
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn server_dir_names_are_plain() {
+        let url = url::Url::parse("https://chat.example.org/gk/").unwrap();
+        assert_eq!(super::server_dir_name(&url), "chat.example.org_443_gk_");
+    }
 }

@@ -107,21 +107,39 @@ impl Session {
     }
 
     pub async fn click(&self, element: &Element) {
-        self.call(reqwest::Method::POST, &format!("/element/{}/click", element.0), Some(json!({})))
-            .await
-            .expect("click");
+        self.interact(element, "click", json!({})).await;
     }
 
     pub async fn clear(&self, element: &Element) {
-        self.call(reqwest::Method::POST, &format!("/element/{}/clear", element.0), Some(json!({})))
-            .await
-            .expect("clear");
+        self.interact(element, "clear", json!({})).await;
     }
 
     pub async fn type_text(&self, element: &Element, text: &str) {
-        self.call(reqwest::Method::POST, &format!("/element/{}/value", element.0), Some(json!({ "text": text })))
-            .await
-            .expect("send keys");
+        self.interact(element, "value", json!({ "text": text })).await;
+    }
+
+    /// Clicks, clears or types; while the page is still laying out ("element not
+    /// interactable", e.g. half-visible at a scroll container's edge), centres the element and
+    /// tries again for a few seconds.
+    async fn interact(&self, element: &Element, action: &str, body: Value) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        let path = format!("/element/{}/{action}", element.0);
+        loop {
+            match self.call(reqwest::Method::POST, &path, Some(body.clone())).await {
+                Ok(_) => return,
+                Err(err) if err.contains("not interactable") && tokio::time::Instant::now() < deadline => {
+                    let element_ref = json!({ ELEMENT_KEY: element.0 });
+                    let script = "arguments[0].scrollIntoView({ block: 'center' });";
+                    let centre = json!({ "script": script, "args": [element_ref] });
+                    let _ = self.call(reqwest::Method::POST, "/execute/sync", Some(centre)).await;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(err) => {
+                    self.save_failure_evidence().await;
+                    panic!("{action}: {err}")
+                }
+            }
+        }
     }
 
     /// Waits up to `limit` until the text of `css` satisfies `predicate`; returns that text.

@@ -2,13 +2,17 @@ import { useState } from "react";
 import { useAccount } from "./account";
 import AuthScreen from "./components/AuthScreen";
 import Avatar from "./components/Avatar";
+import { api, type Contact } from "./api";
+import ChatList, { type OpenChat } from "./components/ChatList";
 import ConnectionBadge from "./components/ConnectionBadge";
 import ContactsPanel from "./components/ContactsPanel";
+import Conversation from "./components/Conversation";
 import EmptyPanel from "./components/EmptyPanel";
 import SettingsPanel, { type SignedInProps } from "./components/SettingsPanel";
 import Tabs from "./components/Tabs";
 import WelcomePane from "./components/WelcomePane";
 import { useTheme } from "./hooks";
+import { useMessengerFeed } from "./messages";
 import { usePresenceFeed } from "./presence";
 
 const SECTIONS = [
@@ -59,7 +63,14 @@ export default function App() {
 /** The WhatsApp-like frame: a left column with tabs, and the pane on the right. */
 function Frame({ me, onMeChange, onSignOut, theme, onThemeChange }: SignedInProps) {
   const [tab, setTab] = useState<Section>("chats");
+  const [open, setOpen] = useState<OpenChat | null>(null);
   usePresenceFeed();
+  useMessengerFeed();
+  const openWith = (contact: Contact) =>
+    api
+      .directChatWith(contact.user_id)
+      .then((chatId) => setOpen({ chatId, peer: contact }))
+      .catch((error) => console.error("direct_chat_with failed", error));
   return (
     <div className="app">
       <aside className="sidebar">
@@ -88,11 +99,8 @@ function Frame({ me, onMeChange, onSignOut, theme, onThemeChange }: SignedInProp
         <section className="panel" aria-live="polite">
           {tab === "chats" && (
             <>
-              <EmptyPanel
-                title="No chats yet"
-                body="Your conversations will appear here once you start one."
-              />
-              <ContactsPanel />
+              <ChatList myId={me.id} selectedId={open?.chatId ?? null} onOpen={setOpen} />
+              <ContactsPanel onMessage={openWith} />
             </>
           )}
           {tab === "status" && (
@@ -116,7 +124,7 @@ function Frame({ me, onMeChange, onSignOut, theme, onThemeChange }: SignedInProp
         </section>
       </aside>
       <main className="main-pane">
-        <WelcomePane />
+        {open ? <Conversation key={open.peer.user_id} open={open} myId={me.id} /> : <WelcomePane />}
       </main>
     </div>
   );

@@ -2,6 +2,14 @@
 // with the bindings generated from the Rust types (src/bindings, never edited by hand).
 import { Channel, invoke, type InvokeArgs, type InvokeOptions } from "@tauri-apps/api/core";
 import type { BlockedUser } from "./bindings/BlockedUser";
+import type { ChatPeer } from "./bindings/ChatPeer";
+import type { ChatSettingsUpdate } from "./bindings/ChatSettingsUpdate";
+import type { ChatSummary } from "./bindings/ChatSummary";
+import type { LocalMessage } from "./bindings/LocalMessage";
+import type { Message } from "./bindings/Message";
+import type { MessageAction } from "./bindings/MessageAction";
+import type { MessengerEvent } from "./bindings/MessengerEvent";
+import type { Target } from "./bindings/Target";
 import type { CommandError } from "./bindings/CommandError";
 import type { ConnectionState } from "./bindings/ConnectionState";
 import type { Contact } from "./bindings/Contact";
@@ -22,6 +30,14 @@ import type { Visibility } from "./bindings/Visibility";
 
 export type {
   BlockedUser,
+  ChatPeer,
+  ChatSettingsUpdate,
+  ChatSummary,
+  LocalMessage,
+  Message,
+  MessageAction,
+  MessengerEvent,
+  Target,
   ConnectionState,
   Contact,
   ContactCode,
@@ -126,6 +142,26 @@ export const api = {
   listDevices: () => call<DeviceSession[]>("list_devices"),
   signOutDevice: (sessionId: string) => call<void>("sign_out_device", { sessionId }),
   signOutOtherDevices: () => call<void>("sign_out_other_devices"),
+  /** Streams chat and message changes as they happen. */
+  watchMessages: (onEvent: (event: MessengerEvent) => void) => {
+    const channel = new Channel<MessengerEvent>();
+    channel.onmessage = onEvent;
+    return call<void>("watch_messages", { onEvent: channel });
+  },
+  listChats: () => call<ChatSummary[]>("list_chats"),
+  /** `chatKey`: a chat id, or `user:<id>` for messages to someone before the chat exists. */
+  chatMessages: (chatKey: string, before: number | null, limit: number) =>
+    call<LocalMessage[]>("chat_messages", { chatKey, before, limit }),
+  loadOlderMessages: (chatId: string) => call<boolean>("load_older_messages", { chatId }),
+  directChatWith: (userId: string) => call<string | null>("direct_chat_with", { userId }),
+  sendText: (to: Target, text: string, replyTo: string | null) =>
+    call<LocalMessage>("send_text", { to, text, replyTo }),
+  markRead: (chatId: string) => call<void>("mark_read", { chatId }),
+  actOnMessage: (chatId: string, messageId: string, action: MessageAction) =>
+    call<void>("act_on_message", { chatId, messageId, action }),
+  setTyping: (chatId: string, typing: boolean) => call<void>("set_typing", { chatId, typing }),
+  updateChat: (chatId: string, update: ChatSettingsUpdate) =>
+    call<void>("update_chat", { chatId, update }),
 };
 
 /** "message (code)": how every form shows a failure. */

@@ -5,10 +5,16 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use gkchat_client::{ConnectionState, Event};
+use gkchat_proto::chat::{Content, NewMessage, ReceiptKind, Target};
 use gkchat_tests::desktop::{DesktopHarness, desktop_binary, target_dir};
 use gkchat_tests::sms::SmsGateway;
 use gkchat_tests::webdriver::Session;
 use gkchat_tests::{TestServer, client_for, test_config, test_device};
+
+async fn within_secs<T>(secs: u64, future: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(secs), future).await.expect("in time")
+}
 
 const BADGE: &str = "[data-testid=connection-state]";
 const WAIT: Duration = Duration::from_secs(60);
@@ -120,6 +126,60 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     assert_eq!((me.display_name.as_str(), me.status_text.as_str()), ("Ada L.", "at the gym"));
     assert!(me.photo.is_some(), "the photo reached the server");
     std::fs::write(shots().join("settings.png"), session.screenshot().await).unwrap();
+
+    // Messaging with a headless client: the tile shows the unread count and the last message;
+    // opening the chat reads it; Enter sends; ticks turn to read when grace reads.
+    click(&session, "tab-chats").await;
+    let (grace, grace_me) = server.signed_up("grace").await;
+    let grace_live = grace.connect();
+    let mut grace_events = grace_live.events();
+    grace_live.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })).await;
+    let hello = |text: &str, to: Target| NewMessage {
+        id: uuid::Uuid::now_v7().to_string(),
+        to,
+        content: Content::Text { text: text.into() },
+        reply_to: None,
+        forwarded: false,
+    };
+    let first = grace_live.send_message(hello("hello Ada", Target::User(me.id.clone()))).await.unwrap();
+    let chat_id = first.chat_id.clone();
+    grace_live.send_message(hello("are you there?", Target::Chat(chat_id.clone()))).await.unwrap();
+    session.wait_for_text("[data-testid=chat-tile-unread]", WAIT, |t| t == "2").await;
+    // (The preview ellipsises, which WebKitWebDriver reads as no visible text: read its content.)
+    let preview = session.wait_for("[data-testid=chat-tile-preview]", WAIT).await;
+    session.wait_for_property(&preview, "textContent", WAIT, |v| v.as_str() == Some("are you there?")).await;
+    std::fs::write(shots().join("chat-list.png"), session.screenshot().await).unwrap();
+    click(&session, "chat-tile-name").await;
+    session.wait_for_text("[data-testid=conversation-name]", WAIT, |t| t == "grace").await;
+    session.wait_for_text("[data-testid=timeline]", WAIT, |t| t.contains("are you there?")).await;
+    let composer = session.wait_for("[data-testid=composer]", WAIT).await;
+    session.type_text(&composer, "hi grace, here now").await;
+    session.type_text(&composer, "\u{E007}").await;
+    let received = within_secs(20, async {
+        loop {
+            if let Some(Event::Message(m)) = grace_events.next().await
+                && m.sender_id == me.id
+            {
+                return m;
+            }
+        }
+    })
+    .await;
+    assert_eq!(received.content, Some(Content::Text { text: "hi grace, here now".into() }));
+    // Opening the chat read grace's messages; grace reading ada's turns the tick blue.
+    let tile = grace.chats().await.unwrap().remove(0);
+    assert_eq!(tile.peer_read_seq, 2, "the app marked grace's messages read");
+    grace_live.receipt(&chat_id, ReceiptKind::Read, received.seq).await.unwrap();
+    session
+        .wait_for_text("[data-testid=message][data-status=read] [data-testid=message-text]", WAIT, |t| {
+            t == "hi grace, here now"
+        })
+        .await;
+    session.wait_for("[data-testid=chat-tile]", WAIT).await;
+    assert!(session.find("[data-testid=chat-tile-unread]").await.is_none(), "nothing unread any more");
+    std::fs::write(shots().join("conversation.png"), session.screenshot().await).unwrap();
+    drop(grace_me);
+    click(&session, "tab-settings").await;
 
     // Verify a phone number with the code the SMS gateway received.
     type_into(&session, "verify-phone-phone", "+44 7911 123456").await;

@@ -24,8 +24,8 @@ function PresenceLine({ contact }: { contact: Contact }) {
   );
 }
 
-/** My contacts: add by username, search, remove. */
-export default function ContactsPanel() {
+/** My contacts: add by username, search, message, remove. */
+export default function ContactsPanel({ onMessage }: { onMessage?: (contact: Contact) => void }) {
   const { data: contacts, error, setError, reload } = useLoaded(api.listContacts);
   const [search, setSearch] = useState("");
   const [username, setUsername] = useState("");
@@ -121,6 +121,16 @@ export default function ContactsPanel() {
               <PresenceLine contact={contact} />
             </div>
             <div className="contact-actions">
+              {onMessage && (
+                <button
+                  type="button"
+                  className="link-button"
+                  data-testid="contact-message"
+                  onClick={() => onMessage(contact)}
+                >
+                  Message
+                </button>
+              )}
               <button
                 type="button"
                 className="link-button"

@@ -1,0 +1,94 @@
+//! Tauri commands for chats and messages: each a few lines over the signed-in account's
+//! `Messenger` (local store first; the server through it).
+
+use gkchat_client::{LocalMessage, MessengerEvent};
+use gkchat_proto::chat::{ChatSettingsUpdate, ChatSummary, MessageAction, Target};
+use tauri::State;
+use tauri::ipc::Channel;
+
+use crate::AppState;
+use crate::error::CommandResult;
+
+/// Streams chat and message changes to the UI until the page goes away.
+#[tauri::command]
+pub async fn watch_messages(state: State<'_, AppState>, on_event: Channel<MessengerEvent>) -> CommandResult<()> {
+    let mut feed = state.feeds.messages.subscribe();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let event = match feed.recv().await {
+                Ok(event) => event,
+                // Missed some: a full reload covers them.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => MessengerEvent::ChatsChanged,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            };
+            if on_event.send(event).is_err() {
+                break;
+            }
+        }
+    });
+    Ok(())
+}
+
+/// My chats as tiles, from the local store (shown before the network answers).
+#[tauri::command]
+pub async fn list_chats(state: State<'_, AppState>) -> CommandResult<Vec<ChatSummary>> {
+    Ok(state.messenger().await?.chats().await?)
+}
+
+/// A chat's newest `limit` messages before `before` (a chat id, or `user:<id>` while pending).
+#[tauri::command]
+pub async fn chat_messages(
+    state: State<'_, AppState>,
+    chat_key: String,
+    before: Option<i64>,
+    limit: u32,
+) -> CommandResult<Vec<LocalMessage>> {
+    Ok(state.messenger().await?.messages(&chat_key, before, limit).await?)
+}
+
+/// Fetches older messages from the server into the local store; false when none are left.
+#[tauri::command]
+pub async fn load_older_messages(state: State<'_, AppState>, chat_id: String) -> CommandResult<bool> {
+    Ok(state.messenger().await?.load_older(&chat_id, 100).await?)
+}
+
+/// The direct chat with a person, if one exists here yet.
+#[tauri::command]
+pub async fn direct_chat_with(state: State<'_, AppState>, user_id: String) -> CommandResult<Option<String>> {
+    Ok(state.messenger().await?.store().direct_chat_with(&user_id).await?)
+}
+
+#[tauri::command]
+pub async fn send_text(
+    state: State<'_, AppState>,
+    to: Target,
+    text: String,
+    reply_to: Option<String>,
+) -> CommandResult<LocalMessage> {
+    Ok(state.messenger().await?.send_text(to, &text, reply_to).await?)
+}
+
+#[tauri::command]
+pub async fn mark_read(state: State<'_, AppState>, chat_id: String) -> CommandResult<()> {
+    Ok(state.messenger().await?.mark_read(&chat_id).await?)
+}
+
+#[tauri::command]
+pub async fn act_on_message(
+    state: State<'_, AppState>,
+    chat_id: String,
+    message_id: String,
+    action: MessageAction,
+) -> CommandResult<()> {
+    Ok(state.messenger().await?.act(&chat_id, &message_id, action).await?)
+}
+
+#[tauri::command]
+pub async fn set_typing(state: State<'_, AppState>, chat_id: String, typing: bool) -> CommandResult<()> {
+    Ok(state.messenger().await?.typing(&chat_id, typing).await?)
+}
+
+#[tauri::command]
+pub async fn update_chat(state: State<'_, AppState>, chat_id: String, update: ChatSettingsUpdate) -> CommandResult<()> {
+    Ok(state.messenger().await?.update_chat(&chat_id, &update).await?)
+}

@@ -1,0 +1,169 @@
+import { useState } from "react";
+import { api, type ChatSummary } from "../api";
+import { isMuted, preview, tileTime } from "../chatText";
+import { useChats, useTyping } from "../messages";
+import Avatar from "./Avatar";
+
+/** What the frame needs to open a conversation. */
+export interface OpenChat {
+  chatId: string | null;
+  peer: { user_id: string; display_name: string; username: string; photo: string | null };
+}
+
+const MUTE_8_HOURS = 8 * 60 * 60 * 1000;
+/** Mirrors proto's MUTED_FOREVER (i64::MAX), which JSON carries as a large number. */
+const MUTED_FOREVER = Number.MAX_SAFE_INTEGER;
+
+function Tile({
+  chat,
+  myId,
+  selected,
+  onOpen,
+}: {
+  chat: ChatSummary;
+  myId: string;
+  selected: boolean;
+  onOpen: (open: OpenChat) => void;
+}) {
+  const typing = useTyping(chat.id);
+  const [menu, setMenu] = useState(false);
+  const peer = chat.peer ?? { user_id: "", display_name: "Chat", username: "", photo: null };
+  const muted = isMuted(chat);
+  const settle = (update: Parameters<typeof api.updateChat>[1]) => {
+    setMenu(false);
+    api.updateChat(chat.id, update).catch((error) => console.error("update_chat failed", error));
+  };
+  return (
+    <li className={selected ? "chat-tile selected" : "chat-tile"} data-testid="chat-tile">
+      <button
+        type="button"
+        className="chat-tile-open"
+        onClick={() => onOpen({ chatId: chat.id, peer })}
+      >
+        <Avatar userId={peer.user_id} photo={peer.photo} name={peer.display_name} />
+        <div className="chat-tile-text">
+          <div className="chat-tile-top">
+            <span className="chat-tile-name" data-testid="chat-tile-name">
+              {peer.display_name}
+            </span>
+            <span className="hint">
+              {chat.last_message ? tileTime(chat.last_message.sent_at) : ""}
+            </span>
+          </div>
+          <div className="chat-tile-bottom">
+            <span className="hint chat-tile-preview" data-testid="chat-tile-preview">
+              {typing ? <em className="presence-online">typing…</em> : preview(chat, myId)}
+            </span>
+            {chat.pinned_at !== null && <span title="Pinned">📌</span>}
+            {muted && <span title="Muted">🔕</span>}
+            {chat.unread > 0 && (
+              <span className={muted ? "unread muted" : "unread"} data-testid="chat-tile-unread">
+                {chat.unread}
+              </span>
+            )}
+          </div>
+        </div>
+      </button>
+      <button
+        type="button"
+        className="link-button chat-tile-more"
+        aria-label={`More for ${peer.display_name}`}
+        onClick={() => setMenu(!menu)}
+      >
+        ⋯
+      </button>
+      {menu && (
+        <div className="menu" role="menu">
+          <button type="button" onClick={() => settle({ pinned: chat.pinned_at === null })}>
+            {chat.pinned_at === null ? "Pin" : "Unpin"}
+          </button>
+          <button type="button" onClick={() => settle({ archived: !chat.archived })}>
+            {chat.archived ? "Unarchive" : "Archive"}
+          </button>
+          {muted ? (
+            <button type="button" onClick={() => settle({ muted_until: 0 })}>
+              Unmute
+            </button>
+          ) : (
+            <>
+              <button
+                type="button"
+                onClick={() => settle({ muted_until: Date.now() + MUTE_8_HOURS })}
+              >
+                Mute 8 hours
+              </button>
+              <button type="button" onClick={() => settle({ muted_until: MUTED_FOREVER })}>
+                Mute always
+              </button>
+            </>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}
+
+/** The chat list: pinned first, then by last activity; archived chats behind a toggle. */
+export default function ChatList({
+  myId,
+  selectedId,
+  onOpen,
+}: {
+  myId: string;
+  selectedId: string | null;
+  onOpen: (open: OpenChat) => void;
+}) {
+  const { chats, error } = useChats();
+  const [archived, setArchived] = useState(false);
+  const [search, setSearch] = useState("");
+  if (error) {
+    return (
+      <p className="error" role="alert">
+        {error}
+      </p>
+    );
+  }
+  if (!chats) return null;
+  const needle = search.trim().toLowerCase();
+  const shown = chats.filter(
+    (c) =>
+      c.archived === archived &&
+      (needle === "" ||
+        (c.peer?.display_name.toLowerCase().includes(needle) ?? false) ||
+        preview(c, myId).toLowerCase().includes(needle)),
+  );
+  const archivedCount = chats.filter((c) => c.archived).length;
+  return (
+    <section className="chat-list" data-testid="chat-list">
+      {chats.length > 0 && (
+        <input
+          type="search"
+          className="contacts-search"
+          data-testid="chat-search"
+          placeholder="Search chats"
+          value={search}
+          onChange={(event) => setSearch(event.target.value)}
+        />
+      )}
+      {(archivedCount > 0 || archived) && (
+        <button type="button" className="link-button" onClick={() => setArchived(!archived)}>
+          {archived ? "← Chats" : `Archived (${archivedCount})`}
+        </button>
+      )}
+      {chats.length === 0 && (
+        <p className="hint">No chats yet. Pick a contact below and say hello.</p>
+      )}
+      <ul className="contact-list">
+        {shown.map((chat) => (
+          <Tile
+            key={chat.id}
+            chat={chat}
+            myId={myId}
+            selected={chat.id === selectedId}
+            onOpen={onOpen}
+          />
+        ))}
+      </ul>
+    </section>
+  );
+}

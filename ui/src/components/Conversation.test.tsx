@@ -1,0 +1,93 @@
+import { fireEvent, render, screen } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import type { ChatSummary, LocalMessage } from "../api";
+import { invoke } from "../test-ipc";
+import Conversation from "./Conversation";
+
+const peer = { user_id: "u2", display_name: "Grace", username: "grace", photo: null };
+
+const local = (seq: number, sender: string, text: string): LocalMessage => ({
+  message: {
+    id: `m${seq}`,
+    chat_id: "c1",
+    seq,
+    updated_seq: seq,
+    sender_id: sender,
+    content: { kind: "text", text },
+    reply_to: null,
+    forwarded: false,
+    sent_at: Date.now(),
+    edited_at: null,
+    deleted_at: null,
+    reactions: [],
+    hidden: false,
+  },
+  status: { state: "sent" },
+});
+
+const chat: ChatSummary = {
+  id: "c1",
+  kind: "direct",
+  peer,
+  last_seq: 2,
+  last_message: null,
+  unread: 0,
+  last_activity_at: 0,
+  my_delivered_seq: 2,
+  my_read_seq: 2,
+  peer_delivered_seq: 2,
+  peer_read_seq: 1,
+  pinned_at: null,
+  archived: false,
+  muted_until: null,
+};
+
+describe("Conversation", () => {
+  it("shows ticks, sends on Enter and keeps Shift+Enter for new lines", async () => {
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "chat_messages") return [local(1, "me", "first"), local(2, "me", "second")];
+      if (command === "list_chats") return [chat];
+      if (command === "send_text") return local(3, "me", "third");
+      if (command === "set_typing") return;
+      throw new Error(command);
+    });
+    render(<Conversation open={{ chatId: "c1", peer }} myId="me" />);
+    await screen.findByText("second");
+    await vi.waitFor(() =>
+      expect(screen.getAllByTestId("message").map((m) => m.dataset.status)).toEqual([
+        "read",
+        "delivered",
+      ]),
+    );
+    const composer = screen.getByTestId("composer");
+    fireEvent.change(composer, { target: { value: "line one" } });
+    fireEvent.keyDown(composer, { key: "Enter", shiftKey: true });
+    expect(invoke).not.toHaveBeenCalledWith("send_text", expect.anything());
+    fireEvent.keyDown(composer, { key: "Enter" });
+    await vi.waitFor(() =>
+      expect(invoke).toHaveBeenCalledWith("send_text", {
+        to: { kind: "chat", id: "c1" },
+        text: "line one",
+        replyTo: null,
+      }),
+    );
+    expect(invoke).toHaveBeenCalledWith("set_typing", { chatId: "c1", typing: true });
+  });
+
+  it("shows a refusal in words", async () => {
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "chat_messages") return [];
+      if (command === "list_chats") return [];
+      if (command === "direct_chat_with") return null;
+      if (command === "send_text") throw { code: "message_too_large", message: "too long" };
+      throw new Error(command);
+    });
+    render(<Conversation open={{ chatId: null, peer }} myId="me" />);
+    const composer = screen.getByTestId("composer");
+    fireEvent.change(composer, { target: { value: "x" } });
+    fireEvent.keyDown(composer, { key: "Enter" });
+    expect((await screen.findByTestId("composer-error")).textContent).toBe(
+      "too long (message_too_large)",
+    );
+  });
+});
