@@ -22,7 +22,7 @@ pub use connection::{Connection, ConnectionState, Event, Events};
 pub use error::{Error, Result};
 pub use messenger::{Messenger, MessengerEvent};
 pub use rest::parse_server_url;
-pub use store::{LocalMessage, SendStatus, Store, pending_chat_key};
+pub use store::{LocalMessage, SearchHit, SendStatus, Store, pending_chat_key};
 use tokio::sync::{Mutex, watch};
 use url::Url;
 

@@ -94,6 +94,11 @@ impl Messenger {
         self.inner.store.messages(chat_key, before, limit).await
     }
 
+    /// Full-text search over the messages this device holds (in one chat, or all).
+    pub async fn search(&self, text: &str, chat_key: Option<&str>) -> Result<Vec<crate::store::SearchHit>> {
+        self.inner.store.search(text, chat_key, 50).await
+    }
+
     /// Fetches a page of older messages from the server into the store; false when there are
     /// none left.
     pub async fn load_older(&self, chat_id: &str, limit: u32) -> Result<bool> {
@@ -279,14 +284,14 @@ async fn flush(inner: &Inner) {
     for new in outbox {
         match inner.connection.send_message(new.clone()).await {
             Ok(stored) => {
-                if let Err(err) = inner.store.sent(&stored).await {
-                    return tracing::warn!(%err, "recording an ack failed");
-                }
-                // The first message of a chat: make sure its tile is here before the ack shows.
+                // The first message of a chat: its tile comes before the outbox lets go of it.
                 if matches!(inner.store.chat(&stored.chat_id).await, Ok(None))
                     && let Err(err) = sync(inner).await
                 {
                     tracing::debug!(%err, "sync after a new chat failed");
+                }
+                if let Err(err) = inner.store.sent(&stored).await {
+                    return tracing::warn!(%err, "recording an ack failed");
                 }
                 let _ = announce(inner, &stored).await;
             }

@@ -36,6 +36,23 @@ pub struct LocalMessage {
     pub status: SendStatus,
 }
 
+/// A message that matched a search, with the matching words marked `[` … `]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SearchHit {
+    pub message: LocalMessage,
+    pub snippet: String,
+}
+
+/// Turns what a person typed into an FTS5 query: every word must appear, as a prefix.
+fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
 /// The chat key of messages to `peer_id` before their direct chat exists.
 pub fn pending_chat_key(peer_id: &str) -> String {
     format!("user:{peer_id}")
@@ -61,6 +78,8 @@ const SCHEMA: &[&str] = &[
         data TEXT NOT NULL
     )",
     "CREATE INDEX IF NOT EXISTS idx_messages_chat_seq ON messages (chat_key, seq)",
+    // Full-text search over the messages this device holds; rowid = messages.rowid.
+    "CREATE VIRTUAL TABLE IF NOT EXISTS message_search USING fts5(body, chat_key UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')",
     "CREATE TABLE IF NOT EXISTS outbox (
         position INTEGER PRIMARY KEY AUTOINCREMENT,
         message_id TEXT NOT NULL UNIQUE,
@@ -186,8 +205,21 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a chat's tile as the server sent it (keeping this device's cursor).
+    /// Stores a chat's tile as the server sent it (keeping this device's cursor). Receipt
+    /// cursors only move forward: a tile fetched before my latest read does not undo it.
     pub async fn upsert_chat(&self, summary: &ChatSummary) -> Result<()> {
+        let mut summary = summary.clone();
+        let known =
+            self.db.query_one(statement("SELECT summary FROM chats WHERE id = ?", [summary.id.clone().into()])).await?;
+        if let Some(row) = known {
+            let before: ChatSummary = parse(&get::<String>(&row, "summary")?)?;
+            summary.my_delivered_seq = summary.my_delivered_seq.max(before.my_delivered_seq);
+            summary.my_read_seq = summary.my_read_seq.max(before.my_read_seq);
+            summary.peer_delivered_seq = summary.peer_delivered_seq.max(before.peer_delivered_seq);
+            summary.peer_read_seq = summary.peer_read_seq.max(before.peer_read_seq);
+            summary.last_seq = summary.last_seq.max(before.last_seq);
+        }
+        let summary = &summary;
         let peer = summary.peer.as_ref().map(|p| p.user_id.clone());
         self.db
             .execute(statement(
@@ -265,7 +297,65 @@ impl Store {
                 ],
             ))
             .await?;
-        Ok(result.rows_affected() > 0)
+        let changed = result.rows_affected() > 0;
+        if changed {
+            self.index(&message.id).await?;
+        }
+        Ok(changed)
+    }
+
+    /// Puts a message's current text into the search index (or takes it out).
+    async fn index(&self, message_id: &str) -> Result<()> {
+        let Some(row) = self
+            .db
+            .query_one(statement(
+                "SELECT rowid AS r, chat_key, visible, deleted, data FROM messages WHERE id = ?",
+                [message_id.into()],
+            ))
+            .await?
+        else {
+            return Ok(());
+        };
+        let rowid: i64 = get(&row, "r")?;
+        self.db.execute(statement("DELETE FROM message_search WHERE rowid = ?", [rowid.into()])).await?;
+        let message: Message = parse(&get::<String>(&row, "data")?)?;
+        let searchable = get::<bool>(&row, "visible")? && !get::<bool>(&row, "deleted")?;
+        if let (true, Some(Content::Text { text })) = (searchable, message.content) {
+            self.db
+                .execute(statement(
+                    "INSERT INTO message_search (rowid, body, chat_key) VALUES (?, ?, ?)",
+                    [rowid.into(), text.into(), get::<String>(&row, "chat_key")?.into()],
+                ))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Messages this device holds whose text matches `text` (every word, as a prefix), newest
+    /// first; only in `chat_key` when given.
+    pub async fn search(&self, text: &str, chat_key: Option<&str>, limit: u32) -> Result<Vec<SearchHit>> {
+        let Some(query) = fts_query(text) else { return Ok(Vec::new()) };
+        let rows = self
+            .db
+            .query_all(statement(
+                "SELECT m.data, m.status, snippet(message_search, 0, '[', ']', '…', 12) AS snippet
+                 FROM message_search JOIN messages m ON m.rowid = message_search.rowid
+                 WHERE message_search MATCH ? AND (? IS NULL OR m.chat_key = ?)
+                 ORDER BY m.sent_at DESC LIMIT ?",
+                [query.into(), chat_key.into(), chat_key.into(), i64::from(limit).into()],
+            ))
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SearchHit {
+                    message: LocalMessage {
+                        message: parse(&get::<String>(row, "data")?)?,
+                        status: parse(&get::<String>(row, "status")?).unwrap_or(SendStatus::Sent),
+                    },
+                    snippet: get(row, "snippet")?,
+                })
+            })
+            .collect()
     }
 
     /// Messages of a chat (or pending chat key) in timeline order: the `limit` newest placed
@@ -354,6 +444,7 @@ impl Store {
                 [new.id.clone().into(), json(new)?.into()],
             ))
             .await?;
+        self.index(&new.id).await?;
         Ok(local)
     }
 
@@ -440,5 +531,31 @@ mod tests {
         store.sent(&acked).await.unwrap();
         assert!(store.outbox().await.unwrap().is_empty());
         assert_eq!(store.messages("c1", None, 10).await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn searches_the_current_text_by_word_prefixes() {
+        let store = Store::open(None, "me").await.unwrap();
+        store.apply(&stored("m1", 1, 1, "Meet at the café at noon")).await.unwrap();
+        store.apply(&stored("m2", 2, 2, "the cafeteria is closed")).await.unwrap();
+        let hits = store.search("cafe", None, 10).await.unwrap();
+        assert_eq!(hits.iter().map(|h| h.message.message.id.as_str()).collect::<Vec<_>>(), ["m2", "m1"]);
+        assert!(hits[1].snippet.contains("[café]"), "{}", hits[1].snippet);
+        assert_eq!(store.search("noon meet", Some("c1"), 10).await.unwrap().len(), 1);
+        assert!(store.search("noon", Some("other"), 10).await.unwrap().is_empty());
+        assert!(store.search("\"*()", None, 10).await.unwrap().is_empty(), "punctuation only");
+        // An edit replaces the indexed text; a delete for everyone removes it.
+        store.apply(&stored("m1", 1, 3, "Meet at the station")).await.unwrap();
+        let after_edit = store.search("café", None, 10).await.unwrap();
+        assert_eq!(
+            after_edit.iter().map(|h| h.message.message.id.as_str()).collect::<Vec<_>>(),
+            ["m2"],
+            "only the cafeteria now"
+        );
+        let mut deleted = stored("m2", 2, 4, "");
+        deleted.content = None;
+        deleted.deleted_at = Some(4);
+        store.apply(&deleted).await.unwrap();
+        assert!(store.search("cafeteria", None, 10).await.unwrap().is_empty());
     }
 }

@@ -46,6 +46,10 @@ pub struct AppState {
     pub hub: Arc<hub::Hub>,
     /// Blobs (profile photos today) under the data directory.
     pub media: media::MediaStore,
+    /// Who is in each chat, remembered (direct chats never change members).
+    pub members: Arc<messaging::MemberCache>,
+    /// Stores sent messages in batches (group commit).
+    pub sends: Arc<messaging::SendQueue>,
     /// Sends one-time codes (console or SMS gateway).
     pub sms: Arc<sms::CodeSender>,
     pub metrics: Arc<metrics::Metrics>,
@@ -80,6 +84,8 @@ pub async fn run(
     let state = AppState {
         hub: Arc::new(hub::Hub::default()),
         media: media::MediaStore::new(&config.data_dir),
+        members: Arc::default(),
+        sends: Arc::new(messaging::SendQueue::start(db.clone())),
         sms: Arc::new(sms::CodeSender::from_config(&config.sms_gateway_url)?),
         auth: Arc::new(auth),
         connection_permits: Arc::new(Semaphore::new(config.max_connections)),

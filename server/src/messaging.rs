@@ -3,6 +3,8 @@
 //! out through the hub to every live connection of every member (the sender's other devices
 //! too). Storing commits before anything is acknowledged or pushed.
 
+use std::sync::Arc;
+
 use axum::http::StatusCode;
 use gkchat_proto::chat::{
     ChatSettingsUpdate, ChatSummary, DELETE_FOR_EVERYONE_WINDOW_MS, EDIT_WINDOW_MS, Message, MessageAction, NewMessage,
@@ -14,6 +16,95 @@ use crate::db::entity::{chat_members, chats as chat_rows, messages as message_ro
 use crate::db::{accounts, blocks, chats, messages};
 use crate::error::{Error, Result};
 use crate::{AppState, now_ms};
+
+/// Chat members by chat, read once from the database. Direct chats never change members;
+/// group membership changes will update or drop their entry.
+#[derive(Default)]
+pub struct MemberCache {
+    chats: std::sync::Mutex<std::collections::HashMap<String, Arc<[String]>>>,
+}
+
+impl MemberCache {
+    /// The members of `chat_id`, or `None` when there is no such chat.
+    pub async fn get(&self, state: &AppState, chat_id: &str) -> Result<Option<Arc<[String]>>> {
+        if let Some(found) = self.lock().get(chat_id) {
+            return Ok(Some(found.clone()));
+        }
+        let members: Arc<[String]> = chats::members(&state.db, chat_id).await?.into_iter().map(|m| m.user_id).collect();
+        if members.is_empty() {
+            return Ok(None);
+        }
+        self.lock().insert(chat_id.to_owned(), members.clone());
+        Ok(Some(members))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Arc<[String]>>> {
+        self.chats.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Most sends one transaction stores.
+const BATCH_MAX: usize = 512;
+
+struct QueuedSend {
+    chat_id: String,
+    sender_id: String,
+    message: NewMessage,
+    reply: tokio::sync::oneshot::Sender<std::result::Result<(message_rows::Model, bool), String>>,
+}
+
+/// Group commit: sends from every connection queue here, and one writer task stores whatever
+/// has gathered in one transaction, so a burst costs one commit instead of one each. A lone
+/// send is stored at once (the writer never waits for company).
+pub struct SendQueue {
+    queue: tokio::sync::mpsc::Sender<QueuedSend>,
+}
+
+impl SendQueue {
+    pub fn start(db: sea_orm::DatabaseConnection) -> Self {
+        let (queue, mut receiver) = tokio::sync::mpsc::channel::<QueuedSend>(4 * BATCH_MAX);
+        tokio::spawn(async move {
+            while let Some(first) = receiver.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < BATCH_MAX {
+                    match receiver.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let pending: Vec<messages::Pending<'_>> = batch
+                    .iter()
+                    .map(|q| messages::Pending { chat_id: &q.chat_id, sender_id: &q.sender_id, message: &q.message })
+                    .collect();
+                let stored = messages::store_batch(&db, &pending, now_ms()).await;
+                drop(pending);
+                match stored {
+                    Ok(rows) => {
+                        for (queued, row) in batch.into_iter().zip(rows) {
+                            let _ = queued.reply.send(Ok(row));
+                        }
+                    }
+                    Err(err) => {
+                        tracing::error!(error = %err, size = batch.len(), "storing a batch of messages failed");
+                        for queued in batch {
+                            let _ = queued.reply.send(Err(err.to_string()));
+                        }
+                    }
+                }
+            }
+        });
+        Self { queue }
+    }
+
+    /// Stores one message (with whatever else is waiting); `false` when it existed already.
+    async fn store(&self, chat_id: &str, sender_id: &str, message: NewMessage) -> Result<(message_rows::Model, bool)> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let queued = QueuedSend { chat_id: chat_id.to_owned(), sender_id: sender_id.to_owned(), message, reply };
+        let gone = || Error::Internal("the message writer stopped".into());
+        self.queue.send(queued).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?.map_err(Error::Internal)
+    }
+}
 
 fn bad(code: ErrorCode, message: impl Into<String>) -> Error {
     Error::api(StatusCode::BAD_REQUEST, code, message)
@@ -64,33 +155,46 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
             }
             let peer = accounts::get(&state.db, peer_id).await?.ok_or_else(|| Error::not_found("no such user"))?;
             check_not_blocked(state, sender_id, &peer.id).await?;
-            chats::find_or_start_direct(&state.db, sender_id, &peer.id, now).await?
+            let (chat, started) = chats::find_or_start_direct(&state.db, sender_id, &peer.id, now).await?;
+            (chat.id, started)
         }
         Target::Chat(chat_id) => {
-            let (chat, _) = member_of(state, chat_id, sender_id).await?;
-            if let Some(peer_id) = peer_of(state, &chat.id, sender_id).await? {
-                if accounts::get(&state.db, &peer_id).await?.is_none() {
+            let members = state.members.get(state, chat_id).await?.ok_or_else(|| Error::not_found("no such chat"))?;
+            if !members.iter().any(|m| m == sender_id) {
+                return Err(not_a_member());
+            }
+            if let Some(peer_id) = members.iter().find(|m| *m != sender_id) {
+                if accounts::get(&state.db, peer_id).await?.is_none() {
                     return Err(Error::not_found("that account was deleted"));
                 }
-                check_not_blocked(state, sender_id, &peer_id).await?;
+                check_not_blocked(state, sender_id, peer_id).await?;
             }
-            (chat, false)
+            (chat_id.clone(), false)
         }
     };
     if let Some(reply_to) = &message.reply_to {
         let quoted = messages::get(&state.db, reply_to).await?;
-        if quoted.is_none_or(|q| q.chat_id != chat.id) {
+        if quoted.is_none_or(|q| q.chat_id != chat) {
             return Err(bad(ErrorCode::BadRequest, "the quoted message is not in this chat"));
         }
     }
-    let (row, fresh) = messages::store(&state.db, &chat.id, sender_id, &message, now).await?;
-    if row.sender_id != sender_id || row.chat_id != chat.id {
+    let content = message.content.clone();
+    let (row, fresh) = state.sends.store(&chat, sender_id, message).await?;
+    if row.sender_id != sender_id || row.chat_id != chat {
         return Err(bad(ErrorCode::BadRequest, "that message id is taken; choose a new one"));
     }
     if started {
-        announce_chat(state, &chat.id).await?;
+        announce_chat(state, &chat).await?;
     }
-    let dto = fan_out(state, row, fresh).await?;
+    if !fresh {
+        // A retry: answer with the stored message, push nothing again.
+        return Ok(messages::to_dtos(&state.db, vec![row], sender_id).await?.remove(0));
+    }
+    let dto = messages::fresh_dto(row, content);
+    let frame = ServerFrame::Message(dto.clone());
+    for member in state.members.get(state, &chat).await?.iter().flat_map(|m| m.iter()) {
+        state.hub.send_to_user(member, &frame);
+    }
     Ok(dto)
 }
 

@@ -92,3 +92,13 @@ pub async fn set_typing(state: State<'_, AppState>, chat_id: String, typing: boo
 pub async fn update_chat(state: State<'_, AppState>, chat_id: String, update: ChatSettingsUpdate) -> CommandResult<()> {
     Ok(state.messenger().await?.update_chat(&chat_id, &update).await?)
 }
+
+/// Full-text search over the messages on this device; in one chat when `chat_key` is given.
+#[tauri::command]
+pub async fn search_messages(
+    state: State<'_, AppState>,
+    text: String,
+    chat_key: Option<String>,
+) -> CommandResult<Vec<gkchat_client::SearchHit>> {
+    Ok(state.messenger().await?.search(&text, chat_key.as_deref()).await?)
+}

@@ -144,6 +144,7 @@ pub fn run() {
             chats::act_on_message,
             chats::set_typing,
             chats::update_chat,
+            chats::search_messages,
         ])
         .run(tauri::generate_context!())
         .expect("error while running GK Chat");

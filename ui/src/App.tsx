@@ -124,7 +124,11 @@ function Frame({ me, onMeChange, onSignOut, theme, onThemeChange }: SignedInProp
         </section>
       </aside>
       <main className="main-pane">
-        {open ? <Conversation key={open.peer.user_id} open={open} myId={me.id} /> : <WelcomePane />}
+        {open ? (
+          <Conversation key={`${open.peer.user_id}:${open.focus ?? ""}`} open={open} myId={me.id} />
+        ) : (
+          <WelcomePane />
+        )}
       </main>
     </div>
   );

@@ -9,6 +9,7 @@ import type { LocalMessage } from "./bindings/LocalMessage";
 import type { Message } from "./bindings/Message";
 import type { MessageAction } from "./bindings/MessageAction";
 import type { MessengerEvent } from "./bindings/MessengerEvent";
+import type { SearchHit } from "./bindings/SearchHit";
 import type { Target } from "./bindings/Target";
 import type { CommandError } from "./bindings/CommandError";
 import type { ConnectionState } from "./bindings/ConnectionState";
@@ -37,6 +38,7 @@ export type {
   Message,
   MessageAction,
   MessengerEvent,
+  SearchHit,
   Target,
   ConnectionState,
   Contact,
@@ -162,6 +164,9 @@ export const api = {
   setTyping: (chatId: string, typing: boolean) => call<void>("set_typing", { chatId, typing }),
   updateChat: (chatId: string, update: ChatSettingsUpdate) =>
     call<void>("update_chat", { chatId, update }),
+  /** Searches the messages on this device; in one chat when `chatKey` is given. */
+  searchMessages: (text: string, chatKey: string | null) =>
+    call<SearchHit[]>("search_messages", { text, chatKey }),
 };
 
 /** "message (code)": how every form shows a failure. */

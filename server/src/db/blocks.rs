@@ -34,6 +34,18 @@ pub async fn has_blocked(db: &impl ConnectionTrait, blocker_id: &str, blocked_id
     Ok(blocks::Entity::find_by_id((blocker_id.to_owned(), blocked_id.to_owned())).one(db).await?.is_some())
 }
 
+/// Whether a block stands between `a` and `b`: `Some(blocker)` when one did (either way).
+pub async fn between(db: &impl ConnectionTrait, a: &str, b: &str) -> Result<Option<String>> {
+    let row = blocks::Entity::find()
+        .filter(
+            (blocks::Column::BlockerId.eq(a).and(blocks::Column::BlockedId.eq(b)))
+                .or(blocks::Column::BlockerId.eq(b).and(blocks::Column::BlockedId.eq(a))),
+        )
+        .one(db)
+        .await?;
+    Ok(row.map(|row| row.blocker_id))
+}
+
 /// Which of `blockers` have blocked `viewer_id`.
 pub async fn blockers_of(
     db: &impl ConnectionTrait,

@@ -91,9 +91,14 @@ pub async fn members(db: &impl ConnectionTrait, chat_id: &str) -> Result<Vec<cha
 /// Takes the chat's next sequence number (inside the caller's transaction, which holds the
 /// chat's row lock until it commits, so numbers commit in order).
 pub async fn next_seq(db: &impl ConnectionTrait, chat_id: &str, now_ms: i64) -> Result<i64> {
+    take_seqs(db, chat_id, 1, now_ms).await
+}
+
+/// Takes the chat's next `count` sequence numbers; returns the last of them.
+pub async fn take_seqs(db: &impl ConnectionTrait, chat_id: &str, count: i64, now_ms: i64) -> Result<i64> {
     let update = Query::update()
         .table(chats::Entity)
-        .value(chats::Column::LastSeq, Expr::col(chats::Column::LastSeq).add(1))
+        .value(chats::Column::LastSeq, Expr::col(chats::Column::LastSeq).add(count))
         .value(chats::Column::LastActivityAt, now_ms)
         .and_where(chats::Column::Id.eq(chat_id))
         .returning_col(chats::Column::LastSeq)

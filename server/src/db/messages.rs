@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use gkchat_proto::chat::{Content, Message, NewMessage, Reaction};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, SqlErr, TransactionTrait,
+    QuerySelect, TransactionTrait,
 };
 
 use super::chats;
@@ -17,48 +17,88 @@ pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<messages:
     Ok(messages::Entity::find_by_id(id.to_owned()).one(db).await?)
 }
 
-/// Stores `message` from `sender_id` in `chat_id` with the chat's next sequence number. When
-/// a message with this id exists already (a retry), returns it instead: `false` says so.
-pub async fn store(
+/// One message waiting in a batch: where it goes, who sent it.
+pub struct Pending<'a> {
+    pub chat_id: &'a str,
+    pub sender_id: &'a str,
+    pub message: &'a NewMessage,
+}
+
+/// Stores a batch of messages in one transaction (group commit): one counter update per chat
+/// and one multi-row insert. Answers, in batch order, each stored message and whether it is
+/// new; a message whose id exists already (a retry, also twice in one batch) gets the stored
+/// one and `false`.
+pub async fn store_batch(
     db: &(impl ConnectionTrait + TransactionTrait),
-    chat_id: &str,
-    sender_id: &str,
-    message: &NewMessage,
+    batch: &[Pending<'_>],
     now_ms: i64,
-) -> Result<(messages::Model, bool)> {
-    if let Some(existing) = get(db, &message.id).await? {
-        return Ok((existing, false));
-    }
-    let content = serde_json::to_string(&message.content).map_err(|e| Error::Internal(e.to_string()))?;
-    let txn = db.begin().await?;
-    // The counter first: on SQLite this takes the write lock before anything is read.
-    let seq = chats::next_seq(&txn, chat_id, now_ms).await?;
-    let row = messages::ActiveModel {
-        id: Set(message.id.clone()),
-        chat_id: Set(chat_id.to_owned()),
-        seq: Set(seq),
-        updated_seq: Set(seq),
-        sender_id: Set(sender_id.to_owned()),
-        content: Set(Some(content)),
-        reply_to: Set(message.reply_to.clone()),
-        forwarded: Set(message.forwarded),
-        sent_at: Set(now_ms),
-        edited_at: Set(None),
-        deleted_at: Set(None),
-    };
-    match row.insert(&txn).await {
-        Ok(stored) => {
-            txn.commit().await?;
-            Ok((stored, true))
+) -> Result<Vec<(messages::Model, bool)>> {
+    let ids: Vec<String> = batch.iter().map(|p| p.message.id.clone()).collect();
+    let known: HashMap<String, messages::Model> = messages::Entity::find()
+        .filter(messages::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id.clone(), m))
+        .collect();
+    let mut fresh_ids: HashSet<&str> = HashSet::new();
+    let mut per_chat: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for pending in batch {
+        if !known.contains_key(&pending.message.id) && fresh_ids.insert(&pending.message.id) {
+            *per_chat.entry(pending.chat_id).or_default() += 1;
         }
-        // The same id raced in through another connection: that one wins.
-        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            txn.rollback().await?;
-            let existing = get(db, &message.id).await?.ok_or_else(|| Error::Internal("message vanished".into()))?;
-            Ok((existing, false))
-        }
-        Err(err) => Err(err.into()),
     }
+    let mut rows = Vec::with_capacity(fresh_ids.len());
+    if !fresh_ids.is_empty() {
+        let txn = db.begin().await?;
+        // Chats in a fixed order, so two writers never wait on each other's locks crosswise.
+        let mut next: HashMap<&str, i64> = HashMap::new();
+        for (chat_id, count) in &per_chat {
+            let last = chats::take_seqs(&txn, chat_id, *count, now_ms).await?;
+            next.insert(chat_id, last - count + 1);
+        }
+        let mut placed: HashSet<&str> = HashSet::new();
+        for pending in batch {
+            if known.contains_key(&pending.message.id) || !placed.insert(&pending.message.id) {
+                continue;
+            }
+            let seq = next.get_mut(pending.chat_id).expect("counted above");
+            let content =
+                serde_json::to_string(&pending.message.content).map_err(|e| Error::Internal(e.to_string()))?;
+            rows.push(messages::Model {
+                id: pending.message.id.clone(),
+                chat_id: pending.chat_id.to_owned(),
+                seq: *seq,
+                updated_seq: *seq,
+                sender_id: pending.sender_id.to_owned(),
+                content: Some(content),
+                reply_to: pending.message.reply_to.clone(),
+                forwarded: pending.message.forwarded,
+                sent_at: now_ms,
+                edited_at: None,
+                deleted_at: None,
+            });
+            *seq += 1;
+        }
+        for chunk in rows.chunks(500) {
+            let models = chunk.iter().cloned().map(messages::ActiveModel::from);
+            messages::Entity::insert_many(models).exec(&txn).await?;
+        }
+        txn.commit().await?;
+    }
+    let stored: HashMap<String, messages::Model> = rows.into_iter().map(|m| (m.id.clone(), m)).collect();
+    let mut answered: HashSet<String> = HashSet::new();
+    Ok(batch
+        .iter()
+        .map(|pending| {
+            let id = &pending.message.id;
+            match stored.get(id) {
+                Some(row) if answered.insert(id.clone()) => (row.clone(), true),
+                Some(row) => (row.clone(), false),
+                None => (known.get(id).cloned().expect("either stored now or known before"), false),
+            }
+        })
+        .collect())
 }
 
 /// What a change does to a stored message.
@@ -115,6 +155,25 @@ pub async fn change(
     let updated = row.update(&txn).await?;
     txn.commit().await?;
     Ok(updated)
+}
+
+/// A message just stored: no reactions, hidden for nobody — no need to ask the database.
+pub fn fresh_dto(row: messages::Model, content: Content) -> Message {
+    Message {
+        id: row.id,
+        chat_id: row.chat_id,
+        seq: row.seq,
+        updated_seq: row.updated_seq,
+        sender_id: row.sender_id,
+        content: Some(content),
+        reply_to: row.reply_to,
+        forwarded: row.forwarded,
+        sent_at: row.sent_at,
+        edited_at: None,
+        deleted_at: None,
+        reactions: Vec::new(),
+        hidden: false,
+    }
 }
 
 /// Messages as `viewer_id` sees them: with reactions, and flagged when hidden for them.

@@ -38,7 +38,9 @@ async fn reconnects_after_server_restart() {
     server.stop().await;
     let offline = within(WAIT, "offline", connection.wait_for(|s| matches!(s, ConnectionState::Offline { .. }))).await;
     match offline {
-        ConnectionState::Offline { code, .. } => assert_eq!(code, Some(ErrorCode::ServerShuttingDown)),
+        ConnectionState::Offline { code, reason, .. } => {
+            assert_eq!(code, Some(ErrorCode::ServerShuttingDown), "went offline because: {reason}")
+        }
         other => panic!("{other:?}"),
     }
     assert!(matches!(connection.ping().await, Err(gkchat_client::Error::Disconnected)));

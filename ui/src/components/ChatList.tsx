@@ -3,11 +3,14 @@ import { api, type ChatSummary } from "../api";
 import { isMuted, preview, tileTime } from "../chatText";
 import { useChats, useTyping } from "../messages";
 import Avatar from "./Avatar";
+import SearchResults from "./SearchResults";
 
 /** What the frame needs to open a conversation. */
 export interface OpenChat {
   chatId: string | null;
   peer: { user_id: string; display_name: string; username: string; photo: string | null };
+  /** A message to show (a search hit). */
+  focus?: string;
 }
 
 const MUTE_8_HOURS = 8 * 60 * 60 * 1000;
@@ -164,6 +167,15 @@ export default function ChatList({
           />
         ))}
       </ul>
+      <SearchResults
+        query={search}
+        chatKey={null}
+        onPick={(hit) => {
+          const chat = chats.find((c) => c.id === hit.message.message.chat_id);
+          if (chat?.peer)
+            onOpen({ chatId: chat.id, peer: chat.peer, focus: hit.message.message.id });
+        }}
+      />
     </section>
   );
 }

@@ -13,6 +13,7 @@ import { TYPING_THROTTLE_MS, useChatMessages, useChats, useTyping } from "../mes
 import { clockTime, dayLabel } from "../time";
 import Avatar from "./Avatar";
 import type { OpenChat } from "./ChatList";
+import SearchResults from "./SearchResults";
 
 const REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
 const EMOJI = [
@@ -62,6 +63,9 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
   const [error, setError] = useState<string | null>(null);
   const [atBottom, setAtBottom] = useState(true);
   const [hasOlder, setHasOlder] = useState(true);
+  const [searching, setSearching] = useState(false);
+  const [query, setQuery] = useState("");
+  const [focus, setFocus] = useState<string | null>(open.focus ?? null);
   const lastTyping = useRef(0);
   const list = useRef<HTMLDivElement>(null);
   // Where the unread divider goes: fixed when the chat's tile first loads.
@@ -89,6 +93,21 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
     const element = list.current;
     if (element && atBottom) element.scrollTop = element.scrollHeight;
   }, [messages, atBottom]);
+
+  // Jumping to a message: load back far enough to hold it, then centre and mark it.
+  useEffect(() => {
+    if (!focus || !messages) return;
+    const element = list.current?.querySelector(`[data-message-id="${focus}"]`);
+    if (element) {
+      setAtBottom(false);
+      element.scrollIntoView({ block: "center" });
+      element.classList.add("highlight");
+      const timer = setTimeout(() => element.classList.remove("highlight"), 2000);
+      setFocus(null);
+      return () => clearTimeout(timer);
+    }
+    if (chat && messages.length < chat.last_seq) setLimit((l) => Math.max(l * 2, l + PAGE));
+  }, [focus, messages, chat]);
 
   const byId = useMemo(() => new Map((messages ?? []).map((m) => [m.message.id, m])), [messages]);
   const target: Target = chatId
@@ -173,7 +192,35 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
             {typing ? "typing…" : `@${open.peer.username}`}
           </div>
         </div>
+        <button
+          type="button"
+          className="link-button header-search"
+          aria-label="Search in this chat"
+          data-testid="conversation-search-toggle"
+          onClick={() => (setSearching(!searching), setQuery(""))}
+        >
+          🔍
+        </button>
       </header>
+      {searching && (
+        <div className="conversation-search">
+          <input
+            type="search"
+            data-testid="conversation-search"
+            placeholder="Search this chat"
+            value={query}
+            onChange={(event) => setQuery(event.target.value)}
+          />
+          <SearchResults
+            query={query}
+            chatKey={chatKey}
+            onPick={(hit) => {
+              setSearching(false);
+              setFocus(hit.message.message.id);
+            }}
+          />
+        </div>
+      )}
       <div
         className="timeline"
         ref={list}
@@ -205,6 +252,7 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
               <div
                 className={mine ? "bubble mine" : "bubble theirs"}
                 data-testid="message"
+                data-message-id={m.id}
                 data-status={tick ?? "received"}
               >
                 {m.forwarded && <div className="hint">Forwarded</div>}

@@ -1,0 +1,271 @@
+//! `gkchat-bench`: a load generator for 1:1 messaging.
+//!
+//! Starts a companion server in this process (SQLite in a temporary data directory, or
+//! PostgreSQL with `--database-url`), or targets a running one with `--server`; signs up
+//! `--pairs` pairs of users, connects each through `gkchat-client`, and then:
+//!
+//! 1. **throughput**: every sender sends `--messages` messages to its partner with
+//!    `--window` requests in flight; prints durable (acknowledged, i.e. committed) messages/s;
+//! 2. **latency**: senders send at a fixed total `--rate` for `--seconds`; prints send→receive
+//!    latency (the partner's push) p50 / p99 / max.
+//!
+//! Run it with `cargo run --release -p gkchat-bench -- --help`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use gkchat_client::{Backoff, Client, ClientConfig, Connection, ConnectionState, Event};
+use gkchat_proto::account::{DeviceInfo, SignUpRequest};
+use gkchat_proto::chat::{Content, NewMessage, Target};
+use url::Url;
+
+#[derive(Debug, Parser)]
+#[command(about = "GK Chat load generator: durable messages/s and send→receive latency")]
+struct Args {
+    /// Pairs of users chatting (each pair: one sender, one receiver).
+    #[arg(long, default_value_t = 10)]
+    pairs: usize,
+    /// Messages each sender sends in the throughput phase.
+    #[arg(long, default_value_t = 5_000)]
+    messages: usize,
+    /// Requests in flight per sender in the throughput phase.
+    #[arg(long, default_value_t = 64)]
+    window: usize,
+    /// Total messages per second in the latency phase (0 skips it).
+    #[arg(long, default_value_t = 1_000)]
+    rate: u64,
+    /// Length of the latency phase.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Bytes of text per message.
+    #[arg(long, default_value_t = 64)]
+    size: usize,
+    /// A running server to target instead of starting one in this process.
+    #[arg(long)]
+    server: Option<Url>,
+    /// Database for the in-process server (default: SQLite in a temporary directory).
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+struct Pair {
+    sender: Arc<Connection>,
+    receiver_id: String,
+    chat_id: String,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let temp = tempfile::tempdir()?;
+    let url = match &args.server {
+        Some(url) => url.clone(),
+        None => start_server(temp.path(), args.database_url.clone()).await?,
+    };
+    println!("server: {url}  pairs: {}  message size: {} B", args.pairs, args.size);
+
+    // Accounts and connections.
+    let run = uuid::Uuid::now_v7().simple().to_string();
+    let mut pairs = Vec::new();
+    let sent_at: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let latencies: Arc<Mutex<Vec<Duration>>> = Arc::default();
+    let mut receivers = Vec::new();
+    for n in 0..args.pairs {
+        let sender = sign_up(&url, &format!("s{n}_{}", &run[20..])).await?;
+        let receiver = sign_up(&url, &format!("r{n}_{}", &run[20..])).await?;
+        let receiver_id = receiver.me().await?.id;
+        let sender_live = Arc::new(online(&sender).await?);
+        let receiver_live = online(&receiver).await?;
+        let mut events = receiver_live.events();
+        let (sent_at, latencies) = (sent_at.clone(), latencies.clone());
+        receivers.push((
+            receiver_live,
+            tokio::spawn(async move {
+                while let Some(event) = events.next().await {
+                    if let Event::Message(message) = event {
+                        let start = sent_at.lock().expect("lock").remove(&message.id);
+                        if let Some(start) = start {
+                            latencies.lock().expect("lock").push(start.elapsed());
+                        }
+                    }
+                }
+            }),
+        ));
+        // The first message starts the chat.
+        let first = sender_live.send_message(text(Target::User(receiver_id.clone()), args.size)).await?;
+        pairs.push(Pair { sender: sender_live, receiver_id, chat_id: first.chat_id });
+    }
+
+    // Phase 1: throughput.
+    if args.messages > 0 {
+        let started = Instant::now();
+        let mut senders = FuturesUnordered::new();
+        for pair in &pairs {
+            let connection = pair.sender.clone();
+            let chat_id = pair.chat_id.clone();
+            let (count, window, size) = (args.messages, args.window.max(1), args.size);
+            senders.push(tokio::spawn(async move {
+                let mut in_flight = FuturesUnordered::new();
+                let mut acked = 0usize;
+                for _ in 0..count {
+                    if in_flight.len() >= window {
+                        in_flight.next().await.expect("in flight")?;
+                        acked += 1;
+                    }
+                    let connection = connection.clone();
+                    let message = text(Target::Chat(chat_id.clone()), size);
+                    in_flight.push(async move { connection.send_message(message).await.map(drop) });
+                }
+                while let Some(result) = in_flight.next().await {
+                    result?;
+                    acked += 1;
+                }
+                Ok::<_, gkchat_client::Error>(acked)
+            }));
+        }
+        let mut total = 0usize;
+        while let Some(result) = senders.next().await {
+            total += result.context("sender task")??;
+        }
+        let elapsed = started.elapsed();
+        println!(
+            "throughput: {total} durable messages in {:.2} s = {:.0} messages/s ({} senders × window {})",
+            elapsed.as_secs_f64(),
+            total as f64 / elapsed.as_secs_f64(),
+            pairs.len(),
+            args.window
+        );
+    }
+
+    // Phase 2: latency at a fixed rate.
+    if args.rate > 0 && args.seconds > 0 {
+        latencies.lock().expect("lock").clear();
+        let interval = Duration::from_secs_f64(1.0 / args.rate as f64);
+        let total = args.rate * args.seconds;
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+        let mut acks = FuturesUnordered::new();
+        let started = Instant::now();
+        for n in 0..total {
+            ticker.tick().await;
+            let pair = &pairs[n as usize % pairs.len()];
+            let message = text(Target::Chat(pair.chat_id.clone()), args.size);
+            sent_at.lock().expect("lock").insert(message.id.clone(), Instant::now());
+            let connection = pair.sender.clone();
+            acks.push(tokio::spawn(async move { connection.send_message(message).await.map(drop) }));
+            while let Some(Some(done)) = futures_util::FutureExt::now_or_never(acks.next()) {
+                done.context("send task")??;
+            }
+        }
+        while let Some(done) = acks.next().await {
+            done.context("send task")??;
+        }
+        let send_elapsed = started.elapsed();
+        // Let the last pushes arrive.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !sent_at.lock().expect("lock").is_empty() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let missing = sent_at.lock().expect("lock").len();
+        let mut samples = std::mem::take(&mut *latencies.lock().expect("lock"));
+        samples.sort();
+        println!(
+            "latency at {} messages/s (achieved {:.0}/s, {} samples, {missing} not received): p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
+            args.rate,
+            total as f64 / send_elapsed.as_secs_f64(),
+            samples.len(),
+            ms(percentile(&samples, 0.50)),
+            ms(percentile(&samples, 0.99)),
+            ms(samples.last().copied().unwrap_or_default()),
+        );
+        if missing > 0 {
+            bail!("{missing} messages were acknowledged but never pushed to their receiver");
+        }
+    }
+    for pair in &pairs {
+        let _ = &pair.receiver_id;
+        pair.sender.shut_down().await;
+    }
+    for (receiver, task) in receivers {
+        receiver.shut_down().await;
+        task.abort();
+    }
+    Ok(())
+}
+
+fn text(to: Target, size: usize) -> NewMessage {
+    NewMessage {
+        id: uuid::Uuid::now_v7().to_string(),
+        to,
+        content: Content::Text { text: "x".repeat(size.max(1)) },
+        reply_to: None,
+        forwarded: false,
+    }
+}
+
+async fn start_server(data_dir: &std::path::Path, database_url: Option<String>) -> Result<Url> {
+    let config = gkchat_server::Config {
+        data_dir: data_dir.to_path_buf(),
+        database_url: database_url.unwrap_or_default(),
+        auth_attempts_per_ip_minute: 1_000_000,
+        auth_attempts_per_account_minute: 1_000_000,
+        max_connections: 100_000,
+        ..gkchat_server::Config::default()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        if let Err(err) = gkchat_server::run(listener, config, std::future::pending()).await {
+            eprintln!("server stopped: {err}");
+        }
+    });
+    let url = Url::parse(&format!("http://{addr}"))?;
+    for _ in 0..200 {
+        if gkchat_client::Client::new(ClientConfig::new(url.clone(), "gkchat-bench"))?.server_info().await.is_ok() {
+            return Ok(url);
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    bail!("the in-process server did not start")
+}
+
+async fn sign_up(url: &Url, username: &str) -> Result<Client> {
+    let mut config = ClientConfig::new(url.clone(), "gkchat-bench");
+    config.backoff = Backoff { base: Duration::from_millis(50), max: Duration::from_millis(500) };
+    let client = Client::new(config)?;
+    client
+        .sign_up(&SignUpRequest {
+            username: username.to_owned(),
+            email: format!("{username}@bench.invalid"),
+            password: "bench load generator 2026".into(),
+            display_name: None,
+            device: DeviceInfo { name: "gkchat-bench".into(), platform: "cli".into() },
+        })
+        .await
+        .with_context(|| format!("signing up {username}"))?;
+    Ok(client)
+}
+
+async fn online(client: &Client) -> Result<Connection> {
+    let connection = client.connect();
+    let connected = connection.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. }));
+    tokio::time::timeout(Duration::from_secs(10), connected).await.context("connecting")?;
+    Ok(connection)
+}

@@ -1,0 +1,72 @@
+import { useEffect, useState } from "react";
+import { api, describeError, type SearchHit } from "../api";
+import { tileTime } from "../chatText";
+
+/** The snippet with its `[match]` marks shown as highlights. */
+function Snippet({ text }: { text: string }) {
+  const parts = text.split(/(\[[^\]]*\])/);
+  return (
+    <>
+      {parts.map((part, i) =>
+        part.startsWith("[") && part.endsWith("]") ? (
+          <mark key={i}>{part.slice(1, -1)}</mark>
+        ) : (
+          <span key={i}>{part}</span>
+        ),
+      )}
+    </>
+  );
+}
+
+/** Messages on this device matching `query` (in one chat when `chatKey` is set). */
+export default function SearchResults({
+  query,
+  chatKey,
+  onPick,
+}: {
+  query: string;
+  chatKey: string | null;
+  onPick: (hit: SearchHit) => void;
+}) {
+  const [hits, setHits] = useState<SearchHit[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (query.trim() === "") return;
+    let current = true;
+    const timer = setTimeout(() => {
+      api
+        .searchMessages(query, chatKey)
+        .then((found) => current && (setHits(found), setError(null)))
+        .catch((e) => current && setError(describeError(e)));
+    }, 150);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [query, chatKey]);
+  if (query.trim() === "") return null;
+  return (
+    <section className="search-results" data-testid="search-results">
+      <h2 className="contacts-title">Messages</h2>
+      {error && <p className="error">{error}</p>}
+      {hits?.length === 0 && <p className="hint">No messages found.</p>}
+      <ul className="contact-list">
+        {(hits ?? []).map((hit) => (
+          <li key={hit.message.message.id}>
+            <button
+              type="button"
+              className="search-hit"
+              data-testid="search-hit"
+              onClick={() => onPick(hit)}
+            >
+              <span className="hint">{tileTime(hit.message.message.sent_at)}</span>
+              <span>
+                <Snippet text={hit.snippet} />
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
