@@ -178,6 +178,14 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     session.wait_for("[data-testid=chat-tile]", WAIT).await;
     assert!(session.find("[data-testid=chat-tile-unread]").await.is_none(), "nothing unread any more");
     std::fs::write(shots().join("conversation.png"), session.screenshot().await).unwrap();
+    // Search finds it on this device (FTS5) and jumps to it.
+    type_into(&session, "chat-search", "here no").await;
+    let hit = session.wait_for("[data-testid=search-hit]", WAIT).await;
+    session.wait_for_property(&hit, "textContent", WAIT, |v| v.as_str().is_some_and(|t| t.contains("here now"))).await;
+    session.click(&hit).await;
+    session.wait_for(".bubble.highlight[data-message-id]", WAIT).await;
+    let search = session.wait_for("[data-testid=chat-search]", WAIT).await;
+    session.clear(&search).await;
     drop(grace_me);
     click(&session, "tab-settings").await;
 

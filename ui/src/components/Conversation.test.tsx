@@ -1,5 +1,5 @@
 import { fireEvent, render, screen } from "@testing-library/react";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ChatSummary, LocalMessage } from "../api";
 import { invoke } from "../test-ipc";
 import Conversation from "./Conversation";
@@ -41,6 +41,41 @@ const chat: ChatSummary = {
   archived: false,
   muted_until: null,
 };
+
+// jsdom lays nothing out: give the timeline a window's height and each row a line's, so the
+// virtualised list has something to show.
+beforeEach(() => {
+  vi.spyOn(Element.prototype, "getBoundingClientRect").mockImplementation(function (this: Element) {
+    const height = this.classList.contains("timeline") ? 600 : 40;
+    return {
+      x: 0,
+      y: 0,
+      top: 0,
+      left: 0,
+      right: 800,
+      bottom: height,
+      width: 800,
+      height,
+      toJSON: () => ({}),
+    };
+  });
+  Object.defineProperty(HTMLElement.prototype, "clientHeight", {
+    configurable: true,
+    get(this: HTMLElement) {
+      return this.classList.contains("timeline") ? 600 : 40;
+    },
+  });
+  Object.defineProperty(HTMLElement.prototype, "clientWidth", {
+    configurable: true,
+    get: () => 800,
+  });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  delete (HTMLElement.prototype as { clientHeight?: number }).clientHeight;
+  delete (HTMLElement.prototype as { clientWidth?: number }).clientWidth;
+  delete (HTMLElement.prototype as { offsetHeight?: number }).offsetHeight;
+});
 
 describe("Conversation", () => {
   it("shows ticks, sends on Enter and keeps Shift+Enter for new lines", async () => {
@@ -89,5 +124,21 @@ describe("Conversation", () => {
     expect((await screen.findByTestId("composer-error")).textContent).toBe(
       "too long (message_too_large)",
     );
+  });
+
+  it("keeps only the rows in view in the page, however long the chat", async () => {
+    const many = Array.from({ length: 5000 }, (_, i) =>
+      local(i + 1, i % 2 ? "me" : "u2", `line ${i + 1}`),
+    );
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "chat_messages") return many;
+      if (command === "list_chats") return [{ ...chat, last_seq: 5000 }];
+      throw new Error(command);
+    });
+    render(<Conversation open={{ chatId: "c1", peer }} myId="me" />);
+    await screen.findByText("line 1");
+    const shown = screen.getAllByTestId("message").length;
+    expect(shown).toBeGreaterThan(5);
+    expect(shown).toBeLessThan(100);
   });
 });

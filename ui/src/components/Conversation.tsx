@@ -7,6 +7,7 @@ import {
   type FormEvent,
   type KeyboardEvent,
 } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
 import { api, describeError, type LocalMessage, type Target } from "../api";
 import { TICK_MARK, messageText, tickOf } from "../chatText";
 import { TYPING_THROTTLE_MS, useChatMessages, useChats, useTyping } from "../messages";
@@ -88,26 +89,48 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
     }
   }, [chatId, chat]);
 
+  // Only the rows in view (and a few around) are in the page: a chat of 100,000 messages
+  // scrolls like one of ten. Rows measure themselves; sizes are estimates until then.
+  const rows = messages ?? [];
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => list.current,
+    estimateSize: () => 64,
+    overscan: 12,
+    getItemKey: (index) => rows[index]?.message.id ?? index,
+    initialRect: { width: 800, height: 600 },
+  });
+
   // Stay at the bottom as messages arrive, unless the user scrolled up.
   useLayoutEffect(() => {
+    if (atBottom && rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: "end" });
+  }, [rows.length, atBottom, virtualizer, messages]);
+
+  // Older rows came in above: keep what the user was looking at in place.
+  const keepFromBottom = useRef<number | null>(null);
+  useLayoutEffect(() => {
     const element = list.current;
-    if (element && atBottom) element.scrollTop = element.scrollHeight;
-  }, [messages, atBottom]);
+    if (element && keepFromBottom.current !== null) {
+      element.scrollTop = element.scrollHeight - keepFromBottom.current;
+      keepFromBottom.current = null;
+    }
+  }, [messages]);
 
   // Jumping to a message: load back far enough to hold it, then centre and mark it.
+  const [highlight, setHighlight] = useState<string | null>(null);
   useEffect(() => {
     if (!focus || !messages) return;
-    const element = list.current?.querySelector(`[data-message-id="${focus}"]`);
-    if (element) {
+    const index = messages.findIndex((m) => m.message.id === focus);
+    if (index >= 0) {
       setAtBottom(false);
-      element.scrollIntoView({ block: "center" });
-      element.classList.add("highlight");
-      const timer = setTimeout(() => element.classList.remove("highlight"), 2000);
+      virtualizer.scrollToIndex(index, { align: "center" });
+      setHighlight(focus);
       setFocus(null);
+      const timer = setTimeout(() => setHighlight(null), 2000);
       return () => clearTimeout(timer);
     }
     if (chat && messages.length < chat.last_seq) setLimit((l) => Math.max(l * 2, l + PAGE));
-  }, [focus, messages, chat]);
+  }, [focus, messages, chat, virtualizer]);
 
   const byId = useMemo(() => new Map((messages ?? []).map((m) => [m.message.id, m])), [messages]);
   const target: Target = chatId
@@ -167,19 +190,26 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
     api.actOnMessage(chatId, local.message.id, action).catch((e) => setError(describeError(e)));
   };
 
+  // Older messages: from this device's store first, then from the server.
+  const loadingOlder = useRef(false);
   const loadOlder = async () => {
-    if (!chatId) return;
+    if (!chatId || loadingOlder.current) return;
+    loadingOlder.current = true;
+    const element = list.current;
+    if (element) keepFromBottom.current = element.scrollHeight - element.scrollTop;
     try {
-      setHasOlder(await api.loadOlderMessages(chatId));
       setAtBottom(false);
+      if ((messages?.length ?? 0) < limit) setHasOlder(await api.loadOlderMessages(chatId));
       setLimit(limit + PAGE);
     } catch (e) {
       setError(describeError(e));
+    } finally {
+      loadingOlder.current = false;
     }
   };
 
-  let lastDay = "";
   const now = Date.now();
+  const canLoadOlder = Boolean(chatId) && hasOlder && (messages?.[0]?.message.seq ?? 0) > 1;
   return (
     <div className="conversation" data-testid="conversation">
       <header className="conversation-header">
@@ -228,142 +258,156 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
         onScroll={(event) => {
           const el = event.currentTarget;
           setAtBottom(el.scrollHeight - el.scrollTop - el.clientHeight < 40);
+          if (el.scrollTop < 200 && canLoadOlder) void loadOlder();
         }}
       >
-        {chatId && hasOlder && (messages?.[0]?.message.seq ?? 0) > 1 && (
+        {canLoadOlder && (
           <button type="button" className="link-button older" onClick={loadOlder}>
             Load older messages
           </button>
         )}
-        {(messages ?? []).map((local) => {
-          const m = local.message;
-          const mine = m.sender_id === myId;
-          const day = dayLabel(m.sent_at, now);
-          const separator = day !== lastDay;
-          lastDay = day;
-          const unreadStart = readAtOpen !== null && !mine && m.seq === readAtOpen + 1 && m.seq > 0;
-          const quoted = m.reply_to ? byId.get(m.reply_to) : undefined;
-          const deleted = m.deleted_at !== null;
-          const tick = mine ? tickOf(local, chat) : null;
-          return (
-            <div key={m.id}>
-              {separator && <div className="day-separator">{day}</div>}
-              {unreadStart && <div className="unread-divider">Unread messages</div>}
+        <div className="timeline-rows" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const local = rows[item.index];
+            const m = local.message;
+            const mine = m.sender_id === myId;
+            const day = dayLabel(m.sent_at, now);
+            const previous = rows[item.index - 1];
+            const separator = !previous || dayLabel(previous.message.sent_at, now) !== day;
+            const unreadStart =
+              readAtOpen !== null && !mine && m.seq === readAtOpen + 1 && m.seq > 0;
+            const quoted = m.reply_to ? byId.get(m.reply_to) : undefined;
+            const deleted = m.deleted_at !== null;
+            const tick = mine ? tickOf(local, chat) : null;
+            return (
               <div
-                className={mine ? "bubble mine" : "bubble theirs"}
-                data-testid="message"
-                data-message-id={m.id}
-                data-status={tick ?? "received"}
+                key={item.key}
+                data-index={item.index}
+                ref={virtualizer.measureElement}
+                className="timeline-row"
+                style={{
+                  transform: `translateY(${item.start}px)`,
+                  zIndex: menuFor === m.id ? 5 : undefined,
+                }}
               >
-                {m.forwarded && <div className="hint">Forwarded</div>}
-                {quoted && (
-                  <div className="quote" data-testid="message-quote">
-                    {messageText(quoted.message)}
-                  </div>
-                )}
+                {separator && <div className="day-separator">{day}</div>}
+                {unreadStart && <div className="unread-divider">Unread messages</div>}
                 <div
-                  className={deleted ? "message-text deleted" : "message-text"}
-                  data-testid="message-text"
+                  className={`bubble ${mine ? "mine" : "theirs"}${highlight === m.id ? " highlight" : ""}`}
+                  data-testid="message"
+                  data-message-id={m.id}
+                  data-status={tick ?? "received"}
                 >
-                  {messageText(m)}
-                </div>
-                {m.reactions.length > 0 && (
-                  <div className="reactions" data-testid="message-reactions">
-                    {m.reactions.map((r) => r.emoji).join(" ")}
-                  </div>
-                )}
-                <div className="message-meta">
-                  {m.edited_at !== null && !deleted && <span>edited</span>}
-                  <span>{clockTime(m.sent_at)}</span>
-                  {tick && (
-                    <span className={`tick tick-${tick}`} data-testid="message-tick" title={tick}>
-                      {TICK_MARK[tick]}
-                    </span>
-                  )}
-                  {!deleted && m.seq > 0 && (
-                    <button
-                      type="button"
-                      className="link-button"
-                      aria-label="Message actions"
-                      data-testid="message-menu"
-                      onClick={() => setMenuFor(menuFor === m.id ? null : m.id)}
-                    >
-                      ⋯
-                    </button>
-                  )}
-                </div>
-                {local.status.state === "failed" && (
-                  <div className="error" data-testid="message-failed">
-                    Not sent: {local.status.message}
-                  </div>
-                )}
-                {menuFor === m.id && (
-                  <div className="menu" role="menu">
-                    <div className="row">
-                      {REACTIONS.map((r) => (
-                        <button
-                          key={r}
-                          type="button"
-                          className="link-button"
-                          onClick={() =>
-                            act(local, {
-                              action: "react",
-                              emoji: m.reactions.some((x) => x.user_id === myId && x.emoji === r)
-                                ? null
-                                : r,
-                            })
-                          }
-                        >
-                          {r}
-                        </button>
-                      ))}
+                  {m.forwarded && <div className="hint">Forwarded</div>}
+                  {quoted && (
+                    <div className="quote" data-testid="message-quote">
+                      {messageText(quoted.message)}
                     </div>
-                    <button type="button" onClick={() => (setReplyTo(local), setMenuFor(null))}>
-                      Reply
-                    </button>
-                    <button
-                      type="button"
-                      onClick={() => {
-                        void navigator.clipboard?.writeText(messageText(m));
-                        setMenuFor(null);
-                      }}
-                    >
-                      Copy
-                    </button>
-                    {mine && now - m.sent_at < EDIT_WINDOW_MS && (
+                  )}
+                  <div
+                    className={deleted ? "message-text deleted" : "message-text"}
+                    data-testid="message-text"
+                  >
+                    {messageText(m)}
+                  </div>
+                  {m.reactions.length > 0 && (
+                    <div className="reactions" data-testid="message-reactions">
+                      {m.reactions.map((r) => r.emoji).join(" ")}
+                    </div>
+                  )}
+                  <div className="message-meta">
+                    {m.edited_at !== null && !deleted && <span>edited</span>}
+                    <span>{clockTime(m.sent_at)}</span>
+                    {tick && (
+                      <span className={`tick tick-${tick}`} data-testid="message-tick" title={tick}>
+                        {TICK_MARK[tick]}
+                      </span>
+                    )}
+                    {!deleted && m.seq > 0 && (
+                      <button
+                        type="button"
+                        className="link-button"
+                        aria-label="Message actions"
+                        data-testid="message-menu"
+                        onClick={() => setMenuFor(menuFor === m.id ? null : m.id)}
+                      >
+                        ⋯
+                      </button>
+                    )}
+                  </div>
+                  {local.status.state === "failed" && (
+                    <div className="error" data-testid="message-failed">
+                      Not sent: {local.status.message}
+                    </div>
+                  )}
+                  {menuFor === m.id && (
+                    <div className="menu" role="menu">
+                      <div className="row">
+                        {REACTIONS.map((r) => (
+                          <button
+                            key={r}
+                            type="button"
+                            className="link-button"
+                            onClick={() =>
+                              act(local, {
+                                action: "react",
+                                emoji: m.reactions.some((x) => x.user_id === myId && x.emoji === r)
+                                  ? null
+                                  : r,
+                              })
+                            }
+                          >
+                            {r}
+                          </button>
+                        ))}
+                      </div>
+                      <button type="button" onClick={() => (setReplyTo(local), setMenuFor(null))}>
+                        Reply
+                      </button>
                       <button
                         type="button"
                         onClick={() => {
-                          setEditing(local);
-                          setText(messageText(m));
+                          void navigator.clipboard?.writeText(messageText(m));
                           setMenuFor(null);
                         }}
                       >
-                        Edit
+                        Copy
                       </button>
-                    )}
-                    <button type="button" onClick={() => act(local, { action: "delete_for_me" })}>
-                      Delete for me
-                    </button>
-                    {mine && now - m.sent_at < DELETE_WINDOW_MS && (
-                      <button
-                        type="button"
-                        data-testid="delete-for-everyone"
-                        onClick={() => act(local, { action: "delete_for_everyone" })}
-                      >
-                        Delete for everyone
+                      {mine && now - m.sent_at < EDIT_WINDOW_MS && (
+                        <button
+                          type="button"
+                          onClick={() => {
+                            setEditing(local);
+                            setText(messageText(m));
+                            setMenuFor(null);
+                          }}
+                        >
+                          Edit
+                        </button>
+                      )}
+                      <button type="button" onClick={() => act(local, { action: "delete_for_me" })}>
+                        Delete for me
                       </button>
-                    )}
-                    <p className="hint">
-                      Sent {dayLabel(m.sent_at, now)} at {clockTime(m.sent_at)}
-                      {tick === "read" ? " · read" : tick === "delivered" ? " · delivered" : ""}
-                    </p>
-                  </div>
-                )}
+                      {mine && now - m.sent_at < DELETE_WINDOW_MS && (
+                        <button
+                          type="button"
+                          data-testid="delete-for-everyone"
+                          onClick={() => act(local, { action: "delete_for_everyone" })}
+                        >
+                          Delete for everyone
+                        </button>
+                      )}
+                      <p className="hint">
+                        Sent {dayLabel(m.sent_at, now)} at {clockTime(m.sent_at)}
+                        {tick === "read" ? " · read" : tick === "delivered" ? " · delivered" : ""}
+                      </p>
+                    </div>
+                  )}
+                </div>
               </div>
-            </div>
-          );
-        })}
+            );
+          })}
+        </div>
       </div>
       {!atBottom && (
         <button
