@@ -125,6 +125,24 @@ impl Messenger {
         Ok(local)
     }
 
+    /// Forwards one of the messages on this device to another chat or person (marked
+    /// "forwarded").
+    pub async fn forward(&self, message_id: &str, to: Target) -> Result<LocalMessage> {
+        let content = self.inner.store.content(message_id).await?.ok_or_else(|| Error::Invalid {
+            code: ErrorCode::NotFound,
+            message: "that message is not on this device (or was deleted)".into(),
+        })?;
+        let new = NewMessage { id: uuid::Uuid::now_v7().to_string(), to, content, reply_to: None, forwarded: true };
+        let local = self.inner.store.enqueue(&new, now_ms()).await?;
+        let _ = self
+            .inner
+            .events
+            .send(MessengerEvent::Message { chat_key: local.message.chat_id.clone(), message: local.clone() });
+        let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
+        self.inner.wake.notify_one();
+        Ok(local)
+    }
+
     /// Marks everything in a chat read (here, on my other devices, and for the sender's ticks).
     pub async fn mark_read(&self, chat_id: &str) -> Result<()> {
         let Some(chat) = self.inner.store.chat(chat_id).await? else { return Ok(()) };

@@ -246,6 +246,11 @@ impl Client {
         decode(&self.authed_bytes(Method::GET, &path, Some(&query), Payload::Empty).await?)
     }
 
+    /// When the others received and read one of my messages.
+    pub async fn message_info(&self, chat_id: &str, message_id: &str) -> Result<gkchat_proto::chat::MessageInfo> {
+        self.authed(Method::GET, &format!("api/v1/chats/{chat_id}/messages/{message_id}/info"), None::<&()>).await
+    }
+
     /// A valid access token, refreshed first when it is about to expire.
     pub async fn access_token(&self) -> Result<String> {
         let mut guard = self.inner.tokens.lock().await;

@@ -249,6 +249,22 @@ pub enum MessageAction {
     React { emoji: Option<String> },
 }
 
+/// `GET /api/v1/chats/{chat}/messages/{id}/info`, for the sender: when each other member
+/// received and read the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MessageInfo {
+    pub message_id: String,
+    pub receipts: Vec<MemberReceipt>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MemberReceipt {
+    pub user_id: String,
+    pub delivered_at: Option<UnixMillis>,
+    /// `None` also when read receipts are off on either side.
+    pub read_at: Option<UnixMillis>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -91,6 +91,8 @@ mod tests {
             render::<chat::ReceiptUpdate>(&root),
             render::<chat::TypingUpdate>(&root),
             render::<chat::MessageAction>(&root),
+            render::<chat::MessageInfo>(&root),
+            render::<chat::MemberReceipt>(&root),
             render::<PhoneCodeSent>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use gkchat_proto::chat::{
-    ChatSettingsUpdate, ChatSummary, DELETE_FOR_EVERYONE_WINDOW_MS, EDIT_WINDOW_MS, Message, MessageAction, NewMessage,
-    REACTION_MAX_BYTES, ReceiptKind, ReceiptUpdate, Target, TypingUpdate,
+    ChatSettingsUpdate, ChatSummary, DELETE_FOR_EVERYONE_WINDOW_MS, EDIT_WINDOW_MS, MemberReceipt, Message,
+    MessageAction, MessageInfo, NewMessage, REACTION_MAX_BYTES, ReceiptKind, ReceiptUpdate, Target, TypingUpdate,
 };
 use gkchat_proto::{ErrorCode, ServerFrame};
 
@@ -308,6 +308,13 @@ pub async fn receipt(state: &AppState, user_id: &str, chat_id: &str, kind: Recei
     if before == (member.delivered_seq, member.read_seq) {
         return Ok(());
     }
+    let now = now_ms();
+    if member.delivered_seq > before.0 {
+        chats::mark_receipt(&state.db, chat_id, user_id, ReceiptKind::Delivered, member.delivered_seq, now).await?;
+    }
+    if member.read_seq > before.1 {
+        chats::mark_receipt(&state.db, chat_id, user_id, ReceiptKind::Read, member.read_seq, now).await?;
+    }
     for viewer in chats::members(&state.db, chat_id).await? {
         let (delivered_seq, read_seq) = chats::cursors_seen_by(&state.db, &member, &viewer.user_id).await?;
         let update =
@@ -333,6 +340,33 @@ pub async fn typing(state: &AppState, user_id: &str, chat_id: &str, typing: bool
         state.hub.send_to_user(&member.user_id, &ServerFrame::Typing(update));
     }
     Ok(())
+}
+
+/// When each other member received and read one of my messages.
+pub async fn message_info(state: &AppState, user_id: &str, chat_id: &str, message_id: &str) -> Result<MessageInfo> {
+    member_of(state, chat_id, user_id).await?;
+    let message = messages::get(&state.db, message_id)
+        .await?
+        .filter(|m| m.chat_id == chat_id)
+        .ok_or_else(|| Error::not_found("no such message in this chat"))?;
+    if message.sender_id != user_id {
+        return Err(Error::api(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "message info is for the sender"));
+    }
+    let mut receipts = Vec::new();
+    for member in chats::members(&state.db, chat_id).await? {
+        if member.user_id == user_id {
+            continue;
+        }
+        let delivered = chats::reached_at(&state.db, chat_id, &member.user_id, "delivered", message.seq).await?;
+        let (_, read_visible) = chats::cursors_seen_by(&state.db, &member, user_id).await?;
+        let read = if read_visible >= message.seq {
+            chats::reached_at(&state.db, chat_id, &member.user_id, "read", message.seq).await?
+        } else {
+            None
+        };
+        receipts.push(MemberReceipt { user_id: member.user_id, delivered_at: delivered, read_at: read });
+    }
+    Ok(MessageInfo { message_id: message.id, receipts })
 }
 
 /// Changes my settings for a chat and tells my other devices.

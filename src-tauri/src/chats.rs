@@ -102,3 +102,23 @@ pub async fn search_messages(
 ) -> CommandResult<Vec<gkchat_client::SearchHit>> {
     Ok(state.messenger().await?.search(&text, chat_key.as_deref()).await?)
 }
+
+/// Forwards a message on this device to a chat or person.
+#[tauri::command]
+pub async fn forward_message(
+    state: State<'_, AppState>,
+    message_id: String,
+    to: Target,
+) -> CommandResult<LocalMessage> {
+    Ok(state.messenger().await?.forward(&message_id, to).await?)
+}
+
+/// When the others received and read one of my messages.
+#[tauri::command]
+pub async fn message_info(
+    state: State<'_, AppState>,
+    chat_id: String,
+    message_id: String,
+) -> CommandResult<gkchat_proto::chat::MessageInfo> {
+    Ok(state.client().await.message_info(&chat_id, &message_id).await?)
+}

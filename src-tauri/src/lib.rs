@@ -145,6 +145,8 @@ pub fn run() {
             chats::set_typing,
             chats::update_chat,
             chats::search_messages,
+            chats::forward_message,
+            chats::message_info,
         ])
         .run(tauri::generate_context!())
         .expect("error while running GK Chat");

@@ -8,6 +8,7 @@ import type { ChatSummary } from "./bindings/ChatSummary";
 import type { LocalMessage } from "./bindings/LocalMessage";
 import type { Message } from "./bindings/Message";
 import type { MessageAction } from "./bindings/MessageAction";
+import type { MessageInfo } from "./bindings/MessageInfo";
 import type { MessengerEvent } from "./bindings/MessengerEvent";
 import type { SearchHit } from "./bindings/SearchHit";
 import type { Target } from "./bindings/Target";
@@ -37,6 +38,7 @@ export type {
   LocalMessage,
   Message,
   MessageAction,
+  MessageInfo,
   MessengerEvent,
   SearchHit,
   Target,
@@ -164,6 +166,10 @@ export const api = {
   setTyping: (chatId: string, typing: boolean) => call<void>("set_typing", { chatId, typing }),
   updateChat: (chatId: string, update: ChatSettingsUpdate) =>
     call<void>("update_chat", { chatId, update }),
+  messageInfo: (chatId: string, messageId: string) =>
+    call<MessageInfo>("message_info", { chatId, messageId }),
+  forwardMessage: (messageId: string, to: Target) =>
+    call<LocalMessage>("forward_message", { messageId, to }),
   /** Searches the messages on this device; in one chat when `chatKey` is given. */
   searchMessages: (text: string, chatKey: string | null) =>
     call<SearchHit[]>("search_messages", { text, chatKey }),

@@ -92,3 +92,11 @@ pub async fn history(
     rows.truncate(limit as usize);
     Ok(Json(HistoryPage { messages: messages::to_dtos(&state.db, rows, &auth.user_id).await?, more }))
 }
+
+pub async fn message_info(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((chat_id, message_id)): Path<(String, String)>,
+) -> Result<Json<gkchat_proto::chat::MessageInfo>> {
+    Ok(Json(messaging::message_info(&state, &auth.user_id, &chat_id, &message_id).await?))
+}

@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/chats", get(chats::list))
         .route("/chats/{chat_id}", patch(chats::update))
         .route("/chats/{chat_id}/messages", get(chats::history))
+        .route("/chats/{chat_id}/messages/{message_id}/info", get(chats::message_info))
         .route("/sync", post(chats::sync))
 }
 

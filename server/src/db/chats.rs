@@ -10,7 +10,7 @@ use sea_orm::{
     QueryOrder, SqlErr, TransactionTrait,
 };
 
-use super::entity::{chat_members, chats, messages, users};
+use super::entity::{chat_members, chats, messages, receipt_marks, users};
 use super::{accounts, contacts, messages as message_service};
 use crate::error::{Error, Result};
 
@@ -127,6 +127,51 @@ pub async fn advance_cursor(
     row.delivered_seq = Set(delivered);
     row.read_seq = Set(read);
     Ok(row.update(db).await?)
+}
+
+/// Records that `user_id`'s `kind` cursor in `chat_id` reached `seq` at `now_ms`.
+pub async fn mark_receipt(
+    db: &impl ConnectionTrait,
+    chat_id: &str,
+    user_id: &str,
+    kind: ReceiptKind,
+    seq: i64,
+    now_ms: i64,
+) -> Result<()> {
+    let kind = match kind {
+        ReceiptKind::Delivered => "delivered",
+        ReceiptKind::Read => "read",
+    };
+    receipt_marks::ActiveModel {
+        chat_id: Set(chat_id.to_owned()),
+        user_id: Set(user_id.to_owned()),
+        kind: Set(kind.to_owned()),
+        seq: Set(seq),
+        at: Set(now_ms),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// When `user_id`'s `kind` cursor in `chat_id` first reached `seq`, if it has.
+pub async fn reached_at(
+    db: &impl ConnectionTrait,
+    chat_id: &str,
+    user_id: &str,
+    kind: &str,
+    seq: i64,
+) -> Result<Option<i64>> {
+    let first = receipt_marks::Entity::find()
+        .filter(receipt_marks::Column::ChatId.eq(chat_id))
+        .filter(receipt_marks::Column::UserId.eq(user_id))
+        .filter(receipt_marks::Column::Kind.eq(kind))
+        .filter(receipt_marks::Column::Seq.gte(seq))
+        .order_by_asc(receipt_marks::Column::Seq)
+        .one(db)
+        .await?;
+    Ok(first.map(|mark| mark.at))
 }
 
 pub async fn update_settings(

@@ -175,6 +175,11 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
             t == "hi grace, here now"
         })
         .await;
+    // Message info says when grace received and read it.
+    let menu = session.wait_for("[data-testid=message][data-status=read] [data-testid=message-menu]", WAIT).await;
+    session.click(&menu).await;
+    click(&session, "message-info").await;
+    session.wait_for_text("[data-testid=message-info-text]", WAIT, |t| t.contains("Read today at")).await;
     session.wait_for("[data-testid=chat-tile]", WAIT).await;
     assert!(session.find("[data-testid=chat-tile-unread]").await.is_none(), "nothing unread any more");
     std::fs::write(shots().join("conversation.png"), session.screenshot().await).unwrap();

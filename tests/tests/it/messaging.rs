@@ -117,6 +117,15 @@ async fn two_people_chat_both_ways_with_receipts() {
     assert_eq!(bob.chats().await.unwrap()[0].unread, 0);
     assert_eq!(alice.chats().await.unwrap()[0].peer_read_seq, 1);
 
+    // Message info: when bob's devices received and read it; only for its sender.
+    let info = alice.message_info(&chat_id, &first.id).await.unwrap();
+    assert_eq!(info.receipts.len(), 1);
+    let receipt = &info.receipts[0];
+    assert_eq!(receipt.user_id, bob_me.id);
+    let (delivered, read) = (receipt.delivered_at.expect("delivered"), receipt.read_at.expect("read"));
+    assert!(delivered <= read && read <= gkchat_server::now_ms());
+    assert_eq!(api_code(bob.message_info(&chat_id, &first.id).await), ErrorCode::Forbidden);
+
     // Read receipts off (on either side): alice sees delivered, not read.
     let off = Privacy { read_receipts: false, ..Privacy::default() };
     bob.update_profile(&ProfileUpdate { privacy: Some(off), ..Default::default() }).await.unwrap();
@@ -127,6 +136,9 @@ async fn two_people_chat_both_ways_with_receipts() {
     assert_eq!((seen.delivered_seq, seen.read_seq), (3, 0));
     let tile = alice.chats().await.unwrap().remove(0);
     assert_eq!((tile.peer_delivered_seq, tile.peer_read_seq), (3, 0));
+    let third = alice.history(&chat_id, None, 1).await.unwrap().messages.remove(0);
+    let info = alice.message_info(&chat_id, &third.id).await.unwrap();
+    assert!(info.receipts[0].delivered_at.is_some() && info.receipts[0].read_at.is_none(), "{info:?}");
 
     // A receipt past the end is refused; the connection stays.
     assert_eq!(api_code(bob_live.receipt(&chat_id, ReceiptKind::Read, 99).await), ErrorCode::BadRequest);

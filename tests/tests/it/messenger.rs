@@ -140,3 +140,27 @@ async fn two_devices_of_one_account_stay_in_step() {
     assert_eq!(texts(&laptop, &chat).await, ["are you there?", "yes, on my phone"]);
     assert_eq!(laptop.chats().await.unwrap()[0].unread, 0, "my own messages are never unread");
 }
+
+#[tokio::test]
+async fn a_message_can_be_forwarded_to_someone_else() {
+    let server = TestServer::start().await;
+    let (alice, alice_me) = server.signed_up("alice").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let (carol, carol_me) = server.signed_up("carol").await;
+    let alice_m = messenger(&alice, &alice_me.id, None).await;
+    let bob_m = messenger(&bob, &bob_me.id, None).await;
+    let carol_m = messenger(&carol, &carol_me.id, None).await;
+    alice_m.send_text(Target::User(bob_me.id.clone()), "party at eight", None).await.unwrap();
+    eventually("bob has it", || async { !bob_m.chats().await.unwrap().is_empty() }).await;
+    let chat = bob_m.chats().await.unwrap().remove(0).id;
+    let original = bob_m.messages(&chat, None, 10).await.unwrap().remove(0);
+    bob_m.forward(&original.message.id, Target::User(carol_me.id.clone())).await.unwrap();
+    eventually("carol has the forward", || async { !carol_m.chats().await.unwrap().is_empty() }).await;
+    let carol_chat = carol_m.chats().await.unwrap().remove(0);
+    assert_eq!(carol_chat.peer.map(|p| p.username), Some("bob".into()));
+    let forwarded = carol_m.messages(&carol_chat.id, None, 10).await.unwrap().remove(0).message;
+    assert!(forwarded.forwarded);
+    assert_eq!(forwarded.content, Some(Content::Text { text: "party at eight".into() }));
+    let missing = bob_m.forward("no-such-message", Target::User(carol_me.id.clone())).await;
+    assert!(matches!(missing, Err(gkchat_client::Error::Invalid { .. })));
+}

@@ -8,7 +8,7 @@ import {
   type KeyboardEvent,
 } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { api, describeError, type LocalMessage, type Target } from "../api";
+import { api, describeError, type LocalMessage, type MessageInfo, type Target } from "../api";
 import { TICK_MARK, messageText, tickOf } from "../chatText";
 import { TYPING_THROTTLE_MS, useChatMessages, useChats, useTyping } from "../messages";
 import { clockTime, dayLabel } from "../time";
@@ -47,6 +47,18 @@ const EDIT_WINDOW_MS = 15 * 60 * 1000;
 const DELETE_WINDOW_MS = 48 * 60 * 60 * 1000;
 const PAGE = 200;
 
+/** "Delivered today at 14:02 · Read today at 14:05" for a message's info. */
+function infoText(info: MessageInfo): string {
+  const when = (ms: number | null) =>
+    ms === null ? "not yet" : `${dayLabel(ms)} at ${clockTime(ms)}`;
+  return info.receipts
+    .map(
+      (r) =>
+        `Delivered ${when(r.delivered_at)} · Read ${r.read_at === null ? "—" : when(r.read_at)}`,
+    )
+    .join("; ");
+}
+
 /** One conversation: header, the timeline with date separators and ticks, and the composer. */
 export default function Conversation({ open, myId }: { open: OpenChat; myId: string }) {
   const [chatId, setChatId] = useState(open.chatId);
@@ -64,6 +76,8 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
   const [error, setError] = useState<string | null>(null);
   const [atBottom, setAtBottom] = useState(true);
   const [hasOlder, setHasOlder] = useState(true);
+  const [forwarding, setForwarding] = useState<LocalMessage | null>(null);
+  const [info, setInfo] = useState<{ id: string; text: string } | null>(null);
   const [searching, setSearching] = useState(false);
   const [query, setQuery] = useState("");
   const [focus, setFocus] = useState<string | null>(open.focus ?? null);
@@ -335,6 +349,14 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
                       </button>
                     )}
                   </div>
+                  {info?.id === m.id && (
+                    <div className="hint" data-testid="message-info-text">
+                      {info.text}{" "}
+                      <button type="button" className="link-button" onClick={() => setInfo(null)}>
+                        ✕
+                      </button>
+                    </div>
+                  )}
                   {local.status.state === "failed" && (
                     <div className="error" data-testid="message-failed">
                       Not sent: {local.status.message}
@@ -397,9 +419,23 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
                           Delete for everyone
                         </button>
                       )}
+                      {mine && chatId && (
+                        <button
+                          type="button"
+                          data-testid="message-info"
+                          onClick={() => {
+                            setMenuFor(null);
+                            api
+                              .messageInfo(chatId, m.id)
+                              .then((found) => setInfo({ id: m.id, text: infoText(found) }))
+                              .catch((e) => setError(describeError(e)));
+                          }}
+                        >
+                          Info
+                        </button>
+                      )}
                       <p className="hint">
                         Sent {dayLabel(m.sent_at, now)} at {clockTime(m.sent_at)}
-                        {tick === "read" ? " · read" : tick === "delivered" ? " · delivered" : ""}
                       </p>
                     </div>
                   )}
@@ -418,6 +454,33 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
         >
           ↓
         </button>
+      )}
+      {forwarding && (
+        <div className="forward-picker" data-testid="forward-picker">
+          <div className="row">
+            <strong>Forward to…</strong>
+            <button type="button" className="link-button" onClick={() => setForwarding(null)}>
+              ✕
+            </button>
+          </div>
+          {(chats ?? []).map((c) => (
+            <button
+              key={c.id}
+              type="button"
+              className="link-button"
+              data-testid="forward-to"
+              onClick={() => {
+                const message = forwarding;
+                setForwarding(null);
+                api
+                  .forwardMessage(message.message.id, { kind: "chat", id: c.id })
+                  .catch((e) => setError(describeError(e)));
+              }}
+            >
+              {c.peer?.display_name ?? "Chat"}
+            </button>
+          ))}
+        </div>
       )}
       {(replyTo || editing) && (
         <div className="composer-context" data-testid="composer-context">

@@ -9,6 +9,7 @@ pub mod hidden_messages;
 pub mod messages;
 pub mod otp_codes;
 pub mod reactions;
+pub mod receipt_marks;
 pub mod reports;
 pub mod server_meta;
 pub mod used_refresh_tokens;
