@@ -123,8 +123,15 @@ pub async fn verify_phone(state: State<'_, AppState>, phone: String, code: Strin
 }
 
 #[tauri::command]
+/// Signs this device out and removes the account's chats and messages from it.
 pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
-    Ok(state.client().await.sign_out().await?)
+    let client = state.client().await;
+    let user_id = client.watch_account().borrow().clone();
+    client.sign_out().await?;
+    if let Some(user_id) = user_id {
+        state.forget_local_store(&user_id).await;
+    }
+    Ok(())
 }
 
 #[tauri::command]
@@ -200,7 +207,13 @@ pub async fn reset_contact_code(state: State<'_, AppState>) -> CommandResult<Con
 /// Deletes the account (after the password) and returns to the sign-in screen.
 #[tauri::command]
 pub async fn delete_account(state: State<'_, AppState>, password: String) -> CommandResult<()> {
-    Ok(state.client().await.delete_account(&password).await?)
+    let client = state.client().await;
+    let user_id = client.watch_account().borrow().clone();
+    client.delete_account(&password).await?;
+    if let Some(user_id) = user_id {
+        state.forget_local_store(&user_id).await;
+    }
+    Ok(())
 }
 
 #[tauri::command]

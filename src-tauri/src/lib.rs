@@ -42,6 +42,23 @@ impl AppState {
         self.current.lock().await.live.client.clone()
     }
 
+    /// Removes an account's local chats and messages from this device (after signing out or
+    /// deleting the account): the messenger lets go of the store, then its files go.
+    async fn forget_local_store(&self, user_id: &str) {
+        let current = self.current.lock().await;
+        current.live.messenger.lock().await.take();
+        let path = current.live.store_path(user_id);
+        for suffix in ["", "-wal", "-shm"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            match std::fs::remove_file(&file) {
+                Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                    tracing::warn!(file = %file.display(), %err, "could not remove the local store");
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// The signed-in account's messenger.
     async fn messenger(&self) -> Result<std::sync::Arc<gkchat_client::Messenger>, CommandError> {
         let slot = self.current.lock().await.live.messenger.clone();

@@ -33,6 +33,8 @@ pub struct Live {
     pub client: Client,
     pub connection: Arc<Connection>,
     pub messenger: SharedMessenger,
+    /// Where this server's per-account stores live.
+    stores: PathBuf,
     tasks: [JoinHandle<()>; 4],
 }
 
@@ -53,12 +55,17 @@ impl Live {
             tokio::spawn(follow_account(
                 client.clone(),
                 connection.clone(),
-                stores,
+                stores.clone(),
                 messenger.clone(),
                 feeds.messages.clone(),
             )),
         ];
-        Ok(Self { client, connection, messenger, tasks })
+        Ok(Self { client, connection, messenger, stores, tasks })
+    }
+
+    /// The local store file of `user_id` on this server.
+    pub fn store_path(&self, user_id: &str) -> PathBuf {
+        store_file(&self.stores, user_id)
     }
 
     /// Says goodbye to the server; the mirrors stop without publishing "stopped", so the UI
@@ -113,9 +120,13 @@ async fn follow_account(
     }
 }
 
+fn store_file(stores: &Path, user_id: &str) -> PathBuf {
+    stores.join(format!("{user_id}.db"))
+}
+
 async fn open_store(stores: &Path, user_id: &str) -> gkchat_client::Result<Store> {
     std::fs::create_dir_all(stores).map_err(|e| gkchat_client::Error::Store(e.to_string()))?;
-    Store::open(Some(&stores.join(format!("{user_id}.db"))), user_id).await
+    Store::open(Some(&store_file(stores, user_id)), user_id).await
 }
 
 fn forward_messages(

@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -17,6 +17,29 @@ pub struct DesktopHarness {
     pub display: String,
     pub driver_url: String,
     pub home: TempDir,
+}
+
+impl DesktopHarness {
+    /// The app's data directory in the throwaway HOME (where local message stores live).
+    pub fn app_data_dir(&self) -> PathBuf {
+        self.home.path().join(".local/share/chat.gk.desktop")
+    }
+}
+
+/// Every local message store under `data_dir`, as `<user id>.db` names.
+pub fn local_stores(data_dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Ok(servers) = std::fs::read_dir(data_dir.join("stores")) {
+        for server in servers.flatten() {
+            for file in std::fs::read_dir(server.path()).into_iter().flatten().flatten() {
+                let name = file.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".db") {
+                    found.push(name);
+                }
+            }
+        }
+    }
+    found
 }
 
 /// The desktop binary under test: `GKCHAT_DESKTOP_BIN`, else `<target>/debug/gkchat-desktop`.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use gkchat_client::{ConnectionState, Event};
 use gkchat_proto::chat::{Content, NewMessage, ReceiptKind, Target};
-use gkchat_tests::desktop::{DesktopHarness, desktop_binary, target_dir};
+use gkchat_tests::desktop::{DesktopHarness, desktop_binary, local_stores, target_dir};
 use gkchat_tests::sms::SmsGateway;
 use gkchat_tests::webdriver::Session;
 use gkchat_tests::{TestServer, client_for, test_config, test_device};
@@ -279,8 +279,16 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     settings_loaded(&session).await;
     click(&session, "delete-account-open").await;
     type_into(&session, "delete-account-password", PASSWORD).await;
+    let ada_store = format!("{}.db", me.id);
+    assert!(local_stores(&harness.app_data_dir()).contains(&ada_store), "the chats are cached on this device");
     click(&session, "delete-account-confirm").await;
     session.wait_for("[data-testid=auth-submit]", WAIT).await;
+    within_secs(10, async {
+        while local_stores(&harness.app_data_dir()).contains(&ada_store) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
     let gone = client_for(server.url()).sign_in("ada", PASSWORD, test_device("check")).await;
     assert!(
         matches!(gone, Err(gkchat_client::Error::Api { ref error, .. }) if error.code == gkchat_proto::ErrorCode::InvalidCredentials),
