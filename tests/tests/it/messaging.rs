@@ -344,3 +344,54 @@ async fn chat_settings_are_mine_and_reach_my_other_devices() {
     let (carol, _) = server.signed_up("carol").await;
     assert_eq!(api_code(carol.update_chat(&chat_id, &unmute).await), ErrorCode::NotAMember);
 }
+
+#[tokio::test]
+async fn a_connection_that_falls_behind_is_told_to_resync() {
+    use futures_util::{SinkExt, StreamExt};
+    use gkchat_proto::{ClientFrame, Hello, PROTOCOL_VERSION, ServerFrame};
+    use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+    let server = TestServer::start().await;
+    let (alice, alice_me) = server.signed_up("alice").await;
+    let (bob, _) = server.signed_up("bob").await;
+    let (bob_live, _) = online(&bob).await;
+
+    // Alice's socket says hello, then stops reading.
+    let (mut socket, _) = tokio_tungstenite::connect_async(server.ws_url()).await.unwrap();
+    let hello = ClientFrame::Hello(Hello {
+        protocol: PROTOCOL_VERSION,
+        client: "stalled".into(),
+        token: Some(alice.access_token().await.unwrap()),
+    });
+    socket.send(WsMessage::text(hello.encode())).await.unwrap();
+    let welcome = socket.next().await.unwrap().unwrap();
+    assert!(matches!(ServerFrame::decode(welcome.to_text().unwrap()), Ok(ServerFrame::Welcome(_))));
+
+    // Bob sends more than the socket, the server's writer queue and the hub queue can hold.
+    let big = "x".repeat(60 * 1024);
+    let first = bob_live.send_message(text(Target::User(alice_me.id.clone()), &big)).await.unwrap();
+    let count = 800;
+    let sends = (1..count).map(|_| bob_live.send_message(text(Target::Chat(first.chat_id.clone()), &big)));
+    let mut sends = futures_util::stream::iter(sends).buffer_unordered(64);
+    while let Some(sent) = sends.next().await {
+        sent.unwrap();
+    }
+
+    // Reading again, alice finds `resync` among the pushes: nothing was dropped silently.
+    let mut pushed = 0;
+    let resync = within(Duration::from_secs(30), "a resync frame", async {
+        loop {
+            let frame = socket.next().await.expect("socket open").expect("frame");
+            match ServerFrame::decode(frame.to_text().unwrap_or_default()) {
+                Ok(ServerFrame::Resync) => return true,
+                Ok(ServerFrame::Message(_)) => pushed += 1,
+                _ => {}
+            }
+        }
+    })
+    .await;
+    assert!(resync && pushed < count, "{pushed} of {count} pushed before the resync");
+    // And the sync it asks for has everything.
+    let page = alice.sync(&SyncRequest { cursors: BTreeMap::new(), limit: None }).await.unwrap();
+    assert_eq!(page.chats[0].last_seq, count as i64);
+}
