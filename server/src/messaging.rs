@@ -49,8 +49,47 @@ const BATCH_MAX: usize = 512;
 struct QueuedSend {
     chat_id: String,
     sender_id: String,
+    /// In a direct chat, the other person: the writer checks, for the whole batch at once, that
+    /// they still exist and that no block stands between them.
+    peer_id: Option<String>,
     message: NewMessage,
-    reply: tokio::sync::oneshot::Sender<std::result::Result<(message_rows::Model, bool), String>>,
+    reply: tokio::sync::oneshot::Sender<std::result::Result<(message_rows::Model, bool), Refusal>>,
+}
+
+/// Why the writer did not store a send.
+enum Refusal {
+    PeerGone,
+    /// `true` when the sender is the one who blocked.
+    Blocked(bool),
+    Failed(String),
+}
+
+/// Refuses, in one pass over the batch, sends whose peer is gone or blocked either way.
+async fn refusals(db: &sea_orm::DatabaseConnection, batch: &[QueuedSend]) -> Result<Vec<Option<Refusal>>> {
+    let peers: Vec<String> = batch.iter().filter_map(|q| q.peer_id.clone()).collect();
+    if peers.is_empty() {
+        return Ok(batch.iter().map(|_| None).collect());
+    }
+    let live = accounts::live_among(db, &peers).await?;
+    let mut everyone: Vec<String> = batch.iter().map(|q| q.sender_id.clone()).chain(peers).collect();
+    everyone.sort();
+    everyone.dedup();
+    let blocked = blocks::pairs_among(db, &everyone).await?;
+    Ok(batch
+        .iter()
+        .map(|q| {
+            let peer = q.peer_id.as_ref()?;
+            if !live.contains(peer) {
+                Some(Refusal::PeerGone)
+            } else if blocked.contains(&(q.sender_id.clone(), peer.clone())) {
+                Some(Refusal::Blocked(true))
+            } else if blocked.contains(&(peer.clone(), q.sender_id.clone())) {
+                Some(Refusal::Blocked(false))
+            } else {
+                None
+            }
+        })
+        .collect())
 }
 
 /// Group commit: sends from every connection queue here, and one writer task stores whatever
@@ -72,6 +111,25 @@ impl SendQueue {
                         Err(_) => break,
                     }
                 }
+                let refused = match refusals(&db, &batch).await {
+                    Ok(refused) => refused,
+                    Err(err) => {
+                        tracing::error!(error = %err, "checking a batch of messages failed");
+                        for queued in batch {
+                            let _ = queued.reply.send(Err(Refusal::Failed(err.to_string())));
+                        }
+                        continue;
+                    }
+                };
+                let (accepted, refused): (Vec<_>, Vec<_>) =
+                    batch.into_iter().zip(refused).partition(|(_, refusal)| refusal.is_none());
+                for (queued, refusal) in refused {
+                    let _ = queued.reply.send(Err(refusal.expect("partitioned")));
+                }
+                let batch: Vec<QueuedSend> = accepted.into_iter().map(|(queued, _)| queued).collect();
+                if batch.is_empty() {
+                    continue;
+                }
                 let pending: Vec<messages::Pending<'_>> = batch
                     .iter()
                     .map(|q| messages::Pending { chat_id: &q.chat_id, sender_id: &q.sender_id, message: &q.message })
@@ -87,7 +145,7 @@ impl SendQueue {
                     Err(err) => {
                         tracing::error!(error = %err, size = batch.len(), "storing a batch of messages failed");
                         for queued in batch {
-                            let _ = queued.reply.send(Err(err.to_string()));
+                            let _ = queued.reply.send(Err(Refusal::Failed(err.to_string())));
                         }
                     }
                 }
@@ -97,12 +155,29 @@ impl SendQueue {
     }
 
     /// Stores one message (with whatever else is waiting); `false` when it existed already.
-    async fn store(&self, chat_id: &str, sender_id: &str, message: NewMessage) -> Result<(message_rows::Model, bool)> {
+    /// With `peer_id`, refuses when that person is gone or a block stands between them.
+    async fn store(
+        &self,
+        chat_id: &str,
+        sender_id: &str,
+        peer_id: Option<&str>,
+        message: NewMessage,
+    ) -> Result<(message_rows::Model, bool)> {
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let queued = QueuedSend { chat_id: chat_id.to_owned(), sender_id: sender_id.to_owned(), message, reply };
+        let queued = QueuedSend {
+            chat_id: chat_id.to_owned(),
+            sender_id: sender_id.to_owned(),
+            peer_id: peer_id.map(str::to_owned),
+            message,
+            reply,
+        };
         let gone = || Error::Internal("the message writer stopped".into());
         self.queue.send(queued).await.map_err(|_| gone())?;
-        answer.await.map_err(|_| gone())?.map_err(Error::Internal)
+        answer.await.map_err(|_| gone())?.map_err(|refusal| match refusal {
+            Refusal::PeerGone => Error::not_found("that account was deleted"),
+            Refusal::Blocked(by_me) => blocked_error(by_me),
+            Refusal::Failed(cause) => Error::Internal(cause),
+        })
     }
 }
 
@@ -126,19 +201,18 @@ async fn peer_of(state: &AppState, chat_id: &str, user_id: &str) -> Result<Optio
     Ok(chats::members(&state.db, chat_id).await?.into_iter().map(|m| m.user_id).find(|id| id != user_id))
 }
 
+fn blocked_error(by_me: bool) -> Error {
+    let message =
+        if by_me { "you blocked this person; unblock them first" } else { "this person does not accept your messages" };
+    Error::api(StatusCode::FORBIDDEN, ErrorCode::Blocked, message)
+}
+
 /// Refuses when a block stands between `user_id` and `peer_id`, either way.
 async fn check_not_blocked(state: &AppState, user_id: &str, peer_id: &str) -> Result<()> {
-    if blocks::has_blocked(&state.db, peer_id, user_id).await? {
-        return Err(Error::api(StatusCode::FORBIDDEN, ErrorCode::Blocked, "this person does not accept your messages"));
+    match blocks::between(&state.db, user_id, peer_id).await? {
+        None => Ok(()),
+        Some(blocker) => Err(blocked_error(blocker == user_id)),
     }
-    if blocks::has_blocked(&state.db, user_id, peer_id).await? {
-        return Err(Error::api(
-            StatusCode::FORBIDDEN,
-            ErrorCode::Blocked,
-            "you blocked this person; unblock them first",
-        ));
-    }
-    Ok(())
 }
 
 /// Stores and delivers a message; a retry of the same id returns the stored one.
@@ -148,6 +222,7 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
     }
     message.content.check().map_err(|(code, text)| bad(code, text))?;
     let now = now_ms();
+    let mut peer: Option<String> = None;
     let (chat, started) = match &message.to {
         Target::User(peer_id) => {
             if peer_id == sender_id {
@@ -163,12 +238,8 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
             if !members.iter().any(|m| m == sender_id) {
                 return Err(not_a_member());
             }
-            if let Some(peer_id) = members.iter().find(|m| *m != sender_id) {
-                if accounts::get(&state.db, peer_id).await?.is_none() {
-                    return Err(Error::not_found("that account was deleted"));
-                }
-                check_not_blocked(state, sender_id, peer_id).await?;
-            }
+            // The peer's existence and blocks are checked by the writer, a whole batch at once.
+            peer = members.iter().find(|m| *m != sender_id).cloned();
             (chat_id.clone(), false)
         }
     };
@@ -179,7 +250,7 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
         }
     }
     let content = message.content.clone();
-    let (row, fresh) = state.sends.store(&chat, sender_id, message).await?;
+    let (row, fresh) = state.sends.store(&chat, sender_id, peer.as_deref(), message).await?;
     if row.sender_id != sender_id || row.chat_id != chat {
         return Err(bad(ErrorCode::BadRequest, "that message id is taken; choose a new one"));
     }

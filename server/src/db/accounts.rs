@@ -119,6 +119,19 @@ pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<users::Mo
     Ok(user.filter(|u| u.deleted_at.is_none()))
 }
 
+/// Which of `ids` are live (not deleted) accounts.
+pub async fn live_among(db: &impl ConnectionTrait, ids: &[String]) -> Result<std::collections::HashSet<String>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows = users::Entity::find()
+        .filter(users::Column::Id.is_in(ids.iter().cloned()))
+        .filter(users::Column::DeletedAt.is_null())
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|u| u.id).collect())
+}
+
 /// Validated profile changes; `None` leaves a field as it is.
 #[derive(Debug, Default)]
 pub struct ProfileChanges {

@@ -46,6 +46,22 @@ pub async fn between(db: &impl ConnectionTrait, a: &str, b: &str) -> Result<Opti
     Ok(row.map(|row| row.blocker_id))
 }
 
+/// Every block among `users` (both ends in the set), as `(blocker, blocked)` pairs.
+pub async fn pairs_among(
+    db: &impl ConnectionTrait,
+    users: &[String],
+) -> Result<std::collections::HashSet<(String, String)>> {
+    if users.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows = blocks::Entity::find()
+        .filter(blocks::Column::BlockerId.is_in(users.iter().cloned()))
+        .filter(blocks::Column::BlockedId.is_in(users.iter().cloned()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|row| (row.blocker_id, row.blocked_id)).collect())
+}
+
 /// Which of `blockers` have blocked `viewer_id`.
 pub async fn blockers_of(
     db: &impl ConnectionTrait,
