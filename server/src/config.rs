@@ -75,8 +75,23 @@ pub fn default_data_dir() -> PathBuf {
 
 /// Names of the config keys, for picking our variables out of the environment: other
 /// `GKCHAT_*` variables (the desktop app's, say) must not break the server.
-const KEYS: &[&str] =
-    &["listen", "data_dir", "database_url", "max_connections", "handshake_timeout_secs", "heartbeat_secs", "log"];
+const KEYS: &[&str] = &[
+    "listen",
+    "data_dir",
+    "database_url",
+    "max_connections",
+    "handshake_timeout_secs",
+    "heartbeat_secs",
+    "log",
+    "jwt_secret",
+    "access_token_secs",
+    "refresh_token_days",
+    "auth_attempts_per_ip_minute",
+    "auth_attempts_per_account_minute",
+    "sms_gateway_url",
+    "otp_ttl_secs",
+    "otp_resend_secs",
+];
 
 impl Config {
     /// Loads defaults ← `file` (if given; it must exist) ← `GKCHAT_*` environment.
@@ -144,6 +159,23 @@ mod tests {
             assert_eq!(config.listen, "0.0.0.0:9000".parse().unwrap());
             assert_eq!(config.data_dir, PathBuf::from("/tmp/gk"));
             assert_eq!(config.database_url(), "sqlite:///tmp/gk/gkchat.db?mode=rwc");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn every_setting_can_come_from_the_environment() {
+        let fields = serde_json::to_value(Config::default()).unwrap();
+        let mut fields: Vec<&str> = fields.as_object().unwrap().keys().map(String::as_str).collect();
+        fields.sort_unstable();
+        let mut keys = KEYS.to_vec();
+        keys.sort_unstable();
+        assert_eq!(fields, keys, "KEYS must name every Config field");
+        Jail::expect_with(|jail| {
+            jail.set_env("GKCHAT_SMS_GATEWAY_URL", "http://127.0.0.1:9/sms");
+            jail.set_env("GKCHAT_OTP_TTL_SECS", "120");
+            let config = Config::load(None).map_err(|e| *e)?;
+            assert_eq!((config.sms_gateway_url.as_str(), config.otp_ttl_secs), ("http://127.0.0.1:9/sms", 120));
             Ok(())
         });
     }
