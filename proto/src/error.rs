@@ -83,6 +83,8 @@ pub enum ErrorCode {
     TooLate,
     /// Not yours to change.
     Forbidden,
+    /// That quick chat was ended (or timed out) and is gone.
+    QuickChatEnded,
 }
 
 impl ErrorCode {
@@ -125,6 +127,7 @@ impl ErrorCode {
         Self::Blocked,
         Self::TooLate,
         Self::Forbidden,
+        Self::QuickChatEnded,
     ];
 
     /// The code as it appears on the wire (`"bad_frame"`).
@@ -167,6 +170,7 @@ impl ErrorCode {
             Self::Blocked => "blocked",
             Self::TooLate => "too_late",
             Self::Forbidden => "forbidden",
+            Self::QuickChatEnded => "quick_chat_ended",
         }
     }
 }

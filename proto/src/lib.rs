@@ -10,6 +10,7 @@ pub mod error;
 pub mod frame;
 pub mod info;
 pub mod limits;
+pub mod quick;
 pub mod ts;
 
 pub use error::{ApiError, ErrorCode};

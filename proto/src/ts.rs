@@ -93,6 +93,12 @@ mod tests {
             render::<chat::MessageAction>(&root),
             render::<chat::MessageInfo>(&root),
             render::<chat::MemberReceipt>(&root),
+            render::<crate::quick::CreateQuickChat>(&root),
+            render::<crate::quick::QuickInvite>(&root),
+            render::<crate::quick::QuickChatCreated>(&root),
+            render::<crate::quick::QuickLanding>(&root),
+            render::<crate::quick::QuickJoin>(&root),
+            render::<crate::quick::QuickSession>(&root),
             render::<PhoneCodeSent>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");

@@ -44,6 +44,8 @@ pub struct Config {
     pub otp_ttl_secs: u64,
     /// No new code for the same number within this many seconds.
     pub otp_resend_secs: u64,
+    /// A quick chat without activity for this many seconds is destroyed.
+    pub quick_idle_secs: u64,
 }
 
 impl Default for Config {
@@ -64,6 +66,7 @@ impl Default for Config {
             sms_gateway_url: String::new(),
             otp_ttl_secs: 300,
             otp_resend_secs: 60,
+            quick_idle_secs: 30 * 60,
         }
     }
 }
@@ -91,6 +94,7 @@ const KEYS: &[&str] = &[
     "sms_gateway_url",
     "otp_ttl_secs",
     "otp_resend_secs",
+    "quick_idle_secs",
 ];
 
 impl Config {

@@ -16,6 +16,7 @@ pub mod messaging;
 pub mod metrics;
 pub mod photo;
 pub mod presence;
+pub mod quick;
 pub mod sms;
 pub mod ws;
 
@@ -50,6 +51,8 @@ pub struct AppState {
     pub members: Arc<messaging::MemberCache>,
     /// Stores sent messages in batches (group commit).
     pub sends: Arc<messaging::SendQueue>,
+    /// Quick chats (no accounts), in memory only.
+    pub quick: Arc<quick::QuickRooms>,
     /// Sends one-time codes (console or SMS gateway).
     pub sms: Arc<sms::CodeSender>,
     pub metrics: Arc<metrics::Metrics>,
@@ -86,6 +89,7 @@ pub async fn run(
         media: media::MediaStore::new(&config.data_dir),
         members: Arc::default(),
         sends: Arc::new(messaging::SendQueue::start(db.clone())),
+        quick: Arc::new(quick::QuickRooms::new(Duration::from_secs(config.quick_idle_secs))),
         sms: Arc::new(sms::CodeSender::from_config(&config.sms_gateway_url)?),
         auth: Arc::new(auth),
         connection_permits: Arc::new(Semaphore::new(config.max_connections)),
@@ -102,6 +106,23 @@ pub async fn run(
     tokio::spawn(async move {
         shutdown.await;
         token.cancel();
+    });
+    // Idle quick chats are destroyed within a tenth of the idle time (at least every second).
+    let (rooms, stop) = (state.quick.clone(), state.shutdown.clone());
+    let every = (rooms.idle() / 10).clamp(Duration::from_secs(1), Duration::from_secs(60));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tokio::select! {
+                () = stop.cancelled() => break,
+                _ = tick.tick() => {
+                    let swept = rooms.sweep();
+                    if swept > 0 {
+                        tracing::info!(swept, "idle quick chats destroyed");
+                    }
+                }
+            }
+        }
     });
 
     let app = http::router(state.clone());

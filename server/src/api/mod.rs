@@ -7,6 +7,7 @@ mod contacts;
 mod me;
 pub(crate) mod phone;
 mod photo;
+mod quick;
 mod safety;
 
 use axum::Router;
@@ -44,6 +45,10 @@ pub fn routes() -> Router<AppState> {
         .route("/chats/{chat_id}/messages", get(chats::history))
         .route("/chats/{chat_id}/messages/{message_id}/info", get(chats::message_info))
         .route("/sync", post(chats::sync))
+        .route("/quick", post(quick::create))
+        .route("/quick/{room}/{token}", get(quick::landing))
+        .route("/quick/{room}/{token}/join", post(quick::join))
+        .route("/quick/{room}/{token}/end", post(quick::end))
 }
 
 /// `Json` whose rejections are our [`Error`] (a `bad_request` body), not axum's plain text.

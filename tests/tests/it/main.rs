@@ -11,5 +11,6 @@ mod persistence;
 mod phone;
 mod photo;
 mod presence;
+mod quick;
 mod reconnect;
 mod safety;

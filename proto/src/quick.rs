@@ -1,0 +1,74 @@
+//! Quick chat: a two-person room without accounts. The creator names both people; each gets a
+//! link (`/q/<room>/<token>`) and a secret code, shown once. Opening a link greets its person
+//! by name and asks for the code; the room lives in the server's memory only and is destroyed
+//! when either side ends it or after a time without activity.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::account::UnixMillis;
+use crate::error::ErrorCode;
+
+pub const QUICK_NAME_MAX: usize = 40;
+/// Wrong codes on one link before it is locked for [`QUICK_LOCK_SECS`].
+pub const QUICK_CODE_TRIES: u32 = 5;
+pub const QUICK_LOCK_SECS: u64 = 15 * 60;
+/// Length of a secret code, from an alphabet without look-alikes (no 0/O, 1/I/L).
+pub const QUICK_CODE_LEN: usize = 8;
+pub const QUICK_CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+/// `POST /api/v1/quick`: the two people's names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CreateQuickChat {
+    pub names: [String; 2],
+}
+
+/// One person's way in, shown once to the creator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QuickInvite {
+    pub name: String,
+    /// Path on the server, `/q/<room>/<token>`; the full link is the server's URL + this.
+    pub path: String,
+    /// The secret code for this link (never stored in clear; not shown again).
+    pub code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QuickChatCreated {
+    pub room_id: String,
+    pub invites: [QuickInvite; 2],
+    /// The room is destroyed after this many seconds without activity.
+    pub idle_secs: u64,
+}
+
+/// `GET /api/v1/quick/<room>/<token>`: what the landing page shows before the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QuickLanding {
+    /// "Hello <name>".
+    pub name: String,
+    pub other_name: String,
+    pub created_at: UnixMillis,
+}
+
+/// `POST /api/v1/quick/<room>/<token>/join`: the person's name (any case) and their code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QuickJoin {
+    pub name: String,
+    pub code: String,
+}
+
+/// A joined person's session for this room (kept in an HttpOnly cookie by the browser page,
+/// in the keyring by the app).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QuickSession {
+    pub session: String,
+}
+
+/// Checks a participant's name: 1–40 characters after trimming, no control characters.
+pub fn check_quick_name(name: &str) -> Result<String, (ErrorCode, String)> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > QUICK_NAME_MAX || name.chars().any(char::is_control) {
+        return Err((ErrorCode::BadRequest, format!("a name has 1 to {QUICK_NAME_MAX} characters")));
+    }
+    Ok(name.to_owned())
+}

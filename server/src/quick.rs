@@ -1,0 +1,292 @@
+//! Quick chats: two-person rooms without accounts, held in this process's memory only (a
+//! Redis twin with TTLs takes this place when scaled out). Nothing here touches the database
+//! or the data directory. Each person has a link token and a secret code; codes are kept only
+//! as keyed hashes (HMAC-SHA256 with a key made at start) and compared in constant time; five
+//! wrong codes lock that link for 15 minutes. A sweeper destroys rooms idle for
+//! `quick_idle_secs`; ending a room destroys it at once. An ended room leaves only its id, so
+//! its links can say "this chat has ended".
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use gkchat_proto::account::UnixMillis;
+use gkchat_proto::quick::{QUICK_CODE_ALPHABET, QUICK_CODE_LEN, QUICK_CODE_TRIES, QUICK_LOCK_SECS};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+type KeyedHash = Hmac<Sha256>;
+
+fn random_hex(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    getrandom::fill(&mut buffer).expect("the OS random source works");
+    buffer.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn random_code() -> String {
+    let mut buffer = [0u8; QUICK_CODE_LEN];
+    getrandom::fill(&mut buffer).expect("the OS random source works");
+    // 256 is not a multiple of the alphabet's size; the bias is far below what the lock allows.
+    buffer.iter().map(|b| QUICK_CODE_ALPHABET[usize::from(*b) % QUICK_CODE_ALPHABET.len()] as char).collect()
+}
+
+struct Person {
+    name: String,
+    token: String,
+    code_hash: Vec<u8>,
+    failures: u32,
+    locked_until: Option<Instant>,
+    sessions: HashSet<String>,
+}
+
+struct Room {
+    people: [Person; 2],
+    created_at: UnixMillis,
+    last_activity: Instant,
+}
+
+/// Why a link or code was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// No such room or link.
+    Unknown,
+    /// The room was ended or timed out.
+    Ended,
+    /// Too many wrong codes: wait this long.
+    Locked(Duration),
+    /// Wrong name or code; this many tries are left before the lock.
+    WrongCode { tries_left: u32 },
+}
+
+/// What a link shows before the code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Landing {
+    pub name: String,
+    pub other_name: String,
+    pub created_at: UnixMillis,
+}
+
+pub struct QuickRooms {
+    key: [u8; 32],
+    idle: Duration,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    rooms: HashMap<String, Room>,
+    ended: HashSet<String>,
+}
+
+/// A new room: its id and each person's `(name, token, code)`.
+pub struct Created {
+    pub room_id: String,
+    pub people: [(String, String, String); 2],
+}
+
+impl QuickRooms {
+    pub fn new(idle: Duration) -> Self {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).expect("the OS random source works");
+        Self { key, idle, inner: Mutex::default() }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn keyed(&self, room_id: &str, token: &str) -> KeyedHash {
+        let mut mac = KeyedHash::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(room_id.as_bytes());
+        mac.update(b"\0");
+        mac.update(token.as_bytes());
+        mac.update(b"\0");
+        mac
+    }
+
+    fn hash_code(&self, room_id: &str, token: &str, code: &str) -> Vec<u8> {
+        let mut mac = self.keyed(room_id, token);
+        mac.update(code.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    pub fn idle(&self) -> Duration {
+        self.idle
+    }
+
+    /// Opens a room for two people (names already checked).
+    pub fn create(&self, names: [String; 2], now_ms: UnixMillis) -> Created {
+        let room_id = random_hex(12);
+        let people_out = names.clone().map(|name| (name, random_hex(16), random_code()));
+        let people = people_out.clone().map(|(name, token, code)| Person {
+            code_hash: self.hash_code(&room_id, &token, &code),
+            name,
+            token,
+            failures: 0,
+            locked_until: None,
+            sessions: HashSet::new(),
+        });
+        let room = Room { people, created_at: now_ms, last_activity: Instant::now() };
+        self.lock().rooms.insert(room_id.clone(), room);
+        Created { room_id, people: people_out }
+    }
+
+    fn with_person<T>(
+        &self,
+        room_id: &str,
+        token: &str,
+        act: impl FnOnce(&mut Room, usize) -> Result<T, Refused>,
+    ) -> Result<T, Refused> {
+        let mut inner = self.lock();
+        if inner.ended.contains(room_id) {
+            return Err(Refused::Ended);
+        }
+        let room = inner.rooms.get_mut(room_id).ok_or(Refused::Unknown)?;
+        let index = room.people.iter().position(|p| p.token == token).ok_or(Refused::Unknown)?;
+        act(room, index)
+    }
+
+    /// What the link shows: "Hello <name>".
+    pub fn landing(&self, room_id: &str, token: &str) -> Result<Landing, Refused> {
+        self.with_person(room_id, token, |room, me| {
+            Ok(Landing {
+                name: room.people[me].name.clone(),
+                other_name: room.people[1 - me].name.clone(),
+                created_at: room.created_at,
+            })
+        })
+    }
+
+    /// Checks the name (any case) and the code; returns a new session for this person.
+    pub fn join(&self, room_id: &str, token: &str, name: &str, code: &str) -> Result<String, Refused> {
+        let expected_name_and_code = |room: &Room, me: usize| {
+            let person = &room.people[me];
+            let mac = {
+                let mut mac = self.keyed(room_id, token);
+                mac.update(code.trim().to_uppercase().as_bytes());
+                mac
+            };
+            // Both checks always run, so timing tells nothing about which one failed.
+            let code_ok = mac.verify_slice(&person.code_hash).is_ok();
+            let name_ok = person.name.to_lowercase() == name.trim().to_lowercase();
+            code_ok && name_ok
+        };
+        self.with_person(room_id, token, |room, me| {
+            let now = Instant::now();
+            if let Some(until) = room.people[me].locked_until {
+                if until > now {
+                    return Err(Refused::Locked(until - now));
+                }
+                room.people[me].locked_until = None;
+                room.people[me].failures = 0;
+            }
+            if !expected_name_and_code(room, me) {
+                let person = &mut room.people[me];
+                person.failures += 1;
+                if person.failures >= QUICK_CODE_TRIES {
+                    let lock = Duration::from_secs(QUICK_LOCK_SECS);
+                    person.locked_until = Some(now + lock);
+                    return Err(Refused::Locked(lock));
+                }
+                return Err(Refused::WrongCode { tries_left: QUICK_CODE_TRIES - person.failures });
+            }
+            let session = random_hex(24);
+            room.people[me].failures = 0;
+            room.people[me].sessions.insert(session.clone());
+            room.last_activity = now;
+            Ok(session)
+        })
+    }
+
+    /// Ends the room for both (by a joined person's session): everything in it is gone.
+    pub fn end(&self, room_id: &str, token: &str, session: &str) -> Result<(), Refused> {
+        self.with_person(room_id, token, |room, me| {
+            if room.people[me].sessions.contains(session) { Ok(()) } else { Err(Refused::Unknown) }
+        })?;
+        let mut inner = self.lock();
+        inner.rooms.remove(room_id);
+        inner.ended.insert(room_id.to_owned());
+        Ok(())
+    }
+
+    /// Destroys rooms idle for longer than the idle time; returns how many.
+    pub fn sweep(&self) -> usize {
+        let mut inner = self.lock();
+        let now = Instant::now();
+        let idle: Vec<String> = inner
+            .rooms
+            .iter()
+            .filter(|(_, room)| now.duration_since(room.last_activity) >= self.idle)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in &idle {
+            inner.rooms.remove(id);
+            inner.ended.insert(id.clone());
+        }
+        idle.len()
+    }
+
+    /// Rooms alive now.
+    pub fn len(&self) -> usize {
+        self.lock().rooms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_use_the_unambiguous_alphabet() {
+        for _ in 0..50 {
+            let code = random_code();
+            assert_eq!(code.len(), QUICK_CODE_LEN);
+            assert!(code.bytes().all(|b| QUICK_CODE_ALPHABET.contains(&b)), "{code}");
+        }
+    }
+
+    #[test]
+    fn join_checks_name_and_code_and_locks_after_five_misses() {
+        let rooms = QuickRooms::new(Duration::from_secs(60));
+        let created = rooms.create(["Ann".into(), "Bob".into()], 1);
+        let (name, token, code) = created.people[0].clone();
+        assert_eq!(rooms.landing(&created.room_id, &token).unwrap().other_name, "Bob");
+        assert!(rooms.join(&created.room_id, &token, "ANN", &code.to_lowercase()).is_ok());
+        assert_eq!(rooms.join(&created.room_id, &token, "Bob", &code), Err(Refused::WrongCode { tries_left: 4 }));
+        for left in (1..4).rev() {
+            assert_eq!(
+                rooms.join(&created.room_id, &token, &name, "WRONG"),
+                Err(Refused::WrongCode { tries_left: left })
+            );
+        }
+        assert!(matches!(rooms.join(&created.room_id, &token, &name, "WRONG"), Err(Refused::Locked(_))));
+        assert!(
+            matches!(rooms.join(&created.room_id, &token, &name, &code), Err(Refused::Locked(_))),
+            "even the right code"
+        );
+        // The other link is not locked.
+        let (other_name, other_token, other_code) = created.people[1].clone();
+        assert!(rooms.join(&created.room_id, &other_token, &other_name, &other_code).is_ok());
+        assert_eq!(rooms.landing(&created.room_id, "nope"), Err(Refused::Unknown));
+    }
+
+    #[test]
+    fn ending_and_idling_destroy_rooms() {
+        let rooms = QuickRooms::new(Duration::ZERO);
+        let created = rooms.create(["Ann".into(), "Bob".into()], 1);
+        let (name, token, code) = created.people[0].clone();
+        let session = rooms.join(&created.room_id, &token, &name, &code).unwrap();
+        assert_eq!(rooms.end(&created.room_id, &token, "not-a-session"), Err(Refused::Unknown));
+        rooms.end(&created.room_id, &token, &session).unwrap();
+        assert_eq!(rooms.landing(&created.room_id, &token), Err(Refused::Ended));
+        assert!(rooms.is_empty());
+
+        let idle = rooms.create(["Cy".into(), "Di".into()], 1);
+        assert_eq!(rooms.sweep(), 1);
+        assert_eq!(rooms.landing(&idle.room_id, &idle.people[1].1), Err(Refused::Ended));
+    }
+}

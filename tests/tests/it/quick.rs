@@ -1,0 +1,122 @@
+//! Quick chats over REST: create, landing, codes (wrong, locked), end, idle destruction — and
+//! nothing written to the database or the data directory.
+
+use std::time::Duration;
+
+use gkchat_proto::quick::{CreateQuickChat, QUICK_CODE_LEN, QuickChatCreated, QuickLanding, QuickSession};
+use gkchat_proto::{ApiError, ErrorCode};
+use gkchat_tests::{TestServer, test_config};
+use serde_json::json;
+
+async fn create(http: &reqwest::Client, server: &TestServer, names: [&str; 2]) -> QuickChatCreated {
+    let body = CreateQuickChat { names: names.map(str::to_owned) };
+    let response = http.post(format!("{}api/v1/quick", server.url())).json(&body).send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    response.json().await.unwrap()
+}
+
+async fn code_of(response: reqwest::Response) -> (u16, ErrorCode) {
+    let status = response.status().as_u16();
+    (status, response.json::<ApiError>().await.unwrap().code)
+}
+
+/// Every file under `dir`, read whole, as one lossy string.
+fn everything_in(dir: &std::path::Path) -> String {
+    let mut all = String::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            all.push_str(&everything_in(&path));
+        } else {
+            all.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+        }
+    }
+    all
+}
+
+#[tokio::test]
+async fn codes_open_a_room_and_ending_destroys_it_without_a_trace_on_disk() {
+    let temp = tempfile::tempdir().unwrap();
+    let server = TestServer::start_in(temp.path()).await;
+    let http = reqwest::Client::new();
+    let room = create(&http, &server, ["Zelda Quickname", "Link Quickname"]).await;
+    let [zelda, link] = room.invites.clone();
+    assert_ne!(zelda.path, link.path);
+    assert_eq!(zelda.code.len(), QUICK_CODE_LEN);
+    let api = |path: &str| format!("{}api/v1/quick{}", server.url(), path.trim_start_matches("/q"));
+
+    let landing: QuickLanding = http.get(api(&zelda.path)).send().await.unwrap().json().await.unwrap();
+    assert_eq!((landing.name.as_str(), landing.other_name.as_str()), ("Zelda Quickname", "Link Quickname"));
+    assert_eq!(code_of(http.get(api("/q/nope/nope")).send().await.unwrap()).await, (404, ErrorCode::NotFound));
+
+    // Wrong codes count down, then the link locks — even for the right code.
+    let join = |name: &str, code: &str| {
+        http.post(format!("{}/join", api(&zelda.path))).json(&json!({ "name": name, "code": code }))
+    };
+    for _ in 0..4 {
+        assert_eq!(
+            code_of(join("zelda quickname", "WRONG").send().await.unwrap()).await,
+            (401, ErrorCode::InvalidCode)
+        );
+    }
+    let locked = join("zelda quickname", "WRONG").send().await.unwrap();
+    assert!(locked.headers().contains_key("retry-after"));
+    assert_eq!(code_of(locked).await, (429, ErrorCode::TooManyAttempts));
+    assert_eq!(code_of(join("Zelda Quickname", &zelda.code).send().await.unwrap()).await.1, ErrorCode::TooManyAttempts);
+
+    // The other link joins (name in any case, code in any case) and ends the chat for both.
+    let joined: QuickSession = http
+        .post(format!("{}/join", api(&link.path)))
+        .json(&json!({ "name": "LINK quickname", "code": link.code.to_lowercase() }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let end = |session: &str| {
+        http.post(format!("{}/end", api(&link.path))).header("authorization", format!("Quick {session}"))
+    };
+    assert_eq!(code_of(end("forged").send().await.unwrap()).await.0, 404);
+    assert_eq!(end(&joined.session).send().await.unwrap().status(), 204);
+    for invite in [&zelda, &link] {
+        let gone = http.get(api(&invite.path)).send().await.unwrap();
+        assert_eq!(code_of(gone).await, (410, ErrorCode::QuickChatEnded));
+    }
+
+    // Nothing about the chat reached the disk.
+    server.stop().await;
+    let on_disk = everything_in(temp.path());
+    for secret in ["Zelda Quickname", "Link Quickname", zelda.code.as_str(), link.code.as_str(), room.room_id.as_str()]
+    {
+        assert!(!on_disk.contains(secret), "{secret:?} was written to the data directory");
+    }
+}
+
+#[tokio::test]
+async fn an_idle_room_is_destroyed() {
+    let temp = tempfile::tempdir().unwrap();
+    let config = gkchat_server::Config { quick_idle_secs: 1, ..test_config(temp.path()) };
+    let server = TestServer::start_with(config, "127.0.0.1:0".parse().unwrap()).await;
+    let http = reqwest::Client::new();
+    let room = create(&http, &server, ["Ann", "Bob"]).await;
+    assert_eq!(room.idle_secs, 1);
+    let url = format!("{}api/v1/quick{}", server.url(), room.invites[0].path.trim_start_matches("/q"));
+    assert_eq!(http.get(&url).send().await.unwrap().status(), 200);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let response = http.get(&url).send().await.unwrap();
+        if response.status() == 410 {
+            assert_eq!(response.json::<ApiError>().await.unwrap().code, ErrorCode::QuickChatEnded);
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the idle room was never destroyed");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Names are checked: empty, too long, the same twice.
+    for names in [["", "Bob"], ["Ann", &"x".repeat(41)], ["Ann", "ann"]] {
+        let body = CreateQuickChat { names: names.map(str::to_owned) };
+        let response = http.post(format!("{}api/v1/quick", server.url())).json(&body).send().await.unwrap();
+        assert_eq!(code_of(response).await, (400, ErrorCode::BadRequest));
+    }
+}
