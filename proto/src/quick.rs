@@ -72,3 +72,50 @@ pub fn check_quick_name(name: &str) -> Result<String, (ErrorCode, String)> {
     }
     Ok(name.to_owned())
 }
+
+/// Longest quick-chat message, in bytes.
+pub const QUICK_TEXT_MAX_BYTES: usize = 4096;
+
+/// One message in a quick chat. `from` is 0 or 1: which of the two people wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QuickMessage {
+    pub seq: u64,
+    pub from: u8,
+    pub text: String,
+    pub at: UnixMillis,
+}
+
+/// Frames a joined person sends on `GET /api/v1/quick/<room>/<token>/live?session=…`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum QuickClientFrame {
+    Send { text: String },
+}
+
+/// Frames the room sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum QuickServerFrame {
+    /// First frame: who I am (0 or 1), both names, everything said so far, whether the other
+    /// person is here.
+    Joined {
+        me: u8,
+        names: [String; 2],
+        messages: Vec<QuickMessage>,
+        other_here: bool,
+    },
+    Message(QuickMessage),
+    /// The other person arrived or left.
+    Presence {
+        other_here: bool,
+    },
+    /// The chat is over (ended by someone, or idle); everything in it is gone.
+    Ended {
+        reason: String,
+    },
+    /// A frame of mine was refused; the connection stays.
+    Error {
+        code: ErrorCode,
+        message: String,
+    },
+}

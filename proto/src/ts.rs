@@ -99,6 +99,9 @@ mod tests {
             render::<crate::quick::QuickLanding>(&root),
             render::<crate::quick::QuickJoin>(&root),
             render::<crate::quick::QuickSession>(&root),
+            render::<crate::quick::QuickMessage>(&root),
+            render::<crate::quick::QuickClientFrame>(&root),
+            render::<crate::quick::QuickServerFrame>(&root),
             render::<PhoneCodeSent>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");

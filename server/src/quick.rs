@@ -11,9 +11,12 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use gkchat_proto::account::UnixMillis;
-use gkchat_proto::quick::{QUICK_CODE_ALPHABET, QUICK_CODE_LEN, QUICK_CODE_TRIES, QUICK_LOCK_SECS};
+use gkchat_proto::quick::{
+    QUICK_CODE_ALPHABET, QUICK_CODE_LEN, QUICK_CODE_TRIES, QUICK_LOCK_SECS, QUICK_TEXT_MAX_BYTES, QuickMessage,
+};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use tokio::sync::broadcast;
 
 type KeyedHash = Hmac<Sha256>;
 
@@ -43,6 +46,27 @@ struct Room {
     people: [Person; 2],
     created_at: UnixMillis,
     last_activity: Instant,
+    messages: Vec<QuickMessage>,
+    /// Live connections of each person.
+    present: [u32; 2],
+    events: broadcast::Sender<RoomEvent>,
+}
+
+/// What happens in a room, for its live connections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoomEvent {
+    Message(QuickMessage),
+    Presence { who: u8, here: bool },
+    Ended(String),
+}
+
+/// A live connection's view of the room when it attaches.
+pub struct Attached {
+    pub me: u8,
+    pub names: [String; 2],
+    pub messages: Vec<QuickMessage>,
+    pub other_here: bool,
+    pub events: broadcast::Receiver<RoomEvent>,
 }
 
 /// Why a link or code was not accepted.
@@ -126,7 +150,14 @@ impl QuickRooms {
             locked_until: None,
             sessions: HashSet::new(),
         });
-        let room = Room { people, created_at: now_ms, last_activity: Instant::now() };
+        let room = Room {
+            people,
+            created_at: now_ms,
+            last_activity: Instant::now(),
+            messages: Vec::new(),
+            present: [0, 0],
+            events: broadcast::channel(256).0,
+        };
         self.lock().rooms.insert(room_id.clone(), room);
         Created { room_id, people: people_out }
     }
@@ -198,13 +229,74 @@ impl QuickRooms {
         })
     }
 
+    /// Attaches a live connection of the person with this session.
+    pub fn attach(&self, room_id: &str, token: &str, session: &str) -> Result<Attached, Refused> {
+        self.with_person(room_id, token, |room, me| {
+            if !room.people[me].sessions.contains(session) {
+                return Err(Refused::Unknown);
+            }
+            room.present[me] += 1;
+            room.last_activity = Instant::now();
+            let who = u8::try_from(me).expect("two people");
+            if room.present[me] == 1 {
+                let _ = room.events.send(RoomEvent::Presence { who, here: true });
+            }
+            Ok(Attached {
+                me: who,
+                names: [room.people[0].name.clone(), room.people[1].name.clone()],
+                messages: room.messages.clone(),
+                other_here: room.present[1 - me] > 0,
+                events: room.events.subscribe(),
+            })
+        })
+    }
+
+    /// A live connection of person `me` went away.
+    pub fn detach(&self, room_id: &str, me: u8) {
+        let mut inner = self.lock();
+        if let Some(room) = inner.rooms.get_mut(room_id) {
+            let index = usize::from(me);
+            room.present[index] = room.present[index].saturating_sub(1);
+            if room.present[index] == 0 {
+                let _ = room.events.send(RoomEvent::Presence { who: me, here: false });
+            }
+        }
+    }
+
+    /// Person `me` says `text`; everyone attached hears it.
+    pub fn say(&self, room_id: &str, me: u8, text: &str, now_ms: UnixMillis) -> Result<QuickMessage, Refused> {
+        let mut inner = self.lock();
+        if inner.ended.contains(room_id) {
+            return Err(Refused::Ended);
+        }
+        let room = inner.rooms.get_mut(room_id).ok_or(Refused::Unknown)?;
+        let message = QuickMessage { seq: room.messages.len() as u64 + 1, from: me, text: text.to_owned(), at: now_ms };
+        room.messages.push(message.clone());
+        room.last_activity = Instant::now();
+        let _ = room.events.send(RoomEvent::Message(message.clone()));
+        Ok(message)
+    }
+
+    /// Checks a message's text.
+    pub fn check_text(text: &str) -> Result<(), String> {
+        if text.trim().is_empty() {
+            return Err("a message cannot be empty".into());
+        }
+        if text.len() > QUICK_TEXT_MAX_BYTES {
+            return Err(format!("a message may be at most {QUICK_TEXT_MAX_BYTES} bytes"));
+        }
+        Ok(())
+    }
+
     /// Ends the room for both (by a joined person's session): everything in it is gone.
     pub fn end(&self, room_id: &str, token: &str, session: &str) -> Result<(), Refused> {
         self.with_person(room_id, token, |room, me| {
             if room.people[me].sessions.contains(session) { Ok(()) } else { Err(Refused::Unknown) }
         })?;
         let mut inner = self.lock();
-        inner.rooms.remove(room_id);
+        if let Some(room) = inner.rooms.remove(room_id) {
+            let _ = room.events.send(RoomEvent::Ended("the chat was ended".into()));
+        }
         inner.ended.insert(room_id.to_owned());
         Ok(())
     }
@@ -220,7 +312,9 @@ impl QuickRooms {
             .map(|(id, _)| id.clone())
             .collect();
         for id in &idle {
-            inner.rooms.remove(id);
+            if let Some(room) = inner.rooms.remove(id) {
+                let _ = room.events.send(RoomEvent::Ended("the chat ended after a time without activity".into()));
+            }
             inner.ended.insert(id.clone());
         }
         idle.len()

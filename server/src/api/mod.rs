@@ -49,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/quick/{room}/{token}", get(quick::landing))
         .route("/quick/{room}/{token}/join", post(quick::join))
         .route("/quick/{room}/{token}/end", post(quick::end))
+        .route("/quick/{room}/{token}/live", get(quick::live))
 }
 
 /// `Json` whose rejections are our [`Error`] (a `bad_request` body), not axum's plain text.

@@ -1,18 +1,22 @@
-//! Quick chats over REST: create a room, the landing of a link, joining with the code, ending.
-//! Live chatting in the room (WebSocket) and the browser page at `/q` come next.
+//! Quick chats: create a room, the landing of a link, joining with the code, ending (REST), and
+//! the room itself live over a WebSocket (`…/live?session=…`). The browser page at `/q` and
+//! the app's screens come next.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gkchat_proto::ErrorCode;
 use gkchat_proto::quick::{
-    CreateQuickChat, QuickChatCreated, QuickInvite, QuickJoin, QuickLanding, QuickSession, check_quick_name,
+    CreateQuickChat, QuickChatCreated, QuickClientFrame, QuickInvite, QuickJoin, QuickLanding, QuickServerFrame,
+    QuickSession, check_quick_name,
 };
+use serde::Deserialize;
 
 use super::ApiJson;
 use crate::error::{Error, Result};
-use crate::quick::Refused;
+use crate::quick::{QuickRooms, Refused, RoomEvent};
 use crate::{AppState, now_ms};
 
 fn refused(refusal: Refused) -> Response {
@@ -98,5 +102,92 @@ pub async fn end(
             StatusCode::NO_CONTENT.into_response()
         }
         Err(refusal) => refused(refusal),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LiveQuery {
+    session: String,
+}
+
+/// The room, live: history first, then messages and presence as they happen, until the chat
+/// ends or the person leaves.
+pub async fn live(
+    State(state): State<AppState>,
+    Path((room, token)): Path<(String, String)>,
+    Query(query): Query<LiveQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let attached = match state.quick.attach(&room, &token, &query.session) {
+        Ok(attached) => attached,
+        Err(refusal) => return refused(refusal),
+    };
+    upgrade.on_upgrade(move |socket| async move {
+        let me = attached.me;
+        serve_live(socket, &state, &room, attached).await;
+        state.quick.detach(&room, me);
+    })
+}
+
+async fn send(socket: &mut WebSocket, frame: &QuickServerFrame) -> bool {
+    let text = serde_json::to_string(frame).expect("quick frames serialise");
+    socket.send(Message::Text(text.into())).await.is_ok()
+}
+
+async fn serve_live(mut socket: WebSocket, state: &AppState, room: &str, attached: crate::quick::Attached) {
+    let crate::quick::Attached { me, names, messages, other_here, mut events } = attached;
+    if !send(&mut socket, &QuickServerFrame::Joined { me, names, messages, other_here }).await {
+        return;
+    }
+    loop {
+        tokio::select! {
+            () = state.shutdown.cancelled() => {
+                let _ = send(&mut socket, &QuickServerFrame::Ended { reason: "the server is shutting down".into() }).await;
+                return;
+            }
+            event = events.recv() => {
+                let frame = match event {
+                    Ok(RoomEvent::Message(message)) => QuickServerFrame::Message(message),
+                    Ok(RoomEvent::Presence { who, here }) if who != me => QuickServerFrame::Presence { other_here: here },
+                    Ok(RoomEvent::Presence { .. }) => continue,
+                    Ok(RoomEvent::Ended(reason)) => {
+                        let _ = send(&mut socket, &QuickServerFrame::Ended { reason }).await;
+                        let _ = socket.send(Message::Close(None)).await;
+                        return;
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        // Behind: start over with the whole history (the page re-renders it).
+                        let _ = socket.send(Message::Close(None)).await;
+                        return;
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                };
+                if !send(&mut socket, &frame).await {
+                    return;
+                }
+            }
+            incoming = socket.recv() => {
+                let text = match incoming {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                    Some(Ok(_)) => continue,
+                };
+                let answer = match serde_json::from_str::<QuickClientFrame>(text.as_str()) {
+                    Ok(QuickClientFrame::Send { text }) => match QuickRooms::check_text(&text) {
+                        Ok(()) => match state.quick.say(room, me, &text, now_ms()) {
+                            Ok(_) => None,
+                            Err(_) => Some(QuickServerFrame::Ended { reason: "this chat has ended".into() }),
+                        },
+                        Err(message) => Some(QuickServerFrame::Error { code: ErrorCode::MessageTooLarge, message }),
+                    },
+                    Err(err) => Some(QuickServerFrame::Error { code: ErrorCode::BadFrame, message: err.to_string() }),
+                };
+                if let Some(frame) = answer
+                    && !send(&mut socket, &frame).await
+                {
+                    return;
+                }
+            }
+        }
     }
 }

@@ -120,3 +120,102 @@ async fn an_idle_room_is_destroyed() {
         assert_eq!(code_of(response).await, (400, ErrorCode::BadRequest));
     }
 }
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn next_frame(socket: &mut Socket) -> gkchat_proto::quick::QuickServerFrame {
+    use futures_util::StreamExt;
+    let wait = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match socket.next().await.expect("socket open").expect("frame") {
+                tokio_tungstenite::tungstenite::Message::Text(text) => {
+                    return serde_json::from_str(text.as_str()).unwrap();
+                }
+                _ => continue,
+            }
+        }
+    });
+    wait.await.expect("a frame in time")
+}
+
+async fn say(socket: &mut Socket, text: &str) {
+    use futures_util::SinkExt;
+    let frame = serde_json::json!({ "type": "send", "text": text }).to_string();
+    socket.send(tokio_tungstenite::tungstenite::Message::text(frame)).await.unwrap();
+}
+
+#[tokio::test]
+async fn two_people_chat_live_leave_rejoin_with_history_and_one_ends_it() {
+    use gkchat_proto::quick::QuickServerFrame as F;
+    let server = TestServer::start().await;
+    let http = reqwest::Client::new();
+    let room = create(&http, &server, ["Ann", "Bob"]).await;
+    let api = |path: &str| format!("{}api/v1/quick{}", server.url(), path.trim_start_matches("/q"));
+    let mut sessions = Vec::new();
+    for invite in &room.invites {
+        let body = json!({ "name": invite.name, "code": invite.code });
+        let joined: QuickSession =
+            http.post(format!("{}/join", api(&invite.path))).json(&body).send().await.unwrap().json().await.unwrap();
+        sessions.push(joined.session);
+    }
+    let live_url = |i: usize| {
+        format!("{}/live?session={}", api(&room.invites[i].path), sessions[i]).replacen("http://", "ws://", 1)
+    };
+    let (mut ann, _) = tokio_tungstenite::connect_async(live_url(0)).await.unwrap();
+    assert!(
+        matches!(next_frame(&mut ann).await, F::Joined { me: 0, other_here: false, ref messages, .. } if messages.is_empty())
+    );
+    let (mut bob, _) = tokio_tungstenite::connect_async(live_url(1)).await.unwrap();
+    assert!(matches!(next_frame(&mut bob).await, F::Joined { me: 1, other_here: true, .. }));
+    assert_eq!(next_frame(&mut ann).await, F::Presence { other_here: true });
+
+    say(&mut ann, "hi Bob").await;
+    say(&mut bob, "hi Ann").await;
+    for socket in [&mut ann, &mut bob] {
+        let mut seen = Vec::new();
+        while seen.len() < 2 {
+            if let F::Message(m) = next_frame(socket).await {
+                seen.push((m.seq, m.from, m.text));
+            }
+        }
+        seen.sort();
+        assert_eq!(seen, [(1, 0, "hi Bob".to_owned()), (2, 1, "hi Ann".to_owned())]);
+    }
+    // Too long: refused in words, the connection stays.
+    say(&mut bob, &"x".repeat(gkchat_proto::quick::QUICK_TEXT_MAX_BYTES + 1)).await;
+    assert!(matches!(next_frame(&mut bob).await, F::Error { code: ErrorCode::MessageTooLarge, .. }));
+
+    // Ann closes the tab; Bob sees her go; she comes back to the whole chat.
+    drop(ann);
+    assert_eq!(next_frame(&mut bob).await, F::Presence { other_here: false });
+    say(&mut bob, "while you were away").await;
+    assert!(matches!(next_frame(&mut bob).await, F::Message(_)));
+    let (mut ann, _) = tokio_tungstenite::connect_async(live_url(0)).await.unwrap();
+    match next_frame(&mut ann).await {
+        F::Joined { messages, other_here, .. } => {
+            assert!(other_here);
+            let texts: Vec<&str> = messages.iter().map(|m| m.text.as_str()).collect();
+            assert_eq!(texts, ["hi Bob", "hi Ann", "while you were away"]);
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Bob ends it: Ann is told; the links and the live socket say it has ended.
+    let ended = http
+        .post(format!("{}/end", api(&room.invites[1].path)))
+        .header("authorization", format!("Quick {}", sessions[1]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), 204);
+    loop {
+        if let F::Ended { .. } = next_frame(&mut ann).await {
+            break;
+        }
+    }
+    let again = tokio_tungstenite::connect_async(live_url(0)).await;
+    match again {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 410),
+        other => panic!("expected 410, got {:?}", other.map(|(_, r)| r.status())),
+    }
+}
