@@ -22,6 +22,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/info", get(info))
         .route("/ws", get(crate::ws::upgrade))
         .nest("/api/v1", crate::api::routes())
+        .merge(crate::quick_page::routes())
         .fallback(not_found)
         .route_layer(middleware::from_fn_with_state(state.clone(), count_requests))
         .layer(TraceLayer::new_for_http())

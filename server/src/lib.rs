@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod photo;
 pub mod presence;
 pub mod quick;
+pub mod quick_page;
 pub mod sms;
 pub mod ws;
 

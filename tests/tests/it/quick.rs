@@ -219,3 +219,33 @@ async fn two_people_chat_live_leave_rejoin_with_history_and_one_ends_it() {
         other => panic!("expected 410, got {:?}", other.map(|(_, r)| r.status())),
     }
 }
+
+#[tokio::test]
+async fn the_browser_page_and_qr_codes_are_served_with_strict_headers() {
+    let server = TestServer::start().await;
+    let http = reqwest::Client::new();
+    let room = create(&http, &server, ["Ann", "Bob"]).await;
+    for path in ["q", room.invites[0].path.trim_start_matches('/'), "q/app.js", "q/app.css"] {
+        let response = http.get(format!("{}{path}", server.url())).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let headers = response.headers();
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+    }
+    let page = http.get(format!("{}q", server.url())).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("/q/app.js") && !page.contains("<script>"), "no inline script");
+
+    let qr =
+        |ext: &str| format!("{}api/v1/quick{}/qr.{ext}", server.url(), room.invites[1].path.trim_start_matches("/q"));
+    let svg = http.get(qr("svg")).send().await.unwrap();
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    assert!(svg.text().await.unwrap().contains("<svg"));
+    let png = http.get(qr("png")).send().await.unwrap().bytes().await.unwrap();
+    let image = image::load_from_memory_with_format(&png, image::ImageFormat::Png).unwrap();
+    assert!(image.width() >= 200 && image.width() == image.height());
+    let unknown = http.get(format!("{}api/v1/quick/nope/nope/qr.png", server.url())).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+}
