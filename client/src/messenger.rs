@@ -114,7 +114,11 @@ impl Messenger {
     pub async fn send_text(&self, to: Target, text: &str, reply_to: Option<String>) -> Result<LocalMessage> {
         let content = Content::Text { text: text.to_owned() };
         content.check().map_err(|(code, message)| Error::Invalid { code, message })?;
-        let new = NewMessage { id: uuid::Uuid::now_v7().to_string(), to, content, reply_to, forwarded: false };
+        self.enqueue(NewMessage { id: uuid::Uuid::now_v7().to_string(), to, content, reply_to, forwarded: false }).await
+    }
+
+    /// Stores a composed message as pending, shows it, and wakes the sender.
+    async fn enqueue(&self, new: NewMessage) -> Result<LocalMessage> {
         let local = self.inner.store.enqueue(&new, now_ms()).await?;
         let _ = self
             .inner
@@ -132,15 +136,8 @@ impl Messenger {
             code: ErrorCode::NotFound,
             message: "that message is not on this device (or was deleted)".into(),
         })?;
-        let new = NewMessage { id: uuid::Uuid::now_v7().to_string(), to, content, reply_to: None, forwarded: true };
-        let local = self.inner.store.enqueue(&new, now_ms()).await?;
-        let _ = self
-            .inner
-            .events
-            .send(MessengerEvent::Message { chat_key: local.message.chat_id.clone(), message: local.clone() });
-        let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
-        self.inner.wake.notify_one();
-        Ok(local)
+        self.enqueue(NewMessage { id: uuid::Uuid::now_v7().to_string(), to, content, reply_to: None, forwarded: true })
+            .await
     }
 
     /// Marks everything in a chat read (here, on my other devices, and for the sender's ticks).
@@ -223,7 +220,7 @@ async fn on_event(inner: &Inner, event: Event) -> Result<()> {
         Event::Message(message) => {
             let cursor = inner.store.cursor(&message.chat_id).await?;
             inner.store.apply(&message).await?;
-            announce(inner, &message).await?;
+            announce(inner, &message);
             match cursor {
                 Some(cursor) if message.updated_seq <= cursor + 1 => {
                     inner.store.advance_cursor(&message.chat_id, message.updated_seq).await?;
@@ -251,12 +248,11 @@ async fn on_event(inner: &Inner, event: Event) -> Result<()> {
     Ok(())
 }
 
-async fn announce(inner: &Inner, message: &Message) -> Result<()> {
-    let status = crate::store::SendStatus::Sent;
-    let local = LocalMessage { message: message.clone(), status };
+/// Tells the UI a stored message arrived or changed.
+fn announce(inner: &Inner, message: &Message) {
+    let local = LocalMessage { message: message.clone(), status: crate::store::SendStatus::Sent };
     let _ = inner.events.send(MessengerEvent::Message { chat_key: message.chat_id.clone(), message: local });
     let _ = inner.events.send(MessengerEvent::ChatsChanged);
-    Ok(())
 }
 
 /// Pulls the changes feed until complete; cursors end at each chat's `last_seq`.
@@ -311,14 +307,14 @@ async fn flush(inner: &Inner) {
                 if let Err(err) = inner.store.sent(&stored).await {
                     return tracing::warn!(%err, "recording an ack failed");
                 }
-                let _ = announce(inner, &stored).await;
+                announce(inner, &stored);
             }
             Err(err) if is_permanent(&err) => {
                 let code = err.code();
                 if let Err(err) = inner.store.failed(&new.id, code, &err.to_string()).await {
                     return tracing::warn!(%err, "recording a refusal failed");
                 }
-                let chat_key = chat_key_of(inner, &new).await;
+                let chat_key = inner.store.chat_key_for(&new.to).await.unwrap_or_default();
                 if let Ok(messages) = inner.store.messages(&chat_key, None, u32::MAX).await
                     && let Some(failed) = messages.into_iter().find(|m| m.message.id == new.id)
                 {
@@ -328,15 +324,5 @@ async fn flush(inner: &Inner) {
             }
             Err(err) => return tracing::debug!(%err, "sending paused until the connection returns"),
         }
-    }
-}
-
-async fn chat_key_of(inner: &Inner, new: &NewMessage) -> String {
-    match &new.to {
-        Target::Chat(id) => id.clone(),
-        Target::User(peer) => match inner.store.direct_chat_with(peer).await {
-            Ok(Some(id)) => id,
-            _ => crate::store::pending_chat_key(peer),
-        },
     }
 }

@@ -399,12 +399,17 @@ impl Store {
         Ok(row.and_then(|row| get::<Option<i64>>(&row, "s").ok().flatten()))
     }
 
-    /// Composes a message here: shown at once as pending and queued for sending.
-    pub async fn enqueue(&self, new: &NewMessage, now_ms: i64) -> Result<LocalMessage> {
-        let chat_key = match &new.to {
+    /// Where messages to `to` are kept here: its chat, or `user:<id>` before that chat exists.
+    pub async fn chat_key_for(&self, to: &Target) -> Result<String> {
+        Ok(match to {
             Target::Chat(id) => id.clone(),
             Target::User(peer) => self.direct_chat_with(peer).await?.unwrap_or_else(|| pending_chat_key(peer)),
-        };
+        })
+    }
+
+    /// Composes a message here: shown at once as pending and queued for sending.
+    pub async fn enqueue(&self, new: &NewMessage, now_ms: i64) -> Result<LocalMessage> {
+        let chat_key = self.chat_key_for(&new.to).await?;
         let local = LocalMessage {
             message: Message {
                 id: new.id.clone(),

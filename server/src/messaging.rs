@@ -198,7 +198,8 @@ async fn member_of(state: &AppState, chat_id: &str, user_id: &str) -> Result<(ch
 
 /// The other person in a direct chat.
 async fn peer_of(state: &AppState, chat_id: &str, user_id: &str) -> Result<Option<String>> {
-    Ok(chats::members(&state.db, chat_id).await?.into_iter().map(|m| m.user_id).find(|id| id != user_id))
+    let members = state.members.get(state, chat_id).await?;
+    Ok(members.and_then(|m| m.iter().find(|id| *id != user_id).cloned()))
 }
 
 fn blocked_error(by_me: bool) -> Error {
@@ -269,22 +270,14 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
     Ok(dto)
 }
 
-/// Pushes a stored message (as each member sees it) to every member's live connections;
-/// returns it as the sender sees it. Pushes nothing for a retry (`fresh` false).
-async fn fan_out(state: &AppState, row: message_rows::Model, fresh: bool) -> Result<Message> {
-    let sender_view = messages::to_dtos(&state.db, vec![row.clone()], &row.sender_id).await?.remove(0);
-    if !fresh {
-        return Ok(sender_view);
+/// Pushes a changed message, as each member sees it (hidden-for-me differs), to every
+/// member's live connections.
+async fn fan_out_change(state: &AppState, row: message_rows::Model) -> Result<()> {
+    for member in state.members.get(state, &row.chat_id).await?.iter().flat_map(|m| m.iter()) {
+        let view = messages::to_dtos(&state.db, vec![row.clone()], member).await?.remove(0);
+        state.hub.send_to_user(member, &ServerFrame::Message(view));
     }
-    for member in chats::members(&state.db, &row.chat_id).await? {
-        let view = if member.user_id == row.sender_id {
-            sender_view.clone()
-        } else {
-            messages::to_dtos(&state.db, vec![row.clone()], &member.user_id).await?.remove(0)
-        };
-        state.hub.send_to_user(&member.user_id, &ServerFrame::Message(view));
-    }
-    Ok(sender_view)
+    Ok(())
 }
 
 /// Tells every member about a chat's new tile (a chat that just started).
@@ -355,7 +348,7 @@ pub async fn act(
         }
     };
     let row = messages::change(&state.db, message, change, now).await?;
-    fan_out(state, row, true).await?;
+    fan_out_change(state, row).await?;
     Ok(())
 }
 
@@ -400,15 +393,12 @@ pub async fn typing(state: &AppState, user_id: &str, chat_id: &str, typing: bool
     if chats::membership(&state.db, chat_id, user_id).await?.is_none() {
         return Ok(());
     }
-    for member in chats::members(&state.db, chat_id).await? {
-        if member.user_id == user_id
-            || blocks::has_blocked(&state.db, &member.user_id, user_id).await?
-            || blocks::has_blocked(&state.db, user_id, &member.user_id).await?
-        {
+    for member in state.members.get(state, chat_id).await?.iter().flat_map(|m| m.iter()) {
+        if member == user_id || blocks::between(&state.db, user_id, member).await?.is_some() {
             continue;
         }
         let update = TypingUpdate { chat_id: chat_id.to_owned(), user_id: user_id.to_owned(), typing };
-        state.hub.send_to_user(&member.user_id, &ServerFrame::Typing(update));
+        state.hub.send_to_user(member, &ServerFrame::Typing(update));
     }
     Ok(())
 }
