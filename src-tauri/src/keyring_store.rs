@@ -94,6 +94,28 @@ mod tests {
             .expect("gnome-keyring-daemon is installed (./gk test installs it)");
         daemon.stdin.take().expect("stdin").write_all(b"test-keyring-password").expect("write password");
         assert!(daemon.wait().expect("daemon starts").success());
+        // The daemon's first process returns before the forked one has taken its bus name; a
+        // request made in between makes D-Bus start a second, locked daemon (the fresh-clone CI
+        // run saw "no result found" from it). Ask the bus itself, which starts nothing.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let reply = std::process::Command::new("dbus-send")
+                .args([
+                    "--session",
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.freedesktop.secrets",
+                ])
+                .output()
+                .expect("dbus-send is installed (dbus-bin)");
+            if String::from_utf8_lossy(&reply.stdout).contains("boolean true") {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "gnome-keyring never took org.freedesktop.secrets");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 
     #[test]

@@ -79,9 +79,16 @@ impl DesktopHarness {
         let port = free_port();
         let native_port = free_port();
         // dbus-run-session gives the app its own bus; the keyring daemon on it keeps its
-        // files in the throwaway HOME and is unlocked with a password read from stdin.
+        // files in the throwaway HOME and is unlocked with a password read from stdin. Its
+        // first process returns before the daemon owns its bus name, and an early request would
+        // make D-Bus start a second, locked one: wait for the name (asking starts nothing).
         let script = format!(
             "printf gkchat-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+             for i in $(seq 200); do \
+               dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+                 org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets | grep -q 'boolean true' && break; \
+               sleep 0.05; \
+             done && \
              exec tauri-driver --port {port} --native-port {native_port}"
         );
         let mut driver = Command::new("dbus-run-session");
