@@ -551,6 +551,7 @@ mod tests {
             gkchat_proto::ts::render::<crate::SendStatus>(&root),
             gkchat_proto::ts::render::<crate::MessengerEvent>(&root),
             gkchat_proto::ts::render::<crate::SearchHit>(&root),
+            gkchat_proto::ts::render::<crate::QuickEvent>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");
     }

@@ -11,6 +11,7 @@ mod backoff;
 mod connection;
 mod error;
 mod messenger;
+mod quick;
 mod rest;
 mod store;
 
@@ -21,6 +22,7 @@ pub use backoff::Backoff;
 pub use connection::{Connection, ConnectionState, Event, Events};
 pub use error::{Error, Result};
 pub use messenger::{Messenger, MessengerEvent};
+pub use quick::{QuickChats, QuickEvent, QuickLink, QuickRoom, QuickSpeaker};
 pub use rest::parse_server_url;
 pub use store::{LocalMessage, SearchHit, SendStatus, Store, pending_chat_key};
 use tokio::sync::{Mutex, watch};

@@ -389,16 +389,21 @@ impl Client {
                 request.header(reqwest::header::CONTENT_TYPE, "application/octet-stream").body(bytes.clone())
             }
         };
-        let response = request.send().await.map_err(|e| Error::Unreachable(e.to_string()))?;
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| Error::Unreachable(e.to_string()))?;
-        if status.is_success() {
-            return Ok(bytes.to_vec());
-        }
-        match serde_json::from_slice::<ApiError>(&bytes) {
-            Ok(error) => Err(Error::Api { status: status.as_u16(), error }),
-            Err(_) => Err(Error::Protocol(format!("HTTP {status} without an error body"))),
-        }
+        exchange(request).await
+    }
+}
+
+/// Sends `request`: the body of a success, or the server's error.
+pub(crate) async fn exchange(request: reqwest::RequestBuilder) -> Result<Vec<u8>> {
+    let response = request.send().await.map_err(|e| Error::Unreachable(e.to_string()))?;
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(|e| Error::Unreachable(e.to_string()))?;
+    if status.is_success() {
+        return Ok(bytes.to_vec());
+    }
+    match serde_json::from_slice::<ApiError>(&bytes) {
+        Ok(error) => Err(Error::Api { status: status.as_u16(), error }),
+        Err(_) => Err(Error::Protocol(format!("HTTP {status} without an error body"))),
     }
 }
 
@@ -419,7 +424,7 @@ impl Payload {
 }
 
 /// A JSON answer; a 204's empty body reads as `()` (JSON null).
-fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     let bytes: &[u8] = if bytes.is_empty() { b"null" } else { bytes };
     serde_json::from_slice(bytes).map_err(|e| Error::Protocol(e.to_string()))
 }

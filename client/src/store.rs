@@ -208,23 +208,19 @@ impl Store {
     /// Stores a chat's tile as the server sent it (keeping this device's cursor). Receipt
     /// cursors only move forward: a tile fetched before my latest read does not undo it.
     pub async fn upsert_chat(&self, summary: &ChatSummary) -> Result<()> {
-        let mut summary = summary.clone();
-        let known =
-            self.db.query_one(statement("SELECT summary FROM chats WHERE id = ?", [summary.id.clone().into()])).await?;
-        if let Some(row) = known {
-            let before: ChatSummary = parse(&get::<String>(&row, "summary")?)?;
-            summary.my_delivered_seq = summary.my_delivered_seq.max(before.my_delivered_seq);
-            summary.my_read_seq = summary.my_read_seq.max(before.my_read_seq);
-            summary.peer_delivered_seq = summary.peer_delivered_seq.max(before.peer_delivered_seq);
-            summary.peer_read_seq = summary.peer_read_seq.max(before.peer_read_seq);
-            summary.last_seq = summary.last_seq.max(before.last_seq);
-        }
-        let summary = &summary;
         let peer = summary.peer.as_ref().map(|p| p.user_id.clone());
+        // Cursors only move forward, merged inside the one statement: a tile read before a
+        // concurrent write (a receipt echo racing `mark_read`) cannot put an older one back.
         self.db
             .execute(statement(
                 "INSERT INTO chats (id, peer_user_id, summary) VALUES (?, ?, ?)
-                 ON CONFLICT (id) DO UPDATE SET peer_user_id = excluded.peer_user_id, summary = excluded.summary",
+                 ON CONFLICT (id) DO UPDATE SET peer_user_id = excluded.peer_user_id, summary = json_set(
+                   excluded.summary,
+                   '$.my_delivered_seq', MAX(json_extract(excluded.summary, '$.my_delivered_seq'), json_extract(chats.summary, '$.my_delivered_seq')),
+                   '$.my_read_seq', MAX(json_extract(excluded.summary, '$.my_read_seq'), json_extract(chats.summary, '$.my_read_seq')),
+                   '$.peer_delivered_seq', MAX(json_extract(excluded.summary, '$.peer_delivered_seq'), json_extract(chats.summary, '$.peer_delivered_seq')),
+                   '$.peer_read_seq', MAX(json_extract(excluded.summary, '$.peer_read_seq'), json_extract(chats.summary, '$.peer_read_seq')),
+                   '$.last_seq', MAX(json_extract(excluded.summary, '$.last_seq'), json_extract(chats.summary, '$.last_seq')))",
                 [summary.id.clone().into(), peer.clone().into(), json(summary)?.into()],
             ))
             .await?;
@@ -536,6 +532,34 @@ mod tests {
         store.sent(&acked).await.unwrap();
         assert!(store.outbox().await.unwrap().is_empty());
         assert_eq!(store.messages("c1", None, 10).await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_stale_tile_never_moves_cursors_back() {
+        let store = Store::open(None, "me").await.unwrap();
+        let tile = |read: i64, pinned: Option<i64>| ChatSummary {
+            id: "c1".into(),
+            kind: gkchat_proto::chat::ChatKind::Direct,
+            peer: None,
+            last_seq: read,
+            last_message: None,
+            unread: 0,
+            last_activity_at: 1,
+            my_delivered_seq: read,
+            my_read_seq: read,
+            peer_delivered_seq: read,
+            peer_read_seq: read,
+            pinned_at: pinned,
+            archived: false,
+            muted_until: None,
+        };
+        store.upsert_chat(&tile(5, None)).await.unwrap();
+        // Read before that write (say, a receipt echo racing mark_read), written after it.
+        store.upsert_chat(&tile(2, Some(9))).await.unwrap();
+        let merged = store.chat("c1").await.unwrap().unwrap();
+        let cursors = (merged.last_seq, merged.my_delivered_seq, merged.my_read_seq, merged.peer_delivered_seq);
+        assert_eq!((cursors, merged.peer_read_seq), ((5, 5, 5, 5), 5));
+        assert_eq!(merged.pinned_at, Some(9), "everything else is the newer write's");
     }
 
     #[tokio::test]

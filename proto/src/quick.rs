@@ -48,6 +48,9 @@ pub struct QuickLanding {
     pub name: String,
     pub other_name: String,
     pub created_at: UnixMillis,
+    /// The request carried a live session of this person (the browser's cookie, the app's
+    /// saved session): the chat opens without the code.
+    pub resume: bool,
 }
 
 /// `POST /api/v1/quick/<room>/<token>/join`: the person's name (any case) and their code.
@@ -57,8 +60,9 @@ pub struct QuickJoin {
     pub code: String,
 }
 
-/// A joined person's session for this room (kept in an HttpOnly cookie by the browser page,
-/// in the keyring by the app).
+/// A joined person's session for this room. The browser keeps it in an HttpOnly cookie
+/// (`gkq`, set by the join answer, path limited to the link); the app sends it as
+/// `Authorization: Quick <session>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct QuickSession {
     pub session: String,
@@ -85,7 +89,8 @@ pub struct QuickMessage {
     pub at: UnixMillis,
 }
 
-/// Frames a joined person sends on `GET /api/v1/quick/<room>/<token>/live?session=…`.
+/// Frames a joined person sends on `GET /api/v1/quick/<room>/<token>/live` (a WebSocket; the
+/// session comes as the `gkq` cookie or `Authorization: Quick <session>`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QuickClientFrame {

@@ -99,8 +99,13 @@ pub struct QuickRooms {
 #[derive(Default)]
 struct Inner {
     rooms: HashMap<String, Room>,
-    ended: HashSet<String>,
+    /// Ids of ended rooms and when they ended, so their links can say so for a while
+    /// ([`ENDED_KEPT`]); nothing else of the room remains.
+    ended: HashMap<String, Instant>,
 }
+
+/// How long an ended room's links keep saying "this chat has ended" (then: "no such chat").
+const ENDED_KEPT: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// A new room: its id and each person's `(name, token, code)`.
 pub struct Created {
@@ -169,7 +174,7 @@ impl QuickRooms {
         act: impl FnOnce(&mut Room, usize) -> Result<T, Refused>,
     ) -> Result<T, Refused> {
         let mut inner = self.lock();
-        if inner.ended.contains(room_id) {
+        if inner.ended.contains_key(room_id) {
             return Err(Refused::Ended);
         }
         let room = inner.rooms.get_mut(room_id).ok_or(Refused::Unknown)?;
@@ -229,6 +234,11 @@ impl QuickRooms {
         })
     }
 
+    /// Whether `session` is a session of this link's person (a returning browser or app).
+    pub fn has_session(&self, room_id: &str, token: &str, session: &str) -> bool {
+        self.with_person(room_id, token, |room, me| Ok(room.people[me].sessions.contains(session))).unwrap_or(false)
+    }
+
     /// Attaches a live connection of the person with this session.
     pub fn attach(&self, room_id: &str, token: &str, session: &str) -> Result<Attached, Refused> {
         self.with_person(room_id, token, |room, me| {
@@ -266,7 +276,7 @@ impl QuickRooms {
     /// Person `me` says `text`; everyone attached hears it.
     pub fn say(&self, room_id: &str, me: u8, text: &str, now_ms: UnixMillis) -> Result<QuickMessage, Refused> {
         let mut inner = self.lock();
-        if inner.ended.contains(room_id) {
+        if inner.ended.contains_key(room_id) {
             return Err(Refused::Ended);
         }
         let room = inner.rooms.get_mut(room_id).ok_or(Refused::Unknown)?;
@@ -297,7 +307,7 @@ impl QuickRooms {
         if let Some(room) = inner.rooms.remove(room_id) {
             let _ = room.events.send(RoomEvent::Ended("the chat was ended".into()));
         }
-        inner.ended.insert(room_id.to_owned());
+        inner.ended.insert(room_id.to_owned(), Instant::now());
         Ok(())
     }
 
@@ -315,8 +325,9 @@ impl QuickRooms {
             if let Some(room) = inner.rooms.remove(id) {
                 let _ = room.events.send(RoomEvent::Ended("the chat ended after a time without activity".into()));
             }
-            inner.ended.insert(id.clone());
+            inner.ended.insert(id.clone(), now);
         }
+        inner.ended.retain(|_, ended_at| now.duration_since(*ended_at) < ENDED_KEPT);
         idle.len()
     }
 

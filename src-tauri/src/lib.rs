@@ -6,6 +6,7 @@ mod commands;
 mod error;
 mod keyring_store;
 mod live;
+mod quick;
 mod settings;
 
 use std::path::PathBuf;
@@ -29,6 +30,8 @@ pub struct AppState {
     current: Mutex<Current>,
     /// What the UI follows; survives switching servers.
     feeds: UiFeeds,
+    /// Quick chats (no account needed), and the link the app was started with.
+    quick: quick::QuickState,
 }
 
 struct Current {
@@ -115,7 +118,8 @@ pub fn run() {
             };
             // Connection tasks need the async runtime's context.
             let live = tauri::async_runtime::block_on(async { Live::start(url, &feeds, &data_dir) })?;
-            app.manage(AppState { settings_path, data_dir, current: Mutex::new(Current { live, view }), feeds });
+            let quick = quick::QuickState::with_launch_args(std::env::args().skip(1));
+            app.manage(AppState { settings_path, data_dir, current: Mutex::new(Current { live, view }), feeds, quick });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -164,6 +168,14 @@ pub fn run() {
             chats::search_messages,
             chats::forward_message,
             chats::message_info,
+            quick::quick_create,
+            quick::quick_open,
+            quick::quick_join,
+            quick::quick_enter,
+            quick::quick_say,
+            quick::quick_leave,
+            quick::quick_end,
+            quick::take_launch_link,
         ])
         .run(tauri::generate_context!())
         .expect("error while running GK Chat");
@@ -181,6 +193,9 @@ mod tests {
             render::<crate::UrlSource>(&root),
             render::<crate::SignUpForm>(&root),
             render::<crate::ContactCode>(&root),
+            render::<crate::quick::QuickInviteView>(&root),
+            render::<crate::quick::QuickCreatedView>(&root),
+            render::<crate::quick::QuickLandingView>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");
     }

@@ -57,6 +57,18 @@ pub fn target_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"))
 }
 
+/// `<target>/e2e/`, where the end-to-end tests save screenshots; emptied of an earlier run's
+/// files the first time a test of this run asks for it (tests of one binary run in parallel).
+pub fn shots_dir() -> PathBuf {
+    static FRESH: std::sync::Once = std::sync::Once::new();
+    let dir = target_dir().join("e2e");
+    FRESH.call_once(|| {
+        let _ = std::fs::remove_dir_all(&dir);
+    });
+    std::fs::create_dir_all(&dir).expect("create the screenshot directory");
+    dir
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }

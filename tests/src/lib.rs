@@ -17,6 +17,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use url::Url;
 
+pub mod chromium;
 pub mod desktop;
 pub mod sms;
 pub mod webdriver;
@@ -209,4 +210,19 @@ pub fn api_code<T: std::fmt::Debug>(result: Result<T, gkchat_client::Error>) -> 
 /// Waits up to `limit` for `future`, panicking with `what` on timeout.
 pub async fn within<T>(limit: Duration, what: &str, future: impl std::future::Future<Output = T>) -> T {
     tokio::time::timeout(limit, future).await.unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+}
+
+/// Every file under `dir`, read whole, as one lossy string (to prove something never reached
+/// the disk).
+pub fn everything_in(dir: &Path) -> String {
+    let mut all = String::new();
+    for entry in std::fs::read_dir(dir).expect("readable directory").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            all.push_str(&everything_in(&path));
+        } else {
+            all.push_str(&String::from_utf8_lossy(&std::fs::read(&path).expect("readable file")));
+        }
+    }
+    all
 }

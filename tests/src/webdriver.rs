@@ -21,8 +21,18 @@ pub struct Element(String);
 impl Session {
     /// Starts a session that launches `application` (tauri-driver's `tauri:options`).
     pub async fn start(driver_url: &str, application: &str) -> Self {
+        Self::start_with(driver_url, json!({ "tauri:options": { "application": application } })).await
+    }
+
+    /// Starts a session that launches `application` with command-line `args`.
+    pub async fn start_app_with_args(driver_url: &str, application: &str, args: &[String]) -> Self {
+        Self::start_with(driver_url, json!({ "tauri:options": { "application": application, "args": args } })).await
+    }
+
+    /// Starts a session with these `alwaysMatch` capabilities (any W3C driver).
+    pub async fn start_with(driver_url: &str, capabilities: Value) -> Self {
         let http = reqwest::Client::new();
-        let body = json!({ "capabilities": { "alwaysMatch": { "tauri:options": { "application": application } } } });
+        let body = json!({ "capabilities": { "alwaysMatch": capabilities } });
         let response: Value = http
             .post(format!("{driver_url}/session"))
             .json(&body)
@@ -35,6 +45,20 @@ impl Session {
         let id =
             response["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session id in {response}")).to_owned();
         Self { http, base: format!("{driver_url}/session/{id}"), id }
+    }
+
+    /// Loads `url` in the current tab.
+    pub async fn goto(&self, url: &str) {
+        self.call(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await.expect("navigate");
+    }
+
+    /// Opens a new tab, closes the current one and continues in the new one (a person closing
+    /// the tab and opening another).
+    pub async fn close_tab_for_a_new_one(&self) {
+        let created = self.call(reqwest::Method::POST, "/window/new", Some(json!({ "type": "tab" }))).await;
+        let handle = created.expect("new tab")["handle"].as_str().expect("tab handle").to_owned();
+        self.call(reqwest::Method::DELETE, "/window", None).await.expect("close tab");
+        self.call(reqwest::Method::POST, "/window", Some(json!({ "handle": handle }))).await.expect("switch tab");
     }
 
     pub fn id(&self) -> &str {
@@ -186,8 +210,7 @@ impl Session {
 
     /// Saves a screenshot and the page source as `target/e2e/failure.{png,html}`.
     pub async fn save_failure_evidence(&self) {
-        let dir = crate::desktop::target_dir().join("e2e");
-        let _ = std::fs::create_dir_all(&dir);
+        let dir = crate::desktop::shots_dir();
         if let Ok(value) = self.call(reqwest::Method::GET, "/screenshot", None).await
             && let Some(png) = value.as_str().and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
         {

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useAccount } from "./account";
 import AuthScreen from "./components/AuthScreen";
 import Avatar from "./components/Avatar";
@@ -8,6 +8,7 @@ import ConnectionBadge from "./components/ConnectionBadge";
 import ContactsPanel from "./components/ContactsPanel";
 import Conversation from "./components/Conversation";
 import EmptyPanel from "./components/EmptyPanel";
+import QuickChat from "./components/QuickChat";
 import SettingsPanel, { type SignedInProps } from "./components/SettingsPanel";
 import Tabs from "./components/Tabs";
 import WelcomePane from "./components/WelcomePane";
@@ -26,7 +27,22 @@ type Section = (typeof SECTIONS)[number]["id"];
 export default function App() {
   const [theme, setTheme] = useTheme();
   const { account, setMe, reload, signOut } = useAccount();
+  // The quick-chat screen (no account needed), with the link it was opened for, if any.
+  const [quick, setQuick] = useState<{ link: string | null } | null>(null);
 
+  useEffect(() => {
+    // Started through a gkchat://quick/… link: straight into that chat.
+    api
+      .takeLaunchLink()
+      .then((link) => {
+        if (link?.startsWith("gkchat://quick/")) setQuick({ link });
+      })
+      .catch((error) => console.error("take_launch_link failed", error));
+  }, []);
+
+  if (quick) return <QuickChat initialLink={quick.link} onClose={() => setQuick(null)} />;
+
+  const openQuickChat = () => setQuick({ link: null });
   switch (account.status) {
     case "loading":
       return (
@@ -46,7 +62,7 @@ export default function App() {
         </div>
       );
     case "signed-out":
-      return <AuthScreen onSignedIn={setMe} />;
+      return <AuthScreen onSignedIn={setMe} onQuickChat={openQuickChat} />;
     case "signed-in":
       return (
         <Frame
@@ -55,13 +71,21 @@ export default function App() {
           onSignOut={signOut}
           theme={theme}
           onThemeChange={setTheme}
+          onQuickChat={openQuickChat}
         />
       );
   }
 }
 
 /** The WhatsApp-like frame: a left column with tabs, and the pane on the right. */
-function Frame({ me, onMeChange, onSignOut, theme, onThemeChange }: SignedInProps) {
+function Frame({
+  me,
+  onMeChange,
+  onSignOut,
+  theme,
+  onThemeChange,
+  onQuickChat,
+}: SignedInProps & { onQuickChat: () => void }) {
   const [tab, setTab] = useState<Section>("chats");
   const [open, setOpen] = useState<OpenChat | null>(null);
   usePresenceFeed();
@@ -87,6 +111,15 @@ function Frame({ me, onMeChange, onSignOut, theme, onThemeChange }: SignedInProp
               </span>
             )}
           </div>
+          <button
+            type="button"
+            className="link-button"
+            title="A chat with anyone, without accounts"
+            data-testid="open-quick-chat"
+            onClick={onQuickChat}
+          >
+            Quick chat
+          </button>
           <ConnectionBadge />
         </header>
         <Tabs

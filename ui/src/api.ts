@@ -22,6 +22,11 @@ import type { Me } from "./bindings/Me";
 import type { PhoneCodeSent } from "./bindings/PhoneCodeSent";
 import type { PhotoCrop } from "./bindings/PhotoCrop";
 import type { PhotoSize } from "./bindings/PhotoSize";
+import type { QuickCreatedView } from "./bindings/QuickCreatedView";
+import type { QuickEvent } from "./bindings/QuickEvent";
+import type { QuickInviteView } from "./bindings/QuickInviteView";
+import type { QuickLandingView } from "./bindings/QuickLandingView";
+import type { QuickMessage } from "./bindings/QuickMessage";
 import type { Presence } from "./bindings/Presence";
 import type { Privacy } from "./bindings/Privacy";
 import type { ProfileUpdate } from "./bindings/ProfileUpdate";
@@ -52,6 +57,11 @@ export type {
   PhotoCrop,
   PhotoSize,
   Presence,
+  QuickCreatedView,
+  QuickEvent,
+  QuickInviteView,
+  QuickLandingView,
+  QuickMessage,
   Privacy,
   ProfileUpdate,
   ServerInfo,
@@ -153,6 +163,23 @@ export const api = {
     return call<void>("watch_messages", { onEvent: channel });
   },
   listChats: () => call<ChatSummary[]>("list_chats"),
+  /** Quick chats (no account): start one on this app's server for two names. */
+  quickCreate: (names: [string, string]) => call<QuickCreatedView>("quick_create", { names }),
+  /** A quick-chat link (browser or gkchat:// form): "Hello <name>", and whether to ask the code. */
+  quickOpen: (link: string) => call<QuickLandingView>("quick_open", { link }),
+  quickJoin: (link: string, name: string, code: string) =>
+    call<void>("quick_join", { link, name, code }),
+  /** Enters the room: its events stream until it ends or the window leaves it. */
+  quickEnter: (link: string, onEvent: (event: QuickEvent) => void) => {
+    const channel = new Channel<QuickEvent>();
+    channel.onmessage = onEvent;
+    return call<void>("quick_enter", { link, onEvent: channel });
+  },
+  quickSay: (text: string) => call<void>("quick_say", { text }),
+  quickLeave: () => call<void>("quick_leave"),
+  quickEnd: () => call<void>("quick_end"),
+  /** The gkchat:// link the app was started with (once), or null. */
+  takeLaunchLink: () => call<string | null>("take_launch_link"),
   /** `chatKey`: a chat id, or `user:<id>` for messages to someone before the chat exists. */
   chatMessages: (chatKey: string, before: number | null, limit: number) =>
     call<LocalMessage[]>("chat_messages", { chatKey, before, limit }),

@@ -94,6 +94,11 @@ async function landingPage(room, token) {
     show(el("h1", { testid: "ended" }, e.code === "quick_chat_ended" ? "This chat has ended." : "This link does not work."), el("p", { className: "hint" }, words(e)));
     return;
   }
+  if (landing.resume) {
+    // This browser joined before (its HttpOnly cookie): straight back into the chat.
+    chatPage(room, token);
+    return;
+  }
   const name = el("input", { testid: "join-name", value: "" });
   const code = el("input", { testid: "join-code", autocomplete: "off" });
   const error = el("p", { className: "error", testid: "join-error" });
@@ -107,8 +112,9 @@ async function landingPage(room, token) {
           event.preventDefault();
           error.textContent = "";
           try {
-            const joined = await api("POST", `/${room}/${token}/join`, { name: name.value, code: code.value });
-            chatPage(room, token, joined.session);
+            // The answer also sets this link's session cookie (HttpOnly), used from now on.
+            await api("POST", `/${room}/${token}/join`, { name: name.value, code: code.value });
+            chatPage(room, token);
           } catch (e) {
             error.textContent = words(e);
           }
@@ -119,24 +125,40 @@ async function landingPage(room, token) {
       el("button", { type: "submit", testid: "join" }, "Open the chat"),
     ),
     error,
+    el("p", { className: "hint" }, el("a", { href: appLink(room, token), testid: "open-in-app" }, "Open in the GK Chat app")),
   );
 }
 
-function chatPage(room, token, session) {
+// The same link for the desktop app, which needs to be told the server.
+function appLink(room, token) {
+  return `gkchat://quick/${room}/${token}?server=${encodeURIComponent(location.origin)}`;
+}
+
+function chatPage(room, token) {
   const header = el("h1", { testid: "chat-with" });
   const status = el("p", { className: "hint", testid: "other-status" });
   const timeline = el("div", { className: "timeline", testid: "timeline" });
   const input = el("textarea", { rows: 1, testid: "say", placeholder: "Type a message" });
   const error = el("p", { className: "error", testid: "chat-error" });
   let me = 0;
-  const socket = new WebSocket(`${location.origin.replace(/^http/, "ws")}/api/v1/quick/${room}/${token}/live?session=${encodeURIComponent(session)}`);
+  let socket = null;
+  let ended = false;
+  let retries = 0;
   const add = (message) => {
     timeline.append(el("div", { className: message.from === me ? "bubble mine" : "bubble", testid: "message" }, message.text, el("div", { className: "meta" }, time(message.at))));
     timeline.scrollTop = timeline.scrollHeight;
   };
+  const finish = (reason) => {
+    ended = true;
+    show(el("h1", { testid: "ended" }, "This chat has ended."), el("p", { className: "hint" }, reason));
+  };
   const send = () => {
     const text = input.value;
     if (text.trim() === "") return;
+    if (socket?.readyState !== WebSocket.OPEN) {
+      error.textContent = "Not connected yet; your message is still in the box.";
+      return;
+    }
     socket.send(JSON.stringify({ type: "send", text }));
     input.value = "";
   };
@@ -151,33 +173,52 @@ function chatPage(room, token, session) {
     testid: "end",
     onclick: async () => {
       try {
-        await fetch(`/api/v1/quick/${room}/${token}/end`, { method: "POST", headers: { authorization: `Quick ${session}` } });
+        // The session cookie goes along (same origin); the answer clears it.
+        await api("POST", `/${room}/${token}/end`);
       } catch (e) {
         error.textContent = words(e);
       }
     },
   }, "End chat");
-  socket.addEventListener("message", (event) => {
-    const frame = JSON.parse(event.data);
-    if (frame.type === "joined") {
-      me = frame.me;
-      header.textContent = frame.names[1 - me];
-      status.textContent = frame.other_here ? "is here" : "is away";
-      timeline.replaceChildren();
-      frame.messages.forEach(add);
-    } else if (frame.type === "message") {
-      add(frame);
-    } else if (frame.type === "presence") {
-      status.textContent = frame.other_here ? "is here" : "is away";
-    } else if (frame.type === "ended") {
-      show(el("h1", { testid: "ended" }, "This chat has ended."), el("p", { className: "hint" }, frame.reason));
-    } else if (frame.type === "error") {
-      error.textContent = `${frame.message} (${frame.code})`;
-    }
-  });
-  socket.addEventListener("close", () => {
-    if (!document.querySelector("[data-testid=ended]")) error.textContent = "Disconnected. Open the link again to come back.";
-  });
+  // The session travels as this link's HttpOnly cookie, never in the URL.
+  const connect = () => {
+    socket = new WebSocket(`${location.origin.replace(/^http/, "ws")}/api/v1/quick/${room}/${token}/live`);
+    socket.addEventListener("message", (event) => {
+      const frame = JSON.parse(event.data);
+      if (frame.type === "joined") {
+        retries = 0;
+        error.textContent = "";
+        me = frame.me;
+        header.textContent = frame.names[1 - me];
+        status.textContent = frame.other_here ? "is here" : "is away";
+        timeline.replaceChildren();
+        frame.messages.forEach(add);
+      } else if (frame.type === "message") {
+        add(frame);
+      } else if (frame.type === "presence") {
+        status.textContent = frame.other_here ? "is here" : "is away";
+      } else if (frame.type === "ended") {
+        finish(frame.reason);
+      } else if (frame.type === "error") {
+        error.textContent = `${frame.message} (${frame.code})`;
+      }
+    });
+    socket.addEventListener("close", async () => {
+      if (ended) return;
+      error.textContent = "Connection lost; reconnecting…";
+      // Ask the link what it is now: ended, or my session no longer good (code again).
+      try {
+        const landing = await api("GET", `/${room}/${token}`);
+        if (!landing.resume) return landingPage(room, token);
+      } catch (e) {
+        if (e.code === "quick_chat_ended") return finish("This chat has ended.");
+        if (e.code === "not_found") return finish("This chat no longer exists.");
+      }
+      retries += 1;
+      setTimeout(connect, Math.min(10000, 500 * 2 ** Math.min(retries, 5)));
+    });
+  };
+  connect();
   show(el("div", { className: "row" }, header, end), status, timeline, el("div", { className: "row" }, input, el("button", { testid: "send", onclick: send }, "Send")), error);
 }
 

@@ -1,10 +1,16 @@
 //! Quick chats: create a room, the landing of a link, joining with the code, ending (REST), and
-//! the room itself live over a WebSocket (`…/live?session=…`). The browser page at `/q` and
-//! the app's screens come next.
+//! the room itself live over a WebSocket (`…/live`). A joined person's session travels as the
+//! `gkq` cookie (the browser page: HttpOnly, SameSite=Strict, limited to the link's path, so
+//! reopening the link resumes without the code) or as `Authorization: Quick <session>` (the
+//! app) — never in a URL.
 
+use super::ApiJson;
+use crate::error::{Error, Result};
+use crate::quick::{QuickRooms, Refused, RoomEvent};
+use crate::{AppState, now_ms};
 use axum::Json;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gkchat_proto::ErrorCode;
@@ -12,12 +18,6 @@ use gkchat_proto::quick::{
     CreateQuickChat, QuickChatCreated, QuickClientFrame, QuickInvite, QuickJoin, QuickLanding, QuickServerFrame,
     QuickSession, check_quick_name,
 };
-use serde::Deserialize;
-
-use super::ApiJson;
-use crate::error::{Error, Result};
-use crate::quick::{QuickRooms, Refused, RoomEvent};
-use crate::{AppState, now_ms};
 
 fn refused(refusal: Refused) -> Response {
     match refusal {
@@ -64,50 +64,89 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
-pub async fn landing(State(state): State<AppState>, Path((room, token)): Path<(String, String)>) -> Response {
+/// The cookie that carries a browser's session for one link.
+const SESSION_COOKIE: &str = "gkq";
+
+/// The session a request carries: `Authorization: Quick <session>`, else the `gkq` cookie.
+fn session_of(headers: &HeaderMap) -> Option<String> {
+    let from_header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Quick "))
+        .map(|v| v.trim().to_owned());
+    from_header.or_else(|| {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == SESSION_COOKIE)
+            .map(|(_, value)| value.trim().to_owned())
+    })
+}
+
+/// `Set-Cookie` for this link's session; `None` clears it.
+fn session_cookie(room: &str, token: &str, session: Option<&str>) -> HeaderValue {
+    let path = format!("/api/v1/quick/{room}/{token}");
+    let value = match session {
+        // Rooms die after their idle time anyway; a day bounds a forgotten cookie.
+        Some(session) => format!("{SESSION_COOKIE}={session}; Path={path}; HttpOnly; SameSite=Strict; Max-Age=86400"),
+        None => format!("{SESSION_COOKIE}=; Path={path}; HttpOnly; SameSite=Strict; Max-Age=0"),
+    };
+    HeaderValue::from_str(&value).expect("room ids, tokens and sessions are hex")
+}
+
+pub async fn landing(
+    State(state): State<AppState>,
+    Path((room, token)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
     match state.quick.landing(&room, &token) {
         Ok(landing) => {
-            Json(QuickLanding { name: landing.name, other_name: landing.other_name, created_at: landing.created_at })
-                .into_response()
+            let resume = session_of(&headers).is_some_and(|session| state.quick.has_session(&room, &token, &session));
+            let answer = QuickLanding {
+                name: landing.name,
+                other_name: landing.other_name,
+                created_at: landing.created_at,
+                resume,
+            };
+            Json(answer).into_response()
         }
         Err(refusal) => refused(refusal),
     }
 }
 
+/// Checks name and code; answers the session in the body (for the app) and as this link's
+/// cookie (for the browser).
 pub async fn join(
     State(state): State<AppState>,
     Path((room, token)): Path<(String, String)>,
     ApiJson(request): ApiJson<QuickJoin>,
 ) -> Response {
     match state.quick.join(&room, &token, &request.name, &request.code) {
-        Ok(session) => Json(QuickSession { session }).into_response(),
-        Err(refusal) => refused(refusal),
-    }
-}
-
-/// Ends the room for both; the session comes as `Authorization: Quick <session>`.
-pub async fn end(
-    State(state): State<AppState>,
-    Path((room, token)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    let session = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Quick "))
-        .unwrap_or_default();
-    match state.quick.end(&room, &token, session.trim()) {
-        Ok(()) => {
-            tracing::info!(%room, "quick chat ended");
-            StatusCode::NO_CONTENT.into_response()
+        Ok(session) => {
+            let cookie = session_cookie(&room, &token, Some(&session));
+            ([(header::SET_COOKIE, cookie)], Json(QuickSession { session })).into_response()
         }
         Err(refusal) => refused(refusal),
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct LiveQuery {
-    session: String,
+/// Ends the room for both (by a joined person's session) and clears this link's cookie.
+pub async fn end(
+    State(state): State<AppState>,
+    Path((room, token)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let session = session_of(&headers).unwrap_or_default();
+    match state.quick.end(&room, &token, &session) {
+        Ok(()) => {
+            tracing::info!(%room, "quick chat ended");
+            ([(header::SET_COOKIE, session_cookie(&room, &token, None))], StatusCode::NO_CONTENT).into_response()
+        }
+        Err(refusal) => refused(refusal),
+    }
 }
 
 /// The room, live: history first, then messages and presence as they happen, until the chat
@@ -115,10 +154,11 @@ pub struct LiveQuery {
 pub async fn live(
     State(state): State<AppState>,
     Path((room, token)): Path<(String, String)>,
-    Query(query): Query<LiveQuery>,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let attached = match state.quick.attach(&room, &token, &query.session) {
+    let session = session_of(&headers).unwrap_or_default();
+    let attached = match state.quick.attach(&room, &token, &session) {
         Ok(attached) => attached,
         Err(refusal) => return refused(refusal),
     };

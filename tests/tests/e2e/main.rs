@@ -2,12 +2,13 @@
 //! tauri-driver + WebKitWebDriver, against a real companion server on port 0, with the
 //! refresh token in a real Secret Service. Run by `./gk test` (feature `e2e`).
 
-use std::path::PathBuf;
+mod quick;
+
 use std::time::Duration;
 
 use gkchat_client::{ConnectionState, Event};
 use gkchat_proto::chat::{Content, NewMessage, ReceiptKind, Target};
-use gkchat_tests::desktop::{DesktopHarness, desktop_binary, local_stores, target_dir};
+use gkchat_tests::desktop::{DesktopHarness, desktop_binary, local_stores, shots_dir};
 use gkchat_tests::sms::SmsGateway;
 use gkchat_tests::webdriver::Session;
 use gkchat_tests::{TestServer, client_for, test_config, test_device};
@@ -19,17 +20,6 @@ async fn within_secs<T>(secs: u64, future: impl std::future::Future<Output = T>)
 const BADGE: &str = "[data-testid=connection-state]";
 const WAIT: Duration = Duration::from_secs(60);
 const PASSWORD: &str = "analytical engine 1843";
-
-fn shots() -> PathBuf {
-    let dir = target_dir().join("e2e");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Clears screenshots and failure evidence of an earlier run.
-fn fresh_shots() {
-    let _ = std::fs::remove_dir_all(target_dir().join("e2e"));
-}
 
 async fn type_into(session: &Session, testid: &str, text: &str) {
     let field = session.wait_for(&format!("[data-testid={testid}]"), WAIT).await;
@@ -50,7 +40,6 @@ async fn settings_loaded(session: &Session) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_edit_profile_restart_still_signed_in() {
-    fresh_shots();
     let temp = tempfile::tempdir().unwrap();
     let mut sms = SmsGateway::start().await;
     let config = gkchat_server::Config { sms_gateway_url: sms.url.clone(), ..test_config(temp.path()) };
@@ -67,7 +56,7 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     // First start: signed out, yet connected to the server.
     session.wait_for("[data-testid=auth-submit]", WAIT).await;
     session.wait_for_text(BADGE, WAIT, |t| t == "Connected").await;
-    std::fs::write(shots().join("connected.png"), session.screenshot().await).unwrap();
+    std::fs::write(shots_dir().join("connected.png"), session.screenshot().await).unwrap();
 
     // A weak password is refused with its code; then sign up for real.
     click(&session, "auth-tab-sign-up").await;
@@ -125,7 +114,7 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     let me = other_device.sign_in("ada", PASSWORD, test_device("headless")).await.unwrap();
     assert_eq!((me.display_name.as_str(), me.status_text.as_str()), ("Ada L.", "at the gym"));
     assert!(me.photo.is_some(), "the photo reached the server");
-    std::fs::write(shots().join("settings.png"), session.screenshot().await).unwrap();
+    std::fs::write(shots_dir().join("settings.png"), session.screenshot().await).unwrap();
 
     // Messaging with a headless client: the tile shows the unread count and the last message;
     // opening the chat reads it; Enter sends; ticks turn to read when grace reads.
@@ -148,7 +137,7 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     // (The preview ellipsises, which WebKitWebDriver reads as no visible text: read its content.)
     let preview = session.wait_for("[data-testid=chat-tile-preview]", WAIT).await;
     session.wait_for_property(&preview, "textContent", WAIT, |v| v.as_str() == Some("are you there?")).await;
-    std::fs::write(shots().join("chat-list.png"), session.screenshot().await).unwrap();
+    std::fs::write(shots_dir().join("chat-list.png"), session.screenshot().await).unwrap();
     click(&session, "chat-tile-name").await;
     session.wait_for_text("[data-testid=conversation-name]", WAIT, |t| t == "grace").await;
     session.wait_for_text("[data-testid=timeline]", WAIT, |t| t.contains("are you there?")).await;
@@ -182,7 +171,7 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     session.wait_for_text("[data-testid=message-info-text]", WAIT, |t| t.contains("Read today at")).await;
     session.wait_for("[data-testid=chat-tile]", WAIT).await;
     assert!(session.find("[data-testid=chat-tile-unread]").await.is_none(), "nothing unread any more");
-    std::fs::write(shots().join("conversation.png"), session.screenshot().await).unwrap();
+    std::fs::write(shots_dir().join("conversation.png"), session.screenshot().await).unwrap();
     // Search finds it on this device (FTS5) and jumps to it.
     type_into(&session, "chat-search", "here no").await;
     let hit = session.wait_for("[data-testid=search-hit]", WAIT).await;
@@ -240,14 +229,14 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     session.click(&dark).await;
     let theme = session.execute("return document.documentElement.dataset.theme;", serde_json::json!([])).await;
     assert_eq!(theme.as_str(), Some("dark"));
-    std::fs::write(shots().join("dark.png"), session.screenshot().await).unwrap();
+    std::fs::write(shots_dir().join("dark.png"), session.screenshot().await).unwrap();
 
     // Restart the app: the keyring keeps the sign-in, no password asked.
     session.end().await;
     let session = Session::start(&harness.driver_url, &app).await;
     session.wait_for_text("[data-testid=me-name]", WAIT, |t| t == "Ada L.").await;
     session.wait_for_text(BADGE, WAIT, |t| t == "Connected").await;
-    std::fs::write(shots().join("restarted.png"), session.screenshot().await).unwrap();
+    std::fs::write(shots_dir().join("restarted.png"), session.screenshot().await).unwrap();
 
     // Signed out from another device: the server closes the app's live connection, and the
     // app returns to sign-in by itself.

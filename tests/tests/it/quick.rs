@@ -3,9 +3,12 @@
 
 use std::time::Duration;
 
-use gkchat_proto::quick::{CreateQuickChat, QUICK_CODE_LEN, QuickChatCreated, QuickLanding, QuickSession};
+use gkchat_client::{QuickChats, QuickEvent, QuickLink, QuickRoom};
+use gkchat_proto::quick::{
+    CreateQuickChat, QUICK_CODE_LEN, QuickChatCreated, QuickLanding, QuickServerFrame, QuickSession,
+};
 use gkchat_proto::{ApiError, ErrorCode};
-use gkchat_tests::{TestServer, test_config};
+use gkchat_tests::{TestServer, everything_in, test_config};
 use serde_json::json;
 
 async fn create(http: &reqwest::Client, server: &TestServer, names: [&str; 2]) -> QuickChatCreated {
@@ -18,20 +21,6 @@ async fn create(http: &reqwest::Client, server: &TestServer, names: [&str; 2]) -
 async fn code_of(response: reqwest::Response) -> (u16, ErrorCode) {
     let status = response.status().as_u16();
     (status, response.json::<ApiError>().await.unwrap().code)
-}
-
-/// Every file under `dir`, read whole, as one lossy string.
-fn everything_in(dir: &std::path::Path) -> String {
-    let mut all = String::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            all.push_str(&everything_in(&path));
-        } else {
-            all.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
-        }
-    }
-    all
 }
 
 #[tokio::test]
@@ -121,60 +110,55 @@ async fn an_idle_room_is_destroyed() {
     }
 }
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn next_frame(socket: &mut Socket) -> gkchat_proto::quick::QuickServerFrame {
-    use futures_util::StreamExt;
+/// The next frame the room reports (connection drops are reconnected inside the room).
+async fn next_frame(room: &mut QuickRoom) -> QuickServerFrame {
     let wait = tokio::time::timeout(Duration::from_secs(10), async {
         loop {
-            match socket.next().await.expect("socket open").expect("frame") {
-                tokio_tungstenite::tungstenite::Message::Text(text) => {
-                    return serde_json::from_str(text.as_str()).unwrap();
-                }
-                _ => continue,
+            match room.next().await.expect("the room is open") {
+                QuickEvent::Frame { frame } => return frame,
+                QuickEvent::Offline { .. } => continue,
+                other => panic!("{other:?}"),
             }
         }
     });
     wait.await.expect("a frame in time")
 }
 
-async fn say(socket: &mut Socket, text: &str) {
-    use futures_util::SinkExt;
-    let frame = serde_json::json!({ "type": "send", "text": text }).to_string();
-    socket.send(tokio_tungstenite::tungstenite::Message::text(frame)).await.unwrap();
-}
-
 #[tokio::test]
 async fn two_people_chat_live_leave_rejoin_with_history_and_one_ends_it() {
-    use gkchat_proto::quick::QuickServerFrame as F;
+    use QuickServerFrame as F;
     let server = TestServer::start().await;
-    let http = reqwest::Client::new();
-    let room = create(&http, &server, ["Ann", "Bob"]).await;
-    let api = |path: &str| format!("{}api/v1/quick{}", server.url(), path.trim_start_matches("/q"));
+    let chats = QuickChats::new();
+    let room = chats.create(&server.url(), ["Ann".into(), "Bob".into()]).await.unwrap();
+    let links: Vec<QuickLink> =
+        room.invites.iter().map(|invite| QuickLink::of_invite(&server.url(), &invite.path).unwrap()).collect();
+    // The app link names the server and reads back as the same link.
+    assert_eq!(QuickLink::parse(&links[0].app_link()).unwrap(), links[0]);
+    let wrong = chats.join(&links[0], "Ann", "WRONGCODE").await.unwrap_err();
+    assert_eq!(wrong.code(), ErrorCode::InvalidCode);
     let mut sessions = Vec::new();
-    for invite in &room.invites {
-        let body = json!({ "name": invite.name, "code": invite.code });
-        let joined: QuickSession =
-            http.post(format!("{}/join", api(&invite.path))).json(&body).send().await.unwrap().json().await.unwrap();
-        sessions.push(joined.session);
+    for (link, invite) in links.iter().zip(&room.invites) {
+        assert!(!chats.landing(link, None).await.unwrap().resume);
+        sessions.push(chats.join(link, &invite.name, &invite.code).await.unwrap());
+        assert!(chats.landing(link, Some(sessions.last().unwrap())).await.unwrap().resume);
     }
-    let live_url = |i: usize| {
-        format!("{}/live?session={}", api(&room.invites[i].path), sessions[i]).replacen("http://", "ws://", 1)
-    };
-    let (mut ann, _) = tokio_tungstenite::connect_async(live_url(0)).await.unwrap();
+    // A session is good for its own link only.
+    assert!(!chats.landing(&links[1], Some(&sessions[0])).await.unwrap().resume);
+
+    let mut ann = chats.open(links[0].clone(), sessions[0].clone());
     assert!(
         matches!(next_frame(&mut ann).await, F::Joined { me: 0, other_here: false, ref messages, .. } if messages.is_empty())
     );
-    let (mut bob, _) = tokio_tungstenite::connect_async(live_url(1)).await.unwrap();
+    let mut bob = chats.open(links[1].clone(), sessions[1].clone());
     assert!(matches!(next_frame(&mut bob).await, F::Joined { me: 1, other_here: true, .. }));
     assert_eq!(next_frame(&mut ann).await, F::Presence { other_here: true });
 
-    say(&mut ann, "hi Bob").await;
-    say(&mut bob, "hi Ann").await;
-    for socket in [&mut ann, &mut bob] {
+    ann.say("hi Bob").await.unwrap();
+    bob.say("hi Ann").await.unwrap();
+    for room in [&mut ann, &mut bob] {
         let mut seen = Vec::new();
         while seen.len() < 2 {
-            if let F::Message(m) = next_frame(socket).await {
+            if let F::Message(m) = next_frame(room).await {
                 seen.push((m.seq, m.from, m.text));
             }
         }
@@ -182,15 +166,15 @@ async fn two_people_chat_live_leave_rejoin_with_history_and_one_ends_it() {
         assert_eq!(seen, [(1, 0, "hi Bob".to_owned()), (2, 1, "hi Ann".to_owned())]);
     }
     // Too long: refused in words, the connection stays.
-    say(&mut bob, &"x".repeat(gkchat_proto::quick::QUICK_TEXT_MAX_BYTES + 1)).await;
+    bob.say(&"x".repeat(gkchat_proto::quick::QUICK_TEXT_MAX_BYTES + 1)).await.unwrap();
     assert!(matches!(next_frame(&mut bob).await, F::Error { code: ErrorCode::MessageTooLarge, .. }));
 
-    // Ann closes the tab; Bob sees her go; she comes back to the whole chat.
+    // Ann closes the app; Bob sees her go; she comes back to the whole chat.
     drop(ann);
     assert_eq!(next_frame(&mut bob).await, F::Presence { other_here: false });
-    say(&mut bob, "while you were away").await;
+    bob.say("while you were away").await.unwrap();
     assert!(matches!(next_frame(&mut bob).await, F::Message(_)));
-    let (mut ann, _) = tokio_tungstenite::connect_async(live_url(0)).await.unwrap();
+    let mut ann = chats.open(links[0].clone(), sessions[0].clone());
     match next_frame(&mut ann).await {
         F::Joined { messages, other_here, .. } => {
             assert!(other_here);
@@ -200,24 +184,60 @@ async fn two_people_chat_live_leave_rejoin_with_history_and_one_ends_it() {
         other => panic!("{other:?}"),
     }
 
-    // Bob ends it: Ann is told; the links and the live socket say it has ended.
-    let ended = http
-        .post(format!("{}/end", api(&room.invites[1].path)))
-        .header("authorization", format!("Quick {}", sessions[1]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ended.status(), 204);
-    loop {
-        if let F::Ended { .. } = next_frame(&mut ann).await {
-            break;
+    // Bob ends it: both are told, and the rooms stop; the links say it has ended.
+    assert_eq!(chats.end(&links[1], "forged").await.unwrap_err().code(), ErrorCode::NotFound);
+    chats.end(&links[1], &sessions[1]).await.unwrap();
+    for room in [&mut ann, &mut bob] {
+        loop {
+            if let F::Ended { .. } = next_frame(room).await {
+                break;
+            }
         }
+        assert_eq!(room.next().await, None, "nothing after the end");
     }
-    let again = tokio_tungstenite::connect_async(live_url(0)).await;
-    match again {
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 410),
-        other => panic!("expected 410, got {:?}", other.map(|(_, r)| r.status())),
+    assert_eq!(chats.landing(&links[0], None).await.unwrap_err().code(), ErrorCode::QuickChatEnded);
+    let late = chats.open(links[0].clone(), sessions[0].clone());
+    let mut late = late;
+    assert!(matches!(next_frame(&mut late).await, F::Ended { .. }), "opening an ended chat says so");
+}
+
+#[tokio::test]
+async fn a_browser_keeps_its_session_in_an_http_only_cookie_never_in_the_url() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let server = TestServer::start().await;
+    let http = reqwest::Client::new();
+    let room = create(&http, &server, ["Ann", "Bob"]).await;
+    let base = format!("{}api/v1/quick{}", server.url(), room.invites[0].path.trim_start_matches("/q"));
+    let body = json!({ "name": "Ann", "code": room.invites[0].code });
+    let joined = http.post(format!("{base}/join")).json(&body).send().await.unwrap();
+    let cookie = joined.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let session = joined.json::<QuickSession>().await.unwrap().session;
+    let path = format!("Path=/api/v1/quick/{}", room.invites[0].path.trim_start_matches("/q/"));
+    for part in [format!("gkq={session}"), path, "HttpOnly".into(), "SameSite=Strict".into()] {
+        assert!(cookie.contains(&part), "{part} missing in {cookie}");
     }
+    let landing: QuickLanding =
+        http.get(&base).header("cookie", format!("other=1; gkq={session}")).send().await.unwrap().json().await.unwrap();
+    assert!(landing.resume);
+
+    // The live socket takes the cookie; a session in the query string is not looked at.
+    let live = base.replacen("http://", "ws://", 1) + "/live";
+    let mut request = live.as_str().into_client_request().unwrap();
+    request.headers_mut().insert("cookie", format!("gkq={session}").parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let first = socket.next().await.unwrap().unwrap();
+    let frame: QuickServerFrame = serde_json::from_str(first.to_text().unwrap()).unwrap();
+    assert!(matches!(frame, QuickServerFrame::Joined { me: 0, .. }));
+    match tokio_tungstenite::connect_async(format!("{live}?session={session}")).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 404),
+        other => panic!("expected 404, got {:?}", other.map(|(_, r)| r.status())),
+    }
+
+    // Ending with the cookie clears it.
+    let ended = http.post(format!("{base}/end")).header("cookie", format!("gkq={session}")).send().await.unwrap();
+    assert_eq!(ended.status(), 204);
+    assert!(ended.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
 }
 
 #[tokio::test]

@@ -7,4 +7,9 @@ export type QuickLanding = {
 /**
  * "Hello <name>".
  */
-name: string, other_name: string, created_at: number, };
+name: string, other_name: string, created_at: number, 
+/**
+ * The request carried a live session of this person (the browser's cookie, the app's
+ * saved session): the chat opens without the code.
+ */
+resume: boolean, };

@@ -21,7 +21,7 @@ describe("AuthScreen", () => {
 
   it("signs in with username and password", async () => {
     const onSignedIn = vi.fn();
-    render(<AuthScreen onSignedIn={onSignedIn} />);
+    render(<AuthScreen onSignedIn={onSignedIn} onQuickChat={() => {}} />);
     fireEvent.change(screen.getByTestId("auth-login"), { target: { value: "ann" } });
     fireEvent.change(screen.getByTestId("auth-password"), { target: { value: "right password" } });
     fireEvent.click(screen.getByTestId("auth-submit"));
@@ -30,7 +30,7 @@ describe("AuthScreen", () => {
   });
 
   it("shows a wrong password in words with its code", async () => {
-    render(<AuthScreen onSignedIn={() => {}} />);
+    render(<AuthScreen onSignedIn={() => {}} onQuickChat={() => {}} />);
     fireEvent.change(screen.getByTestId("auth-password"), { target: { value: "nope" } });
     fireEvent.click(screen.getByTestId("auth-submit"));
     expect((await screen.findByTestId("auth-error")).textContent).toBe(
@@ -39,7 +39,7 @@ describe("AuthScreen", () => {
   });
 
   it("sends the whole sign-up form and shows a taken username", async () => {
-    render(<AuthScreen onSignedIn={() => {}} />);
+    render(<AuthScreen onSignedIn={() => {}} onQuickChat={() => {}} />);
     fireEvent.click(screen.getByTestId("auth-tab-sign-up"));
     fireEvent.change(screen.getByTestId("auth-display-name"), { target: { value: "Ann A" } });
     fireEvent.change(screen.getByTestId("auth-username"), { target: { value: "ann" } });

@@ -15,7 +15,14 @@ const MODES = [
 type Mode = (typeof MODES)[number]["id"];
 
 /** Sign in or create an account; the server can be changed from here too. */
-export default function AuthScreen({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
+export default function AuthScreen({
+  onSignedIn,
+  onQuickChat,
+}: {
+  onSignedIn: (me: Me) => void;
+  /** Opens the quick chat, which needs no account. */
+  onQuickChat: () => void;
+}) {
   const [mode, setMode] = useState<Mode>("sign-in");
   const [login, setLogin] = useState("");
   const [password, setPassword] = useState("");
@@ -134,6 +141,14 @@ export default function AuthScreen({ onSignedIn }: { onSignedIn: (me: Me) => voi
           {showServer ? "Hide server settings" : "Server settings"}
         </button>
         {showServer && <ServerSettings />}
+        <button
+          type="button"
+          className="link-button"
+          data-testid="auth-quick-chat"
+          onClick={onQuickChat}
+        >
+          Quick chat without an account
+        </button>
       </div>
     </div>
   );
