@@ -2,7 +2,7 @@
 //! (the OS keyring on the desktop, memory for headless clients), and silent refresh.
 
 use std::sync::{Arc, Mutex as StdMutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use gkchat_proto::ErrorCode;
 use gkchat_proto::account::AuthTokens;
@@ -78,10 +78,7 @@ impl Tokens {
     }
 }
 
-pub(crate) fn now_ms() -> i64 {
-    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
-}
+pub(crate) use gkchat_proto::now_ms;
 
 /// Runs a token-store call on a blocking thread.
 pub(crate) async fn with_store<T: Send + 'static>(

@@ -57,10 +57,7 @@ impl Drop for Messenger {
     }
 }
 
-fn now_ms() -> i64 {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
-}
+use gkchat_proto::now_ms;
 
 /// Refusals that will not change by retrying: the message is marked failed.
 fn is_permanent(err: &Error) -> bool {
@@ -87,6 +84,11 @@ impl Messenger {
     /// My chats as tiles, from the local store.
     pub async fn chats(&self) -> Result<Vec<ChatSummary>> {
         self.inner.store.chats().await
+    }
+
+    /// One chat's tile, from the local store.
+    pub async fn chat(&self, chat_id: &str) -> Result<Option<ChatSummary>> {
+        self.inner.store.chat(chat_id).await
     }
 
     /// A chat's messages from the local store (newest `limit` before `before`).

@@ -17,6 +17,12 @@ pub use error::{ApiError, ErrorCode};
 pub use frame::{ClientFrame, DecodeError, ErrorFrame, Hello, RequestId, ServerFrame, Welcome};
 pub use info::ServerInfo;
 
+/// Now, in Unix milliseconds: the unit of every timestamp on the wire.
+pub fn now_ms() -> account::UnixMillis {
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+}
+
 /// The WebSocket protocol version this build speaks. A server accepts exactly this version in
 /// the `hello` frame; bump it when a frame changes incompatibly.
 pub const PROTOCOL_VERSION: u32 = 1;

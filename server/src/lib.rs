@@ -142,7 +142,4 @@ pub async fn run(
 }
 
 /// Milliseconds since the Unix epoch: the unit of every timestamp we store and send.
-pub fn now_ms() -> i64 {
-    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
-}
+pub use gkchat_proto::now_ms;

@@ -16,7 +16,8 @@ use ts_rs::TS;
 use crate::AppState;
 use crate::error::{CommandError, CommandResult};
 use crate::live::Live;
-use crate::settings::{Settings, SettingsView, UrlSource};
+use crate::notifier::NotificationSettings;
+use crate::settings::{DesktopSettings, Settings, SettingsView, UrlSource};
 
 #[tauri::command]
 pub async fn get_settings(state: State<'_, AppState>) -> CommandResult<SettingsView> {
@@ -28,7 +29,9 @@ pub async fn get_settings(state: State<'_, AppState>) -> CommandResult<SettingsV
 pub async fn set_server_url(state: State<'_, AppState>, url: String) -> CommandResult<SettingsView> {
     let parsed = gkchat_client::parse_server_url(&url)?;
     let server_url = parsed.to_string();
-    Settings { server_url: Some(server_url.clone()) }.save(&state.settings_path)?;
+    let mut settings = Settings::load(&state.settings_path);
+    settings.server_url = Some(server_url.clone());
+    settings.save(&state.settings_path)?;
 
     let mut current = state.current.lock().await;
     let next = Live::start(parsed, &state.feeds, &state.data_dir)?;
@@ -36,6 +39,62 @@ pub async fn set_server_url(state: State<'_, AppState>, url: String) -> CommandR
     current.view = SettingsView { server_url, source: UrlSource::Saved };
     previous.stop().await;
     Ok(current.view.clone())
+}
+
+/// What notifications show (kept with the settings).
+#[tauri::command]
+pub fn get_notification_settings(state: State<'_, AppState>) -> NotificationSettings {
+    state.notifier.settings()
+}
+
+#[tauri::command]
+pub fn set_notification_settings(
+    state: State<'_, AppState>,
+    settings: NotificationSettings,
+) -> CommandResult<NotificationSettings> {
+    let mut saved = Settings::load(&state.settings_path);
+    saved.notifications = settings;
+    saved.save(&state.settings_path)?;
+    state.notifier.set_settings(settings);
+    Ok(settings)
+}
+
+/// How the app lives on the desktop; `autostart` as the OS has it now.
+#[tauri::command]
+pub fn get_desktop_settings(app: tauri::AppHandle, state: State<'_, AppState>) -> DesktopSettings {
+    use tauri_plugin_autostart::ManagerExt;
+    let mut settings = *state.desktop.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    settings.autostart = app.autolaunch().is_enabled().unwrap_or(settings.autostart);
+    settings
+}
+
+/// Saves the desktop settings and makes (or removes) the OS's autostart entry.
+#[tauri::command]
+pub fn set_desktop_settings(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    settings: DesktopSettings,
+) -> CommandResult<DesktopSettings> {
+    use tauri_plugin_autostart::ManagerExt;
+    let autolaunch = app.autolaunch();
+    // The autostart crate makes only the last directory of ~/.config/autostart.
+    #[cfg(target_os = "linux")]
+    if let Some(home) = std::env::var_os("HOME") {
+        std::fs::create_dir_all(std::path::Path::new(&home).join(".config"))?;
+    }
+    let changed = if settings.autostart { autolaunch.enable() } else { autolaunch.disable() };
+    changed.map_err(|e| CommandError::new(ErrorCode::Internal, format!("cannot change starting at login: {e}")))?;
+    let mut saved = Settings::load(&state.settings_path);
+    saved.desktop = settings;
+    saved.save(&state.settings_path)?;
+    *state.desktop.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = settings;
+    Ok(settings)
+}
+
+/// The chat the window shows (no notifications for it while the window has the focus).
+#[tauri::command]
+pub fn set_open_chat(state: State<'_, AppState>, chat_id: Option<String>) {
+    state.notifier.set_open_chat(chat_id);
 }
 
 #[tauri::command]

@@ -4,10 +4,15 @@
 mod chats;
 mod commands;
 mod error;
+#[cfg(test)]
+mod fixtures;
 mod keyring_store;
 mod live;
+mod notifier;
 mod quick;
+mod requests;
 mod settings;
+mod tray;
 
 use std::path::PathBuf;
 
@@ -30,8 +35,12 @@ pub struct AppState {
     current: Mutex<Current>,
     /// What the UI follows; survives switching servers.
     feeds: UiFeeds,
-    /// Quick chats (no account needed), and the link the app was started with.
+    /// Quick chats (no account needed).
     quick: quick::QuickState,
+    /// Links and chats the window is asked to open.
+    requests: requests::Requests,
+    notifier: notifier::Notifier,
+    desktop: std::sync::Mutex<settings::DesktopSettings>,
 }
 
 struct Current {
@@ -85,6 +94,15 @@ where
     });
 }
 
+/// Brings the main window up (from the tray, a second launch, a clicked notification).
+fn show_main_window(app: &tauri::AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
 pub fn run() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -94,12 +112,44 @@ pub fn run() {
         .init();
 
     tauri::Builder::default()
+        // First: a second launch ends here and hands its arguments (a gkchat:// link) over.
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            show_main_window(app);
+            for link in requests::links_in(args) {
+                app.state::<AppState>().requests.ask(requests::WindowRequest::OpenLink { link });
+            }
+        }))
+        .plugin(tauri_plugin_deep_link::init())
+        // Size and position come back at the next start (visibility is ours: start minimised).
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all() - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        )
+        .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
+        .on_window_event(|window, event| match event {
+            tauri::WindowEvent::Focused(focused) => {
+                window.state::<AppState>().notifier.set_window_focused(*focused);
+            }
+            tauri::WindowEvent::CloseRequested { api, .. } => {
+                let state = window.state::<AppState>();
+                let to_tray = state.desktop.lock().unwrap_or_else(std::sync::PoisonError::into_inner).close_to_tray;
+                if to_tray {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
+            _ => {}
+        })
         .setup(|app| {
             let config_dir = app.path().app_config_dir()?;
             let data_dir = app.path().app_data_dir()?;
             let settings_path = settings_path(&config_dir);
             let env_url = std::env::var(SERVER_URL_ENV).ok().filter(|v| !v.trim().is_empty());
-            let mut view = Settings::load(&settings_path).startup_url(env_url.as_deref());
+            let saved = Settings::load(&settings_path);
+            let mut view = saved.startup_url(env_url.as_deref());
             let url = match gkchat_client::parse_server_url(&view.server_url) {
                 Ok(url) => url,
                 Err(err) => {
@@ -118,8 +168,36 @@ pub fn run() {
             };
             // Connection tasks need the async runtime's context.
             let live = tauri::async_runtime::block_on(async { Live::start(url, &feeds, &data_dir) })?;
-            let quick = quick::QuickState::with_launch_args(std::env::args().skip(1));
-            app.manage(AppState { settings_path, data_dir, current: Mutex::new(Current { live, view }), feeds, quick });
+            app.manage(AppState {
+                settings_path,
+                data_dir,
+                current: Mutex::new(Current { live, view }),
+                feeds,
+                quick: quick::QuickState::default(),
+                requests: requests::Requests::with_launch_args(std::env::args().skip(1)),
+                notifier: notifier::Notifier::with_settings(saved.notifications),
+                desktop: std::sync::Mutex::new(saved.desktop),
+            });
+            if saved.desktop.start_minimised
+                && let Some(window) = app.get_webview_window("main")
+            {
+                let _ = window.hide();
+            }
+            // Links the OS hands over while running (macOS; elsewhere they come as arguments).
+            {
+                use tauri_plugin_deep_link::DeepLinkExt;
+                let handle = app.handle().clone();
+                app.deep_link().on_open_url(move |event| {
+                    for url in event.urls() {
+                        let link = url.to_string();
+                        handle.state::<AppState>().requests.ask(requests::WindowRequest::OpenLink { link });
+                    }
+                });
+            }
+            notifier::start(app.handle().clone());
+            if let Err(err) = tray::start(app.handle()) {
+                tracing::warn!(%err, "no tray icon");
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -175,7 +253,12 @@ pub fn run() {
             quick::quick_say,
             quick::quick_leave,
             quick::quick_end,
-            quick::take_launch_link,
+            requests::watch_requests,
+            commands::get_notification_settings,
+            commands::set_notification_settings,
+            commands::set_open_chat,
+            commands::get_desktop_settings,
+            commands::set_desktop_settings,
         ])
         .run(tauri::generate_context!())
         .expect("error while running GK Chat");
@@ -196,6 +279,9 @@ mod tests {
             render::<crate::quick::QuickInviteView>(&root),
             render::<crate::quick::QuickCreatedView>(&root),
             render::<crate::quick::QuickLandingView>(&root),
+            render::<crate::requests::WindowRequest>(&root),
+            render::<crate::notifier::NotificationSettings>(&root),
+            render::<crate::settings::DesktopSettings>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");
     }

@@ -1,7 +1,7 @@
 //! Quick chats in the app: start one on the current server, open anyone's quick-chat link
 //! (the browser link or `gkchat://quick/…`, also given to the app at launch), join with the
 //! code, chat, leave and come back without the code (the session is remembered for this run),
-//! end. The room itself is `gkchat-client`'s [`QuickRoom`]; no account is needed.
+//! end (links given at launch or by a second launch arrive through `requests.rs`). The room itself is `gkchat-client`'s [`QuickRoom`]; no account is needed.
 
 use std::collections::HashMap;
 
@@ -24,8 +24,6 @@ pub struct QuickState {
     sessions: Mutex<HashMap<String, String>>,
     /// The room shown in the window (one at a time).
     open: Mutex<Option<OpenRoom>>,
-    /// A `gkchat://` link the app was started with, until the UI takes it.
-    launch_link: std::sync::Mutex<Option<String>>,
 }
 
 struct OpenRoom {
@@ -36,12 +34,6 @@ struct OpenRoom {
 }
 
 impl QuickState {
-    /// Remembers the first `gkchat://` argument of the command line.
-    pub fn with_launch_args(args: impl IntoIterator<Item = String>) -> Self {
-        let link = args.into_iter().find(|arg| arg.starts_with("gkchat://"));
-        Self { launch_link: std::sync::Mutex::new(link), ..Self::default() }
-    }
-
     async fn session(&self, link: &QuickLink) -> Option<String> {
         self.sessions.lock().await.get(&link.web_link()).cloned()
     }
@@ -183,10 +175,4 @@ pub async fn quick_end(app: State<'_, AppState>) -> CommandResult<()> {
     app.quick.chats.end(&link, &session).await?;
     app.quick.sessions.lock().await.remove(&link.web_link());
     Ok(())
-}
-
-/// The `gkchat://` link the app was started with, once.
-#[tauri::command]
-pub fn take_launch_link(app: State<'_, AppState>) -> Option<String> {
-    app.quick.launch_link.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
 }

@@ -16,6 +16,20 @@ pub const SERVER_URL_ENV: &str = "GKCHAT_SERVER_URL";
 pub struct Settings {
     /// The server the user chose in settings; `None` means the default.
     pub server_url: Option<String>,
+    pub notifications: crate::notifier::NotificationSettings,
+    pub desktop: DesktopSettings,
+}
+
+/// How the app lives on the desktop.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct DesktopSettings {
+    /// Closing the window hides it; the tray brings it back (Quit there ends the app).
+    pub close_to_tray: bool,
+    /// Start without showing the window (in the tray).
+    pub start_minimised: bool,
+    /// Start at login (the OS's autostart entry, made or removed when this changes).
+    pub autostart: bool,
 }
 
 /// Where the server URL in use came from.
@@ -77,7 +91,7 @@ mod tests {
 
     #[test]
     fn env_beats_saved_beats_default() {
-        let saved = Settings { server_url: Some("http://saved:1".into()) };
+        let saved = Settings { server_url: Some("http://saved:1".into()), ..Settings::default() };
         assert_eq!(saved.startup_url(Some("http://env:2")).source, UrlSource::Env);
         assert_eq!(saved.startup_url(None).server_url, "http://saved:1");
         assert_eq!(Settings::default().startup_url(None).server_url, DEFAULT_SERVER_URL);
@@ -87,7 +101,9 @@ mod tests {
     fn save_then_load_round_trips_and_garbage_means_defaults() {
         let dir = std::env::temp_dir().join(format!("gkchat-settings-{}", std::process::id()));
         let path = settings_path(&dir.join("nested"));
-        let settings = Settings { server_url: Some("https://chat.example.org".into()) };
+        let notifications = crate::notifier::NotificationSettings { enabled: true, previews: false };
+        let desktop = DesktopSettings { close_to_tray: true, start_minimised: false, autostart: true };
+        let settings = Settings { server_url: Some("https://chat.example.org".into()), notifications, desktop };
         settings.save(&path).unwrap();
         assert_eq!(Settings::load(&path), settings);
         std::fs::write(&path, b"{not json").unwrap();

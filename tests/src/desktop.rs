@@ -94,6 +94,8 @@ impl DesktopHarness {
         // files in the throwaway HOME and is unlocked with a password read from stdin. Its
         // first process returns before the daemon owns its bus name, and an early request would
         // make D-Bus start a second, locked one: wait for the name (asking starts nothing).
+        // A notification daemon (dunst) shares the bus, and the bus address is left in HOME so
+        // a test can ask dunst what it showed, or launch the app a second time on this bus.
         let script = format!(
             "printf gkchat-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
              for i in $(seq 200); do \
@@ -101,6 +103,8 @@ impl DesktopHarness {
                  org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets | grep -q 'boolean true' && break; \
                sleep 0.05; \
              done && \
+             (dunst >/dev/null 2>&1 &) && \
+             printf %s \"$DBUS_SESSION_BUS_ADDRESS\" > \"$HOME/session-bus\" && \
              exec tauri-driver --port {port} --native-port {native_port}"
         );
         let mut driver = Command::new("dbus-run-session");
@@ -124,6 +128,60 @@ impl DesktopHarness {
         let harness = Self { xvfb, driver, display, driver_url, home };
         harness.wait_for_driver().await;
         harness
+    }
+
+    /// The private session bus the app runs on.
+    pub fn session_bus(&self) -> String {
+        let file = self.home.path().join("session-bus");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(address) = std::fs::read_to_string(&file)
+                && !address.is_empty()
+            {
+                return address;
+            }
+            assert!(std::time::Instant::now() < deadline, "the session bus address never appeared");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Runs `dunstctl` (the notification daemon on the app's bus) and returns what it printed.
+    pub fn dunstctl(&self, args: &[&str]) -> String {
+        let output = Command::new("dunstctl")
+            .args(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", self.session_bus())
+            .output()
+            .expect("dunstctl is installed (./gk test installs dunst)");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Starts the app binary a second time on the app's display and bus, with `args`, and
+    /// waits for it to end (a second instance hands over and quits).
+    pub fn launch_again(&self, app: &Path, args: &[&str]) -> std::process::ExitStatus {
+        let mut second = Command::new(app)
+            .args(args)
+            .env("DISPLAY", &self.display)
+            .env("DBUS_SESSION_BUS_ADDRESS", self.session_bus())
+            .env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path().join(".config"))
+            .env("XDG_DATA_HOME", self.home.path().join(".local/share"))
+            .env("XDG_CACHE_HOME", self.home.path().join(".cache"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the app binary starts");
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = second.try_wait().expect("wait for the second launch") {
+                return status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = second.kill();
+                let _ = second.wait();
+                panic!("the second launch did not hand over and quit");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     async fn wait_for_driver(&self) {

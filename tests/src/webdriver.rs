@@ -185,6 +185,16 @@ impl Session {
         }
     }
 
+    /// Presses `keys` together and lets them go, as a person would (W3C key actions; WebDriver
+    /// key codes, e.g. `\u{E009}` Control, `\u{E00A}` Alt, `\u{E015}` ArrowDown).
+    pub async fn press(&self, keys: &[&str]) {
+        let mut actions: Vec<Value> = keys.iter().map(|key| json!({ "type": "keyDown", "value": key })).collect();
+        actions.extend(keys.iter().rev().map(|key| json!({ "type": "keyUp", "value": key })));
+        let body = json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": actions }] });
+        self.call(reqwest::Method::POST, "/actions", Some(body)).await.expect("key actions");
+        let _ = self.call(reqwest::Method::DELETE, "/actions", None).await;
+    }
+
     /// Runs `script` (a function body; `arguments` as in WebDriver) and returns its value.
     pub async fn execute(&self, script: &str, args: Value) -> Value {
         self.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": args })))

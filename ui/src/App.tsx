@@ -13,7 +13,8 @@ import SettingsPanel, { type SignedInProps } from "./components/SettingsPanel";
 import Tabs from "./components/Tabs";
 import WelcomePane from "./components/WelcomePane";
 import { useTheme } from "./hooks";
-import { useMessengerFeed } from "./messages";
+import { useChats, useMessengerFeed } from "./messages";
+import { applySavedZoom, useShortcuts, zoom } from "./shortcuts";
 import { usePresenceFeed } from "./presence";
 
 const SECTIONS = [
@@ -27,20 +28,34 @@ type Section = (typeof SECTIONS)[number]["id"];
 export default function App() {
   const [theme, setTheme] = useTheme();
   const { account, setMe, reload, signOut } = useAccount();
+  useEffect(() => {
+    applySavedZoom();
+  }, []);
   // The quick-chat screen (no account needed), with the link it was opened for, if any.
   const [quick, setQuick] = useState<{ link: string | null } | null>(null);
 
+  // A chat to open (its notification was clicked).
+  const [requestedChat, setRequestedChat] = useState<{ chatId: string } | null>(null);
+
   useEffect(() => {
-    // Started through a gkchat://quick/… link: straight into that chat.
+    // Links given at launch or by a second launch of the app, and clicked notifications.
     api
-      .takeLaunchLink()
-      .then((link) => {
-        if (link?.startsWith("gkchat://quick/")) setQuick({ link });
+      .watchRequests((request) => {
+        if (request.type === "open_link" && request.link.startsWith("gkchat://quick/")) {
+          setQuick({ link: request.link });
+        } else if (request.type === "open_chat") {
+          setQuick(null);
+          setRequestedChat({ chatId: request.chat_id });
+        }
       })
-      .catch((error) => console.error("take_launch_link failed", error));
+      .catch((error) => console.error("watch_requests failed", error));
   }, []);
 
-  if (quick) return <QuickChat initialLink={quick.link} onClose={() => setQuick(null)} />;
+  if (quick) {
+    return (
+      <QuickChat key={quick.link ?? ""} initialLink={quick.link} onClose={() => setQuick(null)} />
+    );
+  }
 
   const openQuickChat = () => setQuick({ link: null });
   switch (account.status) {
@@ -72,6 +87,7 @@ export default function App() {
           theme={theme}
           onThemeChange={setTheme}
           onQuickChat={openQuickChat}
+          requestedChat={requestedChat}
         />
       );
   }
@@ -85,9 +101,68 @@ function Frame({
   theme,
   onThemeChange,
   onQuickChat,
-}: SignedInProps & { onQuickChat: () => void }) {
+  requestedChat,
+}: SignedInProps & { onQuickChat: () => void; requestedChat: { chatId: string } | null }) {
   const [tab, setTab] = useState<Section>("chats");
   const [open, setOpen] = useState<OpenChat | null>(null);
+  useEffect(() => {
+    if (!requestedChat) return;
+    api
+      .listChats()
+      .then((chats) => {
+        const chat = chats.find((c) => c.id === requestedChat.chatId);
+        if (chat?.peer) {
+          setTab("chats");
+          setOpen({ chatId: chat.id, peer: chat.peer });
+        }
+      })
+      .catch((error) => console.error("list_chats failed", error));
+  }, [requestedChat]);
+  const { chats } = useChats();
+  useShortcuts((shortcut) => {
+    const focus = (testId: string) =>
+      requestAnimationFrame(() =>
+        document.querySelector<HTMLElement>(`[data-testid=${testId}]`)?.focus(),
+      );
+    switch (shortcut) {
+      case "search":
+        setTab("chats");
+        focus("chat-search");
+        break;
+      case "new-chat":
+        setTab("chats");
+        focus("add-contact-username");
+        break;
+      case "settings":
+        setTab("settings");
+        break;
+      case "close":
+        setOpen(null);
+        break;
+      case "previous-chat":
+      case "next-chat": {
+        const list = (chats ?? []).filter((chat) => !chat.archived && chat.peer);
+        const at = list.findIndex((chat) => chat.id === open?.chatId);
+        const step = shortcut === "next-chat" ? 1 : -1;
+        const next = at === -1 ? list[step === 1 ? 0 : list.length - 1] : list[at + step];
+        if (next?.peer) setOpen({ chatId: next.id, peer: next.peer });
+        break;
+      }
+      case "zoom-in":
+        zoom(1);
+        break;
+      case "zoom-out":
+        zoom(-1);
+        break;
+      case "zoom-reset":
+        zoom(0);
+        break;
+    }
+  });
+  useEffect(() => {
+    // The desktop leaves the chat on screen out of notifications.
+    api.setOpenChat(open?.chatId ?? null).catch(() => undefined);
+  }, [open?.chatId]);
   usePresenceFeed();
   useMessengerFeed();
   const openWith = (contact: Contact) =>

@@ -27,6 +27,9 @@ import type { QuickEvent } from "./bindings/QuickEvent";
 import type { QuickInviteView } from "./bindings/QuickInviteView";
 import type { QuickLandingView } from "./bindings/QuickLandingView";
 import type { QuickMessage } from "./bindings/QuickMessage";
+import type { NotificationSettings } from "./bindings/NotificationSettings";
+import type { DesktopSettings } from "./bindings/DesktopSettings";
+import type { WindowRequest } from "./bindings/WindowRequest";
 import type { Presence } from "./bindings/Presence";
 import type { Privacy } from "./bindings/Privacy";
 import type { ProfileUpdate } from "./bindings/ProfileUpdate";
@@ -62,6 +65,9 @@ export type {
   QuickInviteView,
   QuickLandingView,
   QuickMessage,
+  NotificationSettings,
+  DesktopSettings,
+  WindowRequest,
   Privacy,
   ProfileUpdate,
   ServerInfo,
@@ -178,8 +184,21 @@ export const api = {
   quickSay: (text: string) => call<void>("quick_say", { text }),
   quickLeave: () => call<void>("quick_leave"),
   quickEnd: () => call<void>("quick_end"),
-  /** The gkchat:// link the app was started with (once), or null. */
-  takeLaunchLink: () => call<string | null>("take_launch_link"),
+  /** What the desktop asks of the window: open a gkchat:// link (given at launch or by a
+   * second launch), open a chat (a clicked notification). */
+  watchRequests: (onRequest: (request: WindowRequest) => void) => {
+    const channel = new Channel<WindowRequest>();
+    channel.onmessage = onRequest;
+    return call<void>("watch_requests", { onRequest: channel });
+  },
+  /** The chat on screen (no notifications for it while the window has the focus). */
+  setOpenChat: (chatId: string | null) => call<void>("set_open_chat", { chatId }),
+  getDesktopSettings: () => call<DesktopSettings>("get_desktop_settings"),
+  setDesktopSettings: (settings: DesktopSettings) =>
+    call<DesktopSettings>("set_desktop_settings", { settings }),
+  getNotificationSettings: () => call<NotificationSettings>("get_notification_settings"),
+  setNotificationSettings: (settings: NotificationSettings) =>
+    call<NotificationSettings>("set_notification_settings", { settings }),
   /** `chatKey`: a chat id, or `user:<id>` for messages to someone before the chat exists. */
   chatMessages: (chatKey: string, before: number | null, limit: number) =>
     call<LocalMessage[]>("chat_messages", { chatKey, before, limit }),

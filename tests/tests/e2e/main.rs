@@ -2,6 +2,9 @@
 //! tauri-driver + WebKitWebDriver, against a real companion server on port 0, with the
 //! refresh token in a real Secret Service. Run by `./gk test` (feature `e2e`).
 
+mod desktop_life;
+mod figures;
+mod installer;
 mod quick;
 
 use std::time::Duration;
@@ -30,6 +33,18 @@ async fn type_into(session: &Session, testid: &str, text: &str) {
 async fn click(session: &Session, testid: &str) {
     let element = session.wait_for(&format!("[data-testid={testid}]"), WAIT).await;
     session.click(&element).await;
+}
+
+/// Signs up `username` (display name `display_name`) in the app's sign-up form; returns once
+/// the app shows them signed in.
+async fn sign_up_in_app(session: &Session, display_name: &str, username: &str) {
+    click(session, "auth-tab-sign-up").await;
+    type_into(session, "auth-display-name", display_name).await;
+    type_into(session, "auth-username", username).await;
+    type_into(session, "auth-email", &format!("{username}@example.org")).await;
+    type_into(session, "auth-password", PASSWORD).await;
+    click(session, "auth-submit").await;
+    session.wait_for_text("[data-testid=me-name]", WAIT, |t| t == display_name).await;
 }
 
 /// Waits until Settings has loaded its lists, so buttons below them no longer move under a click.

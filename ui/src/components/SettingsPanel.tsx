@@ -7,6 +7,8 @@ import MyCode from "./MyCode";
 import PhoneSettings from "./PhoneSettings";
 import PhotoSettings from "./PhotoSettings";
 import ProfileSettings from "./ProfileSettings";
+import DesktopSettings from "./DesktopSettings";
+import NotificationSettings from "./NotificationSettings";
 import ServerSettings from "./ServerSettings";
 
 /** What the signed-in frame, and Settings within it, work with. */
@@ -33,6 +35,8 @@ export default function SettingsPanel({
       <PhoneSettings onVerified={onMeChange} />
       <DevicesSettings />
       <BlockedSettings />
+      <NotificationSettings />
+      <DesktopSettings />
       <ServerSettings />
       <fieldset className="settings-section">
         <legend>Theme</legend>

@@ -1,0 +1,244 @@
+//! Native notifications for new messages (notify-rust: the freedesktop notification service
+//! on Linux, the platform's own elsewhere). One notification per chat, replaced as more
+//! arrive ("3 new messages"); none for my own messages, muted chats, while notifications are
+//! off or muted for a while, or for the chat on screen while the window has the focus. The
+//! preview text is left out when previews are off. Clicking opens the chat.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use gkchat_client::MessengerEvent;
+use gkchat_proto::chat::{ChatSummary, Content};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Manager};
+use ts_rs::TS;
+
+use crate::AppState;
+use crate::requests::WindowRequest;
+
+/// What the user chose for notifications (kept with the app's settings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct NotificationSettings {
+    pub enabled: bool,
+    /// Show the sender's words; off shows only "New message".
+    pub previews: bool,
+}
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        Self { enabled: true, previews: true }
+    }
+}
+
+/// The longest preview shown, in characters.
+const PREVIEW_CHARS: usize = 120;
+
+#[derive(Default)]
+pub struct Notifier {
+    settings: Mutex<NotificationSettings>,
+    /// All notifications muted until then (ms; 0 = not muted), e.g. from the tray.
+    muted_until: AtomicI64,
+    window_focused: AtomicBool,
+    /// The chat the window shows.
+    open_chat: Mutex<Option<String>>,
+    /// Per chat: the notification on screen (to replace) and how many messages it stands for.
+    shown: Arc<Mutex<HashMap<String, Shown>>>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Shown {
+    id: Option<u32>,
+    count: u32,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Whether a new message in `chat` from someone else gets a notification.
+pub fn should_notify(
+    now_ms: i64,
+    settings: NotificationSettings,
+    muted_all_until: i64,
+    chat: &ChatSummary,
+    on_screen: Option<&str>,
+) -> bool {
+    settings.enabled
+        && muted_all_until <= now_ms
+        && chat.muted_until.is_none_or(|until| until <= now_ms)
+        && on_screen != Some(chat.id.as_str())
+}
+
+/// The notification's body: the words (shortened), or only that something came.
+pub fn body_for(content: Option<&Content>, previews: bool, count: u32) -> String {
+    let words = match content {
+        Some(Content::Text { text }) if previews => {
+            let mut short: String = text.chars().take(PREVIEW_CHARS).collect();
+            if text.chars().count() > PREVIEW_CHARS {
+                short.push('…');
+            }
+            short
+        }
+        _ => "New message".to_owned(),
+    };
+    if count > 1 { format!("{count} new messages · {words}") } else { words }
+}
+
+impl Notifier {
+    pub fn with_settings(settings: NotificationSettings) -> Self {
+        let notifier = Self::default();
+        *lock(&notifier.settings) = settings;
+        notifier
+    }
+
+    pub fn settings(&self) -> NotificationSettings {
+        *lock(&self.settings)
+    }
+
+    pub fn set_settings(&self, settings: NotificationSettings) {
+        *lock(&self.settings) = settings;
+    }
+
+    pub fn mute_all_until(&self, until_ms: i64) {
+        self.muted_until.store(until_ms, Ordering::Relaxed);
+    }
+
+    pub fn set_window_focused(&self, focused: bool) {
+        self.window_focused.store(focused, Ordering::Relaxed);
+    }
+
+    /// The window shows `chat_id` now (or no chat); its notification count starts over.
+    pub fn set_open_chat(&self, chat_id: Option<String>) {
+        if let Some(chat_id) = &chat_id {
+            lock(&self.shown).remove(chat_id);
+        }
+        *lock(&self.open_chat) = chat_id;
+    }
+
+    /// The chat on screen, if the window has the focus.
+    fn on_screen(&self) -> Option<String> {
+        if self.window_focused.load(Ordering::Relaxed) { lock(&self.open_chat).clone() } else { None }
+    }
+}
+
+/// Follows messenger events and notifies, until the app ends.
+pub fn start(app: AppHandle) {
+    let state = app.state::<AppState>();
+    let mut events = state.feeds.messages.subscribe();
+    let account = state.feeds.account.subscribe();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let event = match events.recv().await {
+                Ok(event) => event,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            };
+            let MessengerEvent::Message { chat_key, message } = event else { continue };
+            let me = account.borrow().clone();
+            let fresh = message.message.updated_seq == message.message.seq && message.message.seq > 0;
+            if !fresh || me.as_deref() == Some(message.message.sender_id.as_str()) || message.message.content.is_none()
+            {
+                continue;
+            }
+            let state = app.state::<AppState>();
+            let Ok(messenger) = state.messenger().await else { continue };
+            let Ok(Some(chat)) = messenger.chat(&chat_key).await else { continue };
+            let notifier = &state.notifier;
+            let settings = notifier.settings();
+            let now = gkchat_proto::now_ms();
+            let muted_all = notifier.muted_until.load(Ordering::Relaxed);
+            if !should_notify(now, settings, muted_all, &chat, notifier.on_screen().as_deref()) {
+                continue;
+            }
+            let sender = chat.peer.as_ref().map_or_else(|| "GK Chat".to_owned(), |peer| peer.display_name.clone());
+            let previous = {
+                let mut shown = lock(&notifier.shown);
+                let entry = shown.entry(chat.id.clone()).or_default();
+                entry.count += 1;
+                *entry
+            };
+            let body = body_for(message.message.content.as_ref(), settings.previews, previous.count);
+            show(app.clone(), notifier.shown.clone(), chat.id.clone(), sender, body, previous.id);
+        }
+    });
+}
+
+/// Shows (or replaces) the chat's notification on its own thread, which then waits for a click.
+fn show(
+    app: AppHandle,
+    shown: Arc<Mutex<HashMap<String, Shown>>>,
+    chat_id: String,
+    summary: String,
+    body: String,
+    replaces: Option<u32>,
+) {
+    std::thread::spawn(move || {
+        let mut notification = notify_rust::Notification::new();
+        notification.appname("GK Chat").summary(&summary).body(&body).icon("gkchat-desktop");
+        #[cfg(all(unix, not(target_os = "macos")))]
+        {
+            notification.action("default", "Open");
+            notification.hint(notify_rust::Hint::Category("im.received".into()));
+            if let Some(id) = replaces {
+                notification.id(id);
+            }
+        }
+        #[cfg(not(all(unix, not(target_os = "macos"))))]
+        let _ = replaces;
+        let handle = match notification.show() {
+            Ok(handle) => handle,
+            Err(err) => {
+                tracing::warn!(%err, "could not show a notification");
+                return;
+            }
+        };
+        #[cfg(all(unix, not(target_os = "macos")))]
+        {
+            if let Some(entry) = lock(&shown).get_mut(&chat_id) {
+                entry.id = Some(handle.id());
+            }
+            handle.wait_for_action(|action| {
+                if action == "default" {
+                    crate::show_main_window(&app);
+                    app.state::<AppState>().requests.ask(WindowRequest::OpenChat { chat_id: chat_id.clone() });
+                }
+            });
+        }
+        #[cfg(not(all(unix, not(target_os = "macos"))))]
+        let _ = (handle, app, shown, chat_id);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::tile;
+
+    fn chat(muted_until: Option<i64>) -> ChatSummary {
+        tile(1, muted_until)
+    }
+
+    #[test]
+    fn muted_off_or_on_screen_chats_stay_quiet() {
+        let on = NotificationSettings::default();
+        assert!(should_notify(100, on, 0, &chat(None), None));
+        assert!(should_notify(100, on, 0, &chat(Some(50)), Some("other")), "a mute that has run out");
+        assert!(!should_notify(100, on, 0, &chat(Some(gkchat_proto::chat::MUTED_FOREVER)), None));
+        assert!(!should_notify(100, on, 200, &chat(None), None), "all muted for a while");
+        assert!(!should_notify(100, on, 0, &chat(None), Some("c1")), "the chat on screen");
+        let off = NotificationSettings { enabled: false, previews: true };
+        assert!(!should_notify(100, off, 0, &chat(None), None));
+    }
+
+    #[test]
+    fn previews_can_be_hidden_and_repeats_are_counted() {
+        let text = Content::Text { text: "see you at 5".into() };
+        assert_eq!(body_for(Some(&text), true, 1), "see you at 5");
+        assert_eq!(body_for(Some(&text), false, 1), "New message");
+        assert_eq!(body_for(Some(&text), true, 3), "3 new messages · see you at 5");
+        let long = Content::Text { text: "x".repeat(500) };
+        assert_eq!(body_for(Some(&long), true, 1).chars().count(), PREVIEW_CHARS + 1);
+    }
+}
