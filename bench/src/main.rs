@@ -227,6 +227,8 @@ async fn start_server(data_dir: &std::path::Path, database_url: Option<String>) 
         auth_attempts_per_ip_minute: 1_000_000,
         auth_attempts_per_account_minute: 1_000_000,
         max_connections: 100_000,
+        // Messaging only: no TURN relay (and no clash with a server on the default port).
+        turn_enabled: false,
         ..gkchat_server::Config::default()
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

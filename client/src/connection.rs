@@ -76,6 +76,8 @@ pub enum Event {
     Typing(TypingUpdate),
     /// The server dropped pushes for this connection: sync.
     Resync,
+    /// Something happened in a call of mine (see [`crate::calls`]).
+    Call(gkchat_proto::call::CallEvent),
     /// This subscriber fell behind and missed `missed` events; it should resync.
     Lagged {
         missed: u64,
@@ -221,6 +223,21 @@ impl Connection {
     pub async fn typing(&self, chat_id: &str, typing: bool) -> Result<()> {
         let frame = ClientFrame::Typing { chat_id: chat_id.to_owned(), typing };
         self.commands.send(Command::Notify(frame)).await.map_err(|_| Error::Disconnected)
+    }
+
+    /// Acts on a call: `start` and `accept` answer with the ICE servers to use, the rest with
+    /// nothing (an empty list).
+    pub async fn call(
+        &self,
+        call_id: &str,
+        action: gkchat_proto::call::CallAction,
+    ) -> Result<Vec<gkchat_proto::call::IceServer>> {
+        let call_id = call_id.to_owned();
+        match self.request(move |id| ClientFrame::Call { id, call_id, action }).await? {
+            ServerFrame::CallReady { ice_servers, .. } => Ok(ice_servers),
+            ServerFrame::Done { .. } => Ok(Vec::new()),
+            other => Err(Error::Protocol(format!("expected call_ready or done, got {other:?}"))),
+        }
     }
 
     /// Skips the backoff wait and reconnects now.
@@ -480,7 +497,7 @@ impl Supervisor {
                         Ok(ServerFrame::Presence(presence)) => {
                             let _ = self.events.send(Event::Presence(presence));
                         }
-                        Ok(frame @ (ServerFrame::Ack { id, .. } | ServerFrame::Done { id })) => {
+                        Ok(frame @ (ServerFrame::Ack { id, .. } | ServerFrame::Done { id } | ServerFrame::CallReady { id, .. })) => {
                             if let Some(reply) = requests.remove(&id) {
                                 let _ = reply.send(Ok(frame));
                             }
@@ -490,6 +507,7 @@ impl Supervisor {
                         Ok(ServerFrame::Receipt(update)) => { let _ = self.events.send(Event::Receipt(update)); }
                         Ok(ServerFrame::Typing(update)) => { let _ = self.events.send(Event::Typing(update)); }
                         Ok(ServerFrame::Resync) => { let _ = self.events.send(Event::Resync); }
+                        Ok(ServerFrame::Call(event)) => { let _ = self.events.send(Event::Call(event)); }
                         Ok(ServerFrame::Welcome(_)) => tracing::warn!("unexpected second welcome"),
                         Err(err) => tracing::warn!(%err, "undecodable frame from server"),
                     }
@@ -552,6 +570,8 @@ mod tests {
             gkchat_proto::ts::render::<crate::MessengerEvent>(&root),
             gkchat_proto::ts::render::<crate::SearchHit>(&root),
             gkchat_proto::ts::render::<crate::QuickEvent>(&root),
+            gkchat_proto::ts::render::<crate::CallPhase>(&root),
+            gkchat_proto::ts::render::<crate::CallView>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");
     }

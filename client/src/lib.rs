@@ -8,8 +8,10 @@
 
 mod auth;
 mod backoff;
+mod calls;
 mod connection;
 mod error;
+pub mod media;
 mod messenger;
 mod quick;
 mod rest;
@@ -19,6 +21,7 @@ use std::sync::Arc;
 
 pub use auth::{MemoryTokenStore, StoredSession, TokenStore};
 pub use backoff::Backoff;
+pub use calls::{CallNotice, CallPhase, CallView, Calls, synthetic_devices};
 pub use connection::{Connection, ConnectionState, Event, Events};
 pub use error::{Error, Result};
 pub use messenger::{Messenger, MessengerEvent};

@@ -245,7 +245,7 @@ async fn on_event(inner: &Inner, event: Event) -> Result<()> {
             let _ = inner.events.send(MessengerEvent::Typing(update));
         }
         Event::Resync | Event::Lagged { .. } => sync(inner).await?,
-        Event::State(_) | Event::ServerError(_) | Event::Presence(_) => {}
+        Event::State(_) | Event::ServerError(_) | Event::Presence(_) | Event::Call(_) => {}
     }
     Ok(())
 }

@@ -246,6 +246,15 @@ impl Client {
         decode(&self.authed_bytes(Method::GET, &path, Some(&query), Payload::Empty).await?)
     }
 
+    /// My call log, newest first: `limit` calls that started before `before` (Unix ms).
+    pub async fn call_log(&self, before: Option<i64>, limit: u32) -> Result<Vec<gkchat_proto::call::CallLogEntry>> {
+        let mut query = format!("limit={limit}");
+        if let Some(before) = before {
+            query.push_str(&format!("&before={before}"));
+        }
+        decode(&self.authed_bytes(Method::GET, "api/v1/calls", Some(&query), Payload::Empty).await?)
+    }
+
     /// When the others received and read one of my messages.
     pub async fn message_info(&self, chat_id: &str, message_id: &str) -> Result<gkchat_proto::chat::MessageInfo> {
         self.authed(Method::GET, &format!("api/v1/chats/{chat_id}/messages/{message_id}/info"), None::<&()>).await

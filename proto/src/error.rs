@@ -85,6 +85,10 @@ pub enum ErrorCode {
     Forbidden,
     /// That quick chat was ended (or timed out) and is gone.
     QuickChatEnded,
+    /// No such call, or it is already over (or was answered on another device).
+    CallNotActive,
+    /// You are already in a call.
+    AlreadyInCall,
 }
 
 impl ErrorCode {
@@ -128,6 +132,8 @@ impl ErrorCode {
         Self::TooLate,
         Self::Forbidden,
         Self::QuickChatEnded,
+        Self::CallNotActive,
+        Self::AlreadyInCall,
     ];
 
     /// The code as it appears on the wire (`"bad_frame"`).
@@ -171,6 +177,8 @@ impl ErrorCode {
             Self::TooLate => "too_late",
             Self::Forbidden => "forbidden",
             Self::QuickChatEnded => "quick_chat_ended",
+            Self::CallNotActive => "call_not_active",
+            Self::AlreadyInCall => "already_in_call",
         }
     }
 }

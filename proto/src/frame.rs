@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::call::{CallAction, CallEvent, IceServer};
 use crate::chat::{ChatSummary, Message, MessageAction, NewMessage, ReceiptKind, ReceiptUpdate, TypingUpdate};
 use crate::error::ErrorCode;
 
@@ -29,12 +30,15 @@ pub enum ClientFrame {
     /// I am (or stopped) typing. Not answered; a typing frame for a chat that is not mine is
     /// ignored.
     Typing { chat_id: String, typing: bool },
+    /// Start, answer, refuse, leave or signal a call (see [`crate::call`]); answered by
+    /// `call_ready` (start, accept) or `done`.
+    Call { id: RequestId, call_id: String, action: CallAction },
 }
 
 impl ClientFrame {
     /// Every `type` value a client frame can have; used to tell an unknown frame from a
     /// malformed known one.
-    pub const TYPES: &'static [&'static str] = &["hello", "ping", "send", "act", "receipt", "typing"];
+    pub const TYPES: &'static [&'static str] = &["hello", "ping", "send", "act", "receipt", "typing", "call"];
 
     /// Decodes one text frame, classifying failures so the server can answer with the right
     /// code.
@@ -115,6 +119,11 @@ pub enum ServerFrame {
     Typing(TypingUpdate),
     /// This connection fell behind and pushes were dropped: sync now.
     Resync,
+    /// Answer to a call `start` or `accept`: this device is in the call; use these ICE servers
+    /// (TURN credentials valid for a while).
+    CallReady { id: RequestId, call_id: String, ice_servers: Vec<IceServer> },
+    /// Something happened in a call I am part of.
+    Call(CallEvent),
     /// Something went wrong. With `id`, it answers that request and the connection stays up;
     /// without, it is about the connection itself and a close follows.
     Error(ErrorFrame),
@@ -202,6 +211,7 @@ mod tests {
             ClientFrame::Act { id: 3, chat_id: "c".into(), message_id: "m".into(), action: MessageAction::DeleteForMe },
             ClientFrame::Receipt { id: 4, chat_id: "c".into(), kind: ReceiptKind::Read, seq: 1 },
             ClientFrame::Typing { chat_id: "c".into(), typing: true },
+            ClientFrame::Call { id: 5, call_id: "k".into(), action: CallAction::Accept },
         ];
         assert_eq!(samples.len(), ClientFrame::TYPES.len());
         for frame in samples {

@@ -5,6 +5,7 @@
 //! client, the desktop shell and (through generated TypeScript) the UI share one truth.
 
 pub mod account;
+pub mod call;
 pub mod chat;
 pub mod error;
 pub mod frame;

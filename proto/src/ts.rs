@@ -103,6 +103,15 @@ mod tests {
             render::<crate::quick::QuickClientFrame>(&root),
             render::<crate::quick::QuickServerFrame>(&root),
             render::<PhoneCodeSent>(&root),
+            render::<crate::call::CallKind>(&root),
+            render::<crate::call::CallOutcome>(&root),
+            render::<crate::call::IceServer>(&root),
+            render::<crate::call::CallSignal>(&root),
+            render::<crate::call::CallAction>(&root),
+            render::<crate::call::CallInfo>(&root),
+            render::<crate::call::CallEvent>(&root),
+            render::<crate::call::CallDirection>(&root),
+            render::<crate::call::CallLogEntry>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");
     }

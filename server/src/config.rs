@@ -46,6 +46,23 @@ pub struct Config {
     pub otp_resend_secs: u64,
     /// A quick chat without activity for this many seconds is destroyed.
     pub quick_idle_secs: u64,
+    /// An unanswered call rings this many seconds, then ends as missed.
+    pub call_ring_secs: u64,
+    /// Run the embedded TURN relay for calls (UDP, on the `listen` address's IP).
+    pub turn_enabled: bool,
+    /// The TURN relay's UDP port; 0 picks a free one.
+    pub turn_port: u16,
+    /// The address peers reach the relay at (`GKCHAT_TURN_PUBLIC_IP`). Empty: the `listen`
+    /// address's IP (127.0.0.1 when that is unspecified, so set this when listening on 0.0.0.0).
+    pub turn_public_ip: String,
+    /// Secret behind the short-lived TURN credentials. Empty: generated once and kept in the
+    /// database, so every instance sharing the database agrees.
+    pub turn_secret: String,
+    /// TURN credentials handed out for a call stay valid this many seconds.
+    pub turn_credential_secs: u64,
+    /// More ICE servers handed to callers (e.g. a public STUN server, or an external coturn):
+    /// `[{ urls = ["stun:stun.example.org:3478"] }]`.
+    pub ice_servers: Vec<gkchat_proto::call::IceServer>,
 }
 
 impl Default for Config {
@@ -67,6 +84,13 @@ impl Default for Config {
             otp_ttl_secs: 300,
             otp_resend_secs: 60,
             quick_idle_secs: 30 * 60,
+            call_ring_secs: 45,
+            turn_enabled: true,
+            turn_port: 3478,
+            turn_public_ip: String::new(),
+            turn_secret: String::new(),
+            turn_credential_secs: 6 * 3600,
+            ice_servers: Vec::new(),
         }
     }
 }
@@ -95,6 +119,13 @@ const KEYS: &[&str] = &[
     "otp_ttl_secs",
     "otp_resend_secs",
     "quick_idle_secs",
+    "call_ring_secs",
+    "turn_enabled",
+    "turn_port",
+    "turn_public_ip",
+    "turn_secret",
+    "turn_credential_secs",
+    "ice_servers",
 ];
 
 impl Config {
@@ -126,6 +157,14 @@ impl Config {
         shown.database_url = mask_url_password(&shown.database_url);
         if !shown.jwt_secret.is_empty() {
             shown.jwt_secret = "***".into();
+        }
+        if !shown.turn_secret.is_empty() {
+            shown.turn_secret = "***".into();
+        }
+        for server in &mut shown.ice_servers {
+            if server.credential.is_some() {
+                server.credential = Some("***".into());
+            }
         }
         toml::to_string(&shown).unwrap_or_default()
     }
@@ -212,11 +251,13 @@ mod tests {
         let config = Config {
             database_url: "postgres://gk:secret@db/gk".into(),
             jwt_secret: "hush-hush".into(),
+            turn_secret: "turn-hush".into(),
             ..Config::default()
         };
         let shown = config.to_masked_toml();
         assert!(shown.contains("postgres://gk:***@db/gk"), "{shown}");
         assert!(!shown.contains(":secret@") && !shown.contains("hush"), "{shown}");
+        assert!(shown.contains("turn_secret = \"***\""), "{shown}");
         assert!(shown.contains("jwt_secret = \"***\""), "{shown}");
     }
 }

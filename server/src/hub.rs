@@ -1,7 +1,7 @@
 //! Who is connected: the live WebSocket connections of each signed-in device session, so the
 //! server can reach them. It ends the connections of a session that was signed out (or deleted)
-//! at once, tells who is online, and pushes frames (presence today; messaging fan-out next) to
-//! every connection of a user. In-process for one instance; with several instances it gets a
+//! at once, tells who is online, and pushes frames (presence, messages, call signalling) to every
+//! connection of a user or of one device session. In-process for one instance; with several instances it gets a
 //! Redis-backed twin behind the same calls.
 
 use std::collections::HashSet;
@@ -112,9 +112,29 @@ impl Hub {
     /// Such a connection is marked lagged and told to resync once it catches up — never
     /// silently left behind.
     pub fn send_to_user(&self, user_id: &str, frame: &ServerFrame) -> usize {
+        self.send_where(|entry| entry.user_id == user_id, frame)
+    }
+
+    /// Queues `frame` for every live connection of one device session (a call's device); returns
+    /// how many could not take it.
+    pub fn send_to_session(&self, session_id: &str, frame: &ServerFrame) -> usize {
+        self.send_where(|entry| entry.session_id == session_id, frame)
+    }
+
+    /// Queues `frame` for `user_id`'s connections other than those of session `except`.
+    pub fn send_to_user_except(&self, user_id: &str, except: &str, frame: &ServerFrame) -> usize {
+        self.send_where(|entry| entry.user_id == user_id && entry.session_id != except, frame)
+    }
+
+    /// Whether device session `session_id` has a live connection.
+    pub fn session_online(&self, session_id: &str) -> bool {
+        self.lock().iter().any(|entry| entry.session_id == session_id)
+    }
+
+    fn send_where(&self, matches: impl Fn(&Entry) -> bool, frame: &ServerFrame) -> usize {
         let mut dropped = 0;
         let frame = Arc::new(frame.clone());
-        for entry in self.lock().iter().filter(|entry| entry.user_id == user_id) {
+        for entry in self.lock().iter().filter(|entry| matches(entry)) {
             if entry.events.try_send(HubEvent::Frame(frame.clone())).is_err() {
                 entry.lagged.store(true, Ordering::Release);
                 dropped += 1;

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod calls;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod presence;
 pub mod quick;
 pub mod quick_page;
 pub mod sms;
+pub mod turn;
 pub mod ws;
 
 use std::future::Future;
@@ -54,6 +56,12 @@ pub struct AppState {
     pub sends: Arc<messaging::SendQueue>,
     /// Quick chats (no accounts), in memory only.
     pub quick: Arc<quick::QuickRooms>,
+    /// Calls going on now.
+    pub calls: Arc<calls::Calls>,
+    /// The embedded TURN relay, when enabled.
+    pub turn: Option<Arc<turn::Relay>>,
+    /// The secret behind TURN credentials.
+    pub turn_secret: Arc<str>,
     /// Sends one-time codes (console or SMS gateway).
     pub sms: Arc<sms::CodeSender>,
     pub metrics: Arc<metrics::Metrics>,
@@ -85,7 +93,14 @@ pub async fn run(
             config.auth_attempts_per_account_minute,
         ),
     };
+    let turn_secret =
+        if config.turn_secret.is_empty() { db::meta::turn_secret(&db).await? } else { config.turn_secret.clone() };
+    let relay =
+        if config.turn_enabled { Some(Arc::new(turn::Relay::start(&config, &turn_secret).await?)) } else { None };
     let state = AppState {
+        calls: Arc::default(),
+        turn: relay,
+        turn_secret: turn_secret.into(),
         hub: Arc::new(hub::Hub::default()),
         media: media::MediaStore::new(&config.data_dir),
         members: Arc::default(),
@@ -132,6 +147,9 @@ pub async fn run(
         .with_graceful_shutdown(async move { stop.cancelled().await })
         .await?;
 
+    if let Some(relay) = &state.turn {
+        relay.close().await;
+    }
     state.connections.close();
     if tokio::time::timeout(SHUTDOWN_GRACE, state.connections.wait()).await.is_err() {
         tracing::warn!("some connections did not close within {SHUTDOWN_GRACE:?}");

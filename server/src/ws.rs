@@ -60,6 +60,9 @@ async fn serve(socket: WebSocket, state: AppState, _permit: OwnedSemaphorePermit
     let user = connection.user.take();
     drop(connection);
     let _ = writer.await;
+    if let Some(user) = &user {
+        crate::calls::session_gone(&state, &user.session_id).await;
+    }
     if let Some(user) = user
         && let Err(err) = crate::presence::disconnected(&state, &user.user_id).await
     {
@@ -230,6 +233,13 @@ impl Connection {
                 }
                 return;
             }
+            ClientFrame::Call { id, call_id, action } => (
+                id,
+                crate::calls::handle(&state, &user, &call_id, action).await.map(|answer| match answer {
+                    crate::calls::Answer::Ready(ice_servers) => ServerFrame::CallReady { id, call_id, ice_servers },
+                    crate::calls::Answer::Done => ServerFrame::Done { id },
+                }),
+            ),
             ClientFrame::Hello(_) | ClientFrame::Ping { .. } => unreachable!("handled by on_text"),
         };
         match answer {
@@ -256,7 +266,7 @@ impl Connection {
         if let Some(token) = hello.token.as_deref() {
             match self.state.authenticate(token).await {
                 Ok(user) => {
-                    self.hub = Some(self.state.hub.register(&user.user_id, &user.session_id));
+                    self.hub = Some(crate::calls::register(&self.state, &user));
                     self.user = Some(user);
                 }
                 Err(err) => {
@@ -311,7 +321,7 @@ impl Connection {
 fn request_id(frame: &ClientFrame) -> Option<gkchat_proto::RequestId> {
     match frame {
         ClientFrame::Ping { id } | ClientFrame::Send { id, .. } | ClientFrame::Act { id, .. } => Some(*id),
-        ClientFrame::Receipt { id, .. } => Some(*id),
+        ClientFrame::Receipt { id, .. } | ClientFrame::Call { id, .. } => Some(*id),
         ClientFrame::Hello(_) | ClientFrame::Typing { .. } => None,
     }
 }

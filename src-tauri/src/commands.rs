@@ -34,7 +34,7 @@ pub async fn set_server_url(state: State<'_, AppState>, url: String) -> CommandR
     settings.save(&state.settings_path)?;
 
     let mut current = state.current.lock().await;
-    let next = Live::start(parsed, &state.feeds, &state.data_dir)?;
+    let next = Live::start(parsed, &state.feeds, &state.data_dir, &state.media)?;
     let previous = std::mem::replace(&mut current.live, next);
     current.view = SettingsView { server_url, source: UrlSource::Saved };
     previous.stop().await;

@@ -1,6 +1,7 @@
 //! GK Chat desktop shell: wires settings, the live connection and the commands into Tauri.
 //! Business logic lives in `gkchat-client`; this crate only adapts it to the window.
 
+mod calls;
 mod chats;
 mod commands;
 mod error;
@@ -41,6 +42,8 @@ pub struct AppState {
     requests: requests::Requests,
     notifier: notifier::Notifier,
     desktop: std::sync::Mutex<settings::DesktopSettings>,
+    /// Devices and video frames for calls, whichever server is current.
+    media: std::sync::Arc<live::CallMedia>,
 }
 
 struct Current {
@@ -165,9 +168,14 @@ pub fn run() {
                 account: watch::channel(None).0,
                 presence: tokio::sync::broadcast::channel(256).0,
                 messages: tokio::sync::broadcast::channel(1024).0,
+                calls: tokio::sync::broadcast::channel(64).0,
             };
+            let media = std::sync::Arc::new(live::CallMedia {
+                settings: std::sync::Mutex::new(saved.calls.clone()),
+                video: std::sync::Arc::default(),
+            });
             // Connection tasks need the async runtime's context.
-            let live = tauri::async_runtime::block_on(async { Live::start(url, &feeds, &data_dir) })?;
+            let live = tauri::async_runtime::block_on(async { Live::start(url, &feeds, &data_dir, &media) })?;
             app.manage(AppState {
                 settings_path,
                 data_dir,
@@ -177,6 +185,7 @@ pub fn run() {
                 requests: requests::Requests::with_launch_args(std::env::args().skip(1)),
                 notifier: notifier::Notifier::with_settings(saved.notifications),
                 desktop: std::sync::Mutex::new(saved.desktop),
+                media,
             });
             if saved.desktop.start_minimised
                 && let Some(window) = app.get_webview_window("main")
@@ -195,6 +204,7 @@ pub fn run() {
                 });
             }
             notifier::start(app.handle().clone());
+            calls::start_ringing_notifications(app.handle().clone());
             if let Err(err) = tray::start(app.handle()) {
                 tracing::warn!(%err, "no tray icon");
             }
@@ -259,6 +269,20 @@ pub fn run() {
             commands::set_open_chat,
             commands::get_desktop_settings,
             commands::set_desktop_settings,
+            calls::watch_calls,
+            calls::watch_call_video,
+            calls::current_call,
+            calls::start_call,
+            calls::accept_call,
+            calls::decline_call,
+            calls::hang_up_call,
+            calls::set_call_muted,
+            calls::set_call_camera,
+            calls::switch_call,
+            calls::set_call_volume,
+            calls::call_log,
+            calls::get_call_settings,
+            calls::set_call_settings,
         ])
         .run(tauri::generate_context!())
         .expect("error while running GK Chat");
@@ -281,6 +305,9 @@ mod tests {
             render::<crate::quick::QuickLandingView>(&root),
             render::<crate::requests::WindowRequest>(&root),
             render::<crate::notifier::NotificationSettings>(&root),
+            render::<crate::calls::CallSettings>(&root),
+            render::<crate::calls::CallSettingsView>(&root),
+            render::<crate::calls::DeviceChoice>(&root),
             render::<crate::settings::DesktopSettings>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");

@@ -6,13 +6,27 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use gkchat_client::{Client, ClientConfig, Connection, ConnectionState, Event, Messenger, MessengerEvent, Store};
+use gkchat_client::{
+    Calls, Client, ClientConfig, Connection, ConnectionState, Event, Messenger, MessengerEvent, Store,
+};
 use gkchat_proto::account::Presence;
 use tokio::sync::{Mutex, broadcast, watch};
 use tokio::task::JoinHandle;
 use url::Url;
 
 use crate::keyring_store::KeyringTokenStore;
+
+/// What every server's calls use: the devices from the settings, and the window's video frames.
+pub struct CallMedia {
+    pub settings: std::sync::Mutex<crate::calls::CallSettings>,
+    pub video: Arc<crate::calls::VideoFrames>,
+}
+
+impl CallMedia {
+    fn devices(&self) -> gkchat_client::media::MediaDevices {
+        self.settings.lock().unwrap_or_else(std::sync::PoisonError::into_inner).devices()
+    }
+}
 
 /// What the UI follows, whichever server is current.
 #[derive(Clone)]
@@ -24,6 +38,8 @@ pub struct UiFeeds {
     pub presence: broadcast::Sender<Presence>,
     /// Chats and messages changing.
     pub messages: broadcast::Sender<MessengerEvent>,
+    /// The current call changing.
+    pub calls: broadcast::Sender<gkchat_client::CallView>,
 }
 
 /// The signed-in account's messenger, when there is one.
@@ -33,22 +49,28 @@ pub struct Live {
     pub client: Client,
     pub connection: Arc<Connection>,
     pub messenger: SharedMessenger,
+    /// Calls over this connection.
+    pub calls: Arc<Calls>,
     /// Where this server's per-account stores live.
     stores: PathBuf,
-    tasks: [JoinHandle<()>; 4],
+    tasks: [JoinHandle<()>; 5],
 }
 
 impl Live {
     /// Connects to `url`, keeps a messenger for whoever signs in (stores under `data_dir`), and
     /// mirrors everything into `feeds`.
-    pub fn start(url: Url, feeds: &UiFeeds, data_dir: &Path) -> gkchat_client::Result<Self> {
+    pub fn start(url: Url, feeds: &UiFeeds, data_dir: &Path, media: &CallMedia) -> gkchat_client::Result<Self> {
         let client_name = format!("gkchat-desktop/{}", env!("CARGO_PKG_VERSION"));
         let store = Arc::new(KeyringTokenStore::new(url.as_str()));
         let stores = data_dir.join("stores").join(server_dir_name(&url));
         let client = Client::with_token_store(ClientConfig::new(url, client_name), store)?;
         let connection = Arc::new(client.connect());
         let messenger: SharedMessenger = Arc::default();
+        let calls = Arc::new(Calls::start(connection.clone(), media.devices()));
+        let (remote, local) = media.video.sinks();
+        calls.set_default_video_sinks(Some(remote), Some(local));
         let tasks = [
+            crate::calls::forward_calls(&calls, feeds.calls.clone()),
             mirror(connection.watch_state(), feeds.connection.clone()),
             mirror(client.watch_account(), feeds.account.clone()),
             forward_presence(&connection, feeds.presence.clone()),
@@ -60,7 +82,7 @@ impl Live {
                 feeds.messages.clone(),
             )),
         ];
-        Ok(Self { client, connection, messenger, stores, tasks })
+        Ok(Self { client, connection, messenger, calls, stores, tasks })
     }
 
     /// The local store file of `user_id` on this server.
@@ -75,6 +97,7 @@ impl Live {
             task.abort();
         }
         self.messenger.lock().await.take();
+        let _ = self.calls.hang_up().await;
         self.connection.shut_down().await;
     }
 }

@@ -18,6 +18,7 @@ pub struct Settings {
     pub server_url: Option<String>,
     pub notifications: crate::notifier::NotificationSettings,
     pub desktop: DesktopSettings,
+    pub calls: crate::calls::CallSettings,
 }
 
 /// How the app lives on the desktop.
@@ -103,7 +104,12 @@ mod tests {
         let path = settings_path(&dir.join("nested"));
         let notifications = crate::notifier::NotificationSettings { enabled: true, previews: false };
         let desktop = DesktopSettings { close_to_tray: true, start_minimised: false, autostart: true };
-        let settings = Settings { server_url: Some("https://chat.example.org".into()), notifications, desktop };
+        let settings = Settings {
+            server_url: Some("https://chat.example.org".into()),
+            notifications,
+            desktop,
+            calls: crate::calls::CallSettings { microphone: Some("USB mic".into()), ..Default::default() },
+        };
         settings.save(&path).unwrap();
         assert_eq!(Settings::load(&path), settings);
         std::fs::write(&path, b"{not json").unwrap();

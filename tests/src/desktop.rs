@@ -88,6 +88,17 @@ impl DesktopHarness {
         let display = format!(":{}", line.trim());
 
         let home = tempfile::tempdir().expect("temp home");
+        // dunst's context menu (its way to pick a notification's action) runs a "dmenu" that
+        // here picks the Accept line by itself, so a test can press Accept headless.
+        let dunst_dir = home.path().join(".config/dunst");
+        std::fs::create_dir_all(&dunst_dir).expect("dunst config dir");
+        let picker = home.path().join("pick-accept.sh");
+        let offered = home.path().join("dmenu-offered");
+        let script = format!("#!/bin/sh\ntee \"{}\" | grep -m1 -i accept\n", offered.display());
+        std::fs::write(&picker, script).expect("picker script");
+        std::fs::set_permissions(&picker, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
+        std::fs::write(dunst_dir.join("dunstrc"), format!("[global]\n    dmenu = {}\n", picker.display()))
+            .expect("dunstrc");
         let port = free_port();
         let native_port = free_port();
         // dbus-run-session gives the app its own bus; the keyring daemon on it keeps its
@@ -153,6 +164,34 @@ impl DesktopHarness {
             .output()
             .expect("dunstctl is installed (./gk test installs dunst)");
         String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Waits until the daemon has a notification on screen.
+    pub async fn wait_for_displayed(&self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while self.dunstctl(&["count", "displayed"]).trim().parse::<u32>().unwrap_or(0) == 0 {
+            let history = self.dunstctl(&["history"]);
+            assert!(tokio::time::Instant::now() < deadline, "no notification on screen; history: {history}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Opens dunst's context menu of the notifications on screen, whose "dmenu" picks the
+    /// Accept action; returns the menu lines dunst offered (actions with their notification).
+    pub fn invoke_notification_action(&self) -> String {
+        let offered = self.home.path().join("dmenu-offered");
+        let _ = std::fs::remove_file(&offered);
+        self.dunstctl(&["context"]);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(lines) = std::fs::read_to_string(&offered)
+                && !lines.is_empty()
+            {
+                return lines;
+            }
+            assert!(std::time::Instant::now() < deadline, "dunst offered no actions");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Starts the app binary a second time on the app's display and bus, with `args`, and

@@ -143,6 +143,8 @@ pub fn test_config(data_dir: &Path) -> Config {
         // Every test talks from 127.0.0.1; the rate-limit test sets its own limits.
         auth_attempts_per_ip_minute: 10_000,
         auth_attempts_per_account_minute: 10_000,
+        // Many test servers run at once: each TURN relay takes any free UDP port.
+        turn_port: 0,
         ..Config::default()
     }
 }
@@ -205,6 +207,20 @@ pub fn api_code<T: std::fmt::Debug>(result: Result<T, gkchat_client::Error>) -> 
         Err(gkchat_client::Error::Api { error, .. }) => error.code,
         other => panic!("expected an API error, got {other:?}"),
     }
+}
+
+/// Opens `client`'s live connection and waits (10 s at most) until it is signed in; the events
+/// subscription starts before the connection is up, so nothing after it is missed.
+pub async fn online(client: &Client) -> (gkchat_client::Connection, gkchat_client::Events) {
+    let connection = client.connect();
+    let events = connection.events();
+    within(
+        Duration::from_secs(10),
+        "signed-in connection",
+        connection.wait_for(|s| matches!(s, gkchat_client::ConnectionState::Connected { user_id: Some(_), .. })),
+    )
+    .await;
+    (connection, events)
 }
 
 /// Waits up to `limit` for `future`, panicking with `what` on timeout.

@@ -3,6 +3,8 @@ import { useAccount } from "./account";
 import AuthScreen from "./components/AuthScreen";
 import Avatar from "./components/Avatar";
 import { api, type Contact } from "./api";
+import CallScreen from "./components/CallScreen";
+import CallsPanel from "./components/CallsPanel";
 import ChatList, { type OpenChat } from "./components/ChatList";
 import ConnectionBadge from "./components/ConnectionBadge";
 import ContactsPanel from "./components/ContactsPanel";
@@ -217,9 +219,7 @@ function Frame({
               body="Status updates from your contacts disappear after 24 hours."
             />
           )}
-          {tab === "calls" && (
-            <EmptyPanel title="No calls yet" body="Voice and video calls you make show up here." />
-          )}
+          {tab === "calls" && <CallsPanel />}
           {tab === "settings" && (
             <SettingsPanel
               me={me}
@@ -238,6 +238,7 @@ function Frame({
           <WelcomePane />
         )}
       </main>
+      <CallScreen chats={chats} />
     </div>
   );
 }

@@ -2,6 +2,14 @@
 // with the bindings generated from the Rust types (src/bindings, never edited by hand).
 import { Channel, invoke, type InvokeArgs, type InvokeOptions } from "@tauri-apps/api/core";
 import type { BlockedUser } from "./bindings/BlockedUser";
+import type { CallDirection } from "./bindings/CallDirection";
+import type { CallKind } from "./bindings/CallKind";
+import type { CallLogEntry } from "./bindings/CallLogEntry";
+import type { CallOutcome } from "./bindings/CallOutcome";
+import type { CallPhase } from "./bindings/CallPhase";
+import type { CallSettings } from "./bindings/CallSettings";
+import type { CallSettingsView } from "./bindings/CallSettingsView";
+import type { CallView } from "./bindings/CallView";
 import type { ChatPeer } from "./bindings/ChatPeer";
 import type { ChatSettingsUpdate } from "./bindings/ChatSettingsUpdate";
 import type { ChatSummary } from "./bindings/ChatSummary";
@@ -40,6 +48,14 @@ import type { Visibility } from "./bindings/Visibility";
 
 export type {
   BlockedUser,
+  CallDirection,
+  CallKind,
+  CallLogEntry,
+  CallOutcome,
+  CallPhase,
+  CallSettings,
+  CallSettingsView,
+  CallView,
   ChatPeer,
   ChatSettingsUpdate,
   ChatSummary,
@@ -219,6 +235,36 @@ export const api = {
   /** Searches the messages on this device; in one chat when `chatKey` is given. */
   searchMessages: (text: string, chatKey: string | null) =>
     call<SearchHit[]>("search_messages", { text, chatKey }),
+  /** Streams the current call's changes (the current one first); `ended` means it is over. */
+  watchCalls: (onEvent: (call: CallView) => void) => {
+    const channel = new Channel<CallView>();
+    channel.onmessage = onEvent;
+    return call<void>("watch_calls", { onEvent: channel });
+  },
+  /** Streams call pictures as binary messages (see VideoCanvas.tsx's `decodeFrame`). */
+  watchCallVideo: (onFrame: (frame: ArrayBuffer | Uint8Array | number[]) => void) => {
+    const channel = new Channel<ArrayBuffer | Uint8Array | number[]>();
+    channel.onmessage = onFrame;
+    return call<void>("watch_call_video", { onFrame: channel });
+  },
+  currentCall: () => call<CallView | null>("current_call"),
+  /** Calls someone; returns the call id. */
+  startCall: (calleeId: string, kind: CallKind) => call<string>("start_call", { calleeId, kind }),
+  acceptCall: () => call<void>("accept_call"),
+  declineCall: () => call<void>("decline_call"),
+  hangUpCall: () => call<void>("hang_up_call"),
+  setCallMuted: (muted: boolean) => call<void>("set_call_muted", { muted }),
+  setCallCamera: (on: boolean) => call<void>("set_call_camera", { on }),
+  /** Between voice and video, without dropping the call. */
+  switchCall: (kind: CallKind) => call<void>("switch_call", { kind }),
+  /** The far side's loudness, 0–2. */
+  setCallVolume: (volume: number) => call<void>("set_call_volume", { volume }),
+  /** My call log, newest first; `before` (a start time) pages back. */
+  callLog: (before: number | null, limit: number) =>
+    call<CallLogEntry[]>("call_log", { before, limit }),
+  getCallSettings: () => call<CallSettingsView>("get_call_settings"),
+  setCallSettings: (settings: CallSettings) =>
+    call<CallSettings>("set_call_settings", { settings }),
 };
 
 /** "message (code)": how every form shows a failure. */

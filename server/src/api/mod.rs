@@ -2,6 +2,7 @@
 //! service functions in `db`, and shape the answer; they build no queries themselves.
 
 mod auth;
+mod calls;
 mod chats;
 mod contacts;
 mod me;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/chats/{chat_id}/messages", get(chats::history))
         .route("/chats/{chat_id}/messages/{message_id}/info", get(chats::message_info))
         .route("/sync", post(chats::sync))
+        .route("/calls", get(calls::log))
         .route("/quick", post(quick::create))
         .route("/quick/{room}/{token}", get(quick::landing))
         .route("/quick/{room}/{token}/join", post(quick::join))

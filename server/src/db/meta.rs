@@ -16,6 +16,11 @@ pub async fn jwt_secret(db: &DatabaseConnection) -> Result<String> {
     get_or_create(db, "jwt_secret", crate::auth::tokens::new_signing_secret()).await
 }
 
+/// The secret behind TURN credentials when the configuration gives none.
+pub async fn turn_secret(db: &DatabaseConnection) -> Result<String> {
+    get_or_create(db, "turn_secret", crate::auth::tokens::new_signing_secret()).await
+}
+
 /// The value under `key`, storing `fresh` first if there is none. Insert-if-absent, so two
 /// instances starting at once on one database agree.
 async fn get_or_create(db: &DatabaseConnection, key: &str, fresh: String) -> Result<String> {

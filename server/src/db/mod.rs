@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod blocks;
+pub mod calls;
 pub mod chats;
 pub mod contacts;
 pub mod entity;

@@ -22,6 +22,7 @@ fn start(home: &std::path::Path, extra_env: &[(&str, &str)]) -> Running {
         .env("HOME", home)
         .env("XDG_DATA_HOME", home.join("data"))
         .env("GKCHAT_LISTEN", "127.0.0.1:0")
+        .env("GKCHAT_TURN_PORT", "0")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
     for (key, value) in extra_env {

@@ -2,6 +2,7 @@
 //! tauri-driver + WebKitWebDriver, against a real companion server on port 0, with the
 //! refresh token in a real Secret Service. Run by `./gk test` (feature `e2e`).
 
+mod calls;
 mod desktop_life;
 mod figures;
 mod installer;

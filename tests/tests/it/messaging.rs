@@ -5,28 +5,16 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use gkchat_client::{Client, Connection, ConnectionState, Event, Events};
+use gkchat_client::{ConnectionState, Event, Events};
 use gkchat_proto::ErrorCode;
 use gkchat_proto::account::{Privacy, ProfileUpdate};
 use gkchat_proto::chat::{
     ChatSettingsUpdate, Content, MUTED_FOREVER, Message, MessageAction, NewMessage, ReceiptKind, SyncRequest,
     TEXT_MAX_BYTES, Target,
 };
-use gkchat_tests::{TEST_PASSWORD, TestServer, api_code, test_device, within};
+use gkchat_tests::{TEST_PASSWORD, TestServer, api_code, online, test_device, within};
 
 const WAIT: Duration = Duration::from_secs(10);
-
-async fn online(client: &Client) -> (Connection, Events) {
-    let connection = client.connect();
-    let events = connection.events();
-    within(
-        WAIT,
-        "signed-in connection",
-        connection.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })),
-    )
-    .await;
-    (connection, events)
-}
 
 fn text(to: Target, body: &str) -> NewMessage {
     NewMessage {

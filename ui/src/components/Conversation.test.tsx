@@ -126,6 +126,26 @@ describe("Conversation", () => {
     );
   });
 
+  it("calls the chat's peer from the header, and shows a refusal in words", async () => {
+    invoke.mockImplementation(async (command: string, args?: { kind?: string }) => {
+      if (command === "chat_messages") return [];
+      if (command === "list_chats") return [chat];
+      if (command === "start_call" && args?.kind === "audio") return "call-1";
+      if (command === "start_call") throw { code: "blocked", message: "Grace blocked you" };
+      throw new Error(command);
+    });
+    render(<Conversation open={{ chatId: "c1", peer }} myId="me" />);
+    fireEvent.click(screen.getByTestId("chat-call-audio"));
+    await vi.waitFor(() =>
+      expect(invoke).toHaveBeenCalledWith("start_call", { calleeId: "u2", kind: "audio" }),
+    );
+    expect(screen.queryByTestId("chat-call-error")).toBeNull();
+    fireEvent.click(screen.getByTestId("chat-call-video"));
+    expect((await screen.findByTestId("chat-call-error")).textContent).toBe(
+      "Grace blocked you (blocked)",
+    );
+  });
+
   it("keeps only the rows in view in the page, however long the chat", async () => {
     const many = Array.from({ length: 5000 }, (_, i) =>
       local(i + 1, i % 2 ? "me" : "u2", `line ${i + 1}`),

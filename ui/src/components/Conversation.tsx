@@ -1,3 +1,4 @@
+import { PhoneIcon, VideoIcon } from "./Icon";
 import {
   useEffect,
   useLayoutEffect,
@@ -8,7 +9,14 @@ import {
   type KeyboardEvent,
 } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { api, describeError, type LocalMessage, type MessageInfo, type Target } from "../api";
+import {
+  api,
+  describeError,
+  type CallKind,
+  type LocalMessage,
+  type MessageInfo,
+  type Target,
+} from "../api";
 import { TICK_MARK, messageText, tickOf } from "../chatText";
 import { TYPING_THROTTLE_MS, useChatMessages, useChats, useTyping } from "../messages";
 import { clockTime, dayLabel } from "../time";
@@ -81,6 +89,7 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
   const [searching, setSearching] = useState(false);
   const [query, setQuery] = useState("");
   const [focus, setFocus] = useState<string | null>(open.focus ?? null);
+  const [callError, setCallError] = useState<string | null>(null);
   const lastTyping = useRef(0);
   const list = useRef<HTMLDivElement>(null);
   // Where the unread divider goes: fixed when the chat's tile first loads.
@@ -222,6 +231,11 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
     }
   };
 
+  const startCall = (kind: CallKind) => {
+    setCallError(null);
+    api.startCall(open.peer.user_id, kind).catch((e) => setCallError(describeError(e)));
+  };
+
   const now = Date.now();
   const canLoadOlder = Boolean(chatId) && hasOlder && (messages?.[0]?.message.seq ?? 0) > 1;
   return (
@@ -245,7 +259,32 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
         >
           🔍
         </button>
+        <button
+          type="button"
+          className="link-button header-call"
+          aria-label="Voice call"
+          title="Voice call"
+          data-testid="chat-call-audio"
+          onClick={() => startCall("audio")}
+        >
+          <PhoneIcon size={20} />
+        </button>
+        <button
+          type="button"
+          className="link-button header-call"
+          aria-label="Video call"
+          title="Video call"
+          data-testid="chat-call-video"
+          onClick={() => startCall("video")}
+        >
+          <VideoIcon size={20} />
+        </button>
       </header>
+      {callError && (
+        <p className="error conversation-call-error" role="alert" data-testid="chat-call-error">
+          {callError}
+        </p>
+      )}
       {searching && (
         <div className="conversation-search">
           <input

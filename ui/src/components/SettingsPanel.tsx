@@ -1,6 +1,7 @@
 import type { Me } from "../api";
 import type { ThemeChoice } from "../theme";
 import BlockedSettings from "./BlockedSettings";
+import CallSettings from "./CallSettings";
 import DeleteAccount from "./DeleteAccount";
 import DevicesSettings from "./DevicesSettings";
 import MyCode from "./MyCode";
@@ -36,6 +37,7 @@ export default function SettingsPanel({
       <DevicesSettings />
       <BlockedSettings />
       <NotificationSettings />
+      <CallSettings />
       <DesktopSettings />
       <ServerSettings />
       <fieldset className="settings-section">

@@ -1,6 +1,7 @@
 //! sea-orm entities, one module per table. The schema itself is built by migrations only.
 
 pub mod blocks;
+pub mod calls;
 pub mod chat_members;
 pub mod chats;
 pub mod contacts;
