@@ -1,4 +1,4 @@
-import { act, fireEvent, render, screen } from "@testing-library/react";
+import { act, waitFor, fireEvent, render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { invoke } from "../test-ipc";
 
@@ -69,8 +69,11 @@ describe("ContactsPanel", () => {
     });
     render(<WithPresence />);
     expect((await screen.findByTestId("contact-presence")).textContent).toBe("online");
-    act(() => channel.onmessage!({ user_id: "id-bob", online: false, last_seen: Date.now() }));
-    expect(screen.getByTestId("contact-presence").textContent).toMatch(/^last seen today at /);
+    // The push subscription is set up after the first render: push until it is heard.
+    await waitFor(() => {
+      act(() => channel.onmessage?.({ user_id: "id-bob", online: false, last_seen: Date.now() }));
+      expect(screen.getByTestId("contact-presence").textContent).toMatch(/^last seen today at /);
+    });
     act(() => channel.onmessage!({ user_id: "id-bob", online: false, last_seen: null }));
     expect(screen.queryByTestId("contact-presence")).toBeNull();
   });
