@@ -96,6 +96,15 @@ impl Messenger {
         self.inner.store.messages(chat_key, before, limit).await
     }
 
+    /// Ids of the newest `limit` messages of my direct chat with `user_id` that the server holds
+    /// (not pending or failed ones), oldest first: what a report attaches.
+    pub async fn recent_message_ids_with(&self, user_id: &str, limit: u32) -> Result<Vec<String>> {
+        let Some(chat_id) = self.inner.store.direct_chat_with(user_id).await? else { return Ok(Vec::new()) };
+        // A `before` bound leaves out messages without a place yet (pending, failed).
+        let placed = self.inner.store.messages(&chat_id, Some(i64::MAX), limit).await?;
+        Ok(placed.into_iter().map(|m| m.message.id).collect())
+    }
+
     /// Full-text search over the messages this device holds (in one chat, or all).
     pub async fn search(&self, text: &str, chat_key: Option<&str>) -> Result<Vec<crate::store::SearchHit>> {
         self.inner.store.search(text, chat_key, 50).await

@@ -284,13 +284,16 @@ pub struct BlockRequest {
 pub const REPORT_REASON_MAX: usize = 500;
 /// Most message ids one report may attach.
 pub const REPORT_MESSAGES_MAX: usize = 50;
+/// How many of our last messages the app attaches when I choose to include them.
+pub const REPORT_RECENT_MESSAGES: u32 = 20;
 
 /// `POST /api/v1/reports`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ReportRequest {
     pub user_id: String,
     pub reason: String,
-    /// Ids of messages from our chat to include, newest last.
+    /// Ids of messages of our direct chat to include (the server refuses any other with
+    /// `bad_request` and keeps a copy of their text with the report).
     #[serde(default)]
     pub message_ids: Vec<String>,
     /// Also block the user ("report and block").

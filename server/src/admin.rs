@@ -12,6 +12,14 @@ use crate::db::entity::users;
 use crate::error::Result;
 use crate::{Config, db};
 
+/// A Unix time in milliseconds as RFC 3339, or the number itself when out of range.
+fn rfc3339(unix_ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| unix_ms.to_string())
+}
+
 /// Writes the newest `limit` reports to `out`, newest first, one per paragraph.
 pub async fn print_reports(config: &Config, limit: u64, out: &mut impl Write) -> Result<()> {
     let db = db::open(&config.database_url()).await?;
@@ -29,15 +37,19 @@ pub async fn print_reports(config: &Config, limit: u64, out: &mut impl Write) ->
         writeln!(out, "no reports")?;
     }
     for report in &reports {
-        let when = OffsetDateTime::from_unix_timestamp_nanos(i128::from(report.created_at) * 1_000_000)
-            .ok()
-            .and_then(|t| t.format(&Rfc3339).ok())
-            .unwrap_or_else(|| report.created_at.to_string());
-        let messages: Vec<String> = serde_json::from_str(&report.message_ids).unwrap_or_default();
+        let when = rfc3339(report.created_at);
         writeln!(out, "{when}  {}  {} reported {}", report.id, name(&report.reporter_id), name(&report.reported_id))?;
         writeln!(out, "    reason: {}", report.reason.replace('\n', " "))?;
-        if !messages.is_empty() {
-            writeln!(out, "    messages: {}", messages.join(", "))?;
+        let evidence = db::reports::evidence_of(report);
+        if !evidence.is_empty() {
+            writeln!(out, "    messages:")?;
+        }
+        for message in &evidence {
+            let text = message
+                .text
+                .as_deref()
+                .map_or_else(|| "(deleted before the report)".to_owned(), |t| t.replace('\n', " "));
+            writeln!(out, "      {}  {}: {text}", rfc3339(message.sent_at), name(&message.sender_id))?;
         }
     }
     db.close().await?;

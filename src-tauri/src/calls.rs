@@ -230,7 +230,7 @@ pub async fn get_call_settings(state: State<'_, AppState>) -> CommandResult<Call
         settings,
         microphones: devices.inputs.into_iter().map(|d| DeviceChoice { id: d.id, name: d.name }).collect(),
         speakers: devices.outputs.into_iter().map(|d| DeviceChoice { id: d.id, name: d.name }).collect(),
-        cameras: devices.cameras.into_iter().map(|c| DeviceChoice { id: c.clone(), name: c }).collect(),
+        cameras: devices.cameras.into_iter().map(|d| DeviceChoice { id: d.id, name: d.name }).collect(),
         synthetic_forced: std::env::var(SYNTHETIC_MEDIA_ENV).is_ok_and(|v| v == "1"),
     })
 }

@@ -6,7 +6,7 @@ use gkchat_proto::ErrorCode;
 use gkchat_proto::ServerInfo;
 use gkchat_proto::account::{
     BlockedUser, Contact, DeviceInfo, DeviceSession, Me, PhoneCodeSent, PhotoCrop, PhotoSize, Presence, ProfileUpdate,
-    ReportRequest, SignUpRequest,
+    REPORT_RECENT_MESSAGES, ReportRequest, SignUpRequest,
 };
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -224,15 +224,22 @@ pub async fn unblock_user(state: State<'_, AppState>, user_id: String) -> Comman
     Ok(state.client().await.unblock(&user_id).await?)
 }
 
-/// Reports a user (and blocks them when `block`); returns the report's id.
+/// Reports a user (and blocks them when `block`), attaching the last messages of our chat when
+/// `include_messages`; returns the report's id.
 #[tauri::command]
 pub async fn report_user(
     state: State<'_, AppState>,
     user_id: String,
     reason: String,
     block: bool,
+    include_messages: bool,
 ) -> CommandResult<String> {
-    let request = ReportRequest { user_id, reason, message_ids: Vec::new(), block };
+    let message_ids = if include_messages {
+        state.messenger().await?.recent_message_ids_with(&user_id, REPORT_RECENT_MESSAGES).await?
+    } else {
+        Vec::new()
+    };
+    let request = ReportRequest { user_id, reason, message_ids, block };
     Ok(state.client().await.report(&request).await?)
 }
 

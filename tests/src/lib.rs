@@ -223,6 +223,22 @@ pub async fn online(client: &Client) -> (gkchat_client::Connection, gkchat_clien
     (connection, events)
 }
 
+/// A messenger for `user_id` over `client`'s own connection, on a store file (`None`: in memory).
+pub async fn messenger(client: &Client, user_id: &str, store: Option<&Path>) -> gkchat_client::Messenger {
+    let store = gkchat_client::Store::open(store, user_id).await.expect("open the local store");
+    gkchat_client::Messenger::start(client.clone(), std::sync::Arc::new(client.connect()), store)
+}
+
+/// Polls `check` (every 25 ms, 15 s at most) until it holds.
+pub async fn eventually<F: std::future::Future<Output = bool>>(what: &str, check: impl Fn() -> F) {
+    within(Duration::from_secs(15), what, async {
+        while !check().await {
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    })
+    .await;
+}
+
 /// Waits up to `limit` for `future`, panicking with `what` on timeout.
 pub async fn within<T>(limit: Duration, what: &str, future: impl std::future::Future<Output = T>) -> T {
     tokio::time::timeout(limit, future).await.unwrap_or_else(|_| panic!("timed out waiting for {what}"))

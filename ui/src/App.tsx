@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { useAccount } from "./account";
 import AuthScreen from "./components/AuthScreen";
 import Avatar from "./components/Avatar";
@@ -7,16 +7,17 @@ import CallScreen from "./components/CallScreen";
 import CallsPanel from "./components/CallsPanel";
 import ChatList, { type OpenChat } from "./components/ChatList";
 import ConnectionBadge from "./components/ConnectionBadge";
-import ContactsPanel from "./components/ContactsPanel";
+import ContactsPanel, { type LinkToAdd } from "./components/ContactsPanel";
 import Conversation from "./components/Conversation";
 import EmptyPanel from "./components/EmptyPanel";
+import NewChat from "./components/NewChat";
 import QuickChat from "./components/QuickChat";
 import SettingsPanel, { type SignedInProps } from "./components/SettingsPanel";
 import Tabs from "./components/Tabs";
 import WelcomePane from "./components/WelcomePane";
 import { useTheme } from "./hooks";
 import { useChats, useMessengerFeed } from "./messages";
-import { applySavedZoom, useShortcuts, zoom } from "./shortcuts";
+import { applySavedZoom, LAYER, useEscape, useShortcuts, zoom } from "./shortcuts";
 import { usePresenceFeed } from "./presence";
 
 const SECTIONS = [
@@ -26,6 +27,10 @@ const SECTIONS = [
   { id: "settings", label: "Settings" },
 ] as const;
 type Section = (typeof SECTIONS)[number]["id"];
+
+/** Links the window acts on; mirrors proto's `CONTACT_LINK_PREFIX`. */
+const QUICK_LINK_PREFIX = "gkchat://quick/";
+const CONTACT_LINK_PREFIX = "gkchat://add/";
 
 export default function App() {
   const [theme, setTheme] = useTheme();
@@ -38,13 +43,19 @@ export default function App() {
 
   // A chat to open (its notification was clicked).
   const [requestedChat, setRequestedChat] = useState<{ chatId: string } | null>(null);
+  // A contact link to add; kept while signed out, added once signed in.
+  const [linkToAdd, setLinkToAdd] = useState<LinkToAdd | null>(null);
+  const linkTaken = useCallback(() => setLinkToAdd(null), []);
 
   useEffect(() => {
     // Links given at launch or by a second launch of the app, and clicked notifications.
     api
       .watchRequests((request) => {
-        if (request.type === "open_link" && request.link.startsWith("gkchat://quick/")) {
+        if (request.type === "open_link" && request.link.startsWith(QUICK_LINK_PREFIX)) {
           setQuick({ link: request.link });
+        } else if (request.type === "open_link" && request.link.startsWith(CONTACT_LINK_PREFIX)) {
+          setQuick(null);
+          setLinkToAdd({ link: request.link });
         } else if (request.type === "open_chat") {
           setQuick(null);
           setRequestedChat({ chatId: request.chat_id });
@@ -79,7 +90,13 @@ export default function App() {
         </div>
       );
     case "signed-out":
-      return <AuthScreen onSignedIn={setMe} onQuickChat={openQuickChat} />;
+      return (
+        <AuthScreen
+          onSignedIn={setMe}
+          onQuickChat={openQuickChat}
+          notice={linkToAdd ? "Sign in to add the contact from your link." : null}
+        />
+      );
     case "signed-in":
       return (
         <Frame
@@ -90,6 +107,8 @@ export default function App() {
           onThemeChange={setTheme}
           onQuickChat={openQuickChat}
           requestedChat={requestedChat}
+          linkToAdd={linkToAdd}
+          onLinkTaken={linkTaken}
         />
       );
   }
@@ -104,9 +123,31 @@ function Frame({
   onThemeChange,
   onQuickChat,
   requestedChat,
-}: SignedInProps & { onQuickChat: () => void; requestedChat: { chatId: string } | null }) {
+  linkToAdd,
+  onLinkTaken,
+}: SignedInProps & {
+  onQuickChat: () => void;
+  requestedChat: { chatId: string } | null;
+  linkToAdd: LinkToAdd | null;
+  onLinkTaken: () => void;
+}) {
   const [tab, setTab] = useState<Section>("chats");
   const [open, setOpen] = useState<OpenChat | null>(null);
+  // The new-chat picker, over the Chats tab.
+  const [picking, setPicking] = useState(false);
+  const showTab = (section: Section) => {
+    setTab(section);
+    setPicking(false);
+  };
+  // A contact link is added in the contacts panel, which shows how it went.
+  useEffect(() => {
+    if (!linkToAdd) return;
+    setTab("chats");
+    setPicking(false);
+  }, [linkToAdd]);
+  // Esc: back from another tab to Chats, and (last) closes the conversation.
+  useEscape(tab !== "chats", LAYER.pane, () => showTab("chats"));
+  useEscape(open !== null, LAYER.conversation, () => setOpen(null));
   useEffect(() => {
     if (!requestedChat) return;
     api
@@ -115,6 +156,7 @@ function Frame({
         const chat = chats.find((c) => c.id === requestedChat.chatId);
         if (chat?.peer) {
           setTab("chats");
+          setPicking(false);
           setOpen({ chatId: chat.id, peer: chat.peer });
         }
       })
@@ -128,18 +170,15 @@ function Frame({
       );
     switch (shortcut) {
       case "search":
-        setTab("chats");
+        showTab("chats");
         focus("chat-search");
         break;
       case "new-chat":
         setTab("chats");
-        focus("add-contact-username");
+        setPicking(true);
         break;
       case "settings":
-        setTab("settings");
-        break;
-      case "close":
-        setOpen(null);
+        showTab("settings");
         break;
       case "previous-chat":
       case "next-chat": {
@@ -191,6 +230,15 @@ function Frame({
           <button
             type="button"
             className="link-button"
+            title="New chat (Ctrl+N)"
+            data-testid="open-new-chat"
+            onClick={() => (setTab("chats"), setPicking(true))}
+          >
+            New chat
+          </button>
+          <button
+            type="button"
+            className="link-button"
             title="A chat with anyone, without accounts"
             data-testid="open-quick-chat"
             onClick={onQuickChat}
@@ -202,15 +250,24 @@ function Frame({
         <Tabs
           tabs={SECTIONS}
           current={tab}
-          onSelect={setTab}
+          onSelect={showTab}
           label="Sections"
           testIdPrefix="tab-"
         />
         <section className="panel" aria-live="polite">
-          {tab === "chats" && (
+          {tab === "chats" && picking && (
+            <NewChat
+              onPick={(contact) => {
+                setPicking(false);
+                void openWith(contact);
+              }}
+              onClose={() => setPicking(false)}
+            />
+          )}
+          {tab === "chats" && !picking && (
             <>
               <ChatList myId={me.id} selectedId={open?.chatId ?? null} onOpen={setOpen} />
-              <ContactsPanel onMessage={openWith} />
+              <ContactsPanel onMessage={openWith} linkToAdd={linkToAdd} onLinkTaken={onLinkTaken} />
             </>
           )}
           {tab === "status" && (

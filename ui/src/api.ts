@@ -172,8 +172,9 @@ export const api = {
   listBlocked: () => call<BlockedUser[]>("list_blocked"),
   blockUser: (userId: string) => call<void>("block_user", { userId }),
   unblockUser: (userId: string) => call<void>("unblock_user", { userId }),
-  reportUser: (userId: string, reason: string, block: boolean) =>
-    call<string>("report_user", { userId, reason, block }),
+  /** `includeMessages`: attach the last messages of our chat (the server keeps their text). */
+  reportUser: (userId: string, reason: string, block: boolean, includeMessages: boolean) =>
+    call<string>("report_user", { userId, reason, block, includeMessages }),
   deleteAccount: (password: string) => call<void>("delete_account", { password }),
   listDevices: () => call<DeviceSession[]>("list_devices"),
   signOutDevice: (sessionId: string) => call<void>("sign_out_device", { sessionId }),

@@ -5,6 +5,7 @@ export type Shortcut =
   | "search"
   | "new-chat"
   | "settings"
+  /** Esc: closes the innermost open thing (see `useEscape`). */
   | "close"
   | "previous-chat"
   | "next-chat"
@@ -50,18 +51,61 @@ export function shortcutFor(event: Keys): Shortcut | null {
   return null;
 }
 
-/** Calls `onShortcut` for shortcuts pressed anywhere in the window. */
+/**
+ * How deep an Esc-closable thing sits: Esc closes the open one of the highest rank (the latest
+ * opened among equals), so a menu goes before the search, the search before a side pane, and a
+ * reply quote before the conversation it belongs to.
+ */
+export const LAYER = { conversation: 0, quote: 1, pane: 2, search: 3, menu: 4 } as const;
+
+interface Layer {
+  rank: number;
+  opened: number;
+  close: () => void;
+}
+
+const layers = new Set<Layer>();
+let openedCount = 0;
+
+/** While `open`, Esc may call `close` (see `LAYER` for which goes first). */
+export function useEscape(open: boolean, rank: number, close: () => void) {
+  const latest = useRef(close);
+  latest.current = close;
+  useEffect(() => {
+    if (!open) return;
+    const layer = { rank, opened: ++openedCount, close: () => latest.current() };
+    layers.add(layer);
+    return () => {
+      layers.delete(layer);
+    };
+  }, [open, rank]);
+}
+
+/** Closes the innermost open layer; false when nothing is open. */
+export function closeInnermost(): boolean {
+  let top: Layer | null = null;
+  for (const layer of layers) {
+    if (!top || layer.rank > top.rank || (layer.rank === top.rank && layer.opened > top.opened)) {
+      top = layer;
+    }
+  }
+  top?.close();
+  return top !== null;
+}
+
+/** Calls `onShortcut` for shortcuts pressed anywhere in the window; Esc goes to `useEscape`. */
 export function useShortcuts(onShortcut: (shortcut: Shortcut) => void) {
   const latest = useRef(onShortcut);
   latest.current = onShortcut;
   useEffect(() => {
     const listen = (event: KeyboardEvent) => {
-      // Esc already used by something on screen (a menu, a search box) is theirs.
+      // A key already used by something on screen is theirs.
       if (event.defaultPrevented) return;
       const shortcut = shortcutFor(event);
       if (!shortcut) return;
       event.preventDefault();
-      latest.current(shortcut);
+      if (shortcut === "close") closeInnermost();
+      else latest.current(shortcut);
     };
     window.addEventListener("keydown", listen);
     return () => window.removeEventListener("keydown", listen);

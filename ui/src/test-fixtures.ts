@@ -1,4 +1,4 @@
-import type { Me } from "./api";
+import type { Contact, Me } from "./api";
 
 /** A signed-in account for component tests. */
 export const ME: Me = {
@@ -13,3 +13,16 @@ export const ME: Me = {
   privacy: { last_seen: "everyone", photo: "everyone", about: "everyone", read_receipts: true },
   created_at: 0,
 };
+
+/** A contact for component tests: `@username`, id `id-<username>`, offline. */
+export const contact = (username: string, display_name: string): Contact => ({
+  user_id: `id-${username}`,
+  username,
+  display_name,
+  about: "",
+  status_text: "",
+  photo: null,
+  online: false,
+  last_seen: null,
+  added_at: 0,
+});

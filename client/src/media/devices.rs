@@ -298,14 +298,14 @@ impl VideoSink for LatestFrame {
 
 /// A sound device: `id` to choose it in [`super::MediaDevices::System`], `name` to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AudioDevice {
+pub struct MediaDevice {
     /// Stable across runs, e.g. `alsa:pulse`.
     pub id: String,
     /// What the system calls it.
     pub name: String,
 }
 
-impl AudioDevice {
+impl MediaDevice {
     fn of(device: &cpal::Device) -> Self {
         let name = device.to_string();
         Self { id: device.id().map(|id| id.to_string()).unwrap_or_else(|_| name.clone()), name }
@@ -316,15 +316,15 @@ impl AudioDevice {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeviceList {
     /// Microphones and other inputs.
-    pub inputs: Vec<AudioDevice>,
+    pub inputs: Vec<MediaDevice>,
     /// Speakers and other outputs.
-    pub outputs: Vec<AudioDevice>,
+    pub outputs: Vec<MediaDevice>,
     /// The input used when none is chosen.
-    pub default_input: Option<AudioDevice>,
+    pub default_input: Option<MediaDevice>,
     /// The output used when none is chosen.
-    pub default_output: Option<AudioDevice>,
-    /// Always empty for now: this build has no camera support.
-    pub cameras: Vec<String>,
+    pub default_output: Option<MediaDevice>,
+    /// The cameras (their ids are what [`super::MediaDevices::System`] takes).
+    pub cameras: Vec<MediaDevice>,
 }
 
 /// Lists the audio inputs and outputs (cpal's default host) and cameras. Empty lists, never a
@@ -333,11 +333,11 @@ pub fn list_devices() -> DeviceList {
     std::panic::catch_unwind(|| {
         let host = cpal::default_host();
         DeviceList {
-            inputs: host.input_devices().map(|ds| ds.map(|d| AudioDevice::of(&d)).collect()).unwrap_or_default(),
-            outputs: host.output_devices().map(|ds| ds.map(|d| AudioDevice::of(&d)).collect()).unwrap_or_default(),
-            default_input: host.default_input_device().map(|d| AudioDevice::of(&d)),
-            default_output: host.default_output_device().map(|d| AudioDevice::of(&d)),
-            cameras: Vec::new(),
+            inputs: host.input_devices().map(|ds| ds.map(|d| MediaDevice::of(&d)).collect()).unwrap_or_default(),
+            outputs: host.output_devices().map(|ds| ds.map(|d| MediaDevice::of(&d)).collect()).unwrap_or_default(),
+            default_input: host.default_input_device().map(|d| MediaDevice::of(&d)),
+            default_output: host.default_output_device().map(|d| MediaDevice::of(&d)),
+            cameras: super::camera::cameras(),
         }
     })
     .unwrap_or_default()

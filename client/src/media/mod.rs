@@ -5,11 +5,12 @@
 //! candidates) for the caller to relay over the server, and what the far side said goes in through
 //! [`CallMedia::on_signal`]. Progress comes out as [`MediaEvent`]s.
 //!
-//! Sound and pictures come from and go to [`MediaDevices`]: the system's (cpal; no camera support
-//! yet) or synthetic ones for tests (a tone, colour bars, inspectable sinks).
+//! Sound and pictures come from and go to [`MediaDevices`]: the system's (cpal for sound, nokhwa
+//! for the camera) or synthetic ones for tests (a tone, colour bars, inspectable sinks).
 #![warn(missing_docs)]
 
 pub mod analysis;
+mod camera;
 mod devices;
 mod keyframe;
 mod pipeline;
@@ -21,8 +22,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 pub use devices::{
-    AUDIO_FRAME_SAMPLES, AUDIO_SAMPLE_RATE, AudioDevice, AudioSink, AudioSource, CapturedAudio, DeviceList, I420Frame,
-    LatestFrame, SyntheticDevices, TEST_PATTERN_BARS, TestPatternSource, ToneSource, VIDEO_FPS, VIDEO_HEIGHT,
+    AUDIO_FRAME_SAMPLES, AUDIO_SAMPLE_RATE, AudioSink, AudioSource, CapturedAudio, DeviceList, I420Frame, LatestFrame,
+    MediaDevice, SyntheticDevices, TEST_PATTERN_BARS, TestPatternSource, ToneSource, VIDEO_FPS, VIDEO_HEIGHT,
     VIDEO_WIDTH, VideoSink, VideoSource, list_devices,
 };
 use gkchat_proto::call::{CallKind, CallSignal, IceServer};
@@ -53,6 +54,9 @@ pub enum MediaError {
     /// A microphone or speaker could not be opened.
     #[error("audio device: {0}")]
     AudioDevice(String),
+    /// The camera could not be opened (there is none, it is busy, or access was refused).
+    #[error("camera: {0}")]
+    Camera(String),
     /// The call's media is closed.
     #[error("call media is closed")]
     Closed,
@@ -90,14 +94,15 @@ pub enum MediaDevices {
     /// A tone, colour bars and inspectable sinks (tests, demos).
     Synthetic(SyntheticDevices),
     /// The system's devices by id (as [`list_devices`] gives them); `None` is the default one.
-    /// Capture and playback at 48 kHz through cpal. Camera capture is not supported yet: video
-    /// then sends black pictures and reports [`MediaEvent::CameraUnavailable`].
+    /// Capture and playback at 48 kHz through cpal; the camera through nokhwa. Without a camera
+    /// (or when it cannot be opened) video sends black pictures and reports
+    /// [`MediaEvent::CameraUnavailable`].
     System {
         /// The microphone.
         input: Option<String>,
         /// The speaker.
         output: Option<String>,
-        /// The camera (ignored for now).
+        /// The camera, by its id in [`list_devices`]; `None` is the first one.
         camera: Option<String>,
     },
 }
@@ -590,9 +595,20 @@ impl CallMedia {
     async fn start_video(&self) -> Result<LocalVideo, MediaError> {
         let source: Box<dyn VideoSource> = match &self.devices {
             MediaDevices::Synthetic(_) => Box::new(TestPatternSource::new()),
-            MediaDevices::System { .. } => {
-                self.shared.emit(MediaEvent::CameraUnavailable("no camera support in this build".into()));
-                Box::new(NoCamera { started: Instant::now(), frames: 0 })
+            MediaDevices::System { camera, .. } => {
+                // Opening a camera can take a while: off the async threads.
+                let id = camera.clone();
+                let opened = tokio::task::spawn_blocking(move || camera::CameraSource::open(id))
+                    .await
+                    .map_err(|e| MediaError::Camera(e.to_string()))
+                    .and_then(|opened| opened);
+                match opened {
+                    Ok(source) => Box::new(source),
+                    Err(err) => {
+                        self.shared.emit(MediaEvent::CameraUnavailable(err.to_string()));
+                        Box::new(NoCamera { started: Instant::now(), frames: 0 })
+                    }
+                }
             }
         };
         let number = self.video_tracks.fetch_add(1, Ordering::Relaxed);

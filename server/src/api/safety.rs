@@ -59,8 +59,13 @@ pub async fn report(
         let message = format!("a report attaches at most {REPORT_MESSAGES_MAX} messages");
         return Err(Error::api(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message));
     }
+    // Only messages of our own direct chat, copied now so deleting them later keeps the evidence.
+    let Some(evidence) = reports::evidence(&state.db, &auth.user_id, &user.id, &request.message_ids).await? else {
+        let message = "a report can only attach messages of your chat with that user";
+        return Err(Error::api(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message));
+    };
     let now = now_ms();
-    let filed = reports::file(&state.db, &auth.user_id, &user.id, reason, &request.message_ids, now).await?;
+    let filed = reports::file(&state.db, &auth.user_id, &user.id, reason, &evidence, now).await?;
     if request.block {
         blocks::block(&state.db, &auth.user_id, &user.id, now).await?;
         crate::presence::announce(&state, &auth.user_id).await?;

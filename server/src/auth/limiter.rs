@@ -1,5 +1,6 @@
-//! Rate limits on sign-in, sign-up and token refresh: per client IP and per account, so
-//! neither one address nor many addresses can hammer one account.
+//! Rate limits on sign-in, sign-up, token refresh and phone codes (requests and checks): per
+//! client IP and per account (a login, or `phone:<number>`), so neither one address nor many
+//! addresses can hammer one account.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;

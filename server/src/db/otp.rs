@@ -137,6 +137,16 @@ pub async fn redeem(
     }
 }
 
+/// Removes every code sent for `user_id` or to `phone` (account deletion: the number goes).
+pub async fn forget_user(db: &impl ConnectionTrait, user_id: &str, phone: Option<&str>) -> Result<()> {
+    let mut named = otp_codes::Column::UserId.eq(user_id);
+    if let Some(phone) = phone {
+        named = named.or(otp_codes::Column::Phone.eq(phone));
+    }
+    otp_codes::Entity::delete_many().filter(named).exec(db).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,27 +1,88 @@
 //! Service functions over `reports`.
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, QueryOrder, QuerySelect};
+use std::collections::HashSet;
 
-use super::entity::reports;
+use gkchat_proto::chat::Content;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+
+use super::entity::{messages, reports};
 use crate::error::Result;
+
+/// One attached message as it was when reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub message_id: String,
+    pub sender_id: String,
+    pub sent_at: i64,
+    /// `None` when it had been deleted for everyone before the report.
+    pub text: Option<String>,
+}
+
+/// The messages `message_ids` names, in chat order, when every one of them is in the direct
+/// chat between `reporter_id` and `reported_id`; `None` when any is not (or does not exist).
+pub async fn evidence(
+    db: &impl ConnectionTrait,
+    reporter_id: &str,
+    reported_id: &str,
+    message_ids: &[String],
+) -> Result<Option<Vec<Evidence>>> {
+    if message_ids.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    let Some(chat) = super::chats::find_direct(db, reporter_id, reported_id).await? else { return Ok(None) };
+    let wanted: HashSet<&str> = message_ids.iter().map(String::as_str).collect();
+    let rows = messages::Entity::find()
+        .filter(messages::Column::Id.is_in(wanted.iter().copied()))
+        .filter(messages::Column::ChatId.eq(chat.id))
+        .order_by_asc(messages::Column::Seq)
+        .all(db)
+        .await?;
+    if rows.len() != wanted.len() {
+        return Ok(None);
+    }
+    let evidence = rows
+        .into_iter()
+        .map(|row| Evidence {
+            text: row.content.as_deref().and_then(|json| serde_json::from_str::<Content>(json).ok()).map(|content| {
+                match content {
+                    Content::Text { text } => text,
+                }
+            }),
+            message_id: row.id,
+            sender_id: row.sender_id,
+            sent_at: row.sent_at,
+        })
+        .collect();
+    Ok(Some(evidence))
+}
 
 pub async fn file(
     db: &impl ConnectionTrait,
     reporter_id: &str,
     reported_id: &str,
     reason: String,
-    message_ids: &[String],
+    evidence: &[Evidence],
     now_ms: i64,
 ) -> Result<reports::Model> {
+    let message_ids: Vec<&str> = evidence.iter().map(|e| e.message_id.as_str()).collect();
     let row = reports::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
         reporter_id: Set(reporter_id.to_owned()),
         reported_id: Set(reported_id.to_owned()),
         reason: Set(reason),
-        message_ids: Set(serde_json::to_string(message_ids).expect("strings serialise")),
+        message_ids: Set(serde_json::to_string(&message_ids).expect("strings serialise")),
+        evidence: Set(Some(serde_json::to_string(evidence).expect("evidence serialises"))),
         created_at: Set(now_ms),
     };
     Ok(row.insert(db).await?)
+}
+
+/// The messages stored with `report`, in chat order (none for reports older than evidence).
+pub fn evidence_of(report: &reports::Model) -> Vec<Evidence> {
+    report.evidence.as_deref().and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default()
 }
 
 /// The newest `limit` reports, newest first.

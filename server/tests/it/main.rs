@@ -40,7 +40,10 @@ fn start(home: &std::path::Path, extra_env: &[(&str, &str)]) -> Running {
     });
     let addr = loop {
         let line = log.recv_timeout(Duration::from_secs(30)).expect("server logs that it listens");
-        if let Some(rest) = line.split("addr=").nth(1) {
+        // "gkchat-server listening addr=…" (the TURN relay logs its own UDP address too).
+        if line.contains("gkchat-server listening")
+            && let Some(rest) = line.split(" addr=").nth(1)
+        {
             break rest.split_whitespace().next().expect("address").to_owned();
         }
     };

@@ -1,6 +1,7 @@
 //! Desktop life end to end: notifications reach a real notification daemon (dunst) on the
 //! app's private session bus — none for a muted chat — and a second launch of the app with a
-//! `gkchat://` link hands it to the running app and quits.
+//! `gkchat://` link hands it to the running app and quits: a contact link adds that person, a
+//! quick-chat link opens the quick chat.
 
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use gkchat_tests::desktop::{DesktopHarness, desktop_binary, shots_dir};
 use gkchat_tests::webdriver::Session;
 use gkchat_tests::{TestServer, client_for, test_device};
 
-use super::{PASSWORD, WAIT, click, sign_up_in_app};
+use super::{PASSWORD, WAIT, click, sign_up_in_app, type_into};
 
 fn text(text: &str, to: Target) -> NewMessage {
     NewMessage {
@@ -111,6 +112,30 @@ async fn notifications_and_a_second_launch_reach_the_running_app() {
         assert!(tokio::time::Instant::now() < deadline, "the autostart entry stayed");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+
+    // A second launch with Pia's contact link, while Settings is showing: the running app goes
+    // back to Chats and adds her, and says so.
+    let (pia, _) = server.signed_up("pia").await;
+    let contact_link = pia.contact_link().await.unwrap();
+    assert!(contact_link.starts_with("gkchat://add/"), "a contact link: {contact_link}");
+    let status = harness.launch_again(&app, &[&contact_link]);
+    assert!(status.success(), "the second launch quits cleanly: {status}");
+    session.wait_for_text("[data-testid=contacts-notice]", WAIT, |t| t.contains("@pia")).await;
+    let contacts = "return [...document.querySelectorAll('[data-testid=contact]')].map(c => c.textContent).join('|');";
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !session.execute(contacts, serde_json::json!([])).await.as_str().unwrap_or("").contains("@pia") {
+        assert!(tokio::time::Instant::now() < deadline, "the contact list never showed @pia");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let on_server = nora_elsewhere.contacts().await.unwrap();
+    assert!(on_server.iter().any(|c| c.username == "pia"), "the server has her too: {on_server:?}");
+
+    // Ctrl+N: the new-chat picker; her name and Enter open the chat with her.
+    session.press(&[CONTROL, "n"]).await;
+    type_into(&session, "new-chat-search", "pia").await;
+    session.press(&["\u{E007}"]).await;
+    session.wait_for_text("[data-testid=conversation-name]", WAIT, |t| t == "pia").await;
+    assert!(session.find("[data-testid=new-chat]").await.is_none(), "the picker closed");
 
     // A second launch with a quick-chat link: it hands the link over and quits; the running
     // app opens that chat.

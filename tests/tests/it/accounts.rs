@@ -290,15 +290,103 @@ async fn sign_in_attempts_are_rate_limited() {
     assert_eq!(response.json::<ApiError>().await.unwrap().code, ErrorCode::RateLimited);
 }
 
+/// A sign-in straight over HTTP, for the status and headers the client does not surface.
+async fn raw_sign_in(server: &TestServer, login: &str, password: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}api/v1/auth/signin", server.url()))
+        .json(&SignInRequest { login: login.into(), password: password.into(), device: test_device("x") })
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn one_address_is_rate_limited_across_accounts() {
+    let temp = tempfile::tempdir().unwrap();
+    // The accounts are made with the usual (high) limits; then the server restarts with a low
+    // per-IP limit and a high per-account one, so only the address can be what runs out.
+    let server = TestServer::start_in(temp.path()).await;
+    for name in ["ann", "ben", "cat", "dan"] {
+        server.signed_up(name).await;
+    }
+    server.stop().await;
+    let config = gkchat_server::Config { auth_attempts_per_ip_minute: 3, ..test_config(temp.path()) };
+    let server = TestServer::start_with(config, "127.0.0.1:0".parse().unwrap()).await;
+
+    assert_eq!(raw_sign_in(&server, "ann", TEST_PASSWORD).await.status(), 200);
+    assert_eq!(raw_sign_in(&server, "ben", "a wrong password here").await.status(), 401);
+    assert_eq!(raw_sign_in(&server, "cat", TEST_PASSWORD).await.status(), 200);
+    // A fourth account, never tried before, and the right password: the address is spent.
+    let response = raw_sign_in(&server, "dan", TEST_PASSWORD).await;
+    assert_eq!(response.status(), 429);
+    let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    assert_eq!(response.json::<ApiError>().await.unwrap().code, ErrorCode::RateLimited);
+    // The same address signing up is held back as well.
+    assert_eq!(api_code(server.client().sign_up(&sign_up_request("eve")).await), ErrorCode::RateLimited);
+}
+
+/// How many rows `sql` (a `SELECT COUNT(*) AS n …` with `$1` for `user_id`) counts.
+async fn count(db: &sea_orm::DatabaseConnection, sql: &str, user_id: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let statement = Statement::from_sql_and_values(db.get_database_backend(), sql, [user_id.into()]);
+    db.query_one(statement).await.unwrap().unwrap().try_get::<i64>("", "n").unwrap()
+}
+
 #[tokio::test]
 async fn delete_account_clears_personal_data_and_frees_the_name() {
+    use gkchat_proto::chat::{Content, NewMessage, Target};
+    use gkchat_tests::online;
+    use gkchat_tests::sms::SmsGateway;
     use sea_orm::{ConnectionTrait, Database, Statement};
 
-    let server = TestServer::start().await;
+    let mut gateway = SmsGateway::start().await;
+    let temp = tempfile::tempdir().unwrap();
+    let config = gkchat_server::Config { sms_gateway_url: gateway.url.clone(), ..test_config(temp.path()) };
+    let server = TestServer::start_with(config, "127.0.0.1:0".parse().unwrap()).await;
     let (client, me) = server.signed_up("kim").await;
-    client.update_profile(&ProfileUpdate { about: Some("private words".into()), ..Default::default() }).await.unwrap();
+    let (lee, lee_me) = server.signed_up("leena").await;
+    let (mo, mo_me) = server.signed_up("morgan").await;
+    client
+        .update_profile(&ProfileUpdate {
+            about: Some("private words".into()),
+            status_text: Some("at the gym".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    client.request_phone_verification("+44 7911 123456").await.unwrap();
+    let code = gateway.code_for("+447911123456").await;
+    assert_eq!(client.verify_phone("+44 7911 123456", &code).await.unwrap().phone.as_deref(), Some("+447911123456"));
+    // Contacts and blocks both ways, and a message to lee.
+    client.add_contact("leena").await.unwrap();
+    lee.add_contact("kim").await.unwrap();
+    client.block(&mo_me.id).await.unwrap();
+    mo.block(&me.id).await.unwrap();
+    let (live, _events) = online(&client).await;
+    let sent = NewMessage {
+        id: uuid::Uuid::now_v7().to_string(),
+        to: Target::User(lee_me.id.clone()),
+        content: Content::Text { text: "see you at noon".into() },
+        reply_to: None,
+        forwarded: false,
+    };
+    let chat_id = live.send_message(sent.clone()).await.unwrap().chat_id;
+    live.close().await;
     let other_device = server.client();
     other_device.sign_in("kim", TEST_PASSWORD, test_device("phone")).await.unwrap();
+    let db = Database::connect(test_config(&server.data_dir).database_url()).await.unwrap();
+    let personal_rows = [
+        ("sessions", "SELECT COUNT(*) AS n FROM device_sessions WHERE user_id = $1"),
+        ("my contacts", "SELECT COUNT(*) AS n FROM contacts WHERE owner_id = $1"),
+        ("in others' contacts", "SELECT COUNT(*) AS n FROM contacts WHERE contact_id = $1"),
+        ("my blocks", "SELECT COUNT(*) AS n FROM blocks WHERE blocker_id = $1"),
+        ("blocks of me", "SELECT COUNT(*) AS n FROM blocks WHERE blocked_id = $1"),
+        ("codes for me", "SELECT COUNT(*) AS n FROM otp_codes WHERE user_id = $1"),
+    ];
+    for (what, sql) in personal_rows {
+        assert!(count(&db, sql, &me.id).await > 0, "{what} exist before");
+    }
 
     assert_eq!(api_code(client.delete_account("not my password").await), ErrorCode::InvalidCredentials);
     assert_eq!(client.me().await.unwrap().id, me.id, "a wrong password deletes nothing");
@@ -310,37 +398,50 @@ async fn delete_account_clears_personal_data_and_frees_the_name() {
     assert_eq!(api_code(again), ErrorCode::InvalidCredentials);
 
     // The database itself: an anonymous row remains for past messages, nothing personal.
-    let db = Database::connect(test_config(&server.data_dir).database_url()).await.unwrap();
     let backend = db.get_database_backend();
     let row = db
         .query_one(Statement::from_sql_and_values(
             backend,
-            "SELECT username, email, password_hash, display_name, about, deleted_at FROM users WHERE id = $1",
+            "SELECT username, email, phone, password_hash, display_name, about, status_text, contact_token, \
+             photo_id, deleted_at FROM users WHERE id = $1",
             [me.id.clone().into()],
         ))
         .await
         .unwrap()
         .expect("the row stays");
-    assert_eq!(row.try_get::<Option<String>>("", "username").unwrap(), None);
-    assert_eq!(row.try_get::<Option<String>>("", "email").unwrap(), None);
-    assert_eq!(row.try_get::<Option<String>>("", "password_hash").unwrap(), None);
+    for column in ["username", "email", "phone", "password_hash", "contact_token", "photo_id"] {
+        assert_eq!(row.try_get::<Option<String>>("", column).unwrap(), None, "{column}");
+    }
     assert_eq!(row.try_get::<String>("", "display_name").unwrap(), "Deleted account");
     assert_eq!(row.try_get::<String>("", "about").unwrap(), "");
+    assert_eq!(row.try_get::<String>("", "status_text").unwrap(), "");
     assert!(row.try_get::<Option<i64>>("", "deleted_at").unwrap().is_some());
-    let sessions = db
-        .query_one(Statement::from_sql_and_values(
-            backend,
-            "SELECT COUNT(*) AS n FROM device_sessions WHERE user_id = $1",
-            [me.id.clone().into()],
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(sessions.try_get::<i64>("", "n").unwrap(), 0);
+    for (what, sql) in personal_rows {
+        assert_eq!(count(&db, sql, &me.id).await, 0, "{what} gone");
+    }
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM otp_codes WHERE phone = $1", "+447911123456").await, 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM device_sessions WHERE user_id = $1", &lee_me.id).await, 1);
+    assert!(lee.contacts().await.unwrap().is_empty(), "gone from lee's contacts");
+    assert!(mo.blocked_users().await.unwrap().is_empty(), "gone from mo's blocked list");
 
-    // The username and email are free again, for a new account.
-    let (_, reborn) = server.signed_up("kim").await;
+    // The message kim sent stays for lee, from "Deleted account".
+    let tile = lee.chats().await.unwrap().into_iter().find(|c| c.id == chat_id).expect("lee keeps the chat");
+    let peer = tile.peer.expect("a peer");
+    assert_eq!(
+        (peer.user_id.as_str(), peer.display_name.as_str(), peer.username.as_str()),
+        (me.id.as_str(), "Deleted account", "")
+    );
+    assert_eq!(peer.photo, None);
+    let history = lee.history(&chat_id, None, 50).await.unwrap();
+    assert_eq!(history.messages.len(), 1);
+    let kept = &history.messages[0];
+    assert_eq!((kept.id.as_str(), kept.sender_id.as_str()), (sent.id.as_str(), me.id.as_str()));
+    assert_eq!(kept.content, Some(Content::Text { text: "see you at noon".into() }));
+
+    // The username, email and number are free again, for a new account.
+    let (reborn_client, reborn) = server.signed_up("kim").await;
     assert_ne!(reborn.id, me.id);
+    reborn_client.request_phone_verification("+44 7911 123456").await.unwrap();
 }
 
 #[tokio::test]

@@ -2,31 +2,9 @@
 //! unread counts, messages composed offline (also across an app restart) arriving exactly once
 //! and in order, and two devices of one account staying in step.
 
-use std::future::Future;
-use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
-
-use gkchat_client::{Client, Messenger, SendStatus, Store};
+use gkchat_client::{Messenger, SendStatus};
 use gkchat_proto::chat::{Content, Target};
-use gkchat_tests::{TEST_PASSWORD, TestServer, test_config, test_device, within};
-
-const WAIT: Duration = Duration::from_secs(15);
-
-async fn messenger(client: &Client, user_id: &str, store: Option<&Path>) -> Messenger {
-    let store = Store::open(store, user_id).await.unwrap();
-    Messenger::start(client.clone(), Arc::new(client.connect()), store)
-}
-
-/// Polls `check` until it holds.
-async fn eventually<F: Future<Output = bool>>(what: &str, check: impl Fn() -> F) {
-    within(WAIT, what, async {
-        while !check().await {
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-    })
-    .await;
-}
+use gkchat_tests::{TEST_PASSWORD, TestServer, eventually, messenger, test_config, test_device};
 
 async fn texts(messenger: &Messenger, chat_key: &str) -> Vec<String> {
     let messages = messenger.messages(chat_key, None, 1000).await.unwrap();

@@ -18,10 +18,13 @@ type Mode = (typeof MODES)[number]["id"];
 export default function AuthScreen({
   onSignedIn,
   onQuickChat,
+  notice = null,
 }: {
   onSignedIn: (me: Me) => void;
   /** Opens the quick chat, which needs no account. */
   onQuickChat: () => void;
+  /** What waits for the sign-in (a contact link the app was opened with). */
+  notice?: string | null;
 }) {
   const [mode, setMode] = useState<Mode>("sign-in");
   const [login, setLogin] = useState("");
@@ -58,6 +61,11 @@ export default function AuthScreen({
           <h1 className="app-title">GK Chat</h1>
           <ConnectionBadge />
         </header>
+        {notice && (
+          <p className="hint" role="status" data-testid="auth-notice">
+            {notice}
+          </p>
+        )}
         <Tabs
           tabs={MODES}
           current={mode}

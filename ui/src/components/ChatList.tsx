@@ -2,6 +2,7 @@ import { useState } from "react";
 import { api, type ChatSummary } from "../api";
 import { isMuted, preview, tileTime } from "../chatText";
 import { useChats, useTyping } from "../messages";
+import { LAYER, useEscape } from "../shortcuts";
 import Avatar from "./Avatar";
 import SearchResults from "./SearchResults";
 
@@ -30,6 +31,7 @@ function Tile({
 }) {
   const typing = useTyping(chat.id);
   const [menu, setMenu] = useState(false);
+  useEscape(menu, LAYER.menu, () => setMenu(false));
   const peer = chat.peer ?? { user_id: "", display_name: "Chat", username: "", photo: null };
   const muted = isMuted(chat);
   const settle = (update: Parameters<typeof api.updateChat>[1]) => {
@@ -119,6 +121,7 @@ export default function ChatList({
   const { chats, error } = useChats();
   const [archived, setArchived] = useState(false);
   const [search, setSearch] = useState("");
+  useEscape(search !== "", LAYER.search, () => setSearch(""));
   if (error) {
     return (
       <p className="error" role="alert">

@@ -1,8 +1,8 @@
 import { act, waitFor, fireEvent, render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
+import { contact } from "../test-fixtures";
 import { invoke } from "../test-ipc";
 
-import type { Contact } from "../api";
 import { usePresenceFeed } from "../presence";
 import ContactsPanel from "./ContactsPanel";
 
@@ -10,18 +10,6 @@ function WithPresence() {
   usePresenceFeed();
   return <ContactsPanel />;
 }
-
-const contact = (username: string, display_name: string): Contact => ({
-  user_id: `id-${username}`,
-  username,
-  display_name,
-  about: "",
-  status_text: "",
-  photo: null,
-  online: false,
-  last_seen: null,
-  added_at: 0,
-});
 
 describe("ContactsPanel", () => {
   it("adds what was typed and filters by search", async () => {

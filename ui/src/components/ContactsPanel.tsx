@@ -1,7 +1,8 @@
-import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { api, describeError, type Contact } from "../api";
 import { useNow } from "../hooks";
 import { presenceLoaded, usePresence } from "../presence";
+import { LAYER, useEscape } from "../shortcuts";
 import { presenceText } from "../time";
 import { useLoaded } from "../useLoaded";
 import Avatar from "./Avatar";
@@ -24,8 +25,22 @@ function PresenceLine({ contact }: { contact: Contact }) {
   );
 }
 
-/** My contacts: add by username, search, message, remove. */
-export default function ContactsPanel({ onMessage }: { onMessage?: (contact: Contact) => void }) {
+/** A `gkchat://add/…` link the app was opened with, to add once. */
+export interface LinkToAdd {
+  link: string;
+}
+
+/** My contacts: add by username, phone or link (typed, or opened from the OS), search, message, remove. */
+export default function ContactsPanel({
+  onMessage,
+  linkToAdd = null,
+  onLinkTaken,
+}: {
+  onMessage?: (contact: Contact) => void;
+  linkToAdd?: LinkToAdd | null;
+  /** `linkToAdd` is being added; the panel reports how it went. */
+  onLinkTaken?: () => void;
+}) {
   const { data: contacts, error, setError, reload } = useLoaded(api.listContacts);
   const [search, setSearch] = useState("");
   const [username, setUsername] = useState("");
@@ -34,6 +49,25 @@ export default function ContactsPanel({ onMessage }: { onMessage?: (contact: Con
   useEffect(() => {
     if (contacts) presenceLoaded();
   }, [contacts]);
+  useEscape(search !== "", LAYER.search, () => setSearch(""));
+  useEscape(reporting !== null, LAYER.menu, () => setReporting(null));
+
+  // Each opened link is added once, even if effects run twice.
+  const taken = useRef<LinkToAdd | null>(null);
+  useEffect(() => {
+    if (!linkToAdd || taken.current === linkToAdd) return;
+    taken.current = linkToAdd;
+    onLinkTaken?.();
+    setError(null);
+    setNotice(null);
+    api
+      .addContact(linkToAdd.link)
+      .then((contact) => {
+        setNotice(`${contact.display_name} (@${contact.username}) is in your contacts.`);
+        reload();
+      })
+      .catch((e) => setError(`This contact link did not work: ${describeError(e)}`));
+  }, [linkToAdd, onLinkTaken, reload, setError]);
 
   const add = async (event: FormEvent) => {
     event.preventDefault();

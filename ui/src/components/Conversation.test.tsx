@@ -1,8 +1,16 @@
 import { fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ChatSummary, LocalMessage } from "../api";
+import { LAYER, useEscape, useShortcuts } from "../shortcuts";
 import { invoke } from "../test-ipc";
 import Conversation from "./Conversation";
+
+/** The conversation as the frame holds it: Esc, when nothing nearer takes it, closes it. */
+function InFrame({ onClose }: { onClose: () => void }) {
+  useShortcuts(() => undefined);
+  useEscape(true, LAYER.conversation, onClose);
+  return <Conversation open={{ chatId: "c1", peer }} myId="me" />;
+}
 
 const peer = { user_id: "u2", display_name: "Grace", username: "grace", photo: null };
 
@@ -107,6 +115,35 @@ describe("Conversation", () => {
       }),
     );
     expect(invoke).toHaveBeenCalledWith("set_typing", { chatId: "c1", typing: true });
+  });
+
+  it("gives Esc to the menu, then the reply quote (keeping the words), then the chat", async () => {
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "chat_messages") return [local(1, "u2", "first"), local(2, "me", "second")];
+      if (command === "list_chats") return [chat];
+      if (command === "set_typing") return;
+      throw new Error(command);
+    });
+    const onClose = vi.fn();
+    render(<InFrame onClose={onClose} />);
+    await screen.findByText("first");
+    fireEvent.click(screen.getAllByTestId("message-menu")[0]!);
+    fireEvent.click(screen.getByText("Reply"));
+    expect(screen.getByTestId("composer-context").textContent).toContain("first");
+    const composer = screen.getByTestId("composer") as HTMLTextAreaElement;
+    fireEvent.change(composer, { target: { value: "half an answer" } });
+    fireEvent.click(screen.getAllByTestId("message-menu")[1]!);
+    expect(screen.getByRole("menu")).toBeTruthy();
+
+    fireEvent.keyDown(document.body, { key: "Escape" });
+    expect(screen.queryByRole("menu")).toBeNull();
+    expect(screen.getByTestId("composer-context")).toBeTruthy();
+    fireEvent.keyDown(composer, { key: "Escape" });
+    expect(screen.queryByTestId("composer-context")).toBeNull();
+    expect(composer.value).toBe("half an answer");
+    expect(onClose).not.toHaveBeenCalled();
+    fireEvent.keyDown(composer, { key: "Escape" });
+    expect(onClose).toHaveBeenCalledTimes(1);
   });
 
   it("shows a refusal in words", async () => {

@@ -18,6 +18,7 @@ import {
   type Target,
 } from "../api";
 import { TICK_MARK, messageText, tickOf } from "../chatText";
+import { LAYER, useEscape } from "../shortcuts";
 import { TYPING_THROTTLE_MS, useChatMessages, useChats, useTyping } from "../messages";
 import { clockTime, dayLabel } from "../time";
 import Avatar from "./Avatar";
@@ -196,16 +197,33 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
     }
   };
 
+  // Cancelling keeps a reply's words and drops an edit's (they were the old message's).
+  const cancelQuote = () => {
+    if (editing) setText("");
+    setEditing(null);
+    setReplyTo(null);
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
       void submit();
     }
-    if (event.key === "Escape") {
-      setEditing(null);
-      setReplyTo(null);
+    // Esc in the composer takes its quote before anything else (the window leaves it be).
+    if (event.key === "Escape" && (replyTo || editing)) {
+      event.preventDefault();
+      cancelQuote();
     }
   };
+
+  // Esc elsewhere takes the innermost first: a menu or picker, the search, the quote, and only
+  // then (in App) the chat.
+  useEscape(menuFor !== null, LAYER.menu, () => setMenuFor(null));
+  useEscape(emoji, LAYER.menu, () => setEmoji(false));
+  useEscape(forwarding !== null, LAYER.menu, () => setForwarding(null));
+  useEscape(info !== null, LAYER.menu, () => setInfo(null));
+  useEscape(searching, LAYER.search, () => (setSearching(false), setQuery("")));
+  useEscape(replyTo !== null || editing !== null, LAYER.quote, cancelQuote);
 
   const act = (local: LocalMessage, action: Parameters<typeof api.actOnMessage>[2]) => {
     setMenuFor(null);

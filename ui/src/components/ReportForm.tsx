@@ -2,16 +2,17 @@ import { useState, type FormEvent } from "react";
 import { api, type Contact } from "../api";
 import { useSubmit } from "../useSubmit";
 
-/** Report a user to the server's operator, optionally blocking them too. */
+/** Report a user to the server's operator, optionally with our last messages and blocking them too. */
 export default function ReportForm({ contact, onDone }: { contact: Contact; onDone: () => void }) {
   const [reason, setReason] = useState("");
   const [block, setBlock] = useState(true);
+  const [includeMessages, setIncludeMessages] = useState(false);
   const { error, run } = useSubmit();
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     return run(async () => {
-      await api.reportUser(contact.user_id, reason, block);
+      await api.reportUser(contact.user_id, reason, block, includeMessages);
       onDone();
     });
   };
@@ -27,6 +28,15 @@ export default function ReportForm({ contact, onDone }: { contact: Contact; onDo
           rows={3}
           onChange={(event) => setReason(event.target.value)}
         />
+      </label>
+      <label className="radio">
+        <input
+          type="checkbox"
+          data-testid="report-include-messages"
+          checked={includeMessages}
+          onChange={(event) => setIncludeMessages(event.target.checked)}
+        />
+        Include our last messages
       </label>
       <label className="radio">
         <input

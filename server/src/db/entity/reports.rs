@@ -1,5 +1,5 @@
-//! `reports`: a user reporting another, with a reason and optionally message ids. Kept even
-//! when either account is deleted.
+//! `reports`: a user reporting another, with a reason and optionally messages of their chat.
+//! Kept even when either account is deleted.
 
 use sea_orm::entity::prelude::*;
 
@@ -13,6 +13,9 @@ pub struct Model {
     pub reason: String,
     /// JSON array of message ids the reporter attached.
     pub message_ids: String,
+    /// JSON array of those messages as they were when reported (`db::reports::Evidence`), so
+    /// deleting them later does not erase the evidence; `None` on reports older than it.
+    pub evidence: Option<String>,
     pub created_at: i64,
 }
 

@@ -13,6 +13,7 @@ mod m20261122_000007_add_photo_and_last_seen;
 mod m20261122_000008_create_chats_and_messages;
 mod m20261122_000009_create_receipt_marks;
 mod m20261202_000010_create_calls;
+mod m20261202_000011_add_report_evidence;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_create_chats_and_messages::Migration),
             Box::new(m20261122_000009_create_receipt_marks::Migration),
             Box::new(m20261202_000010_create_calls::Migration),
+            Box::new(m20261202_000011_add_report_evidence::Migration),
         ]
     }
 }
