@@ -146,6 +146,34 @@ describe("Conversation", () => {
     expect(onClose).toHaveBeenCalledTimes(1);
   });
 
+  it("forwards a message to a chat picked from the menu", async () => {
+    const other: ChatSummary = {
+      ...chat,
+      id: "c2",
+      peer: { ...peer, user_id: "u3", display_name: "Ada" },
+    };
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "chat_messages") return [local(1, "u2", "worth passing on")];
+      if (command === "list_chats") return [chat, other];
+      if (command === "forward_message") return local(3, "me", "worth passing on");
+      if (command === "set_typing") return;
+      throw new Error(command);
+    });
+    render(<Conversation open={{ chatId: "c1", peer }} myId="me" />);
+    await screen.findByText("worth passing on");
+    fireEvent.click(screen.getAllByTestId("message-menu")[0]!);
+    fireEvent.click(screen.getByTestId("message-forward"));
+    const targets = await screen.findAllByTestId("forward-to");
+    fireEvent.click(targets.find((t) => t.textContent === "Ada")!);
+    await vi.waitFor(() =>
+      expect(invoke).toHaveBeenCalledWith("forward_message", {
+        messageId: "m1",
+        to: { kind: "chat", id: "c2" },
+      }),
+    );
+    expect(screen.queryByTestId("forward-picker")).toBeNull();
+  });
+
   it("shows a refusal in words", async () => {
     invoke.mockImplementation(async (command: string) => {
       if (command === "chat_messages") return [];

@@ -443,6 +443,15 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
                       <button type="button" onClick={() => (setReplyTo(local), setMenuFor(null))}>
                         Reply
                       </button>
+                      {m.content && local.status.state === "sent" && (
+                        <button
+                          type="button"
+                          data-testid="message-forward"
+                          onClick={() => (setForwarding(local), setMenuFor(null))}
+                        >
+                          Forward
+                        </button>
+                      )}
                       <button
                         type="button"
                         onClick={() => {
