@@ -12,8 +12,9 @@ pub fn rms(samples: &[i16]) -> f64 {
     (samples.iter().map(|&s| f64::from(s).powi(2)).sum::<f64>() / samples.len() as f64).sqrt()
 }
 
-/// The frequency of a steady tone at [`AUDIO_SAMPLE_RATE`], from its rising zero crossings
-/// (interpolated); `None` when there are too few crossings to call it a tone.
+/// The frequency of a steady tone at [`AUDIO_SAMPLE_RATE`], from the median time between its
+/// rising zero crossings (interpolated), so a dropout or a concealed packet does not skew it;
+/// `None` when there are too few crossings to call it a tone.
 pub fn tone_frequency(samples: &[i16]) -> Option<f64> {
     let mut crossings = Vec::new();
     for (i, pair) in samples.windows(2).enumerate() {
@@ -25,8 +26,10 @@ pub fn tone_frequency(samples: &[i16]) -> Option<f64> {
     if crossings.len() <= 10 {
         return None;
     }
-    let span = crossings.last()? - crossings.first()?;
-    Some((crossings.len() - 1) as f64 * f64::from(AUDIO_SAMPLE_RATE) / span)
+    let mut periods: Vec<f64> = crossings.windows(2).map(|pair| pair[1] - pair[0]).collect();
+    periods.sort_by(f64::total_cmp);
+    let median = periods[periods.len() / 2];
+    Some(f64::from(AUDIO_SAMPLE_RATE) / median)
 }
 
 /// Whether `frame` shows the test pattern's eight colour bars (each checked in three rows, within
@@ -67,6 +70,11 @@ mod tests {
         assert!((heard - 440.0).abs() < 1.0, "{heard}");
         assert!(rms(&samples) > 1000.0);
         assert_eq!(tone_frequency(&[0; 4800]), None);
+        // A dropout in the middle (as a lost packet leaves) does not move it.
+        let mut gapped = samples.clone();
+        gapped.splice(2000..2000, std::iter::repeat_n(0, 960));
+        let heard = tone_frequency(&gapped).expect("a tone");
+        assert!((heard - 440.0).abs() < 1.0, "{heard}");
         assert_eq!(rms(&[]), 0.0);
     }
 
