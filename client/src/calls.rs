@@ -198,7 +198,7 @@ impl Calls {
             Err(err) => {
                 let call_id = call.view.call_id.clone();
                 drop(current);
-                self.fail(&call_id).await;
+                fail(&self.inner, &call_id).await;
                 return Err(err);
             }
         }
@@ -293,11 +293,6 @@ impl Calls {
         let current = self.inner.current.lock().await;
         current.as_ref().filter(|c| phases.contains(&c.view.phase)).map(|c| c.view.call_id.clone()).ok_or_else(no_call)
     }
-
-    async fn fail(&self, call_id: &str) {
-        let _ = self.inner.connection.call(call_id, CallAction::HangUp { failed: true }).await;
-        end(&self.inner, call_id, Some(CallOutcome::Failed)).await;
-    }
 }
 
 /// Follows the connection's call events and the current media's signals and events.
@@ -343,8 +338,7 @@ async fn on_call_event(inner: &Arc<Inner>, event: CallEvent) {
             drop(current);
             if let Err(err) = made {
                 tracing::warn!(%err, "setting up the call's media failed");
-                let _ = inner.connection.call(&call_id, CallAction::HangUp { failed: true }).await;
-                end(inner, &call_id, Some(CallOutcome::Failed)).await;
+                fail(inner, &call_id).await;
             }
         }
         CallEvent::AnsweredElsewhere { call_id } => end(inner, &call_id, None).await,
@@ -419,8 +413,7 @@ async fn on_media(inner: &Arc<Inner>, call_id: &str, from: FromMedia) {
                 MediaEvent::Failed(reason) => {
                     tracing::warn!(%reason, "call media failed");
                     drop(current);
-                    let _ = inner.connection.call(call_id, CallAction::HangUp { failed: true }).await;
-                    end(inner, call_id, Some(CallOutcome::Failed)).await;
+                    fail(inner, call_id).await;
                     return;
                 }
                 _ => return,
@@ -465,6 +458,12 @@ fn apply_sinks(media: &CallMedia, remote: Option<Arc<dyn VideoSink>>, local: Opt
     if let Some(local) = local {
         media.set_local_video_sink(local);
     }
+}
+
+/// The call's media could not be set up or broke: tell the server (the log says failed), end it.
+async fn fail(inner: &Arc<Inner>, call_id: &str) {
+    let _ = inner.connection.call(call_id, CallAction::HangUp { failed: true }).await;
+    end(inner, call_id, Some(CallOutcome::Failed)).await;
 }
 
 /// Ends call `call_id` here once: closes its media and reports it ended.

@@ -106,39 +106,34 @@ async fn start(
         kind,
         started_at: now_ms(),
     };
-    let callee_busy = {
+    let call = ActiveCall {
+        info,
+        caller_session: user.session_id.clone(),
+        callee_session: None,
+        answered_at: None,
+        video: kind == CallKind::Video,
+    };
+    let busy = {
         let mut active = state.calls.lock();
         if active.contains_key(call_id) {
             return Err(bad("a call with this id exists"));
         }
-        if active.values().any(|call| call.involves(&user.user_id)) {
+        if active.values().any(|c| c.involves(&user.user_id)) {
             return Err(Error::api(StatusCode::CONFLICT, ErrorCode::AlreadyInCall, "you are already in a call"));
         }
-        let busy = active.values().any(|call| call.involves(&callee.id));
-        if !busy {
+        if active.values().any(|c| c.involves(&callee.id)) {
+            Some(call)
+        } else {
             // Rung under the lock, so a device registering now gets it exactly once (see
             // `register`).
-            state.hub.send_to_user(&callee.id, &ServerFrame::Call(CallEvent::Incoming { call: info.clone() }));
-            active.insert(
-                call_id.to_owned(),
-                ActiveCall {
-                    info: info.clone(),
-                    caller_session: user.session_id.clone(),
-                    callee_session: None,
-                    answered_at: None,
-                    video: kind == CallKind::Video,
-                },
-            );
+            state.hub.send_to_user(&callee.id, &ServerFrame::Call(CallEvent::Incoming { call: call.info.clone() }));
+            active.insert(call_id.to_owned(), call);
+            None
         }
-        busy
     };
-    if callee_busy {
+    if let Some(call) = busy {
         // The caller hears "busy" right after its `call_ready`; both logs keep it.
-        let ended_at = now_ms();
-        record(state, &info, None, kind == CallKind::Video, CallOutcome::Busy, ended_at).await;
-        let ended = ended_frame(call_id, CallOutcome::Busy, ended_at);
-        state.hub.send_to_user(&info.caller_id, &ended);
-        state.hub.send_to_user(&info.callee_id, &ended);
+        close(state, call, CallOutcome::Busy).await;
         return Ok(ice_servers(state, &user.user_id));
     }
     let (state2, call) = (state.clone(), call_id.to_owned());
@@ -258,46 +253,37 @@ pub fn register(state: &AppState, user: &AuthUser) -> crate::hub::Registration {
     registration
 }
 
-/// Ends a call once: removes it, tells every device of both people, and writes the log.
+/// Ends a call once: removes it, then `close`s it.
 async fn finish(state: &AppState, call_id: &str, outcome: CallOutcome) {
     let Some(call) = state.calls.lock().remove(call_id) else { return };
-    let ended_at = now_ms();
-    // The log line first: a device that reloads its log on `ended` finds the call in it.
-    record(state, &call.info, call.answered_at, call.video, outcome, ended_at).await;
-    let frame = ended_frame(call_id, outcome, ended_at);
-    state.hub.send_to_user(&call.info.caller_id, &frame);
-    state.hub.send_to_user(&call.info.callee_id, &frame);
+    close(state, call, outcome).await;
 }
 
-async fn record(
-    state: &AppState,
-    info: &CallInfo,
-    answered_at: Option<i64>,
-    video: bool,
-    outcome: CallOutcome,
-    ended_at: i64,
-) {
+/// Writes the log line of a call that is over, then tells every device of both people (a device
+/// that reloads its log on `ended` finds the call in it).
+async fn close(state: &AppState, call: ActiveCall, outcome: CallOutcome) {
+    let ended_at = now_ms();
+    let info = call.info;
     let finished = call_log::Finished {
         id: info.call_id.clone(),
         caller_id: info.caller_id.clone(),
         callee_id: info.callee_id.clone(),
-        kind: if video { CallKind::Video } else { CallKind::Audio },
+        kind: if call.video { CallKind::Video } else { CallKind::Audio },
         outcome,
         started_at: info.started_at,
-        answered_at,
+        answered_at: call.answered_at,
         ended_at,
     };
     if let Err(err) = call_log::record(&state.db, finished).await {
         tracing::error!(error = %err, call_id = %info.call_id, "writing the call log failed");
     }
+    let frame = ServerFrame::Call(CallEvent::Ended { call_id: info.call_id, outcome, ended_at });
+    state.hub.send_to_user(&info.caller_id, &frame);
+    state.hub.send_to_user(&info.callee_id, &frame);
 }
 
 fn other_session(call: &ActiveCall, mine: &str) -> Option<String> {
     if call.caller_session == mine { call.callee_session.clone() } else { Some(call.caller_session.clone()) }
-}
-
-fn ended_frame(call_id: &str, outcome: CallOutcome, ended_at: i64) -> ServerFrame {
-    ServerFrame::Call(CallEvent::Ended { call_id: call_id.to_owned(), outcome, ended_at })
 }
 
 fn ice_servers(state: &AppState, user_id: &str) -> Vec<IceServer> {

@@ -125,23 +125,11 @@ impl AppState {
 /// Streams the current call's changes (ringing, connected, ended, …) to the UI.
 #[tauri::command]
 pub async fn watch_calls(state: State<'_, AppState>, on_event: Channel<CallView>) -> CommandResult<()> {
-    let mut feed = state.feeds.calls.subscribe();
+    let feed = state.feeds.calls.subscribe();
     if let Some(current) = state.calls().await.current().await {
         let _ = on_event.send(current);
     }
-    tauri::async_runtime::spawn(async move {
-        loop {
-            match feed.recv().await {
-                Ok(view) => {
-                    if on_event.send(view).is_err() {
-                        break;
-                    }
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-            }
-        }
-    });
+    crate::forward_to(feed, on_event);
     Ok(())
 }
 
@@ -252,12 +240,7 @@ pub fn start_ringing_notifications(app: AppHandle) {
     let mut feed = app.state::<AppState>().feeds.calls.subscribe();
     tauri::async_runtime::spawn(async move {
         let mut ringing: Option<(String, Arc<Mutex<Option<u32>>>)> = None;
-        loop {
-            let view = match feed.recv().await {
-                Ok(view) => view,
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-            };
+        while let Some(view) = crate::next_of(&mut feed).await {
             let rings = view.phase == CallPhase::Ringing && view.direction == CallDirection::Incoming;
             match &ringing {
                 Some((call_id, _)) if *call_id == view.call_id && rings => continue,
@@ -379,14 +362,9 @@ fn ended_words(view: &CallView) -> &'static str {
 pub fn forward_calls(calls: &Calls, to: tokio::sync::broadcast::Sender<CallView>) -> tokio::task::JoinHandle<()> {
     let mut notices = calls.subscribe();
     tokio::spawn(async move {
-        loop {
-            match notices.recv().await {
-                Ok(CallNotice::Changed(view)) => {
-                    let _ = to.send(view);
-                }
-                Ok(CallNotice::Media { .. }) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+        while let Some(notice) = crate::next_of(&mut notices).await {
+            if let CallNotice::Changed(view) = notice {
+                let _ = to.send(view);
             }
         }
     })

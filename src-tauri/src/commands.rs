@@ -328,21 +328,8 @@ pub async fn user_photo(state: State<'_, AppState>, user_id: String, size: Photo
 /// Streams contacts' presence changes to the UI until the page goes away.
 #[tauri::command]
 pub async fn watch_presence(state: State<'_, AppState>, on_presence: Channel<Presence>) -> CommandResult<()> {
-    let mut feed = state.feeds.presence.subscribe();
-    tauri::async_runtime::spawn(async move {
-        loop {
-            match feed.recv().await {
-                Ok(presence) => {
-                    if on_presence.send(presence).is_err() {
-                        break;
-                    }
-                }
-                // Missed some: the UI reloads the contact list when it next opens it.
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-            }
-        }
-    });
+    // Missed ones are skipped: the UI reloads the contact list when it next opens it.
+    crate::forward_to(state.feeds.presence.subscribe(), on_presence);
     Ok(())
 }
 

@@ -82,6 +82,32 @@ impl AppState {
     }
 }
 
+/// The next value of a broadcast feed, past any a slow reader missed; `None` once it closed.
+async fn next_of<T: Clone>(feed: &mut tokio::sync::broadcast::Receiver<T>) -> Option<T> {
+    loop {
+        match feed.recv().await {
+            Ok(value) => return Some(value),
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+        }
+    }
+}
+
+/// Forwards every value of a broadcast `feed` to the UI until the page is gone (what a slow page
+/// missed is skipped: each of these feeds' values stands alone).
+fn forward_to<T>(mut feed: tokio::sync::broadcast::Receiver<T>, channel: Channel<T>)
+where
+    T: tauri::ipc::IpcResponse + Clone + Send + 'static,
+{
+    tauri::async_runtime::spawn(async move {
+        while let Some(value) = next_of(&mut feed).await {
+            if channel.send(value).is_err() {
+                break;
+            }
+        }
+    });
+}
+
 /// Forwards every value of `feed` (the current one first) to the UI until the page is gone.
 fn stream_to<T>(mut feed: watch::Receiver<T>, channel: Channel<T>)
 where

@@ -129,12 +129,7 @@ pub fn start(app: AppHandle) {
     let mut events = state.feeds.messages.subscribe();
     let account = state.feeds.account.subscribe();
     tauri::async_runtime::spawn(async move {
-        loop {
-            let event = match events.recv().await {
-                Ok(event) => event,
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-            };
+        while let Some(event) = crate::next_of(&mut events).await {
             let MessengerEvent::Message { chat_key, message } = event else { continue };
             let me = account.borrow().clone();
             let fresh = message.message.updated_seq == message.message.seq && message.message.seq > 0;

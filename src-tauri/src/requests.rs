@@ -54,26 +54,14 @@ impl Requests {
 /// Streams requests to the window: those that waited first, then new ones.
 #[tauri::command]
 pub async fn watch_requests(app: State<'_, AppState>, on_request: Channel<WindowRequest>) -> CommandResult<()> {
-    let (waiting, mut feed) = {
+    let (waiting, feed) = {
         let mut pending = app.requests.pending();
         (std::mem::take(&mut *pending), app.requests.live.subscribe())
     };
     for request in waiting {
         let _ = on_request.send(request);
     }
-    tauri::async_runtime::spawn(async move {
-        loop {
-            match feed.recv().await {
-                Ok(request) => {
-                    if on_request.send(request).is_err() {
-                        break;
-                    }
-                }
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => break,
-            }
-        }
-    });
+    crate::forward_to(feed, on_request);
     Ok(())
 }
 

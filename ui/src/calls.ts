@@ -2,14 +2,8 @@
 // pictures for the whole page, the call log (reloaded when a call ends), the words calls are
 // shown in, and who the other person is.
 import { useCallback, useEffect, useState, useSyncExternalStore } from "react";
-import {
-  api,
-  describeError,
-  type CallLogEntry,
-  type CallView,
-  type ChatPeer,
-  type ChatSummary,
-} from "./api";
+import { api, type CallLogEntry, type CallView, type ChatPeer, type ChatSummary } from "./api";
+import { useLoaded } from "./useLoaded";
 import { decodeFrame, type I420Picture } from "./i420";
 
 /** How long the call screen says how a call ended before it goes away. */
@@ -91,18 +85,8 @@ export function useCallLog(limit = 100): {
   error: string | null;
   reload: () => void;
 } {
-  const [entries, setEntries] = useState<CallLogEntry[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const reload = useCallback(() => {
-    api
-      .callLog(null, limit)
-      .then((list) => {
-        setEntries(list);
-        setError(null);
-      })
-      .catch((e) => setError(describeError(e)));
-  }, [limit]);
-  useEffect(reload, [reload]);
+  const fetch = useCallback(() => api.callLog(null, limit), [limit]);
+  const { data: entries, error, reload } = useLoaded(fetch);
   useEffect(() => {
     // The server writes the log line before it says a call ended.
     const onEnded = () => reload();

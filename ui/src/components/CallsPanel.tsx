@@ -1,4 +1,4 @@
-import { PhoneIcon, VideoIcon } from "./Icon";
+import { CallButtons, PhoneIcon, VideoIcon } from "./Icon";
 import { useState } from "react";
 import { api, describeError, type CallKind, type CallLogEntry } from "../api";
 import { outcomeWords, useCallLog } from "../calls";
@@ -76,26 +76,12 @@ export default function CallsPanel() {
                 </div>
               </div>
               <div className="contact-actions">
-                <button
-                  type="button"
-                  className="link-button call-back"
-                  aria-label={`Voice call ${entry.peer.display_name}`}
-                  title="Voice call"
-                  data-testid="call-back-audio"
-                  onClick={() => callBack(entry, "audio")}
-                >
-                  <PhoneIcon />
-                </button>
-                <button
-                  type="button"
-                  className="link-button call-back"
-                  aria-label={`Video call ${entry.peer.display_name}`}
-                  title="Video call"
-                  data-testid="call-back-video"
-                  onClick={() => callBack(entry, "video")}
-                >
-                  <VideoIcon />
-                </button>
+                <CallButtons
+                  onCall={(kind) => callBack(entry, kind)}
+                  className="call-back"
+                  testIdPrefix="call-back-"
+                  whom={entry.peer.display_name}
+                />
               </div>
             </li>
           );

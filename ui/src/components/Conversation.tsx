@@ -1,4 +1,4 @@
-import { PhoneIcon, VideoIcon } from "./Icon";
+import { CallButtons } from "./Icon";
 import {
   useEffect,
   useLayoutEffect,
@@ -277,26 +277,12 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
         >
           🔍
         </button>
-        <button
-          type="button"
-          className="link-button header-call"
-          aria-label="Voice call"
-          title="Voice call"
-          data-testid="chat-call-audio"
-          onClick={() => startCall("audio")}
-        >
-          <PhoneIcon size={20} />
-        </button>
-        <button
-          type="button"
-          className="link-button header-call"
-          aria-label="Video call"
-          title="Video call"
-          data-testid="chat-call-video"
-          onClick={() => startCall("video")}
-        >
-          <VideoIcon size={20} />
-        </button>
+        <CallButtons
+          onCall={startCall}
+          className="header-call"
+          testIdPrefix="chat-call-"
+          size={20}
+        />
       </header>
       {callError && (
         <p className="error conversation-call-error" role="alert" data-testid="chat-call-error">

@@ -1,3 +1,5 @@
+import type React from "react";
+
 // Small line icons drawn as SVG, so they look the same everywhere (emoji fonts are not on every
 // desktop: under a bare X server they show as empty boxes). They take the text colour.
 
@@ -32,5 +34,47 @@ export function VideoIcon({ size = 18 }: IconProps) {
       <path d="M23 7l-7 5 7 5V7z" />
       <rect x="1" y="5" width="15" height="14" rx="2" ry="2" />
     </svg>
+  );
+}
+
+type CallKind = "audio" | "video";
+
+const CALLS: { kind: CallKind; label: string; Icon: (props: IconProps) => React.JSX.Element }[] = [
+  { kind: "audio", label: "Voice call", Icon: PhoneIcon },
+  { kind: "video", label: "Video call", Icon: VideoIcon },
+];
+
+/** The voice and video call buttons (a chat's header, a call log row). */
+export function CallButtons({
+  onCall,
+  className,
+  testIdPrefix,
+  whom,
+  size,
+}: {
+  onCall: (kind: CallKind) => void;
+  className: string;
+  /** Each button's data-testid is this plus `audio` or `video`. */
+  testIdPrefix: string;
+  /** Named in the buttons' labels ("Voice call Grace"), when there are several on screen. */
+  whom?: string;
+  size?: number;
+}) {
+  return (
+    <>
+      {CALLS.map(({ kind, label, Icon }) => (
+        <button
+          key={kind}
+          type="button"
+          className={`link-button ${className}`}
+          aria-label={whom ? `${label} ${whom}` : label}
+          title={label}
+          data-testid={`${testIdPrefix}${kind}`}
+          onClick={() => onCall(kind)}
+        >
+          <Icon size={size} />
+        </button>
+      ))}
+    </>
   );
 }
