@@ -274,10 +274,7 @@ async fn sync(inner: &Inner) -> Result<()> {
         for chat in &page.chats {
             inner.store.upsert_chat(chat).await?;
         }
-        for message in &page.messages {
-            inner.store.apply(message).await?;
-            inner.store.advance_cursor(&message.chat_id, message.updated_seq).await?;
-        }
+        inner.store.apply_page(&page.messages).await?;
         if page.complete {
             for chat in &page.chats {
                 inner.store.advance_cursor(&chat.id, chat.last_seq).await?;

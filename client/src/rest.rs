@@ -101,6 +101,20 @@ impl Client {
         }
     }
 
+    /// Takes up the sign-in kept in the token store without asking the server, so the app can
+    /// open its local store at once (also offline); returns its user id. The first request
+    /// that needs a token refreshes it, and forgets the sign-in if the server has ended it.
+    pub async fn resume_stored(&self) -> Result<Option<String>> {
+        let mut guard = self.inner.tokens.lock().await;
+        if guard.is_none() {
+            let Some(stored) = with_store(&self.inner.store, |s| s.load()).await? else { return Ok(None) };
+            *guard = Some(Tokens { access_token: String::new(), access_expires_at: 0, stored });
+        }
+        let user_id = guard.as_ref().map(|t| t.stored.user_id.clone());
+        self.announce(user_id.clone());
+        Ok(user_id)
+    }
+
     /// Signs this device out, on the server (if reachable) and locally.
     pub async fn sign_out(&self) -> Result<()> {
         let remote = self.authed::<()>(Method::POST, "api/v1/auth/signout", None::<&()>).await;
@@ -279,8 +293,18 @@ impl Client {
         let stored = next.stored.clone();
         with_store(&self.inner.store, move |s| s.save(&stored)).await?;
         *self.inner.tokens.lock().await = Some(next);
-        self.inner.account.send_replace(Some(tokens.user.id.clone()));
+        self.announce(Some(tokens.user.id.clone()));
         Ok(())
+    }
+
+    /// Tells the account's watchers who is signed in, only when that changed (a refresh of the
+    /// same sign-in must not restart the connection and the messenger).
+    fn announce(&self, user_id: Option<String>) {
+        self.inner.account.send_if_modified(|current| {
+            let changed = *current != user_id;
+            *current = user_id;
+            changed
+        });
     }
 
     /// Trades the refresh token for new tokens while holding the lock. When the server says
@@ -295,7 +319,7 @@ impl Client {
                 let stored = next.stored.clone();
                 with_store(&self.inner.store, move |s| s.save(&stored)).await?;
                 *guard = Some(next);
-                self.inner.account.send_replace(Some(tokens.user.id.clone()));
+                self.announce(Some(tokens.user.id.clone()));
                 Ok(tokens.user)
             }
             Err(err) => {
@@ -328,7 +352,7 @@ impl Client {
 
     async fn forget_locked(&self, guard: &mut Option<Tokens>) -> Result<()> {
         *guard = None;
-        self.inner.account.send_replace(None);
+        self.announce(None);
         with_store(&self.inner.store, |s| s.clear()).await
     }
 

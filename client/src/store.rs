@@ -94,6 +94,67 @@ pub struct Store {
     user_id: String,
 }
 
+async fn advance_cursor(db: &impl ConnectionTrait, chat_id: &str, seq: i64) -> Result<()> {
+    db.execute(statement("UPDATE chats SET cursor = MAX(cursor, ?) WHERE id = ?", [seq.into(), chat_id.into()]))
+        .await?;
+    Ok(())
+}
+
+/// See [`Store::apply`].
+async fn apply(db: &impl ConnectionTrait, message: &Message) -> Result<bool> {
+    let result = db
+        .execute(statement(
+            "INSERT INTO messages (id, chat_key, seq, updated_seq, sender_id, sent_at, visible, deleted, status, data)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?)
+             ON CONFLICT (id) DO UPDATE SET chat_key = excluded.chat_key, seq = excluded.seq,
+                updated_seq = excluded.updated_seq, sent_at = excluded.sent_at, visible = excluded.visible,
+                deleted = excluded.deleted, status = 'sent', data = excluded.data
+             WHERE messages.status <> 'sent' OR excluded.updated_seq > messages.updated_seq",
+            [
+                message.id.clone().into(),
+                message.chat_id.clone().into(),
+                message.seq.into(),
+                message.updated_seq.into(),
+                message.sender_id.clone().into(),
+                message.sent_at.into(),
+                (!message.hidden).into(),
+                message.deleted_at.is_some().into(),
+                json(message)?.into(),
+            ],
+        ))
+        .await?;
+    let changed = result.rows_affected() > 0;
+    if changed {
+        index(db, &message.id).await?;
+    }
+    Ok(changed)
+}
+
+/// Puts a message's current text into the search index (or takes it out).
+async fn index(db: &impl ConnectionTrait, message_id: &str) -> Result<()> {
+    let Some(row) = db
+        .query_one(statement(
+            "SELECT rowid AS r, chat_key, visible, deleted, data FROM messages WHERE id = ?",
+            [message_id.into()],
+        ))
+        .await?
+    else {
+        return Ok(());
+    };
+    let rowid: i64 = get(&row, "r")?;
+    db.execute(statement("DELETE FROM message_search WHERE rowid = ?", [rowid.into()])).await?;
+    let message: Message = parse(&get::<String>(&row, "data")?)?;
+    let searchable = get::<bool>(&row, "visible")? && !get::<bool>(&row, "deleted")?;
+    if let (true, Some(Content::Text { text })) = (searchable, message.content) {
+        db.execute(statement(
+            "INSERT INTO message_search (rowid, body, chat_key) VALUES (?, ?, ?)",
+            [rowid.into(), text.into(), get::<String>(&row, "chat_key")?.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 fn json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::Store(e.to_string()))
 }
@@ -262,68 +323,31 @@ impl Store {
     }
 
     pub async fn advance_cursor(&self, chat_id: &str, seq: i64) -> Result<()> {
-        self.db
-            .execute(statement("UPDATE chats SET cursor = MAX(cursor, ?) WHERE id = ?", [seq.into(), chat_id.into()]))
-            .await?;
-        Ok(())
+        advance_cursor(&self.db, chat_id, seq).await
     }
 
     /// Stores a message from the server unless this device holds a newer version; true when
     /// it changed anything.
     pub async fn apply(&self, message: &Message) -> Result<bool> {
-        let result = self
-            .db
-            .execute(statement(
-                "INSERT INTO messages (id, chat_key, seq, updated_seq, sender_id, sent_at, visible, deleted, status, data)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?)
-                 ON CONFLICT (id) DO UPDATE SET chat_key = excluded.chat_key, seq = excluded.seq,
-                    updated_seq = excluded.updated_seq, sent_at = excluded.sent_at, visible = excluded.visible,
-                    deleted = excluded.deleted, status = 'sent', data = excluded.data
-                 WHERE messages.status <> 'sent' OR excluded.updated_seq > messages.updated_seq",
-                [
-                    message.id.clone().into(),
-                    message.chat_id.clone().into(),
-                    message.seq.into(),
-                    message.updated_seq.into(),
-                    message.sender_id.clone().into(),
-                    message.sent_at.into(),
-                    (!message.hidden).into(),
-                    message.deleted_at.is_some().into(),
-                    json(message)?.into(),
-                ],
-            ))
-            .await?;
-        let changed = result.rows_affected() > 0;
-        if changed {
-            self.index(&message.id).await?;
-        }
-        Ok(changed)
+        apply(&self.db, message).await
     }
 
-    /// Puts a message's current text into the search index (or takes it out).
-    async fn index(&self, message_id: &str) -> Result<()> {
-        let Some(row) = self
-            .db
-            .query_one(statement(
-                "SELECT rowid AS r, chat_key, visible, deleted, data FROM messages WHERE id = ?",
-                [message_id.into()],
-            ))
-            .await?
-        else {
-            return Ok(());
-        };
-        let rowid: i64 = get(&row, "r")?;
-        self.db.execute(statement("DELETE FROM message_search WHERE rowid = ?", [rowid.into()])).await?;
-        let message: Message = parse(&get::<String>(&row, "data")?)?;
-        let searchable = get::<bool>(&row, "visible")? && !get::<bool>(&row, "deleted")?;
-        if let (true, Some(Content::Text { text })) = (searchable, message.content) {
-            self.db
-                .execute(statement(
-                    "INSERT INTO message_search (rowid, body, chat_key) VALUES (?, ?, ?)",
-                    [rowid.into(), text.into(), get::<String>(&row, "chat_key")?.into()],
-                ))
-                .await?;
+    /// A page of the changes feed in one transaction (a catch-up of thousands of messages costs
+    /// one commit a page, not one a message): each message applied, each chat's cursor moved to
+    /// its newest change here.
+    pub async fn apply_page(&self, messages: &[Message]) -> Result<()> {
+        use sea_orm::TransactionTrait;
+        let transaction = self.db.begin().await?;
+        let mut newest: BTreeMap<&str, i64> = BTreeMap::new();
+        for message in messages {
+            apply(&transaction, message).await?;
+            let seq = newest.entry(&message.chat_id).or_default();
+            *seq = (*seq).max(message.updated_seq);
         }
+        for (chat_id, seq) in newest {
+            advance_cursor(&transaction, chat_id, seq).await?;
+        }
+        transaction.commit().await?;
         Ok(())
     }
 
@@ -445,7 +469,7 @@ impl Store {
                 [new.id.clone().into(), json(new)?.into()],
             ))
             .await?;
-        self.index(&new.id).await?;
+        index(&self.db, &new.id).await?;
         Ok(local)
     }
 

@@ -124,13 +124,35 @@ pub async fn watch_account(state: State<'_, AppState>, on_change: Channel<Option
 }
 
 /// The signed-in account, picking up the one kept in the keyring; `null` when signed out.
+/// At start, an account this device has seen before answers at once from the copy kept next to
+/// its local store (the chat list follows from that store, also with the server away); the
+/// server is asked meanwhile, and a sign-in it has ended returns the app to the sign-in screen
+/// through `watch_account`.
 #[tauri::command]
 pub async fn current_account(state: State<'_, AppState>) -> CommandResult<Option<Me>> {
     let client = state.client().await;
-    if client.is_signed_in().await {
-        return Ok(Some(client.me().await?));
+    let signed_in = client.watch_account().borrow().clone();
+    let user_id = match signed_in {
+        Some(user_id) => Some(user_id),
+        None => client.resume_stored().await?,
+    };
+    let Some(user_id) = user_id else { return Ok(None) };
+    let kept = state.kept_accounts().await;
+    if let Some(me) = kept.read(&user_id) {
+        tauri::async_runtime::spawn(async move {
+            match client.me().await {
+                Ok(me) => kept.keep(&me),
+                Err(err) => tracing::info!(%err, "the server did not answer yet; showing the kept account"),
+            }
+        });
+        return Ok(Some(me));
     }
-    Ok(client.resume().await?)
+    match client.me().await {
+        Ok(me) => state.kept(me).await.map(Some),
+        // The server has ended this sign-in (the client forgot it): sign in again.
+        Err(_) if !client.is_signed_in().await => Ok(None),
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// The sign-up form; the device is filled in by the app.
@@ -151,12 +173,12 @@ pub async fn sign_up(state: State<'_, AppState>, form: SignUpForm) -> CommandRes
         display_name: Some(form.display_name),
         device: this_device(),
     };
-    Ok(state.client().await.sign_up(&request).await?)
+    state.kept(state.client().await.sign_up(&request).await?).await
 }
 
 #[tauri::command]
 pub async fn sign_in(state: State<'_, AppState>, login: String, password: String) -> CommandResult<Me> {
-    Ok(state.client().await.sign_in(&login, &password, this_device()).await?)
+    state.kept(state.client().await.sign_in(&login, &password, this_device()).await?).await
 }
 
 /// Sends a one-time code by SMS for signing in with `phone`.
@@ -167,7 +189,7 @@ pub async fn request_sign_in_code(state: State<'_, AppState>, phone: String) -> 
 
 #[tauri::command]
 pub async fn sign_in_with_code(state: State<'_, AppState>, phone: String, code: String) -> CommandResult<Me> {
-    Ok(state.client().await.sign_in_with_code(&phone, &code, this_device()).await?)
+    state.kept(state.client().await.sign_in_with_code(&phone, &code, this_device()).await?).await
 }
 
 /// Sends a code to verify `phone` for my account.
@@ -178,7 +200,7 @@ pub async fn request_phone_verification(state: State<'_, AppState>, phone: Strin
 
 #[tauri::command]
 pub async fn verify_phone(state: State<'_, AppState>, phone: String, code: String) -> CommandResult<Me> {
-    Ok(state.client().await.verify_phone(&phone, &code).await?)
+    state.kept(state.client().await.verify_phone(&phone, &code).await?).await
 }
 
 #[tauri::command]
@@ -284,7 +306,7 @@ pub async fn delete_account(state: State<'_, AppState>, password: String) -> Com
 
 #[tauri::command]
 pub async fn update_profile(state: State<'_, AppState>, update: ProfileUpdate) -> CommandResult<Me> {
-    Ok(state.client().await.update_profile(&update).await?)
+    state.kept(state.client().await.update_profile(&update).await?).await
 }
 
 /// Sets my photo. The body is the image file's bytes (raw IPC, no JSON); the crop square, in
@@ -302,7 +324,7 @@ pub async fn set_photo(state: State<'_, AppState>, request: tauri::ipc::Request<
             })?),
         };
     let image = image.clone();
-    Ok(state.client().await.set_photo(image, crop).await?)
+    state.kept(state.client().await.set_photo(image, crop).await?).await
 }
 
 fn parse_crop(text: &str) -> Option<PhotoCrop> {
@@ -313,7 +335,7 @@ fn parse_crop(text: &str) -> Option<PhotoCrop> {
 
 #[tauri::command]
 pub async fn remove_photo(state: State<'_, AppState>) -> CommandResult<Me> {
-    Ok(state.client().await.remove_photo().await?)
+    state.kept(state.client().await.remove_photo().await?).await
 }
 
 /// Someone's photo (mine too) as a `data:` URL for an `<img>`, or null when there is none to

@@ -63,6 +63,7 @@ impl AppState {
         let current = self.current.lock().await;
         current.live.messenger.lock().await.take();
         let path = current.live.store_path(user_id);
+        current.live.kept_accounts().forget(user_id);
         for suffix in ["", "-wal", "-shm"] {
             let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
             match std::fs::remove_file(&file) {
@@ -72,6 +73,17 @@ impl AppState {
                 _ => {}
             }
         }
+    }
+
+    /// Where the current server's accounts are kept between runs.
+    async fn kept_accounts(&self) -> live::KeptAccounts {
+        self.current.lock().await.live.kept_accounts()
+    }
+
+    /// Keeps the account a command answered (for a start without the network), and hands it on.
+    async fn kept(&self, me: gkchat_proto::account::Me) -> Result<gkchat_proto::account::Me, CommandError> {
+        self.kept_accounts().await.keep(&me);
+        Ok(me)
     }
 
     /// The signed-in account's messenger.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use gkchat_client::{
     Calls, Client, ClientConfig, Connection, ConnectionState, Event, Messenger, MessengerEvent, Store,
 };
-use gkchat_proto::account::Presence;
+use gkchat_proto::account::{Me, Presence};
 use tokio::sync::{Mutex, broadcast, watch};
 use tokio::task::JoinHandle;
 use url::Url;
@@ -85,6 +85,11 @@ impl Live {
         Ok(Self { client, connection, messenger, calls, stores, tasks })
     }
 
+    /// The accounts kept for starts without the network, on this server.
+    pub fn kept_accounts(&self) -> KeptAccounts {
+        KeptAccounts { stores: self.stores.clone() }
+    }
+
     /// The local store file of `user_id` on this server.
     pub fn store_path(&self, user_id: &str) -> PathBuf {
         store_file(&self.stores, user_id)
@@ -99,6 +104,46 @@ impl Live {
         self.messenger.lock().await.take();
         let _ = self.calls.hang_up().await;
         self.connection.shut_down().await;
+    }
+}
+
+/// My account as each user of this device last had it from one server, one JSON file per user
+/// next to their local store, so the app can start signed in before (or without) the network.
+#[derive(Clone)]
+pub struct KeptAccounts {
+    stores: PathBuf,
+}
+
+impl KeptAccounts {
+    fn path(&self, user_id: &str) -> PathBuf {
+        self.stores.join(format!("{user_id}.me.json"))
+    }
+
+    pub fn read(&self, user_id: &str) -> Option<Me> {
+        let text = std::fs::read(self.path(user_id)).ok()?;
+        serde_json::from_slice::<Me>(&text).ok().filter(|me| me.id == user_id)
+    }
+
+    /// Best effort: without the copy the app only waits for the server at the next start.
+    pub fn keep(&self, me: &Me) {
+        let path = self.path(&me.id);
+        let written = std::fs::create_dir_all(&self.stores).and_then(|()| {
+            let temp = path.with_extension("json.tmp");
+            std::fs::write(&temp, serde_json::to_vec(me).unwrap_or_default())?;
+            std::fs::rename(&temp, &path)
+        });
+        if let Err(err) = written {
+            tracing::warn!(file = %path.display(), %err, "could not keep the account for offline starts");
+        }
+    }
+
+    pub fn forget(&self, user_id: &str) {
+        match std::fs::remove_file(self.path(user_id)) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                tracing::warn!(%err, "could not remove the kept account");
+            }
+            _ => {}
+        }
     }
 }
 

@@ -33,7 +33,7 @@ pub fn local_stores(data_dir: &Path) -> Vec<String> {
         for server in servers.flatten() {
             for file in std::fs::read_dir(server.path()).into_iter().flatten().flatten() {
                 let name = file.file_name().to_string_lossy().into_owned();
-                if name.ends_with(".db") {
+                if name.ends_with(".db") || name.ends_with(".me.json") {
                     found.push(name);
                 }
             }

@@ -19,6 +19,7 @@ use url::Url;
 
 pub mod chromium;
 pub mod desktop;
+pub mod proxy;
 pub mod sms;
 pub mod webdriver;
 

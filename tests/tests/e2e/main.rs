@@ -6,6 +6,7 @@ mod calls;
 mod desktop_life;
 mod figures;
 mod installer;
+mod long_chat;
 mod quick;
 
 use std::time::Duration;
@@ -228,7 +229,7 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     // The badge is live: it follows the server going away and coming back.
     server.stop().await;
     session.wait_for_text(BADGE, WAIT, |t| t.starts_with("Offline") || t.starts_with("Connecting")).await;
-    let server = TestServer::start_with(config, addr).await;
+    let server = TestServer::start_with(config.clone(), addr).await;
     session.wait_for_text(BADGE, WAIT, |t| t == "Connected").await;
 
     // A bad address typed in settings is refused with the error code in words.
@@ -247,10 +248,18 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     assert_eq!(theme.as_str(), Some("dark"));
     std::fs::write(shots_dir().join("dark.png"), session.screenshot().await).unwrap();
 
-    // Restart the app: the keyring keeps the sign-in, no password asked.
+    // Restart the app with the server away: the keyring keeps the sign-in, no password asked,
+    // and the chat list comes from the local store before the network answers.
     session.end().await;
+    server.stop().await;
     let session = Session::start(&harness.driver_url, &app).await;
     session.wait_for_text("[data-testid=me-name]", WAIT, |t| t == "Ada L.").await;
+    session.wait_for_text("[data-testid=chat-tile-name]", WAIT, |t| t == "grace").await;
+    let preview = session.wait_for("[data-testid=chat-tile-preview]", WAIT).await;
+    session.wait_for_property(&preview, "textContent", WAIT, |v| v.as_str() == Some("You: hi grace, here now")).await;
+    session.wait_for_text(BADGE, WAIT, |t| t.starts_with("Offline") || t.starts_with("Connecting")).await;
+    std::fs::write(shots_dir().join("offline-start.png"), session.screenshot().await).unwrap();
+    let server = TestServer::start_with(config, addr).await;
     session.wait_for_text(BADGE, WAIT, |t| t == "Connected").await;
     std::fs::write(shots_dir().join("restarted.png"), session.screenshot().await).unwrap();
 
@@ -285,11 +294,13 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     click(&session, "delete-account-open").await;
     type_into(&session, "delete-account-password", PASSWORD).await;
     let ada_store = format!("{}.db", me.id);
-    assert!(local_stores(&harness.app_data_dir()).contains(&ada_store), "the chats are cached on this device");
+    let ada_kept = format!("{}.me.json", me.id);
+    let cached = local_stores(&harness.app_data_dir());
+    assert!(cached.contains(&ada_store) && cached.contains(&ada_kept), "the chats are cached on this device");
     click(&session, "delete-account-confirm").await;
     session.wait_for("[data-testid=auth-submit]", WAIT).await;
     within_secs(10, async {
-        while local_stores(&harness.app_data_dir()).contains(&ada_store) {
+        while local_stores(&harness.app_data_dir()).iter().any(|f| *f == ada_store || *f == ada_kept) {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     })

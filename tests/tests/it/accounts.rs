@@ -249,6 +249,44 @@ async fn restart_resumes_from_the_token_store() {
 }
 
 #[tokio::test]
+async fn a_start_without_the_server_takes_up_the_kept_sign_in() {
+    let temp = tempfile::tempdir().unwrap();
+    let server = TestServer::start_in(temp.path()).await;
+    let addr = server.addr;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::default());
+    let config = gkchat_client::ClientConfig::new(server.url(), "first run");
+    let me = gkchat_client::Client::with_token_store(config.clone(), store.clone())
+        .unwrap()
+        .sign_up(&sign_up_request("olga"))
+        .await
+        .unwrap();
+    server.stop().await;
+
+    // The app starts offline: it is signed in as olga at once (its local store can open),
+    // asking the server is what fails, and the kept sign-in stays.
+    let offline = gkchat_client::Client::with_token_store(config.clone(), store.clone()).unwrap();
+    assert_eq!(offline.resume_stored().await.unwrap(), Some(me.id.clone()));
+    assert_eq!(offline.watch_account().borrow().clone(), Some(me.id.clone()));
+    assert!(matches!(offline.me().await, Err(gkchat_client::Error::Unreachable(_))));
+    assert!(offline.is_signed_in().await && store.load().unwrap().is_some());
+
+    // The server returns: the first request refreshes the tokens.
+    let server = TestServer::start_with(test_config(temp.path()), addr).await;
+    assert_eq!(offline.me().await.unwrap().id, me.id);
+
+    // A sign-in the server ended meanwhile is forgotten at the first request.
+    let other = server.client();
+    other.sign_in("olga", TEST_PASSWORD, test_device("phone")).await.unwrap();
+    other.sign_out_other_devices().await.unwrap();
+    let ended = gkchat_client::Client::with_token_store(config, store.clone()).unwrap();
+    assert_eq!(ended.resume_stored().await.unwrap(), Some(me.id.clone()));
+    assert!(ended.me().await.is_err());
+    assert!(!ended.is_signed_in().await);
+    assert_eq!(ended.watch_account().borrow().clone(), None);
+    assert_eq!(store.load().unwrap(), None);
+}
+
+#[tokio::test]
 async fn live_connection_is_signed_in() {
     let server = TestServer::start().await;
     let (client, me) = server.signed_up("judy").await;

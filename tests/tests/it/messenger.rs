@@ -1,10 +1,13 @@
 //! The client's messenger: local store, outbox and sync against a real server — ticks and
 //! unread counts, messages composed offline (also across an app restart) arriving exactly once
-//! and in order, and two devices of one account staying in step.
+//! and in order, a connection cut mid-send (also after the server committed a message whose
+//! ack was lost) ending with every message exactly once and in order, and two devices of one
+//! account staying in step.
 
 use gkchat_client::{Messenger, SendStatus};
 use gkchat_proto::chat::{Content, Target};
-use gkchat_tests::{TEST_PASSWORD, TestServer, eventually, messenger, test_config, test_device};
+use gkchat_tests::proxy::CuttableRelay;
+use gkchat_tests::{TEST_PASSWORD, TestServer, client_for, eventually, messenger, test_config, test_device};
 
 async fn texts(messenger: &Messenger, chat_key: &str) -> Vec<String> {
     let messages = messenger.messages(chat_key, None, 1000).await.unwrap();
@@ -89,6 +92,50 @@ async fn messages_written_offline_arrive_once_in_order_also_after_a_restart() {
     assert_eq!(history.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [4, 3, 2, 1], "each exactly once");
     assert_eq!(texts(&alice_m, &chat).await, ["one", "two", "three", "four"]);
     drop(server);
+}
+
+#[tokio::test]
+async fn a_connection_cut_mid_send_ends_with_every_message_once_in_order() {
+    let server = TestServer::start().await;
+    let (_, alice_me) = server.signed_up("alice").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let bob_m = messenger(&bob, &bob_me.id, None).await;
+    // Alice's device reaches the server through a relay the test can hold and cut.
+    let relay = CuttableRelay::start(server.addr).await;
+    let alice = client_for(relay.url());
+    alice.sign_in("alice", TEST_PASSWORD, test_device("laptop")).await.unwrap();
+    let alice_m = messenger(&alice, &alice_me.id, None).await;
+    alice_m.send_text(Target::User(bob_me.id.clone()), "m00", None).await.unwrap();
+    alice_m.flushed().await.unwrap();
+    let chat = alice_m.chats().await.unwrap().remove(0).id;
+    let all: Vec<String> = (0..30).map(|n| format!("m{n:02}")).collect();
+
+    // The server commits a message but its ack is lost with the connection: the resend after
+    // the reconnect must be recognised (same id, same ack), not stored twice.
+    relay.hold_replies();
+    for text in &all[1..10] {
+        alice_m.send_text(Target::Chat(chat.clone()), text, None).await.unwrap();
+    }
+    eventually("the server stored m01 (its ack swallowed)", || async { texts(&bob_m, &chat).await.len() >= 2 }).await;
+    assert_eq!(alice_m.store().outbox().await.unwrap().len(), 9, "no ack reached alice");
+    relay.cut();
+
+    // And a plain cut in the middle of a burst.
+    for text in &all[10..30] {
+        alice_m.send_text(Target::Chat(chat.clone()), text, None).await.unwrap();
+    }
+    eventually("some of the burst went out", || async { alice_m.store().outbox().await.unwrap().len() < 25 }).await;
+    relay.cut();
+
+    alice_m.flushed().await.unwrap();
+    eventually("bob has all 30", || async { texts(&bob_m, &chat).await.len() >= 30 }).await;
+    assert_eq!(texts(&bob_m, &chat).await, all, "bob: each once, in order");
+    assert_eq!(texts(&alice_m, &chat).await, all, "alice: each once, in order");
+    let history = bob.history(&chat, None, 100).await.unwrap();
+    let seqs: Vec<i64> = history.messages.iter().rev().map(|m| m.seq).collect();
+    assert_eq!(seqs, (1..=30).collect::<Vec<_>>(), "the server stored each exactly once");
+    let statuses = alice_m.messages(&chat, None, 100).await.unwrap();
+    assert!(statuses.iter().all(|m| m.status == SendStatus::Sent), "every message of alice's is sent");
 }
 
 #[tokio::test]

@@ -14,9 +14,21 @@ export interface OpenChat {
   focus?: string;
 }
 
-const MUTE_8_HOURS = 8 * 60 * 60 * 1000;
+const HOUR = 60 * 60 * 1000;
 /** Mirrors proto's MUTED_FOREVER (i64::MAX), which JSON carries as a large number. */
 const MUTED_FOREVER = Number.MAX_SAFE_INTEGER;
+/** The mute choices WhatsApp users know: for a time, or always (`null`). */
+const MUTE_CHOICES: { label: string; forMs: number | null }[] = [
+  { label: "Mute 8 hours", forMs: 8 * HOUR },
+  { label: "Mute 1 week", forMs: 7 * 24 * HOUR },
+  { label: "Mute always", forMs: null },
+];
+
+/** "Muted" with its end, for the tile's icon. */
+function mutedTitle(until: number | null): string {
+  if (until === null || until >= MUTED_FOREVER) return "Muted";
+  return `Muted until ${new Date(until).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}`;
+}
 
 function Tile({
   chat,
@@ -60,7 +72,11 @@ function Tile({
               {typing ? <em className="presence-online">typing…</em> : preview(chat, myId)}
             </span>
             {chat.pinned_at !== null && <span title="Pinned">📌</span>}
-            {muted && <span title="Muted">🔕</span>}
+            {muted && (
+              <span title={mutedTitle(chat.muted_until)} data-testid="chat-tile-muted">
+                🔕
+              </span>
+            )}
             {chat.unread > 0 && (
               <span className={muted ? "unread muted" : "unread"} data-testid="chat-tile-unread">
                 {chat.unread}
@@ -90,17 +106,17 @@ function Tile({
               Unmute
             </button>
           ) : (
-            <>
+            MUTE_CHOICES.map(({ label, forMs }) => (
               <button
+                key={label}
                 type="button"
-                onClick={() => settle({ muted_until: Date.now() + MUTE_8_HOURS })}
+                onClick={() =>
+                  settle({ muted_until: forMs === null ? MUTED_FOREVER : Date.now() + forMs })
+                }
               >
-                Mute 8 hours
+                {label}
               </button>
-              <button type="button" onClick={() => settle({ muted_until: MUTED_FOREVER })}>
-                Mute always
-              </button>
-            </>
+            ))
           )}
         </div>
       )}

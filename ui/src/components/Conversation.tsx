@@ -130,12 +130,14 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
     if (atBottom && rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: "end" });
   }, [rows.length, atBottom, virtualizer, messages]);
 
-  // Older rows came in above: keep what the user was looking at in place.
-  const keepFromBottom = useRef<number | null>(null);
+  // Older rows came in above: keep what the user was looking at in place. Only once they are
+  // in: a reload of the same rows (another event) must not use up the position.
+  const keepFromBottom = useRef<{ fromBottom: number; count: number } | null>(null);
   useLayoutEffect(() => {
     const element = list.current;
-    if (element && keepFromBottom.current !== null) {
-      element.scrollTop = element.scrollHeight - keepFromBottom.current;
+    const keep = keepFromBottom.current;
+    if (element && keep !== null && (messages?.length ?? 0) > keep.count) {
+      element.scrollTop = element.scrollHeight - keep.fromBottom;
       keepFromBottom.current = null;
     }
   }, [messages]);
@@ -237,7 +239,12 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
     if (!chatId || loadingOlder.current) return;
     loadingOlder.current = true;
     const element = list.current;
-    if (element) keepFromBottom.current = element.scrollHeight - element.scrollTop;
+    if (element) {
+      keepFromBottom.current = {
+        fromBottom: element.scrollHeight - element.scrollTop,
+        count: messages?.length ?? 0,
+      };
+    }
     try {
       setAtBottom(false);
       if ((messages?.length ?? 0) < limit) setHasOlder(await api.loadOlderMessages(chatId));
@@ -312,6 +319,7 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
         className="timeline"
         ref={list}
         data-testid="timeline"
+        data-loaded={messages?.length ?? 0}
         onScroll={(event) => {
           const el = event.currentTarget;
           setAtBottom(el.scrollHeight - el.scrollTop - el.clientHeight < 40);
@@ -353,6 +361,7 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
                   className={`bubble ${mine ? "mine" : "theirs"}${highlight === m.id ? " highlight" : ""}`}
                   data-testid="message"
                   data-message-id={m.id}
+                  data-seq={m.seq}
                   data-status={tick ?? "received"}
                 >
                   {m.forwarded && <div className="hint">Forwarded</div>}

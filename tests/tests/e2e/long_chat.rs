@@ -1,0 +1,152 @@
+//! A chat of 100,000 messages in the real window: the app catches up on all of them into its
+//! store, the chat opens on its newest messages, scrolling up pages older ones in while the
+//! page keeps only a window of rows (virtualised), and a search hit on the chat's first message
+//! jumps there. How long each step took is printed (figures for BENCHMARKS.md); nothing
+//! timed is asserted.
+
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use gkchat_client::ConnectionState;
+use gkchat_proto::chat::{Content, NewMessage, Target};
+use gkchat_tests::desktop::{DesktopHarness, desktop_binary, shots_dir};
+use gkchat_tests::webdriver::Session;
+use gkchat_tests::{TestServer, client_for, test_device};
+
+use super::{PASSWORD, WAIT, sign_up_in_app, type_into};
+
+/// 100,000; `GKCHAT_LONG_CHAT_MESSAGES` sets fewer for a quick look.
+fn messages() -> usize {
+    std::env::var("GKCHAT_LONG_CHAT_MESSAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
+}
+const LONG: Duration = Duration::from_secs(600);
+
+fn numbered(n: usize, to: Target) -> NewMessage {
+    NewMessage {
+        id: uuid::Uuid::now_v7().to_string(),
+        to,
+        content: Content::Text { text: format!("note n{n:06} of a very long chat") },
+        reply_to: None,
+        forwarded: false,
+    }
+}
+
+/// How many messages the timeline holds, how many rows are in the DOM, and the `seq` of the
+/// first row in the DOM.
+async fn timeline(session: &Session) -> (u64, u64, i64) {
+    let script = "const t = document.querySelector('[data-testid=timeline]'); \
+                  const first = t.querySelector('[data-testid=message]'); \
+                  return [Number(t.dataset.loaded), t.querySelectorAll('[data-testid=message]').length, \
+                          first ? Number(first.dataset.seq) : -1];";
+    let value = session.execute(script, serde_json::json!([])).await;
+    let number = |i: usize| value[i].as_f64().unwrap_or(-1.0);
+    (number(0) as u64, number(1) as u64, number(2) as i64)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chat_of_100000_messages_opens_scrolls_and_finds() {
+    let messages = messages();
+    let server = TestServer::start().await;
+    let app = desktop_binary();
+    let app = app.to_str().unwrap().to_owned();
+    let harness = DesktopHarness::start(&[("GKCHAT_SERVER_URL", server.url().to_string())]).await;
+    let session = Session::start(&harness.driver_url, &app).await;
+    sign_up_in_app(&session, "Ada", "ada").await;
+    let ada = client_for(server.url()).sign_in("ada", PASSWORD, test_device("seed")).await.unwrap();
+    session.end().await;
+
+    // While the app is closed, grace writes 100,000 messages from 16 connections at once (the
+    // server stores what they send together in one transaction), 8 in flight on each.
+    let seeding = Instant::now();
+    let (grace, _) = server.signed_up("grace").await;
+    let live = grace.connect();
+    live.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })).await;
+    let first = live.send_message(numbered(0, Target::User(ada.id.clone()))).await.unwrap();
+    let chat = Target::Chat(first.chat_id.clone());
+    const WRITERS: usize = 16;
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let (grace, chat) = (grace.clone(), chat.clone());
+        writers.push(tokio::spawn(async move {
+            let live = grace.connect();
+            live.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })).await;
+            let numbers = (1..messages).filter(|n| n % WRITERS == w);
+            futures_util::stream::iter(numbers)
+                .map(|n| live.send_message(numbered(n, chat.clone())))
+                .buffer_unordered(8)
+                .filter(|sent| std::future::ready(sent.is_ok()))
+                .count()
+                .await
+        }));
+    }
+    let mut acked = 0;
+    for writer in writers {
+        acked += writer.await.unwrap();
+    }
+    assert_eq!(acked, messages - 1, "every message was acknowledged");
+    println!("figure: seeded {messages} messages on the server in {:.1} s", seeding.elapsed().as_secs_f64());
+
+    // The app starts and catches up on all of them.
+    let catching_up = Instant::now();
+    let session = Session::start(&harness.driver_url, &app).await;
+    session.wait_for_text("[data-testid=chat-tile-unread]", LONG, |t| t == messages.to_string()).await;
+    println!("figure: start and catch-up of {messages} messages: {:.1} s", catching_up.elapsed().as_secs_f64());
+
+    // Opening shows the newest, with a bounded number of rows in the page.
+    let opening = Instant::now();
+    let tile = session.wait_for("[data-testid=chat-tile-name]", WAIT).await;
+    session.click(&tile).await;
+    session.wait_for(&format!("[data-testid=message][data-seq=\"{messages}\"]"), WAIT).await;
+    println!("figure: open the chat to its newest message: {} ms", opening.elapsed().as_millis());
+    std::fs::write(shots_dir().join("long-chat.png"), session.screenshot().await).unwrap();
+    let (loaded, rows, _) = timeline(&session).await;
+    assert!(loaded >= 200 && rows < 120, "a window of rows: {rows} in the page of {loaded} loaded");
+
+    // Scroll to the top twenty times: each time an older page comes in, the page stays small.
+    let mut oldest_seen = i64::MAX;
+    let mut pages = Vec::new();
+    for _ in 0..20 {
+        let (before, _, _) = timeline(&session).await;
+        let started = Instant::now();
+        session.execute("document.querySelector('[data-testid=timeline]').scrollTop = 0;", serde_json::json!([])).await;
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let (now, rows, _) = timeline(&session).await;
+            if now > before {
+                assert!(rows < 120, "still a window of rows: {rows} of {now}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "no older page came in (still {now})");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        pages.push(started.elapsed().as_millis());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let (_, _, first) = timeline(&session).await;
+        if first >= 0 {
+            oldest_seen = oldest_seen.min(first);
+        }
+    }
+    let (loaded, _, _) = timeline(&session).await;
+    assert!(loaded >= 200 * 21, "twenty older pages came in: {loaded} loaded");
+    assert!(oldest_seen < (messages - 4_000) as i64, "the rows shown went back in time: {oldest_seen}");
+    pages.sort_unstable();
+    println!(
+        "figure: 20 older pages of 200 by scrolling up: median {} ms, max {} ms",
+        pages[pages.len() / 2],
+        pages[pages.len() - 1]
+    );
+
+    // A search hit on the very first message jumps there.
+    let jumping = Instant::now();
+    type_into(&session, "chat-search", "n000000").await;
+    let hit = session.wait_for("[data-testid=search-hit]", WAIT).await;
+    session.click(&hit).await;
+    session.wait_for(".bubble.highlight[data-seq=\"1\"]", LONG).await;
+    println!("figure: search and jump to the first of {messages} messages: {} ms", jumping.elapsed().as_millis());
+    let (_, rows, _) = timeline(&session).await;
+    assert!(rows < 120, "still a window of rows after the jump: {rows}");
+
+    session.end().await;
+    drop(harness);
+    server.stop().await;
+}
