@@ -17,8 +17,10 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use url::Url;
 
+pub mod browser;
 pub mod chromium;
 pub mod desktop;
+pub mod firefox;
 pub mod proxy;
 pub mod sms;
 pub mod webdriver;

@@ -1,38 +1,52 @@
-//! Quick chat end to end: two headless Chromium browsers (two people, each with their own
-//! cookies) on the page the companion server serves at `/q`, and the desktop app joining a
-//! room through its `gkchat://` link.
+//! Quick chat end to end: two people in headless browsers (each with their own cookies) on
+//! the page the companion server serves at `/q` — Chromium and Chromium, Firefox and Chromium,
+//! Firefox and Firefox, one flow written once against [`Browser`] — and the desktop app
+//! joining a room through its `gkchat://` link.
 
 use std::time::Duration;
 
-use super::{click, type_into};
+use gkchat_tests::browser::Browser;
 use gkchat_tests::chromium::Chromium;
+use gkchat_tests::firefox::Firefox;
 use gkchat_tests::webdriver::Session;
 use gkchat_tests::{TestServer, everything_in, test_config};
 
 const WAIT: Duration = Duration::from_secs(30);
 
-async fn text_of(session: &Session, testid: &str) -> String {
-    let element = session.wait_for(&format!("[data-testid={testid}]"), WAIT).await;
-    session.property(&element, "textContent").await.as_str().unwrap_or_default().to_owned()
+// Fields and buttons may take as long to show as in the app's tests (`super::WAIT`).
+async fn type_into(browser: &impl Browser, testid: &str, text: &str) {
+    let field = browser.wait_for(&format!("[data-testid={testid}]"), super::WAIT).await;
+    browser.clear(&field).await;
+    browser.type_text(&field, text).await;
 }
 
-async fn wait_text(session: &Session, testid: &str, predicate: impl Fn(&str) -> bool) -> String {
-    let element = session.wait_for(&format!("[data-testid={testid}]"), WAIT).await;
-    let value = session.wait_for_property(&element, "textContent", WAIT, |v| v.as_str().is_some_and(&predicate)).await;
+async fn click(browser: &impl Browser, testid: &str) {
+    let element = browser.wait_for(&format!("[data-testid={testid}]"), super::WAIT).await;
+    browser.click(&element).await;
+}
+
+async fn text_of(browser: &impl Browser, testid: &str) -> String {
+    let element = browser.wait_for(&format!("[data-testid={testid}]"), WAIT).await;
+    browser.property(&element, "textContent").await.as_str().unwrap_or_default().to_owned()
+}
+
+async fn wait_text(browser: &impl Browser, testid: &str, predicate: impl Fn(&str) -> bool) -> String {
+    let element = browser.wait_for(&format!("[data-testid={testid}]"), WAIT).await;
+    let value = browser.wait_for_property(&element, "textContent", WAIT, |v| v.as_str().is_some_and(&predicate)).await;
     value.as_str().unwrap_or_default().to_owned()
 }
 
 /// Says `text` with the Enter key, as a person would.
-async fn say(session: &Session, text: &str) {
-    type_into(session, "say", &format!("{text}\u{E007}")).await;
+async fn say(browser: &impl Browser, text: &str) {
+    type_into(browser, "say", &format!("{text}\u{E007}")).await;
 }
 
 /// Joins on the landing page of `link` with `name` and `code`.
-async fn join(session: &Session, link: &str, name: &str, code: &str) {
-    session.goto(link).await;
-    type_into(session, "join-name", name).await;
-    type_into(session, "join-code", code).await;
-    click(session, "join").await;
+async fn join(browser: &impl Browser, link: &str, name: &str, code: &str) {
+    browser.goto(link).await;
+    type_into(browser, "join-name", name).await;
+    type_into(browser, "join-code", code).await;
+    click(browser, "join").await;
 }
 
 /// Both texts are in the timeline, `first` before `second`.
@@ -42,11 +56,32 @@ fn in_order(timeline: &str, first: &str, second: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_browsers_create_join_chat_rejoin_and_end_a_quick_chat() {
-    let temp = tempfile::tempdir().unwrap();
-    let server = TestServer::start_in(temp.path()).await;
     let mut chromium = Chromium::start().await;
     let ada = chromium.browser().await;
     let grace = chromium.browser().await;
+    create_join_chat_rejoin_and_end(ada, grace).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn firefox_and_chromium_create_join_chat_rejoin_and_end_a_quick_chat() {
+    let ada = Firefox::start().await;
+    let mut chromium = Chromium::start().await;
+    let grace = chromium.browser().await;
+    create_join_chat_rejoin_and_end(ada, grace).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_firefox_profiles_create_join_chat_rejoin_and_end_a_quick_chat() {
+    let ada = Firefox::start().await;
+    let grace = Firefox::start().await;
+    create_join_chat_rejoin_and_end(ada, grace).await;
+}
+
+/// Ada creates a quick chat on the page, both join with their codes (Ada after a wrong one),
+/// they chat both ways, Ada closes her tab and comes back to the whole history, Grace ends it.
+async fn create_join_chat_rejoin_and_end(ada: impl Browser, grace: impl Browser) {
+    let temp = tempfile::tempdir().unwrap();
+    let server = TestServer::start_in(temp.path()).await;
 
     // Ada starts the chat on the page and gets both links and codes.
     ada.goto(&format!("{}q", server.url())).await;
@@ -104,7 +139,6 @@ async fn two_browsers_create_join_chat_rejoin_and_end_a_quick_chat() {
 
     ada.end().await;
     grace.end().await;
-    drop(chromium);
     // Nothing of the chat reached the disk.
     server.stop().await;
     let on_disk = everything_in(temp.path());
@@ -115,14 +149,27 @@ async fn two_browsers_create_join_chat_rejoin_and_end_a_quick_chat() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_quick_chat_ends_for_both_browsers() {
+    let mut chromium = Chromium::start().await;
+    let ada = chromium.browser().await;
+    let grace = chromium.browser().await;
+    an_idle_quick_chat_ends_for_both(ada, grace).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_quick_chat_ends_for_firefox_and_chromium() {
+    let ada = Firefox::start().await;
+    let mut chromium = Chromium::start().await;
+    let grace = chromium.browser().await;
+    an_idle_quick_chat_ends_for_both(ada, grace).await;
+}
+
+/// Ada and Grace join a room and then say nothing: both are told it ended, on the page.
+async fn an_idle_quick_chat_ends_for_both(ada: impl Browser, grace: impl Browser) {
     let temp = tempfile::tempdir().unwrap();
     // The test controls the idle time: four seconds instead of thirty minutes (long enough
     // for both to join on a busy machine: joining and attaching count as activity).
     let config = gkchat_server::Config { quick_idle_secs: 4, ..test_config(temp.path()) };
     let server = TestServer::start_with(config, "127.0.0.1:0".parse().unwrap()).await;
-    let mut chromium = Chromium::start().await;
-    let ada = chromium.browser().await;
-    let grace = chromium.browser().await;
     let http = reqwest::Client::new();
     let body = serde_json::json!({ "names": ["Ada", "Grace"] });
     let room: gkchat_proto::quick::QuickChatCreated =
@@ -134,17 +181,18 @@ async fn an_idle_quick_chat_ends_for_both_browsers() {
     say(&ada, "anyone?").await;
     wait_text(&grace, "timeline", |t| t.contains("anyone?")).await;
     // Then nobody says anything: both are told, while still on the page.
-    for browser in [&ada, &grace] {
-        wait_text(browser, "ended", |t| t == "This chat has ended.").await;
-        let page = browser.wait_for("#app", WAIT).await;
-        browser
-            .wait_for_property(&page, "textContent", WAIT, |v| {
-                v.as_str().is_some_and(|t| t.contains("without activity"))
-            })
-            .await;
-    }
+    ended_without_activity(&ada).await;
+    ended_without_activity(&grace).await;
     ada.end().await;
     grace.end().await;
+}
+
+async fn ended_without_activity(browser: &impl Browser) {
+    wait_text(browser, "ended", |t| t == "This chat has ended.").await;
+    let page = browser.wait_for("#app", WAIT).await;
+    browser
+        .wait_for_property(&page, "textContent", WAIT, |v| v.as_str().is_some_and(|t| t.contains("without activity")))
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
