@@ -381,19 +381,32 @@ impl Store {
     /// Messages of a chat (or pending chat key) in timeline order: the `limit` newest placed
     /// before `before` (all pending ones too when `before` is `None`).
     pub async fn messages(&self, chat_key: &str, before: Option<i64>, limit: u32) -> Result<Vec<LocalMessage>> {
-        let rows = self
-            .db
-            .query_all(statement(
-                "SELECT data, status FROM messages WHERE chat_key = ? AND visible = 1 AND (seq < ? OR (seq IS NULL AND ? = 1))
-                 ORDER BY seq IS NULL DESC, seq DESC, sent_at DESC LIMIT ?",
-                [
-                    chat_key.into(),
-                    before.unwrap_or(i64::MAX).into(),
-                    before.is_none().into(),
-                    i64::from(limit).into(),
-                ],
-            ))
-            .await?;
+        // Two queries, so the stored ones walk the (chat_key, seq) index backwards and stop at
+        // `limit` instead of sorting the whole chat: pending ones (no seq yet, the newest) only
+        // on the first page.
+        let mut rows = Vec::new();
+        if before.is_none() {
+            rows = self
+                .db
+                .query_all(statement(
+                    "SELECT data, status FROM messages WHERE chat_key = ? AND visible = 1 AND seq IS NULL
+                     ORDER BY sent_at DESC LIMIT ?",
+                    [chat_key.into(), i64::from(limit).into()],
+                ))
+                .await?;
+        }
+        let left = i64::from(limit) - rows.len() as i64;
+        if left > 0 {
+            rows.extend(
+                self.db
+                    .query_all(statement(
+                        "SELECT data, status FROM messages WHERE chat_key = ? AND seq < ? AND visible = 1
+                         ORDER BY seq DESC LIMIT ?",
+                        [chat_key.into(), before.unwrap_or(i64::MAX).into(), left.into()],
+                    ))
+                    .await?,
+            );
+        }
         let mut list = rows
             .iter()
             .map(|row| {
