@@ -56,7 +56,12 @@ fn link(headers: &HeaderMap, room: &str, token: &str) -> String {
 }
 
 async fn qr(state: &AppState, headers: &HeaderMap, room: &str, token: &str) -> Result<QrCode, Error> {
-    state.quick.landing(room, token).await.map_err(|_| Error::not_found("no such quick chat"))?;
+    state.quick.landing(room, token).await.map_err(|refusal| match refusal {
+        crate::quick::Refused::Unavailable => {
+            Error::api(StatusCode::SERVICE_UNAVAILABLE, gkchat_proto::ErrorCode::Unavailable, "try again soon")
+        }
+        _ => Error::not_found("no such quick chat"),
+    })?;
     QrCode::new(link(headers, room, token).as_bytes()).map_err(|err| Error::Internal(format!("QR code: {err}")))
 }
 

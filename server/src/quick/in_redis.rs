@@ -313,13 +313,16 @@ impl RedisRooms {
     /// listening to room channels until `shutdown`.
     pub async fn open(url: &str, idle: Duration, shutdown: CancellationToken) -> crate::Result<Self> {
         let client = redis::Client::open(url)?;
-        let mut redis = client.get_connection_manager().await?;
+        // A plain connection first: an unreachable Redis fails the start at once (the manager
+        // would retry for seconds).
+        let mut first = client.get_multiplexed_async_connection().await?;
         let made = to_hex(&CodeKey::random().0);
-        let _: redis::Value = redis::cmd("SET").arg(CODE_KEY).arg(&made).arg("NX").query_async(&mut redis).await?;
-        let shared: String = redis::cmd("GET").arg(CODE_KEY).query_async(&mut redis).await?;
+        let _: redis::Value = redis::cmd("SET").arg(CODE_KEY).arg(&made).arg("NX").query_async(&mut first).await?;
+        let shared: String = redis::cmd("GET").arg(CODE_KEY).query_async(&mut first).await?;
         let key = from_hex(&shared)
             .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
             .ok_or_else(|| crate::Error::Config(format!("Redis key {CODE_KEY} is not 32 bytes in hex")))?;
+        let redis = client.get_connection_manager().await?;
         let (sink, stream) = client.get_async_pubsub().await?.split();
         let feeds = Arc::new(Feeds {
             client,

@@ -1,6 +1,7 @@
 //! Quick chats in Redis (`redis_url`), served by two server instances at once: a room made on
 //! one is joined, chatted in and ended through the other, live events reach both, the code
-//! lock holds across them, every key has a TTL, and nothing reaches either's disk.
+//! lock holds across them, every key has a TTL, and nothing reaches either's disk. Also: a
+//! dropped subscription connection is remade, and an unreachable Redis stops the start.
 
 use std::path::Path;
 use std::time::Duration;
@@ -236,4 +237,65 @@ async fn an_idle_room_in_redis_ends_for_both_people_on_both_instances() {
     })
     .await;
     assert_only_the_ended_marker_is_left(&redis, &quiet.room_id).await;
+}
+
+/// Frames until the message `text`.
+async fn until_message(room: &mut QuickRoom, text: &str) {
+    loop {
+        if let F::Message(message) = next_frame(room).await
+            && message.text == text
+        {
+            return;
+        }
+    }
+}
+
+/// Frames until the room's history arrives again (after a reconnect).
+async fn until_joined(room: &mut QuickRoom) -> Vec<String> {
+    loop {
+        if let F::Joined { messages, .. } = next_frame(room).await {
+            return messages.into_iter().map(|m| m.text).collect();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_dropped_subscription_connection_is_remade_and_the_chat_goes_on() {
+    let redis = Redis::start().await;
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, b) = (instance(dir_a.path(), &redis, 600).await, instance(dir_b.path(), &redis, 600).await);
+    let chats = QuickChats::new();
+    let room = chats.create(&a.url(), ["Ann".into(), "Bob".into()]).await.unwrap();
+    let (ann_link, bob_link) = (on_room(&a, &room.invites[0].path), on_room(&b, &room.invites[1].path));
+    let ann_session = chats.join(&ann_link, "Ann", &room.invites[0].code).await.unwrap();
+    let bob_session = chats.join(&bob_link, "Bob", &room.invites[1].code).await.unwrap();
+    let mut ann = chats.open(ann_link, ann_session);
+    let mut bob = chats.open(bob_link, bob_session);
+    until_joined(&mut ann).await;
+    until_joined(&mut bob).await;
+    ann.say("before the drop").await.unwrap();
+    until_message(&mut bob, "before the drop").await;
+
+    // Redis drops both instances' subscription connections: their rooms' connections close,
+    // the clients come back, and live delivery works again, history intact.
+    let mut connection = redis.connection().await;
+    let killed: i64 =
+        redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("pubsub").query_async(&mut connection).await.unwrap();
+    assert_eq!(killed, 2, "one subscription connection per instance");
+    assert_eq!(until_joined(&mut ann).await, ["before the drop"]);
+    assert_eq!(until_joined(&mut bob).await, ["before the drop"]);
+    bob.say("after the drop").await.unwrap();
+    until_message(&mut ann, "after the drop").await;
+}
+
+#[tokio::test]
+async fn a_server_whose_redis_cannot_be_reached_does_not_start() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let temp = tempfile::tempdir().unwrap();
+    let config = gkchat_server::Config { redis_url: format!("redis://127.0.0.1:{port}/"), ..test_config(temp.path()) };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let started = tokio::time::Instant::now();
+    let failed = gkchat_server::run(listener, config, std::future::pending()).await.unwrap_err();
+    assert!(failed.to_string().starts_with("redis:"), "{failed}");
+    assert!(started.elapsed() < Duration::from_secs(5), "refused only after {:?}", started.elapsed());
 }
