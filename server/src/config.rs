@@ -46,6 +46,10 @@ pub struct Config {
     pub otp_resend_secs: u64,
     /// A quick chat without activity for this many seconds is destroyed.
     pub quick_idle_secs: u64,
+    /// Redis URL (`GKCHAT_REDIS_URL`, `redis://host:6379/0`). Empty: quick chats live in this
+    /// process's memory. Set: they live in Redis with TTLs, and every instance pointed at the
+    /// same Redis serves the same quick chats (live events by pub/sub per room).
+    pub redis_url: String,
     /// An unanswered call rings this many seconds, then ends as missed.
     pub call_ring_secs: u64,
     /// Run the embedded TURN relay for calls (UDP, on the `listen` address's IP).
@@ -84,6 +88,7 @@ impl Default for Config {
             otp_ttl_secs: 300,
             otp_resend_secs: 60,
             quick_idle_secs: 30 * 60,
+            redis_url: String::new(),
             call_ring_secs: 45,
             turn_enabled: true,
             turn_port: 3478,
@@ -119,6 +124,7 @@ const KEYS: &[&str] = &[
     "otp_ttl_secs",
     "otp_resend_secs",
     "quick_idle_secs",
+    "redis_url",
     "call_ring_secs",
     "turn_enabled",
     "turn_port",
@@ -155,6 +161,7 @@ impl Config {
     pub fn to_masked_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = mask_url_password(&shown.database_url);
+        shown.redis_url = mask_url_password(&shown.redis_url);
         if !shown.jwt_secret.is_empty() {
             shown.jwt_secret = "***".into();
         }
@@ -217,8 +224,10 @@ mod tests {
         Jail::expect_with(|jail| {
             jail.set_env("GKCHAT_SMS_GATEWAY_URL", "http://127.0.0.1:9/sms");
             jail.set_env("GKCHAT_OTP_TTL_SECS", "120");
+            jail.set_env("GKCHAT_REDIS_URL", "redis://127.0.0.1:6379/0");
             let config = Config::load(None).map_err(|e| *e)?;
             assert_eq!((config.sms_gateway_url.as_str(), config.otp_ttl_secs), ("http://127.0.0.1:9/sms", 120));
+            assert_eq!(config.redis_url, "redis://127.0.0.1:6379/0");
             Ok(())
         });
     }
@@ -252,6 +261,7 @@ mod tests {
             database_url: "postgres://gk:secret@db/gk".into(),
             jwt_secret: "hush-hush".into(),
             turn_secret: "turn-hush".into(),
+            redis_url: "redis://gk:redis-hush@cache:6379/0".into(),
             ..Config::default()
         };
         let shown = config.to_masked_toml();
@@ -259,5 +269,6 @@ mod tests {
         assert!(!shown.contains(":secret@") && !shown.contains("hush"), "{shown}");
         assert!(shown.contains("turn_secret = \"***\""), "{shown}");
         assert!(shown.contains("jwt_secret = \"***\""), "{shown}");
+        assert!(shown.contains("redis://gk:***@cache:6379/0") && !shown.contains("redis-hush"), "{shown}");
     }
 }

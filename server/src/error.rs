@@ -18,6 +18,8 @@ pub enum Error {
     Database(#[from] sea_orm::DbErr),
     #[error("database pool: {0}")]
     Sqlx(#[from] sea_orm::sqlx::Error),
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
     #[error("internal: {0}")]

@@ -54,7 +54,7 @@ pub struct AppState {
     pub members: Arc<messaging::MemberCache>,
     /// Stores sent messages in batches (group commit).
     pub sends: Arc<messaging::SendQueue>,
-    /// Quick chats (no accounts), in memory only.
+    /// Quick chats (no accounts): in memory, or in Redis when `redis_url` is set.
     pub quick: Arc<quick::QuickRooms>,
     /// Calls going on now.
     pub calls: Arc<calls::Calls>,
@@ -97,6 +97,10 @@ pub async fn run(
         if config.turn_secret.is_empty() { db::meta::turn_secret(&db).await? } else { config.turn_secret.clone() };
     let relay =
         if config.turn_enabled { Some(Arc::new(turn::Relay::start(&config, &turn_secret).await?)) } else { None };
+    let shutdown_token = CancellationToken::new();
+    let quick =
+        quick::QuickRooms::open(&config.redis_url, Duration::from_secs(config.quick_idle_secs), shutdown_token.clone())
+            .await?;
     let state = AppState {
         calls: Arc::default(),
         turn: relay,
@@ -105,7 +109,7 @@ pub async fn run(
         media: media::MediaStore::new(&config.data_dir),
         members: Arc::default(),
         sends: Arc::new(messaging::SendQueue::start(db.clone())),
-        quick: Arc::new(quick::QuickRooms::new(Duration::from_secs(config.quick_idle_secs))),
+        quick: Arc::new(quick),
         sms: Arc::new(sms::CodeSender::from_config(&config.sms_gateway_url)?),
         auth: Arc::new(auth),
         connection_permits: Arc::new(Semaphore::new(config.max_connections)),
@@ -113,7 +117,7 @@ pub async fn run(
         db,
         instance_id: instance_id.into(),
         metrics: Arc::new(metrics::Metrics::new()),
-        shutdown: CancellationToken::new(),
+        shutdown: shutdown_token,
         connections: TaskTracker::new(),
     };
     tracing::info!(addr = %listener.local_addr()?, instance_id = %state.instance_id, "gkchat-server listening");
@@ -132,7 +136,7 @@ pub async fn run(
             tokio::select! {
                 () = stop.cancelled() => break,
                 _ = tick.tick() => {
-                    let swept = rooms.sweep();
+                    let swept = rooms.sweep().await;
                     if swept > 0 {
                         tracing::info!(swept, "idle quick chats destroyed");
                     }

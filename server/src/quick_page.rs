@@ -55,8 +55,13 @@ fn link(headers: &HeaderMap, room: &str, token: &str) -> String {
     format!("{scheme}://{host}/q/{room}/{token}")
 }
 
-fn qr(state: &AppState, headers: &HeaderMap, room: &str, token: &str) -> Result<QrCode, Error> {
-    state.quick.landing(room, token).map_err(|_| Error::not_found("no such quick chat"))?;
+async fn qr(state: &AppState, headers: &HeaderMap, room: &str, token: &str) -> Result<QrCode, Error> {
+    state.quick.landing(room, token).await.map_err(|refusal| match refusal {
+        crate::quick::Refused::Unavailable => {
+            Error::api(StatusCode::SERVICE_UNAVAILABLE, gkchat_proto::ErrorCode::Unavailable, "try again soon")
+        }
+        _ => Error::not_found("no such quick chat"),
+    })?;
     QrCode::new(link(headers, room, token).as_bytes()).map_err(|err| Error::Internal(format!("QR code: {err}")))
 }
 
@@ -65,7 +70,7 @@ async fn qr_svg(
     Path((room, token)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    match qr(&state, &headers, &room, &token) {
+    match qr(&state, &headers, &room, &token).await {
         Ok(code) => {
             let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build();
             ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-store")], svg).into_response()
@@ -79,7 +84,7 @@ async fn qr_png(
     Path((room, token)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let code = match qr(&state, &headers, &room, &token) {
+    let code = match qr(&state, &headers, &room, &token).await {
         Ok(code) => code,
         Err(err) => return err.into_response(),
     };

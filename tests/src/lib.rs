@@ -22,8 +22,11 @@ pub mod chromium;
 pub mod desktop;
 pub mod firefox;
 pub mod proxy;
+pub mod redis_server;
 pub mod sms;
 pub mod webdriver;
+
+pub use redis_server::Redis;
 
 /// A companion server running in this process on `127.0.0.1:<ephemeral>`.
 pub struct TestServer {

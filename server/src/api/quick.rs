@@ -33,6 +33,12 @@ fn refused(refusal: Refused) -> Response {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
             response
         }
+        Refused::Unavailable => Error::api(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            "quick chats are unavailable just now; try again soon",
+        )
+        .into_response(),
         Refused::WrongCode { tries_left } => Error::api(
             StatusCode::UNAUTHORIZED,
             ErrorCode::InvalidCode,
@@ -42,10 +48,7 @@ fn refused(refusal: Refused) -> Response {
     }
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    ApiJson(request): ApiJson<CreateQuickChat>,
-) -> Result<(StatusCode, Json<QuickChatCreated>)> {
+pub async fn create(State(state): State<AppState>, ApiJson(request): ApiJson<CreateQuickChat>) -> Result<Response> {
     let check = |name: &str| {
         check_quick_name(name).map_err(|(code, message)| Error::api(StatusCode::BAD_REQUEST, code, message))
     };
@@ -53,7 +56,10 @@ pub async fn create(
     if names[0].to_lowercase() == names[1].to_lowercase() {
         return Err(Error::api(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "give the two people different names"));
     }
-    let created = state.quick.create(names, now_ms());
+    let created = match state.quick.create(names, now_ms()).await {
+        Ok(created) => created,
+        Err(refusal) => return Ok(refused(refusal)),
+    };
     let invites = created.people.map(|(name, token, code)| QuickInvite {
         path: format!("/q/{}/{token}", created.room_id),
         name,
@@ -61,7 +67,7 @@ pub async fn create(
     });
     tracing::info!(room = %created.room_id, "quick chat created");
     let answer = QuickChatCreated { room_id: created.room_id, invites, idle_secs: state.quick.idle().as_secs() };
-    Ok((StatusCode::CREATED, Json(answer)))
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
 }
 
 /// The cookie that carries a browser's session for one link.
@@ -102,9 +108,12 @@ pub async fn landing(
     Path((room, token)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    match state.quick.landing(&room, &token) {
+    match state.quick.landing(&room, &token).await {
         Ok(landing) => {
-            let resume = session_of(&headers).is_some_and(|session| state.quick.has_session(&room, &token, &session));
+            let resume = match session_of(&headers) {
+                Some(session) => state.quick.has_session(&room, &token, &session).await,
+                None => false,
+            };
             let answer = QuickLanding {
                 name: landing.name,
                 other_name: landing.other_name,
@@ -124,7 +133,7 @@ pub async fn join(
     Path((room, token)): Path<(String, String)>,
     ApiJson(request): ApiJson<QuickJoin>,
 ) -> Response {
-    match state.quick.join(&room, &token, &request.name, &request.code) {
+    match state.quick.join(&room, &token, &request.name, &request.code).await {
         Ok(session) => {
             let cookie = session_cookie(&room, &token, Some(&session));
             ([(header::SET_COOKIE, cookie)], Json(QuickSession { session })).into_response()
@@ -140,7 +149,7 @@ pub async fn end(
     headers: HeaderMap,
 ) -> Response {
     let session = session_of(&headers).unwrap_or_default();
-    match state.quick.end(&room, &token, &session) {
+    match state.quick.end(&room, &token, &session).await {
         Ok(()) => {
             tracing::info!(%room, "quick chat ended");
             ([(header::SET_COOKIE, session_cookie(&room, &token, None))], StatusCode::NO_CONTENT).into_response()
@@ -158,14 +167,14 @@ pub async fn live(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let session = session_of(&headers).unwrap_or_default();
-    let attached = match state.quick.attach(&room, &token, &session) {
+    let attached = match state.quick.attach(&room, &token, &session).await {
         Ok(attached) => attached,
         Err(refusal) => return refused(refusal),
     };
     upgrade.on_upgrade(move |socket| async move {
         let me = attached.me;
         serve_live(socket, &state, &room, attached).await;
-        state.quick.detach(&room, me);
+        state.quick.detach(&room, me).await;
     })
 }
 
@@ -214,8 +223,12 @@ async fn serve_live(mut socket: WebSocket, state: &AppState, room: &str, attache
                 };
                 let answer = match serde_json::from_str::<QuickClientFrame>(text.as_str()) {
                     Ok(QuickClientFrame::Send { text }) => match QuickRooms::check_text(&text) {
-                        Ok(()) => match state.quick.say(room, me, &text, now_ms()) {
+                        Ok(()) => match state.quick.say(room, me, &text, now_ms()).await {
                             Ok(_) => None,
+                            Err(Refused::Unavailable) => Some(QuickServerFrame::Error {
+                                code: ErrorCode::Unavailable,
+                                message: "the message was not sent; try again soon".into(),
+                            }),
                             Err(_) => Some(QuickServerFrame::Ended { reason: "this chat has ended".into() }),
                         },
                         Err(message) => Some(QuickServerFrame::Error { code: ErrorCode::MessageTooLarge, message }),

@@ -13,5 +13,6 @@ mod phone;
 mod photo;
 mod presence;
 mod quick;
+mod quick_redis;
 mod reconnect;
 mod safety;

@@ -1,37 +1,19 @@
-//! Quick chats: two-person rooms without accounts, held in this process's memory only (a
-//! Redis twin with TTLs takes this place when scaled out). Nothing here touches the database
-//! or the data directory. Each person has a link token and a secret code; codes are kept only
-//! as keyed hashes (HMAC-SHA256 with a key made at start) and compared in constant time; five
-//! wrong codes lock that link for 15 minutes. A sweeper destroys rooms idle for
-//! `quick_idle_secs`; ending a room destroys it at once. An ended room leaves only its id, so
-//! its links can say "this chat has ended".
+//! Quick-chat rooms in this process's memory only (no `redis_url`): one server instance.
+//! Rooms idle for the idle time are destroyed by [`MemoryRooms::sweep`]; an ended room's id is
+//! kept for a while so its links can say so.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use gkchat_proto::account::UnixMillis;
-use gkchat_proto::quick::{
-    QUICK_CODE_ALPHABET, QUICK_CODE_LEN, QUICK_CODE_TRIES, QUICK_LOCK_SECS, QUICK_TEXT_MAX_BYTES, QuickMessage,
-};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use gkchat_proto::quick::{QUICK_CODE_TRIES, QUICK_LOCK_SECS, QuickMessage};
 use tokio::sync::broadcast;
 
-type KeyedHash = Hmac<Sha256>;
-
-fn random_hex(bytes: usize) -> String {
-    let mut buffer = vec![0u8; bytes];
-    getrandom::fill(&mut buffer).expect("the OS random source works");
-    buffer.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn random_code() -> String {
-    let mut buffer = [0u8; QUICK_CODE_LEN];
-    getrandom::fill(&mut buffer).expect("the OS random source works");
-    // 256 is not a multiple of the alphabet's size; the bias is far below what the lock allows.
-    buffer.iter().map(|b| QUICK_CODE_ALPHABET[usize::from(*b) % QUICK_CODE_ALPHABET.len()] as char).collect()
-}
+use super::{
+    Attached, CodeKey, Created, ENDED_BY_PERSON, ENDED_IDLE, ENDED_KEPT, Landing, Refused, RoomEvent, RoomEvents,
+    random_code, random_hex,
+};
 
 struct Person {
     name: String,
@@ -52,46 +34,9 @@ struct Room {
     events: broadcast::Sender<RoomEvent>,
 }
 
-/// What happens in a room, for its live connections.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RoomEvent {
-    Message(QuickMessage),
-    Presence { who: u8, here: bool },
-    Ended(String),
-}
-
-/// A live connection's view of the room when it attaches.
-pub struct Attached {
-    pub me: u8,
-    pub names: [String; 2],
-    pub messages: Vec<QuickMessage>,
-    pub other_here: bool,
-    pub events: broadcast::Receiver<RoomEvent>,
-}
-
-/// Why a link or code was not accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refused {
-    /// No such room or link.
-    Unknown,
-    /// The room was ended or timed out.
-    Ended,
-    /// Too many wrong codes: wait this long.
-    Locked(Duration),
-    /// Wrong name or code; this many tries are left before the lock.
-    WrongCode { tries_left: u32 },
-}
-
-/// What a link shows before the code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Landing {
-    pub name: String,
-    pub other_name: String,
-    pub created_at: UnixMillis,
-}
-
-pub struct QuickRooms {
-    key: [u8; 32],
+/// The rooms of one server instance, behind one lock.
+pub struct MemoryRooms {
+    key: CodeKey,
     idle: Duration,
     inner: Mutex<Inner>,
 }
@@ -104,39 +49,13 @@ struct Inner {
     ended: HashMap<String, Instant>,
 }
 
-/// How long an ended room's links keep saying "this chat has ended" (then: "no such chat").
-const ENDED_KEPT: Duration = Duration::from_secs(7 * 24 * 3600);
-
-/// A new room: its id and each person's `(name, token, code)`.
-pub struct Created {
-    pub room_id: String,
-    pub people: [(String, String, String); 2],
-}
-
-impl QuickRooms {
+impl MemoryRooms {
     pub fn new(idle: Duration) -> Self {
-        let mut key = [0u8; 32];
-        getrandom::fill(&mut key).expect("the OS random source works");
-        Self { key, idle, inner: Mutex::default() }
+        Self { key: CodeKey::random(), idle, inner: Mutex::default() }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn keyed(&self, room_id: &str, token: &str) -> KeyedHash {
-        let mut mac = KeyedHash::new_from_slice(&self.key).expect("HMAC takes any key length");
-        mac.update(room_id.as_bytes());
-        mac.update(b"\0");
-        mac.update(token.as_bytes());
-        mac.update(b"\0");
-        mac
-    }
-
-    fn hash_code(&self, room_id: &str, token: &str, code: &str) -> Vec<u8> {
-        let mut mac = self.keyed(room_id, token);
-        mac.update(code.as_bytes());
-        mac.finalize().into_bytes().to_vec()
     }
 
     pub fn idle(&self) -> Duration {
@@ -148,7 +67,7 @@ impl QuickRooms {
         let room_id = random_hex(12);
         let people_out = names.clone().map(|name| (name, random_hex(16), random_code()));
         let people = people_out.clone().map(|(name, token, code)| Person {
-            code_hash: self.hash_code(&room_id, &token, &code),
+            code_hash: self.key.hash(&room_id, &token, &code),
             name,
             token,
             failures: 0,
@@ -197,15 +116,7 @@ impl QuickRooms {
     pub fn join(&self, room_id: &str, token: &str, name: &str, code: &str) -> Result<String, Refused> {
         let expected_name_and_code = |room: &Room, me: usize| {
             let person = &room.people[me];
-            let mac = {
-                let mut mac = self.keyed(room_id, token);
-                mac.update(code.trim().to_uppercase().as_bytes());
-                mac
-            };
-            // Both checks always run, so timing tells nothing about which one failed.
-            let code_ok = mac.verify_slice(&person.code_hash).is_ok();
-            let name_ok = person.name.to_lowercase() == name.trim().to_lowercase();
-            code_ok && name_ok
+            self.key.matches(room_id, token, (&person.name, &person.code_hash), name, code)
         };
         self.with_person(room_id, token, |room, me| {
             let now = Instant::now();
@@ -256,7 +167,11 @@ impl QuickRooms {
                 names: [room.people[0].name.clone(), room.people[1].name.clone()],
                 messages: room.messages.clone(),
                 other_here: room.present[1 - me] > 0,
-                events: room.events.subscribe(),
+                events: RoomEvents {
+                    events: room.events.subscribe(),
+                    seen_seq: room.messages.len() as u64,
+                    _subscription: None,
+                },
             })
         })
     }
@@ -287,17 +202,6 @@ impl QuickRooms {
         Ok(message)
     }
 
-    /// Checks a message's text.
-    pub fn check_text(text: &str) -> Result<(), String> {
-        if text.trim().is_empty() {
-            return Err("a message cannot be empty".into());
-        }
-        if text.len() > QUICK_TEXT_MAX_BYTES {
-            return Err(format!("a message may be at most {QUICK_TEXT_MAX_BYTES} bytes"));
-        }
-        Ok(())
-    }
-
     /// Ends the room for both (by a joined person's session): everything in it is gone.
     pub fn end(&self, room_id: &str, token: &str, session: &str) -> Result<(), Refused> {
         self.with_person(room_id, token, |room, me| {
@@ -305,7 +209,7 @@ impl QuickRooms {
         })?;
         let mut inner = self.lock();
         if let Some(room) = inner.rooms.remove(room_id) {
-            let _ = room.events.send(RoomEvent::Ended("the chat was ended".into()));
+            let _ = room.events.send(RoomEvent::Ended(ENDED_BY_PERSON.into()));
         }
         inner.ended.insert(room_id.to_owned(), Instant::now());
         Ok(())
@@ -323,7 +227,7 @@ impl QuickRooms {
             .collect();
         for id in &idle {
             if let Some(room) = inner.rooms.remove(id) {
-                let _ = room.events.send(RoomEvent::Ended("the chat ended after a time without activity".into()));
+                let _ = room.events.send(RoomEvent::Ended(ENDED_IDLE.into()));
             }
             inner.ended.insert(id.clone(), now);
         }
@@ -346,17 +250,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_use_the_unambiguous_alphabet() {
-        for _ in 0..50 {
-            let code = random_code();
-            assert_eq!(code.len(), QUICK_CODE_LEN);
-            assert!(code.bytes().all(|b| QUICK_CODE_ALPHABET.contains(&b)), "{code}");
-        }
-    }
-
-    #[test]
     fn join_checks_name_and_code_and_locks_after_five_misses() {
-        let rooms = QuickRooms::new(Duration::from_secs(60));
+        let rooms = MemoryRooms::new(Duration::from_secs(60));
         let created = rooms.create(["Ann".into(), "Bob".into()], 1);
         let (name, token, code) = created.people[0].clone();
         assert_eq!(rooms.landing(&created.room_id, &token).unwrap().other_name, "Bob");
@@ -381,7 +276,7 @@ mod tests {
 
     #[test]
     fn ending_and_idling_destroy_rooms() {
-        let rooms = QuickRooms::new(Duration::ZERO);
+        let rooms = MemoryRooms::new(Duration::ZERO);
         let created = rooms.create(["Ann".into(), "Bob".into()], 1);
         let (name, token, code) = created.people[0].clone();
         let session = rooms.join(&created.room_id, &token, &name, &code).unwrap();

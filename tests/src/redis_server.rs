@@ -1,0 +1,70 @@
+//! A Redis server of the test's own: `redis-server` on a free loopback port, nothing saved to
+//! disk, killed when dropped.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A running `redis-server` child process.
+pub struct Redis {
+    pub port: u16,
+    child: Child,
+}
+
+impl Redis {
+    /// Starts `redis-server` and waits until it answers. Fails (never skips) when it is not
+    /// installed: `./gk` installs it with the other test packages.
+    pub async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("addr").port();
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|err| {
+                panic!(
+                    "cannot start `redis-server` ({err}): install it (Debian: apt-get install redis-server; ./gk does)"
+                )
+            });
+        let redis = Self { port, child };
+        let client = redis::Client::open(redis.url()).expect("redis URL");
+        for _ in 0..200 {
+            if let Ok(mut connection) = client.get_multiplexed_async_connection().await
+                && redis::cmd("PING").query_async::<String>(&mut connection).await.is_ok()
+            {
+                return redis;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("redis-server on port {port} never answered");
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// A connection for looking at the keys.
+    pub async fn connection(&self) -> redis::aio::MultiplexedConnection {
+        let client = redis::Client::open(self.url()).expect("redis URL");
+        client.get_multiplexed_async_connection().await.expect("connect to the test Redis")
+    }
+
+    /// Every key matching `pattern`, with its TTL in milliseconds (`PTTL`: -1 = none), sorted.
+    pub async fn keys_with_ttl(&self, pattern: &str) -> Vec<(String, i64)> {
+        let mut connection = self.connection().await;
+        let mut keys: Vec<String> = redis::cmd("KEYS").arg(pattern).query_async(&mut connection).await.expect("KEYS");
+        keys.sort();
+        let mut out = Vec::new();
+        for key in keys {
+            let ttl: i64 = redis::cmd("PTTL").arg(&key).query_async(&mut connection).await.expect("PTTL");
+            out.push((key, ttl));
+        }
+        out
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
