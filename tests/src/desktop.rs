@@ -141,6 +141,29 @@ impl DesktopHarness {
         harness
     }
 
+    /// Waits (30 s at most) until no app of this harness runs any more. Ending a WebDriver
+    /// session returns before the app has exited, and a launch while it still runs is a second
+    /// instance: it hands over to the old one and exits, and the new session never starts.
+    pub async fn app_exited(&self) {
+        let display = format!("DISPLAY={}", self.display);
+        let running = || {
+            std::fs::read_dir("/proc").into_iter().flatten().flatten().any(|entry| {
+                let command = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+                let first = command.split(|b| *b == 0).next().unwrap_or_default();
+                first.ends_with(b"gkchat-desktop")
+                    && std::fs::read(entry.path().join("environ"))
+                        .unwrap_or_default()
+                        .split(|b| *b == 0)
+                        .any(|var| var == display.as_bytes())
+            })
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while running() {
+            assert!(std::time::Instant::now() < deadline, "the app did not exit within 30 s of its session's end");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// The private session bus the app runs on.
     pub fn session_bus(&self) -> String {
         let file = self.home.path().join("session-bus");

@@ -113,7 +113,13 @@ impl TestServer {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
-            task.await.expect("server task").expect("server ran cleanly");
+            // A graceful stop waits for every connection to end: one that never does is a bug
+            // to see, not a test that hangs.
+            tokio::time::timeout(Duration::from_secs(30), task)
+                .await
+                .unwrap_or_else(|_| panic!("the server at {} did not stop within 30 s", self.addr))
+                .expect("server task")
+                .expect("server ran cleanly");
         }
     }
 }

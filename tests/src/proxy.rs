@@ -1,7 +1,7 @@
 //! A TCP relay between a client and the server that a test can hold and cut: the stand-in for a
 //! network that fails at the worst moment. `hold_replies` keeps forwarding what the client
-//! sends while swallowing what the server answers (frames reach the server and are committed,
-//! their acks never arrive); `cut` then drops every relayed connection at once, as a lost Wi-Fi
+//! sends on its live connection while swallowing what the server answers there (frames reach
+//! the server and are committed, their acks never arrive); `cut` then drops every relayed connection at once, as a lost Wi-Fi
 //! does. New connections are relayed again right away (with replies flowing).
 
 use std::net::SocketAddr;
@@ -73,10 +73,17 @@ impl Drop for CuttableRelay {
     }
 }
 
-/// Copies both ways until either side closes; server→client bytes are dropped while `holding`.
+/// Copies both ways until either side closes. On the live connection (a `GET /ws` upgrade),
+/// server→client bytes are dropped while `holding`; plain HTTP requests always get answers.
 async fn relay(client: TcpStream, server: TcpStream, holding: Arc<AtomicBool>) {
     let (mut client_read, mut client_write) = client.into_split();
     let (mut server_read, mut server_write) = server.into_split();
+    let mut first = vec![0u8; 16 * 1024];
+    let Ok(n) = client_read.read(&mut first).await else { return };
+    if n == 0 || server_write.write_all(&first[..n]).await.is_err() {
+        return;
+    }
+    let live = first.starts_with(b"GET /ws");
     let upstream = tokio::io::copy(&mut client_read, &mut server_write);
     let downstream = async {
         let mut buffer = vec![0u8; 16 * 1024];
@@ -85,7 +92,7 @@ async fn relay(client: TcpStream, server: TcpStream, holding: Arc<AtomicBool>) {
             if n == 0 {
                 return Ok::<_, std::io::Error>(());
             }
-            if !holding.load(Ordering::SeqCst) {
+            if !(live && holding.load(Ordering::SeqCst)) {
                 client_write.write_all(&buffer[..n]).await?;
             }
         }

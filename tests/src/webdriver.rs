@@ -31,7 +31,9 @@ impl Session {
 
     /// Starts a session with these `alwaysMatch` capabilities (any W3C driver).
     pub async fn start_with(driver_url: &str, capabilities: Value) -> Self {
-        let http = reqwest::Client::new();
+        // No command takes minutes: a window that stopped answering fails the test, with the
+        // command's name, instead of hanging it.
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(120)).build().expect("http client");
         let body = json!({ "capabilities": { "alwaysMatch": capabilities } });
         let response: Value = http
             .post(format!("{driver_url}/session"))

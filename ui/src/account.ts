@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api, describeError, type Me } from "./api";
 
 export type AccountState =
@@ -18,12 +18,24 @@ export function useAccount(): {
   signOut: () => void;
 } {
   const [account, setAccount] = useState<AccountState>({ status: "loading" });
+  // Who the app said is signed in, and whether a sign-in ended while an answer was on its way:
+  // at start the kept account answers at once while the server is asked, and when the server
+  // has ended that sign-in the "signed out" can come before the answer.
+  const watched = useRef<string | null>(null);
+  const endedSinceAsking = useRef(false);
 
   const reload = useCallback(() => {
     setAccount({ status: "loading" });
+    endedSinceAsking.current = false;
     api
       .currentAccount()
-      .then((me) => setAccount(me ? { status: "signed-in", me } : { status: "signed-out" }))
+      .then((me) =>
+        setAccount(
+          me && !(endedSinceAsking.current && watched.current === null)
+            ? { status: "signed-in", me }
+            : { status: "signed-out" },
+        ),
+      )
       .catch((e) => setAccount({ status: "error", message: describeError(e) }));
   }, []);
 
@@ -31,6 +43,8 @@ export function useAccount(): {
     reload();
     api
       .watchAccount((userId) => {
+        if (userId === null && watched.current !== null) endedSinceAsking.current = true;
+        watched.current = userId;
         if (userId === null) setAccount({ status: "signed-out" });
       })
       .catch((e) => console.error("watch_account failed", e));

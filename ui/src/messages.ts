@@ -1,7 +1,7 @@
 // Chats and messages for every component: one subscription to the messenger's events, and
 // hooks that reload what they show when it changes. The data lives in the Rust-side local
 // store; this module only knows when to ask again.
-import { useCallback, useEffect, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { api, type ChatSummary, type LocalMessage, type MessengerEvent } from "./api";
 
 type Listener = (event: MessengerEvent) => void;
@@ -96,19 +96,57 @@ export function useChats(): { chats: ChatSummary[] | null; error: string | null 
   return { chats, error };
 }
 
-/** One chat's messages (the newest `limit`), reloaded when any of them changes. */
-export function useChatMessages(
-  chatKey: string,
-  limit: number,
-): { messages: LocalMessage[] | null; reload: () => void } {
+/** How many messages a chat shows at first, and how many more each older page brings. */
+export const PAGE = 200;
+
+/**
+ * One chat's messages: the newest `PAGE` at first, growing by older pages (each asked of the
+ * store on its own, so paging back costs a page however far back it goes); when any of them
+ * changes, as many as are held are reloaded.
+ */
+export function useChatMessages(chatKey: string): {
+  messages: LocalMessage[] | null;
+  reload: () => void;
+  /** Brings in up to `count` older messages from the store; resolves to how many came. */
+  loadOlder: (count: number) => Promise<number>;
+} {
   const [messages, setMessages] = useState<LocalMessage[] | null>(null);
+  const held = useRef<LocalMessage[] | null>(null);
+  const wanted = useRef(PAGE);
+  const show = useCallback((list: LocalMessage[]) => {
+    held.current = list;
+    setMessages(list);
+  }, []);
   const reload = useCallback(() => {
+    const count = wanted.current;
     api
-      .chatMessages(chatKey, null, limit)
-      .then(setMessages)
+      .chatMessages(chatKey, null, count)
+      .then((list) => {
+        // An older page came in meanwhile: this answer holds too few; ask again.
+        if (count === wanted.current) show(list);
+        else reload();
+      })
       .catch((error) => console.error("loading messages failed", error));
-  }, [chatKey, limit]);
-  useEffect(reload, [reload]);
+  }, [chatKey, show]);
+  useEffect(() => {
+    held.current = null;
+    wanted.current = PAGE;
+    setMessages(null);
+    reload();
+  }, [reload]);
+  const loadOlder = useCallback(
+    async (count: number) => {
+      const oldest = held.current?.find((m) => m.message.seq !== null)?.message.seq;
+      if (oldest === undefined || oldest === null) return 0;
+      const older = await api.chatMessages(chatKey, oldest, count);
+      const current = held.current ?? [];
+      if (older.length === 0 || current[0]?.message.seq !== oldest) return 0;
+      wanted.current = current.length + older.length;
+      show([...older, ...current]);
+      return older.length;
+    },
+    [chatKey, show],
+  );
   useEvents(
     useCallback(
       (event: MessengerEvent) => {
@@ -122,5 +160,5 @@ export function useChatMessages(
       [chatKey, reload],
     ),
   );
-  return { messages, reload };
+  return { messages, reload, loadOlder };
 }

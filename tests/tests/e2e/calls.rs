@@ -64,6 +64,7 @@ async fn call_screen_gone(session: &Session) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_ring_connect_switch_to_video_and_fill_the_call_log() {
+    let _turn = super::one_at_a_time().await;
     let server = TestServer::start().await;
     let app = desktop_binary();
     let env = [("GKCHAT_SERVER_URL", server.url().to_string()), ("GKCHAT_SYNTHETIC_MEDIA", "1".to_owned())];

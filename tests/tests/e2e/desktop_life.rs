@@ -40,6 +40,7 @@ async fn notified(harness: &DesktopHarness, words: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notifications_and_a_second_launch_reach_the_running_app() {
+    let _turn = super::one_at_a_time().await;
     let server = TestServer::start().await;
     let app = desktop_binary();
     let harness = DesktopHarness::start(&[("GKCHAT_SERVER_URL", server.url().to_string())]).await;

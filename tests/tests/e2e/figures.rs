@@ -72,6 +72,7 @@ async fn unread_total(session: &Session) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "figures for BENCHMARKS.md, run by hand with the release app"]
 async fn desktop_figures() {
+    let _turn = super::one_at_a_time().await;
     let server = TestServer::start().await;
     let app = desktop_binary();
     let app_name = app.file_name().unwrap().to_string_lossy().into_owned();
@@ -130,7 +131,7 @@ async fn desktop_figures() {
     let mut session = session;
     for _ in 0..5 {
         session.end().await;
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        harness.app_exited().await;
         let started = Instant::now();
         session = Session::start(&harness.driver_url, app.to_str().unwrap()).await;
         session.wait_for("[data-testid=chat-tile]", LONG).await;

@@ -34,6 +34,7 @@ impl Drop for Installed {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_deb_installs_and_its_app_opens_its_window() {
+    let _turn = super::one_at_a_time().await;
     let deb = std::env::var("GKCHAT_DEB").expect("GKCHAT_DEB names the .deb to install (./gk test builds it)");
     let field = |name: &str| {
         let output = Command::new("dpkg-deb").args(["-f", &deb, name]).output().expect("dpkg-deb runs");

@@ -45,6 +45,7 @@ async fn timeline(session: &Session) -> (u64, u64, i64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chat_of_100000_messages_opens_scrolls_and_finds() {
+    let _turn = super::one_at_a_time().await;
     let messages = messages();
     let server = TestServer::start().await;
     let app = desktop_binary();
@@ -54,6 +55,7 @@ async fn a_chat_of_100000_messages_opens_scrolls_and_finds() {
     sign_up_in_app(&session, "Ada", "ada").await;
     let ada = client_for(server.url()).sign_in("ada", PASSWORD, test_device("seed")).await.unwrap();
     session.end().await;
+    harness.app_exited().await;
 
     // While the app is closed, grace writes 100,000 messages from 16 connections at once (the
     // server stores what they send together in one transaction), 8 in flight on each.

@@ -18,6 +18,13 @@ use gkchat_tests::sms::SmsGateway;
 use gkchat_tests::webdriver::Session;
 use gkchat_tests::{TestServer, client_for, test_config, test_device};
 
+/// One end-to-end test at a time: each starts a desktop app or browsers (several processes,
+/// a virtual display), and two at once on 2 cores starved each other's windows into timeouts.
+async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
+    static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    TURN.lock().await
+}
+
 async fn within_secs<T>(secs: u64, future: impl std::future::Future<Output = T>) -> T {
     tokio::time::timeout(Duration::from_secs(secs), future).await.expect("in time")
 }
@@ -57,6 +64,7 @@ async fn settings_loaded(session: &Session) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_edit_profile_restart_still_signed_in() {
+    let _turn = one_at_a_time().await;
     let temp = tempfile::tempdir().unwrap();
     let mut sms = SmsGateway::start().await;
     let config = gkchat_server::Config { sms_gateway_url: sms.url.clone(), ..test_config(temp.path()) };
@@ -251,6 +259,7 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     // Restart the app with the server away: the keyring keeps the sign-in, no password asked,
     // and the chat list comes from the local store before the network answers.
     session.end().await;
+    harness.app_exited().await;
     server.stop().await;
     let session = Session::start(&harness.driver_url, &app).await;
     session.wait_for_text("[data-testid=me-name]", WAIT, |t| t == "Ada L.").await;
@@ -281,6 +290,7 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     click(&session, "sign-out").await;
     session.wait_for("[data-testid=auth-submit]", WAIT).await;
     session.end().await;
+    harness.app_exited().await;
     let session = Session::start(&harness.driver_url, &app).await;
     session.wait_for("[data-testid=auth-submit]", WAIT).await;
 

@@ -56,6 +56,7 @@ fn in_order(timeline: &str, first: &str, second: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_browsers_create_join_chat_rejoin_and_end_a_quick_chat() {
+    let _turn = super::one_at_a_time().await;
     let mut chromium = Chromium::start().await;
     let ada = chromium.browser().await;
     let grace = chromium.browser().await;
@@ -64,6 +65,7 @@ async fn two_browsers_create_join_chat_rejoin_and_end_a_quick_chat() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn firefox_and_chromium_create_join_chat_rejoin_and_end_a_quick_chat() {
+    let _turn = super::one_at_a_time().await;
     let ada = Firefox::start().await;
     let mut chromium = Chromium::start().await;
     let grace = chromium.browser().await;
@@ -72,6 +74,7 @@ async fn firefox_and_chromium_create_join_chat_rejoin_and_end_a_quick_chat() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_firefox_profiles_create_join_chat_rejoin_and_end_a_quick_chat() {
+    let _turn = super::one_at_a_time().await;
     let ada = Firefox::start().await;
     let grace = Firefox::start().await;
     create_join_chat_rejoin_and_end(ada, grace).await;
@@ -149,6 +152,7 @@ async fn create_join_chat_rejoin_and_end(ada: impl Browser, grace: impl Browser)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_quick_chat_ends_for_both_browsers() {
+    let _turn = super::one_at_a_time().await;
     let mut chromium = Chromium::start().await;
     let ada = chromium.browser().await;
     let grace = chromium.browser().await;
@@ -157,6 +161,7 @@ async fn an_idle_quick_chat_ends_for_both_browsers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_quick_chat_ends_for_firefox_and_chromium() {
+    let _turn = super::one_at_a_time().await;
     let ada = Firefox::start().await;
     let mut chromium = Chromium::start().await;
     let grace = chromium.browser().await;
@@ -197,6 +202,7 @@ async fn ended_without_activity(browser: &impl Browser) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_joins_through_its_gkchat_link_and_talks_with_a_browser() {
+    let _turn = super::one_at_a_time().await;
     use gkchat_tests::desktop::{DesktopHarness, desktop_binary};
     let server = TestServer::start().await;
     let chats = gkchat_client::QuickChats::new();

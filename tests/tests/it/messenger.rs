@@ -109,6 +109,13 @@ async fn a_connection_cut_mid_send_ends_with_every_message_once_in_order() {
     alice_m.flushed().await.unwrap();
     let chat = alice_m.chats().await.unwrap().remove(0).id;
     let all: Vec<String> = (0..30).map(|n| format!("m{n:02}")).collect();
+    // Alice's messenger answers m00's push with a delivered receipt and waits for its reply:
+    // let that finish first, or the hold below would stall it (and every send behind it).
+    eventually("alice's receipt for m00 went through", || async {
+        bob_m.chats().await.unwrap().first().is_some_and(|c| c.peer_delivered_seq >= 1)
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 
     // The server commits a message but its ack is lost with the connection: the resend after
     // the reconnect must be recognised (same id, same ack), not stored twice.

@@ -292,7 +292,12 @@ async fn a_dropped_subscription_connection_is_remade_and_the_chat_goes_on() {
 async fn a_server_whose_redis_cannot_be_reached_does_not_start() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let temp = tempfile::tempdir().unwrap();
-    let config = gkchat_server::Config { redis_url: format!("redis://127.0.0.1:{port}/"), ..test_config(temp.path()) };
+    // The data dir's own SQLite (no database to make first on PostgreSQL runs): Redis is the point.
+    let config = gkchat_server::Config {
+        redis_url: format!("redis://127.0.0.1:{port}/"),
+        database_url: String::new(),
+        ..test_config(temp.path())
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let started = tokio::time::Instant::now();
     let failed = gkchat_server::run(listener, config, std::future::pending()).await.unwrap_err();

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ChatSummary, LocalMessage } from "../api";
 import { LAYER, useEscape, useShortcuts } from "../shortcuts";
@@ -225,5 +225,31 @@ describe("Conversation", () => {
     const shown = screen.getAllByTestId("message").length;
     expect(shown).toBeGreaterThan(5);
     expect(shown).toBeLessThan(100);
+  });
+
+  it("pages back by asking the store for the page before the oldest it holds", async () => {
+    const all = Array.from({ length: 1000 }, (_, i) => local(i + 1, "u2", `line ${i + 1}`));
+    const asked: { before: number | null; limit: number }[] = [];
+    invoke.mockImplementation(async (command: string, args?: never) => {
+      if (command === "chat_messages") {
+        const { before, limit } = args as unknown as { before: number | null; limit: number };
+        asked.push({ before, limit });
+        const older = all.filter((m) => before === null || (m.message.seq ?? 0) < before);
+        return older.slice(-limit);
+      }
+      if (command === "list_chats") return [{ ...chat, last_seq: 1000 }];
+      if (command === "mark_read") return null;
+      throw new Error(command);
+    });
+    render(<Conversation open={{ chatId: "c1", peer }} myId="me" />);
+    const timeline = await screen.findByTestId("timeline");
+    await waitFor(() => expect(timeline.dataset.loaded).toBe("200"));
+    fireEvent.scroll(timeline, { target: { scrollTop: 0 } });
+    await waitFor(() => expect(timeline.dataset.loaded).toBe("400"));
+    expect(asked).toContainEqual({ before: 801, limit: 200 });
+    expect(
+      asked.every((a) => a.limit <= 400),
+      JSON.stringify(asked),
+    ).toBe(true);
   });
 });

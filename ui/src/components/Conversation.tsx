@@ -19,7 +19,7 @@ import {
 } from "../api";
 import { TICK_MARK, messageText, tickOf } from "../chatText";
 import { LAYER, useEscape } from "../shortcuts";
-import { TYPING_THROTTLE_MS, useChatMessages, useChats, useTyping } from "../messages";
+import { PAGE, TYPING_THROTTLE_MS, useChatMessages, useChats, useTyping } from "../messages";
 import { clockTime, dayLabel } from "../time";
 import Avatar from "./Avatar";
 import type { OpenChat } from "./ChatList";
@@ -54,7 +54,6 @@ const EMOJI = [
 ];
 const EDIT_WINDOW_MS = 15 * 60 * 1000;
 const DELETE_WINDOW_MS = 48 * 60 * 60 * 1000;
-const PAGE = 200;
 
 /** "Delivered today at 14:02 · Read today at 14:05" for a message's info. */
 function infoText(info: MessageInfo): string {
@@ -72,8 +71,9 @@ function infoText(info: MessageInfo): string {
 export default function Conversation({ open, myId }: { open: OpenChat; myId: string }) {
   const [chatId, setChatId] = useState(open.chatId);
   const chatKey = chatId ?? `user:${open.peer.user_id}`;
-  const [limit, setLimit] = useState(PAGE);
-  const { messages } = useChatMessages(chatKey, limit);
+  const { messages, loadOlder: loadOlderRows } = useChatMessages(chatKey);
+  /** An older page is on its way (scrolling up, or a jump back to a search hit). */
+  const loadingOlder = useRef(false);
   const { chats } = useChats();
   const chat = chats?.find((c) => c.id === chatId) ?? null;
   const typing = useTyping(chatId);
@@ -155,8 +155,16 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
       const timer = setTimeout(() => setHighlight(null), 2000);
       return () => clearTimeout(timer);
     }
-    if (chat && messages.length < chat.last_seq) setLimit((l) => Math.max(l * 2, l + PAGE));
-  }, [focus, messages, chat, virtualizer]);
+    // Not loaded yet: bring in pages of growing size (the effect runs again with them).
+    if (chat && messages.length < chat.last_seq && !loadingOlder.current) {
+      loadingOlder.current = true;
+      loadOlderRows(Math.max(messages.length, PAGE))
+        .catch((e) => setError(describeError(e)))
+        .finally(() => {
+          loadingOlder.current = false;
+        });
+    }
+  }, [focus, messages, chat, virtualizer, loadOlderRows]);
 
   const byId = useMemo(() => new Map((messages ?? []).map((m) => [m.message.id, m])), [messages]);
   const target: Target = chatId
@@ -234,7 +242,6 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
   };
 
   // Older messages: from this device's store first, then from the server.
-  const loadingOlder = useRef(false);
   const loadOlder = async () => {
     if (!chatId || loadingOlder.current) return;
     loadingOlder.current = true;
@@ -247,8 +254,12 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
     }
     try {
       setAtBottom(false);
-      if ((messages?.length ?? 0) < limit) setHasOlder(await api.loadOlderMessages(chatId));
-      setLimit(limit + PAGE);
+      const got = await loadOlderRows(PAGE);
+      if (got < PAGE) {
+        // The store has no more: fetch older ones from the server into it, then show them.
+        setHasOlder(await api.loadOlderMessages(chatId));
+        await loadOlderRows(PAGE - got);
+      }
     } catch (e) {
       setError(describeError(e));
     } finally {
