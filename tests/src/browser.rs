@@ -124,8 +124,4 @@ impl Browser for Session {
     async fn end(self) {
         Session::end(self).await;
     }
-
-    async fn wait_for(&self, css: &str, limit: Duration) -> Element {
-        Session::wait_for(self, css, limit).await
-    }
 }

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::browser::Browser;
 use base64::Engine;
 use serde_json::{Value, json};
 
@@ -87,19 +88,9 @@ impl Session {
         value[ELEMENT_KEY].as_str().map(|id| Element(id.to_owned()))
     }
 
-    /// Waits up to `limit` for an element matching `css`.
+    /// Waits up to `limit` for an element matching `css` (the [`Browser`] way, shared with Firefox).
     pub async fn wait_for(&self, css: &str, limit: Duration) -> Element {
-        let deadline = tokio::time::Instant::now() + limit;
-        loop {
-            if let Some(element) = self.find(css).await {
-                return element;
-            }
-            if tokio::time::Instant::now() >= deadline {
-                self.save_failure_evidence().await;
-                panic!("no element {css} within {limit:?}");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        Browser::wait_for(self, css, limit).await
     }
 
     pub async fn text(&self, element: &Element) -> String {
@@ -121,15 +112,7 @@ impl Session {
         limit: Duration,
         predicate: impl Fn(&Value) -> bool,
     ) -> Value {
-        let deadline = tokio::time::Instant::now() + limit;
-        loop {
-            let value = self.property(element, name).await;
-            if predicate(&value) {
-                return value;
-            }
-            assert!(tokio::time::Instant::now() < deadline, "property {name} never matched; last {value}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        Browser::wait_for_property(self, element, name, limit, predicate).await
     }
 
     pub async fn click(&self, element: &Element) {

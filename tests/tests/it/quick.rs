@@ -111,7 +111,7 @@ async fn an_idle_room_is_destroyed() {
 }
 
 /// The next frame the room reports (connection drops are reconnected inside the room).
-async fn next_frame(room: &mut QuickRoom) -> QuickServerFrame {
+pub(crate) async fn next_frame(room: &mut QuickRoom) -> QuickServerFrame {
     let wait = tokio::time::timeout(Duration::from_secs(10), async {
         loop {
             match room.next().await.expect("the room is open") {
@@ -122,6 +122,18 @@ async fn next_frame(room: &mut QuickRoom) -> QuickServerFrame {
         }
     });
     wait.await.expect("a frame in time")
+}
+
+/// The next two messages the room reports, as (seq, from, text) in seq order.
+pub(crate) async fn two_messages(room: &mut QuickRoom) -> Vec<(u64, u8, String)> {
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        if let QuickServerFrame::Message(m) = next_frame(room).await {
+            seen.push((m.seq, m.from, m.text));
+        }
+    }
+    seen.sort();
+    seen
 }
 
 #[tokio::test]
@@ -156,14 +168,7 @@ async fn two_people_chat_live_leave_rejoin_with_history_and_one_ends_it() {
     ann.say("hi Bob").await.unwrap();
     bob.say("hi Ann").await.unwrap();
     for room in [&mut ann, &mut bob] {
-        let mut seen = Vec::new();
-        while seen.len() < 2 {
-            if let F::Message(m) = next_frame(room).await {
-                seen.push((m.seq, m.from, m.text));
-            }
-        }
-        seen.sort();
-        assert_eq!(seen, [(1, 0, "hi Bob".to_owned()), (2, 1, "hi Ann".to_owned())]);
+        assert_eq!(two_messages(room).await, [(1, 0, "hi Bob".to_owned()), (2, 1, "hi Ann".to_owned())]);
     }
     // Too long: refused in words, the connection stays.
     bob.say(&"x".repeat(gkchat_proto::quick::QUICK_TEXT_MAX_BYTES + 1)).await.unwrap();

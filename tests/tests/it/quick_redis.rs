@@ -6,11 +6,13 @@
 use std::path::Path;
 use std::time::Duration;
 
-use gkchat_client::{QuickChats, QuickEvent, QuickLink, QuickRoom};
+use gkchat_client::{QuickChats, QuickLink, QuickRoom};
 use gkchat_proto::ErrorCode;
 use gkchat_proto::quick::QuickServerFrame as F;
 use gkchat_tests::{Redis, TestServer, everything_in, test_config};
 use serde_json::json;
+
+use super::quick::{next_frame, two_messages};
 
 /// The key of the codes' HMAC, shared by the instances; the one key without a TTL.
 const CODE_KEY: &str = "gk:quick:code-key";
@@ -18,20 +20,6 @@ const CODE_KEY: &str = "gk:quick:code-key";
 async fn instance(data_dir: &Path, redis: &Redis, idle_secs: u64) -> TestServer {
     let config = gkchat_server::Config { redis_url: redis.url(), quick_idle_secs: idle_secs, ..test_config(data_dir) };
     TestServer::start_with(config, "127.0.0.1:0".parse().unwrap()).await
-}
-
-/// The next frame the room reports (connection drops are reconnected inside the room).
-async fn next_frame(room: &mut QuickRoom) -> F {
-    let wait = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            match room.next().await.expect("the room is open") {
-                QuickEvent::Frame { frame } => return frame,
-                QuickEvent::Offline { .. } => continue,
-                other => panic!("{other:?}"),
-            }
-        }
-    });
-    wait.await.expect("a frame in time")
 }
 
 /// Frames until `Ended`; its reason.
@@ -111,13 +99,7 @@ async fn two_instances_share_rooms_codes_locks_live_events_and_the_end() {
     ann.say("hi Bob, from B").await.unwrap();
     bob.say("hi Ann, from A").await.unwrap();
     for room in [&mut ann, &mut bob] {
-        let mut seen = Vec::new();
-        while seen.len() < 2 {
-            if let F::Message(m) = next_frame(room).await {
-                seen.push((m.seq, m.from, m.text));
-            }
-        }
-        seen.sort();
+        let seen = two_messages(room).await;
         let texts: Vec<&str> = seen.iter().map(|(_, _, text)| text.as_str()).collect();
         assert_eq!(seen.iter().map(|(seq, _, _)| *seq).collect::<Vec<_>>(), [1, 2], "{texts:?}");
         assert!(texts.contains(&"hi Bob, from B") && texts.contains(&"hi Ann, from A"), "{texts:?}");
