@@ -421,9 +421,80 @@ pub fn check_profile_text(field: &str, text: &str, max: usize, required: bool) -
     Ok(text.to_owned())
 }
 
+/// A display name: a profile text that also may not hide characters or turn the writing
+/// direction, which would let one person pass for another.
+pub fn check_display_name(text: &str) -> Result<String, Invalid> {
+    let name = check_profile_text("display name", text, DISPLAY_NAME_MAX, true)?;
+    if let Some(c) = deceptive_char(&name) {
+        return Err(Invalid::new(
+            ErrorCode::InvalidProfile,
+            format!("display name contains an invisible or direction-changing character (U+{:04X})", u32::from(c)),
+        ));
+    }
+    Ok(name)
+}
+
+/// The first character in `name` that is invisible or changes the writing direction: bidi
+/// overrides, embeddings, isolates and marks, zero-width spaces and joiners, word joiners,
+/// fillers, soft hyphens, tags. Joiners are allowed where scripts and emoji need them: a
+/// zero-width (non-)joiner between two non-ASCII characters, tags after a black flag.
+pub fn deceptive_char(name: &str) -> Option<char> {
+    let chars: Vec<char> = name.chars().collect();
+    chars.iter().enumerate().find_map(|(i, &c)| {
+        let code = u32::from(c);
+        let joiner_between_non_ascii = || {
+            let visible =
+                |c: Option<&char>| c.is_some_and(|c| !c.is_ascii() && deceptive_char(&c.to_string()).is_none());
+            visible(i.checked_sub(1).and_then(|p| chars.get(p))) && visible(chars.get(i + 1))
+        };
+        let deceptive = match code {
+            0x200C | 0x200D => !joiner_between_non_ascii(),
+            // Tags spell a subdivision flag after U+1F3F4 (🏴); anywhere else they hide text.
+            0xE0020..=0xE007F => chars[..i]
+                .iter()
+                .rev()
+                .find(|c| !(0xE0020..=0xE007F).contains(&u32::from(**c)))
+                .is_none_or(|c| *c != '\u{1F3F4}'),
+            0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180E | 0x3164 | 0xFFA0 | 0xFEFF => true,
+            0x200B | 0x200E | 0x200F | 0x2028 | 0x2029 => true,
+            0x202A..=0x202E | 0x2060..=0x206F | 0xFFF9..=0xFFFB | 0xE0000..=0xE001F => true,
+            _ => false,
+        };
+        deceptive.then_some(c)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_names_may_not_hide_or_turn_text() {
+        for bad in [
+            "alice\u{202E}gnp.exe",
+            "al\u{200B}ice",
+            "al\u{200D}ice",
+            "\u{2067}bob\u{2069}",
+            "\u{200F}carol",
+            "dave\u{2060}",
+            "erin\u{00AD}",
+            "\u{FEFF}frank",
+            "x\u{E0041}",
+        ] {
+            let err = check_display_name(bad).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidProfile, "{bad:?}");
+        }
+        // Scripts and emoji that need joiners still work.
+        for good in [
+            "Alice Smith",
+            "👨\u{200D}👩\u{200D}👧 family",
+            "می\u{200C}خواهم",
+            "🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F} Sam",
+            "Zoë",
+        ] {
+            assert_eq!(check_display_name(good).unwrap(), good, "{good:?}");
+        }
+    }
 
     #[test]
     fn usernames_are_lowercased_and_limited() {

@@ -89,6 +89,8 @@ pub enum ErrorCode {
     CallNotActive,
     /// You are already in a call.
     AlreadyInCall,
+    /// That route does not take this HTTP method.
+    MethodNotAllowed,
 }
 
 impl ErrorCode {
@@ -134,6 +136,7 @@ impl ErrorCode {
         Self::QuickChatEnded,
         Self::CallNotActive,
         Self::AlreadyInCall,
+        Self::MethodNotAllowed,
     ];
 
     /// The code as it appears on the wire (`"bad_frame"`).
@@ -179,6 +182,7 @@ impl ErrorCode {
             Self::QuickChatEnded => "quick_chat_ended",
             Self::CallNotActive => "call_not_active",
             Self::AlreadyInCall => "already_in_call",
+            Self::MethodNotAllowed => "method_not_allowed",
         }
     }
 }

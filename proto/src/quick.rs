@@ -68,17 +68,28 @@ pub struct QuickSession {
     pub session: String,
 }
 
-/// Checks a participant's name: 1–40 characters after trimming, no control characters.
+/// Checks a participant's name: 1–40 characters after trimming, no control characters, and
+/// nothing invisible or direction-changing (see [`crate::account::deceptive_char`]).
 pub fn check_quick_name(name: &str) -> Result<String, (ErrorCode, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > QUICK_NAME_MAX || name.chars().any(char::is_control) {
         return Err((ErrorCode::BadRequest, format!("a name has 1 to {QUICK_NAME_MAX} characters")));
+    }
+    if let Some(c) = crate::account::deceptive_char(name) {
+        let message =
+            format!("a name may not contain invisible or direction-changing characters (U+{:04X})", u32::from(c));
+        return Err((ErrorCode::BadRequest, message));
     }
     Ok(name.to_owned())
 }
 
 /// Longest quick-chat message, in bytes.
 pub const QUICK_TEXT_MAX_BYTES: usize = 4096;
+
+/// A room keeps at most this many messages; older ones fall off (a join receives them all).
+pub const QUICK_HISTORY_MAX_MESSAGES: usize = 500;
+/// A room keeps at most this many bytes of message text; older messages fall off.
+pub const QUICK_HISTORY_MAX_BYTES: usize = 256 * 1024;
 
 /// One message in a quick chat. `from` is 0 or 1: which of the two people wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

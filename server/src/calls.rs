@@ -242,9 +242,13 @@ pub async fn session_gone(state: &AppState, session_id: &str) {
 
 /// Registers a signed-in connection in the hub; a call ringing for its user rings there too.
 /// Under the calls lock, so a ring reaches it exactly once: either here or from `start`.
-pub fn register(state: &AppState, user: &AuthUser) -> crate::hub::Registration {
+pub fn register(
+    state: &AppState,
+    user: &AuthUser,
+    ending: std::sync::Arc<crate::hub::Ending>,
+) -> crate::hub::Registration {
     let active = state.calls.lock();
-    let registration = state.hub.register(&user.user_id, &user.session_id);
+    let registration = state.hub.register(&user.user_id, &user.session_id, ending);
     for call in active.values().filter(|c| c.info.callee_id == user.user_id && c.answered_at.is_none()) {
         state
             .hub

@@ -24,6 +24,9 @@ pub struct Config {
     pub handshake_timeout_secs: u64,
     /// Seconds between server pings; a peer silent for twice this long is dropped.
     pub heartbeat_secs: u32,
+    /// Seconds an HTTP client has to send a request's headers, after connecting or after its
+    /// previous answer (so idle keep-alive connections close after this long too).
+    pub http_header_timeout_secs: u64,
     /// Log filter in `tracing` syntax (`GKCHAT_LOG`), e.g. `info` or `gkchat_server=debug`.
     pub log: String,
     /// Secret for signing access tokens (`GKCHAT_JWT_SECRET`). Empty: one is generated and
@@ -35,8 +38,13 @@ pub struct Config {
     pub refresh_token_days: u64,
     /// Sign-in, sign-up and refresh attempts allowed per minute from one IP address.
     pub auth_attempts_per_ip_minute: u32,
-    /// Sign-in attempts allowed per minute for one account (or phone number).
+    /// Sign-in attempts allowed per minute for one account (or phone number); also password
+    /// checks when deleting an account.
     pub auth_attempts_per_account_minute: u32,
+    /// Uploads (profile photos) one account may make per minute.
+    pub uploads_per_account_minute: u32,
+    /// Quick chats one IP address may create per minute.
+    pub quick_chats_per_ip_minute: u32,
     /// Where one-time codes are POSTed as JSON for an SMS gateway (`GKCHAT_SMS_GATEWAY_URL`).
     /// Empty: codes are written to the log (for development).
     pub sms_gateway_url: String,
@@ -78,12 +86,15 @@ impl Default for Config {
             max_connections: 10_000,
             handshake_timeout_secs: 10,
             heartbeat_secs: 25,
+            http_header_timeout_secs: 15,
             log: "info".into(),
             jwt_secret: String::new(),
             access_token_secs: 15 * 60,
             refresh_token_days: 60,
             auth_attempts_per_ip_minute: 30,
             auth_attempts_per_account_minute: 10,
+            uploads_per_account_minute: 10,
+            quick_chats_per_ip_minute: 10,
             sms_gateway_url: String::new(),
             otp_ttl_secs: 300,
             otp_resend_secs: 60,
@@ -114,12 +125,15 @@ const KEYS: &[&str] = &[
     "max_connections",
     "handshake_timeout_secs",
     "heartbeat_secs",
+    "http_header_timeout_secs",
     "log",
     "jwt_secret",
     "access_token_secs",
     "refresh_token_days",
     "auth_attempts_per_ip_minute",
     "auth_attempts_per_account_minute",
+    "uploads_per_account_minute",
+    "quick_chats_per_ip_minute",
     "sms_gateway_url",
     "otp_ttl_secs",
     "otp_resend_secs",

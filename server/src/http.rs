@@ -1,32 +1,167 @@
-//! HTTP routes: health, readiness, metrics, server info, and the WebSocket upgrade.
+//! HTTP: the accept loop (with header-read and idle timeouts), the routes (health, readiness,
+//! metrics, server info, the WebSocket upgrade, the API, the quick-chat page), and what every
+//! answer gets on its way out: security headers, and a `{code, message}` body on every error —
+//! also on the ones axum and hyper make themselves (bad query strings, 405s, 413s).
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{StatusCode, header};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
-use gkchat_proto::{ErrorCode, PROTOCOL_VERSION, ServerInfo};
+use axum::{Extension, Json, Router};
+use gkchat_proto::{ApiError, ErrorCode, PROTOCOL_VERSION, ServerInfo};
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use serde_json::json;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tower::Layer;
 use tower_http::trace::TraceLayer;
 
-use crate::AppState;
 use crate::error::{Error, Result};
 use crate::metrics::HttpLabels;
+use crate::routes::Routes;
+use crate::{AppState, Config};
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .route("/api/v1/info", get(info))
-        .route("/ws", get(crate::ws::upgrade))
+/// How long shutdown waits for HTTP requests in flight.
+const REQUESTS_GRACE: Duration = Duration::from_secs(5);
+
+/// Serves `app` over HTTP/1.1 on `listener` until `stop` is cancelled. A client must send a
+/// request's headers within `http_header_timeout_secs` of connecting or of its previous answer,
+/// so neither a trickle of header bytes nor an idle keep-alive connection holds a socket long.
+pub async fn serve(listener: TcpListener, app: Router, config: &Config, stop: CancellationToken) {
+    let mut builder = http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(config.http_header_timeout_secs.max(1)));
+    let requests = TaskTracker::new();
+    loop {
+        let (stream, peer) = tokio::select! {
+            () = stop.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors, say: wait a moment instead of spinning.
+                    tracing::warn!(error = %err, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(Extension(ConnectInfo(peer)).layer(app.clone()));
+        let connection = builder.serve_connection(TokioIo::new(stream), service).with_upgrades();
+        let stop = stop.clone();
+        requests.spawn(async move {
+            tokio::pin!(connection);
+            let result = tokio::select! {
+                result = connection.as_mut() => result,
+                () = stop.cancelled() => {
+                    // Finish the request in flight, take no more.
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(err) = result {
+                tracing::trace!(error = %err, %peer, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    requests.close();
+    if tokio::time::timeout(REQUESTS_GRACE, requests.wait()).await.is_err() {
+        tracing::warn!("some HTTP requests did not finish within {REQUESTS_GRACE:?}");
+    }
+}
+
+/// Every route the server serves.
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/healthz", healthz)
+        .get("/readyz", readyz)
+        .get("/metrics", metrics)
+        .get("/api/v1/info", info)
+        .get("/ws", crate::ws::upgrade)
         .nest("/api/v1", crate::api::routes())
         .merge(crate::quick_page::routes())
+}
+
+pub fn router(state: AppState) -> Router {
+    routes()
+        .into_router()
         .fallback(not_found)
         .route_layer(middleware::from_fn_with_state(state.clone(), count_requests))
-        .layer(TraceLayer::new_for_http())
+        // Spans name the route, never the URI: quick-chat links carry their tokens in the path.
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
+            tracing::debug_span!("request", method = %request.method(), route)
+        }))
+        .layer(middleware::from_fn(every_answer))
         .with_state(state)
+}
+
+/// Headers every answer carries unless its handler set its own (the quick-chat page has a
+/// stricter policy of its own).
+const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'"),
+    (header::REFERRER_POLICY, "no-referrer"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+];
+
+/// Longest plain-text error body kept as the message of its `{code, message}` replacement.
+const PLAIN_ERROR_MAX: usize = 1024;
+
+async fn every_answer(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let mut response = if response.status().is_client_error() || response.status().is_server_error() {
+        as_api_error(response).await
+    } else {
+        response
+    };
+    let headers = response.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    response
+}
+
+/// An error answer whose body is not already our JSON becomes `{code, message}`, its code
+/// chosen by the status (axum's rejections are plain text; a 405 has no body at all).
+async fn as_api_error(response: Response) -> Response {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    if is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let status = parts.status;
+    let code = match status {
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthorized,
+        StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
+        StatusCode::SERVICE_UNAVAILABLE => ErrorCode::Unavailable,
+        status if status.is_server_error() => ErrorCode::Internal,
+        _ => ErrorCode::BadRequest,
+    };
+    let text = axum::body::to_bytes(body, PLAIN_ERROR_MAX).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let message = match text.trim() {
+        "" => status.canonical_reason().unwrap_or("request refused").to_lowercase(),
+        text => text.to_owned(),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let body = serde_json::to_vec(&ApiError::new(code, message)).expect("an ApiError serialises");
+    Response::from_parts(parts, Body::from(body))
 }
 
 /// Liveness: the process answers.

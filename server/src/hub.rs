@@ -1,33 +1,56 @@
 //! Who is connected: the live WebSocket connections of each signed-in device session, so the
 //! server can reach them. It ends the connections of a session that was signed out (or deleted)
-//! at once, tells who is online, and pushes frames (presence, messages, call signalling) to every
+//! at once — through a signal of its own, never through the push queue, so a full queue cannot
+//! keep a revoked device talking — tells who is online, and pushes frames (presence, messages, call signalling) to every
 //! connection of a user or of one device session. In-process for one instance; with several instances it gets a
 //! Redis-backed twin behind the same calls.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use gkchat_proto::{ErrorCode, ServerFrame};
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 /// Events queued for one connection before pushes to it are dropped (and counted).
 const EVENT_CAPACITY: usize = 256;
 
-/// Something the server tells one live connection.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HubEvent {
-    /// The connection's session is over: say why and close.
-    SessionEnded { code: ErrorCode, message: String },
-    /// Pass this frame on (shared: one push goes to many connections).
-    Frame(Arc<ServerFrame>),
+/// A frame for live connections (shared: one push goes to many connections).
+pub type Push = Arc<ServerFrame>;
+
+/// Why a connection must close, set once and never lost: it does not travel through the push
+/// queue, so a connection that stopped reading is ended all the same.
+#[derive(Debug, Default)]
+pub struct Ending {
+    reason: OnceLock<(ErrorCode, String)>,
+    signal: CancellationToken,
+}
+
+impl Ending {
+    /// Ends the connection with `code` and words (the first reason given wins).
+    pub fn end(&self, code: ErrorCode, message: &str) {
+        let _ = self.reason.set((code, message.to_owned()));
+        self.signal.cancel();
+    }
+
+    /// Resolves once the connection must close, with why.
+    pub async fn ended(&self) -> (ErrorCode, String) {
+        self.signal.cancelled().await;
+        self.reason.get().cloned().unwrap_or((ErrorCode::SessionRevoked, "this sign-in has ended".into()))
+    }
+
+    pub fn is_ended(&self) -> bool {
+        self.signal.is_cancelled()
+    }
 }
 
 struct Entry {
     connection_id: u64,
     user_id: String,
     session_id: String,
-    events: mpsc::Sender<HubEvent>,
+    events: mpsc::Sender<Push>,
+    ending: Arc<Ending>,
     /// Set when a push did not fit in the queue: the connection must resync.
     lagged: Arc<AtomicBool>,
 }
@@ -36,13 +59,15 @@ struct Entry {
 pub struct Hub {
     entries: Mutex<Vec<Entry>>,
     next_id: AtomicU64,
+    /// Pushes that did not fit in a connection's queue (that connection is told to resync).
+    dropped: prometheus_client::metrics::counter::Counter,
 }
 
 /// A connection's place in the hub; leaving it (drop) unregisters the connection.
 pub struct Registration {
     hub: Arc<Hub>,
     connection_id: u64,
-    pub events: mpsc::Receiver<HubEvent>,
+    pub events: mpsc::Receiver<Push>,
     lagged: Arc<AtomicBool>,
 }
 
@@ -60,12 +85,18 @@ impl Drop for Registration {
 }
 
 impl Hub {
+    /// A hub counting the pushes it drops in `dropped` (a metric).
+    pub fn counting(dropped: prometheus_client::metrics::counter::Counter) -> Self {
+        Self { dropped, ..Self::default() }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
         // A panic while holding the lock leaves plain data behind; keep serving.
         self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    pub fn register(self: &Arc<Self>, user_id: &str, session_id: &str) -> Registration {
+    /// Registers a connection of `user_id`'s device session; `ending` is what ends it.
+    pub fn register(self: &Arc<Self>, user_id: &str, session_id: &str, ending: Arc<Ending>) -> Registration {
         let connection_id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (events, receiver) = mpsc::channel(EVENT_CAPACITY);
         let lagged = Arc::new(AtomicBool::new(false));
@@ -74,6 +105,7 @@ impl Hub {
             user_id: user_id.to_owned(),
             session_id: session_id.to_owned(),
             events,
+            ending,
             lagged: lagged.clone(),
         });
         Registration { hub: self.clone(), connection_id, events: receiver, lagged }
@@ -90,10 +122,8 @@ impl Hub {
     }
 
     fn end_where(&self, matches: impl Fn(&Entry) -> bool, message: &str) {
-        let event = HubEvent::SessionEnded { code: ErrorCode::SessionRevoked, message: message.to_owned() };
         for entry in self.lock().iter().filter(|entry| matches(entry)) {
-            // A full queue means that connection is already on its way out.
-            let _ = entry.events.try_send(event.clone());
+            entry.ending.end(ErrorCode::SessionRevoked, message);
         }
     }
 
@@ -135,11 +165,12 @@ impl Hub {
         let mut dropped = 0;
         let frame = Arc::new(frame.clone());
         for entry in self.lock().iter().filter(|entry| matches(entry)) {
-            if entry.events.try_send(HubEvent::Frame(frame.clone())).is_err() {
+            if entry.events.try_send(frame.clone()).is_err() {
                 entry.lagged.store(true, Ordering::Release);
                 dropped += 1;
             }
         }
+        self.dropped.inc_by(dropped as u64);
         dropped
     }
 
@@ -156,23 +187,28 @@ mod tests {
     #[tokio::test]
     async fn ends_the_right_connections_and_forgets_dropped_ones() {
         let hub = Arc::new(Hub::default());
-        let mut laptop = hub.register("u1", "s1");
-        let mut phone = hub.register("u1", "s2");
-        let mut other = hub.register("u2", "s3");
+        let endings: Vec<Arc<Ending>> = (0..3).map(|_| Arc::default()).collect();
+        let laptop = hub.register("u1", "s1", endings[0].clone());
+        let phone = hub.register("u1", "s2", endings[1].clone());
+        let mut other = hub.register("u2", "s3", endings[2].clone());
         assert_eq!(hub.connection_count(), 3);
 
+        // Ending does not need queue space: fill the phone's queue first.
+        for n in 0..=EVENT_CAPACITY {
+            hub.send_to_session("s2", &ServerFrame::Pong { id: n as u64 });
+        }
         hub.end_user_sessions("u1", Some("s1"), "signed out elsewhere");
-        assert!(matches!(phone.events.recv().await, Some(HubEvent::SessionEnded { .. })));
-        assert!(laptop.events.try_recv().is_err());
-        assert!(other.events.try_recv().is_err());
+        assert_eq!(endings[1].ended().await, (ErrorCode::SessionRevoked, "signed out elsewhere".to_owned()));
+        assert!(!endings[0].is_ended());
+        assert!(!endings[2].is_ended());
 
         hub.end_session("s1", "signed out");
-        assert!(laptop.events.recv().await.is_some());
+        assert_eq!(endings[0].ended().await.1, "signed out");
 
         assert!(hub.is_online("u2"));
         let pong = ServerFrame::Pong { id: 7 };
         assert_eq!(hub.send_to_user("u2", &pong), 0);
-        assert_eq!(other.events.recv().await, Some(HubEvent::Frame(Arc::new(pong.clone()))));
+        assert_eq!(other.events.recv().await, Some(Arc::new(pong.clone())));
         let everyone = ["u1".to_owned(), "u2".to_owned(), "u3".to_owned()];
         assert_eq!(hub.online_among(&everyone).len(), 2);
 

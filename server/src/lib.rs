@@ -19,7 +19,9 @@ pub mod photo;
 pub mod presence;
 pub mod quick;
 pub mod quick_page;
+pub mod routes;
 pub mod sms;
+pub mod socket;
 pub mod turn;
 pub mod ws;
 
@@ -50,6 +52,8 @@ pub struct AppState {
     pub hub: Arc<hub::Hub>,
     /// Blobs (profile photos today) under the data directory.
     pub media: media::MediaStore,
+    /// Image decodes running at once are capped by these permits.
+    pub decodes: Arc<Semaphore>,
     /// Who is in each chat, remembered (direct chats never change members).
     pub members: Arc<messaging::MemberCache>,
     /// Stores sent messages in batches (group commit).
@@ -88,10 +92,12 @@ pub async fn run(
         keys: auth::tokens::TokenKeys::new(jwt_secret.as_bytes()),
         access_ttl: Duration::from_secs(config.access_token_secs.max(1)),
         refresh_ttl: Duration::from_secs(config.refresh_token_days.max(1).saturating_mul(24 * 3600)),
-        limiter: auth::limiter::Limiter::new(
-            config.auth_attempts_per_ip_minute,
-            config.auth_attempts_per_account_minute,
-        ),
+        limiter: auth::limiter::Limiter::new(auth::limiter::PerMinute {
+            auth_per_ip: config.auth_attempts_per_ip_minute,
+            auth_per_account: config.auth_attempts_per_account_minute,
+            uploads_per_account: config.uploads_per_account_minute,
+            quick_chats_per_ip: config.quick_chats_per_ip_minute,
+        }),
     };
     let turn_secret =
         if config.turn_secret.is_empty() { db::meta::turn_secret(&db).await? } else { config.turn_secret.clone() };
@@ -101,22 +107,24 @@ pub async fn run(
     let quick =
         quick::QuickRooms::open(&config.redis_url, Duration::from_secs(config.quick_idle_secs), shutdown_token.clone())
             .await?;
+    let metrics = Arc::new(metrics::Metrics::new());
     let state = AppState {
         calls: Arc::default(),
         turn: relay,
         turn_secret: turn_secret.into(),
-        hub: Arc::new(hub::Hub::default()),
+        hub: Arc::new(hub::Hub::counting(metrics.ws_pushes_dropped.clone())),
         media: media::MediaStore::new(&config.data_dir),
+        decodes: Arc::new(Semaphore::new(photo::concurrent_decodes())),
         members: Arc::default(),
         sends: Arc::new(messaging::SendQueue::start(db.clone())),
         quick: Arc::new(quick),
-        sms: Arc::new(sms::CodeSender::from_config(&config.sms_gateway_url)?),
+        sms: Arc::new(sms::CodeSender::from_config(&config.sms_gateway_url, &config.data_dir)?),
         auth: Arc::new(auth),
         connection_permits: Arc::new(Semaphore::new(config.max_connections)),
         config: Arc::new(config),
         db,
         instance_id: instance_id.into(),
-        metrics: Arc::new(metrics::Metrics::new()),
+        metrics,
         shutdown: shutdown_token,
         connections: TaskTracker::new(),
     };
@@ -145,11 +153,20 @@ pub async fn run(
         }
     });
 
+    // Rate-limit tables forget addresses and accounts that are back to their full allowance.
+    let (auth, stop) = (state.auth.clone(), state.shutdown.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tokio::select! {
+                () = stop.cancelled() => break,
+                _ = tick.tick() => auth.limiter.forget_idle(),
+            }
+        }
+    });
+
     let app = http::router(state.clone());
-    let stop = state.shutdown.clone();
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async move { stop.cancelled().await })
-        .await?;
+    http::serve(listener, app, &state.config, state.shutdown.clone()).await;
 
     if let Some(relay) = &state.turn {
         relay.close().await;

@@ -26,6 +26,7 @@ pub struct Metrics {
     pub ws_connections_opened: Counter,
     pub ws_frames_received: Counter,
     pub ws_errors: Family<CodeLabels, Counter>,
+    pub ws_pushes_dropped: Counter,
 }
 
 impl Metrics {
@@ -41,7 +42,21 @@ impl Metrics {
         registry.register("ws_frames_received", "WebSocket frames received", ws_frames_received.clone());
         let ws_errors = Family::<CodeLabels, Counter>::default();
         registry.register("ws_errors", "Error frames sent, by code", ws_errors.clone());
-        Self { registry, http_requests, ws_connections, ws_connections_opened, ws_frames_received, ws_errors }
+        let ws_pushes_dropped = Counter::default();
+        registry.register(
+            "ws_pushes_dropped",
+            "Pushes that did not fit in a connection's queue (it is told to resync)",
+            ws_pushes_dropped.clone(),
+        );
+        Self {
+            registry,
+            http_requests,
+            ws_connections,
+            ws_connections_opened,
+            ws_frames_received,
+            ws_errors,
+            ws_pushes_dropped,
+        }
     }
 
     pub fn encode(&self) -> String {

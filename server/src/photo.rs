@@ -1,6 +1,8 @@
 //! Profile photos: an uploaded image becomes a square JPEG (at most [`PHOTO_SIDE`] pixels) and
-//! a [`PHOTO_THUMB_SIDE`] thumbnail. Decoding has size limits, so a crafted image cannot make
-//! the server allocate without bound; the work runs off the async threads.
+//! a [`PHOTO_THUMB_SIDE`] thumbnail. A crafted image cannot make the server allocate without
+//! bound: its size is read from the header and refused above [`MAX_SOURCE_PIXELS`] before any
+//! pixel is decoded, decoding has an allocation limit, and only [`concurrent_decodes`] run at
+//! once, off the async threads.
 
 use std::io::Cursor;
 
@@ -14,6 +16,16 @@ use crate::error::{Error, Result};
 
 /// Largest decoded width or height accepted.
 const MAX_SOURCE_SIDE: u32 = 12_000;
+/// Most pixels a source image may have (a 36-megapixel camera's photos pass): about 110 MB
+/// decoded.
+pub const MAX_SOURCE_PIXELS: u64 = 36_000_000;
+/// Most bytes one decode may allocate.
+const MAX_DECODE_ALLOC: u64 = 256 * 1024 * 1024;
+
+/// How many photos may be decoded at once: one per core, at most two.
+pub fn concurrent_decodes() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| cores.get().min(2))
+}
 const JPEG_QUALITY: u8 = 85;
 
 /// The stored renditions of one photo.
@@ -40,10 +52,20 @@ fn process_blocking(bytes: &[u8], crop: Option<PhotoCrop>) -> Result<Renditions>
     if !matches!(format, ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP | ImageFormat::Gif) {
         return Err(invalid(format!("{format:?} images are not supported; use PNG, JPEG, WebP or GIF")));
     }
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|err| invalid(format!("the image cannot be read: {err}")))?;
+    if u64::from(width) * u64::from(height) > MAX_SOURCE_PIXELS {
+        return Err(invalid(format!(
+            "a {width}×{height} image is too large; at most {} megapixels",
+            MAX_SOURCE_PIXELS / 1_000_000
+        )));
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SOURCE_SIDE);
     limits.max_image_height = Some(MAX_SOURCE_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_ALLOC);
     reader.limits(limits);
     let image = reader.decode().map_err(|err| invalid(format!("the image cannot be read: {err}")))?;
 
@@ -123,6 +145,24 @@ mod tests {
     async fn transparent_pixels_become_white() {
         let photo = process(png(100, 100, |_, _| [0, 0, 0, 0]), None).await.unwrap();
         assert!(decode(&photo.thumb).get_pixel(10, 10).0.iter().all(|&c| c > 240));
+    }
+
+    #[tokio::test]
+    async fn refuses_too_many_pixels_before_decoding_them() {
+        // 7,000 × 7,000 of one colour: a small file that would decode to 147 MB.
+        let bomb = {
+            use image::ImageEncoder;
+            use image::codecs::png::{CompressionType, FilterType as PngFilter, PngEncoder};
+            let mut out = Vec::new();
+            PngEncoder::new_with_quality(&mut out, CompressionType::Best, PngFilter::NoFilter)
+                .write_image(&vec![0u8; 7_000 * 7_000], 7_000, 7_000, image::ExtendedColorType::L8)
+                .unwrap();
+            out
+        };
+        assert!(bomb.len() < 200 * 1024, "{} bytes", bomb.len());
+        let err = process(bomb, None).await.unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidImage);
+        assert!(err.public_message().contains("megapixels"), "{}", err.public_message());
     }
 
     #[tokio::test]

@@ -2,16 +2,16 @@
 //! compiled into the binary, served under `/q` with strict security headers (no inline code,
 //! nothing from elsewhere, no framing, no referrer). Plus the QR codes of a room's links.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+
 use image::{ImageFormat, Luma};
 use qrcode::QrCode;
 
 use crate::AppState;
 use crate::error::Error;
+use crate::routes::Routes;
 
 const INDEX: &str = include_str!("../assets/quick/index.html");
 const SCRIPT: &str = include_str!("../assets/quick/app.js");
@@ -38,14 +38,14 @@ async fn index() -> Response {
     page("text/html; charset=utf-8", INDEX)
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/q", get(index))
-        .route("/q/{room}/{token}", get(index))
-        .route("/q/app.js", get(|| async { page("text/javascript; charset=utf-8", SCRIPT) }))
-        .route("/q/app.css", get(|| async { page("text/css; charset=utf-8", STYLE) }))
-        .route("/api/v1/quick/{room}/{token}/qr.svg", get(qr_svg))
-        .route("/api/v1/quick/{room}/{token}/qr.png", get(qr_png))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/q", index)
+        .get("/q/{room}/{token}", index)
+        .get("/q/app.js", || async { page("text/javascript; charset=utf-8", SCRIPT) })
+        .get("/q/app.css", || async { page("text/css; charset=utf-8", STYLE) })
+        .get("/api/v1/quick/{room}/{token}/qr.svg", qr_svg)
+        .get("/api/v1/quick/{room}/{token}/qr.png", qr_png)
 }
 
 /// The full link of a person, as the browser reached this server.

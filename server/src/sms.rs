@@ -1,6 +1,8 @@
-//! Sending one-time codes. Pluggable by configuration: the console sender logs the code (the
-//! development default); the HTTP sender POSTs JSON to an SMS gateway.
+//! Sending one-time codes. Pluggable by configuration: the development default appends each
+//! code to `one-time-codes.txt` in the data directory (never to the log, which may be shipped
+//! elsewhere); the HTTP sender POSTs JSON to an SMS gateway.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -8,8 +10,8 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 pub enum CodeSender {
-    /// Writes the code to the server log.
-    Console,
+    /// Appends the code to this file (readable by its owner only).
+    File(PathBuf),
     /// POSTs `{to, code, purpose, text}` to `url`.
     Http { client: reqwest::Client, url: String },
 }
@@ -23,10 +25,13 @@ struct GatewayMessage<'a> {
 }
 
 impl CodeSender {
-    /// The HTTP sender when a gateway URL is configured, else the console.
-    pub fn from_config(gateway_url: &str) -> Result<Self> {
+    /// The name of the development sender's file in the data directory.
+    pub const FILE_NAME: &str = "one-time-codes.txt";
+
+    /// The HTTP sender when a gateway URL is configured, else the file in `data_dir`.
+    pub fn from_config(gateway_url: &str, data_dir: &std::path::Path) -> Result<Self> {
         if gateway_url.is_empty() {
-            return Ok(Self::Console);
+            return Ok(Self::File(data_dir.join(Self::FILE_NAME)));
         }
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
@@ -38,8 +43,15 @@ impl CodeSender {
     pub async fn send(&self, phone: &str, code: &str, purpose: &str, ttl_minutes: i64) -> Result<()> {
         let text = format!("Your GK Chat code is {code}. It expires in {ttl_minutes} minutes. Never share it.");
         match self {
-            Self::Console => {
-                tracing::info!(%phone, %code, %purpose, "one-time code (console sender; set sms_gateway_url to send SMS)");
+            Self::File(path) => {
+                let line = format!("{} {phone} {purpose}: {text}\n", crate::now_ms());
+                append_private(path, &line)
+                    .await
+                    .map_err(|err| gateway_failed(format!("writing {}: {err}", path.display())))?;
+                tracing::info!(
+                    file = %path.display(),
+                    "a one-time code was written to the file (no SMS gateway; set sms_gateway_url to send SMS)"
+                );
                 Ok(())
             }
             Self::Http { client, url } => {
@@ -62,4 +74,16 @@ fn gateway_failed(cause: String) -> Error {
         gkchat_proto::ErrorCode::Unavailable,
         "the code could not be sent; try again later",
     )
+}
+
+/// Appends `line` to `path`, creating it readable and writable by its owner only.
+async fn append_private(path: &std::path::Path, line: &str) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let mut options = tokio::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(path).await?;
+    file.write_all(line.as_bytes()).await?;
+    file.flush().await
 }

@@ -4,62 +4,115 @@
 //! drains a bounded channel; the reader `select!`s on the next frame, the handshake deadline,
 //! the heartbeat tick and shutdown. Protocol violations get an `error` frame with a stable code,
 //! then a clean close; errors in a valid request get an `error` frame with its id and the
-//! connection stays up.
+//! connection stays up. A signed-out session's connection ends at once, whatever it was doing:
+//! the hub's [`Ending`] is raced against the whole reader, and a writer stuck on a peer that
+//! stopped reading is dropped.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use gkchat_proto::limits::{MAX_CLIENT_NAME_CHARS, MAX_FRAME_BYTES};
+use gkchat_proto::limits::{MAX_BEFORE_HELLO_BYTES, MAX_CLIENT_NAME_CHARS, MAX_FRAME_BYTES};
 use gkchat_proto::{ClientFrame, ErrorCode, Hello, PROTOCOL_VERSION, ServerFrame, Welcome};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::auth::AuthUser;
 use crate::error::Error;
-use crate::hub::{HubEvent, Registration};
+use crate::hub::{Ending, Registration};
 use crate::metrics::CodeLabels;
+use crate::socket::{Budget, Limits, Socket, Upgrade};
 use crate::{AppState, messaging};
 
 /// Frames queued for one connection's writer before the reader waits.
 const OUTBOX_CAPACITY: usize = 256;
 
-pub async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
+/// How long a connection that is being closed may take to send its last frames.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// Takes one of the server's connection permits, or answers why not.
+pub fn connection_permit(state: &AppState) -> Result<OwnedSemaphorePermit, Error> {
     if state.shutdown.is_cancelled() {
-        return Error::api(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::ServerShuttingDown, "server is shutting down")
-            .into_response();
+        return Err(Error::api(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ServerShuttingDown,
+            "server is shutting down",
+        ));
     }
-    let Ok(permit) = state.connection_permits.clone().try_acquire_owned() else {
-        return Error::api(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::ServerBusy, "too many connections; retry later")
-            .into_response();
-    };
-    // Accept somewhat more than the limit so an oversized frame gets a proper `frame_too_large`.
-    ws.max_message_size(4 * MAX_FRAME_BYTES).on_upgrade(move |socket| {
-        let tracker = state.connections.clone();
-        tracker.track_future(serve(socket, state, permit))
+    state.connection_permits.clone().try_acquire_owned().map_err(|_| {
+        Error::api(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::ServerBusy, "too many connections; retry later")
     })
 }
 
-async fn serve(socket: WebSocket, state: AppState, _permit: OwnedSemaphorePermit) {
+pub async fn upgrade(State(state): State<AppState>, ws: Upgrade) -> Response {
+    let permit = match connection_permit(&state) {
+        Ok(permit) => permit,
+        Err(refusal) => return refusal.into_response(),
+    };
+    // Accept somewhat more than the limit so an oversized frame gets a proper `frame_too_large`;
+    // before `hello` only a few KiB at all.
+    let limits = Limits {
+        max_message: 4 * MAX_FRAME_BYTES,
+        max_frame: 4 * MAX_FRAME_BYTES,
+        before_lift: Some(MAX_BEFORE_HELLO_BYTES),
+    };
+    ws.on_upgrade(limits, move |socket, budget| {
+        let tracker = state.connections.clone();
+        tracker.track_future(serve(socket, budget, state, permit))
+    })
+}
+
+async fn serve(socket: Socket, budget: Budget, state: AppState, _permit: OwnedSemaphorePermit) {
     state.metrics.ws_connections.inc();
     state.metrics.ws_connections_opened.inc();
     let (sink, stream) = socket.split();
     let (out, out_rx) = mpsc::channel(OUTBOX_CAPACITY);
-    let writer = tokio::spawn(write_loop(sink, out_rx));
+    let mut writer = tokio::spawn(write_loop(sink, out_rx));
 
-    let mut connection =
-        Connection { state: state.clone(), out, phase: Phase::AwaitingHello, client: None, user: None, hub: None };
-    let close = connection.read_loop(stream).await;
+    let ending = Arc::new(Ending::default());
+    let mut connection = Connection {
+        state: state.clone(),
+        out: out.clone(),
+        phase: Phase::AwaitingHello,
+        client: None,
+        user: None,
+        hub: None,
+        ending: ending.clone(),
+        budget,
+    };
+    // The reader is raced against the session's end, so a reader waiting on a full outbox (a
+    // peer that stopped reading) cannot keep a signed-out device's connection alive.
+    let close = tokio::select! {
+        biased;
+        (code, message) = ending.ended() => {
+            tracing::debug!(%code, %message, "session ended; closing its connection");
+            let error = ServerFrame::error(code, message, None).encode();
+            let said = out.try_send(Message::text(error)).is_ok()
+                && out.try_send(Message::Close(Some(close(CloseCode::Policy, code.as_str())))).is_ok();
+            if !said {
+                // The peer is not reading: do not wait for it.
+                writer.abort();
+            }
+            None
+        }
+        close = connection.read_loop(stream) => close,
+    };
     if let Some(frame) = close {
-        let _ = connection.out.send(Message::Close(Some(frame))).await;
+        let _ = tokio::time::timeout(CLOSE_GRACE, out.send(Message::Close(Some(frame)))).await;
     }
     let user = connection.user.take();
     drop(connection);
-    let _ = writer.await;
+    drop(out);
+    if tokio::time::timeout(CLOSE_GRACE, &mut writer).await.is_err() {
+        writer.abort();
+    }
     if let Some(user) = &user {
         crate::calls::session_gone(&state, &user.session_id).await;
     }
@@ -71,7 +124,7 @@ async fn serve(socket: WebSocket, state: AppState, _permit: OwnedSemaphorePermit
     state.metrics.ws_connections.dec();
 }
 
-async fn write_loop(mut sink: SplitSink<WebSocket, Message>, mut out: mpsc::Receiver<Message>) {
+async fn write_loop(mut sink: SplitSink<Socket, Message>, mut out: mpsc::Receiver<Message>) {
     while let Some(message) = out.recv().await {
         let is_close = matches!(message, Message::Close(_));
         if sink.send(message).await.is_err() || is_close {
@@ -103,10 +156,14 @@ struct Connection {
     user: Option<AuthUser>,
     /// Our place in the hub while signed in; dropped with the connection.
     hub: Option<Registration>,
+    /// Set by the hub when this connection's session ends.
+    ending: Arc<Ending>,
+    /// What the peer may still send before its `hello`.
+    budget: Budget,
 }
 
-/// The next hub event, or never when the connection is not signed in.
-async fn next_hub_event(hub: &mut Option<Registration>) -> Option<HubEvent> {
+/// The next pushed frame, or never when the connection is not signed in.
+async fn next_push(hub: &mut Option<Registration>) -> Option<crate::hub::Push> {
     match hub {
         Some(registration) => registration.events.recv().await,
         None => std::future::pending().await,
@@ -115,7 +172,7 @@ async fn next_hub_event(hub: &mut Option<Registration>) -> Option<HubEvent> {
 
 impl Connection {
     /// Runs until the peer leaves or must be closed; returns the close frame to send, if any.
-    async fn read_loop(&mut self, mut stream: SplitStream<WebSocket>) -> Option<CloseFrame> {
+    async fn read_loop(&mut self, mut stream: SplitStream<Socket>) -> Option<CloseFrame> {
         let config = self.state.config.clone();
         let heartbeat_every = Duration::from_secs(config.heartbeat_secs.max(1).into());
         let handshake_deadline = tokio::time::sleep(Duration::from_secs(config.handshake_timeout_secs));
@@ -127,33 +184,35 @@ impl Connection {
         loop {
             tokio::select! {
                 () = shutdown.cancelled() => {
-                    return self.fail(ErrorCode::ServerShuttingDown, "server is shutting down", close_code::AWAY).await;
+                    return self.fail(ErrorCode::ServerShuttingDown, "server is shutting down", CloseCode::Away).await;
                 }
-                Some(event) = next_hub_event(&mut self.hub) => match event {
-                    HubEvent::SessionEnded { code, message } => {
-                        return self.fail(code, message, close_code::POLICY).await;
+                Some(frame) = next_push(&mut self.hub) => {
+                    self.send_frame(Arc::unwrap_or_clone(frame)).await;
+                    if self.hub.as_ref().is_some_and(Registration::take_lagged) {
+                        self.send_frame(ServerFrame::Resync).await;
                     }
-                    HubEvent::Frame(frame) => {
-                        self.send_frame(std::sync::Arc::unwrap_or_clone(frame)).await;
-                        if self.hub.as_ref().is_some_and(Registration::take_lagged) {
-                            self.send_frame(ServerFrame::Resync).await;
-                        }
-                    }
-                },
+                }
                 () = &mut handshake_deadline, if self.phase == Phase::AwaitingHello => {
-                    return self.fail(ErrorCode::HandshakeTimeout, "no hello frame in time", close_code::POLICY).await;
+                    return self.fail(ErrorCode::HandshakeTimeout, "no hello frame in time", CloseCode::Policy).await;
                 }
                 _ = heartbeat.tick() => {
                     if last_heard.elapsed() > 2 * heartbeat_every {
                         tracing::debug!(client = ?self.client, "peer silent; dropping");
-                        return Some(close(close_code::AWAY, "heartbeat timeout"));
+                        return Some(close(CloseCode::Away, "heartbeat timeout"));
                     }
                     if self.out.send(Message::Ping(Default::default())).await.is_err() {
                         return None;
                     }
                 }
                 message = stream.next() => {
-                    let Some(Ok(message)) = message else { return None };
+                    let message = match message {
+                        Some(Ok(message)) => message,
+                        Some(Err(_)) if self.budget.exceeded() => {
+                            let words = format!("at most {MAX_BEFORE_HELLO_BYTES} bytes may come before hello");
+                            return self.fail(ErrorCode::FrameTooLarge, words, CloseCode::Size).await;
+                        }
+                        _ => return None,
+                    };
                     last_heard = Instant::now();
                     let next = match message {
                         Message::Text(text) => {
@@ -161,12 +220,13 @@ impl Connection {
                             self.on_text(text.as_str()).await
                         }
                         Message::Binary(_) => {
-                            self.fail(ErrorCode::BadFrame, "binary frames are not supported", close_code::UNSUPPORTED)
+                            self.fail(ErrorCode::BadFrame, "binary frames are not supported", CloseCode::Unsupported)
                                 .await
                                 .map_or(Next::Continue, Next::Close)
                         }
                         Message::Ping(_) | Message::Pong(_) => Next::Continue,
                         Message::Close(_) => return None,
+                        Message::Frame(_) => Next::Continue,
                     };
                     if let Next::Close(frame) = next {
                         return Some(frame);
@@ -179,16 +239,16 @@ impl Connection {
     async fn on_text(&mut self, text: &str) -> Next {
         if text.len() > MAX_FRAME_BYTES {
             let message = format!("frame of {} bytes exceeds the limit of {MAX_FRAME_BYTES}", text.len());
-            return self.close_with(ErrorCode::FrameTooLarge, message, close_code::SIZE).await;
+            return self.close_with(ErrorCode::FrameTooLarge, message, CloseCode::Size).await;
         }
         let frame = match ClientFrame::decode(text) {
             Ok(frame) => frame,
-            Err(err) => return self.close_with(err.code(), err.to_string(), close_code::PROTOCOL).await,
+            Err(err) => return self.close_with(err.code(), err.to_string(), CloseCode::Protocol).await,
         };
         match (self.phase, frame) {
             (Phase::AwaitingHello, ClientFrame::Hello(hello)) => self.on_hello(hello).await,
             (Phase::AwaitingHello, _) => {
-                self.close_with(ErrorCode::HandshakeRequired, "the first frame must be hello", close_code::POLICY).await
+                self.close_with(ErrorCode::HandshakeRequired, "the first frame must be hello", CloseCode::Policy).await
             }
             (Phase::Ready, ClientFrame::Hello(_)) => {
                 self.send_frame(ServerFrame::error(ErrorCode::BadRequest, "hello was already received", None)).await;
@@ -257,27 +317,33 @@ impl Connection {
         if hello.protocol != PROTOCOL_VERSION {
             let message =
                 format!("this server speaks protocol {PROTOCOL_VERSION}; the client asked for {}", hello.protocol);
-            return self.close_with(ErrorCode::UnsupportedProtocol, message, close_code::PROTOCOL).await;
+            return self.close_with(ErrorCode::UnsupportedProtocol, message, CloseCode::Protocol).await;
         }
         if hello.client.chars().count() > MAX_CLIENT_NAME_CHARS {
             let message = format!("client name is longer than {MAX_CLIENT_NAME_CHARS} characters");
-            return self.close_with(ErrorCode::BadFrame, message, close_code::PROTOCOL).await;
+            return self.close_with(ErrorCode::BadFrame, message, CloseCode::Protocol).await;
         }
         if let Some(token) = hello.token.as_deref() {
             match self.state.authenticate(token).await {
                 Ok(user) => {
-                    self.hub = Some(crate::calls::register(&self.state, &user));
+                    self.hub = Some(crate::calls::register(&self.state, &user, self.ending.clone()));
+                    // A sign-out between the check above and the registration ended no
+                    // connection of ours: look again now that the hub can reach us.
+                    if let Err(err) = self.state.authenticate(token).await {
+                        return self.close_with(err.code(), err.public_message(), CloseCode::Policy).await;
+                    }
                     self.user = Some(user);
                 }
                 Err(err) => {
                     if err.code() == ErrorCode::Internal {
                         tracing::error!(error = %err, "authenticating a connection failed");
                     }
-                    return self.close_with(err.code(), err.public_message(), close_code::POLICY).await;
+                    return self.close_with(err.code(), err.public_message(), CloseCode::Policy).await;
                 }
             }
         }
         tracing::debug!(client = %hello.client, user = ?self.user, "handshake complete");
+        self.budget.lift();
         self.client = Some(hello.client);
         self.phase = Phase::Ready;
         self.send_frame(ServerFrame::Welcome(Welcome {
@@ -296,12 +362,12 @@ impl Connection {
         Next::Continue
     }
 
-    async fn close_with(&mut self, code: ErrorCode, message: impl Into<String>, close_code: u16) -> Next {
+    async fn close_with(&mut self, code: ErrorCode, message: impl Into<String>, close_code: CloseCode) -> Next {
         self.fail(code, message, close_code).await.map_or(Next::Continue, Next::Close)
     }
 
     /// Sends an `error` frame about the connection itself and returns the close frame to follow.
-    async fn fail(&mut self, code: ErrorCode, message: impl Into<String>, close_code: u16) -> Option<CloseFrame> {
+    async fn fail(&mut self, code: ErrorCode, message: impl Into<String>, close_code: CloseCode) -> Option<CloseFrame> {
         let message = message.into();
         tracing::debug!(client = ?self.client, %code, %message, "closing connection");
         self.send_frame(ServerFrame::error(code, message, None)).await;
@@ -313,7 +379,7 @@ impl Connection {
             self.state.metrics.ws_errors.get_or_create(&CodeLabels { code: error.code.as_str().into() }).inc();
         }
         // A closed channel means the writer is gone; the reader notices on its next read.
-        let _ = self.out.send(Message::Text(frame.encode().into())).await;
+        let _ = self.out.send(Message::text(frame.encode())).await;
     }
 }
 
@@ -326,6 +392,6 @@ fn request_id(frame: &ClientFrame) -> Option<gkchat_proto::RequestId> {
     }
 }
 
-fn close(code: u16, reason: &str) -> CloseFrame {
+fn close(code: CloseCode, reason: &str) -> CloseFrame {
     CloseFrame { code, reason: reason.to_owned().into() }
 }

@@ -12,6 +12,8 @@ mod live;
 mod notifier;
 mod quick;
 mod requests;
+#[cfg(test)]
+mod security_tests;
 mod settings;
 mod tray;
 

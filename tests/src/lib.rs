@@ -152,9 +152,11 @@ pub fn test_config(data_dir: &Path) -> Config {
         data_dir: data_dir.to_path_buf(),
         database_url,
         jwt_secret: TEST_JWT_SECRET.into(),
-        // Every test talks from 127.0.0.1; the rate-limit test sets its own limits.
+        // Every test talks from 127.0.0.1; the rate-limit tests set their own limits.
         auth_attempts_per_ip_minute: 10_000,
         auth_attempts_per_account_minute: 10_000,
+        uploads_per_account_minute: 10_000,
+        quick_chats_per_ip_minute: 10_000,
         // Many test servers run at once: each TURN relay takes any free UDP port.
         turn_port: 0,
         ..Config::default()
@@ -163,6 +165,24 @@ pub fn test_config(data_dir: &Path) -> Config {
 
 /// Test servers sign access tokens with this, so tests can mint expired or forged ones.
 pub const TEST_JWT_SECRET: &str = "gkchat-tests-only-secret";
+
+/// An HS256 access token for `user_id`'s device session `session_id`, expiring at `exp` (Unix
+/// seconds), signed with `secret` — [`TEST_JWT_SECRET`] for one the test server accepts.
+pub fn mint_access_token(user_id: &str, session_id: &str, exp: i64, secret: &str) -> String {
+    #[derive(serde::Serialize)]
+    struct Claims<'a> {
+        sub: &'a str,
+        sid: &'a str,
+        exp: i64,
+        iat: i64,
+    }
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &Claims { sub: user_id, sid: session_id, exp, iat: exp - 900 },
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("a token encodes")
+}
 
 /// A password every sign-up in the tests uses: long and not guessable.
 pub const TEST_PASSWORD: &str = "violet harbour 47 lanterns";

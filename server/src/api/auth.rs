@@ -7,7 +7,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use gkchat_proto::ErrorCode;
 use gkchat_proto::account::{
-    AuthTokens, DEVICE_NAME_MAX, DISPLAY_NAME_MAX, DeviceInfo, Invalid, RefreshRequest, SignInRequest, SignUpRequest,
+    AuthTokens, DEVICE_NAME_MAX, DeviceInfo, Invalid, RefreshRequest, SignInRequest, SignUpRequest, check_display_name,
     check_profile_text, normalize_email, normalize_username,
 };
 
@@ -28,7 +28,7 @@ pub async fn sign_up(
     let email = normalize_email(&request.email)?;
     password::check_strength(&request.password, &[&username, &email])?;
     let display_name = match request.display_name.as_deref() {
-        Some(name) if !name.trim().is_empty() => check_profile_text("display name", name, DISPLAY_NAME_MAX, true)?,
+        Some(name) if !name.trim().is_empty() => check_display_name(name)?,
         _ => username.clone(),
     };
     let device = check_device(request.device)?;

@@ -1,11 +1,13 @@
 //! My own account: profile, privacy, and my signed-in devices.
 
+use std::net::SocketAddr;
+
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use gkchat_proto::ErrorCode;
 use gkchat_proto::account::{
-    ABOUT_MAX, DISPLAY_NAME_MAX, DeleteAccountRequest, DeviceSession, Me, ProfileUpdate, STATUS_TEXT_MAX,
+    ABOUT_MAX, DeleteAccountRequest, DeviceSession, Me, ProfileUpdate, STATUS_TEXT_MAX, check_display_name,
     check_profile_text,
 };
 
@@ -30,10 +32,7 @@ pub async fn update_me(
     ApiJson(update): ApiJson<ProfileUpdate>,
 ) -> Result<Json<Me>> {
     let changes = accounts::ProfileChanges {
-        display_name: update
-            .display_name
-            .map(|name| check_profile_text("display name", &name, DISPLAY_NAME_MAX, true))
-            .transpose()?,
+        display_name: update.display_name.map(|name| check_display_name(&name)).transpose()?,
         about: update.about.map(|about| check_profile_text("about", &about, ABOUT_MAX, false)).transpose()?,
         status_text: update
             .status_text
@@ -88,12 +87,16 @@ pub async fn sign_out_others(State(state): State<AppState>, auth: AuthUser) -> R
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Deletes my account after checking my password again.
+/// Deletes my account after checking my password again — limited like sign-in, so a stolen
+/// access token is no password oracle.
 pub async fn delete_me(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     auth: AuthUser,
     ApiJson(request): ApiJson<DeleteAccountRequest>,
 ) -> Result<StatusCode> {
+    state.auth.limiter.check_ip(peer.ip())?;
+    state.auth.limiter.check_account(&format!("delete:{}", auth.user_id))?;
     let user = current_user(&state, &auth).await?;
     if !password::verify(request.password, user.password_hash.clone()).await {
         return Err(Error::unauthorized(ErrorCode::InvalidCredentials, "wrong password"));

@@ -11,47 +11,50 @@ mod photo;
 mod quick;
 mod safety;
 
-use axum::Router;
 use axum::extract::FromRequest;
-use axum::routing::{delete, get, patch, post, put};
 
-use crate::AppState;
 use crate::error::Error;
+use crate::routes::Routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/auth/signup", post(auth::sign_up))
-        .route("/auth/signin", post(auth::sign_in))
-        .route("/auth/refresh", post(auth::refresh))
-        .route("/auth/signout", post(auth::sign_out))
-        .route("/auth/phone/code", post(phone::request_sign_in_code))
-        .route("/auth/phone/signin", post(phone::sign_in_with_code))
-        .route("/me/phone", post(phone::request_verification))
-        .route("/me/phone/verify", post(phone::verify))
-        .route("/me", get(me::get_me).patch(me::update_me).delete(me::delete_me))
-        .route("/me/photo", put(photo::set).delete(photo::remove))
-        .route("/users/{user_id}/photo", get(photo::get))
-        .route("/me/sessions", get(me::list_sessions))
-        .route("/me/sessions/sign-out-others", post(me::sign_out_others))
-        .route("/me/sessions/{id}", delete(me::sign_out_session))
-        .route("/contacts", get(contacts::list).post(contacts::add))
-        .route("/me/contact-link", get(contacts::my_link))
-        .route("/me/contact-link/reset", post(contacts::reset_link))
-        .route("/contacts/{user_id}", delete(contacts::remove))
-        .route("/blocks", get(safety::list_blocked).post(safety::block))
-        .route("/blocks/{user_id}", delete(safety::unblock))
-        .route("/reports", post(safety::report))
-        .route("/chats", get(chats::list))
-        .route("/chats/{chat_id}", patch(chats::update))
-        .route("/chats/{chat_id}/messages", get(chats::history))
-        .route("/chats/{chat_id}/messages/{message_id}/info", get(chats::message_info))
-        .route("/sync", post(chats::sync))
-        .route("/calls", get(calls::log))
-        .route("/quick", post(quick::create))
-        .route("/quick/{room}/{token}", get(quick::landing))
-        .route("/quick/{room}/{token}/join", post(quick::join))
-        .route("/quick/{room}/{token}/end", post(quick::end))
-        .route("/quick/{room}/{token}/live", get(quick::live))
+pub fn routes() -> Routes {
+    Routes::new()
+        .post("/auth/signup", auth::sign_up)
+        .post("/auth/signin", auth::sign_in)
+        .post("/auth/refresh", auth::refresh)
+        .post("/auth/signout", auth::sign_out)
+        .post("/auth/phone/code", phone::request_sign_in_code)
+        .post("/auth/phone/signin", phone::sign_in_with_code)
+        .post("/me/phone", phone::request_verification)
+        .post("/me/phone/verify", phone::verify)
+        .get("/me", me::get_me)
+        .patch("/me", me::update_me)
+        .delete("/me", me::delete_me)
+        .put("/me/photo", photo::set)
+        .delete("/me/photo", photo::remove)
+        .get("/users/{user_id}/photo", photo::get)
+        .get("/me/sessions", me::list_sessions)
+        .post("/me/sessions/sign-out-others", me::sign_out_others)
+        .delete("/me/sessions/{id}", me::sign_out_session)
+        .get("/contacts", contacts::list)
+        .post("/contacts", contacts::add)
+        .get("/me/contact-link", contacts::my_link)
+        .post("/me/contact-link/reset", contacts::reset_link)
+        .delete("/contacts/{user_id}", contacts::remove)
+        .get("/blocks", safety::list_blocked)
+        .post("/blocks", safety::block)
+        .delete("/blocks/{user_id}", safety::unblock)
+        .post("/reports", safety::report)
+        .get("/chats", chats::list)
+        .patch("/chats/{chat_id}", chats::update)
+        .get("/chats/{chat_id}/messages", chats::history)
+        .get("/chats/{chat_id}/messages/{message_id}/info", chats::message_info)
+        .post("/sync", chats::sync)
+        .get("/calls", calls::log)
+        .post("/quick", quick::create)
+        .get("/quick/{room}/{token}", quick::landing)
+        .post("/quick/{room}/{token}/join", quick::join)
+        .post("/quick/{room}/{token}/end", quick::end)
+        .get("/quick/{room}/{token}/live", quick::live)
 }
 
 /// `Json` whose rejections are our [`Error`] (a `bad_request` body), not axum's plain text.

@@ -37,12 +37,16 @@ fn limit(state: &AppState, peer: SocketAddr, phone: &str) -> Result<()> {
     state.auth.limiter.check_account(&format!("phone:{phone}"))
 }
 
+/// Issues a code for `phone` and sends it when the number belongs to `user_id`; with no account
+/// the code is kept (for the cool-down) but goes nowhere.
 async fn send_code(state: &AppState, purpose: Purpose, phone: &str, user_id: Option<&str>) -> Result<PhoneCodeSent> {
     let config = &state.config;
     let ttl_ms = i64::try_from(config.otp_ttl_secs).unwrap_or(300) * 1000;
     let cooldown_ms = i64::try_from(config.otp_resend_secs).unwrap_or(60) * 1000;
     let issued = otp::issue(&state.db, purpose, phone, user_id, now_ms(), ttl_ms, cooldown_ms).await?;
-    state.sms.send(phone, &issued.code, purpose.as_str(), ttl_ms / 60_000).await?;
+    if user_id.is_some() {
+        state.sms.send(phone, &issued.code, purpose.as_str(), ttl_ms / 60_000).await?;
+    }
     Ok(PhoneCodeSent { phone: phone.to_owned(), expires_at: issued.expires_at, resend_after: issued.resend_after })
 }
 
@@ -77,8 +81,9 @@ pub async fn verify(
     Ok(Json(accounts::to_me(&accounts::set_phone(&state.db, user, phone).await?)))
 }
 
-/// Always answers the same, so it does not tell which numbers have accounts; the code is
-/// sent only when one does.
+/// Answers alike whether or not the number has an account — the same body, and the same
+/// cool-down on a second request (a code is kept for an unknown number too, tied to no
+/// account, so it can never sign anyone in) — and sends the code only when one does.
 pub async fn request_sign_in_code(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -86,15 +91,8 @@ pub async fn request_sign_in_code(
 ) -> Result<(StatusCode, Json<PhoneCodeSent>)> {
     let phone = normalize_phone(&request.phone)?;
     limit(&state, peer, &phone)?;
-    let sent = match accounts::find_by_phone(&state.db, &phone).await?.filter(|u| u.deleted_at.is_none()) {
-        Some(user) => send_code(&state, Purpose::SignIn, &phone, Some(&user.id)).await?,
-        None => {
-            let now = now_ms();
-            let ttl = i64::try_from(state.config.otp_ttl_secs).unwrap_or(300) * 1000;
-            let cooldown = i64::try_from(state.config.otp_resend_secs).unwrap_or(60) * 1000;
-            PhoneCodeSent { phone, expires_at: now + ttl, resend_after: now + cooldown }
-        }
-    };
+    let user = accounts::find_by_phone(&state.db, &phone).await?.filter(|u| u.deleted_at.is_none());
+    let sent = send_code(&state, Purpose::SignIn, &phone, user.as_ref().map(|u| u.id.as_str())).await?;
     Ok((StatusCode::ACCEPTED, Json(sent)))
 }
 

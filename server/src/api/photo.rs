@@ -33,6 +33,9 @@ impl CropQuery {
     }
 }
 
+/// How long an upload waits for a free decoder before the server says it is busy.
+const DECODE_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
 fn thumb_id(photo_id: &str) -> String {
     format!("{photo_id}.thumb")
 }
@@ -45,10 +48,17 @@ pub async fn set(
     body: Body,
 ) -> Result<Json<Me>> {
     let crop = query.crop()?;
+    state.auth.limiter.check_upload(&auth.user_id)?;
     let bytes: Bytes = axum::body::to_bytes(body, PHOTO_MAX_BYTES).await.map_err(|_| {
         let message = format!("a photo may be at most {} MiB", PHOTO_MAX_BYTES / (1024 * 1024));
         Error::api(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, message)
     })?;
+    let _decoding = tokio::time::timeout(DECODE_WAIT, state.decodes.clone().acquire_owned())
+        .await
+        .map_err(|_| {
+            Error::api(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::ServerBusy, "too many photos at once; retry")
+        })?
+        .map_err(|_| Error::Internal("the decode permits were closed".into()))?;
     let renditions = photo::process(bytes.to_vec(), crop).await?;
     let photo_id = content_id(&renditions.full);
     state.media.put(&thumb_id(&photo_id), &renditions.thumb).await?;

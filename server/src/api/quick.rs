@@ -2,22 +2,32 @@
 //! the room itself live over a WebSocket (`…/live`). A joined person's session travels as the
 //! `gkq` cookie (the browser page: HttpOnly, SameSite=Strict, limited to the link's path, so
 //! reopening the link resumes without the code) or as `Authorization: Quick <session>` (the
-//! app) — never in a URL.
+//! app) — never in a URL. Creating rooms is limited per IP address; the live socket counts
+//! against the server's connection cap, takes only small frames, and is pinged like `/ws`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
 
 use super::ApiJson;
 use crate::error::{Error, Result};
 use crate::quick::{QuickRooms, Refused, RoomEvent};
+use crate::socket::{Limits, Socket, Upgrade};
 use crate::{AppState, now_ms};
 use axum::Json;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
 use gkchat_proto::ErrorCode;
 use gkchat_proto::quick::{
-    CreateQuickChat, QuickChatCreated, QuickClientFrame, QuickInvite, QuickJoin, QuickLanding, QuickServerFrame,
-    QuickSession, check_quick_name,
+    CreateQuickChat, QUICK_TEXT_MAX_BYTES, QuickChatCreated, QuickClientFrame, QuickInvite, QuickJoin, QuickLanding,
+    QuickServerFrame, QuickSession, check_quick_name,
 };
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+
+/// The largest frame a live room takes: a message at its longest, every character escaped.
+const LIVE_FRAME_MAX: usize = 8 * QUICK_TEXT_MAX_BYTES;
 
 fn refused(refusal: Refused) -> Response {
     match refusal {
@@ -48,7 +58,12 @@ fn refused(refusal: Refused) -> Response {
     }
 }
 
-pub async fn create(State(state): State<AppState>, ApiJson(request): ApiJson<CreateQuickChat>) -> Result<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ApiJson(request): ApiJson<CreateQuickChat>,
+) -> Result<Response> {
+    state.auth.limiter.check_quick_chat(peer.ip())?;
     let check = |name: &str| {
         check_quick_name(name).map_err(|(code, message)| Error::api(StatusCode::BAD_REQUEST, code, message))
     };
@@ -164,32 +179,51 @@ pub async fn live(
     State(state): State<AppState>,
     Path((room, token)): Path<(String, String)>,
     headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
+    upgrade: Upgrade,
 ) -> Response {
+    let permit = match crate::ws::connection_permit(&state) {
+        Ok(permit) => permit,
+        Err(refusal) => return refusal.into_response(),
+    };
     let session = session_of(&headers).unwrap_or_default();
     let attached = match state.quick.attach(&room, &token, &session).await {
         Ok(attached) => attached,
         Err(refusal) => return refused(refusal),
     };
-    upgrade.on_upgrade(move |socket| async move {
+    let limits = Limits { max_message: LIVE_FRAME_MAX, max_frame: LIVE_FRAME_MAX, before_lift: None };
+    upgrade.on_upgrade(limits, move |socket, _budget| async move {
         let me = attached.me;
         serve_live(socket, &state, &room, attached).await;
         state.quick.detach(&room, me).await;
+        drop(permit);
     })
 }
 
-async fn send(socket: &mut WebSocket, frame: &QuickServerFrame) -> bool {
+async fn send(socket: &mut Socket, frame: &QuickServerFrame) -> bool {
     let text = serde_json::to_string(frame).expect("quick frames serialise");
-    socket.send(Message::Text(text.into())).await.is_ok()
+    socket.send(Message::text(text)).await.is_ok()
 }
 
-async fn serve_live(mut socket: WebSocket, state: &AppState, room: &str, attached: crate::quick::Attached) {
+async fn serve_live(mut socket: Socket, state: &AppState, room: &str, attached: crate::quick::Attached) {
     let crate::quick::Attached { me, names, messages, other_here, mut events } = attached;
     if !send(&mut socket, &QuickServerFrame::Joined { me, names, messages, other_here }).await {
         return;
     }
+    let heartbeat_every = Duration::from_secs(state.config.heartbeat_secs.max(1).into());
+    let mut heartbeat = tokio::time::interval_at(Instant::now() + heartbeat_every, heartbeat_every);
+    let mut last_heard = Instant::now();
     loop {
         tokio::select! {
+            _ = heartbeat.tick() => {
+                if last_heard.elapsed() > 2 * heartbeat_every {
+                    tracing::debug!("quick chat peer silent; dropping");
+                    let _ = socket.close(None).await;
+                    return;
+                }
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    return;
+                }
+            }
             () = state.shutdown.cancelled() => {
                 let _ = send(&mut socket, &QuickServerFrame::Ended { reason: "the server is shutting down".into() }).await;
                 return;
@@ -215,7 +249,8 @@ async fn serve_live(mut socket: WebSocket, state: &AppState, room: &str, attache
                     return;
                 }
             }
-            incoming = socket.recv() => {
+            incoming = socket.next() => {
+                last_heard = Instant::now();
                 let text = match incoming {
                     Some(Ok(Message::Text(text))) => text,
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,

@@ -25,7 +25,9 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use gkchat_proto::account::UnixMillis;
-use gkchat_proto::quick::{QUICK_CODE_TRIES, QUICK_LOCK_SECS, QuickMessage};
+use gkchat_proto::quick::{
+    QUICK_CODE_TRIES, QUICK_HISTORY_MAX_BYTES, QUICK_HISTORY_MAX_MESSAGES, QUICK_LOCK_SECS, QuickMessage,
+};
 use redis::aio::{ConnectionManager, PubSubSink, PubSubStream};
 use redis::{FromRedisValue, Script};
 use tokio::sync::broadcast;
@@ -175,12 +177,19 @@ return 0
 ";
 
 /// ARGV 4: who, 5: text, 6: at. → {state} | {'ok', message JSON}
+/// The oldest messages fall off beyond HISTORY_MESSAGES messages or HISTORY_BYTES bytes of text.
 const SAY: &str = r#"
 local s = state()
 if s ~= 'live' then return {s} end
-local seq = redis.call('LLEN', messages) + 1
+local seq = redis.call('HINCRBY', room, 'seq', 1)
 local message = cjson.encode({seq = seq, from = tonumber(ARGV[4]), text = ARGV[5], at = tonumber(ARGV[6])})
 redis.call('RPUSH', messages, message)
+local bytes = redis.call('HINCRBY', room, 'text_bytes', string.len(ARGV[5]))
+while redis.call('LLEN', messages) > HISTORY_MESSAGES or bytes > HISTORY_BYTES do
+  local oldest = redis.call('LPOP', messages)
+  if not oldest then break end
+  bytes = redis.call('HINCRBY', room, 'text_bytes', -string.len(cjson.decode(oldest).text))
+end
 touch()
 redis.call('PUBLISH', channel, '{"message":' .. message .. '}')
 return {'ok', message}
@@ -237,8 +246,11 @@ impl Scripts {
             .replace("INDEX_MARGIN_MS", &INDEX_MARGIN_MS.to_string())
             .replace("ENDED_KEPT_MS", &ENDED_KEPT.as_millis().to_string());
         let room = |body: &str| {
-            let body =
-                body.replace("CODE_TRIES", &QUICK_CODE_TRIES.to_string()).replace("LOCK_MS", &lock_ms.to_string());
+            let body = body
+                .replace("CODE_TRIES", &QUICK_CODE_TRIES.to_string())
+                .replace("LOCK_MS", &lock_ms.to_string())
+                .replace("HISTORY_MESSAGES", &QUICK_HISTORY_MAX_MESSAGES.to_string())
+                .replace("HISTORY_BYTES", &QUICK_HISTORY_MAX_BYTES.to_string());
             Script::new(&format!("{prelude}{body}"))
         };
         Self {

@@ -7,7 +7,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use gkchat_proto::account::UnixMillis;
-use gkchat_proto::quick::{QUICK_CODE_TRIES, QUICK_LOCK_SECS, QuickMessage};
+use gkchat_proto::quick::{
+    QUICK_CODE_TRIES, QUICK_HISTORY_MAX_BYTES, QUICK_HISTORY_MAX_MESSAGES, QUICK_LOCK_SECS, QuickMessage,
+};
 use tokio::sync::broadcast;
 
 use super::{
@@ -28,7 +30,12 @@ struct Room {
     people: [Person; 2],
     created_at: UnixMillis,
     last_activity: Instant,
-    messages: Vec<QuickMessage>,
+    /// The newest messages, within the history caps.
+    messages: std::collections::VecDeque<QuickMessage>,
+    /// Bytes of text in `messages`.
+    text_bytes: usize,
+    /// The last message's number (older ones may have fallen off).
+    last_seq: u64,
     /// Live connections of each person.
     present: [u32; 2],
     events: broadcast::Sender<RoomEvent>,
@@ -78,7 +85,9 @@ impl MemoryRooms {
             people,
             created_at: now_ms,
             last_activity: Instant::now(),
-            messages: Vec::new(),
+            messages: std::collections::VecDeque::new(),
+            text_bytes: 0,
+            last_seq: 0,
             present: [0, 0],
             events: broadcast::channel(256).0,
         };
@@ -165,13 +174,9 @@ impl MemoryRooms {
             Ok(Attached {
                 me: who,
                 names: [room.people[0].name.clone(), room.people[1].name.clone()],
-                messages: room.messages.clone(),
+                messages: room.messages.iter().cloned().collect(),
                 other_here: room.present[1 - me] > 0,
-                events: RoomEvents {
-                    events: room.events.subscribe(),
-                    seen_seq: room.messages.len() as u64,
-                    _subscription: None,
-                },
+                events: RoomEvents { events: room.events.subscribe(), seen_seq: room.last_seq, _subscription: None },
             })
         })
     }
@@ -195,8 +200,14 @@ impl MemoryRooms {
             return Err(Refused::Ended);
         }
         let room = inner.rooms.get_mut(room_id).ok_or(Refused::Unknown)?;
-        let message = QuickMessage { seq: room.messages.len() as u64 + 1, from: me, text: text.to_owned(), at: now_ms };
-        room.messages.push(message.clone());
+        room.last_seq += 1;
+        let message = QuickMessage { seq: room.last_seq, from: me, text: text.to_owned(), at: now_ms };
+        room.text_bytes += text.len();
+        room.messages.push_back(message.clone());
+        while room.messages.len() > QUICK_HISTORY_MAX_MESSAGES || room.text_bytes > QUICK_HISTORY_MAX_BYTES {
+            let Some(oldest) = room.messages.pop_front() else { break };
+            room.text_bytes -= oldest.text.len();
+        }
         room.last_activity = Instant::now();
         let _ = room.events.send(RoomEvent::Message(message.clone()));
         Ok(message)

@@ -9,7 +9,8 @@ use gkchat_client::{ConnectionState, Error, MemoryTokenStore, TokenStore};
 use gkchat_proto::account::{AuthTokens, Privacy, ProfileUpdate, RefreshRequest, SignInRequest, Visibility};
 use gkchat_proto::{ApiError, ErrorCode};
 use gkchat_tests::{
-    TEST_JWT_SECRET, TEST_PASSWORD, TestServer, api_code, client_for, sign_up_request, test_config, test_device, within,
+    TEST_JWT_SECRET, TEST_PASSWORD, TestServer, api_code, client_for, mint_access_token, sign_up_request, test_config,
+    test_device, within,
 };
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -176,22 +177,6 @@ async fn refresh_rotates_and_reuse_revokes_the_session() {
     assert_eq!(raw_refresh(&server, &first).await.unwrap_err().code, ErrorCode::SessionRevoked);
     assert_eq!(raw_refresh(&server, &second.refresh_token).await.unwrap_err().code, ErrorCode::SessionRevoked);
     assert_eq!(raw_refresh(&server, "made-up").await.unwrap_err().code, ErrorCode::Unauthorized);
-}
-
-fn mint_access_token(user_id: &str, session_id: &str, exp: i64, secret: &str) -> String {
-    #[derive(serde::Serialize)]
-    struct Claims<'a> {
-        sub: &'a str,
-        sid: &'a str,
-        exp: i64,
-        iat: i64,
-    }
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &Claims { sub: user_id, sid: session_id, exp, iat: exp - 900 },
-        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .unwrap()
 }
 
 async fn get_me_with(server: &TestServer, token: &str) -> (u16, Option<ApiError>) {

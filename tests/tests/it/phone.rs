@@ -116,6 +116,20 @@ async fn unknown_numbers_get_the_same_answer_but_no_sms() {
         api_code(client.sign_in_with_code("+16502530000", "123456", test_device("x")).await),
         ErrorCode::InvalidCode
     );
+
+    // Asked twice, a registered and an unknown number answer alike: the same statuses, the
+    // same cool-down — so the answers do not tell which numbers have accounts.
+    let (alice, _) = server.signed_up("alice").await;
+    alice.request_phone_verification(PHONE).await.unwrap();
+    let code = gateway.code_for(E164).await;
+    alice.verify_phone(PHONE, &code).await.unwrap();
+    let registered = [request_code(&server, PHONE).await, request_code(&server, PHONE).await];
+    let unknown = [request_code(&server, "+1 650 253 0001").await, request_code(&server, "+1 650 253 0001").await];
+    assert_eq!(registered.map(|(status, _, code)| (status, code)), [(202, None), (429, Some(ErrorCode::RateLimited))]);
+    assert_eq!(unknown.map(|(status, _, code)| (status, code)), [(202, None), (429, Some(ErrorCode::RateLimited))]);
+    assert_eq!(registered[1].1, unknown[1].1, "the same Retry-After");
+    gateway.code_for(E164).await;
+    assert!(gateway.is_quiet(), "one SMS, to the registered number only");
 }
 
 #[tokio::test]

@@ -286,3 +286,11 @@ async fn a_server_whose_redis_cannot_be_reached_does_not_start() {
     assert!(failed.to_string().starts_with("redis:"), "{failed}");
     assert!(started.elapsed() < Duration::from_secs(5), "refused only after {:?}", started.elapsed());
 }
+
+#[tokio::test]
+async fn a_room_in_redis_keeps_a_capped_history() {
+    let redis = Redis::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let server = instance(dir.path(), &redis, 600).await;
+    crate::hardening::history_is_capped(&server).await;
+}
