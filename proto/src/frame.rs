@@ -171,6 +171,20 @@ pub struct ErrorFrame {
 mod tests {
     use super::*;
 
+    /// `TYPES` is what serde itself knows: the list it gives for an unknown `type`.
+    #[test]
+    fn types_are_every_variant_serde_knows() {
+        let err = serde_json::from_str::<ClientFrame>(r#"{"type":"no-such-kind"}"#).unwrap_err().to_string();
+        let known: Vec<&str> = err
+            .split("expected one of ")
+            .nth(1)
+            .expect("serde lists the variants")
+            .split(", ")
+            .map(|v| v.split('`').nth(1).unwrap())
+            .collect();
+        assert_eq!(known, ClientFrame::TYPES, "{err}");
+    }
+
     #[test]
     fn hello_round_trips() {
         let frame = ClientFrame::Hello(Hello { protocol: 1, client: "t".into(), token: None });
