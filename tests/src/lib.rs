@@ -20,6 +20,7 @@ use url::Url;
 pub mod browser;
 pub mod chromium;
 pub mod desktop;
+pub mod fault;
 pub mod firefox;
 pub mod proxy;
 pub mod redis_server;
