@@ -425,6 +425,9 @@ pub fn check_profile_text(field: &str, text: &str, max: usize, required: bool) -
 /// direction, which would let one person pass for another.
 pub fn check_display_name(text: &str) -> Result<String, Invalid> {
     let name = check_profile_text("display name", text, DISPLAY_NAME_MAX, true)?;
+    if name.contains('\n') {
+        return Err(Invalid::new(ErrorCode::InvalidProfile, "a display name is one line"));
+    }
     if let Some(c) = deceptive_char(&name) {
         return Err(Invalid::new(
             ErrorCode::InvalidProfile,
@@ -480,6 +483,7 @@ mod tests {
             "erin\u{00AD}",
             "\u{FEFF}frank",
             "x\u{E0041}",
+            "Alice\n✔ verified",
         ] {
             let err = check_display_name(bad).unwrap_err();
             assert_eq!(err.code, ErrorCode::InvalidProfile, "{bad:?}");

@@ -27,6 +27,8 @@ pub struct Config {
     /// Seconds an HTTP client has to send a request's headers, after connecting or after its
     /// previous answer (so idle keep-alive connections close after this long too).
     pub http_header_timeout_secs: u64,
+    /// Seconds one HTTP request may take, its body included (answered 408 after that).
+    pub http_request_timeout_secs: u64,
     /// Log filter in `tracing` syntax (`GKCHAT_LOG`), e.g. `info` or `gkchat_server=debug`.
     pub log: String,
     /// Secret for signing access tokens (`GKCHAT_JWT_SECRET`). Empty: one is generated and
@@ -87,6 +89,7 @@ impl Default for Config {
             handshake_timeout_secs: 10,
             heartbeat_secs: 25,
             http_header_timeout_secs: 15,
+            http_request_timeout_secs: 120,
             log: "info".into(),
             jwt_secret: String::new(),
             access_token_secs: 15 * 60,
@@ -126,6 +129,7 @@ const KEYS: &[&str] = &[
     "handshake_timeout_secs",
     "heartbeat_secs",
     "http_header_timeout_secs",
+    "http_request_timeout_secs",
     "log",
     "jwt_secret",
     "access_token_secs",
@@ -176,6 +180,7 @@ impl Config {
         let mut shown = self.clone();
         shown.database_url = mask_url_password(&shown.database_url);
         shown.redis_url = mask_url_password(&shown.redis_url);
+        shown.sms_gateway_url = mask_url_secrets(&shown.sms_gateway_url);
         if !shown.jwt_secret.is_empty() {
             shown.jwt_secret = "***".into();
         }
@@ -192,12 +197,22 @@ impl Config {
 }
 
 fn mask_url_password(url: &str) -> String {
-    // scheme://user:password@host → scheme://user:***@host
+    // scheme://user:password@host → scheme://user:***@host (the last `@` ends the userinfo, so a
+    // password holding `@` is masked whole)
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_owned() };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else { return url.to_owned() };
     match userinfo.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_owned(),
+    }
+}
+
+/// A URL that may carry a key anywhere (an SMS gateway's): the password, and the query, masked.
+pub fn mask_url_secrets(url: &str) -> String {
+    let masked = mask_url_password(url);
+    match masked.split_once('?') {
+        Some((base, _)) => format!("{base}?***"),
+        None => masked,
     }
 }
 
@@ -206,6 +221,14 @@ fn mask_url_password(url: &str) -> String {
 mod tests {
     use super::*;
     use figment::Jail;
+
+    #[test]
+    fn secrets_in_urls_are_masked() {
+        assert_eq!(mask_url_password("postgres://gk:p@ss@db/gk"), "postgres://gk:***@db/gk");
+        assert_eq!(mask_url_secrets("https://u:k@sms.example/send?key=42"), "https://u:***@sms.example/send?***");
+        let config = Config { sms_gateway_url: "https://sms.example/send?api_key=s3cret".into(), ..Config::default() };
+        assert!(!config.to_masked_toml().contains("s3cret"));
+    }
 
     #[test]
     fn example_file_parses_and_env_overrides_it() {

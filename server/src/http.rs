@@ -3,6 +3,7 @@
 //! answer gets on its way out: security headers, and a `{code, message}` body on every error —
 //! also on the ones axum and hyper make themselves (bad query strings, 405s, 413s).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -17,9 +18,11 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use serde_json::json;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::Layer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::{Error, Result};
@@ -37,15 +40,21 @@ pub async fn serve(listener: TcpListener, app: Router, config: &Config, stop: Ca
     let mut builder = http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(config.http_header_timeout_secs.max(1)));
     let requests = TaskTracker::new();
+    // At most this many HTTP connections at once (an upgraded WebSocket leaves this count for
+    // the WebSocket cap); beyond it the listener waits.
+    let open = Arc::new(Semaphore::new(config.max_connections.max(1)));
     loop {
-        let (stream, peer) = tokio::select! {
+        let (stream, peer, permit) = tokio::select! {
             () = stop.cancelled() => break,
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(err) => {
+            accepted = async {
+                let permit = open.clone().acquire_owned().await.expect("never closed");
+                (listener.accept().await, permit)
+            } => match accepted {
+                (Ok((stream, peer)), permit) => (stream, peer, permit),
+                (Err(err), _) => {
                     // Out of file descriptors, say: wait a moment instead of spinning.
-                    tracing::warn!(error = %err, "accepting a connection failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    tracing::debug!(error = %err, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
                     continue;
                 }
             },
@@ -55,6 +64,7 @@ pub async fn serve(listener: TcpListener, app: Router, config: &Config, stop: Ca
         let connection = builder.serve_connection(TokioIo::new(stream), service).with_upgrades();
         let stop = stop.clone();
         requests.spawn(async move {
+            let _permit = permit;
             tokio::pin!(connection);
             let result = tokio::select! {
                 result = connection.as_mut() => result,
@@ -98,6 +108,10 @@ pub fn router(state: AppState) -> Router {
             let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
             tracing::debug_span!("request", method = %request.method(), route)
         }))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(state.config.http_request_timeout_secs.max(1)),
+        ))
         .layer(middleware::from_fn(every_answer))
         .with_state(state)
 }

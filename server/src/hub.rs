@@ -43,6 +43,11 @@ impl Ending {
     pub fn is_ended(&self) -> bool {
         self.signal.is_cancelled()
     }
+
+    /// Why the connection ended, once it has.
+    pub fn reason(&self) -> Option<(ErrorCode, String)> {
+        if self.is_ended() { self.reason.get().cloned() } else { None }
+    }
 }
 
 struct Entry {

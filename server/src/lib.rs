@@ -153,14 +153,20 @@ pub async fn run(
         }
     });
 
-    // Rate-limit tables forget addresses and accounts that are back to their full allowance.
-    let (auth, stop) = (state.auth.clone(), state.shutdown.clone());
+    // Every minute: rate-limit tables forget addresses and accounts back to their full
+    // allowance, and one-time codes expired an hour ago go.
+    let (auth, db, stop) = (state.auth.clone(), state.db.clone(), state.shutdown.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tokio::select! {
                 () = stop.cancelled() => break,
-                _ = tick.tick() => auth.limiter.forget_idle(),
+                _ = tick.tick() => {
+                    auth.limiter.forget_idle();
+                    if let Err(err) = db::otp::purge_expired(&db, now_ms() - 3_600_000).await {
+                        tracing::warn!(error = %err, "purging expired one-time codes failed");
+                    }
+                }
             }
         }
     });

@@ -45,12 +45,11 @@ enum AdminTask {
     },
 }
 
-/// Libraries capped at `info` in the log.
+/// Libraries capped at `info` in the log (hyper at `error`: it warns of every idle keep-alive
+/// connection the header timeout closes).
 const QUIET_LIBRARIES: &[&str] = &[
     "tungstenite",
     "tokio_tungstenite",
-    "hyper",
-    "hyper_util",
     "h2",
     "axum",
     "sqlx",
@@ -85,6 +84,9 @@ async fn main() -> anyhow::Result<()> {
     // the filter asks, they say no more than info, so no token or message text reaches a log.
     for quiet in QUIET_LIBRARIES {
         filter = filter.add_directive(format!("{quiet}=info").parse().expect("a valid directive"));
+    }
+    for quiet in ["hyper", "hyper_util"] {
+        filter = filter.add_directive(format!("{quiet}=error").parse().expect("a valid directive"));
     }
     tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -41,13 +41,22 @@ fn invalid(message: impl Into<String>) -> Error {
 
 /// Decodes `bytes`, crops the square `crop` (or the largest centred one) and makes both
 /// renditions.
-pub async fn process(bytes: Vec<u8>, crop: Option<PhotoCrop>) -> Result<Renditions> {
-    tokio::task::spawn_blocking(move || process_blocking(&bytes, crop))
-        .await
-        .map_err(|err| Error::Internal(format!("photo task failed: {err}")))?
+/// `permit` is held until the decode ends, also when the request that asked for it is gone.
+pub async fn process(
+    bytes: Vec<u8>,
+    crop: Option<PhotoCrop>,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+) -> Result<Renditions> {
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        render(&bytes, crop)
+    })
+    .await
+    .map_err(|err| Error::Internal(format!("photo task failed: {err}")))?
 }
 
-fn process_blocking(bytes: &[u8], crop: Option<PhotoCrop>) -> Result<Renditions> {
+/// [`process`] on the calling thread (which it blocks); the fuzzer calls it directly.
+pub fn render(bytes: &[u8], crop: Option<PhotoCrop>) -> Result<Renditions> {
     let format = image::guess_format(bytes).map_err(|_| invalid("this file is not an image"))?;
     if !matches!(format, ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP | ImageFormat::Gif) {
         return Err(invalid(format!("{format:?} images are not supported; use PNG, JPEG, WebP or GIF")));
@@ -122,7 +131,7 @@ mod tests {
     async fn crops_the_asked_square_and_makes_a_thumbnail() {
         // Left half red, right half blue; crop the right half.
         let source = png(400, 200, |x, _| if x < 200 { [255, 0, 0, 255] } else { [0, 0, 255, 255] });
-        let photo = process(source, Some(PhotoCrop { x: 200, y: 0, size: 200 })).await.unwrap();
+        let photo = process(source, Some(PhotoCrop { x: 200, y: 0, size: 200 }), None).await.unwrap();
         let full = decode(&photo.full);
         let thumb = decode(&photo.thumb);
         assert_eq!(full.dimensions(), (200, 200));
@@ -134,7 +143,7 @@ mod tests {
     #[tokio::test]
     async fn centres_without_a_crop_and_scales_big_photos_down() {
         let source = png(2000, 1000, |x, _| if (500..1500).contains(&x) { [0, 255, 0, 255] } else { [0, 0, 0, 255] });
-        let photo = process(source, None).await.unwrap();
+        let photo = process(source, None, None).await.unwrap();
         let full = decode(&photo.full);
         assert_eq!(full.dimensions(), (PHOTO_SIDE, PHOTO_SIDE));
         let corner = full.get_pixel(5, 5).0;
@@ -143,7 +152,7 @@ mod tests {
 
     #[tokio::test]
     async fn transparent_pixels_become_white() {
-        let photo = process(png(100, 100, |_, _| [0, 0, 0, 0]), None).await.unwrap();
+        let photo = process(png(100, 100, |_, _| [0, 0, 0, 0]), None, None).await.unwrap();
         assert!(decode(&photo.thumb).get_pixel(10, 10).0.iter().all(|&c| c > 240));
     }
 
@@ -160,7 +169,7 @@ mod tests {
             out
         };
         assert!(bomb.len() < 200 * 1024, "{} bytes", bomb.len());
-        let err = process(bomb, None).await.unwrap_err();
+        let err = process(bomb, None, None).await.unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidImage);
         assert!(err.public_message().contains("megapixels"), "{}", err.public_message());
     }
@@ -173,7 +182,7 @@ mod tests {
             (png(100, 100, |_, _| [1, 2, 3, 255]), Some(PhotoCrop { x: 50, y: 0, size: 80 })),
             (png(100, 100, |_, _| [1, 2, 3, 255])[..60].to_vec(), None),
         ] {
-            let err = process(bytes, crop).await.unwrap_err();
+            let err = process(bytes, crop, None).await.unwrap_err();
             assert_eq!(err.code(), ErrorCode::InvalidImage, "{err}");
         }
     }

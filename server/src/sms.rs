@@ -60,7 +60,8 @@ impl CodeSender {
                 match response {
                     Ok(response) if response.status().is_success() => Ok(()),
                     Ok(response) => Err(gateway_failed(format!("the SMS gateway answered {}", response.status()))),
-                    Err(err) => Err(gateway_failed(format!("the SMS gateway is unreachable: {err}"))),
+                    // Without the URL: it may carry the gateway's key.
+                    Err(err) => Err(gateway_failed(format!("the SMS gateway is unreachable: {}", err.without_url()))),
                 }
             }
         }

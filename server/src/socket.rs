@@ -54,6 +54,11 @@ impl Budget {
         self.0.store(usize::MAX, Ordering::Release);
     }
 
+    /// A fresh allowance of `bytes` (for a connection that stays anonymous), unless lifted.
+    pub fn refill(&self, bytes: usize) {
+        let _ = self.0.fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| (left != usize::MAX).then_some(bytes));
+    }
+
     /// Whether the peer sent more than its budget (its socket then fails).
     pub fn exceeded(&self) -> bool {
         self.0.load(Ordering::Acquire) == 0
@@ -73,13 +78,16 @@ impl<S: AsyncRead + Unpin> AsyncRead for Budgeted<S> {
         let result = Pin::new(&mut this.inner).poll_read(cx, buf);
         let read = buf.filled().len() - before;
         if read > 0 {
-            let left = this.budget.0.load(Ordering::Acquire);
-            if left != usize::MAX {
-                if read >= left {
-                    this.budget.0.store(0, Ordering::Release);
-                    return Poll::Ready(Err(io::Error::other("the peer sent too much before saying hello")));
-                }
-                this.budget.0.store(left - read, Ordering::Release);
+            let drawn = this.budget.0.fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| match left {
+                usize::MAX => Some(left),
+                left if read > left => Some(0),
+                left => Some(left - read),
+            });
+            if let Ok(left) = drawn
+                && left != usize::MAX
+                && read > left
+            {
+                return Poll::Ready(Err(io::Error::other("the peer sent more than its allowance before hello")));
             }
         }
         result

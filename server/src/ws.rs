@@ -4,9 +4,11 @@
 //! drains a bounded channel; the reader `select!`s on the next frame, the handshake deadline,
 //! the heartbeat tick and shutdown. Protocol violations get an `error` frame with a stable code,
 //! then a clean close; errors in a valid request get an `error` frame with its id and the
-//! connection stays up. A signed-out session's connection ends at once, whatever it was doing:
-//! the hub's [`Ending`] is raced against the whole reader, and a writer stuck on a peer that
-//! stopped reading is dropped.
+//! connection stays up. A signed-out session's connection ends at once: the hub's [`Ending`] is
+//! watched wherever the reader waits (never inside a request being handled, so a stored
+//! message is still fanned out), and a writer stuck on a peer that stopped reading is dropped.
+//! Any write that takes longer than two heartbeats ends the connection too, so a peer that
+//! never reads cannot hold a connection (and its permit).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,9 +22,10 @@ use gkchat_proto::limits::{MAX_BEFORE_HELLO_BYTES, MAX_CLIENT_NAME_CHARS, MAX_FR
 use gkchat_proto::{ClientFrame, ErrorCode, Hello, PROTOCOL_VERSION, ServerFrame, Welcome};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_util::sync::CancellationToken;
 
 use crate::auth::AuthUser;
 use crate::error::Error;
@@ -74,9 +77,10 @@ async fn serve(socket: Socket, budget: Budget, state: AppState, _permit: OwnedSe
     state.metrics.ws_connections_opened.inc();
     let (sink, stream) = socket.split();
     let (out, out_rx) = mpsc::channel(OUTBOX_CAPACITY);
-    let mut writer = tokio::spawn(write_loop(sink, out_rx));
+    let writer_done = CancellationToken::new();
+    let write_timeout = 2 * Duration::from_secs(state.config.heartbeat_secs.max(1).into());
+    let mut writer = tokio::spawn(write_loop(sink, out_rx, write_timeout, writer_done.clone()));
 
-    let ending = Arc::new(Ending::default());
     let mut connection = Connection {
         state: state.clone(),
         out: out.clone(),
@@ -84,27 +88,21 @@ async fn serve(socket: Socket, budget: Budget, state: AppState, _permit: OwnedSe
         client: None,
         user: None,
         hub: None,
-        ending: ending.clone(),
+        ending: Arc::new(Ending::default()),
+        writer_done,
         budget,
     };
-    // The reader is raced against the session's end, so a reader waiting on a full outbox (a
-    // peer that stopped reading) cannot keep a signed-out device's connection alive.
-    let close = tokio::select! {
-        biased;
-        (code, message) = ending.ended() => {
-            tracing::debug!(%code, %message, "session ended; closing its connection");
-            let error = ServerFrame::error(code, message, None).encode();
-            let said = out.try_send(Message::text(error)).is_ok()
-                && out.try_send(Message::Close(Some(close(CloseCode::Policy, code.as_str())))).is_ok();
-            if !said {
-                // The peer is not reading: do not wait for it.
-                writer.abort();
-            }
-            None
+    let closing = connection.read_loop(stream).await;
+    if let Some((code, message)) = connection.ending.reason() {
+        tracing::debug!(%code, %message, "session ended; closing its connection");
+        let error = ServerFrame::error(code, message, None).encode();
+        let said = out.try_send(Message::text(error)).is_ok()
+            && out.try_send(Message::Close(Some(close(CloseCode::Policy, code.as_str())))).is_ok();
+        if !said {
+            // The peer is not reading: do not wait for it.
+            writer.abort();
         }
-        close = connection.read_loop(stream) => close,
-    };
-    if let Some(frame) = close {
+    } else if let Some(frame) = closing {
         let _ = tokio::time::timeout(CLOSE_GRACE, out.send(Message::Close(Some(frame)))).await;
     }
     let user = connection.user.take();
@@ -124,14 +122,23 @@ async fn serve(socket: Socket, budget: Budget, state: AppState, _permit: OwnedSe
     state.metrics.ws_connections.dec();
 }
 
-async fn write_loop(mut sink: SplitSink<Socket, Message>, mut out: mpsc::Receiver<Message>) {
+/// Sends what the reader queues; ends (and says so through `done`) when the peer is gone, a
+/// close was sent, or one write took longer than `timeout` (the peer stopped reading).
+async fn write_loop(
+    mut sink: SplitSink<Socket, Message>,
+    mut out: mpsc::Receiver<Message>,
+    timeout: Duration,
+    done: CancellationToken,
+) {
+    let _done = done.drop_guard();
     while let Some(message) = out.recv().await {
         let is_close = matches!(message, Message::Close(_));
-        if sink.send(message).await.is_err() || is_close {
-            break;
+        match tokio::time::timeout(timeout, sink.send(message)).await {
+            Ok(Ok(())) if !is_close => {}
+            _ => break,
         }
     }
-    let _ = sink.close().await;
+    let _ = tokio::time::timeout(CLOSE_GRACE, sink.close()).await;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,6 +165,8 @@ struct Connection {
     hub: Option<Registration>,
     /// Set by the hub when this connection's session ends.
     ending: Arc<Ending>,
+    /// Cancelled when the writer stopped: nothing more reaches the peer.
+    writer_done: CancellationToken,
     /// What the peer may still send before its `hello`.
     budget: Budget,
 }
@@ -180,9 +189,15 @@ impl Connection {
         let mut heartbeat = tokio::time::interval_at(Instant::now() + heartbeat_every, heartbeat_every);
         let mut last_heard = Instant::now();
         let shutdown = self.state.shutdown.clone();
+        let (ending, writer_done) = (self.ending.clone(), self.writer_done.clone());
 
         loop {
+            if ending.is_ended() {
+                return None;
+            }
             tokio::select! {
+                _ = ending.ended() => return None,
+                () = writer_done.cancelled() => return None,
                 () = shutdown.cancelled() => {
                     return self.fail(ErrorCode::ServerShuttingDown, "server is shutting down", CloseCode::Away).await;
                 }
@@ -200,7 +215,11 @@ impl Connection {
                         tracing::debug!(client = ?self.client, "peer silent; dropping");
                         return Some(close(CloseCode::Away, "heartbeat timeout"));
                     }
-                    if self.out.send(Message::Ping(Default::default())).await.is_err() {
+                    if self.phase == Phase::Ready && self.user.is_none() {
+                        // Anonymous: a few KiB per heartbeat, no more.
+                        self.budget.refill(MAX_BEFORE_HELLO_BYTES);
+                    }
+                    if !self.queue(Message::Ping(Default::default())).await {
                         return None;
                     }
                 }
@@ -210,6 +229,9 @@ impl Connection {
                         Some(Err(_)) if self.budget.exceeded() => {
                             let words = format!("at most {MAX_BEFORE_HELLO_BYTES} bytes may come before hello");
                             return self.fail(ErrorCode::FrameTooLarge, words, CloseCode::Size).await;
+                        }
+                        Some(Err(WsError::Capacity(err))) => {
+                            return self.fail(ErrorCode::FrameTooLarge, err.to_string(), CloseCode::Size).await;
                         }
                         _ => return None,
                     };
@@ -343,7 +365,9 @@ impl Connection {
             }
         }
         tracing::debug!(client = %hello.client, user = ?self.user, "handshake complete");
-        self.budget.lift();
+        if self.user.is_some() {
+            self.budget.lift();
+        }
         self.client = Some(hello.client);
         self.phase = Phase::Ready;
         self.send_frame(ServerFrame::Welcome(Welcome {
@@ -378,8 +402,17 @@ impl Connection {
         if let ServerFrame::Error(error) = &frame {
             self.state.metrics.ws_errors.get_or_create(&CodeLabels { code: error.code.as_str().into() }).inc();
         }
-        // A closed channel means the writer is gone; the reader notices on its next read.
-        let _ = self.out.send(Message::text(frame.encode())).await;
+        self.queue(Message::text(frame.encode())).await;
+    }
+
+    /// Queues `message` for the writer, unless the session ends or the writer stops first;
+    /// whether it was queued.
+    async fn queue(&self, message: Message) -> bool {
+        tokio::select! {
+            sent = self.out.send(message) => sent.is_ok(),
+            _ = self.ending.ended() => false,
+            () = self.writer_done.cancelled() => false,
+        }
     }
 }
 

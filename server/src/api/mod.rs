@@ -6,7 +6,7 @@ mod calls;
 mod chats;
 mod contacts;
 mod me;
-pub(crate) mod phone;
+pub mod phone;
 mod photo;
 mod quick;
 mod safety;

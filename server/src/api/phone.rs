@@ -44,8 +44,21 @@ async fn send_code(state: &AppState, purpose: Purpose, phone: &str, user_id: Opt
     let ttl_ms = i64::try_from(config.otp_ttl_secs).unwrap_or(300) * 1000;
     let cooldown_ms = i64::try_from(config.otp_resend_secs).unwrap_or(60) * 1000;
     let issued = otp::issue(&state.db, purpose, phone, user_id, now_ms(), ttl_ms, cooldown_ms).await?;
-    if user_id.is_some() {
-        state.sms.send(phone, &issued.code, purpose.as_str(), ttl_ms / 60_000).await?;
+    match (purpose, user_id) {
+        // Signing in: sent in the background, so neither the time the gateway takes nor its
+        // failure tells that the number has an account.
+        (Purpose::SignIn, Some(_)) => {
+            let (sms, phone, code) = (state.sms.clone(), phone.to_owned(), issued.code.clone());
+            tokio::spawn(async move {
+                if let Err(err) = sms.send(&phone, &code, Purpose::SignIn.as_str(), ttl_ms / 60_000).await {
+                    tracing::warn!(error = %err, "a sign-in code was not sent");
+                }
+            });
+        }
+        (Purpose::VerifyPhone, Some(_)) => {
+            state.sms.send(phone, &issued.code, purpose.as_str(), ttl_ms / 60_000).await?;
+        }
+        (_, None) => {}
     }
     Ok(PhoneCodeSent { phone: phone.to_owned(), expires_at: issued.expires_at, resend_after: issued.resend_after })
 }

@@ -53,13 +53,13 @@ pub async fn set(
         let message = format!("a photo may be at most {} MiB", PHOTO_MAX_BYTES / (1024 * 1024));
         Error::api(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, message)
     })?;
-    let _decoding = tokio::time::timeout(DECODE_WAIT, state.decodes.clone().acquire_owned())
+    let decoding = tokio::time::timeout(DECODE_WAIT, state.decodes.clone().acquire_owned())
         .await
         .map_err(|_| {
             Error::api(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::ServerBusy, "too many photos at once; retry")
         })?
         .map_err(|_| Error::Internal("the decode permits were closed".into()))?;
-    let renditions = photo::process(bytes.to_vec(), crop).await?;
+    let renditions = photo::process(bytes.to_vec(), crop, Some(decoding)).await?;
     let photo_id = content_id(&renditions.full);
     state.media.put(&thumb_id(&photo_id), &renditions.thumb).await?;
     state.media.put(&photo_id, &renditions.full).await?;

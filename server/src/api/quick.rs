@@ -191,25 +191,45 @@ pub async fn live(
         Err(refusal) => return refused(refusal),
     };
     let limits = Limits { max_message: LIVE_FRAME_MAX, max_frame: LIVE_FRAME_MAX, before_lift: None };
-    upgrade.on_upgrade(limits, move |socket, _budget| async move {
-        let me = attached.me;
-        serve_live(socket, &state, &room, attached).await;
-        state.quick.detach(&room, me).await;
-        drop(permit);
+    // Here from now on, also if the upgrade never completes: leaving is certain.
+    let here = Here { state: state.clone(), room: room.clone(), me: attached.me };
+    upgrade.on_upgrade(limits, move |socket, _budget| {
+        let tracker = state.connections.clone();
+        tracker.track_future(async move {
+            serve_live(socket, &state, &room, attached).await;
+            drop((here, permit));
+        })
     })
 }
 
-async fn send(socket: &mut Socket, frame: &QuickServerFrame) -> bool {
+/// A person's presence in a room while a live socket of theirs exists; dropping it leaves.
+struct Here {
+    state: AppState,
+    room: String,
+    me: u8,
+}
+
+impl Drop for Here {
+    fn drop(&mut self) {
+        let (quick, room, me) = (self.state.quick.clone(), std::mem::take(&mut self.room), self.me);
+        // Tracked, so a shutdown waits for the leave to reach Redis.
+        self.state.connections.spawn(async move { quick.detach(&room, me).await });
+    }
+}
+
+/// Sends one frame; false when the peer is gone or did not take it within two heartbeats.
+async fn send(socket: &mut Socket, frame: &QuickServerFrame, timeout: Duration) -> bool {
     let text = serde_json::to_string(frame).expect("quick frames serialise");
-    socket.send(Message::text(text)).await.is_ok()
+    matches!(tokio::time::timeout(timeout, socket.send(Message::text(text))).await, Ok(Ok(())))
 }
 
 async fn serve_live(mut socket: Socket, state: &AppState, room: &str, attached: crate::quick::Attached) {
     let crate::quick::Attached { me, names, messages, other_here, mut events } = attached;
-    if !send(&mut socket, &QuickServerFrame::Joined { me, names, messages, other_here }).await {
+    let heartbeat_every = Duration::from_secs(state.config.heartbeat_secs.max(1).into());
+    let write_timeout = 2 * heartbeat_every;
+    if !send(&mut socket, &QuickServerFrame::Joined { me, names, messages, other_here }, write_timeout).await {
         return;
     }
-    let heartbeat_every = Duration::from_secs(state.config.heartbeat_secs.max(1).into());
     let mut heartbeat = tokio::time::interval_at(Instant::now() + heartbeat_every, heartbeat_every);
     let mut last_heard = Instant::now();
     loop {
@@ -217,15 +237,16 @@ async fn serve_live(mut socket: Socket, state: &AppState, room: &str, attached: 
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > 2 * heartbeat_every {
                     tracing::debug!("quick chat peer silent; dropping");
-                    let _ = socket.close(None).await;
+                    let _ = tokio::time::timeout(write_timeout, socket.close(None)).await;
                     return;
                 }
-                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                let ping = tokio::time::timeout(write_timeout, socket.send(Message::Ping(Default::default())));
+                if !matches!(ping.await, Ok(Ok(()))) {
                     return;
                 }
             }
             () = state.shutdown.cancelled() => {
-                let _ = send(&mut socket, &QuickServerFrame::Ended { reason: "the server is shutting down".into() }).await;
+                let _ = send(&mut socket, &QuickServerFrame::Ended { reason: "the server is shutting down".into() }, write_timeout).await;
                 return;
             }
             event = events.recv() => {
@@ -234,18 +255,18 @@ async fn serve_live(mut socket: Socket, state: &AppState, room: &str, attached: 
                     Ok(RoomEvent::Presence { who, here }) if who != me => QuickServerFrame::Presence { other_here: here },
                     Ok(RoomEvent::Presence { .. }) => continue,
                     Ok(RoomEvent::Ended(reason)) => {
-                        let _ = send(&mut socket, &QuickServerFrame::Ended { reason }).await;
-                        let _ = socket.send(Message::Close(None)).await;
+                        let _ = send(&mut socket, &QuickServerFrame::Ended { reason }, write_timeout).await;
+                        let _ = tokio::time::timeout(write_timeout, socket.send(Message::Close(None))).await;
                         return;
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                         // Behind: start over with the whole history (the page re-renders it).
-                        let _ = socket.send(Message::Close(None)).await;
+                        let _ = tokio::time::timeout(write_timeout, socket.send(Message::Close(None))).await;
                         return;
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                 };
-                if !send(&mut socket, &frame).await {
+                if !send(&mut socket, &frame, write_timeout).await {
                     return;
                 }
             }
@@ -271,7 +292,7 @@ async fn serve_live(mut socket: Socket, state: &AppState, room: &str, attached: 
                     Err(err) => Some(QuickServerFrame::Error { code: ErrorCode::BadFrame, message: err.to_string() }),
                 };
                 if let Some(frame) = answer
-                    && !send(&mut socket, &frame).await
+                    && !send(&mut socket, &frame, write_timeout).await
                 {
                     return;
                 }

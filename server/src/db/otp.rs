@@ -137,6 +137,16 @@ pub async fn redeem(
     }
 }
 
+/// Deletes codes that expired before `cutoff_ms` (used or not): they only mattered for their
+/// cool-down and tries, both long over.
+pub async fn purge_expired(db: &impl ConnectionTrait, cutoff_ms: i64) -> Result<u64> {
+    Ok(otp_codes::Entity::delete_many()
+        .filter(otp_codes::Column::ExpiresAt.lt(cutoff_ms))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
 /// Removes every code sent for `user_id` or to `phone` (account deletion: the number goes).
 pub async fn forget_user(db: &impl ConnectionTrait, user_id: &str, phone: Option<&str>) -> Result<()> {
     let mut named = otp_codes::Column::UserId.eq(user_id);

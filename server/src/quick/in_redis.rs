@@ -181,6 +181,12 @@ return 0
 const SAY: &str = r#"
 local s = state()
 if s ~= 'live' then return {s} end
+if redis.call('HEXISTS', room, 'seq') == 0 then
+  -- A room from before the history caps: count what it holds once.
+  local bytes = 0
+  for _, old in ipairs(redis.call('LRANGE', messages, 0, -1)) do bytes = bytes + string.len(cjson.decode(old).text) end
+  redis.call('HSET', room, 'seq', redis.call('LLEN', messages), 'text_bytes', bytes)
+end
 local seq = redis.call('HINCRBY', room, 'seq', 1)
 local message = cjson.encode({seq = seq, from = tonumber(ARGV[4]), text = ARGV[5], at = tonumber(ARGV[6])})
 redis.call('RPUSH', messages, message)

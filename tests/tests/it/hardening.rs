@@ -208,14 +208,24 @@ async fn a_stranger_cannot_park_a_big_frame_before_hello() {
     .await;
     assert!(saw.contains("frame_too_large"), "{saw}");
 
-    let (mut socket, _) = tokio_tungstenite::connect_async(server.ws_url()).await.unwrap();
-    socket.send(Message::text(hello(None))).await.unwrap();
-    let welcome = within(WAIT, "welcome", socket.next()).await.unwrap().unwrap();
-    assert!(welcome.to_text().unwrap().contains("welcome"));
+    // Signed in, frames that size are taken; anonymous, the allowance stays.
+    let (alice, _) = server.signed_up("alice").await;
     let padded = format!("{{\"type\":\"ping\",\"id\":5,\"pad\":\"{}\"}}", "p".repeat(4 * MAX_BEFORE_HELLO_BYTES));
-    socket.send(Message::text(padded)).await.unwrap();
-    let answer = within(WAIT, "pong", socket.next()).await.unwrap().unwrap();
-    assert_eq!(ServerFrame::decode(answer.to_text().unwrap()).unwrap(), ServerFrame::Pong { id: 5 });
+    for token in [Some(alice.access_token().await.unwrap()), None] {
+        let signed_in = token.is_some();
+        let (mut socket, _) = tokio_tungstenite::connect_async(server.ws_url()).await.unwrap();
+        socket.send(Message::text(hello(token))).await.unwrap();
+        let welcome = within(WAIT, "welcome", socket.next()).await.unwrap().unwrap();
+        assert!(welcome.to_text().unwrap().contains("welcome"));
+        let _ = socket.send(Message::text(padded.clone())).await;
+        let answer = within(WAIT, "an answer", socket.next()).await.unwrap().unwrap();
+        let answer = ServerFrame::decode(answer.to_text().unwrap()).unwrap();
+        if signed_in {
+            assert_eq!(answer, ServerFrame::Pong { id: 5 });
+        } else {
+            assert!(matches!(&answer, ServerFrame::Error(e) if e.code == ErrorCode::FrameTooLarge), "{answer:?}");
+        }
+    }
 }
 
 /// Joins a fresh quick chat as its first person; returns the live URL and the session.

@@ -79,24 +79,15 @@ async fn no_secret_reaches_the_log_even_at_trace() {
     let alice = client_for(url.clone());
     let alice_me = alice.sign_up(&sign_up_request("alice")).await.unwrap();
     secrets.push(alice.access_token().await.unwrap());
-    let signed_in: AuthTokens = http
-        .post(url.join("api/v1/auth/signin").unwrap())
-        .json(&SignInRequest { login: "alice".into(), password: TEST_PASSWORD.into(), device: test_device("laptop") })
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let refreshed: AuthTokens = http
-        .post(url.join("api/v1/auth/refresh").unwrap())
-        .json(&RefreshRequest { refresh_token: signed_in.refresh_token.clone() })
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tokens = async |path: &str, body: serde_json::Value| -> AuthTokens {
+        let response = http.post(url.join(path).unwrap()).json(&body).send().await.unwrap();
+        response.json().await.unwrap()
+    };
+    let sign_in =
+        SignInRequest { login: "alice".into(), password: TEST_PASSWORD.into(), device: test_device("laptop") };
+    let signed_in = tokens("api/v1/auth/signin", serde_json::to_value(sign_in).unwrap()).await;
+    let refresh = RefreshRequest { refresh_token: signed_in.refresh_token.clone() };
+    let refreshed = tokens("api/v1/auth/refresh", serde_json::to_value(refresh).unwrap()).await;
     secrets.extend([signed_in.access_token, signed_in.refresh_token, refreshed.access_token, refreshed.refresh_token]);
 
     // A message.
