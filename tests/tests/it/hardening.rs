@@ -101,16 +101,20 @@ fn text_message(to: &str, body: String) -> NewMessage {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum SessionEnd {
     SignOut,
     DeleteAccount,
+    /// Nothing ends the session: the device just never reads again.
+    Nothing,
 }
 
 /// Item 1: a device whose push queue is full when its session ends is cut off all the same, and
 /// what it sends afterwards is never stored.
 async fn a_device_that_stopped_reading_is_cut_off_when(end: SessionEnd) {
-    let server = TestServer::start().await;
+    // With nothing to end the session, the write timeout (two heartbeats) must.
+    let heartbeat_secs = if end == SessionEnd::Nothing { 1 } else { 25 };
+    let (server, _temp) = tuned(|config| gkchat_server::Config { heartbeat_secs, ..config }).await;
     let (alice, alice_me) = server.signed_up("alice").await;
     let (bob, bob_me) = server.signed_up("bob").await;
     let (bob_live, _bob_events) = online(&bob).await;
@@ -137,15 +141,20 @@ async fn a_device_that_stopped_reading_is_cut_off_when(end: SessionEnd) {
         assert!(sent < 5_000, "the server never dropped a push to a socket that stopped reading");
         let acked = bob_live.send_message(text_message(&alice_me.id, big.clone())).await.unwrap();
         chat_id = acked.chat_id;
-        if metric(&server, "gkchat_ws_pushes_dropped_total").await > 0.0 {
+        if metric(&server, "gkchat_ws_pushes_dropped_total").await > 0.0
+            || metric(&server, "gkchat_ws_connections").await < 2.0
+        {
             break;
         }
     }
-    assert_eq!(metric(&server, "gkchat_ws_connections").await, 2.0);
+    if end != SessionEnd::Nothing {
+        assert_eq!(metric(&server, "gkchat_ws_connections").await, 2.0, "still connected when the session ends");
+    }
 
     match end {
         SessionEnd::SignOut => alice.sign_out().await.unwrap(),
         SessionEnd::DeleteAccount => alice.delete_account(TEST_PASSWORD).await.unwrap(),
+        SessionEnd::Nothing => {}
     }
     // Her connection ends though nobody reads it...
     eventually("the revoked device's connection to close", || async {
@@ -175,6 +184,11 @@ async fn a_signed_out_device_that_stopped_reading_is_cut_off() {
 #[tokio::test]
 async fn a_deleted_account_whose_device_stopped_reading_is_cut_off() {
     a_device_that_stopped_reading_is_cut_off_when(SessionEnd::DeleteAccount).await;
+}
+
+#[tokio::test]
+async fn a_device_that_never_reads_again_is_dropped() {
+    a_device_that_stopped_reading_is_cut_off_when(SessionEnd::Nothing).await;
 }
 
 /// Item 2: before `hello` a stranger may send a few KiB at all, not park a 16 MiB frame.
