@@ -452,13 +452,14 @@ pub fn deceptive_char(name: &str) -> Option<char> {
         };
         let deceptive = match code {
             0x200C | 0x200D => !joiner_between_non_ascii(),
-            // Tags spell a subdivision flag after U+1F3F4 (🏴); anywhere else they hide text.
-            0xE0020..=0xE007F => chars[..i]
-                .iter()
-                .rev()
-                .find(|c| !(0xE0020..=0xE007F).contains(&u32::from(**c)))
-                .is_none_or(|c| *c != '\u{1F3F4}'),
-            0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180E | 0x3164 | 0xFFA0 | 0xFEFF => true,
+            // Tags spell a subdivision flag after U+1F3F4 (🏴), seven at most; anywhere else
+            // they hide text.
+            0xE0020..=0xE007F => {
+                let run = chars[..i].iter().rev().take_while(|c| (0xE0020..=0xE007F).contains(&u32::from(**c))).count();
+                run >= 7 || i.checked_sub(run + 1).and_then(|p| chars.get(p)) != Some(&'\u{1F3F4}')
+            }
+            0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x2800 | 0x3164 | 0xFFA0 | 0xFEFF => true,
+            0x180B..=0x180F | 0xFE00..=0xFE0E | 0x1D173..=0x1D17A | 0xE0100..=0xE01EF => true,
             0x200B | 0x200E | 0x200F | 0x2028 | 0x2029 => true,
             0x202A..=0x202E | 0x2060..=0x206F | 0xFFF9..=0xFFFB | 0xE0000..=0xE001F => true,
             _ => false,
@@ -484,6 +485,9 @@ mod tests {
             "\u{FEFF}frank",
             "x\u{E0041}",
             "Alice\n✔ verified",
+            "Al\u{2800}ice",
+            "A\u{FE00}lice",
+            "🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E0067}\u{E0067}\u{E0067}\u{E007F}",
         ] {
             let err = check_display_name(bad).unwrap_err();
             assert_eq!(err.code, ErrorCode::InvalidProfile, "{bad:?}");

@@ -22,6 +22,7 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::Layer;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -112,6 +113,8 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(state.config.http_request_timeout_secs.max(1)),
         ))
+        // A handler that panics answers 500 (as JSON, below) instead of dropping the connection.
+        .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(every_answer))
         .with_state(state)
 }
@@ -140,6 +143,10 @@ async fn every_answer(request: Request, next: Next) -> Response {
         if !headers.contains_key(&name) {
             headers.insert(name, HeaderValue::from_static(value));
         }
+    }
+    // Answers carry tokens and private data: no cache keeps them unless a route says so.
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
 }

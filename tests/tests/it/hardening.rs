@@ -498,6 +498,7 @@ async fn every_answer_carries_security_headers() {
         let header = |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_owned());
         assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"), "{path}");
         assert_eq!(header("referrer-policy").as_deref(), Some("no-referrer"), "{path}");
+        assert_eq!(header("cache-control").as_deref(), Some("no-store"), "{path}");
         let policy = header("content-security-policy").unwrap_or_default();
         assert!(policy.contains("frame-ancestors 'none'"), "{path}: {policy}");
         if path == "q" {
