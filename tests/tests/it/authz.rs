@@ -92,14 +92,6 @@ struct World {
     _bob_events: gkchat_client::Events,
 }
 
-fn black_png() -> Vec<u8> {
-    let mut out = Vec::new();
-    image::DynamicImage::ImageLuma8(image::GrayImage::new(200, 200))
-        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-        .unwrap();
-    out
-}
-
 async fn world() -> World {
     let server = TestServer::start().await;
     let (alice, alice_me) = server.signed_up("alice").await;
@@ -107,7 +99,7 @@ async fn world() -> World {
     let (carol, _) = server.signed_up("carol").await;
     let (dave, dave_me) = server.signed_up("dave").await;
     alice.add_contact("bob").await.unwrap();
-    alice.set_photo(black_png(), None).await.unwrap();
+    alice.set_photo(crate::hardening::black_png(200), None).await.unwrap();
     let privacy = Privacy { photo: Visibility::Contacts, ..Privacy::default() };
     alice.update_profile(&ProfileUpdate { privacy: Some(privacy), ..Default::default() }).await.unwrap();
     alice.block(&dave_me.id).await.unwrap();

@@ -311,7 +311,7 @@ async fn the_quick_chat_socket_is_limited_counted_and_pinged() {
 
 /// A PNG of `side`×`side` black pixels, compressed hard: a small file that decodes to `side`²
 /// bytes.
-fn grey_png(side: u32) -> Vec<u8> {
+pub fn black_png(side: u32) -> Vec<u8> {
     use image::ImageEncoder;
     use image::codecs::png::{CompressionType, FilterType, PngEncoder};
     let mut out = Vec::new();
@@ -327,10 +327,10 @@ fn grey_png(side: u32) -> Vec<u8> {
 async fn photo_bombs_are_refused_and_uploads_limited() {
     let (server, _temp) = tuned(|config| gkchat_server::Config { uploads_per_account_minute: 3, ..config }).await;
     let (alice, _) = server.signed_up("alice").await;
-    let bomb = grey_png(12_000);
+    let bomb = black_png(12_000);
     assert!(bomb.len() < 400 * 1024, "{} bytes", bomb.len());
     assert_eq!(api_code(alice.set_photo(bomb, None).await), ErrorCode::InvalidImage);
-    let photo = grey_png(300);
+    let photo = black_png(300);
     alice.set_photo(photo.clone(), None).await.unwrap();
     alice.set_photo(photo.clone(), None).await.unwrap();
     assert_eq!(api_code(alice.set_photo(photo, None).await), ErrorCode::RateLimited);
