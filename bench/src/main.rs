@@ -21,7 +21,7 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use gkchat_client::{Backoff, Client, ClientConfig, Connection, ConnectionState, Event};
 use gkchat_proto::account::{DeviceInfo, SignUpRequest};
-use gkchat_proto::chat::{Content, NewMessage, Target};
+use gkchat_proto::chat::{Content, NewMessage};
 use url::Url;
 
 #[derive(Debug, Parser)]
@@ -109,7 +109,8 @@ async fn main() -> Result<()> {
             }),
         ));
         // The first message starts the chat.
-        let first = sender_live.send_message(text(Target::User(receiver_id.clone()), args.size)).await?;
+        let chat_id = sender.open_direct(&receiver_id).await?.id;
+        let first = sender_live.send_message(text(&chat_id, args.size)).await?;
         pairs.push(Pair { sender: sender_live, receiver_id, chat_id: first.chat_id });
     }
 
@@ -130,7 +131,7 @@ async fn main() -> Result<()> {
                         acked += 1;
                     }
                     let connection = connection.clone();
-                    let message = text(Target::Chat(chat_id.clone()), size);
+                    let message = text(&chat_id, size);
                     in_flight.push(async move { connection.send_message(message).await.map(drop) });
                 }
                 while let Some(result) = in_flight.next().await {
@@ -166,7 +167,7 @@ async fn main() -> Result<()> {
         for n in 0..total {
             ticker.tick().await;
             let pair = &pairs[n as usize % pairs.len()];
-            let message = text(Target::Chat(pair.chat_id.clone()), args.size);
+            let message = text(&pair.chat_id, args.size);
             sent_at.lock().expect("lock").insert(message.id.clone(), Instant::now());
             let connection = pair.sender.clone();
             acks.push(tokio::spawn(async move { connection.send_message(message).await.map(drop) }));
@@ -210,10 +211,10 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
-fn text(to: Target, size: usize) -> NewMessage {
+fn text(chat_id: &str, size: usize) -> NewMessage {
     NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
-        to,
+        chat_id: chat_id.to_owned(),
         content: Content::Text { text: "x".repeat(size.max(1)) },
         reply_to: None,
         forwarded: false,

@@ -566,6 +566,7 @@ mod tests {
         let stale = gkchat_proto::ts::check_bindings(vec![
             gkchat_proto::ts::render::<ConnectionState>(&root),
             gkchat_proto::ts::render::<crate::LocalMessage>(&root),
+            gkchat_proto::ts::render::<crate::LocalChat>(&root),
             gkchat_proto::ts::render::<crate::SendStatus>(&root),
             gkchat_proto::ts::render::<crate::MessengerEvent>(&root),
             gkchat_proto::ts::render::<crate::SearchHit>(&root),

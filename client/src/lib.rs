@@ -27,7 +27,7 @@ pub use error::{Error, Result};
 pub use messenger::{Messenger, MessengerEvent};
 pub use quick::{QuickChats, QuickEvent, QuickLink, QuickRoom, QuickSpeaker};
 pub use rest::parse_server_url;
-pub use store::{LocalMessage, SearchHit, SendStatus, Store, pending_chat_key};
+pub use store::{LocalChat, LocalMessage, SearchHit, SendStatus, Store};
 use tokio::sync::{Mutex, watch};
 use url::Url;
 

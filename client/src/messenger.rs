@@ -11,15 +11,15 @@ use std::sync::Arc;
 
 use gkchat_proto::ErrorCode;
 use gkchat_proto::chat::{
-    ChatSummary, Content, HistoryPage, Message, MessageAction, NewMessage, ReceiptKind, ReceiptUpdate, SyncRequest,
-    Target, TypingUpdate,
+    ChatMember, Content, HistoryPage, Message, MessageAction, NewMessage, ReceiptKind, ReceiptUpdate, SyncRequest,
+    TypingUpdate,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, broadcast};
 use tokio::task::JoinHandle;
 use ts_rs::TS;
 
-use crate::store::{LocalMessage, Store};
+use crate::store::{LocalChat, LocalMessage, Store};
 use crate::{Client, Connection, ConnectionState, Error, Event, Result};
 
 /// What changed, for the UI.
@@ -28,10 +28,10 @@ use crate::{Client, Connection, ConnectionState, Error, Event, Result};
 pub enum MessengerEvent {
     /// Reload the chat list (tiles, unread counts, order).
     ChatsChanged,
-    /// A message was added or changed in `chat_key` (a chat id, or `user:<id>` while pending).
+    /// A message was added or changed in a chat.
     Message {
-        chat_key: String,
-        message: LocalMessage,
+        chat_id: String,
+        message: Box<LocalMessage>,
     },
     Typing(TypingUpdate),
     Receipt(ReceiptUpdate),
@@ -82,18 +82,36 @@ impl Messenger {
     }
 
     /// My chats as tiles, from the local store.
-    pub async fn chats(&self) -> Result<Vec<ChatSummary>> {
+    pub async fn chats(&self) -> Result<Vec<LocalChat>> {
         self.inner.store.chats().await
     }
 
     /// One chat's tile, from the local store.
-    pub async fn chat(&self, chat_id: &str) -> Result<Option<ChatSummary>> {
+    pub async fn chat(&self, chat_id: &str) -> Result<Option<LocalChat>> {
         self.inner.store.chat(chat_id).await
     }
 
+    /// A chat's members, from the local store.
+    pub async fn members(&self, chat_id: &str) -> Result<Vec<ChatMember>> {
+        self.inner.store.members(chat_id).await
+    }
+
     /// A chat's messages from the local store (newest `limit` before `before`).
-    pub async fn messages(&self, chat_key: &str, before: Option<i64>, limit: u32) -> Result<Vec<LocalMessage>> {
-        self.inner.store.messages(chat_key, before, limit).await
+    pub async fn messages(&self, chat_id: &str, before: Option<i64>, limit: u32) -> Result<Vec<LocalMessage>> {
+        self.inner.store.messages(chat_id, before, limit).await
+    }
+
+    /// The id of my direct chat with `user_id`: from the store, else opened on the server (its
+    /// tile and members synced before this returns).
+    pub async fn open_direct(&self, user_id: &str) -> Result<String> {
+        if let Some(chat_id) = self.inner.store.direct_chat_with(user_id).await? {
+            return Ok(chat_id);
+        }
+        let summary = self.inner.client.open_direct(user_id).await?;
+        self.inner.store.upsert_chat(&summary).await?;
+        sync(&self.inner).await?;
+        let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
+        Ok(summary.id)
     }
 
     /// Ids of the newest `limit` messages of my direct chat with `user_id` that the server holds
@@ -106,8 +124,8 @@ impl Messenger {
     }
 
     /// Full-text search over the messages this device holds (in one chat, or all).
-    pub async fn search(&self, text: &str, chat_key: Option<&str>) -> Result<Vec<crate::store::SearchHit>> {
-        self.inner.store.search(text, chat_key, 50).await
+    pub async fn search(&self, text: &str, chat_id: Option<&str>) -> Result<Vec<crate::store::SearchHit>> {
+        self.inner.store.search(text, chat_id, 50).await
     }
 
     /// Fetches a page of older messages from the server into the store; false when there are
@@ -122,10 +140,12 @@ impl Messenger {
     }
 
     /// Composes a text message: stored at once as pending, sent when the connection allows.
-    pub async fn send_text(&self, to: Target, text: &str, reply_to: Option<String>) -> Result<LocalMessage> {
+    pub async fn send_text(&self, chat_id: &str, text: &str, reply_to: Option<String>) -> Result<LocalMessage> {
         let content = Content::Text { text: text.to_owned() };
         content.check().map_err(|(code, message)| Error::Invalid { code, message })?;
-        self.enqueue(NewMessage { id: uuid::Uuid::now_v7().to_string(), to, content, reply_to, forwarded: false }).await
+        let chat_id = chat_id.to_owned();
+        self.enqueue(NewMessage { id: uuid::Uuid::now_v7().to_string(), chat_id, content, reply_to, forwarded: false })
+            .await
     }
 
     /// Stores a composed message as pending, shows it, and wakes the sender.
@@ -134,35 +154,42 @@ impl Messenger {
         let _ = self
             .inner
             .events
-            .send(MessengerEvent::Message { chat_key: local.message.chat_id.clone(), message: local.clone() });
+            .send(MessengerEvent::Message { chat_id: local.message.chat_id.clone(), message: Box::new(local.clone()) });
         let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
         self.inner.wake.notify_one();
         Ok(local)
     }
 
-    /// Forwards one of the messages on this device to another chat or person (marked
-    /// "forwarded").
-    pub async fn forward(&self, message_id: &str, to: Target) -> Result<LocalMessage> {
+    /// Forwards one of the messages on this device to another chat (marked "forwarded").
+    pub async fn forward(&self, message_id: &str, chat_id: &str) -> Result<LocalMessage> {
         let content = self.inner.store.content(message_id).await?.ok_or_else(|| Error::Invalid {
             code: ErrorCode::NotFound,
             message: "that message is not on this device (or was deleted)".into(),
         })?;
-        self.enqueue(NewMessage { id: uuid::Uuid::now_v7().to_string(), to, content, reply_to: None, forwarded: true })
-            .await
+        let chat_id = chat_id.to_owned();
+        self.enqueue(NewMessage {
+            id: uuid::Uuid::now_v7().to_string(),
+            chat_id,
+            content,
+            reply_to: None,
+            forwarded: true,
+        })
+        .await
     }
 
     /// Marks everything in a chat read (here, on my other devices, and for the sender's ticks).
     pub async fn mark_read(&self, chat_id: &str) -> Result<()> {
-        let Some(chat) = self.inner.store.chat(chat_id).await? else { return Ok(()) };
+        let Some(LocalChat { summary: chat, .. }) = self.inner.store.chat(chat_id).await? else { return Ok(()) };
         let last = chat.last_seq.max(chat.last_message.as_ref().map_or(0, |m| m.seq));
         if last <= chat.my_read_seq {
             return Ok(());
         }
         let update = ReceiptUpdate {
             chat_id: chat_id.to_owned(),
-            user_id: self.inner.store.user_id().to_owned(),
-            delivered_seq: last,
-            read_seq: last,
+            my_delivered_seq: last,
+            my_read_seq: last,
+            delivered_to_all_seq: 0,
+            read_by_all_seq: 0,
         };
         self.inner.store.apply_receipt(&update).await?;
         let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
@@ -242,8 +269,13 @@ async fn on_event(inner: &Inner, event: Event) -> Result<()> {
             }
         }
         Event::Chat(summary) => {
+            let known = inner.store.members_known().await?.get(&summary.id).copied();
             inner.store.upsert_chat(&summary).await?;
             let _ = inner.events.send(MessengerEvent::ChatsChanged);
+            // A new chat, or its members changed: their list comes with a sync.
+            if known.is_none_or(|seq| seq < summary.members_seq) {
+                sync(inner).await?;
+            }
         }
         Event::Receipt(update) => {
             inner.store.apply_receipt(&update).await?;
@@ -262,7 +294,7 @@ async fn on_event(inner: &Inner, event: Event) -> Result<()> {
 /// Tells the UI a stored message arrived or changed.
 fn announce(inner: &Inner, message: &Message) {
     let local = LocalMessage { message: message.clone(), status: crate::store::SendStatus::Sent };
-    let _ = inner.events.send(MessengerEvent::Message { chat_key: message.chat_id.clone(), message: local });
+    let _ = inner.events.send(MessengerEvent::Message { chat_id: message.chat_id.clone(), message: Box::new(local) });
     let _ = inner.events.send(MessengerEvent::ChatsChanged);
 }
 
@@ -270,9 +302,13 @@ fn announce(inner: &Inner, message: &Message) {
 async fn sync(inner: &Inner) -> Result<()> {
     loop {
         let cursors = inner.store.cursors().await?;
-        let page = inner.client.sync(&SyncRequest { cursors, limit: None }).await?;
+        let members = inner.store.members_known().await?;
+        let page = inner.client.sync(&SyncRequest { cursors, members, limit: None }).await?;
         for chat in &page.chats {
             inner.store.upsert_chat(chat).await?;
+        }
+        for list in &page.members {
+            inner.store.set_members(list).await?;
         }
         inner.store.apply_page(&page.messages).await?;
         if page.complete {
@@ -288,7 +324,7 @@ async fn sync(inner: &Inner) -> Result<()> {
 
 /// Tells the chat this device has everything up to its newest message from others.
 async fn acknowledge_delivery(inner: &Inner, chat_id: &str) {
-    let Ok(Some(chat)) = inner.store.chat(chat_id).await else { return };
+    let Ok(Some(LocalChat { summary: chat, .. })) = inner.store.chat(chat_id).await else { return };
     let newest = chat.last_seq.max(chat.last_message.as_ref().map_or(0, |m| m.seq));
     if newest > chat.my_delivered_seq
         && let Err(err) = inner.connection.receipt(chat_id, ReceiptKind::Delivered, newest).await
@@ -297,8 +333,32 @@ async fn acknowledge_delivery(inner: &Inner, chat_id: &str) {
     }
 }
 
+/// Opens, on the server, the direct chats an older release wrote to before they existed, and
+/// moves their messages there; a chat that cannot be opened for good fails its messages.
+async fn open_waiting_chats(inner: &Inner) -> Result<()> {
+    for (local_id, peer_id) in inner.store.unopened_chats().await? {
+        match inner.client.open_direct(&peer_id).await {
+            Ok(summary) => {
+                inner.store.upsert_chat(&summary).await?;
+                inner.store.opened(&local_id, &summary.id).await?;
+            }
+            Err(err) if is_permanent(&err) => {
+                for message in inner.store.messages(&local_id, None, u32::MAX).await? {
+                    inner.store.failed(&message.message.id, err.code(), &err.to_string()).await?;
+                }
+                inner.store.opened(&local_id, &local_id).await?;
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
+}
+
 /// Sends the outbox in order; stops at the first failure that retrying may cure.
 async fn flush(inner: &Inner) {
+    if let Err(err) = open_waiting_chats(inner).await {
+        return tracing::debug!(%err, "sending paused until the connection returns");
+    }
     let outbox = match inner.store.outbox().await {
         Ok(outbox) => outbox,
         Err(err) => return tracing::warn!(%err, "reading the outbox failed"),
@@ -322,11 +382,10 @@ async fn flush(inner: &Inner) {
                 if let Err(err) = inner.store.failed(&new.id, code, &err.to_string()).await {
                     return tracing::warn!(%err, "recording a refusal failed");
                 }
-                let chat_key = inner.store.chat_key_for(&new.to).await.unwrap_or_default();
-                if let Ok(messages) = inner.store.messages(&chat_key, None, u32::MAX).await
-                    && let Some(failed) = messages.into_iter().find(|m| m.message.id == new.id)
-                {
-                    let _ = inner.events.send(MessengerEvent::Message { chat_key, message: failed });
+                if let Ok(Some(failed)) = inner.store.message(&new.id).await {
+                    let _ = inner
+                        .events
+                        .send(MessengerEvent::Message { chat_id: new.chat_id.clone(), message: Box::new(failed) });
                 }
                 let _ = inner.events.send(MessengerEvent::ChatsChanged);
             }

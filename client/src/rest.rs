@@ -240,6 +240,12 @@ impl Client {
         self.authed(Method::GET, "api/v1/chats", None::<&()>).await
     }
 
+    /// The direct chat with a person, started if there is none.
+    pub async fn open_direct(&self, user_id: &str) -> Result<ChatSummary> {
+        let request = gkchat_proto::chat::OpenDirectChat { user_id: user_id.to_owned() };
+        self.authed(Method::POST, "api/v1/chats/direct", Some(&request)).await
+    }
+
     /// Changes my own settings for a chat (pin, archive, mute).
     pub async fn update_chat(&self, chat_id: &str, update: &ChatSettingsUpdate) -> Result<ChatSummary> {
         self.authed(Method::PATCH, &format!("api/v1/chats/{chat_id}"), Some(update)).await

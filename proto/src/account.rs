@@ -99,12 +99,45 @@ impl Visibility {
     }
 }
 
+/// Who may add me to groups.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupAdd {
+    #[default]
+    Everyone,
+    Contacts,
+    /// My contacts, except those I listed (`/api/v1/me/group-add-exceptions`).
+    ContactsExcept,
+}
+
+impl GroupAdd {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Everyone => "everyone",
+            Self::Contacts => "contacts",
+            Self::ContactsExcept => "contacts_except",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "everyone" => Some(Self::Everyone),
+            "contacts" => Some(Self::Contacts),
+            "contacts_except" => Some(Self::ContactsExcept),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Privacy {
     pub last_seen: Visibility,
     pub photo: Visibility,
     pub about: Visibility,
     pub read_receipts: bool,
+    /// Who may add me to groups (absent in older clients' updates: everyone).
+    #[serde(default)]
+    pub groups: GroupAdd,
 }
 
 impl Default for Privacy {
@@ -114,6 +147,7 @@ impl Default for Privacy {
             photo: Visibility::Everyone,
             about: Visibility::Everyone,
             read_receipts: true,
+            groups: GroupAdd::Everyone,
         }
     }
 }
@@ -347,7 +381,7 @@ pub struct Invalid {
 }
 
 impl Invalid {
-    fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self { code, message: message.into() }
     }
 }

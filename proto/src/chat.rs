@@ -34,7 +34,13 @@ pub const TYPING_THROTTLE_MS: i64 = 3_000;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Content {
-    Text { text: String },
+    Text {
+        text: String,
+    },
+    /// Something that happened in a group, written by the server (never sent by a client).
+    System {
+        event: crate::group::SystemEvent,
+    },
 }
 
 impl Content {
@@ -49,6 +55,7 @@ impl Content {
                 format!("a text message may be at most {} KiB", TEXT_MAX_BYTES / 1024),
             )),
             Self::Text { .. } => Ok(()),
+            Self::System { .. } => Err((ErrorCode::BadRequest, "system messages are written by the server".into())),
         }
     }
 
@@ -56,25 +63,19 @@ impl Content {
     pub fn preview(&self) -> String {
         match self {
             Self::Text { text } => text.lines().next().unwrap_or_default().chars().take(120).collect(),
+            // Clients put these in their own words, with the names they know.
+            Self::System { .. } => String::new(),
         }
     }
 }
 
-/// Where a message goes: an existing chat, or a person (a direct chat starts with the first
-/// message).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
-pub enum Target {
-    Chat(String),
-    User(String),
-}
-
 /// A message to send (`send` frame). `id` is chosen by the client (UUID v7) and makes sending
-/// idempotent.
+/// idempotent. A direct chat is opened first (`POST /api/v1/chats/direct`), so every message
+/// goes to a chat id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct NewMessage {
     pub id: String,
-    pub to: Target,
+    pub chat_id: String,
     pub content: Content,
     /// The message this one answers (quote).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,7 +121,7 @@ pub struct Message {
     pub hidden: bool,
 }
 
-/// Someone in a chat, as the chat tile and header show them.
+/// A person as a tile, a call or a header shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ChatPeer {
     pub user_id: String,
@@ -130,22 +131,102 @@ pub struct ChatPeer {
     pub photo: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ChatKind {
+    /// Two people; started by either, never changes members.
     Direct,
+    /// Named, with roles; members come and go.
+    Group,
 }
 
-/// A chat as one member sees it: the tile, my settings, and the receipt cursors.
+impl ChatKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Group => "group",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "direct" => Some(Self::Direct),
+            "group" => Some(Self::Group),
+            _ => None,
+        }
+    }
+}
+
+/// What a member may do in a chat. In a direct chat both are `member`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberRole {
+    Member,
+    Admin,
+    Owner,
+}
+
+impl MemberRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Member => "member",
+            Self::Admin => "admin",
+            Self::Owner => "owner",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "member" => Some(Self::Member),
+            "admin" => Some(Self::Admin),
+            "owner" => Some(Self::Owner),
+            _ => None,
+        }
+    }
+}
+
+/// One member of a chat, with how they look to me.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChatMember {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    /// `None` when they have none or their privacy hides it from me.
+    pub photo: Option<String>,
+    pub role: MemberRole,
+    pub joined_at: UnixMillis,
+}
+
+/// The members of one chat as of `members_seq` (a sync answer carries them when they changed
+/// since the list this device holds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChatMembers {
+    pub chat_id: String,
+    pub members_seq: i64,
+    pub members: Vec<ChatMember>,
+}
+
+/// A chat as one member sees it: the tile, my settings, and the receipt cursors. The same
+/// shape for every kind; a direct chat's other person is one of its members.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ChatSummary {
     pub id: String,
     pub kind: ChatKind,
-    /// The other person, in a direct chat.
-    pub peer: Option<ChatPeer>,
+    /// A group's name; in a direct chat, the other person's name.
+    pub title: String,
+    /// A group's image, or the other person's photo (as their privacy lets me see it).
+    pub photo: Option<String>,
+    pub member_count: u32,
+    /// `None` once I left or was removed (the chat stays for what I had).
+    pub my_role: Option<MemberRole>,
+    /// In a group: only admins may send.
+    pub only_admins_send: bool,
+    /// The chat sequence number of the last change to its members (who, roles): a device
+    /// holding an older member list syncs it again.
+    pub members_seq: i64,
     /// The chat's latest sequence number (of any change).
     pub last_seq: i64,
-    /// The newest message still shown (not deleted for me), for the tile.
+    /// The newest message still shown (not deleted for me), for the tile; it names its sender.
     pub last_message: Option<Message>,
     /// Messages from others after my read cursor.
     pub unread: u32,
@@ -153,14 +234,21 @@ pub struct ChatSummary {
     pub last_activity_at: UnixMillis,
     pub my_delivered_seq: i64,
     pub my_read_seq: i64,
-    /// How far the others have received and read (read is 0 when either side turned read
-    /// receipts off).
-    pub peer_delivered_seq: i64,
-    pub peer_read_seq: i64,
+    /// Every other member has received everything up to here.
+    pub delivered_to_all_seq: i64,
+    /// Every other member who shares read receipts has read up to here (0 when I do not share
+    /// mine, or nobody else does).
+    pub read_by_all_seq: i64,
     pub pinned_at: Option<UnixMillis>,
     pub archived: bool,
     /// Muted until then; [`MUTED_FOREVER`] for always.
     pub muted_until: Option<UnixMillis>,
+}
+
+/// `POST /api/v1/chats/direct`: the direct chat with a person, started if there is none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OpenDirectChat {
+    pub user_id: String,
 }
 
 /// `muted_until` meaning "always".
@@ -186,6 +274,10 @@ pub struct ChatSettingsUpdate {
 pub struct SyncRequest {
     /// Chat id → the highest `updated_seq` applied. Chats not named start from 0.
     pub cursors: std::collections::BTreeMap<String, i64>,
+    /// Chat id → the `members_seq` of the member list this device holds. The answer carries
+    /// the members of every chat not named or changed since.
+    #[serde(default)]
+    pub members: std::collections::BTreeMap<String, i64>,
     /// At most this many messages in the answer (capped at [`PAGE_MAX`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -197,6 +289,8 @@ pub struct SyncRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SyncResponse {
     pub chats: Vec<ChatSummary>,
+    /// Member lists this device lacks or holds in an older version.
+    pub members: Vec<ChatMembers>,
     pub messages: Vec<Message>,
     pub complete: bool,
 }
@@ -217,17 +311,21 @@ pub enum ReceiptKind {
     Read,
 }
 
-/// Where one member's cursors stand (`receipt` push).
+/// Where a chat's receipts stand for me (`receipt` push): my own cursors (moved on another
+/// device) and how far all the others have got. It reaches a member when their own cursors
+/// move, and the senders of messages that "delivered to all" or "read by all" just passed —
+/// never every member for every receipt. Cursors only move forward: apply with `max`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ReceiptUpdate {
     pub chat_id: String,
-    pub user_id: String,
-    pub delivered_seq: i64,
-    /// 0 when read receipts are off on either side (but always mine to my own devices).
-    pub read_seq: i64,
+    pub my_delivered_seq: i64,
+    pub my_read_seq: i64,
+    pub delivered_to_all_seq: i64,
+    pub read_by_all_seq: i64,
 }
 
 /// Someone is typing (`typing` push); it expires after [`TYPING_EXPIRES_MS`] unless renewed.
+/// In a group several people may type at once: each has their own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct TypingUpdate {
     pub chat_id: String,
@@ -282,15 +380,12 @@ mod tests {
     fn new_message_wire_shape() {
         let message = NewMessage {
             id: "m1".into(),
-            to: Target::User("u2".into()),
+            chat_id: "c2".into(),
             content: Content::Text { text: "hello".into() },
             reply_to: None,
             forwarded: false,
         };
         let json = serde_json::to_string(&message).unwrap();
-        assert_eq!(
-            json,
-            r#"{"id":"m1","to":{"kind":"user","id":"u2"},"content":{"kind":"text","text":"hello"},"forwarded":false}"#
-        );
+        assert_eq!(json, r#"{"id":"m1","chat_id":"c2","content":{"kind":"text","text":"hello"},"forwarded":false}"#);
     }
 }

@@ -91,6 +91,16 @@ pub enum ErrorCode {
     AlreadyInCall,
     /// That route does not take this HTTP method.
     MethodNotAllowed,
+    /// The group has as many members as a group may have.
+    GroupFull,
+    /// That person's privacy setting (who may add them to groups) or a block does not let you
+    /// add them.
+    AddNotAllowed,
+    /// Only the group's admins may do that (send, when only admins may; edit its info, when
+    /// only admins may).
+    AdminsOnly,
+    /// The invite link was revoked or reset, or never existed.
+    InviteInvalid,
 }
 
 impl ErrorCode {
@@ -137,6 +147,10 @@ impl ErrorCode {
         Self::CallNotActive,
         Self::AlreadyInCall,
         Self::MethodNotAllowed,
+        Self::GroupFull,
+        Self::AddNotAllowed,
+        Self::AdminsOnly,
+        Self::InviteInvalid,
     ];
 
     /// The code as it appears on the wire (`"bad_frame"`).
@@ -183,6 +197,10 @@ impl ErrorCode {
             Self::CallNotActive => "call_not_active",
             Self::AlreadyInCall => "already_in_call",
             Self::MethodNotAllowed => "method_not_allowed",
+            Self::GroupFull => "group_full",
+            Self::AddNotAllowed => "add_not_allowed",
+            Self::AdminsOnly => "admins_only",
+            Self::InviteInvalid => "invite_invalid",
         }
     }
 }

@@ -113,7 +113,7 @@ pub enum ServerFrame {
     Message(Message),
     /// A chat I am in was created or its tile changed (e.g. my settings on another device).
     Chat(ChatSummary),
-    /// Someone's receipt cursors moved.
+    /// A chat's receipt cursors moved, as I see them.
     Receipt(ReceiptUpdate),
     /// Someone started or stopped typing.
     Typing(TypingUpdate),
@@ -216,7 +216,7 @@ mod tests {
                 id: 2,
                 message: NewMessage {
                     id: "m".into(),
-                    to: crate::chat::Target::Chat("c".into()),
+                    chat_id: "c".into(),
                     content: crate::chat::Content::Text { text: "t".into() },
                     reply_to: None,
                     forwarded: false,

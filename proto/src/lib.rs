@@ -9,6 +9,7 @@ pub mod call;
 pub mod chat;
 pub mod error;
 pub mod frame;
+pub mod group;
 pub mod info;
 pub mod limits;
 pub mod quick;

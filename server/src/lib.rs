@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod hub;
 pub mod media;
+pub mod membership;
 pub mod messaging;
 pub mod metrics;
 pub mod photo;
@@ -54,8 +55,8 @@ pub struct AppState {
     pub media: media::MediaStore,
     /// Image decodes running at once are capped by these permits.
     pub decodes: Arc<Semaphore>,
-    /// Who is in each chat, remembered (direct chats never change members).
-    pub members: Arc<messaging::MemberCache>,
+    /// Who is in each chat: the one membership check, remembered until membership changes.
+    pub members: Arc<membership::Membership>,
     /// Stores sent messages in batches (group commit).
     pub sends: Arc<messaging::SendQueue>,
     /// Quick chats (no accounts): in memory, or in Redis when `redis_url` is set.
@@ -112,7 +113,7 @@ pub async fn run(
         calls: Arc::default(),
         turn: relay,
         turn_secret: turn_secret.into(),
-        hub: Arc::new(hub::Hub::counting(metrics.ws_pushes_dropped.clone())),
+        hub: Arc::new(hub::Hub::counting(metrics.ws_pushes.clone(), metrics.ws_pushes_dropped.clone())),
         media: media::MediaStore::new(&config.data_dir),
         decodes: Arc::new(Semaphore::new(photo::concurrent_decodes())),
         members: Arc::default(),

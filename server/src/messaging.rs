@@ -1,47 +1,27 @@
 //! Messaging: what happens when a member sends, changes, receives or reads a message, or types.
-//! Each operation checks membership and blocks, stores through `db`, and then fans the result
-//! out through the hub to every live connection of every member (the sender's other devices
-//! too). Storing commits before anything is acknowledged or pushed.
+//! Each operation passes the one membership check (`state.members`) and, in a direct chat, the
+//! block check; stores through `db`; and then fans the result out through the hub, encoded once,
+//! to every live connection of every member (the sender's other devices too). Storing commits
+//! before anything is acknowledged or pushed. Receipts are the exception to "every member": a
+//! member's cursor reaches their own devices, and the others learn only when "delivered to all" or
+//! "read by all" moves past messages they sent.
 
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
 
 use axum::http::StatusCode;
 use gkchat_proto::chat::{
-    ChatSettingsUpdate, ChatSummary, DELETE_FOR_EVERYONE_WINDOW_MS, EDIT_WINDOW_MS, MemberReceipt, Message,
-    MessageAction, MessageInfo, NewMessage, REACTION_MAX_BYTES, ReceiptKind, ReceiptUpdate, Target, TypingUpdate,
+    ChatKind, ChatSettingsUpdate, ChatSummary, DELETE_FOR_EVERYONE_WINDOW_MS, EDIT_WINDOW_MS, MemberReceipt, Message,
+    MessageAction, MessageInfo, NewMessage, REACTION_MAX_BYTES, ReceiptKind, ReceiptUpdate, TypingUpdate,
 };
 use gkchat_proto::{ErrorCode, ServerFrame};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use crate::db::entity::{chat_members, chats as chat_rows, messages as message_rows};
+use crate::db::entity::{chat_members, hidden_messages, messages as message_rows};
 use crate::db::{accounts, blocks, chats, messages};
 use crate::error::{Error, Result};
+use crate::hub::encode;
+use crate::membership::not_a_member;
 use crate::{AppState, now_ms};
-
-/// Chat members by chat, read once from the database. Direct chats never change members;
-/// group membership changes will update or drop their entry.
-#[derive(Default)]
-pub struct MemberCache {
-    chats: std::sync::Mutex<std::collections::HashMap<String, Arc<[String]>>>,
-}
-
-impl MemberCache {
-    /// The members of `chat_id`, or `None` when there is no such chat.
-    pub async fn get(&self, state: &AppState, chat_id: &str) -> Result<Option<Arc<[String]>>> {
-        if let Some(found) = self.lock().get(chat_id) {
-            return Ok(Some(found.clone()));
-        }
-        let members: Arc<[String]> = chats::members(&state.db, chat_id).await?.into_iter().map(|m| m.user_id).collect();
-        if members.is_empty() {
-            return Ok(None);
-        }
-        self.lock().insert(chat_id.to_owned(), members.clone());
-        Ok(Some(members))
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Arc<[String]>>> {
-        self.chats.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
 
 /// Most sends one transaction stores.
 const BATCH_MAX: usize = 512;
@@ -185,21 +165,19 @@ fn bad(code: ErrorCode, message: impl Into<String>) -> Error {
     Error::api(StatusCode::BAD_REQUEST, code, message)
 }
 
-fn not_a_member() -> Error {
-    Error::api(StatusCode::FORBIDDEN, ErrorCode::NotAMember, "you are not in that chat")
+/// `user_id`'s member row in `chat_id`, after the membership check.
+async fn member_row(state: &AppState, chat_id: &str, user_id: &str) -> Result<chat_members::Model> {
+    state.members.check(&state.db, chat_id, user_id).await?;
+    chats::membership(&state.db, chat_id, user_id).await?.ok_or_else(not_a_member)
 }
 
-/// The chat `user_id` is in, or the error saying why not.
-async fn member_of(state: &AppState, chat_id: &str, user_id: &str) -> Result<(chat_rows::Model, chat_members::Model)> {
-    let chat = chats::get(&state.db, chat_id).await?.ok_or_else(|| Error::not_found("no such chat"))?;
-    let member = chats::membership(&state.db, chat_id, user_id).await?.ok_or_else(not_a_member)?;
-    Ok((chat, member))
-}
-
-/// The other person in a direct chat.
-async fn peer_of(state: &AppState, chat_id: &str, user_id: &str) -> Result<Option<String>> {
-    let members = state.members.get(state, chat_id).await?;
-    Ok(members.and_then(|m| m.iter().find(|id| *id != user_id).cloned()))
+/// The other person, when `chat_id` is a direct chat (checked for blocks); `None` in a group.
+async fn direct_peer(state: &AppState, chat_id: &str, user_id: &str) -> Result<Option<String>> {
+    let roster = state.members.check(&state.db, chat_id, user_id).await?;
+    Ok(match roster.kind {
+        ChatKind::Direct => roster.other_than(user_id).map(str::to_owned),
+        ChatKind::Group => None,
+    })
 }
 
 fn blocked_error(by_me: bool) -> Error {
@@ -216,33 +194,37 @@ async fn check_not_blocked(state: &AppState, user_id: &str, peer_id: &str) -> Re
     }
 }
 
+/// The direct chat between `user_id` and `peer_id`, started if there is none (the tile appears
+/// for the other person with its first message).
+pub async fn open_direct(state: &AppState, user_id: &str, peer_id: &str) -> Result<ChatSummary> {
+    if peer_id == user_id {
+        return Err(bad(ErrorCode::BadRequest, "you cannot start a chat with yourself"));
+    }
+    let peer = accounts::get(&state.db, peer_id).await?.ok_or_else(|| Error::not_found("no such user"))?;
+    check_not_blocked(state, user_id, &peer.id).await?;
+    let (chat, started) = chats::find_or_start_direct(&state.db, user_id, &peer.id, now_ms()).await?;
+    let summary = chats::summary(&state.db, &chat.id, user_id)
+        .await?
+        .ok_or_else(|| Error::Internal("a chat just opened has no tile".into()))?;
+    if started {
+        state.hub.send_to_user(user_id, &ServerFrame::Chat(summary.clone()));
+    }
+    Ok(summary)
+}
+
 /// Stores and delivers a message; a retry of the same id returns the stored one.
 pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Result<Message> {
     if uuid::Uuid::parse_str(&message.id).is_err() {
         return Err(bad(ErrorCode::BadRequest, "a message id must be a UUID"));
     }
     message.content.check().map_err(|(code, text)| bad(code, text))?;
-    let now = now_ms();
-    let mut peer: Option<String> = None;
-    let (chat, started) = match &message.to {
-        Target::User(peer_id) => {
-            if peer_id == sender_id {
-                return Err(bad(ErrorCode::BadRequest, "you cannot start a chat with yourself"));
-            }
-            let peer = accounts::get(&state.db, peer_id).await?.ok_or_else(|| Error::not_found("no such user"))?;
-            check_not_blocked(state, sender_id, &peer.id).await?;
-            let (chat, started) = chats::find_or_start_direct(&state.db, sender_id, &peer.id, now).await?;
-            (chat.id, started)
-        }
-        Target::Chat(chat_id) => {
-            let members = state.members.get(state, chat_id).await?.ok_or_else(|| Error::not_found("no such chat"))?;
-            if !members.iter().any(|m| m == sender_id) {
-                return Err(not_a_member());
-            }
-            // The peer's existence and blocks are checked by the writer, a whole batch at once.
-            peer = members.iter().find(|m| *m != sender_id).cloned();
-            (chat_id.clone(), false)
-        }
+    let chat = message.chat_id.clone();
+    let roster = state.members.check(&state.db, &chat, sender_id).await?;
+    // In a direct chat the writer checks, a whole batch at once, that the other person still
+    // exists and that no block stands between them.
+    let peer = match roster.kind {
+        ChatKind::Direct => roster.other_than(sender_id).map(str::to_owned),
+        ChatKind::Group => None,
     };
     if let Some(reply_to) = &message.reply_to {
         let quoted = messages::get(&state.db, reply_to).await?;
@@ -255,37 +237,44 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
     if row.sender_id != sender_id || row.chat_id != chat {
         return Err(bad(ErrorCode::BadRequest, "that message id is taken; choose a new one"));
     }
-    if started {
-        announce_chat(state, &chat).await?;
-    }
     if !fresh {
         // A retry: answer with the stored message, push nothing again.
         return Ok(messages::to_dtos(&state.db, vec![row], sender_id).await?.remove(0));
     }
     let dto = messages::fresh_dto(row, content);
-    let frame = ServerFrame::Message(dto.clone());
-    for member in state.members.get(state, &chat).await?.iter().flat_map(|m| m.iter()) {
-        state.hub.send_to_user(member, &frame);
+    if roster.kind == ChatKind::Direct && dto.seq == 1 {
+        // The first message: the chat appears for the other person now, tile before message.
+        for member in roster.members().filter(|m| *m != sender_id) {
+            if let Some(summary) = chats::summary(&state.db, &chat, member).await? {
+                state.hub.send_to_user(member, &ServerFrame::Chat(summary));
+            }
+        }
     }
+    state.hub.push_to_users(roster.members(), &encode(&ServerFrame::Message(dto.clone())));
     Ok(dto)
 }
 
-/// Pushes a changed message, as each member sees it (hidden-for-me differs), to every
-/// member's live connections.
+/// Pushes a changed message to every member's live connections: one encoding for everyone,
+/// and one for those who hid it (hidden-for-me differs).
 async fn fan_out_change(state: &AppState, row: message_rows::Model) -> Result<()> {
-    for member in state.members.get(state, &row.chat_id).await?.iter().flat_map(|m| m.iter()) {
-        let view = messages::to_dtos(&state.db, vec![row.clone()], member).await?.remove(0);
-        state.hub.send_to_user(member, &ServerFrame::Message(view));
-    }
-    Ok(())
-}
-
-/// Tells every member about a chat's new tile (a chat that just started).
-async fn announce_chat(state: &AppState, chat_id: &str) -> Result<()> {
-    for member in chats::members(&state.db, chat_id).await? {
-        if let Some(summary) = chats::summary(&state.db, chat_id, &member.user_id).await? {
-            state.hub.send_to_user(&member.user_id, &ServerFrame::Chat(summary));
-        }
+    let roster =
+        state.members.roster(&state.db, &row.chat_id).await?.ok_or_else(|| Error::not_found("no such chat"))?;
+    let hid: HashSet<String> = hidden_messages::Entity::find()
+        .select_only()
+        .column(hidden_messages::Column::UserId)
+        .filter(hidden_messages::Column::MessageId.eq(row.id.clone()))
+        .into_tuple::<String>()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .collect();
+    let mut view = messages::to_dtos(&state.db, vec![row], "").await?.remove(0);
+    let shown = encode(&ServerFrame::Message(view.clone()));
+    state.hub.push_to_users(roster.members().filter(|m| !hid.contains(*m)), &shown);
+    if !hid.is_empty() {
+        view.hidden = true;
+        let hidden = encode(&ServerFrame::Message(view));
+        state.hub.push_to_users(roster.members().filter(|m| hid.contains(*m)), &hidden);
     }
     Ok(())
 }
@@ -298,7 +287,7 @@ pub async fn act(
     message_id: &str,
     action: MessageAction,
 ) -> Result<()> {
-    member_of(state, chat_id, user_id).await?;
+    let peer = direct_peer(state, chat_id, user_id).await?;
     let message = messages::get(&state.db, message_id)
         .await?
         .filter(|m| m.chat_id == chat_id)
@@ -341,8 +330,8 @@ pub async fn act(
             if let Some(emoji) = &emoji {
                 check_emoji(emoji)?;
             }
-            if let Some(peer_id) = peer_of(state, chat_id, user_id).await? {
-                check_not_blocked(state, user_id, &peer_id).await?;
+            if let Some(peer_id) = &peer {
+                check_not_blocked(state, user_id, peer_id).await?;
             }
             messages::Change::React { user_id: user_id.to_owned(), emoji }
         }
@@ -361,51 +350,99 @@ fn check_emoji(emoji: &str) -> Result<()> {
     if ok { Ok(()) } else { Err(bad(ErrorCode::BadRequest, "a reaction is one emoji")) }
 }
 
-/// Moves my delivered or read cursor, and tells the chat (read only where both sides allow it).
+/// Moves my delivered or read cursor. My devices learn my cursors; the others learn only
+/// when "delivered to all" / "read by all" moves past messages they sent — so a receipt in a
+/// group of any size costs a handful of pushes, not one per member.
 pub async fn receipt(state: &AppState, user_id: &str, chat_id: &str, kind: ReceiptKind, seq: i64) -> Result<()> {
-    let (chat, member) = member_of(state, chat_id, user_id).await?;
+    let member = member_row(state, chat_id, user_id).await?;
+    let chat = chats::get(&state.db, chat_id).await?.ok_or_else(|| Error::not_found("no such chat"))?;
     if seq < 0 || seq > chat.last_seq {
         return Err(bad(ErrorCode::BadRequest, format!("seq must be between 0 and {}", chat.last_seq)));
     }
-    let before = (member.delivered_seq, member.read_seq);
+    let before_cursors = (member.delivered_seq, member.read_seq);
+    let lowest_before = chats::lowest_cursors(&state.db, chat_id).await?;
     let member = chats::advance_cursor(&state.db, member, kind, seq).await?;
-    if before == (member.delivered_seq, member.read_seq) {
+    if before_cursors == (member.delivered_seq, member.read_seq) {
         return Ok(());
     }
     let now = now_ms();
-    if member.delivered_seq > before.0 {
+    if member.delivered_seq > before_cursors.0 {
         chats::mark_receipt(&state.db, chat_id, user_id, ReceiptKind::Delivered, member.delivered_seq, now).await?;
     }
-    if member.read_seq > before.1 {
+    if member.read_seq > before_cursors.1 {
         chats::mark_receipt(&state.db, chat_id, user_id, ReceiptKind::Read, member.read_seq, now).await?;
     }
-    for viewer in chats::members(&state.db, chat_id).await? {
-        let (delivered_seq, read_seq) = chats::cursors_seen_by(&state.db, &member, &viewer.user_id).await?;
-        let update =
-            ReceiptUpdate { chat_id: chat_id.to_owned(), user_id: user_id.to_owned(), delivered_seq, read_seq };
-        state.hub.send_to_user(&viewer.user_id, &ServerFrame::Receipt(update));
-    }
-    Ok(())
-}
-
-/// Passes "typing" on to the other members; quietly nothing when not a member or blocked.
-pub async fn typing(state: &AppState, user_id: &str, chat_id: &str, typing: bool) -> Result<()> {
-    if chats::membership(&state.db, chat_id, user_id).await?.is_none() {
+    let reader_shares = accounts::get(&state.db, user_id).await?.is_some_and(|u| u.read_receipts);
+    let lowest = lowest_before.after(user_id, member.delivered_seq, member.read_seq, reader_shares);
+    // My devices: my cursors, and the others' as I see them.
+    let mine = receipt_state(&member, &lowest, reader_shares);
+    state.hub.send_to_user(user_id, &ServerFrame::Receipt(mine));
+    // The others: those whose view moved, among the senders of messages it moved past.
+    // Every view before was at least the lowest cursor, and none moves past my new ones.
+    let lowest_of = |list: &[(String, i64)]| list.first().map_or(0, |(_, seq)| *seq);
+    let low = lowest_of(&lowest_before.delivered).min(lowest_of(&lowest_before.read));
+    let high = member.delivered_seq.max(member.read_seq);
+    if lowest == lowest_before || high <= low {
         return Ok(());
     }
-    for member in state.members.get(state, chat_id).await?.iter().flat_map(|m| m.iter()) {
-        if member == user_id || blocks::between(&state.db, user_id, member).await?.is_some() {
-            continue;
+    let senders: Vec<String> = message_rows::Entity::find()
+        .select_only()
+        .column(message_rows::Column::SenderId)
+        .distinct()
+        .filter(message_rows::Column::ChatId.eq(chat_id))
+        .filter(message_rows::Column::Seq.gt(low))
+        .filter(message_rows::Column::Seq.lte(high))
+        .filter(message_rows::Column::SenderId.ne(user_id))
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    if senders.is_empty() {
+        return Ok(());
+    }
+    let rows = chat_members::Entity::find()
+        .filter(chat_members::Column::ChatId.eq(chat_id))
+        .filter(chat_members::Column::UserId.is_in(senders.clone()))
+        .all(&state.db)
+        .await?;
+    let shares = chats::sharing_among(&state.db, senders).await?;
+    for sender in rows {
+        let shares = shares.contains(&sender.user_id);
+        let (before, after) = (receipt_state(&sender, &lowest_before, shares), receipt_state(&sender, &lowest, shares));
+        if before != after {
+            state.hub.send_to_user(&sender.user_id, &ServerFrame::Receipt(after));
         }
-        let update = TypingUpdate { chat_id: chat_id.to_owned(), user_id: user_id.to_owned(), typing };
-        state.hub.send_to_user(member, &ServerFrame::Typing(update));
     }
     Ok(())
 }
 
-/// When each other member received and read one of my messages.
+/// A chat's receipts as `member` sees them (read by all only when they share theirs).
+fn receipt_state(member: &chat_members::Model, lowest: &chats::Lowest, shares: bool) -> ReceiptUpdate {
+    ReceiptUpdate {
+        chat_id: member.chat_id.clone(),
+        my_delivered_seq: member.delivered_seq,
+        my_read_seq: member.read_seq,
+        delivered_to_all_seq: chats::all_but(&lowest.delivered, &member.user_id),
+        read_by_all_seq: if shares { chats::all_but(&lowest.read, &member.user_id) } else { 0 },
+    }
+}
+
+/// Passes "typing" on to the other members; quietly nothing when not a member, and never
+/// across a block.
+pub async fn typing(state: &AppState, user_id: &str, chat_id: &str, typing: bool) -> Result<()> {
+    let Ok(roster) = state.members.check(&state.db, chat_id, user_id).await else { return Ok(()) };
+    let others: Vec<String> = roster.members().filter(|m| *m != user_id).map(str::to_owned).collect();
+    let mut apart = blocks::blocked_among(&state.db, user_id, &others).await?;
+    apart.extend(blocks::blockers_of(&state.db, &others, user_id).await?);
+    let update = TypingUpdate { chat_id: chat_id.to_owned(), user_id: user_id.to_owned(), typing };
+    let push = encode(&ServerFrame::Typing(update));
+    state.hub.push_to_users(others.iter().map(String::as_str).filter(|m| !apart.contains(*m)), &push);
+    Ok(())
+}
+
+/// When each other member received and read one of my messages (read only from those who
+/// share read receipts, and only when I share mine).
 pub async fn message_info(state: &AppState, user_id: &str, chat_id: &str, message_id: &str) -> Result<MessageInfo> {
-    member_of(state, chat_id, user_id).await?;
+    let roster = state.members.check(&state.db, chat_id, user_id).await?;
     let message = messages::get(&state.db, message_id)
         .await?
         .filter(|m| m.chat_id == chat_id)
@@ -413,20 +450,20 @@ pub async fn message_info(state: &AppState, user_id: &str, chat_id: &str, messag
     if message.sender_id != user_id {
         return Err(Error::api(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "message info is for the sender"));
     }
-    let mut receipts = Vec::new();
-    for member in chats::members(&state.db, chat_id).await? {
-        if member.user_id == user_id {
-            continue;
-        }
-        let delivered = chats::reached_at(&state.db, chat_id, &member.user_id, "delivered", message.seq).await?;
-        let (_, read_visible) = chats::cursors_seen_by(&state.db, &member, user_id).await?;
-        let read = if read_visible >= message.seq {
-            chats::reached_at(&state.db, chat_id, &member.user_id, "read", message.seq).await?
-        } else {
-            None
-        };
-        receipts.push(MemberReceipt { user_id: member.user_id, delivered_at: delivered, read_at: read });
-    }
+    let members: Vec<String> = roster.members().map(str::to_owned).collect();
+    let sharing = chats::sharing_among(&state.db, members).await?;
+    let i_share = sharing.contains(user_id);
+    let mut reached: HashMap<String, (Option<i64>, Option<i64>)> =
+        chats::reached_at(&state.db, chat_id, message.seq).await?;
+    let receipts = roster
+        .members()
+        .filter(|m| *m != user_id)
+        .map(|m| {
+            let (delivered_at, read_at) = reached.remove(m).unwrap_or_default();
+            let read_at = read_at.filter(|_| i_share && sharing.contains(m));
+            MemberReceipt { user_id: m.to_owned(), delivered_at, read_at }
+        })
+        .collect();
     Ok(MessageInfo { message_id: message.id, receipts })
 }
 
@@ -437,7 +474,7 @@ pub async fn update_settings(
     chat_id: &str,
     update: &ChatSettingsUpdate,
 ) -> Result<ChatSummary> {
-    let (_, member) = member_of(state, chat_id, user_id).await?;
+    let member = member_row(state, chat_id, user_id).await?;
     chats::update_settings(&state.db, member, update, now_ms()).await?;
     let summary = chats::summary(&state.db, chat_id, user_id)
         .await?

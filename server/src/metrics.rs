@@ -26,6 +26,7 @@ pub struct Metrics {
     pub ws_connections_opened: Counter,
     pub ws_frames_received: Counter,
     pub ws_errors: Family<CodeLabels, Counter>,
+    pub ws_pushes: Counter,
     pub ws_pushes_dropped: Counter,
 }
 
@@ -42,6 +43,8 @@ impl Metrics {
         registry.register("ws_frames_received", "WebSocket frames received", ws_frames_received.clone());
         let ws_errors = Family::<CodeLabels, Counter>::default();
         registry.register("ws_errors", "Error frames sent, by code", ws_errors.clone());
+        let ws_pushes = Counter::default();
+        registry.register("ws_pushes", "Frames pushed to connections (one per connection reached)", ws_pushes.clone());
         let ws_pushes_dropped = Counter::default();
         registry.register(
             "ws_pushes_dropped",
@@ -55,6 +58,7 @@ impl Metrics {
             ws_connections_opened,
             ws_frames_received,
             ws_errors,
+            ws_pushes,
             ws_pushes_dropped,
         }
     }

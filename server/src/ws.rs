@@ -202,7 +202,7 @@ impl Connection {
                     return self.fail(ErrorCode::ServerShuttingDown, "server is shutting down", CloseCode::Away).await;
                 }
                 Some(frame) = next_push(&mut self.hub) => {
-                    self.send_frame(Arc::unwrap_or_clone(frame)).await;
+                    self.queue(Message::Text(frame)).await;
                     if self.hub.as_ref().is_some_and(Registration::take_lagged) {
                         self.send_frame(ServerFrame::Resync).await;
                     }

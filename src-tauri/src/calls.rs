@@ -269,9 +269,9 @@ async fn caller_name(app: &AppHandle, user_id: &str) -> String {
     }
     if let Ok(messenger) = state.messenger().await
         && let Ok(chats) = messenger.chats().await
-        && let Some(peer) = chats.into_iter().filter_map(|c| c.peer).find(|p| p.user_id == user_id)
+        && let Some(person) = chats.into_iter().filter_map(|c| c.other_member).find(|m| m.user_id == user_id)
     {
-        return peer.display_name;
+        return person.display_name;
     }
     "Someone".to_owned()
 }

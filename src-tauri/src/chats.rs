@@ -1,8 +1,8 @@
 //! Tauri commands for chats and messages: each a few lines over the signed-in account's
 //! `Messenger` (local store first; the server through it).
 
-use gkchat_client::{LocalMessage, MessengerEvent};
-use gkchat_proto::chat::{ChatSettingsUpdate, ChatSummary, MessageAction, Target};
+use gkchat_client::{LocalChat, LocalMessage, MessengerEvent};
+use gkchat_proto::chat::{ChatMember, ChatSettingsUpdate, MessageAction};
 use tauri::State;
 use tauri::ipc::Channel;
 
@@ -31,19 +31,25 @@ pub async fn watch_messages(state: State<'_, AppState>, on_event: Channel<Messen
 
 /// My chats as tiles, from the local store (shown before the network answers).
 #[tauri::command]
-pub async fn list_chats(state: State<'_, AppState>) -> CommandResult<Vec<ChatSummary>> {
+pub async fn list_chats(state: State<'_, AppState>) -> CommandResult<Vec<LocalChat>> {
     Ok(state.messenger().await?.chats().await?)
 }
 
-/// A chat's newest `limit` messages before `before` (a chat id, or `user:<id>` while pending).
+/// A chat's newest `limit` messages before `before`.
 #[tauri::command]
 pub async fn chat_messages(
     state: State<'_, AppState>,
-    chat_key: String,
+    chat_id: String,
     before: Option<i64>,
     limit: u32,
 ) -> CommandResult<Vec<LocalMessage>> {
-    Ok(state.messenger().await?.messages(&chat_key, before, limit).await?)
+    Ok(state.messenger().await?.messages(&chat_id, before, limit).await?)
+}
+
+/// A chat's members, from the local store.
+#[tauri::command]
+pub async fn chat_members(state: State<'_, AppState>, chat_id: String) -> CommandResult<Vec<ChatMember>> {
+    Ok(state.messenger().await?.members(&chat_id).await?)
 }
 
 /// Fetches older messages from the server into the local store; false when none are left.
@@ -52,20 +58,21 @@ pub async fn load_older_messages(state: State<'_, AppState>, chat_id: String) ->
     Ok(state.messenger().await?.load_older(&chat_id, 100).await?)
 }
 
-/// The direct chat with a person, if one exists here yet.
+/// The id of my direct chat with a person: known here, or opened on the server (needs the
+/// connection the first time).
 #[tauri::command]
-pub async fn direct_chat_with(state: State<'_, AppState>, user_id: String) -> CommandResult<Option<String>> {
-    Ok(state.messenger().await?.store().direct_chat_with(&user_id).await?)
+pub async fn open_direct_chat(state: State<'_, AppState>, user_id: String) -> CommandResult<String> {
+    Ok(state.messenger().await?.open_direct(&user_id).await?)
 }
 
 #[tauri::command]
 pub async fn send_text(
     state: State<'_, AppState>,
-    to: Target,
+    chat_id: String,
     text: String,
     reply_to: Option<String>,
 ) -> CommandResult<LocalMessage> {
-    Ok(state.messenger().await?.send_text(to, &text, reply_to).await?)
+    Ok(state.messenger().await?.send_text(&chat_id, &text, reply_to).await?)
 }
 
 #[tauri::command]
@@ -93,24 +100,24 @@ pub async fn update_chat(state: State<'_, AppState>, chat_id: String, update: Ch
     Ok(state.messenger().await?.update_chat(&chat_id, &update).await?)
 }
 
-/// Full-text search over the messages on this device; in one chat when `chat_key` is given.
+/// Full-text search over the messages on this device; in one chat when `chat_id` is given.
 #[tauri::command]
 pub async fn search_messages(
     state: State<'_, AppState>,
     text: String,
-    chat_key: Option<String>,
+    chat_id: Option<String>,
 ) -> CommandResult<Vec<gkchat_client::SearchHit>> {
-    Ok(state.messenger().await?.search(&text, chat_key.as_deref()).await?)
+    Ok(state.messenger().await?.search(&text, chat_id.as_deref()).await?)
 }
 
-/// Forwards a message on this device to a chat or person.
+/// Forwards a message on this device to a chat.
 #[tauri::command]
 pub async fn forward_message(
     state: State<'_, AppState>,
     message_id: String,
-    to: Target,
+    chat_id: String,
 ) -> CommandResult<LocalMessage> {
-    Ok(state.messenger().await?.forward(&message_id, to).await?)
+    Ok(state.messenger().await?.forward(&message_id, &chat_id).await?)
 }
 
 /// When the others received and read one of my messages.

@@ -130,7 +130,7 @@ pub fn start(app: AppHandle) {
     let account = state.feeds.account.subscribe();
     tauri::async_runtime::spawn(async move {
         while let Some(event) = crate::next_of(&mut events).await {
-            let MessengerEvent::Message { chat_key, message } = event else { continue };
+            let MessengerEvent::Message { chat_id, message } = event else { continue };
             let me = account.borrow().clone();
             let fresh = message.message.updated_seq == message.message.seq && message.message.seq > 0;
             if !fresh || me.as_deref() == Some(message.message.sender_id.as_str()) || message.message.content.is_none()
@@ -139,7 +139,9 @@ pub fn start(app: AppHandle) {
             }
             let state = app.state::<AppState>();
             let Ok(messenger) = state.messenger().await else { continue };
-            let Ok(Some(chat)) = messenger.chat(&chat_key).await else { continue };
+            let Ok(Some(gkchat_client::LocalChat { summary: chat, .. })) = messenger.chat(&chat_id).await else {
+                continue;
+            };
             let notifier = &state.notifier;
             let settings = notifier.settings();
             let now = gkchat_proto::now_ms();
@@ -147,15 +149,28 @@ pub fn start(app: AppHandle) {
             if !should_notify(now, settings, muted_all, &chat, notifier.on_screen().as_deref()) {
                 continue;
             }
-            let sender = chat.peer.as_ref().map_or_else(|| "GK Chat".to_owned(), |peer| peer.display_name.clone());
+            // A group's notification names the group and, in its text, who wrote.
+            let title = if chat.title.is_empty() { "GK Chat".to_owned() } else { chat.title.clone() };
+            let author = match chat.kind {
+                gkchat_proto::chat::ChatKind::Direct => None,
+                gkchat_proto::chat::ChatKind::Group => messenger
+                    .members(&chat.id)
+                    .await
+                    .ok()
+                    .and_then(|list| list.into_iter().find(|m| m.user_id == message.message.sender_id))
+                    .map(|m| m.display_name),
+            };
             let previous = {
                 let mut shown = lock(&notifier.shown);
                 let entry = shown.entry(chat.id.clone()).or_default();
                 entry.count += 1;
                 *entry
             };
-            let body = body_for(message.message.content.as_ref(), settings.previews, previous.count);
-            show(app.clone(), notifier.shown.clone(), chat.id.clone(), sender, body, previous.id);
+            let mut body = body_for(message.message.content.as_ref(), settings.previews, previous.count);
+            if let Some(author) = author.filter(|_| previous.count == 1) {
+                body = format!("{author}: {body}");
+            }
+            show(app.clone(), notifier.shown.clone(), chat.id.clone(), title, body, previous.id);
         }
     });
 }

@@ -16,8 +16,8 @@ const TRAY_ID: &str = "main";
 const HOUR_MS: i64 = 60 * 60 * 1000;
 
 /// Unread messages in chats that are not muted now (what the badge counts).
-pub fn unread_total(chats: &[ChatSummary], now_ms: i64) -> u32 {
-    chats.iter().filter(|chat| chat.muted_until.is_none_or(|until| until <= now_ms)).map(|chat| chat.unread).sum()
+pub fn unread_total<'a>(chats: impl IntoIterator<Item = &'a ChatSummary>, now_ms: i64) -> u32 {
+    chats.into_iter().filter(|chat| chat.muted_until.is_none_or(|until| until <= now_ms)).map(|chat| chat.unread).sum()
 }
 
 /// `icon` with a red dot in its top-right corner (a third of its width across).
@@ -71,9 +71,10 @@ pub fn start(app: &AppHandle) -> tauri::Result<()> {
             }
             let state = handle.state::<AppState>();
             let unread = match state.messenger().await {
-                Ok(messenger) => {
-                    messenger.chats().await.map_or(0, |chats| unread_total(&chats, gkchat_proto::now_ms()))
-                }
+                Ok(messenger) => messenger
+                    .chats()
+                    .await
+                    .map_or(0, |chats| unread_total(chats.iter().map(|c| &c.summary), gkchat_proto::now_ms())),
                 Err(_) => 0,
             };
             if unread == shown {

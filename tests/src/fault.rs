@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use gkchat_client::{Client, Messenger, Store};
-use gkchat_proto::chat::{Content, Target};
+use gkchat_proto::chat::Content;
 
 use crate::proxy::CuttableRelay;
 use crate::{client_for, sign_up_request};
@@ -149,7 +149,7 @@ struct Pair {
     sender: Messenger,
     receiver: Messenger,
     sender_client: Client,
-    receiver_id: String,
+    chat_id: String,
     tag: String,
 }
 
@@ -160,12 +160,12 @@ fn text_of(content: Option<&Content>) -> Option<&str> {
     }
 }
 
-/// Every message text of `chat_key` in a store, in its order (paging back from the newest).
-async fn texts_in(store: &Store, chat_key: &str) -> Vec<(i64, String, bool)> {
+/// Every message text of `chat_id` in a store, in its order (paging back from the newest).
+async fn texts_in(store: &Store, chat_id: &str) -> Vec<(i64, String, bool)> {
     let mut all = Vec::new();
     let mut before = None;
     loop {
-        let page = store.messages(chat_key, before, 500).await.expect("read the local store");
+        let page = store.messages(chat_id, before, 500).await.expect("read the local store");
         // Pending messages (no place yet) come first on the first page; page on by the oldest
         // stored one.
         let oldest = page.iter().map(|local| local.message.seq).filter(|seq| *seq > 0).min();
@@ -221,11 +221,13 @@ pub async fn run(plan: &FaultPlan) -> FaultReport {
             let store = Store::open(Some(&temp.path().join(format!("{id}.db"))), id).await.expect("store");
             Messenger::start(client.clone(), Arc::new(client.connect()), store)
         };
+        let sender = open(&sender_client, &sender_me.id).await;
+        let chat_id = sender.open_direct(&receiver_me.id).await.expect("open the chat");
         pairs.push(Pair {
-            sender: open(&sender_client, &sender_me.id).await,
+            sender,
             receiver: open(&receiver_client, &receiver_me.id).await,
             sender_client,
-            receiver_id: receiver_me.id,
+            chat_id,
             tag: format!("pair {n} message "),
         });
     }
@@ -238,7 +240,7 @@ pub async fn run(plan: &FaultPlan) -> FaultReport {
         for i in 0..plan.messages_per_sender {
             tick.tick().await;
             let text = format!("{}{i:07}", pair.tag);
-            pair.sender.send_text(Target::User(pair.receiver_id.clone()), &text, None).await.expect("compose");
+            pair.sender.send_text(&pair.chat_id, &text, None).await.expect("compose");
         }
     });
     let kills = AtomicUsize::new(0);
@@ -275,7 +277,7 @@ pub async fn run(plan: &FaultPlan) -> FaultReport {
             loop {
                 let chats = pair.receiver.chats().await.expect("read the local store");
                 let have = match chats.first() {
-                    Some(chat) => chat.last_message.as_ref().map_or(0, |m| m.seq),
+                    Some(chat) => chat.summary.last_message.as_ref().map_or(0, |m| m.seq),
                     None => 0,
                 };
                 if have >= plan.messages_per_sender as i64 {
@@ -303,13 +305,12 @@ pub async fn run(plan: &FaultPlan) -> FaultReport {
         elapsed_ms: 0,
     };
     for pair in &pairs {
-        let chats = pair.sender_client.chats().await.expect("the chat list");
-        let chat_id = chats.first().map(|chat| chat.id.clone()).unwrap_or_default();
-        let sent = texts_in(pair.sender.store(), &chat_id).await;
+        let chat_id = &pair.chat_id;
+        let sent = texts_in(pair.sender.store(), chat_id).await;
         let acked: Vec<String> = sent.into_iter().filter(|(_, _, acked)| *acked).map(|(_, text, _)| text).collect();
         let (acked, _, _) = check(&acked, &pair.tag);
         report.acknowledged += acked.len();
-        let received = texts_in(pair.receiver.store(), &chat_id).await;
+        let received = texts_in(pair.receiver.store(), chat_id).await;
         let texts: Vec<String> = received.into_iter().map(|(_, text, _)| text).collect();
         let (delivered, duplicated, out_of_order) = check(&texts, &pair.tag);
         report.delivered += delivered.len();
@@ -320,7 +321,7 @@ pub async fn run(plan: &FaultPlan) -> FaultReport {
         let mut on_server = Vec::new();
         let mut before = None;
         loop {
-            let mut page = pair.sender_client.history(&chat_id, before, 500).await.expect("history");
+            let mut page = pair.sender_client.history(chat_id, before, 500).await.expect("history");
             page.messages.sort_by_key(|m| m.seq);
             let Some(oldest) = page.messages.first() else { break };
             before = Some(oldest.seq);

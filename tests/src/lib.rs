@@ -242,6 +242,11 @@ pub fn api_code<T: std::fmt::Debug>(result: Result<T, gkchat_client::Error>) -> 
     }
 }
 
+/// The id of `client`'s direct chat with `peer_id`, opened on the server if new.
+pub async fn direct_chat(client: &gkchat_client::Client, peer_id: &str) -> String {
+    client.open_direct(peer_id).await.expect("open a direct chat").id
+}
+
 /// Opens `client`'s live connection and waits (10 s at most) until it is signed in; the events
 /// subscription starts before the connection is up, so nothing after it is missed.
 pub async fn online(client: &Client) -> (gkchat_client::Connection, gkchat_client::Events) {

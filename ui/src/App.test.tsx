@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { Me, WindowRequest } from "./api";
+import type { LocalChat, Me, WindowRequest } from "./api";
 import App from "./App";
 import { ME, contact } from "./test-fixtures";
 import { invoke } from "./test-ipc";
@@ -17,6 +17,37 @@ beforeEach(() => {
       removeEventListener: () => undefined,
     }) as unknown as MediaQueryList;
 });
+
+/** My direct chat with Grace, opened on the server, where nothing was said yet. */
+const GRACE_CHAT: LocalChat = {
+  id: "c-grace",
+  kind: "direct",
+  title: "Grace Hopper",
+  photo: null,
+  member_count: 2,
+  my_role: "member",
+  only_admins_send: false,
+  members_seq: 1,
+  other_member: {
+    user_id: "id-grace",
+    username: "grace",
+    display_name: "Grace Hopper",
+    photo: null,
+    role: "member",
+    joined_at: 0,
+  },
+  last_seq: 0,
+  last_message: null,
+  unread: 0,
+  last_activity_at: 0,
+  my_delivered_seq: 0,
+  my_read_seq: 0,
+  delivered_to_all_seq: 0,
+  read_by_all_seq: 0,
+  pinned_at: null,
+  archived: false,
+  muted_until: null,
+};
 
 /** The desktop side for App: who is signed in, the contacts, and the window's requests. */
 function desktop({ signedIn }: { signedIn: boolean }) {
@@ -38,9 +69,11 @@ function desktop({ signedIn }: { signedIn: boolean }) {
         if (given.who !== LINK) throw { code: "not_found", message: "this link was reset" };
         contacts = [...contacts, contact("pia", "Pia")];
         return contacts[contacts.length - 1];
-      case "direct_chat_with":
-        return given.userId === "id-grace" ? "c-grace" : null;
+      case "open_direct_chat":
+        if (given.userId === "id-grace") return "c-grace";
+        throw { code: "unreachable", message: "no connection" };
       case "list_chats":
+        return [GRACE_CHAT];
       case "chat_messages":
       case "call_log":
         return [];
@@ -118,8 +151,10 @@ describe("App", () => {
     expect(screen.getByTestId("new-chat-none")).toBeTruthy();
     fireEvent.change(search, { target: { value: "grace" } });
     fireEvent.submit(search);
-    expect((await screen.findByTestId("conversation-name")).textContent).toBe("Grace Hopper");
-    expect(invoke).toHaveBeenCalledWith("direct_chat_with", { userId: "id-grace" });
+    await vi.waitFor(() =>
+      expect(screen.getByTestId("conversation-name").textContent).toBe("Grace Hopper"),
+    );
+    expect(invoke).toHaveBeenCalledWith("open_direct_chat", { userId: "id-grace" });
     expect(screen.queryByTestId("new-chat")).toBeNull();
   });
 
@@ -128,7 +163,9 @@ describe("App", () => {
     render(<App />);
     await screen.findByText("Bob Builder");
     fireEvent.click(screen.getAllByTestId("contact-message")[1]!);
-    await screen.findByTestId("conversation-name");
+    await vi.waitFor(() =>
+      expect(screen.getByTestId("conversation-name").textContent).toBe("Grace Hopper"),
+    );
     fireEvent.click(screen.getByTestId("tab-settings"));
     fireEvent.click(screen.getByTestId("open-new-chat"));
     await screen.findByTestId("new-chat");
@@ -144,5 +181,46 @@ describe("App", () => {
     expect(screen.getByTestId("conversation-name").textContent).toBe("Grace Hopper");
     esc();
     expect(screen.queryByTestId("conversation-name")).toBeNull();
+  });
+
+  it("opens a contact's chat by its id, ready to type in, and keeps it out of the list while empty", async () => {
+    desktop({ signedIn: true });
+    render(<App />);
+    await screen.findByText("Bob Builder");
+    expect(screen.queryByTestId("chat-tile")).toBeNull();
+    fireEvent.click(screen.getAllByTestId("contact-message")[1]!);
+    await vi.waitFor(() =>
+      expect(screen.getByTestId("conversation-name").textContent).toBe("Grace Hopper"),
+    );
+    expect(invoke).toHaveBeenCalledWith("open_direct_chat", { userId: "id-grace" });
+    expect(invoke).toHaveBeenCalledWith("chat_messages", {
+      chatId: "c-grace",
+      before: null,
+      limit: 200,
+    });
+    expect(document.activeElement).toBe(screen.getByTestId("composer"));
+    expect(screen.queryByTestId("chat-tile")).toBeNull();
+  });
+
+  it("says so when a contact's chat cannot be opened", async () => {
+    desktop({ signedIn: true });
+    render(<App />);
+    await screen.findByText("Bob Builder");
+    fireEvent.click(screen.getAllByTestId("contact-message")[0]!);
+    expect((await screen.findByTestId("open-chat-error")).textContent).toBe(
+      "Could not open the chat with Bob Builder: no connection (unreachable)",
+    );
+    expect(screen.queryByTestId("conversation")).toBeNull();
+  });
+
+  it("opens the chat of a clicked notification by its id", async () => {
+    const window = desktop({ signedIn: true });
+    render(<App />);
+    await screen.findByText("Bob Builder");
+    window.open({ type: "open_chat", chat_id: "c-grace" });
+    await vi.waitFor(() =>
+      expect(screen.getByTestId("conversation-name").textContent).toBe("Grace Hopper"),
+    );
+    expect(invoke).toHaveBeenCalledWith("set_open_chat", { chatId: "c-grace" });
   });
 });

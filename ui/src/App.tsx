@@ -2,21 +2,23 @@ import { useCallback, useEffect, useState } from "react";
 import { useAccount } from "./account";
 import AuthScreen from "./components/AuthScreen";
 import Avatar from "./components/Avatar";
-import { api, type Contact } from "./api";
+import { api, describeError, type Contact } from "./api";
 import CallScreen from "./components/CallScreen";
 import CallsPanel from "./components/CallsPanel";
-import ChatList, { type OpenChat } from "./components/ChatList";
 import ConnectionBadge from "./components/ConnectionBadge";
 import ContactsPanel, { type LinkToAdd } from "./components/ContactsPanel";
-import Conversation from "./components/Conversation";
 import EmptyPanel from "./components/EmptyPanel";
-import NewChat from "./components/NewChat";
 import QuickChat from "./components/QuickChat";
 import SettingsPanel, { type SignedInProps } from "./components/SettingsPanel";
 import Tabs from "./components/Tabs";
 import WelcomePane from "./components/WelcomePane";
+import { chatsApi } from "./features/chats/api";
+import ChatList, { type OpenChat } from "./features/chats/ChatList";
+import { isListed, useChats } from "./features/chats/hooks";
+import NewChat from "./features/chats/NewChat";
+import Conversation from "./features/conversation/Conversation";
 import { useTheme } from "./hooks";
-import { useChats, useMessengerFeed } from "./messages";
+import { useMessengerFeed } from "./messages";
 import { applySavedZoom, LAYER, useEscape, useShortcuts, zoom } from "./shortcuts";
 import { usePresenceFeed } from "./presence";
 
@@ -133,6 +135,12 @@ function Frame({
 }) {
   const [tab, setTab] = useState<Section>("chats");
   const [open, setOpen] = useState<OpenChat | null>(null);
+  // Why a chat with a contact did not open (offline the first time, say).
+  const [openError, setOpenError] = useState<string | null>(null);
+  const show = (chat: OpenChat) => {
+    setOpenError(null);
+    setOpen(chat);
+  };
   // The new-chat picker, over the Chats tab.
   const [picking, setPicking] = useState(false);
   const showTab = (section: Section) => {
@@ -150,17 +158,10 @@ function Frame({
   useEscape(open !== null, LAYER.conversation, () => setOpen(null));
   useEffect(() => {
     if (!requestedChat) return;
-    api
-      .listChats()
-      .then((chats) => {
-        const chat = chats.find((c) => c.id === requestedChat.chatId);
-        if (chat?.peer) {
-          setTab("chats");
-          setPicking(false);
-          setOpen({ chatId: chat.id, peer: chat.peer });
-        }
-      })
-      .catch((error) => console.error("list_chats failed", error));
+    setTab("chats");
+    setPicking(false);
+    setOpenError(null);
+    setOpen({ chatId: requestedChat.chatId });
   }, [requestedChat]);
   const { chats } = useChats();
   useShortcuts((shortcut) => {
@@ -182,11 +183,12 @@ function Frame({
         break;
       case "previous-chat":
       case "next-chat": {
-        const list = (chats ?? []).filter((chat) => !chat.archived && chat.peer);
+        // Through the chats as the list shows them.
+        const list = (chats ?? []).filter((chat) => !chat.archived && isListed(chat));
         const at = list.findIndex((chat) => chat.id === open?.chatId);
         const step = shortcut === "next-chat" ? 1 : -1;
         const next = at === -1 ? list[step === 1 ? 0 : list.length - 1] : list[at + step];
-        if (next?.peer) setOpen({ chatId: next.id, peer: next.peer });
+        if (next) show({ chatId: next.id });
         break;
       }
       case "zoom-in":
@@ -206,11 +208,19 @@ function Frame({
   }, [open?.chatId]);
   usePresenceFeed();
   useMessengerFeed();
-  const openWith = (contact: Contact) =>
-    api
-      .directChatWith(contact.user_id)
-      .then((chatId) => setOpen({ chatId, peer: contact }))
-      .catch((error) => console.error("direct_chat_with failed", error));
+  // A chat with a contact has an id before its first message: found on this device, or opened
+  // on the server (so the first time needs the connection).
+  const openWith = (contact: Contact) => {
+    setOpenError(null);
+    return chatsApi
+      .openDirectChat(contact.user_id)
+      .then((chatId) => show({ chatId }))
+      .catch((error) =>
+        setOpenError(
+          `Could not open the chat with ${contact.display_name}: ${describeError(error)}`,
+        ),
+      );
+  };
   return (
     <div className="app">
       <aside className="sidebar">
@@ -218,11 +228,11 @@ function Frame({
           <Avatar userId={me.id} photo={me.photo} name={me.display_name} />
           <div className="me">
             <h1 className="app-title">GK Chat</h1>
-            <span className="me-name" data-testid="me-name">
+            <span className="me-name" data-testid="me-name" title={me.display_name}>
               {me.display_name}
             </span>
             {me.status_text && (
-              <span className="hint" data-testid="me-status">
+              <span className="hint" data-testid="me-status" title={me.status_text}>
                 {me.status_text}
               </span>
             )}
@@ -255,6 +265,11 @@ function Frame({
           testIdPrefix="tab-"
         />
         <section className="panel" aria-live="polite">
+          {tab === "chats" && openError && (
+            <p className="error panel-error" role="alert" data-testid="open-chat-error">
+              {openError}
+            </p>
+          )}
           {tab === "chats" && picking && (
             <NewChat
               onPick={(contact) => {
@@ -266,7 +281,7 @@ function Frame({
           )}
           {tab === "chats" && !picking && (
             <>
-              <ChatList myId={me.id} selectedId={open?.chatId ?? null} onOpen={setOpen} />
+              <ChatList myId={me.id} selectedId={open?.chatId ?? null} onOpen={show} />
               <ContactsPanel onMessage={openWith} linkToAdd={linkToAdd} onLinkTaken={onLinkTaken} />
             </>
           )}
@@ -290,7 +305,7 @@ function Frame({
       </aside>
       <main className="main-pane">
         {open ? (
-          <Conversation key={`${open.peer.user_id}:${open.focus ?? ""}`} open={open} myId={me.id} />
+          <Conversation key={`${open.chatId}:${open.focus ?? ""}`} open={open} myId={me.id} />
         ) : (
           <WelcomePane />
         )}

@@ -1,5 +1,7 @@
-// The one door between the UI and Rust. Every `invoke` and channel goes through here, typed
-// with the bindings generated from the Rust types (src/bindings, never edited by hand).
+// The one door between the UI and Rust. Every `invoke` and channel goes through `call` here,
+// typed with the bindings generated from the Rust types (src/bindings, never edited by hand).
+// The shared commands live in `api`; a feature's own commands in its folder's `api.ts` slice
+// (features/chats, features/conversation), built on the same `call`.
 import { Channel, invoke, type InvokeArgs, type InvokeOptions } from "@tauri-apps/api/core";
 import type { BlockedUser } from "./bindings/BlockedUser";
 import type { CallDirection } from "./bindings/CallDirection";
@@ -12,14 +14,16 @@ import type { CallSettingsView } from "./bindings/CallSettingsView";
 import type { CallView } from "./bindings/CallView";
 import type { ChatPeer } from "./bindings/ChatPeer";
 import type { ChatSettingsUpdate } from "./bindings/ChatSettingsUpdate";
+import type { ChatMember } from "./bindings/ChatMember";
 import type { ChatSummary } from "./bindings/ChatSummary";
+import type { LocalChat } from "./bindings/LocalChat";
 import type { LocalMessage } from "./bindings/LocalMessage";
 import type { Message } from "./bindings/Message";
 import type { MessageAction } from "./bindings/MessageAction";
+import type { MemberRole } from "./bindings/MemberRole";
 import type { MessageInfo } from "./bindings/MessageInfo";
 import type { MessengerEvent } from "./bindings/MessengerEvent";
 import type { SearchHit } from "./bindings/SearchHit";
-import type { Target } from "./bindings/Target";
 import type { CommandError } from "./bindings/CommandError";
 import type { ConnectionState } from "./bindings/ConnectionState";
 import type { Contact } from "./bindings/Contact";
@@ -57,15 +61,17 @@ export type {
   CallSettingsView,
   CallView,
   ChatPeer,
+  ChatMember,
   ChatSettingsUpdate,
   ChatSummary,
+  LocalChat,
   LocalMessage,
+  MemberRole,
   Message,
   MessageAction,
   MessageInfo,
   MessengerEvent,
   SearchHit,
-  Target,
   ConnectionState,
   Contact,
   ContactCode,
@@ -110,7 +116,12 @@ function isCommandError(value: unknown): value is CommandError {
   );
 }
 
-async function call<T>(command: string, args?: InvokeArgs, options?: InvokeOptions): Promise<T> {
+/** Runs a Tauri command; a failure becomes an `ApiError` with its stable code. */
+export async function call<T>(
+  command: string,
+  args?: InvokeArgs,
+  options?: InvokeOptions,
+): Promise<T> {
   try {
     return await (options ? invoke<T>(command, args, options) : invoke<T>(command, args));
   } catch (error) {
@@ -185,7 +196,6 @@ export const api = {
     channel.onmessage = onEvent;
     return call<void>("watch_messages", { onEvent: channel });
   },
-  listChats: () => call<ChatSummary[]>("list_chats"),
   /** Quick chats (no account): start one on this app's server for two names. */
   quickCreate: (names: [string, string]) => call<QuickCreatedView>("quick_create", { names }),
   /** A quick-chat link (browser or gkchat:// form): "Hello <name>", and whether to ask the code. */
@@ -216,26 +226,6 @@ export const api = {
   getNotificationSettings: () => call<NotificationSettings>("get_notification_settings"),
   setNotificationSettings: (settings: NotificationSettings) =>
     call<NotificationSettings>("set_notification_settings", { settings }),
-  /** `chatKey`: a chat id, or `user:<id>` for messages to someone before the chat exists. */
-  chatMessages: (chatKey: string, before: number | null, limit: number) =>
-    call<LocalMessage[]>("chat_messages", { chatKey, before, limit }),
-  loadOlderMessages: (chatId: string) => call<boolean>("load_older_messages", { chatId }),
-  directChatWith: (userId: string) => call<string | null>("direct_chat_with", { userId }),
-  sendText: (to: Target, text: string, replyTo: string | null) =>
-    call<LocalMessage>("send_text", { to, text, replyTo }),
-  markRead: (chatId: string) => call<void>("mark_read", { chatId }),
-  actOnMessage: (chatId: string, messageId: string, action: MessageAction) =>
-    call<void>("act_on_message", { chatId, messageId, action }),
-  setTyping: (chatId: string, typing: boolean) => call<void>("set_typing", { chatId, typing }),
-  updateChat: (chatId: string, update: ChatSettingsUpdate) =>
-    call<void>("update_chat", { chatId, update }),
-  messageInfo: (chatId: string, messageId: string) =>
-    call<MessageInfo>("message_info", { chatId, messageId }),
-  forwardMessage: (messageId: string, to: Target) =>
-    call<LocalMessage>("forward_message", { messageId, to }),
-  /** Searches the messages on this device; in one chat when `chatKey` is given. */
-  searchMessages: (text: string, chatKey: string | null) =>
-    call<SearchHit[]>("search_messages", { text, chatKey }),
   /** Streams the current call's changes (the current one first); `ended` means it is over. */
   watchCalls: (onEvent: (call: CallView) => void) => {
     const channel = new Channel<CallView>();

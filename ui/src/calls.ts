@@ -2,7 +2,7 @@
 // pictures for the whole page, the call log (reloaded when a call ends), the words calls are
 // shown in, and who the other person is.
 import { useCallback, useEffect, useState, useSyncExternalStore } from "react";
-import { api, type CallLogEntry, type CallView, type ChatPeer, type ChatSummary } from "./api";
+import { api, type CallLogEntry, type CallView, type ChatPeer, type LocalChat } from "./api";
 import { useLoaded } from "./useLoaded";
 import { decodeFrame, type I420Picture } from "./i420";
 
@@ -149,9 +149,12 @@ export function outcomeWords(entry: CallLogEntry): string {
   }
 }
 
-/** Who `peerId` is: from my chats, else from my contacts; null while unknown ("Someone"). */
-export function usePeer(peerId: string | null, chats: ChatSummary[] | null): ChatPeer | null {
-  const fromChats = chats?.find((c) => c.peer?.user_id === peerId)?.peer ?? null;
+/**
+ * Who `peerId` is: the other person of one of my direct chats, else one of my contacts; null
+ * while unknown ("Someone").
+ */
+export function usePeer(peerId: string | null, chats: LocalChat[] | null): ChatPeer | null {
+  const fromChats = chats?.find((c) => c.other_member?.user_id === peerId)?.other_member ?? null;
   const [fromContacts, setFromContacts] = useState<ChatPeer | null>(null);
   const known = fromChats !== null;
   useEffect(() => {

@@ -21,15 +21,20 @@ const message = (seq: number, sender: string, text: string | null): Message => (
 const chat = (over: Partial<ChatSummary>): ChatSummary => ({
   id: "c",
   kind: "direct",
-  peer: null,
+  title: "Bo",
+  photo: null,
+  member_count: 2,
+  my_role: "member",
+  only_admins_send: false,
+  members_seq: 1,
   last_seq: 3,
   last_message: null,
   unread: 0,
   last_activity_at: 0,
   my_delivered_seq: 0,
   my_read_seq: 0,
-  peer_delivered_seq: 2,
-  peer_read_seq: 1,
+  delivered_to_all_seq: 2,
+  read_by_all_seq: 1,
   pinned_at: null,
   archived: false,
   muted_until: null,
@@ -44,16 +49,37 @@ describe("chat words", () => {
     );
   });
 
-  it("ticks follow status and the peer's cursors", () => {
-    const local = (seq: number, state: "sent" | "pending"): LocalMessage => ({
-      message: message(seq, "me", "x"),
-      status: { state },
-    });
+  const local = (seq: number, state: "sent" | "pending"): LocalMessage => ({
+    message: message(seq, "me", "x"),
+    status: { state },
+  });
+
+  it("ticks follow status and how far all the others got", () => {
     const c = chat({});
     expect(tickOf(local(0, "pending"), c)).toBe("pending");
     expect(tickOf(local(1, "sent"), c)).toBe("read");
     expect(tickOf(local(2, "sent"), c)).toBe("delivered");
     expect(tickOf(local(3, "sent"), c)).toBe("sent");
+    expect(tickOf(local(3, "sent"), null)).toBe("sent");
+  });
+
+  it("ticks in a group wait for everyone: my own cursors do not count", () => {
+    // I read and received up to 9 (my cursors); the slowest member has 5, the slowest reader 3.
+    const group = chat({
+      kind: "group",
+      member_count: 5,
+      last_seq: 9,
+      my_delivered_seq: 9,
+      my_read_seq: 9,
+      delivered_to_all_seq: 5,
+      read_by_all_seq: 3,
+    });
+    expect(tickOf(local(3, "sent"), group)).toBe("read");
+    expect(tickOf(local(4, "sent"), group)).toBe("delivered");
+    expect(tickOf(local(5, "sent"), group)).toBe("delivered");
+    expect(tickOf(local(6, "sent"), group)).toBe("sent");
+    // Nobody shares read receipts: never read, however far they got.
+    expect(tickOf(local(2, "sent"), { ...group, read_by_all_seq: 0 })).toBe("delivered");
   });
 
   it("knows muted from forever and expired", () => {

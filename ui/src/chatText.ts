@@ -2,9 +2,11 @@
 import type { ChatSummary, LocalMessage, Message } from "./api";
 import { clockTime, dayLabel } from "./time";
 
-/** The text of a message, or how a tombstone reads. */
+/** The text of a message, or how a tombstone reads (a group's system messages have their own
+ * words, from the names of the people involved). */
 export function messageText(message: Message): string {
   if (message.deleted_at !== null || message.content === null) return "This message was deleted";
+  if (message.content.kind === "system") return "";
   return message.content.text;
 }
 
@@ -24,23 +26,18 @@ export function tileTime(ms: number, now: number = Date.now()): string {
 
 export type Tick = "pending" | "failed" | "sent" | "delivered" | "read";
 
-/** Where one of my messages stands, from its status and the peer's cursors. */
+/**
+ * Where one of my messages stands, from its status and how far all the others have got: read
+ * once everyone (who shares read receipts) read it, delivered once everyone received it.
+ */
 export function tickOf(local: LocalMessage, chat: ChatSummary | null): Tick {
   if (local.status.state === "pending") return "pending";
   if (local.status.state === "failed") return "failed";
   const seq = local.message.seq;
-  if (chat && seq > 0 && seq <= chat.peer_read_seq) return "read";
-  if (chat && seq > 0 && seq <= chat.peer_delivered_seq) return "delivered";
+  if (chat && seq > 0 && seq <= chat.read_by_all_seq) return "read";
+  if (chat && seq > 0 && seq <= chat.delivered_to_all_seq) return "delivered";
   return "sent";
 }
-
-export const TICK_MARK: Record<Tick, string> = {
-  pending: "🕓",
-  failed: "⚠",
-  sent: "✓",
-  delivered: "✓✓",
-  read: "✓✓",
-};
 
 /** Whether a chat is muted now. */
 export function isMuted(chat: ChatSummary, now: number = Date.now()): boolean {

@@ -1,38 +1,42 @@
-// Chats and messages for every component: one subscription to the messenger's events, and
-// hooks that reload what they show when it changes. The data lives in the Rust-side local
-// store; this module only knows when to ask again.
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
-import { api, type ChatSummary, type LocalMessage, type MessengerEvent } from "./api";
+// The messenger's events for every feature: one subscription for the page, handed to whoever
+// listens (features/chats reloads its tiles, features/conversation its messages), and who is
+// typing where. The data lives in the Rust-side local store; this module only knows when to ask
+// again.
+import { useCallback, useEffect, useSyncExternalStore } from "react";
+import { api, type MessengerEvent } from "./api";
 
 type Listener = (event: MessengerEvent) => void;
 const listeners = new Set<Listener>();
 let watching = false;
 
-/** Who is typing where, until when. */
-const typing = new Map<string, { userId: string; until: number }>();
+/** Who is typing in each chat (several at once in a group), each until when. */
+const typing = new Map<string, Map<string, number>>();
 const typingListeners = new Set<() => void>();
 /** Mirrors proto's TYPING_EXPIRES_MS. */
 export const TYPING_EXPIRES_MS = 6000;
-/** Mirrors proto's TYPING_THROTTLE_MS. */
-export const TYPING_THROTTLE_MS = 3000;
+
+function setTyping(chatId: string, userId: string, until: number | null) {
+  const inChat = typing.get(chatId) ?? new Map<string, number>();
+  if (until === null) inChat.delete(userId);
+  else inChat.set(userId, until);
+  if (inChat.size === 0) typing.delete(chatId);
+  else typing.set(chatId, inChat);
+  typingListeners.forEach((l) => l());
+}
 
 function onEvent(event: MessengerEvent) {
   if (event.event === "typing") {
     if (event.typing) {
-      typing.set(event.chat_id, { userId: event.user_id, until: Date.now() + TYPING_EXPIRES_MS });
+      setTyping(event.chat_id, event.user_id, Date.now() + TYPING_EXPIRES_MS);
       setTimeout(() => typingListeners.forEach((l) => l()), TYPING_EXPIRES_MS + 50);
     } else {
-      typing.delete(event.chat_id);
+      setTyping(event.chat_id, event.user_id, null);
     }
-    typingListeners.forEach((l) => l());
   }
-  if (event.event === "message" && event.message.message.sender_id) {
+  if (event.event === "message") {
     // A message ends its sender's "typing…".
-    const entry = typing.get(event.message.message.chat_id);
-    if (entry && entry.userId === event.message.message.sender_id) {
-      typing.delete(event.message.message.chat_id);
-      typingListeners.forEach((l) => l());
-    }
+    const sender = event.message.message.sender_id;
+    if (typing.get(event.chat_id)?.has(sender)) setTyping(event.chat_id, sender, null);
   }
   listeners.forEach((listener) => listener(event));
 }
@@ -49,7 +53,8 @@ export function useMessengerFeed(): void {
   }, []);
 }
 
-function useEvents(listener: Listener) {
+/** Calls `listener` (keep it stable: `useCallback`) with every messenger event while mounted. */
+export function useMessengerEvents(listener: Listener): void {
   useEffect(() => {
     listeners.add(listener);
     return () => {
@@ -66,99 +71,7 @@ export function useTyping(chatId: string | null): boolean {
   }, []);
   return useSyncExternalStore(subscribe, () => {
     if (!chatId) return false;
-    const entry = typing.get(chatId);
-    return entry !== undefined && entry.until > Date.now();
+    const now = Date.now();
+    return [...(typing.get(chatId)?.values() ?? [])].some((until) => until > now);
   });
-}
-
-/** My chats, reloaded whenever the messenger says they changed. */
-export function useChats(): { chats: ChatSummary[] | null; error: string | null } {
-  const [chats, setChats] = useState<ChatSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const reload = useCallback(() => {
-    api
-      .listChats()
-      .then((list) => {
-        setChats(list);
-        setError(null);
-      })
-      .catch((e) => setError(String(e?.message ?? e)));
-  }, []);
-  useEffect(reload, [reload]);
-  useEvents(
-    useCallback(
-      (event: MessengerEvent) => {
-        if (event.event !== "typing") reload();
-      },
-      [reload],
-    ),
-  );
-  return { chats, error };
-}
-
-/** How many messages a chat shows at first, and how many more each older page brings. */
-export const PAGE = 200;
-
-/**
- * One chat's messages: the newest `PAGE` at first, growing by older pages (each asked of the
- * store on its own, so paging back costs a page however far back it goes); when any of them
- * changes, as many as are held are reloaded.
- */
-export function useChatMessages(chatKey: string): {
-  messages: LocalMessage[] | null;
-  reload: () => void;
-  /** Brings in up to `count` older messages from the store; resolves to how many came. */
-  loadOlder: (count: number) => Promise<number>;
-} {
-  const [messages, setMessages] = useState<LocalMessage[] | null>(null);
-  const held = useRef<LocalMessage[] | null>(null);
-  const wanted = useRef(PAGE);
-  const show = useCallback((list: LocalMessage[]) => {
-    held.current = list;
-    setMessages(list);
-  }, []);
-  const reload = useCallback(() => {
-    const count = wanted.current;
-    api
-      .chatMessages(chatKey, null, count)
-      .then((list) => {
-        // An older page came in meanwhile: this answer holds too few; ask again.
-        if (count === wanted.current) show(list);
-        else reload();
-      })
-      .catch((error) => console.error("loading messages failed", error));
-  }, [chatKey, show]);
-  useEffect(() => {
-    held.current = null;
-    wanted.current = PAGE;
-    setMessages(null);
-    reload();
-  }, [reload]);
-  const loadOlder = useCallback(
-    async (count: number) => {
-      const oldest = held.current?.find((m) => m.message.seq !== null)?.message.seq;
-      if (oldest === undefined || oldest === null) return 0;
-      const older = await api.chatMessages(chatKey, oldest, count);
-      const current = held.current ?? [];
-      if (older.length === 0 || current[0]?.message.seq !== oldest) return 0;
-      wanted.current = current.length + older.length;
-      show([...older, ...current]);
-      return older.length;
-    },
-    [chatKey, show],
-  );
-  useEvents(
-    useCallback(
-      (event: MessengerEvent) => {
-        if (
-          event.event === "chats_changed" ||
-          (event.event === "message" && event.chat_key === chatKey)
-        ) {
-          reload();
-        }
-      },
-      [chatKey, reload],
-    ),
-  );
-  return { messages, reload, loadOlder };
 }

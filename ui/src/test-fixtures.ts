@@ -10,7 +10,13 @@ export const ME: Me = {
   status_text: "",
   phone: null,
   photo: null,
-  privacy: { last_seen: "everyone", photo: "everyone", about: "everyone", read_receipts: true },
+  privacy: {
+    last_seen: "everyone",
+    photo: "everyone",
+    about: "everyone",
+    read_receipts: true,
+    groups: "everyone",
+  },
   created_at: 0,
 };
 

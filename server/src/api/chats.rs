@@ -5,17 +5,28 @@ use std::collections::HashSet;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use gkchat_proto::chat::{ChatSettingsUpdate, ChatSummary, HistoryPage, PAGE_MAX, SyncRequest, SyncResponse};
+use gkchat_proto::chat::{
+    ChatSettingsUpdate, ChatSummary, HistoryPage, OpenDirectChat, PAGE_MAX, SyncRequest, SyncResponse,
+};
 use serde::Deserialize;
 
 use super::ApiJson;
 use crate::auth::AuthUser;
 use crate::db::{chats, messages};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::{AppState, messaging};
 
 pub async fn list(State(state): State<AppState>, auth: AuthUser) -> Result<Json<Vec<ChatSummary>>> {
     Ok(Json(chats::summaries(&state.db, &auth.user_id).await?))
+}
+
+/// The direct chat with a person, started if there is none: its tile.
+pub async fn open_direct(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiJson(request): ApiJson<OpenDirectChat>,
+) -> Result<Json<ChatSummary>> {
+    Ok(Json(messaging::open_direct(&state, &auth.user_id, &request.user_id).await?))
 }
 
 pub async fn update(
@@ -27,8 +38,9 @@ pub async fn update(
     Ok(Json(messaging::update_settings(&state, &auth.user_id, &chat_id, &update).await?))
 }
 
-/// Every chat of mine, and the changes after this device's cursors, oldest change first. When
-/// `complete`, the device has every change up to each tile's `last_seq`.
+/// Every chat of mine, the member lists this device lacks, and the changes after its cursors,
+/// oldest change first. When `complete`, the device has every change up to each tile's
+/// `last_seq`.
 pub async fn sync(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -38,29 +50,37 @@ pub async fn sync(
     // Tiles first: every change counted in a tile's `last_seq` is then in this answer or
     // reached by the next page, so a complete answer moves a device's cursor to `last_seq`.
     let chats = chats::summaries(&state.db, &auth.user_id).await?;
-    let mut changed = Vec::new();
-    let mut complete = true;
-    for (chat_id, last_seq) in chats::chats_of(&state.db, &auth.user_id).await? {
-        let cursor = request.cursors.get(&chat_id).copied().unwrap_or(0);
-        if last_seq <= cursor {
-            continue;
-        }
-        let room = limit - changed.len() as u64;
-        if room == 0 {
-            complete = false;
-            break;
-        }
-        let rows = messages::changes_after(&state.db, &chat_id, cursor, room).await?;
-        // Fewer rows than the gap is normal (superseded changes); a full page may have more.
-        if rows.len() as u64 == room && rows.last().is_some_and(|r| r.updated_seq < last_seq) {
-            complete = false;
-        }
-        changed.extend(rows);
-    }
+    let mine = chats::chats_of(&state.db, &auth.user_id).await?;
+    // Member lists of the chats I am still in, where mine is missing or older.
+    let stale: Vec<_> = mine
+        .iter()
+        .filter(|(chat, me)| {
+            me.left_seq.is_none() && request.members.get(&chat.id).is_none_or(|known| *known < chat.members_seq)
+        })
+        .map(|(chat, _)| chat.clone())
+        .collect();
+    let members = chats::member_lists(&state.db, &stale, &auth.user_id).await?;
+    let behind: Vec<messages::Window> = mine
+        .iter()
+        .filter_map(|(chat, me)| {
+            let cursor = request.cursors.get(&chat.id).copied().unwrap_or(0);
+            let last = me.left_seq.map_or(chat.last_seq, |left| left.min(chat.last_seq));
+            (last > cursor).then(|| messages::Window {
+                chat_id: chat.id.clone(),
+                cursor,
+                from: me.history_from,
+                until: me.left_seq,
+            })
+        })
+        .collect();
+    // One more than a page tells whether more remain.
+    let mut changed = messages::changes_after(&state.db, &behind, limit + 1).await?;
+    let complete = changed.len() as u64 <= limit;
+    changed.truncate(limit as usize);
     let messages = messages::to_dtos(&state.db, changed, &auth.user_id).await?;
     let touched: HashSet<&str> = messages.iter().map(|m| m.chat_id.as_str()).collect();
     tracing::debug!(chats = chats.len(), touched = touched.len(), messages = messages.len(), "sync");
-    Ok(Json(SyncResponse { chats, messages, complete }))
+    Ok(Json(SyncResponse { chats, members, messages, complete }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -76,18 +96,10 @@ pub async fn history(
     Path(chat_id): Path<String>,
     Query(query): Query<HistoryQuery>,
 ) -> Result<Json<HistoryPage>> {
-    if chats::get(&state.db, &chat_id).await?.is_none() {
-        return Err(Error::not_found("no such chat"));
-    }
-    if chats::membership(&state.db, &chat_id, &auth.user_id).await?.is_none() {
-        return Err(Error::api(
-            axum::http::StatusCode::FORBIDDEN,
-            gkchat_proto::ErrorCode::NotAMember,
-            "you are not in that chat",
-        ));
-    }
+    state.members.check(&state.db, &chat_id, &auth.user_id).await?;
+    let from = chats::membership(&state.db, &chat_id, &auth.user_id).await?.map_or(0, |me| me.history_from);
     let limit = u64::from(query.limit.unwrap_or(50).clamp(1, PAGE_MAX));
-    let mut rows = messages::before(&state.db, &chat_id, query.before.unwrap_or(i64::MAX), limit + 1).await?;
+    let mut rows = messages::before(&state.db, &chat_id, from, query.before.unwrap_or(i64::MAX), limit + 1).await?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     Ok(Json(HistoryPage { messages: messages::to_dtos(&state.db, rows, &auth.user_id).await?, more }))

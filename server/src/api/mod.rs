@@ -45,6 +45,7 @@ pub fn routes() -> Routes {
         .delete("/blocks/{user_id}", safety::unblock)
         .post("/reports", safety::report)
         .get("/chats", chats::list)
+        .post("/chats/direct", chats::open_direct)
         .patch("/chats/{chat_id}", chats::update)
         .get("/chats/{chat_id}/messages", chats::history)
         .get("/chats/{chat_id}/messages/{message_id}/info", chats::message_info)

@@ -1,20 +1,22 @@
 //! Service functions over `chats` and `chat_members`: finding or starting a direct chat,
-//! membership, sequence numbers, receipt cursors, my settings, and the chat tiles.
+//! membership, sequence numbers, receipt cursors, my settings, member lists, and the chat
+//! tiles. Tiles and member lists are built for many chats and many members at once: a fixed
+//! number of queries, never one per chat or per member.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use gkchat_proto::chat::{ChatKind, ChatPeer, ChatSettingsUpdate, ChatSummary, ReceiptKind};
-use sea_orm::sea_query::{Expr, Query};
+use gkchat_proto::chat::{
+    ChatKind, ChatMember, ChatMembers, ChatPeer, ChatSettingsUpdate, ChatSummary, MemberRole, ReceiptKind,
+};
+use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, SqlErr, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, SqlErr, TransactionTrait,
 };
 
-use super::entity::{chat_members, chats, messages, receipt_marks, users};
+use super::entity::{chat_members, chats, hidden_messages, messages, receipt_marks, users};
 use super::{accounts, contacts, messages as message_service};
 use crate::error::{Error, Result};
-
-pub const KIND_DIRECT: &str = "direct";
 
 fn direct_key(a: &str, b: &str) -> String {
     if a < b { format!("{a}:{b}") } else { format!("{b}:{a}") }
@@ -25,7 +27,8 @@ pub async fn find_direct(db: &impl ConnectionTrait, a: &str, b: &str) -> Result<
     Ok(chats::Entity::find().filter(chats::Column::DirectKey.eq(direct_key(a, b))).one(db).await?)
 }
 
-/// The direct chat between `a` and `b`, started now if there is none; `true` when new.
+/// The direct chat between `a` (who starts it) and `b`, started now if there is none; `true`
+/// when new.
 pub async fn find_or_start_direct(
     db: &(impl ConnectionTrait + TransactionTrait),
     a: &str,
@@ -38,11 +41,14 @@ pub async fn find_or_start_direct(
     let txn = db.begin().await?;
     let chat = chats::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
-        kind: Set(KIND_DIRECT.to_owned()),
+        kind: Set(ChatKind::Direct.as_str().to_owned()),
         direct_key: Set(Some(direct_key(a, b))),
         last_seq: Set(0),
         created_at: Set(now_ms),
         last_activity_at: Set(now_ms),
+        members_seq: Set(0),
+        created_by: Set(Some(a.to_owned())),
+        ..Default::default()
     };
     let inserted = match chat.insert(&txn).await {
         Ok(chat) => chat,
@@ -64,6 +70,9 @@ pub async fn find_or_start_direct(
             pinned_at: Set(None),
             archived: Set(false),
             muted_until: Set(None),
+            role: Set(MemberRole::Member.as_str().to_owned()),
+            history_from: Set(0),
+            left_seq: Set(None),
         }
         .insert(&txn)
         .await?;
@@ -84,8 +93,14 @@ pub async fn membership(
     Ok(chat_members::Entity::find_by_id((chat_id.to_owned(), user_id.to_owned())).one(db).await?)
 }
 
+/// The current members of `chat_id` (not those who left or were removed), oldest first.
 pub async fn members(db: &impl ConnectionTrait, chat_id: &str) -> Result<Vec<chat_members::Model>> {
-    Ok(chat_members::Entity::find().filter(chat_members::Column::ChatId.eq(chat_id)).all(db).await?)
+    Ok(chat_members::Entity::find()
+        .filter(chat_members::Column::ChatId.eq(chat_id))
+        .filter(chat_members::Column::LeftSeq.is_null())
+        .order_by_asc(chat_members::Column::JoinedAt)
+        .all(db)
+        .await?)
 }
 
 /// Takes the chat's next sequence number (inside the caller's transaction, which holds the
@@ -155,23 +170,35 @@ pub async fn mark_receipt(
     Ok(())
 }
 
-/// When `user_id`'s `kind` cursor in `chat_id` first reached `seq`, if it has.
+/// When each member's cursors in `chat_id` first reached `seq`: user id → (delivered at, read
+/// at), for those who have.
 pub async fn reached_at(
     db: &impl ConnectionTrait,
     chat_id: &str,
-    user_id: &str,
-    kind: &str,
     seq: i64,
-) -> Result<Option<i64>> {
-    let first = receipt_marks::Entity::find()
+) -> Result<HashMap<String, (Option<i64>, Option<i64>)>> {
+    // Cursors only move forward, so the earliest mark at or past `seq` is when it was reached.
+    let rows: Vec<(String, String, Option<i64>)> = receipt_marks::Entity::find()
+        .select_only()
+        .column(receipt_marks::Column::UserId)
+        .column(receipt_marks::Column::Kind)
+        .column_as(receipt_marks::Column::At.min(), "at")
         .filter(receipt_marks::Column::ChatId.eq(chat_id))
-        .filter(receipt_marks::Column::UserId.eq(user_id))
-        .filter(receipt_marks::Column::Kind.eq(kind))
         .filter(receipt_marks::Column::Seq.gte(seq))
-        .order_by_asc(receipt_marks::Column::Seq)
-        .one(db)
+        .group_by(receipt_marks::Column::UserId)
+        .group_by(receipt_marks::Column::Kind)
+        .into_tuple()
+        .all(db)
         .await?;
-    Ok(first.map(|mark| mark.at))
+    let mut reached: HashMap<String, (Option<i64>, Option<i64>)> = HashMap::new();
+    for (user_id, kind, at) in rows {
+        let entry = reached.entry(user_id).or_default();
+        match kind.as_str() {
+            "delivered" => entry.0 = at,
+            _ => entry.1 = at,
+        }
+    }
+    Ok(reached)
 }
 
 pub async fn update_settings(
@@ -196,107 +223,419 @@ pub async fn update_settings(
 /// The chats `user_id` is in, as tiles, most recently active first (pinned ones on top is the
 /// client's call: it knows the user's order).
 pub async fn summaries(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec<ChatSummary>> {
-    let memberships = chat_members::Entity::find().filter(chat_members::Column::UserId.eq(user_id)).all(db).await?;
-    let mut list = Vec::with_capacity(memberships.len());
-    for member in memberships {
-        if let Some(summary) = summary_for(db, member).await? {
-            list.push(summary);
-        }
-    }
+    let mut list = summaries_of(db, user_id, None).await?;
     list.sort_by_key(|c| std::cmp::Reverse(c.last_activity_at));
     Ok(list)
 }
 
-/// One chat's tile for `member`.
+/// One chat's tile for `user_id`, if they are in it.
 pub async fn summary(db: &impl ConnectionTrait, chat_id: &str, user_id: &str) -> Result<Option<ChatSummary>> {
-    match membership(db, chat_id, user_id).await? {
-        Some(member) => summary_for(db, member).await,
-        None => Ok(None),
-    }
+    Ok(summaries_of(db, user_id, Some(&[chat_id.to_owned()])).await?.pop())
 }
 
-async fn summary_for(db: &impl ConnectionTrait, member: chat_members::Model) -> Result<Option<ChatSummary>> {
-    let Some(chat) = get(db, &member.chat_id).await? else { return Ok(None) };
-    let others: Vec<chat_members::Model> =
-        members(db, &chat.id).await?.into_iter().filter(|m| m.user_id != member.user_id).collect();
-    let me = users::Entity::find_by_id(member.user_id.clone()).one(db).await?;
-    let my_receipts = me.as_ref().is_none_or(|u| u.read_receipts);
-    let (mut peer, mut peer_delivered_seq, mut peer_read_seq) = (None, 0, 0);
-    if let Some(other) = others.first() {
-        let user = users::Entity::find_by_id(other.user_id.clone()).one(db).await?;
-        if let Some(user) = user {
-            let relation = contacts::Relation::between(db, &user.id, &member.user_id).await?;
-            peer = Some(ChatPeer {
+/// How `viewer_id` sees each of `ids`: name, username, and photo as their privacy allows.
+pub async fn people_seen_by(
+    db: &impl ConnectionTrait,
+    ids: &[String],
+    viewer_id: &str,
+) -> Result<HashMap<String, ChatPeer>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let users = users::Entity::find().filter(users::Column::Id.is_in(ids.iter().cloned())).all(db).await?;
+    let have_me = contacts::owners_having(db, ids, viewer_id).await?;
+    let blocked_me = super::blocks::blockers_of(db, ids, viewer_id).await?;
+    Ok(users
+        .into_iter()
+        .map(|user| {
+            let relation = contacts::Relation {
+                in_their_contacts: have_me.contains(&user.id),
+                blocked_by_them: blocked_me.contains(&user.id),
+            };
+            let photo = if user.id == viewer_id || relation.sees(accounts::privacy(&user).photo) {
+                user.photo_id.clone()
+            } else {
+                None
+            };
+            let peer = ChatPeer {
                 user_id: user.id.clone(),
                 username: user.username.clone().unwrap_or_default(),
                 display_name: user.display_name.clone(),
-                photo: if relation.sees(accounts::privacy(&user).photo) { user.photo_id.clone() } else { None },
-            });
-            peer_delivered_seq = other.delivered_seq;
-            if my_receipts && user.read_receipts {
-                peer_read_seq = other.read_seq;
-            }
-        }
-    }
-    let last_message = message_service::latest_visible(db, &chat.id, &member.user_id).await?;
-    let unread = messages::Entity::find()
-        .filter(messages::Column::ChatId.eq(chat.id.clone()))
-        .filter(messages::Column::Seq.gt(member.read_seq))
-        .filter(messages::Column::SenderId.ne(member.user_id.clone()))
-        .filter(messages::Column::DeletedAt.is_null())
-        .count(db)
-        .await?;
-    Ok(Some(ChatSummary {
-        id: chat.id,
-        kind: ChatKind::Direct,
-        peer,
-        last_seq: chat.last_seq,
-        last_message,
-        unread: u32::try_from(unread).unwrap_or(u32::MAX),
-        last_activity_at: chat.last_activity_at,
-        my_delivered_seq: member.delivered_seq,
-        my_read_seq: member.read_seq,
-        peer_delivered_seq,
-        peer_read_seq,
-        pinned_at: member.pinned_at,
-        archived: member.archived,
-        muted_until: member.muted_until,
-    }))
+                photo,
+            };
+            (user.id, peer)
+        })
+        .collect())
 }
 
-/// The receipt cursors of `member` as `viewer_id` may see them (read only where both allow).
-pub async fn cursors_seen_by(
+fn role_of(member: &chat_members::Model) -> MemberRole {
+    MemberRole::parse(&member.role).unwrap_or(MemberRole::Member)
+}
+
+/// The members of each of `chat_ids` as `viewer_id` sees them.
+pub async fn member_lists(
     db: &impl ConnectionTrait,
-    member: &chat_members::Model,
+    chats: &[chats::Model],
     viewer_id: &str,
-) -> Result<(i64, i64)> {
-    if member.user_id == viewer_id {
-        return Ok((member.delivered_seq, member.read_seq));
+) -> Result<Vec<ChatMembers>> {
+    if chats.is_empty() {
+        return Ok(Vec::new());
     }
-    let ids = [member.user_id.clone(), viewer_id.to_owned()];
-    let both: HashMap<String, bool> = users::Entity::find()
+    let ids: Vec<String> = chats.iter().map(|c| c.id.clone()).collect();
+    let rows = chat_members::Entity::find()
+        .filter(chat_members::Column::ChatId.is_in(ids))
+        .filter(chat_members::Column::LeftSeq.is_null())
+        .order_by_asc(chat_members::Column::JoinedAt)
+        .all(db)
+        .await?;
+    let mut people: Vec<String> = rows.iter().map(|m| m.user_id.clone()).collect();
+    people.sort();
+    people.dedup();
+    let seen = people_seen_by(db, &people, viewer_id).await?;
+    let mut by_chat: HashMap<String, Vec<ChatMember>> = HashMap::new();
+    for row in rows {
+        let Some(person) = seen.get(&row.user_id) else { continue };
+        by_chat.entry(row.chat_id.clone()).or_default().push(ChatMember {
+            user_id: person.user_id.clone(),
+            username: person.username.clone(),
+            display_name: person.display_name.clone(),
+            photo: person.photo.clone(),
+            role: role_of(&row),
+            joined_at: row.joined_at,
+        });
+    }
+    Ok(chats
+        .iter()
+        .map(|chat| ChatMembers {
+            chat_id: chat.id.clone(),
+            members_seq: chat.members_seq,
+            members: by_chat.remove(&chat.id).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// The users who share read receipts (a subquery).
+fn sharing_receipts() -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(users::Column::Id)
+        .from(users::Entity)
+        .and_where(users::Column::ReadReceipts.eq(true))
+        .to_owned()
+}
+
+/// Which of `ids` share read receipts.
+pub async fn sharing_among(db: &impl ConnectionTrait, ids: Vec<String>) -> Result<HashSet<String>> {
+    Ok(users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
         .filter(users::Column::Id.is_in(ids))
+        .filter(users::Column::ReadReceipts.eq(true))
+        .into_tuple::<String>()
         .all(db)
         .await?
         .into_iter()
-        .map(|u| (u.id, u.read_receipts))
-        .collect();
-    let allowed = both.len() == 2 && both.values().all(|on| *on);
-    Ok((member.delivered_seq, if allowed { member.read_seq } else { 0 }))
+        .collect())
 }
 
-/// Every chat id `user_id` is in, with its last sequence number.
-pub async fn chats_of(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec<(String, i64)>> {
-    let memberships = chat_members::Entity::find()
-        .filter(chat_members::Column::UserId.eq(user_id))
-        .order_by_asc(chat_members::Column::ChatId)
+/// Per chat, the lowest cursor among the members other than `viewer_id` — of everyone for
+/// delivered, of those sharing read receipts for read.
+async fn others_reached(
+    db: &impl ConnectionTrait,
+    chat_ids: &[String],
+    viewer_id: &str,
+) -> Result<HashMap<String, (i64, i64)>> {
+    let delivered: Vec<(String, Option<i64>)> = chat_members::Entity::find()
+        .select_only()
+        .column(chat_members::Column::ChatId)
+        .column_as(chat_members::Column::DeliveredSeq.min(), "seq")
+        .filter(chat_members::Column::ChatId.is_in(chat_ids.iter().cloned()))
+        .filter(chat_members::Column::UserId.ne(viewer_id))
+        .filter(chat_members::Column::LeftSeq.is_null())
+        .group_by(chat_members::Column::ChatId)
+        .into_tuple()
         .all(db)
         .await?;
-    let ids: Vec<String> = memberships.into_iter().map(|m| m.chat_id).collect();
+    let sharing = sharing_receipts();
+    let read: Vec<(String, Option<i64>)> = chat_members::Entity::find()
+        .select_only()
+        .column(chat_members::Column::ChatId)
+        .column_as(chat_members::Column::ReadSeq.min(), "seq")
+        .filter(chat_members::Column::ChatId.is_in(chat_ids.iter().cloned()))
+        .filter(chat_members::Column::UserId.ne(viewer_id))
+        .filter(chat_members::Column::LeftSeq.is_null())
+        .filter(chat_members::Column::UserId.in_subquery(sharing))
+        .group_by(chat_members::Column::ChatId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let read: HashMap<String, i64> = read.into_iter().map(|(chat, seq)| (chat, seq.unwrap_or(0))).collect();
+    Ok(delivered
+        .into_iter()
+        .map(|(chat, seq)| {
+            let read = read.get(&chat).copied().unwrap_or(0);
+            (chat, (seq.unwrap_or(0), read))
+        })
+        .collect())
+}
+
+/// Tiles for `user_id`: of every chat they are in, or of `only` those. A direct chat without
+/// messages is listed for the one who opened it only.
+async fn summaries_of(db: &impl ConnectionTrait, user_id: &str, only: Option<&[String]>) -> Result<Vec<ChatSummary>> {
+    let mut query = chat_members::Entity::find().filter(chat_members::Column::UserId.eq(user_id));
+    if let Some(only) = only {
+        query = query.filter(chat_members::Column::ChatId.is_in(only.iter().cloned()));
+    }
+    let memberships = query.all(db).await?;
+    if memberships.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = memberships.iter().map(|m| m.chat_id.clone()).collect();
+    let chats: HashMap<String, chats::Model> = chats::Entity::find()
+        .filter(chats::Column::Id.is_in(ids.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|chat| chat.last_seq > 0 || chat.created_by.as_deref().is_none_or(|by| by == user_id))
+        .map(|chat| (chat.id.clone(), chat))
+        .collect();
+    let ids: Vec<String> = ids.into_iter().filter(|id| chats.contains_key(id)).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows =
-        chats::Entity::find().filter(chats::Column::Id.is_in(ids)).order_by_asc(chats::Column::Id).all(db).await?;
-    Ok(rows.into_iter().map(|c| (c.id, c.last_seq)).collect())
+    let counts: HashMap<String, i64> = chat_members::Entity::find()
+        .select_only()
+        .column(chat_members::Column::ChatId)
+        .column_as(chat_members::Column::UserId.count(), "n")
+        .filter(chat_members::Column::ChatId.is_in(ids.clone()))
+        .filter(chat_members::Column::LeftSeq.is_null())
+        .group_by(chat_members::Column::ChatId)
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    // A direct chat's title and photo are the other person's.
+    let direct: Vec<String> = ids.iter().filter(|id| chats[*id].kind == ChatKind::Direct.as_str()).cloned().collect();
+    let other_members: HashMap<String, String> = if direct.is_empty() {
+        HashMap::new()
+    } else {
+        chat_members::Entity::find()
+            .filter(chat_members::Column::ChatId.is_in(direct))
+            .filter(chat_members::Column::UserId.ne(user_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.chat_id, m.user_id))
+            .collect()
+    };
+    let other_ids: Vec<String> = other_members.values().cloned().collect::<HashSet<_>>().into_iter().collect();
+    let people = people_seen_by(db, &other_ids, user_id).await?;
+    let my_receipts = users::Entity::find_by_id(user_id.to_owned()).one(db).await?.is_none_or(|me| me.read_receipts);
+    let reached = others_reached(db, &ids, user_id).await?;
+    let last_messages = latest_visible(db, &ids, user_id).await?;
+    let unread = unread_counts(db, &ids, user_id).await?;
+    Ok(memberships
+        .into_iter()
+        .filter_map(|member| {
+            let chat = chats.get(&member.chat_id)?;
+            let kind = ChatKind::parse(&chat.kind)?;
+            let other = other_members.get(&chat.id).and_then(|id| people.get(id));
+            let (title, photo) = match (kind, other) {
+                (ChatKind::Direct, Some(person)) => (person.display_name.clone(), person.photo.clone()),
+                (ChatKind::Direct, None) => (String::new(), None),
+                (ChatKind::Group, _) => (chat.name.clone().unwrap_or_default(), chat.photo_id.clone()),
+            };
+            let (delivered_to_all_seq, read_by_all_seq) = reached.get(&chat.id).copied().unwrap_or_default();
+            // A member who left sees the chat as it was when they left.
+            let left = member.left_seq;
+            Some(ChatSummary {
+                id: chat.id.clone(),
+                kind,
+                title,
+                photo,
+                member_count: counts.get(&chat.id).copied().unwrap_or(0).try_into().unwrap_or(u32::MAX),
+                my_role: if left.is_some() { None } else { Some(role_of(&member)) },
+                only_admins_send: chat.only_admins_send,
+                members_seq: chat.members_seq,
+                last_seq: left.map_or(chat.last_seq, |seq| seq.min(chat.last_seq)),
+                last_message: last_messages.get(&chat.id).cloned(),
+                unread: unread.get(&chat.id).copied().unwrap_or(0).try_into().unwrap_or(u32::MAX),
+                last_activity_at: chat.last_activity_at,
+                my_delivered_seq: member.delivered_seq,
+                my_read_seq: member.read_seq,
+                delivered_to_all_seq,
+                read_by_all_seq: if my_receipts { read_by_all_seq } else { 0 },
+                pinned_at: member.pinned_at,
+                archived: member.archived,
+                muted_until: member.muted_until,
+            })
+        })
+        .collect())
+}
+
+/// Joins `messages` to `viewer_id`'s member row of the same chat, keeping the messages inside
+/// their window (from joining to leaving).
+fn in_window(query: &mut sea_orm::sea_query::SelectStatement, viewer_id: &str) {
+    query
+        .inner_join(
+            chat_members::Entity,
+            Expr::col((chat_members::Entity, chat_members::Column::ChatId))
+                .equals((messages::Entity, messages::Column::ChatId))
+                .and(Expr::col((chat_members::Entity, chat_members::Column::UserId)).eq(viewer_id)),
+        )
+        .and_where(
+            Expr::col((messages::Entity, messages::Column::Seq))
+                .gte(Expr::col((chat_members::Entity, chat_members::Column::HistoryFrom))),
+        )
+        .and_where(
+            Expr::col((chat_members::Entity, chat_members::Column::LeftSeq)).is_null().or(Expr::col((
+                messages::Entity,
+                messages::Column::Seq,
+            ))
+            .lte(Expr::col((chat_members::Entity, chat_members::Column::LeftSeq)))),
+        );
+}
+
+/// The newest message of each chat, within `viewer_id`'s window, that they have not hidden
+/// (for the tiles).
+async fn latest_visible(
+    db: &impl ConnectionTrait,
+    chat_ids: &[String],
+    viewer_id: &str,
+) -> Result<HashMap<String, gkchat_proto::chat::Message>> {
+    let hidden = Query::select()
+        .column(hidden_messages::Column::MessageId)
+        .from(hidden_messages::Entity)
+        .and_where(hidden_messages::Column::UserId.eq(viewer_id))
+        .to_owned();
+    let mut query = Query::select()
+        .column((messages::Entity, messages::Column::ChatId))
+        .expr(Expr::col((messages::Entity, messages::Column::Seq)).max())
+        .from(messages::Entity)
+        .and_where(Expr::col((messages::Entity, messages::Column::ChatId)).is_in(chat_ids.iter().cloned()))
+        .and_where(Expr::col((messages::Entity, messages::Column::Id)).not_in_subquery(hidden))
+        .group_by_col((messages::Entity, messages::Column::ChatId))
+        .to_owned();
+    in_window(&mut query, viewer_id);
+    let newest = db.query_all(db.get_database_backend().build(&query)).await?;
+    let mut wanted: HashSet<(String, i64)> = HashSet::new();
+    for row in newest {
+        if let Some(seq) = row.try_get_by_index::<Option<i64>>(1)? {
+            wanted.insert((row.try_get_by_index::<String>(0)?, seq));
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let seqs: Vec<i64> = wanted.iter().map(|(_, seq)| *seq).collect();
+    let rows: Vec<messages::Model> = messages::Entity::find()
+        .filter(messages::Column::ChatId.is_in(wanted.iter().map(|(chat, _)| chat.clone())))
+        .filter(messages::Column::Seq.is_in(seqs))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|row| wanted.contains(&(row.chat_id.clone(), row.seq)))
+        .collect();
+    Ok(message_service::to_dtos(db, rows, viewer_id).await?.into_iter().map(|m| (m.chat_id.clone(), m)).collect())
+}
+
+/// Per chat, the messages from others after `user_id`'s read cursor (deleted ones not counted).
+async fn unread_counts(db: &impl ConnectionTrait, chat_ids: &[String], user_id: &str) -> Result<HashMap<String, i64>> {
+    let mut query = Query::select()
+        .column((messages::Entity, messages::Column::ChatId))
+        .expr_as(Expr::col((messages::Entity, messages::Column::Id)).count(), Alias::new("n"))
+        .from(messages::Entity)
+        .and_where(Expr::col((messages::Entity, messages::Column::ChatId)).is_in(chat_ids.iter().cloned()))
+        .and_where(
+            Expr::col((messages::Entity, messages::Column::Seq))
+                .gt(Expr::col((chat_members::Entity, chat_members::Column::ReadSeq))),
+        )
+        .and_where(Expr::col((messages::Entity, messages::Column::SenderId)).ne(user_id))
+        .and_where(Expr::col((messages::Entity, messages::Column::DeletedAt)).is_null())
+        .group_by_col((messages::Entity, messages::Column::ChatId))
+        .to_owned();
+    in_window(&mut query, user_id);
+    let rows = db.query_all(db.get_database_backend().build(&query)).await?;
+    rows.iter().map(|row| Ok((row.try_get_by_index::<String>(0)?, row.try_get_by_index::<i64>(1)?))).collect()
+}
+
+/// The lowest cursors in a chat, lowest first, at most three (enough to tell how "delivered to
+/// all" / "read by all" moves for every member when one member's cursor moves).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lowest {
+    pub delivered: Vec<(String, i64)>,
+    /// Among the members who share read receipts.
+    pub read: Vec<(String, i64)>,
+}
+
+/// Where "everyone but `viewer`" has got to, from the lowest cursors.
+pub fn all_but(lowest: &[(String, i64)], viewer: &str) -> i64 {
+    lowest.iter().find(|(user, _)| user != viewer).map_or(0, |(_, seq)| *seq)
+}
+
+impl Lowest {
+    /// The lowest cursors after `user_id`'s moved to `delivered` / `read` (`read` counts only
+    /// when they share read receipts: `sharing`).
+    pub fn after(&self, user_id: &str, delivered: i64, read: i64, sharing: bool) -> Self {
+        let replace = |list: &[(String, i64)], seq: i64, counts: bool| {
+            let mut list: Vec<(String, i64)> = list.to_vec();
+            if let Some(entry) = list.iter_mut().find(|(user, _)| user == user_id) {
+                entry.1 = seq;
+            } else if counts && list.len() < 3 {
+                list.push((user_id.to_owned(), seq));
+            }
+            list.sort_by_key(|(_, seq)| *seq);
+            list
+        };
+        Self { delivered: replace(&self.delivered, delivered, true), read: replace(&self.read, read, sharing) }
+    }
+}
+
+/// The three lowest delivered and read cursors of `chat_id`.
+pub async fn lowest_cursors(db: &impl ConnectionTrait, chat_id: &str) -> Result<Lowest> {
+    let delivered: Vec<(String, i64)> = chat_members::Entity::find()
+        .select_only()
+        .column(chat_members::Column::UserId)
+        .column(chat_members::Column::DeliveredSeq)
+        .filter(chat_members::Column::ChatId.eq(chat_id))
+        .filter(chat_members::Column::LeftSeq.is_null())
+        .order_by_asc(chat_members::Column::DeliveredSeq)
+        .limit(3)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let sharing = sharing_receipts();
+    let read: Vec<(String, i64)> = chat_members::Entity::find()
+        .select_only()
+        .column(chat_members::Column::UserId)
+        .column(chat_members::Column::ReadSeq)
+        .filter(chat_members::Column::ChatId.eq(chat_id))
+        .filter(chat_members::Column::LeftSeq.is_null())
+        .filter(chat_members::Column::UserId.in_subquery(sharing))
+        .order_by_asc(chat_members::Column::ReadSeq)
+        .limit(3)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(Lowest { delivered, read })
+}
+
+/// Every chat `user_id` has a member row in (also those they left), with that row: their
+/// window on it.
+pub async fn chats_of(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec<(chats::Model, chat_members::Model)>> {
+    let rows = chat_members::Entity::find().filter(chat_members::Column::UserId.eq(user_id)).all(db).await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut chats: HashMap<String, chats::Model> = chats::Entity::find()
+        .filter(chats::Column::Id.is_in(rows.iter().map(|m| m.chat_id.clone())))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|chat| (chat.id.clone(), chat))
+        .collect();
+    let mut list: Vec<_> =
+        rows.into_iter().filter_map(|member| Some((chats.remove(&member.chat_id)?, member))).collect();
+    list.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    Ok(list)
 }

@@ -230,43 +230,70 @@ pub async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<messages::Model>, view
         .collect()
 }
 
-/// Changes in `chat_id` after `cursor`, in order, at most `limit`.
-pub async fn changes_after(
+/// Chats asked about in one query of [`changes_after`] (a flat `OR` of this many terms stays
+/// well inside SQLite's expression depth).
+const CHATS_PER_QUERY: usize = 200;
+
+/// What one member may still sync of one chat: changes after `cursor`, to messages placed
+/// from `from` on (when they joined) — and, once they left, up to `until` only.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Window {
+    pub chat_id: String,
+    pub cursor: i64,
+    pub from: i64,
+    pub until: Option<i64>,
+}
+
+/// Changes inside each window, by chat id then `updated_seq`, at most `limit`: one query for up
+/// to 200 chats, not one per chat.
+pub async fn changes_after(db: &impl ConnectionTrait, windows: &[Window], limit: u64) -> Result<Vec<messages::Model>> {
+    let mut sorted: Vec<&Window> = windows.iter().collect();
+    sorted.sort();
+    let mut rows = Vec::new();
+    for chunk in sorted.chunks(CHATS_PER_QUERY) {
+        let room = limit.saturating_sub(rows.len() as u64);
+        if room == 0 {
+            break;
+        }
+        let mut after = sea_orm::Condition::any();
+        for window in chunk {
+            let mut inside = sea_orm::Condition::all()
+                .add(messages::Column::ChatId.eq(window.chat_id.as_str()))
+                .add(messages::Column::UpdatedSeq.gt(window.cursor))
+                .add(messages::Column::Seq.gte(window.from));
+            if let Some(until) = window.until {
+                inside = inside.add(messages::Column::UpdatedSeq.lte(until));
+            }
+            after = after.add(inside);
+        }
+        rows.extend(
+            messages::Entity::find()
+                .filter(after)
+                .order_by_asc(messages::Column::ChatId)
+                .order_by_asc(messages::Column::UpdatedSeq)
+                .limit(room)
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(rows)
+}
+
+/// Messages of `chat_id` placed before `before` (and from `from` on), newest first, at most
+/// `limit`.
+pub async fn before(
     db: &impl ConnectionTrait,
     chat_id: &str,
-    cursor: i64,
+    from: i64,
+    before: i64,
     limit: u64,
 ) -> Result<Vec<messages::Model>> {
     Ok(messages::Entity::find()
         .filter(messages::Column::ChatId.eq(chat_id))
-        .filter(messages::Column::UpdatedSeq.gt(cursor))
-        .order_by_asc(messages::Column::UpdatedSeq)
-        .limit(limit)
-        .all(db)
-        .await?)
-}
-
-/// Messages of `chat_id` placed before `before`, newest first, at most `limit`.
-pub async fn before(db: &impl ConnectionTrait, chat_id: &str, before: i64, limit: u64) -> Result<Vec<messages::Model>> {
-    Ok(messages::Entity::find()
-        .filter(messages::Column::ChatId.eq(chat_id))
+        .filter(messages::Column::Seq.gte(from))
         .filter(messages::Column::Seq.lt(before))
         .order_by_desc(messages::Column::Seq)
         .limit(limit)
         .all(db)
         .await?)
-}
-
-/// The newest message of `chat_id` that `viewer_id` has not hidden (for the tile).
-pub async fn latest_visible(db: &impl ConnectionTrait, chat_id: &str, viewer_id: &str) -> Result<Option<Message>> {
-    // A few at a time: hidden ones are rare.
-    let mut before_seq = i64::MAX;
-    loop {
-        let rows = before(db, chat_id, before_seq, 8).await?;
-        let Some(last) = rows.last() else { return Ok(None) };
-        before_seq = last.seq;
-        if let Some(found) = to_dtos(db, rows, viewer_id).await?.into_iter().find(|m| !m.hidden) {
-            return Ok(Some(found));
-        }
-    }
 }

@@ -46,11 +46,12 @@ pub async fn evidence(
     let evidence = rows
         .into_iter()
         .map(|row| Evidence {
-            text: row.content.as_deref().and_then(|json| serde_json::from_str::<Content>(json).ok()).map(|content| {
-                match content {
-                    Content::Text { text } => text,
-                }
-            }),
+            text: row.content.as_deref().and_then(|json| serde_json::from_str::<Content>(json).ok()).and_then(
+                |content| match content {
+                    Content::Text { text } => Some(text),
+                    Content::System { .. } => None,
+                },
+            ),
             message_id: row.id,
             sender_id: row.sender_id,
             sent_at: row.sent_at,

@@ -12,7 +12,7 @@ use gkchat_client::media::analysis::{shows_test_pattern, tone_frequency};
 use gkchat_client::media::{AUDIO_SAMPLE_RATE, MediaDevices, SyntheticDevices};
 use gkchat_client::{CallNotice, CallPhase, Calls, ConnectionState};
 use gkchat_proto::call::{CallKind, CallOutcome};
-use gkchat_proto::chat::{Content, NewMessage, Target};
+use gkchat_proto::chat::{Content, NewMessage};
 use gkchat_tests::desktop::{DesktopHarness, desktop_binary, shots_dir};
 use gkchat_tests::webdriver::Session;
 use gkchat_tests::{TestServer, within};
@@ -79,7 +79,7 @@ async fn calls_ring_connect_switch_to_video_and_fill_the_call_log() {
     connection.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })).await;
     let hello = NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
-        to: Target::User(grace.user_id.clone()),
+        chat_id: gkchat_tests::direct_chat(&hopper, &grace.user_id).await,
         content: Content::Text { text: "can I call you?".into() },
         reply_to: None,
         forwarded: false,

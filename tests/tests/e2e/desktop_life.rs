@@ -6,17 +6,17 @@
 use std::time::Duration;
 
 use gkchat_client::ConnectionState;
-use gkchat_proto::chat::{ChatSettingsUpdate, Content, MUTED_FOREVER, NewMessage, Target};
+use gkchat_proto::chat::{ChatSettingsUpdate, Content, MUTED_FOREVER, NewMessage};
 use gkchat_tests::desktop::{DesktopHarness, desktop_binary, shots_dir};
 use gkchat_tests::webdriver::Session;
 use gkchat_tests::{TestServer, client_for, test_device};
 
 use super::{PASSWORD, WAIT, click, sign_up_in_app, type_into};
 
-fn text(text: &str, to: Target) -> NewMessage {
+fn text(text: &str, chat_id: &str) -> NewMessage {
     NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
-        to,
+        chat_id: chat_id.to_owned(),
         content: Content::Text { text: text.into() },
         reply_to: None,
         forwarded: false,
@@ -53,7 +53,10 @@ async fn notifications_and_a_second_launch_reach_the_running_app() {
     let (otto, _) = server.signed_up("otto").await;
     let otto_live = otto.connect();
     otto_live.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })).await;
-    let first = otto_live.send_message(text("first from otto", Target::User(nora.id.clone()))).await.unwrap();
+    let first = otto_live
+        .send_message(text("first from otto", &gkchat_tests::direct_chat(&otto, &nora.id).await))
+        .await
+        .unwrap();
     let history = notified(&harness, "first from otto").await;
     assert!(history.contains("otto"), "the sender is the summary: {history}");
 
@@ -61,11 +64,11 @@ async fn notifications_and_a_second_launch_reach_the_running_app() {
     // makes no notification; Lena's, sent after it, does.
     let mute = ChatSettingsUpdate { muted_until: Some(MUTED_FOREVER), ..ChatSettingsUpdate::default() };
     nora_elsewhere.update_chat(&first.chat_id, &mute).await.unwrap();
-    otto_live.send_message(text("muted words from otto", Target::Chat(first.chat_id.clone()))).await.unwrap();
+    otto_live.send_message(text("muted words from otto", &first.chat_id)).await.unwrap();
     let (lena, _) = server.signed_up("lena").await;
     let lena_live = lena.connect();
     lena_live.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })).await;
-    lena_live.send_message(text("hello from lena", Target::User(nora.id.clone()))).await.unwrap();
+    lena_live.send_message(text("hello from lena", &gkchat_tests::direct_chat(&lena, &nora.id).await)).await.unwrap();
     let history = notified(&harness, "hello from lena").await;
     assert!(!history.contains("muted words"), "a muted chat made a notification: {history}");
     session.wait_for_text("[data-testid=chat-tile-unread]", WAIT, |t| t == "1").await;

@@ -11,7 +11,7 @@
 use std::time::{Duration, Instant};
 
 use gkchat_client::ConnectionState;
-use gkchat_proto::chat::{Content, NewMessage, Target};
+use gkchat_proto::chat::{Content, NewMessage};
 use gkchat_tests::desktop::{DesktopHarness, desktop_binary};
 use gkchat_tests::webdriver::Session;
 use gkchat_tests::{TestServer, client_for, test_device};
@@ -90,17 +90,16 @@ async fn desktop_figures() {
         writers.push(tokio::spawn(async move {
             let live = client.connect();
             live.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })).await;
-            let mut target = Target::User(to);
+            let chat_id = gkchat_tests::direct_chat(&client, &to).await;
             for n in 0..PER_CHAT {
                 let message = NewMessage {
                     id: uuid::Uuid::now_v7().to_string(),
-                    to: target.clone(),
+                    chat_id: chat_id.clone(),
                     content: Content::Text { text: format!("message {n} of a long conversation, with some words") },
                     reply_to: None,
                     forwarded: false,
                 };
-                let stored = live.send_message(message).await.unwrap();
-                target = Target::Chat(stored.chat_id);
+                live.send_message(message).await.unwrap();
             }
         }));
     }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use gkchat_client::ConnectionState;
-use gkchat_proto::chat::{Content, NewMessage, Target};
+use gkchat_proto::chat::{Content, NewMessage};
 use gkchat_tests::desktop::{DesktopHarness, desktop_binary, shots_dir};
 use gkchat_tests::webdriver::Session;
 use gkchat_tests::{TestServer, client_for, test_device};
@@ -21,10 +21,10 @@ fn messages() -> usize {
 }
 const LONG: Duration = Duration::from_secs(600);
 
-fn numbered(n: usize, to: Target) -> NewMessage {
+fn numbered(n: usize, chat_id: &str) -> NewMessage {
     NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
-        to,
+        chat_id: chat_id.to_owned(),
         content: Content::Text { text: format!("note n{n:06} of a very long chat") },
         reply_to: None,
         forwarded: false,
@@ -63,8 +63,8 @@ async fn a_chat_of_100000_messages_opens_scrolls_and_finds() {
     let (grace, _) = server.signed_up("grace").await;
     let live = grace.connect();
     live.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })).await;
-    let first = live.send_message(numbered(0, Target::User(ada.id.clone()))).await.unwrap();
-    let chat = Target::Chat(first.chat_id.clone());
+    let chat = gkchat_tests::direct_chat(&grace, &ada.id).await;
+    live.send_message(numbered(0, &chat)).await.unwrap();
     const WRITERS: usize = 16;
     let mut writers = Vec::new();
     for w in 0..WRITERS {
@@ -74,7 +74,7 @@ async fn a_chat_of_100000_messages_opens_scrolls_and_finds() {
             live.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })).await;
             let numbers = (1..messages).filter(|n| n % WRITERS == w);
             futures_util::stream::iter(numbers)
-                .map(|n| live.send_message(numbered(n, chat.clone())))
+                .map(|n| live.send_message(numbered(n, &chat)))
                 .buffer_unordered(8)
                 .filter(|sent| std::future::ready(sent.is_ok()))
                 .count()

@@ -12,7 +12,7 @@ mod quick;
 use std::time::Duration;
 
 use gkchat_client::{ConnectionState, Event};
-use gkchat_proto::chat::{Content, NewMessage, ReceiptKind, Target};
+use gkchat_proto::chat::{Content, NewMessage, ReceiptKind};
 use gkchat_tests::desktop::{DesktopHarness, desktop_binary, local_stores, shots_dir};
 use gkchat_tests::sms::SmsGateway;
 use gkchat_tests::webdriver::Session;
@@ -148,16 +148,16 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     let grace_live = grace.connect();
     let mut grace_events = grace_live.events();
     grace_live.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })).await;
-    let hello = |text: &str, to: Target| NewMessage {
+    let hello = |text: &str, chat_id: &str| NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
-        to,
+        chat_id: chat_id.to_owned(),
         content: Content::Text { text: text.into() },
         reply_to: None,
         forwarded: false,
     };
-    let first = grace_live.send_message(hello("hello Ada", Target::User(me.id.clone()))).await.unwrap();
-    let chat_id = first.chat_id.clone();
-    grace_live.send_message(hello("are you there?", Target::Chat(chat_id.clone()))).await.unwrap();
+    let chat_id = gkchat_tests::direct_chat(&grace, &me.id).await;
+    grace_live.send_message(hello("hello Ada", &chat_id)).await.unwrap();
+    grace_live.send_message(hello("are you there?", &chat_id)).await.unwrap();
     session.wait_for_text("[data-testid=chat-tile-unread]", WAIT, |t| t == "2").await;
     // (The preview ellipsises, which WebKitWebDriver reads as no visible text: read its content.)
     let preview = session.wait_for("[data-testid=chat-tile-preview]", WAIT).await;
@@ -182,7 +182,7 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     assert_eq!(received.content, Some(Content::Text { text: "hi grace, here now".into() }));
     // Opening the chat read grace's messages; grace reading ada's turns the tick blue.
     let tile = grace.chats().await.unwrap().remove(0);
-    assert_eq!(tile.peer_read_seq, 2, "the app marked grace's messages read");
+    assert_eq!(tile.read_by_all_seq, 2, "the app marked grace's messages read");
     grace_live.receipt(&chat_id, ReceiptKind::Read, received.seq).await.unwrap();
     session
         .wait_for_text("[data-testid=message][data-status=read] [data-testid=message-text]", WAIT, |t| {

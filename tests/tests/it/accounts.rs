@@ -86,6 +86,7 @@ async fn profile_and_privacy_updates() {
             photo: Visibility::Everyone,
             about: Visibility::Nobody,
             read_receipts: false,
+            groups: gkchat_proto::account::GroupAdd::Contacts,
         }),
     };
     let me = client.update_profile(&update).await.unwrap();
@@ -93,6 +94,7 @@ async fn profile_and_privacy_updates() {
     assert_eq!(me.status_text, "at the gym");
     assert_eq!(me.privacy.about, Visibility::Nobody);
     assert!(!me.privacy.read_receipts);
+    assert_eq!(me.privacy.groups, gkchat_proto::account::GroupAdd::Contacts);
     assert_eq!(client.me().await.unwrap(), me, "stored, not just echoed");
 
     // Only the given fields change.
@@ -358,7 +360,7 @@ async fn count(db: &sea_orm::DatabaseConnection, sql: &str, user_id: &str) -> i6
 
 #[tokio::test]
 async fn delete_account_clears_personal_data_and_frees_the_name() {
-    use gkchat_proto::chat::{Content, NewMessage, Target};
+    use gkchat_proto::chat::{Content, NewMessage};
     use gkchat_tests::online;
     use gkchat_tests::sms::SmsGateway;
     use sea_orm::{ConnectionTrait, Database, Statement};
@@ -389,7 +391,7 @@ async fn delete_account_clears_personal_data_and_frees_the_name() {
     let (live, _events) = online(&client).await;
     let sent = NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
-        to: Target::User(lee_me.id.clone()),
+        chat_id: gkchat_tests::direct_chat(&client, &lee_me.id).await,
         content: Content::Text { text: "see you at noon".into() },
         reply_to: None,
         forwarded: false,
@@ -449,7 +451,10 @@ async fn delete_account_clears_personal_data_and_frees_the_name() {
 
     // The message kim sent stays for lee, from "Deleted account".
     let tile = lee.chats().await.unwrap().into_iter().find(|c| c.id == chat_id).expect("lee keeps the chat");
-    let peer = tile.peer.expect("a peer");
+    assert_eq!((tile.title.as_str(), tile.photo.as_deref()), ("Deleted account", None));
+    let synced = lee.sync(&gkchat_proto::chat::SyncRequest::default()).await.unwrap();
+    let members = synced.members.into_iter().find(|m| m.chat_id == chat_id).expect("the chat's members");
+    let peer = members.members.into_iter().find(|m| m.user_id != lee_me.id).expect("a peer");
     assert_eq!(
         (peer.user_id.as_str(), peer.display_name.as_str(), peer.username.as_str()),
         (me.id.as_str(), "Deleted account", "")

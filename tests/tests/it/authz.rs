@@ -11,7 +11,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use gkchat_proto::account::{Privacy, ProfileUpdate, Visibility};
 use gkchat_proto::call::{CallAction, CallKind};
-use gkchat_proto::chat::{Content, MessageAction, NewMessage, ReceiptKind, Target};
+use gkchat_proto::chat::{Content, MessageAction, NewMessage, ReceiptKind};
 use gkchat_proto::{ClientFrame, ErrorCode, Hello, PROTOCOL_VERSION, ServerFrame};
 use gkchat_tests::{TEST_JWT_SECRET, TEST_PASSWORD, TestServer, mint_access_token, online, test_device, within};
 use reqwest::Method;
@@ -108,7 +108,7 @@ async fn world() -> World {
     let sent = bob_live
         .send_message(NewMessage {
             id: uuid::Uuid::now_v7().to_string(),
-            to: Target::User(alice_me.id.clone()),
+            chat_id: gkchat_tests::direct_chat(&bob, &alice_me.id).await,
             content: Content::Text { text: "hello alice".into() },
             reply_to: None,
             forwarded: false,
@@ -246,6 +246,11 @@ fn rest_row(world: &World, method: &Method, template: &str) -> Option<Row> {
             let refused = Refused(400, ErrorCode::BadRequest);
             row(path, Some(body), signed_in(refused, refused))
         }
+        // A chat with Alice: anyone may start their own, except someone she blocked.
+        ("POST", "/api/v1/chats/direct") => {
+            let body = json!({ "user_id": world.alice_id });
+            row(path, Some(body), signed_in(OwnOnly, Refused(403, ErrorCode::Blocked)))
+        }
         // Alice and Bob's chat: nobody else may change, read or look into it.
         ("PATCH", "/api/v1/chats/{chat_id}") => {
             row(path, Some(json!({ "pinned": true })), signed_in(not_member, not_member))
@@ -340,13 +345,17 @@ fn frame_row(world: &World, kind: &str, who: Who, call_id: &str) -> Option<(Clie
     let frame = match kind {
         "hello" => ClientFrame::Hello(Hello { protocol: PROTOCOL_VERSION, client: "again".into(), token: None }),
         "ping" => ClientFrame::Ping { id: 1 },
-        // To Alice by her id: a stranger starts a chat of their own, the blocked user is refused.
-        // To the chat of Alice and Bob: nobody else may write there.
+        // To the chat of Alice and Bob: nobody else may write there (a chat with Alice starts
+        // with `POST /chats/direct`, where a block refuses).
         "send" => {
-            let to = if who == Who::Blocked { Target::User(world.alice_id.clone()) } else { Target::Chat(chat) };
             let content = Content::Text { text: "let me in".into() };
-            let message =
-                NewMessage { id: uuid::Uuid::now_v7().to_string(), to, content, reply_to: None, forwarded: false };
+            let message = NewMessage {
+                id: uuid::Uuid::now_v7().to_string(),
+                chat_id: chat,
+                content,
+                reply_to: None,
+                forwarded: false,
+            };
             ClientFrame::Send { id: 2, message }
         }
         "act" => ClientFrame::Act {
@@ -375,7 +384,7 @@ fn frame_row(world: &World, kind: &str, who: Who, call_id: &str) -> Option<(Clie
         (_, "ping") => Answer("pong"),
         (_, "typing") => Silence,
         (Who::Anonymous, _) => Error(ErrorCode::Unauthorized),
-        (Who::Blocked, "send" | "call") => Error(ErrorCode::Blocked),
+        (Who::Blocked, "call") => Error(ErrorCode::Blocked),
         (_, "call") => Error(ErrorCode::CallNotActive),
         _ => Error(ErrorCode::NotAMember),
     };

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use gkchat_client::QuickChats;
-use gkchat_proto::chat::{Content, NewMessage, Target};
+use gkchat_proto::chat::{Content, NewMessage};
 use gkchat_proto::limits::MAX_BEFORE_HELLO_BYTES;
 use gkchat_proto::quick::{
     QUICK_HISTORY_MAX_BYTES, QUICK_HISTORY_MAX_MESSAGES, QUICK_TEXT_MAX_BYTES, QuickServerFrame,
@@ -91,10 +91,10 @@ fn hello(token: Option<String>) -> String {
     ClientFrame::Hello(Hello { protocol: PROTOCOL_VERSION, client: "hardening-test".into(), token }).encode()
 }
 
-fn text_message(to: &str, body: String) -> NewMessage {
+fn text_message(chat_id: &str, body: String) -> NewMessage {
     NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
-        to: Target::User(to.to_owned()),
+        chat_id: chat_id.to_owned(),
         content: Content::Text { text: body },
         reply_to: None,
         forwarded: false,
@@ -116,7 +116,7 @@ async fn a_device_that_stopped_reading_is_cut_off_when(end: SessionEnd) {
     let heartbeat_secs = if end == SessionEnd::Nothing { 1 } else { 25 };
     let (server, _temp) = tuned(|config| gkchat_server::Config { heartbeat_secs, ..config }).await;
     let (alice, alice_me) = server.signed_up("alice").await;
-    let (bob, bob_me) = server.signed_up("bob").await;
+    let (bob, _) = server.signed_up("bob").await;
     let (bob_live, _bob_events) = online(&bob).await;
 
     // Alice's device: signed in over a raw socket with a tiny receive buffer, then it stops
@@ -136,11 +136,10 @@ async fn a_device_that_stopped_reading_is_cut_off_when(end: SessionEnd) {
 
     // Bob writes until the server has to drop pushes to her: her queue is full.
     let big = "x".repeat(60_000);
-    let mut chat_id = String::new();
+    let chat_id = gkchat_tests::direct_chat(&bob, &alice_me.id).await;
     for sent in 0.. {
         assert!(sent < 5_000, "the server never dropped a push to a socket that stopped reading");
-        let acked = bob_live.send_message(text_message(&alice_me.id, big.clone())).await.unwrap();
-        chat_id = acked.chat_id;
+        bob_live.send_message(text_message(&chat_id, big.clone())).await.unwrap();
         if metric(&server, "gkchat_ws_pushes_dropped_total").await > 0.0
             || metric(&server, "gkchat_ws_connections").await < 2.0
         {
@@ -162,7 +161,7 @@ async fn a_device_that_stopped_reading_is_cut_off_when(end: SessionEnd) {
     })
     .await;
     // ...and when the device reads and writes again, nothing it says is acted on.
-    let after = text_message(&bob_me.id, "sent after the sign-out".into());
+    let after = text_message(&chat_id, "sent after the sign-out".into());
     let _ = alice_socket.send(Message::text(ClientFrame::Send { id: 1, message: after.clone() }.encode())).await;
     within(WAIT, "the end of the revoked socket", async {
         while let Some(Ok(message)) = alice_socket.next().await {

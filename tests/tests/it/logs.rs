@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use gkchat_client::{QuickChats, QuickEvent, QuickLink};
 use gkchat_proto::account::{AuthTokens, RefreshRequest, SignInRequest};
-use gkchat_proto::chat::{Content, NewMessage, Target};
+use gkchat_proto::chat::{Content, NewMessage};
 use gkchat_proto::quick::QuickServerFrame;
 use gkchat_tests::desktop::target_dir;
 use gkchat_tests::sms::SmsGateway;
@@ -97,7 +97,7 @@ async fn no_secret_reaches_the_log_even_at_trace() {
     let text = "the treasure is under the old oak 7391";
     let message = NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
-        to: Target::User(alice_me.id.clone()),
+        chat_id: gkchat_tests::direct_chat(&bob, &alice_me.id).await,
         content: Content::Text { text: text.into() },
         reply_to: None,
         forwarded: false,

@@ -10,16 +10,16 @@ use gkchat_proto::ErrorCode;
 use gkchat_proto::account::{Privacy, ProfileUpdate};
 use gkchat_proto::chat::{
     ChatSettingsUpdate, Content, MUTED_FOREVER, Message, MessageAction, NewMessage, ReceiptKind, SyncRequest,
-    TEXT_MAX_BYTES, Target,
+    TEXT_MAX_BYTES,
 };
-use gkchat_tests::{TEST_PASSWORD, TestServer, api_code, online, test_device, within};
+use gkchat_tests::{TEST_PASSWORD, TestServer, api_code, direct_chat, online, test_device, within};
 
 const WAIT: Duration = Duration::from_secs(10);
 
-fn text(to: Target, body: &str) -> NewMessage {
+fn text(chat_id: &str, body: &str) -> NewMessage {
     NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
-        to,
+        chat_id: chat_id.to_owned(),
         content: Content::Text { text: body.into() },
         reply_to: None,
         forwarded: false,
@@ -29,7 +29,7 @@ fn text(to: Target, body: &str) -> NewMessage {
 fn body(message: &Message) -> &str {
     match &message.content {
         Some(Content::Text { text }) => text,
-        None => "",
+        Some(Content::System { .. }) | None => "",
     }
 }
 
@@ -65,21 +65,25 @@ async fn two_people_chat_both_ways_with_receipts() {
     let (bob_live, mut bob_events) = online(&bob).await;
     let (_phone_live, mut phone_events) = online(&bob_phone).await;
 
-    // The first message starts the chat.
-    let first = text(Target::User(bob_me.id.clone()), "hi bob");
+    // Alice opens the chat (bob sees nothing of it yet); the first message starts it for him.
+    let chat_id = direct_chat(&alice, &bob_me.id).await;
+    assert_eq!(direct_chat(&alice, &bob_me.id).await, chat_id, "opening again finds it");
+    assert!(bob.chats().await.unwrap().is_empty(), "an empty chat is listed for its opener only");
+    let first = text(&chat_id, "hi bob");
     let acked = alice_live.send_message(first.clone()).await.unwrap();
     assert_eq!((acked.seq, acked.updated_seq, acked.sender_id.as_str()), (1, 1, alice_me.id.as_str()));
-    let chat_id = acked.chat_id.clone();
+    assert_eq!(acked.chat_id, chat_id);
     for events in [&mut bob_events, &mut phone_events] {
         let chat = next(events, "the new chat", |e| if let Event::Chat(c) = e { Some(*c) } else { None }).await;
-        assert_eq!((chat.id.as_str(), chat.peer.unwrap().username.as_str()), (chat_id.as_str(), "alice"));
+        assert_eq!((chat.id.as_str(), chat.title.as_str(), chat.member_count), (chat_id.as_str(), "alice", 2));
+        assert_eq!(chat.kind, gkchat_proto::chat::ChatKind::Direct);
         let pushed = next_message(events).await;
         assert_eq!((pushed.id.as_str(), body(&pushed)), (first.id.as_str(), "hi bob"));
     }
 
     // Sending the same id again is answered with the same message, stored once.
     assert_eq!(alice_live.send_message(first.clone()).await.unwrap(), acked);
-    let reply = bob_live.send_message(text(Target::Chat(chat_id.clone()), "hi alice")).await.unwrap();
+    let reply = bob_live.send_message(text(&chat_id, "hi alice")).await.unwrap();
     assert_eq!(reply.seq, 2);
     // Alice's devices get her own message too (for her other devices); then bob's.
     assert_eq!(body(&next_message(&mut alice_events).await), "hi bob");
@@ -98,12 +102,12 @@ async fn two_people_chat_both_ways_with_receipts() {
     _phone_live.receipt(&chat_id, ReceiptKind::Read, 1).await.unwrap();
     let seen =
         next(&mut alice_events, "bob's receipt", |e| if let Event::Receipt(r) = e { Some(r) } else { None }).await;
-    assert_eq!((seen.user_id.as_str(), seen.delivered_seq, seen.read_seq), (bob_me.id.as_str(), 1, 1));
+    assert_eq!((seen.chat_id.as_str(), seen.delivered_to_all_seq, seen.read_by_all_seq), (chat_id.as_str(), 1, 1));
     let mine =
         next(&mut bob_events, "my own receipt", |e| if let Event::Receipt(r) = e { Some(r) } else { None }).await;
-    assert_eq!(mine.read_seq, 1);
+    assert_eq!((mine.my_delivered_seq, mine.my_read_seq), (1, 1));
     assert_eq!(bob.chats().await.unwrap()[0].unread, 0);
-    assert_eq!(alice.chats().await.unwrap()[0].peer_read_seq, 1);
+    assert_eq!(alice.chats().await.unwrap()[0].read_by_all_seq, 1);
 
     // Message info: when bob's devices received and read it; only for its sender.
     let info = alice.message_info(&chat_id, &first.id).await.unwrap();
@@ -117,13 +121,13 @@ async fn two_people_chat_both_ways_with_receipts() {
     // Read receipts off (on either side): alice sees delivered, not read.
     let off = Privacy { read_receipts: false, ..Privacy::default() };
     bob.update_profile(&ProfileUpdate { privacy: Some(off), ..Default::default() }).await.unwrap();
-    alice_live.send_message(text(Target::Chat(chat_id.clone()), "did you see?")).await.unwrap();
+    alice_live.send_message(text(&chat_id, "did you see?")).await.unwrap();
     bob_live.receipt(&chat_id, ReceiptKind::Read, 3).await.unwrap();
     let seen =
         next(&mut alice_events, "bob's receipt", |e| if let Event::Receipt(r) = e { Some(r) } else { None }).await;
-    assert_eq!((seen.delivered_seq, seen.read_seq), (3, 0));
+    assert_eq!((seen.delivered_to_all_seq, seen.read_by_all_seq), (3, 0));
     let tile = alice.chats().await.unwrap().remove(0);
-    assert_eq!((tile.peer_delivered_seq, tile.peer_read_seq), (3, 0));
+    assert_eq!((tile.delivered_to_all_seq, tile.read_by_all_seq), (3, 0));
     let third = alice.history(&chat_id, None, 1).await.unwrap().messages.remove(0);
     let info = alice.message_info(&chat_id, &third.id).await.unwrap();
     assert!(info.receipts[0].delivered_at.is_some() && info.receipts[0].read_at.is_none(), "{info:?}");
@@ -141,7 +145,7 @@ async fn typing_reaches_the_others_only() {
     let (bob, bob_me) = server.signed_up("bob").await;
     let (alice_live, mut alice_events) = online(&alice).await;
     let (bob_live, mut bob_events) = online(&bob).await;
-    let chat_id = alice_live.send_message(text(Target::User(bob_me.id.clone()), "hey")).await.unwrap().chat_id;
+    let chat_id = alice_live.send_message(text(&direct_chat(&alice, &bob_me.id).await, "hey")).await.unwrap().chat_id;
     alice_live.typing(&chat_id, true).await.unwrap();
     let typing = next(&mut bob_events, "typing", |e| if let Event::Typing(t) = e { Some(t) } else { None }).await;
     assert!(typing.typing && typing.chat_id == chat_id);
@@ -159,40 +163,41 @@ async fn refusals_have_codes_and_the_connection_stays_up() {
     let (alice_live, _) = online(&alice).await;
     let (bob_live, _) = online(&bob).await;
     let (carol_live, _) = online(&carol).await;
-    let chat_id = alice_live.send_message(text(Target::User(bob_me.id.clone()), "hello")).await.unwrap().chat_id;
+    let chat_id = alice_live.send_message(text(&direct_chat(&alice, &bob_me.id).await, "hello")).await.unwrap().chat_id;
 
-    let huge = text(Target::Chat(chat_id.clone()), &"x".repeat(TEXT_MAX_BYTES + 1));
+    let huge = text(&chat_id, &"x".repeat(TEXT_MAX_BYTES + 1));
     assert_eq!(api_code(alice_live.send_message(huge).await), ErrorCode::MessageTooLarge);
-    let empty = text(Target::Chat(chat_id.clone()), "  ");
+    let empty = text(&chat_id, "  ");
     assert_eq!(api_code(alice_live.send_message(empty).await), ErrorCode::BadRequest);
-    let mut bad_id = text(Target::Chat(chat_id.clone()), "x");
+    let mut bad_id = text(&chat_id, "x");
     bad_id.id = "not-a-uuid".into();
     assert_eq!(api_code(alice_live.send_message(bad_id).await), ErrorCode::BadRequest);
-    let unknown = text(Target::Chat(uuid::Uuid::now_v7().to_string()), "anyone?");
+    let unknown = text(&uuid::Uuid::now_v7().to_string(), "anyone?");
     assert_eq!(api_code(alice_live.send_message(unknown).await), ErrorCode::NotFound);
-    let nobody = text(Target::User("no-such-user".into()), "anyone?");
-    assert_eq!(api_code(alice_live.send_message(nobody).await), ErrorCode::NotFound);
-    let intruder = text(Target::Chat(chat_id.clone()), "let me in");
+    assert_eq!(api_code(alice.open_direct("no-such-user").await), ErrorCode::NotFound);
+    assert_eq!(api_code(alice.open_direct(&alice_me.id).await), ErrorCode::BadRequest);
+    let intruder = text(&chat_id, "let me in");
     assert_eq!(api_code(carol_live.send_message(intruder).await), ErrorCode::NotAMember);
     assert_eq!(api_code(carol.history(&chat_id, None, 10).await), ErrorCode::NotAMember);
     assert_eq!(api_code(carol_live.receipt(&chat_id, ReceiptKind::Read, 1).await), ErrorCode::NotAMember);
 
     // Blocks, both ways, for messages and reactions.
     bob.block(&alice_me.id).await.unwrap();
-    let blocked = text(Target::Chat(chat_id.clone()), "are you there?");
+    let blocked = text(&chat_id, "are you there?");
     assert_eq!(api_code(alice_live.send_message(blocked).await), ErrorCode::Blocked);
-    assert_eq!(api_code(alice_live.send_message(text(Target::User(bob_me.id.clone()), "?")).await), ErrorCode::Blocked);
-    assert_eq!(api_code(bob_live.send_message(text(Target::Chat(chat_id.clone()), "bye")).await), ErrorCode::Blocked);
+    assert_eq!(api_code(alice.open_direct(&bob_me.id).await), ErrorCode::Blocked);
+    assert_eq!(api_code(bob.open_direct(&alice_me.id).await), ErrorCode::Blocked);
+    assert_eq!(api_code(bob_live.send_message(text(&chat_id, "bye")).await), ErrorCode::Blocked);
     let first = alice.history(&chat_id, None, 1).await.unwrap().messages.remove(0);
     let react = MessageAction::React { emoji: Some("👍".into()) };
     assert_eq!(api_code(bob_live.act(&chat_id, &first.id, react).await), ErrorCode::Blocked);
     bob.unblock(&alice_me.id).await.unwrap();
-    alice_live.send_message(text(Target::Chat(chat_id.clone()), "you're back")).await.unwrap();
+    alice_live.send_message(text(&chat_id, "you're back")).await.unwrap();
 
     // An anonymous connection may not send.
     let anonymous = server.client().connect();
     within(WAIT, "anonymous connection", anonymous.wait_for(ConnectionState::is_connected)).await;
-    let denied = anonymous.send_message(text(Target::Chat(chat_id.clone()), "hi")).await;
+    let denied = anonymous.send_message(text(&chat_id, "hi")).await;
     assert_eq!(api_code(denied), ErrorCode::Unauthorized);
 
     for live in [&alice_live, &bob_live, &carol_live, &anonymous] {
@@ -207,7 +212,7 @@ async fn edits_deletes_and_reactions_follow_their_rules() {
     let (bob, bob_me) = server.signed_up("bob").await;
     let (alice_live, _) = online(&alice).await;
     let (bob_live, mut bob_events) = online(&bob).await;
-    let sent = alice_live.send_message(text(Target::User(bob_me.id.clone()), "helo")).await.unwrap();
+    let sent = alice_live.send_message(text(&direct_chat(&alice, &bob_me.id).await, "helo")).await.unwrap();
     let chat_id = sent.chat_id.clone();
     next_message(&mut bob_events).await;
 
@@ -244,10 +249,10 @@ async fn edits_deletes_and_reactions_follow_their_rules() {
     assert_eq!(api_code(alice_live.act(&chat_id, "nope", edit("x")).await), ErrorCode::NotFound);
 
     // Quoting: the quoted message must be in the same chat.
-    let mut quoting = text(Target::Chat(chat_id.clone()), "re");
+    let mut quoting = text(&chat_id, "re");
     quoting.reply_to = Some(sent.id.clone());
     assert_eq!(alice_live.send_message(quoting).await.unwrap().reply_to.as_deref(), Some(sent.id.as_str()));
-    let mut stray = text(Target::Chat(chat_id.clone()), "re");
+    let mut stray = text(&chat_id, "re");
     stray.reply_to = Some(uuid::Uuid::now_v7().to_string());
     assert_eq!(api_code(alice_live.send_message(stray).await), ErrorCode::BadRequest);
 }
@@ -259,21 +264,19 @@ async fn an_offline_device_catches_up_from_its_cursor_exactly_once() {
     let (carol, carol_me) = server.signed_up("carol").await;
     let (alice_live, _) = online(&alice).await;
     let mut sent: Vec<Message> = Vec::new();
+    let chat_id = direct_chat(&alice, &carol_me.id).await;
     for n in 1..=5 {
-        let to = match sent.first() {
-            None => Target::User(carol_me.id.clone()),
-            Some(m) => Target::Chat(m.chat_id.clone()),
-        };
-        sent.push(alice_live.send_message(text(to, &format!("message {n}"))).await.unwrap());
+        sent.push(alice_live.send_message(text(&chat_id, &format!("message {n}"))).await.unwrap());
     }
-    let chat_id = sent[0].chat_id.clone();
 
     // Carol was offline: pages of two, in order, until complete.
     let mut cursors = BTreeMap::new();
     let mut seen = Vec::new();
     loop {
-        let page = carol.sync(&SyncRequest { cursors: cursors.clone(), limit: Some(2) }).await.unwrap();
+        let known = BTreeMap::from([(chat_id.clone(), 0)]);
+        let page = carol.sync(&SyncRequest { cursors: cursors.clone(), members: known, limit: Some(2) }).await.unwrap();
         assert_eq!(page.chats.len(), 1);
+        assert!(page.members.is_empty(), "the member list she holds is current");
         for message in &page.messages {
             cursors.insert(message.chat_id.clone(), message.updated_seq);
             seen.push(body(message).to_owned());
@@ -288,7 +291,13 @@ async fn an_offline_device_catches_up_from_its_cursor_exactly_once() {
     let edit = MessageAction::Edit { content: Content::Text { text: "message 2 (fixed)".into() } };
     alice_live.act(&chat_id, &sent[1].id, edit).await.unwrap();
     alice_live.act(&chat_id, &sent[3].id, MessageAction::DeleteForEveryone).await.unwrap();
-    let later = carol.sync(&SyncRequest { cursors: cursors.clone(), limit: None }).await.unwrap();
+    let later = carol.sync(&SyncRequest { cursors: cursors.clone(), ..Default::default() }).await.unwrap();
+    // A device without the member list gets it.
+    let members = &later.members[0];
+    assert_eq!((members.chat_id.as_str(), members.members.len()), (chat_id.as_str(), 2));
+    assert!(
+        members.members.iter().any(|m| m.user_id == carol_me.id && m.role == gkchat_proto::chat::MemberRole::Member)
+    );
     assert!(later.complete);
     let changed: Vec<(i64, i64)> = later.messages.iter().map(|m| (m.seq, m.updated_seq)).collect();
     assert_eq!(changed, [(2, 6), (4, 7)]);
@@ -297,7 +306,7 @@ async fn an_offline_device_catches_up_from_its_cursor_exactly_once() {
     for message in &later.messages {
         cursors.insert(message.chat_id.clone(), message.updated_seq);
     }
-    let nothing = carol.sync(&SyncRequest { cursors, limit: None }).await.unwrap();
+    let nothing = carol.sync(&SyncRequest { cursors, ..Default::default() }).await.unwrap();
     assert!(nothing.messages.is_empty() && nothing.complete);
     assert_eq!(nothing.chats[0].unread, 4, "five sent, one deleted for everyone");
 
@@ -316,7 +325,7 @@ async fn chat_settings_are_mine_and_reach_my_other_devices() {
     let (alice, _) = server.signed_up("alice").await;
     let (bob, bob_me) = server.signed_up("bob").await;
     let (alice_live, mut alice_events) = online(&alice).await;
-    let chat_id = alice_live.send_message(text(Target::User(bob_me.id.clone()), "hi")).await.unwrap().chat_id;
+    let chat_id = alice_live.send_message(text(&direct_chat(&alice, &bob_me.id).await, "hi")).await.unwrap().chat_id;
     next(&mut alice_events, "the new chat", |e| if let Event::Chat(c) = e { Some(*c) } else { None }).await;
 
     let update = ChatSettingsUpdate { pinned: Some(true), archived: Some(true), muted_until: Some(MUTED_FOREVER) };
@@ -357,9 +366,9 @@ async fn a_connection_that_falls_behind_is_told_to_resync() {
 
     // Bob sends more than the socket, the server's writer queue and the hub queue can hold.
     let big = "x".repeat(60 * 1024);
-    let first = bob_live.send_message(text(Target::User(alice_me.id.clone()), &big)).await.unwrap();
+    let first = bob_live.send_message(text(&direct_chat(&bob, &alice_me.id).await, &big)).await.unwrap();
     let count = 800;
-    let sends = (1..count).map(|_| bob_live.send_message(text(Target::Chat(first.chat_id.clone()), &big)));
+    let sends = (1..count).map(|_| bob_live.send_message(text(&first.chat_id, &big)));
     let mut sends = futures_util::stream::iter(sends).buffer_unordered(64);
     while let Some(sent) = sends.next().await {
         sent.unwrap();
@@ -380,6 +389,6 @@ async fn a_connection_that_falls_behind_is_told_to_resync() {
     .await;
     assert!(resync && pushed < count, "{pushed} of {count} pushed before the resync");
     // And the sync it asks for has everything.
-    let page = alice.sync(&SyncRequest { cursors: BTreeMap::new(), limit: None }).await.unwrap();
+    let page = alice.sync(&SyncRequest::default()).await.unwrap();
     assert_eq!(page.chats[0].last_seq, count as i64);
 }

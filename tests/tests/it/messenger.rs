@@ -5,7 +5,7 @@
 //! account staying in step.
 
 use gkchat_client::{Messenger, SendStatus};
-use gkchat_proto::chat::{Content, Target};
+use gkchat_proto::chat::Content;
 use gkchat_tests::proxy::CuttableRelay;
 use gkchat_tests::{TEST_PASSWORD, TestServer, client_for, eventually, messenger, test_config, test_device};
 
@@ -15,6 +15,7 @@ async fn texts(messenger: &Messenger, chat_key: &str) -> Vec<String> {
         .into_iter()
         .map(|m| match m.message.content {
             Some(Content::Text { text }) => text,
+            Some(Content::System { .. }) => "(system)".into(),
             None => "(deleted)".into(),
         })
         .collect()
@@ -28,28 +29,35 @@ async fn ticks_and_unread_counts_follow_delivery_and_reading() {
     let alice_m = messenger(&alice, &alice.me().await.unwrap().id, None).await;
     let bob_m = messenger(&bob, &bob_me.id, None).await;
 
-    let pending = alice_m.send_text(Target::User(bob_me.id.clone()), "hello bob", None).await.unwrap();
+    let pending = alice_m.send_text(&alice_m.open_direct(&bob_me.id).await.unwrap(), "hello bob", None).await.unwrap();
     assert_eq!(pending.status, SendStatus::Pending);
-    eventually("bob has the message", || async { bob_m.chats().await.unwrap().first().is_some_and(|c| c.unread == 1) })
-        .await;
-    let chat_id = bob_m.chats().await.unwrap()[0].id.clone();
+    eventually("bob has the message", || async {
+        bob_m.chats().await.unwrap().first().is_some_and(|c| c.summary.unread == 1)
+    })
+    .await;
+    let chat_id = bob_m.chats().await.unwrap()[0].summary.id.clone();
     assert_eq!(texts(&bob_m, &chat_id).await, ["hello bob"]);
     // Delivered (two grey ticks) without bob opening the chat; read (blue) once he does.
     eventually("delivered tick", || async {
-        alice_m.chats().await.unwrap().first().is_some_and(|c| c.peer_delivered_seq == 1 && c.peer_read_seq == 0)
+        alice_m
+            .chats()
+            .await
+            .unwrap()
+            .first()
+            .is_some_and(|c| c.summary.delivered_to_all_seq == 1 && c.summary.read_by_all_seq == 0)
     })
     .await;
     let mine = alice_m.messages(&chat_id, None, 10).await.unwrap();
     assert_eq!((mine[0].status.clone(), mine[0].message.seq), (SendStatus::Sent, 1));
     bob_m.mark_read(&chat_id).await.unwrap();
-    assert_eq!(bob_m.chats().await.unwrap()[0].unread, 0);
-    eventually("read tick", || async { alice_m.chats().await.unwrap()[0].peer_read_seq == 1 }).await;
+    assert_eq!(bob_m.chats().await.unwrap()[0].summary.unread, 0);
+    eventually("read tick", || async { alice_m.chats().await.unwrap()[0].summary.read_by_all_seq == 1 }).await;
     let tile = alice_m.chats().await.unwrap().remove(0);
-    assert_eq!(tile.last_message.and_then(|m| m.content), Some(Content::Text { text: "hello bob".into() }));
+    assert_eq!(tile.summary.last_message.and_then(|m| m.content), Some(Content::Text { text: "hello bob".into() }));
 
     // A refused message is marked failed, not retried forever.
     bob.block(&alice.me().await.unwrap().id).await.unwrap();
-    alice_m.send_text(Target::Chat(chat_id.clone()), "still there?", None).await.unwrap();
+    alice_m.send_text(&chat_id, "still there?", None).await.unwrap();
     eventually("refusal recorded", || async {
         let messages = alice_m.messages(&chat_id, None, 10).await.unwrap();
         messages
@@ -70,14 +78,14 @@ async fn messages_written_offline_arrive_once_in_order_also_after_a_restart() {
     let bob_m = messenger(&bob, &bob_me.id, None).await;
     let store_path = temp.path().join("alice-store.db");
     let alice_m = messenger(&alice, &alice_me.id, Some(&store_path)).await;
-    alice_m.send_text(Target::User(bob_me.id.clone()), "one", None).await.unwrap();
+    alice_m.send_text(&alice_m.open_direct(&bob_me.id).await.unwrap(), "one", None).await.unwrap();
     alice_m.flushed().await.unwrap();
 
     // The server goes away; alice keeps writing, then closes the app.
     server.stop().await;
-    let chat = alice_m.chats().await.unwrap().remove(0).id;
+    let chat = alice_m.chats().await.unwrap().remove(0).summary.id;
     for text in ["two", "three", "four"] {
-        alice_m.send_text(Target::Chat(chat.clone()), text, None).await.unwrap();
+        alice_m.send_text(&chat, text, None).await.unwrap();
     }
     assert_eq!(alice_m.store().outbox().await.unwrap().len(), 3);
     drop(alice_m);
@@ -105,14 +113,14 @@ async fn a_connection_cut_mid_send_ends_with_every_message_once_in_order() {
     let alice = client_for(relay.url());
     alice.sign_in("alice", TEST_PASSWORD, test_device("laptop")).await.unwrap();
     let alice_m = messenger(&alice, &alice_me.id, None).await;
-    alice_m.send_text(Target::User(bob_me.id.clone()), "m00", None).await.unwrap();
+    alice_m.send_text(&alice_m.open_direct(&bob_me.id).await.unwrap(), "m00", None).await.unwrap();
     alice_m.flushed().await.unwrap();
-    let chat = alice_m.chats().await.unwrap().remove(0).id;
+    let chat = alice_m.chats().await.unwrap().remove(0).summary.id;
     let all: Vec<String> = (0..30).map(|n| format!("m{n:02}")).collect();
     // Alice's messenger answers m00's push with a delivered receipt and waits for its reply:
     // let that finish first, or the hold below would stall it (and every send behind it).
     eventually("alice's receipt for m00 went through", || async {
-        bob_m.chats().await.unwrap().first().is_some_and(|c| c.peer_delivered_seq >= 1)
+        alice_m.chats().await.unwrap().first().is_some_and(|c| c.summary.my_delivered_seq >= 1)
     })
     .await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -121,7 +129,7 @@ async fn a_connection_cut_mid_send_ends_with_every_message_once_in_order() {
     // the reconnect must be recognised (same id, same ack), not stored twice.
     relay.hold_replies();
     for text in &all[1..10] {
-        alice_m.send_text(Target::Chat(chat.clone()), text, None).await.unwrap();
+        alice_m.send_text(&chat, text, None).await.unwrap();
     }
     eventually("the server stored m01 (its ack swallowed)", || async { texts(&bob_m, &chat).await.len() >= 2 }).await;
     assert_eq!(alice_m.store().outbox().await.unwrap().len(), 9, "no ack reached alice");
@@ -129,7 +137,7 @@ async fn a_connection_cut_mid_send_ends_with_every_message_once_in_order() {
 
     // And a plain cut in the middle of a burst.
     for text in &all[10..30] {
-        alice_m.send_text(Target::Chat(chat.clone()), text, None).await.unwrap();
+        alice_m.send_text(&chat, text, None).await.unwrap();
     }
     eventually("some of the burst went out", || async { alice_m.store().outbox().await.unwrap().len() < 25 }).await;
     relay.cut();
@@ -156,21 +164,21 @@ async fn two_devices_of_one_account_stay_in_step() {
     let laptop = messenger(&bob, &bob_me.id, None).await;
     let phone = messenger(&bob_phone, &bob_me.id, None).await;
 
-    alice_m.send_text(Target::User(bob_me.id.clone()), "are you there?", None).await.unwrap();
+    alice_m.send_text(&alice_m.open_direct(&bob_me.id).await.unwrap(), "are you there?", None).await.unwrap();
     for device in [&laptop, &phone] {
         eventually("both devices have it", || async {
-            device.chats().await.unwrap().first().is_some_and(|c| c.unread == 1)
+            device.chats().await.unwrap().first().is_some_and(|c| c.summary.unread == 1)
         })
         .await;
     }
-    let chat = laptop.chats().await.unwrap()[0].id.clone();
+    let chat = laptop.chats().await.unwrap()[0].summary.id.clone();
     // Reading on the laptop clears the phone's unread count; the phone's reply shows on the laptop.
     laptop.mark_read(&chat).await.unwrap();
-    eventually("phone unread cleared", || async { phone.chats().await.unwrap()[0].unread == 0 }).await;
-    phone.send_text(Target::Chat(chat.clone()), "yes, on my phone", None).await.unwrap();
+    eventually("phone unread cleared", || async { phone.chats().await.unwrap()[0].summary.unread == 0 }).await;
+    phone.send_text(&chat, "yes, on my phone", None).await.unwrap();
     eventually("laptop shows the reply", || async { texts(&laptop, &chat).await.len() == 2 }).await;
     assert_eq!(texts(&laptop, &chat).await, ["are you there?", "yes, on my phone"]);
-    assert_eq!(laptop.chats().await.unwrap()[0].unread, 0, "my own messages are never unread");
+    assert_eq!(laptop.chats().await.unwrap()[0].summary.unread, 0, "my own messages are never unread");
 }
 
 #[tokio::test]
@@ -182,17 +190,24 @@ async fn a_message_can_be_forwarded_to_someone_else() {
     let alice_m = messenger(&alice, &alice_me.id, None).await;
     let bob_m = messenger(&bob, &bob_me.id, None).await;
     let carol_m = messenger(&carol, &carol_me.id, None).await;
-    alice_m.send_text(Target::User(bob_me.id.clone()), "party at eight", None).await.unwrap();
-    eventually("bob has it", || async { !bob_m.chats().await.unwrap().is_empty() }).await;
-    let chat = bob_m.chats().await.unwrap().remove(0).id;
+    alice_m.send_text(&alice_m.open_direct(&bob_me.id).await.unwrap(), "party at eight", None).await.unwrap();
+    // (The tile comes before the message: wait for the message.)
+    eventually("bob has it", || async {
+        bob_m.chats().await.unwrap().first().is_some_and(|c| c.summary.last_message.is_some())
+    })
+    .await;
+    let chat = bob_m.chats().await.unwrap().remove(0).summary.id;
     let original = bob_m.messages(&chat, None, 10).await.unwrap().remove(0);
-    bob_m.forward(&original.message.id, Target::User(carol_me.id.clone())).await.unwrap();
-    eventually("carol has the forward", || async { !carol_m.chats().await.unwrap().is_empty() }).await;
+    bob_m.forward(&original.message.id, &bob_m.open_direct(&carol_me.id).await.unwrap()).await.unwrap();
+    eventually("carol has the forward", || async {
+        carol_m.chats().await.unwrap().first().is_some_and(|c| c.summary.last_message.is_some())
+    })
+    .await;
     let carol_chat = carol_m.chats().await.unwrap().remove(0);
-    assert_eq!(carol_chat.peer.map(|p| p.username), Some("bob".into()));
-    let forwarded = carol_m.messages(&carol_chat.id, None, 10).await.unwrap().remove(0).message;
+    assert_eq!(carol_chat.other_member.map(|p| p.username), Some("bob".into()));
+    let forwarded = carol_m.messages(&carol_chat.summary.id, None, 10).await.unwrap().remove(0).message;
     assert!(forwarded.forwarded);
     assert_eq!(forwarded.content, Some(Content::Text { text: "party at eight".into() }));
-    let missing = bob_m.forward("no-such-message", Target::User(carol_me.id.clone())).await;
+    let missing = bob_m.forward("no-such-message", &bob_m.open_direct(&carol_me.id).await.unwrap()).await;
     assert!(matches!(missing, Err(gkchat_client::Error::Invalid { .. })));
 }

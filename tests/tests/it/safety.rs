@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use gkchat_proto::ErrorCode;
 use gkchat_proto::account::{ProfileUpdate, ReportRequest};
-use gkchat_proto::chat::{MessageAction, Target};
+use gkchat_proto::chat::MessageAction;
 use gkchat_tests::desktop::target_dir;
 use gkchat_tests::{TestServer, api_code, eventually, messenger, test_config, within};
 
@@ -96,16 +96,16 @@ async fn a_report_keeps_our_last_messages_and_refuses_anyone_elses() {
     let mallory_m = messenger(&mallory, &mallory_me.id, None).await;
     let carol_m = messenger(&carol, &carol.me().await.unwrap().id, None).await;
 
-    mallory_m.send_text(Target::User(alice_me.id.clone()), "hello there", None).await.unwrap();
+    mallory_m.send_text(&mallory_m.open_direct(&alice_me.id).await.unwrap(), "hello there", None).await.unwrap();
     within(WAIT, "mallory's message sent", mallory_m.flushed()).await.unwrap();
     eventually("alice has the chat", || async {
         alice_m.store().direct_chat_with(&mallory_me.id).await.unwrap().is_some()
     })
     .await;
     let chat_id = alice_m.store().direct_chat_with(&mallory_me.id).await.unwrap().unwrap();
-    alice_m.send_text(Target::Chat(chat_id.clone()), "who is this?", None).await.unwrap();
+    alice_m.send_text(&chat_id, "who is this?", None).await.unwrap();
     within(WAIT, "alice's message sent", alice_m.flushed()).await.unwrap();
-    mallory_m.send_text(Target::Chat(chat_id.clone()), "send coins to\nscam.example", None).await.unwrap();
+    mallory_m.send_text(&chat_id, "send coins to\nscam.example", None).await.unwrap();
     within(WAIT, "mallory's message sent", mallory_m.flushed()).await.unwrap();
     eventually("alice has all three", || async { alice_m.messages(&chat_id, None, 50).await.unwrap().len() == 3 })
         .await;
@@ -119,8 +119,10 @@ async fn a_report_keeps_our_last_messages_and_refuses_anyone_elses() {
 
     // Messages of another chat (mallory's with carol, or alice's own with carol), or made up,
     // are refused with their code and store nothing.
-    let to_mallory = carol_m.send_text(Target::User(mallory_me.id.clone()), "hi mallory", None).await.unwrap();
-    let to_alice = carol_m.send_text(Target::User(alice_me.id.clone()), "hi alice", None).await.unwrap();
+    let to_mallory =
+        carol_m.send_text(&carol_m.open_direct(&mallory_me.id).await.unwrap(), "hi mallory", None).await.unwrap();
+    let to_alice =
+        carol_m.send_text(&carol_m.open_direct(&alice_me.id).await.unwrap(), "hi alice", None).await.unwrap();
     within(WAIT, "carol's messages sent", carol_m.flushed()).await.unwrap();
     for foreign in [to_mallory.message.id, to_alice.message.id, "no-such-message".into()] {
         let request = ReportRequest {
@@ -147,7 +149,7 @@ async fn a_report_keeps_our_last_messages_and_refuses_anyone_elses() {
     assert!(history.messages.iter().any(|m| m.id == scam_id && m.content.is_none()), "deleted for alice too");
     // A message that has not reached the server is never attached.
     server.stop().await;
-    alice_m.send_text(Target::Chat(chat_id.clone()), "not sent yet", None).await.unwrap();
+    alice_m.send_text(&chat_id, "not sent yet", None).await.unwrap();
     assert_eq!(alice_m.messages(&chat_id, None, 50).await.unwrap().len(), 4);
     assert_eq!(alice_m.recent_message_ids_with(&mallory_me.id, 20).await.unwrap(), ids);
     drop((alice_m, mallory_m, carol_m));

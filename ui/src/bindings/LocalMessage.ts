@@ -3,7 +3,6 @@ import type { Message } from "./Message";
 import type { SendStatus } from "./SendStatus";
 
 /**
- * A message as this device shows it. A pending message has `seq` 0 and, until its direct
- * chat exists, the chat key `user:<peer id>`.
+ * A message as this device shows it. A pending message has `seq` 0.
  */
 export type LocalMessage = { message: Message, status: SendStatus, };

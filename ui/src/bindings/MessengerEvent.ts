@@ -6,4 +6,4 @@ import type { TypingUpdate } from "./TypingUpdate";
 /**
  * What changed, for the UI.
  */
-export type MessengerEvent = { "event": "chats_changed" } | { "event": "message", chat_key: string, message: LocalMessage, } | { "event": "typing" } & TypingUpdate | { "event": "receipt" } & ReceiptUpdate;
+export type MessengerEvent = { "event": "chats_changed" } | { "event": "message", chat_id: string, message: LocalMessage, } | { "event": "typing" } & TypingUpdate | { "event": "receipt" } & ReceiptUpdate;

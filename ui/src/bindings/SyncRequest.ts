@@ -9,6 +9,11 @@ export type SyncRequest = {
  */
 cursors: { [key in string]: number }, 
 /**
+ * Chat id → the `members_seq` of the member list this device holds. The answer carries
+ * the members of every chat not named or changed since.
+ */
+members: { [key in string]: number }, 
+/**
  * At most this many messages in the answer (capped at [`PAGE_MAX`]).
  */
 limit?: number, };

@@ -2,5 +2,6 @@
 
 /**
  * Someone is typing (`typing` push); it expires after [`TYPING_EXPIRES_MS`] unless renewed.
+ * In a group several people may type at once: each has their own.
  */
 export type TypingUpdate = { chat_id: string, user_id: string, typing: boolean, };

@@ -1,11 +1,18 @@
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { CallView, ChatSummary } from "../api";
+import type { CallView, LocalChat } from "../api";
 import { invoke } from "../test-ipc";
 import CallScreen from "./CallScreen";
 
-const grace = { user_id: "u2", username: "grace", display_name: "Grace", photo: null };
-const chats = [{ id: "c1", kind: "direct", peer: grace } as ChatSummary];
+const grace = {
+  user_id: "u2",
+  username: "grace",
+  display_name: "Grace",
+  photo: null,
+  role: "member" as const,
+  joined_at: 0,
+};
+const chats = [{ id: "c1", kind: "direct", title: "Grace", other_member: grace } as LocalChat];
 
 const view = (over: Partial<CallView>): CallView => ({
   call_id: "call-1",

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { api, describeError, type CallView, type ChatSummary } from "../api";
+import { api, describeError, type CallView, type LocalChat } from "../api";
 import { endedWords, formatDuration, useCall, usePeer } from "../calls";
 import { useNow } from "../hooks";
 import Avatar from "./Avatar";
@@ -27,13 +27,13 @@ function statusWords(call: CallView): string {
  * connecting, then the timer, the far side's picture with my self-view, and the controls; for
  * a moment after the end, how it ended.
  */
-export default function CallScreen({ chats }: { chats: ChatSummary[] | null }) {
+export default function CallScreen({ chats }: { chats: LocalChat[] | null }) {
   const call = useCall();
   // Keyed by the call: its error and volume start afresh with the next one.
   return call && <CallPane key={call.call_id} call={call} chats={chats} />;
 }
 
-function CallPane({ call, chats }: { call: CallView; chats: ChatSummary[] | null }) {
+function CallPane({ call, chats }: { call: CallView; chats: LocalChat[] | null }) {
   const peer = usePeer(call.peer_id, chats);
   const [error, setError] = useState<string | null>(null);
   const [volume, setVolume] = useState(1);

@@ -197,6 +197,7 @@ export default function ContactsPanel({
                   setReporting(null);
                   setNotice("Thanks — the report was sent.");
                 }}
+                onCancel={() => setReporting(null)}
               />
             )}
           </li>

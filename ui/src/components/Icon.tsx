@@ -37,6 +37,116 @@ export function VideoIcon({ size = 18 }: IconProps) {
   );
 }
 
+/** A magnifier: search. */
+export function SearchIcon({ size = 18 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <circle cx="11" cy="11" r="7" />
+      <path d="M21 21l-4.35-4.35" />
+    </svg>
+  );
+}
+
+/** A smiling face: the emoji picker. */
+export function SmileIcon({ size = 18 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <circle cx="12" cy="12" r="10" />
+      <path d="M8 14s1.5 2 4 2 4-2 4-2" />
+      <path d="M9 9h.01M15 9h.01" />
+    </svg>
+  );
+}
+
+/** Three dots in a row: more actions. */
+export function MoreIcon({ size = 18 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M5 12h.01M12 12h.01M19 12h.01" />
+    </svg>
+  );
+}
+
+/** A cross: close, cancel. */
+export function CloseIcon({ size = 16 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M18 6L6 18M6 6l12 12" />
+    </svg>
+  );
+}
+
+/** A chevron pointing down: to the newest message. */
+export function ChevronDownIcon({ size = 18 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M6 9l6 6 6-6" />
+    </svg>
+  );
+}
+
+/** A push pin: a pinned chat. */
+export function PinIcon({ size = 14 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M12 17v5" />
+      <path d="M5 17h14v-1.8a2 2 0 0 0-1.1-1.8l-1.8-.9A2 2 0 0 1 15 10.8V6h1a2 2 0 0 0 0-4H8a2 2 0 0 0 0 4h1v4.8a2 2 0 0 1-1.1 1.8l-1.8.9A2 2 0 0 0 5 15.2z" />
+    </svg>
+  );
+}
+
+/** A bell struck through: a muted chat. */
+export function MutedIcon({ size = 14 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M13.7 21a2 2 0 0 1-3.4 0" />
+      <path d="M18.6 13A17.9 17.9 0 0 1 18 8" />
+      <path d="M6.3 6.3A5.9 5.9 0 0 0 6 8c0 7-3 9-3 9h14" />
+      <path d="M18 8a6 6 0 0 0-9.3-5" />
+      <path d="M1 1l22 22" />
+    </svg>
+  );
+}
+
+/** A clock face: a message waiting to be sent. */
+export function ClockIcon({ size = 14 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <circle cx="12" cy="12" r="9" />
+      <path d="M12 7v5l3 2" />
+    </svg>
+  );
+}
+
+/** A warning triangle: a message that could not be sent. */
+export function AlertIcon({ size = 14 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M10.3 3.9L1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z" />
+      <path d="M12 9v4M12 17h.01" />
+    </svg>
+  );
+}
+
+/** One check mark: sent. */
+export function CheckIcon({ size = 14 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M20 6L9 17l-5-5" />
+    </svg>
+  );
+}
+
+/** Two check marks: delivered (or read, in the read colour). */
+export function DoubleCheckIcon({ size = 14 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M18 6L7 17l-5-5" />
+      <path d="M22 10l-7.5 7.5L13 16" />
+    </svg>
+  );
+}
+
 type CallKind = "audio" | "video";
 
 const CALLS: { kind: CallKind; label: string; Icon: (props: IconProps) => React.JSX.Element }[] = [

@@ -31,6 +31,7 @@ describe("ProfileSettings", () => {
           photo: "everyone",
           about: "everyone",
           read_receipts: false,
+          groups: "everyone",
         },
       },
     });

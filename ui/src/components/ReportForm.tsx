@@ -3,7 +3,18 @@ import { api, type Contact } from "../api";
 import { useSubmit } from "../useSubmit";
 
 /** Report a user to the server's operator, optionally with our last messages and blocking them too. */
-export default function ReportForm({ contact, onDone }: { contact: Contact; onDone: () => void }) {
+export default function ReportForm({
+  contact,
+  onDone,
+  onCancel = onDone,
+}: {
+  /** A contact, or anyone I chat with (a chat's member). */
+  contact: Pick<Contact, "user_id" | "display_name">;
+  /** The report was sent. */
+  onDone: () => void;
+  /** Cancelled without reporting (`onDone` unless given). */
+  onCancel?: () => void;
+}) {
   const [reason, setReason] = useState("");
   const [block, setBlock] = useState(true);
   const [includeMessages, setIncludeMessages] = useState(false);
@@ -51,7 +62,7 @@ export default function ReportForm({ contact, onDone }: { contact: Contact; onDo
         <button type="submit" className="danger-button" data-testid="report-submit">
           Report
         </button>
-        <button type="button" className="link-button" onClick={onDone}>
+        <button type="button" className="link-button" onClick={onCancel}>
           Cancel
         </button>
       </div>

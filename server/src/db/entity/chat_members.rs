@@ -17,6 +17,13 @@ pub struct Model {
     pub pinned_at: Option<i64>,
     pub archived: bool,
     pub muted_until: Option<i64>,
+    /// `member`, `admin` or `owner` ([`gkchat_proto::chat::MemberRole`]).
+    pub role: String,
+    /// The first sequence number the member sees (a group member sees from their joining on).
+    pub history_from: i64,
+    /// The last sequence number the member sees, once they left or were removed (`None`: still
+    /// in). The row stays: they keep what they had.
+    pub left_seq: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,7 +7,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
-    /// `direct` (groups come later).
+    /// `direct` or `group` ([`gkchat_proto::chat::ChatKind`]).
     pub kind: String,
     /// `<smaller user id>:<larger user id>` for a direct chat.
     pub direct_key: Option<String>,
@@ -15,6 +15,20 @@ pub struct Model {
     pub last_seq: i64,
     pub created_at: i64,
     pub last_activity_at: i64,
+    /// The sequence number of the last change to the members (0: none since the start).
+    pub members_seq: i64,
+    /// Who started it (`None` for chats from before this was kept).
+    pub created_by: Option<String>,
+    /// A group's name, description and image (content id of its blobs in the media store).
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub photo_id: Option<String>,
+    pub only_admins_send: bool,
+    pub only_admins_edit: bool,
+    /// Joining by the invite link waits for an admin.
+    pub approve_joins: bool,
+    /// The code in the group's invite link (`None`: no link).
+    pub invite_code: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -28,6 +28,9 @@ pub struct Model {
     pub photo_id: Option<String>,
     /// When the user's last connection ended (or, while online, began).
     pub last_seen_at: Option<i64>,
+    /// Who may add them to groups: `everyone`, `contacts`, or `contacts_except` (their
+    /// contacts but those in `group_add_exceptions`).
+    pub privacy_groups: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

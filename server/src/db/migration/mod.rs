@@ -14,6 +14,8 @@ mod m20261122_000008_create_chats_and_messages;
 mod m20261122_000009_create_receipt_marks;
 mod m20261202_000010_create_calls;
 mod m20261202_000011_add_report_evidence;
+mod m20261206_000012_chat_contract;
+mod m20261206_000013_groups;
 
 pub struct Migrator;
 
@@ -32,6 +34,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000009_create_receipt_marks::Migration),
             Box::new(m20261202_000010_create_calls::Migration),
             Box::new(m20261202_000011_add_report_evidence::Migration),
+            Box::new(m20261206_000012_chat_contract::Migration),
+            Box::new(m20261206_000013_groups::Migration),
         ]
     }
 }

@@ -1,8 +1,10 @@
 import { useMemo, useState, type FormEvent } from "react";
-import { api, type Contact } from "../api";
-import { LAYER, useEscape } from "../shortcuts";
-import { useLoaded } from "../useLoaded";
-import Avatar from "./Avatar";
+import { api, type Contact } from "../../api";
+import Avatar from "../../components/Avatar";
+import { CloseIcon } from "../../components/Icon";
+import { LAYER, useEscape } from "../../shortcuts";
+import { useLoaded } from "../../useLoaded";
+import "./chats.css";
 
 /** Who matches `needle` by name or username. */
 export function matching(contacts: Contact[], needle: string): Contact[] {
@@ -44,7 +46,7 @@ export default function NewChat({
       <div className="row new-chat-header">
         <h2 className="contacts-title">New chat</h2>
         <button type="button" className="link-button" aria-label="Close" onClick={onClose}>
-          ✕
+          <CloseIcon />
         </button>
       </div>
       <form className="row" onSubmit={pickFirst}>

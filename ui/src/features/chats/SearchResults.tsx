@@ -1,6 +1,8 @@
 import { useEffect, useState } from "react";
-import { api, describeError, type SearchHit } from "../api";
-import { tileTime } from "../chatText";
+import { describeError, type SearchHit } from "../../api";
+import { tileTime } from "../../chatText";
+import { chatsApi } from "./api";
+import "./chats.css";
 
 /** The snippet with its `[match]` marks shown as highlights. */
 function Snippet({ text }: { text: string }) {
@@ -18,14 +20,14 @@ function Snippet({ text }: { text: string }) {
   );
 }
 
-/** Messages on this device matching `query` (in one chat when `chatKey` is set). */
+/** Messages on this device matching `query` (in one chat when `chatId` is set). */
 export default function SearchResults({
   query,
-  chatKey,
+  chatId,
   onPick,
 }: {
   query: string;
-  chatKey: string | null;
+  chatId: string | null;
   onPick: (hit: SearchHit) => void;
 }) {
   const [hits, setHits] = useState<SearchHit[] | null>(null);
@@ -34,8 +36,8 @@ export default function SearchResults({
     if (query.trim() === "") return;
     let current = true;
     const timer = setTimeout(() => {
-      api
-        .searchMessages(query, chatKey)
+      chatsApi
+        .searchMessages(query, chatId)
         .then((found) => current && (setHits(found), setError(null)))
         .catch((e) => current && setError(describeError(e)));
     }, 150);
@@ -43,7 +45,7 @@ export default function SearchResults({
       current = false;
       clearTimeout(timer);
     };
-  }, [query, chatKey]);
+  }, [query, chatId]);
   if (query.trim() === "") return null;
   return (
     <section className="search-results" data-testid="search-results">

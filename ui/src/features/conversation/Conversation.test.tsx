@@ -1,18 +1,25 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ChatSummary, LocalMessage } from "../api";
-import { LAYER, useEscape, useShortcuts } from "../shortcuts";
-import { invoke } from "../test-ipc";
+import type { LocalChat, LocalMessage } from "../../api";
+import { LAYER, useEscape, useShortcuts } from "../../shortcuts";
+import { invoke } from "../../test-ipc";
 import Conversation from "./Conversation";
 
 /** The conversation as the frame holds it: Esc, when nothing nearer takes it, closes it. */
 function InFrame({ onClose }: { onClose: () => void }) {
   useShortcuts(() => undefined);
   useEscape(true, LAYER.conversation, onClose);
-  return <Conversation open={{ chatId: "c1", peer }} myId="me" />;
+  return <Conversation open={{ chatId: "c1" }} myId="me" />;
 }
 
-const peer = { user_id: "u2", display_name: "Grace", username: "grace", photo: null };
+const grace = {
+  user_id: "u2",
+  display_name: "Grace",
+  username: "grace",
+  photo: null,
+  role: "member" as const,
+  joined_at: 0,
+};
 
 const local = (seq: number, sender: string, text: string): LocalMessage => ({
   message: {
@@ -33,18 +40,24 @@ const local = (seq: number, sender: string, text: string): LocalMessage => ({
   status: { state: "sent" },
 });
 
-const chat: ChatSummary = {
+const chat: LocalChat = {
   id: "c1",
   kind: "direct",
-  peer,
+  title: "Grace",
+  photo: null,
+  member_count: 2,
+  my_role: "member",
+  only_admins_send: false,
+  members_seq: 1,
+  other_member: grace,
   last_seq: 2,
-  last_message: null,
+  last_message: local(2, "me", "second").message,
   unread: 0,
   last_activity_at: 0,
   my_delivered_seq: 2,
   my_read_seq: 2,
-  peer_delivered_seq: 2,
-  peer_read_seq: 1,
+  delivered_to_all_seq: 2,
+  read_by_all_seq: 1,
   pinned_at: null,
   archived: false,
   muted_until: null,
@@ -86,15 +99,16 @@ afterEach(() => {
 });
 
 describe("Conversation", () => {
-  it("shows ticks, sends on Enter and keeps Shift+Enter for new lines", async () => {
+  it("shows ticks from how far all the others got, sends on Enter and keeps Shift+Enter for new lines", async () => {
     invoke.mockImplementation(async (command: string) => {
       if (command === "chat_messages") return [local(1, "me", "first"), local(2, "me", "second")];
       if (command === "list_chats") return [chat];
+      if (command === "list_contacts") return [];
       if (command === "send_text") return local(3, "me", "third");
       if (command === "set_typing") return;
       throw new Error(command);
     });
-    render(<Conversation open={{ chatId: "c1", peer }} myId="me" />);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
     await screen.findByText("second");
     await vi.waitFor(() =>
       expect(screen.getAllByTestId("message").map((m) => m.dataset.status)).toEqual([
@@ -109,7 +123,7 @@ describe("Conversation", () => {
     fireEvent.keyDown(composer, { key: "Enter" });
     await vi.waitFor(() =>
       expect(invoke).toHaveBeenCalledWith("send_text", {
-        to: { kind: "chat", id: "c1" },
+        chatId: "c1",
         text: "line one",
         replyTo: null,
       }),
@@ -121,6 +135,7 @@ describe("Conversation", () => {
     invoke.mockImplementation(async (command: string) => {
       if (command === "chat_messages") return [local(1, "u2", "first"), local(2, "me", "second")];
       if (command === "list_chats") return [chat];
+      if (command === "list_contacts") return [];
       if (command === "set_typing") return;
       throw new Error(command);
     });
@@ -147,19 +162,21 @@ describe("Conversation", () => {
   });
 
   it("forwards a message to a chat picked from the menu", async () => {
-    const other: ChatSummary = {
+    const other: LocalChat = {
       ...chat,
       id: "c2",
-      peer: { ...peer, user_id: "u3", display_name: "Ada" },
+      title: "Ada",
+      other_member: { ...grace, user_id: "u3", display_name: "Ada" },
     };
     invoke.mockImplementation(async (command: string) => {
       if (command === "chat_messages") return [local(1, "u2", "worth passing on")];
       if (command === "list_chats") return [chat, other];
+      if (command === "list_contacts") return [];
       if (command === "forward_message") return local(3, "me", "worth passing on");
       if (command === "set_typing") return;
       throw new Error(command);
     });
-    render(<Conversation open={{ chatId: "c1", peer }} myId="me" />);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
     await screen.findByText("worth passing on");
     fireEvent.click(screen.getAllByTestId("message-menu")[0]!);
     fireEvent.click(screen.getByTestId("message-forward"));
@@ -168,7 +185,7 @@ describe("Conversation", () => {
     await vi.waitFor(() =>
       expect(invoke).toHaveBeenCalledWith("forward_message", {
         messageId: "m1",
-        to: { kind: "chat", id: "c2" },
+        chatId: "c2",
       }),
     );
     expect(screen.queryByTestId("forward-picker")).toBeNull();
@@ -178,11 +195,11 @@ describe("Conversation", () => {
     invoke.mockImplementation(async (command: string) => {
       if (command === "chat_messages") return [];
       if (command === "list_chats") return [];
-      if (command === "direct_chat_with") return null;
+      if (command === "list_contacts") return [];
       if (command === "send_text") throw { code: "message_too_large", message: "too long" };
       throw new Error(command);
     });
-    render(<Conversation open={{ chatId: null, peer }} myId="me" />);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
     const composer = screen.getByTestId("composer");
     fireEvent.change(composer, { target: { value: "x" } });
     fireEvent.keyDown(composer, { key: "Enter" });
@@ -191,16 +208,17 @@ describe("Conversation", () => {
     );
   });
 
-  it("calls the chat's peer from the header, and shows a refusal in words", async () => {
+  it("calls the chat's other person from the header, and shows a refusal in words", async () => {
     invoke.mockImplementation(async (command: string, args?: { kind?: string }) => {
       if (command === "chat_messages") return [];
       if (command === "list_chats") return [chat];
+      if (command === "list_contacts") return [];
       if (command === "start_call" && args?.kind === "audio") return "call-1";
       if (command === "start_call") throw { code: "blocked", message: "Grace blocked you" };
       throw new Error(command);
     });
-    render(<Conversation open={{ chatId: "c1", peer }} myId="me" />);
-    fireEvent.click(screen.getByTestId("chat-call-audio"));
+    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
+    fireEvent.click(await screen.findByTestId("chat-call-audio"));
     await vi.waitFor(() =>
       expect(invoke).toHaveBeenCalledWith("start_call", { calleeId: "u2", kind: "audio" }),
     );
@@ -218,9 +236,10 @@ describe("Conversation", () => {
     invoke.mockImplementation(async (command: string) => {
       if (command === "chat_messages") return many;
       if (command === "list_chats") return [{ ...chat, last_seq: 5000 }];
+      if (command === "list_contacts") return [];
       throw new Error(command);
     });
-    render(<Conversation open={{ chatId: "c1", peer }} myId="me" />);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
     await screen.findByText("line 1");
     const shown = screen.getAllByTestId("message").length;
     expect(shown).toBeGreaterThan(5);
@@ -238,10 +257,11 @@ describe("Conversation", () => {
         return older.slice(-limit);
       }
       if (command === "list_chats") return [{ ...chat, last_seq: 1000 }];
+      if (command === "list_contacts") return [];
       if (command === "mark_read") return null;
       throw new Error(command);
     });
-    render(<Conversation open={{ chatId: "c1", peer }} myId="me" />);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
     const timeline = await screen.findByTestId("timeline");
     await waitFor(() => expect(timeline.dataset.loaded).toBe("200"));
     fireEvent.scroll(timeline, { target: { scrollTop: 0 } });
@@ -251,5 +271,152 @@ describe("Conversation", () => {
       asked.every((a) => a.limit <= 400),
       JSON.stringify(asked),
     ).toBe(true);
+  });
+
+  it("opens by the chat's id: its messages, and the tile's title and other person above them", async () => {
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "chat_messages") return [local(1, "u2", "hello")];
+      if (command === "list_chats") return [chat];
+      if (command === "list_contacts") return [];
+      throw new Error(command);
+    });
+    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
+    await screen.findByText("hello");
+    expect(invoke).toHaveBeenCalledWith("chat_messages", {
+      chatId: "c1",
+      before: null,
+      limit: 200,
+    });
+    await vi.waitFor(() =>
+      expect(screen.getByTestId("conversation-name").textContent).toBe("Grace"),
+    );
+    expect(screen.getByTestId("conversation-status").textContent).toBe("@grace");
+    expect(screen.getByTestId("chat-call-audio")).toBeTruthy();
+  });
+
+  it("shows a group by its title and size, without call buttons", async () => {
+    const group: LocalChat = {
+      ...chat,
+      id: "g1",
+      kind: "group",
+      title: "Book club",
+      member_count: 5,
+      other_member: null,
+    };
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "chat_messages") return [];
+      if (command === "list_chats") return [group];
+      throw new Error(command);
+    });
+    render(<Conversation open={{ chatId: "g1" }} myId="me" />);
+    await vi.waitFor(() =>
+      expect(screen.getByTestId("conversation-name").textContent).toBe("Book club"),
+    );
+    expect(screen.getByTestId("conversation-status").textContent).toBe("5 members");
+    expect(screen.queryByTestId("chat-call-audio")).toBeNull();
+    expect(screen.queryByTestId("conversation-more")).toBeNull();
+  });
+
+  it("blocks the other person from the header's menu", async () => {
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "chat_messages") return [];
+      if (command === "list_chats") return [chat];
+      if (command === "list_contacts") return [];
+      if (command === "block_user") return null;
+      throw new Error(command);
+    });
+    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
+    fireEvent.click(await screen.findByTestId("conversation-more"));
+    fireEvent.click(screen.getByTestId("conversation-block"));
+    expect((await screen.findByTestId("conversation-notice")).textContent).toBe(
+      "Grace is blocked.",
+    );
+    expect(invoke).toHaveBeenCalledWith("block_user", { userId: "u2" });
+  });
+
+  it("has the composer ready to type in when it opens, but not when it opens on a search hit", async () => {
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "chat_messages") return [local(1, "u2", "found me")];
+      if (command === "list_chats") return [chat];
+      if (command === "list_contacts") return [];
+      throw new Error(command);
+    });
+    const { unmount } = render(<Conversation open={{ chatId: "c1" }} myId="me" />);
+    expect(document.activeElement).toBe(screen.getByTestId("composer"));
+    unmount();
+
+    const search = document.createElement("input");
+    document.body.append(search);
+    search.focus();
+    render(<Conversation open={{ chatId: "c1", focus: "m1" }} myId="me" />);
+    await screen.findByText("found me");
+    expect(document.activeElement).toBe(search);
+    search.remove();
+  });
+
+  it("forwards to a contact without a chat yet by opening their chat first", async () => {
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "chat_messages") return [local(1, "u2", "worth passing on")];
+      if (command === "list_chats") return [chat];
+      if (command === "list_contacts")
+        return [
+          { ...grace, about: "", status_text: "", online: false, last_seen: null, added_at: 0 },
+          {
+            user_id: "u4",
+            username: "alan",
+            display_name: "Alan",
+            about: "",
+            status_text: "",
+            photo: null,
+            online: false,
+            last_seen: null,
+            added_at: 0,
+          },
+        ];
+      if (command === "open_direct_chat") return "c-alan";
+      if (command === "forward_message") return local(3, "me", "worth passing on");
+      throw new Error(command);
+    });
+    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
+    await screen.findByText("worth passing on");
+    fireEvent.click(screen.getAllByTestId("message-menu")[0]!);
+    fireEvent.click(screen.getByTestId("message-forward"));
+    await vi.waitFor(() =>
+      // Grace has a chat already: she is offered once.
+      expect(screen.getAllByTestId("forward-to").map((t) => t.textContent)).toEqual([
+        "Grace",
+        "Alan",
+      ]),
+    );
+    fireEvent.click(screen.getByText("Alan"));
+    await vi.waitFor(() =>
+      expect(invoke).toHaveBeenCalledWith("forward_message", { messageId: "m1", chatId: "c-alan" }),
+    );
+    expect(invoke).toHaveBeenCalledWith("open_direct_chat", { userId: "u4" });
+  });
+
+  it("searches in this chat by its id and jumps to the hit", async () => {
+    const hit = local(1, "u2", "the café at noon");
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "chat_messages") return [hit, local(2, "me", "see you")];
+      if (command === "list_chats") return [chat];
+      if (command === "list_contacts") return [];
+      if (command === "search_messages") return [{ message: hit, snippet: "the [café] at noon" }];
+      throw new Error(command);
+    });
+    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
+    await screen.findByText("see you");
+    fireEvent.click(screen.getByTestId("conversation-search-toggle"));
+    const box = screen.getByTestId("conversation-search");
+    expect(document.activeElement).toBe(box);
+    fireEvent.change(box, { target: { value: "café" } });
+    fireEvent.click(await screen.findByTestId("search-hit"));
+    expect(invoke).toHaveBeenCalledWith("search_messages", { text: "café", chatId: "c1" });
+    expect(screen.queryByTestId("conversation-search")).toBeNull();
+    await vi.waitFor(() =>
+      expect(document.querySelector(".bubble.highlight")?.getAttribute("data-message-id")).toBe(
+        "m1",
+      ),
+    );
   });
 });

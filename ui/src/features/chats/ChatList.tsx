@@ -1,15 +1,18 @@
 import { useState } from "react";
-import { api, type ChatSummary } from "../api";
-import { isMuted, preview, tileTime } from "../chatText";
-import { useChats, useTyping } from "../messages";
-import { LAYER, useEscape } from "../shortcuts";
-import Avatar from "./Avatar";
+import type { LocalChat } from "../../api";
+import { isMuted, preview, tileTime } from "../../chatText";
+import Avatar from "../../components/Avatar";
+import { MoreIcon, MutedIcon, PinIcon } from "../../components/Icon";
+import { useTyping } from "../../messages";
+import { LAYER, useEscape } from "../../shortcuts";
+import { chatsApi } from "./api";
+import { chatAvatar, isListed, useChats } from "./hooks";
 import SearchResults from "./SearchResults";
+import "./chats.css";
 
-/** What the frame needs to open a conversation. */
+/** What the frame needs to open a conversation: the chat, and maybe a message to show. */
 export interface OpenChat {
-  chatId: string | null;
-  peer: { user_id: string; display_name: string; username: string; photo: string | null };
+  chatId: string;
   /** A message to show (a search hit). */
   focus?: string;
 }
@@ -36,7 +39,7 @@ function Tile({
   selected,
   onOpen,
 }: {
-  chat: ChatSummary;
+  chat: LocalChat;
   myId: string;
   selected: boolean;
   onOpen: (open: OpenChat) => void;
@@ -44,26 +47,24 @@ function Tile({
   const typing = useTyping(chat.id);
   const [menu, setMenu] = useState(false);
   useEscape(menu, LAYER.menu, () => setMenu(false));
-  const peer = chat.peer ?? { user_id: "", display_name: "Chat", username: "", photo: null };
+  const avatar = chatAvatar(chat);
   const muted = isMuted(chat);
-  const settle = (update: Parameters<typeof api.updateChat>[1]) => {
+  const settle = (update: Parameters<typeof chatsApi.updateChat>[1]) => {
     setMenu(false);
-    api.updateChat(chat.id, update).catch((error) => console.error("update_chat failed", error));
+    chatsApi
+      .updateChat(chat.id, update)
+      .catch((error) => console.error("update_chat failed", error));
   };
   return (
     <li className={selected ? "chat-tile selected" : "chat-tile"} data-testid="chat-tile">
-      <button
-        type="button"
-        className="chat-tile-open"
-        onClick={() => onOpen({ chatId: chat.id, peer })}
-      >
-        <Avatar userId={peer.user_id} photo={peer.photo} name={peer.display_name} />
+      <button type="button" className="chat-tile-open" onClick={() => onOpen({ chatId: chat.id })}>
+        <Avatar {...avatar} />
         <div className="chat-tile-text">
           <div className="chat-tile-top">
             <span className="chat-tile-name" data-testid="chat-tile-name">
-              {peer.display_name}
+              {chat.title}
             </span>
-            <span className="hint">
+            <span className="hint chat-tile-time">
               {chat.last_message ? tileTime(chat.last_message.sent_at) : ""}
             </span>
           </div>
@@ -71,10 +72,20 @@ function Tile({
             <span className="hint chat-tile-preview" data-testid="chat-tile-preview">
               {typing ? <em className="presence-online">typing…</em> : preview(chat, myId)}
             </span>
-            {chat.pinned_at !== null && <span title="Pinned">📌</span>}
+            {chat.pinned_at !== null && (
+              <span className="chat-tile-icon" title="Pinned" role="img" aria-label="Pinned">
+                <PinIcon />
+              </span>
+            )}
             {muted && (
-              <span title={mutedTitle(chat.muted_until)} data-testid="chat-tile-muted">
-                🔕
+              <span
+                className="chat-tile-icon"
+                title={mutedTitle(chat.muted_until)}
+                role="img"
+                aria-label="Muted"
+                data-testid="chat-tile-muted"
+              >
+                <MutedIcon />
               </span>
             )}
             {chat.unread > 0 && (
@@ -88,10 +99,10 @@ function Tile({
       <button
         type="button"
         className="link-button chat-tile-more"
-        aria-label={`More for ${peer.display_name}`}
+        aria-label={`More for ${chat.title}`}
         onClick={() => setMenu(!menu)}
       >
-        ⋯
+        <MoreIcon />
       </button>
       {menu && (
         <div className="menu" role="menu">
@@ -124,7 +135,10 @@ function Tile({
   );
 }
 
-/** The chat list: pinned first, then by last activity; archived chats behind a toggle. */
+/**
+ * The chat list: pinned first, then by last activity (the store's order); archived chats behind
+ * a toggle; direct chats where nothing was said yet left out (see `isListed`).
+ */
 export default function ChatList({
   myId,
   selectedId,
@@ -134,7 +148,7 @@ export default function ChatList({
   selectedId: string | null;
   onOpen: (open: OpenChat) => void;
 }) {
-  const { chats, error } = useChats();
+  const { chats: all, error } = useChats();
   const [archived, setArchived] = useState(false);
   const [search, setSearch] = useState("");
   useEscape(search !== "", LAYER.search, () => setSearch(""));
@@ -145,13 +159,14 @@ export default function ChatList({
       </p>
     );
   }
-  if (!chats) return null;
+  if (!all) return null;
+  const chats = all.filter(isListed);
   const needle = search.trim().toLowerCase();
   const shown = chats.filter(
     (c) =>
       c.archived === archived &&
       (needle === "" ||
-        (c.peer?.display_name.toLowerCase().includes(needle) ?? false) ||
+        c.title.toLowerCase().includes(needle) ||
         preview(c, myId).toLowerCase().includes(needle)),
   );
   const archivedCount = chats.filter((c) => c.archived).length;
@@ -188,12 +203,10 @@ export default function ChatList({
       </ul>
       <SearchResults
         query={search}
-        chatKey={null}
-        onPick={(hit) => {
-          const chat = chats.find((c) => c.id === hit.message.message.chat_id);
-          if (chat?.peer)
-            onOpen({ chatId: chat.id, peer: chat.peer, focus: hit.message.message.id });
-        }}
+        chatId={null}
+        onPick={(hit) =>
+          onOpen({ chatId: hit.message.message.chat_id, focus: hit.message.message.id })
+        }
       />
     </section>
   );

@@ -1,0 +1,168 @@
+//! The local store's schema, as ordered migrations (sea-orm's runner records which ran in the
+//! store itself). A store written by any earlier release opens by running the ones it lacks;
+//! nothing it holds is dropped on the way.
+
+use sea_orm_migration::prelude::*;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(FirstSchema), Box::new(ChatContract)]
+    }
+}
+
+async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    for sql in statements {
+        db.execute_unprepared(sql).await?;
+    }
+    Ok(())
+}
+
+/// The schema of the releases before versions were kept: created here for a new store, found
+/// (and left as it is) in a store those releases wrote.
+struct FirstSchema;
+
+impl MigrationName for FirstSchema {
+    fn name(&self) -> &str {
+        "m0001_first_schema"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for FirstSchema {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(
+            manager,
+            &[
+                "CREATE TABLE IF NOT EXISTS chats (
+                    id TEXT PRIMARY KEY,
+                    peer_user_id TEXT,
+                    summary TEXT NOT NULL,
+                    cursor INTEGER NOT NULL DEFAULT 0
+                )",
+                "CREATE TABLE IF NOT EXISTS messages (
+                    id TEXT PRIMARY KEY,
+                    chat_key TEXT NOT NULL,
+                    seq INTEGER,
+                    updated_seq INTEGER NOT NULL,
+                    sender_id TEXT NOT NULL,
+                    sent_at INTEGER NOT NULL,
+                    visible INTEGER NOT NULL,
+                    deleted INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    data TEXT NOT NULL
+                )",
+                "CREATE INDEX IF NOT EXISTS idx_messages_chat_seq ON messages (chat_key, seq)",
+                "CREATE VIRTUAL TABLE IF NOT EXISTS message_search USING fts5(body, chat_key UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')",
+                "CREATE TABLE IF NOT EXISTS outbox (
+                    position INTEGER PRIMARY KEY AUTOINCREMENT,
+                    message_id TEXT NOT NULL UNIQUE,
+                    frame TEXT NOT NULL
+                )",
+            ],
+        )
+        .await
+    }
+}
+
+/// Chats of any size: a chat's tile in real columns (not the wire type as JSON), a members
+/// table, messages keyed by chat id. Direct chats carry their other person into `members`;
+/// messages that waited for a direct chat under `user:<id>` move into it, or — when this
+/// device never saw that chat — into a chat to be opened (`unopened_chats`: the messenger opens
+/// it on the server and moves them to its id). The outbox says the chat of each message; the
+/// search index is rebuilt with chat ids.
+struct ChatContract;
+
+impl MigrationName for ChatContract {
+    fn name(&self) -> &str {
+        "m0002_chat_contract"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ChatContract {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(
+            manager,
+            &[
+                "CREATE TABLE chats_new (
+                    id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    photo TEXT,
+                    member_count INTEGER NOT NULL,
+                    my_role TEXT,
+                    only_admins_send INTEGER NOT NULL,
+                    members_seq INTEGER NOT NULL,
+                    -- the members_seq of the member list held here; NULL: none yet
+                    members_known_seq INTEGER,
+                    last_seq INTEGER NOT NULL,
+                    last_activity_at INTEGER NOT NULL,
+                    my_delivered_seq INTEGER NOT NULL,
+                    my_read_seq INTEGER NOT NULL,
+                    delivered_to_all_seq INTEGER NOT NULL,
+                    read_by_all_seq INTEGER NOT NULL,
+                    pinned_at INTEGER,
+                    archived INTEGER NOT NULL,
+                    muted_until INTEGER,
+                    -- the highest change applied here (the sync cursor)
+                    cursor INTEGER NOT NULL DEFAULT 0
+                )",
+                "INSERT INTO chats_new
+                 SELECT id, 'direct', COALESCE(json_extract(summary, '$.peer.display_name'), ''),
+                        json_extract(summary, '$.peer.photo'), 2, 'member', 0, 0, NULL,
+                        json_extract(summary, '$.last_seq'), json_extract(summary, '$.last_activity_at'),
+                        json_extract(summary, '$.my_delivered_seq'), json_extract(summary, '$.my_read_seq'),
+                        json_extract(summary, '$.peer_delivered_seq'), json_extract(summary, '$.peer_read_seq'),
+                        json_extract(summary, '$.pinned_at'), json_extract(summary, '$.archived'),
+                        json_extract(summary, '$.muted_until'), cursor
+                 FROM chats",
+                "CREATE TABLE members (
+                    chat_id TEXT NOT NULL,
+                    user_id TEXT NOT NULL,
+                    username TEXT NOT NULL,
+                    display_name TEXT NOT NULL,
+                    photo TEXT,
+                    role TEXT NOT NULL,
+                    joined_at INTEGER NOT NULL,
+                    PRIMARY KEY (chat_id, user_id)
+                )",
+                "CREATE INDEX idx_members_user ON members (user_id)",
+                "INSERT INTO members
+                 SELECT id, peer_user_id, COALESCE(json_extract(summary, '$.peer.username'), ''),
+                        COALESCE(json_extract(summary, '$.peer.display_name'), ''),
+                        json_extract(summary, '$.peer.photo'), 'member', 0
+                 FROM chats WHERE peer_user_id IS NOT NULL",
+                "DROP TABLE chats",
+                "ALTER TABLE chats_new RENAME TO chats",
+                "ALTER TABLE messages RENAME COLUMN chat_key TO chat_id",
+                "CREATE TABLE unopened_chats (
+                    chat_id TEXT PRIMARY KEY,
+                    peer_id TEXT NOT NULL UNIQUE
+                )",
+                "INSERT INTO unopened_chats (chat_id, peer_id)
+                 SELECT 'unopened:' || lower(hex(randomblob(16))), substr(key, 6)
+                 FROM (SELECT DISTINCT chat_id AS key FROM messages WHERE chat_id LIKE 'user:%')
+                 WHERE substr(key, 6) NOT IN (SELECT user_id FROM members)",
+                "UPDATE messages SET chat_id = COALESCE(
+                    (SELECT m.chat_id FROM members m WHERE m.user_id = substr(messages.chat_id, 6)),
+                    (SELECT u.chat_id FROM unopened_chats u WHERE u.peer_id = substr(messages.chat_id, 6)))
+                 WHERE chat_id LIKE 'user:%'",
+                "UPDATE messages SET data = json_set(data, '$.chat_id', chat_id)
+                 WHERE json_extract(data, '$.chat_id') <> chat_id",
+                "ALTER TABLE outbox ADD COLUMN chat_id TEXT NOT NULL DEFAULT ''",
+                "UPDATE outbox SET chat_id = COALESCE((SELECT m.chat_id FROM messages m WHERE m.id = outbox.message_id), '')",
+                "UPDATE outbox SET frame = json_remove(json_set(frame, '$.chat_id', chat_id), '$.to')",
+                "DROP TABLE message_search",
+                "CREATE VIRTUAL TABLE message_search USING fts5(body, chat_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')",
+                "INSERT INTO message_search (rowid, body, chat_id)
+                 SELECT rowid, json_extract(data, '$.content.text'), chat_id FROM messages
+                 WHERE visible = 1 AND deleted = 0 AND json_extract(data, '$.content.kind') = 'text'",
+            ],
+        )
+        .await
+    }
+}

@@ -1,0 +1,887 @@
+//! The local store: chats, their members, messages and the outbox of one signed-in account, in
+//! SQLite through sea-orm. It is a cache of the server's changes feed (one cursor per chat) and
+//! member lists (one version per chat), plus the messages composed here that the server has not
+//! acknowledged yet — which survive a restart and are sent, in order, when the connection
+//! returns. Its schema evolves by ordered migrations (`migrations`).
+
+mod migrations;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::str::FromStr;
+
+use gkchat_proto::ErrorCode;
+use gkchat_proto::chat::{
+    ChatKind, ChatMember, ChatMembers, ChatSummary, Content, MemberRole, Message, NewMessage, ReceiptUpdate,
+};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, SqlxSqliteConnector, Statement, Value};
+use sea_orm_migration::MigratorTrait;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{Error, Result};
+
+/// Where a message of mine stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SendStatus {
+    /// Composed here; waiting for the server.
+    Pending,
+    /// Stored by the server (or received from it).
+    Sent,
+    /// The server refused it; it will not be retried.
+    Failed { code: ErrorCode, message: String },
+}
+
+/// A message as this device shows it. A pending message has `seq` 0.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct LocalMessage {
+    pub message: Message,
+    pub status: SendStatus,
+}
+
+/// A chat's tile as this device shows it: the server's tile (unread counts and the last message
+/// from what this device holds) and, in a direct chat, the other person, from its members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct LocalChat {
+    #[serde(flatten)]
+    pub summary: ChatSummary,
+    pub other_member: Option<ChatMember>,
+}
+
+/// A message that matched a search, with the matching words marked `[` … `]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SearchHit {
+    pub message: LocalMessage,
+    pub snippet: String,
+}
+
+/// Turns what a person typed into an FTS5 query: every word must appear, as a prefix.
+fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// One account's local store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+    user_id: String,
+}
+
+async fn advance_cursor(db: &impl ConnectionTrait, chat_id: &str, seq: i64) -> Result<()> {
+    db.execute(statement("UPDATE chats SET cursor = MAX(cursor, ?) WHERE id = ?", [seq.into(), chat_id.into()]))
+        .await?;
+    Ok(())
+}
+
+/// See [`Store::apply`].
+async fn apply(db: &impl ConnectionTrait, message: &Message) -> Result<bool> {
+    let result = db
+        .execute(statement(
+            "INSERT INTO messages (id, chat_id, seq, updated_seq, sender_id, sent_at, visible, deleted, status, data)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?)
+             ON CONFLICT (id) DO UPDATE SET chat_id = excluded.chat_id, seq = excluded.seq,
+                updated_seq = excluded.updated_seq, sent_at = excluded.sent_at, visible = excluded.visible,
+                deleted = excluded.deleted, status = 'sent', data = excluded.data
+             WHERE messages.status <> 'sent' OR excluded.updated_seq > messages.updated_seq",
+            [
+                message.id.clone().into(),
+                message.chat_id.clone().into(),
+                message.seq.into(),
+                message.updated_seq.into(),
+                message.sender_id.clone().into(),
+                message.sent_at.into(),
+                (!message.hidden).into(),
+                message.deleted_at.is_some().into(),
+                json(message)?.into(),
+            ],
+        ))
+        .await?;
+    let changed = result.rows_affected() > 0;
+    if changed {
+        index(db, &message.id).await?;
+    }
+    Ok(changed)
+}
+
+/// Puts a message's current text into the search index (or takes it out).
+async fn index(db: &impl ConnectionTrait, message_id: &str) -> Result<()> {
+    let Some(row) = db
+        .query_one(statement(
+            "SELECT rowid AS r, chat_id, visible, deleted, data FROM messages WHERE id = ?",
+            [message_id.into()],
+        ))
+        .await?
+    else {
+        return Ok(());
+    };
+    let rowid: i64 = get(&row, "r")?;
+    db.execute(statement("DELETE FROM message_search WHERE rowid = ?", [rowid.into()])).await?;
+    let message: Message = parse(&get::<String>(&row, "data")?)?;
+    let searchable = get::<bool>(&row, "visible")? && !get::<bool>(&row, "deleted")?;
+    if let (true, Some(Content::Text { text })) = (searchable, message.content) {
+        db.execute(statement(
+            "INSERT INTO message_search (rowid, body, chat_id) VALUES (?, ?, ?)",
+            [rowid.into(), text.into(), get::<String>(&row, "chat_id")?.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::Store(e.to_string()))
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| Error::Store(format!("unreadable row: {e}")))
+}
+
+fn statement(sql: &str, values: impl IntoIterator<Item = Value>) -> Statement {
+    Statement::from_sql_and_values(DbBackend::Sqlite, sql, values)
+}
+
+fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
+    row.try_get("", column).map_err(|e| Error::Store(e.to_string()))
+}
+
+const CHAT_COLUMNS: &str =
+    "id, kind, title, photo, member_count, my_role, only_admins_send, members_seq, last_seq, last_activity_at,
+    my_delivered_seq, my_read_seq, delivered_to_all_seq, read_by_all_seq, pinned_at, archived, muted_until";
+
+/// A `chats` row as the tile it stores (unread count and last message filled in later).
+fn tile(row: &QueryResult) -> Result<ChatSummary> {
+    let kind: String = get(row, "kind")?;
+    let role: Option<String> = get(row, "my_role")?;
+    Ok(ChatSummary {
+        id: get(row, "id")?,
+        kind: ChatKind::parse(&kind).ok_or_else(|| Error::Store(format!("unknown chat kind {kind:?}")))?,
+        title: get(row, "title")?,
+        photo: get(row, "photo")?,
+        member_count: get::<i64>(row, "member_count")?.try_into().unwrap_or(0),
+        my_role: role.as_deref().and_then(MemberRole::parse),
+        only_admins_send: get(row, "only_admins_send")?,
+        members_seq: get(row, "members_seq")?,
+        last_seq: get(row, "last_seq")?,
+        last_message: None,
+        unread: 0,
+        last_activity_at: get(row, "last_activity_at")?,
+        my_delivered_seq: get(row, "my_delivered_seq")?,
+        my_read_seq: get(row, "my_read_seq")?,
+        delivered_to_all_seq: get(row, "delivered_to_all_seq")?,
+        read_by_all_seq: get(row, "read_by_all_seq")?,
+        pinned_at: get(row, "pinned_at")?,
+        archived: get(row, "archived")?,
+        muted_until: get(row, "muted_until")?,
+    })
+}
+
+fn member(row: &QueryResult) -> Result<ChatMember> {
+    let role: String = get(row, "role")?;
+    Ok(ChatMember {
+        user_id: get(row, "user_id")?,
+        username: get(row, "username")?,
+        display_name: get(row, "display_name")?,
+        photo: get(row, "photo")?,
+        role: MemberRole::parse(&role).unwrap_or(MemberRole::Member),
+        joined_at: get(row, "joined_at")?,
+    })
+}
+
+impl Store {
+    /// Opens (creating) the store at `path`, or an in-memory one for `None`, and brings its
+    /// schema up to date.
+    pub async fn open(path: Option<&Path>, user_id: &str) -> Result<Self> {
+        let url = match path {
+            Some(path) => format!("sqlite://{}", path.display()),
+            None => "sqlite::memory:".to_owned(),
+        };
+        let options = SqliteConnectOptions::from_str(&url)
+            .map_err(|e| Error::Store(e.to_string()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal);
+        // One connection: an in-memory database lives in it, and the store is one writer.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(|e| Error::Store(e.to_string()))?;
+        let db = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
+        migrations::Migrator::up(&db, None).await.map_err(|e| Error::Store(format!("upgrading the store: {e}")))?;
+        Ok(Self { db, user_id: user_id.to_owned() })
+    }
+
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// My chats as tiles: pinned first, then by last activity; unread counts and last messages
+    /// from what this device holds (pending messages included).
+    pub async fn chats(&self) -> Result<Vec<LocalChat>> {
+        let rows = self.db.query_all(statement(&format!("SELECT {CHAT_COLUMNS} FROM chats"), [])).await?;
+        let mut chats = Vec::with_capacity(rows.len());
+        for row in rows {
+            chats.push(self.local(tile(&row)?).await?);
+        }
+        chats.sort_by(|a, b| {
+            let (a, b) = (&a.summary, &b.summary);
+            (b.pinned_at.is_some(), b.pinned_at, b.last_activity_at).cmp(&(
+                a.pinned_at.is_some(),
+                a.pinned_at,
+                a.last_activity_at,
+            ))
+        });
+        Ok(chats)
+    }
+
+    pub async fn chat(&self, chat_id: &str) -> Result<Option<LocalChat>> {
+        let row = self
+            .db
+            .query_one(statement(&format!("SELECT {CHAT_COLUMNS} FROM chats WHERE id = ?"), [chat_id.into()]))
+            .await?;
+        match row {
+            None => Ok(None),
+            Some(row) => Ok(Some(self.local(tile(&row)?).await?)),
+        }
+    }
+
+    /// The members of a chat this device holds, oldest first.
+    pub async fn members(&self, chat_id: &str) -> Result<Vec<ChatMember>> {
+        let rows = self
+            .db
+            .query_all(statement(
+                "SELECT user_id, username, display_name, photo, role, joined_at FROM members
+                 WHERE chat_id = ? ORDER BY joined_at, display_name",
+                [chat_id.into()],
+            ))
+            .await?;
+        rows.iter().map(member).collect()
+    }
+
+    /// The direct chat with `peer_id`, if this device knows it.
+    pub async fn direct_chat_with(&self, peer_id: &str) -> Result<Option<String>> {
+        let row = self
+            .db
+            .query_one(statement(
+                "SELECT c.id FROM chats c JOIN members m ON m.chat_id = c.id WHERE c.kind = 'direct' AND m.user_id = ?",
+                [peer_id.into()],
+            ))
+            .await?;
+        row.map(|row| get::<String>(&row, "id")).transpose()
+    }
+
+    /// A stored tile completed from what this device holds: unread count, last message (a
+    /// pending one included), and a direct chat's other person.
+    async fn local(&self, mut summary: ChatSummary) -> Result<LocalChat> {
+        let unread = self
+            .db
+            .query_one(statement(
+                "SELECT COUNT(*) AS n FROM messages WHERE chat_id = ? AND seq > ? AND sender_id <> ? AND visible = 1 AND deleted = 0",
+                [summary.id.clone().into(), summary.my_read_seq.into(), self.user_id.clone().into()],
+            ))
+            .await?
+            .map(|row| get::<i64>(&row, "n"))
+            .transpose()?
+            .unwrap_or(0);
+        summary.unread = u32::try_from(unread).unwrap_or(u32::MAX);
+        let latest = self
+            .db
+            .query_one(statement(
+                "SELECT data, status FROM messages WHERE chat_id = ? AND visible = 1
+                 ORDER BY seq IS NULL DESC, seq DESC, sent_at DESC LIMIT 1",
+                [summary.id.clone().into()],
+            ))
+            .await?;
+        if let Some(row) = latest {
+            let message: Message = parse(&get::<String>(&row, "data")?)?;
+            summary.last_activity_at = summary.last_activity_at.max(message.sent_at);
+            summary.last_message = Some(message);
+        }
+        let other_member = match summary.kind {
+            ChatKind::Direct => self
+                .db
+                .query_one(statement(
+                    "SELECT user_id, username, display_name, photo, role, joined_at FROM members
+                     WHERE chat_id = ? AND user_id <> ?",
+                    [summary.id.clone().into(), self.user_id.clone().into()],
+                ))
+                .await?
+                .map(|row| member(&row))
+                .transpose()?,
+            ChatKind::Group => None,
+        };
+        Ok(LocalChat { summary, other_member })
+    }
+
+    /// Stores a chat's tile as the server sent it (keeping this device's cursor). Receipt
+    /// cursors only move forward, merged inside the one statement: a tile read before a
+    /// concurrent write (a receipt echo racing `mark_read`) cannot put an older one back.
+    pub async fn upsert_chat(&self, summary: &ChatSummary) -> Result<()> {
+        self.db
+            .execute(statement(
+                &format!(
+                    "INSERT INTO chats ({CHAT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
+                       photo = excluded.photo, member_count = excluded.member_count, my_role = excluded.my_role,
+                       only_admins_send = excluded.only_admins_send,
+                       members_seq = MAX(chats.members_seq, excluded.members_seq),
+                       last_seq = MAX(chats.last_seq, excluded.last_seq),
+                       last_activity_at = MAX(chats.last_activity_at, excluded.last_activity_at),
+                       my_delivered_seq = MAX(chats.my_delivered_seq, excluded.my_delivered_seq),
+                       my_read_seq = MAX(chats.my_read_seq, excluded.my_read_seq),
+                       delivered_to_all_seq = MAX(chats.delivered_to_all_seq, excluded.delivered_to_all_seq),
+                       read_by_all_seq = MAX(chats.read_by_all_seq, excluded.read_by_all_seq),
+                       pinned_at = excluded.pinned_at, archived = excluded.archived,
+                       muted_until = excluded.muted_until"
+                ),
+                [
+                    summary.id.clone().into(),
+                    summary.kind.as_str().into(),
+                    summary.title.clone().into(),
+                    summary.photo.clone().into(),
+                    i64::from(summary.member_count).into(),
+                    summary.my_role.map(|r| r.as_str()).into(),
+                    summary.only_admins_send.into(),
+                    summary.members_seq.into(),
+                    summary.last_seq.into(),
+                    summary.last_activity_at.into(),
+                    summary.my_delivered_seq.into(),
+                    summary.my_read_seq.into(),
+                    summary.delivered_to_all_seq.into(),
+                    summary.read_by_all_seq.into(),
+                    summary.pinned_at.into(),
+                    summary.archived.into(),
+                    summary.muted_until.into(),
+                ],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces a chat's member list with the server's (as of its `members_seq`).
+    pub async fn set_members(&self, list: &ChatMembers) -> Result<()> {
+        use sea_orm::TransactionTrait;
+        let transaction = self.db.begin().await?;
+        transaction.execute(statement("DELETE FROM members WHERE chat_id = ?", [list.chat_id.clone().into()])).await?;
+        for member in &list.members {
+            transaction
+                .execute(statement(
+                    "INSERT INTO members (chat_id, user_id, username, display_name, photo, role, joined_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        list.chat_id.clone().into(),
+                        member.user_id.clone().into(),
+                        member.username.clone().into(),
+                        member.display_name.clone().into(),
+                        member.photo.clone().into(),
+                        member.role.as_str().into(),
+                        member.joined_at.into(),
+                    ],
+                ))
+                .await?;
+        }
+        transaction
+            .execute(statement(
+                "UPDATE chats SET members_known_seq = ? WHERE id = ?",
+                [list.members_seq.into(), list.chat_id.clone().into()],
+            ))
+            .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Chat id → the `members_seq` of the member list held here, for the next sync.
+    pub async fn members_known(&self) -> Result<BTreeMap<String, i64>> {
+        let rows = self
+            .db
+            .query_all(statement("SELECT id, members_known_seq FROM chats WHERE members_known_seq IS NOT NULL", []))
+            .await?;
+        rows.iter().map(|row| Ok((get::<String>(row, "id")?, get::<i64>(row, "members_known_seq")?))).collect()
+    }
+
+    /// Applies a receipt update to the tile it belongs to.
+    pub async fn apply_receipt(&self, update: &ReceiptUpdate) -> Result<Option<LocalChat>> {
+        self.db
+            .execute(statement(
+                "UPDATE chats SET my_delivered_seq = MAX(my_delivered_seq, ?), my_read_seq = MAX(my_read_seq, ?),
+                   delivered_to_all_seq = MAX(delivered_to_all_seq, ?), read_by_all_seq = MAX(read_by_all_seq, ?)
+                 WHERE id = ?",
+                [
+                    update.my_delivered_seq.into(),
+                    update.my_read_seq.into(),
+                    update.delivered_to_all_seq.into(),
+                    update.read_by_all_seq.into(),
+                    update.chat_id.clone().into(),
+                ],
+            ))
+            .await?;
+        self.chat(&update.chat_id).await
+    }
+
+    /// Chat id → the highest change applied, for the next sync.
+    pub async fn cursors(&self) -> Result<BTreeMap<String, i64>> {
+        let rows = self.db.query_all(statement("SELECT id, cursor FROM chats", [])).await?;
+        rows.iter().map(|row| Ok((get::<String>(row, "id")?, get::<i64>(row, "cursor")?))).collect()
+    }
+
+    pub async fn cursor(&self, chat_id: &str) -> Result<Option<i64>> {
+        let row = self.db.query_one(statement("SELECT cursor FROM chats WHERE id = ?", [chat_id.into()])).await?;
+        row.map(|row| get::<i64>(&row, "cursor")).transpose()
+    }
+
+    pub async fn advance_cursor(&self, chat_id: &str, seq: i64) -> Result<()> {
+        advance_cursor(&self.db, chat_id, seq).await
+    }
+
+    /// Stores a message from the server unless this device holds a newer version; true when
+    /// it changed anything.
+    pub async fn apply(&self, message: &Message) -> Result<bool> {
+        apply(&self.db, message).await
+    }
+
+    /// A page of the changes feed in one transaction (a catch-up of thousands of messages costs
+    /// one commit a page, not one a message): each message applied, each chat's cursor moved to
+    /// its newest change here.
+    pub async fn apply_page(&self, messages: &[Message]) -> Result<()> {
+        use sea_orm::TransactionTrait;
+        let transaction = self.db.begin().await?;
+        let mut newest: BTreeMap<&str, i64> = BTreeMap::new();
+        for message in messages {
+            apply(&transaction, message).await?;
+            let seq = newest.entry(&message.chat_id).or_default();
+            *seq = (*seq).max(message.updated_seq);
+        }
+        for (chat_id, seq) in newest {
+            advance_cursor(&transaction, chat_id, seq).await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Messages this device holds whose text matches `text` (every word, as a prefix), newest
+    /// first; only in `chat_id` when given.
+    pub async fn search(&self, text: &str, chat_id: Option<&str>, limit: u32) -> Result<Vec<SearchHit>> {
+        let Some(query) = fts_query(text) else { return Ok(Vec::new()) };
+        let rows = self
+            .db
+            .query_all(statement(
+                "SELECT m.data, m.status, snippet(message_search, 0, '[', ']', '…', 12) AS snippet
+                 FROM message_search JOIN messages m ON m.rowid = message_search.rowid
+                 WHERE message_search MATCH ? AND (? IS NULL OR m.chat_id = ?)
+                 ORDER BY m.sent_at DESC LIMIT ?",
+                [query.into(), chat_id.into(), chat_id.into(), i64::from(limit).into()],
+            ))
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SearchHit {
+                    message: LocalMessage {
+                        message: parse(&get::<String>(row, "data")?)?,
+                        status: parse(&get::<String>(row, "status")?).unwrap_or(SendStatus::Sent),
+                    },
+                    snippet: get(row, "snippet")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Messages of a chat in timeline order: the `limit` newest placed before `before` (all
+    /// pending ones too when `before` is `None`).
+    pub async fn messages(&self, chat_id: &str, before: Option<i64>, limit: u32) -> Result<Vec<LocalMessage>> {
+        // Two queries, so the stored ones walk the (chat_id, seq) index backwards and stop at
+        // `limit` instead of sorting the whole chat: pending ones (no seq yet, the newest) only
+        // on the first page.
+        let mut rows = Vec::new();
+        if before.is_none() {
+            rows = self
+                .db
+                .query_all(statement(
+                    "SELECT data, status FROM messages WHERE chat_id = ? AND visible = 1 AND seq IS NULL
+                     ORDER BY sent_at DESC LIMIT ?",
+                    [chat_id.into(), i64::from(limit).into()],
+                ))
+                .await?;
+        }
+        let left = i64::from(limit) - rows.len() as i64;
+        if left > 0 {
+            rows.extend(
+                self.db
+                    .query_all(statement(
+                        "SELECT data, status FROM messages WHERE chat_id = ? AND seq < ? AND visible = 1
+                         ORDER BY seq DESC LIMIT ?",
+                        [chat_id.into(), before.unwrap_or(i64::MAX).into(), left.into()],
+                    ))
+                    .await?,
+            );
+        }
+        let mut list = rows
+            .iter()
+            .map(|row| {
+                Ok(LocalMessage {
+                    message: parse(&get::<String>(row, "data")?)?,
+                    status: parse(&get::<String>(row, "status")?).unwrap_or(SendStatus::Sent),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        list.reverse();
+        Ok(list)
+    }
+
+    /// The lowest `seq` this device holds for a chat (where older history starts).
+    pub async fn oldest_seq(&self, chat_id: &str) -> Result<Option<i64>> {
+        let row = self
+            .db
+            .query_one(statement(
+                "SELECT MIN(seq) AS s FROM messages WHERE chat_id = ? AND seq IS NOT NULL",
+                [chat_id.into()],
+            ))
+            .await?;
+        Ok(row.and_then(|row| get::<Option<i64>>(&row, "s").ok().flatten()))
+    }
+
+    /// Composes a message here: shown at once as pending and queued for sending.
+    pub async fn enqueue(&self, new: &NewMessage, now_ms: i64) -> Result<LocalMessage> {
+        let local = LocalMessage {
+            message: Message {
+                id: new.id.clone(),
+                chat_id: new.chat_id.clone(),
+                seq: 0,
+                updated_seq: 0,
+                sender_id: self.user_id.clone(),
+                content: Some(new.content.clone()),
+                reply_to: new.reply_to.clone(),
+                forwarded: new.forwarded,
+                sent_at: now_ms,
+                edited_at: None,
+                deleted_at: None,
+                reactions: Vec::new(),
+                hidden: false,
+            },
+            status: SendStatus::Pending,
+        };
+        let status = json(&local.status)?;
+        self.db
+            .execute(statement(
+                "INSERT INTO messages (id, chat_id, seq, updated_seq, sender_id, sent_at, visible, deleted, status, data)
+                 VALUES (?, ?, NULL, 0, ?, ?, 1, 0, ?, ?)",
+                [
+                    new.id.clone().into(),
+                    new.chat_id.clone().into(),
+                    self.user_id.clone().into(),
+                    now_ms.into(),
+                    status.into(),
+                    json(&local.message)?.into(),
+                ],
+            ))
+            .await?;
+        self.db
+            .execute(statement(
+                "INSERT INTO outbox (message_id, chat_id, frame) VALUES (?, ?, ?)",
+                [new.id.clone().into(), new.chat_id.clone().into(), json(new)?.into()],
+            ))
+            .await?;
+        index(&self.db, &new.id).await?;
+        Ok(local)
+    }
+
+    /// What waits to be sent, oldest first.
+    pub async fn outbox(&self) -> Result<Vec<NewMessage>> {
+        let rows = self.db.query_all(statement("SELECT frame FROM outbox ORDER BY position", [])).await?;
+        rows.iter().map(|row| parse(&get::<String>(row, "frame")?)).collect()
+    }
+
+    /// Chats this device wrote to before they were opened on the server (by an older release):
+    /// (local chat id, the other person).
+    pub async fn unopened_chats(&self) -> Result<Vec<(String, String)>> {
+        let rows = self.db.query_all(statement("SELECT chat_id, peer_id FROM unopened_chats", [])).await?;
+        rows.iter().map(|row| Ok((get::<String>(row, "chat_id")?, get::<String>(row, "peer_id")?))).collect()
+    }
+
+    /// An unopened chat was opened as `chat_id`: its messages (and their place in the outbox)
+    /// move there.
+    pub async fn opened(&self, local_id: &str, chat_id: &str) -> Result<()> {
+        use sea_orm::TransactionTrait;
+        let transaction = self.db.begin().await?;
+        for sql in [
+            "UPDATE messages SET chat_id = ?1, data = json_set(data, '$.chat_id', ?1) WHERE chat_id = ?2",
+            "UPDATE message_search SET chat_id = ?1 WHERE chat_id = ?2",
+            "UPDATE outbox SET chat_id = ?1, frame = json_set(frame, '$.chat_id', ?1) WHERE chat_id = ?2",
+        ] {
+            transaction.execute(statement(sql, [chat_id.into(), local_id.into()])).await?;
+        }
+        transaction.execute(statement("DELETE FROM unopened_chats WHERE chat_id = ?", [local_id.into()])).await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// The server stored it: the pending row becomes the stored message.
+    pub async fn sent(&self, stored: &Message) -> Result<()> {
+        self.apply(stored).await?;
+        self.db.execute(statement("DELETE FROM outbox WHERE message_id = ?", [stored.id.clone().into()])).await?;
+        Ok(())
+    }
+
+    /// The server refused it for good.
+    pub async fn failed(&self, message_id: &str, code: ErrorCode, message: &str) -> Result<()> {
+        let status = json(&SendStatus::Failed { code, message: message.to_owned() })?;
+        self.db
+            .execute(statement("UPDATE messages SET status = ? WHERE id = ?", [status.into(), message_id.into()]))
+            .await?;
+        self.db.execute(statement("DELETE FROM outbox WHERE message_id = ?", [message_id.into()])).await?;
+        Ok(())
+    }
+
+    /// One message as this device holds it.
+    pub async fn message(&self, message_id: &str) -> Result<Option<LocalMessage>> {
+        let row =
+            self.db.query_one(statement("SELECT data, status FROM messages WHERE id = ?", [message_id.into()])).await?;
+        row.map(|row| {
+            Ok(LocalMessage {
+                message: parse(&get::<String>(&row, "data")?)?,
+                status: parse(&get::<String>(&row, "status")?).unwrap_or(SendStatus::Sent),
+            })
+        })
+        .transpose()
+    }
+
+    /// The text of one of my messages, e.g. to copy it.
+    pub async fn content(&self, message_id: &str) -> Result<Option<Content>> {
+        Ok(self.message(message_id).await?.and_then(|m| m.message.content))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(id: &str, seq: i64, updated_seq: i64, text: &str) -> Message {
+        Message {
+            id: id.into(),
+            chat_id: "c1".into(),
+            seq,
+            updated_seq,
+            sender_id: "peer".into(),
+            content: Some(Content::Text { text: text.into() }),
+            reply_to: None,
+            forwarded: false,
+            sent_at: seq,
+            edited_at: None,
+            deleted_at: None,
+            reactions: Vec::new(),
+            hidden: false,
+        }
+    }
+
+    fn tile(id: &str, read: i64, pinned: Option<i64>) -> ChatSummary {
+        ChatSummary {
+            id: id.into(),
+            kind: ChatKind::Direct,
+            title: "Peer".into(),
+            photo: None,
+            member_count: 2,
+            my_role: Some(MemberRole::Member),
+            only_admins_send: false,
+            members_seq: 0,
+            last_seq: read,
+            last_message: None,
+            unread: 0,
+            last_activity_at: 1,
+            my_delivered_seq: read,
+            my_read_seq: read,
+            delivered_to_all_seq: read,
+            read_by_all_seq: read,
+            pinned_at: pinned,
+            archived: false,
+            muted_until: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn keeps_the_newest_version_and_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        let store = Store::open(Some(&path), "me").await.unwrap();
+        store.upsert_chat(&tile("c1", 0, None)).await.unwrap();
+        assert!(store.apply(&stored("m1", 1, 3, "edited")).await.unwrap());
+        assert!(!store.apply(&stored("m1", 1, 1, "original")).await.unwrap(), "older version ignored");
+        let new = NewMessage {
+            id: "m2".into(),
+            chat_id: "c1".into(),
+            content: Content::Text { text: "queued".into() },
+            reply_to: None,
+            forwarded: false,
+        };
+        store.enqueue(&new, 10).await.unwrap();
+        drop(store);
+
+        let store = Store::open(Some(&path), "me").await.unwrap();
+        assert_eq!(store.outbox().await.unwrap(), std::slice::from_ref(&new));
+        let shown = store.messages("c1", None, 10).await.unwrap();
+        assert_eq!(shown[1].status, SendStatus::Pending);
+        assert_eq!(shown[0].message.content, Some(Content::Text { text: "edited".into() }));
+        let mut acked = stored("m2", 2, 2, "queued");
+        acked.sender_id = "me".into();
+        store.sent(&acked).await.unwrap();
+        assert!(store.outbox().await.unwrap().is_empty());
+        assert_eq!(store.messages("c1", None, 10).await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_stale_tile_never_moves_cursors_back() {
+        let store = Store::open(None, "me").await.unwrap();
+        store.upsert_chat(&tile("c1", 5, None)).await.unwrap();
+        // Read before that write (say, a receipt echo racing mark_read), written after it.
+        store.upsert_chat(&tile("c1", 2, Some(9))).await.unwrap();
+        let merged = store.chat("c1").await.unwrap().unwrap().summary;
+        let cursors = (merged.last_seq, merged.my_delivered_seq, merged.my_read_seq, merged.delivered_to_all_seq);
+        assert_eq!((cursors, merged.read_by_all_seq), ((5, 5, 5, 5), 5));
+        assert_eq!(merged.pinned_at, Some(9), "everything else is the newer write's");
+    }
+
+    #[tokio::test]
+    async fn a_direct_chat_names_its_other_member() {
+        let store = Store::open(None, "me").await.unwrap();
+        store.upsert_chat(&tile("c1", 0, None)).await.unwrap();
+        assert_eq!(store.chat("c1").await.unwrap().unwrap().other_member, None, "no member list yet");
+        let person = |id: &str, name: &str| ChatMember {
+            user_id: id.into(),
+            username: name.to_lowercase(),
+            display_name: name.into(),
+            photo: None,
+            role: MemberRole::Member,
+            joined_at: 1,
+        };
+        let list =
+            ChatMembers { chat_id: "c1".into(), members_seq: 0, members: vec![person("me", "Me"), person("p", "Pat")] };
+        store.set_members(&list).await.unwrap();
+        let chat = store.chat("c1").await.unwrap().unwrap();
+        assert_eq!(chat.other_member.map(|m| m.display_name), Some("Pat".to_owned()));
+        assert_eq!(store.direct_chat_with("p").await.unwrap(), Some("c1".to_owned()));
+        assert_eq!(store.members_known().await.unwrap().get("c1"), Some(&0));
+        assert_eq!(store.members("c1").await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn searches_the_current_text_by_word_prefixes() {
+        let store = Store::open(None, "me").await.unwrap();
+        store.apply(&stored("m1", 1, 1, "Meet at the café at noon")).await.unwrap();
+        store.apply(&stored("m2", 2, 2, "the cafeteria is closed")).await.unwrap();
+        let hits = store.search("cafe", None, 10).await.unwrap();
+        assert_eq!(hits.iter().map(|h| h.message.message.id.as_str()).collect::<Vec<_>>(), ["m2", "m1"]);
+        assert!(hits[1].snippet.contains("[café]"), "{}", hits[1].snippet);
+        assert_eq!(store.search("noon meet", Some("c1"), 10).await.unwrap().len(), 1);
+        assert!(store.search("noon", Some("other"), 10).await.unwrap().is_empty());
+        assert!(store.search("\"*()", None, 10).await.unwrap().is_empty(), "punctuation only");
+        // An edit replaces the indexed text; a delete for everyone removes it.
+        store.apply(&stored("m1", 1, 3, "Meet at the station")).await.unwrap();
+        let after_edit = store.search("café", None, 10).await.unwrap();
+        assert_eq!(
+            after_edit.iter().map(|h| h.message.message.id.as_str()).collect::<Vec<_>>(),
+            ["m2"],
+            "only the cafeteria now"
+        );
+        let mut deleted = stored("m2", 2, 4, "");
+        deleted.content = None;
+        deleted.deleted_at = Some(4);
+        store.apply(&deleted).await.unwrap();
+        assert!(store.search("cafeteria", None, 10).await.unwrap().is_empty());
+    }
+
+    /// A store written by the release before versioned schemas (checked in: made by that code)
+    /// opens with its chats, messages, search index and outbox intact.
+    #[tokio::test]
+    async fn a_store_from_before_versions_upgrades_intact() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-before-versions.db");
+        std::fs::copy(fixture, &path).unwrap();
+        let me = "0193a000-0000-7000-8000-00000000000a";
+        let (bob, carol, dave) = (
+            "0193a000-0000-7000-8000-00000000000b",
+            "0193a000-0000-7000-8000-00000000000c",
+            "0193a000-0000-7000-8000-00000000000d",
+        );
+        let (chat_bob, chat_carol) = ("0193a000-0000-7000-8000-0000000000c1", "0193a000-0000-7000-8000-0000000000c2");
+        let store = Store::open(Some(&path), me).await.unwrap();
+
+        let chats = store.chats().await.unwrap();
+        assert_eq!(
+            chats.iter().map(|c| c.summary.id.as_str()).collect::<Vec<_>>(),
+            [chat_bob, chat_carol],
+            "pinned first"
+        );
+        let with_bob = &chats[0];
+        assert_eq!((with_bob.summary.kind, with_bob.summary.title.as_str()), (ChatKind::Direct, "Bob"));
+        assert_eq!(with_bob.summary.pinned_at, Some(1_700_000_050_000));
+        let cursors =
+            (with_bob.summary.my_read_seq, with_bob.summary.delivered_to_all_seq, with_bob.summary.read_by_all_seq);
+        assert_eq!(cursors, (2, 3, 1));
+        assert_eq!(with_bob.summary.unread, 1, "bob's third message is after my read cursor");
+        assert_eq!(with_bob.other_member.as_ref().map(|m| m.user_id.as_str()), Some(bob));
+        assert_eq!(store.direct_chat_with(carol).await.unwrap().as_deref(), Some(chat_carol));
+        assert_eq!(store.cursors().await.unwrap().get(chat_bob), Some(&3));
+        assert!(store.members_known().await.unwrap().is_empty(), "member lists come again with the next sync");
+
+        // Messages, including the one queued for bob's chat and the one queued "to carol" by
+        // person (her chat was known: it moved in).
+        let bobs = store.messages(chat_bob, None, 10).await.unwrap();
+        let texts = |list: &[LocalMessage]| -> Vec<String> {
+            list.iter()
+                .map(|m| match &m.message.content {
+                    Some(Content::Text { text }) => text.clone(),
+                    Some(Content::System { .. }) | None => String::new(),
+                })
+                .collect()
+        };
+        assert_eq!(
+            texts(&bobs),
+            ["hello bob", "hi, meet at the café at noon?", "bring the umbrella", "pending to bob"]
+        );
+        assert_eq!(bobs[3].status, SendStatus::Pending);
+        let carols = store.messages(chat_carol, None, 10).await.unwrap();
+        assert_eq!(texts(&carols), ["carol here", "welcome carol", "pending to carol by user"]);
+        assert!(carols.iter().all(|m| m.message.chat_id == chat_carol));
+
+        // Search finds old and queued messages, by chat.
+        assert_eq!(store.search("cafe noon", Some(chat_bob), 10).await.unwrap().len(), 1);
+        assert_eq!(store.search("pending", None, 10).await.unwrap().len(), 2);
+
+        // The outbox keeps its order; each entry names its chat. Dave's chat was never seen
+        // here: it waits to be opened, its message with it.
+        let unopened = store.unopened_chats().await.unwrap();
+        assert_eq!(unopened.len(), 1);
+        let (waiting, peer) = &unopened[0];
+        assert_eq!(peer, dave);
+        let outbox = store.outbox().await.unwrap();
+        let order: Vec<(&str, &str)> = outbox.iter().map(|m| (m.id.as_str(), m.chat_id.as_str())).collect();
+        assert_eq!(
+            order,
+            [
+                ("0193a000-0000-7000-8000-000000000104", chat_bob),
+                ("0193a000-0000-7000-8000-000000000301", waiting.as_str()),
+                ("0193a000-0000-7000-8000-000000000203", chat_carol),
+            ]
+        );
+        assert_eq!(store.search("dave", None, 10).await.unwrap().len(), 1);
+
+        // Opened: the message moves to the real chat, in the outbox and the index too.
+        store.opened(waiting, "0193a000-0000-7000-8000-0000000000c3").await.unwrap();
+        assert!(store.unopened_chats().await.unwrap().is_empty());
+        assert_eq!(store.outbox().await.unwrap()[1].chat_id, "0193a000-0000-7000-8000-0000000000c3");
+        let hits = store.search("dave", Some("0193a000-0000-7000-8000-0000000000c3"), 10).await.unwrap();
+        assert_eq!(hits[0].message.message.chat_id, "0193a000-0000-7000-8000-0000000000c3");
+        drop(store);
+
+        // Opening again runs nothing twice.
+        let store = Store::open(Some(&path), me).await.unwrap();
+        assert_eq!(store.chats().await.unwrap().len(), 2);
+        assert_eq!(store.outbox().await.unwrap().len(), 3);
+    }
+}

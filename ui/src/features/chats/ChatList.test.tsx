@@ -1,0 +1,143 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import type { LocalChat, Message } from "../../api";
+import { invoke } from "../../test-ipc";
+import ChatList from "./ChatList";
+
+const WEEK = 7 * 24 * 60 * 60 * 1000;
+
+const said = (text: string): Message => ({
+  id: "m1",
+  chat_id: "c1",
+  seq: 1,
+  updated_seq: 1,
+  sender_id: "u2",
+  content: { kind: "text", text },
+  reply_to: null,
+  forwarded: false,
+  sent_at: Date.now(),
+  edited_at: null,
+  deleted_at: null,
+  reactions: [],
+  hidden: false,
+});
+
+/** A direct chat with Bo where something was said. */
+const chat = (over: Partial<LocalChat> = {}): LocalChat => ({
+  id: "c1",
+  kind: "direct",
+  title: "Bo",
+  photo: null,
+  member_count: 2,
+  my_role: "member",
+  only_admins_send: false,
+  members_seq: 1,
+  other_member: {
+    user_id: "u2",
+    username: "bo",
+    display_name: "Bo",
+    photo: null,
+    role: "member",
+    joined_at: 0,
+  },
+  last_seq: 1,
+  last_message: said("hi"),
+  unread: 0,
+  last_activity_at: Date.now(),
+  my_delivered_seq: 1,
+  my_read_seq: 1,
+  delivered_to_all_seq: 0,
+  read_by_all_seq: 0,
+  pinned_at: null,
+  archived: false,
+  muted_until: null,
+  ...over,
+});
+
+const tile = (muted_until: number | null) => chat({ muted_until });
+
+/** Programs `list_chats` to answer `chats`, and records every `update_chat`. */
+function serve(chats: LocalChat[]): unknown[] {
+  const updates: unknown[] = [];
+  invoke.mockImplementation(async (command: string, args?: never) => {
+    if (command === "list_chats") return chats;
+    if (command === "update_chat") {
+      updates.push(args);
+      return null;
+    }
+    throw new Error(`unexpected ${command}`);
+  });
+  return updates;
+}
+
+describe("ChatList", () => {
+  it("mutes a chat for a week, or for 8 hours, or always", async () => {
+    const updates = serve([tile(null)]);
+    render(<ChatList myId="u1" selectedId={null} onOpen={() => {}} />);
+    fireEvent.click(await screen.findByLabelText("More for Bo"));
+    expect(screen.getByText("Mute 8 hours")).toBeTruthy();
+    expect(screen.getByText("Mute always")).toBeTruthy();
+    const before = Date.now();
+    fireEvent.click(screen.getByText("Mute 1 week"));
+    await waitFor(() => expect(updates).toHaveLength(1));
+    const { update } = updates[0] as { update: { muted_until: number } };
+    expect(update.muted_until).toBeGreaterThanOrEqual(before + WEEK);
+    expect(update.muted_until).toBeLessThanOrEqual(Date.now() + WEEK);
+  });
+
+  it("shows until when a chat is muted, and offers to unmute", async () => {
+    const until = Date.now() + 3 * 60 * 60 * 1000;
+    const updates = serve([tile(until)]);
+    render(<ChatList myId="u1" selectedId={null} onOpen={() => {}} />);
+    const icon = await screen.findByTestId("chat-tile-muted");
+    expect(icon.getAttribute("title")).toMatch(/^Muted until /);
+    fireEvent.click(screen.getByLabelText("More for Bo"));
+    expect(screen.queryByText("Mute 1 week")).toBeNull();
+    fireEvent.click(screen.getByText("Unmute"));
+    await waitFor(() => expect(updates).toEqual([{ chatId: "c1", update: { muted_until: 0 } }]));
+  });
+
+  it("says just Muted when a chat is muted always", async () => {
+    serve([tile(Number.MAX_SAFE_INTEGER)]);
+    render(<ChatList myId="u1" selectedId={null} onOpen={() => {}} />);
+    expect((await screen.findByTestId("chat-tile-muted")).getAttribute("title")).toBe("Muted");
+  });
+
+  it("opens a chat by its id, and names it by its title", async () => {
+    serve([chat(), chat({ id: "g1", kind: "group", title: "Book club", other_member: null })]);
+    const onOpen = vi.fn();
+    render(<ChatList myId="u1" selectedId={null} onOpen={onOpen} />);
+    await screen.findByText("Book club");
+    expect(screen.getAllByTestId("chat-tile-name").map((n) => n.textContent)).toEqual([
+      "Bo",
+      "Book club",
+    ]);
+    fireEvent.click(screen.getByText("Book club"));
+    expect(onOpen).toHaveBeenCalledWith({ chatId: "g1" });
+  });
+
+  it("leaves out direct chats where nothing was said yet", async () => {
+    serve([
+      chat({ id: "c-empty", title: "Quiet", last_seq: 0, last_message: null }),
+      chat({ id: "c-said", title: "Talkative" }),
+      // Everything in it was deleted for me: it was a conversation all the same.
+      chat({ id: "c-cleared", title: "Cleared", last_seq: 4, last_message: null }),
+      chat({ id: "g-new", kind: "group", title: "New group", last_seq: 0, last_message: null }),
+    ]);
+    render(<ChatList myId="u1" selectedId={null} onOpen={() => {}} />);
+    await screen.findByText("Talkative");
+    expect(screen.getAllByTestId("chat-tile-name").map((n) => n.textContent)).toEqual([
+      "Talkative",
+      "Cleared",
+      "New group",
+    ]);
+  });
+
+  it("says there are no chats when the only one is empty", async () => {
+    serve([chat({ last_seq: 0, last_message: null })]);
+    render(<ChatList myId="u1" selectedId={null} onOpen={() => {}} />);
+    await screen.findByText(/No chats yet/);
+    expect(screen.queryByTestId("chat-tile")).toBeNull();
+    expect(screen.queryByTestId("chat-search")).toBeNull();
+  });
+});

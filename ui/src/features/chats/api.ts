@@ -1,0 +1,19 @@
+// The chat list's commands: the tiles, my settings for a chat, the direct chat with someone,
+// and search over the messages on this device.
+import { call, type ChatSettingsUpdate, type LocalChat, type SearchHit } from "../../api";
+
+export const chatsApi = {
+  /** My chats as tiles, from the local store (shown before the network answers). */
+  listChats: () => call<LocalChat[]>("list_chats"),
+  /**
+   * The id of my direct chat with `userId`: known on this device, or opened on the server (which
+   * needs the connection the first time).
+   */
+  openDirectChat: (userId: string) => call<string>("open_direct_chat", { userId }),
+  /** My own settings for a chat (pin, archive, mute). */
+  updateChat: (chatId: string, update: ChatSettingsUpdate) =>
+    call<void>("update_chat", { chatId, update }),
+  /** Searches the messages on this device; in one chat when `chatId` is given. */
+  searchMessages: (text: string, chatId: string | null) =>
+    call<SearchHit[]>("search_messages", { text, chatId }),
+};

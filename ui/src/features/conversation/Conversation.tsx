@@ -1,0 +1,403 @@
+import {
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type FormEvent,
+  type KeyboardEvent,
+} from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { describeError, type LocalMessage, type MessageInfo } from "../../api";
+import { messageText, tickOf } from "../../chatText";
+import { ChevronDownIcon, CloseIcon, SmileIcon } from "../../components/Icon";
+import { LAYER, useEscape } from "../../shortcuts";
+import { clockTime, dayLabel } from "../../time";
+import type { OpenChat } from "../chats/ChatList";
+import { useChats } from "../chats/hooks";
+import { conversationApi } from "./api";
+import ConversationHeader from "./ConversationHeader";
+import ConversationSearch from "./ConversationSearch";
+import EmojiPicker from "./EmojiPicker";
+import ForwardPicker from "./ForwardPicker";
+import { PAGE, TYPING_THROTTLE_MS, useChatMessages } from "./hooks";
+import MessageBubble from "./MessageBubble";
+import MessageMenu from "./MessageMenu";
+import "./conversation.css";
+
+/** "Delivered today at 14:02 · Read today at 14:05" for a message's info. */
+function infoText(info: MessageInfo): string {
+  const when = (ms: number | null) =>
+    ms === null ? "not yet" : `${dayLabel(ms)} at ${clockTime(ms)}`;
+  return info.receipts
+    .map(
+      (r) =>
+        `Delivered ${when(r.delivered_at)} · Read ${r.read_at === null ? "—" : when(r.read_at)}`,
+    )
+    .join("; ");
+}
+
+/** One conversation: header, the timeline with date separators and ticks, and the composer. */
+export default function Conversation({ open, myId }: { open: OpenChat; myId: string }) {
+  const chatId = open.chatId;
+  const { messages, loadOlder: loadOlderRows } = useChatMessages(chatId);
+  /** An older page is on its way (scrolling up, or a jump back to a search hit). */
+  const loadingOlder = useRef(false);
+  const { chats } = useChats();
+  const chat = chats?.find((c) => c.id === chatId) ?? null;
+  const [text, setText] = useState("");
+  const [replyTo, setReplyTo] = useState<LocalMessage | null>(null);
+  const [editing, setEditing] = useState<LocalMessage | null>(null);
+  const [menuFor, setMenuFor] = useState<string | null>(null);
+  const [emoji, setEmoji] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [atBottom, setAtBottom] = useState(true);
+  const [hasOlder, setHasOlder] = useState(true);
+  const [forwarding, setForwarding] = useState<LocalMessage | null>(null);
+  const [info, setInfo] = useState<{ id: string; text: string } | null>(null);
+  const [searching, setSearching] = useState(false);
+  const [focus, setFocus] = useState<string | null>(open.focus ?? null);
+  const lastTyping = useRef(0);
+  const list = useRef<HTMLDivElement>(null);
+  const composer = useRef<HTMLTextAreaElement>(null);
+  // Where the unread divider goes: fixed when the chat's tile first loads.
+  const [readAtOpen, setReadAtOpen] = useState<number | null>(null);
+  useEffect(() => {
+    if (chat && readAtOpen === null) setReadAtOpen(chat.my_read_seq);
+  }, [chat, readAtOpen]);
+
+  // Ready to type as soon as a chat opens; not when it opens on a search hit, where the search
+  // box the hit came from keeps the keyboard.
+  useEffect(() => {
+    if (!open.focus) composer.current?.focus();
+  }, [chatId, open.focus]);
+
+  // Reading: whatever is shown while the window has focus is read.
+  useEffect(() => {
+    if (chat && chat.unread > 0 && document.hasFocus()) {
+      conversationApi.markRead(chatId).catch((e) => console.warn("mark_read failed", e));
+    }
+  }, [chatId, chat]);
+
+  // Only the rows in view (and a few around) are in the page: a chat of 100,000 messages
+  // scrolls like one of ten. Rows measure themselves; sizes are estimates until then.
+  const rows = messages ?? [];
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => list.current,
+    estimateSize: () => 64,
+    overscan: 12,
+    getItemKey: (index) => rows[index]?.message.id ?? index,
+    initialRect: { width: 800, height: 600 },
+  });
+
+  // Stay at the bottom as messages arrive, unless the user scrolled up.
+  useLayoutEffect(() => {
+    if (atBottom && rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: "end" });
+  }, [rows.length, atBottom, virtualizer, messages]);
+
+  // Older rows came in above: keep what the user was looking at in place. Only once they are
+  // in: a reload of the same rows (another event) must not use up the position.
+  const keepFromBottom = useRef<{ fromBottom: number; count: number } | null>(null);
+  useLayoutEffect(() => {
+    const element = list.current;
+    const keep = keepFromBottom.current;
+    if (element && keep !== null && (messages?.length ?? 0) > keep.count) {
+      element.scrollTop = element.scrollHeight - keep.fromBottom;
+      keepFromBottom.current = null;
+    }
+  }, [messages]);
+
+  // Jumping to a message: load back far enough to hold it, then centre and mark it.
+  const [highlight, setHighlight] = useState<string | null>(null);
+  useEffect(() => {
+    if (!focus || !messages) return;
+    const index = messages.findIndex((m) => m.message.id === focus);
+    if (index >= 0) {
+      setAtBottom(false);
+      virtualizer.scrollToIndex(index, { align: "center" });
+      setHighlight(focus);
+      setFocus(null);
+      const timer = setTimeout(() => setHighlight(null), 2000);
+      return () => clearTimeout(timer);
+    }
+    // Not loaded yet: bring in pages of growing size (the effect runs again with them).
+    if (chat && messages.length < chat.last_seq && !loadingOlder.current) {
+      loadingOlder.current = true;
+      loadOlderRows(Math.max(messages.length, PAGE))
+        .catch((e) => setError(describeError(e)))
+        .finally(() => {
+          loadingOlder.current = false;
+        });
+    }
+  }, [focus, messages, chat, virtualizer, loadOlderRows]);
+
+  const byId = useMemo(() => new Map((messages ?? []).map((m) => [m.message.id, m])), [messages]);
+
+  const onChange = (value: string) => {
+    setText(value);
+    const now = Date.now();
+    if (value.trim() !== "" && now - lastTyping.current > TYPING_THROTTLE_MS) {
+      lastTyping.current = now;
+      conversationApi.setTyping(chatId, true).catch(() => {});
+    }
+  };
+
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault();
+    const body = text;
+    if (body.trim() === "") return;
+    setError(null);
+    try {
+      if (editing) {
+        await conversationApi.actOnMessage(chatId, editing.message.id, {
+          action: "edit",
+          content: { kind: "text", text: body },
+        });
+        setEditing(null);
+      } else {
+        await conversationApi.sendText(chatId, body, replyTo?.message.id ?? null);
+        setReplyTo(null);
+      }
+      setText("");
+      setAtBottom(true);
+      lastTyping.current = 0;
+      conversationApi.setTyping(chatId, false).catch(() => {});
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+
+  // Cancelling keeps a reply's words and drops an edit's (they were the old message's).
+  const cancelQuote = () => {
+    if (editing) setText("");
+    setEditing(null);
+    setReplyTo(null);
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      void submit();
+    }
+    // Esc in the composer takes its quote before anything else (the window leaves it be).
+    if (event.key === "Escape" && (replyTo || editing)) {
+      event.preventDefault();
+      cancelQuote();
+    }
+  };
+
+  // Esc elsewhere takes the innermost first: a menu or picker, the search, the quote, and only
+  // then (in App) the chat.
+  useEscape(menuFor !== null, LAYER.menu, () => setMenuFor(null));
+  useEscape(emoji, LAYER.menu, () => setEmoji(false));
+  useEscape(forwarding !== null, LAYER.menu, () => setForwarding(null));
+  useEscape(info !== null, LAYER.menu, () => setInfo(null));
+  useEscape(searching, LAYER.search, () => setSearching(false));
+  useEscape(replyTo !== null || editing !== null, LAYER.quote, cancelQuote);
+
+  const act = (local: LocalMessage, action: Parameters<typeof conversationApi.actOnMessage>[2]) => {
+    setMenuFor(null);
+    conversationApi
+      .actOnMessage(chatId, local.message.id, action)
+      .catch((e) => setError(describeError(e)));
+  };
+
+  // Older messages: from this device's store first, then from the server.
+  const loadOlder = async () => {
+    if (loadingOlder.current) return;
+    loadingOlder.current = true;
+    const element = list.current;
+    if (element) {
+      keepFromBottom.current = {
+        fromBottom: element.scrollHeight - element.scrollTop,
+        count: messages?.length ?? 0,
+      };
+    }
+    try {
+      setAtBottom(false);
+      const got = await loadOlderRows(PAGE);
+      if (got < PAGE) {
+        // The store has no more: fetch older ones from the server into it, then show them.
+        setHasOlder(await conversationApi.loadOlderMessages(chatId));
+        await loadOlderRows(PAGE - got);
+      }
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      loadingOlder.current = false;
+    }
+  };
+
+  const now = Date.now();
+  const canLoadOlder = hasOlder && (messages?.[0]?.message.seq ?? 0) > 1;
+  return (
+    <div className="conversation" data-testid="conversation">
+      <ConversationHeader
+        chatId={chatId}
+        chat={chat}
+        onToggleSearch={() => setSearching(!searching)}
+      />
+      {searching && (
+        <ConversationSearch
+          chatId={chatId}
+          onPick={(hit) => {
+            setSearching(false);
+            setFocus(hit.message.message.id);
+          }}
+        />
+      )}
+      <div
+        className="timeline"
+        ref={list}
+        data-testid="timeline"
+        data-loaded={messages?.length ?? 0}
+        onScroll={(event) => {
+          const el = event.currentTarget;
+          setAtBottom(el.scrollHeight - el.scrollTop - el.clientHeight < 40);
+          if (el.scrollTop < 200 && canLoadOlder) void loadOlder();
+        }}
+      >
+        {canLoadOlder && (
+          <button type="button" className="link-button older" onClick={loadOlder}>
+            Load older messages
+          </button>
+        )}
+        <div className="timeline-rows" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const local = rows[item.index];
+            const m = local.message;
+            const mine = m.sender_id === myId;
+            const day = dayLabel(m.sent_at, now);
+            const previous = rows[item.index - 1];
+            const separator = !previous || dayLabel(previous.message.sent_at, now) !== day;
+            const unreadStart =
+              readAtOpen !== null && !mine && m.seq === readAtOpen + 1 && m.seq > 0;
+            return (
+              <div
+                key={item.key}
+                data-index={item.index}
+                ref={virtualizer.measureElement}
+                className="timeline-row"
+                style={{
+                  transform: `translateY(${item.start}px)`,
+                  zIndex: menuFor === m.id ? 5 : undefined,
+                }}
+              >
+                {separator && <div className="day-separator">{day}</div>}
+                {unreadStart && <div className="unread-divider">Unread messages</div>}
+                <MessageBubble
+                  local={local}
+                  mine={mine}
+                  tick={mine ? tickOf(local, chat) : null}
+                  quoted={m.reply_to ? byId.get(m.reply_to) : undefined}
+                  highlighted={highlight === m.id}
+                  info={info?.id === m.id ? info.text : null}
+                  onToggleMenu={() => setMenuFor(menuFor === m.id ? null : m.id)}
+                  onCloseInfo={() => setInfo(null)}
+                  menu={
+                    menuFor === m.id && (
+                      <MessageMenu
+                        local={local}
+                        myId={myId}
+                        now={now}
+                        onAct={(action) => act(local, action)}
+                        onReply={() => {
+                          setReplyTo(local);
+                          setMenuFor(null);
+                          composer.current?.focus();
+                        }}
+                        onForward={() => (setForwarding(local), setMenuFor(null))}
+                        onEdit={() => {
+                          setEditing(local);
+                          setText(messageText(m));
+                          setMenuFor(null);
+                          composer.current?.focus();
+                        }}
+                        onInfo={() => {
+                          setMenuFor(null);
+                          conversationApi
+                            .messageInfo(chatId, m.id)
+                            .then((found) => setInfo({ id: m.id, text: infoText(found) }))
+                            .catch((e) => setError(describeError(e)));
+                        }}
+                        onClose={() => setMenuFor(null)}
+                      />
+                    )
+                  }
+                />
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {!atBottom && (
+        <button
+          type="button"
+          className="jump-to-bottom"
+          aria-label="Jump to the newest message"
+          onClick={() => setAtBottom(true)}
+        >
+          <ChevronDownIcon />
+        </button>
+      )}
+      {forwarding && (
+        <ForwardPicker
+          message={forwarding}
+          chats={chats}
+          onClose={() => setForwarding(null)}
+          onError={setError}
+        />
+      )}
+      {(replyTo || editing) && (
+        <div className="composer-context" data-testid="composer-context">
+          <span>
+            {editing ? "Editing: " : "Replying to: "}
+            {messageText((editing ?? replyTo)!.message)}
+          </span>
+          <button
+            type="button"
+            className="link-button"
+            aria-label={editing ? "Cancel the edit" : "Cancel the reply"}
+            onClick={() => {
+              setEditing(null);
+              setReplyTo(null);
+              setText("");
+            }}
+          >
+            <CloseIcon />
+          </button>
+        </div>
+      )}
+      {error && (
+        <p className="error" role="alert" data-testid="composer-error">
+          {error}
+        </p>
+      )}
+      {emoji && <EmojiPicker onPick={(e) => setText(text + e)} />}
+      <form className="composer" onSubmit={submit}>
+        <button
+          type="button"
+          className="link-button composer-emoji"
+          aria-label="Emoji"
+          title="Emoji"
+          onClick={() => setEmoji(!emoji)}
+        >
+          <SmileIcon size={22} />
+        </button>
+        <textarea
+          ref={composer}
+          data-testid="composer"
+          rows={1}
+          placeholder="Type a message"
+          value={text}
+          onChange={(event) => onChange(event.target.value)}
+          onKeyDown={onKeyDown}
+        />
+        <button type="submit" data-testid="send">
+          {editing ? "Save" : "Send"}
+        </button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,171 @@
+import { useState } from "react";
+import {
+  api,
+  describeError,
+  type CallKind,
+  type ChatMember,
+  type Contact,
+  type LocalChat,
+} from "../../api";
+import Avatar from "../../components/Avatar";
+import { CallButtons, MoreIcon, SearchIcon } from "../../components/Icon";
+import ReportForm from "../../components/ReportForm";
+import { useNow } from "../../hooks";
+import { useTyping } from "../../messages";
+import { usePresence } from "../../presence";
+import { LAYER, useEscape } from "../../shortcuts";
+import { presenceText } from "../../time";
+import { useLoaded } from "../../useLoaded";
+import { chatAvatar } from "../chats/hooks";
+
+/** "online" or "last seen …", live, for a contact; nothing when their privacy hides it. */
+function Presence({ contact }: { contact: Contact }) {
+  const presence = usePresence(contact);
+  const now = useNow(!presence.online && presence.last_seen !== null, 60_000);
+  const text = presenceText(presence, now);
+  return text ? <span data-testid="conversation-presence"> · {text}</span> : null;
+}
+
+/** "@username", with their presence when they are one of my contacts. */
+function PersonLine({ person }: { person: ChatMember }) {
+  const { data: contacts } = useLoaded(api.listContacts);
+  const contact = contacts?.find((c) => c.user_id === person.user_id);
+  return (
+    <>
+      @{person.username}
+      {contact && <Presence contact={contact} />}
+    </>
+  );
+}
+
+/**
+ * The conversation's header: the chat's photo and title, what is going on (typing, the other
+ * person's @username and presence, a group's size), search, and in a direct chat the call
+ * buttons and Block / Report for the other person.
+ */
+export default function ConversationHeader({
+  chatId,
+  chat,
+  onToggleSearch,
+}: {
+  chatId: string;
+  /** Null until the chat's tile has loaded. */
+  chat: LocalChat | null;
+  onToggleSearch: () => void;
+}) {
+  const typing = useTyping(chatId);
+  const [menu, setMenu] = useState(false);
+  const [reporting, setReporting] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  useEscape(menu, LAYER.menu, () => setMenu(false));
+  useEscape(reporting, LAYER.menu, () => setReporting(false));
+  // The other person of a direct chat, once the chat's members are on this device.
+  const person = chat?.kind === "direct" ? chat.other_member : null;
+  const group = chat?.kind === "group";
+
+  const startCall = (kind: CallKind) => {
+    if (!person) return;
+    setError(null);
+    api.startCall(person.user_id, kind).catch((e) => setError(describeError(e)));
+  };
+  const block = () => {
+    setMenu(false);
+    if (!person) return;
+    setError(null);
+    api
+      .blockUser(person.user_id)
+      .then(() => setNotice(`${person.display_name} is blocked.`))
+      .catch((e) => setError(describeError(e)));
+  };
+
+  return (
+    <>
+      <header className="conversation-header">
+        {chat && <Avatar {...chatAvatar(chat)} />}
+        <div className="conversation-title">
+          <div className="contact-name" data-testid="conversation-name">
+            {chat?.title ?? ""}
+          </div>
+          <div className="hint" data-testid="conversation-status">
+            {typing ? (
+              "typing…"
+            ) : group ? (
+              `${chat.member_count} members`
+            ) : person ? (
+              <PersonLine person={person} />
+            ) : null}
+          </div>
+        </div>
+        <button
+          type="button"
+          className="link-button header-search"
+          aria-label="Search in this chat"
+          title="Search in this chat"
+          data-testid="conversation-search-toggle"
+          onClick={onToggleSearch}
+        >
+          <SearchIcon size={20} />
+        </button>
+        {person && (
+          <>
+            <CallButtons
+              onCall={startCall}
+              className="header-call"
+              testIdPrefix="chat-call-"
+              size={20}
+            />
+            <div className="header-more">
+              <button
+                type="button"
+                className="link-button header-call"
+                aria-label={`More for ${person.display_name}`}
+                title="More"
+                data-testid="conversation-more"
+                onClick={() => setMenu(!menu)}
+              >
+                <MoreIcon size={20} />
+              </button>
+              {menu && (
+                <div className="menu" role="menu">
+                  <button type="button" data-testid="conversation-block" onClick={block}>
+                    Block {person.display_name}
+                  </button>
+                  <button
+                    type="button"
+                    data-testid="conversation-report"
+                    onClick={() => (setMenu(false), setReporting(true), setNotice(null))}
+                  >
+                    Report {person.display_name}
+                  </button>
+                </div>
+              )}
+            </div>
+          </>
+        )}
+      </header>
+      {error && (
+        <p className="error conversation-call-error" role="alert" data-testid="chat-call-error">
+          {error}
+        </p>
+      )}
+      {notice && (
+        <p className="hint conversation-notice" role="status" data-testid="conversation-notice">
+          {notice}
+        </p>
+      )}
+      {person && reporting && (
+        <div className="conversation-report">
+          <ReportForm
+            contact={person}
+            onDone={() => {
+              setReporting(false);
+              setNotice("Thanks — the report was sent.");
+            }}
+            onCancel={() => setReporting(false)}
+          />
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,96 @@
+import type { LocalMessage, MessageAction } from "../../api";
+import { messageText } from "../../chatText";
+import { clockTime, dayLabel } from "../../time";
+
+const REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
+const EDIT_WINDOW_MS = 15 * 60 * 1000;
+const DELETE_WINDOW_MS = 48 * 60 * 60 * 1000;
+
+/** One message's actions: react, reply, forward, copy, edit, delete, info. */
+export default function MessageMenu({
+  local,
+  myId,
+  now,
+  onAct,
+  onReply,
+  onForward,
+  onEdit,
+  onInfo,
+  onClose,
+}: {
+  local: LocalMessage;
+  myId: string;
+  now: number;
+  onAct: (action: MessageAction) => void;
+  onReply: () => void;
+  onForward: () => void;
+  onEdit: () => void;
+  onInfo: () => void;
+  onClose: () => void;
+}) {
+  const m = local.message;
+  const mine = m.sender_id === myId;
+  return (
+    <div className="menu" role="menu">
+      <div className="row">
+        {REACTIONS.map((r) => (
+          <button
+            key={r}
+            type="button"
+            className="link-button"
+            onClick={() =>
+              onAct({
+                action: "react",
+                emoji: m.reactions.some((x) => x.user_id === myId && x.emoji === r) ? null : r,
+              })
+            }
+          >
+            {r}
+          </button>
+        ))}
+      </div>
+      <button type="button" onClick={onReply}>
+        Reply
+      </button>
+      {m.content && local.status.state === "sent" && (
+        <button type="button" data-testid="message-forward" onClick={onForward}>
+          Forward
+        </button>
+      )}
+      <button
+        type="button"
+        onClick={() => {
+          void navigator.clipboard?.writeText(messageText(m));
+          onClose();
+        }}
+      >
+        Copy
+      </button>
+      {mine && now - m.sent_at < EDIT_WINDOW_MS && (
+        <button type="button" onClick={onEdit}>
+          Edit
+        </button>
+      )}
+      <button type="button" onClick={() => onAct({ action: "delete_for_me" })}>
+        Delete for me
+      </button>
+      {mine && now - m.sent_at < DELETE_WINDOW_MS && (
+        <button
+          type="button"
+          data-testid="delete-for-everyone"
+          onClick={() => onAct({ action: "delete_for_everyone" })}
+        >
+          Delete for everyone
+        </button>
+      )}
+      {mine && (
+        <button type="button" data-testid="message-info" onClick={onInfo}>
+          Info
+        </button>
+      )}
+      <p className="hint">
+        Sent {dayLabel(m.sent_at, now)} at {clockTime(m.sent_at)}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+// The conversation's state: one chat's messages, paged back on demand and reloaded when the
+// messenger says they changed.
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { LocalMessage, MessengerEvent } from "../../api";
+import { useMessengerEvents } from "../../messages";
+import { conversationApi } from "./api";
+
+/** Mirrors proto's TYPING_THROTTLE_MS. */
+export const TYPING_THROTTLE_MS = 3000;
+
+/** How many messages a chat shows at first, and how many more each older page brings. */
+export const PAGE = 200;
+
+/**
+ * One chat's messages: the newest `PAGE` at first, growing by older pages (each asked of the
+ * store on its own, so paging back costs a page however far back it goes); when any of them
+ * changes, as many as are held are reloaded.
+ */
+export function useChatMessages(chatId: string): {
+  messages: LocalMessage[] | null;
+  reload: () => void;
+  /** Brings in up to `count` older messages from the store; resolves to how many came. */
+  loadOlder: (count: number) => Promise<number>;
+} {
+  const [messages, setMessages] = useState<LocalMessage[] | null>(null);
+  const held = useRef<LocalMessage[] | null>(null);
+  const wanted = useRef(PAGE);
+  const show = useCallback((list: LocalMessage[]) => {
+    held.current = list;
+    setMessages(list);
+  }, []);
+  const reload = useCallback(() => {
+    const count = wanted.current;
+    conversationApi
+      .chatMessages(chatId, null, count)
+      .then((list) => {
+        // An older page came in meanwhile: this answer holds too few; ask again.
+        if (count === wanted.current) show(list);
+        else reload();
+      })
+      .catch((error) => console.error("loading messages failed", error));
+  }, [chatId, show]);
+  useEffect(() => {
+    held.current = null;
+    wanted.current = PAGE;
+    setMessages(null);
+    reload();
+  }, [reload]);
+  const loadOlder = useCallback(
+    async (count: number) => {
+      const oldest = held.current?.find((m) => m.message.seq !== null)?.message.seq;
+      if (oldest === undefined || oldest === null) return 0;
+      const older = await conversationApi.chatMessages(chatId, oldest, count);
+      const current = held.current ?? [];
+      if (older.length === 0 || current[0]?.message.seq !== oldest) return 0;
+      wanted.current = current.length + older.length;
+      show([...older, ...current]);
+      return older.length;
+    },
+    [chatId, show],
+  );
+  useMessengerEvents(
+    useCallback(
+      (event: MessengerEvent) => {
+        if (
+          event.event === "chats_changed" ||
+          (event.event === "message" && event.chat_id === chatId)
+        ) {
+          reload();
+        }
+      },
+      [chatId, reload],
+    ),
+  );
+  return { messages, reload, loadOlder };
+}
