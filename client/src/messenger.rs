@@ -259,8 +259,11 @@ async fn on_event(inner: &Inner, event: Event) -> Result<()> {
             let cursor = inner.store.cursor(&message.chat_id).await?;
             inner.store.apply(&message).await?;
             announce(inner, &message);
+            // A group changed (members, roles, info): its tile and member list come with a
+            // sync.
+            let system = matches!(message.content, Some(Content::System { .. }));
             match cursor {
-                Some(cursor) if message.updated_seq <= cursor + 1 => {
+                Some(cursor) if message.updated_seq <= cursor + 1 && !system => {
                     inner.store.advance_cursor(&message.chat_id, message.updated_seq).await?;
                     acknowledge_delivery(inner, &message.chat_id).await;
                 }

@@ -246,6 +246,88 @@ impl Client {
         self.authed(Method::POST, "api/v1/chats/direct", Some(&request)).await
     }
 
+    /// Makes a group with me as its owner and the members who may be added.
+    pub async fn create_group(&self, new: &gkchat_proto::group::NewGroup) -> Result<gkchat_proto::group::MembersAdded> {
+        self.authed(Method::POST, "api/v1/groups", Some(new)).await
+    }
+
+    pub async fn group_info(&self, chat_id: &str) -> Result<gkchat_proto::group::GroupInfo> {
+        self.authed(Method::GET, &format!("api/v1/chats/{chat_id}/group"), None::<&()>).await
+    }
+
+    pub async fn update_group(
+        &self,
+        chat_id: &str,
+        update: &gkchat_proto::group::GroupInfoUpdate,
+    ) -> Result<gkchat_proto::group::GroupInfo> {
+        self.authed(Method::PATCH, &format!("api/v1/chats/{chat_id}/group"), Some(update)).await
+    }
+
+    /// Deletes a group (its owner).
+    pub async fn delete_group(&self, chat_id: &str) -> Result<()> {
+        self.authed(Method::DELETE, &format!("api/v1/chats/{chat_id}/group"), None::<&()>).await
+    }
+
+    pub async fn members(&self, chat_id: &str) -> Result<Vec<gkchat_proto::chat::ChatMember>> {
+        self.authed(Method::GET, &format!("api/v1/chats/{chat_id}/members"), None::<&()>).await
+    }
+
+    pub async fn add_members(&self, chat_id: &str, user_ids: &[String]) -> Result<gkchat_proto::group::MembersAdded> {
+        let request = gkchat_proto::group::AddMembers { user_ids: user_ids.to_vec() };
+        self.authed(Method::POST, &format!("api/v1/chats/{chat_id}/members"), Some(&request)).await
+    }
+
+    pub async fn remove_member(&self, chat_id: &str, user_id: &str) -> Result<()> {
+        self.authed(Method::DELETE, &format!("api/v1/chats/{chat_id}/members/{user_id}"), None::<&()>).await
+    }
+
+    pub async fn set_role(&self, chat_id: &str, user_id: &str, role: gkchat_proto::chat::MemberRole) -> Result<()> {
+        let request = gkchat_proto::group::RoleChange { role };
+        self.authed(Method::PUT, &format!("api/v1/chats/{chat_id}/members/{user_id}/role"), Some(&request)).await
+    }
+
+    pub async fn leave_group(&self, chat_id: &str) -> Result<()> {
+        self.authed(Method::POST, &format!("api/v1/chats/{chat_id}/leave"), None::<&()>).await
+    }
+
+    /// The group's invite link (made if it has none).
+    pub async fn invite_link(&self, chat_id: &str) -> Result<gkchat_proto::group::InviteLink> {
+        self.authed(Method::GET, &format!("api/v1/chats/{chat_id}/invite"), None::<&()>).await
+    }
+
+    pub async fn reset_invite_link(&self, chat_id: &str) -> Result<gkchat_proto::group::InviteLink> {
+        self.authed(Method::POST, &format!("api/v1/chats/{chat_id}/invite/reset"), None::<&()>).await
+    }
+
+    pub async fn revoke_invite_link(&self, chat_id: &str) -> Result<()> {
+        self.authed(Method::DELETE, &format!("api/v1/chats/{chat_id}/invite"), None::<&()>).await
+    }
+
+    /// What an invite link (or its code) shows before joining.
+    pub async fn invite_preview(&self, link: &str) -> Result<gkchat_proto::group::InvitePreview> {
+        let code = gkchat_proto::group::InviteLink::code_of(link);
+        self.authed(Method::GET, &format!("api/v1/invites/{code}"), None::<&()>).await
+    }
+
+    pub async fn join_group(&self, link: &str) -> Result<gkchat_proto::group::JoinOutcome> {
+        let code = gkchat_proto::group::InviteLink::code_of(link);
+        self.authed(Method::POST, &format!("api/v1/invites/{code}/join"), None::<&()>).await
+    }
+
+    pub async fn join_requests(&self, chat_id: &str) -> Result<Vec<gkchat_proto::group::JoinRequest>> {
+        self.authed(Method::GET, &format!("api/v1/chats/{chat_id}/requests"), None::<&()>).await
+    }
+
+    pub async fn decide_join(&self, chat_id: &str, user_id: &str, approve: bool) -> Result<()> {
+        let request = gkchat_proto::group::JoinDecision { approve };
+        self.authed(Method::POST, &format!("api/v1/chats/{chat_id}/requests/{user_id}"), Some(&request)).await
+    }
+
+    /// The groups I share with someone.
+    pub async fn groups_in_common(&self, user_id: &str) -> Result<Vec<ChatSummary>> {
+        self.authed(Method::GET, &format!("api/v1/users/{user_id}/groups"), None::<&()>).await
+    }
+
     /// Changes my own settings for a chat (pin, archive, mute).
     pub async fn update_chat(&self, chat_id: &str, update: &ChatSettingsUpdate) -> Result<ChatSummary> {
         self.authed(Method::PATCH, &format!("api/v1/chats/{chat_id}"), Some(update)).await

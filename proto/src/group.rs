@@ -155,6 +155,8 @@ pub enum SystemEvent {
         settings: GroupSettings,
     },
     LinkReset,
+    /// The owner deleted the group: everyone is out, keeping what they had.
+    Deleted,
 }
 
 /// An invite link to a group: `gkchat://join/<code>`.

@@ -10,6 +10,7 @@ pub mod calls;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod groups;
 pub mod http;
 pub mod hub;
 pub mod media;

@@ -224,6 +224,9 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
     // exists and that no block stands between them.
     let peer = match roster.kind {
         ChatKind::Direct => roster.other_than(sender_id).map(str::to_owned),
+        ChatKind::Group if roster.only_admins_send && !roster.is_admin(sender_id) => {
+            return Err(Error::api(StatusCode::FORBIDDEN, ErrorCode::AdminsOnly, "only the group's admins can send"));
+        }
         ChatKind::Group => None,
     };
     if let Some(reply_to) = &message.reply_to {

@@ -5,6 +5,7 @@ mod auth;
 mod calls;
 mod chats;
 mod contacts;
+mod groups;
 mod me;
 pub mod phone;
 mod photo;
@@ -32,6 +33,7 @@ pub fn routes() -> Routes {
         .put("/me/photo", photo::set)
         .delete("/me/photo", photo::remove)
         .get("/users/{user_id}/photo", photo::get)
+        .get("/users/{user_id}/groups", groups::in_common)
         .get("/me/sessions", me::list_sessions)
         .post("/me/sessions/sign-out-others", me::sign_out_others)
         .delete("/me/sessions/{id}", me::sign_out_session)
@@ -50,6 +52,22 @@ pub fn routes() -> Routes {
         .get("/chats/{chat_id}/messages", chats::history)
         .get("/chats/{chat_id}/messages/{message_id}/info", chats::message_info)
         .post("/sync", chats::sync)
+        .post("/groups", groups::create)
+        .get("/chats/{chat_id}/group", groups::info)
+        .patch("/chats/{chat_id}/group", groups::update_info)
+        .delete("/chats/{chat_id}/group", groups::delete)
+        .get("/chats/{chat_id}/members", groups::members)
+        .post("/chats/{chat_id}/members", groups::add)
+        .delete("/chats/{chat_id}/members/{user_id}", groups::remove)
+        .put("/chats/{chat_id}/members/{user_id}/role", groups::set_role)
+        .post("/chats/{chat_id}/leave", groups::leave)
+        .get("/chats/{chat_id}/invite", groups::invite_link)
+        .post("/chats/{chat_id}/invite/reset", groups::reset_link)
+        .delete("/chats/{chat_id}/invite", groups::revoke_link)
+        .get("/chats/{chat_id}/requests", groups::requests)
+        .post("/chats/{chat_id}/requests/{user_id}", groups::decide)
+        .get("/invites/{code}", groups::preview)
+        .post("/invites/{code}/join", groups::join)
         .get("/calls", calls::log)
         .post("/quick", quick::create)
         .get("/quick/{room}/{token}", quick::landing)

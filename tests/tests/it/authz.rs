@@ -1,9 +1,10 @@
 //! The authorization matrix: every REST route (enumerated from the server's own route table,
 //! `gkchat_server::http::routes()`) and every WebSocket frame kind (`ClientFrame::TYPES`) ×
 //! who asks — nobody, an expired token, a revoked session, another user who is not a member of
-//! the chat (or owner of the thing) the request names, a user the owner blocked — with the
-//! answer expected in each cell, checked against a real server. A route or frame kind without
-//! a row fails the test. Groups add the removed-member and non-admin columns.
+//! the chat (or owner of the thing) the request names, a user the owner blocked, a member the
+//! owner removed from her group, a member of her group who is not an admin — with the answer
+//! expected in each cell, checked against a real server. A route or frame kind without a row
+//! fails the test.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -33,9 +34,14 @@ enum Who {
     Stranger,
     /// A user the owner blocked.
     Blocked,
+    /// A former member of the owner's group: she removed them.
+    Removed,
+    /// A member of the owner's group who is not an admin.
+    NonAdmin,
 }
 
-const EVERYONE: [Who; 5] = [Who::Anonymous, Who::Expired, Who::Revoked, Who::Stranger, Who::Blocked];
+const EVERYONE: [Who; 7] =
+    [Who::Anonymous, Who::Expired, Who::Revoked, Who::Stranger, Who::Blocked, Who::Removed, Who::NonAdmin];
 
 /// What a REST cell expects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,14 +61,22 @@ const UNAUTHORIZED: Expect = Refused(401, ErrorCode::Unauthorized);
 const EXPIRED: Expect = Refused(401, ErrorCode::TokenExpired);
 const REVOKED: Expect = Refused(401, ErrorCode::SessionRevoked);
 
-/// The cells of a route that needs a signed-in user.
-fn signed_in(stranger: Expect, blocked: Expect) -> [Expect; 5] {
-    [UNAUTHORIZED, EXPIRED, REVOKED, stranger, blocked]
+/// The cells of a route that needs a signed-in user; about things outside the group, the
+/// removed member and the group's member are strangers like any other.
+fn signed_in(stranger: Expect, blocked: Expect) -> [Expect; 7] {
+    [UNAUTHORIZED, EXPIRED, REVOKED, stranger, blocked, stranger, stranger]
+}
+
+/// The cells of a route about the owner's group: nobody outside it (a stranger, the blocked
+/// user, the removed member) gets in; a member without admin rights gets `member`.
+fn in_group(member: Expect) -> [Expect; 7] {
+    let outside = Refused(403, ErrorCode::NotAMember);
+    [UNAUTHORIZED, EXPIRED, REVOKED, outside, outside, outside, member]
 }
 
 /// The same answer whoever asks (the route takes no token).
-fn open_to_all(expect: Expect) -> [Expect; 5] {
-    [expect; 5]
+fn open_to_all(expect: Expect) -> [Expect; 7] {
+    [expect; 7]
 }
 
 /// One REST row: the concrete request and what each caller gets.
@@ -71,16 +85,19 @@ struct Row {
     body: Option<Value>,
     /// Extra headers (a WebSocket upgrade, a quick-chat session).
     headers: Vec<(&'static str, String)>,
-    cells: [Expect; 5],
+    cells: [Expect; 7],
 }
 
 /// The people and things the requests name: Alice owns them; Bob shares a chat with her; Carol
-/// is a stranger; Dave is blocked by Alice.
+/// is a stranger; Dave is blocked by Alice; Alice's group has Fred (a member) and had Erin (she
+/// removed her).
 struct World {
     server: TestServer,
     alice_id: String,
     bob_id: String,
+    fred_id: String,
     chat_id: String,
+    group_id: String,
     message_id: String,
     alice_session: String,
     tokens: BTreeMap<Who, Option<String>>,
@@ -98,6 +115,15 @@ async fn world() -> World {
     let (bob, bob_me) = server.signed_up("bob").await;
     let (carol, _) = server.signed_up("carol").await;
     let (dave, dave_me) = server.signed_up("dave").await;
+    let (erin, erin_me) = server.signed_up("erin").await;
+    let (fred, fred_me) = server.signed_up("fred").await;
+    let group = gkchat_proto::group::NewGroup {
+        name: "Alice's group".into(),
+        description: String::new(),
+        member_ids: vec![erin_me.id.clone(), fred_me.id.clone()],
+    };
+    let group_id = alice.create_group(&group).await.unwrap().chat.id;
+    alice.remove_member(&group_id, &erin_me.id).await.unwrap();
     alice.add_contact("bob").await.unwrap();
     alice.set_photo(crate::hardening::black_png(200), None).await.unwrap();
     let privacy = Privacy { photo: Visibility::Contacts, ..Privacy::default() };
@@ -139,11 +165,15 @@ async fn world() -> World {
         (Who::Revoked, Some(revoked)),
         (Who::Stranger, Some(carol.access_token().await.unwrap())),
         (Who::Blocked, Some(dave.access_token().await.unwrap())),
+        (Who::Removed, Some(erin.access_token().await.unwrap())),
+        (Who::NonAdmin, Some(fred.access_token().await.unwrap())),
     ]);
     World {
         alice_id: alice_me.id,
         bob_id: bob_me.id,
+        fred_id: fred_me.id,
         chat_id: sent.chat_id,
+        group_id,
         message_id: sent.id,
         alice_session,
         tokens,
@@ -163,7 +193,9 @@ fn rest_row(world: &World, method: &Method, template: &str) -> Option<Row> {
         .replace("{message_id}", &world.message_id)
         .replace("{room}", room)
         .replace("{token}", token);
-    let row = |path: String, body: Option<Value>, cells: [Expect; 5]| Some(Row { path, body, headers: vec![], cells });
+    let row = |path: String, body: Option<Value>, cells: [Expect; 7]| Some(Row { path, body, headers: vec![], cells });
+    let group_path = template.replace("{chat_id}", &world.group_id);
+    let admins_only = Refused(403, ErrorCode::AdminsOnly);
     let not_member = Refused(403, ErrorCode::NotAMember);
     let not_found = Refused(404, ErrorCode::NotFound);
     let device = json!({ "name": "x", "platform": "test" });
@@ -250,6 +282,49 @@ fn rest_row(world: &World, method: &Method, template: &str) -> Option<Row> {
         ("POST", "/api/v1/chats/direct") => {
             let body = json!({ "user_id": world.alice_id });
             row(path, Some(body), signed_in(OwnOnly, Refused(403, ErrorCode::Blocked)))
+        }
+        // Anyone may make a group of their own (Alice, if her privacy lets them add her).
+        ("POST", "/api/v1/groups") => {
+            let body = json!({ "name": "Mine", "member_ids": [world.alice_id] });
+            row(path, Some(body), signed_in(Served, Served))
+        }
+        // Alice's group: its members see it; only admins (Alice) run it; only she deletes it.
+        ("GET", "/api/v1/chats/{chat_id}/group" | "/api/v1/chats/{chat_id}/members") => {
+            row(group_path, None, in_group(Served))
+        }
+        ("PATCH", "/api/v1/chats/{chat_id}/group") => {
+            row(group_path, Some(json!({ "name": "Mine now" })), in_group(admins_only))
+        }
+        ("DELETE", "/api/v1/chats/{chat_id}/group") => {
+            row(group_path, None, in_group(Refused(403, ErrorCode::Forbidden)))
+        }
+        ("POST", "/api/v1/chats/{chat_id}/members") => {
+            row(group_path, Some(json!({ "user_ids": [world.bob_id] })), in_group(admins_only))
+        }
+        ("DELETE", "/api/v1/chats/{chat_id}/members/{user_id}") => {
+            row(group_path.replace("{user_id}", &world.alice_id), None, in_group(admins_only))
+        }
+        ("PUT", "/api/v1/chats/{chat_id}/members/{user_id}/role") => {
+            let path = group_path.replace("{user_id}", &world.fred_id);
+            row(path, Some(json!({ "role": "admin" })), in_group(admins_only))
+        }
+        // Leaving is about the caller's own membership.
+        ("POST", "/api/v1/chats/{chat_id}/leave") => row(group_path, None, in_group(OwnOnly)),
+        ("GET" | "DELETE", "/api/v1/chats/{chat_id}/invite")
+        | ("POST", "/api/v1/chats/{chat_id}/invite/reset")
+        | ("GET", "/api/v1/chats/{chat_id}/requests") => row(group_path, None, in_group(admins_only)),
+        ("POST", "/api/v1/chats/{chat_id}/requests/{user_id}") => {
+            let path = group_path.replace("{user_id}", &world.bob_id);
+            row(path, Some(json!({ "approve": true })), in_group(admins_only))
+        }
+        // Without the link's code nobody sees a group or joins it.
+        ("GET", "/api/v1/invites/{code}") | ("POST", "/api/v1/invites/{code}/join") => {
+            let invalid = Refused(404, ErrorCode::InviteInvalid);
+            row(path.replace("{code}", "0123456789abcdef0123456789abcdef"), None, signed_in(invalid, invalid))
+        }
+        // Groups in common: only ever the caller's own.
+        ("GET", "/api/v1/users/{user_id}/groups") => {
+            row(path.replace("{user_id}", &world.bob_id), None, signed_in(OwnOnly, OwnOnly))
         }
         // Alice and Bob's chat: nobody else may change, read or look into it.
         ("PATCH", "/api/v1/chats/{chat_id}") => {
