@@ -128,6 +128,32 @@ impl Messenger {
         self.inner.store.search(text, chat_id, 50).await
     }
 
+    /// Makes a group; its tile and members are in the store when this returns.
+    pub async fn create_group(&self, new: &gkchat_proto::group::NewGroup) -> Result<gkchat_proto::group::MembersAdded> {
+        let made = self.inner.client.create_group(new).await?;
+        self.inner.store.upsert_chat(&made.chat).await?;
+        sync(&self.inner).await?;
+        let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
+        Ok(made)
+    }
+
+    /// Joins a group by its invite link (or asks to); once in, its tile and members are in the
+    /// store when this returns.
+    pub async fn join_group(&self, link: &str) -> Result<gkchat_proto::group::JoinOutcome> {
+        let outcome = self.inner.client.join_group(link).await?;
+        if let gkchat_proto::group::JoinOutcome::Joined { chat } = &outcome {
+            self.inner.store.upsert_chat(chat).await?;
+            sync(&self.inner).await?;
+            let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
+        }
+        Ok(outcome)
+    }
+
+    /// Brings the store up to date with the server now (after a change made over REST).
+    pub async fn refresh(&self) -> Result<()> {
+        sync(&self.inner).await
+    }
+
     /// Fetches a page of older messages from the server into the store; false when there are
     /// none left.
     pub async fn load_older(&self, chat_id: &str, limit: u32) -> Result<bool> {

@@ -323,6 +323,20 @@ impl Client {
         self.authed(Method::POST, &format!("api/v1/chats/{chat_id}/requests/{user_id}"), Some(&request)).await
     }
 
+    /// The contacts who may not add me to groups (with "my contacts except …").
+    pub async fn group_add_exceptions(&self) -> Result<Vec<String>> {
+        let list: gkchat_proto::group::GroupAddExceptions =
+            self.authed(Method::GET, "api/v1/me/group-add-exceptions", None::<&()>).await?;
+        Ok(list.user_ids)
+    }
+
+    pub async fn set_group_add_exceptions(&self, user_ids: &[String]) -> Result<Vec<String>> {
+        let request = gkchat_proto::group::GroupAddExceptions { user_ids: user_ids.to_vec() };
+        let list: gkchat_proto::group::GroupAddExceptions =
+            self.authed(Method::PUT, "api/v1/me/group-add-exceptions", Some(&request)).await?;
+        Ok(list.user_ids)
+    }
+
     /// The groups I share with someone.
     pub async fn groups_in_common(&self, user_id: &str) -> Result<Vec<ChatSummary>> {
         self.authed(Method::GET, &format!("api/v1/users/{user_id}/groups"), None::<&()>).await

@@ -219,6 +219,13 @@ pub struct JoinDecision {
     pub approve: bool,
 }
 
+/// `GET`/`PUT /api/v1/me/group-add-exceptions`: the contacts who may not add me to groups when
+/// my privacy says "my contacts except …".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct GroupAddExceptions {
+    pub user_ids: Vec<String>,
+}
+
 /// A group name: one line, 1–100 characters, nothing hidden or direction-changing.
 pub fn check_group_name(text: &str) -> Result<String, Invalid> {
     let name = check_profile_text("a group name", text, GROUP_NAME_MAX, true)?;

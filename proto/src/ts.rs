@@ -100,6 +100,7 @@ mod tests {
             render::<crate::group::JoinRequest>(&root),
             render::<crate::group::JoinDecision>(&root),
             render::<crate::account::GroupAdd>(&root),
+            render::<crate::group::GroupAddExceptions>(&root),
             render::<chat::ChatSummary>(&root),
             render::<chat::ChatSettingsUpdate>(&root),
             render::<chat::SyncRequest>(&root),

@@ -701,3 +701,39 @@ pub async fn in_common(
     }
     Ok(tiles)
 }
+
+/// The contacts `user_id` does not let add them to groups ("my contacts except …").
+pub async fn add_exceptions(state: &AppState, user_id: &str) -> Result<Vec<String>> {
+    Ok(group_add_exceptions::Entity::find()
+        .filter(group_add_exceptions::Column::OwnerId.eq(user_id))
+        .order_by_asc(group_add_exceptions::Column::UserId)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|row| row.user_id)
+        .collect())
+}
+
+/// Replaces that list (at most a few thousand ids; unknown ones are kept: they harm nobody).
+pub async fn set_add_exceptions(state: &AppState, user_id: &str, ids: Vec<String>) -> Result<Vec<String>> {
+    let mut ids: Vec<String> = ids.into_iter().filter(|id| !id.is_empty() && id.len() <= 64).collect();
+    ids.sort();
+    ids.dedup();
+    if ids.len() > 5_000 {
+        return Err(Error::api(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "at most 5,000 exceptions"));
+    }
+    let txn = state.db.begin().await?;
+    group_add_exceptions::Entity::delete_many()
+        .filter(group_add_exceptions::Column::OwnerId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    let rows: Vec<group_add_exceptions::ActiveModel> = ids
+        .iter()
+        .map(|id| group_add_exceptions::ActiveModel { owner_id: Set(user_id.to_owned()), user_id: Set(id.clone()) })
+        .collect();
+    for chunk in rows.chunks(200) {
+        group_add_exceptions::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(ids)
+}

@@ -7,6 +7,7 @@ mod commands;
 mod error;
 #[cfg(test)]
 mod fixtures;
+mod groups;
 mod keyring_store;
 mod live;
 mod notifier;
@@ -289,6 +290,25 @@ pub fn run() {
             chats::load_older_messages,
             chats::open_direct_chat,
             chats::chat_members,
+            groups::create_group,
+            groups::group_info,
+            groups::update_group,
+            groups::group_members,
+            groups::add_group_members,
+            groups::remove_group_member,
+            groups::set_member_role,
+            groups::leave_group,
+            groups::delete_group,
+            groups::group_invite,
+            groups::reset_group_invite,
+            groups::revoke_group_invite,
+            groups::invite_preview,
+            groups::join_group,
+            groups::join_requests,
+            groups::decide_join_request,
+            groups::groups_in_common,
+            groups::group_add_exceptions,
+            groups::set_group_add_exceptions,
             chats::send_text,
             chats::mark_read,
             chats::act_on_message,
@@ -341,6 +361,7 @@ mod tests {
             render::<crate::UrlSource>(&root),
             render::<crate::SignUpForm>(&root),
             render::<crate::ContactCode>(&root),
+            render::<crate::groups::InviteCode>(&root),
             render::<crate::quick::QuickInviteView>(&root),
             render::<crate::quick::QuickCreatedView>(&root),
             render::<crate::quick::QuickLandingView>(&root),

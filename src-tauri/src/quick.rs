@@ -79,7 +79,7 @@ pub struct QuickLandingView {
     pub resume: bool,
 }
 
-fn qr_svg(text: &str) -> CommandResult<String> {
+pub(crate) fn qr_svg(text: &str) -> CommandResult<String> {
     let code = qrcode::QrCode::new(text.as_bytes())
         .map_err(|e| CommandError::new(ErrorCode::Internal, format!("QR code: {e}")))?;
     Ok(code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).quiet_zone(true).build())

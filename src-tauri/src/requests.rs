@@ -14,7 +14,8 @@ use crate::error::CommandResult;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum WindowRequest {
-    /// A `gkchat://…` link to open: `add/…` (a contact to add) or `quick/…` (a quick chat).
+    /// A `gkchat://…` link to open: `add/…` (a contact to add), `join/…` (a group's invite) or
+    /// `quick/…` (a quick chat).
     OpenLink { link: String },
     /// A chat to show (its notification was clicked).
     OpenChat { chat_id: String },

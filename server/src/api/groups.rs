@@ -6,8 +6,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use gkchat_proto::chat::{ChatMember, ChatSummary};
 use gkchat_proto::group::{
-    AddMembers, GroupInfo, GroupInfoUpdate, InviteLink, InvitePreview, JoinDecision, JoinOutcome, JoinRequest,
-    MembersAdded, NewGroup, RoleChange,
+    AddMembers, GroupAddExceptions, GroupInfo, GroupInfoUpdate, InviteLink, InvitePreview, JoinDecision, JoinOutcome,
+    JoinRequest, MembersAdded, NewGroup, RoleChange,
 };
 
 use super::ApiJson;
@@ -143,4 +143,17 @@ pub async fn in_common(
     Path(user_id): Path<String>,
 ) -> Result<Json<Vec<ChatSummary>>> {
     Ok(Json(groups::in_common(&state, &auth.user_id, &user_id).await?))
+}
+
+/// The contacts who may not add me to groups (with "my contacts except …").
+pub async fn add_exceptions(State(state): State<AppState>, auth: AuthUser) -> Result<Json<GroupAddExceptions>> {
+    Ok(Json(GroupAddExceptions { user_ids: groups::add_exceptions(&state, &auth.user_id).await? }))
+}
+
+pub async fn set_add_exceptions(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiJson(list): ApiJson<GroupAddExceptions>,
+) -> Result<Json<GroupAddExceptions>> {
+    Ok(Json(GroupAddExceptions { user_ids: groups::set_add_exceptions(&state, &auth.user_id, list.user_ids).await? }))
 }

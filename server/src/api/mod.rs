@@ -53,6 +53,8 @@ pub fn routes() -> Routes {
         .get("/chats/{chat_id}/messages/{message_id}/info", chats::message_info)
         .post("/sync", chats::sync)
         .post("/groups", groups::create)
+        .get("/me/group-add-exceptions", groups::add_exceptions)
+        .put("/me/group-add-exceptions", groups::set_add_exceptions)
         .get("/chats/{chat_id}/group", groups::info)
         .patch("/chats/{chat_id}/group", groups::update_info)
         .delete("/chats/{chat_id}/group", groups::delete)

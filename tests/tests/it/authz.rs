@@ -256,6 +256,7 @@ fn rest_row(world: &World, method: &Method, template: &str) -> Option<Row> {
         | ("POST", "/api/v1/me/sessions/sign-out-others")
         | ("GET" | "POST", "/api/v1/contacts")
         | ("GET", "/api/v1/me/contact-link")
+        | ("GET" | "PUT", "/api/v1/me/group-add-exceptions")
         | ("POST", "/api/v1/me/contact-link/reset")
         | ("GET" | "POST", "/api/v1/blocks")
         | ("GET", "/api/v1/chats" | "/api/v1/calls")

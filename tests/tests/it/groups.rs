@@ -101,8 +101,16 @@ async fn a_group_is_made_run_and_left_by_its_roles() {
     let tile = &made.chat;
     assert_eq!((tile.kind, tile.title.as_str(), tile.member_count), (ChatKind::Group, "Hikers", 3));
     assert_eq!(tile.my_role, Some(MemberRole::Owner));
-    // Eve's contacts may: once she has Ann, she can be added.
+    // Eve's contacts may: once she has Ann, she can be added — unless Ann is one of the
+    // contacts she excepted.
     eve.add_contact("ann").await.unwrap();
+    set_group_privacy(&eve, GroupAdd::ContactsExcept).await;
+    let excepted = eve.set_group_add_exceptions(std::slice::from_ref(&ann_me.id)).await.unwrap();
+    assert_eq!(excepted, std::slice::from_ref(&ann_me.id));
+    let refused = ann.add_members(&chat_id, std::slice::from_ref(&eve_me.id)).await.unwrap().refused;
+    assert_eq!(refused.iter().map(|r| r.code).collect::<Vec<_>>(), [ErrorCode::AddNotAllowed]);
+    eve.set_group_add_exceptions(&[]).await.unwrap();
+    assert!(eve.group_add_exceptions().await.unwrap().is_empty());
     let added = ann.add_members(&chat_id, std::slice::from_ref(&eve_me.id)).await.unwrap().added;
     assert_eq!(added, std::slice::from_ref(&eve_me.id));
     // Bad names are refused with a code.
