@@ -1,4 +1,4 @@
-//! `gkchat-bench`: a load generator for 1:1 messaging.
+//! `gkchat-bench`: a load generator for 1:1 and group messaging.
 //!
 //! Starts a companion server in this process (SQLite in a temporary data directory, or
 //! PostgreSQL with `--database-url`), or targets a running one with `--server`; signs up
@@ -8,6 +8,12 @@
 //!    `--window` requests in flight; prints durable (acknowledged, i.e. committed) messages/s;
 //! 2. **latency**: senders send at a fixed total `--rate` for `--seconds`; prints send→receive
 //!    latency (the partner's push) p50 / p99 / max.
+//!
+//! With `--group N` it runs the group scenario instead: one group of N members, every member's
+//! connection open, `--group-senders` of them sending at a fixed total `--rate` for `--seconds`;
+//! it prints deliveries/s (messages × online recipients), send→receive latency at the receivers
+//! p50 / p99 / max, and — with `--server-binary`, which runs the server as its own process — the
+//! server's CPU time.
 //!
 //! Run it with `cargo run --release -p gkchat-bench -- --help`.
 
@@ -51,6 +57,16 @@ struct Args {
     /// Database for the in-process server (default: SQLite in a temporary directory).
     #[arg(long)]
     database_url: Option<String>,
+    /// Run the group scenario with a group of this many members (instead of pairs).
+    #[arg(long)]
+    group: Option<usize>,
+    /// Members of the group who send (the latency phase's rate is shared among them).
+    #[arg(long, default_value_t = 4)]
+    group_senders: usize,
+    /// Run this `gkchat-server` binary as a separate process (SQLite in a temporary directory)
+    /// and report its CPU time.
+    #[arg(long)]
+    server_binary: Option<std::path::PathBuf>,
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -75,10 +91,24 @@ struct Pair {
 async fn main() -> Result<()> {
     let args = Args::parse();
     let temp = tempfile::tempdir()?;
-    let url = match &args.server {
-        Some(url) => url.clone(),
-        None => start_server(temp.path(), args.database_url.clone()).await?,
+    let mut child = None;
+    let url = match (&args.server, &args.server_binary) {
+        (Some(url), _) => url.clone(),
+        (None, Some(binary)) => {
+            let (url, process) = spawn_server(binary, temp.path()).await?;
+            child = Some(process);
+            url
+        }
+        (None, None) => start_server(temp.path(), args.database_url.clone()).await?,
     };
+    if let Some(members) = args.group {
+        let result = group_scenario(&args, &url, members, child.as_ref().map(std::process::Child::id)).await;
+        if let Some(mut process) = child {
+            let _ = process.kill();
+            let _ = process.wait();
+        }
+        return result;
+    }
     println!("server: {url}  pairs: {}  message size: {} B", args.pairs, args.size);
 
     // Accounts and connections.
@@ -207,6 +237,157 @@ async fn main() -> Result<()> {
     for (receiver, task) in receivers {
         receiver.shut_down().await;
         task.abort();
+    }
+    Ok(())
+}
+
+/// CPU time (user + system) of process `pid` so far, from `/proc/<pid>/stat`.
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // The kernel's clock ticks are 100 per second on Linux.
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// Runs `binary` as a server on a free port with its data in `data_dir`.
+async fn spawn_server(binary: &std::path::Path, data_dir: &std::path::Path) -> Result<(Url, std::process::Child)> {
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    let child = std::process::Command::new(binary)
+        .env("GKCHAT_LISTEN", addr.to_string())
+        .env("GKCHAT_DATA_DIR", data_dir)
+        .env("GKCHAT_TURN_ENABLED", "false")
+        .env("GKCHAT_LOG", "warn")
+        .env("GKCHAT_AUTH_ATTEMPTS_PER_IP_MINUTE", "1000000")
+        .env("GKCHAT_AUTH_ATTEMPTS_PER_ACCOUNT_MINUTE", "1000000")
+        .env("GKCHAT_MAX_CONNECTIONS", "100000")
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    let url = Url::parse(&format!("http://{addr}"))?;
+    for _ in 0..400 {
+        if gkchat_client::Client::new(ClientConfig::new(url.clone(), "gkchat-bench"))?.server_info().await.is_ok() {
+            return Ok((url, child));
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    bail!("the server process did not start")
+}
+
+/// One group of `members`, all online; a few send at a fixed rate; every push is timed.
+async fn group_scenario(args: &Args, url: &Url, members: usize, server_pid: Option<u32>) -> Result<()> {
+    let members = members.max(2);
+    let senders = args.group_senders.clamp(1, members);
+    println!("server: {url}  group of {members} members, {senders} sending, message size: {} B", args.size);
+    let run = uuid::Uuid::now_v7().simple().to_string();
+    let started = Instant::now();
+    // Sign-ups hash passwords: a few at a time.
+    let mut clients = Vec::with_capacity(members);
+    let names: Vec<String> = (0..members).map(|n| format!("g{n}_{}", &run[20..])).collect();
+    for chunk in names.chunks(8) {
+        let made = futures_util::future::try_join_all(chunk.iter().map(|name| sign_up(url, name))).await?;
+        clients.extend(made);
+    }
+    let mut ids = Vec::with_capacity(members);
+    for client in &clients {
+        ids.push(client.me().await?.id);
+    }
+    let new = gkchat_proto::group::NewGroup {
+        name: "Everyone".into(),
+        description: String::new(),
+        member_ids: ids[1..].to_vec(),
+    };
+    let made = clients[0].create_group(&new).await?;
+    if !made.refused.is_empty() {
+        bail!("{} members could not be added", made.refused.len());
+    }
+    let chat_id = made.chat.id;
+    println!("{members} accounts and the group made in {:.1} s", started.elapsed().as_secs_f64());
+
+    // Everyone online; each receiver times the pushes of messages it did not send.
+    let sent_at: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let latencies: Arc<Mutex<Vec<Duration>>> = Arc::default();
+    let mut connections = Vec::with_capacity(members);
+    let mut listeners = Vec::with_capacity(members);
+    for client in &clients {
+        let connection = Arc::new(online(client).await?);
+        let mut events = connection.events();
+        let (sent_at, latencies) = (sent_at.clone(), latencies.clone());
+        listeners.push(tokio::spawn(async move {
+            while let Some(event) = events.next().await {
+                if let Event::Message(message) = event {
+                    let start = sent_at.lock().expect("lock").get(&message.id).copied();
+                    if let Some(start) = start {
+                        latencies.lock().expect("lock").push(start.elapsed());
+                    }
+                }
+            }
+        }));
+        connections.push(connection);
+    }
+    // One message first, so every connection is past its catch-up.
+    connections[0].send_message(text(&chat_id, args.size)).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let rate = args.rate.max(1);
+    let total = rate * args.seconds.max(1);
+    let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let cpu_before = server_pid.and_then(cpu_time);
+    let mut acks = FuturesUnordered::new();
+    let began = Instant::now();
+    for n in 0..total {
+        ticker.tick().await;
+        let connection = connections[n as usize % senders].clone();
+        let message = text(&chat_id, args.size);
+        sent_at.lock().expect("lock").insert(message.id.clone(), Instant::now());
+        acks.push(tokio::spawn(async move { connection.send_message(message).await.map(drop) }));
+        while let Some(Some(done)) = futures_util::FutureExt::now_or_never(acks.next()) {
+            done.context("send task")??;
+        }
+    }
+    while let Some(done) = acks.next().await {
+        done.context("send task")??;
+    }
+    let sending = began.elapsed();
+    // Every message reaches every member but its sender.
+    let expected = total as usize * (members - 1);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while latencies.lock().expect("lock").len() < expected && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let delivering = began.elapsed();
+    let cpu = match (cpu_before, server_pid.and_then(cpu_time)) {
+        (Some(before), Some(after)) => format!(
+            "server CPU {:.2} s over {:.2} s ({:.0}% of one core)",
+            (after - before).as_secs_f64(),
+            delivering.as_secs_f64(),
+            100.0 * (after - before).as_secs_f64() / delivering.as_secs_f64()
+        ),
+        _ => "server CPU not measured (run with --server-binary)".into(),
+    };
+    let mut samples = std::mem::take(&mut *latencies.lock().expect("lock"));
+    samples.sort();
+    println!(
+        "group: {total} messages at {rate}/s (sent in {:.2} s) → {} deliveries in {:.2} s = {:.0} deliveries/s; \
+         latency p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms; {cpu}",
+        sending.as_secs_f64(),
+        samples.len(),
+        delivering.as_secs_f64(),
+        samples.len() as f64 / delivering.as_secs_f64(),
+        ms(percentile(&samples, 0.50)),
+        ms(percentile(&samples, 0.99)),
+        ms(samples.last().copied().unwrap_or_default()),
+    );
+    if samples.len() < expected {
+        bail!("{} of {expected} deliveries never arrived", expected - samples.len());
+    }
+    for connection in connections {
+        connection.shut_down().await;
+    }
+    for listener in listeners {
+        listener.abort();
     }
     Ok(())
 }

@@ -69,6 +69,38 @@ impl Content {
     }
 }
 
+/// Mentions travel inside a text as `<@USER_ID>` tokens; clients show them as names.
+pub fn mentioned(text: &str) -> impl Iterator<Item = &str> {
+    text.split("<@")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('>').map(|(id, _)| id))
+        .filter(|id| !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+}
+
+/// `text` with each mention token replaced by `@` and the name `name_of` gives (`@someone`
+/// when it gives none).
+pub fn with_names(text: &str, name_of: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("<@") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        match after.split_once('>') {
+            Some((id, tail)) if mentioned(&rest[start..]).next() == Some(id) => {
+                out.push('@');
+                out.push_str(&name_of(id).unwrap_or_else(|| "someone".to_owned()));
+                rest = tail;
+            }
+            _ => {
+                out.push_str("<@");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A message to send (`send` frame). `id` is chosen by the client (UUID v7) and makes sending
 /// idempotent. A direct chat is opened first (`POST /api/v1/chats/direct`), so every message
 /// goes to a chat id.
@@ -374,6 +406,14 @@ mod tests {
         let long = Content::Text { text: "x".repeat(TEXT_MAX_BYTES + 1) };
         assert_eq!(long.check().unwrap_err().0, ErrorCode::MessageTooLarge);
         assert!(Content::Text { text: "x".repeat(TEXT_MAX_BYTES) }.check().is_ok());
+    }
+
+    #[test]
+    fn mentions_are_tokens_shown_as_names() {
+        let text = "hi <@u-1> and <@u-2>, not <@bad id> or <@";
+        assert_eq!(mentioned(text).collect::<Vec<_>>(), ["u-1", "u-2"]);
+        let named = with_names(text, |id| (id == "u-1").then(|| "Ann".to_owned()));
+        assert_eq!(named, "hi @Ann and @someone, not <@bad id> or <@");
     }
 
     #[test]

@@ -57,17 +57,19 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Whether a new message in `chat` from someone else gets a notification.
+/// Whether a new message in `chat` from someone else gets a notification. A message that
+/// mentions me does, even in a muted chat.
 pub fn should_notify(
     now_ms: i64,
     settings: NotificationSettings,
     muted_all_until: i64,
     chat: &ChatSummary,
     on_screen: Option<&str>,
+    mentions_me: bool,
 ) -> bool {
     settings.enabled
         && muted_all_until <= now_ms
-        && chat.muted_until.is_none_or(|until| until <= now_ms)
+        && (mentions_me || chat.muted_until.is_none_or(|until| until <= now_ms))
         && on_screen != Some(chat.id.as_str())
 }
 
@@ -133,10 +135,18 @@ pub fn start(app: AppHandle) {
             let MessengerEvent::Message { chat_id, message } = event else { continue };
             let me = account.borrow().clone();
             let fresh = message.message.updated_seq == message.message.seq && message.message.seq > 0;
-            if !fresh || me.as_deref() == Some(message.message.sender_id.as_str()) || message.message.content.is_none()
+            let system = matches!(message.message.content, Some(Content::System { .. }));
+            if !fresh
+                || me.as_deref() == Some(message.message.sender_id.as_str())
+                || message.message.content.is_none()
+                || system
             {
                 continue;
             }
+            let mentions_me = match (&message.message.content, me.as_deref()) {
+                (Some(Content::Text { text }), Some(me)) => gkchat_proto::chat::mentioned(text).any(|id| id == me),
+                _ => false,
+            };
             let state = app.state::<AppState>();
             let Ok(messenger) = state.messenger().await else { continue };
             let Ok(Some(gkchat_client::LocalChat { summary: chat, .. })) = messenger.chat(&chat_id).await else {
@@ -146,19 +156,17 @@ pub fn start(app: AppHandle) {
             let settings = notifier.settings();
             let now = gkchat_proto::now_ms();
             let muted_all = notifier.muted_until.load(Ordering::Relaxed);
-            if !should_notify(now, settings, muted_all, &chat, notifier.on_screen().as_deref()) {
+            if !should_notify(now, settings, muted_all, &chat, notifier.on_screen().as_deref(), mentions_me) {
                 continue;
             }
-            // A group's notification names the group and, in its text, who wrote.
+            // A group's notification names the group and, in its text, who wrote; mentions read
+            // as names.
             let title = if chat.title.is_empty() { "GK Chat".to_owned() } else { chat.title.clone() };
+            let members = messenger.members(&chat.id).await.unwrap_or_default();
+            let name_of = |id: &str| members.iter().find(|m| m.user_id == id).map(|m| m.display_name.clone());
             let author = match chat.kind {
                 gkchat_proto::chat::ChatKind::Direct => None,
-                gkchat_proto::chat::ChatKind::Group => messenger
-                    .members(&chat.id)
-                    .await
-                    .ok()
-                    .and_then(|list| list.into_iter().find(|m| m.user_id == message.message.sender_id))
-                    .map(|m| m.display_name),
+                gkchat_proto::chat::ChatKind::Group => name_of(&message.message.sender_id),
             };
             let previous = {
                 let mut shown = lock(&notifier.shown);
@@ -166,7 +174,13 @@ pub fn start(app: AppHandle) {
                 entry.count += 1;
                 *entry
             };
-            let mut body = body_for(message.message.content.as_ref(), settings.previews, previous.count);
+            let content = match &message.message.content {
+                Some(Content::Text { text }) => {
+                    Some(Content::Text { text: gkchat_proto::chat::with_names(text, name_of) })
+                }
+                other => other.clone(),
+            };
+            let mut body = body_for(content.as_ref(), settings.previews, previous.count);
             if let Some(author) = author.filter(|_| previous.count == 1) {
                 body = format!("{author}: {body}");
             }
@@ -233,13 +247,14 @@ mod tests {
     #[test]
     fn muted_off_or_on_screen_chats_stay_quiet() {
         let on = NotificationSettings::default();
-        assert!(should_notify(100, on, 0, &chat(None), None));
-        assert!(should_notify(100, on, 0, &chat(Some(50)), Some("other")), "a mute that has run out");
-        assert!(!should_notify(100, on, 0, &chat(Some(gkchat_proto::chat::MUTED_FOREVER)), None));
-        assert!(!should_notify(100, on, 200, &chat(None), None), "all muted for a while");
-        assert!(!should_notify(100, on, 0, &chat(None), Some("c1")), "the chat on screen");
+        assert!(should_notify(100, on, 0, &chat(None), None, false));
+        assert!(should_notify(100, on, 0, &chat(Some(50)), Some("other"), false), "a mute that has run out");
+        assert!(!should_notify(100, on, 0, &chat(Some(gkchat_proto::chat::MUTED_FOREVER)), None, false));
+        assert!(should_notify(100, on, 0, &chat(Some(gkchat_proto::chat::MUTED_FOREVER)), None, true), "mentioned");
+        assert!(!should_notify(100, on, 200, &chat(None), None, false), "all muted for a while");
+        assert!(!should_notify(100, on, 0, &chat(None), Some("c1"), false), "the chat on screen");
         let off = NotificationSettings { enabled: false, previews: true };
-        assert!(!should_notify(100, off, 0, &chat(None), None));
+        assert!(!should_notify(100, off, 0, &chat(None), None, true));
     }
 
     #[test]

@@ -378,8 +378,8 @@ async fn others_reached(
         .collect())
 }
 
-/// Tiles for `user_id`: of every chat they are in, or of `only` those. A direct chat without
-/// messages is listed for the one who opened it only.
+/// Tiles for `user_id`: of every chat they are in, or of `only` those. Of every chat, a direct
+/// chat without messages is listed for the one who opened it only.
 async fn summaries_of(db: &impl ConnectionTrait, user_id: &str, only: Option<&[String]>) -> Result<Vec<ChatSummary>> {
     let mut query = chat_members::Entity::find().filter(chat_members::Column::UserId.eq(user_id));
     if let Some(only) = only {
@@ -395,7 +395,9 @@ async fn summaries_of(db: &impl ConnectionTrait, user_id: &str, only: Option<&[S
         .all(db)
         .await?
         .into_iter()
-        .filter(|chat| chat.last_seq > 0 || chat.created_by.as_deref().is_none_or(|by| by == user_id))
+        // Listing all: an empty direct chat only for its opener (asked for by id, it is there
+        // for both — two people opening it at once both get it).
+        .filter(|chat| only.is_some() || chat.last_seq > 0 || chat.created_by.as_deref().is_none_or(|by| by == user_id))
         .map(|chat| (chat.id.clone(), chat))
         .collect();
     let ids: Vec<String> = ids.into_iter().filter(|id| chats.contains_key(id)).collect();

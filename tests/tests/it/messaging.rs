@@ -139,6 +139,19 @@ async fn two_people_chat_both_ways_with_receipts() {
 }
 
 #[tokio::test]
+async fn two_people_opening_their_chat_at_once_get_the_same_one() {
+    let server = TestServer::start().await;
+    let (alice, alice_me) = server.signed_up("alice").await;
+    for n in 0..5 {
+        let (carol, carol_me) = server.signed_up(&format!("carol{n}")).await;
+        let (from_alice, from_carol) = tokio::join!(alice.open_direct(&carol_me.id), carol.open_direct(&alice_me.id));
+        let (from_alice, from_carol) = (from_alice.unwrap(), from_carol.unwrap());
+        assert_eq!(from_alice.id, from_carol.id);
+        assert_eq!((from_alice.title.as_str(), from_carol.title.as_str()), (format!("carol{n}").as_str(), "alice"));
+    }
+}
+
+#[tokio::test]
 async fn typing_reaches_the_others_only() {
     let server = TestServer::start().await;
     let (alice, _) = server.signed_up("alice").await;
