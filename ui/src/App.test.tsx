@@ -74,6 +74,20 @@ function desktop({ signedIn }: { signedIn: boolean }) {
         throw { code: "unreachable", message: "no connection" };
       case "list_chats":
         return [GRACE_CHAT];
+      case "invite_preview":
+        return {
+          name: "Hikers",
+          description: "",
+          photo: null,
+          member_count: 4,
+          approval_needed: false,
+          member: false,
+          requested: false,
+        };
+      case "join_group":
+        return { outcome: "joined", chat: { ...GRACE_CHAT, id: "g-hikers", kind: "group" } };
+      case "create_group":
+        return { chat: { ...GRACE_CHAT, id: "g-new", kind: "group" }, added: [], refused: [] };
       case "chat_messages":
       case "call_log":
         return [];
@@ -222,5 +236,57 @@ describe("App", () => {
       expect(screen.getByTestId("conversation-name").textContent).toBe("Grace Hopper"),
     );
     expect(invoke).toHaveBeenCalledWith("set_open_chat", { chatId: "c-grace" });
+  });
+
+  it("shows the join dialog for a gkchat://join/ link, and opens the group once in", async () => {
+    const window = desktop({ signedIn: true });
+    render(<App />);
+    await screen.findByText("Bob Builder");
+    fireEvent.click(screen.getByTestId("tab-settings"));
+    window.open({ type: "open_link", link: "gkchat://join/abc" });
+    expect((await screen.findByTestId("join-group-name")).textContent).toBe("Hikers");
+    expect(invoke).toHaveBeenCalledWith("invite_preview", { link: "gkchat://join/abc" });
+    expect(invoke).not.toHaveBeenCalledWith("add_contact", expect.anything());
+    fireEvent.click(screen.getByTestId("join-group"));
+    await vi.waitFor(() =>
+      expect(invoke).toHaveBeenCalledWith("set_open_chat", { chatId: "g-hikers" }),
+    );
+    expect(screen.queryByTestId("join-dialog")).toBeNull();
+    expect(screen.getByTestId("contacts")).toBeTruthy();
+  });
+
+  it("takes a pasted group link in the add-contact field to the join dialog", async () => {
+    desktop({ signedIn: true });
+    render(<App />);
+    await screen.findByText("Bob Builder");
+    fireEvent.change(screen.getByTestId("add-contact-username"), {
+      target: { value: " gkchat://join/xyz " },
+    });
+    fireEvent.click(screen.getByTestId("add-contact"));
+    await screen.findByTestId("join-dialog");
+    expect(invoke).toHaveBeenCalledWith("invite_preview", { link: "gkchat://join/xyz" });
+    expect(invoke).not.toHaveBeenCalledWith("add_contact", expect.anything());
+    fireEvent.click(screen.getByTestId("join-cancel"));
+    expect(screen.queryByTestId("join-dialog")).toBeNull();
+  });
+
+  it("makes a new group from the New group action and opens it", async () => {
+    desktop({ signedIn: true });
+    render(<App />);
+    await screen.findByText("Bob Builder");
+    fireEvent.click(screen.getByTestId("new-group"));
+    fireEvent.click(await screen.findByTestId("group-member-grace"));
+    fireEvent.change(screen.getByTestId("group-name"), { target: { value: "Hikers" } });
+    fireEvent.click(screen.getByTestId("create-group"));
+    await vi.waitFor(() =>
+      expect(invoke).toHaveBeenCalledWith("set_open_chat", { chatId: "g-new" }),
+    );
+    expect(invoke).toHaveBeenCalledWith("create_group", {
+      name: "Hikers",
+      description: "",
+      memberIds: ["id-grace"],
+    });
+    expect(screen.queryByTestId("new-group-form")).toBeNull();
+    expect(screen.getByTestId("chat-list")).toBeTruthy();
   });
 });

@@ -17,6 +17,9 @@ import ChatList, { type OpenChat } from "./features/chats/ChatList";
 import { isListed, useChats } from "./features/chats/hooks";
 import NewChat from "./features/chats/NewChat";
 import Conversation from "./features/conversation/Conversation";
+import { JOIN_LINK_PREFIX } from "./features/groups/api";
+import JoinDialog, { type LinkToJoin } from "./features/groups/JoinDialog";
+import NewGroup from "./features/groups/NewGroup";
 import { useTheme } from "./hooks";
 import { useMessengerFeed } from "./messages";
 import { applySavedZoom, LAYER, useEscape, useShortcuts, zoom } from "./shortcuts";
@@ -30,7 +33,8 @@ const SECTIONS = [
 ] as const;
 type Section = (typeof SECTIONS)[number]["id"];
 
-/** Links the window acts on; mirrors proto's `CONTACT_LINK_PREFIX`. */
+/** Links the window acts on; mirrors proto's `CONTACT_LINK_PREFIX` (and `JOIN_LINK_PREFIX`,
+ * a group's invite, in features/groups). */
 const QUICK_LINK_PREFIX = "gkchat://quick/";
 const CONTACT_LINK_PREFIX = "gkchat://add/";
 
@@ -48,6 +52,8 @@ export default function App() {
   // A contact link to add; kept while signed out, added once signed in.
   const [linkToAdd, setLinkToAdd] = useState<LinkToAdd | null>(null);
   const linkTaken = useCallback(() => setLinkToAdd(null), []);
+  // A group invite link to show the join dialog for; kept while signed out.
+  const [linkToJoin, setLinkToJoin] = useState<LinkToJoin | null>(null);
 
   useEffect(() => {
     // Links given at launch or by a second launch of the app, and clicked notifications.
@@ -58,6 +64,9 @@ export default function App() {
         } else if (request.type === "open_link" && request.link.startsWith(CONTACT_LINK_PREFIX)) {
           setQuick(null);
           setLinkToAdd({ link: request.link });
+        } else if (request.type === "open_link" && request.link.startsWith(JOIN_LINK_PREFIX)) {
+          setQuick(null);
+          setLinkToJoin({ link: request.link });
         } else if (request.type === "open_chat") {
           setQuick(null);
           setRequestedChat({ chatId: request.chat_id });
@@ -96,7 +105,13 @@ export default function App() {
         <AuthScreen
           onSignedIn={setMe}
           onQuickChat={openQuickChat}
-          notice={linkToAdd ? "Sign in to add the contact from your link." : null}
+          notice={
+            linkToAdd
+              ? "Sign in to add the contact from your link."
+              : linkToJoin
+                ? "Sign in to join the group from your link."
+                : null
+          }
         />
       );
     case "signed-in":
@@ -111,6 +126,8 @@ export default function App() {
           requestedChat={requestedChat}
           linkToAdd={linkToAdd}
           onLinkTaken={linkTaken}
+          linkToJoin={linkToJoin}
+          onJoinLink={setLinkToJoin}
         />
       );
   }
@@ -127,11 +144,17 @@ function Frame({
   requestedChat,
   linkToAdd,
   onLinkTaken,
+  linkToJoin,
+  onJoinLink,
 }: SignedInProps & {
   onQuickChat: () => void;
   requestedChat: { chatId: string } | null;
   linkToAdd: LinkToAdd | null;
   onLinkTaken: () => void;
+  /** A group invite to show the join dialog for. */
+  linkToJoin: LinkToJoin | null;
+  /** Shows (a link) or closes (null) the join dialog. */
+  onJoinLink: (link: LinkToJoin | null) => void;
 }) {
   const [tab, setTab] = useState<Section>("chats");
   const [open, setOpen] = useState<OpenChat | null>(null);
@@ -141,17 +164,20 @@ function Frame({
     setOpenError(null);
     setOpen(chat);
   };
-  // The new-chat picker, over the Chats tab.
+  // The new-chat picker, or the new-group form, over the Chats tab.
   const [picking, setPicking] = useState(false);
+  const [creatingGroup, setCreatingGroup] = useState(false);
   const showTab = (section: Section) => {
     setTab(section);
     setPicking(false);
+    setCreatingGroup(false);
   };
   // A contact link is added in the contacts panel, which shows how it went.
   useEffect(() => {
     if (!linkToAdd) return;
     setTab("chats");
     setPicking(false);
+    setCreatingGroup(false);
   }, [linkToAdd]);
   // Esc: back from another tab to Chats, and (last) closes the conversation.
   useEscape(tab !== "chats", LAYER.pane, () => showTab("chats"));
@@ -160,6 +186,7 @@ function Frame({
     if (!requestedChat) return;
     setTab("chats");
     setPicking(false);
+    setCreatingGroup(false);
     setOpenError(null);
     setOpen({ chatId: requestedChat.chatId });
   }, [requestedChat]);
@@ -176,6 +203,7 @@ function Frame({
         break;
       case "new-chat":
         setTab("chats");
+        setCreatingGroup(false);
         setPicking(true);
         break;
       case "settings":
@@ -242,9 +270,18 @@ function Frame({
             className="link-button"
             title="New chat (Ctrl+N)"
             data-testid="open-new-chat"
-            onClick={() => (setTab("chats"), setPicking(true))}
+            onClick={() => (setTab("chats"), setCreatingGroup(false), setPicking(true))}
           >
             New chat
+          </button>
+          <button
+            type="button"
+            className="link-button"
+            title="A group with your contacts"
+            data-testid="new-group"
+            onClick={() => (setTab("chats"), setPicking(false), setCreatingGroup(true))}
+          >
+            New group
           </button>
           <button
             type="button"
@@ -279,10 +316,22 @@ function Frame({
               onClose={() => setPicking(false)}
             />
           )}
-          {tab === "chats" && !picking && (
+          {tab === "chats" && creatingGroup && !picking && (
+            <NewGroup
+              onCreated={(chatId) => show({ chatId })}
+              onClose={() => setCreatingGroup(false)}
+            />
+          )}
+          {tab === "chats" && !picking && !creatingGroup && (
             <>
               <ChatList myId={me.id} selectedId={open?.chatId ?? null} onOpen={show} />
-              <ContactsPanel onMessage={openWith} linkToAdd={linkToAdd} onLinkTaken={onLinkTaken} />
+              <ContactsPanel
+                onMessage={openWith}
+                linkToAdd={linkToAdd}
+                onLinkTaken={onLinkTaken}
+                onOpenChat={(chatId) => show({ chatId })}
+                onJoinLink={(link) => onJoinLink({ link })}
+              />
             </>
           )}
           {tab === "status" && (
@@ -310,6 +359,20 @@ function Frame({
           <WelcomePane />
         )}
       </main>
+      {linkToJoin && (
+        <JoinDialog
+          key={linkToJoin.link}
+          link={linkToJoin.link}
+          onJoined={(chatId) => {
+            onJoinLink(null);
+            setTab("chats");
+            setPicking(false);
+            setCreatingGroup(false);
+            show({ chatId });
+          }}
+          onClose={() => onJoinLink(null)}
+        />
+      )}
       <CallScreen chats={chats} />
     </div>
   );

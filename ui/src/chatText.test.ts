@@ -49,6 +49,23 @@ describe("chat words", () => {
     );
   });
 
+  it("previews a group's messages with their sender's name, its happenings and mentions in words", () => {
+    const names: Record<string, string> = { bob: "Bob", ann: "Ann" };
+    const nameOf = (id: string) => names[id];
+    const group = (last: Message) => chat({ kind: "group", title: "Hikers", last_message: last });
+    expect(preview(group(message(1, "bob", "hi <@ann>")), "me", nameOf)).toBe("Bob: hi @Ann");
+    expect(preview(group(message(1, "me", "hi")), "me", nameOf)).toBe("You: hi");
+    // Not known (yet): no name rather than a wrong one.
+    expect(preview(group(message(1, "zed", "hi")), "me", nameOf)).toBe("hi");
+    const added = {
+      ...message(2, "ann", "x"),
+      content: { kind: "system" as const, event: { event: "added" as const, user_ids: ["me"] } },
+    };
+    expect(preview(group(added), "me", nameOf)).toBe("Ann added you");
+    // A direct chat names nobody.
+    expect(preview(chat({ last_message: message(1, "bob", "hi") }), "me", nameOf)).toBe("hi");
+  });
+
   const local = (seq: number, state: "sent" | "pending"): LocalMessage => ({
     message: message(seq, "me", "x"),
     status: { state },

@@ -1,5 +1,7 @@
 // How chats and messages read in words: previews, ticks, and tile times.
 import type { ChatSummary, LocalMessage, Message } from "./api";
+import { mentionsToText } from "./features/conversation/mentions";
+import { systemText, type NameOf } from "./features/groups/words";
 import { clockTime, dayLabel } from "./time";
 
 /** The text of a message, or how a tombstone reads (a group's system messages have their own
@@ -10,12 +12,21 @@ export function messageText(message: Message): string {
   return message.content.text;
 }
 
-/** The tile's one-line preview of the last message. */
-export function preview(chat: ChatSummary, myId: string): string {
+/**
+ * The tile's one-line preview of the last message: mine as "You: …", in a group others' as
+ * "Bob: …" (once `nameOf` knows them), a group's happenings in words, mentions as "@Name".
+ */
+export function preview(chat: ChatSummary, myId: string, nameOf: NameOf = () => undefined): string {
   const last = chat.last_message;
   if (!last) return "";
-  const text = messageText(last).split("\n")[0];
-  return last.sender_id === myId && last.deleted_at === null ? `You: ${text}` : text;
+  if (last.deleted_at === null && last.content?.kind === "system") {
+    return systemText(last.content.event, last.sender_id, myId, nameOf);
+  }
+  const text = mentionsToText(messageText(last), nameOf).split("\n")[0];
+  if (last.deleted_at !== null) return text;
+  if (last.sender_id === myId) return `You: ${text}`;
+  const sender = chat.kind === "group" ? nameOf(last.sender_id) : null;
+  return sender ? `${sender}: ${text}` : text;
 }
 
 /** "14:02" today, "yesterday", or the date. */

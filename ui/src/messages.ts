@@ -2,7 +2,7 @@
 // listens (features/chats reloads its tiles, features/conversation its messages), and who is
 // typing where. The data lives in the Rust-side local store; this module only knows when to ask
 // again.
-import { useCallback, useEffect, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useMemo, useSyncExternalStore } from "react";
 import { api, type MessengerEvent } from "./api";
 
 type Listener = (event: MessengerEvent) => void;
@@ -53,6 +53,15 @@ export function useMessengerFeed(): void {
   }, []);
 }
 
+/** Calls `listener` with every messenger event until the returned function is called (for
+ * module-level stores; components use `useMessengerEvents`). */
+export function onMessengerEvent(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
+}
+
 /** Calls `listener` (keep it stable: `useCallback`) with every messenger event while mounted. */
 export function useMessengerEvents(listener: Listener): void {
   useEffect(() => {
@@ -63,15 +72,21 @@ export function useMessengerEvents(listener: Listener): void {
   }, [listener]);
 }
 
-/** Whether someone is typing in `chatId` now. */
-export function useTyping(chatId: string | null): boolean {
+/** Who is typing in `chatId` now (user ids, in a stable order). */
+export function useTypingUsers(chatId: string | null): string[] {
   const subscribe = useCallback((listener: () => void) => {
     typingListeners.add(listener);
     return () => typingListeners.delete(listener);
   }, []);
-  return useSyncExternalStore(subscribe, () => {
-    if (!chatId) return false;
+  // A string snapshot: the same people give the same value, so nothing re-renders for nothing.
+  const key = useSyncExternalStore(subscribe, () => {
+    if (!chatId) return "";
     const now = Date.now();
-    return [...(typing.get(chatId)?.values() ?? [])].some((until) => until > now);
+    return [...(typing.get(chatId)?.entries() ?? [])]
+      .filter(([, until]) => until > now)
+      .map(([userId]) => userId)
+      .sort()
+      .join("\n");
   });
+  return useMemo(() => (key === "" ? [] : key.split("\n")), [key]);
 }

@@ -1,5 +1,5 @@
 import { act, waitFor, fireEvent, render, screen } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { contact } from "../test-fixtures";
 import { invoke } from "../test-ipc";
 
@@ -64,5 +64,23 @@ describe("ContactsPanel", () => {
     });
     act(() => channel.onmessage!({ user_id: "id-bob", online: false, last_seen: null }));
     expect(screen.queryByTestId("contact-presence")).toBeNull();
+  });
+
+  it("shows the groups in common with a contact, and opens one", async () => {
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "list_contacts") return [contact("bob", "Bob")];
+      if (command === "groups_in_common")
+        return [{ id: "g1", kind: "group", title: "Hikers", member_count: 4 }];
+      throw new Error(command);
+    });
+    const onOpenChat = vi.fn();
+    render(<ContactsPanel onOpenChat={onOpenChat} />);
+    await screen.findByText("Bob");
+    fireEvent.click(screen.getByTestId("contact-groups"));
+    const group = await screen.findByTestId("common-group");
+    expect(group.textContent).toContain("Hikers");
+    expect(invoke).toHaveBeenCalledWith("groups_in_common", { userId: "id-bob" });
+    fireEvent.click(group);
+    expect(onOpenChat).toHaveBeenCalledWith("g1");
   });
 });

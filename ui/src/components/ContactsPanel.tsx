@@ -5,6 +5,8 @@ import { presenceLoaded, usePresence } from "../presence";
 import { LAYER, useEscape } from "../shortcuts";
 import { presenceText } from "../time";
 import { useLoaded } from "../useLoaded";
+import { JOIN_LINK_PREFIX } from "../features/groups/api";
+import GroupsInCommon from "../features/groups/GroupsInCommon";
 import Avatar from "./Avatar";
 import ReportForm from "./ReportForm";
 
@@ -30,21 +32,32 @@ export interface LinkToAdd {
   link: string;
 }
 
-/** My contacts: add by username, phone or link (typed, or opened from the OS), search, message, remove. */
+/**
+ * My contacts: add by username, phone or link (typed, or opened from the OS), search, message,
+ * remove, and the groups I share with each. A pasted group invite link opens its join dialog.
+ */
 export default function ContactsPanel({
   onMessage,
   linkToAdd = null,
   onLinkTaken,
+  onOpenChat,
+  onJoinLink,
 }: {
   onMessage?: (contact: Contact) => void;
   linkToAdd?: LinkToAdd | null;
   /** `linkToAdd` is being added; the panel reports how it went. */
   onLinkTaken?: () => void;
+  /** Opens a chat (a group in common). */
+  onOpenChat?: (chatId: string) => void;
+  /** A `gkchat://join/…` link was typed or pasted in the add field. */
+  onJoinLink?: (link: string) => void;
 }) {
   const { data: contacts, error, setError, reload } = useLoaded(api.listContacts);
   const [search, setSearch] = useState("");
   const [username, setUsername] = useState("");
   const [reporting, setReporting] = useState<string | null>(null);
+  /** Whose groups in common are shown. */
+  const [groupsOf, setGroupsOf] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   useEffect(() => {
     if (contacts) presenceLoaded();
@@ -72,6 +85,11 @@ export default function ContactsPanel({
   const add = async (event: FormEvent) => {
     event.preventDefault();
     setError(null);
+    if (onJoinLink && username.trim().startsWith(JOIN_LINK_PREFIX)) {
+      onJoinLink(username.trim());
+      setUsername("");
+      return;
+    }
     try {
       await api.addContact(username);
       setUsername("");
@@ -168,6 +186,15 @@ export default function ContactsPanel({
               <button
                 type="button"
                 className="link-button"
+                data-testid="contact-groups"
+                aria-expanded={groupsOf === contact.user_id}
+                onClick={() => setGroupsOf(groupsOf === contact.user_id ? null : contact.user_id)}
+              >
+                Groups
+              </button>
+              <button
+                type="button"
+                className="link-button"
                 data-testid="contact-block"
                 onClick={() => block(contact)}
               >
@@ -190,6 +217,9 @@ export default function ContactsPanel({
                 Remove
               </button>
             </div>
+            {groupsOf === contact.user_id && (
+              <GroupsInCommon userId={contact.user_id} onOpen={onOpenChat} />
+            )}
             {reporting === contact.user_id && (
               <ReportForm
                 contact={contact}

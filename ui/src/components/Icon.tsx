@@ -58,6 +58,16 @@ export function SmileIcon({ size = 18 }: IconProps) {
   );
 }
 
+/** An "i" in a circle: a group's info. */
+export function InfoIcon({ size = 18 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <circle cx="12" cy="12" r="10" />
+      <path d="M12 16v-4M12 8h.01" />
+    </svg>
+  );
+}
+
 /** Three dots in a row: more actions. */
 export function MoreIcon({ size = 18 }: IconProps) {
   return (

@@ -2,7 +2,7 @@ import { fireEvent, render, screen } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { invoke } from "../test-ipc";
 
-import { ME } from "../test-fixtures";
+import { ME, contact } from "../test-fixtures";
 
 import type { Me } from "../api";
 import ProfileSettings from "./ProfileSettings";
@@ -49,5 +49,40 @@ describe("ProfileSettings", () => {
     expect((await screen.findByTestId("profile-error")).textContent).toBe(
       "display name must not be empty (invalid_profile)",
     );
+  });
+
+  it("says who can add me to groups, with the contacts excepted", async () => {
+    const saved: unknown[] = [];
+    invoke.mockImplementation(async (command: string, args?: never) => {
+      switch (command) {
+        case "list_contacts":
+          return [contact("bob", "Bob"), contact("eve", "Eve")];
+        case "group_add_exceptions":
+          return ["id-bob"];
+        case "set_group_add_exceptions":
+          saved.push(args);
+          return (args as unknown as { userIds: string[] }).userIds;
+        case "update_profile":
+          return { ...ME, ...(args as unknown as { update: Partial<Me> }).update };
+        default:
+          throw new Error(command);
+      }
+    });
+    render(<ProfileSettings me={ME} onSaved={() => {}} />);
+    expect(screen.queryByTestId("group-add-exceptions")).toBeNull();
+    fireEvent.change(screen.getByTestId("privacy-groups"), {
+      target: { value: "contacts_except" },
+    });
+    const bob = (await screen.findByTestId("group-exception-bob")) as HTMLInputElement;
+    expect(bob.checked).toBe(true);
+    fireEvent.click(screen.getByTestId("group-exception-eve"));
+    fireEvent.click(screen.getByTestId("save-profile"));
+    await screen.findByTestId("profile-saved");
+    expect(saved).toEqual([{ userIds: ["id-bob", "id-eve"] }]);
+    expect(invoke).toHaveBeenCalledWith("update_profile", {
+      update: expect.objectContaining({
+        privacy: expect.objectContaining({ groups: "contacts_except" }),
+      }),
+    });
   });
 });

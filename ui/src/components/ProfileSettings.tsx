@@ -1,5 +1,7 @@
-import { useState, type FormEvent } from "react";
+import { useCallback, useState, type FormEvent } from "react";
 import { api, type Me, type Privacy, type Visibility } from "../api";
+import { groupsApi } from "../features/groups/api";
+import GroupAddPrivacy from "../features/groups/GroupAddPrivacy";
 import { useSubmit } from "../useSubmit";
 import TextField from "./TextField";
 
@@ -15,6 +17,10 @@ export default function ProfileSettings({ me, onSaved }: { me: Me; onSaved: (me:
   const [about, setAbout] = useState(me.about);
   const [statusText, setStatusText] = useState(me.status_text);
   const [privacy, setPrivacy] = useState<Privacy>(me.privacy);
+  // "My contacts except…": who may not add me to groups (loaded when that is chosen).
+  const [exceptions, setExceptions] = useState<Set<string> | null>(null);
+  const [exceptionsChanged, setExceptionsChanged] = useState(false);
+  const changeExceptions = useCallback((next: Set<string>) => setExceptions(next), []);
   const { error, run } = useSubmit();
   const [saved, setSaved] = useState(false);
 
@@ -22,6 +28,10 @@ export default function ProfileSettings({ me, onSaved }: { me: Me; onSaved: (me:
     event.preventDefault();
     setSaved(false);
     return run(async () => {
+      if (privacy.groups === "contacts_except" && exceptions && exceptionsChanged) {
+        setExceptions(new Set(await groupsApi.setGroupAddExceptions([...exceptions])));
+        setExceptionsChanged(false);
+      }
       onSaved(
         await api.updateProfile({
           display_name: displayName,
@@ -95,6 +105,13 @@ export default function ProfileSettings({ me, onSaved }: { me: Me; onSaved: (me:
         />
         Send read receipts
       </label>
+      <GroupAddPrivacy
+        value={privacy.groups}
+        onChange={(groups) => setPrivacy({ ...privacy, groups })}
+        exceptions={exceptions}
+        onExceptions={changeExceptions}
+        onPicked={() => setExceptionsChanged(true)}
+      />
       <div className="row">
         <button type="submit" data-testid="save-profile">
           Save profile

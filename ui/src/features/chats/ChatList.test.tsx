@@ -140,4 +140,41 @@ describe("ChatList", () => {
     expect(screen.queryByTestId("chat-tile")).toBeNull();
     expect(screen.queryByTestId("chat-search")).toBeNull();
   });
+
+  it("names the sender in a group's tile, and says its happenings in words", async () => {
+    const bob = { ...chat().other_member!, user_id: "u-bob", display_name: "Bob" };
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "list_chats")
+        return [
+          chat({
+            id: "g1",
+            kind: "group",
+            title: "Hikers",
+            other_member: null,
+            last_message: { ...said("hi"), chat_id: "g1", sender_id: "u-bob" },
+          }),
+          chat({
+            id: "g2",
+            kind: "group",
+            title: "Climbers",
+            other_member: null,
+            last_message: {
+              ...said(""),
+              chat_id: "g2",
+              sender_id: "u-bob",
+              content: { kind: "system", event: { event: "made_admin", user_id: "u1" } },
+            },
+          }),
+        ];
+      if (command === "chat_members") return [bob, { ...bob, user_id: "u1", display_name: "Me" }];
+      throw new Error(`unexpected ${command}`);
+    });
+    render(<ChatList myId="u1" selectedId={null} onOpen={() => {}} />);
+    await waitFor(() =>
+      expect(screen.getAllByTestId("chat-tile-preview").map((p) => p.textContent)).toEqual([
+        "Bob: hi",
+        "Bob made you an admin",
+      ]),
+    );
+  });
 });

@@ -3,8 +3,10 @@ import type { LocalChat } from "../../api";
 import { isMuted, preview, tileTime } from "../../chatText";
 import Avatar from "../../components/Avatar";
 import { MoreIcon, MutedIcon, PinIcon } from "../../components/Icon";
-import { useTyping } from "../../messages";
+import { useTypingUsers } from "../../messages";
 import { LAYER, useEscape } from "../../shortcuts";
+import { useMembers, useNames } from "../groups/hooks";
+import { typingText, type NameOf } from "../groups/words";
 import { chatsApi } from "./api";
 import { chatAvatar, isListed, useChats } from "./hooks";
 import SearchResults from "./SearchResults";
@@ -33,6 +35,11 @@ function mutedTitle(until: number | null): string {
   return `Muted until ${new Date(until).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}`;
 }
 
+/** "Bob is typing…" from who is typing's ids. */
+function typingWords(ids: string[], nameOf: NameOf): string {
+  return typingText(ids.map((id) => nameOf(id) ?? "Someone"));
+}
+
 function Tile({
   chat,
   myId,
@@ -44,7 +51,11 @@ function Tile({
   selected: boolean;
   onOpen: (open: OpenChat) => void;
 }) {
-  const typing = useTyping(chat.id);
+  const group = chat.kind === "group";
+  const typing = useTypingUsers(chat.id);
+  // A group's tile names senders (and who is typing) from its members.
+  useMembers(group ? chat.id : null, chat.members_seq);
+  const nameOf = useNames();
   const [menu, setMenu] = useState(false);
   useEscape(menu, LAYER.menu, () => setMenu(false));
   const avatar = chatAvatar(chat);
@@ -70,7 +81,13 @@ function Tile({
           </div>
           <div className="chat-tile-bottom">
             <span className="hint chat-tile-preview" data-testid="chat-tile-preview">
-              {typing ? <em className="presence-online">typing…</em> : preview(chat, myId)}
+              {typing.length > 0 ? (
+                <em className="presence-online">
+                  {group ? typingWords(typing, nameOf) : "typing…"}
+                </em>
+              ) : (
+                preview(chat, myId, nameOf)
+              )}
             </span>
             {chat.pinned_at !== null && (
               <span className="chat-tile-icon" title="Pinned" role="img" aria-label="Pinned">
@@ -149,6 +166,7 @@ export default function ChatList({
   onOpen: (open: OpenChat) => void;
 }) {
   const { chats: all, error } = useChats();
+  const nameOf = useNames();
   const [archived, setArchived] = useState(false);
   const [search, setSearch] = useState("");
   useEscape(search !== "", LAYER.search, () => setSearch(""));
@@ -167,7 +185,7 @@ export default function ChatList({
       c.archived === archived &&
       (needle === "" ||
         c.title.toLowerCase().includes(needle) ||
-        preview(c, myId).toLowerCase().includes(needle)),
+        preview(c, myId, nameOf).toLowerCase().includes(needle)),
   );
   const archivedCount = chats.filter((c) => c.archived).length;
   return (

@@ -1,6 +1,8 @@
 import { useEffect, useState } from "react";
 import { describeError, type SearchHit } from "../../api";
 import { tileTime } from "../../chatText";
+import { mentionsToText } from "../conversation/mentions";
+import { useNames } from "../groups/hooks";
 import { chatsApi } from "./api";
 import "./chats.css";
 
@@ -32,6 +34,7 @@ export default function SearchResults({
 }) {
   const [hits, setHits] = useState<SearchHit[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const nameOf = useNames();
   useEffect(() => {
     if (query.trim() === "") return;
     let current = true;
@@ -63,7 +66,7 @@ export default function SearchResults({
             >
               <span className="hint">{tileTime(hit.message.message.sent_at)}</span>
               <span>
-                <Snippet text={hit.snippet} />
+                <Snippet text={mentionsToText(hit.snippet, nameOf)} />
               </span>
             </button>
           </li>

@@ -15,6 +15,10 @@ import { LAYER, useEscape } from "../../shortcuts";
 import { clockTime, dayLabel } from "../../time";
 import type { OpenChat } from "../chats/ChatList";
 import { useChats } from "../chats/hooks";
+import { NEW_GROUP_SETTINGS, type GroupSettings } from "../groups/api";
+import GroupInfoPanel from "../groups/GroupInfoPanel";
+import { useMembers, useNames } from "../groups/hooks";
+import { isAdmin, type NameOf } from "../groups/words";
 import { conversationApi } from "./api";
 import ConversationHeader from "./ConversationHeader";
 import ConversationSearch from "./ConversationSearch";
@@ -22,22 +26,45 @@ import EmojiPicker from "./EmojiPicker";
 import ForwardPicker from "./ForwardPicker";
 import { PAGE, TYPING_THROTTLE_MS, useChatMessages } from "./hooks";
 import MessageBubble from "./MessageBubble";
+import MentionList, { useMentionCompletion } from "./MentionList";
+import { decodeMentions, encodeMentions, mentionsToText } from "./mentions";
 import MessageMenu from "./MessageMenu";
+import SystemNotice from "./SystemNotice";
 import "./conversation.css";
 
-/** "Delivered today at 14:02 · Read today at 14:05" for a message's info. */
-function infoText(info: MessageInfo): string {
+/**
+ * "Delivered today at 14:02 · Read today at 14:05" for a message's info; in a group, each
+ * member's line starts with their name.
+ */
+function infoText(info: MessageInfo, nameOf: NameOf | null): string {
   const when = (ms: number | null) =>
     ms === null ? "not yet" : `${dayLabel(ms)} at ${clockTime(ms)}`;
   return info.receipts
     .map(
       (r) =>
-        `Delivered ${when(r.delivered_at)} · Read ${r.read_at === null ? "—" : when(r.read_at)}`,
+        `${nameOf ? `${nameOf(r.user_id) ?? "Someone"}: ` : ""}Delivered ${when(r.delivered_at)} · Read ${r.read_at === null ? "—" : when(r.read_at)}`,
     )
     .join("; ");
 }
 
-/** One conversation: header, the timeline with date separators and ticks, and the composer. */
+/**
+ * The settings before the settings change at `index`: the change before it, else what a group
+ * starts with when its creation is in view, else unknown (null).
+ */
+function settingsBefore(rows: LocalMessage[], index: number): GroupSettings | null {
+  for (let i = index - 1; i >= 0; i--) {
+    const content = rows[i]?.message.content;
+    if (content?.kind !== "system") continue;
+    if (content.event.event === "settings_changed") return content.event.settings;
+    if (content.event.event === "created") return NEW_GROUP_SETTINGS;
+  }
+  return null;
+}
+
+/**
+ * One conversation: header, the timeline with date separators and ticks, and the composer. In a
+ * group: senders' names and avatars, its happenings in words, mentions, and the info panel.
+ */
 export default function Conversation({ open, myId }: { open: OpenChat; myId: string }) {
   const chatId = open.chatId;
   const { messages, loadOlder: loadOlderRows } = useChatMessages(chatId);
@@ -45,6 +72,10 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
   const loadingOlder = useRef(false);
   const { chats } = useChats();
   const chat = chats?.find((c) => c.id === chatId) ?? null;
+  const group = chat?.kind === "group";
+  const members = useMembers(group ? chatId : null, chat?.members_seq ?? 0);
+  const nameOf = useNames();
+  const [infoOpen, setInfoOpen] = useState(false);
   const [text, setText] = useState("");
   const [replyTo, setReplyTo] = useState<LocalMessage | null>(null);
   const [editing, setEditing] = useState<LocalMessage | null>(null);
@@ -60,6 +91,13 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
   const lastTyping = useRef(0);
   const list = useRef<HTMLDivElement>(null);
   const composer = useRef<HTMLTextAreaElement>(null);
+  const mentions = useMentionCompletion({
+    members: group ? (members ?? []) : null,
+    myId,
+    text,
+    setText,
+    composer,
+  });
   // Where the unread divider goes: fixed when the chat's tile first loads.
   const [readAtOpen, setReadAtOpen] = useState<number | null>(null);
   useEffect(() => {
@@ -134,8 +172,9 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
 
   const byId = useMemo(() => new Map((messages ?? []).map((m) => [m.message.id, m])), [messages]);
 
-  const onChange = (value: string) => {
+  const onChange = (value: string, caret: number | null) => {
     setText(value);
+    mentions.follow(value, caret);
     const now = Date.now();
     if (value.trim() !== "" && now - lastTyping.current > TYPING_THROTTLE_MS) {
       lastTyping.current = now;
@@ -145,8 +184,8 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
-    const body = text;
-    if (body.trim() === "") return;
+    if (text.trim() === "") return;
+    const body = group ? encodeMentions(text, mentions.picked) : text;
     setError(null);
     try {
       if (editing) {
@@ -160,6 +199,7 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
         setReplyTo(null);
       }
       setText("");
+      mentions.reset();
       setAtBottom(true);
       lastTyping.current = 0;
       conversationApi.setTyping(chatId, false).catch(() => {});
@@ -176,6 +216,8 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    // The @-completion list, while open, has the arrows, Enter, Tab and Esc.
+    if (mentions.onKeyDown(event)) return;
     if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
       void submit();
@@ -194,6 +236,7 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
   useEscape(forwarding !== null, LAYER.menu, () => setForwarding(null));
   useEscape(info !== null, LAYER.menu, () => setInfo(null));
   useEscape(searching, LAYER.search, () => setSearching(false));
+  useEscape(infoOpen, LAYER.pane, () => setInfoOpen(false));
   useEscape(replyTo !== null || editing !== null, LAYER.quote, cancelQuote);
 
   const act = (local: LocalMessage, action: Parameters<typeof conversationApi.actOnMessage>[2]) => {
@@ -230,174 +273,254 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
   };
 
   const now = Date.now();
+  // In a group, who may no longer (or may not) write here.
+  const notMember = group && chat.my_role === null;
+  const adminsOnly = group && !notMember && chat.only_admins_send && !isAdmin(chat.my_role);
   const canLoadOlder = hasOlder && (messages?.[0]?.message.seq ?? 0) > 1;
   return (
-    <div className="conversation" data-testid="conversation">
-      <ConversationHeader
-        chatId={chatId}
-        chat={chat}
-        onToggleSearch={() => setSearching(!searching)}
-      />
-      {searching && (
-        <ConversationSearch
+    <div className="conversation-frame">
+      <div className="conversation" data-testid="conversation">
+        <ConversationHeader
           chatId={chatId}
-          onPick={(hit) => {
-            setSearching(false);
-            setFocus(hit.message.message.id);
-          }}
+          chat={chat}
+          onToggleSearch={() => setSearching(!searching)}
+          onOpenInfo={() => setInfoOpen(!infoOpen)}
+          nameOf={nameOf}
         />
-      )}
-      <div
-        className="timeline"
-        ref={list}
-        data-testid="timeline"
-        data-loaded={messages?.length ?? 0}
-        onScroll={(event) => {
-          const el = event.currentTarget;
-          setAtBottom(el.scrollHeight - el.scrollTop - el.clientHeight < 40);
-          if (el.scrollTop < 200 && canLoadOlder) void loadOlder();
-        }}
-      >
-        {canLoadOlder && (
-          <button type="button" className="link-button older" onClick={loadOlder}>
-            Load older messages
-          </button>
+        {searching && (
+          <ConversationSearch
+            chatId={chatId}
+            onPick={(hit) => {
+              setSearching(false);
+              setFocus(hit.message.message.id);
+            }}
+          />
         )}
-        <div className="timeline-rows" style={{ height: virtualizer.getTotalSize() }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const local = rows[item.index];
-            const m = local.message;
-            const mine = m.sender_id === myId;
-            const day = dayLabel(m.sent_at, now);
-            const previous = rows[item.index - 1];
-            const separator = !previous || dayLabel(previous.message.sent_at, now) !== day;
-            const unreadStart =
-              readAtOpen !== null && !mine && m.seq === readAtOpen + 1 && m.seq > 0;
-            return (
-              <div
-                key={item.key}
-                data-index={item.index}
-                ref={virtualizer.measureElement}
-                className="timeline-row"
-                style={{
-                  transform: `translateY(${item.start}px)`,
-                  zIndex: menuFor === m.id ? 5 : undefined,
-                }}
-              >
-                {separator && <div className="day-separator">{day}</div>}
-                {unreadStart && <div className="unread-divider">Unread messages</div>}
-                <MessageBubble
-                  local={local}
-                  mine={mine}
-                  tick={mine ? tickOf(local, chat) : null}
-                  quoted={m.reply_to ? byId.get(m.reply_to) : undefined}
-                  highlighted={highlight === m.id}
-                  info={info?.id === m.id ? info.text : null}
-                  onToggleMenu={() => setMenuFor(menuFor === m.id ? null : m.id)}
-                  onCloseInfo={() => setInfo(null)}
-                  menu={
-                    menuFor === m.id && (
-                      <MessageMenu
-                        local={local}
-                        myId={myId}
-                        now={now}
-                        onAct={(action) => act(local, action)}
-                        onReply={() => {
-                          setReplyTo(local);
-                          setMenuFor(null);
-                          composer.current?.focus();
-                        }}
-                        onForward={() => (setForwarding(local), setMenuFor(null))}
-                        onEdit={() => {
-                          setEditing(local);
-                          setText(messageText(m));
-                          setMenuFor(null);
-                          composer.current?.focus();
-                        }}
-                        onInfo={() => {
-                          setMenuFor(null);
-                          conversationApi
-                            .messageInfo(chatId, m.id)
-                            .then((found) => setInfo({ id: m.id, text: infoText(found) }))
-                            .catch((e) => setError(describeError(e)));
-                        }}
-                        onClose={() => setMenuFor(null)}
-                      />
-                    )
-                  }
-                />
-              </div>
-            );
-          })}
-        </div>
-      </div>
-      {!atBottom && (
-        <button
-          type="button"
-          className="jump-to-bottom"
-          aria-label="Jump to the newest message"
-          onClick={() => setAtBottom(true)}
+        <div
+          className="timeline"
+          ref={list}
+          data-testid="timeline"
+          data-loaded={messages?.length ?? 0}
+          onScroll={(event) => {
+            const el = event.currentTarget;
+            setAtBottom(el.scrollHeight - el.scrollTop - el.clientHeight < 40);
+            if (el.scrollTop < 200 && canLoadOlder) void loadOlder();
+          }}
         >
-          <ChevronDownIcon />
-        </button>
-      )}
-      {forwarding && (
-        <ForwardPicker
-          message={forwarding}
-          chats={chats}
-          onClose={() => setForwarding(null)}
-          onError={setError}
-        />
-      )}
-      {(replyTo || editing) && (
-        <div className="composer-context" data-testid="composer-context">
-          <span>
-            {editing ? "Editing: " : "Replying to: "}
-            {messageText((editing ?? replyTo)!.message)}
-          </span>
+          {canLoadOlder && (
+            <button type="button" className="link-button older" onClick={loadOlder}>
+              Load older messages
+            </button>
+          )}
+          <div className="timeline-rows" style={{ height: virtualizer.getTotalSize() }}>
+            {virtualizer.getVirtualItems().map((item) => {
+              const local = rows[item.index];
+              const m = local.message;
+              const mine = m.sender_id === myId;
+              const day = dayLabel(m.sent_at, now);
+              const previous = rows[item.index - 1];
+              const separator = !previous || dayLabel(previous.message.sent_at, now) !== day;
+              const unreadStart =
+                readAtOpen !== null && !mine && m.seq === readAtOpen + 1 && m.seq > 0;
+              const system = m.content?.kind === "system";
+              // Others' messages in a group name their sender; the first of a run has their avatar.
+              const sender =
+                group && !mine && !system
+                  ? {
+                      userId: m.sender_id,
+                      name: nameOf(m.sender_id) ?? "Someone",
+                      photo: members?.find((p) => p.user_id === m.sender_id)?.photo ?? null,
+                      first:
+                        separator ||
+                        unreadStart ||
+                        previous?.message.sender_id !== m.sender_id ||
+                        previous?.message.content?.kind === "system",
+                    }
+                  : null;
+              return (
+                <div
+                  key={item.key}
+                  data-index={item.index}
+                  ref={virtualizer.measureElement}
+                  className="timeline-row"
+                  style={{
+                    transform: `translateY(${item.start}px)`,
+                    zIndex: menuFor === m.id ? 5 : undefined,
+                  }}
+                >
+                  {separator && <div className="day-separator">{day}</div>}
+                  {unreadStart && <div className="unread-divider">Unread messages</div>}
+                  {system ? (
+                    <SystemNotice
+                      local={local}
+                      myId={myId}
+                      nameOf={nameOf}
+                      settingsBefore={
+                        m.content?.kind === "system" && m.content.event.event === "settings_changed"
+                          ? settingsBefore(rows, item.index)
+                          : null
+                      }
+                      highlighted={highlight === m.id}
+                    />
+                  ) : (
+                    <MessageBubble
+                      sender={sender}
+                      names={nameOf}
+                      local={local}
+                      mine={mine}
+                      tick={mine ? tickOf(local, chat) : null}
+                      quoted={m.reply_to ? byId.get(m.reply_to) : undefined}
+                      highlighted={highlight === m.id}
+                      info={info?.id === m.id ? info.text : null}
+                      onToggleMenu={() => setMenuFor(menuFor === m.id ? null : m.id)}
+                      onCloseInfo={() => setInfo(null)}
+                      menu={
+                        menuFor === m.id && (
+                          <MessageMenu
+                            local={local}
+                            myId={myId}
+                            now={now}
+                            onAct={(action) => act(local, action)}
+                            onReply={() => {
+                              setReplyTo(local);
+                              setMenuFor(null);
+                              composer.current?.focus();
+                            }}
+                            onForward={() => (setForwarding(local), setMenuFor(null))}
+                            onEdit={() => {
+                              setEditing(local);
+                              const decoded = decodeMentions(messageText(m), nameOf);
+                              setText(decoded.text);
+                              mentions.setPicked(decoded.picked);
+                              setMenuFor(null);
+                              composer.current?.focus();
+                            }}
+                            onInfo={() => {
+                              setMenuFor(null);
+                              conversationApi
+                                .messageInfo(chatId, m.id)
+                                .then((found) =>
+                                  setInfo({
+                                    id: m.id,
+                                    text: infoText(found, group ? nameOf : null),
+                                  }),
+                                )
+                                .catch((e) => setError(describeError(e)));
+                            }}
+                            onClose={() => setMenuFor(null)}
+                          />
+                        )
+                      }
+                    />
+                  )}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+        {!atBottom && (
           <button
             type="button"
-            className="link-button"
-            aria-label={editing ? "Cancel the edit" : "Cancel the reply"}
-            onClick={() => {
-              setEditing(null);
-              setReplyTo(null);
-              setText("");
-            }}
+            className="jump-to-bottom"
+            aria-label="Jump to the newest message"
+            onClick={() => setAtBottom(true)}
           >
-            <CloseIcon />
+            <ChevronDownIcon />
           </button>
-        </div>
-      )}
-      {error && (
-        <p className="error" role="alert" data-testid="composer-error">
-          {error}
-        </p>
-      )}
-      {emoji && <EmojiPicker onPick={(e) => setText(text + e)} />}
-      <form className="composer" onSubmit={submit}>
-        <button
-          type="button"
-          className="link-button composer-emoji"
-          aria-label="Emoji"
-          title="Emoji"
-          onClick={() => setEmoji(!emoji)}
-        >
-          <SmileIcon size={22} />
-        </button>
-        <textarea
-          ref={composer}
-          data-testid="composer"
-          rows={1}
-          placeholder="Type a message"
-          value={text}
-          onChange={(event) => onChange(event.target.value)}
-          onKeyDown={onKeyDown}
+        )}
+        {forwarding && (
+          <ForwardPicker
+            message={forwarding}
+            chats={chats}
+            onClose={() => setForwarding(null)}
+            onError={setError}
+          />
+        )}
+        {error && (
+          <p className="error" role="alert" data-testid="composer-error">
+            {error}
+          </p>
+        )}
+        {notMember ? (
+          <p className="composer-notice" data-testid="not-member-notice">
+            You're no longer a member of this group
+          </p>
+        ) : adminsOnly ? (
+          <p className="composer-notice" data-testid="admins-only-notice">
+            Only admins can send messages
+          </p>
+        ) : (
+          <>
+            {(replyTo || editing) && (
+              <div className="composer-context" data-testid="composer-context">
+                <span>
+                  {editing ? "Editing: " : "Replying to: "}
+                  {mentionsToText(messageText((editing ?? replyTo)!.message), nameOf)}
+                </span>
+                <button
+                  type="button"
+                  className="link-button"
+                  aria-label={editing ? "Cancel the edit" : "Cancel the reply"}
+                  onClick={() => {
+                    setEditing(null);
+                    setReplyTo(null);
+                    setText("");
+                  }}
+                >
+                  <CloseIcon />
+                </button>
+              </div>
+            )}
+            {emoji && <EmojiPicker onPick={(e) => setText(text + e)} />}
+            {mentions.open && (
+              <MentionList
+                candidates={mentions.candidates}
+                selected={mentions.selected}
+                onPick={mentions.pick}
+              />
+            )}
+            <form className="composer" onSubmit={submit}>
+              <button
+                type="button"
+                className="link-button composer-emoji"
+                aria-label="Emoji"
+                title="Emoji"
+                onClick={() => setEmoji(!emoji)}
+              >
+                <SmileIcon size={22} />
+              </button>
+              <textarea
+                ref={composer}
+                data-testid="composer"
+                rows={1}
+                placeholder="Type a message"
+                value={text}
+                onChange={(event) => onChange(event.target.value, event.target.selectionStart)}
+                onKeyDown={onKeyDown}
+                onClick={(event) =>
+                  mentions.follow(event.currentTarget.value, event.currentTarget.selectionStart)
+                }
+                onKeyUp={(event) => {
+                  if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
+                    mentions.follow(event.currentTarget.value, event.currentTarget.selectionStart);
+                  }
+                }}
+              />
+              <button type="submit" data-testid="send">
+                {editing ? "Save" : "Send"}
+              </button>
+            </form>
+          </>
+        )}
+      </div>
+      {infoOpen && chat && group && (
+        <GroupInfoPanel
+          chat={chat}
+          myId={myId}
+          members={members}
+          onClose={() => setInfoOpen(false)}
         />
-        <button type="submit" data-testid="send">
-          {editing ? "Save" : "Send"}
-        </button>
-      </form>
+      )}
     </div>
   );
 }

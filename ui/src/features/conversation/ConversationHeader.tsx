@@ -8,15 +8,16 @@ import {
   type LocalChat,
 } from "../../api";
 import Avatar from "../../components/Avatar";
-import { CallButtons, MoreIcon, SearchIcon } from "../../components/Icon";
+import { CallButtons, InfoIcon, MoreIcon, SearchIcon } from "../../components/Icon";
 import ReportForm from "../../components/ReportForm";
 import { useNow } from "../../hooks";
-import { useTyping } from "../../messages";
+import { useTypingUsers } from "../../messages";
 import { usePresence } from "../../presence";
 import { LAYER, useEscape } from "../../shortcuts";
 import { presenceText } from "../../time";
 import { useLoaded } from "../../useLoaded";
 import { chatAvatar } from "../chats/hooks";
+import { typingText, type NameOf } from "../groups/words";
 
 /** "online" or "last seen …", live, for a contact; nothing when their privacy hides it. */
 function Presence({ contact }: { contact: Contact }) {
@@ -47,13 +48,20 @@ export default function ConversationHeader({
   chatId,
   chat,
   onToggleSearch,
+  onOpenInfo,
+  nameOf,
 }: {
   chatId: string;
   /** Null until the chat's tile has loaded. */
   chat: LocalChat | null;
   onToggleSearch: () => void;
+  /** Shows a group's info panel. */
+  onOpenInfo?: () => void;
+  /** Names of a group's members (who is typing). */
+  nameOf?: NameOf;
 }) {
-  const typing = useTyping(chatId);
+  const typingIds = useTypingUsers(chatId);
+  const typing = typingIds.length > 0;
   const [menu, setMenu] = useState(false);
   const [reporting, setReporting] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -85,13 +93,26 @@ export default function ConversationHeader({
         {chat && <Avatar {...chatAvatar(chat)} />}
         <div className="conversation-title">
           <div className="contact-name" data-testid="conversation-name">
-            {chat?.title ?? ""}
+            {group && onOpenInfo ? (
+              <button
+                type="button"
+                className="title-button"
+                title="Group info"
+                onClick={onOpenInfo}
+              >
+                {chat.title}
+              </button>
+            ) : (
+              (chat?.title ?? "")
+            )}
           </div>
           <div className="hint" data-testid="conversation-status">
-            {typing ? (
+            {typing && group ? (
+              typingText(typingIds.map((id) => nameOf?.(id) ?? "Someone"))
+            ) : typing ? (
               "typing…"
             ) : group ? (
-              `${chat.member_count} members`
+              `${chat.member_count} ${chat.member_count === 1 ? "member" : "members"}`
             ) : person ? (
               <PersonLine person={person} />
             ) : null}
@@ -107,6 +128,18 @@ export default function ConversationHeader({
         >
           <SearchIcon size={20} />
         </button>
+        {group && onOpenInfo && (
+          <button
+            type="button"
+            className="link-button header-call"
+            aria-label="Group info"
+            title="Group info"
+            data-testid="open-group-info"
+            onClick={onOpenInfo}
+          >
+            <InfoIcon size={20} />
+          </button>
+        )}
         {person && (
           <>
             <CallButtons

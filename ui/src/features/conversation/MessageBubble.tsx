@@ -9,7 +9,19 @@ import {
   DoubleCheckIcon,
   MoreIcon,
 } from "../../components/Icon";
+import Avatar from "../../components/Avatar";
 import { clockTime } from "../../time";
+import { renderMentions, type MentionNames } from "./mentions";
+import { senderColor } from "./senders";
+
+/** Who sent a message in a group (others' only), and whether their avatar starts a run. */
+export interface Sender {
+  userId: string;
+  name: string;
+  photo: string | null;
+  /** The first of their messages in a row: their avatar beside it. */
+  first: boolean;
+}
 
 /** A tick as a line icon (emoji fonts are not on every desktop). */
 function TickIcon({ tick }: { tick: Tick }) {
@@ -40,6 +52,8 @@ export default function MessageBubble({
   onToggleMenu,
   onCloseInfo,
   menu,
+  sender = null,
+  names = null,
 }: {
   local: LocalMessage;
   mine: boolean;
@@ -53,10 +67,14 @@ export default function MessageBubble({
   onCloseInfo: () => void;
   /** The open action menu, if it is this message's. */
   menu: ReactNode;
+  /** In a group, who sent someone else's message. */
+  sender?: Sender | null;
+  /** Names for mentions (a group's members). */
+  names?: MentionNames | null;
 }) {
   const m = local.message;
   const deleted = m.deleted_at !== null;
-  return (
+  const bubble = (
     <div
       className={`bubble ${mine ? "mine" : "theirs"}${highlighted ? " highlight" : ""}`}
       data-testid="message"
@@ -64,14 +82,22 @@ export default function MessageBubble({
       data-seq={m.seq}
       data-status={tick ?? "received"}
     >
+      {sender && (
+        <div
+          className={`sender-name sender-${senderColor(sender.userId)}`}
+          data-testid="message-sender"
+        >
+          {sender.name}
+        </div>
+      )}
       {m.forwarded && <div className="hint">Forwarded</div>}
       {quoted && (
         <div className="quote" data-testid="message-quote">
-          {messageText(quoted.message)}
+          {renderMentions(messageText(quoted.message), names)}
         </div>
       )}
       <div className={deleted ? "message-text deleted" : "message-text"} data-testid="message-text">
-        {messageText(m)}
+        {deleted ? messageText(m) : renderMentions(messageText(m), names)}
       </div>
       {m.reactions.length > 0 && (
         <div className="reactions" data-testid="message-reactions">
@@ -118,6 +144,21 @@ export default function MessageBubble({
         </div>
       )}
       {menu}
+    </div>
+  );
+  if (!sender) return bubble;
+  // Others' messages in a group: the sender's avatar beside the first of a run, room for it
+  // beside the rest.
+  return (
+    <div className="sender-run">
+      {sender.first ? (
+        <span className="sender-avatar" data-testid="message-avatar">
+          <Avatar userId={sender.userId} photo={sender.photo} name={sender.name} />
+        </span>
+      ) : (
+        <span className="sender-avatar" aria-hidden="true" />
+      )}
+      {bubble}
     </div>
   );
 }

@@ -1,6 +1,8 @@
 import type { LocalMessage, MessageAction } from "../../api";
 import { messageText } from "../../chatText";
 import { clockTime, dayLabel } from "../../time";
+import { knownName } from "../groups/hooks";
+import { mentionsToText } from "./mentions";
 
 const REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
 const EDIT_WINDOW_MS = 15 * 60 * 1000;
@@ -60,7 +62,7 @@ export default function MessageMenu({
       <button
         type="button"
         onClick={() => {
-          void navigator.clipboard?.writeText(messageText(m));
+          void navigator.clipboard?.writeText(mentionsToText(messageText(m), knownName));
           onClose();
         }}
       >

@@ -1,0 +1,129 @@
+//! Groups in the real window: the app makes a group with two headless members, sends a
+//! message, shows their replies under their names, makes one an admin and removes the other
+//! (whose sends are then refused), opens the invite link's QR code, and joins a second group by
+//! a `gkchat://join/…` link handed over by a second launch.
+
+use gkchat_client::{ConnectionState, Event};
+use gkchat_proto::ErrorCode;
+use gkchat_proto::chat::{Content, NewMessage};
+use gkchat_tests::desktop::{DesktopHarness, desktop_binary, shots_dir};
+use gkchat_tests::webdriver::Session;
+use gkchat_tests::{TestServer, api_code, client_for, test_device};
+
+use super::{PASSWORD, WAIT, click, content_of, sign_up_in_app, type_into};
+
+fn text(chat_id: &str, body: &str) -> NewMessage {
+    NewMessage {
+        id: uuid::Uuid::now_v7().to_string(),
+        chat_id: chat_id.to_owned(),
+        content: Content::Text { text: body.into() },
+        reply_to: None,
+        forwarded: false,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_made_in_the_app_talks_is_run_and_another_is_joined_by_link() {
+    let _turn = super::one_at_a_time().await;
+    let server = TestServer::start().await;
+    let app = desktop_binary();
+    let harness = DesktopHarness::start(&[("GKCHAT_SERVER_URL", server.url().to_string())]).await;
+    let session = Session::start(&harness.driver_url, app.to_str().unwrap()).await;
+    sign_up_in_app(&session, "Ada", "ada").await;
+    let ada = client_for(server.url());
+    ada.sign_in("ada", PASSWORD, test_device("seed")).await.unwrap();
+    let (bob, _) = server.signed_up("bob").await;
+    let (cal, _) = server.signed_up("cal").await;
+    ada.add_contact("bob").await.unwrap();
+    ada.add_contact("cal").await.unwrap();
+    let online = |client: &gkchat_client::Client| {
+        let live = client.connect();
+        async move {
+            live.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })).await;
+            live
+        }
+    };
+    let bob_live = online(&bob).await;
+    let cal_live = online(&cal).await;
+    let mut bob_events = bob_live.events();
+
+    // A new group with Bob and Cal, picked from the contacts.
+    click(&session, "tab-chats").await;
+    click(&session, "new-group").await;
+    type_into(&session, "group-name", "Analytical club").await;
+    click(&session, "group-member-bob").await;
+    click(&session, "group-member-cal").await;
+    click(&session, "create-group").await;
+    content_of(&session, "[data-testid=conversation-name]", |t| t == "Analytical club").await;
+    let composer = session.wait_for("[data-testid=composer]", WAIT).await;
+    session.type_text(&composer, "welcome, both of you").await;
+    session.type_text(&composer, "\u{E007}").await;
+    // Bob gets it; he and Cal answer; the app shows their names on their bubbles.
+    let chat_id = loop {
+        if let Some(Event::Message(message)) = bob_events.next().await
+            && message.content == Some(Content::Text { text: "welcome, both of you".into() })
+        {
+            break message.chat_id;
+        }
+    };
+    bob_live.send_message(text(&chat_id, "hello from bob")).await.unwrap();
+    cal_live.send_message(text(&chat_id, "cal here")).await.unwrap();
+    super::within_secs(60, async {
+        loop {
+            let senders = session
+                .execute(
+                    "return [...document.querySelectorAll('[data-testid=message-sender]')].map(e => e.textContent);",
+                    serde_json::json!([]),
+                )
+                .await;
+            let senders: Vec<String> = serde_json::from_value(senders).unwrap_or_default();
+            if senders.iter().any(|s| s == "bob") && senders.iter().any(|s| s == "cal") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    std::fs::write(shots_dir().join("group-conversation.png"), session.screenshot().await).unwrap();
+
+    // Bob becomes an admin; Cal is removed and can no longer send.
+    click(&session, "open-group-info").await;
+    click(&session, "member-actions-bob").await;
+    click(&session, "make-admin").await;
+    content_of(&session, "[data-testid=member-bob] [data-testid=member-role]", |t| t == "Admin").await;
+    click(&session, "member-actions-cal").await;
+    click(&session, "remove-member").await;
+    super::within_secs(60, async {
+        while session.find("[data-testid=member-cal]").await.is_some() {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    assert_eq!(api_code(cal_live.send_message(text(&chat_id, "still here?")).await), ErrorCode::NotAMember);
+    assert_eq!(bob.members(&chat_id).await.unwrap().len(), 2);
+
+    // The invite link, with its QR code.
+    click(&session, "show-invite").await;
+    session.wait_for("[data-testid=invite-qr] img, [data-testid=invite-qr] svg", WAIT).await;
+    let link = content_of(&session, "[data-testid=invite-link]", |t| t.starts_with("gkchat://join/")).await;
+    assert_eq!(ada.invite_link(&chat_id).await.unwrap().link, link);
+    std::fs::write(shots_dir().join("group-info.png"), session.screenshot().await).unwrap();
+    click(&session, "group-info-close").await;
+
+    // Bob's own group, joined by its link: a second launch hands the link to the running app.
+    let bobs = gkchat_proto::group::NewGroup {
+        name: "Difference engines".into(),
+        description: "gears and cranks".into(),
+        member_ids: vec![],
+    };
+    let bobs_group = bob.create_group(&bobs).await.unwrap().chat.id;
+    let invite = bob.invite_link(&bobs_group).await.unwrap();
+    let status = harness.launch_again(&app, &[&invite.link]);
+    assert!(status.success(), "the second launch quits cleanly: {status}");
+    content_of(&session, "[data-testid=join-group-name]", |t| t == "Difference engines").await;
+    std::fs::write(shots_dir().join("group-join.png"), session.screenshot().await).unwrap();
+    click(&session, "join-group").await;
+    content_of(&session, "[data-testid=conversation-name]", |t| t == "Difference engines").await;
+    assert_eq!(bob.members(&bobs_group).await.unwrap().len(), 2, "Ada is in");
+    session.end().await;
+}

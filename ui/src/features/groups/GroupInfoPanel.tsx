@@ -1,0 +1,434 @@
+import { useState, type FormEvent } from "react";
+import type { ChatMember, LocalChat } from "../../api";
+import Avatar from "../../components/Avatar";
+import { CloseIcon, MoreIcon } from "../../components/Icon";
+import { LAYER, useEscape } from "../../shortcuts";
+import AddMembers from "./AddMembers";
+import { groupsApi, NEW_GROUP_SETTINGS, type GroupSettings } from "./api";
+import { reloadMembers, useGroupInfo } from "./hooks";
+import InviteLink from "./InviteLink";
+import JoinRequests from "./JoinRequests";
+import { groupErrorText, isAdmin, roleLabel } from "./words";
+import "./groups.css";
+
+const SETTINGS: { key: keyof GroupSettings; label: string; hint: string }[] = [
+  {
+    key: "only_admins_send",
+    label: "Only admins can send messages",
+    hint: "Everyone else can read along.",
+  },
+  {
+    key: "only_admins_edit",
+    label: "Only admins can edit info",
+    hint: "The group's name, photo and description.",
+  },
+  {
+    key: "approve_joins",
+    label: "Approve new members",
+    hint: "Joining by the invite link needs an admin's yes.",
+  },
+];
+
+/** Me first, then the owner, the admins and everyone else, each by name. */
+function rank(member: ChatMember, myId: string): number {
+  if (member.user_id === myId) return 0;
+  return member.role === "owner" ? 1 : member.role === "admin" ? 2 : 3;
+}
+
+/** One member: name, "You", their role, and (for admins) their actions menu. */
+function MemberRow({
+  member,
+  me,
+  canManage,
+  onAct,
+}: {
+  member: ChatMember;
+  me: boolean;
+  canManage: boolean;
+  onAct: (action: "make-admin" | "dismiss-admin" | "remove") => void;
+}) {
+  const [menu, setMenu] = useState(false);
+  useEscape(menu, LAYER.menu, () => setMenu(false));
+  const role = roleLabel(member.role);
+  const act = (action: Parameters<typeof onAct>[0]) => {
+    setMenu(false);
+    onAct(action);
+  };
+  return (
+    <li className="member-row" data-testid={`member-${member.username}`} data-role={member.role}>
+      <Avatar userId={member.user_id} photo={member.photo} name={member.display_name} />
+      <span className="contact-text">
+        <span className="contact-name">{me ? "You" : member.display_name}</span>
+        <span className="hint"> @{member.username}</span>
+      </span>
+      {role && (
+        <span className="tag" data-testid="member-role">
+          {role}
+        </span>
+      )}
+      {canManage && (
+        <span className="member-more">
+          <button
+            type="button"
+            className="link-button"
+            aria-label={`Actions for ${member.display_name}`}
+            title="Actions"
+            data-testid={`member-actions-${member.username}`}
+            onClick={() => setMenu(!menu)}
+          >
+            <MoreIcon />
+          </button>
+          {menu && (
+            <div className="menu" role="menu">
+              {member.role === "member" ? (
+                <button type="button" data-testid="make-admin" onClick={() => act("make-admin")}>
+                  Make group admin
+                </button>
+              ) : (
+                <button
+                  type="button"
+                  data-testid="dismiss-admin"
+                  onClick={() => act("dismiss-admin")}
+                >
+                  Dismiss as admin
+                </button>
+              )}
+              <button type="button" data-testid="remove-member" onClick={() => act("remove")}>
+                Remove from group
+              </button>
+            </div>
+          )}
+        </span>
+      )}
+    </li>
+  );
+}
+
+/**
+ * A group's info beside its conversation: name, description and size; its members with their
+ * roles and (for admins) what can be done to them; settings, the invite link and requests to
+ * join for admins; Exit for everyone, Delete for the owner.
+ */
+export default function GroupInfoPanel({
+  chat,
+  myId,
+  members,
+  onClose,
+}: {
+  chat: LocalChat;
+  myId: string;
+  /** From this device's store; null while loading. */
+  members: ChatMember[] | null;
+  onClose: () => void;
+}) {
+  const chatId = chat.id;
+  const member = chat.my_role !== null;
+  const admin = isAdmin(chat.my_role);
+  const owner = chat.my_role === "owner";
+  const { info, error: infoError, setInfo } = useGroupInfo(chatId, member);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [editing, setEditing] = useState<{ name: string; description: string } | null>(null);
+  const [adding, setAdding] = useState(false);
+  const [confirming, setConfirming] = useState<"exit" | "delete" | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEscape(editing !== null, LAYER.menu, () => setEditing(null));
+  useEscape(confirming !== null, LAYER.menu, () => setConfirming(null));
+
+  const settings = info?.settings ?? null;
+  const canEdit = member && (admin || (settings !== null && !settings.only_admins_edit));
+  const name = info?.name ?? chat.title;
+  const description = info?.description ?? "";
+  const count = members?.length ?? chat.member_count;
+
+  /** One action at a time; its refusal in words, its success as `done` says. */
+  const run = (step: () => Promise<unknown>, done?: string) => {
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    step()
+      .then(() => {
+        if (done) setNotice(done);
+      })
+      .catch((e) => setError(groupErrorText(e)))
+      .finally(() => setBusy(false));
+  };
+
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    if (!editing) return;
+    const update = {
+      ...(editing.name.trim() !== name ? { name: editing.name.trim() } : {}),
+      ...(editing.description.trim() !== description
+        ? { description: editing.description.trim() }
+        : {}),
+    };
+    run(async () => {
+      if (Object.keys(update).length > 0) setInfo(await groupsApi.updateGroup(chatId, update));
+      setEditing(null);
+    });
+  };
+
+  const toggle = (key: keyof GroupSettings, on: boolean) =>
+    run(async () => setInfo(await groupsApi.updateGroup(chatId, { [key]: on })));
+
+  const actOn = (target: ChatMember, action: "make-admin" | "dismiss-admin" | "remove") =>
+    run(
+      async () => {
+        if (action === "remove") await groupsApi.removeMember(chatId, target.user_id);
+        else
+          await groupsApi.setRole(
+            chatId,
+            target.user_id,
+            action === "make-admin" ? "admin" : "member",
+          );
+        reloadMembers(chatId);
+      },
+      action === "remove"
+        ? `${target.display_name} was removed.`
+        : action === "make-admin"
+          ? `${target.display_name} is now an admin.`
+          : `${target.display_name} is no longer an admin.`,
+    );
+
+  const leave = () =>
+    run(async () => {
+      await groupsApi.leave(chatId);
+      setConfirming(null);
+    }, "You left the group.");
+  const remove = () =>
+    run(async () => {
+      await groupsApi.deleteGroup(chatId);
+      setConfirming(null);
+    }, "The group was deleted.");
+
+  const sorted = [...(members ?? [])].sort(
+    (a, b) => rank(a, myId) - rank(b, myId) || a.display_name.localeCompare(b.display_name),
+  );
+
+  return (
+    <aside className="group-info" aria-label="Group info" data-testid="group-info">
+      <header className="group-info-header">
+        <h2>Group info</h2>
+        <button
+          type="button"
+          className="link-button"
+          aria-label="Close group info"
+          data-testid="group-info-close"
+          onClick={onClose}
+        >
+          <CloseIcon />
+        </button>
+      </header>
+      <div className="group-info-body">
+        <section className="group-info-top">
+          <Avatar userId={chatId} photo={null} name={name} large />
+          {editing ? (
+            <form className="group-edit" onSubmit={save}>
+              <label className="field">
+                Group name
+                <input
+                  type="text"
+                  data-testid="group-edit-name"
+                  required
+                  maxLength={100}
+                  value={editing.name}
+                  onChange={(event) => setEditing({ ...editing, name: event.target.value })}
+                />
+              </label>
+              <label className="field">
+                Description
+                <textarea
+                  data-testid="group-edit-description"
+                  rows={3}
+                  maxLength={500}
+                  value={editing.description}
+                  onChange={(event) => setEditing({ ...editing, description: event.target.value })}
+                />
+              </label>
+              <div className="row">
+                <button
+                  type="submit"
+                  data-testid="group-edit-save"
+                  disabled={busy || editing.name.trim() === ""}
+                >
+                  Save
+                </button>
+                <button type="button" className="link-button" onClick={() => setEditing(null)}>
+                  Cancel
+                </button>
+              </div>
+            </form>
+          ) : (
+            <>
+              <h3 className="group-info-name" data-testid="group-info-name">
+                {name}
+              </h3>
+              <p className="hint" data-testid="group-info-count">
+                Group · {count} {count === 1 ? "member" : "members"}
+              </p>
+              {description && (
+                <p className="group-info-description" data-testid="group-info-description">
+                  {description}
+                </p>
+              )}
+              {canEdit && (
+                <button
+                  type="button"
+                  className="link-button"
+                  data-testid="edit-group-info"
+                  onClick={() => setEditing({ name, description })}
+                >
+                  {description ? "Edit name and description" : "Edit name, add a description"}
+                </button>
+              )}
+            </>
+          )}
+        </section>
+        {!member && (
+          <p className="composer-notice" data-testid="group-info-not-member">
+            You're no longer a member of this group
+          </p>
+        )}
+        {(error ?? (member ? infoError : null)) && (
+          <p className="error" role="alert" data-testid="group-info-error">
+            {error ?? infoError}
+          </p>
+        )}
+        {notice && (
+          <p className="hint" role="status" data-testid="group-info-notice">
+            {notice}
+          </p>
+        )}
+        {admin && (
+          <section className="group-info-section" data-testid="group-settings">
+            <h3 className="contacts-title">Settings</h3>
+            {SETTINGS.map(({ key, label, hint }) => (
+              <label key={key} className="group-setting">
+                <input
+                  type="checkbox"
+                  data-testid={`group-setting-${key}`}
+                  checked={(settings ?? NEW_GROUP_SETTINGS)[key]}
+                  disabled={busy || settings === null}
+                  onChange={(event) => toggle(key, event.target.checked)}
+                />
+                <span>
+                  {label}
+                  <span className="hint group-setting-hint">{hint}</span>
+                </span>
+              </label>
+            ))}
+          </section>
+        )}
+        {admin && <InviteLink chatId={chatId} onError={setError} />}
+        {admin && (
+          <JoinRequests
+            chatId={chatId}
+            approvalOn={settings?.approve_joins ?? false}
+            onError={setError}
+          />
+        )}
+        <section className="group-info-section" data-testid="group-members">
+          <div className="group-info-section-title">
+            <h3 className="contacts-title">
+              {count} {count === 1 ? "member" : "members"}
+            </h3>
+            {admin && !adding && (
+              <button
+                type="button"
+                className="link-button"
+                data-testid="add-members"
+                onClick={() => (setAdding(true), setNotice(null))}
+              >
+                Add members
+              </button>
+            )}
+          </div>
+          {adding && members && (
+            <AddMembers chatId={chatId} members={members} onDone={() => setAdding(false)} />
+          )}
+          <ul className="contact-list">
+            {sorted.map((m) => (
+              <MemberRow
+                key={m.user_id}
+                member={m}
+                me={m.user_id === myId}
+                canManage={admin && m.user_id !== myId && m.role !== "owner"}
+                onAct={(action) => actOn(m, action)}
+              />
+            ))}
+          </ul>
+        </section>
+        {member && (
+          <section className="group-info-section group-info-exit">
+            {confirming === "exit" ? (
+              <div className="confirm" role="alertdialog" aria-label="Exit group">
+                <p>
+                  Exit “{name}”?{" "}
+                  {owner ? "An admin (or the longest member) becomes the owner. " : ""}You keep the
+                  messages you have.
+                </p>
+                <div className="row">
+                  <button
+                    type="button"
+                    className="danger-button"
+                    data-testid="exit-group-confirm"
+                    disabled={busy}
+                    onClick={leave}
+                  >
+                    Exit group
+                  </button>
+                  <button type="button" className="link-button" onClick={() => setConfirming(null)}>
+                    Cancel
+                  </button>
+                </div>
+              </div>
+            ) : confirming === "delete" ? (
+              <div className="confirm" role="alertdialog" aria-label="Delete group">
+                <p>
+                  Delete “{name}” for everyone? All members are taken out; each keeps the messages
+                  they have.
+                </p>
+                <div className="row">
+                  <button
+                    type="button"
+                    className="danger-button"
+                    data-testid="delete-group-confirm"
+                    disabled={busy}
+                    onClick={remove}
+                  >
+                    Delete group
+                  </button>
+                  <button type="button" className="link-button" onClick={() => setConfirming(null)}>
+                    Cancel
+                  </button>
+                </div>
+              </div>
+            ) : (
+              <>
+                <button
+                  type="button"
+                  className="link-button danger-link"
+                  data-testid="exit-group"
+                  onClick={() => setConfirming("exit")}
+                >
+                  Exit group
+                </button>
+                {owner && (
+                  <button
+                    type="button"
+                    className="link-button danger-link"
+                    data-testid="delete-group"
+                    onClick={() => setConfirming("delete")}
+                  >
+                    Delete group
+                  </button>
+                )}
+              </>
+            )}
+          </section>
+        )}
+      </div>
+    </aside>
+  );
+}
