@@ -135,9 +135,11 @@ pub struct Privacy {
     pub photo: Visibility,
     pub about: Visibility,
     pub read_receipts: bool,
-    /// Who may add me to groups (absent in older clients' updates: everyone).
-    #[serde(default)]
-    pub groups: GroupAdd,
+    /// Who may add me to groups. Always in what the server sends; an update without it (an
+    /// older client) leaves it as it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub groups: Option<GroupAdd>,
 }
 
 impl Default for Privacy {
@@ -147,7 +149,7 @@ impl Default for Privacy {
             photo: Visibility::Everyone,
             about: Visibility::Everyone,
             read_receipts: true,
-            groups: GroupAdd::Everyone,
+            groups: None,
         }
     }
 }

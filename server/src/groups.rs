@@ -163,8 +163,11 @@ async fn addable(db: &impl ConnectionTrait, actor: &str, ids: &[String]) -> Resu
 /// Puts `ids` into the group as members seeing it from `from` on: new rows, or the rows of
 /// former members made current again.
 async fn admit(txn: &DatabaseTransaction, chat_id: &str, ids: &[String], from: i64, now: i64) -> Result<()> {
+    // Seen from `from` on: received and read nothing before it (so "by all" does not drop).
+    let cursor = (from - 1).max(0);
     let former: HashSet<String> = chat_members::Entity::find()
         .filter(chat_members::Column::ChatId.eq(chat_id))
+        .filter(chat_members::Column::LeftSeq.is_not_null())
         .filter(chat_members::Column::UserId.is_in(ids.iter().cloned()))
         .all(txn)
         .await?
@@ -177,6 +180,8 @@ async fn admit(txn: &DatabaseTransaction, chat_id: &str, ids: &[String], from: i
             .col_expr(chat_members::Column::HistoryFrom, sea_orm::sea_query::Expr::value(from))
             .col_expr(chat_members::Column::Role, sea_orm::sea_query::Expr::value(MemberRole::Member.as_str()))
             .col_expr(chat_members::Column::JoinedAt, sea_orm::sea_query::Expr::value(now))
+            .col_expr(chat_members::Column::DeliveredSeq, sea_orm::sea_query::Expr::value(cursor))
+            .col_expr(chat_members::Column::ReadSeq, sea_orm::sea_query::Expr::value(cursor))
             .filter(chat_members::Column::ChatId.eq(chat_id))
             .filter(chat_members::Column::UserId.is_in(former.iter().cloned()))
             .exec(txn)
@@ -189,8 +194,8 @@ async fn admit(txn: &DatabaseTransaction, chat_id: &str, ids: &[String], from: i
             chat_id: Set(chat_id.to_owned()),
             user_id: Set(id.clone()),
             joined_at: Set(now),
-            delivered_seq: Set(0),
-            read_seq: Set(0),
+            delivered_seq: Set(cursor),
+            read_seq: Set(cursor),
             pinned_at: Set(None),
             archived: Set(false),
             muted_until: Set(None),
@@ -651,15 +656,16 @@ pub async fn decide(state: &AppState, actor: &str, chat_id: &str, user_id: &str,
     if !roster.is_admin(actor) {
         return Err(admins_only("answer requests to join"));
     }
-    let removed = join_requests::Entity::delete_by_id((chat_id.to_owned(), user_id.to_owned())).exec(&state.db).await?;
-    if removed.rows_affected == 0 {
+    if join_requests::Entity::find_by_id((chat_id.to_owned(), user_id.to_owned())).one(&state.db).await?.is_none() {
         return Err(Error::not_found("no such request"));
     }
+    // A full group keeps the request for later.
+    if approve && !roster.contains(user_id) && roster.len() + 1 > GROUP_MAX_MEMBERS {
+        return Err(full());
+    }
+    join_requests::Entity::delete_by_id((chat_id.to_owned(), user_id.to_owned())).exec(&state.db).await?;
     if !approve || roster.contains(user_id) {
         return Ok(());
-    }
-    if roster.len() + 1 > GROUP_MAX_MEMBERS {
-        return Err(full());
     }
     let now = now_ms();
     let txn = state.db.begin().await?;

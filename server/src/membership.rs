@@ -65,6 +65,9 @@ pub fn not_a_member() -> Error {
 #[derive(Default)]
 pub struct Membership {
     chats: Mutex<HashMap<String, Arc<Roster>>>,
+    /// Moves on every `forget`: a roster read from the database while a change committed is not
+    /// remembered (it may be the old one).
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl Membership {
@@ -77,6 +80,7 @@ impl Membership {
         if let Some(found) = self.lock().get(chat_id) {
             return Ok(Some(found.clone()));
         }
+        let generation = self.generation.load(std::sync::atomic::Ordering::Acquire);
         let Some(chat) = chats::get(db, chat_id).await? else { return Ok(None) };
         let kind = ChatKind::parse(&chat.kind).ok_or_else(|| Error::Internal(format!("chat kind {:?}", chat.kind)))?;
         let rows = chats::members(db, chat_id).await?;
@@ -96,6 +100,10 @@ impl Membership {
             only_admins_edit: chat.only_admins_edit,
         });
         let mut remembered = self.lock();
+        if self.generation.load(std::sync::atomic::Ordering::Acquire) != generation {
+            // Something changed while we read: use this once, remember nothing.
+            return Ok(Some(roster));
+        }
         if remembered.len() >= REMEMBERED_MAX {
             remembered.clear();
         }
@@ -112,6 +120,8 @@ impl Membership {
 
     /// Drops what is remembered of `chat_id` (its members, roles or settings changed).
     pub fn forget(&self, chat_id: &str) {
-        self.lock().remove(chat_id);
+        let mut remembered = self.lock();
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        remembered.remove(chat_id);
     }
 }

@@ -260,11 +260,20 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
 /// Pushes a changed message to every member's live connections: one encoding for everyone,
 /// and one for those who hid it (hidden-for-me differs).
 async fn fan_out_change(state: &AppState, row: message_rows::Model) -> Result<()> {
-    let roster =
-        state.members.roster(&state.db, &row.chat_id).await?.ok_or_else(|| Error::not_found("no such chat"))?;
+    // The current members whose window holds the message (not those who joined after it).
+    let seeing: Vec<String> = chat_members::Entity::find()
+        .select_only()
+        .column(chat_members::Column::UserId)
+        .filter(chat_members::Column::ChatId.eq(row.chat_id.clone()))
+        .filter(chat_members::Column::LeftSeq.is_null())
+        .filter(chat_members::Column::HistoryFrom.lte(row.seq))
+        .into_tuple()
+        .all(&state.db)
+        .await?;
     let hid: HashSet<String> = hidden_messages::Entity::find()
         .select_only()
         .column(hidden_messages::Column::UserId)
+        .filter(hidden_messages::Column::UserId.is_in(seeing.clone()))
         .filter(hidden_messages::Column::MessageId.eq(row.id.clone()))
         .into_tuple::<String>()
         .all(&state.db)
@@ -273,11 +282,11 @@ async fn fan_out_change(state: &AppState, row: message_rows::Model) -> Result<()
         .collect();
     let mut view = messages::to_dtos(&state.db, vec![row], "").await?.remove(0);
     let shown = encode(&ServerFrame::Message(view.clone()));
-    state.hub.push_to_users(roster.members().filter(|m| !hid.contains(*m)), &shown);
+    state.hub.push_to_users(seeing.iter().map(String::as_str).filter(|m| !hid.contains(*m)), &shown);
     if !hid.is_empty() {
         view.hidden = true;
         let hidden = encode(&ServerFrame::Message(view));
-        state.hub.push_to_users(roster.members().filter(|m| hid.contains(*m)), &hidden);
+        state.hub.push_to_users(seeing.iter().map(String::as_str).filter(|m| hid.contains(*m)), &hidden);
     }
     Ok(())
 }
@@ -291,10 +300,16 @@ pub async fn act(
     action: MessageAction,
 ) -> Result<()> {
     let peer = direct_peer(state, chat_id, user_id).await?;
+    // Only messages inside my window (a group member sees from joining on).
+    let from = chats::membership(&state.db, chat_id, user_id).await?.map_or(0, |me| me.history_from);
     let message = messages::get(&state.db, message_id)
         .await?
-        .filter(|m| m.chat_id == chat_id)
+        .filter(|m| m.chat_id == chat_id && m.seq >= from)
         .ok_or_else(|| Error::not_found("no such message in this chat"))?;
+    let system = message.content.as_deref().is_some_and(|json| json.contains(r#""kind":"system""#));
+    if system && !matches!(action, MessageAction::DeleteForMe) {
+        return Err(Error::api(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "a group's record cannot be changed"));
+    }
     let now = now_ms();
     let own = message.sender_id == user_id;
     let forbidden = || Error::api(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "only its sender can do that");
@@ -404,6 +419,7 @@ pub async fn receipt(state: &AppState, user_id: &str, chat_id: &str, kind: Recei
     }
     let rows = chat_members::Entity::find()
         .filter(chat_members::Column::ChatId.eq(chat_id))
+        .filter(chat_members::Column::LeftSeq.is_null())
         .filter(chat_members::Column::UserId.is_in(senders.clone()))
         .all(&state.db)
         .await?;
@@ -445,7 +461,7 @@ pub async fn typing(state: &AppState, user_id: &str, chat_id: &str, typing: bool
 /// When each other member received and read one of my messages (read only from those who
 /// share read receipts, and only when I share mine).
 pub async fn message_info(state: &AppState, user_id: &str, chat_id: &str, message_id: &str) -> Result<MessageInfo> {
-    let roster = state.members.check(&state.db, chat_id, user_id).await?;
+    state.members.check(&state.db, chat_id, user_id).await?;
     let message = messages::get(&state.db, message_id)
         .await?
         .filter(|m| m.chat_id == chat_id)
@@ -453,13 +469,23 @@ pub async fn message_info(state: &AppState, user_id: &str, chat_id: &str, messag
     if message.sender_id != user_id {
         return Err(Error::api(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "message info is for the sender"));
     }
-    let members: Vec<String> = roster.members().map(str::to_owned).collect();
-    let sharing = chats::sharing_among(&state.db, members).await?;
+    // The members who were there when it was sent (not those who joined after).
+    let members: Vec<String> = chat_members::Entity::find()
+        .select_only()
+        .column(chat_members::Column::UserId)
+        .filter(chat_members::Column::ChatId.eq(chat_id))
+        .filter(chat_members::Column::LeftSeq.is_null())
+        .filter(chat_members::Column::HistoryFrom.lte(message.seq))
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let sharing = chats::sharing_among(&state.db, members.clone()).await?;
     let i_share = sharing.contains(user_id);
     let mut reached: HashMap<String, (Option<i64>, Option<i64>)> =
         chats::reached_at(&state.db, chat_id, message.seq).await?;
-    let receipts = roster
-        .members()
+    let receipts = members
+        .iter()
+        .map(String::as_str)
         .filter(|m| *m != user_id)
         .map(|m| {
             let (delivered_at, read_at) = reached.remove(m).unwrap_or_default();

@@ -13,11 +13,18 @@ impl MigratorTrait for Migrator {
     }
 }
 
+/// Runs a migration's statements as one transaction (the runner does not wrap them on SQLite):
+/// an upgrade cut off halfway leaves the store as it was, to be upgraded on the next start.
 async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
     let db = manager.get_connection();
+    db.execute_unprepared("BEGIN IMMEDIATE").await?;
     for sql in statements {
-        db.execute_unprepared(sql).await?;
+        if let Err(err) = db.execute_unprepared(sql).await {
+            db.execute_unprepared("ROLLBACK").await?;
+            return Err(err);
+        }
     }
+    db.execute_unprepared("COMMIT").await?;
     Ok(())
 }
 

@@ -40,7 +40,7 @@ pub async fn create(db: &impl ConnectionTrait, account: NewAccount, now_ms: i64)
         privacy_photo: Set(privacy.photo.as_str().to_owned()),
         privacy_about: Set(privacy.about.as_str().to_owned()),
         read_receipts: Set(privacy.read_receipts),
-        privacy_groups: Set(privacy.groups.as_str().to_owned()),
+        privacy_groups: Set(privacy.groups.unwrap_or_default().as_str().to_owned()),
         created_at: Set(now_ms),
         deleted_at: Set(None),
         phone: Set(None),
@@ -161,7 +161,9 @@ pub async fn update_profile(
         row.privacy_last_seen = Set(privacy.last_seen.as_str().to_owned());
         row.privacy_photo = Set(privacy.photo.as_str().to_owned());
         row.privacy_about = Set(privacy.about.as_str().to_owned());
-        row.privacy_groups = Set(privacy.groups.as_str().to_owned());
+        if let Some(groups) = privacy.groups {
+            row.privacy_groups = Set(groups.as_str().to_owned());
+        }
         row.read_receipts = Set(privacy.read_receipts);
     }
     Ok(row.update(db).await?)
@@ -174,7 +176,7 @@ pub fn privacy(user: &users::Model) -> Privacy {
         photo: parse(&user.privacy_photo),
         about: parse(&user.privacy_about),
         read_receipts: user.read_receipts,
-        groups: gkchat_proto::account::GroupAdd::parse(&user.privacy_groups).unwrap_or_default(),
+        groups: Some(gkchat_proto::account::GroupAdd::parse(&user.privacy_groups).unwrap_or_default()),
     }
 }
 

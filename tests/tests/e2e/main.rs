@@ -78,7 +78,7 @@ async fn sign_up_in_app(session: &Session, display_name: &str, username: &str) {
     type_into(session, "auth-email", &format!("{username}@example.org")).await;
     type_into(session, "auth-password", PASSWORD).await;
     click(session, "auth-submit").await;
-    shows_me_as(&session, display_name).await;
+    shows_me_as(session, display_name).await;
 }
 
 /// Waits until Settings has loaded its lists, so buttons below them no longer move under a click.

@@ -86,7 +86,7 @@ async fn profile_and_privacy_updates() {
             photo: Visibility::Everyone,
             about: Visibility::Nobody,
             read_receipts: false,
-            groups: gkchat_proto::account::GroupAdd::Contacts,
+            groups: Some(gkchat_proto::account::GroupAdd::Contacts),
         }),
     };
     let me = client.update_profile(&update).await.unwrap();
@@ -94,7 +94,7 @@ async fn profile_and_privacy_updates() {
     assert_eq!(me.status_text, "at the gym");
     assert_eq!(me.privacy.about, Visibility::Nobody);
     assert!(!me.privacy.read_receipts);
-    assert_eq!(me.privacy.groups, gkchat_proto::account::GroupAdd::Contacts);
+    assert_eq!(me.privacy.groups, Some(gkchat_proto::account::GroupAdd::Contacts));
     assert_eq!(client.me().await.unwrap(), me, "stored, not just echoed");
 
     // Only the given fields change.

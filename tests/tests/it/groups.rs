@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use gkchat_client::{Client, Event, Events};
 use gkchat_proto::account::{GroupAdd, Privacy, ProfileUpdate};
 use gkchat_proto::chat::{ChatKind, Content, MemberRole, Message, NewMessage, ReceiptKind, SyncRequest};
@@ -65,7 +65,7 @@ async fn timeline(client: &Client, chat_id: &str) -> Vec<String> {
 }
 
 async fn set_group_privacy(client: &Client, groups: GroupAdd) {
-    let privacy = Privacy { groups, ..Privacy::default() };
+    let privacy = Privacy { groups: Some(groups), ..Privacy::default() };
     client.update_profile(&ProfileUpdate { privacy: Some(privacy), ..Default::default() }).await.unwrap();
 }
 
@@ -105,6 +105,10 @@ async fn a_group_is_made_run_and_left_by_its_roles() {
     // contacts she excepted.
     eve.add_contact("ann").await.unwrap();
     set_group_privacy(&eve, GroupAdd::ContactsExcept).await;
+    // An update that does not name it (an older client) leaves it as it was.
+    let other = Privacy { read_receipts: false, ..Privacy::default() };
+    let me = eve.update_profile(&ProfileUpdate { privacy: Some(other), ..Default::default() }).await.unwrap();
+    assert_eq!(me.privacy.groups, Some(GroupAdd::ContactsExcept));
     let excepted = eve.set_group_add_exceptions(std::slice::from_ref(&ann_me.id)).await.unwrap();
     assert_eq!(excepted, std::slice::from_ref(&ann_me.id));
     let refused = ann.add_members(&chat_id, std::slice::from_ref(&eve_me.id)).await.unwrap().refused;
@@ -136,7 +140,7 @@ async fn a_group_is_made_run_and_left_by_its_roles() {
     let (ann_live, mut ann_events) = online(&ann).await;
     let (bob_live, mut bob_events) = online(&bob).await;
     let (cal_live, mut cal_events) = online(&cal).await;
-    ann_live.send_message(text(&chat_id, "hello group")).await.unwrap();
+    let hello = ann_live.send_message(text(&chat_id, "hello group")).await.unwrap();
     for events in [&mut ann_events, &mut bob_events, &mut cal_events] {
         assert_eq!(next_message(events).await.content, Some(Content::Text { text: "hello group".into() }));
     }
@@ -195,7 +199,6 @@ async fn a_group_is_made_run_and_left_by_its_roles() {
     // A push to Cal would have been queued before Ann's ack; his ping's answer comes after
     // anything queued for him, so once it is back, every push he was sent is in his events.
     cal_live.ping().await.unwrap();
-    use futures_util::FutureExt;
     while let Some(Some(event)) = cal_events.next().now_or_never() {
         assert!(!matches!(event, Event::Message(_)), "a removed member received {event:?}");
     }
@@ -212,6 +215,18 @@ async fn a_group_is_made_run_and_left_by_its_roles() {
     ann.add_members(&chat_id, std::slice::from_ref(&fay_me.id)).await.unwrap();
     let seen = timeline(&fay, &chat_id).await;
     assert_eq!(seen, ["added"], "nothing from before she joined");
+    // Nor can she reach an older message by its id, and its changes do not reach her.
+    let (fay_live, mut fay_events) = online(&fay).await;
+    let react = gkchat_proto::chat::MessageAction::React { emoji: Some("🎉".into()) };
+    assert_eq!(api_code(fay_live.act(&chat_id, &hello.id, react.clone()).await), ErrorCode::NotFound);
+    bob_live.act(&chat_id, &hello.id, react).await.unwrap();
+    fay_live.ping().await.unwrap();
+    while let Some(Some(event)) = fay_events.next().now_or_never() {
+        assert!(!matches!(event, Event::Message(_)), "an older message reached a new member: {event:?}");
+    }
+    // The group's record cannot be rewritten.
+    let edit = gkchat_proto::chat::MessageAction::Edit { content: Content::Text { text: "nothing".into() } };
+    assert_eq!(api_code(ann_live.act(&chat_id, &removed.id, edit).await), ErrorCode::Forbidden);
     let fay_sync = fay.sync(&SyncRequest::default()).await.unwrap();
     assert!(fay_sync.messages.iter().all(|m| m.chat_id != chat_id || event_of(m).is_some()), "{fay_sync:?}");
 

@@ -4,6 +4,7 @@ import type { Visibility } from "./Visibility";
 
 export type Privacy = { last_seen: Visibility, photo: Visibility, about: Visibility, read_receipts: boolean, 
 /**
- * Who may add me to groups (absent in older clients' updates: everyone).
+ * Who may add me to groups. Always in what the server sends; an update without it (an
+ * older client) leaves it as it was.
  */
-groups: GroupAdd, };
+groups?: GroupAdd, };

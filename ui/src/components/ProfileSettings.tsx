@@ -106,7 +106,7 @@ export default function ProfileSettings({ me, onSaved }: { me: Me; onSaved: (me:
         Send read receipts
       </label>
       <GroupAddPrivacy
-        value={privacy.groups}
+        value={privacy.groups ?? "everyone"}
         onChange={(groups) => setPrivacy({ ...privacy, groups })}
         exceptions={exceptions}
         onExceptions={changeExceptions}
