@@ -58,6 +58,12 @@ async fn group_of(state: &AppState, chat_id: &str, user_id: &str) -> Result<Arc<
     Ok(roster)
 }
 
+/// The roster of a group `actor` administers; `what` words the refusal otherwise.
+async fn administered(state: &AppState, chat_id: &str, actor: &str, what: &str) -> Result<Arc<Roster>> {
+    let roster = group_of(state, chat_id, actor).await?;
+    if roster.is_admin(actor) { Ok(roster) } else { Err(admins_only(what)) }
+}
+
 async fn chat_row(db: &impl ConnectionTrait, chat_id: &str) -> Result<chat_rows::Model> {
     chats::get(db, chat_id).await?.ok_or_else(|| Error::not_found("no such chat"))
 }
@@ -210,6 +216,18 @@ async fn admit(txn: &DatabaseTransaction, chat_id: &str, ids: &[String], from: i
     Ok(())
 }
 
+/// Lets `ids` in under the system message `event` (by `actor`): they see the group from that
+/// message on; everyone is told.
+async fn let_in(state: &AppState, chat_id: &str, actor: &str, ids: &[String], event: SystemEvent) -> Result<()> {
+    let now = now_ms();
+    let txn = state.db.begin().await?;
+    let message = record(&txn, chat_id, actor, event, now).await?;
+    admit(&txn, chat_id, ids, message.seq, now).await?;
+    members_changed(&txn, chat_id, message.seq).await?;
+    txn.commit().await?;
+    publish(state, chat_id, vec![message], &[]).await
+}
+
 /// Creates a group owned by `owner_id` with the members who may be added; the others are named
 /// in the answer.
 pub async fn create(state: &AppState, owner_id: &str, new: NewGroup) -> Result<MembersAdded> {
@@ -359,10 +377,7 @@ pub async fn members(state: &AppState, user_id: &str, chat_id: &str) -> Result<V
 /// Adds people to a group (admins): those already in are left as they are; those whose
 /// privacy or a block forbids it are named in the answer.
 pub async fn add(state: &AppState, actor: &str, chat_id: &str, user_ids: Vec<String>) -> Result<MembersAdded> {
-    let roster = group_of(state, chat_id, actor).await?;
-    if !roster.is_admin(actor) {
-        return Err(admins_only("add members"));
-    }
+    let roster = administered(state, chat_id, actor, "add members").await?;
     let mut ids: Vec<String> = user_ids.into_iter().filter(|id| !roster.contains(id)).collect();
     ids.sort();
     ids.dedup();
@@ -371,13 +386,7 @@ pub async fn add(state: &AppState, actor: &str, chat_id: &str, user_ids: Vec<Str
     }
     let (added, refused) = addable(&state.db, actor, &ids).await?;
     if !added.is_empty() {
-        let now = now_ms();
-        let txn = state.db.begin().await?;
-        let message = record(&txn, chat_id, actor, SystemEvent::Added { user_ids: added.clone() }, now).await?;
-        admit(&txn, chat_id, &added, message.seq, now).await?;
-        members_changed(&txn, chat_id, message.seq).await?;
-        txn.commit().await?;
-        publish(state, chat_id, vec![message], &[]).await?;
+        let_in(state, chat_id, actor, &added, SystemEvent::Added { user_ids: added.clone() }).await?;
     }
     let chat = chats::summary(&state.db, chat_id, actor).await?.ok_or_else(crate::membership::not_a_member)?;
     Ok(MembersAdded { chat, added, refused })
@@ -424,10 +433,7 @@ pub async fn remove(state: &AppState, actor: &str, chat_id: &str, user_id: &str)
     if actor == user_id {
         return leave(state, actor, chat_id).await;
     }
-    let roster = group_of(state, chat_id, actor).await?;
-    if !roster.is_admin(actor) {
-        return Err(admins_only("remove members"));
-    }
+    let roster = administered(state, chat_id, actor, "remove members").await?;
     if !roster.contains(user_id) {
         return Err(Error::not_found("that person is not in this group"));
     }
@@ -445,10 +451,7 @@ pub async fn leave(state: &AppState, user_id: &str, chat_id: &str) -> Result<()>
 
 /// Makes a member an admin, or dismisses one (admins; the owner's role does not change here).
 pub async fn set_role(state: &AppState, actor: &str, chat_id: &str, user_id: &str, role: MemberRole) -> Result<()> {
-    let roster = group_of(state, chat_id, actor).await?;
-    if !roster.is_admin(actor) {
-        return Err(admins_only("change who is an admin"));
-    }
+    let roster = administered(state, chat_id, actor, "change who is an admin").await?;
     if !roster.contains(user_id) {
         return Err(Error::not_found("that person is not in this group"));
     }
@@ -511,10 +514,7 @@ fn new_code() -> String {
 
 /// The group's invite link (admins), made now if it has none.
 pub async fn invite_link(state: &AppState, actor: &str, chat_id: &str) -> Result<InviteLink> {
-    let roster = group_of(state, chat_id, actor).await?;
-    if !roster.is_admin(actor) {
-        return Err(admins_only("share the invite link"));
-    }
+    administered(state, chat_id, actor, "share the invite link").await?;
     let chat = chat_row(&state.db, chat_id).await?;
     if let Some(code) = &chat.invite_code {
         return Ok(InviteLink::for_code(code));
@@ -539,10 +539,7 @@ pub async fn reset_link(state: &AppState, actor: &str, chat_id: &str) -> Result<
 
 /// No link any more (admins); pending requests stay for the admins to decide.
 pub async fn revoke_link(state: &AppState, actor: &str, chat_id: &str) -> Result<()> {
-    let roster = group_of(state, chat_id, actor).await?;
-    if !roster.is_admin(actor) {
-        return Err(admins_only("revoke the invite link"));
-    }
+    administered(state, chat_id, actor, "revoke the invite link").await?;
     chat_rows::Entity::update_many()
         .col_expr(chat_rows::Column::InviteCode, sea_orm::sea_query::Expr::value(Option::<String>::None))
         .filter(chat_rows::Column::Id.eq(chat_id))
@@ -610,13 +607,7 @@ pub async fn join(state: &AppState, user_id: &str, code: &str) -> Result<JoinOut
             .await?;
             return Ok(JoinOutcome::Requested);
         }
-        let now = now_ms();
-        let txn = state.db.begin().await?;
-        let message = record(&txn, &chat.id, user_id, SystemEvent::JoinedByLink, now).await?;
-        admit(&txn, &chat.id, &[user_id.to_owned()], message.seq, now).await?;
-        members_changed(&txn, &chat.id, message.seq).await?;
-        txn.commit().await?;
-        publish(state, &chat.id, vec![message], &[]).await?;
+        let_in(state, &chat.id, user_id, &[user_id.to_owned()], SystemEvent::JoinedByLink).await?;
     }
     let summary = chats::summary(&state.db, &chat.id, user_id).await?.ok_or_else(crate::membership::not_a_member)?;
     Ok(JoinOutcome::Joined { chat: Box::new(summary) })
@@ -624,10 +615,7 @@ pub async fn join(state: &AppState, user_id: &str, code: &str) -> Result<JoinOut
 
 /// Who waits to join (admins), oldest request first.
 pub async fn requests(state: &AppState, actor: &str, chat_id: &str) -> Result<Vec<JoinRequest>> {
-    let roster = group_of(state, chat_id, actor).await?;
-    if !roster.is_admin(actor) {
-        return Err(admins_only("see requests to join"));
-    }
+    administered(state, chat_id, actor, "see requests to join").await?;
     let rows = join_requests::Entity::find()
         .filter(join_requests::Column::ChatId.eq(chat_id))
         .order_by_asc(join_requests::Column::RequestedAt)
@@ -652,10 +640,7 @@ pub async fn requests(state: &AppState, actor: &str, chat_id: &str) -> Result<Ve
 
 /// Approves or rejects a request to join (admins).
 pub async fn decide(state: &AppState, actor: &str, chat_id: &str, user_id: &str, approve: bool) -> Result<()> {
-    let roster = group_of(state, chat_id, actor).await?;
-    if !roster.is_admin(actor) {
-        return Err(admins_only("answer requests to join"));
-    }
+    let roster = administered(state, chat_id, actor, "answer requests to join").await?;
     if join_requests::Entity::find_by_id((chat_id.to_owned(), user_id.to_owned())).one(&state.db).await?.is_none() {
         return Err(Error::not_found("no such request"));
     }
@@ -667,13 +652,8 @@ pub async fn decide(state: &AppState, actor: &str, chat_id: &str, user_id: &str,
     if !approve || roster.contains(user_id) {
         return Ok(());
     }
-    let now = now_ms();
-    let txn = state.db.begin().await?;
-    let message = record(&txn, chat_id, actor, SystemEvent::JoinApproved { user_id: user_id.to_owned() }, now).await?;
-    admit(&txn, chat_id, &[user_id.to_owned()], message.seq, now).await?;
-    members_changed(&txn, chat_id, message.seq).await?;
-    txn.commit().await?;
-    publish(state, chat_id, vec![message], &[]).await
+    let_in(state, chat_id, actor, &[user_id.to_owned()], SystemEvent::JoinApproved { user_id: user_id.to_owned() })
+        .await
 }
 
 /// The groups `user_id` and `other_id` are both in (for a contact's profile).

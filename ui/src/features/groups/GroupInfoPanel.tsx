@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import type { ChatMember, LocalChat } from "../../api";
 import Avatar from "../../components/Avatar";
 import { CloseIcon, MoreIcon } from "../../components/Icon";
@@ -362,48 +362,27 @@ export default function GroupInfoPanel({
         {member && (
           <section className="group-info-section group-info-exit">
             {confirming === "exit" ? (
-              <div className="confirm" role="alertdialog" aria-label="Exit group">
-                <p>
-                  Exit “{name}”?{" "}
-                  {owner ? "An admin (or the longest member) becomes the owner. " : ""}You keep the
-                  messages you have.
-                </p>
-                <div className="row">
-                  <button
-                    type="button"
-                    className="danger-button"
-                    data-testid="exit-group-confirm"
-                    disabled={busy}
-                    onClick={leave}
-                  >
-                    Exit group
-                  </button>
-                  <button type="button" className="link-button" onClick={() => setConfirming(null)}>
-                    Cancel
-                  </button>
-                </div>
-              </div>
+              <Confirm
+                label="Exit group"
+                testId="exit-group-confirm"
+                busy={busy}
+                onConfirm={leave}
+                onCancel={() => setConfirming(null)}
+              >
+                Exit “{name}”? {owner ? "An admin (or the longest member) becomes the owner. " : ""}
+                You keep the messages you have.
+              </Confirm>
             ) : confirming === "delete" ? (
-              <div className="confirm" role="alertdialog" aria-label="Delete group">
-                <p>
-                  Delete “{name}” for everyone? All members are taken out; each keeps the messages
-                  they have.
-                </p>
-                <div className="row">
-                  <button
-                    type="button"
-                    className="danger-button"
-                    data-testid="delete-group-confirm"
-                    disabled={busy}
-                    onClick={remove}
-                  >
-                    Delete group
-                  </button>
-                  <button type="button" className="link-button" onClick={() => setConfirming(null)}>
-                    Cancel
-                  </button>
-                </div>
-              </div>
+              <Confirm
+                label="Delete group"
+                testId="delete-group-confirm"
+                busy={busy}
+                onConfirm={remove}
+                onCancel={() => setConfirming(null)}
+              >
+                Delete “{name}” for everyone? All members are taken out; each keeps the messages
+                they have.
+              </Confirm>
             ) : (
               <>
                 <button
@@ -430,5 +409,42 @@ export default function GroupInfoPanel({
         )}
       </div>
     </aside>
+  );
+}
+
+/** A question before something that cannot be undone: the action's button, and Cancel. */
+function Confirm({
+  label,
+  testId,
+  busy,
+  onConfirm,
+  onCancel,
+  children,
+}: {
+  label: string;
+  testId: string;
+  busy: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <div className="confirm" role="alertdialog" aria-label={label}>
+      <p>{children}</p>
+      <div className="row">
+        <button
+          type="button"
+          className="danger-button"
+          data-testid={testId}
+          disabled={busy}
+          onClick={onConfirm}
+        >
+          {label}
+        </button>
+        <button type="button" className="link-button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
   );
 }
