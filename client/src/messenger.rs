@@ -118,9 +118,7 @@ impl Messenger {
     /// (not pending or failed ones), oldest first: what a report attaches.
     pub async fn recent_message_ids_with(&self, user_id: &str, limit: u32) -> Result<Vec<String>> {
         let Some(chat_id) = self.inner.store.direct_chat_with(user_id).await? else { return Ok(Vec::new()) };
-        // A `before` bound leaves out messages without a place yet (pending, failed).
-        let placed = self.inner.store.messages(&chat_id, Some(i64::MAX), limit).await?;
-        Ok(placed.into_iter().map(|m| m.message.id).collect())
+        self.recent_message_ids(&chat_id, limit).await
     }
 
     /// Full-text search over the messages this device holds (in one chat, or all).
@@ -147,6 +145,28 @@ impl Messenger {
             let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
         }
         Ok(outcome)
+    }
+
+    /// "Delete chat" for me: gone from every device of mine with its messages (a group I am
+    /// still in, I leave first); what was still waiting to be sent to it is dropped.
+    pub async fn delete_chat(&self, chat_id: &str) -> Result<()> {
+        self.inner.client.delete_chat(chat_id).await?;
+        self.inner.store.drop_pending(chat_id).await?;
+        sync(&self.inner).await?;
+        let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
+        Ok(())
+    }
+
+    /// Ids of the newest `limit` messages of a chat that the server holds (not pending or
+    /// failed ones, nor system messages), oldest first: what a report attaches.
+    pub async fn recent_message_ids(&self, chat_id: &str, limit: u32) -> Result<Vec<String>> {
+        // A `before` bound leaves out messages without a place yet (pending, failed).
+        let placed = self.inner.store.messages(chat_id, Some(i64::MAX), limit).await?;
+        Ok(placed
+            .into_iter()
+            .filter(|m| !matches!(m.message.content, Some(Content::System { .. })))
+            .map(|m| m.message.id)
+            .collect())
     }
 
     /// Brings the store up to date with the server now (after a change made over REST).

@@ -30,6 +30,14 @@ pub fn parse_server_url(text: &str) -> Result<Url> {
     Ok(url)
 }
 
+/// The code of an invite link, refused here when it cannot be one (never put in a URL path).
+fn invite_code(link: &str) -> Result<&str> {
+    gkchat_proto::group::InviteLink::valid_code(link).ok_or_else(|| Error::Invalid {
+        code: ErrorCode::InviteInvalid,
+        message: "that is not a group invite link".into(),
+    })
+}
+
 /// `base` + `path`, keeping any path prefix the server lives under (`https://host/gk/`).
 pub(crate) fn endpoint(base: &Url, path: &str) -> Url {
     let mut url = base.clone();
@@ -226,9 +234,13 @@ impl Client {
 
     /// Someone's current photo (a JPEG), or `None` when they have none or may not show it to me.
     pub async fn user_photo(&self, user_id: &str, size: PhotoSize) -> Result<Option<Vec<u8>>> {
-        let path = format!("api/v1/users/{user_id}/photo");
+        self.photo(&format!("api/v1/users/{user_id}/photo"), size).await
+    }
+
+    /// A photo at `path` (a JPEG), or `None` when there is none to show me.
+    async fn photo(&self, path: &str, size: PhotoSize) -> Result<Option<Vec<u8>>> {
         let query = format!("size={}", size.as_str());
-        match self.authed_bytes(Method::GET, &path, Some(&query), Payload::Empty).await {
+        match self.authed_bytes(Method::GET, path, Some(&query), Payload::Empty).await {
             Ok(bytes) => Ok(Some(bytes)),
             Err(Error::Api { error, .. }) if error.code == ErrorCode::NotFound => Ok(None),
             Err(err) => Err(err),
@@ -305,13 +317,55 @@ impl Client {
 
     /// What an invite link (or its code) shows before joining.
     pub async fn invite_preview(&self, link: &str) -> Result<gkchat_proto::group::InvitePreview> {
-        let code = gkchat_proto::group::InviteLink::code_of(link);
+        let code = invite_code(link)?;
         self.authed(Method::GET, &format!("api/v1/invites/{code}"), None::<&()>).await
     }
 
+    /// The image an invite link's preview shows (`None`: the group has none).
+    pub async fn invite_photo(&self, link: &str, size: PhotoSize) -> Result<Option<Vec<u8>>> {
+        let code = invite_code(link)?;
+        self.photo(&format!("api/v1/invites/{code}/photo"), size).await
+    }
+
     pub async fn join_group(&self, link: &str) -> Result<gkchat_proto::group::JoinOutcome> {
-        let code = gkchat_proto::group::InviteLink::code_of(link);
+        let code = invite_code(link)?;
         self.authed(Method::POST, &format!("api/v1/invites/{code}/join"), None::<&()>).await
+    }
+
+    /// Sets a group's image from an image file's bytes, cropped like a profile photo.
+    pub async fn set_group_photo(
+        &self,
+        chat_id: &str,
+        image: Vec<u8>,
+        crop: Option<PhotoCrop>,
+    ) -> Result<gkchat_proto::group::GroupInfo> {
+        let query = crop.map(|c| format!("x={}&y={}&size={}", c.x, c.y, c.size));
+        let path = format!("api/v1/chats/{chat_id}/photo");
+        decode(&self.authed_bytes(Method::PUT, &path, query.as_deref(), Payload::Bytes(image)).await?)
+    }
+
+    pub async fn remove_group_photo(&self, chat_id: &str) -> Result<gkchat_proto::group::GroupInfo> {
+        self.authed(Method::DELETE, &format!("api/v1/chats/{chat_id}/photo"), None::<&()>).await
+    }
+
+    /// A group's image (`None`: it has none, or I am no longer in it).
+    pub async fn chat_photo(&self, chat_id: &str, size: PhotoSize) -> Result<Option<Vec<u8>>> {
+        match self.photo(&format!("api/v1/chats/{chat_id}/photo"), size).await {
+            Err(Error::Api { error, .. }) if error.code == ErrorCode::NotAMember => Ok(None),
+            other => other,
+        }
+    }
+
+    /// Reports a group I am or was in; returns the report's id.
+    pub async fn report_group(&self, chat_id: &str, report: &gkchat_proto::group::GroupReport) -> Result<String> {
+        let receipt: gkchat_proto::account::ReportReceipt =
+            self.authed(Method::POST, &format!("api/v1/chats/{chat_id}/report"), Some(report)).await?;
+        Ok(receipt.id)
+    }
+
+    /// "Delete chat" for me (on all my devices); in a group I am still in, I leave first.
+    pub async fn delete_chat(&self, chat_id: &str) -> Result<()> {
+        self.authed(Method::DELETE, &format!("api/v1/chats/{chat_id}"), None::<&()>).await
     }
 
     pub async fn join_requests(&self, chat_id: &str) -> Result<Vec<gkchat_proto::group::JoinRequest>> {

@@ -258,6 +258,10 @@ pub struct ChatSummary {
     pub members_seq: i64,
     /// The chat's latest sequence number (of any change).
     pub last_seq: i64,
+    /// Everything up to here I deleted ("delete chat" for me): a device drops what it holds up
+    /// to it, and a chat whose `last_seq` is not past it has nothing to show and is not listed.
+    #[serde(default)]
+    pub cleared_seq: i64,
     /// The newest message still shown (not deleted for me), for the tile; it names its sender.
     pub last_message: Option<Message>,
     /// Messages from others after my read cursor.

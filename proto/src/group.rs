@@ -30,6 +30,19 @@ pub struct NewGroup {
     pub member_ids: Vec<String>,
 }
 
+/// `POST /api/v1/chats/{id}/report`: reporting a group I am or was in to the server's operator,
+/// optionally with some of its messages (from what I could see) and leaving it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct GroupReport {
+    pub reason: String,
+    /// Messages of the group to attach (at most [`crate::account::REPORT_MESSAGES_MAX`]).
+    #[serde(default)]
+    pub message_ids: Vec<String>,
+    /// Also leave the group ("report and exit").
+    #[serde(default)]
+    pub leave: bool,
+}
+
 /// The answer to creating a group or adding members: who is in now, and who could not be
 /// added and why (`add_not_allowed` for their privacy or a block, `not_found` for no such
 /// account).
@@ -175,6 +188,13 @@ impl InviteLink {
     pub fn code_of(text: &str) -> &str {
         let text = text.trim();
         text.strip_prefix("gkchat://join/").unwrap_or(text).trim_end_matches('/')
+    }
+
+    /// The code of a link when it has the shape the server gives codes (hex, at most 64
+    /// characters): anything else cannot join and must not reach a URL path.
+    pub fn valid_code(text: &str) -> Option<&str> {
+        let code = Self::code_of(text);
+        (!code.is_empty() && code.len() <= 64 && code.bytes().all(|b| b.is_ascii_hexdigit())).then_some(code)
     }
 }
 

@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::db::entity::users;
+use crate::db::entity::{chats, users};
 use crate::error::Result;
 use crate::{Config, db};
 
@@ -24,7 +24,16 @@ fn rfc3339(unix_ms: i64) -> String {
 pub async fn print_reports(config: &Config, limit: u64, out: &mut impl Write) -> Result<()> {
     let db = db::open(&config.database_url()).await?;
     let reports = db::reports::latest(&db, limit).await?;
-    let ids: Vec<String> = reports.iter().flat_map(|r| [r.reporter_id.clone(), r.reported_id.clone()]).collect();
+    let mut ids: Vec<String> = reports.iter().flat_map(|r| [r.reporter_id.clone(), r.reported_id.clone()]).collect();
+    ids.extend(reports.iter().flat_map(db::reports::evidence_of).map(|e| e.sender_id));
+    let chat_ids: Vec<String> = reports.iter().filter_map(|r| r.chat_id.clone()).collect();
+    let groups: HashMap<String, String> = chats::Entity::find()
+        .filter(chats::Column::Id.is_in(chat_ids))
+        .all(&db)
+        .await?
+        .into_iter()
+        .map(|chat| (chat.id, chat.name.unwrap_or_default()))
+        .collect();
     let names: HashMap<String, String> = users::Entity::find()
         .filter(users::Column::Id.is_in(ids))
         .all(&db)
@@ -38,7 +47,19 @@ pub async fn print_reports(config: &Config, limit: u64, out: &mut impl Write) ->
     }
     for report in &reports {
         let when = rfc3339(report.created_at);
-        writeln!(out, "{when}  {}  {} reported {}", report.id, name(&report.reporter_id), name(&report.reported_id))?;
+        let reporter = name(&report.reporter_id);
+        match &report.chat_id {
+            None => writeln!(out, "{when}  {}  {reporter} reported {}", report.id, name(&report.reported_id))?,
+            Some(chat_id) => {
+                let group = groups.get(chat_id).map_or("(unknown)", String::as_str);
+                let owner = name(&report.reported_id);
+                writeln!(
+                    out,
+                    "{when}  {}  {reporter} reported the group {group:?} ({chat_id}, owner {owner})",
+                    report.id
+                )?;
+            }
+        }
         writeln!(out, "    reason: {}", report.reason.replace('\n', " "))?;
         let evidence = db::reports::evidence_of(report);
         if !evidence.is_empty() {
@@ -48,7 +69,7 @@ pub async fn print_reports(config: &Config, limit: u64, out: &mut impl Write) ->
             let text = message
                 .text
                 .as_deref()
-                .map_or_else(|| "(deleted before the report)".to_owned(), |t| t.replace('\n', " "));
+                .map_or_else(|| "(deleted before the report, or a group event)".to_owned(), |t| t.replace('\n', " "));
             writeln!(out, "      {}  {}: {text}", rfc3339(message.sent_at), name(&message.sender_id))?;
         }
     }

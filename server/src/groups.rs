@@ -1,5 +1,5 @@
 //! Groups: creating one, its info and settings, adding and removing members, roles, leaving,
-//! deleting, invite links and join requests. Every change is recorded as a system message in the
+//! deleting, invite links and join requests, the group's image and reporting a group. Every change is recorded as a system message in the
 //! group's timeline (who did what to whom), in the same transaction that makes it, and moves the
 //! group's `members_seq` when it touches the members — so it syncs like every other change, and
 //! devices fetch the member list again. Checks: the one membership check (`state.members`), then
@@ -11,11 +11,11 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use gkchat_proto::ErrorCode;
 use gkchat_proto::ServerFrame;
-use gkchat_proto::account::GroupAdd;
+use gkchat_proto::account::{GroupAdd, REPORT_MESSAGES_MAX, REPORT_REASON_MAX, ReportReceipt, check_profile_text};
 use gkchat_proto::chat::{ChatKind, ChatMember, Content, MemberRole};
 use gkchat_proto::group::{
-    AddRefusal, GROUP_MAX_MEMBERS, GroupInfo, GroupInfoUpdate, GroupSettings, InviteLink, InvitePreview, JoinOutcome,
-    JoinRequest, MembersAdded, NewGroup, SystemEvent, check_group_description, check_group_name,
+    AddRefusal, GROUP_MAX_MEMBERS, GroupInfo, GroupInfoUpdate, GroupReport, GroupSettings, InviteLink, InvitePreview,
+    JoinOutcome, JoinRequest, MembersAdded, NewGroup, SystemEvent, check_group_description, check_group_name,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
@@ -23,7 +23,7 @@ use sea_orm::{
 };
 
 use crate::db::entity::{chat_members, chats as chat_rows, group_add_exceptions, join_requests, messages, users};
-use crate::db::{blocks, chats, contacts};
+use crate::db::{blocks, chats, contacts, reports};
 use crate::error::{Error, Result};
 use crate::hub::encode;
 use crate::membership::Roster;
@@ -208,6 +208,7 @@ async fn admit(txn: &DatabaseTransaction, chat_id: &str, ids: &[String], from: i
             role: Set(MemberRole::Member.as_str().to_owned()),
             history_from: Set(from),
             left_seq: Set(None),
+            cleared_seq: Set(0),
         })
         .collect();
     for chunk in fresh.chunks(200) {
@@ -216,13 +217,36 @@ async fn admit(txn: &DatabaseTransaction, chat_id: &str, ids: &[String], from: i
     Ok(())
 }
 
-/// Lets `ids` in under the system message `event` (by `actor`): they see the group from that
-/// message on; everyone is told.
-async fn let_in(state: &AppState, chat_id: &str, actor: &str, ids: &[String], event: SystemEvent) -> Result<()> {
+/// Lets `ids` in under the system message `event` makes of those not in yet (by `actor`): they
+/// see the group from that message on; everyone is told. The chat's row is locked first, so two
+/// admissions of one person at once (two admins adding, a double click on "join") let them in
+/// once, and a group never grows past its limit.
+async fn let_in(
+    state: &AppState,
+    chat_id: &str,
+    actor: &str,
+    ids: &[String],
+    event: impl FnOnce(&[String]) -> SystemEvent,
+) -> Result<()> {
     let now = now_ms();
     let txn = state.db.begin().await?;
-    let message = record(&txn, chat_id, actor, event, now).await?;
-    admit(&txn, chat_id, ids, message.seq, now).await?;
+    chat_rows::Entity::update_many()
+        .col_expr(chat_rows::Column::MembersSeq, sea_orm::sea_query::Expr::col(chat_rows::Column::MembersSeq).into())
+        .filter(chat_rows::Column::Id.eq(chat_id))
+        .exec(&txn)
+        .await?;
+    let current = chats::members(&txn, chat_id).await?;
+    let ids: Vec<String> = ids.iter().filter(|id| !current.iter().any(|m| &m.user_id == *id)).cloned().collect();
+    if ids.is_empty() {
+        txn.rollback().await?;
+        return Ok(());
+    }
+    if current.len() + ids.len() > GROUP_MAX_MEMBERS {
+        txn.rollback().await?;
+        return Err(full());
+    }
+    let message = record(&txn, chat_id, actor, event(&ids), now).await?;
+    admit(&txn, chat_id, &ids, message.seq, now).await?;
     members_changed(&txn, chat_id, message.seq).await?;
     txn.commit().await?;
     publish(state, chat_id, vec![message], &[]).await
@@ -367,6 +391,88 @@ pub async fn update_info(
     Ok(info_of(chat_row(&state.db, chat_id).await?))
 }
 
+/// Sets or removes the group's image (as the name: by admins only when "only admins can edit
+/// info" is on). Returns the info and the image it replaced, whose blobs the caller forgets
+/// when nothing else shows them.
+pub async fn set_photo(
+    state: &AppState,
+    user_id: &str,
+    chat_id: &str,
+    photo_id: Option<String>,
+) -> Result<(GroupInfo, Option<String>)> {
+    may_change_photo(state, user_id, chat_id).await?;
+    let txn = state.db.begin().await?;
+    let chat = chat_row(&txn, chat_id).await?;
+    let previous = chat.photo_id.clone();
+    if previous == photo_id {
+        txn.rollback().await?;
+        return Ok((info_of(chat), None));
+    }
+    let removed = photo_id.is_none();
+    let mut row: chat_rows::ActiveModel = chat.into();
+    row.photo_id = Set(photo_id);
+    row.update(&txn).await?;
+    let message = record(&txn, chat_id, user_id, SystemEvent::PhotoChanged { removed }, now_ms()).await?;
+    txn.commit().await?;
+    publish(state, chat_id, vec![message], &[]).await?;
+    Ok((info_of(chat_row(&state.db, chat_id).await?), previous))
+}
+
+/// Refuses unless `user_id` may change the group's image (checked before an upload is stored).
+pub async fn may_change_photo(state: &AppState, user_id: &str, chat_id: &str) -> Result<()> {
+    let roster = group_of(state, chat_id, user_id).await?;
+    if roster.only_admins_edit && !roster.is_admin(user_id) {
+        return Err(admins_only("change the group's image"));
+    }
+    Ok(())
+}
+
+/// The image of a group `user_id` is in (`None`: it has none).
+pub async fn photo_of(state: &AppState, user_id: &str, chat_id: &str) -> Result<Option<String>> {
+    group_of(state, chat_id, user_id).await?;
+    Ok(chat_row(&state.db, chat_id).await?.photo_id)
+}
+
+/// The image an invite link's preview shows (to anyone signed in with the link).
+pub async fn invite_photo(state: &AppState, code: &str) -> Result<Option<String>> {
+    Ok(by_code(&state.db, code).await?.photo_id)
+}
+
+/// Reports a group I am or was in to the server's operator, with messages I could see, and
+/// leaves it when asked (and still in). The report names the group's owner at the time.
+pub async fn report(state: &AppState, user_id: &str, chat_id: &str, report: GroupReport) -> Result<ReportReceipt> {
+    let reason = check_profile_text("the reason", &report.reason, REPORT_REASON_MAX, true)
+        .map_err(|invalid| Error::api(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, invalid.message))?;
+    if report.message_ids.len() > REPORT_MESSAGES_MAX {
+        let message = format!("a report attaches at most {REPORT_MESSAGES_MAX} messages");
+        return Err(Error::api(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message));
+    }
+    let me = chats::membership(&state.db, chat_id, user_id).await?.ok_or_else(crate::membership::not_a_member)?;
+    let chat = chat_row(&state.db, chat_id).await?;
+    if chat.kind != ChatKind::Group.as_str() {
+        return Err(Error::api(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "that chat is not a group"));
+    }
+    let window = me.history_from..=me.left_seq.unwrap_or(i64::MAX);
+    let Some(evidence) = reports::evidence_in(&state.db, chat_id, window, &report.message_ids).await? else {
+        let message = "a report can only attach messages of the group that you could see";
+        return Err(Error::api(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message));
+    };
+    let owner = chats::members(&state.db, chat_id)
+        .await?
+        .into_iter()
+        .find(|m| m.role == MemberRole::Owner.as_str())
+        .map(|m| m.user_id)
+        .or(chat.created_by)
+        .unwrap_or_default();
+    let reported = reports::Reported::Group { chat_id, owner_id: &owner };
+    let filed = reports::file(&state.db, user_id, reported, reason, &evidence, now_ms()).await?;
+    tracing::info!(report_id = %filed.id, "group report filed");
+    if report.leave && me.left_seq.is_none() {
+        leave(state, user_id, chat_id).await?;
+    }
+    Ok(ReportReceipt { id: filed.id })
+}
+
 /// The members of a chat, as `user_id` (a member) sees them.
 pub async fn members(state: &AppState, user_id: &str, chat_id: &str) -> Result<Vec<ChatMember>> {
     state.members.check(&state.db, chat_id, user_id).await?;
@@ -386,7 +492,7 @@ pub async fn add(state: &AppState, actor: &str, chat_id: &str, user_ids: Vec<Str
     }
     let (added, refused) = addable(&state.db, actor, &ids).await?;
     if !added.is_empty() {
-        let_in(state, chat_id, actor, &added, SystemEvent::Added { user_ids: added.clone() }).await?;
+        let_in(state, chat_id, actor, &added, |ids| SystemEvent::Added { user_ids: ids.to_vec() }).await?;
     }
     let chat = chats::summary(&state.db, chat_id, actor).await?.ok_or_else(crate::membership::not_a_member)?;
     Ok(MembersAdded { chat, added, refused })
@@ -447,6 +553,30 @@ pub async fn remove(state: &AppState, actor: &str, chat_id: &str, user_id: &str)
 pub async fn leave(state: &AppState, user_id: &str, chat_id: &str) -> Result<()> {
     group_of(state, chat_id, user_id).await?;
     end_membership(state, user_id, chat_id, user_id, SystemEvent::Left).await
+}
+
+/// Takes a user whose account goes out of every group they are in (each sees them leave, an
+/// owner hands over as when leaving), their requests to join and their "who may add me" list.
+pub async fn leave_all(state: &AppState, user_id: &str) -> Result<()> {
+    let groups: Vec<String> = chats::chats_of(&state.db, user_id)
+        .await?
+        .into_iter()
+        .filter(|(chat, me)| chat.kind == ChatKind::Group.as_str() && me.left_seq.is_none())
+        .map(|(chat, _)| chat.id)
+        .collect();
+    for chat_id in groups {
+        end_membership(state, user_id, &chat_id, user_id, SystemEvent::Left).await?;
+    }
+    join_requests::Entity::delete_many().filter(join_requests::Column::UserId.eq(user_id)).exec(&state.db).await?;
+    group_add_exceptions::Entity::delete_many()
+        .filter(
+            sea_orm::Condition::any()
+                .add(group_add_exceptions::Column::OwnerId.eq(user_id))
+                .add(group_add_exceptions::Column::UserId.eq(user_id)),
+        )
+        .exec(&state.db)
+        .await?;
+    Ok(())
 }
 
 /// Makes a member an admin, or dismisses one (admins; the owner's role does not change here).
@@ -607,7 +737,7 @@ pub async fn join(state: &AppState, user_id: &str, code: &str) -> Result<JoinOut
             .await?;
             return Ok(JoinOutcome::Requested);
         }
-        let_in(state, &chat.id, user_id, &[user_id.to_owned()], SystemEvent::JoinedByLink).await?;
+        let_in(state, &chat.id, user_id, &[user_id.to_owned()], |_| SystemEvent::JoinedByLink).await?;
     }
     let summary = chats::summary(&state.db, &chat.id, user_id).await?.ok_or_else(crate::membership::not_a_member)?;
     Ok(JoinOutcome::Joined { chat: Box::new(summary) })
@@ -652,7 +782,7 @@ pub async fn decide(state: &AppState, actor: &str, chat_id: &str, user_id: &str,
     if !approve || roster.contains(user_id) {
         return Ok(());
     }
-    let_in(state, chat_id, actor, &[user_id.to_owned()], SystemEvent::JoinApproved { user_id: user_id.to_owned() })
+    let_in(state, chat_id, actor, &[user_id.to_owned()], |_| SystemEvent::JoinApproved { user_id: user_id.to_owned() })
         .await
 }
 

@@ -14,7 +14,7 @@ use gkchat_proto::chat::{
     MessageAction, MessageInfo, NewMessage, REACTION_MAX_BYTES, ReceiptKind, ReceiptUpdate, TypingUpdate,
 };
 use gkchat_proto::{ErrorCode, ServerFrame};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
 
 use crate::db::entity::{chat_members, hidden_messages, messages as message_rows};
 use crate::db::{accounts, blocks, chats, messages};
@@ -391,7 +391,10 @@ pub async fn receipt(state: &AppState, user_id: &str, chat_id: &str, kind: Recei
         chats::mark_receipt(&state.db, chat_id, user_id, ReceiptKind::Read, member.read_seq, now).await?;
     }
     let reader_shares = accounts::get(&state.db, user_id).await?.is_some_and(|u| u.read_receipts);
-    let lowest = lowest_before.after(user_id, member.delivered_seq, member.read_seq, reader_shares);
+    // Read again after my move committed, not computed from the view before it: of two
+    // receipts at the same moment, the later read sees both moves, so the push of a "by all"
+    // that moved is never lost (at worst sent twice).
+    let lowest = chats::lowest_cursors(&state.db, chat_id).await?;
     // My devices: my cursors, and the others' as I see them.
     let mine = receipt_state(&member, &lowest, reader_shares);
     state.hub.send_to_user(user_id, &ServerFrame::Receipt(mine));
@@ -497,6 +500,27 @@ pub async fn message_info(state: &AppState, user_id: &str, chat_id: &str, messag
 }
 
 /// Changes my settings for a chat and tells my other devices.
+/// "Delete chat" for me: the chat leaves the list of each of my devices with everything in it
+/// so far (they drop what lies below the tile's `history_from`); a new message brings a direct
+/// chat back. In a group I am still in, I leave first ("exit and delete"). The others see
+/// nothing of it but my leaving.
+pub async fn delete_for_me(state: &AppState, user_id: &str, chat_id: &str) -> Result<()> {
+    let member = chats::membership(&state.db, chat_id, user_id).await?.ok_or_else(not_a_member)?;
+    if member.left_seq.is_none() && state.members.check(&state.db, chat_id, user_id).await?.kind == ChatKind::Group {
+        crate::groups::leave(state, user_id, chat_id).await?;
+    }
+    let txn = state.db.begin().await?;
+    let changed = chats::forget_history(&txn, chat_id, user_id).await?;
+    txn.commit().await?;
+    if changed {
+        let summary = chats::summary(&state.db, chat_id, user_id)
+            .await?
+            .ok_or_else(|| Error::Internal("membership vanished".into()))?;
+        state.hub.send_to_user(user_id, &ServerFrame::Chat(summary));
+    }
+    Ok(())
+}
+
 pub async fn update_settings(
     state: &AppState,
     user_id: &str,

@@ -65,6 +65,12 @@ pub async fn open_direct_chat(state: State<'_, AppState>, user_id: String) -> Co
     Ok(state.messenger().await?.open_direct(&user_id).await?)
 }
 
+/// "Delete chat" for me, on all my devices (a group I am still in, I leave first).
+#[tauri::command]
+pub async fn delete_chat(state: State<'_, AppState>, chat_id: String) -> CommandResult<()> {
+    Ok(state.messenger().await?.delete_chat(&chat_id).await?)
+}
+
 #[tauri::command]
 pub async fn send_text(
     state: State<'_, AppState>,

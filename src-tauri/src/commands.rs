@@ -327,7 +327,7 @@ pub async fn set_photo(state: State<'_, AppState>, request: tauri::ipc::Request<
     state.kept(state.client().await.set_photo(image, crop).await?).await
 }
 
-fn parse_crop(text: &str) -> Option<PhotoCrop> {
+pub(crate) fn parse_crop(text: &str) -> Option<PhotoCrop> {
     let mut numbers = text.split(',').map(|part| part.trim().parse::<u32>().ok());
     let crop = PhotoCrop { x: numbers.next()??, y: numbers.next()??, size: numbers.next()?? };
     numbers.next().is_none().then_some(crop)
@@ -342,9 +342,13 @@ pub async fn remove_photo(state: State<'_, AppState>) -> CommandResult<Me> {
 /// show me.
 #[tauri::command]
 pub async fn user_photo(state: State<'_, AppState>, user_id: String, size: PhotoSize) -> CommandResult<Option<String>> {
+    Ok(data_url(state.client().await.user_photo(&user_id, size).await?))
+}
+
+/// A JPEG as a `data:` URL for an `<img>`.
+pub(crate) fn data_url(jpeg: Option<Vec<u8>>) -> Option<String> {
     use base64::Engine as _;
-    let photo = state.client().await.user_photo(&user_id, size).await?;
-    Ok(photo.map(|jpeg| format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(jpeg))))
+    jpeg.map(|jpeg| format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(jpeg)))
 }
 
 /// Streams contacts' presence changes to the UI until the page goes away.

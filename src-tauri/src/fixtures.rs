@@ -14,6 +14,7 @@ pub fn tile(unread: u32, muted_until: Option<i64>) -> ChatSummary {
         only_admins_send: false,
         members_seq: 0,
         last_seq: i64::from(unread),
+        cleared_seq: 0,
         last_message: None,
         unread,
         last_activity_at: 1,

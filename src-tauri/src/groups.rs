@@ -2,16 +2,18 @@
 //! account's `Messenger` where the local store must follow at once (making and joining a group;
 //! after the other changes, the system message the server pushes brings the store along).
 
+use gkchat_proto::ErrorCode;
+use gkchat_proto::account::{PhotoSize, REPORT_RECENT_MESSAGES};
 use gkchat_proto::chat::{ChatMember, ChatSummary, MemberRole};
 use gkchat_proto::group::{
-    GroupInfo, GroupInfoUpdate, InvitePreview, JoinOutcome, JoinRequest, MembersAdded, NewGroup,
+    GroupInfo, GroupInfoUpdate, GroupReport, InvitePreview, JoinOutcome, JoinRequest, MembersAdded, NewGroup,
 };
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
 
 use crate::AppState;
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult};
 
 /// A group's invite link, its code, and the link as a QR code (an SVG document).
 #[derive(Debug, Serialize, TS)]
@@ -87,6 +89,67 @@ pub async fn set_member_role(
 pub async fn leave_group(state: State<'_, AppState>, chat_id: String) -> CommandResult<()> {
     state.client().await.leave_group(&chat_id).await?;
     Ok(state.messenger().await?.refresh().await?)
+}
+
+/// Sets the group's image. The body is the image file's bytes (raw IPC, no JSON); the group's id
+/// comes in the `x-chat-id` header and the crop square, in the image's pixels, in `x-crop` as
+/// `x,y,size`.
+#[tauri::command]
+pub async fn set_group_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> CommandResult<GroupInfo> {
+    let tauri::ipc::InvokeBody::Raw(image) = request.body() else {
+        return Err(CommandError::new(ErrorCode::BadRequest, "send the image as raw bytes"));
+    };
+    let header = |name: &str| request.headers().get(name).map(|value| value.to_str().unwrap_or_default().to_owned());
+    let chat_id = header("x-chat-id").ok_or_else(|| CommandError::new(ErrorCode::BadRequest, "say which group"))?;
+    let crop =
+        match header("x-crop") {
+            None => None,
+            Some(text) => Some(crate::commands::parse_crop(&text).ok_or_else(|| {
+                CommandError::new(ErrorCode::BadRequest, format!("the crop {text:?} is not `x,y,size`"))
+            })?),
+        };
+    Ok(state.client().await.set_group_photo(&chat_id, image.clone(), crop).await?)
+}
+
+#[tauri::command]
+pub async fn remove_group_photo(state: State<'_, AppState>, chat_id: String) -> CommandResult<GroupInfo> {
+    Ok(state.client().await.remove_group_photo(&chat_id).await?)
+}
+
+/// A group's image as a `data:` URL, or null when it has none.
+#[tauri::command]
+pub async fn chat_photo(state: State<'_, AppState>, chat_id: String, size: PhotoSize) -> CommandResult<Option<String>> {
+    Ok(crate::commands::data_url(state.client().await.chat_photo(&chat_id, size).await?))
+}
+
+/// The image an invite link's preview shows, as a `data:` URL, or null.
+#[tauri::command]
+pub async fn invite_photo(state: State<'_, AppState>, code: String, size: PhotoSize) -> CommandResult<Option<String>> {
+    Ok(crate::commands::data_url(state.client().await.invite_photo(&code, size).await?))
+}
+
+/// Reports a group I am or was in (and leaves it when `leave`), attaching its last messages
+/// when `include_messages`; returns the report's id.
+#[tauri::command]
+pub async fn report_group(
+    state: State<'_, AppState>,
+    chat_id: String,
+    reason: String,
+    include_messages: bool,
+    leave: bool,
+) -> CommandResult<String> {
+    let messenger = state.messenger().await?;
+    let message_ids = if include_messages {
+        messenger.recent_message_ids(&chat_id, REPORT_RECENT_MESSAGES).await?
+    } else {
+        Vec::new()
+    };
+    let report = GroupReport { reason, message_ids, leave };
+    let id = state.client().await.report_group(&chat_id, &report).await?;
+    if leave {
+        messenger.refresh().await?;
+    }
+    Ok(id)
 }
 
 #[tauri::command]

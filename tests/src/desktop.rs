@@ -78,7 +78,7 @@ impl DesktopHarness {
     pub async fn start(app_env: &[(&str, String)]) -> Self {
         // `-displayfd 1`: Xvfb picks a free display and prints its number on stdout.
         let mut xvfb = Command::new("Xvfb")
-            .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .args(["-displayfd", "1", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -187,6 +187,23 @@ impl Session {
             .expect("execute script")
     }
 
+    /// Resizes the window (WebDriver's Set Window Rect) and waits until the page has the new
+    /// size; `Err` when the driver cannot.
+    pub async fn set_window_size(&self, width: u32, height: u32) -> Result<(), String> {
+        self.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": width, "height": height }))).await?;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let size = self.execute("return [window.innerWidth, window.innerHeight];", json!([])).await;
+            if size == json!([width, height]) {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() > deadline {
+                return Err(format!("the page is {size} after asking for {width}x{height}"));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Waits until the page has painted what it holds now (two animation frames).
     pub async fn settle(&self) {
         let script = "const done = arguments[arguments.length - 1]; \

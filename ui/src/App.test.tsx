@@ -37,6 +37,7 @@ const GRACE_CHAT: LocalChat = {
     joined_at: 0,
   },
   last_seq: 0,
+  cleared_seq: 0,
   last_message: null,
   unread: 0,
   last_activity_at: 0,

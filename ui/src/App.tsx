@@ -253,7 +253,7 @@ function Frame({
     <div className="app">
       <aside className="sidebar">
         <header className="sidebar-header">
-          <Avatar userId={me.id} photo={me.photo} name={me.display_name} />
+          <Avatar owner={{ kind: "user", id: me.id }} photo={me.photo} name={me.display_name} />
           <div className="me">
             <h1 className="app-title">GK Chat</h1>
             <span className="me-name" data-testid="me-name" title={me.display_name}>
@@ -354,7 +354,12 @@ function Frame({
       </aside>
       <main className="main-pane">
         {open ? (
-          <Conversation key={`${open.chatId}:${open.focus ?? ""}`} open={open} myId={me.id} />
+          <Conversation
+            key={`${open.chatId}:${open.focus ?? ""}`}
+            open={open}
+            myId={me.id}
+            onClose={() => setOpen(null)}
+          />
         ) : (
           <WelcomePane />
         )}

@@ -28,6 +28,7 @@ const chat = (over: Partial<ChatSummary>): ChatSummary => ({
   only_admins_send: false,
   members_seq: 1,
   last_seq: 3,
+  cleared_seq: 0,
   last_message: null,
   unread: 0,
   last_activity_at: 0,

@@ -1,15 +1,37 @@
-// Profile photos as `data:` URLs, fetched once per photo id and size (a photo id names its
-// content, so a cached one never goes stale; a new photo has a new id).
+// Photos as `data:` URLs (a person's, a group's, an invite's), fetched once per photo id and
+// size (a photo id names its content, so a cached one never goes stale; a new photo has a new id).
 import { useEffect, useState } from "react";
 import { api, type PhotoSize } from "./api";
+import { groupsApi } from "./features/groups/api";
+
+/**
+ * Whose photo it is, which says how to fetch it: a person's by user id (`user_photo`), a group's
+ * by chat id for its members (`chat_photo`), or the one an invite shows by its code
+ * (`invite_photo`).
+ */
+export interface PhotoOwner {
+  kind: "user" | "chat" | "invite";
+  id: string;
+}
 
 const cache = new Map<string, Promise<string | null>>();
 
-function load(userId: string, photoId: string, size: PhotoSize): Promise<string | null> {
+function fetchPhoto(owner: PhotoOwner, size: PhotoSize): Promise<string | null> {
+  switch (owner.kind) {
+    case "user":
+      return api.userPhoto(owner.id, size);
+    case "chat":
+      return groupsApi.chatPhoto(owner.id, size);
+    case "invite":
+      return groupsApi.invitePhoto(owner.id, size);
+  }
+}
+
+function load(owner: PhotoOwner, photoId: string, size: PhotoSize): Promise<string | null> {
   const key = `${photoId}:${size}`;
   let entry = cache.get(key);
   if (!entry) {
-    entry = api.userPhoto(userId, size).catch((error) => {
+    entry = fetchPhoto(owner, size).catch((error) => {
       cache.delete(key);
       console.warn("loading a photo failed", error);
       return null;
@@ -19,19 +41,24 @@ function load(userId: string, photoId: string, size: PhotoSize): Promise<string 
   return entry;
 }
 
-/** The photo of `userId` whose id is `photoId` (null: none), as a URL for an `<img>`. */
-export function usePhoto(userId: string, photoId: string | null, size: PhotoSize): string | null {
+/** The photo of `owner` whose id is `photoId` (null: none), as a URL for an `<img>`. */
+export function usePhoto(
+  owner: PhotoOwner,
+  photoId: string | null,
+  size: PhotoSize,
+): string | null {
   const [loaded, setLoaded] = useState<{ key: string; url: string | null } | null>(null);
   const key = photoId ? `${photoId}:${size}` : null;
+  const { kind, id } = owner;
   useEffect(() => {
     if (!photoId || !key) return;
     let current = true;
-    load(userId, photoId, size).then((url) => {
+    load({ kind, id }, photoId, size).then((url) => {
       if (current) setLoaded({ key, url });
     });
     return () => {
       current = false;
     };
-  }, [userId, photoId, size, key]);
+  }, [kind, id, photoId, size, key]);
   return loaded && loaded.key === key ? loaded.url : null;
 }

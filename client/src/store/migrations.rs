@@ -9,7 +9,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(FirstSchema), Box::new(ChatContract)]
+        vec![Box::new(FirstSchema), Box::new(ChatContract), Box::new(ClearedChats)]
     }
 }
 
@@ -171,5 +171,21 @@ impl MigrationTrait for ChatContract {
             ],
         )
         .await
+    }
+}
+
+/// "Delete chat" for me: the tile remembers up to where its history was deleted.
+struct ClearedChats;
+
+impl MigrationName for ClearedChats {
+    fn name(&self) -> &str {
+        "m0003_cleared_chats"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ClearedChats {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(manager, &["ALTER TABLE chats ADD COLUMN cleared_seq INTEGER NOT NULL DEFAULT 0"]).await
     }
 }

@@ -153,7 +153,8 @@ fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
 
 const CHAT_COLUMNS: &str =
     "id, kind, title, photo, member_count, my_role, only_admins_send, members_seq, last_seq, last_activity_at,
-    my_delivered_seq, my_read_seq, delivered_to_all_seq, read_by_all_seq, pinned_at, archived, muted_until";
+    my_delivered_seq, my_read_seq, delivered_to_all_seq, read_by_all_seq, pinned_at, archived, muted_until,
+    cleared_seq";
 
 /// A `chats` row as the tile it stores (unread count and last message filled in later).
 fn tile(row: &QueryResult) -> Result<ChatSummary> {
@@ -169,6 +170,7 @@ fn tile(row: &QueryResult) -> Result<ChatSummary> {
         only_admins_send: get(row, "only_admins_send")?,
         members_seq: get(row, "members_seq")?,
         last_seq: get(row, "last_seq")?,
+        cleared_seq: get(row, "cleared_seq")?,
         last_message: None,
         unread: 0,
         last_activity_at: get(row, "last_activity_at")?,
@@ -223,9 +225,20 @@ impl Store {
     }
 
     /// My chats as tiles: pinned first, then by last activity; unread counts and last messages
-    /// from what this device holds (pending messages included).
+    /// from what this device holds (pending messages included). A chat I deleted is left out
+    /// until something new happens in it.
     pub async fn chats(&self) -> Result<Vec<LocalChat>> {
-        let rows = self.db.query_all(statement(&format!("SELECT {CHAT_COLUMNS} FROM chats"), [])).await?;
+        let rows = self
+            .db
+            .query_all(statement(
+                &format!(
+                    "SELECT {CHAT_COLUMNS} FROM chats
+                     WHERE cleared_seq = 0 OR last_seq > cleared_seq OR cursor > cleared_seq
+                       OR EXISTS (SELECT 1 FROM messages m WHERE m.chat_id = chats.id AND m.seq IS NULL)"
+                ),
+                [],
+            ))
+            .await?;
         let mut chats = Vec::with_capacity(rows.len());
         for row in rows {
             chats.push(self.local(tile(&row)?).await?);
@@ -327,7 +340,7 @@ impl Store {
         self.db
             .execute(statement(
                 &format!(
-                    "INSERT INTO chats ({CHAT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    "INSERT INTO chats ({CHAT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                      ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
                        photo = excluded.photo, member_count = excluded.member_count, my_role = excluded.my_role,
                        only_admins_send = excluded.only_admins_send,
@@ -339,7 +352,8 @@ impl Store {
                        delivered_to_all_seq = MAX(chats.delivered_to_all_seq, excluded.delivered_to_all_seq),
                        read_by_all_seq = MAX(chats.read_by_all_seq, excluded.read_by_all_seq),
                        pinned_at = excluded.pinned_at, archived = excluded.archived,
-                       muted_until = excluded.muted_until"
+                       muted_until = excluded.muted_until,
+                       cleared_seq = MAX(chats.cleared_seq, excluded.cleared_seq)"
                 ),
                 [
                     summary.id.clone().into(),
@@ -359,9 +373,35 @@ impl Store {
                     summary.pinned_at.into(),
                     summary.archived.into(),
                     summary.muted_until.into(),
+                    summary.cleared_seq.into(),
                 ],
             ))
             .await?;
+        if summary.cleared_seq > 0 {
+            self.forget_up_to(&summary.id, summary.cleared_seq).await?;
+        }
+        Ok(())
+    }
+
+    /// Drops a chat's messages up to `seq` (deleted for me, here or on another device), with
+    /// their search entries.
+    async fn forget_up_to(&self, chat_id: &str, seq: i64) -> Result<()> {
+        use sea_orm::TransactionTrait;
+        let transaction = self.db.begin().await?;
+        transaction
+            .execute(statement(
+                "DELETE FROM message_search WHERE rowid IN
+                   (SELECT rowid FROM messages WHERE chat_id = ? AND seq IS NOT NULL AND seq <= ?)",
+                [chat_id.into(), seq.into()],
+            ))
+            .await?;
+        transaction
+            .execute(statement(
+                "DELETE FROM messages WHERE chat_id = ? AND seq IS NOT NULL AND seq <= ?",
+                [chat_id.into(), seq.into()],
+            ))
+            .await?;
+        transaction.commit().await?;
         Ok(())
     }
 
@@ -597,6 +637,21 @@ impl Store {
         rows.iter().map(|row| parse(&get::<String>(row, "frame")?)).collect()
     }
 
+    /// Drops what this device still held unsent (pending or failed) for a chat I deleted.
+    pub async fn drop_pending(&self, chat_id: &str) -> Result<()> {
+        use sea_orm::TransactionTrait;
+        let transaction = self.db.begin().await?;
+        for sql in [
+            "DELETE FROM message_search WHERE rowid IN (SELECT rowid FROM messages WHERE chat_id = ? AND seq IS NULL)",
+            "DELETE FROM messages WHERE chat_id = ? AND seq IS NULL",
+            "DELETE FROM outbox WHERE chat_id = ?",
+        ] {
+            transaction.execute(statement(sql, [chat_id.into()])).await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
     /// Chats this device wrote to before they were opened on the server (by an older release):
     /// (local chat id, the other person).
     pub async fn unopened_chats(&self) -> Result<Vec<(String, String)>> {
@@ -690,6 +745,7 @@ mod tests {
             only_admins_send: false,
             members_seq: 0,
             last_seq: read,
+            cleared_seq: 0,
             last_message: None,
             unread: 0,
             last_activity_at: 1,

@@ -38,6 +38,11 @@ pub async fn update(
     Ok(Json(messaging::update_settings(&state, &auth.user_id, &chat_id, &update).await?))
 }
 
+/// `DELETE /chats/{id}`: "delete chat" for me (leaving a group I am still in).
+pub async fn delete_for_me(State(state): State<AppState>, auth: AuthUser, Path(chat_id): Path<String>) -> Result<()> {
+    messaging::delete_for_me(&state, &auth.user_id, &chat_id).await
+}
+
 /// Every chat of mine, the member lists this device lacks, and the changes after its cursors,
 /// oldest change first. When `complete`, the device has every change up to each tile's
 /// `last_seq`.

@@ -4,10 +4,12 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use gkchat_proto::account::ReportReceipt;
 use gkchat_proto::chat::{ChatMember, ChatSummary};
 use gkchat_proto::group::{
-    AddMembers, GroupAddExceptions, GroupInfo, GroupInfoUpdate, InviteLink, InvitePreview, JoinDecision, JoinOutcome,
-    JoinRequest, MembersAdded, NewGroup, RoleChange,
+    AddMembers, GroupAddExceptions, GroupInfo, GroupInfoUpdate, GroupReport, InviteLink, InvitePreview, JoinDecision,
+    JoinOutcome, JoinRequest, MembersAdded, NewGroup, RoleChange,
 };
 
 use super::ApiJson;
@@ -78,6 +80,15 @@ pub async fn set_role(
     ApiJson(change): ApiJson<RoleChange>,
 ) -> Result<()> {
     groups::set_role(&state, &auth.user_id, &chat_id, &user_id, change.role).await
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(chat_id): Path<String>,
+    ApiJson(report): ApiJson<GroupReport>,
+) -> Result<(StatusCode, Json<ReportReceipt>)> {
+    Ok((StatusCode::CREATED, Json(groups::report(&state, &auth.user_id, &chat_id, report).await?)))
 }
 
 pub async fn leave(State(state): State<AppState>, auth: AuthUser, Path(chat_id): Path<String>) -> Result<()> {

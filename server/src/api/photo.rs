@@ -1,4 +1,6 @@
-//! Profile photos: set, remove, and fetch someone's photo as their privacy allows.
+//! Photos: my profile photo (set, remove), someone's as their privacy allows, and a group's
+//! image (set and removed by those who may edit its info, seen by its members and by anyone
+//! holding its invite link).
 
 use axum::Json;
 use axum::body::{Body, Bytes};
@@ -7,13 +9,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gkchat_proto::ErrorCode;
 use gkchat_proto::account::{Me, PHOTO_MAX_BYTES, PhotoCrop, PhotoSize};
+use gkchat_proto::group::GroupInfo;
 use serde::Deserialize;
 
 use crate::auth::AuthUser;
 use crate::db::{accounts, contacts};
 use crate::error::{Error, Result};
 use crate::media::content_id;
-use crate::{AppState, photo};
+use crate::{AppState, groups, photo};
 
 /// The crop square in the query: all three of `x`, `y`, `size`, or none.
 #[derive(Debug, Deserialize)]
@@ -40,13 +43,8 @@ fn thumb_id(photo_id: &str) -> String {
     format!("{photo_id}.thumb")
 }
 
-/// `PUT /me/photo`: the body is the image; the answer is my updated account.
-pub async fn set(
-    State(state): State<AppState>,
-    auth: AuthUser,
-    Query(query): Query<CropQuery>,
-    body: Body,
-) -> Result<Json<Me>> {
+/// Checks, crops and scales an uploaded image and stores its two renditions: the photo id.
+async fn store(state: &AppState, auth: &AuthUser, query: &CropQuery, body: Body) -> Result<String> {
     let crop = query.crop()?;
     state.auth.limiter.check_upload(&auth.user_id)?;
     let bytes: Bytes = axum::body::to_bytes(body, PHOTO_MAX_BYTES).await.map_err(|_| {
@@ -63,6 +61,17 @@ pub async fn set(
     let photo_id = content_id(&renditions.full);
     state.media.put(&thumb_id(&photo_id), &renditions.thumb).await?;
     state.media.put(&photo_id, &renditions.full).await?;
+    Ok(photo_id)
+}
+
+/// `PUT /me/photo`: the body is the image; the answer is my updated account.
+pub async fn set(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Query(query): Query<CropQuery>,
+    body: Body,
+) -> Result<Json<Me>> {
+    let photo_id = store(&state, &auth, &query, body).await?;
     let user = accounts::get(&state.db, &auth.user_id).await?.ok_or_else(|| Error::not_found("no such account"))?;
     let previous = accounts::set_photo(&state.db, user, Some(photo_id)).await?;
     forget_if_unused(&state, previous).await?;
@@ -82,10 +91,10 @@ async fn me(state: &AppState, auth: &AuthUser) -> Result<Json<Me>> {
     Ok(Json(accounts::to_me(&user)))
 }
 
-/// Deletes a photo's blobs once no account shows it.
+/// Deletes a photo's blobs once no account or group shows it.
 pub async fn forget_if_unused(state: &AppState, photo_id: Option<String>) -> Result<()> {
     if let Some(photo_id) = photo_id
-        && !accounts::photo_in_use(&state.db, &photo_id).await?
+        && !crate::db::photo_in_use(&state.db, &photo_id).await?
     {
         state.media.delete(&photo_id).await?;
         state.media.delete(&thumb_id(&photo_id)).await?;
@@ -117,9 +126,14 @@ pub async fn get(
         }
     }
     let photo_id = user.photo_id.ok_or_else(hidden)?;
-    let blob_id = match query.size {
-        PhotoSize::Thumb => thumb_id(&photo_id),
-        PhotoSize::Full => photo_id.clone(),
+    serve(&state, &photo_id, query.size, &headers).await
+}
+
+/// A photo's rendition as JPEG, answering `If-None-Match` (a photo id names its content).
+async fn serve(state: &AppState, photo_id: &str, size: PhotoSize, headers: &HeaderMap) -> Result<Response> {
+    let blob_id = match size {
+        PhotoSize::Thumb => thumb_id(photo_id),
+        PhotoSize::Full => photo_id.to_owned(),
     };
     let etag = HeaderValue::from_str(&format!("\"{blob_id}\"")).expect("hex ids are valid header values");
     let cache = HeaderValue::from_static("private, no-cache");
@@ -131,4 +145,64 @@ pub async fn get(
     let content_type = HeaderValue::from_static("image/jpeg");
     Ok(([(header::CONTENT_TYPE, content_type), (header::ETAG, etag), (header::CACHE_CONTROL, cache)], bytes)
         .into_response())
+}
+
+/// `PUT /chats/{id}/photo`: the group's new image (the body); the answer is the group's info.
+pub async fn set_group(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(chat_id): Path<String>,
+    Query(query): Query<CropQuery>,
+    body: Body,
+) -> Result<Json<GroupInfo>> {
+    groups::may_change_photo(&state, &auth.user_id, &chat_id).await?;
+    let photo_id = store(&state, &auth, &query, body).await?;
+    match groups::set_photo(&state, &auth.user_id, &chat_id, Some(photo_id.clone())).await {
+        Ok((info, previous)) => {
+            forget_if_unused(&state, previous).await?;
+            Ok(Json(info))
+        }
+        Err(refused) => {
+            forget_if_unused(&state, Some(photo_id)).await?;
+            Err(refused)
+        }
+    }
+}
+
+/// `DELETE /chats/{id}/photo`.
+pub async fn remove_group(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(chat_id): Path<String>,
+) -> Result<Json<GroupInfo>> {
+    let (info, previous) = groups::set_photo(&state, &auth.user_id, &chat_id, None).await?;
+    forget_if_unused(&state, previous).await?;
+    Ok(Json(info))
+}
+
+/// `GET /chats/{id}/photo?size=thumb|full`: a group's image, for its members; `not_found` when
+/// it has none.
+pub async fn get_group(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(chat_id): Path<String>,
+    Query(query): Query<SizeQuery>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let photo_id = groups::photo_of(&state, &auth.user_id, &chat_id).await?;
+    let photo_id = photo_id.ok_or_else(|| Error::not_found("the group has no image"))?;
+    serve(&state, &photo_id, query.size, &headers).await
+}
+
+/// `GET /invites/{code}/photo?size=thumb|full`: the image an invite's preview shows.
+pub async fn get_invite(
+    State(state): State<AppState>,
+    _auth: AuthUser,
+    Path(code): Path<String>,
+    Query(query): Query<SizeQuery>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let photo_id = groups::invite_photo(&state, &code).await?;
+    let photo_id = photo_id.ok_or_else(|| Error::not_found("the group has no image"))?;
+    serve(&state, &photo_id, query.size, &headers).await
 }

@@ -65,7 +65,8 @@ pub async fn report(
         return Err(Error::api(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message));
     };
     let now = now_ms();
-    let filed = reports::file(&state.db, &auth.user_id, &user.id, reason, &evidence, now).await?;
+    let filed =
+        reports::file(&state.db, &auth.user_id, reports::Reported::Person(&user.id), reason, &evidence, now).await?;
     if request.block {
         blocks::block(&state.db, &auth.user_id, &user.id, now).await?;
         crate::presence::announce(&state, &auth.user_id).await?;

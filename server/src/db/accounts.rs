@@ -193,12 +193,6 @@ pub async fn set_photo(
     Ok(previous)
 }
 
-/// Whether any account still shows the photo `photo_id` (uploads are content-addressed, so two
-/// accounts can share one).
-pub async fn photo_in_use(db: &impl ConnectionTrait, photo_id: &str) -> Result<bool> {
-    Ok(users::Entity::find().filter(users::Column::PhotoId.eq(photo_id)).one(db).await?.is_some())
-}
-
 /// Records when `user_id` was last connected.
 pub async fn touch_last_seen(db: &impl ConnectionTrait, user_id: &str, now_ms: i64) -> Result<()> {
     users::Entity::update_many()

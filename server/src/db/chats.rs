@@ -73,6 +73,7 @@ pub async fn find_or_start_direct(
             role: Set(MemberRole::Member.as_str().to_owned()),
             history_from: Set(0),
             left_seq: Set(None),
+            cleared_seq: Set(0),
         }
         .insert(&txn)
         .await?;
@@ -378,6 +379,25 @@ async fn others_reached(
         .collect())
 }
 
+/// "Delete chat" for `user_id`: they see nothing up to the chat's latest sequence number (or
+/// the one they left at) any more. Returns whether anything changed.
+pub async fn forget_history(db: &impl ConnectionTrait, chat_id: &str, user_id: &str) -> Result<bool> {
+    let Some(member) = membership(db, chat_id, user_id).await? else { return Ok(false) };
+    let chat = get(db, chat_id).await?.ok_or_else(|| crate::error::Error::not_found("no such chat"))?;
+    let end = member.left_seq.unwrap_or(chat.last_seq).min(chat.last_seq);
+    if end <= member.cleared_seq {
+        return Ok(false);
+    }
+    chat_members::Entity::update_many()
+        .col_expr(chat_members::Column::ClearedSeq, sea_orm::sea_query::Expr::value(end))
+        .col_expr(chat_members::Column::HistoryFrom, sea_orm::sea_query::Expr::value(member.history_from.max(end + 1)))
+        .filter(chat_members::Column::ChatId.eq(chat_id))
+        .filter(chat_members::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(true)
+}
+
 /// Tiles for `user_id`: of every chat they are in, or of `only` those. Of every chat, a direct
 /// chat without messages is listed for the one who opened it only.
 async fn summaries_of(db: &impl ConnectionTrait, user_id: &str, only: Option<&[String]>) -> Result<Vec<ChatSummary>> {
@@ -460,6 +480,7 @@ async fn summaries_of(db: &impl ConnectionTrait, user_id: &str, only: Option<&[S
                 only_admins_send: chat.only_admins_send,
                 members_seq: chat.members_seq,
                 last_seq: left.map_or(chat.last_seq, |seq| seq.min(chat.last_seq)),
+                cleared_seq: member.cleared_seq,
                 last_message: last_messages.get(&chat.id).cloned(),
                 unread: unread.get(&chat.id).copied().unwrap_or(0).try_into().unwrap_or(u32::MAX),
                 last_activity_at: chat.last_activity_at,
@@ -573,24 +594,6 @@ pub struct Lowest {
 /// Where "everyone but `viewer`" has got to, from the lowest cursors.
 pub fn all_but(lowest: &[(String, i64)], viewer: &str) -> i64 {
     lowest.iter().find(|(user, _)| user != viewer).map_or(0, |(_, seq)| *seq)
-}
-
-impl Lowest {
-    /// The lowest cursors after `user_id`'s moved to `delivered` / `read` (`read` counts only
-    /// when they share read receipts: `sharing`).
-    pub fn after(&self, user_id: &str, delivered: i64, read: i64, sharing: bool) -> Self {
-        let replace = |list: &[(String, i64)], seq: i64, counts: bool| {
-            let mut list: Vec<(String, i64)> = list.to_vec();
-            if let Some(entry) = list.iter_mut().find(|(user, _)| user == user_id) {
-                entry.1 = seq;
-            } else if counts && list.len() < 3 {
-                list.push((user_id.to_owned(), seq));
-            }
-            list.sort_by_key(|(_, seq)| *seq);
-            list
-        };
-        Self { delivered: replace(&self.delivered, delivered, true), read: replace(&self.read, read, sharing) }
-    }
 }
 
 /// The three lowest delivered and read cursors of `chat_id`.

@@ -23,6 +23,15 @@ use sea_orm_migration::MigratorTrait;
 
 use crate::error::{Error, Result};
 
+/// Whether any account or group still shows the photo `photo_id` (uploads are
+/// content-addressed, so several can share one).
+pub async fn photo_in_use(db: &impl sea_orm::ConnectionTrait, photo_id: &str) -> Result<bool> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let account = entity::users::Entity::find().filter(entity::users::Column::PhotoId.eq(photo_id)).one(db).await?;
+    let group = entity::chats::Entity::find().filter(entity::chats::Column::PhotoId.eq(photo_id)).one(db).await?;
+    Ok(account.is_some() || group.is_some())
+}
+
 /// Opens the database at `url` and brings its schema up to date. Applying migrations is
 /// idempotent: a second start on the same data applies nothing.
 pub async fn open(url: &str) -> Result<DatabaseConnection> {

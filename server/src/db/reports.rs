@@ -33,10 +33,25 @@ pub async fn evidence(
         return Ok(Some(Vec::new()));
     }
     let Some(chat) = super::chats::find_direct(db, reporter_id, reported_id).await? else { return Ok(None) };
+    evidence_in(db, &chat.id, 0..=i64::MAX, message_ids).await
+}
+
+/// The messages `message_ids` names, in chat order, when every one of them is a message of
+/// `chat_id` in the sequence range `window` (what the reporter could see); `None` otherwise.
+pub async fn evidence_in(
+    db: &impl ConnectionTrait,
+    chat_id: &str,
+    window: std::ops::RangeInclusive<i64>,
+    message_ids: &[String],
+) -> Result<Option<Vec<Evidence>>> {
+    if message_ids.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
     let wanted: HashSet<&str> = message_ids.iter().map(String::as_str).collect();
     let rows = messages::Entity::find()
         .filter(messages::Column::Id.is_in(wanted.iter().copied()))
-        .filter(messages::Column::ChatId.eq(chat.id))
+        .filter(messages::Column::ChatId.eq(chat_id))
+        .filter(messages::Column::Seq.between(*window.start(), *window.end()))
         .order_by_asc(messages::Column::Seq)
         .all(db)
         .await?;
@@ -60,10 +75,16 @@ pub async fn evidence(
     Ok(Some(evidence))
 }
 
+/// What a report is about: a person, or a group (named with its owner at the time).
+pub enum Reported<'a> {
+    Person(&'a str),
+    Group { chat_id: &'a str, owner_id: &'a str },
+}
+
 pub async fn file(
     db: &impl ConnectionTrait,
     reporter_id: &str,
-    reported_id: &str,
+    reported: Reported<'_>,
     reason: String,
     evidence: &[Evidence],
     now_ms: i64,
@@ -72,7 +93,13 @@ pub async fn file(
     let row = reports::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
         reporter_id: Set(reporter_id.to_owned()),
-        reported_id: Set(reported_id.to_owned()),
+        reported_id: Set(match reported {
+            Reported::Person(id) | Reported::Group { owner_id: id, .. } => id.to_owned(),
+        }),
+        chat_id: Set(match reported {
+            Reported::Person(_) => None,
+            Reported::Group { chat_id, .. } => Some(chat_id.to_owned()),
+        }),
         reason: Set(reason),
         message_ids: Set(serde_json::to_string(&message_ids).expect("strings serialise")),
         evidence: Set(Some(serde_json::to_string(evidence).expect("evidence serialises"))),

@@ -1,7 +1,9 @@
 //! Groups in the real window: the app makes a group with two headless members, sends a
 //! message, shows their replies under their names, makes one an admin and removes the other
-//! (whose sends are then refused), opens the invite link's QR code, and joins a second group by
-//! a `gkchat://join/…` link handed over by a second launch.
+//! (whose sends are then refused), gives the group an image, opens the invite link's QR code,
+//! joins a second group by a `gkchat://join/…` link handed over by a second launch, reports it
+//! and exits and deletes it. The group screens are shot at both window sizes, light and dark,
+//! with no text cut or overlapping.
 
 use gkchat_client::{ConnectionState, Event};
 use gkchat_proto::ErrorCode;
@@ -84,7 +86,8 @@ async fn a_group_made_in_the_app_talks_is_run_and_another_is_joined_by_link() {
         }
     })
     .await;
-    std::fs::write(shots_dir().join("group-conversation.png"), session.screenshot().await).unwrap();
+    super::frame::the_check_sees_problems(&session).await;
+    super::frame::every_frame(&session, "group-conversation").await;
 
     // Bob becomes an admin; Cal is removed and can no longer send.
     click(&session, "open-group-info").await;
@@ -102,12 +105,26 @@ async fn a_group_made_in_the_app_talks_is_run_and_another_is_joined_by_link() {
     assert_eq!(api_code(cal_live.send_message(text(&chat_id, "still here?")).await), ErrorCode::NotAMember);
     assert_eq!(bob.members(&chat_id).await.unwrap().len(), 2);
 
+    // An image for the group: picked, cropped, saved; the panel and Bob's tile have it.
+    let temp = tempfile::tempdir().unwrap();
+    let picture = temp.path().join("engine.png");
+    image::RgbImage::from_fn(320, 240, |x, _| if x < 160 { [40, 120, 40].into() } else { [230, 200, 40].into() })
+        .save(&picture)
+        .unwrap();
+    let file_input = session.wait_for("[data-testid=group-photo-file]", WAIT).await;
+    session.type_text(&file_input, picture.to_str().unwrap()).await;
+    session.wait_for("[data-testid=group-photo-crop]", WAIT).await;
+    click(&session, "group-photo-save").await;
+    session.wait_for("[data-testid=group-info] img[data-testid=avatar-photo]", WAIT).await;
+    let tile = bob.chats().await.unwrap().into_iter().find(|c| c.id == chat_id).unwrap();
+    assert!(tile.photo.is_some(), "the image reached the server");
+
     // The invite link, with its QR code.
     click(&session, "show-invite").await;
     session.wait_for("[data-testid=invite-qr] img, [data-testid=invite-qr] svg", WAIT).await;
     let link = content_of(&session, "[data-testid=invite-link]", |t| t.starts_with("gkchat://join/")).await;
     assert_eq!(ada.invite_link(&chat_id).await.unwrap().link, link);
-    std::fs::write(shots_dir().join("group-info.png"), session.screenshot().await).unwrap();
+    super::frame::every_frame(&session, "group-info").await;
     click(&session, "group-info-close").await;
 
     // Bob's own group, joined by its link: a second launch hands the link to the running app.
@@ -125,5 +142,35 @@ async fn a_group_made_in_the_app_talks_is_run_and_another_is_joined_by_link() {
     click(&session, "join-group").await;
     content_of(&session, "[data-testid=conversation-name]", |t| t == "Difference engines").await;
     assert_eq!(bob.members(&bobs_group).await.unwrap().len(), 2, "Ada is in");
+
+    // Reported (the group stays), then exit and delete: Bob sees her go, her list drops it.
+    click(&session, "open-group-info").await;
+    click(&session, "report-group").await;
+    type_into(&session, "report-group-reason", "selling fake gears").await;
+    let exit = session.wait_for("[data-testid=report-group-exit]", WAIT).await;
+    if session.property(&exit, "checked").await == serde_json::json!(true) {
+        session.click(&exit).await;
+    }
+    click(&session, "report-group-submit").await;
+    session.wait_for_text("[data-testid=group-info-notice]", WAIT, |t| t.contains("report was sent")).await;
+    assert_eq!(bob.members(&bobs_group).await.unwrap().len(), 2, "reporting alone does not leave");
+    click(&session, "exit-and-delete").await;
+    click(&session, "exit-and-delete-confirm").await;
+    super::within_secs(60, async {
+        while session.find("[data-testid=conversation-name]").await.is_some() {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    let titles = session
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=chat-tile-name]')].map(e => e.textContent);",
+            serde_json::json!([]),
+        )
+        .await;
+    let titles: Vec<String> = serde_json::from_value(titles).unwrap();
+    assert_eq!(titles, ["Analytical club"], "the deleted group is gone from the list");
+    assert_eq!(bob.members(&bobs_group).await.unwrap().len(), 1, "Ada left");
+    super::frame::every_frame(&session, "chat-list").await;
     session.end().await;
 }

@@ -5,6 +5,7 @@
 mod calls;
 mod desktop_life;
 mod figures;
+mod frame;
 mod groups;
 mod installer;
 mod long_chat;
@@ -164,7 +165,7 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     let me = other_device.sign_in("ada", PASSWORD, test_device("headless")).await.unwrap();
     assert_eq!((me.display_name.as_str(), me.status_text.as_str()), ("Ada L.", "at the gym"));
     assert!(me.photo.is_some(), "the photo reached the server");
-    std::fs::write(shots_dir().join("settings.png"), session.screenshot().await).unwrap();
+    frame::every_frame(&session, "settings").await;
 
     // Messaging with a headless client: the tile shows the unread count and the last message;
     // opening the chat reads it; Enter sends; ticks turn to read when grace reads.
@@ -187,7 +188,7 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     // (The preview ellipsises, which WebKitWebDriver reads as no visible text: read its content.)
     let preview = session.wait_for("[data-testid=chat-tile-preview]", WAIT).await;
     session.wait_for_property(&preview, "textContent", WAIT, |v| v.as_str() == Some("are you there?")).await;
-    std::fs::write(shots_dir().join("chat-list.png"), session.screenshot().await).unwrap();
+    frame::every_frame(&session, "chat-list").await;
     click(&session, "chat-tile-name").await;
     session.wait_for_text("[data-testid=conversation-name]", WAIT, |t| t == "grace").await;
     session.wait_for_text("[data-testid=timeline]", WAIT, |t| t.contains("are you there?")).await;
@@ -221,7 +222,7 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     session.wait_for_text("[data-testid=message-info-text]", WAIT, |t| t.contains("Read today at")).await;
     session.wait_for("[data-testid=chat-tile]", WAIT).await;
     assert!(session.find("[data-testid=chat-tile-unread]").await.is_none(), "nothing unread any more");
-    std::fs::write(shots_dir().join("conversation.png"), session.screenshot().await).unwrap();
+    frame::every_frame(&session, "conversation").await;
     // Search finds it on this device (FTS5) and jumps to it.
     type_into(&session, "chat-search", "here no").await;
     let hit = session.wait_for("[data-testid=search-hit]", WAIT).await;

@@ -124,6 +124,7 @@ async fn world() -> World {
     };
     let group_id = alice.create_group(&group).await.unwrap().chat.id;
     alice.remove_member(&group_id, &erin_me.id).await.unwrap();
+    alice.set_group_photo(&group_id, crate::hardening::black_png(200), None).await.unwrap();
     alice.add_contact("bob").await.unwrap();
     alice.set_photo(crate::hardening::black_png(200), None).await.unwrap();
     let privacy = Privacy { photo: Visibility::Contacts, ..Privacy::default() };
@@ -319,6 +320,21 @@ fn rest_row(world: &World, method: &Method, template: &str) -> Option<Row> {
             row(path, Some(json!({ "approve": true })), in_group(admins_only))
         }
         // Without the link's code nobody sees a group or joins it.
+        // The group's image: its members see it; only admins change it (only admins edit info).
+        ("GET", "/api/v1/chats/{chat_id}/photo") => row(group_path, None, in_group(Served)),
+        ("PUT" | "DELETE", "/api/v1/chats/{chat_id}/photo") => row(group_path, Some(json!({})), in_group(admins_only)),
+        // Members and former members report what they saw: a message of another chat is refused.
+        ("POST", "/api/v1/chats/{chat_id}/report") => {
+            let body = json!({ "reason": "spam", "message_ids": [world.message_id] });
+            let refused = Refused(400, ErrorCode::BadRequest);
+            row(group_path, Some(body), [UNAUTHORIZED, EXPIRED, REVOKED, not_member, not_member, refused, refused])
+        }
+        // "Delete chat" is about the caller's own view, of a chat they are in.
+        ("DELETE", "/api/v1/chats/{chat_id}") => row(path, None, signed_in(not_member, not_member)),
+        ("GET", "/api/v1/invites/{code}/photo") => {
+            let invalid = Refused(404, ErrorCode::InviteInvalid);
+            row(path.replace("{code}", "0123456789abcdef0123456789abcdef"), None, signed_in(invalid, invalid))
+        }
         ("GET", "/api/v1/invites/{code}") | ("POST", "/api/v1/invites/{code}/join") => {
             let invalid = Refused(404, ErrorCode::InviteInvalid);
             row(path.replace("{code}", "0123456789abcdef0123456789abcdef"), None, signed_in(invalid, invalid))

@@ -321,6 +321,72 @@ async fn invite_links_preview_join_twice_reset_revoke_and_approval() {
     drop(ann_me);
 }
 
+#[tokio::test]
+async fn a_deleted_account_leaves_its_groups_and_an_owner_hands_over() {
+    let server = TestServer::start().await;
+    let (ann, _) = server.signed_up("ann").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let (cal, cal_me) = server.signed_up("cal").await;
+    let (dan, dan_me) = server.signed_up("dan").await;
+    let new = NewGroup {
+        name: "Choir".into(),
+        description: String::new(),
+        member_ids: vec![bob_me.id.clone(), cal_me.id.clone(), dan_me.id.clone()],
+    };
+    let chat_id = ann.create_group(&new).await.unwrap().chat.id;
+    ann.set_role(&chat_id, &cal_me.id, MemberRole::Admin).await.unwrap();
+    // Bob goes: the others see him leave, and read receipts no longer wait for him.
+    bob.delete_account(gkchat_tests::TEST_PASSWORD).await.unwrap();
+    let names = |client: &Client| {
+        let client = client.clone();
+        let chat_id = chat_id.clone();
+        async move {
+            let mut list: Vec<(String, MemberRole)> =
+                client.members(&chat_id).await.unwrap().into_iter().map(|m| (m.username, m.role)).collect();
+            list.sort();
+            list
+        }
+    };
+    assert_eq!(
+        names(&dan).await,
+        [("ann".into(), MemberRole::Owner), ("cal".into(), MemberRole::Admin), ("dan".into(), MemberRole::Member)]
+    );
+    // The owner goes: the admin owns the group now.
+    ann.delete_account(gkchat_tests::TEST_PASSWORD).await.unwrap();
+    assert_eq!(names(&dan).await, [("cal".into(), MemberRole::Owner), ("dan".into(), MemberRole::Member)]);
+    assert_eq!(timeline(&cal, &chat_id).await, ["created", "added", "made_admin", "left", "left", "owner_changed"]);
+    drop(dan_me);
+}
+
+#[tokio::test]
+async fn simultaneous_joins_and_adds_let_a_person_in_once() {
+    let server = TestServer::start().await;
+    let (ann, _) = server.signed_up("ann").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let (gus, _) = server.signed_up("gus").await;
+    let new = NewGroup { name: "Race".into(), description: String::new(), member_ids: vec![bob_me.id.clone()] };
+    let chat_id = ann.create_group(&new).await.unwrap().chat.id;
+    ann.set_role(&chat_id, &bob_me.id, MemberRole::Admin).await.unwrap();
+    let link = ann.invite_link(&chat_id).await.unwrap();
+    let (first, second, third) =
+        tokio::join!(gus.join_group(&link.link), gus.join_group(&link.link), gus.join_group(&link.code));
+    for outcome in [first, second, third] {
+        assert!(matches!(outcome.unwrap(), JoinOutcome::Joined { .. }));
+    }
+    let (hal, hal_me) = server.signed_up("hal").await;
+    hal.add_contact("ann").await.unwrap();
+    let one = std::slice::from_ref(&hal_me.id);
+    let (by_ann, by_bob) = tokio::join!(ann.add_members(&chat_id, one), bob.add_members(&chat_id, one));
+    // Both succeed (the later one may find hal in already).
+    assert!(by_ann.unwrap().refused.is_empty() && by_bob.unwrap().refused.is_empty());
+    assert_eq!(ann.members(&chat_id).await.unwrap().len(), 4);
+    assert_eq!(
+        timeline(&ann, &chat_id).await,
+        ["created", "added", "made_admin", "joined_by_link", "added"],
+        "one system message each"
+    );
+}
+
 /// Pushes counted by the server.
 async fn pushes(server: &TestServer) -> f64 {
     let text = reqwest::get(format!("{}metrics", server.url())).await.unwrap().text().await.unwrap();

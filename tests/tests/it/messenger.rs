@@ -1,8 +1,8 @@
 //! The client's messenger: local store, outbox and sync against a real server — ticks and
 //! unread counts, messages composed offline (also across an app restart) arriving exactly once
 //! and in order, a connection cut mid-send (also after the server committed a message whose
-//! ack was lost) ending with every message exactly once and in order, and two devices of one
-//! account staying in step.
+//! ack was lost) ending with every message exactly once and in order, two devices of one
+//! account staying in step, and "delete chat" reaching both devices (a group left on the way).
 
 use gkchat_client::{Messenger, SendStatus};
 use gkchat_proto::chat::Content;
@@ -210,4 +210,68 @@ async fn a_message_can_be_forwarded_to_someone_else() {
     assert_eq!(forwarded.content, Some(Content::Text { text: "party at eight".into() }));
     let missing = bob_m.forward("no-such-message", &bob_m.open_direct(&carol_me.id).await.unwrap()).await;
     assert!(matches!(missing, Err(gkchat_client::Error::Invalid { .. })));
+}
+
+#[tokio::test]
+async fn a_chat_deleted_for_me_goes_from_both_my_devices_and_a_new_message_brings_it_back() {
+    let server = TestServer::start().await;
+    let (alice, alice_me) = server.signed_up("alice").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let bob_phone = server.client();
+    bob_phone.sign_in("bob", TEST_PASSWORD, test_device("phone")).await.unwrap();
+    let alice_m = messenger(&alice, &alice_me.id, None).await;
+    let laptop = messenger(&bob, &bob_me.id, None).await;
+    let phone = messenger(&bob_phone, &bob_me.id, None).await;
+
+    let chat = alice_m.open_direct(&bob_me.id).await.unwrap();
+    alice_m.send_text(&chat, "old news", None).await.unwrap();
+    alice_m.send_text(&chat, "secret plans", None).await.unwrap();
+    for device in [&laptop, &phone] {
+        eventually("both devices have them", || async { texts(device, &chat).await.len() == 2 }).await;
+    }
+    let group = laptop
+        .create_group(&gkchat_proto::group::NewGroup {
+            name: "Band".into(),
+            description: String::new(),
+            member_ids: vec![alice_me.id.clone()],
+        })
+        .await
+        .unwrap()
+        .chat
+        .id;
+    eventually("the phone has the group", || async { phone.chat(&group).await.unwrap().is_some() }).await;
+
+    // Deleted on the laptop: gone from both devices' lists, messages and search; alice keeps hers.
+    laptop.delete_chat(&chat).await.unwrap();
+    for device in [&laptop, &phone] {
+        eventually("gone from the list", || async {
+            device.chats().await.unwrap().iter().all(|c| c.summary.id != chat)
+        })
+        .await;
+        assert!(texts(device, &chat).await.is_empty());
+        assert!(device.search("secret", None).await.unwrap().is_empty());
+    }
+    assert_eq!(texts(&alice_m, &chat).await, ["old news", "secret plans"]);
+    assert!(bob.history(&chat, None, 50).await.unwrap().messages.is_empty(), "the server keeps none for bob");
+    // Alice writes again: the chat is back with only the new message.
+    alice_m.send_text(&chat, "still there?", None).await.unwrap();
+    for device in [&laptop, &phone] {
+        eventually("back in the list", || async { device.chats().await.unwrap().iter().any(|c| c.summary.id == chat) })
+            .await;
+        eventually("only the new one", || async { texts(device, &chat).await == ["still there?"] }).await;
+    }
+
+    // Exit and delete a group: bob leaves (alice sees it) and it is gone from both devices.
+    phone.delete_chat(&group).await.unwrap();
+    let members: Vec<String> = alice.members(&group).await.unwrap().into_iter().map(|m| m.username).collect();
+    assert_eq!(members, ["alice"]);
+    for device in [&laptop, &phone] {
+        eventually("the group is gone", || async {
+            device.chats().await.unwrap().iter().all(|c| c.summary.id != group)
+        })
+        .await;
+    }
+    // Nobody else's chat can be deleted.
+    let (carol, _) = server.signed_up("carol").await;
+    assert_eq!(gkchat_tests::api_code(carol.delete_chat(&chat).await), gkchat_proto::ErrorCode::NotAMember);
 }

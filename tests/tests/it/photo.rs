@@ -134,3 +134,68 @@ async fn photos_are_stored_once_and_removed_with_their_last_user() {
     alice.delete_account(TEST_PASSWORD).await.unwrap();
     assert!(media_files(&server.data_dir).is_empty(), "{:?}", media_files(&server.data_dir));
 }
+
+#[tokio::test]
+async fn a_group_image_is_set_by_who_may_edit_seen_by_members_and_the_link_and_stored_once() {
+    use gkchat_proto::group::{GroupInfoUpdate, NewGroup, SystemEvent};
+    let server = TestServer::start().await;
+    let (ann, _) = server.signed_up("ann").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let (gus, _) = server.signed_up("gus").await;
+    let new = NewGroup { name: "Climbers".into(), description: String::new(), member_ids: vec![bob_me.id.clone()] };
+    let chat_id = ann.create_group(&new).await.unwrap().chat.id;
+
+    // Only admins edit info by default: bob's upload is refused before anything is stored.
+    assert_eq!(api_code(bob.set_group_photo(&chat_id, two_colour_png(200, 200), None).await), ErrorCode::AdminsOnly);
+    assert!(media_files(&server.data_dir).is_empty());
+    // Ann's (the blue half): the info, the tile and a system message say so.
+    let crop = Some(PhotoCrop { x: 200, y: 0, size: 200 });
+    let info = ann.set_group_photo(&chat_id, two_colour_png(400, 200), crop).await.unwrap();
+    let photo_id = info.photo.clone().expect("the group has an image");
+    assert_eq!(media_files(&server.data_dir), vec![photo_id.clone(), format!("{photo_id}.thumb")]);
+    let tile = bob.chats().await.unwrap().into_iter().find(|c| c.id == chat_id).unwrap();
+    assert_eq!(tile.photo.as_deref(), Some(photo_id.as_str()));
+    let history = bob.history(&chat_id, None, 10).await.unwrap();
+    let last = history.messages.first().and_then(|m| m.content.clone());
+    let expected = gkchat_proto::chat::Content::System { event: SystemEvent::PhotoChanged { removed: false } };
+    assert_eq!(last, Some(expected));
+    // Members see it; a stranger does not (not a member), unless they hold the invite link.
+    let full = decode_jpeg(&bob.chat_photo(&chat_id, PhotoSize::Full).await.unwrap().unwrap());
+    assert_eq!(full.dimensions(), (200, 200));
+    assert!(full.get_pixel(100, 100).0[2] > 200, "the blue half");
+    let thumb = decode_jpeg(&bob.chat_photo(&chat_id, PhotoSize::Thumb).await.unwrap().unwrap());
+    assert_eq!(thumb.dimensions(), (PHOTO_THUMB_SIDE, PHOTO_THUMB_SIDE));
+    assert_eq!(gus.chat_photo(&chat_id, PhotoSize::Thumb).await.unwrap(), None, "not a member");
+    let link = ann.invite_link(&chat_id).await.unwrap();
+    assert_eq!(gus.invite_preview(&link.link).await.unwrap().photo.as_deref(), Some(photo_id.as_str()));
+    assert!(gus.invite_photo(&link.link, PhotoSize::Thumb).await.unwrap().is_some());
+    // Not a code at all: refused by the client before it becomes a URL path.
+    let bad = gus.invite_photo("gkchat://join/../../me", PhotoSize::Thumb).await.unwrap_err();
+    assert_eq!(bad.code(), ErrorCode::InviteInvalid);
+    ann.revoke_invite_link(&chat_id).await.unwrap();
+    assert_eq!(api_code(gus.invite_photo(&link.link, PhotoSize::Thumb).await), ErrorCode::InviteInvalid);
+
+    // When everyone may edit info, bob may change it; the same picture as ann's profile photo is
+    // one blob, kept while the profile shows it.
+    let open = GroupInfoUpdate { only_admins_edit: Some(false), ..Default::default() };
+    ann.update_group(&chat_id, &open).await.unwrap();
+    let profile = ann.set_photo(two_colour_png(300, 300), None).await.unwrap().photo.unwrap();
+    let changed = bob.set_group_photo(&chat_id, two_colour_png(300, 300), None).await.unwrap();
+    assert_eq!(changed.photo.as_deref(), Some(profile.as_str()));
+    assert_eq!(media_files(&server.data_dir), {
+        let mut files = vec![profile.clone(), format!("{profile}.thumb")];
+        files.sort();
+        files
+    });
+    // Removed from the group: the profile photo stays; gone from the profile too: no blob left.
+    assert_eq!(bob.remove_group_photo(&chat_id).await.unwrap().photo, None);
+    assert_eq!(bob.chat_photo(&chat_id, PhotoSize::Thumb).await.unwrap(), None);
+    assert_eq!(media_files(&server.data_dir).len(), 2);
+    ann.remove_photo().await.unwrap();
+    assert!(media_files(&server.data_dir).is_empty());
+    // A removed member can no longer see or change it.
+    ann.set_group_photo(&chat_id, two_colour_png(120, 120), None).await.unwrap();
+    ann.remove_member(&chat_id, &bob_me.id).await.unwrap();
+    assert_eq!(bob.chat_photo(&chat_id, PhotoSize::Thumb).await.unwrap(), None);
+    assert_eq!(api_code(bob.remove_group_photo(&chat_id).await), ErrorCode::NotAMember);
+}

@@ -1,6 +1,6 @@
-//! Blocking and reporting: who sees what once blocked, the blocked list, reports stored (with a
-//! copy of the attached messages of our chat, and only those) and listed by
-//! `gkchat-server admin reports`.
+//! Blocking and reporting: who sees what once blocked, the blocked list, reports of a person or a
+//! group stored (with a copy of the attached messages of the chat the reporter could see, and
+//! only those) and listed by `gkchat-server admin reports`.
 
 use std::path::Path;
 use std::time::Duration;
@@ -165,4 +165,59 @@ async fn a_report_keeps_our_last_messages_and_refuses_anyone_elses() {
     for absent in ["hi mallory", "hi alice", "not sent yet"] {
         assert!(!listing.contains(absent), "{absent}: {listing}");
     }
+}
+
+#[tokio::test]
+async fn a_group_is_reported_with_what_the_reporter_saw_and_left_on_request() {
+    use gkchat_proto::group::{GroupReport, NewGroup};
+    let temp = tempfile::tempdir().unwrap();
+    let server = TestServer::start_in(temp.path()).await;
+    let (owen, owen_me) = server.signed_up("owen").await;
+    let (rita, rita_me) = server.signed_up("rita").await;
+    let (sam, sam_me) = server.signed_up("sam").await;
+    let (tom, _) = server.signed_up("tom").await;
+    let owen_m = messenger(&owen, &owen_me.id, None).await;
+    let rita_m = messenger(&rita, &rita_me.id, None).await;
+    let new = NewGroup { name: "Crypto gains".into(), description: String::new(), member_ids: vec![sam_me.id.clone()] };
+    let chat_id = owen_m.create_group(&new).await.unwrap().chat.id;
+    let early = owen_m.send_text(&chat_id, "before rita came", None).await.unwrap().message.id;
+    within(WAIT, "sent", owen_m.flushed()).await.unwrap();
+    owen.add_members(&chat_id, std::slice::from_ref(&rita_me.id)).await.unwrap();
+    owen_m.send_text(&chat_id, "double your coins", None).await.unwrap();
+    within(WAIT, "sent", owen_m.flushed()).await.unwrap();
+    eventually("rita has the scam", || async {
+        rita_m.messages(&chat_id, None, 50).await.unwrap().iter().any(|m| {
+            matches!(&m.message.content, Some(gkchat_proto::chat::Content::Text { text }) if text == "double your coins")
+        })
+    })
+    .await;
+
+    // What she attaches: her last messages, without system messages.
+    let ids = rita_m.recent_message_ids(&chat_id, 20).await.unwrap();
+    assert_eq!(ids.len(), 1, "only the text she saw");
+    let report =
+        |message_ids: Vec<String>, leave: bool| GroupReport { reason: "a scam group".into(), message_ids, leave };
+    // A message from before she joined, a stranger, an empty reason: refused, nothing kept.
+    assert_eq!(api_code(rita.report_group(&chat_id, &report(vec![early], false)).await), ErrorCode::BadRequest);
+    assert_eq!(api_code(tom.report_group(&chat_id, &report(vec![], false)).await), ErrorCode::NotAMember);
+    let blank = GroupReport { reason: " ".into(), message_ids: vec![], leave: false };
+    assert_eq!(api_code(rita.report_group(&chat_id, &blank).await), ErrorCode::BadRequest);
+    // Report and exit: she is out, the others see her leave.
+    let id = rita.report_group(&chat_id, &report(ids, true)).await.unwrap();
+    let members: Vec<String> = owen.members(&chat_id).await.unwrap().into_iter().map(|m| m.username).collect();
+    assert!(!members.contains(&"rita".to_owned()), "{members:?}");
+    // A former member may still report what she saw.
+    let again = rita.report_group(&chat_id, &report(vec![], false)).await.unwrap();
+    drop((owen_m, rita_m, sam));
+    server.stop().await;
+
+    let listing = admin_reports(temp.path());
+    assert!(listing.contains(&id) && listing.contains(&again), "{listing}");
+    assert_eq!(listing.matches(" reported ").count(), 2, "the refused reports left nothing: {listing}");
+    assert!(
+        listing.contains(&format!("@rita reported the group \"Crypto gains\" ({chat_id}, owner @owen)")),
+        "{listing}"
+    );
+    assert!(listing.contains("@owen: double your coins"), "{listing}");
+    assert!(!listing.contains("before rita came"), "{listing}");
 }

@@ -34,6 +34,11 @@ members_seq: number,
  */
 last_seq: number, 
 /**
+ * Everything up to here I deleted ("delete chat" for me): a device drops what it holds up
+ * to it, and a chat whose `last_seq` is not past it has nothing to show and is not listed.
+ */
+cleared_seq: number, 
+/**
  * The newest message still shown (not deleted for me), for the tile; it names its sender.
  */
 last_message: Message | null, 

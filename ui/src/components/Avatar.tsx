@@ -1,27 +1,40 @@
 import type { PhotoSize } from "../api";
-import { usePhoto } from "../photos";
+import { usePhoto, type PhotoOwner } from "../photos";
 
-/** A round photo, or the name's first letter while there is none to show. */
+/** A round photo (a person's, a group's, an invite's), or the name's first letter while there is
+ * none to show. */
 export default function Avatar({
-  userId,
+  owner,
   photo,
   name,
   size = "thumb",
   large = false,
 }: {
-  userId: string;
+  owner: PhotoOwner;
+  /** The photo's id; null: none. */
   photo: string | null;
   name: string;
   size?: PhotoSize;
   large?: boolean;
 }) {
-  const url = usePhoto(userId, photo, size);
-  const className = large ? "avatar avatar-large" : "avatar";
+  const url = usePhoto(owner, photo, size);
   if (url) {
-    return <img className={className} src={url} alt="" data-testid="avatar-photo" />;
+    return (
+      <img
+        className={large ? "avatar avatar-large" : "avatar"}
+        src={url}
+        alt=""
+        data-testid="avatar-photo"
+      />
+    );
   }
+  return <LetterAvatar name={name} large={large} />;
+}
+
+/** The circle with a name's first letter, where there is no photo (yet). */
+export function LetterAvatar({ name, large = false }: { name: string; large?: boolean }) {
   return (
-    <div className={className} aria-hidden="true">
+    <div className={large ? "avatar avatar-large" : "avatar"} aria-hidden="true">
       {name.slice(0, 1).toUpperCase()}
     </div>
   );

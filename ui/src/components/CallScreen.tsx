@@ -78,7 +78,13 @@ function CallPane({ call, chats }: { call: CallView; chats: LocalChat[] | null }
       )}
       <div className="call-info">
         {!showPicture && (
-          <Avatar userId={call.peer_id} photo={peer?.photo ?? null} name={name} size="full" large />
+          <Avatar
+            owner={{ kind: "user", id: call.peer_id }}
+            photo={peer?.photo ?? null}
+            name={name}
+            size="full"
+            large
+          />
         )}
         <h2 className="call-peer-name" data-testid="call-peer-name">
           {name}

@@ -50,7 +50,7 @@ export default function CallsPanel() {
               data-outcome={entry.outcome}
             >
               <Avatar
-                userId={entry.peer.user_id}
+                owner={{ kind: "user", id: entry.peer.user_id }}
                 photo={entry.peer.photo}
                 name={entry.peer.display_name}
               />

@@ -163,7 +163,11 @@ export default function ContactsPanel({
       <ul className="contact-list">
         {shown.map((contact) => (
           <li key={contact.user_id} className="contact" data-testid="contact">
-            <Avatar userId={contact.user_id} photo={contact.photo} name={contact.display_name} />
+            <Avatar
+              owner={{ kind: "user", id: contact.user_id }}
+              photo={contact.photo}
+              name={contact.display_name}
+            />
             <div className="contact-text">
               <div className="contact-name">{contact.display_name}</div>
               <div className="hint">

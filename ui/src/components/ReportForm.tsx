@@ -1,39 +1,66 @@
 import { useState, type FormEvent } from "react";
 import { api, type Contact } from "../api";
+import { groupsApi } from "../features/groups/api";
 import { useSubmit } from "../useSubmit";
 
-/** Report a user to the server's operator, optionally with our last messages and blocking them too. */
+/** A group to report: whether I am still in it (then the form offers to exit it). */
+export interface ReportedGroup {
+  chatId: string;
+  name: string;
+  member: boolean;
+}
+
+/**
+ * Report a user or a group to the server's operator, optionally with the last messages, and
+ * one more step: blocking the user, or exiting the group (while I am in it).
+ */
 export default function ReportForm({
-  contact,
   onDone,
-  onCancel = onDone,
+  onCancel = () => onDone(false),
+  ...about
 }: {
-  /** A contact, or anyone I chat with (a chat's member). */
-  contact: Pick<Contact, "user_id" | "display_name">;
-  /** The report was sent. */
-  onDone: () => void;
+  /** The report was sent; `stepTaken`: the user was blocked, or I exited the group, too. */
+  onDone: (stepTaken: boolean) => void;
   /** Cancelled without reporting (`onDone` unless given). */
   onCancel?: () => void;
-}) {
+} & (
+  | {
+      /** A contact, or anyone I chat with (a chat's member). */
+      contact: Pick<Contact, "user_id" | "display_name">;
+      group?: undefined;
+    }
+  | { group: ReportedGroup; contact?: undefined }
+)) {
+  const { contact, group } = about;
+  const name = contact ? contact.display_name : group.name;
+  /** The step beside the report, if any: its words, its test id, and whether it starts ticked. */
+  const step = contact
+    ? { label: `Also block ${name}`, testId: "report-block" }
+    : group.member
+      ? { label: "Exit the group", testId: "report-group-exit" }
+      : null;
+  const ids = contact ? "report" : "report-group";
   const [reason, setReason] = useState("");
-  const [block, setBlock] = useState(true);
+  const [stepTicked, setStepTicked] = useState(true);
   const [includeMessages, setIncludeMessages] = useState(false);
   const { error, run } = useSubmit();
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    const taken = step !== null && stepTicked;
     return run(async () => {
-      await api.reportUser(contact.user_id, reason, block, includeMessages);
-      onDone();
+      if (contact) await api.reportUser(contact.user_id, reason, taken, includeMessages);
+      else await groupsApi.reportGroup(group.chatId, reason, includeMessages, taken);
+      onDone(taken);
     });
   };
 
   return (
-    <form className="report-form" onSubmit={submit} data-testid="report-form">
+    <form className="report-form" onSubmit={submit} data-testid={`${ids}-form`}>
       <label className="field">
-        Why are you reporting {contact.display_name}?
+        Why are you reporting {name}?
         <textarea
-          data-testid="report-reason"
+          data-testid={`${ids}-reason`}
           value={reason}
           maxLength={500}
           rows={3}
@@ -43,31 +70,38 @@ export default function ReportForm({
       <label className="radio">
         <input
           type="checkbox"
-          data-testid="report-include-messages"
+          data-testid={`${ids}-include-messages`}
           checked={includeMessages}
           onChange={(event) => setIncludeMessages(event.target.checked)}
         />
-        Include our last messages
+        {contact ? "Include our last messages" : "Include the last messages"}
       </label>
-      <label className="radio">
-        <input
-          type="checkbox"
-          data-testid="report-block"
-          checked={block}
-          onChange={(event) => setBlock(event.target.checked)}
-        />
-        Also block {contact.display_name}
-      </label>
+      {step && (
+        <label className="radio">
+          <input
+            type="checkbox"
+            data-testid={step.testId}
+            checked={stepTicked}
+            onChange={(event) => setStepTicked(event.target.checked)}
+          />
+          {step.label}
+        </label>
+      )}
       <div className="row">
-        <button type="submit" className="danger-button" data-testid="report-submit">
+        <button type="submit" className="danger-button" data-testid={`${ids}-submit`}>
           Report
         </button>
-        <button type="button" className="link-button" onClick={onCancel}>
+        <button
+          type="button"
+          className="link-button"
+          data-testid={`${ids}-cancel`}
+          onClick={onCancel}
+        >
           Cancel
         </button>
       </div>
       {error && (
-        <p className="error" role="alert" data-testid="report-error">
+        <p className="error" role="alert" data-testid={`${ids}-error`}>
           {error}
         </p>
       )}

@@ -24,6 +24,9 @@ pub struct Model {
     /// The last sequence number the member sees, once they left or were removed (`None`: still
     /// in). The row stays: they keep what they had.
     pub left_seq: Option<i64>,
+    /// Everything up to here the member deleted for themselves ("delete chat"); their window
+    /// starts after it.
+    pub cleared_seq: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

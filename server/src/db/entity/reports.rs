@@ -1,4 +1,5 @@
-//! `reports`: a user reporting another, with a reason and optionally messages of their chat.
+//! `reports`: a user reporting another or a group, with a reason and optionally messages of
+//! the chat.
 //! Kept even when either account is deleted.
 
 use sea_orm::entity::prelude::*;
@@ -9,7 +10,10 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub reporter_id: String,
+    /// The person reported; for a group, its owner when reported.
     pub reported_id: String,
+    /// The group reported (`None`: a person).
+    pub chat_id: Option<String>,
     pub reason: String,
     /// JSON array of message ids the reporter attached.
     pub message_ids: String,

@@ -16,6 +16,7 @@ mod m20261202_000010_create_calls;
 mod m20261202_000011_add_report_evidence;
 mod m20261206_000012_chat_contract;
 mod m20261206_000013_groups;
+mod m20261206_000014_group_reports_and_clearing;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_add_report_evidence::Migration),
             Box::new(m20261206_000012_chat_contract::Migration),
             Box::new(m20261206_000013_groups::Migration),
+            Box::new(m20261206_000014_group_reports_and_clearing::Migration),
         ]
     }
 }

@@ -41,6 +41,7 @@ const chat = (over: Partial<LocalChat> = {}): LocalChat => ({
     joined_at: 0,
   },
   last_seq: 1,
+  cleared_seq: 0,
   last_message: said("hi"),
   unread: 0,
   last_activity_at: Date.now(),
@@ -176,5 +177,35 @@ describe("ChatList", () => {
         "Bob made you an admin",
       ]),
     );
+  });
+
+  it("shows a group's photo fetched as the group's, and a person's as theirs", async () => {
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "list_chats")
+        return [
+          chat({ photo: "p-bo" }),
+          chat({
+            id: "g1",
+            kind: "group",
+            title: "Hikers",
+            other_member: null,
+            photo: "gp-hikers",
+          }),
+        ];
+      if (command === "chat_members") return [];
+      if (command === "user_photo") return "data:image/jpeg;base64,BO";
+      if (command === "chat_photo") return "data:image/jpeg;base64,HIKERS";
+      throw new Error(`unexpected ${command}`);
+    });
+    render(<ChatList myId="u1" selectedId={null} onOpen={() => {}} />);
+    await waitFor(() =>
+      expect(screen.getAllByTestId("avatar-photo").map((img) => img.getAttribute("src"))).toEqual([
+        "data:image/jpeg;base64,BO",
+        "data:image/jpeg;base64,HIKERS",
+      ]),
+    );
+    expect(invoke).toHaveBeenCalledWith("chat_photo", { chatId: "g1", size: "thumb" });
+    expect(invoke).toHaveBeenCalledWith("user_photo", { userId: "u2", size: "thumb" });
+    expect(invoke).not.toHaveBeenCalledWith("user_photo", { userId: "g1", size: "thumb" });
   });
 });

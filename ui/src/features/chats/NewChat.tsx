@@ -83,7 +83,11 @@ export default function NewChat({
               data-testid="new-chat-contact"
               onClick={() => onPick(contact)}
             >
-              <Avatar userId={contact.user_id} photo={contact.photo} name={contact.display_name} />
+              <Avatar
+                owner={{ kind: "user", id: contact.user_id }}
+                photo={contact.photo}
+                name={contact.display_name}
+              />
               <span className="contact-text">
                 <span className="contact-name">{contact.display_name}</span>
                 <span className="hint"> @{contact.username}</span>

@@ -1,5 +1,5 @@
 // The chat list's commands: the tiles, my settings for a chat, the direct chat with someone,
-// and search over the messages on this device.
+// deleting a chat for me, and search over the messages on this device.
 import { call, type ChatSettingsUpdate, type LocalChat, type SearchHit } from "../../api";
 
 export const chatsApi = {
@@ -13,6 +13,11 @@ export const chatsApi = {
   /** My own settings for a chat (pin, archive, mute). */
   updateChat: (chatId: string, update: ChatSettingsUpdate) =>
     call<void>("update_chat", { chatId, update }),
+  /**
+   * Deletes a chat and its messages for me, on all my devices; from a group I am still in, I
+   * exit first. A new message in a direct chat brings it back.
+   */
+  deleteChat: (chatId: string) => call<void>("delete_chat", { chatId }),
   /** Searches the messages on this device; in one chat when `chatId` is given. */
   searchMessages: (text: string, chatId: string | null) =>
     call<SearchHit[]>("search_messages", { text, chatId }),

@@ -1,8 +1,9 @@
 // The chat list's state: my chats (reloaded whenever the messenger says something changed) and
 // which of them the list shows.
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { LocalChat, MessengerEvent } from "../../api";
 import { useMessengerEvents } from "../../messages";
+import type { PhotoOwner } from "../../photos";
 import { chatsApi } from "./api";
 
 /** My chats, reloaded whenever the messenger says they changed. */
@@ -31,6 +32,25 @@ export function useChats(): { chats: LocalChat[] | null; error: string | null } 
 }
 
 /**
+ * Calls `onGone` when the chat `chatId`, once in `chats` (my chats), is no longer there: deleted
+ * for me, here or on another device. A chat not in the list yet (just opened, just joined) is
+ * waited for.
+ */
+export function useWhenGone(chatId: string, chats: LocalChat[] | null, onGone: () => void) {
+  /** The chat id last seen in the list. */
+  const seen = useRef<string | null>(null);
+  useEffect(() => {
+    if (!chats) return;
+    if (chats.some((chat) => chat.id === chatId)) {
+      seen.current = chatId;
+    } else if (seen.current === chatId) {
+      seen.current = null;
+      onGone();
+    }
+  }, [chatId, chats, onGone]);
+}
+
+/**
  * Whether the chat list shows `chat`: not a direct chat where nothing was ever said (opening a
  * chat with a contact starts it on the server before the first message; until then it is no
  * more than the contact).
@@ -41,16 +61,19 @@ export function isListed(chat: LocalChat): boolean {
 
 /** Who an avatar stands for: the other person in a direct chat, else the chat itself. */
 export function chatAvatar(chat: LocalChat): {
-  userId: string;
+  owner: PhotoOwner;
   photo: string | null;
   name: string;
 } {
   const person = chat.kind === "direct" ? chat.other_member : null;
+  if (person) {
+    // A direct chat's photo is the other person's, fetched as theirs.
+    return { owner: { kind: "user", id: person.user_id }, photo: chat.photo, name: chat.title };
+  }
+  // A group's own image; a direct chat whose member list is not synced yet shows its letter.
   return {
-    userId: person?.user_id ?? chat.id,
-    // Photos are fetched as the person's: without them (a group, a member list not synced yet),
-    // the first letter of the title.
-    photo: person ? chat.photo : null,
+    owner: { kind: "chat", id: chat.id },
+    photo: chat.kind === "group" ? chat.photo : null,
     name: chat.title,
   };
 }

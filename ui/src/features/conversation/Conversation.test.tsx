@@ -1,6 +1,7 @@
-import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { LocalChat, LocalMessage } from "../../api";
+import type { LocalChat, LocalMessage, MessengerEvent } from "../../api";
+import { useMessengerFeed } from "../../messages";
 import { LAYER, useEscape, useShortcuts } from "../../shortcuts";
 import { invoke } from "../../test-ipc";
 import Conversation from "./Conversation";
@@ -9,7 +10,13 @@ import Conversation from "./Conversation";
 function InFrame({ onClose }: { onClose: () => void }) {
   useShortcuts(() => undefined);
   useEscape(true, LAYER.conversation, onClose);
-  return <Conversation open={{ chatId: "c1" }} myId="me" />;
+  return <Conversation open={{ chatId: "c1" }} myId="me" onClose={onClose} />;
+}
+
+/** The conversation with the messenger's feed followed, as the frame has it. */
+function WithFeed({ onClose }: { onClose: () => void }) {
+  useMessengerFeed();
+  return <Conversation open={{ chatId: "c1" }} myId="me" onClose={onClose} />;
 }
 
 const grace = {
@@ -51,6 +58,7 @@ const chat: LocalChat = {
   members_seq: 1,
   other_member: grace,
   last_seq: 2,
+  cleared_seq: 0,
   last_message: local(2, "me", "second").message,
   unread: 0,
   last_activity_at: 0,
@@ -108,7 +116,7 @@ describe("Conversation", () => {
       if (command === "set_typing") return;
       throw new Error(command);
     });
-    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
     await screen.findByText("second");
     await vi.waitFor(() =>
       expect(screen.getAllByTestId("message").map((m) => m.dataset.status)).toEqual([
@@ -176,7 +184,7 @@ describe("Conversation", () => {
       if (command === "set_typing") return;
       throw new Error(command);
     });
-    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
     await screen.findByText("worth passing on");
     fireEvent.click(screen.getAllByTestId("message-menu")[0]!);
     fireEvent.click(screen.getByTestId("message-forward"));
@@ -199,7 +207,7 @@ describe("Conversation", () => {
       if (command === "send_text") throw { code: "message_too_large", message: "too long" };
       throw new Error(command);
     });
-    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
     const composer = screen.getByTestId("composer");
     fireEvent.change(composer, { target: { value: "x" } });
     fireEvent.keyDown(composer, { key: "Enter" });
@@ -217,7 +225,7 @@ describe("Conversation", () => {
       if (command === "start_call") throw { code: "blocked", message: "Grace blocked you" };
       throw new Error(command);
     });
-    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
     fireEvent.click(await screen.findByTestId("chat-call-audio"));
     await vi.waitFor(() =>
       expect(invoke).toHaveBeenCalledWith("start_call", { calleeId: "u2", kind: "audio" }),
@@ -239,7 +247,7 @@ describe("Conversation", () => {
       if (command === "list_contacts") return [];
       throw new Error(command);
     });
-    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
     await screen.findByText("line 1");
     const shown = screen.getAllByTestId("message").length;
     expect(shown).toBeGreaterThan(5);
@@ -261,7 +269,7 @@ describe("Conversation", () => {
       if (command === "mark_read") return null;
       throw new Error(command);
     });
-    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
     const timeline = await screen.findByTestId("timeline");
     await waitFor(() => expect(timeline.dataset.loaded).toBe("200"));
     fireEvent.scroll(timeline, { target: { scrollTop: 0 } });
@@ -280,7 +288,7 @@ describe("Conversation", () => {
       if (command === "list_contacts") return [];
       throw new Error(command);
     });
-    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
     await screen.findByText("hello");
     expect(invoke).toHaveBeenCalledWith("chat_messages", {
       chatId: "c1",
@@ -308,7 +316,7 @@ describe("Conversation", () => {
       if (command === "list_chats") return [group];
       throw new Error(command);
     });
-    render(<Conversation open={{ chatId: "g1" }} myId="me" />);
+    render(<Conversation open={{ chatId: "g1" }} myId="me" onClose={() => {}} />);
     await vi.waitFor(() =>
       expect(screen.getByTestId("conversation-name").textContent).toBe("Book club"),
     );
@@ -325,7 +333,7 @@ describe("Conversation", () => {
       if (command === "block_user") return null;
       throw new Error(command);
     });
-    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
     fireEvent.click(await screen.findByTestId("conversation-more"));
     fireEvent.click(screen.getByTestId("conversation-block"));
     expect((await screen.findByTestId("conversation-notice")).textContent).toBe(
@@ -341,14 +349,16 @@ describe("Conversation", () => {
       if (command === "list_contacts") return [];
       throw new Error(command);
     });
-    const { unmount } = render(<Conversation open={{ chatId: "c1" }} myId="me" />);
+    const { unmount } = render(
+      <Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />,
+    );
     expect(document.activeElement).toBe(screen.getByTestId("composer"));
     unmount();
 
     const search = document.createElement("input");
     document.body.append(search);
     search.focus();
-    render(<Conversation open={{ chatId: "c1", focus: "m1" }} myId="me" />);
+    render(<Conversation open={{ chatId: "c1", focus: "m1" }} myId="me" onClose={() => {}} />);
     await screen.findByText("found me");
     expect(document.activeElement).toBe(search);
     search.remove();
@@ -377,7 +387,7 @@ describe("Conversation", () => {
       if (command === "forward_message") return local(3, "me", "worth passing on");
       throw new Error(command);
     });
-    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
     await screen.findByText("worth passing on");
     fireEvent.click(screen.getAllByTestId("message-menu")[0]!);
     fireEvent.click(screen.getByTestId("message-forward"));
@@ -404,7 +414,7 @@ describe("Conversation", () => {
       if (command === "search_messages") return [{ message: hit, snippet: "the [café] at noon" }];
       throw new Error(command);
     });
-    render(<Conversation open={{ chatId: "c1" }} myId="me" />);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
     await screen.findByText("see you");
     fireEvent.click(screen.getByTestId("conversation-search-toggle"));
     const box = screen.getByTestId("conversation-search");
@@ -418,5 +428,53 @@ describe("Conversation", () => {
         "m1",
       ),
     );
+  });
+
+  it("deletes the chat for me from the header's menu, after asking, and closes it", async () => {
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "chat_messages") return [local(1, "u2", "first")];
+      if (command === "list_chats") return [chat];
+      if (command === "list_contacts") return [];
+      if (command === "delete_chat") return null;
+      throw new Error(command);
+    });
+    const onClose = vi.fn();
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={onClose} />);
+    await screen.findByText("first");
+    fireEvent.click(screen.getByTestId("conversation-more"));
+    fireEvent.click(screen.getByTestId("conversation-delete-chat"));
+    expect(invoke).not.toHaveBeenCalledWith("delete_chat", expect.anything());
+    fireEvent.click(screen.getByTestId("delete-chat-confirm"));
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(invoke).toHaveBeenCalledWith("delete_chat", { chatId: "c1" });
+  });
+
+  it("closes when the chat goes from my list (deleted on another device)", async () => {
+    let chats = [chat];
+    const feed: { onEvent?: { onmessage: (event: MessengerEvent) => void } } = {};
+    invoke.mockImplementation(async (command: string, args?: never) => {
+      if (command === "chat_messages") return [local(1, "u2", "first")];
+      if (command === "list_chats") return chats;
+      if (command === "list_contacts") return [];
+      if (command === "watch_messages") {
+        feed.onEvent = (args as unknown as Required<typeof feed>).onEvent;
+        return;
+      }
+      throw new Error(command);
+    });
+    const onClose = vi.fn();
+    render(<WithFeed onClose={onClose} />);
+    await screen.findByText("first");
+    await waitFor(() => expect(feed.onEvent).toBeDefined());
+    await waitFor(() => expect(screen.getByTestId("conversation-name").textContent).toBe("Grace"));
+    // Another event while the chat is still listed changes nothing.
+    act(() => feed.onEvent!.onmessage({ event: "chats_changed" }));
+    await waitFor(() =>
+      expect(invoke.mock.calls.filter(([c]) => c === "list_chats").length).toBe(2),
+    );
+    expect(onClose).not.toHaveBeenCalled();
+    chats = [];
+    act(() => feed.onEvent!.onmessage({ event: "chats_changed" }));
+    await waitFor(() => expect(onClose).toHaveBeenCalledTimes(1));
   });
 });

@@ -14,7 +14,7 @@ import { ChevronDownIcon, CloseIcon, SmileIcon } from "../../components/Icon";
 import { LAYER, useEscape } from "../../shortcuts";
 import { clockTime, dayLabel } from "../../time";
 import type { OpenChat } from "../chats/ChatList";
-import { useChats } from "../chats/hooks";
+import { useChats, useWhenGone } from "../chats/hooks";
 import { NEW_GROUP_SETTINGS, type GroupSettings } from "../groups/api";
 import GroupInfoPanel from "../groups/GroupInfoPanel";
 import { useMembers, useNames } from "../groups/hooks";
@@ -63,15 +63,25 @@ function settingsBefore(rows: LocalMessage[], index: number): GroupSettings | nu
 
 /**
  * One conversation: header, the timeline with date separators and ticks, and the composer. In a
- * group: senders' names and avatars, its happenings in words, mentions, and the info panel.
+ * group: senders' names and avatars, its happenings in words, mentions, and the info panel. It
+ * closes once the chat is deleted for me (here or on another device).
  */
-export default function Conversation({ open, myId }: { open: OpenChat; myId: string }) {
+export default function Conversation({
+  open,
+  myId,
+  onClose,
+}: {
+  open: OpenChat;
+  myId: string;
+  onClose: () => void;
+}) {
   const chatId = open.chatId;
   const { messages, loadOlder: loadOlderRows } = useChatMessages(chatId);
   /** An older page is on its way (scrolling up, or a jump back to a search hit). */
   const loadingOlder = useRef(false);
   const { chats } = useChats();
   const chat = chats?.find((c) => c.id === chatId) ?? null;
+  useWhenGone(chatId, chats, onClose);
   const group = chat?.kind === "group";
   const members = useMembers(group ? chatId : null, chat?.members_seq ?? 0);
   const nameOf = useNames();
@@ -285,6 +295,7 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
           chat={chat}
           onToggleSearch={() => setSearching(!searching)}
           onOpenInfo={() => setInfoOpen(!infoOpen)}
+          onDeleted={onClose}
           nameOf={nameOf}
         />
         {searching && (
@@ -519,6 +530,7 @@ export default function Conversation({ open, myId }: { open: OpenChat; myId: str
           myId={myId}
           members={members}
           onClose={() => setInfoOpen(false)}
+          onDeleted={onClose}
         />
       )}
     </div>

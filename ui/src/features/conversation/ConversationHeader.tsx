@@ -8,6 +8,7 @@ import {
   type LocalChat,
 } from "../../api";
 import Avatar from "../../components/Avatar";
+import Confirm from "../../components/Confirm";
 import { CallButtons, InfoIcon, MoreIcon, SearchIcon } from "../../components/Icon";
 import ReportForm from "../../components/ReportForm";
 import { useNow } from "../../hooks";
@@ -16,6 +17,7 @@ import { usePresence } from "../../presence";
 import { LAYER, useEscape } from "../../shortcuts";
 import { presenceText } from "../../time";
 import { useLoaded } from "../../useLoaded";
+import { chatsApi } from "../chats/api";
 import { chatAvatar } from "../chats/hooks";
 import { typingText, type NameOf } from "../groups/words";
 
@@ -42,13 +44,14 @@ function PersonLine({ person }: { person: ChatMember }) {
 /**
  * The conversation's header: the chat's photo and title, what is going on (typing, the other
  * person's @username and presence, a group's size), search, and in a direct chat the call
- * buttons and Block / Report for the other person.
+ * buttons, Block / Report for the other person, and Delete chat.
  */
 export default function ConversationHeader({
   chatId,
   chat,
   onToggleSearch,
   onOpenInfo,
+  onDeleted,
   nameOf,
 }: {
   chatId: string;
@@ -57,6 +60,8 @@ export default function ConversationHeader({
   onToggleSearch: () => void;
   /** Shows a group's info panel. */
   onOpenInfo?: () => void;
+  /** The chat was deleted for me: close it. */
+  onDeleted: () => void;
   /** Names of a group's members (who is typing). */
   nameOf?: NameOf;
 }) {
@@ -64,10 +69,13 @@ export default function ConversationHeader({
   const typing = typingIds.length > 0;
   const [menu, setMenu] = useState(false);
   const [reporting, setReporting] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   useEscape(menu, LAYER.menu, () => setMenu(false));
   useEscape(reporting, LAYER.menu, () => setReporting(false));
+  useEscape(deleting, LAYER.menu, () => setDeleting(false));
   // The other person of a direct chat, once the chat's members are on this device.
   const person = chat?.kind === "direct" ? chat.other_member : null;
   const group = chat?.kind === "group";
@@ -85,6 +93,22 @@ export default function ConversationHeader({
       .blockUser(person.user_id)
       .then(() => setNotice(`${person.display_name} is blocked.`))
       .catch((e) => setError(describeError(e)));
+  };
+  /** The report form, or the question before deleting, below the header. */
+  const show = (form: "report" | "delete") => {
+    setMenu(false);
+    setNotice(null);
+    setReporting(form === "report");
+    setDeleting(form === "delete");
+  };
+  const deleteChat = () => {
+    setBusy(true);
+    setError(null);
+    chatsApi
+      .deleteChat(chatId)
+      .then(onDeleted)
+      .catch((e) => setError(describeError(e)))
+      .finally(() => setBusy(false));
   };
 
   return (
@@ -167,9 +191,16 @@ export default function ConversationHeader({
                   <button
                     type="button"
                     data-testid="conversation-report"
-                    onClick={() => (setMenu(false), setReporting(true), setNotice(null))}
+                    onClick={() => show("report")}
                   >
                     Report {person.display_name}
+                  </button>
+                  <button
+                    type="button"
+                    data-testid="conversation-delete-chat"
+                    onClick={() => show("delete")}
+                  >
+                    Delete chat
                   </button>
                 </div>
               )}
@@ -197,6 +228,20 @@ export default function ConversationHeader({
             }}
             onCancel={() => setReporting(false)}
           />
+        </div>
+      )}
+      {person && deleting && (
+        <div className="conversation-report">
+          <Confirm
+            label="Delete chat"
+            testId="delete-chat-confirm"
+            busy={busy}
+            onConfirm={deleteChat}
+            onCancel={() => setDeleting(false)}
+          >
+            Delete your chat with {person.display_name}, with its messages, on all your devices? A
+            new message from them starts it again.
+          </Confirm>
         </div>
       )}
     </>

@@ -54,6 +54,7 @@ const group = (over: Partial<LocalChat> = {}): LocalChat => ({
   members_seq: 1,
   other_member: null,
   last_seq: 0,
+  cleared_seq: 0,
   last_message: null,
   unread: 0,
   last_activity_at: 0,
@@ -98,7 +99,7 @@ function serve(messages: LocalMessage[], chat: LocalChat = group()) {
 
 function WithFeed() {
   useMessengerFeed();
-  return <Conversation open={{ chatId: "g1" }} myId="id-me" />;
+  return <Conversation open={{ chatId: "g1" }} myId="id-me" onClose={() => {}} />;
 }
 
 // jsdom lays nothing out: give the timeline a window's height and each row a line's.
@@ -144,7 +145,7 @@ describe("a group conversation", () => {
       text("id-me", "great"),
       text("id-bob", "ok"),
     ]);
-    render(<Conversation open={{ chatId: "g1" }} myId="id-me" />);
+    render(<Conversation open={{ chatId: "g1" }} myId="id-me" onClose={() => {}} />);
     await waitFor(() =>
       expect(screen.getAllByTestId("message-sender").map((s) => s.textContent)).toEqual([
         "Bob",
@@ -177,7 +178,7 @@ describe("a group conversation", () => {
       }),
       system("id-gone", { event: "joined_by_link" }),
     ]);
-    render(<Conversation open={{ chatId: "g1" }} myId="id-me" />);
+    render(<Conversation open={{ chatId: "g1" }} myId="id-me" onClose={() => {}} />);
     await waitFor(() =>
       expect(screen.getAllByTestId("system-message").map((s) => s.textContent)).toEqual([
         "Ann created the group “Hikers”",
@@ -192,7 +193,7 @@ describe("a group conversation", () => {
 
   it("shows mentions in messages as highlighted names", async () => {
     serve([text("id-bob", "look <@id-me> and <@id-zed>")]);
-    render(<Conversation open={{ chatId: "g1" }} myId="id-me" />);
+    render(<Conversation open={{ chatId: "g1" }} myId="id-me" onClose={() => {}} />);
     await waitFor(() =>
       expect(screen.getAllByTestId("mention").map((m) => m.textContent)).toEqual([
         "@Me",
@@ -204,7 +205,7 @@ describe("a group conversation", () => {
 
   it("replaces the composer once I am no longer a member", async () => {
     serve([], group({ my_role: null }));
-    render(<Conversation open={{ chatId: "g1" }} myId="id-me" />);
+    render(<Conversation open={{ chatId: "g1" }} myId="id-me" onClose={() => {}} />);
     expect((await screen.findByTestId("not-member-notice")).textContent).toBe(
       "You're no longer a member of this group",
     );
@@ -213,7 +214,7 @@ describe("a group conversation", () => {
 
   it("replaces the composer for plain members when only admins may send", async () => {
     serve([], group({ my_role: "member", only_admins_send: true }));
-    render(<Conversation open={{ chatId: "g1" }} myId="id-me" />);
+    render(<Conversation open={{ chatId: "g1" }} myId="id-me" onClose={() => {}} />);
     expect((await screen.findByTestId("admins-only-notice")).textContent).toBe(
       "Only admins can send messages",
     );
@@ -222,7 +223,7 @@ describe("a group conversation", () => {
 
   it("keeps the composer for admins when only admins may send", async () => {
     serve([], group({ my_role: "owner", only_admins_send: true }));
-    render(<Conversation open={{ chatId: "g1" }} myId="id-me" />);
+    render(<Conversation open={{ chatId: "g1" }} myId="id-me" onClose={() => {}} />);
     await screen.findByTestId("conversation-status");
     await waitFor(() => expect(screen.getByTestId("conversation-name").textContent).toBe("Hikers"));
     expect(screen.queryByTestId("admins-only-notice")).toBeNull();
@@ -231,7 +232,7 @@ describe("a group conversation", () => {
 
   it("completes @mentions from the members and sends them as tokens", async () => {
     serve([]);
-    render(<Conversation open={{ chatId: "g1" }} myId="id-me" />);
+    render(<Conversation open={{ chatId: "g1" }} myId="id-me" onClose={() => {}} />);
     await waitFor(() => expect(screen.getByTestId("conversation-name").textContent).toBe("Hikers"));
     const composer = screen.getByTestId("composer") as HTMLTextAreaElement;
     // Members load with the tile: wait until "@" offers them.

@@ -140,7 +140,11 @@ export default function MentionList({
             onPick(member);
           }}
         >
-          <Avatar userId={member.user_id} photo={member.photo} name={member.display_name} />
+          <Avatar
+            owner={{ kind: "user", id: member.user_id }}
+            photo={member.photo}
+            name={member.display_name}
+          />
           <span className="contact-name">{member.display_name}</span>
           <span className="hint">@{member.username}</span>
         </li>

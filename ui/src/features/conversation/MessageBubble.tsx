@@ -153,7 +153,11 @@ export default function MessageBubble({
     <div className="sender-run">
       {sender.first ? (
         <span className="sender-avatar" data-testid="message-avatar">
-          <Avatar userId={sender.userId} photo={sender.photo} name={sender.name} />
+          <Avatar
+            owner={{ kind: "user", id: sender.userId }}
+            photo={sender.photo}
+            name={sender.name}
+          />
         </span>
       ) : (
         <span className="sender-avatar" aria-hidden="true" />

@@ -56,7 +56,11 @@ export default function ContactPicker({
                 checked={selected.has(contact.user_id)}
                 onChange={(event) => toggle(contact.user_id, event.target.checked)}
               />
-              <Avatar userId={contact.user_id} photo={contact.photo} name={contact.display_name} />
+              <Avatar
+                owner={{ kind: "user", id: contact.user_id }}
+                photo={contact.photo}
+                name={contact.display_name}
+              />
               <span className="contact-text">
                 <span className="contact-name">{contact.display_name}</span>
                 <span className="hint"> @{contact.username}</span>

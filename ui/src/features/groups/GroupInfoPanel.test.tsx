@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ChatMember, LocalChat, MemberRole } from "../../api";
 import { invoke } from "../../test-ipc";
 import type { GroupInfo } from "./api";
@@ -40,6 +40,7 @@ const group = (my_role: MemberRole | null): LocalChat => ({
   members_seq: 3,
   other_member: null,
   last_seq: 3,
+  cleared_seq: 0,
   last_message: null,
   unread: 0,
   last_activity_at: 0,
@@ -53,13 +54,19 @@ const group = (my_role: MemberRole | null): LocalChat => ({
 });
 
 /** The desktop side for the panel; `refuse` makes every change fail with that code. */
-function serve(myRole: MemberRole, refuse: string | null = null) {
+function serve(myRole: MemberRole | null, refuse: string | null = null, info: GroupInfo = INFO) {
   invoke.mockImplementation(async (command: string) => {
     switch (command) {
       case "group_info":
-        return INFO;
+        return info;
+      case "chat_photo":
+        return "data:image/jpeg;base64,GROUP";
+      case "report_group":
+        return "r1";
+      case "delete_chat":
+        return null;
       case "chat_members":
-        return MEMBERS_WITH_ME(myRole);
+        return myRole ? MEMBERS_WITH_ME(myRole) : MEMBERS.filter((m) => m.username !== "me");
       case "join_requests":
         return [];
       case "leave_group":
@@ -70,19 +77,56 @@ function serve(myRole: MemberRole, refuse: string | null = null) {
       case "remove_group_member":
       case "update_group":
         if (refuse) throw { code: refuse, message: "nope" };
-        return command === "update_group" ? INFO : null;
+        return command === "update_group" ? info : null;
+      case "set_group_photo":
+        if (refuse) throw { code: refuse, message: "nope" };
+        return { ...info, photo: "gp-new" };
+      case "remove_group_photo":
+        return { ...info, photo: null };
       default:
         throw new Error(command);
     }
   });
 }
 
-function Panel({ role }: { role: MemberRole | null }) {
+function Panel({
+  role,
+  photo = null,
+  onDeleted = () => {},
+}: {
+  role: MemberRole | null;
+  photo?: string | null;
+  onDeleted?: () => void;
+}) {
   const members = role ? MEMBERS_WITH_ME(role) : MEMBERS.filter((m) => m.username !== "me");
-  return <GroupInfoPanel chat={group(role)} myId="id-me" members={members} onClose={() => {}} />;
+  return (
+    <GroupInfoPanel
+      chat={{ ...group(role), photo }}
+      myId="id-me"
+      members={members}
+      onClose={() => {}}
+      onDeleted={onDeleted}
+    />
+  );
 }
 
 beforeEach(() => resetMembers());
+afterEach(() => vi.restoreAllMocks());
+
+/** jsdom decodes no images: every picked file is a 300×200 picture. */
+function imagesDecode() {
+  HTMLImageElement.prototype.decode = vi.fn(async () => undefined);
+  vi.spyOn(HTMLImageElement.prototype, "naturalWidth", "get").mockReturnValue(300);
+  vi.spyOn(HTMLImageElement.prototype, "naturalHeight", "get").mockReturnValue(200);
+  URL.createObjectURL = vi.fn(() => "blob:picked");
+  URL.revokeObjectURL = vi.fn();
+}
+
+async function pickPhoto() {
+  const file = new File([new Uint8Array([1, 2, 3])], "group.png", { type: "image/png" });
+  fireEvent.change(screen.getByTestId("group-photo-file"), { target: { files: [file] } });
+  await screen.findByTestId("group-photo-crop");
+}
 
 describe("GroupInfoPanel", () => {
   it("shows name, description, size and members with their roles, me as You", async () => {
@@ -167,7 +211,13 @@ describe("GroupInfoPanel", () => {
       m.username === "ann" ? { ...m, role: "member" as const } : m,
     );
     render(
-      <GroupInfoPanel chat={group("owner")} myId="id-me" members={members} onClose={() => {}} />,
+      <GroupInfoPanel
+        chat={group("owner")}
+        myId="id-me"
+        members={members}
+        onClose={() => {}}
+        onDeleted={() => {}}
+      />,
     );
     await screen.findByTestId("group-info-description");
     fireEvent.click(screen.getByTestId("member-actions-ann"));
@@ -187,7 +237,7 @@ describe("GroupInfoPanel", () => {
         userId: "id-bob",
       }),
     );
-    expect(screen.getByTestId("delete-group")).toBeTruthy();
+    expect(screen.getByTestId("delete-group").textContent).toBe("Delete group for everyone");
   });
 
   it("shows the server's admins_only refusal in words", async () => {
@@ -209,5 +259,132 @@ describe("GroupInfoPanel", () => {
     );
     expect(screen.queryByTestId("exit-group")).toBeNull();
     expect(invoke).not.toHaveBeenCalledWith("group_info", expect.anything());
+  });
+
+  it("shows the group's photo, fetched as the group's", async () => {
+    serve("member", null, { ...INFO, photo: "gp-shown" });
+    render(<Panel role="member" photo="gp-shown" />);
+    const photo = await screen.findByTestId("avatar-photo");
+    expect(photo.getAttribute("src")).toBe("data:image/jpeg;base64,GROUP");
+    expect(invoke).toHaveBeenCalledWith("chat_photo", { chatId: "g1", size: "full" });
+    expect(invoke).not.toHaveBeenCalledWith("user_photo", expect.anything());
+  });
+
+  it("lets admins set the group photo with the square chosen, and remove it", async () => {
+    imagesDecode();
+    serve("admin");
+    render(<Panel role="admin" />);
+    await screen.findByTestId("group-info-description");
+    await pickPhoto();
+    fireEvent.change(screen.getByTestId("group-photo-zoom"), { target: { value: "2" } });
+    fireEvent.click(screen.getByTestId("group-photo-save"));
+    await waitFor(() =>
+      expect(invoke).toHaveBeenCalledWith("set_group_photo", new Uint8Array([1, 2, 3]), {
+        headers: { "x-chat-id": "g1", "x-crop": "100,50,100" },
+      }),
+    );
+    // The answer's photo shows, fetched as the group's.
+    await waitFor(() =>
+      expect(invoke).toHaveBeenCalledWith("chat_photo", { chatId: "g1", size: "full" }),
+    );
+    await screen.findByTestId("avatar-photo");
+    expect(screen.queryByTestId("group-photo-crop")).toBeNull();
+    fireEvent.click(screen.getByTestId("group-photo-remove"));
+    await waitFor(() => expect(screen.queryByTestId("avatar-photo")).toBeNull());
+    expect(invoke).toHaveBeenCalledWith("remove_group_photo", { chatId: "g1" });
+  });
+
+  it("shows the server's refusal of a photo in words", async () => {
+    imagesDecode();
+    serve("admin", "admins_only");
+    render(<Panel role="admin" />);
+    await screen.findByTestId("group-info-description");
+    await pickPhoto();
+    fireEvent.click(screen.getByTestId("group-photo-save"));
+    expect((await screen.findByTestId("group-photo-error")).textContent).toBe(
+      "Only admins can do that",
+    );
+  });
+
+  it("lets members change the photo only when the group lets everyone edit its info", async () => {
+    serve("member");
+    const { unmount } = render(<Panel role="member" />);
+    await screen.findByTestId("group-info-description");
+    expect(screen.queryByTestId("group-photo-file")).toBeNull();
+    unmount();
+    serve("member", null, { ...INFO, settings: { ...INFO.settings, only_admins_edit: false } });
+    render(<Panel role="member" />);
+    expect(await screen.findByTestId("group-photo-file")).toBeTruthy();
+    expect(screen.getByTestId("edit-group-info")).toBeTruthy();
+  });
+
+  it("reports the group with its last messages and exits it, then shows I left", async () => {
+    serve("member");
+    render(<Panel role="member" />);
+    await screen.findByTestId("group-info-description");
+    fireEvent.click(screen.getByTestId("report-group"));
+    expect(screen.getByTestId<HTMLInputElement>("report-group-exit").checked).toBe(true);
+    expect(screen.getByTestId<HTMLInputElement>("report-group-include-messages").checked).toBe(
+      false,
+    );
+    fireEvent.change(screen.getByTestId("report-group-reason"), { target: { value: "spam" } });
+    fireEvent.click(screen.getByTestId("report-group-include-messages"));
+    fireEvent.click(screen.getByTestId("report-group-submit"));
+    expect((await screen.findByTestId("group-info-notice")).textContent).toBe(
+      "Thanks — the report was sent. You left the group.",
+    );
+    expect(invoke).toHaveBeenCalledWith("report_group", {
+      chatId: "g1",
+      reason: "spam",
+      includeMessages: true,
+      leave: true,
+    });
+    expect(screen.getByTestId("group-info-not-member")).toBeTruthy();
+    expect(screen.queryByTestId("exit-group")).toBeNull();
+    expect(screen.getByTestId("delete-group-for-me")).toBeTruthy();
+  });
+
+  it("reports a group I already left without offering to exit it", async () => {
+    serve(null);
+    render(<Panel role={null} />);
+    fireEvent.click(screen.getByTestId("report-group"));
+    expect(screen.queryByTestId("report-group-exit")).toBeNull();
+    fireEvent.change(screen.getByTestId("report-group-reason"), { target: { value: "scam" } });
+    fireEvent.click(screen.getByTestId("report-group-submit"));
+    expect((await screen.findByTestId("group-info-notice")).textContent).toBe(
+      "Thanks — the report was sent.",
+    );
+    expect(invoke).toHaveBeenCalledWith("report_group", {
+      chatId: "g1",
+      reason: "scam",
+      includeMessages: false,
+      leave: false,
+    });
+  });
+
+  it("exits and deletes the group for me after asking, and closes it", async () => {
+    serve("member");
+    const onDeleted = vi.fn();
+    render(<Panel role="member" onDeleted={onDeleted} />);
+    await screen.findByTestId("group-info-description");
+    fireEvent.click(screen.getByTestId("exit-and-delete"));
+    expect(invoke).not.toHaveBeenCalledWith("delete_chat", expect.anything());
+    fireEvent.click(screen.getByTestId("exit-and-delete-confirm"));
+    await waitFor(() => expect(onDeleted).toHaveBeenCalled());
+    expect(invoke).toHaveBeenCalledWith("delete_chat", { chatId: "g1" });
+    expect(invoke).not.toHaveBeenCalledWith("leave_group", expect.anything());
+  });
+
+  it("deletes a group I left for me only, worded apart from the owner's delete for everyone", async () => {
+    serve(null);
+    const onDeleted = vi.fn();
+    render(<Panel role={null} onDeleted={onDeleted} />);
+    expect(screen.queryByTestId("delete-group")).toBeNull();
+    expect(screen.getByTestId("delete-group-for-me").textContent).toBe("Delete group");
+    fireEvent.click(screen.getByTestId("delete-group-for-me"));
+    fireEvent.click(screen.getByTestId("delete-group-for-me-confirm"));
+    await waitFor(() => expect(onDeleted).toHaveBeenCalled());
+    expect(invoke).toHaveBeenCalledWith("delete_chat", { chatId: "g1" });
+    expect(invoke).not.toHaveBeenCalledWith("delete_group", expect.anything());
   });
 });

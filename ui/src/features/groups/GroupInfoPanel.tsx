@@ -1,14 +1,16 @@
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useState, type FormEvent } from "react";
 import type { ChatMember, LocalChat } from "../../api";
-import Avatar from "../../components/Avatar";
-import { CloseIcon, MoreIcon } from "../../components/Icon";
+import { CloseIcon } from "../../components/Icon";
 import { LAYER, useEscape } from "../../shortcuts";
 import AddMembers from "./AddMembers";
 import { groupsApi, NEW_GROUP_SETTINGS, type GroupSettings } from "./api";
+import GroupExit from "./GroupExit";
+import GroupPhoto from "./GroupPhoto";
 import { reloadMembers, useGroupInfo } from "./hooks";
 import InviteLink from "./InviteLink";
 import JoinRequests from "./JoinRequests";
-import { groupErrorText, isAdmin, roleLabel } from "./words";
+import MemberRow, { type MemberAction } from "./MemberRow";
+import { groupErrorText, isAdmin } from "./words";
 import "./groups.css";
 
 const SETTINGS: { key: keyof GroupSettings; label: string; hint: string }[] = [
@@ -35,105 +37,40 @@ function rank(member: ChatMember, myId: string): number {
   return member.role === "owner" ? 1 : member.role === "admin" ? 2 : 3;
 }
 
-/** One member: name, "You", their role, and (for admins) their actions menu. */
-function MemberRow({
-  member,
-  me,
-  canManage,
-  onAct,
-}: {
-  member: ChatMember;
-  me: boolean;
-  canManage: boolean;
-  onAct: (action: "make-admin" | "dismiss-admin" | "remove") => void;
-}) {
-  const [menu, setMenu] = useState(false);
-  useEscape(menu, LAYER.menu, () => setMenu(false));
-  const role = roleLabel(member.role);
-  const act = (action: Parameters<typeof onAct>[0]) => {
-    setMenu(false);
-    onAct(action);
-  };
-  return (
-    <li className="member-row" data-testid={`member-${member.username}`} data-role={member.role}>
-      <Avatar userId={member.user_id} photo={member.photo} name={member.display_name} />
-      <span className="contact-text">
-        <span className="contact-name">{me ? "You" : member.display_name}</span>
-        <span className="hint"> @{member.username}</span>
-      </span>
-      {role && (
-        <span className="tag" data-testid="member-role">
-          {role}
-        </span>
-      )}
-      {canManage && (
-        <span className="member-more">
-          <button
-            type="button"
-            className="link-button"
-            aria-label={`Actions for ${member.display_name}`}
-            title="Actions"
-            data-testid={`member-actions-${member.username}`}
-            onClick={() => setMenu(!menu)}
-          >
-            <MoreIcon />
-          </button>
-          {menu && (
-            <div className="menu" role="menu">
-              {member.role === "member" ? (
-                <button type="button" data-testid="make-admin" onClick={() => act("make-admin")}>
-                  Make group admin
-                </button>
-              ) : (
-                <button
-                  type="button"
-                  data-testid="dismiss-admin"
-                  onClick={() => act("dismiss-admin")}
-                >
-                  Dismiss as admin
-                </button>
-              )}
-              <button type="button" data-testid="remove-member" onClick={() => act("remove")}>
-                Remove from group
-              </button>
-            </div>
-          )}
-        </span>
-      )}
-    </li>
-  );
-}
-
 /**
- * A group's info beside its conversation: name, description and size; its members with their
- * roles and (for admins) what can be done to them; settings, the invite link and requests to
- * join for admins; Exit for everyone, Delete for the owner.
+ * A group's info beside its conversation: photo, name, description and size; its members with
+ * their roles and (for admins) what can be done to them; settings, the invite link and requests
+ * to join for admins; Report, Exit, and Delete (for me; the owner's for everyone) at its foot.
  */
 export default function GroupInfoPanel({
   chat,
   myId,
   members,
   onClose,
+  onDeleted,
 }: {
   chat: LocalChat;
   myId: string;
   /** From this device's store; null while loading. */
   members: ChatMember[] | null;
   onClose: () => void;
+  /** The chat was deleted for me: close it. */
+  onDeleted: () => void;
 }) {
   const chatId = chat.id;
-  const member = chat.my_role !== null;
-  const admin = isAdmin(chat.my_role);
-  const owner = chat.my_role === "owner";
+  // Left from here: out at once, until the tile (its member list moved on) says how it stands.
+  const [leftAtSeq, setLeftAtSeq] = useState<number | null>(null);
+  const role = leftAtSeq !== null && chat.members_seq <= leftAtSeq ? null : chat.my_role;
+  const member = role !== null;
+  const admin = isAdmin(role);
+  const owner = role === "owner";
   const { info, error: infoError, setInfo } = useGroupInfo(chatId, member);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [editing, setEditing] = useState<{ name: string; description: string } | null>(null);
   const [adding, setAdding] = useState(false);
-  const [confirming, setConfirming] = useState<"exit" | "delete" | null>(null);
   const [busy, setBusy] = useState(false);
   useEscape(editing !== null, LAYER.menu, () => setEditing(null));
-  useEscape(confirming !== null, LAYER.menu, () => setConfirming(null));
 
   const settings = info?.settings ?? null;
   const canEdit = member && (admin || (settings !== null && !settings.only_admins_edit));
@@ -172,7 +109,7 @@ export default function GroupInfoPanel({
   const toggle = (key: keyof GroupSettings, on: boolean) =>
     run(async () => setInfo(await groupsApi.updateGroup(chatId, { [key]: on })));
 
-  const actOn = (target: ChatMember, action: "make-admin" | "dismiss-admin" | "remove") =>
+  const actOn = (target: ChatMember, action: MemberAction) =>
     run(
       async () => {
         if (action === "remove") await groupsApi.removeMember(chatId, target.user_id);
@@ -190,17 +127,6 @@ export default function GroupInfoPanel({
           ? `${target.display_name} is now an admin.`
           : `${target.display_name} is no longer an admin.`,
     );
-
-  const leave = () =>
-    run(async () => {
-      await groupsApi.leave(chatId);
-      setConfirming(null);
-    }, "You left the group.");
-  const remove = () =>
-    run(async () => {
-      await groupsApi.deleteGroup(chatId);
-      setConfirming(null);
-    }, "The group was deleted.");
 
   const sorted = [...(members ?? [])].sort(
     (a, b) => rank(a, myId) - rank(b, myId) || a.display_name.localeCompare(b.display_name),
@@ -222,7 +148,13 @@ export default function GroupInfoPanel({
       </header>
       <div className="group-info-body">
         <section className="group-info-top">
-          <Avatar userId={chatId} photo={null} name={name} large />
+          <GroupPhoto
+            chatId={chatId}
+            photo={info ? info.photo : chat.photo}
+            name={name}
+            canEdit={canEdit}
+            onChanged={setInfo}
+          />
           {editing ? (
             <form className="group-edit" onSubmit={save}>
               <label className="field">
@@ -359,92 +291,18 @@ export default function GroupInfoPanel({
             ))}
           </ul>
         </section>
-        {member && (
-          <section className="group-info-section group-info-exit">
-            {confirming === "exit" ? (
-              <Confirm
-                label="Exit group"
-                testId="exit-group-confirm"
-                busy={busy}
-                onConfirm={leave}
-                onCancel={() => setConfirming(null)}
-              >
-                Exit “{name}”? {owner ? "An admin (or the longest member) becomes the owner. " : ""}
-                You keep the messages you have.
-              </Confirm>
-            ) : confirming === "delete" ? (
-              <Confirm
-                label="Delete group"
-                testId="delete-group-confirm"
-                busy={busy}
-                onConfirm={remove}
-                onCancel={() => setConfirming(null)}
-              >
-                Delete “{name}” for everyone? All members are taken out; each keeps the messages
-                they have.
-              </Confirm>
-            ) : (
-              <>
-                <button
-                  type="button"
-                  className="link-button danger-link"
-                  data-testid="exit-group"
-                  onClick={() => setConfirming("exit")}
-                >
-                  Exit group
-                </button>
-                {owner && (
-                  <button
-                    type="button"
-                    className="link-button danger-link"
-                    data-testid="delete-group"
-                    onClick={() => setConfirming("delete")}
-                  >
-                    Delete group
-                  </button>
-                )}
-              </>
-            )}
-          </section>
-        )}
+        <GroupExit
+          chatId={chatId}
+          name={name}
+          member={member}
+          owner={owner}
+          busy={busy}
+          run={run}
+          onLeft={() => setLeftAtSeq(chat.members_seq)}
+          onDeleted={onDeleted}
+          onNotice={(text) => (setError(null), setNotice(text))}
+        />
       </div>
     </aside>
-  );
-}
-
-/** A question before something that cannot be undone: the action's button, and Cancel. */
-function Confirm({
-  label,
-  testId,
-  busy,
-  onConfirm,
-  onCancel,
-  children,
-}: {
-  label: string;
-  testId: string;
-  busy: boolean;
-  onConfirm: () => void;
-  onCancel: () => void;
-  children: ReactNode;
-}) {
-  return (
-    <div className="confirm" role="alertdialog" aria-label={label}>
-      <p>{children}</p>
-      <div className="row">
-        <button
-          type="button"
-          className="danger-button"
-          data-testid={testId}
-          disabled={busy}
-          onClick={onConfirm}
-        >
-          {label}
-        </button>
-        <button type="button" className="link-button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </div>
   );
 }

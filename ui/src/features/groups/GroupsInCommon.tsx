@@ -34,7 +34,11 @@ export default function GroupsInCommon({
               disabled={!onOpen}
               onClick={() => onOpen?.(group.id)}
             >
-              <Avatar userId={group.id} photo={null} name={group.title} />
+              <Avatar
+                owner={{ kind: "chat", id: group.id }}
+                photo={group.photo}
+                name={group.title}
+              />
               <span className="contact-text">
                 <span className="contact-name">{group.title}</span>
                 <span className="hint">

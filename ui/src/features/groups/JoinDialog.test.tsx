@@ -67,4 +67,16 @@ describe("JoinDialog", () => {
     fireEvent.click(screen.getByTestId("join-cancel"));
     expect(onClose).toHaveBeenCalled();
   });
+
+  it("shows the invite's photo, fetched by the link's code", async () => {
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "invite_preview") return { ...PREVIEW, photo: "gp-invite" };
+      if (command === "invite_photo") return "data:image/jpeg;base64,INVITE";
+      throw new Error(command);
+    });
+    render(<JoinDialog link={` ${LINK}/ `} onJoined={() => {}} onClose={() => {}} />);
+    const photo = await screen.findByTestId("avatar-photo");
+    expect(photo.getAttribute("src")).toBe("data:image/jpeg;base64,INVITE");
+    expect(invoke).toHaveBeenCalledWith("invite_photo", { code: "abc", size: "full" });
+  });
 });

@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { ApiError } from "../../api";
 import Avatar from "../../components/Avatar";
 import { LAYER, useEscape } from "../../shortcuts";
-import { groupsApi, type InvitePreview } from "./api";
+import { groupsApi, inviteCode, type InvitePreview } from "./api";
 import { groupErrorText } from "./words";
 import "./groups.css";
 
@@ -85,7 +85,13 @@ export default function JoinDialog({
         {!preview && !error && <p className="hint">Looking up the invite…</p>}
         {preview && (
           <div className="join-preview">
-            <Avatar userId={link} photo={null} name={preview.name} large />
+            <Avatar
+              owner={{ kind: "invite", id: inviteCode(link) }}
+              photo={preview.photo}
+              name={preview.name}
+              size="full"
+              large
+            />
             <div className="join-preview-name" data-testid="join-group-name">
               {preview.name}
             </div>

@@ -58,7 +58,11 @@ export default function JoinRequests({
             className="member-row"
             data-testid={`join-request-${request.username}`}
           >
-            <Avatar userId={request.user_id} photo={request.photo} name={request.display_name} />
+            <Avatar
+              owner={{ kind: "user", id: request.user_id }}
+              photo={request.photo}
+              name={request.display_name}
+            />
             <span className="contact-text">
               <span className="contact-name">{request.display_name}</span>
               <span className="hint"> @{request.username}</span>

@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ChatSummary } from "../../api";
 import { contact } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
@@ -9,8 +9,15 @@ const CONTACTS = [contact("bob", "Bob"), contact("cal", "Cal"), contact("eve", "
 
 const made = { id: "g-new", kind: "group", title: "Hikers" } as ChatSummary;
 
-/** The desktop side: my contacts, and `create_group` refusing `refused` (user id → code). */
-function serve(refused: Record<string, string> = {}, blocked: string[] = []) {
+afterEach(() => vi.restoreAllMocks());
+
+/** The desktop side: my contacts, and `create_group` refusing `refused` (user id → code);
+ * `photoRefused`: `set_group_photo` fails with that code. */
+function serve(
+  refused: Record<string, string> = {},
+  blocked: string[] = [],
+  photoRefused: string | null = null,
+) {
   invoke.mockImplementation(async (command: string, args?: never) => {
     const given = (args ?? {}) as { memberIds?: string[] };
     switch (command) {
@@ -29,6 +36,9 @@ function serve(refused: Record<string, string> = {}, blocked: string[] = []) {
           added: given.memberIds!.filter((id) => !(id in refused)),
           refused: Object.entries(refused).map(([user_id, code]) => ({ user_id, code })),
         };
+      case "set_group_photo":
+        if (photoRefused) throw { code: photoRefused, message: "nope" };
+        return { chat_id: made.id, photo: "gp1" };
       default:
         throw new Error(command);
     }
@@ -95,4 +105,64 @@ describe("NewGroup", () => {
     fireEvent.click(screen.getByTestId("create-group"));
     expect((await screen.findByTestId("new-group-error")).textContent).toBe("The group is full");
   });
+
+  it("sends the photo picked, with its square, once the group is made", async () => {
+    imagesDecode();
+    serve();
+    const onCreated = vi.fn();
+    const onClose = vi.fn();
+    render(<NewGroup onCreated={onCreated} onClose={onClose} />);
+    fireEvent.change(await screen.findByTestId("group-name"), { target: { value: "Hikers" } });
+    await pickPhoto();
+    fireEvent.change(screen.getByTestId("new-group-photo-zoom"), { target: { value: "2" } });
+    fireEvent.click(screen.getByTestId("new-group-photo-save"));
+    // Kept until the group is made: nothing is sent yet.
+    await screen.findByTestId("new-group-photo-chosen");
+    expect(invoke.mock.calls.map(([command]) => command)).not.toContain("set_group_photo");
+    fireEvent.click(screen.getByTestId("create-group"));
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(onCreated).toHaveBeenCalledWith("g-new");
+    const commands = invoke.mock.calls.map(([command]) => command);
+    expect(commands.indexOf("create_group")).toBeLessThan(commands.indexOf("set_group_photo"));
+    expect(invoke).toHaveBeenCalledWith("set_group_photo", new Uint8Array([1, 2, 3]), {
+      headers: { "x-chat-id": "g-new", "x-crop": "100,50,100" },
+    });
+  });
+
+  it("keeps the group made when its photo is refused, and says so", async () => {
+    imagesDecode();
+    serve({}, [], "invalid_image");
+    const onCreated = vi.fn();
+    const onClose = vi.fn();
+    render(<NewGroup onCreated={onCreated} onClose={onClose} />);
+    fireEvent.change(await screen.findByTestId("group-name"), { target: { value: "Hikers" } });
+    await pickPhoto();
+    fireEvent.click(screen.getByTestId("new-group-photo-save"));
+    await screen.findByTestId("new-group-photo-chosen");
+    fireEvent.click(screen.getByTestId("create-group"));
+    expect((await screen.findByTestId("new-group-photo-error")).textContent).toBe(
+      "Its photo could not be set: nope (invalid_image)",
+    );
+    expect(onCreated).toHaveBeenCalledWith("g-new");
+    expect(screen.getByTestId("group-refusals").textContent).toContain("The group was created");
+    expect(screen.queryByTestId("group-refusal")).toBeNull();
+    expect(onClose).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByTestId("group-refusals-done"));
+    expect(onClose).toHaveBeenCalled();
+  });
 });
+
+/** jsdom decodes no images: every picked file is a 300×200 picture. */
+function imagesDecode() {
+  HTMLImageElement.prototype.decode = vi.fn(async () => undefined);
+  vi.spyOn(HTMLImageElement.prototype, "naturalWidth", "get").mockReturnValue(300);
+  vi.spyOn(HTMLImageElement.prototype, "naturalHeight", "get").mockReturnValue(200);
+  URL.createObjectURL = vi.fn(() => "blob:picked");
+  URL.revokeObjectURL = vi.fn();
+}
+
+async function pickPhoto() {
+  const file = new File([new Uint8Array([1, 2, 3])], "group.png", { type: "image/png" });
+  fireEvent.change(screen.getByTestId("new-group-photo-file"), { target: { files: [file] } });
+  await screen.findByTestId("new-group-photo-crop");
+}

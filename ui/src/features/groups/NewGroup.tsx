@@ -1,6 +1,8 @@
-import { useState, type FormEvent } from "react";
-import { api } from "../../api";
+import { useEffect, useState, type FormEvent } from "react";
+import { api, type PhotoCrop } from "../../api";
+import { LetterAvatar } from "../../components/Avatar";
 import { CloseIcon } from "../../components/Icon";
+import PhotoEditor, { CroppedImage } from "../../components/PhotoEditor";
 import { LAYER, useEscape } from "../../shortcuts";
 import { useLoaded } from "../../useLoaded";
 import { groupsApi } from "./api";
@@ -13,9 +15,24 @@ import "./groups.css";
 const NAME_MAX = 100;
 const DESCRIPTION_MAX = 500;
 
+/** The photo chosen for the group before it exists: sent once it is made. */
+interface ChosenPhoto {
+  bytes: Uint8Array;
+  crop: PhotoCrop;
+  /** For the preview; revoked when replaced or the form goes. */
+  url: string;
+}
+
+/** What a made group could not get: who could not be added and why, and its photo's refusal. */
+interface Shortfall {
+  refusals: string[];
+  photoError: string | null;
+}
+
 /**
- * A new group: members ticked from my contacts, a name (required) and a description. Made, it
- * opens at once; who could not be added is said here, without holding the group back.
+ * A new group: members ticked from my contacts, a name (required), a description and a photo.
+ * Made, it opens at once; who could not be added, or a photo that could not be set, is said
+ * here, without holding the group back.
  */
 export default function NewGroup({
   onCreated,
@@ -31,9 +48,16 @@ export default function NewGroup({
   const [description, setDescription] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  /** Made, but some could not be added: why, one line each. */
-  const [refusals, setRefusals] = useState<string[] | null>(null);
+  const [photo, setPhoto] = useState<ChosenPhoto | null>(null);
+  /** Made, but not all of it: said before closing. */
+  const [shortfall, setShortfall] = useState<Shortfall | null>(null);
   useEscape(true, LAYER.menu, onClose);
+  useEffect(
+    () => () => {
+      if (photo) URL.revokeObjectURL(photo.url);
+    },
+    [photo],
+  );
 
   const create = async (event: FormEvent) => {
     event.preventDefault();
@@ -42,12 +66,21 @@ export default function NewGroup({
     setError(null);
     try {
       const made = await groupsApi.createGroup(name.trim(), description.trim(), [...selected]);
-      const lines = await refusalLines(
+      // The group stands whatever becomes of its photo.
+      let photoError: string | null = null;
+      if (photo) {
+        try {
+          await groupsApi.setGroupPhoto(made.chat.id, photo.bytes, photo.crop);
+        } catch (e) {
+          photoError = groupErrorText(e);
+        }
+      }
+      const refusals = await refusalLines(
         made.refused,
         (id) => contacts?.find((c) => c.user_id === id)?.display_name,
       );
       onCreated(made.chat.id);
-      if (lines.length > 0) setRefusals(lines);
+      if (refusals.length > 0 || photoError) setShortfall({ refusals, photoError });
       else onClose();
     } catch (e) {
       setError(groupErrorText(e));
@@ -69,16 +102,26 @@ export default function NewGroup({
           <CloseIcon />
         </button>
       </div>
-      {refusals ? (
+      {shortfall ? (
         <div className="group-refusals" role="status" data-testid="group-refusals">
-          <p>The group was created. Some people could not be added:</p>
-          <ul>
-            {refusals.map((line) => (
-              <li key={line} data-testid="group-refusal">
-                {line}
-              </li>
-            ))}
-          </ul>
+          <p>The group was created.</p>
+          {shortfall.refusals.length > 0 && (
+            <>
+              <p>Some people could not be added:</p>
+              <ul>
+                {shortfall.refusals.map((line) => (
+                  <li key={line} data-testid="group-refusal">
+                    {line}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {shortfall.photoError && (
+            <p className="error" data-testid="new-group-photo-error">
+              Its photo could not be set: {shortfall.photoError}
+            </p>
+          )}
           <div className="row">
             <button type="button" data-testid="group-refusals-done" onClick={onClose}>
               Done
@@ -109,6 +152,30 @@ export default function NewGroup({
               onChange={(event) => setDescription(event.target.value)}
             />
           </label>
+          <PhotoEditor
+            current={
+              photo ? (
+                <CroppedImage
+                  url={photo.url}
+                  crop={photo.crop}
+                  side={96}
+                  alt="The group's photo"
+                  className="crop-frame crop-chosen"
+                  data-testid="new-group-photo-chosen"
+                />
+              ) : (
+                <LetterAvatar name={name.trim() || "?"} large />
+              )
+            }
+            hasPhoto={photo !== null}
+            noun="group photo"
+            saveLabel="Use this photo"
+            testIdPrefix="new-group-photo"
+            onSave={async (bytes, crop) =>
+              setPhoto({ bytes, crop, url: URL.createObjectURL(new Blob([bytes.slice()])) })
+            }
+            onRemove={async () => setPhoto(null)}
+          />
           <h3 className="contacts-title">
             Members{selected.size > 0 ? ` (${selected.size} picked)` : ""}
           </h3>

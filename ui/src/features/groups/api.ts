@@ -1,6 +1,6 @@
-// The groups' commands: making and joining groups, their info, settings and members, invite
-// links and requests to join, groups in common, and who may add me to groups.
-import { call, type ChatMember, type ChatSummary } from "../../api";
+// The groups' commands: making and joining groups, their info, photo, settings and members,
+// invite links and requests to join, reports, groups in common, and who may add me to groups.
+import { call, type ChatMember, type ChatSummary, type PhotoCrop, type PhotoSize } from "../../api";
 import type { GroupInfo } from "../../bindings/GroupInfo";
 import type { GroupInfoUpdate } from "../../bindings/GroupInfoUpdate";
 import type { InviteCode } from "../../bindings/InviteCode";
@@ -30,6 +30,14 @@ export type {
 /** Mirrors proto's `INVITE_LINK_PREFIX` form of `InviteLink::for_code`. */
 export const JOIN_LINK_PREFIX = "gkchat://join/";
 
+/** The code in a `gkchat://join/<code>` link (or a bare code); mirrors proto's
+ * `InviteLink::code_of`. */
+export function inviteCode(link: string): string {
+  const text = link.trim();
+  const code = text.startsWith(JOIN_LINK_PREFIX) ? text.slice(JOIN_LINK_PREFIX.length) : text;
+  return code.replace(/\/+$/, "");
+}
+
 /** Mirrors proto's `GroupSettings::new_group`: what a group starts with. */
 export const NEW_GROUP_SETTINGS: GroupSettings = {
   only_admins_send: false,
@@ -46,6 +54,22 @@ export const groupsApi = {
   /** Name, description, settings (admins; the info by anyone unless only admins may edit). */
   updateGroup: (chatId: string, update: GroupInfoUpdate) =>
     call<GroupInfo>("update_group", { chatId, update }),
+  /** Sends the image file's bytes as they are (raw IPC), as `api.setPhoto` does; the server
+   * crops and scales. Admins, or anyone while the group lets all members edit its info. */
+  setGroupPhoto: (chatId: string, image: Uint8Array, crop: PhotoCrop | null) =>
+    call<GroupInfo>("set_group_photo", image, {
+      headers: {
+        "x-chat-id": chatId,
+        ...(crop ? { "x-crop": `${crop.x},${crop.y},${crop.size}` } : {}),
+      },
+    }),
+  removeGroupPhoto: (chatId: string) => call<GroupInfo>("remove_group_photo", { chatId }),
+  /** A group's image as a `data:` URL (for its members), or null when it has none. */
+  chatPhoto: (chatId: string, size: PhotoSize) =>
+    call<string | null>("chat_photo", { chatId, size }),
+  /** The image an invite shows before joining (`code`: see `inviteCode`), or null. */
+  invitePhoto: (code: string, size: PhotoSize) =>
+    call<string | null>("invite_photo", { code, size }),
   /** A chat's members from this device's store (synced by itself). */
   chatMembers: (chatId: string) => call<ChatMember[]>("chat_members", { chatId }),
   /** A group's members fresh from the server. */
@@ -71,6 +95,10 @@ export const groupsApi = {
   joinRequests: (chatId: string) => call<JoinRequest[]>("join_requests", { chatId }),
   decideJoinRequest: (chatId: string, userId: string, approve: boolean) =>
     call<void>("decide_join_request", { chatId, userId, approve }),
+  /** Reports a group to the server's operator (also after I left it); `includeMessages`
+   * attaches its last messages, `leave` exits it too. The report's id. */
+  reportGroup: (chatId: string, reason: string, includeMessages: boolean, leave: boolean) =>
+    call<string>("report_group", { chatId, reason, includeMessages, leave }),
   groupsInCommon: (userId: string) => call<ChatSummary[]>("groups_in_common", { userId }),
   /** The contacts who may not add me to groups ("my contacts except …"). */
   groupAddExceptions: () => call<string[]>("group_add_exceptions"),
