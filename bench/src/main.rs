@@ -13,7 +13,9 @@
 //! connection open, `--group-senders` of them sending at a fixed total `--rate` for `--seconds`;
 //! it prints deliveries/s (messages × online recipients), send→receive latency at the receivers
 //! p50 / p99 / max, and — with `--server-binary`, which runs the server as its own process — the
-//! server's CPU time.
+//! server's CPU time. The senders are `gkchat-client` connections; every other member is a raw
+//! WebSocket that only picks each message's id out of its frame, so the bench's own process
+//! costs little per delivery and the server is what is measured.
 //!
 //! Run it with `cargo run --release -p gkchat-bench -- --help`.
 
@@ -307,19 +309,29 @@ async fn group_scenario(args: &Args, url: &Url, members: usize, server_pid: Opti
     // Everyone online; each receiver times the pushes of messages it did not send.
     let sent_at: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
     let latencies: Arc<Mutex<Vec<Duration>>> = Arc::default();
-    let mut connections = Vec::with_capacity(members);
+    let timing = {
+        let (sent_at, latencies) = (sent_at.clone(), latencies.clone());
+        move |id: &str| {
+            let start = sent_at.lock().expect("lock").get(id).copied();
+            if let Some(start) = start {
+                latencies.lock().expect("lock").push(start.elapsed());
+            }
+        }
+    };
+    let mut connections = Vec::with_capacity(senders);
     let mut listeners = Vec::with_capacity(members);
-    for client in &clients {
+    for (n, client) in clients.iter().enumerate() {
+        if n >= senders {
+            listeners.push(raw_receiver(url, client.access_token().await?, timing.clone()).await?);
+            continue;
+        }
         let connection = Arc::new(online(client).await?);
         let mut events = connection.events();
-        let (sent_at, latencies) = (sent_at.clone(), latencies.clone());
+        let timing = timing.clone();
         listeners.push(tokio::spawn(async move {
             while let Some(event) = events.next().await {
                 if let Event::Message(message) = event {
-                    let start = sent_at.lock().expect("lock").get(&message.id).copied();
-                    if let Some(start) = start {
-                        latencies.lock().expect("lock").push(start.elapsed());
-                    }
+                    timing(&message.id);
                 }
             }
         }));
@@ -390,6 +402,63 @@ async fn group_scenario(args: &Args, url: &Url, members: usize, server_pid: Opti
         listener.abort();
     }
     Ok(())
+}
+
+/// What the raw receiver reads of a frame: its type and, for a message, its id (the rest is
+/// skipped, not decoded).
+#[derive(serde::Deserialize)]
+struct Peek<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: &'a str,
+    #[serde(borrow)]
+    id: Option<&'a str>,
+}
+
+/// A member that only receives: a raw WebSocket signed in with `token` (no typed decoding, no
+/// store), calling `on_message` with the id of every message pushed. Returns once the server
+/// welcomed it.
+async fn raw_receiver(
+    url: &Url,
+    token: String,
+    on_message: impl Fn(&str) + Send + 'static,
+) -> Result<tokio::task::JoinHandle<()>> {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message as WsMessage;
+    let mut ws = url.join("ws")?;
+    ws.set_scheme(if url.scheme() == "https" { "wss" } else { "ws" }).map_err(|()| anyhow::anyhow!("bad URL"))?;
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async_with_config(ws.as_str(), Some(gkchat_client::ws_config()), false)
+            .await
+            .context("connecting a receiver")?;
+    let hello = gkchat_proto::Hello {
+        protocol: gkchat_proto::PROTOCOL_VERSION,
+        client: "gkchat-bench receiver".into(),
+        token: Some(token),
+    };
+    socket.send(WsMessage::text(gkchat_proto::ClientFrame::Hello(hello).encode())).await?;
+    loop {
+        match socket.next().await {
+            Some(Ok(WsMessage::Text(text))) => {
+                let peek: Peek<'_> = serde_json::from_str(text.as_str()).context("a frame")?;
+                match peek.kind {
+                    "welcome" => break,
+                    "error" => bail!("the server refused a receiver: {}", text.as_str()),
+                    _ => {}
+                }
+            }
+            Some(Ok(_)) => {}
+            other => bail!("a receiver's connection ended before welcome: {other:?}"),
+        }
+    }
+    Ok(tokio::spawn(async move {
+        while let Some(Ok(frame)) = socket.next().await {
+            if let WsMessage::Text(text) = frame
+                && let Ok(Peek { kind: "message", id: Some(id) }) = serde_json::from_str(text.as_str())
+            {
+                on_message(id);
+            }
+        }
+    }))
 }
 
 fn text(chat_id: &str, size: usize) -> NewMessage {

@@ -27,6 +27,16 @@ use crate::auth::ends_sign_in;
 use crate::rest::endpoint;
 use crate::{Backoff, Client, Error, Result};
 
+/// Bytes asked of the socket per read. tungstenite zeroes this much of its buffer before every
+/// read (also one that finds nothing), so its default of 128 KiB costs more than the frames
+/// themselves; a larger frame just takes a few reads.
+pub const WS_READ_BUFFER: usize = 8 * 1024;
+
+/// The WebSocket settings of every connection this client makes.
+pub fn ws_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(WS_READ_BUFFER)
+}
+
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Slack on top of twice the server's heartbeat before a silent server counts as gone.
@@ -368,7 +378,7 @@ impl Supervisor {
         };
         let connect = tokio::select! {
             () = self.stop.cancelled() => return SessionEnd::Stopped,
-            result = tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(self.ws_url.as_str())) => result,
+            result = tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async_with_config(self.ws_url.as_str(), Some(ws_config()), false)) => result,
         };
         let socket = match connect {
             Err(_) => return lost("timed out connecting".into(), None),

@@ -22,7 +22,7 @@ use std::sync::Arc;
 pub use auth::{MemoryTokenStore, StoredSession, TokenStore};
 pub use backoff::Backoff;
 pub use calls::{CallNotice, CallPhase, CallView, Calls, synthetic_devices};
-pub use connection::{Connection, ConnectionState, Event, Events};
+pub use connection::{Connection, ConnectionState, Event, Events, ws_config};
 pub use error::{Error, Result};
 pub use messenger::{Messenger, MessengerEvent};
 pub use quick::{QuickChats, QuickEvent, QuickLink, QuickRoom, QuickSpeaker};

@@ -150,8 +150,9 @@ impl Messenger {
     /// "Delete chat" for me: gone from every device of mine with its messages (a group I am
     /// still in, I leave first); what was still waiting to be sent to it is dropped.
     pub async fn delete_chat(&self, chat_id: &str) -> Result<()> {
-        self.inner.client.delete_chat(chat_id).await?;
+        // Unsent messages first, so the outbox does not send them meanwhile.
         self.inner.store.drop_pending(chat_id).await?;
+        self.inner.client.delete_chat(chat_id).await?;
         sync(&self.inner).await?;
         let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
         Ok(())

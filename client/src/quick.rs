@@ -231,9 +231,12 @@ async fn connect(link: &QuickLink, session: &str) -> Result<Socket, tungstenite:
     let value = tungstenite::http::HeaderValue::from_str(&format!("Quick {session}"))
         .map_err(|e| tungstenite::Error::HttpFormat(e.into()))?;
     request.headers_mut().insert(tungstenite::http::header::AUTHORIZATION, value);
-    let (socket, _) = tokio::time::timeout(Duration::from_secs(10), tokio_tungstenite::connect_async(request))
-        .await
-        .map_err(|_| tungstenite::Error::Io(std::io::ErrorKind::TimedOut.into()))??;
+    let (socket, _) = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio_tungstenite::connect_async_with_config(request, Some(crate::connection::ws_config()), false),
+    )
+    .await
+    .map_err(|_| tungstenite::Error::Io(std::io::ErrorKind::TimedOut.into()))??;
     Ok(socket)
 }
 

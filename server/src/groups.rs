@@ -230,11 +230,7 @@ async fn let_in(
 ) -> Result<()> {
     let now = now_ms();
     let txn = state.db.begin().await?;
-    chat_rows::Entity::update_many()
-        .col_expr(chat_rows::Column::MembersSeq, sea_orm::sea_query::Expr::col(chat_rows::Column::MembersSeq).into())
-        .filter(chat_rows::Column::Id.eq(chat_id))
-        .exec(&txn)
-        .await?;
+    chats::lock(&txn, chat_id).await?;
     let current = chats::members(&txn, chat_id).await?;
     let ids: Vec<String> = ids.iter().filter(|id| !current.iter().any(|m| &m.user_id == *id)).cloned().collect();
     if ids.is_empty() {
@@ -438,7 +434,7 @@ pub async fn invite_photo(state: &AppState, code: &str) -> Result<Option<String>
     Ok(by_code(&state.db, code).await?.photo_id)
 }
 
-/// Reports a group I am or was in to the server's operator, with messages I could see, and
+/// Reports a group I am or was in to the server's operator, with messages of it up to my leaving, and
 /// leaves it when asked (and still in). The report names the group's owner at the time.
 pub async fn report(state: &AppState, user_id: &str, chat_id: &str, report: GroupReport) -> Result<ReportReceipt> {
     let reason = check_profile_text("the reason", &report.reason, REPORT_REASON_MAX, true)
@@ -452,7 +448,8 @@ pub async fn report(state: &AppState, user_id: &str, chat_id: &str, report: Grou
     if chat.kind != ChatKind::Group.as_str() {
         return Err(Error::api(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "that chat is not a group"));
     }
-    let window = me.history_from..=me.left_seq.unwrap_or(i64::MAX);
+    // Up to leaving: a member who left and came back may attach what they saw before.
+    let window = 0..=me.left_seq.unwrap_or(i64::MAX);
     let Some(evidence) = reports::evidence_in(&state.db, chat_id, window, &report.message_ids).await? else {
         let message = "a report can only attach messages of the group that you could see";
         return Err(Error::api(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message));
@@ -529,9 +526,29 @@ async fn end_membership(state: &AppState, actor: &str, chat_id: &str, user_id: &
             );
         }
     }
+    // The last one out (always the owner): nothing is left to join or to show.
+    let photo = if chats::members(&txn, chat_id).await?.is_empty() { close_down(&txn, chat_id).await? } else { None };
     members_changed(&txn, chat_id, recorded.last().map_or(0, |m| m.seq)).await?;
     txn.commit().await?;
-    publish(state, chat_id, recorded, &[user_id.to_owned()]).await
+    crate::photo::forget_if_unused(state, photo).await?;
+    // The one who went sees up to their going, not who owns the group after them.
+    let after = recorded.split_off(1);
+    publish(state, chat_id, recorded, &[user_id.to_owned()]).await?;
+    publish(state, chat_id, after, &[]).await
+}
+
+/// A group nobody is in any more: its invite link, requests to join and image go (the image
+/// returned, for its blobs to be forgotten after the commit).
+async fn close_down(txn: &DatabaseTransaction, chat_id: &str) -> Result<Option<String>> {
+    let photo = chat_row(txn, chat_id).await?.photo_id;
+    chat_rows::Entity::update_many()
+        .col_expr(chat_rows::Column::InviteCode, sea_orm::sea_query::Expr::value(Option::<String>::None))
+        .col_expr(chat_rows::Column::PhotoId, sea_orm::sea_query::Expr::value(Option::<String>::None))
+        .filter(chat_rows::Column::Id.eq(chat_id))
+        .exec(txn)
+        .await?;
+    join_requests::Entity::delete_many().filter(join_requests::Column::ChatId.eq(chat_id)).exec(txn).await?;
+    Ok(photo)
 }
 
 /// Removes a member (admins; nobody removes the owner). Removing oneself is leaving.
@@ -609,7 +626,8 @@ pub async fn set_role(state: &AppState, actor: &str, chat_id: &str, user_id: &st
     publish(state, chat_id, vec![message], &[]).await
 }
 
-/// Deletes a group (its owner): everyone is out, each keeping what they had; the link is gone.
+/// Deletes a group (its owner): everyone is out, each keeping what they had; the link and the
+/// image are gone.
 pub async fn delete(state: &AppState, actor: &str, chat_id: &str) -> Result<()> {
     let roster = group_of(state, chat_id, actor).await?;
     if roster.owner.as_deref() != Some(actor) {
@@ -625,14 +643,10 @@ pub async fn delete(state: &AppState, actor: &str, chat_id: &str) -> Result<()> 
         .filter(chat_members::Column::LeftSeq.is_null())
         .exec(&txn)
         .await?;
-    chat_rows::Entity::update_many()
-        .col_expr(chat_rows::Column::InviteCode, sea_orm::sea_query::Expr::value(Option::<String>::None))
-        .filter(chat_rows::Column::Id.eq(chat_id))
-        .exec(&txn)
-        .await?;
-    join_requests::Entity::delete_many().filter(join_requests::Column::ChatId.eq(chat_id)).exec(&txn).await?;
+    let photo = close_down(&txn, chat_id).await?;
     members_changed(&txn, chat_id, message.seq).await?;
     txn.commit().await?;
+    crate::photo::forget_if_unused(state, photo).await?;
     publish(state, chat_id, vec![message], &everyone).await
 }
 
@@ -778,12 +792,15 @@ pub async fn decide(state: &AppState, actor: &str, chat_id: &str, user_id: &str,
     if approve && !roster.contains(user_id) && roster.len() + 1 > GROUP_MAX_MEMBERS {
         return Err(full());
     }
-    join_requests::Entity::delete_by_id((chat_id.to_owned(), user_id.to_owned())).exec(&state.db).await?;
-    if !approve || roster.contains(user_id) {
-        return Ok(());
+    if approve && !roster.contains(user_id) {
+        // Let in first: a group that filled up meanwhile keeps the request.
+        let_in(state, chat_id, actor, &[user_id.to_owned()], |_| SystemEvent::JoinApproved {
+            user_id: user_id.to_owned(),
+        })
+        .await?;
     }
-    let_in(state, chat_id, actor, &[user_id.to_owned()], |_| SystemEvent::JoinApproved { user_id: user_id.to_owned() })
-        .await
+    join_requests::Entity::delete_by_id((chat_id.to_owned(), user_id.to_owned())).exec(&state.db).await?;
+    Ok(())
 }
 
 /// The groups `user_id` and `other_id` are both in (for a contact's profile).

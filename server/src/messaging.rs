@@ -499,9 +499,8 @@ pub async fn message_info(state: &AppState, user_id: &str, chat_id: &str, messag
     Ok(MessageInfo { message_id: message.id, receipts })
 }
 
-/// Changes my settings for a chat and tells my other devices.
 /// "Delete chat" for me: the chat leaves the list of each of my devices with everything in it
-/// so far (they drop what lies below the tile's `history_from`); a new message brings a direct
+/// so far (they drop what lies up to the tile's `cleared_seq`); a new message brings a direct
 /// chat back. In a group I am still in, I leave first ("exit and delete"). The others see
 /// nothing of it but my leaving.
 pub async fn delete_for_me(state: &AppState, user_id: &str, chat_id: &str) -> Result<()> {
@@ -521,6 +520,7 @@ pub async fn delete_for_me(state: &AppState, user_id: &str, chat_id: &str) -> Re
     Ok(())
 }
 
+/// Changes my settings for a chat and tells my other devices.
 pub async fn update_settings(
     state: &AppState,
     user_id: &str,

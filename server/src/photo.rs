@@ -2,7 +2,7 @@
 //! a [`PHOTO_THUMB_SIDE`] thumbnail. A crafted image cannot make the server allocate without
 //! bound: its size is read from the header and refused above [`MAX_SOURCE_PIXELS`] before any
 //! pixel is decoded, decoding has an allocation limit, and only [`concurrent_decodes`] run at
-//! once, off the async threads.
+//! once, off the async threads. A photo's blobs are deleted once no account or group shows it.
 
 use std::io::Cursor;
 
@@ -110,6 +110,22 @@ fn jpeg(image: &DynamicImage) -> Result<Vec<u8>> {
         .encode_image(&rgb)
         .map_err(|err| Error::Internal(format!("encoding a JPEG failed: {err}")))?;
     Ok(out)
+}
+
+/// The blob id of a photo's thumbnail.
+pub fn thumb_id(photo_id: &str) -> String {
+    format!("{photo_id}.thumb")
+}
+
+/// Deletes a photo's blobs once no account or group shows it.
+pub async fn forget_if_unused(state: &crate::AppState, photo_id: Option<String>) -> Result<()> {
+    if let Some(photo_id) = photo_id
+        && !crate::db::photo_in_use(&state.db, &photo_id).await?
+    {
+        state.media.delete(&photo_id).await?;
+        state.media.delete(&thumb_id(&photo_id)).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -36,8 +36,10 @@ pub struct Limits {
     pub before_lift: Option<usize>,
 }
 
-/// Bytes read from the socket before tungstenite sees them, per read.
-const READ_BUFFER: usize = 16 * 1024;
+/// Bytes read from the socket before tungstenite sees them, per read. tungstenite zeroes this
+/// much before every read (also one that finds nothing), so it stays small: clients' frames are
+/// small, and a large one takes a few reads.
+const READ_BUFFER: usize = 4 * 1024;
 
 /// How many bytes a socket may still read before it is cut off; lifted once the peer has
 /// identified itself.

@@ -122,6 +122,10 @@ async fn serve(socket: Socket, budget: Budget, state: AppState, _permit: OwnedSe
     state.metrics.ws_connections.dec();
 }
 
+/// Frames written together at most: what waits in the queue goes out in one flush (one write
+/// to the socket when it fits its buffer), not one write a frame.
+const WRITE_BATCH: usize = 64;
+
 /// Sends what the reader queues; ends (and says so through `done`) when the peer is gone, a
 /// close was sent, or one write took longer than `timeout` (the peer stopped reading).
 async fn write_loop(
@@ -131,10 +135,26 @@ async fn write_loop(
     done: CancellationToken,
 ) {
     let _done = done.drop_guard();
-    while let Some(message) = out.recv().await {
-        let is_close = matches!(message, Message::Close(_));
-        match tokio::time::timeout(timeout, sink.send(message)).await {
-            Ok(Ok(())) if !is_close => {}
+    while let Some(first) = out.recv().await {
+        let write = async {
+            let mut next = Some(first);
+            let mut fed = 0;
+            while let Some(message) = next.take() {
+                let is_close = matches!(message, Message::Close(_));
+                sink.feed(message).await?;
+                fed += 1;
+                if is_close {
+                    sink.flush().await?;
+                    return Ok(true);
+                }
+                if fed < WRITE_BATCH {
+                    next = out.try_recv().ok();
+                }
+            }
+            sink.flush().await.map(|()| false)
+        };
+        match tokio::time::timeout(timeout, write).await {
+            Ok(Ok::<bool, WsError>(false)) => {}
             _ => break,
         }
     }

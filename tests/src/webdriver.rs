@@ -190,18 +190,25 @@ impl Session {
     /// Resizes the window (WebDriver's Set Window Rect) and waits until the page has the new
     /// size; `Err` when the driver cannot.
     pub async fn set_window_size(&self, width: u32, height: u32) -> Result<(), String> {
-        self.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": width, "height": height }))).await?;
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let size = self.execute("return [window.innerWidth, window.innerHeight];", json!([])).await;
-            if size == json!([width, height]) {
-                return Ok(());
+        // The rect is the outer window's: asked again with what decorations take, if any.
+        let mut outer = (i64::from(width), i64::from(height));
+        for _ in 0..2 {
+            let rect = json!({ "width": outer.0, "height": outer.1 });
+            self.call(reqwest::Method::POST, "/window/rect", Some(rect)).await?;
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+            let mut inner = (0, 0);
+            while tokio::time::Instant::now() < deadline {
+                let size = self.execute("return [window.innerWidth, window.innerHeight];", json!([])).await;
+                inner = (size[0].as_i64().unwrap_or(0), size[1].as_i64().unwrap_or(0));
+                if inner == (i64::from(width), i64::from(height)) {
+                    self.settle().await;
+                    return Ok(());
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
             }
-            if tokio::time::Instant::now() > deadline {
-                return Err(format!("the page is {size} after asking for {width}x{height}"));
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            outer = (outer.0 + i64::from(width) - inner.0, outer.1 + i64::from(height) - inner.1);
         }
+        Err(format!("the page never became {width}x{height}"))
     }
 
     /// Waits until the page has painted what it holds now (two animation frames).

@@ -225,20 +225,10 @@ impl Store {
     }
 
     /// My chats as tiles: pinned first, then by last activity; unread counts and last messages
-    /// from what this device holds (pending messages included). A chat I deleted is left out
-    /// until something new happens in it.
+    /// from what this device holds (pending messages included). A chat I deleted has no last
+    /// message until someone writes in it again (the list leaves it out until then).
     pub async fn chats(&self) -> Result<Vec<LocalChat>> {
-        let rows = self
-            .db
-            .query_all(statement(
-                &format!(
-                    "SELECT {CHAT_COLUMNS} FROM chats
-                     WHERE cleared_seq = 0 OR last_seq > cleared_seq OR cursor > cleared_seq
-                       OR EXISTS (SELECT 1 FROM messages m WHERE m.chat_id = chats.id AND m.seq IS NULL)"
-                ),
-                [],
-            ))
-            .await?;
+        let rows = self.db.query_all(statement(&format!("SELECT {CHAT_COLUMNS} FROM chats"), [])).await?;
         let mut chats = Vec::with_capacity(rows.len());
         for row in rows {
             chats.push(self.local(tile(&row)?).await?);

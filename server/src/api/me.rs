@@ -103,9 +103,10 @@ pub async fn delete_me(
     }
     let user_id = user.id.clone();
     let photo = user.photo_id.clone();
-    crate::groups::leave_all(&state, &user_id).await?;
     accounts::delete(&state.db, user, now_ms()).await?;
-    super::photo::forget_if_unused(&state, photo).await?;
+    // Once deleted nobody can add them again; then out of every group.
+    crate::groups::leave_all(&state, &user_id).await?;
+    crate::photo::forget_if_unused(&state, photo).await?;
     state.hub.end_user_sessions(&user_id, None, "this account was deleted");
     tracing::info!(%user_id, "account deleted");
     Ok(StatusCode::NO_CONTENT)

@@ -16,6 +16,7 @@ use crate::auth::AuthUser;
 use crate::db::{accounts, contacts};
 use crate::error::{Error, Result};
 use crate::media::content_id;
+use crate::photo::{forget_if_unused, thumb_id};
 use crate::{AppState, groups, photo};
 
 /// The crop square in the query: all three of `x`, `y`, `size`, or none.
@@ -38,10 +39,6 @@ impl CropQuery {
 
 /// How long an upload waits for a free decoder before the server says it is busy.
 const DECODE_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
-
-fn thumb_id(photo_id: &str) -> String {
-    format!("{photo_id}.thumb")
-}
 
 /// Checks, crops and scales an uploaded image and stores its two renditions: the photo id.
 async fn store(state: &AppState, auth: &AuthUser, query: &CropQuery, body: Body) -> Result<String> {
@@ -89,17 +86,6 @@ pub async fn remove(State(state): State<AppState>, auth: AuthUser) -> Result<Jso
 async fn me(state: &AppState, auth: &AuthUser) -> Result<Json<Me>> {
     let user = accounts::get(&state.db, &auth.user_id).await?.ok_or_else(|| Error::not_found("no such account"))?;
     Ok(Json(accounts::to_me(&user)))
-}
-
-/// Deletes a photo's blobs once no account or group shows it.
-pub async fn forget_if_unused(state: &AppState, photo_id: Option<String>) -> Result<()> {
-    if let Some(photo_id) = photo_id
-        && !crate::db::photo_in_use(&state.db, &photo_id).await?
-    {
-        state.media.delete(&photo_id).await?;
-        state.media.delete(&thumb_id(&photo_id)).await?;
-    }
-    Ok(())
 }
 
 #[derive(Debug, Deserialize)]

@@ -94,6 +94,17 @@ pub async fn membership(
     Ok(chat_members::Entity::find_by_id((chat_id.to_owned(), user_id.to_owned())).one(db).await?)
 }
 
+/// Locks the chat's row for the rest of the caller's transaction (a write that changes nothing):
+/// membership changes of one chat then happen one after the other.
+pub async fn lock(db: &impl ConnectionTrait, chat_id: &str) -> Result<()> {
+    chats::Entity::update_many()
+        .col_expr(chats::Column::MembersSeq, sea_orm::sea_query::Expr::col(chats::Column::MembersSeq).into())
+        .filter(chats::Column::Id.eq(chat_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// The current members of `chat_id` (not those who left or were removed), oldest first.
 pub async fn members(db: &impl ConnectionTrait, chat_id: &str) -> Result<Vec<chat_members::Model>> {
     Ok(chat_members::Entity::find()
@@ -380,8 +391,10 @@ async fn others_reached(
 }
 
 /// "Delete chat" for `user_id`: they see nothing up to the chat's latest sequence number (or
-/// the one they left at) any more. Returns whether anything changed.
+/// the one they left at) any more. Returns whether anything changed. Takes the chat's lock, so
+/// it reads the member's window after any admission in flight.
 pub async fn forget_history(db: &impl ConnectionTrait, chat_id: &str, user_id: &str) -> Result<bool> {
+    lock(db, chat_id).await?;
     let Some(member) = membership(db, chat_id, user_id).await? else { return Ok(false) };
     let chat = get(db, chat_id).await?.ok_or_else(|| crate::error::Error::not_found("no such chat"))?;
     let end = member.left_seq.unwrap_or(chat.last_seq).min(chat.last_seq);
@@ -462,14 +475,17 @@ async fn summaries_of(db: &impl ConnectionTrait, user_id: &str, only: Option<&[S
             let chat = chats.get(&member.chat_id)?;
             let kind = ChatKind::parse(&chat.kind)?;
             let other = other_members.get(&chat.id).and_then(|id| people.get(id));
+            // A member who left sees the chat as it was when they left (not its image: that is
+            // for members).
+            let left = member.left_seq;
             let (title, photo) = match (kind, other) {
                 (ChatKind::Direct, Some(person)) => (person.display_name.clone(), person.photo.clone()),
                 (ChatKind::Direct, None) => (String::new(), None),
-                (ChatKind::Group, _) => (chat.name.clone().unwrap_or_default(), chat.photo_id.clone()),
+                (ChatKind::Group, _) => {
+                    (chat.name.clone().unwrap_or_default(), chat.photo_id.clone().filter(|_| left.is_none()))
+                }
             };
             let (delivered_to_all_seq, read_by_all_seq) = reached.get(&chat.id).copied().unwrap_or_default();
-            // A member who left sees the chat as it was when they left.
-            let left = member.left_seq;
             Some(ChatSummary {
                 id: chat.id.clone(),
                 kind,

@@ -9,7 +9,8 @@ pub const SIZES: [(u32, u32); 2] = [(1100, 720), (1440, 900)];
 
 /// Finds text that is cut off by a box that hides overflow (an ellipsis is fine where it leaves
 /// room for a few letters), squeezed into a column of single letters, wider than the window, or
-/// overlapping other text. Text covered by something on top (a dialog) is not looked at.
+/// overlapping other text. Text under an overlay (a dialog, a menu: something fixed, or
+/// positioned with a z-index, that is not part of the text's own box) is not looked at.
 const LAYOUT_PROBLEMS: &str = r#"
 const problems = [];
 const describe = (el) => {
@@ -37,18 +38,52 @@ for (let node = walker.nextNode(); node; node = walker.nextNode()) {
   range.selectNodeContents(node);
   const rects = [...range.getClientRects()].filter((r) => r.width > 1 && r.height > 1);
   if (!rects.length) continue;
+  // What of it shows: inside the window and every box that scrolls or hides overflow (text
+  // scrolled out of a list or a panel is not on show).
+  let clip = { left: 0, top: 0, right: window.innerWidth, bottom: window.innerHeight };
+  for (let box = el.parentElement; box && box !== document.documentElement; box = box.parentElement) {
+    const style = getComputedStyle(box);
+    if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+    const b = box.getBoundingClientRect();
+    clip = {
+      left: Math.max(clip.left, b.left),
+      top: Math.max(clip.top, b.top),
+      right: Math.min(clip.right, b.right),
+      bottom: Math.min(clip.bottom, b.bottom),
+    };
+  }
+  const showing = rects
+    .map((r) => DOMRect.fromRect({
+      x: Math.max(r.left, clip.left),
+      y: Math.max(r.top, clip.top),
+      width: Math.min(r.right, clip.right) - Math.max(r.left, clip.left),
+      height: Math.min(r.bottom, clip.bottom) - Math.max(r.top, clip.top),
+    }))
+    .filter((r) => r.width > 1 && r.height > 1);
+  if (!showing.length) continue;
   const size = parseFloat(getComputedStyle(el).fontSize) || 14;
-  // Covered (a dialog or menu on top): not on show, not judged.
-  const first = rects[0];
-  const top = document.elementFromPoint(first.left + Math.min(first.width / 2, 4), first.top + first.height / 2);
-  if (top && !el.contains(top) && !top.contains(el)) continue;
-  items.push({ el, text, rects });
+  // Under an overlay at every line: not on show, not judged. (Text lying on text in the
+  // page's flow is not an overlay: the pair is compared below.)
+  const overlay = (top) => {
+    for (let e = top; e && !e.contains(el); e = e.parentElement) {
+      const style = getComputedStyle(e);
+      if (style.position === 'fixed' || (style.position !== 'static' && style.zIndex !== 'auto')) return true;
+    }
+    return false;
+  };
+  const covered = showing.every((r) => {
+    const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return top && !el.contains(top) && !top.contains(el) && overlay(top);
+  });
+  if (covered) continue;
+  items.push({ el, text, rects: showing });
   // A column of letters: many lines, each hardly wider than a letter.
   if (text.length > 3 && rects.length > 3 && rects.every((r) => r.width < size * 1.5)) {
     problems.push(`${describe(el)}: "${text.slice(0, 40)}" is squeezed into ${rects.length} lines`);
     continue;
   }
-  // Cut by a box that hides what overflows it.
+  // Cut by a box that hides what overflows it (any of them up the tree).
+  let ellipsisSeen = false;
   for (let box = el; box && box !== document.body; box = box.parentElement) {
     const style = getComputedStyle(box);
     const hidesX = style.overflowX === 'hidden' || style.overflowX === 'clip';
@@ -58,12 +93,16 @@ for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const cutX = hidesX && rects.some((r) => r.right > b.right + 1 || r.left < b.left - 1);
     const cutY = hidesY && rects.some((r) => r.bottom > b.bottom + 2 || r.top < b.top - 2);
     const clamped = style.webkitLineClamp && style.webkitLineClamp !== 'none';
-    if (cutX && style.textOverflow === 'ellipsis' && !cutY) {
+    if (cutX && !ellipsisSeen && style.textOverflow === 'ellipsis' && !cutY) {
+      // An ellipsis: fine while it leaves room for a few letters; then only what lies beyond
+      // the ellipsised box counts.
       if (b.width < size * 3) problems.push(`${describe(el)}: "${text.slice(0, 40)}" ellipsised to ${Math.round(b.width)}px`);
+      ellipsisSeen = true;
+      rects.splice(0, rects.length, ...rects.map((r) => DOMRect.fromRect({ x: Math.max(r.left, b.left), y: r.top, width: Math.max(0, Math.min(r.right, b.right) - Math.max(r.left, b.left)), height: r.height })));
     } else if ((cutX || cutY) && !clamped) {
       problems.push(`${describe(el)}: "${text.slice(0, 40)}" is cut by ${describe(box)}`);
+      break;
     }
-    break;
   }
 }
 const overlap = (a, b) =>
@@ -122,6 +161,7 @@ pub async fn every_frame(session: &Session, name: &str) {
         session.set_window_size(width, height).await.expect("the window resizes");
         for theme in ["light", "dark"] {
             set_theme(session, theme).await;
+            session.settle().await;
             let shot = session.screenshot().await;
             std::fs::write(shots_dir().join(format!("{name}-{width}x{height}-{theme}.png")), shot).unwrap();
             let problems = session.execute(LAYOUT_PROBLEMS, serde_json::json!([])).await;

@@ -162,14 +162,23 @@ async fn a_group_made_in_the_app_talks_is_run_and_another_is_joined_by_link() {
         }
     })
     .await;
-    let titles = session
-        .execute(
-            "return [...document.querySelectorAll('[data-testid=chat-tile-name]')].map(e => e.textContent);",
-            serde_json::json!([]),
-        )
-        .await;
-    let titles: Vec<String> = serde_json::from_value(titles).unwrap();
-    assert_eq!(titles, ["Analytical club"], "the deleted group is gone from the list");
+    // The list follows (it reloads after the deletion).
+    super::within_secs(60, async {
+        loop {
+            let titles = session
+                .execute(
+                    "return [...document.querySelectorAll('[data-testid=chat-tile-name]')].map(e => e.textContent);",
+                    serde_json::json!([]),
+                )
+                .await;
+            let titles: Vec<String> = serde_json::from_value(titles).unwrap_or_default();
+            if titles == ["Analytical club"] {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    })
+    .await;
     assert_eq!(bob.members(&bobs_group).await.unwrap().len(), 1, "Ada left");
     super::frame::every_frame(&session, "chat-list").await;
     session.end().await;

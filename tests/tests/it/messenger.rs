@@ -212,6 +212,12 @@ async fn a_message_can_be_forwarded_to_someone_else() {
     assert!(matches!(missing, Err(gkchat_client::Error::Invalid { .. })));
 }
 
+/// Deleted for me, as the chat list tells: cleared, and no message left to list it by.
+async fn deleted(device: &Messenger, chat_id: &str) -> bool {
+    let tile = device.chat(chat_id).await.unwrap().unwrap();
+    tile.summary.cleared_seq > 0 && tile.summary.last_message.is_none()
+}
+
 #[tokio::test]
 async fn a_chat_deleted_for_me_goes_from_both_my_devices_and_a_new_message_brings_it_back() {
     let server = TestServer::start().await;
@@ -241,24 +247,24 @@ async fn a_chat_deleted_for_me_goes_from_both_my_devices_and_a_new_message_bring
         .id;
     eventually("the phone has the group", || async { phone.chat(&group).await.unwrap().is_some() }).await;
 
-    // Deleted on the laptop: gone from both devices' lists, messages and search; alice keeps hers.
+    // Deleted on the laptop: gone from both devices (no message left to list it by), with its
+    // search entries; alice keeps hers.
     laptop.delete_chat(&chat).await.unwrap();
     for device in [&laptop, &phone] {
-        eventually("gone from the list", || async {
-            device.chats().await.unwrap().iter().all(|c| c.summary.id != chat)
-        })
-        .await;
+        eventually("gone from the list", || deleted(device, &chat)).await;
         assert!(texts(device, &chat).await.is_empty());
         assert!(device.search("secret", None).await.unwrap().is_empty());
     }
     assert_eq!(texts(&alice_m, &chat).await, ["old news", "secret plans"]);
     assert!(bob.history(&chat, None, 50).await.unwrap().messages.is_empty(), "the server keeps none for bob");
+    // A reaction to an old message does not bring it back: bob never gets it.
+    let old = alice_m.messages(&chat, None, 10).await.unwrap()[0].message.id.clone();
+    alice_m.act(&chat, &old, gkchat_proto::chat::MessageAction::React { emoji: Some("👍".into()) }).await.unwrap();
     // Alice writes again: the chat is back with only the new message.
     alice_m.send_text(&chat, "still there?", None).await.unwrap();
     for device in [&laptop, &phone] {
-        eventually("back in the list", || async { device.chats().await.unwrap().iter().any(|c| c.summary.id == chat) })
-            .await;
         eventually("only the new one", || async { texts(device, &chat).await == ["still there?"] }).await;
+        assert!(!deleted(device, &chat).await, "listed again");
     }
 
     // Exit and delete a group: bob leaves (alice sees it) and it is gone from both devices.
@@ -266,10 +272,7 @@ async fn a_chat_deleted_for_me_goes_from_both_my_devices_and_a_new_message_bring
     let members: Vec<String> = alice.members(&group).await.unwrap().into_iter().map(|m| m.username).collect();
     assert_eq!(members, ["alice"]);
     for device in [&laptop, &phone] {
-        eventually("the group is gone", || async {
-            device.chats().await.unwrap().iter().all(|c| c.summary.id != group)
-        })
-        .await;
+        eventually("the group is gone", || deleted(device, &group)).await;
     }
     // Nobody else's chat can be deleted.
     let (carol, _) = server.signed_up("carol").await;

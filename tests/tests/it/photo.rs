@@ -198,4 +198,10 @@ async fn a_group_image_is_set_by_who_may_edit_seen_by_members_and_the_link_and_s
     ann.remove_member(&chat_id, &bob_me.id).await.unwrap();
     assert_eq!(bob.chat_photo(&chat_id, PhotoSize::Thumb).await.unwrap(), None);
     assert_eq!(api_code(bob.remove_group_photo(&chat_id).await), ErrorCode::NotAMember);
+    let tile = bob.chats().await.unwrap().into_iter().find(|c| c.id == chat_id).unwrap();
+    assert_eq!(tile.photo, None, "a former member's tile has no image to fetch");
+    // The group deleted: its image goes with it.
+    assert_eq!(media_files(&server.data_dir).len(), 2);
+    ann.delete_group(&chat_id).await.unwrap();
+    assert!(media_files(&server.data_dir).is_empty(), "{:?}", media_files(&server.data_dir));
 }

@@ -3,8 +3,8 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// A report can name a group (`chat_id`); its `reported_id` is then the group's owner at the
-/// time (`NULL` for reports of a person). A member can delete a chat for themselves
+/// A report can name a group (`chat_id`, `NULL` for reports of a person); its `reported_id` is
+/// then the group's owner at the time. A member can delete a chat for themselves
 /// (`cleared_seq`: everything up to it is gone for them).
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -134,6 +134,19 @@ describe("ChatList", () => {
     ]);
   });
 
+  it("leaves out chats I deleted until something new is said in them", async () => {
+    serve([
+      chat({ id: "c-deleted", title: "Deleted", last_seq: 7, cleared_seq: 7, last_message: null }),
+      // A reaction to an old message moves last_seq, but nothing is there to list it by.
+      chat({ id: "c-reacted", title: "Reacted", last_seq: 9, cleared_seq: 7, last_message: null }),
+      chat({ id: "g-left", kind: "group", title: "Left", last_seq: 3, cleared_seq: 3, last_message: null }),
+      chat({ id: "c-back", title: "Back", last_seq: 8, cleared_seq: 7 }),
+    ]);
+    render(<ChatList myId="u1" selectedId={null} onOpen={() => {}} />);
+    await screen.findByText("Back");
+    expect(screen.getAllByTestId("chat-tile-name").map((n) => n.textContent)).toEqual(["Back"]);
+  });
+
   it("says there are no chats when the only one is empty", async () => {
     serve([chat({ last_seq: 0, last_message: null })]);
     render(<ChatList myId="u1" selectedId={null} onOpen={() => {}} />);

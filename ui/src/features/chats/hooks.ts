@@ -32,16 +32,16 @@ export function useChats(): { chats: LocalChat[] | null; error: string | null } 
 }
 
 /**
- * Calls `onGone` when the chat `chatId`, once in `chats` (my chats), is no longer there: deleted
- * for me, here or on another device. A chat not in the list yet (just opened, just joined) is
- * waited for.
+ * Calls `onGone` when the chat `chatId`, once listed among `chats` (my chats), is no longer
+ * listed: deleted for me, here or on another device. A chat not listed yet (just opened, just
+ * joined, opened again after deleting it) is waited for.
  */
 export function useWhenGone(chatId: string, chats: LocalChat[] | null, onGone: () => void) {
   /** The chat id last seen in the list. */
   const seen = useRef<string | null>(null);
   useEffect(() => {
     if (!chats) return;
-    if (chats.some((chat) => chat.id === chatId)) {
+    if (chats.some((chat) => chat.id === chatId && isListed(chat))) {
       seen.current = chatId;
     } else if (seen.current === chatId) {
       seen.current = null;
@@ -53,10 +53,12 @@ export function useWhenGone(chatId: string, chats: LocalChat[] | null, onGone: (
 /**
  * Whether the chat list shows `chat`: not a direct chat where nothing was ever said (opening a
  * chat with a contact starts it on the server before the first message; until then it is no
- * more than the contact).
+ * more than the contact), nor a chat I deleted in which nothing new was said since (the store
+ * holds none of its messages then).
  */
 export function isListed(chat: LocalChat): boolean {
-  return !(chat.kind === "direct" && chat.last_message === null && chat.last_seq === 0);
+  if (chat.last_message !== null) return true;
+  return !(chat.cleared_seq > 0 || (chat.kind === "direct" && chat.last_seq === 0));
 }
 
 /** Who an avatar stands for: the other person in a direct chat, else the chat itself. */
