@@ -60,6 +60,8 @@ pub struct AppState {
     pub members: Arc<membership::Membership>,
     /// Stores sent messages in batches (group commit).
     pub sends: Arc<messaging::SendQueue>,
+    /// Throttles typing frames per member and chat.
+    pub typing: Arc<messaging::TypingGate>,
     /// Quick chats (no accounts): in memory, or in Redis when `redis_url` is set.
     pub quick: Arc<quick::QuickRooms>,
     /// Calls going on now.
@@ -118,6 +120,7 @@ pub async fn run(
         media: media::MediaStore::new(&config.data_dir),
         decodes: Arc::new(Semaphore::new(photo::concurrent_decodes())),
         members: Arc::default(),
+        typing: Arc::default(),
         sends: Arc::new(messaging::SendQueue::start(db.clone())),
         quick: Arc::new(quick),
         sms: Arc::new(sms::CodeSender::from_config(&config.sms_gateway_url, &config.data_dir)?),

@@ -448,10 +448,45 @@ fn receipt_state(member: &chat_members::Model, lowest: &chats::Lowest, shares: b
     }
 }
 
-/// Passes "typing" on to the other members; quietly nothing when not a member, and never
-/// across a block.
+/// The least time between two "typing" frames of one member in one chat that are passed on:
+/// under the app's own throttle ([`gkchat_proto::chat::TYPING_THROTTLE_MS`]), so an honest
+/// client is never held back, while a flood reaches the others once per gap.
+pub const TYPING_GAP: std::time::Duration =
+    std::time::Duration::from_millis(gkchat_proto::chat::TYPING_THROTTLE_MS.unsigned_abs() * 2 / 3);
+
+/// The server's own throttle on typing: per member and chat, a repeated "typing" within
+/// [`TYPING_GAP`] is dropped; a change (typing ↔ stopped) always goes through.
+#[derive(Default)]
+pub struct TypingGate {
+    last: std::sync::Mutex<HashMap<(String, String), (std::time::Instant, bool)>>,
+}
+
+impl TypingGate {
+    /// Whether `user_id`'s frame saying `typing` in `chat_id`, at `now`, is passed on.
+    pub fn pass(&self, user_id: &str, chat_id: &str, typing: bool, now: std::time::Instant) -> bool {
+        let mut last = self.last.lock().expect("the typing gate is never poisoned");
+        if last.len() >= 100_000 {
+            last.retain(|_, (at, _)| now.duration_since(*at) < TYPING_GAP);
+        }
+        let key = (user_id.to_owned(), chat_id.to_owned());
+        let pass = match last.get(&key) {
+            Some(&(at, was)) => typing != was || (typing && now.duration_since(at) >= TYPING_GAP),
+            None => true,
+        };
+        if pass {
+            last.insert(key, (now, typing));
+        }
+        pass
+    }
+}
+
+/// Passes "typing" on to the other members (see [`TypingGate`]); quietly nothing when not a
+/// member, and never across a block.
 pub async fn typing(state: &AppState, user_id: &str, chat_id: &str, typing: bool) -> Result<()> {
     let Ok(roster) = state.members.check(&state.db, chat_id, user_id).await else { return Ok(()) };
+    if !state.typing.pass(user_id, chat_id, typing, std::time::Instant::now()) {
+        return Ok(());
+    }
     let others: Vec<String> = roster.members().filter(|m| *m != user_id).map(str::to_owned).collect();
     let mut apart = blocks::blocked_among(&state.db, user_id, &others).await?;
     apart.extend(blocks::blockers_of(&state.db, &others, user_id).await?);
@@ -538,7 +573,27 @@ pub async fn update_settings(
 
 #[cfg(test)]
 mod tests {
-    use super::check_emoji;
+    use std::time::{Duration, Instant};
+
+    use super::{TYPING_GAP, TypingGate, check_emoji};
+
+    #[test]
+    fn typing_repeats_within_the_gap_are_dropped_and_changes_pass() {
+        let gate = TypingGate::default();
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        assert!(gate.pass("ann", "c1", true, at(0)));
+        assert!(!gate.pass("ann", "c1", true, at(500)), "a repeat within the gap");
+        assert!(gate.pass("bob", "c1", true, at(500)), "someone else");
+        assert!(gate.pass("ann", "c2", true, at(500)), "another chat");
+        assert!(gate.pass("ann", "c1", false, at(600)), "stopping always goes through");
+        assert!(!gate.pass("ann", "c1", false, at(700)), "stopped already");
+        assert!(gate.pass("ann", "c1", true, at(800)), "typing again");
+        let gap = u64::try_from(TYPING_GAP.as_millis()).unwrap();
+        assert!(!gate.pass("ann", "c1", true, at(800 + gap - 1)));
+        assert!(gate.pass("ann", "c1", true, at(800 + gap)), "renewed after the gap");
+        assert!(gap < u64::try_from(gkchat_proto::chat::TYPING_THROTTLE_MS).unwrap(), "the app's pace passes");
+    }
 
     #[test]
     fn reactions_are_one_emoji() {

@@ -165,6 +165,13 @@ async fn typing_reaches_the_others_only() {
     bob_live.typing(&chat_id, false).await.unwrap();
     let stopped = next(&mut alice_events, "typing", |e| if let Event::Typing(t) = e { Some(t) } else { None }).await;
     assert!(!stopped.typing);
+    // A flood of "typing" reaches the others once per gap: the repeat is dropped, the stop is not.
+    for _ in 0..5 {
+        alice_live.typing(&chat_id, true).await.unwrap();
+    }
+    alice_live.typing(&chat_id, false).await.unwrap();
+    let after = next(&mut bob_events, "typing", |e| if let Event::Typing(t) = e { Some(t) } else { None }).await;
+    assert!(!after.typing, "the repeated \"typing\" frames were dropped");
 }
 
 #[tokio::test]

@@ -139,7 +139,14 @@ describe("ChatList", () => {
       chat({ id: "c-deleted", title: "Deleted", last_seq: 7, cleared_seq: 7, last_message: null }),
       // A reaction to an old message moves last_seq, but nothing is there to list it by.
       chat({ id: "c-reacted", title: "Reacted", last_seq: 9, cleared_seq: 7, last_message: null }),
-      chat({ id: "g-left", kind: "group", title: "Left", last_seq: 3, cleared_seq: 3, last_message: null }),
+      chat({
+        id: "g-left",
+        kind: "group",
+        title: "Left",
+        last_seq: 3,
+        cleared_seq: 3,
+        last_message: null,
+      }),
       chat({ id: "c-back", title: "Back", last_seq: 8, cleared_seq: 7 }),
     ]);
     render(<ChatList myId="u1" selectedId={null} onOpen={() => {}} />);
