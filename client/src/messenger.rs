@@ -96,6 +96,11 @@ impl Messenger {
         self.inner.store.members(chat_id).await
     }
 
+    /// Those who left a chat or were removed, from the local store (names for their past).
+    pub async fn former_members(&self, chat_id: &str) -> Result<Vec<ChatMember>> {
+        self.inner.store.former_members(chat_id).await
+    }
+
     /// A chat's messages from the local store (newest `limit` before `before`).
     pub async fn messages(&self, chat_id: &str, before: Option<i64>, limit: u32) -> Result<Vec<LocalMessage>> {
         self.inner.store.messages(chat_id, before, limit).await

@@ -236,6 +236,10 @@ pub struct ChatMembers {
     pub chat_id: String,
     pub members_seq: i64,
     pub members: Vec<ChatMember>,
+    /// Those who left or were removed: their names for what they did before (their role is
+    /// `member`).
+    #[serde(default)]
+    pub former: Vec<ChatMember>,
 }
 
 /// A chat as one member sees it: the tile, my settings, and the receipt cursors. The same

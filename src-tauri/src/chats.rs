@@ -65,6 +65,12 @@ pub async fn open_direct_chat(state: State<'_, AppState>, user_id: String) -> Co
     Ok(state.messenger().await?.open_direct(&user_id).await?)
 }
 
+/// Those who left a chat or were removed, from this device's store (for their names).
+#[tauri::command]
+pub async fn former_members(state: State<'_, AppState>, chat_id: String) -> CommandResult<Vec<ChatMember>> {
+    Ok(state.messenger().await?.former_members(&chat_id).await?)
+}
+
 /// "Delete chat" for me, on all my devices (a group I am still in, I leave first).
 #[tauri::command]
 pub async fn delete_chat(state: State<'_, AppState>, chat_id: String) -> CommandResult<()> {

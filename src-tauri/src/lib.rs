@@ -305,6 +305,7 @@ pub fn run() {
             groups::invite_photo,
             groups::report_group,
             chats::delete_chat,
+            chats::former_members,
             groups::group_invite,
             groups::reset_group_invite,
             groups::revoke_group_invite,

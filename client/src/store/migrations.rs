@@ -9,7 +9,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(FirstSchema), Box::new(ChatContract), Box::new(ClearedChats)]
+        vec![Box::new(FirstSchema), Box::new(ChatContract), Box::new(ClearedChats), Box::new(FormerMembers)]
     }
 }
 
@@ -187,5 +187,21 @@ impl MigrationName for ClearedChats {
 impl MigrationTrait for ClearedChats {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         run(manager, &["ALTER TABLE chats ADD COLUMN cleared_seq INTEGER NOT NULL DEFAULT 0"]).await
+    }
+}
+
+/// A chat's former members are kept beside its members, for the names of what they did.
+struct FormerMembers;
+
+impl MigrationName for FormerMembers {
+    fn name(&self) -> &str {
+        "m0004_former_members"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for FormerMembers {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(manager, &["ALTER TABLE members ADD COLUMN former INTEGER NOT NULL DEFAULT 0"]).await
     }
 }

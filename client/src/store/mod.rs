@@ -257,12 +257,21 @@ impl Store {
 
     /// The members of a chat this device holds, oldest first.
     pub async fn members(&self, chat_id: &str) -> Result<Vec<ChatMember>> {
+        self.member_rows(chat_id, false).await
+    }
+
+    /// Those who left the chat or were removed (for the names of what they did).
+    pub async fn former_members(&self, chat_id: &str) -> Result<Vec<ChatMember>> {
+        self.member_rows(chat_id, true).await
+    }
+
+    async fn member_rows(&self, chat_id: &str, former: bool) -> Result<Vec<ChatMember>> {
         let rows = self
             .db
             .query_all(statement(
                 "SELECT user_id, username, display_name, photo, role, joined_at FROM members
-                 WHERE chat_id = ? ORDER BY joined_at, display_name",
-                [chat_id.into()],
+                 WHERE chat_id = ? AND former = ? ORDER BY joined_at, display_name",
+                [chat_id.into(), former.into()],
             ))
             .await?;
         rows.iter().map(member).collect()
@@ -312,7 +321,7 @@ impl Store {
                 .db
                 .query_one(statement(
                     "SELECT user_id, username, display_name, photo, role, joined_at FROM members
-                     WHERE chat_id = ? AND user_id <> ?",
+                     WHERE chat_id = ? AND user_id <> ? AND former = 0",
                     [summary.id.clone().into(), self.user_id.clone().into()],
                 ))
                 .await?
@@ -400,11 +409,12 @@ impl Store {
         use sea_orm::TransactionTrait;
         let transaction = self.db.begin().await?;
         transaction.execute(statement("DELETE FROM members WHERE chat_id = ?", [list.chat_id.clone().into()])).await?;
-        for member in &list.members {
+        let everyone = list.members.iter().map(|m| (m, false)).chain(list.former.iter().map(|m| (m, true)));
+        for (member, former) in everyone {
             transaction
                 .execute(statement(
-                    "INSERT INTO members (chat_id, user_id, username, display_name, photo, role, joined_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO members (chat_id, user_id, username, display_name, photo, role, joined_at, former)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         list.chat_id.clone().into(),
                         member.user_id.clone().into(),
@@ -413,6 +423,7 @@ impl Store {
                         member.photo.clone().into(),
                         member.role.as_str().into(),
                         member.joined_at.into(),
+                        former.into(),
                     ],
                 ))
                 .await?;
@@ -804,9 +815,16 @@ mod tests {
             role: MemberRole::Member,
             joined_at: 1,
         };
-        let list =
-            ChatMembers { chat_id: "c1".into(), members_seq: 0, members: vec![person("me", "Me"), person("p", "Pat")] };
+        let list = ChatMembers {
+            chat_id: "c1".into(),
+            members_seq: 0,
+            members: vec![person("me", "Me"), person("p", "Pat")],
+            former: vec![person("q", "Quinn")],
+        };
         store.set_members(&list).await.unwrap();
+        let former: Vec<String> =
+            store.former_members("c1").await.unwrap().into_iter().map(|m| m.display_name).collect();
+        assert_eq!(former, ["Quinn"], "kept apart from the members");
         let chat = store.chat("c1").await.unwrap().unwrap();
         assert_eq!(chat.other_member.map(|m| m.display_name), Some("Pat".to_owned()));
         assert_eq!(store.direct_chat_with("p").await.unwrap(), Some("c1".to_owned()));

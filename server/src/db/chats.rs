@@ -284,7 +284,7 @@ fn role_of(member: &chat_members::Model) -> MemberRole {
     MemberRole::parse(&member.role).unwrap_or(MemberRole::Member)
 }
 
-/// The members of each of `chat_ids` as `viewer_id` sees them.
+/// The members of each of `chat_ids` as `viewer_id` sees them, and its former members.
 pub async fn member_lists(
     db: &impl ConnectionTrait,
     chats: &[chats::Model],
@@ -296,7 +296,6 @@ pub async fn member_lists(
     let ids: Vec<String> = chats.iter().map(|c| c.id.clone()).collect();
     let rows = chat_members::Entity::find()
         .filter(chat_members::Column::ChatId.is_in(ids))
-        .filter(chat_members::Column::LeftSeq.is_null())
         .order_by_asc(chat_members::Column::JoinedAt)
         .all(db)
         .await?;
@@ -305,9 +304,11 @@ pub async fn member_lists(
     people.dedup();
     let seen = people_seen_by(db, &people, viewer_id).await?;
     let mut by_chat: HashMap<String, Vec<ChatMember>> = HashMap::new();
+    let mut former: HashMap<String, Vec<ChatMember>> = HashMap::new();
     for row in rows {
         let Some(person) = seen.get(&row.user_id) else { continue };
-        by_chat.entry(row.chat_id.clone()).or_default().push(ChatMember {
+        let list = if row.left_seq.is_some() { &mut former } else { &mut by_chat };
+        list.entry(row.chat_id.clone()).or_default().push(ChatMember {
             user_id: person.user_id.clone(),
             username: person.username.clone(),
             display_name: person.display_name.clone(),
@@ -322,6 +323,7 @@ pub async fn member_lists(
             chat_id: chat.id.clone(),
             members_seq: chat.members_seq,
             members: by_chat.remove(&chat.id).unwrap_or_default(),
+            former: former.remove(&chat.id).unwrap_or_default(),
         })
         .collect())
 }

@@ -229,6 +229,10 @@ async fn a_group_is_made_run_and_left_by_its_roles() {
     assert_eq!(api_code(ann_live.act(&chat_id, &removed.id, edit).await), ErrorCode::Forbidden);
     let fay_sync = fay.sync(&SyncRequest::default()).await.unwrap();
     assert!(fay_sync.messages.iter().all(|m| m.chat_id != chat_id || event_of(m).is_some()), "{fay_sync:?}");
+    // Her member list names Cal among the former members (for what he did), not the members.
+    let list = fay_sync.members.iter().find(|m| m.chat_id == chat_id).expect("fay's member list");
+    assert_eq!(list.former.iter().map(|m| m.username.as_str()).collect::<Vec<_>>(), ["cal"]);
+    assert!(list.members.iter().all(|m| m.username != "cal"));
 
     // Ann, the owner, leaves: Bob, the oldest admin, owns it now.
     ann.leave_group(&chat_id).await.unwrap();

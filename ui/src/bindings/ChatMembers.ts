@@ -5,4 +5,9 @@ import type { ChatMember } from "./ChatMember";
  * The members of one chat as of `members_seq` (a sync answer carries them when they changed
  * since the list this device holds).
  */
-export type ChatMembers = { chat_id: string, members_seq: number, members: Array<ChatMember>, };
+export type ChatMembers = { chat_id: string, members_seq: number, members: Array<ChatMember>, 
+/**
+ * Those who left or were removed: their names for what they did before (their role is
+ * `member`).
+ */
+former: Array<ChatMember>, };

@@ -69,10 +69,12 @@ const group = (over: Partial<LocalChat> = {}): LocalChat => ({
 });
 
 /** The desktop side for one group chat; returns the messenger feed's channel once listened. */
-function serve(messages: LocalMessage[], chat: LocalChat = group()) {
+function serve(messages: LocalMessage[], chat: LocalChat = group(), former: ChatMember[] = []) {
   const feed: { onmessage?: (event: MessengerEvent) => void } = {};
   invoke.mockImplementation(async (command: string, args?: never) => {
     switch (command) {
+      case "former_members":
+        return former;
       case "chat_messages":
         return messages;
       case "list_chats":
@@ -189,6 +191,31 @@ describe("a group conversation", () => {
       ]),
     );
     expect(screen.queryAllByTestId("message")).toHaveLength(0);
+  });
+
+  it("names former members in what they did, from the store's former members", async () => {
+    const gus = {
+      ...MEMBERS[0],
+      user_id: "id-gus",
+      username: "gus",
+      display_name: "Gus",
+      role: "member" as const,
+    };
+    serve(
+      [
+        system("id-gus", { event: "left" }),
+        system("id-ann", { event: "removed", user_id: "id-gus" }),
+      ],
+      group(),
+      [gus],
+    );
+    render(<Conversation open={{ chatId: "g1" }} myId="id-me" onClose={() => {}} />);
+    await waitFor(() =>
+      expect(screen.getAllByTestId("system-message").map((s) => s.textContent)).toEqual([
+        "Gus left",
+        "Ann removed Gus",
+      ]),
+    );
   });
 
   it("shows mentions in messages as highlighted names", async () => {

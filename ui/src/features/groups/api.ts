@@ -72,6 +72,8 @@ export const groupsApi = {
     call<string | null>("invite_photo", { code, size }),
   /** A chat's members from this device's store (synced by itself). */
   chatMembers: (chatId: string) => call<ChatMember[]>("chat_members", { chatId }),
+  /** Those who left a chat or were removed, from this device's store (for their names). */
+  formerMembers: (chatId: string) => call<ChatMember[]>("former_members", { chatId }),
   /** A group's members fresh from the server. */
   groupMembers: (chatId: string) => call<ChatMember[]>("group_members", { chatId }),
   addMembers: (chatId: string, userIds: string[]) =>

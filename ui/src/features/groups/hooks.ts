@@ -39,10 +39,11 @@ function load(chatId: string, seq: number) {
     return;
   }
   entry.loading = true;
-  groupsApi
-    .chatMembers(chatId)
-    .then((list) => {
+  // Former members too: their names for what they did (left, removed, wrote before).
+  Promise.all([groupsApi.chatMembers(chatId), groupsApi.formerMembers(chatId).catch(() => [])])
+    .then(([list, former]) => {
       const members = Array.isArray(list) ? list : [];
+      (Array.isArray(former) ? former : []).forEach((m) => names.set(m.user_id, m.display_name));
       members.forEach((m) => names.set(m.user_id, m.display_name));
       entry.members = members;
       changed();
