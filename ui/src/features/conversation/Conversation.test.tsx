@@ -1,8 +1,9 @@
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { LocalChat, LocalMessage, MessengerEvent } from "../../api";
 import { useMessengerFeed } from "../../messages";
 import { LAYER, useEscape, useShortcuts } from "../../shortcuts";
+import { layOutTimeline } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
 import Conversation from "./Conversation";
 
@@ -71,40 +72,7 @@ const chat: LocalChat = {
   muted_until: null,
 };
 
-// jsdom lays nothing out: give the timeline a window's height and each row a line's, so the
-// virtualised list has something to show.
-beforeEach(() => {
-  vi.spyOn(Element.prototype, "getBoundingClientRect").mockImplementation(function (this: Element) {
-    const height = this.classList.contains("timeline") ? 600 : 40;
-    return {
-      x: 0,
-      y: 0,
-      top: 0,
-      left: 0,
-      right: 800,
-      bottom: height,
-      width: 800,
-      height,
-      toJSON: () => ({}),
-    };
-  });
-  Object.defineProperty(HTMLElement.prototype, "clientHeight", {
-    configurable: true,
-    get(this: HTMLElement) {
-      return this.classList.contains("timeline") ? 600 : 40;
-    },
-  });
-  Object.defineProperty(HTMLElement.prototype, "clientWidth", {
-    configurable: true,
-    get: () => 800,
-  });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  delete (HTMLElement.prototype as { clientHeight?: number }).clientHeight;
-  delete (HTMLElement.prototype as { clientWidth?: number }).clientWidth;
-  delete (HTMLElement.prototype as { offsetHeight?: number }).offsetHeight;
-});
+layOutTimeline();
 
 describe("Conversation", () => {
   it("shows ticks from how far all the others got, sends on Enter and keeps Shift+Enter for new lines", async () => {

@@ -1,9 +1,10 @@
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { ChatMember, LocalChat, LocalMessage, MemberRole, MessengerEvent } from "../../api";
 import type { SystemEvent } from "../groups/api";
 import { resetMembers } from "../groups/hooks";
 import { useMessengerFeed } from "../../messages";
+import { layOutTimeline } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
 import Conversation from "./Conversation";
 import { senderColor } from "./senders";
@@ -104,39 +105,8 @@ function WithFeed() {
   return <Conversation open={{ chatId: "g1" }} myId="id-me" onClose={() => {}} />;
 }
 
-// jsdom lays nothing out: give the timeline a window's height and each row a line's.
-beforeEach(() => {
-  resetMembers();
-  vi.spyOn(Element.prototype, "getBoundingClientRect").mockImplementation(function (this: Element) {
-    const height = this.classList.contains("timeline") ? 600 : 40;
-    return {
-      x: 0,
-      y: 0,
-      top: 0,
-      left: 0,
-      right: 800,
-      bottom: height,
-      width: 800,
-      height,
-      toJSON: () => ({}),
-    };
-  });
-  Object.defineProperty(HTMLElement.prototype, "clientHeight", {
-    configurable: true,
-    get(this: HTMLElement) {
-      return this.classList.contains("timeline") ? 600 : 40;
-    },
-  });
-  Object.defineProperty(HTMLElement.prototype, "clientWidth", {
-    configurable: true,
-    get: () => 800,
-  });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  delete (HTMLElement.prototype as { clientHeight?: number }).clientHeight;
-  delete (HTMLElement.prototype as { clientWidth?: number }).clientWidth;
-});
+layOutTimeline();
+beforeEach(() => resetMembers());
 
 describe("a group conversation", () => {
   it("names others' messages in their own colour, with the avatar on the first of a run", async () => {
