@@ -56,10 +56,15 @@ pub struct Config {
     pub otp_resend_secs: u64,
     /// A quick chat without activity for this many seconds is destroyed.
     pub quick_idle_secs: u64,
-    /// Redis URL (`GKCHAT_REDIS_URL`, `redis://host:6379/0`). Empty: quick chats live in this
-    /// process's memory. Set: they live in Redis with TTLs, and every instance pointed at the
-    /// same Redis serves the same quick chats (live events by pub/sub per room).
+    /// Redis URL (`GKCHAT_REDIS_URL`, `redis://host:6379/0`). Empty: one instance, everything
+    /// live in this process's memory. Set: every instance pointed at the same Redis (and the
+    /// same database) serves the same users: live pushes, presence, calls, sign-outs, rate
+    /// limits and quick chats go between them over Redis.
     pub redis_url: String,
+    /// With Redis: an instance's users count as online this many seconds after its last
+    /// heartbeat (one every third of it), so those of a crashed instance turn offline by
+    /// themselves within about this long.
+    pub presence_ttl_secs: u64,
     /// An unanswered call rings this many seconds, then ends as missed.
     pub call_ring_secs: u64,
     /// Run the embedded TURN relay for calls (UDP, on the `listen` address's IP).
@@ -103,6 +108,7 @@ impl Default for Config {
             otp_resend_secs: 60,
             quick_idle_secs: 30 * 60,
             redis_url: String::new(),
+            presence_ttl_secs: 30,
             call_ring_secs: 45,
             turn_enabled: true,
             turn_port: 3478,
@@ -143,6 +149,7 @@ const KEYS: &[&str] = &[
     "otp_resend_secs",
     "quick_idle_secs",
     "redis_url",
+    "presence_ttl_secs",
     "call_ring_secs",
     "turn_enabled",
     "turn_port",

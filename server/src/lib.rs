@@ -65,7 +65,7 @@ pub struct AppState {
     /// Quick chats (no accounts): in memory, or in Redis when `redis_url` is set.
     pub quick: Arc<quick::QuickRooms>,
     /// Calls going on now.
-    pub calls: Arc<calls::Calls>,
+    pub calls: Arc<calls::book::Book>,
     /// The embedded TURN relay, when enabled.
     pub turn: Option<Arc<turn::Relay>>,
     /// The secret behind TURN credentials.
@@ -92,16 +92,17 @@ pub async fn run(
     let instance_id = db::meta::instance_id(&db).await?;
     let jwt_secret =
         if config.jwt_secret.is_empty() { db::meta::jwt_secret(&db).await? } else { config.jwt_secret.clone() };
-    let auth = auth::Auth {
+    let limits = auth::limiter::PerMinute {
+        auth_per_ip: config.auth_attempts_per_ip_minute,
+        auth_per_account: config.auth_attempts_per_account_minute,
+        uploads_per_account: config.uploads_per_account_minute,
+        quick_chats_per_ip: config.quick_chats_per_ip_minute,
+    };
+    let mut auth = auth::Auth {
         keys: auth::tokens::TokenKeys::new(jwt_secret.as_bytes()),
         access_ttl: Duration::from_secs(config.access_token_secs.max(1)),
         refresh_ttl: Duration::from_secs(config.refresh_token_days.max(1).saturating_mul(24 * 3600)),
-        limiter: auth::limiter::Limiter::new(auth::limiter::PerMinute {
-            auth_per_ip: config.auth_attempts_per_ip_minute,
-            auth_per_account: config.auth_attempts_per_account_minute,
-            uploads_per_account: config.uploads_per_account_minute,
-            quick_chats_per_ip: config.quick_chats_per_ip_minute,
-        }),
+        limiter: auth::limiter::Limiter::new(limits),
     };
     let turn_secret =
         if config.turn_secret.is_empty() { db::meta::turn_secret(&db).await? } else { config.turn_secret.clone() };
@@ -112,14 +113,31 @@ pub async fn run(
         quick::QuickRooms::open(&config.redis_url, Duration::from_secs(config.quick_idle_secs), shutdown_token.clone())
             .await?;
     let metrics = Arc::new(metrics::Metrics::new());
+    let (pushed, dropped) = (metrics.ws_pushes.clone(), metrics.ws_pushes_dropped.clone());
+    let (hub, bus) = if config.redis_url.is_empty() {
+        (hub::Hub::counting(pushed, dropped), None)
+    } else {
+        let counters = hub::bus::Counters {
+            published: metrics.bus_published.clone(),
+            received: metrics.bus_received.clone(),
+            errors: metrics.bus_errors.clone(),
+        };
+        let ttl = Duration::from_secs(config.presence_ttl_secs);
+        let (bus, parts) = hub::bus::Bus::connect(&config.redis_url, ttl, counters).await?;
+        auth.limiter = auth::limiter::Limiter::shared(limits, bus.redis());
+        (hub::Hub::with_bus(pushed, dropped, bus.clone()), Some((bus, parts)))
+    };
     let state = AppState {
-        calls: Arc::default(),
+        calls: Arc::new(match &bus {
+            Some((bus, _)) => calls::book::Book::Redis(bus.redis()),
+            None => calls::book::Book::default(),
+        }),
         turn: relay,
         turn_secret: turn_secret.into(),
-        hub: Arc::new(hub::Hub::counting(metrics.ws_pushes.clone(), metrics.ws_pushes_dropped.clone())),
+        members: Arc::new(membership::Membership::new(bus.as_ref().map(|(bus, _)| bus.clone()))),
+        hub: Arc::new(hub),
         media: media::MediaStore::new(&config.data_dir),
         decodes: Arc::new(Semaphore::new(photo::concurrent_decodes())),
-        members: Arc::default(),
         typing: Arc::default(),
         sends: Arc::new(messaging::SendQueue::start(db.clone())),
         quick: Arc::new(quick),
@@ -133,7 +151,16 @@ pub async fn run(
         shutdown: shutdown_token,
         connections: TaskTracker::new(),
     };
-    tracing::info!(addr = %listener.local_addr()?, instance_id = %state.instance_id, "gkchat-server listening");
+    let bus = match bus {
+        Some((bus, parts)) => Some((bus, hub::bus::start(&state, parts).await?)),
+        None => None,
+    };
+    tracing::info!(
+        addr = %listener.local_addr()?,
+        instance_id = %state.instance_id,
+        node = bus.as_ref().map_or("", |(bus, _)| bus.node()),
+        "gkchat-server listening"
+    );
 
     let token = state.shutdown.clone();
     tokio::spawn(async move {
@@ -185,6 +212,9 @@ pub async fn run(
     state.connections.close();
     if tokio::time::timeout(SHUTDOWN_GRACE, state.connections.wait()).await.is_err() {
         tracing::warn!("some connections did not close within {SHUTDOWN_GRACE:?}");
+    }
+    if let Some((bus, writer)) = bus {
+        hub::bus::close(&bus, writer).await;
     }
     state.db.clone().close().await?;
     tracing::info!("gkchat-server stopped");

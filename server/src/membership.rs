@@ -64,6 +64,8 @@ pub fn not_a_member() -> Error {
 
 #[derive(Default)]
 pub struct Membership {
+    /// The other instances, told when a roster changes.
+    bus: Option<Arc<crate::hub::bus::Bus>>,
     chats: Mutex<HashMap<String, Arc<Roster>>>,
     /// Moves on every `forget`: a roster read from the database while a change committed is not
     /// remembered (it may be the old one).
@@ -71,6 +73,11 @@ pub struct Membership {
 }
 
 impl Membership {
+    /// A cache whose `forget` reaches the other instances over `bus` too.
+    pub fn new(bus: Option<Arc<crate::hub::bus::Bus>>) -> Self {
+        Self { bus, ..Self::default() }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Roster>>> {
         self.chats.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -118,8 +125,17 @@ impl Membership {
         if roster.contains(user_id) { Ok(roster) } else { Err(not_a_member()) }
     }
 
-    /// Drops what is remembered of `chat_id` (its members, roles or settings changed).
+    /// Drops what is remembered of `chat_id` (its members, roles or settings changed), here and
+    /// on the other instances.
     pub fn forget(&self, chat_id: &str) {
+        self.forget_here(chat_id);
+        if let Some(bus) = &self.bus {
+            bus.forget_chat(chat_id);
+        }
+    }
+
+    /// Drops what this instance remembers of `chat_id`.
+    pub fn forget_here(&self, chat_id: &str) {
         let mut remembered = self.lock();
         self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         remembered.remove(chat_id);

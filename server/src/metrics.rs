@@ -28,6 +28,12 @@ pub struct Metrics {
     pub ws_errors: Family<CodeLabels, Counter>,
     pub ws_pushes: Counter,
     pub ws_pushes_dropped: Counter,
+    /// Notes this instance published on the bus between instances.
+    pub bus_published: Counter,
+    /// Notes this instance received from the bus.
+    pub bus_received: Counter,
+    /// Writes to or reads from Redis that failed (the bus recovers and has clients resync).
+    pub bus_errors: Counter,
 }
 
 impl Metrics {
@@ -51,8 +57,17 @@ impl Metrics {
             "Pushes that did not fit in a connection's queue (it is told to resync)",
             ws_pushes_dropped.clone(),
         );
+        let bus_published = Counter::default();
+        registry.register("bus_published", "Notes published to the other instances over Redis", bus_published.clone());
+        let bus_received = Counter::default();
+        registry.register("bus_received", "Notes received from the other instances over Redis", bus_received.clone());
+        let bus_errors = Counter::default();
+        registry.register("bus_errors", "Bus operations on Redis that failed", bus_errors.clone());
         Self {
             registry,
+            bus_published,
+            bus_received,
+            bus_errors,
             http_requests,
             ws_connections,
             ws_connections_opened,

@@ -19,13 +19,19 @@ pub async fn connected(state: &AppState, user_id: &str) -> Result<()> {
     announce(state, user_id).await
 }
 
-/// A user's connection left the hub.
+/// A user's connection left the hub. With several instances the bus says when the last one
+/// anywhere left (and calls [`gone`]).
 pub async fn disconnected(state: &AppState, user_id: &str) -> Result<()> {
-    if !state.hub.is_online(user_id) {
-        accounts::touch_last_seen(&state.db, user_id, now_ms()).await?;
-        announce(state, user_id).await?;
+    if state.hub.bus().is_none() && !state.hub.is_online(user_id) {
+        gone(state, user_id).await?;
     }
     Ok(())
+}
+
+/// `user_id`'s last connection anywhere ended: last seen now, and told.
+pub async fn gone(state: &AppState, user_id: &str) -> Result<()> {
+    accounts::touch_last_seen(&state.db, user_id, now_ms()).await?;
+    announce(state, user_id).await
 }
 
 /// Tells every connected user who has `user_id` as a contact how `user_id`'s presence looks to

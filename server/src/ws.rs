@@ -368,7 +368,7 @@ impl Connection {
         if let Some(token) = hello.token.as_deref() {
             match self.state.authenticate(token).await {
                 Ok(user) => {
-                    self.hub = Some(crate::calls::register(&self.state, &user, self.ending.clone()));
+                    self.hub = Some(crate::calls::register(&self.state, &user, self.ending.clone()).await);
                     // A sign-out between the check above and the registration ended no
                     // connection of ours: look again now that the hub can reach us.
                     if let Err(err) = self.state.authenticate(token).await {

@@ -9,9 +9,7 @@
 //! gkchat-fault -- --help` runs the long one (figures in BENCHMARKS.md).
 
 use std::collections::{HashMap, HashSet};
-use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -20,6 +18,7 @@ use gkchat_client::{Client, Messenger, Store};
 use gkchat_proto::chat::Content;
 
 use crate::proxy::CuttableRelay;
+use crate::server_process::ServerProcess;
 use crate::{client_for, sign_up_request};
 
 /// What to run.
@@ -75,74 +74,6 @@ impl std::fmt::Display for FaultReport {
             self.elapsed_ms as f64 / 1000.0
         )
     }
-}
-
-/// The server process, started again after each kill on the same address and data.
-struct ServerProcess {
-    binary: PathBuf,
-    data_dir: PathBuf,
-    addr: SocketAddr,
-    child: Option<Child>,
-    starts: usize,
-}
-
-impl ServerProcess {
-    async fn start(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.data_dir.join("server.log"))
-            .expect("server log file");
-        let child = Command::new(&self.binary)
-            .env_clear()
-            .env("HOME", &self.data_dir)
-            .env("GKCHAT_LISTEN", self.addr.to_string())
-            .env("GKCHAT_DATA_DIR", &self.data_dir)
-            .env("GKCHAT_TURN_ENABLED", "false")
-            .env("GKCHAT_LOG", "warn")
-            .env("GKCHAT_AUTH_ATTEMPTS_PER_IP_MINUTE", "100000")
-            .env("GKCHAT_AUTH_ATTEMPTS_PER_ACCOUNT_MINUTE", "100000")
-            .stdout(log.try_clone().expect("log file"))
-            .stderr(log)
-            .spawn()
-            .expect("the server binary starts");
-        self.child = Some(child);
-        self.starts += 1;
-        let url = format!("http://{}/readyz", self.addr);
-        let http = reqwest::Client::new();
-        for _ in 0..600 {
-            if let Ok(response) = http.get(&url).timeout(Duration::from_secs(2)).send().await
-                && response.status().is_success()
-            {
-                return;
-            }
-            if let Some(child) = &mut self.child
-                && let Ok(Some(status)) = child.try_wait()
-            {
-                panic!("the server exited at start ({status}); see {}", self.data_dir.join("server.log").display());
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("the server did not become ready; see {}", self.data_dir.join("server.log").display());
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill(); // SIGKILL: no shutdown, no flush
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// A free loopback address (bound and released; the server binds it right after).
-fn free_addr() -> SocketAddr {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port")
 }
 
 struct Pair {
@@ -206,8 +137,7 @@ pub async fn run(plan: &FaultPlan) -> FaultReport {
     let temp = tempfile::tempdir().expect("temp dir");
     let data_dir = temp.path().join("server");
     std::fs::create_dir_all(&data_dir).expect("data dir");
-    let mut server =
-        ServerProcess { binary: plan.server_binary.clone(), data_dir, addr: free_addr(), child: None, starts: 0 };
+    let mut server = ServerProcess::new(plan.server_binary.clone(), data_dir, &[("GKCHAT_TURN_ENABLED", "false")]);
     server.start().await;
     let relay = Arc::new(CuttableRelay::start(server.addr).await);
 

@@ -24,10 +24,12 @@ pub mod fault;
 pub mod firefox;
 pub mod proxy;
 pub mod redis_server;
+pub mod server_process;
 pub mod sms;
 pub mod webdriver;
 
 pub use redis_server::Redis;
+pub use server_process::ServerProcess;
 
 /// A companion server running in this process on `127.0.0.1:<ephemeral>`.
 pub struct TestServer {

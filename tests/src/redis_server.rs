@@ -15,23 +15,29 @@ impl Redis {
     /// installed: `./gk` installs it with the other test packages.
     pub async fn start() -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("addr").port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|err| {
-                panic!(
-                    "cannot start `redis-server` ({err}): install it (Debian: apt-get install redis-server; ./gk does)"
-                )
-            });
-        let redis = Self { port, child };
-        let client = redis::Client::open(redis.url()).expect("redis URL");
+        let redis = Self { port, child: spawn(port) };
+        redis.wait_ready().await;
+        redis
+    }
+
+    /// Kills the server (SIGKILL: its clients see their connections drop) and starts a new,
+    /// empty one on the same port.
+    pub async fn restart(&mut self, down_while: impl std::future::Future<Output = ()>) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        down_while.await;
+        self.child = spawn(self.port);
+        self.wait_ready().await;
+    }
+
+    async fn wait_ready(&self) {
+        let port = self.port;
+        let client = redis::Client::open(self.url()).expect("redis URL");
         for _ in 0..200 {
             if let Ok(mut connection) = client.get_multiplexed_async_connection().await
                 && redis::cmd("PING").query_async::<String>(&mut connection).await.is_ok()
             {
-                return redis;
+                return;
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
@@ -67,4 +73,16 @@ impl Drop for Redis {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `redis-server` on `port`, saving nothing.
+fn spawn(port: u16) -> Child {
+    Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|err| {
+            panic!("cannot start `redis-server` ({err}): install it (Debian: apt-get install redis-server; ./gk does)")
+        })
 }

@@ -23,7 +23,7 @@ pub async fn sign_up(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<SignUpRequest>,
 ) -> Result<(StatusCode, Json<AuthTokens>)> {
-    state.auth.limiter.check_ip(peer.ip())?;
+    state.auth.limiter.check_ip(peer.ip()).await?;
     let username = normalize_username(&request.username)?;
     let email = normalize_email(&request.email)?;
     password::check_strength(&request.password, &[&username, &email])?;
@@ -46,9 +46,9 @@ pub async fn sign_in(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> Result<Json<AuthTokens>> {
-    state.auth.limiter.check_ip(peer.ip())?;
+    state.auth.limiter.check_ip(peer.ip()).await?;
     let login = request.login.trim().to_lowercase();
-    state.auth.limiter.check_account(&login)?;
+    state.auth.limiter.check_account(&login).await?;
     let device = check_device(request.device)?;
     let user = if login.contains('@') {
         accounts::find_by_email(&state.db, &login).await?
@@ -70,7 +70,7 @@ pub async fn refresh(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<RefreshRequest>,
 ) -> Result<Json<AuthTokens>> {
-    state.auth.limiter.check_ip(peer.ip())?;
+    state.auth.limiter.check_ip(peer.ip()).await?;
     let presented = tokens::hash_refresh_token(request.refresh_token.trim());
     let refresh_token = tokens::new_refresh_token();
     let now = now_ms();

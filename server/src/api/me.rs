@@ -95,8 +95,8 @@ pub async fn delete_me(
     auth: AuthUser,
     ApiJson(request): ApiJson<DeleteAccountRequest>,
 ) -> Result<StatusCode> {
-    state.auth.limiter.check_ip(peer.ip())?;
-    state.auth.limiter.check_account(&format!("delete:{}", auth.user_id))?;
+    state.auth.limiter.check_ip(peer.ip()).await?;
+    state.auth.limiter.check_account(&format!("delete:{}", auth.user_id)).await?;
     let user = current_user(&state, &auth).await?;
     if !password::verify(request.password, user.password_hash.clone()).await {
         return Err(Error::unauthorized(ErrorCode::InvalidCredentials, "wrong password"));

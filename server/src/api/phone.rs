@@ -32,9 +32,9 @@ pub fn normalize_phone(text: &str) -> Result<String, Invalid> {
 }
 
 /// Checks the per-IP and per-number limits on code requests and code checks.
-fn limit(state: &AppState, peer: SocketAddr, phone: &str) -> Result<()> {
-    state.auth.limiter.check_ip(peer.ip())?;
-    state.auth.limiter.check_account(&format!("phone:{phone}"))
+async fn limit(state: &AppState, peer: SocketAddr, phone: &str) -> Result<()> {
+    state.auth.limiter.check_ip(peer.ip()).await?;
+    state.auth.limiter.check_account(&format!("phone:{phone}")).await
 }
 
 /// Issues a code for `phone` and sends it when the number belongs to `user_id`; with no account
@@ -70,7 +70,7 @@ pub async fn request_verification(
     ApiJson(request): ApiJson<PhoneCodeRequest>,
 ) -> Result<(StatusCode, Json<PhoneCodeSent>)> {
     let phone = normalize_phone(&request.phone)?;
-    limit(&state, peer, &phone)?;
+    limit(&state, peer, &phone).await?;
     if accounts::find_by_phone(&state.db, &phone).await?.is_some_and(|other| other.id != auth.user_id) {
         return Err(Invalid { code: ErrorCode::PhoneTaken, message: "another account uses this number".into() }.into());
     }
@@ -85,7 +85,7 @@ pub async fn verify(
     ApiJson(request): ApiJson<VerifyPhoneRequest>,
 ) -> Result<Json<Me>> {
     let phone = normalize_phone(&request.phone)?;
-    limit(&state, peer, &phone)?;
+    limit(&state, peer, &phone).await?;
     let used = otp::redeem(&state.db, Purpose::VerifyPhone, &phone, &request.code, now_ms()).await?;
     if used.user_id.as_deref() != Some(auth.user_id.as_str()) {
         return Err(Invalid { code: ErrorCode::InvalidCode, message: "wrong code".into() }.into());
@@ -103,7 +103,7 @@ pub async fn request_sign_in_code(
     ApiJson(request): ApiJson<PhoneCodeRequest>,
 ) -> Result<(StatusCode, Json<PhoneCodeSent>)> {
     let phone = normalize_phone(&request.phone)?;
-    limit(&state, peer, &phone)?;
+    limit(&state, peer, &phone).await?;
     let user = accounts::find_by_phone(&state.db, &phone).await?.filter(|u| u.deleted_at.is_none());
     let sent = send_code(&state, Purpose::SignIn, &phone, user.as_ref().map(|u| u.id.as_str())).await?;
     Ok((StatusCode::ACCEPTED, Json(sent)))
@@ -115,7 +115,7 @@ pub async fn sign_in_with_code(
     ApiJson(request): ApiJson<PhoneSignInRequest>,
 ) -> Result<Json<AuthTokens>> {
     let phone = normalize_phone(&request.phone)?;
-    limit(&state, peer, &phone)?;
+    limit(&state, peer, &phone).await?;
     let device = check_device(request.device)?;
     let used = otp::redeem(&state.db, Purpose::SignIn, &phone, &request.code, now_ms()).await?;
     let user = match used.user_id {

@@ -43,7 +43,7 @@ const DECODE_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 /// Checks, crops and scales an uploaded image and stores its two renditions: the photo id.
 async fn store(state: &AppState, auth: &AuthUser, query: &CropQuery, body: Body) -> Result<String> {
     let crop = query.crop()?;
-    state.auth.limiter.check_upload(&auth.user_id)?;
+    state.auth.limiter.check_upload(&auth.user_id).await?;
     let bytes: Bytes = axum::body::to_bytes(body, PHOTO_MAX_BYTES).await.map_err(|_| {
         let message = format!("a photo may be at most {} MiB", PHOTO_MAX_BYTES / (1024 * 1024));
         Error::api(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, message)

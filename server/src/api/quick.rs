@@ -63,7 +63,7 @@ pub async fn create(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<CreateQuickChat>,
 ) -> Result<Response> {
-    state.auth.limiter.check_quick_chat(peer.ip())?;
+    state.auth.limiter.check_quick_chat(peer.ip()).await?;
     let check = |name: &str| {
         check_quick_name(name).map_err(|(code, message)| Error::api(StatusCode::BAD_REQUEST, code, message))
     };

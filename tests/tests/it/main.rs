@@ -9,6 +9,7 @@ mod groups;
 mod handshake;
 mod hardening;
 mod http;
+mod instances;
 mod logs;
 mod messaging;
 mod messenger;

@@ -34,7 +34,7 @@ fn body(message: &Message) -> &str {
 }
 
 /// The next event `pick` accepts.
-async fn next<T>(events: &mut Events, what: &str, pick: impl Fn(Event) -> Option<T>) -> T {
+pub(crate) async fn next<T>(events: &mut Events, what: &str, pick: impl Fn(Event) -> Option<T>) -> T {
     within(WAIT, what, async {
         loop {
             match events.next().await {

@@ -31,10 +31,10 @@ async fn until_ended(room: &mut QuickRoom) -> String {
     }
 }
 
-/// Every `gk:` key but the code key has a TTL; the room's own keys are there (its messages
+/// Every quick-chat key but the code key has a TTL; the room's own keys are there (its messages
 /// once there are some).
 async fn assert_every_key_expires(redis: &Redis, room_id: &str, at_most_ms: i64, said_something: bool) {
-    let keys = redis.keys_with_ttl("gk:*").await;
+    let keys = redis.keys_with_ttl("gk:quick:*").await;
     let names: Vec<&str> = keys.iter().map(|(key, _)| key.as_str()).collect();
     let mut own = vec![format!("gk:quick:{room_id}"), "gk:quick:idle".into()];
     if said_something {
@@ -263,7 +263,7 @@ async fn a_dropped_subscription_connection_is_remade_and_the_chat_goes_on() {
     let mut connection = redis.connection().await;
     let killed: i64 =
         redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("pubsub").query_async(&mut connection).await.unwrap();
-    assert_eq!(killed, 2, "one subscription connection per instance");
+    assert_eq!(killed, 4, "two subscription connections per instance: quick chats' and the bus's");
     assert_eq!(until_joined(&mut ann).await, ["before the drop"]);
     assert_eq!(until_joined(&mut bob).await, ["before the drop"]);
     bob.say("after the drop").await.unwrap();

@@ -4,8 +4,14 @@
 //! the push queue, so a full queue cannot keep a revoked device talking — tells who is online,
 //! and pushes frames (presence, messages, call signalling) to every connection of a user or of
 //! one device session. A frame is encoded once and its bytes shared by every recipient, however
-//! many members a chat has. In-process for one instance; with several instances it gets a
-//! Redis-backed twin behind the same calls.
+//! many members a chat has.
+//!
+//! One instance keeps all of this in its own memory and nothing else. With several instances
+//! (`redis_url` set), the [`bus`] joins them: each instance still reaches its own connections
+//! directly, knows from a mirror which other instance holds which device session, and hands
+//! what is for those to that instance over Redis; endings go to every instance.
+
+pub mod bus;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -85,6 +91,8 @@ pub struct Hub {
     pushed: Counter,
     /// Pushes that did not fit in a connection's queue (that connection is told to resync).
     dropped: Counter,
+    /// The other instances, when several share a Redis.
+    bus: Option<Arc<bus::Bus>>,
 }
 
 /// A connection's place in the hub; leaving it (drop) unregisters the connection.
@@ -115,6 +123,11 @@ impl Drop for Registration {
         }
         if session_left {
             table.session_owner.remove(&entry.session_id);
+            // Under the lock, so the other instances hear of a session's comings and goings in
+            // the order they happened.
+            if let Some(bus) = &self.hub.bus {
+                bus.down(&self.user_id, &entry.session_id);
+            }
         }
         table.count -= 1;
     }
@@ -130,6 +143,16 @@ impl Hub {
     /// (metrics).
     pub fn counting(pushed: Counter, dropped: Counter) -> Self {
         Self { pushed, dropped, ..Self::default() }
+    }
+
+    /// The same, joined to the other instances by `bus`.
+    pub fn with_bus(pushed: Counter, dropped: Counter, bus: Arc<bus::Bus>) -> Self {
+        Self { pushed, dropped, bus: Some(bus), ..Self::default() }
+    }
+
+    /// The bus to the other instances, when there are some.
+    pub fn bus(&self) -> Option<&Arc<bus::Bus>> {
+        self.bus.as_ref()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Table> {
@@ -150,14 +173,33 @@ impl Hub {
             ending,
             lagged: lagged.clone(),
         });
-        table.session_owner.insert(session_id.to_owned(), user_id.to_owned());
+        let first_here = table.session_owner.insert(session_id.to_owned(), user_id.to_owned()).is_none();
+        if first_here && let Some(bus) = &self.bus {
+            bus.up(user_id, session_id);
+        }
         table.count += 1;
         drop(table);
         Registration { hub: self.clone(), connection_id, user_id: user_id.to_owned(), events: receiver, lagged }
     }
 
-    /// Ends the connections of one device session.
+    /// Ends the connections of one device session, on every instance.
     pub fn end_session(&self, session_id: &str, message: &str) {
+        self.end_session_here(session_id, message);
+        if let Some(bus) = &self.bus {
+            bus.end_session(session_id, message);
+        }
+    }
+
+    /// Ends the connections of every session of `user_id`, except `keep`, on every instance.
+    pub fn end_user_sessions(&self, user_id: &str, keep: Option<&str>, message: &str) {
+        self.end_user_sessions_here(user_id, keep, message);
+        if let Some(bus) = &self.bus {
+            bus.end_user_sessions(user_id, keep, message);
+        }
+    }
+
+    /// Ends this instance's connections of one device session.
+    pub(crate) fn end_session_here(&self, session_id: &str, message: &str) {
         let table = self.lock();
         let Some(user_id) = table.session_owner.get(session_id) else { return };
         for entry in table.user(user_id).iter().filter(|entry| entry.session_id == session_id) {
@@ -165,22 +207,34 @@ impl Hub {
         }
     }
 
-    /// Ends the connections of every session of `user_id`, except `keep`.
-    pub fn end_user_sessions(&self, user_id: &str, keep: Option<&str>, message: &str) {
+    /// Ends this instance's connections of `user_id`'s sessions, except `keep`.
+    pub(crate) fn end_user_sessions_here(&self, user_id: &str, keep: Option<&str>, message: &str) {
         for entry in self.lock().user(user_id).iter().filter(|entry| Some(entry.session_id.as_str()) != keep) {
             entry.ending.end(ErrorCode::SessionRevoked, message);
         }
     }
 
-    /// Whether `user_id` has a live connection.
+    /// Whether `user_id` has a live connection (on any instance).
     pub fn is_online(&self, user_id: &str) -> bool {
+        self.is_online_here(user_id) || self.bus.as_ref().is_some_and(|bus| bus.user_elsewhere(user_id))
+    }
+
+    /// Whether `user_id` has a live connection on this instance.
+    pub fn is_online_here(&self, user_id: &str) -> bool {
         self.lock().by_user.contains_key(user_id)
     }
 
-    /// Which of `users` have a live connection.
+    /// Which of `users` have a live connection (on any instance).
     pub fn online_among<'a>(&self, users: impl IntoIterator<Item = &'a String>) -> HashSet<String> {
         let table = self.lock();
-        users.into_iter().filter(|user| table.by_user.contains_key(*user)).cloned().collect()
+        let elsewhere = self.bus.as_ref().map(|bus| bus.mirror());
+        users
+            .into_iter()
+            .filter(|user| {
+                table.by_user.contains_key(*user) || elsewhere.as_ref().is_some_and(|mirror| mirror.has_user(user))
+            })
+            .cloned()
+            .collect()
     }
 
     /// Queues `frame` for every live connection of `user_id`; returns how many could not take it.
@@ -191,8 +245,27 @@ impl Hub {
     }
 
     /// Queues one encoded frame for every live connection of each of `users` (the bytes are
-    /// shared, not copied); returns how many connections could not take it.
+    /// shared, not copied), here and on the instances holding the others; returns how many
+    /// connections here could not take it.
     pub fn push_to_users<'a>(&self, users: impl IntoIterator<Item = &'a str>, push: &Push) -> usize {
+        let Some(bus) = &self.bus else { return self.push_here(users, push) };
+        let mut elsewhere = bus::Routes::default();
+        let table = self.lock();
+        let mirror = bus.mirror();
+        let (mut queued, mut dropped) = (0, 0);
+        for user_id in users {
+            for entry in table.user(user_id) {
+                if offer(entry, push) { queued += 1 } else { dropped += 1 }
+            }
+            mirror.route_user(user_id, &mut elsewhere);
+        }
+        drop((table, mirror));
+        bus.push(elsewhere, push);
+        self.count(queued, dropped)
+    }
+
+    /// Queues `push` for this instance's connections of each of `users`.
+    pub(crate) fn push_here<'a>(&self, users: impl IntoIterator<Item = &'a str>, push: &Push) -> usize {
         let table = self.lock();
         let (mut queued, mut dropped) = (0, 0);
         for user_id in users {
@@ -204,30 +277,62 @@ impl Hub {
         self.count(queued, dropped)
     }
 
-    /// Queues `frame` for every live connection of one device session (a call's device); returns
-    /// how many could not take it.
+    /// Queues `frame` for every live connection of one device session (a call's device), on
+    /// whichever instance holds it; returns how many here could not take it.
     pub fn send_to_session(&self, session_id: &str, frame: &ServerFrame) -> usize {
         let push = encode(frame);
+        if let Some(bus) = &self.bus {
+            bus.to_session(session_id, &push);
+        }
+        self.session_here(session_id, &push)
+    }
+
+    pub(crate) fn session_here(&self, session_id: &str, push: &Push) -> usize {
         let table = self.lock();
         let Some(user_id) = table.session_owner.get(session_id) else { return 0 };
         let (mut queued, mut dropped) = (0, 0);
         for entry in table.user(user_id).iter().filter(|entry| entry.session_id == session_id) {
-            if offer(entry, &push) { queued += 1 } else { dropped += 1 }
+            if offer(entry, push) { queued += 1 } else { dropped += 1 }
         }
         drop(table);
         self.count(queued, dropped)
     }
 
-    /// Queues `frame` for `user_id`'s connections other than those of session `except`.
+    /// Queues `frame` for `user_id`'s connections other than those of session `except`, on
+    /// every instance.
     pub fn send_to_user_except(&self, user_id: &str, except: &str, frame: &ServerFrame) -> usize {
         let push = encode(frame);
+        if let Some(bus) = &self.bus {
+            bus.to_user_except(user_id, except, &push);
+        }
+        self.user_except_here(user_id, except, &push)
+    }
+
+    pub(crate) fn user_except_here(&self, user_id: &str, except: &str, push: &Push) -> usize {
         let table = self.lock();
         let (mut queued, mut dropped) = (0, 0);
         for entry in table.user(user_id).iter().filter(|entry| entry.session_id != except) {
-            if offer(entry, &push) { queued += 1 } else { dropped += 1 }
+            if offer(entry, push) { queued += 1 } else { dropped += 1 }
         }
         drop(table);
         self.count(queued, dropped)
+    }
+
+    /// Tells every connection here to resync (what was meant for them may have been lost: the
+    /// bus between instances was down). A connection whose queue is full is marked lagged,
+    /// which says the same once it catches up.
+    pub(crate) fn resync_here(&self) {
+        let push = encode(&ServerFrame::Resync);
+        let table = self.lock();
+        for entry in table.by_user.values().flatten() {
+            offer(entry, &push);
+        }
+    }
+
+    /// The users and device sessions connected here.
+    pub(crate) fn sessions_here(&self) -> Vec<(String, String)> {
+        let table = self.lock();
+        table.session_owner.iter().map(|(session, user)| (user.clone(), session.clone())).collect()
     }
 
     fn count(&self, queued: usize, dropped: usize) -> usize {
@@ -236,12 +341,13 @@ impl Hub {
         dropped
     }
 
-    /// Whether device session `session_id` has a live connection.
+    /// Whether device session `session_id` has a live connection (on any instance).
     pub fn session_online(&self, session_id: &str) -> bool {
         self.lock().session_owner.contains_key(session_id)
+            || self.bus.as_ref().is_some_and(|bus| bus.mirror().has_session(session_id))
     }
 
-    /// Live connections now (for tests and metrics).
+    /// Live connections here now (for tests and metrics).
     pub fn connection_count(&self) -> usize {
         self.lock().count
     }

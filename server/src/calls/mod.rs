@@ -3,11 +3,12 @@
 //! ringing out into a missed call, ends calls whose device went away, and writes the call log.
 //! Media never passes through here (the TURN relay in `turn.rs` carries it when needed).
 //!
-//! Active calls live in memory: a call is between two live connections, so a restart ends it
-//! anyway. With several instances this registry gets a Redis-backed twin, like the hub.
+//! The calls going on now are in a [`book::Book`]: this process's memory, or Redis when several
+//! instances serve together (a call's two devices may be on different instances; pushes reach
+//! them through the hub wherever they are).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+pub mod book;
+
 use std::time::{Duration, SystemTime};
 
 use axum::http::StatusCode;
@@ -18,46 +19,10 @@ use crate::auth::AuthUser;
 use crate::db::{accounts, blocks, calls as call_log};
 use crate::error::{Error, Result};
 use crate::{AppState, now_ms};
+use book::{ActiveCall, NotStarted, Started};
 
 /// Longest call id accepted (clients use UUIDs).
 const CALL_ID_MAX: usize = 64;
-
-struct ActiveCall {
-    info: CallInfo,
-    caller_session: String,
-    /// The callee's device that answered.
-    callee_session: Option<String>,
-    answered_at: Option<i64>,
-    /// Video was on at some point.
-    video: bool,
-}
-
-impl ActiveCall {
-    fn involves(&self, user_id: &str) -> bool {
-        self.info.caller_id == user_id || self.info.callee_id == user_id
-    }
-
-    fn has_session(&self, session_id: &str) -> bool {
-        self.caller_session == session_id || self.callee_session.as_deref() == Some(session_id)
-    }
-}
-
-/// The calls going on now.
-#[derive(Default)]
-pub struct Calls {
-    active: Mutex<HashMap<String, ActiveCall>>,
-}
-
-impl Calls {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, ActiveCall>> {
-        self.active.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Calls going on now (for tests and metrics).
-    pub fn count(&self) -> usize {
-        self.lock().len()
-    }
-}
 
 /// What a `call` frame answers: ICE servers for a device entering the call, or nothing.
 pub enum Answer {
@@ -71,11 +36,11 @@ pub async fn handle(state: &AppState, user: &AuthUser, call_id: &str, action: Ca
     }
     match action {
         CallAction::Start { callee_id, kind } => start(state, user, call_id, &callee_id, kind).await.map(Answer::Ready),
-        CallAction::Accept => accept(state, user, call_id).map(Answer::Ready),
+        CallAction::Accept => accept(state, user, call_id).await.map(Answer::Ready),
         CallAction::Decline => decline(state, user, call_id).await.map(|()| Answer::Done),
         CallAction::HangUp { failed } => hang_up(state, user, call_id, failed).await.map(|()| Answer::Done),
-        CallAction::Signal { signal } => relay(state, user, call_id, signal).map(|()| Answer::Done),
-        CallAction::Switch { kind } => switch(state, user, call_id, kind).map(|()| Answer::Done),
+        CallAction::Signal { signal } => relay(state, user, call_id, signal).await.map(|()| Answer::Done),
+        CallAction::Switch { kind } => switch(state, user, call_id, kind).await.map(|()| Answer::Done),
     }
 }
 
@@ -107,59 +72,44 @@ async fn start(
         started_at: now_ms(),
     };
     let call = ActiveCall {
-        info,
+        info: info.clone(),
         caller_session: user.session_id.clone(),
         callee_session: None,
         answered_at: None,
         video: kind == CallKind::Video,
     };
-    let busy = {
-        let mut active = state.calls.lock();
-        if active.contains_key(call_id) {
-            return Err(bad("a call with this id exists"));
-        }
-        if active.values().any(|c| c.involves(&user.user_id)) {
+    match state.calls.start(call).await? {
+        Err(NotStarted::Exists) => return Err(bad("a call with this id exists")),
+        Err(NotStarted::InCall) => {
             return Err(Error::api(StatusCode::CONFLICT, ErrorCode::AlreadyInCall, "you are already in a call"));
         }
-        if active.values().any(|c| c.involves(&callee.id)) {
-            Some(call)
-        } else {
-            // Rung under the lock, so a device registering now gets it exactly once (see
-            // `register`).
-            state.hub.send_to_user(&callee.id, &ServerFrame::Call(CallEvent::Incoming { call: call.info.clone() }));
-            active.insert(call_id.to_owned(), call);
-            None
+        Ok(Started::Busy(call)) => {
+            // The caller hears "busy" right after its `call_ready`; both logs keep it.
+            close(state, call, CallOutcome::Busy).await;
+            return Ok(ice_servers(state, &user.user_id));
         }
-    };
-    if let Some(call) = busy {
-        // The caller hears "busy" right after its `call_ready`; both logs keep it.
-        close(state, call, CallOutcome::Busy).await;
-        return Ok(ice_servers(state, &user.user_id));
+        Ok(Started::Ringing) => {
+            // After booking: a device connecting now rings either from here or from `register`.
+            state.hub.send_to_user(&callee.id, &ServerFrame::Call(CallEvent::Incoming { call: info }));
+        }
     }
     let (state2, call) = (state.clone(), call_id.to_owned());
     let ring = Duration::from_secs(state.config.call_ring_secs.max(1));
     tokio::spawn(async move {
         tokio::time::sleep(ring).await;
-        let unanswered = state2.calls.lock().get(&call).is_some_and(|c| c.answered_at.is_none());
-        if unanswered {
-            finish(&state2, &call, CallOutcome::Missed).await;
+        match state2.calls.remove(&call, true).await {
+            Ok(Some(unanswered)) => close(&state2, unanswered, CallOutcome::Missed).await,
+            Ok(None) => {}
+            Err(err) => tracing::warn!(error = %err, call_id = %call, "ending an unanswered call failed"),
         }
     });
     Ok(ice_servers(state, &user.user_id))
 }
 
-fn accept(state: &AppState, user: &AuthUser, call_id: &str) -> Result<Vec<IceServer>> {
-    let (caller_session, answered_at) = {
-        let mut active = state.calls.lock();
-        let call = active.get_mut(call_id).filter(|c| c.info.callee_id == user.user_id).ok_or_else(not_active)?;
-        if call.answered_at.is_some() {
-            return Err(not_active());
-        }
-        let at = now_ms();
-        call.answered_at = Some(at);
-        call.callee_session = Some(user.session_id.clone());
-        (call.caller_session.clone(), at)
-    };
+async fn accept(state: &AppState, user: &AuthUser, call_id: &str) -> Result<Vec<IceServer>> {
+    let answered_at = now_ms();
+    let caller_session =
+        state.calls.accept(call_id, &user.user_id, &user.session_id, answered_at).await?.ok_or_else(not_active)?;
     state.hub.send_to_session(
         &caller_session,
         &ServerFrame::Call(CallEvent::Accepted { call_id: call_id.to_owned(), answered_at }),
@@ -174,7 +124,7 @@ fn accept(state: &AppState, user: &AuthUser, call_id: &str) -> Result<Vec<IceSer
 
 async fn decline(state: &AppState, user: &AuthUser, call_id: &str) -> Result<()> {
     let ringing_for_me =
-        state.calls.lock().get(call_id).is_some_and(|c| c.info.callee_id == user.user_id && c.answered_at.is_none());
+        state.calls.get(call_id).await?.is_some_and(|c| c.info.callee_id == user.user_id && c.answered_at.is_none());
     if !ringing_for_me {
         return Err(not_active());
     }
@@ -183,40 +133,37 @@ async fn decline(state: &AppState, user: &AuthUser, call_id: &str) -> Result<()>
 }
 
 async fn hang_up(state: &AppState, user: &AuthUser, call_id: &str, failed: bool) -> Result<()> {
-    let outcome = {
-        let active = state.calls.lock();
-        let call = active.get(call_id).filter(|c| c.involves(&user.user_id)).ok_or_else(not_active)?;
-        let is_caller = call.info.caller_id == user.user_id;
-        match (call.answered_at, is_caller) {
-            // Answered calls end from the two devices in them only.
-            (Some(_), _) if !call.has_session(&user.session_id) => return Err(not_active()),
-            _ if failed => CallOutcome::Failed,
-            (Some(_), _) => CallOutcome::Answered,
-            (None, true) => CallOutcome::Cancelled,
-            (None, false) => CallOutcome::Declined,
-        }
+    let call = state.calls.get(call_id).await?.filter(|c| c.involves(&user.user_id)).ok_or_else(not_active)?;
+    let is_caller = call.info.caller_id == user.user_id;
+    let outcome = match (call.answered_at, is_caller) {
+        // Answered calls end from the two devices in them only.
+        (Some(_), _) if !call.has_session(&user.session_id) => return Err(not_active()),
+        _ if failed => CallOutcome::Failed,
+        (Some(_), _) => CallOutcome::Answered,
+        (None, true) => CallOutcome::Cancelled,
+        (None, false) => CallOutcome::Declined,
     };
     finish(state, call_id, outcome).await;
     Ok(())
 }
 
-fn relay(state: &AppState, user: &AuthUser, call_id: &str, signal: CallSignal) -> Result<()> {
-    let to = {
-        let active = state.calls.lock();
-        let call = active.get(call_id).filter(|c| c.has_session(&user.session_id)).ok_or_else(not_active)?;
-        other_session(call, &user.session_id).ok_or_else(not_active)?
-    };
+/// The device on the other end of `user`'s call, when `user`'s device is in it.
+async fn other_end(state: &AppState, user: &AuthUser, call_id: &str) -> Result<String> {
+    let call = state.calls.get(call_id).await?.filter(|c| c.has_session(&user.session_id)).ok_or_else(not_active)?;
+    call.other_session(&user.session_id).ok_or_else(not_active)
+}
+
+async fn relay(state: &AppState, user: &AuthUser, call_id: &str, signal: CallSignal) -> Result<()> {
+    let to = other_end(state, user, call_id).await?;
     state.hub.send_to_session(&to, &ServerFrame::Call(CallEvent::Signal { call_id: call_id.to_owned(), signal }));
     Ok(())
 }
 
-fn switch(state: &AppState, user: &AuthUser, call_id: &str, kind: CallKind) -> Result<()> {
-    let to = {
-        let mut active = state.calls.lock();
-        let call = active.get_mut(call_id).filter(|c| c.has_session(&user.session_id)).ok_or_else(not_active)?;
-        call.video |= kind == CallKind::Video;
-        other_session(call, &user.session_id).ok_or_else(not_active)?
-    };
+async fn switch(state: &AppState, user: &AuthUser, call_id: &str, kind: CallKind) -> Result<()> {
+    let to = other_end(state, user, call_id).await?;
+    if kind == CallKind::Video {
+        state.calls.video_on(call_id).await?;
+    }
     state.hub.send_to_session(&to, &ServerFrame::Call(CallEvent::Switched { call_id: call_id.to_owned(), kind }));
     Ok(())
 }
@@ -226,53 +173,59 @@ pub async fn session_gone(state: &AppState, session_id: &str) {
     if state.hub.session_online(session_id) {
         return;
     }
-    let ended: Vec<(String, CallOutcome)> = state
-        .calls
-        .lock()
-        .iter()
-        .filter(|(_, call)| call.has_session(session_id))
-        .map(|(id, call)| {
-            (id.clone(), if call.answered_at.is_some() { CallOutcome::Answered } else { CallOutcome::Failed })
-        })
-        .collect();
-    for (call_id, outcome) in ended {
-        finish(state, &call_id, outcome).await;
+    let calls = match state.calls.of_session(session_id).await {
+        Ok(calls) => calls,
+        Err(err) => {
+            tracing::warn!(error = %err, "finding a gone device's calls failed");
+            return;
+        }
+    };
+    for call_id in calls {
+        let answered = state.calls.get(&call_id).await.ok().flatten().is_some_and(|c| c.answered_at.is_some());
+        finish(state, &call_id, if answered { CallOutcome::Answered } else { CallOutcome::Failed }).await;
     }
 }
 
-/// Registers a signed-in connection in the hub; a call ringing for its user rings there too.
-/// Under the calls lock, so a ring reaches it exactly once: either here or from `start`.
-pub fn register(
+/// Registers a signed-in connection in the hub; a call ringing for its user rings there too
+/// (registered first, so a ring is never missed: it comes from here or from `start`, at worst
+/// from both, which the app takes as one).
+pub async fn register(
     state: &AppState,
     user: &AuthUser,
     ending: std::sync::Arc<crate::hub::Ending>,
 ) -> crate::hub::Registration {
-    let active = state.calls.lock();
     let registration = state.hub.register(&user.user_id, &user.session_id, ending);
-    for call in active.values().filter(|c| c.info.callee_id == user.user_id && c.answered_at.is_none()) {
-        state
-            .hub
-            .send_to_session(&user.session_id, &ServerFrame::Call(CallEvent::Incoming { call: call.info.clone() }));
+    match state.calls.ringing_for(&user.user_id).await {
+        Ok(ringing) => {
+            for call in ringing {
+                state.hub.send_to_session(&user.session_id, &ServerFrame::Call(CallEvent::Incoming { call }));
+            }
+        }
+        Err(err) => tracing::warn!(error = %err, "looking up ringing calls failed"),
     }
     registration
 }
 
-/// Ends a call once: removes it, then `close`s it.
+/// Ends a call once: takes it from the book, then `close`s it.
 async fn finish(state: &AppState, call_id: &str, outcome: CallOutcome) {
-    let Some(call) = state.calls.lock().remove(call_id) else { return };
-    close(state, call, outcome).await;
+    match state.calls.remove(call_id, false).await {
+        Ok(Some(call)) => close(state, call, outcome).await,
+        Ok(None) => {}
+        Err(err) => tracing::warn!(error = %err, call_id, "ending a call failed"),
+    }
 }
 
 /// Writes the log line of a call that is over, then tells every device of both people (a device
 /// that reloads its log on `ended` finds the call in it).
 async fn close(state: &AppState, call: ActiveCall, outcome: CallOutcome) {
     let ended_at = now_ms();
+    let kind = book::kind_of(&call);
     let info = call.info;
     let finished = call_log::Finished {
         id: info.call_id.clone(),
         caller_id: info.caller_id.clone(),
         callee_id: info.callee_id.clone(),
-        kind: if call.video { CallKind::Video } else { CallKind::Audio },
+        kind,
         outcome,
         started_at: info.started_at,
         answered_at: call.answered_at,
@@ -284,10 +237,6 @@ async fn close(state: &AppState, call: ActiveCall, outcome: CallOutcome) {
     let frame = ServerFrame::Call(CallEvent::Ended { call_id: info.call_id, outcome, ended_at });
     state.hub.send_to_user(&info.caller_id, &frame);
     state.hub.send_to_user(&info.callee_id, &frame);
-}
-
-fn other_session(call: &ActiveCall, mine: &str) -> Option<String> {
-    if call.caller_session == mine { call.callee_session.clone() } else { Some(call.caller_session.clone()) }
 }
 
 fn ice_servers(state: &AppState, user_id: &str) -> Vec<IceServer> {
