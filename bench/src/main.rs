@@ -17,7 +17,14 @@
 //! WebSocket that only picks each message's id out of its frame, so the bench's own process
 //! costs little per delivery and the server is what is measured.
 //!
+//! With `--many N` it runs the "many users" scenario (see `many.rs`): N users each sending about
+//! a message a second over their direct chats and answering with delivered receipts, the server
+//! in its own process (`--server-binary`, pinned to core 0 with `--pin`); it prints the server's
+//! CPU ms per message, RSS per connection and send→receive p50 / p99.
+//!
 //! Run it with `cargo run --release -p gkchat-bench -- --help`.
+
+mod many;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -65,10 +72,28 @@ struct Args {
     /// Members of the group who send (the latency phase's rate is shared among them).
     #[arg(long, default_value_t = 4)]
     group_senders: usize,
-    /// Run this `gkchat-server` binary as a separate process (SQLite in a temporary directory)
-    /// and report its CPU time.
+    /// Run this `gkchat-server` binary as a separate process (SQLite in a temporary directory,
+    /// or `--database-url`) and report its CPU time.
     #[arg(long)]
     server_binary: Option<std::path::PathBuf>,
+    /// Run the "many users" scenario with this many users (needs `--server-binary`).
+    #[arg(long)]
+    many: Option<usize>,
+    /// Many users: direct chats each user opens with the next users (each has twice as many).
+    #[arg(long, default_value_t = 3)]
+    peers: usize,
+    /// Many users: the share of users who never connect (messages to them are stored only).
+    #[arg(long, default_value_t = 0.1)]
+    offline: f64,
+    /// Many users: messages per second each connected user sends.
+    #[arg(long, default_value_t = 1.0)]
+    per_user_rate: f64,
+    /// Many users: seconds of load before the measured `--seconds`.
+    #[arg(long, default_value_t = 3)]
+    warmup: u64,
+    /// Pin the server process to core 0 and this generator to core 1 (`taskset`).
+    #[arg(long)]
+    pin: bool,
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -94,15 +119,50 @@ async fn main() -> Result<()> {
     let args = Args::parse();
     let temp = tempfile::tempdir()?;
     let mut child = None;
+    // The spawned server's token secret, so the many-users scenario can mint tokens.
+    let jwt_secret = uuid::Uuid::new_v4().simple().to_string();
+    if args.pin {
+        pin_self().context("pinning the generator to core 1")?;
+    }
     let url = match (&args.server, &args.server_binary) {
         (Some(url), _) => url.clone(),
         (None, Some(binary)) => {
-            let (url, process) = spawn_server(binary, temp.path()).await?;
+            let spawned = Spawn {
+                data_dir: temp.path(),
+                database_url: args.database_url.as_deref(),
+                jwt_secret: &jwt_secret,
+                pin: args.pin,
+            };
+            let (url, process) = spawn_server(binary, &spawned).await?;
             child = Some(process);
             url
         }
         (None, None) => start_server(temp.path(), args.database_url.clone()).await?,
     };
+    if let Some(users) = args.many {
+        let Some(process) = &child else { bail!("--many needs --server-binary (the server in its own process)") };
+        let database_url = args
+            .database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", temp.path().join("gkchat.db").display()));
+        let many = many::Many {
+            users,
+            peers: args.peers,
+            offline: args.offline,
+            per_user_rate: args.per_user_rate,
+            warmup: Duration::from_secs(args.warmup),
+            seconds: args.seconds,
+            size: args.size,
+        };
+        let target =
+            many::Target { url: &url, pid: process.id(), database_url: &database_url, jwt_secret: &jwt_secret };
+        let result = many::run(&many, &target).await;
+        if let Some(mut process) = child {
+            let _ = process.kill();
+            let _ = process.wait();
+        }
+        return result;
+    }
     if let Some(members) = args.group {
         let result = group_scenario(&args, &url, members, child.as_ref().map(std::process::Child::id)).await;
         if let Some(mut process) = child {
@@ -253,12 +313,42 @@ fn cpu_time(pid: u32) -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
+/// How the server process is started.
+struct Spawn<'a> {
+    data_dir: &'a std::path::Path,
+    database_url: Option<&'a str>,
+    jwt_secret: &'a str,
+    /// On core 0 (`taskset`).
+    pin: bool,
+}
+
+/// Pins this process (every thread) to core 1.
+fn pin_self() -> Result<()> {
+    let status = std::process::Command::new("taskset")
+        .args(["-a", "-p", "-c", "1", &std::process::id().to_string()])
+        .stdout(std::process::Stdio::null())
+        .status()?;
+    if !status.success() {
+        bail!("taskset failed: {status}");
+    }
+    Ok(())
+}
+
 /// Runs `binary` as a server on a free port with its data in `data_dir`.
-async fn spawn_server(binary: &std::path::Path, data_dir: &std::path::Path) -> Result<(Url, std::process::Child)> {
+async fn spawn_server(binary: &std::path::Path, spawn: &Spawn<'_>) -> Result<(Url, std::process::Child)> {
     let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
-    let child = std::process::Command::new(binary)
+    let mut command = if spawn.pin {
+        let mut taskset = std::process::Command::new("taskset");
+        taskset.args(["-c", "0"]).arg(binary);
+        taskset
+    } else {
+        std::process::Command::new(binary)
+    };
+    let child = command
         .env("GKCHAT_LISTEN", addr.to_string())
-        .env("GKCHAT_DATA_DIR", data_dir)
+        .env("GKCHAT_DATA_DIR", spawn.data_dir)
+        .env("GKCHAT_DATABASE_URL", spawn.database_url.unwrap_or_default())
+        .env("GKCHAT_JWT_SECRET", spawn.jwt_secret)
         .env("GKCHAT_TURN_ENABLED", "false")
         .env("GKCHAT_LOG", "warn")
         .env("GKCHAT_AUTH_ATTEMPTS_PER_IP_MINUTE", "1000000")

@@ -86,7 +86,13 @@ struct Inner {
     notices: broadcast::Sender<CallNotice>,
     /// Tagged signals and media events of the current call's media, for the event loop.
     media_tx: mpsc::UnboundedSender<(String, FromMedia)>,
+    /// Calls the server said ended (the latest few): a ring for one of them that arrives late
+    /// (it can, with several server instances) is not a call.
+    ended: StdMutex<std::collections::VecDeque<String>>,
 }
+
+/// Ended calls remembered at most.
+const ENDED_REMEMBERED: usize = 32;
 
 enum FromMedia {
     Signal(CallSignal),
@@ -118,6 +124,7 @@ impl Calls {
             current: Mutex::new(None),
             notices,
             media_tx,
+            ended: StdMutex::default(),
         });
         let task = tokio::spawn(run(inner.clone(), media_rx));
         Self { inner, task }
@@ -363,14 +370,27 @@ async fn on_call_event(inner: &Arc<Inner>, event: CallEvent) {
                 publish(inner, current.as_ref());
             }
         }
-        CallEvent::Ended { call_id, outcome, .. } => end(inner, &call_id, Some(outcome)).await,
+        CallEvent::Ended { call_id, outcome, .. } => {
+            {
+                let mut ended = lock(&inner.ended);
+                if ended.len() >= ENDED_REMEMBERED {
+                    ended.pop_front();
+                }
+                ended.push_back(call_id.clone());
+            }
+            end(inner, &call_id, Some(outcome)).await;
+        }
     }
 }
 
 async fn on_incoming(inner: &Arc<Inner>, call: CallInfo) {
+    if lock(&inner.ended).contains(&call.call_id) {
+        return;
+    }
     let mut current = inner.current.lock().await;
-    if current.as_ref().is_some_and(|c| c.view.phase != CallPhase::Ended) {
-        // Another of my calls is on (the server says busy to the caller by itself).
+    if current.as_ref().is_some_and(|c| c.view.phase != CallPhase::Ended || c.view.call_id == call.call_id) {
+        // Another of my calls is on (the server says busy to the caller by itself), or this one
+        // rang already.
         return;
     }
     let view = CallView {

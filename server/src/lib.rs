@@ -213,8 +213,8 @@ pub async fn run(
     if tokio::time::timeout(SHUTDOWN_GRACE, state.connections.wait()).await.is_err() {
         tracing::warn!("some connections did not close within {SHUTDOWN_GRACE:?}");
     }
-    if let Some((bus, writer)) = bus {
-        hub::bus::close(&bus, writer).await;
+    if let Some((bus, running)) = bus {
+        hub::bus::close(&bus, running).await;
     }
     state.db.clone().close().await?;
     tracing::info!("gkchat-server stopped");

@@ -134,6 +134,13 @@ impl Membership {
         }
     }
 
+    /// Drops every roster this instance remembers (changes may have been missed).
+    pub fn forget_all_here(&self) {
+        let mut remembered = self.lock();
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        remembered.clear();
+    }
+
     /// Drops what this instance remembers of `chat_id`.
     pub fn forget_here(&self, chat_id: &str) {
         let mut remembered = self.lock();

@@ -96,57 +96,19 @@ impl TestServer {
     /// only ever connect with minted tokens), each with a live device session: their ids and
     /// access tokens (valid for an hour).
     pub async fn bulk_accounts(&self, prefix: &str, count: usize) -> Vec<(String, String)> {
-        use gkchat_server::db::entity::{device_sessions, users};
-        use sea_orm::{ActiveValue::Set, EntityTrait};
         let db = sea_orm::Database::connect(test_config(&self.data_dir).database_url()).await.expect("database");
         let now_ms = gkchat_server::now_ms();
-        let exp = now_ms / 1000 + 3600;
-        let mut accounts = Vec::with_capacity(count);
-        let (mut people, mut sessions) = (Vec::new(), Vec::new());
-        for n in 0..count {
-            let (id, session) = (uuid::Uuid::now_v7().to_string(), uuid::Uuid::now_v7().to_string());
-            people.push(users::ActiveModel {
-                id: Set(id.clone()),
-                username: Set(Some(format!("{prefix}{n:05}"))),
-                email: Set(Some(format!("{prefix}{n:05}@example.test"))),
-                password_hash: Set(None),
-                display_name: Set(format!("{prefix} {n}")),
-                about: Set(String::new()),
-                status_text: Set(String::new()),
-                privacy_last_seen: Set("everyone".into()),
-                privacy_photo: Set("everyone".into()),
-                privacy_about: Set("everyone".into()),
-                read_receipts: Set(true),
-                created_at: Set(now_ms),
-                deleted_at: Set(None),
-                phone: Set(None),
-                contact_token: Set(None),
-                photo_id: Set(None),
-                last_seen_at: Set(None),
-                privacy_groups: Set("everyone".into()),
-            });
-            sessions.push(device_sessions::ActiveModel {
-                id: Set(session.clone()),
-                user_id: Set(id.clone()),
-                device_name: Set("bulk".into()),
-                platform: Set("test".into()),
-                refresh_hash: Set(session.clone()),
-                refresh_expires_at: Set(now_ms + 3_600_000),
-                created_at: Set(now_ms),
-                last_used_at: Set(now_ms),
-                revoked_at: Set(None),
-                revoked_reason: Set(None),
-            });
-            accounts.push((id.clone(), mint_access_token(&id, &session, exp, TEST_JWT_SECRET)));
-        }
-        for chunk in people.chunks(200) {
-            users::Entity::insert_many(chunk.to_vec()).exec(&db).await.expect("insert accounts");
-        }
-        for chunk in sessions.chunks(200) {
-            device_sessions::Entity::insert_many(chunk.to_vec()).exec(&db).await.expect("insert sessions");
-        }
+        let made = gkchat_server::db::accounts::insert_passwordless(&db, prefix, count, now_ms)
+            .await
+            .expect("insert accounts");
         db.close().await.expect("close");
-        accounts
+        let exp = now_ms / 1000 + 3600;
+        made.into_iter()
+            .map(|(id, session)| {
+                let token = mint_access_token(&id, &session, exp, TEST_JWT_SECRET);
+                (id, token)
+            })
+            .collect()
     }
 
     async fn wait_ready(&self) {

@@ -304,6 +304,21 @@ impl Book {
         }
     }
 
+    /// The call `user_id` is in (ringing or answered), if any.
+    pub async fn call_of(&self, user_id: &str) -> Result<Option<ActiveCall>> {
+        match self {
+            Self::Memory(calls) => Ok(locked(calls).values().find(|c| c.involves(user_id)).cloned()),
+            Self::Redis(redis) => {
+                let call_id: Option<String> =
+                    redis::cmd("GET").arg(in_key(user_id)).query_async(&mut redis.clone()).await?;
+                match call_id {
+                    Some(call_id) => self.get(&call_id).await,
+                    None => Ok(None),
+                }
+            }
+        }
+    }
+
     /// The calls ringing for `user_id` now.
     pub async fn ringing_for(&self, user_id: &str) -> Result<Vec<CallInfo>> {
         let ringing = |call: &ActiveCall| call.info.callee_id == user_id && call.answered_at.is_none();

@@ -78,7 +78,13 @@ async fn start(
         answered_at: None,
         video: kind == CallKind::Video,
     };
-    match state.calls.start(call).await? {
+    let mut booked = state.calls.start(call.clone()).await?;
+    if matches!(booked, Err(NotStarted::InCall) | Ok(Started::Busy(_)))
+        && (ended_if_stale(state, &user.user_id).await? | ended_if_stale(state, &callee.id).await?)
+    {
+        booked = state.calls.start(call).await?;
+    }
+    match booked {
         Err(NotStarted::Exists) => return Err(bad("a call with this id exists")),
         Err(NotStarted::InCall) => {
             return Err(Error::api(StatusCode::CONFLICT, ErrorCode::AlreadyInCall, "you are already in a call"));
@@ -186,15 +192,17 @@ pub async fn session_gone(state: &AppState, session_id: &str) {
     }
 }
 
-/// Registers a signed-in connection in the hub; a call ringing for its user rings there too
-/// (registered first, so a ring is never missed: it comes from here or from `start`, at worst
-/// from both, which the app takes as one).
+/// Registers a signed-in connection in the hub (once the other instances can reach it); a call
+/// ringing for its user rings there too (registered first, so a ring is never missed: it comes
+/// from here or from `start`, at worst from both, which the app takes as one — and a ring that
+/// arrives after its call ended is ignored by the app).
 pub async fn register(
     state: &AppState,
     user: &AuthUser,
     ending: std::sync::Arc<crate::hub::Ending>,
 ) -> crate::hub::Registration {
-    let registration = state.hub.register(&user.user_id, &user.session_id, ending);
+    let mut registration = state.hub.register(&user.user_id, &user.session_id, ending);
+    registration.heard_elsewhere().await;
     match state.calls.ringing_for(&user.user_id).await {
         Ok(ringing) => {
             for call in ringing {
@@ -204,6 +212,20 @@ pub async fn register(
         Err(err) => tracing::warn!(error = %err, "looking up ringing calls failed"),
     }
     registration
+}
+
+/// Ends `user_id`'s call when no device of it is connected any more (its instance stopped
+/// before anyone could end it); whether it did.
+async fn ended_if_stale(state: &AppState, user_id: &str) -> Result<bool> {
+    let Some(call) = state.calls.call_of(user_id).await? else { return Ok(false) };
+    let caller_here = state.hub.session_online(&call.caller_session);
+    let callee_here = call.callee_session.as_deref().is_none_or(|session| state.hub.session_online(session));
+    if caller_here && callee_here {
+        return Ok(false);
+    }
+    tracing::info!(call_id = %call.info.call_id, "ending a call whose device is gone");
+    finish(state, &call.info.call_id, CallOutcome::Failed).await;
+    Ok(true)
 }
 
 /// Ends a call once: takes it from the book, then `close`s it.

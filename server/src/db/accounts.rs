@@ -256,3 +256,59 @@ pub async fn delete(db: &(impl ConnectionTrait + TransactionTrait), user: users:
     txn.commit().await?;
     Ok(())
 }
+
+/// `count` accounts named `<prefix><n>` with no password, each with one live device session
+/// (valid an hour), written in a few statements: for load generators and tests that connect
+/// with access tokens they mint themselves. Their (user id, session id) pairs.
+pub async fn insert_passwordless(
+    db: &impl ConnectionTrait,
+    prefix: &str,
+    count: usize,
+    now_ms: i64,
+) -> Result<Vec<(String, String)>> {
+    let mut made = Vec::with_capacity(count);
+    let (mut people, mut sessions) = (Vec::new(), Vec::new());
+    for n in 0..count {
+        let (id, session) = (uuid::Uuid::now_v7().to_string(), uuid::Uuid::now_v7().to_string());
+        people.push(users::ActiveModel {
+            id: Set(id.clone()),
+            username: Set(Some(format!("{prefix}{n:05}"))),
+            email: Set(Some(format!("{prefix}{n:05}@example.test"))),
+            password_hash: Set(None),
+            display_name: Set(format!("{prefix} {n}")),
+            about: Set(String::new()),
+            status_text: Set(String::new()),
+            privacy_last_seen: Set("everyone".into()),
+            privacy_photo: Set("everyone".into()),
+            privacy_about: Set("everyone".into()),
+            read_receipts: Set(true),
+            created_at: Set(now_ms),
+            deleted_at: Set(None),
+            phone: Set(None),
+            contact_token: Set(None),
+            photo_id: Set(None),
+            last_seen_at: Set(None),
+            privacy_groups: Set("everyone".into()),
+        });
+        sessions.push(device_sessions::ActiveModel {
+            id: Set(session.clone()),
+            user_id: Set(id.clone()),
+            device_name: Set("bulk".into()),
+            platform: Set("test".into()),
+            refresh_hash: Set(session.clone()),
+            refresh_expires_at: Set(now_ms + 3_600_000),
+            created_at: Set(now_ms),
+            last_used_at: Set(now_ms),
+            revoked_at: Set(None),
+            revoked_reason: Set(None),
+        });
+        made.push((id, session));
+    }
+    for chunk in people.chunks(200) {
+        users::Entity::insert_many(chunk.to_vec()).exec(db).await?;
+    }
+    for chunk in sessions.chunks(200) {
+        device_sessions::Entity::insert_many(chunk.to_vec()).exec(db).await?;
+    }
+    Ok(made)
+}

@@ -6,7 +6,7 @@ use gkchat_proto::account::DeviceInfo;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    QuerySelect, TransactionTrait,
 };
 
 use super::entity::{device_sessions, used_refresh_tokens};
@@ -43,6 +43,28 @@ pub async fn create(
 pub async fn find_live(db: &impl ConnectionTrait, id: &str, now_ms: i64) -> Result<Option<device_sessions::Model>> {
     let session = device_sessions::Entity::find_by_id(id.to_owned()).one(db).await?;
     Ok(session.filter(|s| s.revoked_at.is_none() && s.refresh_expires_at > now_ms))
+}
+
+/// Which of `ids` are live sessions (neither revoked nor expired).
+pub async fn live_among(
+    db: &impl ConnectionTrait,
+    ids: &[String],
+    now_ms: i64,
+) -> Result<std::collections::HashSet<String>> {
+    let mut live = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let found: Vec<String> = device_sessions::Entity::find()
+            .select_only()
+            .column(device_sessions::Column::Id)
+            .filter(device_sessions::Column::Id.is_in(chunk.iter().cloned()))
+            .filter(device_sessions::Column::RevokedAt.is_null())
+            .filter(device_sessions::Column::RefreshExpiresAt.gt(now_ms))
+            .into_tuple()
+            .all(db)
+            .await?;
+        live.extend(found);
+    }
+    Ok(live)
 }
 
 /// What presenting a refresh token led to.

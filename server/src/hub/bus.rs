@@ -1,43 +1,50 @@
-//! The bus between server instances (`redis_url` set): whatever the hub, presence and the
-//! membership cache must tell another instance travels here, over Redis pub/sub.
+//! The bus between server instances (`redis_url` set): whatever the hub, presence, calls and
+//! the membership cache must tell another instance travels here, over Redis pub/sub.
 //!
 //! Each running instance is a *node* with a random id. In Redis:
-//! - `gk:node:<id>` (hash, with a TTL of `presence_ttl_secs` refreshed by a heartbeat every
-//!   third of it): the device sessions connected to that node, `s:<session>` → user id, and per
-//!   user `u:<user>` → how many of their sessions; a field `~` keeps it there while empty. A node
-//!   that crashes stops refreshing it, so its users turn offline by themselves;
-//! - `gk:nodes` (set): the node ids, for finding each other and the crashed (kept a few TTLs
-//!   past the last heartbeat);
-//! - `gk:gone:<id>`: taken (`SET NX`) by the one survivor that reports a crashed node's users
-//!   offline and ends their calls;
+//! - `gk:node:<id>:alive`, with a TTL of `presence_ttl_secs` refreshed by a heartbeat every
+//!   third of it: the node is alive while it is there. A node that crashes stops refreshing it,
+//!   so its users turn offline by themselves;
+//! - `gk:node:<id>` (hash, kept a few TTLs): the device sessions connected to that node,
+//!   `s:<session>` → user id, and per user `u:<user>` → how many of their sessions; a field `~`
+//!   keeps it there while empty. It outlives `alive`, so a survivor can still read who was on a
+//!   node that crashed;
+//! - `gk:nodes` (set, kept a few TTLs past the last heartbeat): the node ids, for finding each
+//!   other and the crashed;
+//! - `gk:gone:<id>`: taken (`SET NX`) by the one survivor that ends a crashed node's calls and
+//!   reports its users offline (then deletes its hash); given back when that fails, so another
+//!   tries, and deleted by the node itself should it come back;
 //! - channel `gk:bus:all` for what every node hears (sessions coming and going, endings, a
 //!   chat's membership changed, "I am back: reload my sessions"), and `gk:bus:node:<id>` for
-//!   pushes meant for one node's connections.
+//!   pushes meant for one node's connections (and its own heartbeat ping, which proves its
+//!   subscription still hears).
 //!
 //! Each node keeps a *mirror* of the other nodes' sessions (loaded when it subscribes, then kept
 //! by the notes), so routing a push asks no one: frames for connections here go straight into
-//! their queues, and the rest is published once per node that holds a recipient. A session's
-//! coming and going is one Lua script (the hash and the note change together), and going tells
-//! whether the user is still connected anywhere, so exactly the last one out is announced
-//! offline, whichever node it was on.
+//! their queues, and the rest is published once per node that holds a recipient. Everything a
+//! node writes goes through one writer, in order; a session's coming and going is one Lua script
+//! (the hash and the note change together), and going tells whether the user is still connected
+//! on any live node, so exactly the last one out is announced offline, whichever node it was on.
+//! A new connection is welcomed only once the others can reach it.
 //!
 //! A note on the wire: `<from node>\n<header JSON>\n<pushed frame, if any>`.
 //!
 //! When Redis cannot be reached, writes fail and the subscription drops: the node keeps serving
-//! its own connections, retries every second, and once Redis answers again it writes its
-//! sessions anew, says hello, and has every connection (its own on a lost subscription, every
-//! node's on a lost write) resync, so nobody is silently left behind.
+//! its own connections and tries again every second. Once Redis answers, it writes its sessions
+//! anew (in order with its other writes, in one transaction), says hello, forgets every roster
+//! it remembered, ends connections whose sign-in ended meanwhile, and has every connection (its
+//! own, and every node's after a lost write) resync — nobody is silently left behind.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use prometheus_client::metrics::counter::Counter;
-use redis::aio::{ConnectionManager, PubSubStream};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig, PubSubStream};
 use serde::{Deserialize, Serialize};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
@@ -54,9 +61,13 @@ const BATCH: usize = 256;
 const GONE_CLAIM: Duration = Duration::from_secs(600);
 /// While Redis cannot be reached, how often a node tries again.
 const RETRY: Duration = Duration::from_secs(1);
+/// How long one round trip to Redis may take before it counts as failed.
+const ANSWER_WITHIN: Duration = Duration::from_secs(5);
+/// How long a new connection waits for the others to hear of it before it is welcomed anyway.
+pub(super) const HEARD_WITHIN: Duration = Duration::from_secs(2);
 
-/// The node set outlives the last heartbeat of its last node by a few TTLs, then goes.
-fn nodes_kept_ms(ttl: Duration) -> u64 {
+/// A node's hash and the node set outlive its last heartbeat by a few TTLs.
+fn kept_ms(ttl: Duration) -> u64 {
     ttl.as_millis() as u64 * 4
 }
 
@@ -64,25 +75,31 @@ fn node_key(node: &str) -> String {
     format!("gk:node:{node}")
 }
 
+fn alive_key(node: &str) -> String {
+    format!("gk:node:{node}:alive")
+}
+
 fn node_channel(node: &str) -> String {
     format!("gk:bus:node:{node}")
 }
 
-/// Adds a session to this node's hash and tells everyone, in one step. KEYS: the node's hash.
-/// ARGV: session, user, TTL in ms, the note.
+/// Adds a session to this node's hash and tells everyone, in one step. KEYS: the node's hash,
+/// its alive key. ARGV: session, user, how long the hash is kept (ms), the note. Returns whether
+/// the node was alive (if not, its hash had expired: it must be written anew).
 const UP: &str = r"
+local alive = redis.call('EXISTS', KEYS[2])
 if redis.call('HSETNX', KEYS[1], 's:' .. ARGV[1], ARGV[2]) == 1 then
   redis.call('HINCRBY', KEYS[1], 'u:' .. ARGV[2], 1)
 end
 redis.call('HSET', KEYS[1], '~', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PUBLISH', 'gk:bus:all', ARGV[4])
-return 1
+return alive
 ";
 
-/// Whether a user has a session on any live node (`ARGV[2]`), after `ARGV[1]`'s session here
-/// left (when given). KEYS: this node's hash, the node set. ARGV: session or '', user, the note
-/// or ''. Returns 1 while the user is still connected somewhere.
+/// Whether a user has a session on any live node, after `ARGV[1]`'s session here left (when
+/// given). KEYS: this node's hash, the node set. ARGV: session or '', user, the note or ''.
+/// Returns 1 while the user is still connected somewhere.
 const DOWN: &str = r"
 local user = ARGV[2]
 if ARGV[1] ~= '' then
@@ -94,9 +111,21 @@ if ARGV[1] ~= '' then
   redis.call('PUBLISH', 'gk:bus:all', ARGV[3])
 end
 for _, node in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  if redis.call('HEXISTS', 'gk:node:' .. node, 'u:' .. user) == 1 then return 1 end
+  if redis.call('EXISTS', 'gk:node:' .. node .. ':alive') == 1
+    and redis.call('HEXISTS', 'gk:node:' .. node, 'u:' .. user) == 1 then
+    return 1
+  end
 end
 return 0
+";
+
+/// A crashed node reported: its hash and its place in the set go, unless it came back
+/// meanwhile. KEYS: its hash, its alive key, the node set. ARGV: its id.
+const BURY: &str = r"
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[3], ARGV[1])
+return 1
 ";
 
 /// What one node tells others. Pushes carry the frame after the header.
@@ -135,7 +164,7 @@ enum Note {
     },
     /// The sender (re)wrote its sessions: reload them.
     Hello,
-    /// The sender stopped.
+    /// The sender stopped (the sessions it still had are reported gone by a survivor).
     Bye,
     /// A chat's membership changed: forget its roster.
     Forget {
@@ -143,6 +172,10 @@ enum Note {
     },
     /// Something meant for connections may have been lost: every connection resyncs.
     Resync,
+    /// A node's heartbeat to itself, proving its subscription still hears.
+    Ping {
+        beat: u64,
+    },
 }
 
 /// Where pushes for users on other nodes go: node → its recipients.
@@ -153,10 +186,22 @@ pub struct Routes(HashMap<Arc<str>, Vec<String>>);
 enum Out {
     /// A note for one node, or for all.
     Note { to: Option<Arc<str>>, note: Note, payload: Option<Push> },
-    /// A device session's first connection here came (`up`) or its last one left.
-    Session { up: bool, user: String, session: String },
-    /// The last thing: leave the node set, drop the hash, say bye.
+    /// A device session's first connection here came (`up`) or its last one left; `heard` is
+    /// told once the others can know.
+    Session { up: bool, user: String, session: String, heard: Option<oneshot::Sender<()>> },
+    /// This node's sessions (users, sessions) written anew, in one transaction; answers whether
+    /// the node was still alive in Redis.
+    Rewrite { sessions: Vec<(String, String)>, done: oneshot::Sender<crate::Result<bool>> },
+    /// Answered once everything before it was written and its "gone" users were reported.
+    Flush(oneshot::Sender<()>),
+    /// The last thing: no longer alive, say bye.
     Bye,
+}
+
+/// What the writer hands to the task that reports users gone.
+enum Gone {
+    User(String),
+    Flushed(oneshot::Sender<()>),
 }
 
 /// The other nodes' sessions, as the notes tell them.
@@ -168,6 +213,8 @@ pub struct Mirror {
     users: HashMap<String, HashMap<Arc<str>, u32>>,
     /// Session → the nodes holding it.
     sessions: HashMap<String, Vec<Arc<str>>>,
+    /// When each node was last heard from.
+    heard: HashMap<Arc<str>, Instant>,
 }
 
 impl Mirror {
@@ -236,8 +283,23 @@ impl Mirror {
         }
     }
 
+    /// Notes that `node` was heard from now.
+    fn heard_from(&mut self, node: &str) {
+        let node = self.node_id(node);
+        self.heard.insert(node, Instant::now());
+    }
+
+    /// Forgets a node that stopped beating, unless it was heard from after `checked` (it came
+    /// back meanwhile).
+    fn drop_node_if_quiet(&mut self, node: &str, checked: Instant) {
+        if self.heard.get(node).is_none_or(|at| *at <= checked) {
+            self.drop_node(node);
+        }
+    }
+
     /// Forgets a node; its (user, session) pairs.
     fn drop_node(&mut self, node: &str) -> Vec<(String, String)> {
+        self.heard.remove(node);
         let Some((node, sessions)) = self.nodes.remove_entry(node) else { return Vec::new() };
         for (session, user) in &sessions {
             self.forget(&node, user, session);
@@ -248,7 +310,7 @@ impl Mirror {
     /// Replaces what is known of a node with its hash's fields.
     fn set_node(&mut self, node: &str, fields: HashMap<String, String>) {
         self.drop_node(node);
-        self.node_id(node);
+        self.heard_from(node);
         for (field, user) in fields {
             if let Some(session) = field.strip_prefix("s:") {
                 self.up(node, &user, session);
@@ -275,6 +337,13 @@ pub struct Bus {
     mirror: Mutex<Mirror>,
     /// A write failed: once Redis answers, write the sessions anew and have everyone resync.
     broken: AtomicBool,
+    /// Wakes the heartbeat at once (a write failed).
+    wake: Notify,
+    /// Makes the listener subscribe again (its subscription stopped hearing).
+    deaf: Notify,
+    /// Heartbeat pings sent to this node's own channel, and the last one heard back.
+    pinged: AtomicU64,
+    ponged: AtomicU64,
     /// Users whose session here left while Redis could not be told: whether they are gone is
     /// decided once it answers again.
     left_meanwhile: Mutex<Vec<String>>,
@@ -295,6 +364,11 @@ pub struct Counters {
     pub errors: Counter,
 }
 
+/// The bus's tasks, for a clean stop.
+pub struct Running {
+    writer: JoinHandle<()>,
+}
+
 impl Bus {
     /// Connects to Redis (failing at once when it cannot be reached) as a new node whose
     /// sessions expire `ttl` after its last heartbeat.
@@ -302,7 +376,8 @@ impl Bus {
         let client = redis::Client::open(url)?;
         let mut first = client.get_multiplexed_async_connection().await?;
         let _: String = redis::cmd("PING").query_async(&mut first).await?;
-        let redis = client.get_connection_manager().await?;
+        let config = ConnectionManagerConfig::new().set_response_timeout(Some(ANSWER_WITHIN));
+        let redis = client.get_connection_manager_with_config(config).await?;
         let node: Arc<str> = uuid::Uuid::new_v4().simple().to_string()[..16].into();
         let (outbox, receiver) = mpsc::unbounded_channel();
         let bus = Arc::new(Self {
@@ -313,6 +388,10 @@ impl Bus {
             outbox,
             mirror: Mutex::default(),
             broken: AtomicBool::new(false),
+            wake: Notify::new(),
+            deaf: Notify::new(),
+            pinged: AtomicU64::new(0),
+            ponged: AtomicU64::new(0),
             left_meanwhile: Mutex::default(),
             published: counters.published,
             received: counters.received,
@@ -345,12 +424,23 @@ impl Bus {
         let _ = self.outbox.send(out);
     }
 
-    pub(super) fn up(&self, user: &str, session: &str) {
-        self.send(Out::Session { up: true, user: user.to_owned(), session: session.to_owned() });
+    /// A session's first connection here; the answer resolves once the others can know.
+    pub(super) fn up(&self, user: &str, session: &str) -> oneshot::Receiver<()> {
+        let (heard, known) = oneshot::channel();
+        self.send(Out::Session { up: true, user: user.to_owned(), session: session.to_owned(), heard: Some(heard) });
+        known
     }
 
     pub(super) fn down(&self, user: &str, session: &str) {
-        self.send(Out::Session { up: false, user: user.to_owned(), session: session.to_owned() });
+        self.send(Out::Session { up: false, user: user.to_owned(), session: session.to_owned(), heard: None });
+    }
+
+    /// Writes `sessions` (this node's, taken under the hub's lock) anew, in order with the
+    /// rest.
+    pub(super) fn rewrite(&self, sessions: Vec<(String, String)>) -> oneshot::Receiver<crate::Result<bool>> {
+        let (done, answer) = oneshot::channel();
+        self.send(Out::Rewrite { sessions, done });
+        answer
     }
 
     pub(super) fn push(&self, routes: Routes, push: &Push) {
@@ -416,7 +506,7 @@ impl Bus {
         wire
     }
 
-    /// Subscribes to this node's channels and loads the mirror of the other nodes.
+    /// Subscribes to this node's channels and loads the mirror of the other live nodes.
     async fn subscribe(&self) -> crate::Result<PubSubStream> {
         let mut pubsub = self.client.get_async_pubsub().await?;
         pubsub.subscribe(ALL).await?;
@@ -427,30 +517,39 @@ impl Bus {
         let nodes: Vec<String> = redis::cmd("SMEMBERS").arg(NODES).query_async(&mut redis).await?;
         let mut loaded = Vec::new();
         for node in nodes.into_iter().filter(|node| **node != *self.node) {
-            let fields: HashMap<String, String> =
-                redis::cmd("HGETALL").arg(node_key(&node)).query_async(&mut redis).await?;
-            loaded.push((node, fields));
+            let alive: bool = redis::cmd("EXISTS").arg(alive_key(&node)).query_async(&mut redis).await?;
+            if alive {
+                let fields: HashMap<String, String> =
+                    redis::cmd("HGETALL").arg(node_key(&node)).query_async(&mut redis).await?;
+                loaded.push((node, fields));
+            }
         }
         let mut mirror = self.mirror();
         *mirror = Mirror::default();
-        for (node, fields) in loaded.into_iter().filter(|(_, fields)| !fields.is_empty()) {
+        for (node, fields) in loaded {
             mirror.set_node(&node, fields);
         }
         drop(mirror);
         Ok(pubsub.into_on_message())
     }
 
-    /// Writes this node's sessions anew (its hash may have expired, or writes were lost),
-    /// joins the node set and says hello. Whether the hash had expired.
-    async fn write_sessions(&self, sessions: &[(String, String)]) -> crate::Result<bool> {
+    /// This node's sessions written anew in one transaction: no longer claimed as gone, alive,
+    /// in the node set, and a hello to the others. Whether it was still alive.
+    async fn write_sessions(
+        &self,
+        redis: &mut ConnectionManager,
+        sessions: &[(String, String)],
+    ) -> crate::Result<bool> {
         let key = node_key(&self.node);
         let mut counts: HashMap<&str, u32> = HashMap::new();
         for (user, _) in sessions {
             *counts.entry(user).or_default() += 1;
         }
         let mut pipe = redis::pipe();
-        pipe.cmd("EXISTS").arg(&key);
+        pipe.atomic();
+        pipe.cmd("EXISTS").arg(alive_key(&self.node));
         pipe.cmd("DEL").arg(&key).ignore();
+        pipe.cmd("DEL").arg(format!("gk:gone:{}", self.node)).ignore();
         pipe.cmd("HSET").arg(&key).arg("~").arg(1).ignore();
         for (user, session) in sessions {
             pipe.cmd("HSET").arg(&key).arg(format!("s:{session}")).arg(user).ignore();
@@ -458,129 +557,193 @@ impl Bus {
         for (user, count) in counts {
             pipe.cmd("HSET").arg(&key).arg(format!("u:{user}")).arg(count).ignore();
         }
-        pipe.cmd("PEXPIRE").arg(&key).arg(self.ttl.as_millis() as u64).ignore();
+        pipe.cmd("PEXPIRE").arg(&key).arg(kept_ms(self.ttl)).ignore();
+        pipe.cmd("SET").arg(alive_key(&self.node)).arg(1).arg("PX").arg(self.ttl.as_millis() as u64).ignore();
         pipe.cmd("SADD").arg(NODES).arg(&*self.node).ignore();
-        pipe.cmd("PEXPIRE").arg(NODES).arg(nodes_kept_ms(self.ttl)).ignore();
+        pipe.cmd("PEXPIRE").arg(NODES).arg(kept_ms(self.ttl)).ignore();
         pipe.cmd("PUBLISH").arg(ALL).arg(self.wire(&Note::Hello, None)).ignore();
-        let (existed,): (bool,) = pipe.query_async(&mut self.redis.clone()).await?;
-        Ok(existed)
+        let (alive,): (bool,) = pipe.query_async(redis).await?;
+        Ok(alive)
     }
 
     fn failed(&self, what: &str, err: &dyn std::fmt::Display) {
         self.errors.inc();
         tracing::warn!(error = %err, "bus: {what} failed");
     }
+
+    /// A write failed: recover as soon as Redis answers.
+    fn broke(&self) {
+        self.broken.store(true, Ordering::Release);
+        self.wake.notify_one();
+    }
 }
 
 /// Starts the bus's work for `state` (whose hub holds it): subscribes and loads the mirror
-/// (failing the start when Redis does not answer), then writes, listens and beats until the
-/// server stops. The handle ends once this node said bye.
-pub async fn start(state: &AppState, parts: Parts) -> crate::Result<JoinHandle<()>> {
+/// (failing the start when Redis does not answer), writes this node's (empty) sessions, then
+/// writes, listens and beats until the server stops.
+pub async fn start(state: &AppState, parts: Parts) -> crate::Result<Running> {
     let bus = state.hub.bus().expect("a hub with a bus").clone();
     let stream = bus.subscribe().await?;
-    bus.write_sessions(&[]).await?;
-    tokio::spawn(listen(state.clone(), bus.clone(), stream));
-    tokio::spawn(beat(state.clone(), bus.clone()));
+    bus.write_sessions(&mut bus.redis(), &[]).await?;
     let (gone, users) = mpsc::unbounded_channel();
     tokio::spawn(report_gone(state.clone(), users));
-    Ok(tokio::spawn(write(bus, parts.outbox, gone)))
+    let writer = tokio::spawn(write(bus.clone(), parts.outbox, gone));
+    tokio::spawn(listen(state.clone(), bus.clone(), stream));
+    tokio::spawn(beat(state.clone(), bus));
+    Ok(Running { writer })
 }
 
-/// Says bye once everything before it was written; waits for that.
-pub async fn close(bus: &Bus, writer: JoinHandle<()>) {
+/// Stops cleanly once the connections are gone: what they left is written and reported, then
+/// this node is no longer alive and says bye (a survivor reports whatever sessions it still
+/// had, as for a crash).
+pub async fn close(bus: &Bus, running: Running) {
+    let (flushed, done) = oneshot::channel();
+    bus.send(Out::Flush(flushed));
+    if tokio::time::timeout(ANSWER_WITHIN, done).await.is_err() {
+        tracing::warn!("bus: writing what the last connections left took too long");
+    }
     bus.send(Out::Bye);
-    if tokio::time::timeout(Duration::from_secs(5), writer).await.is_err() {
+    if tokio::time::timeout(ANSWER_WITHIN, running.writer).await.is_err() {
         tracing::warn!("bus: saying bye took too long");
     }
 }
 
 /// Writes what the hub queues, in order, many notes per round trip. A user whose last session
-/// anywhere left goes to `gone`.
-async fn write(bus: Arc<Bus>, mut outbox: mpsc::UnboundedReceiver<Out>, gone: mpsc::UnboundedSender<String>) {
+/// on any live node left goes to `gone`.
+async fn write(bus: Arc<Bus>, mut outbox: mpsc::UnboundedReceiver<Out>, gone: mpsc::UnboundedSender<Gone>) {
     let mut redis = bus.redis.clone();
-    let (key, ttl_ms) = (node_key(&bus.node), bus.ttl.as_millis() as u64);
     let mut batch = Vec::with_capacity(BATCH);
+    let mut plain = Vec::with_capacity(BATCH);
     while outbox.recv_many(&mut batch, BATCH).await > 0 {
-        let mut pipe = redis::pipe();
-        let mut bye = false;
-        for out in &batch {
+        for out in batch.drain(..) {
             match out {
-                Out::Note { to, note, payload } => {
-                    let channel = to.as_deref().map_or_else(|| ALL.to_owned(), node_channel);
-                    pipe.cmd("PUBLISH").arg(channel).arg(bus.wire(note, payload.as_ref()));
+                Out::Note { .. } | Out::Session { .. } => plain.push(out),
+                Out::Rewrite { sessions, done } => {
+                    write_plain(&bus, &mut redis, &mut plain, &gone).await;
+                    let written = bus.write_sessions(&mut redis, &sessions).await;
+                    let _ = done.send(written);
                 }
-                Out::Session { up: true, user, session } => {
-                    let note = bus.wire(&Note::Up { user: user.clone(), session: session.clone() }, None);
-                    pipe.cmd("EVAL").arg(UP).arg(1).arg(&key).arg(session).arg(user).arg(ttl_ms).arg(note);
-                }
-                Out::Session { up: false, user, session } => {
-                    let note = bus.wire(&Note::Down { user: user.clone(), session: session.clone() }, None);
-                    pipe.cmd("EVAL").arg(DOWN).arg(2).arg(&key).arg(NODES).arg(session).arg(user).arg(note);
+                Out::Flush(flushed) => {
+                    write_plain(&bus, &mut redis, &mut plain, &gone).await;
+                    let _ = gone.send(Gone::Flushed(flushed));
                 }
                 Out::Bye => {
-                    pipe.cmd("SREM").arg(NODES).arg(&*bus.node);
-                    pipe.cmd("DEL").arg(&key);
-                    pipe.cmd("PUBLISH").arg(ALL).arg(bus.wire(&Note::Bye, None));
-                    bye = true;
+                    write_plain(&bus, &mut redis, &mut plain, &gone).await;
+                    let mut pipe = redis::pipe();
+                    pipe.cmd("DEL").arg(alive_key(&bus.node)).ignore();
+                    pipe.cmd("PUBLISH").arg(ALL).arg(bus.wire(&Note::Bye, None)).ignore();
+                    if let Err(err) = pipe.query_async::<()>(&mut redis).await {
+                        bus.failed("saying bye", &err);
+                    }
+                    return;
                 }
             }
         }
-        match pipe.query_async::<Vec<redis::Value>>(&mut redis).await {
-            Ok(answers) => {
-                bus.published.inc_by(batch.len() as u64);
-                for (out, answer) in batch.iter().zip(answers) {
-                    if let (Out::Session { up: false, user, .. }, redis::Value::Int(0)) = (out, answer) {
-                        let _ = gone.send(user.clone());
-                    }
-                }
+        write_plain(&bus, &mut redis, &mut plain, &gone).await;
+    }
+}
+
+/// Writes queued notes and session changes in one round trip (each gives one answer).
+async fn write_plain(
+    bus: &Bus,
+    redis: &mut ConnectionManager,
+    plain: &mut Vec<Out>,
+    gone: &mpsc::UnboundedSender<Gone>,
+) {
+    if plain.is_empty() {
+        return;
+    }
+    let (key, alive, kept) = (node_key(&bus.node), alive_key(&bus.node), kept_ms(bus.ttl));
+    let mut pipe = redis::pipe();
+    for out in plain.iter() {
+        match out {
+            Out::Note { to, note, payload } => {
+                let channel = to.as_deref().map_or_else(|| ALL.to_owned(), node_channel);
+                pipe.cmd("PUBLISH").arg(channel).arg(bus.wire(note, payload.as_ref()));
             }
-            Err(err) => {
-                bus.failed("writing to Redis", &err);
-                bus.broken.store(true, Ordering::Release);
-                // Who left while Redis was away is decided once it is back (see `recover`).
-                let mut left = bus.left_meanwhile.lock().unwrap_or_else(PoisonError::into_inner);
-                for out in &batch {
-                    if let Out::Session { up: false, user, .. } = out {
-                        left.push(user.clone());
+            Out::Session { up: true, user, session, .. } => {
+                let note = bus.wire(&Note::Up { user: user.clone(), session: session.clone() }, None);
+                pipe.cmd("EVAL").arg(UP).arg(2).arg(&key).arg(&alive).arg(session).arg(user).arg(kept).arg(note);
+            }
+            Out::Session { up: false, user, session, .. } => {
+                let note = bus.wire(&Note::Down { user: user.clone(), session: session.clone() }, None);
+                pipe.cmd("EVAL").arg(DOWN).arg(2).arg(&key).arg(NODES).arg(session).arg(user).arg(note);
+            }
+            Out::Rewrite { .. } | Out::Flush(_) | Out::Bye => unreachable!("written on their own"),
+        }
+    }
+    match pipe.query_async::<Vec<redis::Value>>(redis).await {
+        Ok(answers) => {
+            bus.published.inc_by(plain.len() as u64);
+            for (out, answer) in plain.drain(..).zip(answers) {
+                match (out, answer) {
+                    (Out::Session { up: true, heard, .. }, answer) => {
+                        if answer == redis::Value::Int(0) {
+                            // This node's hash had expired: it must be written anew.
+                            bus.broke();
+                        }
+                        if let Some(heard) = heard {
+                            let _ = heard.send(());
+                        }
                     }
+                    (Out::Session { up: false, user, .. }, redis::Value::Int(0)) => {
+                        let _ = gone.send(Gone::User(user));
+                    }
+                    _ => {}
                 }
             }
         }
-        batch.clear();
-        if bye {
-            return;
+        Err(err) => {
+            bus.failed("writing to Redis", &err);
+            bus.broke();
+            // Who left while Redis was away is decided once it is back (see `recover`); what
+            // was lost is made good by the resync then.
+            let mut left = bus.left_meanwhile.lock().unwrap_or_else(PoisonError::into_inner);
+            for out in plain.drain(..) {
+                if let Out::Session { up: false, user, .. } = out {
+                    left.push(user);
+                }
+            }
         }
     }
 }
 
 /// Announces users whose last connection anywhere ended.
-async fn report_gone(state: AppState, mut users: mpsc::UnboundedReceiver<String>) {
-    while let Some(user) = users.recv().await {
-        if state.hub.is_online_here(&user) {
-            continue;
-        }
-        if let Err(err) = crate::presence::gone(&state, &user).await {
-            tracing::warn!(error = %err, "recording last seen failed");
+async fn report_gone(state: AppState, mut gone: mpsc::UnboundedReceiver<Gone>) {
+    while let Some(next) = gone.recv().await {
+        match next {
+            Gone::User(user) => {
+                if state.hub.is_online_here(&user) {
+                    continue;
+                }
+                if let Err(err) = crate::presence::gone(&state, &user).await {
+                    tracing::warn!(error = %err, "recording last seen failed");
+                }
+            }
+            Gone::Flushed(flushed) => {
+                let _ = flushed.send(());
+            }
         }
     }
 }
 
 /// Hands each note to the hub, the mirror or the membership cache. When the subscription
-/// drops, subscribes again (every second until Redis answers) and has every connection here
-/// resync: what was published meanwhile is lost.
+/// drops (or stops hearing), subscribes again (every second until Redis answers) and recovers:
+/// what was published meanwhile is lost.
 async fn listen(state: AppState, bus: Arc<Bus>, mut stream: PubSubStream) {
     let shutdown = state.shutdown.clone();
     loop {
         loop {
             let message = tokio::select! {
                 () = shutdown.cancelled() => return,
+                () = bus.deaf.notified() => break,
                 message = stream.next() => message,
             };
             let Some(message) = message else { break };
             bus.received.inc();
             on_note(&state, &bus, message.get_payload_bytes()).await;
         }
-        bus.failed("the subscription", &"the connection dropped");
+        bus.failed("the subscription", &"it dropped or stopped hearing");
         loop {
             tokio::select! {
                 () = shutdown.cancelled() => return,
@@ -594,10 +757,8 @@ async fn listen(state: AppState, bus: Arc<Bus>, mut stream: PubSubStream) {
                 Err(err) => bus.failed("subscribing", &err),
             }
         }
-        // What was published meanwhile is lost, and Redis may have lost this node's sessions:
-        // write them anew and say hello at once (the others load them, now or when they
-        // subscribe again), then every connection resyncs.
         tracing::info!("bus: subscribed again; every connection resyncs");
+        bus.ponged.store(bus.pinged.load(Ordering::Acquire), Ordering::Release);
         bus.broken.store(true, Ordering::Release);
         if let Err(err) = recover(&state, &bus, true).await {
             bus.failed("writing this node's sessions", &err);
@@ -610,9 +771,6 @@ async fn on_note(state: &AppState, bus: &Bus, wire: &[u8]) {
     let mut parts = wire.splitn(3, |byte| *byte == b'\n');
     let (Some(from), Some(header)) = (parts.next(), parts.next()) else { return };
     let Ok(from) = std::str::from_utf8(from) else { return };
-    if from == &*bus.node {
-        return;
-    }
     let note = match serde_json::from_slice::<Note>(header) {
         Ok(note) => note,
         Err(err) => {
@@ -620,6 +778,12 @@ async fn on_note(state: &AppState, bus: &Bus, wire: &[u8]) {
             return;
         }
     };
+    if from == &*bus.node {
+        if let Note::Ping { beat } = note {
+            bus.ponged.fetch_max(beat, Ordering::AcqRel);
+        }
+        return;
+    }
     let rest = parts.next();
     let payload = || rest.and_then(|bytes| String::from_utf8(bytes.to_vec()).ok()).map(Utf8Bytes::from);
     let hub = &state.hub;
@@ -641,8 +805,16 @@ async fn on_note(state: &AppState, bus: &Bus, wire: &[u8]) {
         }
         Note::EndSession { session, message } => hub.end_session_here(&session, &message),
         Note::EndUser { user, keep, message } => hub.end_user_sessions_here(&user, keep.as_deref(), &message),
-        Note::Up { user, session } => bus.mirror().up(from, &user, &session),
-        Note::Down { user: _, session } => bus.mirror().down(from, &session),
+        Note::Up { user, session } => {
+            let mut mirror = bus.mirror();
+            mirror.heard_from(from);
+            mirror.up(from, &user, &session);
+        }
+        Note::Down { user: _, session } => {
+            let mut mirror = bus.mirror();
+            mirror.heard_from(from);
+            mirror.down(from, &session);
+        }
         Note::Hello => {
             let loaded: redis::RedisResult<HashMap<String, String>> =
                 redis::cmd("HGETALL").arg(node_key(from)).query_async(&mut bus.redis.clone()).await;
@@ -655,35 +827,74 @@ async fn on_note(state: &AppState, bus: &Bus, wire: &[u8]) {
             bus.mirror().drop_node(from);
         }
         Note::Forget { chat } => state.members.forget_here(&chat),
-        Note::Resync => hub.resync_here(),
+        Note::Resync => catch_up_here(state).await,
+        Note::Ping { .. } => {}
     }
 }
 
-/// The heartbeat: keeps this node's sessions alive in Redis, writes them anew after a failure
-/// (then has every node's connections resync), and finds nodes that stopped beating.
+/// What this node may have missed while notes were lost: every roster it remembered is
+/// forgotten, connections whose sign-in ended meanwhile are closed, and every connection
+/// resyncs.
+async fn catch_up_here(state: &AppState) {
+    state.members.forget_all_here();
+    let sessions: Vec<String> = state.hub.sessions_here().into_iter().map(|(_, session)| session).collect();
+    match crate::db::sessions::live_among(&state.db, &sessions, crate::now_ms()).await {
+        Ok(live) => {
+            for session in sessions.iter().filter(|session| !live.contains(*session)) {
+                state.hub.end_session_here(session, "this sign-in has ended");
+            }
+        }
+        Err(err) => tracing::warn!(error = %err, "bus: checking the sign-ins here failed"),
+    }
+    state.hub.resync_here();
+}
+
+/// The heartbeat: keeps this node alive in Redis, pings its own subscription, writes its
+/// sessions anew after a failure (then everyone catches up), and finds nodes that stopped
+/// beating.
 async fn beat(state: AppState, bus: Arc<Bus>) {
     let every = bus.ttl / 3;
-    let key = node_key(&bus.node);
+    let (key, alive_key, ping_channel) = (node_key(&bus.node), alive_key(&bus.node), node_channel(&bus.node));
     let mut redis = bus.redis.clone();
+    let mut beat = 0u64;
     loop {
         let wait = if bus.broken.load(Ordering::Acquire) { RETRY.min(every) } else { every };
         tokio::select! {
             () = state.shutdown.cancelled() => return,
             () = tokio::time::sleep(wait) => {}
+            () = bus.wake.notified() => {}
         }
-        let alive: redis::RedisResult<(bool,)> = redis::pipe()
+        // Two pings unheard: the subscription is deaf (a half-open connection); subscribe again.
+        let (pinged, ponged) = (bus.pinged.load(Ordering::Acquire), bus.ponged.load(Ordering::Acquire));
+        if pinged >= ponged + 2 {
+            bus.ponged.store(pinged, Ordering::Release);
+            bus.deaf.notify_one();
+        }
+        beat += 1;
+        let kept = kept_ms(bus.ttl);
+        let answer: redis::RedisResult<(bool,)> = redis::pipe()
             .cmd("PEXPIRE")
-            .arg(&key)
+            .arg(&alive_key)
             .arg(bus.ttl.as_millis() as u64)
             .cmd("PEXPIRE")
+            .arg(&key)
+            .arg(kept)
+            .ignore()
+            .cmd("PEXPIRE")
             .arg(NODES)
-            .arg(nodes_kept_ms(bus.ttl))
+            .arg(kept)
+            .ignore()
+            .cmd("PUBLISH")
+            .arg(&ping_channel)
+            .arg(bus.wire(&Note::Ping { beat }, None))
             .ignore()
             .query_async(&mut redis)
             .await;
-        let alive = alive.map(|(alive,)| alive);
-        let alive = match alive {
-            Ok(alive) => alive,
+        let alive = match answer {
+            Ok((alive,)) => {
+                bus.pinged.store(beat, Ordering::Release);
+                alive
+            }
             Err(err) => {
                 bus.failed("the heartbeat", &err);
                 bus.broken.store(true, Ordering::Release);
@@ -702,25 +913,38 @@ async fn beat(state: AppState, bus: Arc<Bus>) {
     }
 }
 
-/// After Redis was away: this node's sessions written anew, everyone resyncs; when its hash had
-/// expired (the others took its users for gone), its users are announced again.
+/// After Redis was away: this node's sessions written anew (in order with its other writes),
+/// everyone catches up; when it was no longer alive (the others took its users for gone), its
+/// users are announced again.
 async fn recover(state: &AppState, bus: &Bus, alive: bool) -> crate::Result<()> {
-    let sessions = state.hub.sessions_here();
-    let existed = bus.write_sessions(&sessions).await?;
+    let Some(rewritten) = state.hub.rewrite_on_bus() else { return Ok(()) };
+    let was_alive = rewritten.await.map_err(|_| crate::Error::Internal("the bus writer stopped".into()))??;
     let was_broken = bus.broken.swap(false, Ordering::AcqRel);
     if was_broken {
         bus.send(Out::Note { to: None, note: Note::Resync, payload: None });
-        state.hub.resync_here();
+        catch_up_here(state).await;
     }
     let left = std::mem::take(&mut *bus.left_meanwhile.lock().unwrap_or_else(PoisonError::into_inner));
-    for user in left.into_iter().collect::<HashSet<_>>() {
-        if !state.hub.is_online_here(&user) && !bus.online_anywhere(&user).await? {
-            crate::presence::gone(state, &user).await?;
+    let mut left = left.into_iter().collect::<HashSet<_>>().into_iter();
+    while let Some(user) = left.next() {
+        let checked = if state.hub.is_online_here(&user) { Ok(true) } else { bus.online_anywhere(&user).await };
+        let reported = match checked {
+            Ok(true) => Ok(()),
+            Ok(false) => crate::presence::gone(state, &user).await,
+            Err(err) => Err(err),
+        };
+        if let Err(err) = reported {
+            // Try again at the next heartbeat.
+            let mut waiting = bus.left_meanwhile.lock().unwrap_or_else(PoisonError::into_inner);
+            waiting.push(user);
+            waiting.extend(left);
+            bus.broken.store(true, Ordering::Release);
+            return Err(err);
         }
     }
-    if !alive || !existed {
-        tracing::warn!("bus: this node's sessions had expired in Redis; announcing its users again");
-        let users: HashSet<String> = sessions.into_iter().map(|(user, _)| user).collect();
+    if !alive || !was_alive {
+        tracing::warn!("bus: this node had been taken for gone; announcing its users again");
+        let users: HashSet<String> = state.hub.sessions_here().into_iter().map(|(user, _)| user).collect();
         for user in users {
             if let Err(err) = crate::presence::announce(state, &user).await {
                 tracing::warn!(error = %err, "announcing presence failed");
@@ -730,10 +954,12 @@ async fn recover(state: &AppState, bus: &Bus, alive: bool) -> crate::Result<()> 
     Ok(())
 }
 
-/// Nodes whose hash expired stopped beating: forgotten here; one survivor ends their calls and
-/// announces their users offline (those not connected elsewhere).
+/// Nodes no longer alive stopped beating: forgotten here (unless heard from since), and one
+/// survivor ends their calls and announces their users offline (those not connected
+/// elsewhere), reading who was there from the node's hash, which outlives it.
 async fn find_the_gone(state: &AppState, bus: &Bus) -> crate::Result<()> {
     let mut redis = bus.redis.clone();
+    let checked = Instant::now();
     let listed: Vec<String> = redis::cmd("SMEMBERS").arg(NODES).query_async(&mut redis).await?;
     let mut nodes: HashSet<String> = listed.into_iter().collect();
     nodes.extend(bus.mirror().nodes.keys().map(|node| node.to_string()));
@@ -744,14 +970,14 @@ async fn find_the_gone(state: &AppState, bus: &Bus) -> crate::Result<()> {
     }
     let mut pipe = redis::pipe();
     for node in &nodes {
-        pipe.cmd("EXISTS").arg(node_key(node));
+        pipe.cmd("EXISTS").arg(alive_key(node));
     }
-    let exists: Vec<bool> = pipe.query_async(&mut redis).await?;
-    for (node, _) in nodes.iter().zip(exists).filter(|(_, exists)| !exists) {
-        let _: i64 = redis::cmd("SREM").arg(NODES).arg(node).query_async(&mut redis).await?;
-        let pairs = bus.mirror().drop_node(node);
+    let alive: Vec<bool> = pipe.query_async(&mut redis).await?;
+    for (node, _) in nodes.iter().zip(alive).filter(|(_, alive)| !alive) {
+        bus.mirror().drop_node_if_quiet(node, checked);
+        let claim = format!("gk:gone:{node}");
         let claimed: Option<String> = redis::cmd("SET")
-            .arg(format!("gk:gone:{node}"))
+            .arg(&claim)
             .arg(&*bus.node)
             .arg("NX")
             .arg("PX")
@@ -761,20 +987,44 @@ async fn find_the_gone(state: &AppState, bus: &Bus) -> crate::Result<()> {
         if claimed.is_none() {
             continue;
         }
-        tracing::warn!(node, sessions = pairs.len(), "bus: a node stopped beating; its users are offline");
-        for (_, session) in &pairs {
-            crate::calls::session_gone(state, session).await;
-        }
-        let users: HashSet<&String> = pairs.iter().map(|(user, _)| user).collect();
-        for user in users {
-            if state.hub.is_online(user) || bus.online_anywhere(user).await? {
-                continue;
-            }
-            if let Err(err) = crate::presence::gone(state, user).await {
-                tracing::warn!(error = %err, "recording last seen failed");
-            }
+        if let Err(err) = bury(state, bus, node).await {
+            // Another survivor (or this one) tries again at its next heartbeat.
+            let _: redis::RedisResult<i64> = redis::cmd("DEL").arg(&claim).query_async(&mut redis).await;
+            bus.failed("reporting a stopped node", &err);
         }
     }
+    Ok(())
+}
+
+/// Ends the calls of a stopped node's sessions and announces its users offline, then removes it.
+async fn bury(state: &AppState, bus: &Bus, node: &str) -> crate::Result<()> {
+    let mut redis = bus.redis.clone();
+    let fields: HashMap<String, String> = redis::cmd("HGETALL").arg(node_key(node)).query_async(&mut redis).await?;
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .filter_map(|(field, user)| field.strip_prefix("s:").map(|session| (user.as_str(), session)))
+        .collect();
+    if !pairs.is_empty() {
+        tracing::warn!(node, sessions = pairs.len(), "bus: a node stopped; its users are offline");
+    }
+    for (_, session) in &pairs {
+        crate::calls::session_gone(state, session).await;
+    }
+    let users: HashSet<&str> = pairs.iter().map(|(user, _)| *user).collect();
+    for user in users {
+        if !state.hub.is_online(user) && !bus.online_anywhere(user).await? {
+            crate::presence::gone(state, user).await?;
+        }
+    }
+    let _: i64 = redis::cmd("EVAL")
+        .arg(BURY)
+        .arg(3)
+        .arg(node_key(node))
+        .arg(alive_key(node))
+        .arg(NODES)
+        .arg(node)
+        .query_async(&mut redis)
+        .await?;
     Ok(())
 }
 
@@ -805,6 +1055,15 @@ mod tests {
         assert_eq!(mirror.nodes_of_user("u1").len(), 1);
         mirror.down("a", "s2");
         assert!(!mirror.has_user("u1") && mirror.sessions.is_empty());
+
+        // A node heard from after the check that found it gone is kept.
+        let checked = Instant::now();
+        mirror.up("d", "u7", "s7");
+        mirror.heard_from("d");
+        mirror.drop_node_if_quiet("d", checked);
+        assert!(mirror.has_session("s7"));
+        mirror.drop_node_if_quiet("d", Instant::now());
+        assert!(!mirror.has_session("s7"));
 
         let fields = [("~", "1"), ("s:s9", "u9"), ("u:u9", "1")];
         mirror.set_node("c", fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect());

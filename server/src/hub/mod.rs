@@ -102,9 +102,19 @@ pub struct Registration {
     user_id: String,
     pub events: mpsc::Receiver<Push>,
     lagged: Arc<AtomicBool>,
+    /// With several instances: resolves once the others can reach this connection.
+    heard: Option<tokio::sync::oneshot::Receiver<()>>,
 }
 
 impl Registration {
+    /// Waits (a little, at most) until the other instances can reach this connection, so
+    /// nothing pushed from there after its welcome misses it.
+    pub async fn heard_elsewhere(&mut self) {
+        if let Some(heard) = self.heard.take() {
+            let _ = tokio::time::timeout(bus::HEARD_WITHIN, heard).await;
+        }
+    }
+
     /// Whether pushes were dropped since the last call (then the client is told to resync).
     pub fn take_lagged(&self) -> bool {
         self.lagged.swap(false, Ordering::AcqRel)
@@ -174,12 +184,13 @@ impl Hub {
             lagged: lagged.clone(),
         });
         let first_here = table.session_owner.insert(session_id.to_owned(), user_id.to_owned()).is_none();
-        if first_here && let Some(bus) = &self.bus {
-            bus.up(user_id, session_id);
-        }
+        let heard = match &self.bus {
+            Some(bus) if first_here => Some(bus.up(user_id, session_id)),
+            _ => None,
+        };
         table.count += 1;
         drop(table);
-        Registration { hub: self.clone(), connection_id, user_id: user_id.to_owned(), events: receiver, lagged }
+        Registration { hub: self.clone(), connection_id, user_id: user_id.to_owned(), events: receiver, lagged, heard }
     }
 
     /// Ends the connections of one device session, on every instance.
@@ -327,6 +338,15 @@ impl Hub {
         for entry in table.by_user.values().flatten() {
             offer(entry, &push);
         }
+    }
+
+    /// Has the bus write this instance's sessions anew, in order with their comings and goings
+    /// (taken and queued under the lock); `None` without a bus.
+    pub(crate) fn rewrite_on_bus(&self) -> Option<tokio::sync::oneshot::Receiver<crate::Result<bool>>> {
+        let bus = self.bus.as_ref()?;
+        let table = self.lock();
+        let sessions = table.session_owner.iter().map(|(session, user)| (user.clone(), session.clone())).collect();
+        Some(bus.rewrite(sessions))
     }
 
     /// The users and device sessions connected here.

@@ -21,8 +21,13 @@ use gkchat_tests::{
     sign_up_request, test_config, test_device,
 };
 
-/// Short, so a crashed instance's users turn offline soon (the test waits for the event).
-const PRESENCE_TTL_SECS: u64 = 3;
+/// The presence TTL of the instances in this process: short, so the survivors look for stopped
+/// instances every two seconds, yet long enough that a busy test machine never takes a live
+/// one for gone.
+const PRESENCE_TTL_SECS: u64 = 6;
+/// The binary's, which the test crashes: its users turn offline within about this long (the
+/// test waits for the event).
+const CRASHING_TTL_SECS: u64 = 3;
 
 fn config(data_dir: &Path, redis: &Redis) -> gkchat_server::Config {
     gkchat_server::Config { redis_url: redis.url(), presence_ttl_secs: PRESENCE_TTL_SECS, ..test_config(data_dir) }
@@ -35,7 +40,7 @@ async fn instance(data_dir: &Path, redis: &Redis) -> TestServer {
 /// The real binary on the same database and Redis.
 async fn process(data_dir: &Path, redis: &Redis) -> ServerProcess {
     let database_url = test_config(data_dir).database_url;
-    let ttl = PRESENCE_TTL_SECS.to_string();
+    let ttl = CRASHING_TTL_SECS.to_string();
     let env = [
         ("GKCHAT_REDIS_URL", redis.url()),
         ("GKCHAT_PRESENCE_TTL_SECS", ttl),
@@ -105,7 +110,7 @@ async fn signed_up(url: &url::Url, name: &str) -> (Client, String) {
     (client, me.id)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_instances_serve_as_one() {
     let redis = Redis::start().await;
     let temp = tempfile::tempdir().unwrap();
@@ -223,8 +228,20 @@ async fn three_instances_serve_as_one() {
     assert_eq!(ended, ErrorCode::SessionRevoked);
     drop(bob_live);
 
-    // C crashes: Cid turns offline for Ann within the presence TTL, with a last seen.
+    // Cid (C) rings Ann (A); C crashes: the call ends for Ann (no device of Cid's is left) and
+    // Cid turns offline for her within the presence TTL, with a last seen.
+    let crash_call = uuid::Uuid::now_v7().to_string();
+    cid_live.call(&crash_call, CallAction::Start { callee_id: ann_id.clone(), kind: CallKind::Audio }).await.unwrap();
+    assert!(
+        matches!(call_event(&mut ann_events, "Cid's ring").await, CallEvent::Incoming { call } if call.call_id == crash_call)
+    );
     c.kill();
+    let outcome = next(&mut ann_events, "the crashed call's end", |event| match event {
+        Event::Call(CallEvent::Ended { call_id, outcome, .. }) if call_id == crash_call => Some(outcome),
+        _ => None,
+    })
+    .await;
+    assert_eq!(outcome, CallOutcome::Failed);
     assert!(!presence(&mut ann_events, &cid_id).await);
     let listed = ann.contacts().await.unwrap();
     let cid_listed = listed.iter().find(|contact| contact.user_id == cid_id).unwrap();
@@ -251,7 +268,7 @@ async fn rate_limits_count_across_instances() {
     assert_eq!(api_code(fourth), ErrorCode::RateLimited, "the fourth attempt, wherever it lands");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_redis_comes_back_the_instances_join_again_and_clients_resync() {
     let mut redis = Redis::start().await;
     let temp = tempfile::tempdir().unwrap();
