@@ -512,34 +512,8 @@ async fn raw_receiver(
     token: String,
     on_message: impl Fn(&str) + Send + 'static,
 ) -> Result<tokio::task::JoinHandle<()>> {
-    use futures_util::SinkExt;
     use tokio_tungstenite::tungstenite::Message as WsMessage;
-    let mut ws = url.join("ws")?;
-    ws.set_scheme(if url.scheme() == "https" { "wss" } else { "ws" }).map_err(|()| anyhow::anyhow!("bad URL"))?;
-    let (mut socket, _) =
-        tokio_tungstenite::connect_async_with_config(ws.as_str(), Some(gkchat_client::ws_config()), false)
-            .await
-            .context("connecting a receiver")?;
-    let hello = gkchat_proto::Hello {
-        protocol: gkchat_proto::PROTOCOL_VERSION,
-        client: "gkchat-bench receiver".into(),
-        token: Some(token),
-    };
-    socket.send(WsMessage::text(gkchat_proto::ClientFrame::Hello(hello).encode())).await?;
-    loop {
-        match socket.next().await {
-            Some(Ok(WsMessage::Text(text))) => {
-                let peek: Peek<'_> = serde_json::from_str(text.as_str()).context("a frame")?;
-                match peek.kind {
-                    "welcome" => break,
-                    "error" => bail!("the server refused a receiver: {}", text.as_str()),
-                    _ => {}
-                }
-            }
-            Some(Ok(_)) => {}
-            other => bail!("a receiver's connection ended before welcome: {other:?}"),
-        }
-    }
+    let mut socket = many::connect(url, &token).await?;
     Ok(tokio::spawn(async move {
         while let Some(Ok(frame)) = socket.next().await {
             if let WsMessage::Text(text) = frame

@@ -52,7 +52,13 @@ type InFlight = Mutex<HashMap<String, (Instant, bool)>>;
 #[derive(Default)]
 struct Tally {
     measuring: AtomicBool,
+    /// Senders stop sending; readers go on until `done`.
     stop: AtomicBool,
+    done: AtomicBool,
+    /// Users whose first message in each of their chats was acknowledged.
+    primed: AtomicU64,
+    /// The steady load may start.
+    go: AtomicBool,
     acked: AtomicU64,
     delivered: AtomicU64,
     to_online: AtomicU64,
@@ -81,6 +87,7 @@ struct Pushed<'a> {
 
 #[derive(serde::Deserialize)]
 struct Acked<'a> {
+    id: u64,
     #[serde(borrow)]
     message: AckedMessage<'a>,
 }
@@ -195,6 +202,28 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
         let (in_flight, tally, size) = (in_flight.clone(), tally.clone(), many.size);
         tasks.push(tokio::spawn(async move { drive(user, socket, interval, size, &in_flight, &tally).await }));
     }
+    // Every chat's first message (the one that shows the chat to the other person, dearer than
+    // the rest) is out of the way before anything is measured.
+    let priming = Instant::now();
+    while tally.primed.load(Ordering::Acquire) < held as u64 {
+        if priming.elapsed() > Duration::from_secs(300) {
+            bail!("the first messages were not all acknowledged within five minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Then until the server is idle again (deliveries and receipts of those caught up).
+    let mut last = crate::cpu_time(target.pid).context("the server's CPU time")?;
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = crate::cpu_time(target.pid).context("the server's CPU time")?;
+        let busy = (now - last).as_secs_f64() / 0.5;
+        last = now;
+        if busy < 0.1 || priming.elapsed() > Duration::from_secs(300) {
+            break;
+        }
+    }
+    println!("every chat's first message sent and the server idle again in {:.1} s", priming.elapsed().as_secs_f64());
+    tally.go.store(true, Ordering::Release);
     tokio::time::sleep(many.warmup).await;
     let cpu_before = crate::cpu_time(target.pid).context("the server's CPU time")?;
     let began = Instant::now();
@@ -205,6 +234,14 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
     let window = began.elapsed();
     let rss_loaded = rss_kib(target.pid).context("the server's RSS")?;
     tally.stop.store(true, Ordering::Release);
+    // What was sent still arrives (or, past a minute, counts as lost).
+    let draining = Instant::now();
+    let waiting = || in_flight.lock().expect("lock").values().filter(|(_, to_online)| *to_online).count();
+    while waiting() > 0 && draining.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let lost = waiting();
+    tally.done.store(true, Ordering::Release);
     for task in tasks {
         task.await.context("a user task")??;
     }
@@ -238,14 +275,8 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
         ms(percentile(&deliveries, 0.99)),
         ms(deliveries.last().copied().unwrap_or_default()),
     );
-    let lost = in_flight
-        .lock()
-        .expect("lock")
-        .values()
-        .filter(|(at, to_online)| *to_online && at.elapsed() > Duration::from_secs(5))
-        .count();
     if lost > 0 {
-        bail!("{lost} messages to online users were acknowledged but never pushed");
+        bail!("{lost} messages to online users were sent but never pushed within a minute");
     }
     Ok(())
 }
@@ -253,7 +284,7 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A raw WebSocket signed in with `token`, once the server welcomed it.
-async fn connect(url: &Url, token: &str) -> Result<Socket> {
+pub async fn connect(url: &Url, token: &str) -> Result<Socket> {
     let mut ws = url.join("ws")?;
     ws.set_scheme(if url.scheme() == "https" { "wss" } else { "ws" }).map_err(|()| anyhow::anyhow!("bad URL"))?;
     let (mut socket, _) =
@@ -262,7 +293,7 @@ async fn connect(url: &Url, token: &str) -> Result<Socket> {
             .context("connecting a user")?;
     let hello = gkchat_proto::Hello {
         protocol: gkchat_proto::PROTOCOL_VERSION,
-        client: "gkchat-bench many".into(),
+        client: "gkchat-bench".into(),
         token: Some(token.to_owned()),
     };
     socket.send(WsMessage::text(ClientFrame::Hello(hello).encode())).await?;
@@ -292,15 +323,28 @@ async fn drive(
     let first = tokio::time::Instant::now() + interval.mul_f64(fastrand::f64());
     let mut ticker = tokio::time::interval_at(first, interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut request = 0u64;
+    // First, one message in each chat (requests 1 to `chats`), then the steady load.
+    let chats = user.chats.len() as u64;
+    for (n, (chat, _)) in user.chats.iter().enumerate() {
+        let first = ClientFrame::Send { id: n as u64 + 1, message: text(chat, size) };
+        socket.send(WsMessage::text(first.encode())).await?;
+    }
+    if chats == 0 {
+        tally.primed.fetch_add(1, Ordering::AcqRel);
+    }
+    let mut request = chats;
+    let mut primed = 0u64;
     let mut turn = 0usize;
     let measuring = || tally.measuring.load(Ordering::Acquire);
     loop {
         tokio::select! {
             _ = ticker.tick() => {
-                if tally.stop.load(Ordering::Acquire) {
+                if tally.done.load(Ordering::Acquire) {
                     let _ = socket.close(None).await;
                     return Ok(());
+                }
+                if tally.stop.load(Ordering::Acquire) || !tally.go.load(Ordering::Acquire) {
+                    continue;
                 }
                 let Some((chat, peer_online)) = user.chats.get(turn % user.chats.len().max(1)) else { continue };
                 turn += 1;
@@ -318,6 +362,13 @@ async fn drive(
                 match serde_json::from_str::<Kind<'_>>(frame.as_str())?.kind {
                     "ack" => {
                         let acked: Acked<'_> = serde_json::from_str(frame.as_str())?;
+                        if acked.id <= chats {
+                            primed += 1;
+                            if primed == chats {
+                                tally.primed.fetch_add(1, Ordering::AcqRel);
+                            }
+                            continue;
+                        }
                         let mut waiting = in_flight.lock().expect("lock");
                         let Some(&(at, peer_online)) = waiting.get(acked.message.id) else { continue };
                         if !peer_online {

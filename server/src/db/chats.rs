@@ -329,12 +329,21 @@ pub async fn member_lists(
 }
 
 /// The users who share read receipts (a subquery).
-fn sharing_receipts() -> sea_orm::sea_query::SelectStatement {
-    Query::select()
-        .column(users::Column::Id)
-        .from(users::Entity)
-        .and_where(users::Column::ReadReceipts.eq(true))
-        .to_owned()
+/// A condition on `chat_members` rows: the member shares read receipts. Looked up per row by
+/// the user's key (a subquery listing every user who shares them made SQLite scan all users on
+/// every receipt: 13 ms each with 2,000 accounts).
+fn sharing_receipts() -> sea_orm::sea_query::SimpleExpr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(users::Entity)
+            .and_where(
+                Expr::col((users::Entity, users::Column::Id))
+                    .equals((chat_members::Entity, chat_members::Column::UserId)),
+            )
+            .and_where(Expr::col((users::Entity, users::Column::ReadReceipts)).eq(true))
+            .to_owned(),
+    )
 }
 
 /// Which of `ids` share read receipts.
@@ -369,7 +378,6 @@ async fn others_reached(
         .into_tuple()
         .all(db)
         .await?;
-    let sharing = sharing_receipts();
     let read: Vec<(String, Option<i64>)> = chat_members::Entity::find()
         .select_only()
         .column(chat_members::Column::ChatId)
@@ -377,7 +385,7 @@ async fn others_reached(
         .filter(chat_members::Column::ChatId.is_in(chat_ids.iter().cloned()))
         .filter(chat_members::Column::UserId.ne(viewer_id))
         .filter(chat_members::Column::LeftSeq.is_null())
-        .filter(chat_members::Column::UserId.in_subquery(sharing))
+        .filter(sharing_receipts())
         .group_by(chat_members::Column::ChatId)
         .into_tuple()
         .all(db)
@@ -627,14 +635,13 @@ pub async fn lowest_cursors(db: &impl ConnectionTrait, chat_id: &str) -> Result<
         .into_tuple()
         .all(db)
         .await?;
-    let sharing = sharing_receipts();
     let read: Vec<(String, i64)> = chat_members::Entity::find()
         .select_only()
         .column(chat_members::Column::UserId)
         .column(chat_members::Column::ReadSeq)
         .filter(chat_members::Column::ChatId.eq(chat_id))
         .filter(chat_members::Column::LeftSeq.is_null())
-        .filter(chat_members::Column::UserId.in_subquery(sharing))
+        .filter(sharing_receipts())
         .order_by_asc(chat_members::Column::ReadSeq)
         .limit(3)
         .into_tuple()
