@@ -46,8 +46,13 @@ pub struct Target<'a> {
     pub jwt_secret: &'a str,
 }
 
-/// A message on its way: when it was sent, and whether its receiver is connected.
-type InFlight = Mutex<HashMap<String, (Instant, bool)>>;
+/// Messages on their way, by id, with when they were sent: those not yet acknowledged, and
+/// those to connected people not yet pushed to them (a push may come before its ack).
+#[derive(Default)]
+struct InFlight {
+    unacked: Mutex<HashMap<String, Instant>>,
+    undelivered: Mutex<HashMap<String, Instant>>,
+}
 
 #[derive(Default)]
 struct Tally {
@@ -109,7 +114,7 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
     let n = many.users.max(2);
     let peers = many.peers.clamp(1, (n - 1) / 2).max(1);
     let offline_every = if many.offline > 0.0 { (1.0 / many.offline).round().max(2.0) as usize } else { usize::MAX };
-    let online = |i: usize| !i.is_multiple_of(offline_every);
+    let online = |i: usize| offline_every == usize::MAX || !i.is_multiple_of(offline_every);
     println!(
         "server: {}  {n} users ({} online), {} chats each, {:.2} messages/s per online user, {} B each",
         target.url,
@@ -118,7 +123,6 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
         many.per_user_rate,
         many.size
     );
-    let rss_idle = rss_kib(target.pid).context("the server's RSS")?;
 
     // Accounts, tokens, chats.
     let started = Instant::now();
@@ -166,7 +170,8 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
     }
     println!("{n} accounts and {} chats made in {:.1} s", n * peers, started.elapsed().as_secs_f64());
 
-    // Everyone online connects.
+    // Everyone online connects (the server weighed just before).
+    let rss_idle = rss_kib(target.pid).context("the server's RSS")?;
     let connecting = Instant::now();
     let sockets: Vec<(User, Socket)> = stream::iter(users.into_iter().enumerate().filter(|(i, _)| online(*i)))
         .map(|(_, user)| {
@@ -236,7 +241,7 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
     tally.stop.store(true, Ordering::Release);
     // What was sent still arrives (or, past a minute, counts as lost).
     let draining = Instant::now();
-    let waiting = || in_flight.lock().expect("lock").values().filter(|(_, to_online)| *to_online).count();
+    let waiting = || in_flight.undelivered.lock().expect("lock").len();
     while waiting() > 0 && draining.elapsed() < Duration::from_secs(60) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -350,7 +355,11 @@ async fn drive(
                 turn += 1;
                 request += 1;
                 let message: NewMessage = text(chat, size);
-                in_flight.lock().expect("lock").insert(message.id.clone(), (Instant::now(), *peer_online));
+                let now = Instant::now();
+                in_flight.unacked.lock().expect("lock").insert(message.id.clone(), now);
+                if *peer_online {
+                    in_flight.undelivered.lock().expect("lock").insert(message.id.clone(), now);
+                }
                 if measuring() && *peer_online {
                     tally.to_online.fetch_add(1, Ordering::Relaxed);
                 }
@@ -369,12 +378,8 @@ async fn drive(
                             }
                             continue;
                         }
-                        let mut waiting = in_flight.lock().expect("lock");
-                        let Some(&(at, peer_online)) = waiting.get(acked.message.id) else { continue };
-                        if !peer_online {
-                            waiting.remove(acked.message.id);
-                        }
-                        drop(waiting);
+                        let sent = in_flight.unacked.lock().expect("lock").remove(acked.message.id);
+                        let Some(at) = sent else { continue };
                         if measuring() {
                             tally.acked.fetch_add(1, Ordering::Relaxed);
                             tally.ack_latency.lock().expect("lock").push(at.elapsed());
@@ -385,8 +390,8 @@ async fn drive(
                         if pushed.sender_id == user.id {
                             continue;
                         }
-                        let sent = in_flight.lock().expect("lock").remove(pushed.id);
-                        if let (Some((at, _)), true) = (sent, measuring()) {
+                        let sent = in_flight.undelivered.lock().expect("lock").remove(pushed.id);
+                        if let (Some(at), true) = (sent, measuring()) {
                             tally.delivered.fetch_add(1, Ordering::Relaxed);
                             tally.delivery_latency.lock().expect("lock").push(at.elapsed());
                         }

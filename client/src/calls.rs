@@ -348,7 +348,10 @@ async fn on_call_event(inner: &Arc<Inner>, event: CallEvent) {
                 fail(inner, &call_id).await;
             }
         }
-        CallEvent::AnsweredElsewhere { call_id } => end(inner, &call_id, None).await,
+        CallEvent::AnsweredElsewhere { call_id } => {
+            remember_ended(inner, &call_id);
+            end(inner, &call_id, None).await;
+        }
         CallEvent::Signal { call_id, signal } => {
             let media =
                 inner.current.lock().await.as_ref().filter(|c| c.view.call_id == call_id).and_then(|c| c.media.clone());
@@ -371,16 +374,19 @@ async fn on_call_event(inner: &Arc<Inner>, event: CallEvent) {
             }
         }
         CallEvent::Ended { call_id, outcome, .. } => {
-            {
-                let mut ended = lock(&inner.ended);
-                if ended.len() >= ENDED_REMEMBERED {
-                    ended.pop_front();
-                }
-                ended.push_back(call_id.clone());
-            }
+            remember_ended(inner, &call_id);
             end(inner, &call_id, Some(outcome)).await;
         }
     }
+}
+
+/// A call over for this device: a late ring for it is not a call.
+fn remember_ended(inner: &Inner, call_id: &str) {
+    let mut ended = lock(&inner.ended);
+    if ended.len() >= ENDED_REMEMBERED {
+        ended.pop_front();
+    }
+    ended.push_back(call_id.to_owned());
 }
 
 async fn on_incoming(inner: &Arc<Inner>, call: CallInfo) {
@@ -388,9 +394,8 @@ async fn on_incoming(inner: &Arc<Inner>, call: CallInfo) {
         return;
     }
     let mut current = inner.current.lock().await;
-    if current.as_ref().is_some_and(|c| c.view.phase != CallPhase::Ended || c.view.call_id == call.call_id) {
-        // Another of my calls is on (the server says busy to the caller by itself), or this one
-        // rang already.
+    if current.as_ref().is_some_and(|c| c.view.phase != CallPhase::Ended) {
+        // Another of my calls is on (the server says busy to the caller by itself).
         return;
     }
     let view = CallView {

@@ -218,14 +218,29 @@ pub async fn register(
 /// before anyone could end it); whether it did.
 async fn ended_if_stale(state: &AppState, user_id: &str) -> Result<bool> {
     let Some(call) = state.calls.call_of(user_id).await? else { return Ok(false) };
-    let caller_here = state.hub.session_online(&call.caller_session);
-    let callee_here = call.callee_session.as_deref().is_none_or(|session| state.hub.session_online(session));
+    let caller_here = connected(state, &call.caller_session).await?;
+    let callee_here = match call.callee_session.as_deref() {
+        Some(session) => connected(state, session).await?,
+        None => true,
+    };
     if caller_here && callee_here {
         return Ok(false);
     }
     tracing::info!(call_id = %call.info.call_id, "ending a call whose device is gone");
     finish(state, &call.info.call_id, CallOutcome::Failed).await;
     Ok(true)
+}
+
+/// Whether a device session is connected anywhere: here, or (asked of Redis itself, not of
+/// this instance's picture of the others) on another instance.
+async fn connected(state: &AppState, session_id: &str) -> Result<bool> {
+    if state.hub.session_online(session_id) {
+        return Ok(true);
+    }
+    match state.hub.bus() {
+        Some(bus) => bus.session_anywhere(session_id).await,
+        None => Ok(false),
+    }
 }
 
 /// Ends a call once: takes it from the book, then `close`s it.

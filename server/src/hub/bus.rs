@@ -11,9 +11,10 @@
 //!   node that crashed;
 //! - `gk:nodes` (set, kept a few TTLs past the last heartbeat): the node ids, for finding each
 //!   other and the crashed;
-//! - `gk:gone:<id>`: taken (`SET NX`) by the one survivor that ends a crashed node's calls and
-//!   reports its users offline (then deletes its hash); given back when that fails, so another
-//!   tries, and deleted by the node itself should it come back;
+//! - `gk:gone:<id>`: taken (one script: only while the node is not alive) by the one survivor
+//!   that ends a crashed node's calls and reports its users offline (then deletes its hash); it
+//!   lives half as long as the hash, is given back when that fails, so another tries, and is
+//!   deleted by the node itself should it come back;
 //! - channel `gk:bus:all` for what every node hears (sessions coming and going, endings, a
 //!   chat's membership changed, "I am back: reload my sessions"), and `gk:bus:node:<id>` for
 //!   pushes meant for one node's connections (and its own heartbeat ping, which proves its
@@ -44,7 +45,7 @@ use futures_util::StreamExt;
 use prometheus_client::metrics::counter::Counter;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig, PubSubStream};
 use serde::{Deserialize, Serialize};
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
@@ -57,8 +58,6 @@ const ALL: &str = "gk:bus:all";
 const NODES: &str = "gk:nodes";
 /// Notes written to Redis in one round trip at most.
 const BATCH: usize = 256;
-/// How long a survivor's claim on reporting a crashed node lasts.
-const GONE_CLAIM: Duration = Duration::from_secs(600);
 /// While Redis cannot be reached, how often a node tries again.
 const RETRY: Duration = Duration::from_secs(1);
 /// How long one round trip to Redis may take before it counts as failed.
@@ -84,17 +83,17 @@ fn node_channel(node: &str) -> String {
 }
 
 /// Adds a session to this node's hash and tells everyone, in one step. KEYS: the node's hash,
-/// its alive key. ARGV: session, user, how long the hash is kept (ms), the note. Returns whether
-/// the node was alive (if not, its hash had expired: it must be written anew).
+/// its alive key. ARGV: session, user, how long the hash is kept (ms), the note. Returns 0 (and
+/// writes nothing) when the node is no longer alive: its sessions must be written anew.
 const UP: &str = r"
-local alive = redis.call('EXISTS', KEYS[2])
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 if redis.call('HSETNX', KEYS[1], 's:' .. ARGV[1], ARGV[2]) == 1 then
   redis.call('HINCRBY', KEYS[1], 'u:' .. ARGV[2], 1)
 end
 redis.call('HSET', KEYS[1], '~', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PUBLISH', 'gk:bus:all', ARGV[4])
-return alive
+return 1
 ";
 
 /// Whether a user has a session on any live node, after `ARGV[1]`'s session here left (when
@@ -116,6 +115,25 @@ for _, node in ipairs(redis.call('SMEMBERS', KEYS[2])) do
     return 1
   end
 end
+return 0
+";
+
+/// Whether device session `ARGV[1]` is connected to any live node. KEYS: the node set.
+const SESSION_ANYWHERE: &str = r"
+for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', 'gk:node:' .. node .. ':alive') == 1
+    and redis.call('HEXISTS', 'gk:node:' .. node, 's:' .. ARGV[1]) == 1 then
+    return 1
+  end
+end
+return 0
+";
+
+/// Claims reporting a stopped node, unless it is alive again. KEYS: its alive key, the claim.
+/// ARGV: this node, the claim's lifetime in ms. Returns 1 when claimed.
+const CLAIM: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 return 0
 ";
 
@@ -291,10 +309,12 @@ impl Mirror {
 
     /// Forgets a node that stopped beating, unless it was heard from after `checked` (it came
     /// back meanwhile).
-    fn drop_node_if_quiet(&mut self, node: &str, checked: Instant) {
-        if self.heard.get(node).is_none_or(|at| *at <= checked) {
+    fn drop_node_if_quiet(&mut self, node: &str, checked: Instant) -> bool {
+        let quiet = self.heard.get(node).is_none_or(|at| *at <= checked);
+        if quiet {
             self.drop_node(node);
         }
+        quiet
     }
 
     /// Forgets a node; its (user, session) pairs.
@@ -337,10 +357,13 @@ pub struct Bus {
     mirror: Mutex<Mirror>,
     /// A write failed: once Redis answers, write the sessions anew and have everyone resync.
     broken: AtomicBool,
+    /// The listener hears the node's channels now. Only then does the node write its sessions
+    /// anew and say hello: the others route pushes to it from that moment.
+    subscribed: AtomicBool,
     /// Wakes the heartbeat at once (a write failed).
     wake: Notify,
-    /// Makes the listener subscribe again (its subscription stopped hearing).
-    deaf: Notify,
+    /// Moves when the listener must subscribe again (its subscription stopped hearing).
+    deaf: watch::Sender<u64>,
     /// Heartbeat pings sent to this node's own channel, and the last one heard back.
     pinged: AtomicU64,
     ponged: AtomicU64,
@@ -388,8 +411,9 @@ impl Bus {
             outbox,
             mirror: Mutex::default(),
             broken: AtomicBool::new(false),
+            subscribed: AtomicBool::new(false),
             wake: Notify::new(),
-            deaf: Notify::new(),
+            deaf: watch::Sender::new(0),
             pinged: AtomicU64::new(0),
             ponged: AtomicU64::new(0),
             left_meanwhile: Mutex::default(),
@@ -571,6 +595,23 @@ impl Bus {
         tracing::warn!(error = %err, "bus: {what} failed");
     }
 
+    /// The subscription stopped hearing (or the mirror could not be loaded): subscribe again.
+    fn deafened(&self) {
+        self.deaf.send_modify(|moved| *moved += 1);
+    }
+
+    /// Whether device session `session_id` is connected to any live node, as Redis has it now.
+    pub async fn session_anywhere(&self, session_id: &str) -> crate::Result<bool> {
+        let connected: i64 = redis::cmd("EVAL")
+            .arg(SESSION_ANYWHERE)
+            .arg(1)
+            .arg(NODES)
+            .arg(session_id)
+            .query_async(&mut self.redis.clone())
+            .await?;
+        Ok(connected == 1)
+    }
+
     /// A write failed: recover as soon as Redis answers.
     fn broke(&self) {
         self.broken.store(true, Ordering::Release);
@@ -584,6 +625,7 @@ impl Bus {
 pub async fn start(state: &AppState, parts: Parts) -> crate::Result<Running> {
     let bus = state.hub.bus().expect("a hub with a bus").clone();
     let stream = bus.subscribe().await?;
+    bus.subscribed.store(true, Ordering::Release);
     bus.write_sessions(&mut bus.redis(), &[]).await?;
     let (gone, users) = mpsc::unbounded_channel();
     tokio::spawn(report_gone(state.clone(), users));
@@ -732,17 +774,19 @@ async fn report_gone(state: AppState, mut gone: mpsc::UnboundedReceiver<Gone>) {
 /// what was published meanwhile is lost.
 async fn listen(state: AppState, bus: Arc<Bus>, mut stream: PubSubStream) {
     let shutdown = state.shutdown.clone();
+    let mut deaf = bus.deaf.subscribe();
     loop {
         loop {
             let message = tokio::select! {
                 () = shutdown.cancelled() => return,
-                () = bus.deaf.notified() => break,
+                _ = deaf.changed() => break,
                 message = stream.next() => message,
             };
             let Some(message) = message else { break };
             bus.received.inc();
             on_note(&state, &bus, message.get_payload_bytes()).await;
         }
+        bus.subscribed.store(false, Ordering::Release);
         bus.failed("the subscription", &"it dropped or stopped hearing");
         loop {
             tokio::select! {
@@ -752,12 +796,15 @@ async fn listen(state: AppState, bus: Arc<Bus>, mut stream: PubSubStream) {
             match bus.subscribe().await {
                 Ok(next) => {
                     stream = next;
+                    bus.subscribed.store(true, Ordering::Release);
                     break;
                 }
                 Err(err) => bus.failed("subscribing", &err),
             }
         }
         tracing::info!("bus: subscribed again; every connection resyncs");
+        // Whatever said "deaf" before this subscription is answered by it.
+        deaf.borrow_and_update();
         bus.ponged.store(bus.pinged.load(Ordering::Acquire), Ordering::Release);
         bus.broken.store(true, Ordering::Release);
         if let Err(err) = recover(&state, &bus, true).await {
@@ -820,7 +867,11 @@ async fn on_note(state: &AppState, bus: &Bus, wire: &[u8]) {
                 redis::cmd("HGETALL").arg(node_key(from)).query_async(&mut bus.redis.clone()).await;
             match loaded {
                 Ok(fields) => bus.mirror().set_node(from, fields),
-                Err(err) => bus.failed("loading a node's sessions", &err),
+                Err(err) => {
+                    // Subscribing again reloads every node.
+                    bus.failed("loading a node's sessions", &err);
+                    bus.deafened();
+                }
             }
         }
         Note::Bye => {
@@ -856,7 +907,6 @@ async fn beat(state: AppState, bus: Arc<Bus>) {
     let every = bus.ttl / 3;
     let (key, alive_key, ping_channel) = (node_key(&bus.node), alive_key(&bus.node), node_channel(&bus.node));
     let mut redis = bus.redis.clone();
-    let mut beat = 0u64;
     loop {
         let wait = if bus.broken.load(Ordering::Acquire) { RETRY.min(every) } else { every };
         tokio::select! {
@@ -868,9 +918,9 @@ async fn beat(state: AppState, bus: Arc<Bus>) {
         let (pinged, ponged) = (bus.pinged.load(Ordering::Acquire), bus.ponged.load(Ordering::Acquire));
         if pinged >= ponged + 2 {
             bus.ponged.store(pinged, Ordering::Release);
-            bus.deaf.notify_one();
+            bus.deafened();
         }
-        beat += 1;
+        let ping = pinged + 1;
         let kept = kept_ms(bus.ttl);
         let answer: redis::RedisResult<(bool,)> = redis::pipe()
             .cmd("PEXPIRE")
@@ -886,13 +936,13 @@ async fn beat(state: AppState, bus: Arc<Bus>) {
             .ignore()
             .cmd("PUBLISH")
             .arg(&ping_channel)
-            .arg(bus.wire(&Note::Ping { beat }, None))
+            .arg(bus.wire(&Note::Ping { beat: ping }, None))
             .ignore()
             .query_async(&mut redis)
             .await;
         let alive = match answer {
             Ok((alive,)) => {
-                bus.pinged.store(beat, Ordering::Release);
+                bus.pinged.store(ping, Ordering::Release);
                 alive
             }
             Err(err) => {
@@ -901,7 +951,9 @@ async fn beat(state: AppState, bus: Arc<Bus>) {
                 continue;
             }
         };
+        // (While the subscription is down, its return recovers: see `listen`.)
         if (!alive || bus.broken.load(Ordering::Acquire))
+            && bus.subscribed.load(Ordering::Acquire)
             && let Err(err) = recover(&state, &bus, alive).await
         {
             bus.failed("writing this node's sessions", &err);
@@ -917,10 +969,22 @@ async fn beat(state: AppState, bus: Arc<Bus>) {
 /// everyone catches up; when it was no longer alive (the others took its users for gone), its
 /// users are announced again.
 async fn recover(state: &AppState, bus: &Bus, alive: bool) -> crate::Result<()> {
-    let Some(rewritten) = state.hub.rewrite_on_bus() else { return Ok(()) };
-    let was_alive = rewritten.await.map_err(|_| crate::Error::Internal("the bus writer stopped".into()))??;
+    // Cleared before the rewrite: a write failing after it sets it again.
     let was_broken = bus.broken.swap(false, Ordering::AcqRel);
-    if was_broken {
+    let Some(rewritten) = state.hub.rewrite_on_bus() else { return Ok(()) };
+    let written = match rewritten.await {
+        Ok(written) => written,
+        Err(_) => Err(crate::Error::Internal("the bus writer stopped".into())),
+    };
+    let was_alive = match written {
+        Ok(was_alive) => was_alive,
+        Err(err) => {
+            bus.broken.store(true, Ordering::Release);
+            return Err(err);
+        }
+    };
+    // Taken for gone meanwhile: the others dropped what they had for this node's connections.
+    if was_broken || !alive || !was_alive {
         bus.send(Out::Note { to: None, note: Note::Resync, payload: None });
         catch_up_here(state).await;
     }
@@ -974,17 +1038,22 @@ async fn find_the_gone(state: &AppState, bus: &Bus) -> crate::Result<()> {
     }
     let alive: Vec<bool> = pipe.query_async(&mut redis).await?;
     for (node, _) in nodes.iter().zip(alive).filter(|(_, alive)| !alive) {
-        bus.mirror().drop_node_if_quiet(node, checked);
+        if !bus.mirror().drop_node_if_quiet(node, checked) {
+            // Heard from since the check: back, not gone.
+            continue;
+        }
         let claim = format!("gk:gone:{node}");
-        let claimed: Option<String> = redis::cmd("SET")
+        // Shorter than the node's hash lives, so a claim never outlasts what it is about.
+        let claimed: i64 = redis::cmd("EVAL")
+            .arg(CLAIM)
+            .arg(2)
+            .arg(alive_key(node))
             .arg(&claim)
             .arg(&*bus.node)
-            .arg("NX")
-            .arg("PX")
-            .arg(GONE_CLAIM.as_millis() as u64)
+            .arg(kept_ms(bus.ttl) / 2)
             .query_async(&mut redis)
             .await?;
-        if claimed.is_none() {
+        if claimed == 0 {
             continue;
         }
         if let Err(err) = bury(state, bus, node).await {
@@ -1016,7 +1085,7 @@ async fn bury(state: &AppState, bus: &Bus, node: &str) -> crate::Result<()> {
             crate::presence::gone(state, user).await?;
         }
     }
-    let _: i64 = redis::cmd("EVAL")
+    let buried: i64 = redis::cmd("EVAL")
         .arg(BURY)
         .arg(3)
         .arg(node_key(node))
@@ -1025,6 +1094,10 @@ async fn bury(state: &AppState, bus: &Bus, node: &str) -> crate::Result<()> {
         .arg(node)
         .query_async(&mut redis)
         .await?;
+    if buried == 0 {
+        // It came back meanwhile: the claim must not stand in the way of a later report.
+        let _: i64 = redis::cmd("DEL").arg(format!("gk:gone:{node}")).query_async(&mut redis).await?;
+    }
     Ok(())
 }
 
@@ -1060,9 +1133,9 @@ mod tests {
         let checked = Instant::now();
         mirror.up("d", "u7", "s7");
         mirror.heard_from("d");
-        mirror.drop_node_if_quiet("d", checked);
+        assert!(!mirror.drop_node_if_quiet("d", checked));
         assert!(mirror.has_session("s7"));
-        mirror.drop_node_if_quiet("d", Instant::now());
+        assert!(mirror.drop_node_if_quiet("d", Instant::now()));
         assert!(!mirror.has_session("s7"));
 
         let fields = [("~", "1"), ("s:s9", "u9"), ("u:u9", "1")];

@@ -5,6 +5,8 @@
 //! and exits and deletes it. The group screens are shot at both window sizes, light and dark,
 //! with no text cut or overlapping.
 
+use std::time::Duration;
+
 use gkchat_client::{ConnectionState, Event};
 use gkchat_proto::ErrorCode;
 use gkchat_proto::chat::{Content, NewMessage};
@@ -145,7 +147,23 @@ async fn a_group_made_in_the_app_talks_is_run_and_another_is_joined_by_link() {
 
     // Reported (the group stays), then exit and delete: Bob sees her go, her list drops it.
     click(&session, "open-group-info").await;
-    click(&session, "report-group").await;
+    // The panel may still be filling in (the joined group's members and tile arrive after the
+    // join): a click it swallowed while re-rendering is made again.
+    let mut opened = false;
+    for _ in 0..3 {
+        session.settle().await;
+        click(&session, "report-group").await;
+        let asked = tokio::time::timeout(Duration::from_secs(5), async {
+            while session.find("[data-testid=report-group-reason]").await.is_none() {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        });
+        if asked.await.is_ok() {
+            opened = true;
+            break;
+        }
+    }
+    assert!(opened, "the report form never opened");
     type_into(&session, "report-group-reason", "selling fake gears").await;
     let exit = session.wait_for("[data-testid=report-group-exit]", WAIT).await;
     if session.property(&exit, "checked").await == serde_json::json!(true) {
