@@ -27,13 +27,37 @@ pub async fn create(db: &impl ConnectionTrait, account: NewAccount, now_ms: i64)
     if find_by_email(db, &account.email).await?.is_some() {
         return Err(taken(ErrorCode::EmailTaken).into());
     }
+    let row = new_row(
+        uuid::Uuid::now_v7().to_string(),
+        account.username,
+        account.email,
+        Some(account.password_hash),
+        account.display_name,
+        now_ms,
+    );
+    row.insert(db).await.map_err(|err| match unique_violation(&err) {
+        Some(message) if message.contains("email") => taken(ErrorCode::EmailTaken).into(),
+        Some(_) => taken(ErrorCode::UsernameTaken).into(),
+        None => err.into(),
+    })
+}
+
+/// A new account's row: default privacy, nothing else set yet.
+fn new_row(
+    id: String,
+    username: String,
+    email: String,
+    password_hash: Option<String>,
+    display_name: String,
+    now_ms: i64,
+) -> users::ActiveModel {
     let privacy = Privacy::default();
-    let row = users::ActiveModel {
-        id: Set(uuid::Uuid::now_v7().to_string()),
-        username: Set(Some(account.username)),
-        email: Set(Some(account.email)),
-        password_hash: Set(Some(account.password_hash)),
-        display_name: Set(account.display_name),
+    users::ActiveModel {
+        id: Set(id),
+        username: Set(Some(username)),
+        email: Set(Some(email)),
+        password_hash: Set(password_hash),
+        display_name: Set(display_name),
         about: Set(String::new()),
         status_text: Set(String::new()),
         privacy_last_seen: Set(privacy.last_seen.as_str().to_owned()),
@@ -47,12 +71,7 @@ pub async fn create(db: &impl ConnectionTrait, account: NewAccount, now_ms: i64)
         contact_token: Set(None),
         photo_id: Set(None),
         last_seen_at: Set(None),
-    };
-    row.insert(db).await.map_err(|err| match unique_violation(&err) {
-        Some(message) if message.contains("email") => taken(ErrorCode::EmailTaken).into(),
-        Some(_) => taken(ErrorCode::UsernameTaken).into(),
-        None => err.into(),
-    })
+    }
 }
 
 fn taken(code: ErrorCode) -> Invalid {
@@ -270,26 +289,14 @@ pub async fn insert_passwordless(
     let (mut people, mut sessions) = (Vec::new(), Vec::new());
     for n in 0..count {
         let (id, session) = (uuid::Uuid::now_v7().to_string(), uuid::Uuid::now_v7().to_string());
-        people.push(users::ActiveModel {
-            id: Set(id.clone()),
-            username: Set(Some(format!("{prefix}{n:05}"))),
-            email: Set(Some(format!("{prefix}{n:05}@example.test"))),
-            password_hash: Set(None),
-            display_name: Set(format!("{prefix} {n}")),
-            about: Set(String::new()),
-            status_text: Set(String::new()),
-            privacy_last_seen: Set("everyone".into()),
-            privacy_photo: Set("everyone".into()),
-            privacy_about: Set("everyone".into()),
-            read_receipts: Set(true),
-            created_at: Set(now_ms),
-            deleted_at: Set(None),
-            phone: Set(None),
-            contact_token: Set(None),
-            photo_id: Set(None),
-            last_seen_at: Set(None),
-            privacy_groups: Set("everyone".into()),
-        });
+        people.push(new_row(
+            id.clone(),
+            format!("{prefix}{n:05}"),
+            format!("{prefix}{n:05}@example.test"),
+            None,
+            format!("{prefix} {n}"),
+            now_ms,
+        ));
         sessions.push(device_sessions::ActiveModel {
             id: Set(session.clone()),
             user_id: Set(id.clone()),

@@ -78,6 +78,11 @@ struct Table {
 }
 
 impl Table {
+    /// Every (user, device session) connected.
+    fn sessions(&self) -> Vec<(String, String)> {
+        self.session_owner.iter().map(|(session, user)| (user.clone(), session.clone())).collect()
+    }
+
     fn user(&self, user_id: &str) -> &[Entry] {
         self.by_user.get(user_id).map_or(&[], Vec::as_slice)
     }
@@ -345,14 +350,12 @@ impl Hub {
     pub(crate) fn rewrite_on_bus(&self) -> Option<tokio::sync::oneshot::Receiver<crate::Result<bool>>> {
         let bus = self.bus.as_ref()?;
         let table = self.lock();
-        let sessions = table.session_owner.iter().map(|(session, user)| (user.clone(), session.clone())).collect();
-        Some(bus.rewrite(sessions))
+        Some(bus.rewrite(table.sessions()))
     }
 
     /// The users and device sessions connected here.
     pub(crate) fn sessions_here(&self) -> Vec<(String, String)> {
-        let table = self.lock();
-        table.session_owner.iter().map(|(session, user)| (user.clone(), session.clone())).collect()
+        self.lock().sessions()
     }
 
     fn count(&self, queued: usize, dropped: usize) -> usize {
