@@ -58,7 +58,7 @@ impl TestServer {
     /// A server with `config`, listening on `addr` (port 0 for any free one).
     pub async fn start_with(config: Config, addr: SocketAddr) -> Self {
         if config.database_url.starts_with("postgres") {
-            ensure_postgres_database(&config.database_url).await;
+            ensure_postgres_database(&config.database_url, &config.data_dir).await;
         }
         let listener = TcpListener::bind(addr).await.expect("bind test server");
         let addr = listener.local_addr().expect("local addr");
@@ -224,12 +224,33 @@ pub fn sign_up_request(username: &str) -> gkchat_proto::account::SignUpRequest {
     }
 }
 
-/// Creates the database named in `url` unless it exists.
-async fn ensure_postgres_database(url: &str) {
+/// The test databases this process made, with the data directory each belongs to.
+static POSTGRES_DATABASES: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+
+/// Creates the database named in `url` unless it exists, and first drops those this process
+/// made for data directories that are gone (their tests are over): a PostgreSQL run makes
+/// hundreds, some 8 MB each, and the disk is shared.
+async fn ensure_postgres_database(url: &str, data_dir: &Path) {
     use sea_orm::{ConnectionTrait, Database, Statement};
     let (server, name) = url.rsplit_once('/').expect("postgres URL ends in /<database>");
+    let finished: Vec<String> = {
+        let mut made = POSTGRES_DATABASES.lock().expect("database list");
+        let (gone, kept) = made.drain(..).partition(|(_, dir): &(String, PathBuf)| !dir.exists());
+        *made = kept;
+        if !made.iter().any(|(made_name, _)| made_name == name) {
+            made.push((name.to_owned(), data_dir.to_path_buf()));
+        }
+        gone.into_iter().map(|(name, _)| name).collect()
+    };
     let admin = Database::connect(format!("{server}/postgres")).await.expect("PostgreSQL reachable");
     let backend = admin.get_database_backend();
+    for old in finished {
+        // FORCE ends the connections a dropped server's pool may still hold.
+        admin
+            .execute(Statement::from_string(backend, format!("DROP DATABASE IF EXISTS \"{old}\" WITH (FORCE)")))
+            .await
+            .expect("drop a finished test database");
+    }
     let exists = admin
         .query_one(Statement::from_sql_and_values(
             backend,
