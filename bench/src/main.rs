@@ -20,7 +20,9 @@
 //! With `--many N` it runs the "many users" scenario (see `many.rs`): N users each sending about
 //! a message a second over their direct chats and answering with delivered receipts, the server
 //! in its own process (`--server-binary`, pinned to core 0 with `--pin`); it prints the server's
-//! CPU ms per message, RSS per connection and send→receive p50 / p99.
+//! CPU ms per message, RSS per connection and send→receive p50 / p99; with `--idle M` M more
+//! users hold connections (from several loopback addresses), and `--storm` drops and brings back
+//! all of those at once.
 //!
 //! Run it with `cargo run --release -p gkchat-bench -- --help`.
 
@@ -91,6 +93,24 @@ struct Args {
     /// Many users: seconds of load before the measured `--seconds`.
     #[arg(long, default_value_t = 3)]
     warmup: u64,
+    /// Many users: this many more users who only hold their connections (paired in chats with
+    /// one message each).
+    #[arg(long, default_value_t = 0)]
+    idle: usize,
+    /// Many users: loopback source addresses (127.0.0.1 up to 127.0.0.N) the connections come
+    /// from, each with its own ephemeral ports.
+    #[arg(long, default_value_t = 4)]
+    sources: u8,
+    /// Many users: after the load, drop every idle connection at once and time them coming back.
+    #[arg(long)]
+    storm: bool,
+    /// Many users: run this many server instances (sharing the database and `--redis-url`);
+    /// connections are spread over them in turn.
+    #[arg(long, default_value_t = 1)]
+    instances: usize,
+    /// The Redis the instances share (`redis://127.0.0.1:6379/0`).
+    #[arg(long)]
+    redis_url: Option<String>,
     /// Pin the server process to core 0 and this generator to core 1 (`taskset`).
     #[arg(long)]
     pin: bool,
@@ -117,8 +137,13 @@ struct Pair {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
+    // Every connection is a socket: up to the hard limit (the many-users scenario says what
+    // to raise when even that is too few).
+    rlimit::increase_nofile_limit(u64::MAX).context("raising the open-files limit")?;
     let temp = tempfile::tempdir()?;
     let mut child = None;
+    // Instances after the first (`--instances`), sharing its database and Redis.
+    let mut others: Vec<(Url, std::process::Child)> = Vec::new();
     // The spawned server's token secret, so the many-users scenario can mint tokens.
     let jwt_secret = uuid::Uuid::new_v4().simple().to_string();
     if args.pin {
@@ -127,14 +152,21 @@ async fn main() -> Result<()> {
     let url = match (&args.server, &args.server_binary) {
         (Some(url), _) => url.clone(),
         (None, Some(binary)) => {
+            if args.instances > 1 && args.redis_url.is_none() {
+                bail!("--instances needs --redis-url (the instances talk over Redis)");
+            }
             let spawned = Spawn {
                 data_dir: temp.path(),
                 database_url: args.database_url.as_deref(),
+                redis_url: args.redis_url.as_deref(),
                 jwt_secret: &jwt_secret,
                 pin: args.pin,
             };
             let (url, process) = spawn_server(binary, &spawned).await?;
             child = Some(process);
+            for _ in 1..args.instances.max(1) {
+                others.push(spawn_server(binary, &spawned).await?);
+            }
             url
         }
         (None, None) => start_server(temp.path(), args.database_url.clone()).await?,
@@ -153,11 +185,15 @@ async fn main() -> Result<()> {
             warmup: Duration::from_secs(args.warmup),
             seconds: args.seconds,
             size: args.size,
+            idle: args.idle,
+            sources: args.sources,
+            storm: args.storm,
         };
-        let target =
-            many::Target { url: &url, pid: process.id(), database_url: &database_url, jwt_secret: &jwt_secret };
+        let urls: Vec<Url> = std::iter::once(url.clone()).chain(others.iter().map(|(url, _)| url.clone())).collect();
+        let pids: Vec<u32> = std::iter::once(process.id()).chain(others.iter().map(|(_, p)| p.id())).collect();
+        let target = many::Target { urls: &urls, pids: &pids, database_url: &database_url, jwt_secret: &jwt_secret };
         let result = many::run(&many, &target).await;
-        if let Some(mut process) = child {
+        for mut process in child.into_iter().chain(others.into_iter().map(|(_, process)| process)) {
             let _ = process.kill();
             let _ = process.wait();
         }
@@ -317,6 +353,7 @@ fn cpu_time(pid: u32) -> Option<Duration> {
 struct Spawn<'a> {
     data_dir: &'a std::path::Path,
     database_url: Option<&'a str>,
+    redis_url: Option<&'a str>,
     jwt_secret: &'a str,
     /// On core 0 (`taskset`).
     pin: bool,
@@ -348,6 +385,7 @@ async fn spawn_server(binary: &std::path::Path, spawn: &Spawn<'_>) -> Result<(Ur
         .env("GKCHAT_LISTEN", addr.to_string())
         .env("GKCHAT_DATA_DIR", spawn.data_dir)
         .env("GKCHAT_DATABASE_URL", spawn.database_url.unwrap_or_default())
+        .env("GKCHAT_REDIS_URL", spawn.redis_url.unwrap_or_default())
         .env("GKCHAT_JWT_SECRET", spawn.jwt_secret)
         .env("GKCHAT_TURN_ENABLED", "false")
         .env("GKCHAT_LOG", "warn")

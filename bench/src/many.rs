@@ -11,6 +11,14 @@
 //! with `--pin` on core 0 and the generator on core 1); the scenario reads the server's CPU time
 //! and memory from `/proc` and prints CPU ms per message, RSS per connection, and send→ack and
 //! send→receive p50 / p99.
+//!
+//! With `--idle M`, M more users connect and hold their connections without sending (paired in
+//! direct chats with one message each, so their catch-up has something in it): it prints the
+//! connections held, the connect rate, RSS per connection and the server's heartbeats while the
+//! load runs. The connections come from `--sources` loopback addresses (127.0.0.1, .2, …), each
+//! with its own ~28,000 ephemeral ports. With `--storm`, after the load every idle connection is
+//! dropped at once and comes back as the app would (jittered retries, then a catch-up `sync`):
+//! the time until all are back, the reconnect p50 / p99 and the server's CPU for it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -36,14 +44,38 @@ pub struct Many {
     pub warmup: Duration,
     pub seconds: u64,
     pub size: usize,
+    /// Users who only hold their connections.
+    pub idle: usize,
+    /// Loopback source addresses the connections come from.
+    pub sources: u8,
+    /// After the load, drop every idle connection at once and reconnect them.
+    pub storm: bool,
 }
 
-/// The server under load: where it is, its process, its database and token secret.
+/// The servers under load (one, or several instances sharing a database and Redis): where
+/// they are, their processes, the database and token secret.
 pub struct Target<'a> {
-    pub url: &'a Url,
-    pub pid: u32,
+    pub urls: &'a [Url],
+    pub pids: &'a [u32],
     pub database_url: &'a str,
     pub jwt_secret: &'a str,
+}
+
+impl Target<'_> {
+    /// The instance the `i`th connection goes to (round robin).
+    fn url(&self, i: usize) -> &Url {
+        &self.urls[i % self.urls.len()]
+    }
+
+    /// CPU time of all the instances together.
+    fn cpu(&self) -> Result<Duration> {
+        self.pids.iter().map(|pid| crate::cpu_time(*pid).context("a server's CPU time")).sum()
+    }
+
+    /// Resident memory of all the instances together, in KiB.
+    fn rss(&self) -> Result<u64> {
+        self.pids.iter().map(|pid| rss_kib(*pid).context("a server's RSS")).sum()
+    }
 }
 
 /// Messages on their way, by id, with when they were sent: those not yet acknowledged, and
@@ -70,6 +102,15 @@ struct Tally {
     receipts: AtomicU64,
     ack_latency: Mutex<Vec<Duration>>,
     delivery_latency: Mutex<Vec<Duration>>,
+    /// Idle users whose one message was acknowledged.
+    idle_primed: AtomicU64,
+    /// Server pings the idle connections answered while measuring.
+    heartbeats: AtomicU64,
+    /// Idle connections back (and caught up) after the storm, with how long each took, and the
+    /// connection attempts that failed on the way.
+    back: AtomicU64,
+    back_latency: Mutex<Vec<Duration>>,
+    retries: AtomicU64,
 }
 
 /// What the raw connections read of a frame.
@@ -110,6 +151,12 @@ struct User {
     chats: Vec<(String, bool)>,
 }
 
+/// A user who holds a connection; the first of each pair sends one message in their chat.
+struct IdleUser {
+    token: String,
+    first_message: Option<String>,
+}
+
 pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
     let n = many.users.max(2);
     let peers = many.peers.clamp(1, (n - 1) / 2).max(1);
@@ -117,7 +164,7 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
     let online = |i: usize| offline_every == usize::MAX || !i.is_multiple_of(offline_every);
     println!(
         "server: {}  {n} users ({} online), {} chats each, {:.2} messages/s per online user, {} B each",
-        target.url,
+        target.urls.iter().map(Url::as_str).collect::<Vec<_>>().join(" "),
         (0..n).filter(|i| online(*i)).count(),
         2 * peers,
         many.per_user_rate,
@@ -142,55 +189,37 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
         })
         .collect();
     let http = reqwest::Client::new();
-    let open = target.url.join("api/v1/chats/direct")?;
     let pairs: Vec<(usize, usize)> = (0..n).flat_map(|i| (1..=peers).map(move |k| (i, (i + k) % n))).collect();
-    let opened: Vec<(usize, usize, String)> = stream::iter(pairs)
-        .map(|(i, j)| {
-            let (http, open) = (http.clone(), open.clone());
-            let (token, peer) = (users[i].token.clone(), users[j].id.clone());
-            async move {
-                let response = http
-                    .post(open)
-                    .bearer_auth(token)
-                    .json(&gkchat_proto::chat::OpenDirectChat { user_id: peer })
-                    .send()
-                    .await?
-                    .error_for_status()?;
-                let chat: gkchat_proto::chat::ChatSummary = response.json().await?;
-                Ok::<_, anyhow::Error>((i, j, chat.id))
-            }
-        })
-        .buffer_unordered(32)
-        .try_collect()
-        .await
-        .context("opening chats")?;
+    let people: Vec<(&str, &str)> = users.iter().map(|user| (user.id.as_str(), user.token.as_str())).collect();
+    let opened = open_direct_chats(&http, target, &people, pairs).await.context("opening chats")?;
     for (i, j, chat) in opened {
         users[i].chats.push((chat.clone(), online(j)));
         users[j].chats.push((chat, online(i)));
     }
     println!("{n} accounts and {} chats made in {:.1} s", n * peers, started.elapsed().as_secs_f64());
+    let idle_users = idle_accounts(many.idle, &run_id, &keys, target, &http).await?;
+    let sources = many.sources.max(1);
+    let total = (0..n).filter(|i| online(*i)).count() + idle_users.len();
+    for pid in target.pids {
+        check_open_files(total.div_ceil(target.pids.len()), *pid)?;
+    }
 
     // Everyone online connects (the server weighed just before).
-    let rss_idle = rss_kib(target.pid).context("the server's RSS")?;
+    let rss_idle = target.rss()?;
     let connecting = Instant::now();
-    let sockets: Vec<(User, Socket)> = stream::iter(users.into_iter().enumerate().filter(|(i, _)| online(*i)))
-        .map(|(_, user)| {
-            let url = target.url.clone();
-            async move {
-                let socket = connect(&url, &user.token).await?;
-                Ok::<_, anyhow::Error>((user, socket))
-            }
-        })
-        .buffer_unordered(64)
-        .try_collect()
-        .await?;
+    let sending =
+        users.into_iter().enumerate().filter(|(i, _)| online(*i)).map(|(i, user)| (i, user.token.clone(), user));
+    let sockets: Vec<(User, Socket)> = connect_all(target, sources, sending).await?;
+    let holding = idle_users.into_iter().enumerate().map(|(i, user)| (i, user.token.clone(), user));
+    let idle_sockets: Vec<(IdleUser, Socket)> = connect_all(target, sources, holding).await?;
     let connect_time = connecting.elapsed();
     // Let the server settle (allocations after the handshakes), then weigh it.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let rss_held = rss_kib(target.pid).context("the server's RSS")?;
-    let held = sockets.len();
+    let rss_held = target.rss()?;
+    let (active, idle) = (sockets.len(), idle_sockets.len());
+    let held = active + idle;
     println!(
-        "held {held} connections (connected in {:.2} s = {:.0}/s); server RSS {:.1} MiB idle → {:.1} MiB = {:.1} kB per connection",
+        "held {held} connections ({active} sending, {idle} idle, from {sources} loopback addresses; connected in {:.2} s = {:.0}/s); server RSS {:.1} MiB idle → {:.1} MiB = {:.1} kB per connection",
         connect_time.as_secs_f64(),
         held as f64 / connect_time.as_secs_f64(),
         rss_idle as f64 / 1024.0,
@@ -207,20 +236,29 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
         let (in_flight, tally, size) = (in_flight.clone(), tally.clone(), many.size);
         tasks.push(tokio::spawn(async move { drive(user, socket, interval, size, &in_flight, &tally).await }));
     }
+    let (storm, storm_heard) = tokio::sync::watch::channel(false);
+    let mut idle_tasks = Vec::with_capacity(idle);
+    for (i, (user, socket)) in idle_sockets.into_iter().enumerate() {
+        let (tally, url, storm) = (tally.clone(), target.url(i).clone(), storm_heard.clone());
+        let (size, from) = (many.size, source(i, sources));
+        idle_tasks.push(tokio::spawn(async move { hold(user, socket, &url, from, size, storm, &tally).await }));
+    }
     // Every chat's first message (the one that shows the chat to the other person, dearer than
     // the rest) is out of the way before anything is measured.
     let priming = Instant::now();
-    while tally.primed.load(Ordering::Acquire) < held as u64 {
+    while tally.primed.load(Ordering::Acquire) < active as u64
+        || tally.idle_primed.load(Ordering::Acquire) < idle as u64
+    {
         if priming.elapsed() > Duration::from_secs(300) {
             bail!("the first messages were not all acknowledged within five minutes");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Then until the server is idle again (deliveries and receipts of those caught up).
-    let mut last = crate::cpu_time(target.pid).context("the server's CPU time")?;
+    let mut last = target.cpu()?;
     loop {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let now = crate::cpu_time(target.pid).context("the server's CPU time")?;
+        let now = target.cpu()?;
         let busy = (now - last).as_secs_f64() / 0.5;
         last = now;
         if busy < 0.1 || priming.elapsed() > Duration::from_secs(300) {
@@ -230,14 +268,14 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
     println!("every chat's first message sent and the server idle again in {:.1} s", priming.elapsed().as_secs_f64());
     tally.go.store(true, Ordering::Release);
     tokio::time::sleep(many.warmup).await;
-    let cpu_before = crate::cpu_time(target.pid).context("the server's CPU time")?;
+    let cpu_before = target.cpu()?;
     let began = Instant::now();
     tally.measuring.store(true, Ordering::Release);
     tokio::time::sleep(Duration::from_secs(many.seconds.max(1))).await;
     tally.measuring.store(false, Ordering::Release);
-    let cpu = crate::cpu_time(target.pid).context("the server's CPU time")? - cpu_before;
+    let cpu = target.cpu()? - cpu_before;
     let window = began.elapsed();
-    let rss_loaded = rss_kib(target.pid).context("the server's RSS")?;
+    let rss_loaded = target.rss()?;
     tally.stop.store(true, Ordering::Release);
     // What was sent still arrives (or, past a minute, counts as lost).
     let draining = Instant::now();
@@ -246,9 +284,15 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let lost = waiting();
+    let storm_result =
+        if many.storm && idle > 0 { Some(reconnect_storm(&storm, idle, target, &tally).await?) } else { None };
     tally.done.store(true, Ordering::Release);
     for task in tasks {
         task.await.context("a user task")??;
+    }
+    drop(storm);
+    for task in idle_tasks {
+        task.await.context("an idle user's task")??;
     }
 
     let acked = tally.acked.load(Ordering::Acquire);
@@ -280,6 +324,16 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
         ms(percentile(&deliveries, 0.99)),
         ms(deliveries.last().copied().unwrap_or_default()),
     );
+    if idle > 0 {
+        println!(
+            "heartbeats: {} server pings answered by the {idle} idle connections ({:.0}/s)",
+            tally.heartbeats.load(Ordering::Acquire),
+            tally.heartbeats.load(Ordering::Acquire) as f64 / seconds,
+        );
+    }
+    if let Some(storm) = storm_result {
+        println!("{storm}");
+    }
     if lost > 0 {
         bail!("{lost} messages to online users were sent but never pushed within a minute");
     }
@@ -290,12 +344,30 @@ type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStre
 
 /// A raw WebSocket signed in with `token`, once the server welcomed it.
 pub async fn connect(url: &Url, token: &str) -> Result<Socket> {
+    connect_from(url, token, std::net::Ipv4Addr::LOCALHOST).await
+}
+
+/// The loopback address the `i`th connection comes from (127.0.0.1 to 127.0.0.`sources`).
+fn source(i: usize, sources: u8) -> std::net::Ipv4Addr {
+    std::net::Ipv4Addr::new(127, 0, 0, 1 + (i % usize::from(sources)) as u8)
+}
+
+/// [`connect`] from the local address `from` (plain `ws://` only).
+async fn connect_from(url: &Url, token: &str, from: std::net::Ipv4Addr) -> Result<Socket> {
     let mut ws = url.join("ws")?;
-    ws.set_scheme(if url.scheme() == "https" { "wss" } else { "ws" }).map_err(|()| anyhow::anyhow!("bad URL"))?;
-    let (mut socket, _) =
-        tokio_tungstenite::connect_async_with_config(ws.as_str(), Some(gkchat_client::ws_config()), false)
-            .await
-            .context("connecting a user")?;
+    ws.set_scheme("ws").map_err(|()| anyhow::anyhow!("bad URL"))?;
+    let server = *url.socket_addrs(|| None)?.first().context("the server's address")?;
+    let tcp = tokio::net::TcpSocket::new_v4()?;
+    tcp.bind((from, 0).into()).with_context(|| format!("binding to {from}"))?;
+    let stream = tcp.connect(server).await.context("connecting a user")?;
+    stream.set_nodelay(true)?;
+    let (mut socket, _) = tokio_tungstenite::client_async_with_config(
+        ws.as_str(),
+        tokio_tungstenite::MaybeTlsStream::Plain(stream),
+        Some(gkchat_client::ws_config()),
+    )
+    .await
+    .context("a user's WebSocket handshake")?;
     let hello = gkchat_proto::Hello {
         protocol: gkchat_proto::PROTOCOL_VERSION,
         client: "gkchat-bench".into(),
@@ -413,6 +485,244 @@ async fn drive(
             }
         }
     }
+}
+
+/// `count` accounts who only hold connections, paired (first with second, …) in direct chats
+/// that the first of each pair opens.
+async fn idle_accounts(
+    count: usize,
+    run_id: &str,
+    keys: &gkchat_server::auth::tokens::TokenKeys,
+    target: &Target<'_>,
+    http: &reqwest::Client,
+) -> Result<Vec<IdleUser>> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    let started = Instant::now();
+    let db = sea_orm::Database::connect(target.database_url).await.context("the server's database")?;
+    let now_ms = gkchat_server::now_ms();
+    let made = gkchat_server::db::accounts::insert_passwordless(&db, &format!("i{}_", &run_id[24..]), count, now_ms)
+        .await
+        .context("writing idle accounts")?;
+    db.close().await?;
+    let people: Vec<(String, String)> = made
+        .into_iter()
+        .map(|(id, session)| {
+            let (token, _) = keys.issue_access(&id, &session, now_ms, Duration::from_secs(6 * 3600));
+            (id, token)
+        })
+        .collect();
+    let pairs: Vec<(usize, usize)> = (0..count / 2).map(|pair| (2 * pair, 2 * pair + 1)).collect();
+    let named: Vec<(&str, &str)> = people.iter().map(|(id, token)| (id.as_str(), token.as_str())).collect();
+    let chats = open_direct_chats(http, target, &named, pairs).await.context("opening the idle users' chats")?;
+    let mut users: Vec<IdleUser> =
+        people.into_iter().map(|(_, token)| IdleUser { token, first_message: None }).collect();
+    for (first, _, chat) in chats {
+        users[first].first_message = Some(chat);
+    }
+    println!("{count} idle accounts and {} chats made in {:.1} s", count / 2, started.elapsed().as_secs_f64());
+    Ok(users)
+}
+
+/// Connects every `(i, token, who)`, 64 at a time, to its instance from its source address.
+async fn connect_all<T>(
+    target: &Target<'_>,
+    sources: u8,
+    who: impl Iterator<Item = (usize, String, T)>,
+) -> Result<Vec<(T, Socket)>> {
+    stream::iter(who)
+        .map(|(i, token, who)| {
+            let url = target.url(i).clone();
+            async move {
+                let socket = connect_from(&url, &token, source(i, sources)).await?;
+                Ok::<_, anyhow::Error>((who, socket))
+            }
+        })
+        .buffer_unordered(64)
+        .try_collect()
+        .await
+}
+
+/// Opens the direct chat of each pair (`i` opens it with `j`) over REST, 32 at a time: for each,
+/// `(i, j, chat id)`. `people` are (user id, access token).
+async fn open_direct_chats(
+    http: &reqwest::Client,
+    target: &Target<'_>,
+    people: &[(&str, &str)],
+    pairs: Vec<(usize, usize)>,
+) -> Result<Vec<(usize, usize, String)>> {
+    let open = target.url(0).join("api/v1/chats/direct")?;
+    stream::iter(pairs)
+        .map(|(i, j)| {
+            let (http, open) = (http.clone(), open.clone());
+            let (token, peer) = (people[i].1.to_owned(), people[j].0.to_owned());
+            async move {
+                let response = http
+                    .post(open)
+                    .bearer_auth(token)
+                    .json(&gkchat_proto::chat::OpenDirectChat { user_id: peer })
+                    .send()
+                    .await?
+                    .error_for_status()?;
+                let chat: gkchat_proto::chat::ChatSummary = response.json().await?;
+                Ok::<_, anyhow::Error>((i, j, chat.id))
+            }
+        })
+        .buffer_unordered(32)
+        .try_collect()
+        .await
+}
+
+/// Refuses a run that would need more open files than this process or the server may have,
+/// saying how to allow more (the bench raised its own soft limit to the hard one at start).
+fn check_open_files(connections: usize, server_pid: u32) -> Result<()> {
+    let spare = 200;
+    let (own, hard) = rlimit::getrlimit(rlimit::Resource::NOFILE).context("this process's open-files limit")?;
+    if (connections + spare) as u64 > own {
+        bail!(
+            "{connections} connections need ~{} open files; this process may have {own} (hard limit {hard}). \
+             Raise the hard limit first (as root: `ulimit -Hn 1048576` in the shell that runs the bench, \
+             or LimitNOFILE= in a systemd unit)",
+            connections + spare
+        );
+    }
+    let limits = std::fs::read_to_string(format!("/proc/{server_pid}/limits")).context("the server's limits")?;
+    let server: Option<u64> = limits
+        .lines()
+        .find(|line| line.starts_with("Max open files"))
+        .and_then(|line| line.split_whitespace().nth(3))
+        .and_then(|soft| soft.parse().ok());
+    if let Some(server) = server
+        && (connections + spare) as u64 > server
+    {
+        bail!(
+            "{connections} connections need ~{} open files; the server may have {server}. It raises its soft \
+             limit to the hard one at start: raise the hard limit of whatever starts it (LimitNOFILE= in \
+             its systemd unit, `ulimit -Hn` as root in its shell)",
+            connections + spare
+        );
+    }
+    Ok(())
+}
+
+/// One idle user: sends its one message (if it opened a chat), then holds the connection and
+/// answers pings; when the storm comes, drops it and comes back as the app would.
+async fn hold(
+    user: IdleUser,
+    mut socket: Socket,
+    url: &Url,
+    from: std::net::Ipv4Addr,
+    size: usize,
+    mut storm: tokio::sync::watch::Receiver<bool>,
+    tally: &Tally,
+) -> Result<()> {
+    match &user.first_message {
+        Some(chat) => {
+            socket.send(WsMessage::text(ClientFrame::Send { id: 1, message: text(chat, size) }.encode())).await?
+        }
+        None => {
+            tally.idle_primed.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+    loop {
+        tokio::select! {
+            changed = storm.changed() => {
+                if changed.is_err() {
+                    // The run is over.
+                    let _ = socket.close(None).await;
+                    return Ok(());
+                }
+                // Gone at once, as when a network drops: no close handshake.
+                drop(socket);
+                let dropped = Instant::now();
+                socket = come_back(url, &user.token, from, tally).await?;
+                tally.back_latency.lock().expect("lock").push(dropped.elapsed());
+                tally.back.fetch_add(1, Ordering::AcqRel);
+            }
+            frame = socket.next() => {
+                let Some(frame) = frame else { bail!("the server closed an idle user's connection") };
+                match frame? {
+                    WsMessage::Ping(_) if tally.measuring.load(Ordering::Acquire) => {
+                        tally.heartbeats.fetch_add(1, Ordering::Relaxed);
+                    }
+                    WsMessage::Text(frame) => match serde_json::from_str::<Kind<'_>>(frame.as_str())?.kind {
+                        "ack" => {
+                            tally.idle_primed.fetch_add(1, Ordering::AcqRel);
+                        }
+                        "error" => bail!("the server answered an idle user with an error: {}", frame.as_str()),
+                        _ => {}
+                    },
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// Reconnects as the app does after a drop: retries with jittered, growing waits (so a
+/// thousand clients do not come back in step), then catches up with one `sync`.
+async fn come_back(url: &Url, token: &str, from: std::net::Ipv4Addr, tally: &Tally) -> Result<Socket> {
+    // Spread over the first second, as clients notice a drop at different moments.
+    tokio::time::sleep(Duration::from_millis(fastrand::u64(0..1000))).await;
+    let http = reqwest::Client::new();
+    let sync = url.join("api/v1/sync")?;
+    let mut wait = Duration::from_millis(250);
+    for _ in 0..12 {
+        let attempt = async {
+            let socket = connect_from(url, token, from).await?;
+            let request = gkchat_proto::chat::SyncRequest {
+                cursors: Default::default(),
+                members: Default::default(),
+                limit: None,
+            };
+            http.post(sync.clone()).bearer_auth(token).json(&request).send().await?.error_for_status()?;
+            Ok::<_, anyhow::Error>(socket)
+        };
+        match tokio::time::timeout(Duration::from_secs(15), attempt).await {
+            Ok(Ok(socket)) => return Ok(socket),
+            Ok(Err(_)) | Err(_) => {
+                tally.retries.fetch_add(1, Ordering::Relaxed);
+                tokio::time::sleep(wait.mul_f64(0.5 + fastrand::f64())).await;
+                wait = (wait * 2).min(Duration::from_secs(8));
+            }
+        }
+    }
+    bail!("an idle user could not come back after twelve attempts")
+}
+
+/// Drops every idle connection at once and waits (two minutes at most) for all to be back.
+async fn reconnect_storm(
+    storm: &tokio::sync::watch::Sender<bool>,
+    idle: usize,
+    target: &Target<'_>,
+    tally: &Tally,
+) -> Result<String> {
+    let cpu_before = target.cpu()?;
+    let began = Instant::now();
+    storm.send_replace(true);
+    while tally.back.load(Ordering::Acquire) < idle as u64 && began.elapsed() < Duration::from_secs(120) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let took = began.elapsed();
+    let cpu = target.cpu()? - cpu_before;
+    let back = tally.back.load(Ordering::Acquire);
+    let mut latencies = std::mem::take(&mut *tally.back_latency.lock().expect("lock"));
+    latencies.sort();
+    if back < idle as u64 {
+        bail!("reconnect storm: only {back} of {idle} connections came back within two minutes");
+    }
+    Ok(format!(
+        "reconnect storm: {idle} connections dropped at once, all back and caught up in {:.1} s ({:.0}/s), \
+         {} failed attempts retried; each back after p50 {:.0} ms p99 {:.0} ms; server CPU {:.2} s ({:.2} ms per reconnect)",
+        took.as_secs_f64(),
+        idle as f64 / took.as_secs_f64(),
+        tally.retries.load(Ordering::Acquire),
+        ms(percentile(&latencies, 0.50)),
+        ms(percentile(&latencies, 0.99)),
+        cpu.as_secs_f64(),
+        1000.0 * cpu.as_secs_f64() / idle as f64,
+    ))
 }
 
 /// Resident memory of process `pid` in KiB, from `/proc/<pid>/status`.

@@ -61,6 +61,9 @@ pub struct Config {
     /// same database) serves the same users: live pushes, presence, calls, sign-outs, rate
     /// limits and quick chats go between them over Redis.
     pub redis_url: String,
+    /// `redis_url` is a Redis Cluster (`GKCHAT_REDIS_CLUSTER=true`): it may then name several
+    /// of its nodes, comma-separated, to find it by.
+    pub redis_cluster: bool,
     /// With Redis: an instance's users count as online this many seconds after its last
     /// heartbeat (one every third of it), so those of a crashed instance turn offline by
     /// themselves within about this long.
@@ -108,6 +111,7 @@ impl Default for Config {
             otp_resend_secs: 60,
             quick_idle_secs: 30 * 60,
             redis_url: String::new(),
+            redis_cluster: false,
             presence_ttl_secs: 30,
             call_ring_secs: 45,
             turn_enabled: true,
@@ -149,6 +153,7 @@ const KEYS: &[&str] = &[
     "otp_resend_secs",
     "quick_idle_secs",
     "redis_url",
+    "redis_cluster",
     "presence_ttl_secs",
     "call_ring_secs",
     "turn_enabled",
@@ -186,7 +191,8 @@ impl Config {
     pub fn to_masked_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = mask_url_password(&shown.database_url);
-        shown.redis_url = mask_url_password(&shown.redis_url);
+        shown.redis_url =
+            shown.redis_url.split(',').map(|url| mask_url_password(url.trim())).collect::<Vec<_>>().join(",");
         shown.sms_gateway_url = mask_url_secrets(&shown.sms_gateway_url);
         if !shown.jwt_secret.is_empty() {
             shown.jwt_secret = "***".into();
@@ -255,6 +261,54 @@ mod tests {
             assert_eq!(config.database_url(), "sqlite:///tmp/gk/gkchat.db?mode=rwc");
             Ok(())
         });
+    }
+
+    /// `config.example.toml` is the reference of every setting: each key is there (set, or
+    /// commented out where its default depends on the machine), with its default value.
+    #[test]
+    fn the_example_file_names_every_key_with_its_default() {
+        let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"))
+            .expect("config.example.toml");
+        for key in KEYS {
+            let named = example.lines().any(|line| {
+                let line = line.trim_start_matches('#').trim_start();
+                line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
+            });
+            assert!(named, "config.example.toml does not describe `{key}`");
+        }
+        Jail::expect_with(|jail| {
+            jail.create_file("gkchat.toml", &example)?;
+            let from_file = Config::load(Some(Path::new("gkchat.toml"))).map_err(|e| *e)?;
+            assert_eq!(from_file, Config::default(), "config.example.toml gives a value other than the default");
+            Ok(())
+        });
+    }
+
+    /// The sample systemd unit passes `systemd-analyze verify` (with a binary that exists here).
+    #[test]
+    fn the_sample_systemd_unit_verifies() {
+        let unit = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/gkchat-server.service"))
+            .expect("deploy/gkchat-server.service");
+        assert!(unit.contains("ExecStart=/usr/local/bin/gkchat-server --config /etc/gkchat/config.toml"));
+        let Ok(analyze) = which("systemd-analyze") else {
+            eprintln!("systemd-analyze is not installed: the unit's syntax is not checked");
+            return;
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let copy = dir.path().join("gkchat-server.service");
+        std::fs::write(&copy, unit.replace("/usr/local/bin/gkchat-server", "/bin/true")).expect("write unit");
+        let out = std::process::Command::new(analyze).arg("verify").arg(&copy).output().expect("systemd-analyze");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && said.trim().is_empty(), "systemd-analyze verify: {said}");
+    }
+
+    fn which(program: &str) -> Result<PathBuf, ()> {
+        std::env::var_os("PATH")
+            .into_iter()
+            .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
+            .map(|dir| dir.join(program))
+            .find(|candidate| candidate.is_file())
+            .ok_or(())
     }
 
     #[test]

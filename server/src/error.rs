@@ -91,7 +91,11 @@ impl From<PathRejection> for Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         match self {
-            Error::Api { status, code, message } => (status, Json(ApiError::new(code, message))).into_response(),
+            Error::Api { status, code, message } => {
+                let mut response = (status, Json(ApiError::new(code, message))).into_response();
+                response.extensions_mut().insert(code);
+                response
+            }
             Error::RateLimited { retry_after_secs } => {
                 let body = ApiError::new(
                     ErrorCode::RateLimited,
@@ -99,12 +103,15 @@ impl IntoResponse for Error {
                 );
                 let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                response.extensions_mut().insert(ErrorCode::RateLimited);
                 response
             }
             other => {
                 tracing::error!(error = %other, "request failed");
                 let body = ApiError::new(ErrorCode::Internal, "internal error; see the server log");
-                (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+                let mut response = (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response();
+                response.extensions_mut().insert(ErrorCode::Internal);
+                response
             }
         }
     }

@@ -27,7 +27,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::{Error, Result};
-use crate::metrics::HttpLabels;
+use crate::metrics::{CodeLabels, HttpLabels, RouteLabels};
 use crate::routes::Routes;
 use crate::{AppState, Config};
 
@@ -182,6 +182,7 @@ async fn as_api_error(response: Response) -> Response {
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     let body = serde_json::to_vec(&ApiError::new(code, message)).expect("an ApiError serialises");
+    parts.extensions.insert(code);
     Response::from_parts(parts, Body::from(body))
 }
 
@@ -222,7 +223,14 @@ async fn count_requests(State(state): State<AppState>, request: Request, next: N
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    let started = std::time::Instant::now();
     let response = next.run(request).await;
+    // Errors answered as JSON carry their stable code (see `Error::into_response`).
+    if let Some(code) = response.extensions().get::<ErrorCode>() {
+        state.metrics.http_errors.get_or_create(&CodeLabels { code: code.as_str().into() }).inc();
+    }
+    let labels = RouteLabels { method: method.clone(), route: route.clone() };
+    state.metrics.http_seconds.get_or_create(&labels).observe(started.elapsed().as_secs_f64());
     state.metrics.http_requests.get_or_create(&HttpLabels { method, route, status: response.status().as_u16() }).inc();
     response
 }

@@ -21,6 +21,7 @@ pub mod photo;
 pub mod presence;
 pub mod quick;
 pub mod quick_page;
+pub mod redis_link;
 pub mod routes;
 pub mod sms;
 pub mod socket;
@@ -60,6 +61,7 @@ pub struct AppState {
     pub members: Arc<membership::Membership>,
     /// Stores sent messages in batches (group commit).
     pub sends: Arc<messaging::SendQueue>,
+    pub receipts: Arc<messaging::ReceiptQueue>,
     /// Throttles typing frames per member and chat.
     pub typing: Arc<messaging::TypingGate>,
     /// Quick chats (no accounts): in memory, or in Redis when `redis_url` is set.
@@ -109,9 +111,13 @@ pub async fn run(
     let relay =
         if config.turn_enabled { Some(Arc::new(turn::Relay::start(&config, &turn_secret).await?)) } else { None };
     let shutdown_token = CancellationToken::new();
-    let quick =
-        quick::QuickRooms::open(&config.redis_url, Duration::from_secs(config.quick_idle_secs), shutdown_token.clone())
-            .await?;
+    let quick = quick::QuickRooms::open(
+        &config.redis_url,
+        config.redis_cluster,
+        Duration::from_secs(config.quick_idle_secs),
+        shutdown_token.clone(),
+    )
+    .await?;
     let metrics = Arc::new(metrics::Metrics::new());
     let (pushed, dropped) = (metrics.ws_pushes.clone(), metrics.ws_pushes_dropped.clone());
     let (hub, bus) = if config.redis_url.is_empty() {
@@ -123,7 +129,7 @@ pub async fn run(
             errors: metrics.bus_errors.clone(),
         };
         let ttl = Duration::from_secs(config.presence_ttl_secs);
-        let (bus, parts) = hub::bus::Bus::connect(&config.redis_url, ttl, counters).await?;
+        let (bus, parts) = hub::bus::Bus::connect(&config.redis_url, config.redis_cluster, ttl, counters).await?;
         auth.limiter = auth::limiter::Limiter::shared(limits, bus.redis());
         (hub::Hub::with_bus(pushed, dropped, bus.clone()), Some((bus, parts)))
     };
@@ -140,6 +146,7 @@ pub async fn run(
         decodes: Arc::new(Semaphore::new(photo::concurrent_decodes())),
         typing: Arc::default(),
         sends: Arc::new(messaging::SendQueue::start(db.clone())),
+        receipts: Arc::new(messaging::ReceiptQueue::start(db.clone())),
         quick: Arc::new(quick),
         sms: Arc::new(sms::CodeSender::from_config(&config.sms_gateway_url, &config.data_dir)?),
         auth: Arc::new(auth),

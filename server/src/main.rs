@@ -94,12 +94,35 @@ async fn main() -> anyhow::Result<()> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     tracing::info!("configuration:\n{}", config.to_masked_toml());
+    raise_open_files_limit(config.max_connections);
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     gkchat_server::run(listener, config, shutdown_signal()).await?;
     Ok(())
+}
+
+/// Every connection holds a socket: the soft limit on open files (1,024 by default on Linux)
+/// goes up to the hard one, and a `max_connections` beyond it is named in the log.
+fn raise_open_files_limit(max_connections: usize) {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => {
+            // Besides connections: the database, Redis, the TURN relay, HTTP requests, files.
+            let spare = 256;
+            if (max_connections as u64).saturating_add(spare) > limit {
+                tracing::warn!(
+                    limit,
+                    max_connections,
+                    "the open-files limit allows fewer connections than max_connections; raise it \
+                     (systemd: LimitNOFILE=, a shell: ulimit -Hn / ulimit -n)"
+                );
+            } else {
+                tracing::info!(limit, "open files allowed");
+            }
+        }
+        Err(err) => tracing::warn!(error = %err, "could not raise the open-files limit"),
+    }
 }
 
 async fn shutdown_signal() {

@@ -14,7 +14,7 @@ use gkchat_proto::chat::{
     MessageAction, MessageInfo, NewMessage, REACTION_MAX_BYTES, ReceiptKind, ReceiptUpdate, TypingUpdate,
 };
 use gkchat_proto::{ErrorCode, ServerFrame};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
 
 use crate::db::entity::{chat_members, hidden_messages, messages as message_rows};
 use crate::db::{accounts, blocks, chats, messages};
@@ -72,6 +72,19 @@ async fn refusals(db: &sea_orm::DatabaseConnection, batch: &[QueuedSend]) -> Res
         .collect())
 }
 
+/// What a writer stores next: the first to arrive, and whatever waits behind it (up to
+/// [`BATCH_MAX`]); `None` once every sender is gone.
+async fn next_batch<T>(receiver: &mut tokio::sync::mpsc::Receiver<T>) -> Option<Vec<T>> {
+    let mut batch = vec![receiver.recv().await?];
+    while batch.len() < BATCH_MAX {
+        match receiver.try_recv() {
+            Ok(next) => batch.push(next),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
+}
+
 /// Group commit: sends from every connection queue here, and one writer task stores whatever
 /// has gathered in one transaction, so a burst costs one commit instead of one each. A lone
 /// send is stored at once (the writer never waits for company).
@@ -83,14 +96,7 @@ impl SendQueue {
     pub fn start(db: sea_orm::DatabaseConnection) -> Self {
         let (queue, mut receiver) = tokio::sync::mpsc::channel::<QueuedSend>(4 * BATCH_MAX);
         tokio::spawn(async move {
-            while let Some(first) = receiver.recv().await {
-                let mut batch = vec![first];
-                while batch.len() < BATCH_MAX {
-                    match receiver.try_recv() {
-                        Ok(next) => batch.push(next),
-                        Err(_) => break,
-                    }
-                }
+            while let Some(batch) = next_batch(&mut receiver).await {
                 let refused = match refusals(&db, &batch).await {
                     Ok(refused) => refused,
                     Err(err) => {
@@ -159,6 +165,136 @@ impl SendQueue {
             Refusal::Failed(cause) => Error::Internal(cause),
         })
     }
+}
+
+/// A receipt waiting for its writer.
+struct QueuedReceipt {
+    chat_id: String,
+    user_id: String,
+    kind: ReceiptKind,
+    seq: i64,
+    reply: tokio::sync::oneshot::Sender<Result<Option<Moved>>>,
+}
+
+/// What one receipt moved: the member's row after, and the chat's lowest cursors before and
+/// after it (read in the same transaction, so nothing came between).
+struct Moved {
+    member: chat_members::Model,
+    lowest_before: chats::Lowest,
+    lowest: chats::Lowest,
+}
+
+/// Group commit for receipts, as [`SendQueue`] does for sends: every receipt moves a cursor and
+/// records when, and the writer applies whatever has gathered in one transaction. A chat's
+/// receipts always go to the same lane, one after another, so each sees the ones before; on
+/// SQLite (one writer anyway) there is one lane, on PostgreSQL several run side by side.
+pub struct ReceiptQueue {
+    lanes: Vec<tokio::sync::mpsc::Sender<QueuedReceipt>>,
+}
+
+impl ReceiptQueue {
+    pub fn start(db: sea_orm::DatabaseConnection) -> Self {
+        let lanes = match db.get_database_backend() {
+            sea_orm::DatabaseBackend::Sqlite => 1,
+            _ => 8,
+        };
+        let lanes = (0..lanes)
+            .map(|_| {
+                let (lane, receiver) = tokio::sync::mpsc::channel::<QueuedReceipt>(4 * BATCH_MAX);
+                tokio::spawn(write_receipts(db.clone(), receiver));
+                lane
+            })
+            .collect();
+        Self { lanes }
+    }
+
+    /// Moves `user_id`'s cursor in `chat_id` (with whatever else is waiting); `None` when it
+    /// was there already. The caller checked that they are a member.
+    async fn apply(&self, chat_id: &str, user_id: &str, kind: ReceiptKind, seq: i64) -> Result<Option<Moved>> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        chat_id.hash(&mut hasher);
+        let lane = &self.lanes[hasher.finish() as usize % self.lanes.len()];
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let queued = QueuedReceipt { chat_id: chat_id.to_owned(), user_id: user_id.to_owned(), kind, seq, reply };
+        let gone = || Error::Internal("the receipt writer stopped".into());
+        lane.send(queued).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+}
+
+/// One lane of the receipt writer: a batch a transaction.
+async fn write_receipts(db: sea_orm::DatabaseConnection, mut receiver: tokio::sync::mpsc::Receiver<QueuedReceipt>) {
+    while let Some(batch) = next_batch(&mut receiver).await {
+        let written = async {
+            let txn = db.begin().await?;
+            // A write first: SQLite then takes its write lock now, waiting its busy timeout if
+            // another writer has it (a transaction that read first could not take it later).
+            // PostgreSQL locks every chat of the batch, in order, so a membership change of one
+            // of them (which locks it too) comes wholly before or after.
+            let mut chat_ids: Vec<&str> = batch.iter().map(|queued| queued.chat_id.as_str()).collect();
+            chat_ids.sort_unstable();
+            chat_ids.dedup();
+            if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+                chat_ids.truncate(1);
+            }
+            for chat_id in chat_ids {
+                chats::lock(&txn, chat_id).await?;
+            }
+            let now = now_ms();
+            let mut answers = Vec::with_capacity(batch.len());
+            for queued in &batch {
+                // A refusal is that receipt's answer; anything else fails the batch.
+                match move_cursor(&txn, queued, now).await {
+                    Err(refusal @ Error::Api { .. }) => answers.push(Err(refusal)),
+                    Err(err) => return Err(err),
+                    Ok(moved) => answers.push(Ok(moved)),
+                }
+            }
+            txn.commit().await?;
+            Ok::<_, Error>(answers)
+        }
+        .await;
+        match written {
+            Ok(answers) => {
+                for (queued, answer) in batch.into_iter().zip(answers) {
+                    let _ = queued.reply.send(answer);
+                }
+            }
+            Err(err) => {
+                tracing::error!(error = %err, size = batch.len(), "storing a batch of receipts failed");
+                for queued in batch {
+                    let _ = queued.reply.send(Err(Error::Internal(err.to_string())));
+                }
+            }
+        }
+    }
+}
+
+/// One receipt inside the writer's transaction.
+async fn move_cursor(txn: &sea_orm::DatabaseTransaction, queued: &QueuedReceipt, now: i64) -> Result<Option<Moved>> {
+    let (chat_id, user_id, kind, seq) = (&queued.chat_id, &queued.user_id, queued.kind, queued.seq);
+    let member = chats::membership(txn, chat_id, user_id).await?.ok_or_else(not_a_member)?;
+    let chat = chats::get(txn, chat_id).await?.ok_or_else(|| Error::not_found("no such chat"))?;
+    if seq < 0 || seq > chat.last_seq {
+        return Err(bad(ErrorCode::BadRequest, format!("seq must be between 0 and {}", chat.last_seq)));
+    }
+    let before = (member.delivered_seq, member.read_seq);
+    // Reading implies receiving; cursors never go back.
+    let after = (before.0.max(seq), if kind == ReceiptKind::Read { before.1.max(seq) } else { before.1 });
+    if after == before {
+        return Ok(None);
+    }
+    let lowest_before = chats::lowest_cursors(txn, chat_id).await?;
+    let member = chats::advance_cursor(txn, member, kind, seq).await?;
+    if member.delivered_seq > before.0 {
+        chats::mark_receipt(txn, chat_id, user_id, ReceiptKind::Delivered, member.delivered_seq, now).await?;
+    }
+    if member.read_seq > before.1 {
+        chats::mark_receipt(txn, chat_id, user_id, ReceiptKind::Read, member.read_seq, now).await?;
+    }
+    let lowest = chats::lowest_cursors(txn, chat_id).await?;
+    Ok(Some(Moved { member, lowest_before, lowest }))
 }
 
 fn bad(code: ErrorCode, message: impl Into<String>) -> Error {
@@ -244,6 +380,7 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
         // A retry: answer with the stored message, push nothing again.
         return Ok(messages::to_dtos(&state.db, vec![row], sender_id).await?.remove(0));
     }
+    state.metrics.messages_stored.inc();
     let dto = messages::fresh_dto(row, content);
     if roster.kind == ChatKind::Direct && dto.seq == 1 {
         // The first message: the chat appears for the other person now, tile before message.
@@ -372,29 +509,14 @@ fn check_emoji(emoji: &str) -> Result<()> {
 /// when "delivered to all" / "read by all" moves past messages they sent — so a receipt in a
 /// group of any size costs a handful of pushes, not one per member.
 pub async fn receipt(state: &AppState, user_id: &str, chat_id: &str, kind: ReceiptKind, seq: i64) -> Result<()> {
-    let member = member_row(state, chat_id, user_id).await?;
-    let chat = chats::get(&state.db, chat_id).await?.ok_or_else(|| Error::not_found("no such chat"))?;
-    if seq < 0 || seq > chat.last_seq {
-        return Err(bad(ErrorCode::BadRequest, format!("seq must be between 0 and {}", chat.last_seq)));
-    }
-    let before_cursors = (member.delivered_seq, member.read_seq);
-    let lowest_before = chats::lowest_cursors(&state.db, chat_id).await?;
-    let member = chats::advance_cursor(&state.db, member, kind, seq).await?;
-    if before_cursors == (member.delivered_seq, member.read_seq) {
+    state.members.check(&state.db, chat_id, user_id).await?;
+    // The move and the lowest cursors around it come from the receipt writer's transaction:
+    // of two receipts at the same moment, the later sees the earlier's move, so the push of a
+    // "by all" that moved is never lost.
+    let Some(Moved { member, lowest_before, lowest }) = state.receipts.apply(chat_id, user_id, kind, seq).await? else {
         return Ok(());
-    }
-    let now = now_ms();
-    if member.delivered_seq > before_cursors.0 {
-        chats::mark_receipt(&state.db, chat_id, user_id, ReceiptKind::Delivered, member.delivered_seq, now).await?;
-    }
-    if member.read_seq > before_cursors.1 {
-        chats::mark_receipt(&state.db, chat_id, user_id, ReceiptKind::Read, member.read_seq, now).await?;
-    }
+    };
     let reader_shares = accounts::get(&state.db, user_id).await?.is_some_and(|u| u.read_receipts);
-    // Read again after my move committed, not computed from the view before it: of two
-    // receipts at the same moment, the later read sees both moves, so the push of a "by all"
-    // that moved is never lost (at worst sent twice).
-    let lowest = chats::lowest_cursors(&state.db, chat_id).await?;
     // My devices: my cursors, and the others' as I see them.
     let mine = receipt_state(&member, &lowest, reader_shares);
     state.hub.send_to_user(user_id, &ServerFrame::Receipt(mine));

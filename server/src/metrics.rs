@@ -4,6 +4,7 @@ use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -19,9 +20,40 @@ pub struct CodeLabels {
     pub code: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    pub method: String,
+    pub route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FrameLabels {
+    /// The request frame's type: `send`, `act`, `receipt`, `typing`, `call`.
+    pub frame: &'static str,
+}
+
+/// Seconds, from 100 µs to about 6.5 s (doubling).
+fn latency_buckets() -> impl Iterator<Item = f64> {
+    prometheus_client::metrics::histogram::exponential_buckets(0.0001, 2.0, 17)
+}
+
+fn latency_histogram() -> Histogram {
+    Histogram::new(latency_buckets())
+}
+
+type Latencies<L> = Family<L, Histogram, fn() -> Histogram>;
+
 pub struct Metrics {
     registry: Registry,
     pub http_requests: Family<HttpLabels, Counter>,
+    /// Time from a request's arrival to its answer, by route.
+    pub http_seconds: Latencies<RouteLabels>,
+    /// Error answers over HTTP, by stable code.
+    pub http_errors: Family<CodeLabels, Counter>,
+    /// Time to handle a WebSocket request (from its frame to its answer queued), by frame type.
+    pub ws_request_seconds: Latencies<FrameLabels>,
+    /// Messages stored (fresh ones; retries of a stored id are not counted again).
+    pub messages_stored: Counter,
     pub ws_connections: Gauge,
     pub ws_connections_opened: Counter,
     pub ws_frames_received: Counter,
@@ -41,6 +73,18 @@ impl Metrics {
         let mut registry = Registry::with_prefix("gkchat");
         let http_requests = Family::<HttpLabels, Counter>::default();
         registry.register("http_requests", "HTTP requests answered", http_requests.clone());
+        let http_seconds: Latencies<RouteLabels> = Family::new_with_constructor(latency_histogram);
+        registry.register("http_request_seconds", "Time to answer an HTTP request, by route", http_seconds.clone());
+        let http_errors = Family::<CodeLabels, Counter>::default();
+        registry.register("http_errors", "Error answers over HTTP, by code", http_errors.clone());
+        let ws_request_seconds: Latencies<FrameLabels> = Family::new_with_constructor(latency_histogram);
+        registry.register(
+            "ws_request_seconds",
+            "Time to handle a WebSocket request, by frame type",
+            ws_request_seconds.clone(),
+        );
+        let messages_stored = Counter::default();
+        registry.register("messages_stored", "Messages stored", messages_stored.clone());
         let ws_connections = Gauge::default();
         registry.register("ws_connections", "WebSocket connections open now", ws_connections.clone());
         let ws_connections_opened = Counter::default();
@@ -69,6 +113,10 @@ impl Metrics {
             bus_received,
             bus_errors,
             http_requests,
+            http_seconds,
+            http_errors,
+            ws_request_seconds,
+            messages_stored,
             ws_connections,
             ws_connections_opened,
             ws_frames_received,

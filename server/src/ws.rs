@@ -30,7 +30,7 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::AuthUser;
 use crate::error::Error;
 use crate::hub::{Ending, Registration};
-use crate::metrics::CodeLabels;
+use crate::metrics::{CodeLabels, FrameLabels};
 use crate::socket::{Budget, Limits, Socket, Upgrade};
 use crate::{AppState, messaging};
 
@@ -318,6 +318,19 @@ impl Connection {
         };
         let state = self.state.clone();
         let user_id = user.user_id.as_str();
+        let started = std::time::Instant::now();
+        let kind = match &frame {
+            ClientFrame::Send { .. } => "send",
+            ClientFrame::Act { .. } => "act",
+            ClientFrame::Receipt { .. } => "receipt",
+            ClientFrame::Typing { .. } => "typing",
+            ClientFrame::Call { .. } => "call",
+            ClientFrame::Hello(_) | ClientFrame::Ping { .. } => "other",
+        };
+        let timed = || {
+            let took = started.elapsed().as_secs_f64();
+            state.metrics.ws_request_seconds.get_or_create(&FrameLabels { frame: kind }).observe(took);
+        };
         let (id, answer) = match frame {
             ClientFrame::Send { id, message } => {
                 (id, messaging::send(&state, user_id, message).await.map(|message| ServerFrame::Ack { id, message }))
@@ -333,6 +346,7 @@ impl Connection {
                 if let Err(err) = messaging::typing(&state, user_id, &chat_id, typing).await {
                     tracing::warn!(error = %err, "passing on typing failed");
                 }
+                timed();
                 return;
             }
             ClientFrame::Call { id, call_id, action } => (
@@ -344,6 +358,7 @@ impl Connection {
             ),
             ClientFrame::Hello(_) | ClientFrame::Ping { .. } => unreachable!("handled by on_text"),
         };
+        timed();
         match answer {
             Ok(frame) => self.send_frame(frame).await,
             Err(err) => {

@@ -28,7 +28,7 @@ pub mod server_process;
 pub mod sms;
 pub mod webdriver;
 
-pub use redis_server::Redis;
+pub use redis_server::{Redis, RedisCluster};
 pub use server_process::ServerProcess;
 
 /// A companion server running in this process on `127.0.0.1:<ephemeral>`.

@@ -1,5 +1,5 @@
 //! A Redis server of the test's own: `redis-server` on a free loopback port, nothing saved to
-//! disk, killed when dropped.
+//! disk, killed when dropped; or a Redis Cluster of three such primaries ([`RedisCluster`]).
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -15,7 +15,7 @@ impl Redis {
     /// installed: `./gk` installs it with the other test packages.
     pub async fn start() -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("addr").port();
-        let redis = Self { port, child: spawn(port) };
+        let redis = Self { port, child: spawn(port, &[], None) };
         redis.wait_ready().await;
         redis
     }
@@ -26,7 +26,7 @@ impl Redis {
         let _ = self.child.kill();
         let _ = self.child.wait();
         down_while.await;
-        self.child = spawn(self.port);
+        self.child = spawn(self.port, &[], None);
         self.wait_ready().await;
     }
 
@@ -75,10 +75,68 @@ impl Drop for Redis {
     }
 }
 
-/// `redis-server` on `port`, saving nothing.
-fn spawn(port: u16) -> Child {
-    Command::new("redis-server")
+/// A Redis Cluster of three primaries (no replicas), each a `redis-server` of the test's own,
+/// its slots assigned by `redis-cli --cluster create`; all killed when dropped.
+pub struct RedisCluster {
+    pub nodes: Vec<Redis>,
+    _dir: tempfile::TempDir,
+}
+
+impl RedisCluster {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut nodes = Vec::new();
+        for _ in 0..3 {
+            let port =
+                std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("addr").port();
+            let config = format!("nodes-{port}.conf");
+            let args = ["--cluster-enabled", "yes", "--cluster-config-file", &config, "--cluster-node-timeout", "2000"];
+            let node = Redis { port, child: spawn(port, &args, Some(dir.path())) };
+            node.wait_ready().await;
+            nodes.push(node);
+        }
+        let addresses: Vec<String> = nodes.iter().map(|node| format!("127.0.0.1:{}", node.port)).collect();
+        let made = Command::new("redis-cli")
+            .arg("--cluster")
+            .arg("create")
+            .args(&addresses)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdin(Stdio::null())
+            .output()
+            .expect("redis-cli runs");
+        assert!(made.status.success(), "redis-cli --cluster create: {}", String::from_utf8_lossy(&made.stdout));
+        for node in &nodes {
+            let mut connection = node.connection().await;
+            let mut ok = false;
+            for _ in 0..400 {
+                let info: String =
+                    redis::cmd("CLUSTER").arg("INFO").query_async(&mut connection).await.expect("CLUSTER INFO");
+                if info.contains("cluster_state:ok") {
+                    ok = true;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+            assert!(ok, "the cluster never became ready on port {}", node.port);
+        }
+        Self { nodes, _dir: dir }
+    }
+
+    /// Every node's URL, comma-separated (what `redis_url` takes with `redis_cluster`).
+    pub fn url(&self) -> String {
+        self.nodes.iter().map(Redis::url).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// `redis-server` on `port` with `extra` arguments, saving nothing, working in `dir` if given.
+fn spawn(port: u16, extra: &[&str], dir: Option<&std::path::Path>) -> Child {
+    let mut command = Command::new("redis-server");
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    command
         .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()

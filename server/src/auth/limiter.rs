@@ -5,16 +5,16 @@
 //!
 //! One instance counts in memory (`governor`). Several instances sharing a Redis count there
 //! together — the same generic cell rate algorithm as one Lua script per check on the key
-//! `gk:limit:<kind>:<key>`, timed by Redis's clock — so a client cannot multiply its allowance
+//! `{gk}:limit:<kind>:<key>`, timed by Redis's clock — so a client cannot multiply its allowance
 //! by spreading attempts over instances. Should Redis not answer, each instance falls back to
 //! its own count rather than refusing everyone.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 
+use crate::redis_link::Link;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use redis::aio::ConnectionManager;
 
 use crate::error::{Error, Result};
 
@@ -26,7 +26,7 @@ pub struct Limiter {
     clock: DefaultClock,
     limits: PerMinute,
     /// Counts shared with the other instances, when there are some.
-    shared: Option<ConnectionManager>,
+    shared: Option<Link>,
 }
 
 /// One check of the generic cell rate algorithm. KEYS: the key. ARGV: ms between two
@@ -67,7 +67,7 @@ impl Limiter {
     }
 
     /// The same limits, counted in Redis with the other instances.
-    pub fn shared(limits: PerMinute, redis: ConnectionManager) -> Self {
+    pub fn shared(limits: PerMinute, redis: Link) -> Self {
         Self { shared: Some(redis), ..Self::new(limits) }
     }
 
@@ -110,7 +110,7 @@ impl Limiter {
         let wait: redis::RedisResult<u64> = redis::cmd("EVAL")
             .arg(CHECK)
             .arg(1)
-            .arg(format!("gk:limit:{kind}:{key}"))
+            .arg(format!("{{gk}}:limit:{kind}:{key}"))
             .arg(every_ms)
             .arg(per_minute.max(1))
             .query_async(&mut redis.clone())

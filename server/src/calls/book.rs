@@ -5,18 +5,18 @@
 //!
 //! In Redis, with a TTL of a day as a last resort (a call between two live devices ends long
 //! before; a crashed instance's calls are ended by a survivor, see `hub::bus`):
-//! - `gk:call:<id>` (hash): `info` (the call's JSON), `caller`, `callee`, `caller_session`,
+//! - `{gk}:call:<id>` (hash): `info` (the call's JSON), `caller`, `callee`, `caller_session`,
 //!   `callee_session` and `answered_at` once answered, `video` (0|1);
-//! - `gk:call:in:<user>`: the call a person is in (ringing or answered) — what makes "busy";
-//! - `gk:call:session:<session>` (set): the calls a device is in, ended when it goes away.
+//! - `{gk}:call:in:<user>`: the call a person is in (ringing or answered) — what makes "busy";
+//! - `{gk}:call:session:<session>` (set): the calls a device is in, ended when it goes away.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use gkchat_proto::call::{CallInfo, CallKind};
-use redis::aio::ConnectionManager;
 
 use crate::error::{Error, Result};
+use crate::redis_link::Link;
 
 /// How long Redis keeps a call at most.
 const KEPT_MS: u64 = 24 * 3600 * 1000;
@@ -78,7 +78,7 @@ pub enum NotStarted {
 
 pub enum Book {
     Memory(Mutex<HashMap<String, ActiveCall>>),
-    Redis(ConnectionManager),
+    Redis(Link),
 }
 
 impl Default for Book {
@@ -92,15 +92,15 @@ fn locked(calls: &Mutex<HashMap<String, ActiveCall>>) -> MutexGuard<'_, HashMap<
 }
 
 fn call_key(call_id: &str) -> String {
-    format!("gk:call:{call_id}")
+    format!("{{gk}}:call:{call_id}")
 }
 
 fn in_key(user_id: &str) -> String {
-    format!("gk:call:in:{user_id}")
+    format!("{{gk}}:call:in:{user_id}")
 }
 
 fn session_key(session_id: &str) -> String {
-    format!("gk:call:session:{session_id}")
+    format!("{{gk}}:call:session:{session_id}")
 }
 
 /// KEYS: the call, the caller's and the callee's `in`, the caller's session set. ARGV: call
@@ -139,11 +139,11 @@ for i = 1, #flat, 2 do call[flat[i]] = flat[i + 1] end
 if ARGV[2] == '1' and call.answered_at then return false end
 redis.call('DEL', KEYS[1])
 for _, who in ipairs({call.caller, call.callee}) do
-  local key = 'gk:call:in:' .. who
+  local key = '{gk}:call:in:' .. who
   if redis.call('GET', key) == ARGV[1] then redis.call('DEL', key) end
 end
-redis.call('SREM', 'gk:call:session:' .. call.caller_session, ARGV[1])
-if call.callee_session then redis.call('SREM', 'gk:call:session:' .. call.callee_session, ARGV[1]) end
+redis.call('SREM', '{gk}:call:session:' .. call.caller_session, ARGV[1])
+if call.callee_session then redis.call('SREM', '{gk}:call:session:' .. call.callee_session, ARGV[1]) end
 return flat
 ";
 

@@ -2,21 +2,21 @@
 //! the membership cache must tell another instance travels here, over Redis pub/sub.
 //!
 //! Each running instance is a *node* with a random id. In Redis:
-//! - `gk:node:<id>:alive`, with a TTL of `presence_ttl_secs` refreshed by a heartbeat every
+//! - `{gk}:node:<id>:alive`, with a TTL of `presence_ttl_secs` refreshed by a heartbeat every
 //!   third of it: the node is alive while it is there. A node that crashes stops refreshing it,
 //!   so its users turn offline by themselves;
-//! - `gk:node:<id>` (hash, kept a few TTLs): the device sessions connected to that node,
+//! - `{gk}:node:<id>` (hash, kept a few TTLs): the device sessions connected to that node,
 //!   `s:<session>` → user id, and per user `u:<user>` → how many of their sessions; a field `~`
 //!   keeps it there while empty. It outlives `alive`, so a survivor can still read who was on a
 //!   node that crashed;
-//! - `gk:nodes` (set, kept a few TTLs past the last heartbeat): the node ids, for finding each
+//! - `{gk}:nodes` (set, kept a few TTLs past the last heartbeat): the node ids, for finding each
 //!   other and the crashed;
-//! - `gk:gone:<id>`: taken (one script: only while the node is not alive) by the one survivor
+//! - `{gk}:gone:<id>`: taken (one script: only while the node is not alive) by the one survivor
 //!   that ends a crashed node's calls and reports its users offline (then deletes its hash); it
 //!   lives half as long as the hash, is given back when that fails, so another tries, and is
 //!   deleted by the node itself should it come back;
-//! - channel `gk:bus:all` for what every node hears (sessions coming and going, endings, a
-//!   chat's membership changed, "I am back: reload my sessions"), and `gk:bus:node:<id>` for
+//! - channel `{gk}:bus:all` for what every node hears (sessions coming and going, endings, a
+//!   chat's membership changed, "I am back: reload my sessions"), and `{gk}:bus:node:<id>` for
 //!   pushes meant for one node's connections (and its own heartbeat ping, which proves its
 //!   subscription still hears).
 //!
@@ -43,7 +43,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use prometheus_client::metrics::counter::Counter;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig, PubSubStream};
+use redis::aio::PubSubStream;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
@@ -51,11 +51,12 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use super::Push;
 use crate::AppState;
+use crate::redis_link::{Link, Redis};
 
 /// Every node hears this channel.
-const ALL: &str = "gk:bus:all";
+const ALL: &str = "{gk}:bus:all";
 /// The set of node ids.
-const NODES: &str = "gk:nodes";
+const NODES: &str = "{gk}:nodes";
 /// Notes written to Redis in one round trip at most.
 const BATCH: usize = 256;
 /// While Redis cannot be reached, how often a node tries again.
@@ -71,15 +72,15 @@ fn kept_ms(ttl: Duration) -> u64 {
 }
 
 fn node_key(node: &str) -> String {
-    format!("gk:node:{node}")
+    format!("{{gk}}:node:{node}")
 }
 
 fn alive_key(node: &str) -> String {
-    format!("gk:node:{node}:alive")
+    format!("{{gk}}:node:{node}:alive")
 }
 
 fn node_channel(node: &str) -> String {
-    format!("gk:bus:node:{node}")
+    format!("{{gk}}:bus:node:{node}")
 }
 
 /// Adds a session to this node's hash and tells everyone, in one step. KEYS: the node's hash,
@@ -92,7 +93,7 @@ if redis.call('HSETNX', KEYS[1], 's:' .. ARGV[1], ARGV[2]) == 1 then
 end
 redis.call('HSET', KEYS[1], '~', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('PUBLISH', 'gk:bus:all', ARGV[4])
+redis.call('PUBLISH', '{gk}:bus:all', ARGV[4])
 return 1
 ";
 
@@ -107,11 +108,11 @@ if ARGV[1] ~= '' then
       redis.call('HDEL', KEYS[1], 'u:' .. user)
     end
   end
-  redis.call('PUBLISH', 'gk:bus:all', ARGV[3])
+  redis.call('PUBLISH', '{gk}:bus:all', ARGV[3])
 end
 for _, node in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  if redis.call('EXISTS', 'gk:node:' .. node .. ':alive') == 1
-    and redis.call('HEXISTS', 'gk:node:' .. node, 'u:' .. user) == 1 then
+  if redis.call('EXISTS', '{gk}:node:' .. node .. ':alive') == 1
+    and redis.call('HEXISTS', '{gk}:node:' .. node, 'u:' .. user) == 1 then
     return 1
   end
 end
@@ -121,8 +122,8 @@ return 0
 /// Whether device session `ARGV[1]` is connected to any live node. KEYS: the node set.
 const SESSION_ANYWHERE: &str = r"
 for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  if redis.call('EXISTS', 'gk:node:' .. node .. ':alive') == 1
-    and redis.call('HEXISTS', 'gk:node:' .. node, 's:' .. ARGV[1]) == 1 then
+  if redis.call('EXISTS', '{gk}:node:' .. node .. ':alive') == 1
+    and redis.call('HEXISTS', '{gk}:node:' .. node, 's:' .. ARGV[1]) == 1 then
     return 1
   end
 end
@@ -350,8 +351,9 @@ impl Mirror {
 /// The bus, as one node sees it.
 pub struct Bus {
     node: Arc<str>,
-    client: redis::Client,
-    redis: ConnectionManager,
+    /// Subscriptions are opened here.
+    shared: Arc<Redis>,
+    redis: Link,
     ttl: Duration,
     outbox: mpsc::UnboundedSender<Out>,
     mirror: Mutex<Mirror>,
@@ -395,17 +397,19 @@ pub struct Running {
 impl Bus {
     /// Connects to Redis (failing at once when it cannot be reached) as a new node whose
     /// sessions expire `ttl` after its last heartbeat.
-    pub async fn connect(url: &str, ttl: Duration, counters: Counters) -> crate::Result<(Arc<Self>, Parts)> {
-        let client = redis::Client::open(url)?;
-        let mut first = client.get_multiplexed_async_connection().await?;
-        let _: String = redis::cmd("PING").query_async(&mut first).await?;
-        let config = ConnectionManagerConfig::new().set_response_timeout(Some(ANSWER_WITHIN));
-        let redis = client.get_connection_manager_with_config(config).await?;
+    pub async fn connect(
+        url: &str,
+        cluster: bool,
+        ttl: Duration,
+        counters: Counters,
+    ) -> crate::Result<(Arc<Self>, Parts)> {
+        let shared = Arc::new(Redis::connect(url, cluster, Some(ANSWER_WITHIN)).await?);
+        let redis = shared.link();
         let node: Arc<str> = uuid::Uuid::new_v4().simple().to_string()[..16].into();
         let (outbox, receiver) = mpsc::unbounded_channel();
         let bus = Arc::new(Self {
             node,
-            client,
+            shared,
             redis,
             ttl: ttl.max(Duration::from_secs(1)),
             outbox,
@@ -425,7 +429,7 @@ impl Bus {
     }
 
     /// A connection to the Redis the bus is on (for what else is shared there).
-    pub fn redis(&self) -> ConnectionManager {
+    pub fn redis(&self) -> Link {
         self.redis.clone()
     }
 
@@ -532,7 +536,7 @@ impl Bus {
 
     /// Subscribes to this node's channels and loads the mirror of the other live nodes.
     async fn subscribe(&self) -> crate::Result<PubSubStream> {
-        let mut pubsub = self.client.get_async_pubsub().await?;
+        let mut pubsub = self.shared.pubsub().await?;
         pubsub.subscribe(ALL).await?;
         pubsub.subscribe(node_channel(&self.node)).await?;
         // Subscribed first: whatever changes while the mirror loads arrives after it and is
@@ -559,11 +563,7 @@ impl Bus {
 
     /// This node's sessions written anew in one transaction: no longer claimed as gone, alive,
     /// in the node set, and a hello to the others. Whether it was still alive.
-    async fn write_sessions(
-        &self,
-        redis: &mut ConnectionManager,
-        sessions: &[(String, String)],
-    ) -> crate::Result<bool> {
+    async fn write_sessions(&self, redis: &mut Link, sessions: &[(String, String)]) -> crate::Result<bool> {
         let key = node_key(&self.node);
         let mut counts: HashMap<&str, u32> = HashMap::new();
         for (user, _) in sessions {
@@ -573,7 +573,7 @@ impl Bus {
         pipe.atomic();
         pipe.cmd("EXISTS").arg(alive_key(&self.node));
         pipe.cmd("DEL").arg(&key).ignore();
-        pipe.cmd("DEL").arg(format!("gk:gone:{}", self.node)).ignore();
+        pipe.cmd("DEL").arg(format!("{{gk}}:gone:{}", self.node)).ignore();
         pipe.cmd("HSET").arg(&key).arg("~").arg(1).ignore();
         for (user, session) in sessions {
             pipe.cmd("HSET").arg(&key).arg(format!("s:{session}")).arg(user).ignore();
@@ -686,12 +686,7 @@ async fn write(bus: Arc<Bus>, mut outbox: mpsc::UnboundedReceiver<Out>, gone: mp
 }
 
 /// Writes queued notes and session changes in one round trip (each gives one answer).
-async fn write_plain(
-    bus: &Bus,
-    redis: &mut ConnectionManager,
-    plain: &mut Vec<Out>,
-    gone: &mpsc::UnboundedSender<Gone>,
-) {
+async fn write_plain(bus: &Bus, redis: &mut Link, plain: &mut Vec<Out>, gone: &mpsc::UnboundedSender<Gone>) {
     if plain.is_empty() {
         return;
     }
@@ -1042,7 +1037,7 @@ async fn find_the_gone(state: &AppState, bus: &Bus) -> crate::Result<()> {
             // Heard from since the check: back, not gone.
             continue;
         }
-        let claim = format!("gk:gone:{node}");
+        let claim = format!("{{gk}}:gone:{node}");
         // Shorter than the node's hash lives, so a claim never outlasts what it is about.
         let claimed: i64 = redis::cmd("EVAL")
             .arg(CLAIM)
@@ -1096,7 +1091,7 @@ async fn bury(state: &AppState, bus: &Bus, node: &str) -> crate::Result<()> {
         .await?;
     if buried == 0 {
         // It came back meanwhile: the claim must not stand in the way of a later report.
-        let _: i64 = redis::cmd("DEL").arg(format!("gk:gone:{node}")).query_async(&mut redis).await?;
+        let _: i64 = redis::cmd("DEL").arg(format!("{{gk}}:gone:{node}")).query_async(&mut redis).await?;
     }
     Ok(())
 }

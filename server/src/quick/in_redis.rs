@@ -2,18 +2,18 @@
 //! room made on one instance is joined, chatted in and ended on any other.
 //!
 //! Keys of room `<id>`, every one with a TTL:
-//! - `gk:quick:<id>` (hash): names, link tokens, code hashes, the creation time, presence and
+//! - `{gk}:quick:<id>` (hash): names, link tokens, code hashes, the creation time, presence and
 //!   wrong-code counts, sessions (`session:<s>` → 0|1);
-//! - `gk:quick:<id>:messages` (list of message JSON) — these two expire after the idle time,
+//! - `{gk}:quick:<id>:messages` (list of message JSON) — these two expire after the idle time,
 //!   refreshed on activity, so an abandoned room vanishes even if no instance is left;
-//! - `gk:quick:<id>:lock:<0|1>`: a link locked by wrong codes, for the lock time;
-//! - `gk:quick:<id>:ended`: the marker that lets links say "this chat has ended", for
+//! - `{gk}:quick:<id>:lock:<0|1>`: a link locked by wrong codes, for the lock time;
+//! - `{gk}:quick:<id>:ended`: the marker that lets links say "this chat has ended", for
 //!   [`ENDED_KEPT`].
 //!
-//! Beside them, `gk:quick:idle` (a sorted set: room id → idle deadline, with a TTL past the
+//! Beside them, `{gk}:quick:idle` (a sorted set: room id → idle deadline, with a TTL past the
 //! last deadline) lets any instance's sweeper end idle rooms and tell both people, and
-//! `gk:quick:code-key` holds the HMAC key of the codes, made once with `SET NX` so every
-//! instance hashes alike. Live events go out on the channel `gk:quick:<id>:events`; an instance
+//! `{gk}:quick:code-key` holds the HMAC key of the codes, made once with `SET NX` so every
+//! instance hashes alike. Live events go out on the channel `{gk}:quick:<id>:events`; an instance
 //! subscribes to a room's channel while it has connections in that room. Every change is one Lua
 //! script, run atomically, and times come from Redis's clock, so instances never disagree.
 //! (Standalone Redis: the scripts and the shared index do not fit Redis Cluster's slots.)
@@ -28,10 +28,12 @@ use gkchat_proto::account::UnixMillis;
 use gkchat_proto::quick::{
     QUICK_CODE_TRIES, QUICK_HISTORY_MAX_BYTES, QUICK_HISTORY_MAX_MESSAGES, QUICK_LOCK_SECS, QuickMessage,
 };
-use redis::aio::{ConnectionManager, PubSubSink, PubSubStream};
+use redis::aio::{PubSubSink, PubSubStream};
 use redis::{FromRedisValue, Script};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
+
+use crate::redis_link::{Link, Redis};
 
 use super::{
     Attached, CodeKey, Created, ENDED_BY_PERSON, ENDED_IDLE, ENDED_KEPT, Landing, Refused, RoomEvent, RoomEvents,
@@ -39,12 +41,12 @@ use super::{
 };
 
 /// Every key and channel of quick chats starts with this.
-const PREFIX: &str = "gk:quick:";
+const PREFIX: &str = "{gk}:quick:";
 /// Room id → idle deadline (ms, Redis clock), for the sweepers.
-const IDLE_INDEX: &str = "gk:quick:idle";
+const IDLE_INDEX: &str = "{gk}:quick:idle";
 /// The HMAC key of the codes. No TTL: it holds nothing of any chat, and a new key would make
 /// every living room's codes fail.
-const CODE_KEY: &str = "gk:quick:code-key";
+const CODE_KEY: &str = "{gk}:quick:code-key";
 /// The idle index outlives the last deadline in it by this much, so a sweeper (every minute at
 /// most) still finds the rooms that just went idle.
 const INDEX_MARGIN_MS: u64 = 10 * 60 * 1000;
@@ -321,7 +323,7 @@ fn refusal(state: &str) -> Refused {
 pub struct RedisRooms {
     idle: Duration,
     key: CodeKey,
-    redis: ConnectionManager,
+    redis: Link,
     scripts: Scripts,
     feeds: Arc<Feeds>,
 }
@@ -329,21 +331,19 @@ pub struct RedisRooms {
 impl RedisRooms {
     /// Connects (commands and subscriptions), reads or makes the shared code key, and starts
     /// listening to room channels until `shutdown`.
-    pub async fn open(url: &str, idle: Duration, shutdown: CancellationToken) -> crate::Result<Self> {
-        let client = redis::Client::open(url)?;
-        // A plain connection first: an unreachable Redis fails the start at once (the manager
-        // would retry for seconds).
-        let mut first = client.get_multiplexed_async_connection().await?;
+    pub async fn open(url: &str, cluster: bool, idle: Duration, shutdown: CancellationToken) -> crate::Result<Self> {
+        let shared = Arc::new(Redis::connect(url, cluster, None).await?);
+        let mut first = shared.link();
         let made = to_hex(&CodeKey::random().0);
         let _: redis::Value = redis::cmd("SET").arg(CODE_KEY).arg(&made).arg("NX").query_async(&mut first).await?;
-        let shared: String = redis::cmd("GET").arg(CODE_KEY).query_async(&mut first).await?;
-        let key = from_hex(&shared)
+        let kept: String = redis::cmd("GET").arg(CODE_KEY).query_async(&mut first).await?;
+        let key = from_hex(&kept)
             .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
             .ok_or_else(|| crate::Error::Config(format!("Redis key {CODE_KEY} is not 32 bytes in hex")))?;
-        let redis = client.get_connection_manager().await?;
-        let (sink, stream) = client.get_async_pubsub().await?.split();
+        let redis = shared.link();
+        let (sink, stream) = shared.pubsub().await?.split();
         let feeds = Arc::new(Feeds {
-            client,
+            shared,
             sink: tokio::sync::Mutex::new(Some(sink)),
             rooms: Mutex::default(),
             next_id: AtomicU64::new(1),
@@ -521,7 +521,8 @@ fn join_refusal(answer: &[String]) -> Refused {
 /// This instance's feeds of the rooms its connections are in, fed by one subscription
 /// connection.
 struct Feeds {
-    client: redis::Client,
+    /// Where subscription connections are opened.
+    shared: Arc<Redis>,
     /// Subscribing and unsubscribing take turns here, so a late unsubscribe never undoes a
     /// newer subscribe of the same room. `None` while the connection is being remade.
     sink: tokio::sync::Mutex<Option<PubSubSink>>,
@@ -640,7 +641,7 @@ impl Feeds {
                     () = shutdown.cancelled() => return,
                     () = tokio::time::sleep(Duration::from_secs(1)) => {}
                 }
-                match feeds.client.get_async_pubsub().await {
+                match feeds.shared.pubsub().await {
                     Ok(pubsub) => {
                         let (sink, next) = pubsub.split();
                         *feeds.sink.lock().await = Some(sink);

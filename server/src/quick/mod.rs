@@ -169,13 +169,14 @@ impl QuickRooms {
     /// shared code key read before the server listens), else in memory.
     pub async fn open(
         redis_url: &str,
+        redis_cluster: bool,
         idle: Duration,
         shutdown: tokio_util::sync::CancellationToken,
     ) -> crate::Result<Self> {
         if redis_url.is_empty() {
             Ok(Self::Memory(MemoryRooms::new(idle)))
         } else {
-            Ok(Self::Redis(Box::new(RedisRooms::open(redis_url, idle, shutdown).await?)))
+            Ok(Self::Redis(Box::new(RedisRooms::open(redis_url, redis_cluster, idle, shutdown).await?)))
         }
     }
 

@@ -1,7 +1,8 @@
 //! The HTTP surface: health, readiness, metrics, info, unknown routes.
 
+use gkchat_proto::chat::{Content, NewMessage, ReceiptKind};
 use gkchat_proto::{ApiError, ErrorCode, PROTOCOL_VERSION};
-use gkchat_tests::TestServer;
+use gkchat_tests::{TestServer, api_code, direct_chat, online};
 
 #[tokio::test]
 async fn health_readiness_and_info() {
@@ -36,9 +37,36 @@ async fn metrics_count_requests_and_connections() {
     client.server_info().await.unwrap();
     let connection = client.connect();
     connection.wait_for(|s| s.is_connected()).await;
+    // A message and a receipt over the WebSocket, and an error answered over HTTP.
+    let (alice, _) = server.signed_up("metrics_alice").await;
+    let (_bob, bob_me) = server.signed_up("metrics_bob").await;
+    let (alice_live, _events) = online(&alice).await;
+    let chat_id = direct_chat(&alice, &bob_me.id).await;
+    let message = NewMessage {
+        id: uuid::Uuid::now_v7().to_string(),
+        chat_id: chat_id.clone(),
+        content: Content::Text { text: "counted".into() },
+        reply_to: None,
+        forwarded: false,
+    };
+    let sent = alice_live.send_message(message).await.unwrap();
+    alice_live.receipt(&chat_id, ReceiptKind::Read, sent.seq).await.unwrap();
+    assert_eq!(api_code(alice.open_direct("no-such-user").await), ErrorCode::NotFound);
 
     let text = reqwest::get(format!("{}metrics", server.url())).await.unwrap().text().await.unwrap();
-    assert!(text.contains("gkchat_ws_connections 1"), "{text}");
+    assert!(text.contains("gkchat_ws_connections 2"), "{text}");
+    assert!(text.contains("gkchat_messages_stored_total 1"), "{text}");
+    assert!(text.contains("gkchat_http_errors_total{code=\"not_found\"} 1"), "{text}");
+    for frame in ["send", "receipt"] {
+        let count = format!("gkchat_ws_request_seconds_count{{frame=\"{frame}\"}} 1");
+        assert!(text.contains(&count), "{count} in {text}");
+    }
+    assert!(
+        text.lines().any(|l| l.starts_with("gkchat_http_request_seconds_bucket{")
+            && l.contains("route=\"/api/v1/chats/direct\"")
+            && l.contains("le=\"+Inf\"")),
+        "{text}"
+    );
     assert!(
         text.lines().any(|l| l.starts_with("gkchat_http_requests_total{")
             && l.contains("route=\"/api/v1/info\"")
@@ -46,5 +74,6 @@ async fn metrics_count_requests_and_connections() {
         "{text}"
     );
     assert!(text.trim_end().ends_with("# EOF"), "OpenMetrics text ends with # EOF");
+    alice_live.close().await;
     connection.close().await;
 }

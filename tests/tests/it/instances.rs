@@ -5,6 +5,7 @@
 //! others at once; a sign-out on one instance closes the device's socket on another; a crashed
 //! instance's users turn offline for the others within the presence TTL; rate limits count
 //! across instances; and when Redis goes away and comes back, clients are told to resync.
+//! The same runs over a Redis Cluster of three primaries (`redis_cluster`), quick chats too.
 
 use std::path::Path;
 
@@ -17,8 +18,8 @@ use gkchat_tests::fault::server_binary;
 
 use crate::messaging::next;
 use gkchat_tests::{
-    Redis, ServerProcess, TEST_JWT_SECRET, TEST_PASSWORD, TestServer, api_code, client_for, direct_chat, online,
-    sign_up_request, test_config, test_device,
+    Redis, RedisCluster, ServerProcess, TEST_JWT_SECRET, TEST_PASSWORD, TestServer, api_code, client_for, direct_chat,
+    online, sign_up_request, test_config, test_device,
 };
 
 /// The presence TTL of the instances in this process: short, so the survivors look for stopped
@@ -29,20 +30,42 @@ const PRESENCE_TTL_SECS: u64 = 6;
 /// test waits for the event).
 const CRASHING_TTL_SECS: u64 = 3;
 
-fn config(data_dir: &Path, redis: &Redis) -> gkchat_server::Config {
-    gkchat_server::Config { redis_url: redis.url(), presence_ttl_secs: PRESENCE_TTL_SECS, ..test_config(data_dir) }
+/// The Redis the instances share: one node, or a cluster.
+struct Shared {
+    url: String,
+    cluster: bool,
 }
 
-async fn instance(data_dir: &Path, redis: &Redis) -> TestServer {
+impl Shared {
+    fn node(redis: &Redis) -> Self {
+        Self { url: redis.url(), cluster: false }
+    }
+
+    fn cluster(cluster: &RedisCluster) -> Self {
+        Self { url: cluster.url(), cluster: true }
+    }
+}
+
+fn config(data_dir: &Path, redis: &Shared) -> gkchat_server::Config {
+    gkchat_server::Config {
+        redis_url: redis.url.clone(),
+        redis_cluster: redis.cluster,
+        presence_ttl_secs: PRESENCE_TTL_SECS,
+        ..test_config(data_dir)
+    }
+}
+
+async fn instance(data_dir: &Path, redis: &Shared) -> TestServer {
     TestServer::start_with(config(data_dir, redis), "127.0.0.1:0".parse().unwrap()).await
 }
 
 /// The real binary on the same database and Redis.
-async fn process(data_dir: &Path, redis: &Redis) -> ServerProcess {
+async fn process(data_dir: &Path, redis: &Shared) -> ServerProcess {
     let database_url = test_config(data_dir).database_url;
     let ttl = CRASHING_TTL_SECS.to_string();
     let env = [
-        ("GKCHAT_REDIS_URL", redis.url()),
+        ("GKCHAT_REDIS_URL", redis.url.clone()),
+        ("GKCHAT_REDIS_CLUSTER", redis.cluster.to_string()),
         ("GKCHAT_PRESENCE_TTL_SECS", ttl),
         ("GKCHAT_JWT_SECRET", TEST_JWT_SECRET.to_owned()),
         ("GKCHAT_DATABASE_URL", database_url),
@@ -113,11 +136,57 @@ async fn signed_up(url: &url::Url, name: &str) -> (Client, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_instances_serve_as_one() {
     let redis = Redis::start().await;
+    serve_as_one(&Shared::node(&redis)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_instances_serve_as_one_over_a_redis_cluster() {
+    let cluster = RedisCluster::start().await;
+    let shared = Shared::cluster(&cluster);
+    // Told wrongly what it is, a server refuses to start and says what to set.
+    for (url, cluster) in [(cluster.nodes[0].url(), false), (shared.url.clone(), false)] {
+        let temp = tempfile::tempdir().unwrap();
+        let config = gkchat_server::Config {
+            redis_url: url,
+            redis_cluster: cluster,
+            database_url: String::new(),
+            ..test_config(temp.path())
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let refused = gkchat_server::run(listener, config, std::future::pending()).await.unwrap_err();
+        assert!(refused.to_string().contains("redis_cluster = true"), "{refused}");
+    }
+    serve_as_one(&shared).await;
+    rate_limits_are_shared(&shared).await;
+
+    // Quick chats: made on A, joined and chatted in through B.
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, b) = (instance(dir_a.path(), &shared).await, instance(dir_b.path(), &shared).await);
+    let chats = gkchat_client::QuickChats::new();
+    let room = chats.create(&a.url(), ["Ann Cluster".into(), "Bob Cluster".into()]).await.unwrap();
+    let on = |server: &TestServer, who: usize| {
+        gkchat_client::QuickLink::of_invite(&server.url(), &room.invites[who].path).unwrap()
+    };
+    let ann_session = chats.join(&on(&b, 0), "Ann Cluster", &room.invites[0].code).await.unwrap();
+    let bob_session = chats.join(&on(&a, 1), "Bob Cluster", &room.invites[1].code).await.unwrap();
+    let mut ann = chats.open(on(&b, 0), ann_session);
+    let mut bob = chats.open(on(&a, 1), bob_session.clone());
+    ann.say("hi Bob, over the cluster").await.unwrap();
+    crate::quick_redis::until_message(&mut bob, "hi Bob, over the cluster").await;
+    chats.end(&on(&b, 1), &bob_session).await.unwrap();
+    assert_eq!(crate::quick_redis::until_ended(&mut ann).await, "the chat was ended");
+    drop((ann, bob));
+    a.stop().await;
+    b.stop().await;
+}
+
+/// Three instances over `redis` (the third the real binary, crashed at the end).
+async fn serve_as_one(redis: &Shared) {
     let temp = tempfile::tempdir().unwrap();
     let data = temp.path();
-    let a = instance(data, &redis).await;
-    let b = instance(data, &redis).await;
-    let mut c = process(data, &redis).await;
+    let a = instance(data, redis).await;
+    let b = instance(data, redis).await;
+    let mut c = process(data, redis).await;
 
     // Ann on A, Bob on B, Cid on C; each has the others as contacts.
     let (ann, ann_id) = signed_up(&a.url(), "ann").await;
@@ -254,11 +323,15 @@ async fn three_instances_serve_as_one() {
 #[tokio::test]
 async fn rate_limits_count_across_instances() {
     let redis = Redis::start().await;
+    rate_limits_are_shared(&Shared::node(&redis)).await;
+}
+
+async fn rate_limits_are_shared(redis: &Shared) {
     let temp = tempfile::tempdir().unwrap();
     let limited =
-        |redis: &Redis| gkchat_server::Config { auth_attempts_per_account_minute: 3, ..config(temp.path(), redis) };
-    let a = TestServer::start_with(limited(&redis), "127.0.0.1:0".parse().unwrap()).await;
-    let b = TestServer::start_with(limited(&redis), "127.0.0.1:0".parse().unwrap()).await;
+        |redis: &Shared| gkchat_server::Config { auth_attempts_per_account_minute: 3, ..config(temp.path(), redis) };
+    let a = TestServer::start_with(limited(redis), "127.0.0.1:0".parse().unwrap()).await;
+    let b = TestServer::start_with(limited(redis), "127.0.0.1:0".parse().unwrap()).await;
     a.signed_up("dora").await;
     for server in [&a, &b, &a] {
         let wrong = server.client().sign_in("dora", "not her password", test_device("laptop")).await;
@@ -272,8 +345,8 @@ async fn rate_limits_count_across_instances() {
 async fn when_redis_comes_back_the_instances_join_again_and_clients_resync() {
     let mut redis = Redis::start().await;
     let temp = tempfile::tempdir().unwrap();
-    let a = instance(temp.path(), &redis).await;
-    let b = instance(temp.path(), &redis).await;
+    let a = instance(temp.path(), &Shared::node(&redis)).await;
+    let b = instance(temp.path(), &Shared::node(&redis)).await;
     let (eve, _) = a.signed_up("eve").await;
     let (fred, fred_me) = b.signed_up("fred").await;
     let (eve_live, mut eve_events) = online(&eve).await;

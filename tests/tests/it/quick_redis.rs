@@ -15,7 +15,7 @@ use serde_json::json;
 use super::quick::{next_frame, two_messages};
 
 /// The key of the codes' HMAC, shared by the instances; the one key without a TTL.
-const CODE_KEY: &str = "gk:quick:code-key";
+const CODE_KEY: &str = "{gk}:quick:code-key";
 
 async fn instance(data_dir: &Path, redis: &Redis, idle_secs: u64) -> TestServer {
     let config = gkchat_server::Config { redis_url: redis.url(), quick_idle_secs: idle_secs, ..test_config(data_dir) };
@@ -23,7 +23,7 @@ async fn instance(data_dir: &Path, redis: &Redis, idle_secs: u64) -> TestServer 
 }
 
 /// Frames until `Ended`; its reason.
-async fn until_ended(room: &mut QuickRoom) -> String {
+pub(crate) async fn until_ended(room: &mut QuickRoom) -> String {
     loop {
         if let F::Ended { reason } = next_frame(room).await {
             return reason;
@@ -34,11 +34,11 @@ async fn until_ended(room: &mut QuickRoom) -> String {
 /// Every quick-chat key but the code key has a TTL; the room's own keys are there (its messages
 /// once there are some).
 async fn assert_every_key_expires(redis: &Redis, room_id: &str, at_most_ms: i64, said_something: bool) {
-    let keys = redis.keys_with_ttl("gk:quick:*").await;
+    let keys = redis.keys_with_ttl("{gk}:quick:*").await;
     let names: Vec<&str> = keys.iter().map(|(key, _)| key.as_str()).collect();
-    let mut own = vec![format!("gk:quick:{room_id}"), "gk:quick:idle".into()];
+    let mut own = vec![format!("{{gk}}:quick:{room_id}"), "{gk}:quick:idle".into()];
     if said_something {
-        own.push(format!("gk:quick:{room_id}:messages"));
+        own.push(format!("{{gk}}:quick:{room_id}:messages"));
     }
     for own in own {
         assert!(names.contains(&own.as_str()), "{own} missing in {names:?}");
@@ -48,7 +48,7 @@ async fn assert_every_key_expires(redis: &Redis, room_id: &str, at_most_ms: i64,
             assert_eq!(*ttl, -1, "the code key is kept");
         } else if key.ends_with(":ended") {
             assert!(*ttl > 0, "{key} has no TTL");
-        } else if key == "gk:quick:idle" {
+        } else if key == "{gk}:quick:idle" {
             // The sweepers' index outlives its last deadline by ten minutes.
             assert!(*ttl > 0 && *ttl <= at_most_ms + 600_000, "{key} has TTL {ttl} ms");
         } else {
@@ -59,13 +59,13 @@ async fn assert_every_key_expires(redis: &Redis, room_id: &str, at_most_ms: i64,
 
 /// After the end, the room left only its ended marker (with a TTL) and no place in the index.
 async fn assert_only_the_ended_marker_is_left(redis: &Redis, room_id: &str) {
-    let left = redis.keys_with_ttl(&format!("gk:quick:{room_id}*")).await;
+    let left = redis.keys_with_ttl(&format!("{{gk}}:quick:{room_id}*")).await;
     assert_eq!(left.len(), 1, "{left:?}");
-    assert_eq!(left[0].0, format!("gk:quick:{room_id}:ended"));
+    assert_eq!(left[0].0, format!("{{gk}}:quick:{room_id}:ended"));
     assert!(left[0].1 > 0, "the ended marker expires");
     let mut connection = redis.connection().await;
     let in_index: Option<f64> =
-        redis::cmd("ZSCORE").arg("gk:quick:idle").arg(room_id).query_async(&mut connection).await.unwrap();
+        redis::cmd("ZSCORE").arg("{gk}:quick:idle").arg(room_id).query_async(&mut connection).await.unwrap();
     assert_eq!(in_index, None);
 }
 
@@ -155,7 +155,7 @@ async fn two_instances_share_rooms_codes_locks_live_events_and_the_end() {
         assert_eq!(right.status(), 429, "even the right code, on either instance");
         assert!(right.headers().contains_key("retry-after"));
     }
-    let lock = redis.keys_with_ttl(&format!("gk:quick:{}:lock:*", locked.room_id)).await;
+    let lock = redis.keys_with_ttl(&format!("{{gk}}:quick:{}:lock:*", locked.room_id)).await;
     assert_eq!(lock.len(), 1, "{lock:?}");
     assert!(lock[0].1 > 0 && lock[0].1 <= 15 * 60 * 1000, "{lock:?}");
     assert_eq!(join(&b, "WRONG").await.unwrap().status(), 429);
@@ -222,7 +222,7 @@ async fn an_idle_room_in_redis_ends_for_both_people_on_both_instances() {
 }
 
 /// Frames until the message `text`.
-async fn until_message(room: &mut QuickRoom, text: &str) {
+pub(crate) async fn until_message(room: &mut QuickRoom, text: &str) {
     loop {
         if let F::Message(message) = next_frame(room).await
             && message.text == text

@@ -1,0 +1,129 @@
+//! The one way the server talks to Redis: a single node (`redis_url = "redis://host:6379/0"`)
+//! or a Redis Cluster (`redis_cluster = true`, `redis_url` then naming one or more of its
+//! nodes, comma-separated).
+//!
+//! Commands go through a [`Link`]: a connection manager to the node, or a cluster connection
+//! that routes each command by its key and follows the cluster's moves. Subscriptions are
+//! classic pub/sub on one node — in a cluster a `PUBLISH` on any node reaches the subscribers
+//! on every node — opened on the named nodes in turn, so one that is down is passed over.
+//!
+//! Every key and channel of ours starts with `{gk}:`, whose hash tag puts them all in one
+//! slot: the scripts and transactions that touch several keys at once (a node's sessions and
+//! its alive key, a call and both people's "in a call" keys, a quick chat's room, messages and
+//! index) run on a cluster exactly as on one node. A cluster then brings failover (a replica
+//! takes over its primary's slots), not a spread of our keys over its primaries.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig, PubSub};
+use redis::cluster_async::ClusterConnection;
+use redis::{Cmd, Pipeline, RedisFuture, Value};
+
+use crate::error::{Error, Result};
+
+/// A command connection to a single node or to a cluster; cheap to clone (clones share it).
+#[derive(Clone)]
+pub enum Link {
+    Node(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for Link {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Link::Node(node) => node.req_packed_command(cmd),
+            Link::Cluster(cluster) => cluster.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Link::Node(node) => node.req_packed_commands(pipeline, offset, count),
+            Link::Cluster(cluster) => cluster.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Link::Node(node) => node.get_db(),
+            Link::Cluster(cluster) => cluster.get_db(),
+        }
+    }
+}
+
+/// Redis as configured: the command link, and the nodes subscriptions may be opened on.
+pub struct Redis {
+    link: Link,
+    nodes: Vec<redis::Client>,
+    next: AtomicUsize,
+}
+
+impl Redis {
+    /// Connects, failing at once when Redis cannot be reached or is not what `cluster` says.
+    /// Commands that get no answer within `answer_within` fail (and the connection is remade).
+    pub async fn connect(url: &str, cluster: bool, answer_within: Option<Duration>) -> Result<Self> {
+        let urls: Vec<&str> = url.split(',').map(str::trim).filter(|url| !url.is_empty()).collect();
+        if urls.is_empty() {
+            return Err(Error::Config("redis_url names no Redis".into()));
+        }
+        if !cluster && urls.len() > 1 {
+            return Err(Error::Config(
+                "redis_url names several Redis nodes: set redis_cluster = true for a Redis Cluster".into(),
+            ));
+        }
+        let nodes = urls.iter().map(|url| redis::Client::open(*url)).collect::<redis::RedisResult<Vec<_>>>()?;
+        let link = if cluster {
+            let mut builder = redis::cluster::ClusterClientBuilder::new(urls.clone())
+                .connection_timeout(Duration::from_secs(5))
+                .retries(2);
+            if let Some(within) = answer_within {
+                builder = builder.response_timeout(within);
+            }
+            let mut connection = builder.build()?.get_async_connection().await?;
+            let _: String = redis::cmd("PING").query_async(&mut connection).await?;
+            Link::Cluster(connection)
+        } else {
+            // A plain connection first: an unreachable Redis fails the start at once (the
+            // manager would retry for seconds).
+            let mut first = nodes[0].get_multiplexed_async_connection().await?;
+            let _: String = redis::cmd("PING").query_async(&mut first).await?;
+            let enabled: redis::RedisResult<redis::InfoDict> =
+                redis::cmd("INFO").arg("cluster").query_async(&mut first).await;
+            if enabled.is_ok_and(|info| info.get::<i64>("cluster_enabled") == Some(1)) {
+                return Err(Error::Config(
+                    "redis_url names a node of a Redis Cluster: set redis_cluster = true".into(),
+                ));
+            }
+            let mut config = ConnectionManagerConfig::new();
+            if let Some(within) = answer_within {
+                config = config.set_response_timeout(Some(within));
+            }
+            Link::Node(nodes[0].get_connection_manager_with_config(config).await?)
+        };
+        Ok(Self { link, nodes, next: AtomicUsize::new(0) })
+    }
+
+    /// The command link (a clone shares the connection).
+    pub fn link(&self) -> Link {
+        self.link.clone()
+    }
+
+    /// A new subscription connection, on the named nodes in turn.
+    pub async fn pubsub(&self) -> Result<PubSub> {
+        let mut last = None;
+        for _ in 0..self.nodes.len() {
+            let node = &self.nodes[self.next.fetch_add(1, Ordering::Relaxed) % self.nodes.len()];
+            match node.get_async_pubsub().await {
+                Ok(pubsub) => return Ok(pubsub),
+                Err(err) => last = Some(err),
+            }
+        }
+        Err(last.expect("at least one node").into())
+    }
+}
