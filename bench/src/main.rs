@@ -149,6 +149,9 @@ async fn main() -> Result<()> {
     if args.pin {
         pin_self().context("pinning the generator to core 1")?;
     }
+    if args.instances > 1 && (args.server.is_some() || args.server_binary.is_none()) {
+        bail!("--instances runs several server processes: it needs --server-binary (and not --server)");
+    }
     let url = match (&args.server, &args.server_binary) {
         (Some(url), _) => url.clone(),
         (None, Some(binary)) => {

@@ -200,23 +200,28 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
     let idle_users = idle_accounts(many.idle, &run_id, &keys, target, &http).await?;
     let sources = many.sources.max(1);
     let total = (0..n).filter(|i| online(*i)).count() + idle_users.len();
+    // This process holds them all (and a catch-up request each in the storm); each instance
+    // its share.
+    check_own_open_files(total + if many.storm { many.idle } else { 0 })?;
     for pid in target.pids {
-        check_open_files(total.div_ceil(target.pids.len()), *pid)?;
+        check_server_open_files(total.div_ceil(target.pids.len()), *pid)?;
     }
 
     // Everyone online connects (the server weighed just before).
     let rss_idle = target.rss()?;
     let connecting = Instant::now();
-    let sending =
-        users.into_iter().enumerate().filter(|(i, _)| online(*i)).map(|(i, user)| (i, user.token.clone(), user));
+    // Numbered as they connect, so instances and source addresses take turns evenly.
+    let sending: Vec<User> = users.into_iter().enumerate().filter(|(i, _)| online(*i)).map(|(_, user)| user).collect();
+    let active = sending.len();
+    let sending = sending.into_iter().enumerate().map(|(k, user)| (k, user.token.clone(), user));
     let sockets: Vec<(User, Socket)> = connect_all(target, sources, sending).await?;
-    let holding = idle_users.into_iter().enumerate().map(|(i, user)| (i, user.token.clone(), user));
+    let holding = idle_users.into_iter().enumerate().map(|(k, user)| (active + k, user.token.clone(), user));
     let idle_sockets: Vec<(IdleUser, Socket)> = connect_all(target, sources, holding).await?;
     let connect_time = connecting.elapsed();
     // Let the server settle (allocations after the handshakes), then weigh it.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_held = target.rss()?;
-    let (active, idle) = (sockets.len(), idle_sockets.len());
+    let idle = idle_sockets.len();
     let held = active + idle;
     println!(
         "held {held} connections ({active} sending, {idle} idle, from {sources} loopback addresses; connected in {:.2} s = {:.0}/s); server RSS {:.1} MiB idle → {:.1} MiB = {:.1} kB per connection",
@@ -238,10 +243,21 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
     }
     let (storm, storm_heard) = tokio::sync::watch::channel(false);
     let mut idle_tasks = Vec::with_capacity(idle);
-    for (i, (user, socket)) in idle_sockets.into_iter().enumerate() {
-        let (tally, url, storm) = (tally.clone(), target.url(i).clone(), storm_heard.clone());
-        let (size, from) = (many.size, source(i, sources));
-        idle_tasks.push(tokio::spawn(async move { hold(user, socket, &url, from, size, storm, &tally).await }));
+    // One HTTP client per source address, shared by the idle users coming back from it.
+    let clients = (0..sources)
+        .map(|s| {
+            reqwest::Client::builder().local_address(std::net::IpAddr::V4(source(usize::from(s), sources))).build()
+        })
+        .collect::<reqwest::Result<Vec<_>>>()?;
+    for (k, (user, socket)) in idle_sockets.into_iter().enumerate() {
+        let i = active + k;
+        let (tally, storm, size) = (tally.clone(), storm_heard.clone(), many.size);
+        let way = Way {
+            url: target.url(i).clone(),
+            from: source(i, sources),
+            http: clients[i % usize::from(sources)].clone(),
+        };
+        idle_tasks.push(tokio::spawn(async move { hold(user, socket, &way, size, storm, &tally).await }));
     }
     // Every chat's first message (the one that shows the chat to the other person, dearer than
     // the rest) is out of the way before anything is measured.
@@ -574,19 +590,27 @@ async fn open_direct_chats(
         .await
 }
 
-/// Refuses a run that would need more open files than this process or the server may have,
-/// saying how to allow more (the bench raised its own soft limit to the hard one at start).
-fn check_open_files(connections: usize, server_pid: u32) -> Result<()> {
-    let spare = 200;
+/// Files besides the connections (the runtime, the database, logs).
+const SPARE_FILES: usize = 200;
+
+/// Refuses a run that would need more open files than this process may have, saying how to
+/// allow more (the bench raised its own soft limit to the hard one at start).
+fn check_own_open_files(sockets: usize) -> Result<()> {
     let (own, hard) = rlimit::getrlimit(rlimit::Resource::NOFILE).context("this process's open-files limit")?;
-    if (connections + spare) as u64 > own {
+    if (sockets + SPARE_FILES) as u64 > own {
         bail!(
-            "{connections} connections need ~{} open files; this process may have {own} (hard limit {hard}). \
+            "{sockets} sockets need ~{} open files; this process may have {own} (hard limit {hard}). \
              Raise the hard limit first (as root: `ulimit -Hn 1048576` in the shell that runs the bench, \
              or LimitNOFILE= in a systemd unit)",
-            connections + spare
+            sockets + SPARE_FILES
         );
     }
+    Ok(())
+}
+
+/// Refuses a run that would need more open files than the server `server_pid` may have.
+fn check_server_open_files(connections: usize, server_pid: u32) -> Result<()> {
+    let spare = SPARE_FILES;
     let limits = std::fs::read_to_string(format!("/proc/{server_pid}/limits")).context("the server's limits")?;
     let server: Option<u64> = limits
         .lines()
@@ -606,13 +630,20 @@ fn check_open_files(connections: usize, server_pid: u32) -> Result<()> {
     Ok(())
 }
 
+/// How an idle user reaches the server: its instance, its source address, and the HTTP client
+/// that leaves from there.
+struct Way {
+    url: Url,
+    from: std::net::Ipv4Addr,
+    http: reqwest::Client,
+}
+
 /// One idle user: sends its one message (if it opened a chat), then holds the connection and
 /// answers pings; when the storm comes, drops it and comes back as the app would.
 async fn hold(
     user: IdleUser,
     mut socket: Socket,
-    url: &Url,
-    from: std::net::Ipv4Addr,
+    way: &Way,
     size: usize,
     mut storm: tokio::sync::watch::Receiver<bool>,
     tally: &Tally,
@@ -633,10 +664,14 @@ async fn hold(
                     let _ = socket.close(None).await;
                     return Ok(());
                 }
-                // Gone at once, as when a network drops: no close handshake.
+                // Reset at once, no close handshake (as when a load balancer in front restarts):
+                // the server sees every connection end, and the port is free again at once.
+                if let tokio_tungstenite::MaybeTlsStream::Plain(tcp) = socket.get_ref() {
+                    let _ = tcp.set_zero_linger();
+                }
                 drop(socket);
                 let dropped = Instant::now();
-                socket = come_back(url, &user.token, from, tally).await?;
+                socket = come_back(way, &user.token, tally).await?;
                 tally.back_latency.lock().expect("lock").push(dropped.elapsed());
                 tally.back.fetch_add(1, Ordering::AcqRel);
             }
@@ -662,15 +697,15 @@ async fn hold(
 
 /// Reconnects as the app does after a drop: retries with jittered, growing waits (so a
 /// thousand clients do not come back in step), then catches up with one `sync`.
-async fn come_back(url: &Url, token: &str, from: std::net::Ipv4Addr, tally: &Tally) -> Result<Socket> {
+async fn come_back(way: &Way, token: &str, tally: &Tally) -> Result<Socket> {
+    let Way { url, from, http } = way;
     // Spread over the first second, as clients notice a drop at different moments.
     tokio::time::sleep(Duration::from_millis(fastrand::u64(0..1000))).await;
-    let http = reqwest::Client::new();
     let sync = url.join("api/v1/sync")?;
     let mut wait = Duration::from_millis(250);
     for _ in 0..12 {
         let attempt = async {
-            let socket = connect_from(url, token, from).await?;
+            let socket = connect_from(url, token, *from).await?;
             let request = gkchat_proto::chat::SyncRequest {
                 cursors: Default::default(),
                 members: Default::default(),

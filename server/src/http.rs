@@ -115,7 +115,7 @@ pub fn router(state: AppState) -> Router {
         ))
         // A handler that panics answers 500 (as JSON, below) instead of dropping the connection.
         .layer(CatchPanicLayer::new())
-        .layer(middleware::from_fn(every_answer))
+        .layer(middleware::from_fn_with_state(state.clone(), every_answer))
         .with_state(state)
 }
 
@@ -131,13 +131,18 @@ const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
 /// Longest plain-text error body kept as the message of its `{code, message}` replacement.
 const PLAIN_ERROR_MAX: usize = 1024;
 
-async fn every_answer(request: Request, next: Next) -> Response {
+async fn every_answer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let mut response = if response.status().is_client_error() || response.status().is_server_error() {
         as_api_error(response).await
     } else {
         response
     };
+    // Every error answer carries its stable code by now (see `Error::into_response` and
+    // `as_api_error`): unknown routes, timeouts and panics are counted too.
+    if let Some(code) = response.extensions().get::<ErrorCode>() {
+        state.metrics.http_errors.get_or_create(&CodeLabels { code: code.as_str().into() }).inc();
+    }
     let headers = response.headers_mut();
     for (name, value) in SECURITY_HEADERS {
         if !headers.contains_key(&name) {
@@ -223,14 +228,29 @@ async fn count_requests(State(state): State<AppState>, request: Request, next: N
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
-    let started = std::time::Instant::now();
+    let mut timing = Timing { state, method, route, started: std::time::Instant::now(), status: None };
     let response = next.run(request).await;
-    // Errors answered as JSON carry their stable code (see `Error::into_response`).
-    if let Some(code) = response.extensions().get::<ErrorCode>() {
-        state.metrics.http_errors.get_or_create(&CodeLabels { code: code.as_str().into() }).inc();
-    }
-    let labels = RouteLabels { method: method.clone(), route: route.clone() };
-    state.metrics.http_seconds.get_or_create(&labels).observe(started.elapsed().as_secs_f64());
-    state.metrics.http_requests.get_or_create(&HttpLabels { method, route, status: response.status().as_u16() }).inc();
+    timing.status = Some(response.status().as_u16());
     response
+}
+
+/// Counts one request and its time when dropped: also when the timeout (or a client that went
+/// away) cancels it, as a 408 — so the slowest requests are not missing from the histogram.
+struct Timing {
+    state: AppState,
+    method: String,
+    route: String,
+    started: std::time::Instant,
+    status: Option<u16>,
+}
+
+impl Drop for Timing {
+    fn drop(&mut self) {
+        let (method, route) = (std::mem::take(&mut self.method), std::mem::take(&mut self.route));
+        let took = self.started.elapsed().as_secs_f64();
+        let metrics = &self.state.metrics;
+        metrics.http_seconds.get_or_create(&RouteLabels { method: method.clone(), route: route.clone() }).observe(took);
+        let status = self.status.unwrap_or(StatusCode::REQUEST_TIMEOUT.as_u16());
+        metrics.http_requests.get_or_create(&HttpLabels { method, route, status }).inc();
+    }
 }

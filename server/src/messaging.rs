@@ -9,6 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use axum::http::StatusCode;
+use futures_util::FutureExt;
 use gkchat_proto::chat::{
     ChatKind, ChatSettingsUpdate, ChatSummary, DELETE_FOR_EVERYONE_WINDOW_MS, EDIT_WINDOW_MS, MemberReceipt, Message,
     MessageAction, MessageInfo, NewMessage, REACTION_MAX_BYTES, ReceiptKind, ReceiptUpdate, TypingUpdate,
@@ -25,6 +26,8 @@ use crate::{AppState, now_ms};
 
 /// Most sends one transaction stores.
 const BATCH_MAX: usize = 512;
+/// Most receipts one transaction applies (each is several statements: a batch stays short).
+const RECEIPT_BATCH_MAX: usize = 64;
 
 struct QueuedSend {
     chat_id: String,
@@ -73,10 +76,10 @@ async fn refusals(db: &sea_orm::DatabaseConnection, batch: &[QueuedSend]) -> Res
 }
 
 /// What a writer stores next: the first to arrive, and whatever waits behind it (up to
-/// [`BATCH_MAX`]); `None` once every sender is gone.
-async fn next_batch<T>(receiver: &mut tokio::sync::mpsc::Receiver<T>) -> Option<Vec<T>> {
+/// `max`); `None` once every sender is gone.
+async fn next_batch<T>(receiver: &mut tokio::sync::mpsc::Receiver<T>, max: usize) -> Option<Vec<T>> {
     let mut batch = vec![receiver.recv().await?];
-    while batch.len() < BATCH_MAX {
+    while batch.len() < max {
         match receiver.try_recv() {
             Ok(next) => batch.push(next),
             Err(_) => break,
@@ -96,7 +99,7 @@ impl SendQueue {
     pub fn start(db: sea_orm::DatabaseConnection) -> Self {
         let (queue, mut receiver) = tokio::sync::mpsc::channel::<QueuedSend>(4 * BATCH_MAX);
         tokio::spawn(async move {
-            while let Some(batch) = next_batch(&mut receiver).await {
+            while let Some(batch) = next_batch(&mut receiver, BATCH_MAX).await {
                 let refused = match refusals(&db, &batch).await {
                     Ok(refused) => refused,
                     Err(err) => {
@@ -225,56 +228,78 @@ impl ReceiptQueue {
 
 /// One lane of the receipt writer: a batch a transaction.
 async fn write_receipts(db: sea_orm::DatabaseConnection, mut receiver: tokio::sync::mpsc::Receiver<QueuedReceipt>) {
-    while let Some(batch) = next_batch(&mut receiver).await {
-        let written = async {
-            let txn = db.begin().await?;
-            // A write first: SQLite then takes its write lock now, waiting its busy timeout if
-            // another writer has it (a transaction that read first could not take it later).
-            // PostgreSQL locks every chat of the batch, in order, so a membership change of one
-            // of them (which locks it too) comes wholly before or after.
-            let mut chat_ids: Vec<&str> = batch.iter().map(|queued| queued.chat_id.as_str()).collect();
-            chat_ids.sort_unstable();
-            chat_ids.dedup();
-            if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
-                chat_ids.truncate(1);
-            }
-            for chat_id in chat_ids {
-                chats::lock(&txn, chat_id).await?;
-            }
-            let now = now_ms();
+    while let Some(batch) = next_batch(&mut receiver, RECEIPT_BATCH_MAX).await {
+        // A panic (a bug) fails this batch's receipts (their answers are dropped: "the receipt
+        // writer stopped"), not the lane.
+        let _ = std::panic::AssertUnwindSafe(answer_receipts(&db, batch)).catch_unwind().await;
+    }
+}
+
+/// Applies a batch in one transaction and answers each receipt. When the transaction fails (a
+/// deadlock, a busy database), each is tried again alone, so one cannot fail the others.
+async fn answer_receipts(db: &sea_orm::DatabaseConnection, batch: Vec<QueuedReceipt>) {
+    let answers = match apply_receipts(db, &batch).await {
+        Ok(answers) => answers,
+        Err(err) if batch.len() == 1 => vec![Err(err)],
+        Err(err) => {
+            tracing::warn!(error = %err, size = batch.len(), "a batch of receipts failed; applying them one by one");
             let mut answers = Vec::with_capacity(batch.len());
             for queued in &batch {
-                // A refusal is that receipt's answer; anything else fails the batch.
-                match move_cursor(&txn, queued, now).await {
-                    Err(refusal @ Error::Api { .. }) => answers.push(Err(refusal)),
-                    Err(err) => return Err(err),
-                    Ok(moved) => answers.push(Ok(moved)),
-                }
+                answers.push(match apply_receipts(db, std::slice::from_ref(queued)).await {
+                    Ok(mut one) => one.remove(0),
+                    Err(err) => Err(err),
+                });
             }
-            txn.commit().await?;
-            Ok::<_, Error>(answers)
+            answers
         }
-        .await;
-        match written {
-            Ok(answers) => {
-                for (queued, answer) in batch.into_iter().zip(answers) {
-                    let _ = queued.reply.send(answer);
-                }
+    };
+    for (queued, answer) in batch.into_iter().zip(answers) {
+        let answer = answer.map_err(|err| match err {
+            refusal @ Error::Api { .. } => refusal,
+            err => {
+                tracing::error!(error = %err, "storing a receipt failed");
+                Error::Internal(err.to_string())
             }
-            Err(err) => {
-                tracing::error!(error = %err, size = batch.len(), "storing a batch of receipts failed");
-                for queued in batch {
-                    let _ = queued.reply.send(Err(Error::Internal(err.to_string())));
-                }
-            }
+        });
+        let _ = queued.reply.send(answer);
+    }
+}
+
+/// One transaction for `batch`: each receipt's answer, or the error that failed them all.
+async fn apply_receipts(
+    db: &sea_orm::DatabaseConnection,
+    batch: &[QueuedReceipt],
+) -> Result<Vec<Result<Option<Moved>>>> {
+    let txn = db.begin().await?;
+    // On SQLite a write first, so the transaction takes the write lock now (waiting the busy
+    // timeout if another writer holds it): one that read first could not take it later.
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite
+        && let Some(first) = batch.first()
+    {
+        chats::lock(&txn, &first.chat_id).await?;
+    }
+    let now = now_ms();
+    let mut answers = Vec::with_capacity(batch.len());
+    for queued in batch {
+        // A refusal is that receipt's answer; anything else fails the transaction.
+        match move_cursor(&txn, queued, now).await {
+            Err(refusal @ Error::Api { .. }) => answers.push(Err(refusal)),
+            Err(err) => return Err(err),
+            Ok(moved) => answers.push(Ok(moved)),
         }
     }
+    txn.commit().await?;
+    Ok(answers)
 }
 
 /// One receipt inside the writer's transaction.
 async fn move_cursor(txn: &sea_orm::DatabaseTransaction, queued: &QueuedReceipt, now: i64) -> Result<Option<Moved>> {
     let (chat_id, user_id, kind, seq) = (&queued.chat_id, &queued.user_id, queued.kind, queued.seq);
-    let member = chats::membership(txn, chat_id, user_id).await?.ok_or_else(not_a_member)?;
+    // A member still (one who left meanwhile is refused, as the membership check would).
+    let member = chats::membership(txn, chat_id, user_id)
+        .await?
+        .filter(|member| member.left_seq.is_none())
+        .ok_or_else(not_a_member)?;
     let chat = chats::get(txn, chat_id).await?.ok_or_else(|| Error::not_found("no such chat"))?;
     if seq < 0 || seq > chat.last_seq {
         return Err(bad(ErrorCode::BadRequest, format!("seq must be between 0 and {}", chat.last_seq)));

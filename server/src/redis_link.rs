@@ -68,11 +68,13 @@ impl Redis {
     /// Connects, failing at once when Redis cannot be reached or is not what `cluster` says.
     /// Commands that get no answer within `answer_within` fail (and the connection is remade).
     pub async fn connect(url: &str, cluster: bool, answer_within: Option<Duration>) -> Result<Self> {
-        let urls: Vec<&str> = url.split(',').map(str::trim).filter(|url| !url.is_empty()).collect();
+        // Only a cluster's URL is a list: one node's may hold a comma in its password.
+        let urls: Vec<&str> =
+            if cluster { url.split(',').map(str::trim).filter(|url| !url.is_empty()).collect() } else { vec![url] };
         if urls.is_empty() {
             return Err(Error::Config("redis_url names no Redis".into()));
         }
-        if !cluster && urls.len() > 1 {
+        if !cluster && (url.contains(",redis://") || url.contains(",rediss://")) {
             return Err(Error::Config(
                 "redis_url names several Redis nodes: set redis_cluster = true for a Redis Cluster".into(),
             ));
@@ -81,7 +83,9 @@ impl Redis {
         let link = if cluster {
             let mut builder = redis::cluster::ClusterClientBuilder::new(urls.clone())
                 .connection_timeout(Duration::from_secs(5))
-                .retries(2);
+                // Retries wait longer each time: a failover (a replica promoted after the
+                // cluster's node timeout) is ridden out, a node that stays away is not waited on.
+                .retries(6);
             if let Some(within) = answer_within {
                 builder = builder.response_timeout(within);
             }
@@ -106,7 +110,9 @@ impl Redis {
             }
             Link::Node(nodes[0].get_connection_manager_with_config(config).await?)
         };
-        Ok(Self { link, nodes, next: AtomicUsize::new(0) })
+        // Instances start at different nodes, so their subscriptions spread over the cluster.
+        let start = usize::from(uuid::Uuid::new_v4().as_bytes()[0]);
+        Ok(Self { link, nodes, next: AtomicUsize::new(start) })
     }
 
     /// The command link (a clone shares the connection).

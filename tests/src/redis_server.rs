@@ -90,7 +90,20 @@ impl RedisCluster {
             let port =
                 std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("addr").port();
             let config = format!("nodes-{port}.conf");
-            let args = ["--cluster-enabled", "yes", "--cluster-config-file", &config, "--cluster-node-timeout", "2000"];
+            // The cluster bus port, given: port + 10000 (the default) may be past 65535.
+            let bus =
+                std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("addr").port();
+            let bus = bus.to_string();
+            let args = [
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                &config,
+                "--cluster-node-timeout",
+                "2000",
+                "--cluster-port",
+                &bus,
+            ];
             let node = Redis { port, child: spawn(port, &args, Some(dir.path())) };
             node.wait_ready().await;
             nodes.push(node);
@@ -122,9 +135,25 @@ impl RedisCluster {
         Self { nodes, _dir: dir }
     }
 
-    /// Every node's URL, comma-separated (what `redis_url` takes with `redis_cluster`).
+    /// Every node's URL, comma-separated (what `redis_url` takes with `redis_cluster`). The
+    /// first node holds the slots of GK Chat's `{gk}` keys: it is named last, so finding them
+    /// takes the cluster's redirection.
     pub fn url(&self) -> String {
-        self.nodes.iter().map(Redis::url).collect::<Vec<_>>().join(",")
+        let mut named: Vec<String> = self.nodes.iter().map(Redis::url).collect();
+        named.rotate_left(1);
+        named.join(",")
+    }
+
+    /// Every key on every node.
+    pub async fn keys(&self) -> Vec<String> {
+        let mut keys = Vec::new();
+        for node in &self.nodes {
+            let mut connection = node.connection().await;
+            let mut here: Vec<String> = redis::cmd("KEYS").arg("*").query_async(&mut connection).await.expect("KEYS");
+            keys.append(&mut here);
+        }
+        keys.sort();
+        keys
     }
 }
 

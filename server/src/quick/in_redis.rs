@@ -16,7 +16,8 @@
 //! instance hashes alike. Live events go out on the channel `{gk}:quick:<id>:events`; an instance
 //! subscribes to a room's channel while it has connections in that room. Every change is one Lua
 //! script, run atomically, and times come from Redis's clock, so instances never disagree.
-//! (Standalone Redis: the scripts and the shared index do not fit Redis Cluster's slots.)
+//! Every key and channel carries the hash tag `{gk}` (see `redis_link.rs`), so the scripts and
+//! the shared index run on a Redis Cluster as on one node.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -47,6 +48,8 @@ const IDLE_INDEX: &str = "{gk}:quick:idle";
 /// The HMAC key of the codes. No TTL: it holds nothing of any chat, and a new key would make
 /// every living room's codes fail.
 const CODE_KEY: &str = "{gk}:quick:code-key";
+/// Where versions before the `{gk}` tag kept it.
+const OLDER_CODE_KEY: &str = "gk:quick:code-key";
 /// The idle index outlives the last deadline in it by this much, so a sweeper (every minute at
 /// most) still finds the rooms that just went idle.
 const INDEX_MARGIN_MS: u64 = 10 * 60 * 1000;
@@ -334,9 +337,15 @@ impl RedisRooms {
     pub async fn open(url: &str, cluster: bool, idle: Duration, shutdown: CancellationToken) -> crate::Result<Self> {
         let shared = Arc::new(Redis::connect(url, cluster, None).await?);
         let mut first = shared.link();
-        let made = to_hex(&CodeKey::random().0);
+        // The key under its name before the `{gk}` tag, if an older version made one: codes
+        // already handed out keep working.
+        let older: Option<String> = redis::cmd("GET").arg(OLDER_CODE_KEY).query_async(&mut first).await?;
+        let made = older.unwrap_or_else(|| to_hex(&CodeKey::random().0));
         let _: redis::Value = redis::cmd("SET").arg(CODE_KEY).arg(&made).arg("NX").query_async(&mut first).await?;
         let kept: String = redis::cmd("GET").arg(CODE_KEY).query_async(&mut first).await?;
+        if kept == made {
+            let _: i64 = redis::cmd("DEL").arg(OLDER_CODE_KEY).query_async(&mut first).await?;
+        }
         let key = from_hex(&kept)
             .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
             .ok_or_else(|| crate::Error::Config(format!("Redis key {CODE_KEY} is not 32 bytes in hex")))?;

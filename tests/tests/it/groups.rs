@@ -435,7 +435,7 @@ async fn a_read_receipt_in_a_group_of_1024_costs_a_handful_of_pushes() {
         });
         sockets.push((writer, answered));
     }
-    let (ann_live, _ann_events) = online(&ann).await;
+    let (ann_live, mut ann_events) = online(&ann).await;
     let sent = ann_live.send_message(text(&chat_id, "hello, all 1,024")).await.unwrap();
     within(Duration::from_secs(60), "every member got the message", async {
         while received.load(std::sync::atomic::Ordering::Relaxed) < 1023 {
@@ -453,4 +453,39 @@ async fn a_read_receipt_in_a_group_of_1024_costs_a_handful_of_pushes() {
     assert!(matches!(answer, Some(ServerFrame::Done { id: 7 })), "{answer:?}");
     let after = pushes(&server).await;
     assert!(after - before <= 3.0, "one receipt caused {} pushes in a group of 1,024", after - before);
+
+    // Everyone else reads at once: the receipts meet in the writer's batches, one of them with
+    // a seq past the end, refused alone; Ann learns "read by all" once the last one is in.
+    let bad = ClientFrame::Receipt { id: 9, chat_id: chat_id.clone(), kind: ReceiptKind::Read, seq: sent.seq + 99 };
+    sockets[6].0.send(WsMessage::text(bad.encode())).await.unwrap();
+    for (n, (writer, _)) in sockets.iter_mut().enumerate().filter(|(n, _)| *n != 5) {
+        let read = ClientFrame::Receipt { id: 8, chat_id: chat_id.clone(), kind: ReceiptKind::Read, seq: sent.seq };
+        writer.send(WsMessage::text(read.encode())).await.unwrap_or_else(|err| panic!("member {n}: {err}"));
+    }
+    for (n, (_, answered)) in sockets.iter_mut().enumerate().filter(|(n, _)| *n != 5) {
+        let mut answers = vec![within(WAIT, "a receipt's answer", answered.recv()).await];
+        if n == 6 {
+            answers.push(within(WAIT, "a receipt's answer", answered.recv()).await);
+        }
+        for answer in answers {
+            match answer {
+                Some(ServerFrame::Done { id: 8 }) => {}
+                Some(ServerFrame::Error(error)) if n == 6 && error.id == Some(9) => {
+                    assert_eq!(error.code, ErrorCode::BadRequest);
+                }
+                other => panic!("member {n}: {other:?}"),
+            }
+        }
+    }
+    within(WAIT, "read by all reaching Ann", async {
+        loop {
+            if let Some(Event::Receipt(receipt)) = ann_events.next().await
+                && receipt.chat_id == chat_id
+                && receipt.read_by_all_seq >= sent.seq
+            {
+                return;
+            }
+        }
+    })
+    .await;
 }

@@ -158,6 +158,8 @@ async fn three_instances_serve_as_one_over_a_redis_cluster() {
     }
     serve_as_one(&shared).await;
     rate_limits_are_shared(&shared).await;
+    let keys = cluster.keys().await;
+    assert!(!keys.is_empty() && keys.iter().all(|key| key.starts_with("{gk}:")), "one slot for all: {keys:?}");
 
     // Quick chats: made on A, joined and chatted in through B.
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
