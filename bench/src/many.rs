@@ -200,9 +200,9 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
     let idle_users = idle_accounts(many.idle, &run_id, &keys, target, &http).await?;
     let sources = many.sources.max(1);
     let total = (0..n).filter(|i| online(*i)).count() + idle_users.len();
-    // This process holds them all (and a catch-up request each in the storm); each instance
+    // This process holds them all (and in the storm the catch-up requests in flight); each instance
     // its share.
-    check_own_open_files(total + if many.storm { many.idle } else { 0 })?;
+    check_own_open_files(total + if many.storm { STORM_IN_FLIGHT.min(many.idle) } else { 0 })?;
     for pid in target.pids {
         check_server_open_files(total.div_ceil(target.pids.len()), *pid)?;
     }
@@ -249,6 +249,7 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
             reqwest::Client::builder().local_address(std::net::IpAddr::V4(source(usize::from(s), sources))).build()
         })
         .collect::<reqwest::Result<Vec<_>>>()?;
+    let reconnecting = Arc::new(tokio::sync::Semaphore::new(STORM_IN_FLIGHT));
     for (k, (user, socket)) in idle_sockets.into_iter().enumerate() {
         let i = active + k;
         let (tally, storm, size) = (tally.clone(), storm_heard.clone(), many.size);
@@ -256,6 +257,7 @@ pub async fn run(many: &Many, target: &Target<'_>) -> Result<()> {
             url: target.url(i).clone(),
             from: source(i, sources),
             http: clients[i % usize::from(sources)].clone(),
+            reconnecting: reconnecting.clone(),
         };
         idle_tasks.push(tokio::spawn(async move { hold(user, socket, &way, size, storm, &tally).await }));
     }
@@ -630,12 +632,18 @@ fn check_server_open_files(connections: usize, server_pid: u32) -> Result<()> {
     Ok(())
 }
 
+/// Reconnections in flight at once in the storm, so the bench's own sockets stay within its
+/// open-files limit (the server may see up to this many handshakes at a time).
+const STORM_IN_FLIGHT: usize = 2000;
+
 /// How an idle user reaches the server: its instance, its source address, and the HTTP client
 /// that leaves from there.
 struct Way {
     url: Url,
     from: std::net::Ipv4Addr,
     http: reqwest::Client,
+    /// Permits for reconnecting in the storm (shared by all).
+    reconnecting: Arc<tokio::sync::Semaphore>,
 }
 
 /// One idle user: sends its one message (if it opened a chat), then holds the connection and
@@ -698,12 +706,13 @@ async fn hold(
 /// Reconnects as the app does after a drop: retries with jittered, growing waits (so a
 /// thousand clients do not come back in step), then catches up with one `sync`.
 async fn come_back(way: &Way, token: &str, tally: &Tally) -> Result<Socket> {
-    let Way { url, from, http } = way;
+    let Way { url, from, http, reconnecting } = way;
     // Spread over the first second, as clients notice a drop at different moments.
     tokio::time::sleep(Duration::from_millis(fastrand::u64(0..1000))).await;
     let sync = url.join("api/v1/sync")?;
     let mut wait = Duration::from_millis(250);
     for _ in 0..12 {
+        let permit = reconnecting.acquire().await?;
         let attempt = async {
             let socket = connect_from(url, token, *from).await?;
             let request = gkchat_proto::chat::SyncRequest {
@@ -717,6 +726,7 @@ async fn come_back(way: &Way, token: &str, tally: &Tally) -> Result<Socket> {
         match tokio::time::timeout(Duration::from_secs(15), attempt).await {
             Ok(Ok(socket)) => return Ok(socket),
             Ok(Err(_)) | Err(_) => {
+                drop(permit);
                 tally.retries.fetch_add(1, Ordering::Relaxed);
                 tokio::time::sleep(wait.mul_f64(0.5 + fastrand::f64())).await;
                 wait = (wait * 2).min(Duration::from_secs(8));
