@@ -112,10 +112,10 @@ async fn serve(socket: Socket, budget: Budget, state: AppState, _permit: OwnedSe
         writer.abort();
     }
     if let Some(user) = &user {
-        crate::calls::session_gone(&state, &user.session_id).await;
+        Box::pin(crate::calls::session_gone(&state, &user.session_id)).await;
     }
     if let Some(user) = user
-        && let Err(err) = crate::presence::disconnected(&state, &user.user_id).await
+        && let Err(err) = Box::pin(crate::presence::disconnected(&state, &user.user_id)).await
     {
         tracing::warn!(error = %err, "recording last seen failed");
     }
@@ -259,7 +259,9 @@ impl Connection {
                     let next = match message {
                         Message::Text(text) => {
                             self.state.metrics.ws_frames_received.inc();
-                            self.on_text(text.as_str()).await
+                            // Boxed: what a request awaits (the database, the hub) is held only while
+                            // it runs, not in every idle connection's task.
+                            Box::pin(self.on_text(text.as_str())).await
                         }
                         Message::Binary(_) => {
                             self.fail(ErrorCode::BadFrame, "binary frames are not supported", CloseCode::Unsupported)
