@@ -85,7 +85,8 @@ async fn apply(db: &impl ConnectionTrait, message: &Message) -> Result<bool> {
     let result = db
         .execute(statement(
             "INSERT INTO messages (id, chat_id, seq, updated_seq, sender_id, sent_at, visible, deleted, status, data)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?)
+             SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?
+             WHERE NOT EXISTS (SELECT 1 FROM chats WHERE id = ? AND cleared_seq >= ?)
              ON CONFLICT (id) DO UPDATE SET chat_id = excluded.chat_id, seq = excluded.seq,
                 updated_seq = excluded.updated_seq, sent_at = excluded.sent_at, visible = excluded.visible,
                 deleted = excluded.deleted, status = 'sent', data = excluded.data
@@ -100,6 +101,10 @@ async fn apply(db: &impl ConnectionTrait, message: &Message) -> Result<bool> {
                 (!message.hidden).into(),
                 message.deleted_at.is_some().into(),
                 json(message)?.into(),
+                // Deleted for me up to there (here or on another device): never listed again,
+                // even when a catch-up read before the deletion arrives after it.
+                message.chat_id.clone().into(),
+                message.seq.into(),
             ],
         ))
         .await?;
@@ -788,6 +793,23 @@ mod tests {
         store.sent(&acked).await.unwrap();
         assert!(store.outbox().await.unwrap().is_empty());
         assert_eq!(store.messages("c1", None, 10).await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_message_deleted_for_me_never_comes_back_from_a_late_catch_up() {
+        let store = Store::open(None, "me").await.unwrap();
+        store.upsert_chat(&tile("c1", 0, None)).await.unwrap();
+        assert!(store.apply(&stored("m1", 1, 1, "old")).await.unwrap());
+        assert!(store.apply(&stored("m2", 2, 2, "left")).await.unwrap());
+        store.upsert_chat(&ChatSummary { cleared_seq: 2, last_seq: 2, ..tile("c1", 2, None) }).await.unwrap();
+        assert!(store.messages("c1", None, 10).await.unwrap().is_empty());
+        // A catch-up read before the deletion arrives after it: nothing of it is listed again.
+        assert!(!store.apply(&stored("m2", 2, 2, "left")).await.unwrap());
+        assert!(!store.apply(&stored("m1", 1, 3, "old, edited")).await.unwrap());
+        assert!(store.messages("c1", None, 10).await.unwrap().is_empty());
+        // A new message is.
+        assert!(store.apply(&stored("m3", 3, 3, "new")).await.unwrap());
+        assert_eq!(store.messages("c1", None, 10).await.unwrap().len(), 1);
     }
 
     #[tokio::test]
