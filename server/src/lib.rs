@@ -111,27 +111,30 @@ pub async fn run(
     let relay =
         if config.turn_enabled { Some(Arc::new(turn::Relay::start(&config, &turn_secret).await?)) } else { None };
     let shutdown_token = CancellationToken::new();
-    let quick = quick::QuickRooms::open(
-        &config.redis_url,
-        config.redis_cluster,
-        Duration::from_secs(config.quick_idle_secs),
-        shutdown_token.clone(),
-    )
-    .await?;
+    // One connection to Redis, when set, for everything the instances share.
+    let redis = if config.redis_url.is_empty() {
+        None
+    } else {
+        let within = Some(redis_link::ANSWER_WITHIN);
+        Some(Arc::new(redis_link::Redis::connect(&config.redis_url, config.redis_cluster, within).await?))
+    };
+    let quick =
+        quick::QuickRooms::open(redis.clone(), Duration::from_secs(config.quick_idle_secs), shutdown_token.clone())
+            .await?;
     let metrics = Arc::new(metrics::Metrics::new());
     let (pushed, dropped) = (metrics.ws_pushes.clone(), metrics.ws_pushes_dropped.clone());
-    let (hub, bus) = if config.redis_url.is_empty() {
-        (hub::Hub::counting(pushed, dropped), None)
-    } else {
+    let (hub, bus) = if let Some(redis) = redis {
         let counters = hub::bus::Counters {
             published: metrics.bus_published.clone(),
             received: metrics.bus_received.clone(),
             errors: metrics.bus_errors.clone(),
         };
         let ttl = Duration::from_secs(config.presence_ttl_secs);
-        let (bus, parts) = hub::bus::Bus::connect(&config.redis_url, config.redis_cluster, ttl, counters).await?;
+        let (bus, parts) = hub::bus::Bus::new(redis, ttl, counters);
         auth.limiter = auth::limiter::Limiter::shared(limits, bus.redis());
         (hub::Hub::with_bus(pushed, dropped, bus.clone()), Some((bus, parts)))
+    } else {
+        (hub::Hub::counting(pushed, dropped), None)
     };
     let state = AppState {
         calls: Arc::new(match &bus {

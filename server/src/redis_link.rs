@@ -22,6 +22,9 @@ use redis::{Cmd, Pipeline, RedisFuture, Value};
 
 use crate::error::{Error, Result};
 
+/// How long one command may wait for its answer before it counts as failed.
+pub const ANSWER_WITHIN: Duration = Duration::from_secs(5);
+
 /// A command connection to a single node or to a cluster; cheap to clone (clones share it).
 #[derive(Clone)]
 pub enum Link {

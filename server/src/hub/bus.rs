@@ -62,7 +62,7 @@ const BATCH: usize = 256;
 /// While Redis cannot be reached, how often a node tries again.
 const RETRY: Duration = Duration::from_secs(1);
 /// How long one round trip to Redis may take before it counts as failed.
-const ANSWER_WITHIN: Duration = Duration::from_secs(5);
+const ANSWER_WITHIN: Duration = crate::redis_link::ANSWER_WITHIN;
 /// How long a new connection waits for the others to hear of it before it is welcomed anyway.
 pub(super) const HEARD_WITHIN: Duration = Duration::from_secs(2);
 
@@ -395,15 +395,9 @@ pub struct Running {
 }
 
 impl Bus {
-    /// Connects to Redis (failing at once when it cannot be reached) as a new node whose
-    /// sessions expire `ttl` after its last heartbeat.
-    pub async fn connect(
-        url: &str,
-        cluster: bool,
-        ttl: Duration,
-        counters: Counters,
-    ) -> crate::Result<(Arc<Self>, Parts)> {
-        let shared = Arc::new(Redis::connect(url, cluster, Some(ANSWER_WITHIN)).await?);
+    /// A new node on `shared` (connected by the caller), whose sessions expire `ttl` after its
+    /// last heartbeat.
+    pub fn new(shared: Arc<Redis>, ttl: Duration, counters: Counters) -> (Arc<Self>, Parts) {
         let redis = shared.link();
         let node: Arc<str> = uuid::Uuid::new_v4().simple().to_string()[..16].into();
         let (outbox, receiver) = mpsc::unbounded_channel();
@@ -425,7 +419,7 @@ impl Bus {
             received: counters.received,
             errors: counters.errors,
         });
-        Ok((bus, Parts { outbox: receiver }))
+        (bus, Parts { outbox: receiver })
     }
 
     /// A connection to the Redis the bus is on (for what else is shared there).

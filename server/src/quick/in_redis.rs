@@ -332,10 +332,9 @@ pub struct RedisRooms {
 }
 
 impl RedisRooms {
-    /// Connects (commands and subscriptions), reads or makes the shared code key, and starts
-    /// listening to room channels until `shutdown`.
-    pub async fn open(url: &str, cluster: bool, idle: Duration, shutdown: CancellationToken) -> crate::Result<Self> {
-        let shared = Arc::new(Redis::connect(url, cluster, None).await?);
+    /// On `shared` (connected by the caller): reads or makes the shared code key, subscribes,
+    /// and listens to room channels until `shutdown`.
+    pub async fn open(shared: Arc<Redis>, idle: Duration, shutdown: CancellationToken) -> crate::Result<Self> {
         let mut first = shared.link();
         // The key under its name before the `{gk}` tag, if an older version made one: codes
         // already handed out keep working.

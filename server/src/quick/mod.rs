@@ -168,15 +168,13 @@ impl QuickRooms {
     /// The rooms for this configuration: in Redis when `redis_url` is set (connected and its
     /// shared code key read before the server listens), else in memory.
     pub async fn open(
-        redis_url: &str,
-        redis_cluster: bool,
+        redis: Option<std::sync::Arc<crate::redis_link::Redis>>,
         idle: Duration,
         shutdown: tokio_util::sync::CancellationToken,
     ) -> crate::Result<Self> {
-        if redis_url.is_empty() {
-            Ok(Self::Memory(MemoryRooms::new(idle)))
-        } else {
-            Ok(Self::Redis(Box::new(RedisRooms::open(redis_url, redis_cluster, idle, shutdown).await?)))
+        match redis {
+            None => Ok(Self::Memory(MemoryRooms::new(idle))),
+            Some(redis) => Ok(Self::Redis(Box::new(RedisRooms::open(redis, idle, shutdown).await?))),
         }
     }
 
