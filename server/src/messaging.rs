@@ -179,10 +179,12 @@ struct QueuedReceipt {
     reply: tokio::sync::oneshot::Sender<Result<Option<Moved>>>,
 }
 
-/// What one receipt moved: the member's row after, and the chat's lowest cursors before and
-/// after it (read in the same transaction, so nothing came between).
+/// What one receipt moved: the member's row after, whether they share read receipts, and the
+/// chat's lowest cursors before and after it (read in the same transaction, so nothing came
+/// between).
 struct Moved {
     member: chat_members::Model,
+    shares: bool,
     lowest_before: chats::Lowest,
     lowest: chats::Lowest,
 }
@@ -292,25 +294,22 @@ async fn apply_receipts(
     Ok(answers)
 }
 
-/// One receipt inside the writer's transaction.
+/// One receipt inside the writer's transaction: a read of the member (with the chat's last
+/// sequence number), a read of the lowest cursors, the move and its marks — the lowest cursors
+/// after are worked out from those before, not read again.
 async fn move_cursor(txn: &sea_orm::DatabaseTransaction, queued: &QueuedReceipt, now: i64) -> Result<Option<Moved>> {
     let (chat_id, user_id, kind, seq) = (&queued.chat_id, &queued.user_id, queued.kind, queued.seq);
     // A member still (one who left meanwhile is refused, as the membership check would).
-    let member = chats::membership(txn, chat_id, user_id)
-        .await?
-        .filter(|member| member.left_seq.is_none())
-        .ok_or_else(not_a_member)?;
-    let chat = chats::get(txn, chat_id).await?.ok_or_else(|| Error::not_found("no such chat"))?;
-    if seq < 0 || seq > chat.last_seq {
-        return Err(bad(ErrorCode::BadRequest, format!("seq must be between 0 and {}", chat.last_seq)));
+    let chats::Receiving { sharing: chats::Sharing { member, shares }, last_seq } =
+        chats::receiving(txn, chat_id, user_id).await?.ok_or_else(not_a_member)?;
+    if seq < 0 || seq > last_seq {
+        return Err(bad(ErrorCode::BadRequest, format!("seq must be between 0 and {last_seq}")));
     }
     let before = (member.delivered_seq, member.read_seq);
-    // Reading implies receiving; cursors never go back.
-    let after = (before.0.max(seq), if kind == ReceiptKind::Read { before.1.max(seq) } else { before.1 });
-    if after == before {
+    if chats::cursors_after(&member, kind, seq) == before {
         return Ok(None);
     }
-    let lowest_before = chats::lowest_cursors(txn, chat_id).await?;
+    let lowest_read = chats::lowest_cursors(txn, chat_id).await?;
     let member = chats::advance_cursor(txn, member, kind, seq).await?;
     if member.delivered_seq > before.0 {
         chats::mark_receipt(txn, chat_id, user_id, ReceiptKind::Delivered, member.delivered_seq, now).await?;
@@ -318,8 +317,8 @@ async fn move_cursor(txn: &sea_orm::DatabaseTransaction, queued: &QueuedReceipt,
     if member.read_seq > before.1 {
         chats::mark_receipt(txn, chat_id, user_id, ReceiptKind::Read, member.read_seq, now).await?;
     }
-    let lowest = chats::lowest_cursors(txn, chat_id).await?;
-    Ok(Some(Moved { member, lowest_before, lowest }))
+    let lowest = lowest_read.after_move(user_id, member.delivered_seq, member.read_seq);
+    Ok(Some(Moved { member, shares, lowest_before: lowest_read.kept(), lowest }))
 }
 
 fn bad(code: ErrorCode, message: impl Into<String>) -> Error {
@@ -538,10 +537,11 @@ pub async fn receipt(state: &AppState, user_id: &str, chat_id: &str, kind: Recei
     // The move and the lowest cursors around it come from the receipt writer's transaction:
     // of two receipts at the same moment, the later sees the earlier's move, so the push of a
     // "by all" that moved is never lost.
-    let Some(Moved { member, lowest_before, lowest }) = state.receipts.apply(chat_id, user_id, kind, seq).await? else {
+    let Some(Moved { member, shares: reader_shares, lowest_before, lowest }) =
+        state.receipts.apply(chat_id, user_id, kind, seq).await?
+    else {
         return Ok(());
     };
-    let reader_shares = accounts::get(&state.db, user_id).await?.is_some_and(|u| u.read_receipts);
     // My devices: my cursors, and the others' as I see them.
     let mine = receipt_state(&member, &lowest, reader_shares);
     state.hub.send_to_user(user_id, &ServerFrame::Receipt(mine));
@@ -553,29 +553,9 @@ pub async fn receipt(state: &AppState, user_id: &str, chat_id: &str, kind: Recei
     if lowest == lowest_before || high <= low {
         return Ok(());
     }
-    let senders: Vec<String> = message_rows::Entity::find()
-        .select_only()
-        .column(message_rows::Column::SenderId)
-        .distinct()
-        .filter(message_rows::Column::ChatId.eq(chat_id))
-        .filter(message_rows::Column::Seq.gt(low))
-        .filter(message_rows::Column::Seq.lte(high))
-        .filter(message_rows::Column::SenderId.ne(user_id))
-        .into_tuple()
-        .all(&state.db)
-        .await?;
-    if senders.is_empty() {
-        return Ok(());
-    }
-    let rows = chat_members::Entity::find()
-        .filter(chat_members::Column::ChatId.eq(chat_id))
-        .filter(chat_members::Column::LeftSeq.is_null())
-        .filter(chat_members::Column::UserId.is_in(senders.clone()))
-        .all(&state.db)
-        .await?;
-    let shares = chats::sharing_among(&state.db, senders).await?;
-    for sender in rows {
-        let shares = shares.contains(&sender.user_id);
+    for chats::Sharing { member: sender, shares } in
+        chats::senders_between(&state.db, chat_id, user_id, low, high).await?
+    {
         let (before, after) = (receipt_state(&sender, &lowest_before, shares), receipt_state(&sender, &lowest, shares));
         if before != after {
             state.hub.send_to_user(&sender.user_id, &ServerFrame::Receipt(after));

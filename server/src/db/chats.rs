@@ -8,10 +8,10 @@ use std::collections::{HashMap, HashSet};
 use gkchat_proto::chat::{
     ChatKind, ChatMember, ChatMembers, ChatPeer, ChatSettingsUpdate, ChatSummary, MemberRole, ReceiptKind,
 };
-use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, Order, Query, SimpleExpr, UnionType};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, SqlErr, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect, SqlErr, TransactionTrait,
 };
 
 use super::entity::{chat_members, chats, hidden_messages, messages, receipt_marks, users};
@@ -137,6 +137,14 @@ pub async fn take_seqs(db: &impl ConnectionTrait, chat_id: &str, count: i64, now
     Ok(row.try_get_by_index::<i64>(0)?)
 }
 
+/// A member's (delivered, read) cursors after a `kind` receipt up to `seq`: reading implies
+/// receiving, and cursors never go back.
+pub fn cursors_after(member: &chat_members::Model, kind: ReceiptKind, seq: i64) -> (i64, i64) {
+    let delivered = member.delivered_seq.max(seq);
+    let read = if kind == ReceiptKind::Read { member.read_seq.max(seq) } else { member.read_seq };
+    (delivered, read)
+}
+
 /// Moves one member's cursor forward (never back); returns the member row after.
 pub async fn advance_cursor(
     db: &impl ConnectionTrait,
@@ -144,9 +152,7 @@ pub async fn advance_cursor(
     kind: ReceiptKind,
     seq: i64,
 ) -> Result<chat_members::Model> {
-    // Reading implies receiving.
-    let delivered = member.delivered_seq.max(seq);
-    let read = if kind == ReceiptKind::Read { member.read_seq.max(seq) } else { member.read_seq };
+    let (delivered, read) = cursors_after(&member, kind, seq);
     if (delivered, read) == (member.delivered_seq, member.read_seq) {
         return Ok(member);
     }
@@ -608,8 +614,14 @@ async fn unread_counts(db: &impl ConnectionTrait, chat_ids: &[String], user_id: 
     rows.iter().map(|row| Ok((row.try_get_by_index::<String>(0)?, row.try_get_by_index::<i64>(1)?))).collect()
 }
 
-/// The lowest cursors in a chat, lowest first, at most three (enough to tell how "delivered to
-/// all" / "read by all" moves for every member when one member's cursor moves).
+/// How many of the lowest cursors are read: one more than [`Lowest`] keeps, so the two lowest
+/// after one member's move are known without reading again.
+const LOWEST_READ: u64 = 3;
+/// How many [`Lowest`] keeps: "everyone but me" needs the lowest cursor of someone else.
+const LOWEST_KEPT: usize = 2;
+
+/// The lowest cursors in a chat, lowest first, at most two (enough to tell "delivered to all" /
+/// "read by all" for every member: the lowest of everyone but them).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lowest {
     pub delivered: Vec<(String, i64)>,
@@ -617,37 +629,141 @@ pub struct Lowest {
     pub read: Vec<(String, i64)>,
 }
 
+impl Lowest {
+    /// The same after `user_id`'s cursors moved to `delivered` and `read` (forward only). Of
+    /// the three lowest read before, the two lowest after are exact: whoever was fourth is at
+    /// least the third, which stays in the list unless it is the one that moved.
+    pub fn after_move(&self, user_id: &str, delivered: i64, read: i64) -> Self {
+        fn moved(list: &[(String, i64)], user_id: &str, seq: i64) -> Vec<(String, i64)> {
+            let mut list = list.to_vec();
+            if let Some(entry) = list.iter_mut().find(|(user, _)| user == user_id) {
+                entry.1 = seq;
+                list.sort_by_key(|(_, seq)| *seq);
+            }
+            list.truncate(LOWEST_KEPT);
+            list
+        }
+        Self { delivered: moved(&self.delivered, user_id, delivered), read: moved(&self.read, user_id, read) }
+    }
+
+    /// The same, cut to what is kept (as [`Self::after_move`] returns it), to compare with.
+    pub fn kept(&self) -> Self {
+        let cut = |list: &[(String, i64)]| list.iter().take(LOWEST_KEPT).cloned().collect();
+        Self { delivered: cut(&self.delivered), read: cut(&self.read) }
+    }
+}
+
 /// Where "everyone but `viewer`" has got to, from the lowest cursors.
 pub fn all_but(lowest: &[(String, i64)], viewer: &str) -> i64 {
     lowest.iter().find(|(user, _)| user != viewer).map_or(0, |(_, seq)| *seq)
 }
 
-/// The three lowest delivered and read cursors of `chat_id`.
+/// The three lowest delivered and read cursors of `chat_id`, in one statement.
 pub async fn lowest_cursors(db: &impl ConnectionTrait, chat_id: &str) -> Result<Lowest> {
-    let delivered: Vec<(String, i64)> = chat_members::Entity::find()
-        .select_only()
-        .column(chat_members::Column::UserId)
-        .column(chat_members::Column::DeliveredSeq)
+    let lowest = |tag: &str, column: chat_members::Column, among_sharing: bool| {
+        let mut inner = Query::select();
+        inner
+            .expr_as(Expr::val(tag), Alias::new("kind"))
+            .column(chat_members::Column::UserId)
+            .expr_as(Expr::col(column), Alias::new("seq"))
+            .from(chat_members::Entity)
+            .and_where(Expr::col(chat_members::Column::ChatId).eq(chat_id))
+            .and_where(Expr::col(chat_members::Column::LeftSeq).is_null())
+            .order_by(column, Order::Asc)
+            .limit(LOWEST_READ);
+        if among_sharing {
+            inner.and_where(sharing_receipts());
+        }
+        Query::select().column(Asterisk).from_subquery(inner, Alias::new(tag)).to_owned()
+    };
+    let query = lowest("d", chat_members::Column::DeliveredSeq, false)
+        .union(UnionType::All, lowest("r", chat_members::Column::ReadSeq, true))
+        .to_owned();
+    let mut found = Lowest::default();
+    for row in db.query_all(db.get_database_backend().build(&query)).await? {
+        let entry = (row.try_get_by_index::<String>(1)?, row.try_get_by_index::<i64>(2)?);
+        match row.try_get_by_index::<String>(0)?.as_str() {
+            "d" => found.delivered.push(entry),
+            _ => found.read.push(entry),
+        }
+    }
+    found.delivered.sort_by_key(|(_, seq)| *seq);
+    found.read.sort_by_key(|(_, seq)| *seq);
+    Ok(found)
+}
+
+/// A member's row, and whether they share read receipts.
+#[derive(Debug)]
+pub struct Sharing {
+    pub member: chat_members::Model,
+    pub shares: bool,
+}
+
+impl FromQueryResult for Sharing {
+    fn from_query_result(row: &QueryResult, pre: &str) -> std::result::Result<Self, DbErr> {
+        Ok(Self { member: chat_members::Model::from_query_result(row, pre)?, shares: row.try_get(pre, "shares")? })
+    }
+}
+
+/// What a receipt reads first: the member's row (while a member), whether they share read
+/// receipts, and the chat's last sequence number — one statement.
+#[derive(Debug)]
+pub struct Receiving {
+    pub sharing: Sharing,
+    pub last_seq: i64,
+}
+
+impl FromQueryResult for Receiving {
+    fn from_query_result(row: &QueryResult, pre: &str) -> std::result::Result<Self, DbErr> {
+        Ok(Self { sharing: Sharing::from_query_result(row, pre)?, last_seq: row.try_get(pre, "last_seq")? })
+    }
+}
+
+/// `user_id`'s row in `chat_id` as a receipt needs it, or `None` when they are not (or no
+/// longer) a member.
+pub async fn receiving(db: &impl ConnectionTrait, chat_id: &str, user_id: &str) -> Result<Option<Receiving>> {
+    let last_seq = Query::select()
+        .column((chats::Entity, chats::Column::LastSeq))
+        .from(chats::Entity)
+        .and_where(
+            Expr::col((chats::Entity, chats::Column::Id)).equals((chat_members::Entity, chat_members::Column::ChatId)),
+        )
+        .to_owned();
+    Ok(chat_members::Entity::find_by_id((chat_id.to_owned(), user_id.to_owned()))
+        .filter(chat_members::Column::LeftSeq.is_null())
+        .expr_as(sharing_receipts(), "shares")
+        .expr_as(SimpleExpr::SubQuery(None, Box::new(last_seq.into_sub_query_statement())), "last_seq")
+        .into_model::<Receiving>()
+        .one(db)
+        .await?)
+}
+
+/// The current members of `chat_id` other than `except` who sent a message after `after` up to
+/// `upto` (those a move of the lowest cursors over that span may concern), one statement.
+pub async fn senders_between(
+    db: &impl ConnectionTrait,
+    chat_id: &str,
+    except: &str,
+    after: i64,
+    upto: i64,
+) -> Result<Vec<Sharing>> {
+    let senders = Query::select()
+        .distinct()
+        .column((messages::Entity, messages::Column::SenderId))
+        .from(messages::Entity)
+        .and_where(Expr::col((messages::Entity, messages::Column::ChatId)).eq(chat_id))
+        .and_where(Expr::col((messages::Entity, messages::Column::Seq)).gt(after))
+        .and_where(Expr::col((messages::Entity, messages::Column::Seq)).lte(upto))
+        .and_where(Expr::col((messages::Entity, messages::Column::SenderId)).ne(except))
+        .to_owned();
+    Ok(chat_members::Entity::find()
         .filter(chat_members::Column::ChatId.eq(chat_id))
         .filter(chat_members::Column::LeftSeq.is_null())
-        .order_by_asc(chat_members::Column::DeliveredSeq)
-        .limit(3)
-        .into_tuple()
+        .filter(chat_members::Column::UserId.in_subquery(senders))
+        .expr_as(sharing_receipts(), "shares")
+        .into_model::<Sharing>()
         .all(db)
-        .await?;
-    let read: Vec<(String, i64)> = chat_members::Entity::find()
-        .select_only()
-        .column(chat_members::Column::UserId)
-        .column(chat_members::Column::ReadSeq)
-        .filter(chat_members::Column::ChatId.eq(chat_id))
-        .filter(chat_members::Column::LeftSeq.is_null())
-        .filter(sharing_receipts())
-        .order_by_asc(chat_members::Column::ReadSeq)
-        .limit(3)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(Lowest { delivered, read })
+        .await?)
 }
 
 /// Every chat `user_id` has a member row in (also those they left), with that row: their
@@ -668,4 +784,30 @@ pub async fn chats_of(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec<(c
         rows.into_iter().filter_map(|member| Some((chats.remove(&member.chat_id)?, member))).collect();
     list.sort_by(|a, b| a.0.id.cmp(&b.0.id));
     Ok(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lowest;
+
+    fn list(entries: &[(&str, i64)]) -> Vec<(String, i64)> {
+        entries.iter().map(|(user, seq)| ((*user).to_owned(), *seq)).collect()
+    }
+
+    #[test]
+    fn the_two_lowest_after_a_move_are_worked_out_from_the_three_before() {
+        // Four members: a 1, b 2, c 3 (read), d 9 (not read). a moves to 10.
+        let before = Lowest { delivered: list(&[("a", 1), ("b", 2), ("c", 3)]), read: list(&[("a", 1), ("b", 2)]) };
+        let after = before.after_move("a", 10, 10);
+        assert_eq!(after.delivered, list(&[("b", 2), ("c", 3)]));
+        assert_eq!(after.read, list(&[("b", 2), ("a", 10)]), "all members known: the list stays whole");
+        // One beyond the three moves: nothing changes but the cut.
+        let after = before.after_move("d", 12, 12);
+        assert_eq!(after, before.kept());
+        assert_eq!(after.delivered, list(&[("a", 1), ("b", 2)]));
+        // A member who does not share read receipts is never in the read list.
+        let after = Lowest { delivered: list(&[("a", 1), ("b", 2)]), read: list(&[("b", 2)]) }.after_move("a", 5, 5);
+        assert_eq!(after.delivered, list(&[("b", 2), ("a", 5)]));
+        assert_eq!(after.read, list(&[("b", 2)]));
+    }
 }
