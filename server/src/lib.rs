@@ -62,6 +62,8 @@ pub struct AppState {
     /// Stores sent messages in batches (group commit).
     pub sends: Arc<messaging::SendQueue>,
     pub receipts: Arc<messaging::ReceiptQueue>,
+    /// Connections starting and ending record "last seen" through one writer.
+    pub last_seen: Arc<presence::LastSeenQueue>,
     /// Throttles typing frames per member and chat.
     pub typing: Arc<messaging::TypingGate>,
     /// Quick chats (no accounts): in memory, or in Redis when `redis_url` is set.
@@ -150,6 +152,7 @@ pub async fn run(
         typing: Arc::default(),
         sends: Arc::new(messaging::SendQueue::start(db.clone())),
         receipts: Arc::new(messaging::ReceiptQueue::start(db.clone())),
+        last_seen: Arc::new(presence::LastSeenQueue::start(db.clone())),
         quick: Arc::new(quick),
         sms: Arc::new(sms::CodeSender::from_config(&config.sms_gateway_url, &config.data_dir)?),
         auth: Arc::new(auth),

@@ -77,7 +77,7 @@ async fn refusals(db: &sea_orm::DatabaseConnection, batch: &[QueuedSend]) -> Res
 
 /// What a writer stores next: the first to arrive, and whatever waits behind it (up to
 /// `max`); `None` once every sender is gone.
-async fn next_batch<T>(receiver: &mut tokio::sync::mpsc::Receiver<T>, max: usize) -> Option<Vec<T>> {
+pub(crate) async fn next_batch<T>(receiver: &mut tokio::sync::mpsc::Receiver<T>, max: usize) -> Option<Vec<T>> {
     let mut batch = vec![receiver.recv().await?];
     while batch.len() < max {
         match receiver.try_recv() {

@@ -9,13 +9,59 @@
 use gkchat_proto::ServerFrame;
 
 use crate::db::{accounts, blocks, contacts};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::{AppState, now_ms};
+
+/// Most "last seen" times one transaction records.
+const LAST_SEEN_BATCH_MAX: usize = 512;
+
+/// A "last seen" waiting for its writer.
+struct Seen {
+    user_id: String,
+    at: i64,
+    reply: tokio::sync::oneshot::Sender<Result<()>>,
+}
+
+/// Group commit for "last seen", as [`crate::messaging::SendQueue`] does for sends: every
+/// connection that starts or ends records when, and after a reconnect storm thousands do at
+/// once — one writer records whatever has gathered in one transaction, instead of each taking
+/// the database's write lock in turn (on SQLite they waited seconds for it).
+pub struct LastSeenQueue {
+    queue: tokio::sync::mpsc::Sender<Seen>,
+}
+
+impl LastSeenQueue {
+    pub fn start(db: sea_orm::DatabaseConnection) -> Self {
+        let (queue, mut receiver) = tokio::sync::mpsc::channel::<Seen>(4 * LAST_SEEN_BATCH_MAX);
+        tokio::spawn(async move {
+            while let Some(batch) = crate::messaging::next_batch(&mut receiver, LAST_SEEN_BATCH_MAX).await {
+                let seen: Vec<(&str, i64)> = batch.iter().map(|s| (s.user_id.as_str(), s.at)).collect();
+                let written = accounts::touch_last_seen(&db, &seen).await.map_err(|err| err.to_string());
+                drop(seen);
+                if let Err(err) = &written {
+                    tracing::warn!(error = %err, size = batch.len(), "recording last seen failed");
+                }
+                for s in batch {
+                    let _ = s.reply.send(written.clone().map_err(Error::Internal));
+                }
+            }
+        });
+        Self { queue }
+    }
+
+    /// Records that `user_id` was connected at `at` (with whatever else is waiting).
+    async fn record(&self, user_id: &str, at: i64) -> Result<()> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let gone = || Error::Internal("the last-seen writer stopped".into());
+        self.queue.send(Seen { user_id: user_id.to_owned(), at, reply }).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+}
 
 /// A user's connection was registered in the hub. (Announced for every connection, not only
 /// the first: two devices connecting at once must not both think the other one announced.)
 pub async fn connected(state: &AppState, user_id: &str) -> Result<()> {
-    accounts::touch_last_seen(&state.db, user_id, now_ms()).await?;
+    state.last_seen.record(user_id, now_ms()).await?;
     announce(state, user_id).await
 }
 
@@ -30,7 +76,7 @@ pub async fn disconnected(state: &AppState, user_id: &str) -> Result<()> {
 
 /// `user_id`'s last connection anywhere ended: last seen now, and told.
 pub async fn gone(state: &AppState, user_id: &str) -> Result<()> {
-    accounts::touch_last_seen(&state.db, user_id, now_ms()).await?;
+    state.last_seen.record(user_id, now_ms()).await?;
     announce(state, user_id).await
 }
 

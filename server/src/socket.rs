@@ -37,9 +37,10 @@ pub struct Limits {
 }
 
 /// Bytes read from the socket before tungstenite sees them, per read. tungstenite zeroes this
-/// much before every read (also one that finds nothing), so it stays small: clients' frames are
-/// small, and a large one takes a few reads.
-const READ_BUFFER: usize = 4 * 1024;
+/// much before every read (also one that finds nothing), and every connection holds it while
+/// idle, so it stays small: clients' frames are small (a message a few hundred bytes), and a
+/// large one takes several reads.
+const READ_BUFFER: usize = 1024;
 
 /// How many bytes a socket may still read before it is cut off; lifted once the peer has
 /// identified itself.

@@ -20,7 +20,7 @@ use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use gkchat_proto::limits::{MAX_BEFORE_HELLO_BYTES, MAX_CLIENT_NAME_CHARS, MAX_FRAME_BYTES};
 use gkchat_proto::{ClientFrame, ErrorCode, Hello, PROTOCOL_VERSION, ServerFrame, Welcome};
-use tokio::sync::{OwnedSemaphorePermit, mpsc};
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -76,7 +76,7 @@ async fn serve(socket: Socket, budget: Budget, state: AppState, _permit: OwnedSe
     state.metrics.ws_connections.inc();
     state.metrics.ws_connections_opened.inc();
     let (sink, stream) = socket.split();
-    let (out, out_rx) = mpsc::channel(OUTBOX_CAPACITY);
+    let (out, out_rx) = flume::bounded(OUTBOX_CAPACITY);
     let writer_done = CancellationToken::new();
     let write_timeout = 2 * Duration::from_secs(state.config.heartbeat_secs.max(1).into());
     let mut writer = tokio::spawn(write_loop(sink, out_rx, write_timeout, writer_done.clone()));
@@ -103,7 +103,7 @@ async fn serve(socket: Socket, budget: Budget, state: AppState, _permit: OwnedSe
             writer.abort();
         }
     } else if let Some(frame) = closing {
-        let _ = tokio::time::timeout(CLOSE_GRACE, out.send(Message::Close(Some(frame)))).await;
+        let _ = tokio::time::timeout(CLOSE_GRACE, out.send_async(Message::Close(Some(frame)))).await;
     }
     let user = connection.user.take();
     drop(connection);
@@ -130,12 +130,12 @@ const WRITE_BATCH: usize = 64;
 /// close was sent, or one write took longer than `timeout` (the peer stopped reading).
 async fn write_loop(
     mut sink: SplitSink<Socket, Message>,
-    mut out: mpsc::Receiver<Message>,
+    out: flume::Receiver<Message>,
     timeout: Duration,
     done: CancellationToken,
 ) {
     let _done = done.drop_guard();
-    while let Some(first) = out.recv().await {
+    while let Ok(first) = out.recv_async().await {
         let write = async {
             let mut next = Some(first);
             let mut fed = 0;
@@ -175,7 +175,7 @@ enum Next {
 
 struct Connection {
     state: AppState,
-    out: mpsc::Sender<Message>,
+    out: flume::Sender<Message>,
     phase: Phase,
     /// The client's self-description from `hello`, for logs.
     client: Option<String>,
@@ -194,7 +194,7 @@ struct Connection {
 /// The next pushed frame, or never when the connection is not signed in.
 async fn next_push(hub: &mut Option<Registration>) -> Option<crate::hub::Push> {
     match hub {
-        Some(registration) => registration.events.recv().await,
+        Some(registration) => registration.events.recv_async().await.ok(),
         None => std::future::pending().await,
     }
 }
@@ -446,7 +446,7 @@ impl Connection {
     /// whether it was queued.
     async fn queue(&self, message: Message) -> bool {
         tokio::select! {
-            sent = self.out.send(message) => sent.is_ok(),
+            sent = self.out.send_async(message) => sent.is_ok(),
             _ = self.ending.ended() => false,
             () = self.writer_done.cancelled() => false,
         }

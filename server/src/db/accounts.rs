@@ -1,5 +1,7 @@
 //! Service functions over `users`.
 
+use std::collections::HashMap;
+
 use gkchat_proto::ErrorCode;
 use gkchat_proto::account::{Invalid, Me, Privacy, Visibility};
 use sea_orm::{
@@ -212,13 +214,23 @@ pub async fn set_photo(
     Ok(previous)
 }
 
-/// Records when `user_id` was last connected.
-pub async fn touch_last_seen(db: &impl ConnectionTrait, user_id: &str, now_ms: i64) -> Result<()> {
-    users::Entity::update_many()
-        .col_expr(users::Column::LastSeenAt, sea_orm::sea_query::Expr::value(now_ms))
-        .filter(users::Column::Id.eq(user_id))
-        .exec(db)
-        .await?;
+/// Records when each user was last connected (the latest time given for each), in one
+/// transaction.
+pub async fn touch_last_seen(db: &(impl ConnectionTrait + TransactionTrait), seen: &[(&str, i64)]) -> Result<()> {
+    let mut latest: HashMap<&str, i64> = HashMap::with_capacity(seen.len());
+    for (user_id, at) in seen {
+        let entry = latest.entry(user_id).or_insert(*at);
+        *entry = (*entry).max(*at);
+    }
+    let txn = db.begin().await?;
+    for (user_id, at) in latest {
+        users::Entity::update_many()
+            .col_expr(users::Column::LastSeenAt, sea_orm::sea_query::Expr::value(at))
+            .filter(users::Column::Id.eq(user_id))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
     Ok(())
 }
 

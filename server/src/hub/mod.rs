@@ -19,7 +19,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use gkchat_proto::{ErrorCode, ServerFrame};
 use prometheus_client::metrics::counter::Counter;
-use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_util::sync::CancellationToken;
 
@@ -63,7 +62,7 @@ impl Ending {
 struct Entry {
     connection_id: u64,
     session_id: String,
-    events: mpsc::Sender<Push>,
+    events: flume::Sender<Push>,
     ending: Arc<Ending>,
     /// Set when a push did not fit in the queue: the connection must resync.
     lagged: Arc<AtomicBool>,
@@ -105,7 +104,7 @@ pub struct Registration {
     hub: Arc<Hub>,
     connection_id: u64,
     user_id: String,
-    pub events: mpsc::Receiver<Push>,
+    pub events: flume::Receiver<Push>,
     lagged: Arc<AtomicBool>,
     /// With several instances: resolves once the others can reach this connection.
     heard: Option<tokio::sync::oneshot::Receiver<()>>,
@@ -178,7 +177,7 @@ impl Hub {
     /// Registers a connection of `user_id`'s device session; `ending` is what ends it.
     pub fn register(self: &Arc<Self>, user_id: &str, session_id: &str, ending: Arc<Ending>) -> Registration {
         let connection_id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (events, receiver) = mpsc::channel(EVENT_CAPACITY);
+        let (events, receiver) = flume::bounded(EVENT_CAPACITY);
         let lagged = Arc::new(AtomicBool::new(false));
         let mut table = self.lock();
         table.by_user.entry(user_id.to_owned()).or_default().push(Entry {
@@ -395,7 +394,7 @@ mod tests {
         let endings: Vec<Arc<Ending>> = (0..3).map(|_| Arc::default()).collect();
         let laptop = hub.register("u1", "s1", endings[0].clone());
         let phone = hub.register("u1", "s2", endings[1].clone());
-        let mut other = hub.register("u2", "s3", endings[2].clone());
+        let other = hub.register("u2", "s3", endings[2].clone());
         assert_eq!(hub.connection_count(), 3);
 
         // Ending does not need queue space: fill the phone's queue first.
@@ -413,7 +412,7 @@ mod tests {
         assert!(hub.is_online("u2"));
         let pong = ServerFrame::Pong { id: 7 };
         assert_eq!(hub.send_to_user("u2", &pong), 0);
-        assert_eq!(other.events.recv().await, Some(encode(&pong)));
+        assert_eq!(other.events.recv_async().await.ok(), Some(encode(&pong)));
         let everyone = ["u1".to_owned(), "u2".to_owned(), "u3".to_owned()];
         assert_eq!(hub.online_among(&everyone).len(), 2);
 
