@@ -93,6 +93,7 @@ pub async fn run(
 ) -> Result<()> {
     std::fs::create_dir_all(&config.data_dir)?;
     let db = db::open(&config.database_url()).await?;
+    let writer = db::writer(&config.database_url(), &db).await?;
     let instance_id = db::meta::instance_id(&db).await?;
     let jwt_secret =
         if config.jwt_secret.is_empty() { db::meta::jwt_secret(&db).await? } else { config.jwt_secret.clone() };
@@ -150,9 +151,9 @@ pub async fn run(
         media: media::MediaStore::new(&config.data_dir),
         decodes: Arc::new(Semaphore::new(photo::concurrent_decodes())),
         typing: Arc::default(),
-        sends: Arc::new(messaging::SendQueue::start(db.clone())),
-        receipts: Arc::new(messaging::ReceiptQueue::start(db.clone())),
-        last_seen: Arc::new(presence::LastSeenQueue::start(db.clone())),
+        sends: Arc::new(messaging::SendQueue::start(writer.clone())),
+        receipts: Arc::new(messaging::ReceiptQueue::start(writer.clone())),
+        last_seen: Arc::new(presence::LastSeenQueue::start(writer)),
         quick: Arc::new(quick),
         sms: Arc::new(sms::CodeSender::from_config(&config.sms_gateway_url, &config.data_dir)?),
         auth: Arc::new(auth),

@@ -32,19 +32,22 @@ pub async fn photo_in_use(db: &impl sea_orm::ConnectionTrait, photo_id: &str) ->
     Ok(account.is_some() || group.is_some())
 }
 
+fn sqlite_options(url: &str) -> Result<SqliteConnectOptions> {
+    Ok(SqliteConnectOptions::from_str(url)
+        .map_err(|e| Error::Config(format!("bad SQLite URL {url}: {e}")))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // WAL + NORMAL is durable across application crashes and fast; see sqlite.org/wal.html
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5)))
+}
+
 /// Opens the database at `url` and brings its schema up to date. Applying migrations is
 /// idempotent: a second start on the same data applies nothing.
 pub async fn open(url: &str) -> Result<DatabaseConnection> {
     let db = if url.starts_with("sqlite:") {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| Error::Config(format!("bad SQLite URL {url}: {e}")))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // WAL + NORMAL is durable across application crashes and fast; see sqlite.org/wal.html
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(sqlite_options(url)?).await?;
         SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
     } else {
         let mut options = ConnectOptions::new(url.to_owned());
@@ -53,4 +56,23 @@ pub async fn open(url: &str) -> Result<DatabaseConnection> {
     };
     migration::Migrator::up(&db, None).await?;
     Ok(db)
+}
+
+/// What the group-commit writers (sends, receipts, last seen) write through. SQLite has one
+/// writer at a time: they share one connection of their own, so they queue for it in turn
+/// instead of each taking the database's write lock and sleeping in its busy handler while
+/// another holds it. PostgreSQL writes side by side: the shared pool.
+pub async fn writer(url: &str, db: &DatabaseConnection) -> Result<DatabaseConnection> {
+    // An in-memory database is one per connection: there the writers use the shared pool.
+    if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
+        return Ok(db.clone());
+    }
+    let pool = SqlitePoolOptions::new()
+        .min_connections(1)
+        .max_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_with(sqlite_options(url)?)
+        .await?;
+    Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
 }
