@@ -570,7 +570,7 @@ fn text(chat_id: &str, size: usize) -> NewMessage {
     NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
         chat_id: chat_id.to_owned(),
-        content: Content::Text { text: "x".repeat(size.max(1)) },
+        content: Content::text("x".repeat(size.max(1))),
         reply_to: None,
         forwarded: false,
     }

@@ -86,6 +86,8 @@ pub enum Event {
     Typing(TypingUpdate),
     /// The server dropped pushes for this connection: sync.
     Resync,
+    /// An upload a message of mine uses finished (or failed).
+    Media(gkchat_proto::media::MediaInfo),
     /// Something happened in a call of mine (see [`crate::calls`]).
     Call(gkchat_proto::call::CallEvent),
     /// This subscriber fell behind and missed `missed` events; it should resync.
@@ -517,6 +519,7 @@ impl Supervisor {
                         Ok(ServerFrame::Receipt(update)) => { let _ = self.events.send(Event::Receipt(update)); }
                         Ok(ServerFrame::Typing(update)) => { let _ = self.events.send(Event::Typing(update)); }
                         Ok(ServerFrame::Resync) => { let _ = self.events.send(Event::Resync); }
+                        Ok(ServerFrame::Media(info)) => { let _ = self.events.send(Event::Media(info)); }
                         Ok(ServerFrame::Call(event)) => { let _ = self.events.send(Event::Call(event)); }
                         Ok(ServerFrame::Welcome(_)) => tracing::warn!("unexpected second welcome"),
                         Err(err) => tracing::warn!(%err, "undecodable frame from server"),

@@ -8,7 +8,7 @@
 
 mod auth;
 mod backoff;
-mod calls;
+pub mod calls;
 mod connection;
 mod error;
 pub mod media;
@@ -86,6 +86,11 @@ impl Client {
             .map_err(|e| Error::Internal(e.to_string()))?;
         let (account, _) = watch::channel(None);
         Ok(Self { inner: Arc::new(Inner { config, http, store, tokens: Mutex::new(None), account }) })
+    }
+
+    /// The HTTP connection pool every request goes through.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
     }
 
     pub fn server_url(&self) -> &Url {

@@ -35,6 +35,8 @@ pub enum MessengerEvent {
     },
     Typing(TypingUpdate),
     Receipt(ReceiptUpdate),
+    /// An upload a message uses finished (or failed): its placeholder can load.
+    Media(gkchat_proto::media::MediaInfo),
 }
 
 struct Inner {
@@ -193,7 +195,7 @@ impl Messenger {
 
     /// Composes a text message: stored at once as pending, sent when the connection allows.
     pub async fn send_text(&self, chat_id: &str, text: &str, reply_to: Option<String>) -> Result<LocalMessage> {
-        let content = Content::Text { text: text.to_owned() };
+        let content = Content::text(text);
         content.check().map_err(|(code, message)| Error::Invalid { code, message })?;
         let chat_id = chat_id.to_owned();
         self.enqueue(NewMessage { id: uuid::Uuid::now_v7().to_string(), chat_id, content, reply_to, forwarded: false })
@@ -339,6 +341,9 @@ async fn on_event(inner: &Inner, event: Event) -> Result<()> {
         }
         Event::Typing(update) => {
             let _ = inner.events.send(MessengerEvent::Typing(update));
+        }
+        Event::Media(info) => {
+            let _ = inner.events.send(MessengerEvent::Media(info));
         }
         Event::Resync | Event::Lagged { .. } => sync(inner).await?,
         Event::State(_) | Event::ServerError(_) | Event::Presence(_) | Event::Call(_) => {}

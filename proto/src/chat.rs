@@ -13,6 +13,7 @@ use ts_rs::TS;
 
 use crate::account::UnixMillis;
 use crate::error::ErrorCode;
+use crate::media::{ATTACHMENTS_MAX, Attachment, AttachmentKind, CAPTION_MAX_BYTES, ContactCard, LinkPreview};
 
 /// Longest text message, in bytes (UTF-8).
 pub const TEXT_MAX_BYTES: usize = 64 * 1024;
@@ -30,41 +31,99 @@ pub const TYPING_EXPIRES_MS: i64 = 6_000;
 pub const TYPING_THROTTLE_MS: i64 = 3_000;
 
 /// What a message says. The server checks kinds and sizes only (content is an envelope; see
-/// DESIGN.md); media kinds join this enum with the media issue.
+/// DESIGN.md): attachments name uploaded media by id, and everything read from their content
+/// (thumbnails, placeholders, waveforms, link previews) was made by the sender's client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Content {
     Text {
         text: String,
+        /// The first link's preview, fetched by the sender's client.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        preview: Option<Box<LinkPreview>>,
     },
+    /// Pictures, videos, audio, documents or a voice message, with an optional caption.
+    Media {
+        attachments: Vec<Attachment>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        caption: String,
+    },
+    /// A contact card.
+    Contact { card: ContactCard },
     /// Something that happened in a group, written by the server (never sent by a client).
-    System {
-        event: crate::group::SystemEvent,
-    },
+    System { event: crate::group::SystemEvent },
 }
 
 impl Content {
+    /// A text message without a link preview.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self::Text { text: text.into(), preview: None }
+    }
+
     /// Checks size rules; the error carries the stable code.
     pub fn check(&self) -> Result<(), (ErrorCode, String)> {
         match self {
-            Self::Text { text } if text.trim().is_empty() => {
+            Self::Text { text, .. } if text.trim().is_empty() => {
                 Err((ErrorCode::BadRequest, "a message cannot be empty".into()))
             }
-            Self::Text { text } if text.len() > TEXT_MAX_BYTES => Err((
+            Self::Text { text, .. } if text.len() > TEXT_MAX_BYTES => Err((
                 ErrorCode::MessageTooLarge,
                 format!("a text message may be at most {} KiB", TEXT_MAX_BYTES / 1024),
             )),
-            Self::Text { .. } => Ok(()),
+            Self::Text { preview, .. } => preview.as_ref().map_or(Ok(()), |preview| preview.check()),
+            Self::Media { attachments, .. } if attachments.is_empty() => {
+                Err((ErrorCode::BadRequest, "a media message needs an attachment".into()))
+            }
+            Self::Media { attachments, .. } if attachments.len() > ATTACHMENTS_MAX => {
+                Err((ErrorCode::BadRequest, format!("a message carries at most {ATTACHMENTS_MAX} attachments")))
+            }
+            Self::Media { caption, .. } if caption.len() > CAPTION_MAX_BYTES => {
+                Err((ErrorCode::MessageTooLarge, format!("a caption may be at most {} KiB", CAPTION_MAX_BYTES / 1024)))
+            }
+            Self::Media { attachments, .. }
+                if attachments.len() > 1 && attachments.iter().any(|a| a.kind == AttachmentKind::Voice) =>
+            {
+                Err((ErrorCode::BadRequest, "a voice message travels alone".into()))
+            }
+            Self::Media { attachments, .. } => attachments.iter().try_for_each(Attachment::check),
+            Self::Contact { card } => card.check(),
             Self::System { .. } => Err((ErrorCode::BadRequest, "system messages are written by the server".into())),
+        }
+    }
+
+    /// Every media id the content uses (attachments, their thumbnails, a link preview's image).
+    pub fn media_ids(&self) -> Vec<&str> {
+        match self {
+            Self::Text { preview: Some(preview), .. } => preview.image.iter().map(|i| i.media_id.as_str()).collect(),
+            Self::Media { attachments, .. } => attachments.iter().flat_map(Attachment::media_ids).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The words a search finds the message by: its text, a caption and the files' names, a
+    /// contact's name.
+    pub fn searchable_text(&self) -> String {
+        match self {
+            Self::Text { text, .. } => text.clone(),
+            Self::Media { attachments, caption } => {
+                let names = attachments.iter().filter_map(|a| a.name.as_deref());
+                std::iter::once(caption.as_str()).chain(names).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ")
+            }
+            Self::Contact { card } => card.display_name.clone(),
+            Self::System { .. } => String::new(),
         }
     }
 
     /// A one-line preview for chat tiles and notifications.
     pub fn preview(&self) -> String {
         match self {
-            Self::Text { text } => text.lines().next().unwrap_or_default().chars().take(120).collect(),
-            // Clients put these in their own words, with the names they know.
-            Self::System { .. } => String::new(),
+            Self::Text { text, .. } => text.lines().next().unwrap_or_default().chars().take(120).collect(),
+            Self::Media { caption, .. } if !caption.trim().is_empty() => {
+                caption.lines().next().unwrap_or_default().chars().take(120).collect()
+            }
+            // Clients put these in their own words ("Photo", "Voice message · 0:07", a name).
+            Self::Media { .. } | Self::Contact { .. } | Self::System { .. } => String::new(),
         }
     }
 }
@@ -409,11 +468,11 @@ mod tests {
 
     #[test]
     fn sizes_are_checked() {
-        assert!(Content::Text { text: "hi".into() }.check().is_ok());
-        assert_eq!(Content::Text { text: " \n".into() }.check().unwrap_err().0, ErrorCode::BadRequest);
-        let long = Content::Text { text: "x".repeat(TEXT_MAX_BYTES + 1) };
+        assert!(Content::text("hi").check().is_ok());
+        assert_eq!(Content::text(" \n").check().unwrap_err().0, ErrorCode::BadRequest);
+        let long = Content::text("x".repeat(TEXT_MAX_BYTES + 1));
         assert_eq!(long.check().unwrap_err().0, ErrorCode::MessageTooLarge);
-        assert!(Content::Text { text: "x".repeat(TEXT_MAX_BYTES) }.check().is_ok());
+        assert!(Content::text("x".repeat(TEXT_MAX_BYTES)).check().is_ok());
     }
 
     #[test]
@@ -429,7 +488,7 @@ mod tests {
         let message = NewMessage {
             id: "m1".into(),
             chat_id: "c2".into(),
-            content: Content::Text { text: "hello".into() },
+            content: Content::text("hello"),
             reply_to: None,
             forwarded: false,
         };

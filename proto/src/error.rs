@@ -101,6 +101,22 @@ pub enum ErrorCode {
     AdminsOnly,
     /// The invite link was revoked or reset, or never existed.
     InviteInvalid,
+    /// No such media, or not yours to use: an attachment names a media id that does not exist,
+    /// expired, or that you may not see.
+    UnknownMedia,
+    /// An upload's `Upload-Offset` is not where the server's copy ends: ask (`HEAD`) and resume
+    /// from there.
+    OffsetMismatch,
+    /// The upload was not finished in time (or was cancelled) and is gone; start again.
+    UploadExpired,
+    /// Another request is writing to this upload right now.
+    UploadBusy,
+    /// The chunk's `Upload-Checksum` did not match its bytes; nothing of it was kept.
+    ChecksumMismatch,
+    /// The request body's `Content-Type` is not the one this route takes.
+    UnsupportedMediaType,
+    /// The media's upload has not finished yet: show a placeholder and wait for its `media` push.
+    MediaNotReady,
 }
 
 impl ErrorCode {
@@ -151,6 +167,13 @@ impl ErrorCode {
         Self::AddNotAllowed,
         Self::AdminsOnly,
         Self::InviteInvalid,
+        Self::UnknownMedia,
+        Self::OffsetMismatch,
+        Self::UploadExpired,
+        Self::UploadBusy,
+        Self::ChecksumMismatch,
+        Self::UnsupportedMediaType,
+        Self::MediaNotReady,
     ];
 
     /// The code as it appears on the wire (`"bad_frame"`).
@@ -201,6 +224,13 @@ impl ErrorCode {
             Self::AddNotAllowed => "add_not_allowed",
             Self::AdminsOnly => "admins_only",
             Self::InviteInvalid => "invite_invalid",
+            Self::UnknownMedia => "unknown_media",
+            Self::OffsetMismatch => "offset_mismatch",
+            Self::UploadExpired => "upload_expired",
+            Self::UploadBusy => "upload_busy",
+            Self::ChecksumMismatch => "checksum_mismatch",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::MediaNotReady => "media_not_ready",
         }
     }
 }

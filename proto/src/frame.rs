@@ -124,6 +124,8 @@ pub enum ServerFrame {
     CallReady { id: RequestId, call_id: String, ice_servers: Vec<IceServer> },
     /// Something happened in a call I am part of.
     Call(CallEvent),
+    /// An upload that a message in one of my chats uses finished (or failed): load it now.
+    Media(crate::media::MediaInfo),
     /// Something went wrong. With `id`, it answers that request and the connection stays up;
     /// without, it is about the connection itself and a close follows.
     Error(ErrorFrame),
@@ -217,7 +219,7 @@ mod tests {
                 message: NewMessage {
                     id: "m".into(),
                     chat_id: "c".into(),
-                    content: crate::chat::Content::Text { text: "t".into() },
+                    content: crate::chat::Content::text("t"),
                     reply_to: None,
                     forwarded: false,
                 },

@@ -12,6 +12,7 @@ pub mod frame;
 pub mod group;
 pub mod info;
 pub mod limits;
+pub mod media;
 pub mod quick;
 pub mod ts;
 

@@ -85,6 +85,29 @@ pub struct Config {
     /// More ICE servers handed to callers (e.g. a public STUN server, or an external coturn):
     /// `[{ urls = ["stun:stun.example.org:3478"] }]`.
     pub ice_servers: Vec<gkchat_proto::call::IceServer>,
+    /// Where blobs (attachments, photos) live: `fs` (files under `data_dir/media`) or `s3`
+    /// (an S3-compatible bucket; every instance of a scaled-out server must use the same one).
+    pub storage: String,
+    /// With `storage = "s3"`: the endpoint URL (empty: AWS itself, by `s3_region`).
+    pub s3_endpoint: String,
+    pub s3_bucket: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    /// (`GKCHAT_S3_SECRET_ACCESS_KEY`.)
+    pub s3_secret_access_key: String,
+    /// Allow an `http://` endpoint (a bucket on the same host or network).
+    pub s3_allow_http: bool,
+    /// Largest upload, in bytes (announced as `Tus-Max-Size`; larger ones are refused before
+    /// any byte is stored).
+    pub upload_max_bytes: u64,
+    /// An unfinished upload is removed this many seconds after it was started; a finished one
+    /// that no message uses after this long goes too.
+    pub upload_expiry_secs: u64,
+    /// A blob no message or photo uses any more is deleted this many seconds later (a grace
+    /// period for a send that reuses it at that moment).
+    pub blob_grace_secs: u64,
+    /// Seconds an upload or download may go without a byte before the server gives up on it.
+    pub transfer_idle_secs: u64,
 }
 
 impl Default for Config {
@@ -120,6 +143,17 @@ impl Default for Config {
             turn_secret: String::new(),
             turn_credential_secs: 6 * 3600,
             ice_servers: Vec::new(),
+            storage: "fs".into(),
+            s3_endpoint: String::new(),
+            s3_bucket: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: String::new(),
+            s3_allow_http: false,
+            upload_max_bytes: gkchat_proto::media::UPLOAD_MAX_BYTES_DEFAULT,
+            upload_expiry_secs: 24 * 3600,
+            blob_grace_secs: 3600,
+            transfer_idle_secs: 60,
         }
     }
 }
@@ -162,6 +196,17 @@ const KEYS: &[&str] = &[
     "turn_secret",
     "turn_credential_secs",
     "ice_servers",
+    "storage",
+    "s3_endpoint",
+    "s3_bucket",
+    "s3_region",
+    "s3_access_key_id",
+    "s3_secret_access_key",
+    "s3_allow_http",
+    "upload_max_bytes",
+    "upload_expiry_secs",
+    "blob_grace_secs",
+    "transfer_idle_secs",
 ];
 
 impl Config {
@@ -199,6 +244,9 @@ impl Config {
         }
         if !shown.turn_secret.is_empty() {
             shown.turn_secret = "***".into();
+        }
+        if !shown.s3_secret_access_key.is_empty() {
+            shown.s3_secret_access_key = "***".into();
         }
         for server in &mut shown.ice_servers {
             if server.credential.is_some() {

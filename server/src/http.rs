@@ -23,7 +23,6 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::Layer;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::{Error, Result};
@@ -109,14 +108,29 @@ pub fn router(state: AppState) -> Router {
             let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
             tracing::debug_span!("request", method = %request.method(), route)
         }))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(state.config.http_request_timeout_secs.max(1)),
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), deadline))
         // A handler that panics answers 500 (as JSON, below) instead of dropping the connection.
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn_with_state(state.clone(), every_answer))
         .with_state(state)
+}
+
+/// Routes whose request bodies stream for as long as the bytes keep coming (uploads): they
+/// watch for a stall themselves (`transfer_idle_secs`) instead of a deadline for the whole.
+/// (A download's body streams after its answer began, which no deadline covers.)
+const STREAMING: [&str; 1] = ["/api/v1/uploads"];
+
+/// Every other request must be answered within `http_request_timeout_secs`, its body included
+/// (408 after that).
+async fn deadline(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if STREAMING.iter().any(|prefix| request.uri().path().starts_with(prefix)) {
+        return next.run(request).await;
+    }
+    let limit = Duration::from_secs(state.config.http_request_timeout_secs.max(1));
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
 }
 
 /// Headers every answer carries unless its handler set its own (the quick-chat page has a

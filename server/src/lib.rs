@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod blobs;
 pub mod calls;
 pub mod config;
 pub mod db;
@@ -53,8 +54,10 @@ pub struct AppState {
     pub auth: Arc<auth::Auth>,
     /// The live connections, by user and device session.
     pub hub: Arc<hub::Hub>,
-    /// Blobs (profile photos today) under the data directory.
-    pub media: media::MediaStore,
+    /// Blobs (attachments, photos): files under the data directory, or an S3 bucket.
+    pub blobs: blobs::Blobs,
+    /// Running hashes of the uploads whose bytes pass through this instance.
+    pub hashers: Arc<media::Hashers>,
     /// Image decodes running at once are capped by these permits.
     pub decodes: Arc<Semaphore>,
     /// Who is in each chat: the one membership check, remembered until membership changes.
@@ -148,7 +151,8 @@ pub async fn run(
         turn_secret: turn_secret.into(),
         members: Arc::new(membership::Membership::new(bus.as_ref().map(|(bus, _)| bus.clone()))),
         hub: Arc::new(hub),
-        media: media::MediaStore::new(&config.data_dir),
+        blobs: blobs::Blobs::open(&config)?,
+        hashers: Arc::default(),
         decodes: Arc::new(Semaphore::new(photo::concurrent_decodes())),
         typing: Arc::default(),
         sends: Arc::new(messaging::SendQueue::start(writer.clone())),
@@ -211,6 +215,25 @@ pub async fn run(
                     auth.limiter.forget_idle();
                     if let Err(err) = db::otp::purge_expired(&db, now_ms() - 3_600_000).await {
                         tracing::warn!(error = %err, "purging expired one-time codes failed");
+                    }
+                }
+            }
+        }
+    });
+
+    // Every minute: unfinished uploads past their time end, media nothing uses go, and blobs
+    // orphaned longer than the grace period are deleted.
+    let (sweeper, stop) = (state.clone(), state.shutdown.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tokio::select! {
+                () = stop.cancelled() => break,
+                _ = tick.tick() => {
+                    match media::sweep(&sweeper.db, &sweeper.blobs, &sweeper.config, now_ms()).await {
+                        Ok(swept) if swept != media::Swept::default() => tracing::info!(?swept, "media swept"),
+                        Ok(_) => {}
+                        Err(err) => tracing::warn!(error = %err, "sweeping media failed"),
                     }
                 }
             }

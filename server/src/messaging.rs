@@ -380,6 +380,7 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
     message.content.check().map_err(|(code, text)| bad(code, text))?;
     let chat = message.chat_id.clone();
     let roster = state.members.check(&state.db, &chat, sender_id).await?;
+    crate::media::check_attachable(&state.db, sender_id, &message.content.media_ids()).await?;
     // In a direct chat the writer checks, a whole batch at once, that the other person still
     // exists and that no block stands between them.
     let peer = match roster.kind {
@@ -487,6 +488,15 @@ pub async fn act(
                 return Err(too_late("edit this message (15 minutes)"));
             }
             content.check().map_err(|(code, text)| bad(code, text))?;
+            let before: Option<gkchat_proto::chat::Content> =
+                message.content.as_deref().and_then(|json| serde_json::from_str(json).ok());
+            let same_kind = before.as_ref().is_some_and(|before| {
+                std::mem::discriminant(before) == std::mem::discriminant(&content)
+                    && before.media_ids().iter().collect::<HashSet<_>>() == content.media_ids().iter().collect()
+            });
+            if !same_kind {
+                return Err(bad(ErrorCode::BadRequest, "an edit changes the words, not the kind or the attachments"));
+            }
             messages::Change::Edit(content)
         }
         MessageAction::DeleteForEveryone => {

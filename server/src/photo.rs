@@ -117,13 +117,11 @@ pub fn thumb_id(photo_id: &str) -> String {
     format!("{photo_id}.thumb")
 }
 
-/// Deletes a photo's blobs once no account or group shows it.
+/// Lets a photo's blobs go (after the grace period) once no account or group shows it.
 pub async fn forget_if_unused(state: &crate::AppState, photo_id: Option<String>) -> Result<()> {
-    if let Some(photo_id) = photo_id
-        && !crate::db::photo_in_use(&state.db, &photo_id).await?
-    {
-        state.media.delete(&photo_id).await?;
-        state.media.delete(&thumb_id(&photo_id)).await?;
+    if let Some(photo_id) = photo_id {
+        let names = [thumb_id(&photo_id), photo_id];
+        crate::db::blobs::orphan_if_unused(&state.db, &names, crate::now_ms()).await?;
     }
     Ok(())
 }

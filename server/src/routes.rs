@@ -5,7 +5,7 @@
 use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
-use axum::routing::{MethodRouter, delete, get, patch, post, put};
+use axum::routing::{MethodRouter, delete, get, head, options, patch, post, put};
 
 use crate::AppState;
 
@@ -44,6 +44,8 @@ impl Routes {
     method!(put, PUT, put);
     method!(patch, PATCH, patch);
     method!(delete, DELETE, delete);
+    method!(head, HEAD, head);
+    method!(options, OPTIONS, options);
 
     fn add(mut self, method: Method, path: &str, handler: MethodRouter<AppState>) -> Self {
         self.router = self.router.route(path, handler);

@@ -9,7 +9,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use gkchat_client::media::{I420Frame, MediaDevices, VideoSink, list_devices};
+use gkchat_client::calls::rtc::{I420Frame, MediaDevices, VideoSink, list_devices};
 use gkchat_client::{CallNotice, CallPhase, CallView, Calls};
 use gkchat_proto::call::{CallDirection, CallKind, CallLogEntry};
 use serde::{Deserialize, Serialize};

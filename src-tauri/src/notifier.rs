@@ -76,7 +76,7 @@ pub fn should_notify(
 /// The notification's body: the words (shortened), or only that something came.
 pub fn body_for(content: Option<&Content>, previews: bool, count: u32) -> String {
     let words = match content {
-        Some(Content::Text { text }) if previews => {
+        Some(Content::Text { text, .. }) if previews => {
             let mut short: String = text.chars().take(PREVIEW_CHARS).collect();
             if text.chars().count() > PREVIEW_CHARS {
                 short.push('…');
@@ -144,7 +144,7 @@ pub fn start(app: AppHandle) {
                 continue;
             }
             let mentions_me = match (&message.message.content, me.as_deref()) {
-                (Some(Content::Text { text }), Some(me)) => gkchat_proto::chat::mentioned(text).any(|id| id == me),
+                (Some(Content::Text { text, .. }), Some(me)) => gkchat_proto::chat::mentioned(text).any(|id| id == me),
                 _ => false,
             };
             let state = app.state::<AppState>();
@@ -175,9 +175,7 @@ pub fn start(app: AppHandle) {
                 *entry
             };
             let content = match &message.message.content {
-                Some(Content::Text { text }) => {
-                    Some(Content::Text { text: gkchat_proto::chat::with_names(text, name_of) })
-                }
+                Some(Content::Text { text, .. }) => Some(Content::text(gkchat_proto::chat::with_names(text, name_of))),
                 other => other.clone(),
             };
             let mut body = body_for(content.as_ref(), settings.previews, previous.count);
@@ -259,11 +257,11 @@ mod tests {
 
     #[test]
     fn previews_can_be_hidden_and_repeats_are_counted() {
-        let text = Content::Text { text: "see you at 5".into() };
+        let text = Content::text("see you at 5");
         assert_eq!(body_for(Some(&text), true, 1), "see you at 5");
         assert_eq!(body_for(Some(&text), false, 1), "New message");
         assert_eq!(body_for(Some(&text), true, 3), "3 new messages · see you at 5");
-        let long = Content::Text { text: "x".repeat(500) };
+        let long = Content::text("x".repeat(500));
         assert_eq!(body_for(Some(&long), true, 1).chars().count(), PREVIEW_CHARS + 1);
     }
 }

@@ -86,7 +86,7 @@ struct Pair {
 
 fn text_of(content: Option<&Content>) -> Option<&str> {
     match content {
-        Some(Content::Text { text }) => Some(text),
+        Some(Content::Text { text, .. }) => Some(text),
         _ => None,
     }
 }

@@ -24,11 +24,13 @@ pub mod fault;
 pub mod firefox;
 pub mod proxy;
 pub mod redis_server;
+pub mod s3_server;
 pub mod server_process;
 pub mod sms;
 pub mod webdriver;
 
 pub use redis_server::{Redis, RedisCluster};
+pub use s3_server::S3Server;
 pub use server_process::ServerProcess;
 
 /// A companion server running in this process on `127.0.0.1:<ephemeral>`.
@@ -109,6 +111,23 @@ impl TestServer {
                 (id, token)
             })
             .collect()
+    }
+
+    /// Runs the server's media sweeper as of `now_ms` (a test picks the time: an hour on, and
+    /// blobs nothing uses are past their grace period), with this server's own configuration.
+    pub async fn sweep_media_at(&self, now_ms: i64) -> gkchat_server::media::Swept {
+        let config = test_config(&self.data_dir);
+        let db = sea_orm::Database::connect(config.database_url()).await.expect("database");
+        let blobs = gkchat_server::blobs::Blobs::open(&config).expect("blob store");
+        let swept = gkchat_server::media::sweep(&db, &blobs, &config, now_ms).await.expect("sweep");
+        db.close().await.expect("close");
+        swept
+    }
+
+    /// The sweeper as it will run once the grace period for unused blobs has passed.
+    pub async fn sweep_media_after_grace(&self) -> gkchat_server::media::Swept {
+        let grace_ms = test_config(&self.data_dir).blob_grace_secs as i64 * 1000;
+        self.sweep_media_at(gkchat_server::now_ms() + grace_ms + 1000).await
     }
 
     async fn wait_ready(&self) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChatSummary, LocalMessage, Message } from "./api";
-import { isMuted, preview, tickOf } from "./chatText";
+import { attachmentsLabel, isMuted, messageText, preview, tickOf } from "./chatText";
+import type { Attachment } from "./bindings/Attachment";
 
 const message = (seq: number, sender: string, text: string | null): Message => ({
   id: `m${seq}`,
@@ -103,5 +104,43 @@ describe("chat words", () => {
   it("knows muted from forever and expired", () => {
     expect(isMuted(chat({ muted_until: Number.MAX_SAFE_INTEGER }))).toBe(true);
     expect(isMuted(chat({ muted_until: 1 }))).toBe(false);
+  });
+});
+
+describe("attachments in words", () => {
+  const attachment = (kind: Attachment["kind"], over: Partial<Attachment> = {}): Attachment => ({
+    media_id: "0".repeat(32),
+    kind,
+    mime: "application/octet-stream",
+    size: 10,
+    thumbs: [],
+    waveform: [],
+    ...over,
+  });
+
+  it("names one attachment by its kind, a document by its name, a voice message by its length", () => {
+    expect(attachmentsLabel([attachment("image")])).toBe("Photo");
+    expect(attachmentsLabel([attachment("file", { name: "report.pdf" })])).toBe("report.pdf");
+    expect(attachmentsLabel([attachment("voice", { duration_ms: 67_400 })])).toBe(
+      "Voice message (1:07)",
+    );
+  });
+
+  it("counts several", () => {
+    expect(attachmentsLabel([attachment("image"), attachment("image"), attachment("image")])).toBe(
+      "3 photos",
+    );
+    expect(attachmentsLabel([attachment("image"), attachment("file")])).toBe("2 attachments");
+  });
+
+  it("prefers the caption", () => {
+    const captioned = {
+      ...message(1, "b", "x"),
+      content: { kind: "media" as const, attachments: [attachment("video")], caption: "the beach" },
+    };
+    expect(messageText(captioned)).toBe("the beach");
+    expect(
+      messageText({ ...captioned, content: { kind: "media", attachments: [attachment("video")] } }),
+    ).toBe("Video");
   });
 });

@@ -1,5 +1,6 @@
 // How chats and messages read in words: previews, ticks, and tile times.
 import type { ChatSummary, LocalMessage, Message } from "./api";
+import type { Attachment } from "./bindings/Attachment";
 import { mentionsToText } from "./features/conversation/mentions";
 import { systemText, type NameOf } from "./features/groups/words";
 import { clockTime, dayLabel } from "./time";
@@ -8,8 +9,43 @@ import { clockTime, dayLabel } from "./time";
  * words, from the names of the people involved). */
 export function messageText(message: Message): string {
   if (message.deleted_at !== null || message.content === null) return "This message was deleted";
-  if (message.content.kind === "system") return "";
-  return message.content.text;
+  const content = message.content;
+  switch (content.kind) {
+    case "system":
+      return "";
+    case "text":
+      return content.text;
+    case "contact":
+      return `Contact: ${content.card.display_name}`;
+    case "media":
+      return content.caption ? content.caption : attachmentsLabel(content.attachments);
+  }
+}
+
+const KIND_WORDS: Record<Attachment["kind"], [string, string]> = {
+  image: ["Photo", "photos"],
+  video: ["Video", "videos"],
+  audio: ["Audio", "audio files"],
+  voice: ["Voice message", "voice messages"],
+  file: ["Document", "documents"],
+};
+
+/** "Photo", "Voice message (0:07)", "report.pdf", "3 photos", "4 attachments". */
+export function attachmentsLabel(attachments: Attachment[]): string {
+  const first = attachments[0];
+  if (!first) return "";
+  if (attachments.length > 1) {
+    const same = attachments.every((a) => a.kind === first.kind);
+    return same
+      ? `${attachments.length} ${KIND_WORDS[first.kind][1]}`
+      : `${attachments.length} attachments`;
+  }
+  if (first.kind === "voice" && first.duration_ms != null) {
+    const seconds = Math.round(first.duration_ms / 1000);
+    return `Voice message (${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")})`;
+  }
+  if ((first.kind === "file" || first.kind === "audio") && first.name) return first.name;
+  return KIND_WORDS[first.kind][0];
 }
 
 /**

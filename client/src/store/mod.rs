@@ -130,7 +130,8 @@ async fn index(db: &impl ConnectionTrait, message_id: &str) -> Result<()> {
     db.execute(statement("DELETE FROM message_search WHERE rowid = ?", [rowid.into()])).await?;
     let message: Message = parse(&get::<String>(&row, "data")?)?;
     let searchable = get::<bool>(&row, "visible")? && !get::<bool>(&row, "deleted")?;
-    if let (true, Some(Content::Text { text })) = (searchable, message.content) {
+    let text = message.content.as_ref().map(Content::searchable_text).unwrap_or_default();
+    if searchable && !text.trim().is_empty() {
         db.execute(statement(
             "INSERT INTO message_search (rowid, body, chat_id) VALUES (?, ?, ?)",
             [rowid.into(), text.into(), get::<String>(&row, "chat_id")?.into()],
@@ -729,7 +730,7 @@ mod tests {
             seq,
             updated_seq,
             sender_id: "peer".into(),
-            content: Some(Content::Text { text: text.into() }),
+            content: Some(Content::text(text)),
             reply_to: None,
             forwarded: false,
             sent_at: seq,
@@ -776,7 +777,7 @@ mod tests {
         let new = NewMessage {
             id: "m2".into(),
             chat_id: "c1".into(),
-            content: Content::Text { text: "queued".into() },
+            content: Content::text("queued"),
             reply_to: None,
             forwarded: false,
         };
@@ -787,7 +788,7 @@ mod tests {
         assert_eq!(store.outbox().await.unwrap(), std::slice::from_ref(&new));
         let shown = store.messages("c1", None, 10).await.unwrap();
         assert_eq!(shown[1].status, SendStatus::Pending);
-        assert_eq!(shown[0].message.content, Some(Content::Text { text: "edited".into() }));
+        assert_eq!(shown[0].message.content, Some(Content::text("edited")));
         let mut acked = stored("m2", 2, 2, "queued");
         acked.sender_id = "me".into();
         store.sent(&acked).await.unwrap();
@@ -921,8 +922,8 @@ mod tests {
         let texts = |list: &[LocalMessage]| -> Vec<String> {
             list.iter()
                 .map(|m| match &m.message.content {
-                    Some(Content::Text { text }) => text.clone(),
-                    Some(Content::System { .. }) | None => String::new(),
+                    Some(content) => content.searchable_text(),
+                    None => String::new(),
                 })
                 .collect()
         };

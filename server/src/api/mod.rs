@@ -7,10 +7,12 @@ mod chats;
 mod contacts;
 mod groups;
 mod me;
+mod media;
 pub mod phone;
 mod photo;
 mod quick;
 mod safety;
+mod uploads;
 
 use axum::extract::FromRequest;
 
@@ -76,6 +78,13 @@ pub fn routes() -> Routes {
         .get("/invites/{code}", groups::preview)
         .get("/invites/{code}/photo", photo::get_invite)
         .post("/invites/{code}/join", groups::join)
+        .options("/uploads", uploads::options)
+        .post("/uploads", uploads::create)
+        .head("/uploads/{id}", uploads::head)
+        .patch("/uploads/{id}", uploads::patch)
+        .delete("/uploads/{id}", uploads::delete)
+        .get("/media/{id}", media::download)
+        .get("/media/{id}/info", media::info)
         .get("/calls", calls::log)
         .post("/quick", quick::create)
         .get("/quick/{room}/{token}", quick::landing)

@@ -13,9 +13,9 @@ use gkchat_proto::group::GroupInfo;
 use serde::Deserialize;
 
 use crate::auth::AuthUser;
+use crate::blobs::content_name;
 use crate::db::{accounts, contacts};
 use crate::error::{Error, Result};
-use crate::media::content_id;
 use crate::photo::{forget_if_unused, thumb_id};
 use crate::{AppState, groups, photo};
 
@@ -55,9 +55,12 @@ async fn store(state: &AppState, auth: &AuthUser, query: &CropQuery, body: Body)
         })?
         .map_err(|_| Error::Internal("the decode permits were closed".into()))?;
     let renditions = photo::process(bytes.to_vec(), crop, Some(decoding)).await?;
-    let photo_id = content_id(&renditions.full);
-    state.media.put(&thumb_id(&photo_id), &renditions.thumb).await?;
-    state.media.put(&photo_id, &renditions.full).await?;
+    let photo_id = content_name(&renditions.full);
+    let now = crate::now_ms();
+    for (name, bytes) in [(thumb_id(&photo_id), renditions.thumb), (photo_id.clone(), renditions.full)] {
+        crate::db::blobs::claim_waiting(&state.db, &name, now).await?;
+        state.blobs.put(&name, bytes.into()).await?;
+    }
     Ok(photo_id)
 }
 
@@ -127,7 +130,7 @@ async fn serve(state: &AppState, photo_id: &str, size: PhotoSize, headers: &Head
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::CACHE_CONTROL, cache)]).into_response());
     }
     let bytes =
-        state.media.get(&blob_id).await?.ok_or_else(|| Error::Internal(format!("photo blob {blob_id} is missing")))?;
+        state.blobs.get(&blob_id).await?.ok_or_else(|| Error::Internal(format!("photo blob {blob_id} is missing")))?;
     let content_type = HeaderValue::from_static("image/jpeg");
     Ok(([(header::CONTENT_TYPE, content_type), (header::ETAG, etag), (header::CACHE_CONTROL, cache)], bytes)
         .into_response())

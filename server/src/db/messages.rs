@@ -84,6 +84,11 @@ pub async fn store_batch(
             let models = chunk.iter().cloned().map(messages::ActiveModel::from);
             messages::Entity::insert_many(models).exec(&txn).await?;
         }
+        // The media each new message uses: from now on they live as long as it does.
+        let stored_ids: HashSet<&str> = rows.iter().map(|row| row.id.as_str()).collect();
+        for pending in batch.iter().filter(|p| stored_ids.contains(p.message.id.as_str())) {
+            super::media::attach(&txn, &pending.message.id, &pending.message.content.media_ids()).await?;
+        }
         txn.commit().await?;
     }
     let stored: HashMap<String, messages::Model> = rows.into_iter().map(|m| (m.id.clone(), m)).collect();
@@ -131,6 +136,8 @@ pub async fn change(
             row.content = Set(None);
             row.deleted_at = Set(Some(now_ms));
             reactions::Entity::delete_many().filter(reactions::Column::MessageId.eq(id.clone())).exec(&txn).await?;
+            // Its media are no one's to read any more; the sweeper removes those nothing else uses.
+            super::media::detach(&txn, &id).await?;
         }
         Change::React { user_id, emoji } => {
             reactions::Entity::delete_by_id((id.clone(), user_id.clone())).exec(&txn).await?;

@@ -2,11 +2,13 @@
 //! functions each feature uses. Handlers never build queries themselves.
 
 pub mod accounts;
+pub mod blobs;
 pub mod blocks;
 pub mod calls;
 pub mod chats;
 pub mod contacts;
 pub mod entity;
+pub mod media;
 pub mod messages;
 pub mod meta;
 pub mod migration;
@@ -22,15 +24,6 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, SqlxSqliteConnector}
 use sea_orm_migration::MigratorTrait;
 
 use crate::error::{Error, Result};
-
-/// Whether any account or group still shows the photo `photo_id` (uploads are
-/// content-addressed, so several can share one).
-pub async fn photo_in_use(db: &impl sea_orm::ConnectionTrait, photo_id: &str) -> Result<bool> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let account = entity::users::Entity::find().filter(entity::users::Column::PhotoId.eq(photo_id)).one(db).await?;
-    let group = entity::chats::Entity::find().filter(entity::chats::Column::PhotoId.eq(photo_id)).one(db).await?;
-    Ok(account.is_some() || group.is_some())
-}
 
 fn sqlite_options(url: &str) -> Result<SqliteConnectOptions> {
     Ok(SqliteConnectOptions::from_str(url)

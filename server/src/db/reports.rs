@@ -63,7 +63,12 @@ pub async fn evidence_in(
         .map(|row| Evidence {
             text: row.content.as_deref().and_then(|json| serde_json::from_str::<Content>(json).ok()).and_then(
                 |content| match content {
-                    Content::Text { text } => Some(text),
+                    Content::Text { text, .. } => Some(text),
+                    // The words a moderator can read; the attachments stay in their messages.
+                    Content::Media { attachments, caption } => {
+                        Some(format!("[{} attachment(s)] {caption}", attachments.len()))
+                    }
+                    Content::Contact { card } => Some(format!("[contact card] {}", card.display_name)),
                     Content::System { .. } => None,
                 },
             ),

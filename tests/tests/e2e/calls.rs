@@ -8,8 +8,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use gkchat_client::media::analysis::{shows_test_pattern, tone_frequency};
-use gkchat_client::media::{AUDIO_SAMPLE_RATE, MediaDevices, SyntheticDevices};
+use gkchat_client::calls::rtc::analysis::{shows_test_pattern, tone_frequency};
+use gkchat_client::calls::rtc::{AUDIO_SAMPLE_RATE, MediaDevices, SyntheticDevices};
 use gkchat_client::{CallNotice, CallPhase, Calls, ConnectionState};
 use gkchat_proto::call::{CallKind, CallOutcome};
 use gkchat_proto::chat::{Content, NewMessage};
@@ -80,7 +80,7 @@ async fn calls_ring_connect_switch_to_video_and_fill_the_call_log() {
     let hello = NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
         chat_id: gkchat_tests::direct_chat(&hopper, &grace.user_id).await,
-        content: Content::Text { text: "can I call you?".into() },
+        content: Content::text("can I call you?"),
         reply_to: None,
         forwarded: false,
     };

@@ -17,7 +17,7 @@ fn text(text: &str, chat_id: &str) -> NewMessage {
     NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
         chat_id: chat_id.to_owned(),
-        content: Content::Text { text: text.into() },
+        content: Content::text(text),
         reply_to: None,
         forwarded: false,
     }

@@ -95,7 +95,7 @@ async fn desktop_figures() {
                 let message = NewMessage {
                     id: uuid::Uuid::now_v7().to_string(),
                     chat_id: chat_id.clone(),
-                    content: Content::Text { text: format!("message {n} of a long conversation, with some words") },
+                    content: Content::text(format!("message {n} of a long conversation, with some words")),
                     reply_to: None,
                     forwarded: false,
                 };

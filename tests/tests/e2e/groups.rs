@@ -20,7 +20,7 @@ fn text(chat_id: &str, body: &str) -> NewMessage {
     NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
         chat_id: chat_id.to_owned(),
-        content: Content::Text { text: body.into() },
+        content: Content::text(body),
         reply_to: None,
         forwarded: false,
     }
@@ -65,7 +65,7 @@ async fn a_group_made_in_the_app_talks_is_run_and_another_is_joined_by_link() {
     // Bob gets it; he and Cal answer; the app shows their names on their bubbles.
     let chat_id = loop {
         if let Some(Event::Message(message)) = bob_events.next().await
-            && message.content == Some(Content::Text { text: "welcome, both of you".into() })
+            && message.content == Some(Content::text("welcome, both of you"))
         {
             break message.chat_id;
         }

@@ -25,7 +25,7 @@ fn numbered(n: usize, chat_id: &str) -> NewMessage {
     NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
         chat_id: chat_id.to_owned(),
-        content: Content::Text { text: format!("note n{n:06} of a very long chat") },
+        content: Content::text(format!("note n{n:06} of a very long chat")),
         reply_to: None,
         forwarded: false,
     }

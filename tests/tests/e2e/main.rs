@@ -177,7 +177,7 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     let hello = |text: &str, chat_id: &str| NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
         chat_id: chat_id.to_owned(),
-        content: Content::Text { text: text.into() },
+        content: Content::text(text),
         reply_to: None,
         forwarded: false,
     };
@@ -205,7 +205,7 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
         }
     })
     .await;
-    assert_eq!(received.content, Some(Content::Text { text: "hi grace, here now".into() }));
+    assert_eq!(received.content, Some(Content::text("hi grace, here now")));
     // Opening the chat read grace's messages; grace reading ada's turns the tick blue.
     let tile = grace.chats().await.unwrap().remove(0);
     assert_eq!(tile.read_by_all_seq, 2, "the app marked grace's messages read");

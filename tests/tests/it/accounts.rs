@@ -392,7 +392,7 @@ async fn delete_account_clears_personal_data_and_frees_the_name() {
     let sent = NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
         chat_id: gkchat_tests::direct_chat(&client, &lee_me.id).await,
-        content: Content::Text { text: "see you at noon".into() },
+        content: Content::text("see you at noon"),
         reply_to: None,
         forwarded: false,
     };
@@ -464,7 +464,7 @@ async fn delete_account_clears_personal_data_and_frees_the_name() {
     assert_eq!(history.messages.len(), 1);
     let kept = &history.messages[0];
     assert_eq!((kept.id.as_str(), kept.sender_id.as_str()), (sent.id.as_str(), me.id.as_str()));
-    assert_eq!(kept.content, Some(Content::Text { text: "see you at noon".into() }));
+    assert_eq!(kept.content, Some(Content::text("see you at noon")));
 
     // The username, email and number are free again, for a new account.
     let (reborn_client, reborn) = server.signed_up("kim").await;

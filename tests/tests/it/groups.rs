@@ -21,7 +21,7 @@ fn text(chat_id: &str, body: &str) -> NewMessage {
     NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
         chat_id: chat_id.to_owned(),
-        content: Content::Text { text: body.into() },
+        content: Content::text(body),
         reply_to: None,
         forwarded: false,
     }
@@ -55,10 +55,12 @@ async fn timeline(client: &Client, chat_id: &str) -> Vec<String> {
         .iter()
         .rev()
         .map(|m| match &m.content {
-            Some(Content::Text { text }) => text.clone(),
+            Some(Content::Text { text, .. }) => text.clone(),
             Some(Content::System { event }) => {
                 serde_json::to_value(event).unwrap()["event"].as_str().unwrap().to_owned()
             }
+            Some(Content::Media { caption, .. }) => caption.clone(),
+            Some(Content::Contact { card }) => card.display_name.clone(),
             None => "(deleted)".into(),
         })
         .collect()
@@ -142,7 +144,7 @@ async fn a_group_is_made_run_and_left_by_its_roles() {
     let (cal_live, mut cal_events) = online(&cal).await;
     let hello = ann_live.send_message(text(&chat_id, "hello group")).await.unwrap();
     for events in [&mut ann_events, &mut bob_events, &mut cal_events] {
-        assert_eq!(next_message(events).await.content, Some(Content::Text { text: "hello group".into() }));
+        assert_eq!(next_message(events).await.content, Some(Content::text("hello group")));
     }
 
     // A member may not administer.
@@ -181,7 +183,7 @@ async fn a_group_is_made_run_and_left_by_its_roles() {
     ann.set_role(&chat_id, &bob_me.id, MemberRole::Admin).await.unwrap();
 
     // Cal is removed: the removal reaches him, then nothing more does; his sends are refused.
-    while next_message(&mut cal_events).await.content != Some(Content::Text { text: "thanks".into() }) {}
+    while next_message(&mut cal_events).await.content != Some(Content::text("thanks")) {}
     ann.remove_member(&chat_id, &cal_me.id).await.unwrap();
     let removed = loop {
         let message = next_message(&mut cal_events).await;
@@ -225,7 +227,7 @@ async fn a_group_is_made_run_and_left_by_its_roles() {
         assert!(!matches!(event, Event::Message(_)), "an older message reached a new member: {event:?}");
     }
     // The group's record cannot be rewritten.
-    let edit = gkchat_proto::chat::MessageAction::Edit { content: Content::Text { text: "nothing".into() } };
+    let edit = gkchat_proto::chat::MessageAction::Edit { content: Content::text("nothing") };
     assert_eq!(api_code(ann_live.act(&chat_id, &removed.id, edit).await), ErrorCode::Forbidden);
     let fay_sync = fay.sync(&SyncRequest::default()).await.unwrap();
     assert!(fay_sync.messages.iter().all(|m| m.chat_id != chat_id || event_of(m).is_some()), "{fay_sync:?}");

@@ -95,7 +95,7 @@ fn text_message(chat_id: &str, body: String) -> NewMessage {
     NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
         chat_id: chat_id.to_owned(),
-        content: Content::Text { text: body },
+        content: Content::text(body),
         reply_to: None,
         forwarded: false,
     }

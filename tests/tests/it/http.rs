@@ -45,7 +45,7 @@ async fn metrics_count_requests_and_connections() {
     let message = NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
         chat_id: chat_id.clone(),
-        content: Content::Text { text: "counted".into() },
+        content: Content::text("counted"),
         reply_to: None,
         forwarded: false,
     };

@@ -121,7 +121,7 @@ fn text(chat_id: &str, words: &str) -> NewMessage {
     NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
         chat_id: chat_id.to_owned(),
-        content: Content::Text { text: words.into() },
+        content: Content::text(words),
         reply_to: None,
         forwarded: false,
     }

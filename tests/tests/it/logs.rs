@@ -98,7 +98,7 @@ async fn no_secret_reaches_the_log_even_at_trace() {
     let message = NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
         chat_id: gkchat_tests::direct_chat(&bob, &alice_me.id).await,
-        content: Content::Text { text: text.into() },
+        content: Content::text(text),
         reply_to: None,
         forwarded: false,
     };

@@ -11,6 +11,7 @@ mod hardening;
 mod http;
 mod instances;
 mod logs;
+mod media;
 mod messaging;
 mod messenger;
 mod persistence;

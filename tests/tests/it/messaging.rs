@@ -20,7 +20,7 @@ fn text(chat_id: &str, body: &str) -> NewMessage {
     NewMessage {
         id: uuid::Uuid::now_v7().to_string(),
         chat_id: chat_id.to_owned(),
-        content: Content::Text { text: body.into() },
+        content: Content::text(body),
         reply_to: None,
         forwarded: false,
     }
@@ -28,8 +28,9 @@ fn text(chat_id: &str, body: &str) -> NewMessage {
 
 fn body(message: &Message) -> &str {
     match &message.content {
-        Some(Content::Text { text }) => text,
-        Some(Content::System { .. }) | None => "",
+        Some(Content::Text { text, .. }) => text,
+        Some(Content::Media { caption, .. }) => caption,
+        Some(Content::System { .. } | Content::Contact { .. }) | None => "",
     }
 }
 
@@ -236,7 +237,7 @@ async fn edits_deletes_and_reactions_follow_their_rules() {
     let chat_id = sent.chat_id.clone();
     next_message(&mut bob_events).await;
 
-    let edit = |t: &str| MessageAction::Edit { content: Content::Text { text: t.into() } };
+    let edit = |t: &str| MessageAction::Edit { content: Content::text(t) };
     assert_eq!(api_code(bob_live.act(&chat_id, &sent.id, edit("hacked")).await), ErrorCode::Forbidden);
     alice_live.act(&chat_id, &sent.id, edit("hello")).await.unwrap();
     let edited = next_message(&mut bob_events).await;
@@ -308,7 +309,7 @@ async fn an_offline_device_catches_up_from_its_cursor_exactly_once() {
     assert_eq!(seen, (1..=5).map(|n| format!("message {n}")).collect::<Vec<_>>());
 
     // Later changes come as the changed messages only, in change order.
-    let edit = MessageAction::Edit { content: Content::Text { text: "message 2 (fixed)".into() } };
+    let edit = MessageAction::Edit { content: Content::text("message 2 (fixed)") };
     alice_live.act(&chat_id, &sent[1].id, edit).await.unwrap();
     alice_live.act(&chat_id, &sent[3].id, MessageAction::DeleteForEveryone).await.unwrap();
     let later = carol.sync(&SyncRequest { cursors: cursors.clone(), ..Default::default() }).await.unwrap();

@@ -14,8 +14,10 @@ async fn texts(messenger: &Messenger, chat_key: &str) -> Vec<String> {
     messages
         .into_iter()
         .map(|m| match m.message.content {
-            Some(Content::Text { text }) => text,
+            Some(Content::Text { text, .. }) => text,
             Some(Content::System { .. }) => "(system)".into(),
+            Some(Content::Media { caption, .. }) => caption,
+            Some(Content::Contact { card }) => card.display_name,
             None => "(deleted)".into(),
         })
         .collect()
@@ -53,7 +55,7 @@ async fn ticks_and_unread_counts_follow_delivery_and_reading() {
     assert_eq!(bob_m.chats().await.unwrap()[0].summary.unread, 0);
     eventually("read tick", || async { alice_m.chats().await.unwrap()[0].summary.read_by_all_seq == 1 }).await;
     let tile = alice_m.chats().await.unwrap().remove(0);
-    assert_eq!(tile.summary.last_message.and_then(|m| m.content), Some(Content::Text { text: "hello bob".into() }));
+    assert_eq!(tile.summary.last_message.and_then(|m| m.content), Some(Content::text("hello bob")));
 
     // A refused message is marked failed, not retried forever.
     bob.block(&alice.me().await.unwrap().id).await.unwrap();
@@ -207,7 +209,7 @@ async fn a_message_can_be_forwarded_to_someone_else() {
     assert_eq!(carol_chat.other_member.map(|p| p.username), Some("bob".into()));
     let forwarded = carol_m.messages(&carol_chat.summary.id, None, 10).await.unwrap().remove(0).message;
     assert!(forwarded.forwarded);
-    assert_eq!(forwarded.content, Some(Content::Text { text: "party at eight".into() }));
+    assert_eq!(forwarded.content, Some(Content::text("party at eight")));
     let missing = bob_m.forward("no-such-message", &bob_m.open_direct(&carol_me.id).await.unwrap()).await;
     assert!(matches!(missing, Err(gkchat_client::Error::Invalid { .. })));
 }

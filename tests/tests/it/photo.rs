@@ -128,10 +128,14 @@ async fn photos_are_stored_once_and_removed_with_their_last_user() {
     assert_ne!(first, second);
     assert_eq!(media_files(&server.data_dir).len(), 4);
 
-    // Bob removes his: the first photo is gone. Alice deletes her account: so is the second.
+    // Bob removes his: the first photo goes (once the sweeper passes after the grace period).
+    // Alice deletes her account: so does the second.
     assert_eq!(bob.remove_photo().await.unwrap().photo, None);
+    assert_eq!(media_files(&server.data_dir).len(), 4, "kept through the grace period");
+    assert_eq!(server.sweep_media_after_grace().await.deleted_blobs, 2);
     assert_eq!(media_files(&server.data_dir), vec![second.clone(), format!("{second}.thumb")]);
     alice.delete_account(TEST_PASSWORD).await.unwrap();
+    server.sweep_media_after_grace().await;
     assert!(media_files(&server.data_dir).is_empty(), "{:?}", media_files(&server.data_dir));
 }
 
@@ -182,6 +186,7 @@ async fn a_group_image_is_set_by_who_may_edit_seen_by_members_and_the_link_and_s
     let profile = ann.set_photo(two_colour_png(300, 300), None).await.unwrap().photo.unwrap();
     let changed = bob.set_group_photo(&chat_id, two_colour_png(300, 300), None).await.unwrap();
     assert_eq!(changed.photo.as_deref(), Some(profile.as_str()));
+    server.sweep_media_after_grace().await;
     assert_eq!(media_files(&server.data_dir), {
         let mut files = vec![profile.clone(), format!("{profile}.thumb")];
         files.sort();
@@ -190,8 +195,10 @@ async fn a_group_image_is_set_by_who_may_edit_seen_by_members_and_the_link_and_s
     // Removed from the group: the profile photo stays; gone from the profile too: no blob left.
     assert_eq!(bob.remove_group_photo(&chat_id).await.unwrap().photo, None);
     assert_eq!(bob.chat_photo(&chat_id, PhotoSize::Thumb).await.unwrap(), None);
+    server.sweep_media_after_grace().await;
     assert_eq!(media_files(&server.data_dir).len(), 2);
     ann.remove_photo().await.unwrap();
+    server.sweep_media_after_grace().await;
     assert!(media_files(&server.data_dir).is_empty());
     // A removed member can no longer see or change it.
     ann.set_group_photo(&chat_id, two_colour_png(120, 120), None).await.unwrap();
@@ -203,5 +210,6 @@ async fn a_group_image_is_set_by_who_may_edit_seen_by_members_and_the_link_and_s
     // The group deleted: its image goes with it.
     assert_eq!(media_files(&server.data_dir).len(), 2);
     ann.delete_group(&chat_id).await.unwrap();
+    server.sweep_media_after_grace().await;
     assert!(media_files(&server.data_dir).is_empty(), "{:?}", media_files(&server.data_dir));
 }

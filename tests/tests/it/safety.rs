@@ -187,7 +187,7 @@ async fn a_group_is_reported_with_what_the_reporter_saw_and_left_on_request() {
     within(WAIT, "sent", owen_m.flushed()).await.unwrap();
     eventually("rita has the scam", || async {
         rita_m.messages(&chat_id, None, 50).await.unwrap().iter().any(|m| {
-            matches!(&m.message.content, Some(gkchat_proto::chat::Content::Text { text }) if text == "double your coins")
+            matches!(&m.message.content, Some(gkchat_proto::chat::Content::Text { text, .. }) if text == "double your coins")
         })
     })
     .await;

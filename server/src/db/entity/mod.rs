@@ -1,5 +1,6 @@
 //! sea-orm entities, one module per table. The schema itself is built by migrations only.
 
+pub mod blobs;
 pub mod blocks;
 pub mod calls;
 pub mod chat_members;
@@ -9,6 +10,8 @@ pub mod device_sessions;
 pub mod group_add_exceptions;
 pub mod hidden_messages;
 pub mod join_requests;
+pub mod media;
+pub mod message_media;
 pub mod messages;
 pub mod otp_codes;
 pub mod reactions;

@@ -17,6 +17,7 @@ mod m20261202_000011_add_report_evidence;
 mod m20261206_000012_chat_contract;
 mod m20261206_000013_groups;
 mod m20261206_000014_group_reports_and_clearing;
+mod m20261207_000015_media;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_chat_contract::Migration),
             Box::new(m20261206_000013_groups::Migration),
             Box::new(m20261206_000014_group_reports_and_clearing::Migration),
+            Box::new(m20261207_000015_media::Migration),
         ]
     }
 }

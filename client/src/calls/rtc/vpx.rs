@@ -258,7 +258,7 @@ impl Drop for Vp8Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::media::{TEST_PATTERN_BARS, TestPatternSource, VIDEO_FPS, VIDEO_HEIGHT, VIDEO_WIDTH, VideoSource};
+    use crate::calls::rtc::{TEST_PATTERN_BARS, TestPatternSource, VIDEO_FPS, VIDEO_HEIGHT, VIDEO_WIDTH, VideoSource};
 
     #[test]
     fn frames_survive_a_round_trip_and_keyframes_come_on_request() {

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use gkchat_client::media::analysis::{rms, shows_test_pattern, tone_frequency};
-use gkchat_client::media::{AUDIO_SAMPLE_RATE, LatestFrame, MediaDevices, MediaEvent, SyntheticDevices};
+use gkchat_client::calls::rtc::analysis::{rms, shows_test_pattern, tone_frequency};
+use gkchat_client::calls::rtc::{AUDIO_SAMPLE_RATE, LatestFrame, MediaDevices, MediaEvent, SyntheticDevices};
 use gkchat_client::{CallNotice, CallPhase, Calls, Client, Connection, ConnectionState};
 use gkchat_proto::call::{CallKind, CallOutcome};
 use gkchat_tests::{TestServer, within};

@@ -6,8 +6,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use gkchat_client::media::analysis::{rms, shows_test_pattern, tone_frequency};
-use gkchat_client::media::{
+use gkchat_client::calls::rtc::analysis::{rms, shows_test_pattern, tone_frequency};
+use gkchat_client::calls::rtc::{
     AUDIO_SAMPLE_RATE, CallMedia, CapturedAudio, LatestFrame, MediaConfig, MediaDevices, MediaEvent, SyntheticDevices,
     VIDEO_HEIGHT, VIDEO_WIDTH, list_devices,
 };
@@ -421,7 +421,7 @@ async fn system_devices_capture_and_play_through_pulseaudio() {
     let recorded = CapturedAudio::default();
     let mut recorded_sink = recorded.clone();
     std::thread::spawn(move || {
-        use gkchat_client::media::AudioSink;
+        use gkchat_client::calls::rtc::AudioSink;
         let mut bytes = [0u8; 1920];
         while recorder_out.read_exact(&mut bytes).is_ok() {
             let samples: Vec<i16> = bytes.chunks(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect();

@@ -7,6 +7,8 @@
 //! may hang up; the server's `ended` (or losing the connection) ends the call here. One call at a
 //! time, as the server enforces per account.
 
+pub mod rtc;
+
 use std::sync::{Arc, Mutex as StdMutex};
 
 use gkchat_proto::call::{
@@ -18,7 +20,7 @@ use tokio::sync::{Mutex, broadcast, mpsc};
 use tokio::task::JoinHandle;
 use ts_rs::TS;
 
-use crate::media::{CallMedia, MediaConfig, MediaDevices, MediaEvent, SyntheticDevices, VideoSink};
+use crate::calls::rtc::{CallMedia, MediaConfig, MediaDevices, MediaEvent, SyntheticDevices, VideoSink};
 use crate::{Connection, Error, Event, Result};
 
 /// Where a call stands, as this device sees it.
