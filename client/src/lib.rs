@@ -24,10 +24,12 @@ pub use backoff::Backoff;
 pub use calls::{CallNotice, CallPhase, CallView, Calls, synthetic_devices};
 pub use connection::{Connection, ConnectionState, Event, Events, ws_config};
 pub use error::{Error, Result};
-pub use messenger::{Messenger, MessengerEvent};
+pub use messenger::{
+    AUTO_DOWNLOAD_BYTES_DEFAULT, CACHE_BYTES_DEFAULT, Direction, MediaSource, Messenger, MessengerEvent, TransferUpdate,
+};
 pub use quick::{QuickChats, QuickEvent, QuickLink, QuickRoom, QuickSpeaker};
 pub use rest::parse_server_url;
-pub use store::{LocalChat, LocalMessage, SearchHit, SendStatus, Store};
+pub use store::{GalleryTab, LocalChat, LocalMessage, SearchHit, SendStatus, Store, Transfer, TransferState};
 use tokio::sync::{Mutex, watch};
 use url::Url;
 

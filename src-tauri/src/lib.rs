@@ -10,6 +10,7 @@ mod fixtures;
 mod groups;
 mod keyring_store;
 mod live;
+mod media;
 mod notifier;
 mod quick;
 mod requests;
@@ -45,6 +46,8 @@ pub struct AppState {
     requests: requests::Requests,
     notifier: notifier::Notifier,
     desktop: std::sync::Mutex<settings::DesktopSettings>,
+    /// The media cache's settings (applied to the messenger whenever it is asked for).
+    media_settings: std::sync::Mutex<media::MediaSettings>,
     /// Devices and video frames for calls, whichever server is current.
     media: std::sync::Arc<live::CallMedia>,
 }
@@ -93,7 +96,11 @@ impl AppState {
     async fn messenger(&self) -> Result<std::sync::Arc<gkchat_client::Messenger>, CommandError> {
         let slot = self.current.lock().await.live.messenger.clone();
         let messenger = slot.lock().await.clone();
-        messenger.ok_or_else(|| CommandError::new(gkchat_proto::ErrorCode::Unauthorized, "sign in first"))
+        let messenger =
+            messenger.ok_or_else(|| CommandError::new(gkchat_proto::ErrorCode::Unauthorized, "sign in first"))?;
+        let media = *self.media_settings.lock().expect("media settings lock");
+        messenger.set_media_limits(media.cache_bytes, media.auto_download_bytes);
+        Ok(messenger)
     }
 }
 
@@ -164,6 +171,11 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_deep_link::init())
+        // Media for the webview, from the cache (fetched when missing), with byte ranges.
+        .register_asynchronous_uri_scheme_protocol(media::SCHEME, |context, request, responder| {
+            let app = context.app_handle().clone();
+            tauri::async_runtime::spawn(async move { responder.respond(media::serve(app, request).await) });
+        })
         // Size and position come back at the next start (visibility is ours: start minimised).
         .plugin(
             tauri_plugin_window_state::Builder::default()
@@ -226,6 +238,7 @@ pub fn run() {
                 requests: requests::Requests::with_launch_args(std::env::args().skip(1)),
                 notifier: notifier::Notifier::with_settings(saved.notifications),
                 desktop: std::sync::Mutex::new(saved.desktop),
+                media_settings: std::sync::Mutex::new(saved.media),
                 media,
             });
             if saved.desktop.start_minimised
@@ -324,6 +337,16 @@ pub fn run() {
             chats::search_messages,
             chats::forward_message,
             chats::message_info,
+            media::send_media,
+            media::stage_file,
+            media::cancel_media,
+            media::download_media,
+            media::save_media,
+            media::open_media,
+            media::media_cache,
+            media::set_media_settings,
+            media::clear_media_cache,
+            media::chat_gallery,
             quick::quick_create,
             quick::quick_open,
             quick::quick_join,
@@ -378,6 +401,8 @@ mod tests {
             render::<crate::calls::CallSettingsView>(&root),
             render::<crate::calls::DeviceChoice>(&root),
             render::<crate::settings::DesktopSettings>(&root),
+            render::<crate::media::MediaSettings>(&root),
+            render::<crate::media::MediaCacheView>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");
     }

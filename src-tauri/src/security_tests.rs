@@ -29,11 +29,13 @@ fn the_content_security_policy_is_strict() {
     assert!(!csp.contains("unsafe-"), "no unsafe-inline / unsafe-eval: {csp}");
     assert!(!csp.contains('*'), "no wildcard sources: {csp}");
     let policy = directives(csp);
-    let expected: [(&str, &[&str]); 9] = [
+    // Media (pictures, videos, voice) come from the app's own `gkmedia:` scheme only.
+    let expected: [(&str, &[&str]); 10] = [
         ("default-src", &["'self'"]),
         ("script-src", &["'self'"]),
         ("style-src", &["'self'"]),
-        ("img-src", &["'self'", "data:", "blob:"]),
+        ("img-src", &["'self'", "data:", "blob:", "gkmedia:", "http://gkmedia.localhost"]),
+        ("media-src", &["'self'", "gkmedia:", "http://gkmedia.localhost"]),
         ("connect-src", &["ipc:", "http://ipc.localhost"]),
         ("object-src", &["'none'"]),
         ("base-uri", &["'none'"]),

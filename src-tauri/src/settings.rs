@@ -19,6 +19,7 @@ pub struct Settings {
     pub notifications: crate::notifier::NotificationSettings,
     pub desktop: DesktopSettings,
     pub calls: crate::calls::CallSettings,
+    pub media: crate::media::MediaSettings,
 }
 
 /// How the app lives on the desktop.
@@ -109,6 +110,7 @@ mod tests {
             notifications,
             desktop,
             calls: crate::calls::CallSettings { microphone: Some("USB mic".into()), ..Default::default() },
+            media: crate::media::MediaSettings { cache_bytes: 1 << 30, auto_download_bytes: 0 },
         };
         settings.save(&path).unwrap();
         assert_eq!(Settings::load(&path), settings);

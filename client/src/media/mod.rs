@@ -2,6 +2,7 @@
 //! assumed) and downloading with HTTP ranges (resuming a partial file). What goes in a message
 //! about an attachment is in `gkchat_proto::media`.
 
+pub mod compose;
 mod transfer;
 
 pub use transfer::{CHUNK_BYTES, UploadProgress};

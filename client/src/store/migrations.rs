@@ -9,7 +9,13 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(FirstSchema), Box::new(ChatContract), Box::new(ClearedChats), Box::new(FormerMembers)]
+        vec![
+            Box::new(FirstSchema),
+            Box::new(ChatContract),
+            Box::new(ClearedChats),
+            Box::new(FormerMembers),
+            Box::new(Media),
+        ]
     }
 }
 
@@ -203,5 +209,48 @@ impl MigrationName for FormerMembers {
 impl MigrationTrait for FormerMembers {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         run(manager, &["ALTER TABLE members ADD COLUMN former INTEGER NOT NULL DEFAULT 0"]).await
+    }
+}
+
+/// Media: the files a message composed here still has to upload (`transfers`: under the
+/// placeholder id its attachment names until the server hands out the real one, then resumed
+/// from the server's offset until done), and the media this device holds (`media_cache`: its
+/// own uploads and what it downloaded, with when each was last used, for the size limit).
+struct Media;
+
+impl MigrationName for Media {
+    fn name(&self) -> &str {
+        "m0005_media"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Media {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(
+            manager,
+            &[
+                "CREATE TABLE transfers (
+                    local_id TEXT PRIMARY KEY,
+                    message_id TEXT NOT NULL,
+                    media_id TEXT,
+                    name TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    done INTEGER NOT NULL DEFAULT 0,
+                    state TEXT NOT NULL,
+                    position INTEGER NOT NULL
+                )",
+                "CREATE INDEX transfers_message ON transfers (message_id)",
+                "CREATE TABLE media_cache (
+                    media_id TEXT PRIMARY KEY,
+                    file TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    complete INTEGER NOT NULL,
+                    own INTEGER NOT NULL,
+                    last_used INTEGER NOT NULL
+                )",
+            ],
+        )
+        .await
     }
 }

@@ -4,6 +4,8 @@
 //! acknowledged yet — which survive a restart and are sent, in order, when the connection
 //! returns. Its schema evolves by ordered migrations (`migrations`).
 
+mod media;
+pub use media::{GalleryTab, Transfer, TransferState};
 mod migrations;
 
 use std::collections::BTreeMap;
@@ -72,6 +74,8 @@ fn fts_query(text: &str) -> Option<String> {
 pub struct Store {
     db: DatabaseConnection,
     user_id: String,
+    /// Where this account's media files are (its uploads, what it downloaded).
+    media_dir: std::path::PathBuf,
 }
 
 async fn advance_cursor(db: &impl ConnectionTrait, chat_id: &str, seq: i64) -> Result<()> {
@@ -141,19 +145,19 @@ async fn index(db: &impl ConnectionTrait, message_id: &str) -> Result<()> {
     Ok(())
 }
 
-fn json<T: Serialize>(value: &T) -> Result<String> {
+pub(crate) fn json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::Store(e.to_string()))
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T> {
+pub(crate) fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| Error::Store(format!("unreadable row: {e}")))
 }
 
-fn statement(sql: &str, values: impl IntoIterator<Item = Value>) -> Statement {
+pub(crate) fn statement(sql: &str, values: impl IntoIterator<Item = Value>) -> Statement {
     Statement::from_sql_and_values(DbBackend::Sqlite, sql, values)
 }
 
-fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
+pub(crate) fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
     row.try_get("", column).map_err(|e| Error::Store(e.to_string()))
 }
 
@@ -223,11 +227,22 @@ impl Store {
             .map_err(|e| Error::Store(e.to_string()))?;
         let db = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
         migrations::Migrator::up(&db, None).await.map_err(|e| Error::Store(format!("upgrading the store: {e}")))?;
-        Ok(Self { db, user_id: user_id.to_owned() })
+        // Beside the store file (`<store>.media/`); an in-memory store's in the temp folder.
+        let media_dir = match path {
+            Some(path) => path.with_extension("media"),
+            None => std::env::temp_dir().join(format!("gkchat-media-{}", uuid::Uuid::new_v4().simple())),
+        };
+        std::fs::create_dir_all(&media_dir).map_err(|e| Error::Store(format!("{}: {e}", media_dir.display())))?;
+        Ok(Self { db, user_id: user_id.to_owned(), media_dir })
     }
 
     pub fn user_id(&self) -> &str {
         &self.user_id
+    }
+
+    /// The folder of this account's media files.
+    pub fn media_dir(&self) -> &Path {
+        &self.media_dir
     }
 
     /// My chats as tiles: pinned first, then by last activity; unread counts and last messages

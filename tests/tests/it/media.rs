@@ -473,3 +473,192 @@ async fn the_protocol_refuses_with_codes_on_files() {
 async fn the_protocol_refuses_with_codes_on_s3() {
     the_protocol_refuses_with_codes(Store::S3).await;
 }
+
+/// A JPEG whose EXIF block holds a GPS position (and a comment naming the place).
+fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x * 3) as u8, (y * 2) as u8, 120]));
+    let mut plain = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 90).encode_image(&picture).unwrap();
+    let mut exif = b"Exif\0\0MM\0*\0\0\0\x08".to_vec();
+    exif.extend_from_slice(b"GPSLatitude 52.5200 N GPSLongitude 13.4050 E");
+    let mut out = plain[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&exif);
+    let comment = b"taken at the Brandenburg Gate";
+    out.extend_from_slice(&[0xFF, 0xFE]);
+    out.extend_from_slice(&((comment.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(comment);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Waits for the messenger's uploads of `message_id` to be done.
+async fn uploaded(messenger: &gkchat_client::Messenger, message_id: &str) {
+    within(WAIT, "the uploads finish", async {
+        loop {
+            let transfers = messenger.store().transfers_of(message_id).await.unwrap();
+            if !transfers.is_empty() && transfers.iter().all(|t| t.state == gkchat_client::TransferState::Done) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    })
+    .await;
+}
+
+/// The newest message of a chat in `messenger`'s store, once it satisfies `done`.
+async fn newest(
+    messenger: &gkchat_client::Messenger,
+    chat_id: &str,
+    done: impl Fn(&gkchat_proto::chat::Message) -> bool,
+) -> gkchat_proto::chat::Message {
+    within(WAIT, "the message arrives", async {
+        loop {
+            let messages = messenger.messages(chat_id, None, 1).await.unwrap();
+            if let Some(last) = messages.last()
+                && done(&last.message)
+            {
+                return last.message.clone();
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn photos_documents_and_contacts_travel_between_messengers() {
+    let server = TestServer::start().await;
+    let (alice, alice_me) = server.signed_up("alice").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let dir = tempfile::tempdir().unwrap();
+    let alice_m = gkchat_tests::messenger(&alice, &alice_me.id, Some(&dir.path().join("alice.db"))).await;
+    let bob_m = gkchat_tests::messenger(&bob, &bob_me.id, Some(&dir.path().join("bob.db"))).await;
+    let chat_id = alice_m.open_direct(&bob_me.id).await.unwrap();
+
+    let photo = dir.path().join("IMG_0001.jpg");
+    std::fs::write(&photo, jpeg_with_gps(900, 600)).unwrap();
+    let pdf_bytes = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec();
+    let pdf = dir.path().join("holiday.jpg");
+    std::fs::write(&pdf, &pdf_bytes).unwrap();
+    let sources = vec![
+        gkchat_client::MediaSource { path: photo.clone(), name: None },
+        gkchat_client::MediaSource { path: pdf.clone(), name: None },
+    ];
+    let pending = alice_m.send_media(&chat_id, sources, "from the trip", None).await.unwrap();
+    assert_eq!(pending.status, gkchat_client::SendStatus::Pending);
+    uploaded(&alice_m, &pending.message.id).await;
+
+    let message = newest(&bob_m, &chat_id, |m| matches!(m.content, Some(Content::Media { .. }))).await;
+    let Some(Content::Media { attachments, caption }) = message.content else { unreachable!() };
+    assert_eq!(caption, "from the trip");
+    let (picture, document) = (&attachments[0], &attachments[1]);
+    assert_eq!((picture.kind, picture.width, picture.height), (AttachmentKind::Image, Some(900), Some(600)));
+    assert_eq!(picture.name.as_deref(), Some("IMG_0001.jpg"));
+    assert!(picture.thumbhash.is_some());
+    assert_eq!(picture.thumbs.iter().map(|t| (t.width, t.height)).collect::<Vec<_>>(), vec![(160, 107), (640, 427)]);
+    // A PDF named like a photo is a document, typed by its bytes.
+    assert_eq!((document.kind, document.mime.as_str()), (AttachmentKind::File, "application/pdf"));
+    assert_eq!(document.name.as_deref(), Some("holiday.jpg"));
+
+    // The receiver's copy: a picture of the same size, without the GPS position or the comment.
+    let received = std::fs::read(bob_m.media_file(&picture.media_id).await.unwrap()).unwrap();
+    assert!(!contains(&received, b"GPSLatitude") && !contains(&received, b"Brandenburg"));
+    assert_eq!(image::load_from_memory(&received).unwrap().width(), 900);
+    assert_eq!(std::fs::read(bob_m.media_file(&document.media_id).await.unwrap()).unwrap(), pdf_bytes);
+    // The thumbnails came by themselves.
+    for thumb in &picture.thumbs {
+        let media_id = thumb.media_id.clone();
+        within(WAIT, "a thumbnail downloads by itself", async {
+            while bob_m.store().cached(&media_id).await.unwrap().is_none() {
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+        })
+        .await;
+    }
+    // The sender never downloads what she sent.
+    let own = alice_m.store().cached(&picture.media_id).await.unwrap().expect("the sender keeps her file");
+    assert!(own.starts_with(alice_m.store().media_dir()));
+
+    // A contact card.
+    let card = gkchat_proto::media::ContactCard {
+        user_id: Some(alice_me.id.clone()),
+        display_name: "Alice".into(),
+        username: Some("alice".into()),
+        vcard: None,
+    };
+    let (alice_live, _events) = online(&alice).await;
+    let sent = NewMessage {
+        id: uuid::Uuid::now_v7().to_string(),
+        chat_id: chat_id.clone(),
+        content: Content::Contact { card: card.clone() },
+        reply_to: None,
+        forwarded: false,
+    };
+    alice_live.send_message(sent).await.unwrap();
+    let got = newest(&bob_m, &chat_id, |m| matches!(m.content, Some(Content::Contact { .. }))).await;
+    assert_eq!(got.content, Some(Content::Contact { card }));
+
+    // The cache: a limit of zero keeps nothing downloaded; clearing frees what is there.
+    assert!(bob_m.media_cache_bytes().await.unwrap() > 0);
+    let freed = bob_m.clear_media_cache().await.unwrap();
+    assert!(freed > 0);
+    assert_eq!(bob_m.media_cache_bytes().await.unwrap(), 0);
+    assert_eq!(bob_m.store().cached(&document.media_id).await.unwrap(), None);
+    assert_eq!(std::fs::read(bob_m.media_file(&document.media_id).await.unwrap()).unwrap(), pdf_bytes, "fetched again");
+}
+
+#[tokio::test]
+async fn an_upload_goes_on_after_the_app_restarts() {
+    let server = TestServer::start().await;
+    let (alice, alice_me) = server.signed_up("alice").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("alice.db");
+    let data = noise(40 * MIB, 11);
+    let source = dir.path().join("recording.bin");
+    std::fs::write(&source, &data).unwrap();
+
+    let first = gkchat_tests::messenger(&alice, &alice_me.id, Some(&store)).await;
+    let chat_id = first.open_direct(&bob_me.id).await.unwrap();
+    let mut updates = first.subscribe();
+    let sources = vec![gkchat_client::MediaSource { path: source.clone(), name: None }];
+    let pending = first.send_media(&chat_id, sources, "", None).await.unwrap();
+    // Quit once some of it is up.
+    within(WAIT, "the upload begins", async {
+        loop {
+            if let Ok(gkchat_client::MessengerEvent::Transfer(update)) = updates.recv().await
+                && update.done >= 8 * MIB as u64
+            {
+                return;
+            }
+        }
+    })
+    .await;
+    drop(first);
+
+    // The next start goes on from what the server has, not from zero.
+    let second = gkchat_tests::messenger(&alice, &alice_me.id, Some(&store)).await;
+    let mut updates = second.subscribe();
+    let resumed_at = within(WAIT, "the upload resumes", async {
+        loop {
+            if let Ok(gkchat_client::MessengerEvent::Transfer(update)) = updates.recv().await {
+                return update.done;
+            }
+        }
+    })
+    .await;
+    assert!(resumed_at >= 8 * MIB as u64, "resumed from the server's offset: {resumed_at}");
+    uploaded(&second, &pending.message.id).await;
+
+    let bob_m = gkchat_tests::messenger(&bob, &bob_me.id, None).await;
+    let message = newest(&bob_m, &chat_id, |m| matches!(m.content, Some(Content::Media { .. }))).await;
+    let Some(Content::Media { attachments, .. }) = message.content else { unreachable!() };
+    let received = std::fs::read(bob_m.media_file(&attachments[0].media_id).await.unwrap()).unwrap();
+    assert_eq!(sha256_hex(&received), sha256_hex(&data));
+}

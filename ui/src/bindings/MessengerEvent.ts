@@ -2,9 +2,10 @@
 import type { LocalMessage } from "./LocalMessage";
 import type { MediaInfo } from "./MediaInfo";
 import type { ReceiptUpdate } from "./ReceiptUpdate";
+import type { TransferUpdate } from "./TransferUpdate";
 import type { TypingUpdate } from "./TypingUpdate";
 
 /**
  * What changed, for the UI.
  */
-export type MessengerEvent = { "event": "chats_changed" } | { "event": "message", chat_id: string, message: LocalMessage, } | { "event": "typing" } & TypingUpdate | { "event": "receipt" } & ReceiptUpdate | { "event": "media" } & MediaInfo;
+export type MessengerEvent = { "event": "chats_changed" } | { "event": "message", chat_id: string, message: LocalMessage, } | { "event": "typing" } & TypingUpdate | { "event": "receipt" } & ReceiptUpdate | { "event": "media" } & MediaInfo | { "event": "transfer" } & TransferUpdate;

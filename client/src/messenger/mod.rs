@@ -7,6 +7,10 @@
 //! others are acknowledged as delivered. Everything that changes is announced as a
 //! [`MessengerEvent`] for the UI.
 
+mod media;
+
+pub use media::{AUTO_DOWNLOAD_BYTES_DEFAULT, CACHE_BYTES_DEFAULT, Direction, MediaSource, TransferUpdate};
+
 use std::sync::Arc;
 
 use gkchat_proto::ErrorCode;
@@ -37,6 +41,8 @@ pub enum MessengerEvent {
     Receipt(ReceiptUpdate),
     /// An upload a message uses finished (or failed): its placeholder can load.
     Media(gkchat_proto::media::MediaInfo),
+    /// How far a file of mine is uploading, or a download is coming.
+    Transfer(media::TransferUpdate),
 }
 
 struct Inner {
@@ -45,17 +51,22 @@ struct Inner {
     store: Store,
     events: broadcast::Sender<MessengerEvent>,
     wake: Notify,
+    /// Wakes the uploader (a message with files went out, or one was cancelled).
+    uploads: Notify,
+    media: media::MediaState,
 }
 
-/// Handle to one account's messenger; dropping it stops the task.
+/// Handle to one account's messenger; dropping it stops its tasks.
 pub struct Messenger {
     inner: Arc<Inner>,
     task: JoinHandle<()>,
+    uploader: JoinHandle<()>,
 }
 
 impl Drop for Messenger {
     fn drop(&mut self) {
         self.task.abort();
+        self.uploader.abort();
     }
 }
 
@@ -70,9 +81,18 @@ impl Messenger {
     /// Starts keeping `store` in step through `connection`.
     pub fn start(client: Client, connection: Arc<Connection>, store: Store) -> Self {
         let (events, _) = broadcast::channel(1024);
-        let inner = Arc::new(Inner { client, connection, store, events, wake: Notify::new() });
+        let inner = Arc::new(Inner {
+            client,
+            connection,
+            store,
+            events,
+            wake: Notify::new(),
+            uploads: Notify::new(),
+            media: media::MediaState::default(),
+        });
         let task = tokio::spawn(run(inner.clone()));
-        Self { inner, task }
+        let uploader = tokio::spawn(media::upload_files(inner.clone()));
+        Self { inner, task, uploader }
     }
 
     pub fn store(&self) -> &Store {
@@ -307,12 +327,13 @@ async fn run(inner: Arc<Inner>) {
     }
 }
 
-async fn on_event(inner: &Inner, event: Event) -> Result<()> {
+async fn on_event(inner: &Arc<Inner>, event: Event) -> Result<()> {
     match event {
         Event::Message(message) => {
             let cursor = inner.store.cursor(&message.chat_id).await?;
             inner.store.apply(&message).await?;
             announce(inner, &message);
+            media::fetch_automatically(inner, &message);
             // A group changed (members, roles, info): its tile and member list come with a
             // sync.
             let system = matches!(message.content, Some(Content::System { .. }));
@@ -343,6 +364,7 @@ async fn on_event(inner: &Inner, event: Event) -> Result<()> {
             let _ = inner.events.send(MessengerEvent::Typing(update));
         }
         Event::Media(info) => {
+            media::on_ready(inner, &info);
             let _ = inner.events.send(MessengerEvent::Media(info));
         }
         Event::Resync | Event::Lagged { .. } => sync(inner).await?,
@@ -414,6 +436,17 @@ async fn open_waiting_chats(inner: &Inner) -> Result<()> {
     Ok(())
 }
 
+/// The server refused a queued message for good: it shows as failed.
+async fn fail(inner: &Inner, new: &NewMessage, err: &Error) {
+    if let Err(err) = inner.store.failed(&new.id, err.code(), &err.to_string()).await {
+        return tracing::warn!(%err, "recording a refusal failed");
+    }
+    if let Ok(Some(failed)) = inner.store.message(&new.id).await {
+        let _ = inner.events.send(MessengerEvent::Message { chat_id: new.chat_id.clone(), message: Box::new(failed) });
+    }
+    let _ = inner.events.send(MessengerEvent::ChatsChanged);
+}
+
 /// Sends the outbox in order; stops at the first failure that retrying may cure.
 async fn flush(inner: &Inner) {
     if let Err(err) = open_waiting_chats(inner).await {
@@ -424,6 +457,17 @@ async fn flush(inner: &Inner) {
         Err(err) => return tracing::warn!(%err, "reading the outbox failed"),
     };
     for new in outbox {
+        // A message with files: their media ids are reserved first (its placeholders become
+        // real ids), then it goes, then the files upload.
+        let new = match media::reserve(inner, new).await {
+            Ok(new) => new,
+            Err((new, err)) if is_permanent(&err) => {
+                fail(inner, &new, &err).await;
+                continue;
+            }
+            Err((_, err)) => return tracing::debug!(%err, "sending paused until the server can be reached"),
+        };
+        let files = !inner.store.transfers_of(&new.id).await.unwrap_or_default().is_empty();
         match inner.connection.send_message(new.clone()).await {
             Ok(stored) => {
                 // The first message of a chat: its tile comes before the outbox lets go of it.
@@ -436,19 +480,11 @@ async fn flush(inner: &Inner) {
                     return tracing::warn!(%err, "recording an ack failed");
                 }
                 announce(inner, &stored);
-            }
-            Err(err) if is_permanent(&err) => {
-                let code = err.code();
-                if let Err(err) = inner.store.failed(&new.id, code, &err.to_string()).await {
-                    return tracing::warn!(%err, "recording a refusal failed");
+                if files {
+                    inner.uploads.notify_one();
                 }
-                if let Ok(Some(failed)) = inner.store.message(&new.id).await {
-                    let _ = inner
-                        .events
-                        .send(MessengerEvent::Message { chat_id: new.chat_id.clone(), message: Box::new(failed) });
-                }
-                let _ = inner.events.send(MessengerEvent::ChatsChanged);
             }
+            Err(err) if is_permanent(&err) => fail(inner, &new, &err).await,
             Err(err) => return tracing::debug!(%err, "sending paused until the connection returns"),
         }
     }

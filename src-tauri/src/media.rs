@@ -1,0 +1,282 @@
+//! Attachments in the desktop app: sending files (picked, dropped or pasted), cancelling,
+//! downloading, saving and opening them, the media cache's settings, a chat's gallery, and the
+//! `gkmedia:` scheme that hands media to the webview from the cache (fetching what is missing)
+//! with byte ranges, so pictures, videos and voice messages load without `data:` URLs or whole
+//! files in JavaScript's memory.
+
+use std::path::{Path, PathBuf};
+
+use gkchat_client::{GalleryTab, LocalMessage, MediaSource};
+use serde::{Deserialize, Serialize};
+use tauri::http::{Request, Response, StatusCode, header};
+use tauri::{Manager, State};
+use ts_rs::TS;
+
+use crate::AppState;
+use crate::error::{CommandError, CommandResult};
+
+/// The URL scheme media are served under: `gkmedia://localhost/<media id>` (on Windows
+/// `http://gkmedia.localhost/<media id>`).
+pub const SCHEME: &str = "gkmedia";
+/// An open-ended range (how players ask) is answered this much at a time.
+const RANGE_CHUNK: u64 = 4 * 1024 * 1024;
+/// Pasted or picked files wait here until their message is composed.
+const STAGED_DIR: &str = "staged";
+
+/// The media cache's settings, kept with the app's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct MediaSettings {
+    /// Downloaded media kept at most, in bytes (least recently used out first).
+    pub cache_bytes: u64,
+    /// Media up to this size download by themselves when they arrive (0: only thumbnails).
+    pub auto_download_bytes: u64,
+}
+
+impl Default for MediaSettings {
+    fn default() -> Self {
+        Self {
+            cache_bytes: gkchat_client::CACHE_BYTES_DEFAULT,
+            auto_download_bytes: gkchat_client::AUTO_DOWNLOAD_BYTES_DEFAULT,
+        }
+    }
+}
+
+/// The settings, and how much the cache holds now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct MediaCacheView {
+    pub settings: MediaSettings,
+    pub cached_bytes: u64,
+}
+
+/// Sends a message with these files and a caption.
+#[tauri::command]
+pub async fn send_media(
+    state: State<'_, AppState>,
+    chat_id: String,
+    sources: Vec<MediaSource>,
+    caption: String,
+    reply_to: Option<String>,
+) -> CommandResult<LocalMessage> {
+    Ok(state.messenger().await?.send_media(&chat_id, sources, &caption, reply_to).await?)
+}
+
+/// A file the page holds (picked with the file input, or pasted), its bytes the request's raw
+/// body and its name the `x-file-name` header (URI-encoded): kept in the app's data until sent.
+#[tauri::command]
+pub async fn stage_file(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> CommandResult<MediaSource> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(CommandError::new(gkchat_proto::ErrorCode::BadRequest, "send the file's bytes as the body"));
+    };
+    let name = request
+        .headers()
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            url::form_urlencoded::parse(format!("n={v}").as_bytes()).map(|(_, v)| v.into_owned()).collect::<String>()
+        })
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "pasted".into());
+    let dir = state.data_dir.join(STAGED_DIR);
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(uuid::Uuid::new_v4().simple().to_string());
+    std::fs::write(&path, bytes)?;
+    Ok(MediaSource { path, name: Some(name) })
+}
+
+/// Gives up sending a message's files (taken back, or deleted for everyone once sent).
+#[tauri::command]
+pub async fn cancel_media(state: State<'_, AppState>, message_id: String) -> CommandResult<()> {
+    Ok(state.messenger().await?.cancel_media(&message_id).await?)
+}
+
+/// Downloads a media into the cache now (progress comes as `transfer` events).
+#[tauri::command]
+pub async fn download_media(state: State<'_, AppState>, media_id: String) -> CommandResult<()> {
+    state.messenger().await?.media_file(&media_id).await?;
+    Ok(())
+}
+
+/// A name safe to write in a folder: no separators, no leading dots.
+fn safe_name(name: &str) -> String {
+    let cleaned: String =
+        name.chars().map(|c| if matches!(c, '/' | '\\' | ':' | '\0') || c.is_control() { '_' } else { c }).collect();
+    let cleaned = cleaned.trim_start_matches('.').trim().to_owned();
+    if cleaned.is_empty() { "file".into() } else { cleaned }
+}
+
+/// `dir/name`, or `dir/name (2)` … when taken.
+fn free_path(dir: &Path, name: &str) -> PathBuf {
+    let candidate = dir.join(name);
+    if !candidate.exists() {
+        return candidate;
+    }
+    let (stem, extension) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem.to_owned(), format!(".{ext}")),
+        _ => (name.to_owned(), String::new()),
+    };
+    (2..).map(|n| dir.join(format!("{stem} ({n}){extension}"))).find(|p| !p.exists()).expect("a free name")
+}
+
+/// Saves a media into the Downloads folder as `name` (made unique); answers where.
+#[tauri::command]
+pub async fn save_media(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    media_id: String,
+    name: String,
+) -> CommandResult<String> {
+    let file = state.messenger().await?.media_file(&media_id).await?;
+    let downloads = app.path().download_dir().unwrap_or_else(|_| state.data_dir.join("downloads"));
+    std::fs::create_dir_all(&downloads)?;
+    let target = free_path(&downloads, &safe_name(&name));
+    std::fs::copy(&file, &target)?;
+    Ok(target.display().to_string())
+}
+
+/// Opens a media with the system's app for its type (a copy named `name`, so the app knows
+/// the type).
+#[tauri::command]
+pub async fn open_media(state: State<'_, AppState>, media_id: String, name: String) -> CommandResult<()> {
+    let file = state.messenger().await?.media_file(&media_id).await?;
+    let dir = state.data_dir.join("opened").join(&media_id);
+    std::fs::create_dir_all(&dir)?;
+    let target = dir.join(safe_name(&name));
+    if !target.exists() {
+        std::fs::copy(&file, &target)?;
+    }
+    open::that_detached(&target)
+        .map_err(|err| CommandError::new(gkchat_proto::ErrorCode::Internal, format!("cannot open it: {err}")))
+}
+
+#[tauri::command]
+pub async fn media_cache(state: State<'_, AppState>) -> CommandResult<MediaCacheView> {
+    let settings = *state.media_settings.lock().expect("media settings lock");
+    let cached_bytes = state.messenger().await?.media_cache_bytes().await?;
+    Ok(MediaCacheView { settings, cached_bytes })
+}
+
+#[tauri::command]
+pub async fn set_media_settings(state: State<'_, AppState>, settings: MediaSettings) -> CommandResult<MediaCacheView> {
+    *state.media_settings.lock().expect("media settings lock") = settings;
+    let mut saved = crate::settings::Settings::load(&state.settings_path);
+    saved.media = settings;
+    saved.save(&state.settings_path)?;
+    media_cache(state).await
+}
+
+/// "Clear media cache": downloaded media go (what I sent stays); answers the bytes freed.
+#[tauri::command]
+pub async fn clear_media_cache(state: State<'_, AppState>) -> CommandResult<u64> {
+    Ok(state.messenger().await?.clear_media_cache().await?)
+}
+
+/// A page of a chat's gallery (newest first, before the place `before`).
+#[tauri::command]
+pub async fn chat_gallery(
+    state: State<'_, AppState>,
+    chat_id: String,
+    tab: GalleryTab,
+    before: Option<i64>,
+    limit: u32,
+) -> CommandResult<Vec<LocalMessage>> {
+    Ok(state.messenger().await?.store().gallery(&chat_id, tab, before, limit.min(200)).await?)
+}
+
+/// A `Range: bytes=a-b` header against a length: what to send (open ends a chunk at a time).
+fn wanted(range: Option<&str>, length: u64) -> Option<std::ops::Range<u64>> {
+    let spec = range?.strip_prefix("bytes=")?;
+    let (start, end) = spec.split_once('-')?;
+    let range = match (start.trim(), end.trim()) {
+        ("", suffix) => length.saturating_sub(suffix.parse().ok()?)..length,
+        (start, "") => {
+            let start: u64 = start.parse().ok()?;
+            start..(start + RANGE_CHUNK).min(length)
+        }
+        (start, end) => start.parse().ok()?..(end.parse::<u64>().ok()? + 1).min(length),
+    };
+    (range.start < range.end).then_some(range)
+}
+
+fn answer(status: StatusCode, body: Vec<u8>) -> Response<Vec<u8>> {
+    Response::builder().status(status).body(body).expect("a valid response")
+}
+
+/// Serves `gkmedia://localhost/<media id>`: the file from the cache (fetched first when
+/// missing), whole or the range asked.
+pub async fn serve(app: tauri::AppHandle, request: Request<Vec<u8>>) -> Response<Vec<u8>> {
+    let media_id = request.uri().path().trim_start_matches('/').to_owned();
+    let state = app.state::<AppState>();
+    let file = match state.messenger().await {
+        Ok(messenger) => messenger.media_file(&media_id).await,
+        Err(_) => return answer(StatusCode::UNAUTHORIZED, Vec::new()),
+    };
+    let file = match file {
+        Ok(file) => file,
+        Err(err) => {
+            let status = match err.code() {
+                gkchat_proto::ErrorCode::MediaNotReady => StatusCode::CONFLICT,
+                gkchat_proto::ErrorCode::Unreachable => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::NOT_FOUND,
+            };
+            return answer(status, Vec::new());
+        }
+    };
+    match read(&file, request.headers().get(header::RANGE).and_then(|v| v.to_str().ok())) {
+        Ok(response) => response,
+        Err(err) => {
+            tracing::warn!(%err, media_id, "serving a media failed");
+            answer(StatusCode::INTERNAL_SERVER_ERROR, Vec::new())
+        }
+    }
+}
+
+fn read(file: &Path, range: Option<&str>) -> std::io::Result<Response<Vec<u8>>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut handle = std::fs::File::open(file)?;
+    let length = handle.metadata()?.len();
+    let mut head = [0u8; 8192];
+    let read_head = handle.read(&mut head)?;
+    let mime = gkchat_client::media::compose::sniff(&head[..read_head]);
+    let (status, range) = match wanted(range, length) {
+        Some(range) => (StatusCode::PARTIAL_CONTENT, range),
+        None => (StatusCode::OK, 0..length),
+    };
+    handle.seek(SeekFrom::Start(range.start))?;
+    let mut body = vec![0u8; usize::try_from(range.end - range.start).unwrap_or(0)];
+    handle.read_exact(&mut body)?;
+    let mut response = Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, mime)
+        .header(header::ACCEPT_RANGES, "bytes")
+        .header(header::CACHE_CONTROL, "private, max-age=31536000, immutable")
+        .header("Access-Control-Allow-Origin", "*");
+    if status == StatusCode::PARTIAL_CONTENT {
+        response = response.header(header::CONTENT_RANGE, format!("bytes {}-{}/{length}", range.start, range.end - 1));
+    }
+    Ok(response.body(body).expect("a valid response"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_answered_a_chunk_at_a_time() {
+        assert_eq!(wanted(None, 100), None);
+        assert_eq!(wanted(Some("bytes=0-9"), 100), Some(0..10));
+        assert_eq!(wanted(Some("bytes=-10"), 100), Some(90..100));
+        assert_eq!(wanted(Some("bytes=0-"), 10 * RANGE_CHUNK), Some(0..RANGE_CHUNK));
+        assert_eq!(wanted(Some("bytes=100-"), 100), None);
+    }
+
+    #[test]
+    fn saved_names_stay_in_their_folder_and_never_overwrite() {
+        assert_eq!(safe_name("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(safe_name("..."), "file");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.pdf"), b"x").unwrap();
+        assert_eq!(free_path(dir.path(), "a.pdf"), dir.path().join("a (2).pdf"));
+        assert_eq!(free_path(dir.path(), "b.pdf"), dir.path().join("b.pdf"));
+    }
+}
