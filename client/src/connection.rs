@@ -588,6 +588,7 @@ mod tests {
             gkchat_proto::ts::render::<crate::Direction>(&root),
             gkchat_proto::ts::render::<crate::TransferState>(&root),
             gkchat_proto::ts::render::<crate::GalleryTab>(&root),
+            gkchat_proto::ts::render::<crate::PreviewDraft>(&root),
             gkchat_proto::ts::render::<crate::QuickEvent>(&root),
             gkchat_proto::ts::render::<crate::CallPhase>(&root),
             gkchat_proto::ts::render::<crate::CallView>(&root),

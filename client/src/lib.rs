@@ -25,7 +25,8 @@ pub use calls::{CallNotice, CallPhase, CallView, Calls, synthetic_devices};
 pub use connection::{Connection, ConnectionState, Event, Events, ws_config};
 pub use error::{Error, Result};
 pub use messenger::{
-    AUTO_DOWNLOAD_BYTES_DEFAULT, CACHE_BYTES_DEFAULT, Direction, MediaSource, Messenger, MessengerEvent, TransferUpdate,
+    AUTO_DOWNLOAD_BYTES_DEFAULT, CACHE_BYTES_DEFAULT, Direction, MediaSource, Messenger, MessengerEvent, PreviewDraft,
+    TransferUpdate,
 };
 pub use quick::{QuickChats, QuickEvent, QuickLink, QuickRoom, QuickSpeaker};
 pub use rest::parse_server_url;

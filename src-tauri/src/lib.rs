@@ -48,6 +48,8 @@ pub struct AppState {
     desktop: std::sync::Mutex<settings::DesktopSettings>,
     /// The media cache's settings (applied to the messenger whenever it is asked for).
     media_settings: std::sync::Mutex<media::MediaSettings>,
+    /// A voice message being recorded.
+    recording: media::Recording,
     /// Devices and video frames for calls, whichever server is current.
     media: std::sync::Arc<live::CallMedia>,
 }
@@ -239,6 +241,7 @@ pub fn run() {
                 notifier: notifier::Notifier::with_settings(saved.notifications),
                 desktop: std::sync::Mutex::new(saved.desktop),
                 media_settings: std::sync::Mutex::new(saved.media),
+                recording: media::Recording::default(),
                 media,
             });
             if saved.desktop.start_minimised
@@ -347,6 +350,10 @@ pub fn run() {
             media::set_media_settings,
             media::clear_media_cache,
             media::chat_gallery,
+            media::start_voice_recording,
+            media::stop_voice_recording,
+            media::link_preview,
+            media::send_text_with_preview,
             quick::quick_create,
             quick::quick_open,
             quick::quick_join,

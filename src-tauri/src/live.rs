@@ -23,7 +23,7 @@ pub struct CallMedia {
 }
 
 impl CallMedia {
-    fn devices(&self) -> gkchat_client::calls::rtc::MediaDevices {
+    pub fn devices(&self) -> gkchat_client::calls::rtc::MediaDevices {
         self.settings.lock().unwrap_or_else(std::sync::PoisonError::into_inner).devices()
     }
 }

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use gkchat_client::{GalleryTab, LocalMessage, MediaSource};
+use gkchat_client::{GalleryTab, LocalMessage, MediaSource, PreviewDraft};
 use serde::{Deserialize, Serialize};
 use tauri::http::{Request, Response, StatusCode, header};
 use tauri::{Manager, State};
@@ -31,6 +31,8 @@ pub struct MediaSettings {
     pub cache_bytes: u64,
     /// Media up to this size download by themselves when they arrive (0: only thumbnails).
     pub auto_download_bytes: u64,
+    /// Fetch a preview of the first link in what I write (this device asks the site).
+    pub link_previews: bool,
 }
 
 impl Default for MediaSettings {
@@ -38,6 +40,7 @@ impl Default for MediaSettings {
         Self {
             cache_bytes: gkchat_client::CACHE_BYTES_DEFAULT,
             auto_download_bytes: gkchat_client::AUTO_DOWNLOAD_BYTES_DEFAULT,
+            link_previews: true,
         }
     }
 }
@@ -181,6 +184,79 @@ pub async fn chat_gallery(
     limit: u32,
 ) -> CommandResult<Vec<LocalMessage>> {
     Ok(state.messenger().await?.store().gallery(&chat_id, tab, before, limit.min(200)).await?)
+}
+
+/// The preview of the first link in `text` (none when previews are off, there is no link, or
+/// the page says nothing); the UI shows it while I write and sends it with the text.
+#[tauri::command]
+pub async fn link_preview(state: State<'_, AppState>, text: String) -> CommandResult<Option<PreviewDraft>> {
+    let enabled = state.media_settings.lock().expect("media settings lock").link_previews;
+    let Some(url) = gkchat_client::media::preview::first_link(&text).filter(|_| enabled) else { return Ok(None) };
+    match state.messenger().await?.link_preview(&url).await {
+        Ok(preview) => Ok(preview),
+        // A page that cannot be previewed is no error for the one writing.
+        Err(err) => {
+            tracing::debug!(%err, "no link preview");
+            Ok(None)
+        }
+    }
+}
+
+/// Sends a text with the link preview `link_preview` made.
+#[tauri::command]
+pub async fn send_text_with_preview(
+    state: State<'_, AppState>,
+    chat_id: String,
+    text: String,
+    reply_to: Option<String>,
+    preview: PreviewDraft,
+) -> CommandResult<LocalMessage> {
+    Ok(state.messenger().await?.send_text_with_preview(&chat_id, &text, reply_to, preview).await?)
+}
+
+/// The voice message being recorded, if one is.
+#[derive(Default)]
+pub struct Recording(std::sync::Mutex<Option<gkchat_client::media::voice::VoiceRecorder>>);
+
+/// Starts recording a voice message from the microphone the call settings choose (the
+/// synthetic tone when the app runs with fake devices).
+#[tauri::command]
+pub async fn start_voice_recording(state: State<'_, AppState>) -> CommandResult<()> {
+    let microphone = gkchat_client::calls::rtc::open_microphone(&state.media.devices())
+        .await
+        .map_err(|err| CommandError::new(gkchat_proto::ErrorCode::Unavailable, format!("no microphone: {err}")))?;
+    let dir = state.data_dir.join(STAGED_DIR);
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("{}.ogg", uuid::Uuid::new_v4().simple()));
+    let recorder = gkchat_client::media::voice::VoiceRecorder::start(microphone, path)?;
+    let previous = state.recording.0.lock().expect("recording lock").replace(recorder);
+    if let Some(previous) = previous {
+        previous.cancel();
+    }
+    Ok(())
+}
+
+/// Stops recording: sends the voice message to `chat_id`, or throws it away (`send` false).
+#[tauri::command]
+pub async fn stop_voice_recording(
+    state: State<'_, AppState>,
+    chat_id: String,
+    send: bool,
+) -> CommandResult<Option<LocalMessage>> {
+    let recorder = state.recording.0.lock().expect("recording lock").take();
+    let Some(recorder) = recorder else { return Ok(None) };
+    if !send {
+        tauri::async_runtime::spawn_blocking(move || recorder.cancel());
+        return Ok(None);
+    }
+    let note = tauri::async_runtime::spawn_blocking(move || recorder.stop())
+        .await
+        .map_err(|err| CommandError::new(gkchat_proto::ErrorCode::Internal, err.to_string()))??;
+    if note.duration_ms < 500 {
+        let _ = std::fs::remove_file(&note.path);
+        return Err(CommandError::new(gkchat_proto::ErrorCode::BadRequest, "hold to record a voice message"));
+    }
+    Ok(Some(state.messenger().await?.send_voice(&chat_id, note).await?))
 }
 
 /// A `Range: bytes=a-b` header against a length: what to send (open ends a chunk at a time).

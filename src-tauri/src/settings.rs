@@ -110,7 +110,7 @@ mod tests {
             notifications,
             desktop,
             calls: crate::calls::CallSettings { microphone: Some("USB mic".into()), ..Default::default() },
-            media: crate::media::MediaSettings { cache_bytes: 1 << 30, auto_download_bytes: 0 },
+            media: crate::media::MediaSettings { cache_bytes: 1 << 30, auto_download_bytes: 0, link_previews: false },
         };
         settings.save(&path).unwrap();
         assert_eq!(Settings::load(&path), settings);

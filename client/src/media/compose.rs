@@ -145,6 +145,27 @@ fn picture(bytes: &[u8], mime: &str, name: &str, media_id: &str, work_dir: &Path
     }))
 }
 
+/// A link preview's picture from its bytes: at most [`THUMB_LARGE_SIDE`] a side, as JPEG, in
+/// `work_dir` under a placeholder id; `None` when the bytes are no picture.
+pub fn preview_picture(bytes: &[u8], work_dir: &Path) -> Result<Option<(gkchat_proto::media::Thumb, PathBuf)>> {
+    let Ok(reader) = ImageReader::new(Cursor::new(bytes)).with_guessed_format() else { return Ok(None) };
+    let Ok((width, height)) = reader.into_dimensions() else { return Ok(None) };
+    if u64::from(width) * u64::from(height) > MAX_PICTURE_PIXELS {
+        return Ok(None);
+    }
+    let Ok(decoded) = image::load_from_memory(bytes) else { return Ok(None) };
+    let small = decoded.resize(
+        THUMB_LARGE_SIDE.min(decoded.width()),
+        THUMB_LARGE_SIDE.min(decoded.height()),
+        FilterType::Triangle,
+    );
+    std::fs::create_dir_all(work_dir).map_err(|e| io(work_dir, e))?;
+    let id = local_media_id();
+    let path = work_dir.join(&id);
+    std::fs::write(&path, jpeg(&small, THUMB_QUALITY)?).map_err(|e| io(&path, e))?;
+    Ok(Some((gkchat_proto::media::Thumb { media_id: id, width: small.width(), height: small.height() }, path)))
+}
+
 /// JPEG has no alpha: transparent parts go white, as chat apps show them.
 fn jpeg(image: &DynamicImage, quality: u8) -> Result<Vec<u8>> {
     let rgba = image.to_rgba8();

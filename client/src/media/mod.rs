@@ -3,6 +3,8 @@
 //! about an attachment is in `gkchat_proto::media`.
 
 pub mod compose;
+pub mod preview;
 mod transfer;
+pub mod voice;
 
 pub use transfer::{CHUNK_BYTES, UploadProgress};

@@ -60,9 +60,22 @@ pub struct TransferUpdate {
     pub state: TransferState,
 }
 
+/// A link's preview, ready to go with a text: what the page says, and its picture (already on
+/// this device) if it has one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PreviewDraft {
+    pub url: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub site_name: Option<String>,
+    /// The picture, made small, in the media folder under a placeholder id.
+    pub image: Option<gkchat_proto::media::Thumb>,
+}
+
 /// The messenger's media settings and the downloads under way.
 pub(super) struct MediaState {
     limits: StdMutex<(u64, u64)>,
+    preview_policy: StdMutex<crate::media::preview::PreviewPolicy>,
     /// One download per media at a time: a second asker waits for the first.
     fetching: tokio::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
@@ -71,6 +84,7 @@ impl Default for MediaState {
     fn default() -> Self {
         Self {
             limits: StdMutex::new((CACHE_BYTES_DEFAULT, AUTO_DOWNLOAD_BYTES_DEFAULT)),
+            preview_policy: StdMutex::default(),
             fetching: tokio::sync::Mutex::default(),
         }
     }
@@ -125,6 +139,42 @@ impl Messenger {
         })
         .await
         .map_err(|e| Error::Internal(format!("preparing the files stopped: {e}")))??;
+        self.queue_prepared(chat_id, prepared, caption, reply_to).await
+    }
+
+    /// Sends a recorded voice message (its file is moved into the media folder).
+    pub async fn send_voice(&self, chat_id: &str, note: crate::media::voice::VoiceNote) -> Result<LocalMessage> {
+        let local_id = compose::local_media_id();
+        let path = self.inner.store.media_dir().join(&local_id);
+        if std::fs::rename(&note.path, &path).is_err() {
+            std::fs::copy(&note.path, &path).map_err(|e| Error::Internal(format!("{}: {e}", note.path.display())))?;
+            let _ = std::fs::remove_file(&note.path);
+        }
+        let size = std::fs::metadata(&path).map_err(|e| Error::Internal(e.to_string()))?.len();
+        let attachment = gkchat_proto::media::Attachment {
+            media_id: local_id.clone(),
+            kind: gkchat_proto::media::AttachmentKind::Voice,
+            mime: "audio/ogg".into(),
+            size,
+            name: None,
+            width: None,
+            height: None,
+            duration_ms: Some(note.duration_ms),
+            thumbhash: None,
+            thumbs: vec![],
+            waveform: note.waveform,
+        };
+        let prepared = compose::Prepared { attachment, uploads: vec![(local_id, path)] };
+        self.queue_prepared(chat_id, vec![prepared], "", None).await
+    }
+
+    async fn queue_prepared(
+        &self,
+        chat_id: &str,
+        prepared: Vec<compose::Prepared>,
+        caption: &str,
+        reply_to: Option<String>,
+    ) -> Result<LocalMessage> {
         let mut files = Vec::new();
         let mut attachments = Vec::new();
         for item in prepared {
@@ -146,6 +196,73 @@ impl Messenger {
         };
         self.inner.store.add_transfers(&new.id, &files).await?;
         self.enqueue(new).await
+    }
+
+    /// Fetches the preview of `url` (under the guard of `media::preview`); `None` when the page
+    /// says nothing about itself.
+    pub async fn link_preview(&self, url: &str) -> Result<Option<PreviewDraft>> {
+        let policy = self.inner.media.preview_policy.lock().expect("policy lock").clone();
+        let Some(page) = crate::media::preview::fetch(url, &policy).await? else { return Ok(None) };
+        let mut image = None;
+        if let Some(image_url) = &page.image_url {
+            match crate::media::preview::fetch_image(image_url, &policy).await {
+                Ok(bytes) => {
+                    let dir = self.inner.store.media_dir().to_owned();
+                    let made = tokio::task::spawn_blocking(move || compose::preview_picture(&bytes, &dir))
+                        .await
+                        .map_err(|e| Error::Internal(e.to_string()))??;
+                    image = made.map(|(thumb, _)| thumb);
+                }
+                Err(err) => tracing::debug!(%err, "a preview's picture could not be fetched"),
+            }
+        }
+        Ok(Some(PreviewDraft {
+            url: page.url,
+            title: page.title,
+            description: page.description,
+            site_name: page.site_name,
+            image,
+        }))
+    }
+
+    /// Composes a text with a link preview (made by [`Self::link_preview`]); its picture
+    /// uploads like an attachment.
+    pub async fn send_text_with_preview(
+        &self,
+        chat_id: &str,
+        text: &str,
+        reply_to: Option<String>,
+        preview: PreviewDraft,
+    ) -> Result<LocalMessage> {
+        let mut files = Vec::new();
+        if let Some(image) = &preview.image {
+            let path = self.inner.store.media_dir().join(&image.media_id);
+            let size = std::fs::metadata(&path).map_err(|e| Error::Internal(format!("{}: {e}", path.display())))?.len();
+            files.push((image.media_id.clone(), image.media_id.clone(), size));
+        }
+        let link = gkchat_proto::media::LinkPreview {
+            url: preview.url,
+            title: preview.title,
+            description: preview.description,
+            site_name: preview.site_name,
+            image: preview.image,
+        };
+        let content = Content::Text { text: text.to_owned(), preview: Some(Box::new(link)) };
+        content.check().map_err(|(code, message)| Error::Invalid { code, message })?;
+        let new = NewMessage {
+            id: uuid::Uuid::now_v7().to_string(),
+            chat_id: chat_id.to_owned(),
+            content,
+            reply_to,
+            forwarded: false,
+        };
+        self.inner.store.add_transfers(&new.id, &files).await?;
+        self.enqueue(new).await
+    }
+
+    /// How link previews are fetched (tests let their own loopback server through).
+    pub fn set_preview_policy(&self, policy: crate::media::preview::PreviewPolicy) {
+        *self.inner.media.preview_policy.lock().expect("policy lock") = policy;
     }
 
     /// Gives up sending a message's files: unfinished uploads are cancelled; the message is taken

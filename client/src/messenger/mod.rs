@@ -9,7 +9,9 @@
 
 mod media;
 
-pub use media::{AUTO_DOWNLOAD_BYTES_DEFAULT, CACHE_BYTES_DEFAULT, Direction, MediaSource, TransferUpdate};
+pub use media::{
+    AUTO_DOWNLOAD_BYTES_DEFAULT, CACHE_BYTES_DEFAULT, Direction, MediaSource, PreviewDraft, TransferUpdate,
+};
 
 use std::sync::Arc;
 

@@ -662,3 +662,179 @@ async fn an_upload_goes_on_after_the_app_restarts() {
     let received = std::fs::read(bob_m.media_file(&attachments[0].media_id).await.unwrap()).unwrap();
     assert_eq!(sha256_hex(&received), sha256_hex(&data));
 }
+
+/// The calls' synthetic microphone (a paced tone), stopping after `frames` 20 ms frames.
+struct ShortTone {
+    tone: gkchat_client::calls::rtc::ToneSource,
+    frames: usize,
+}
+
+impl gkchat_client::calls::rtc::AudioSource for ShortTone {
+    fn read_frame(&mut self, frame: &mut [i16]) -> bool {
+        if self.frames == 0 {
+            return false;
+        }
+        self.frames -= 1;
+        self.tone.read_frame(frame)
+    }
+}
+
+#[tokio::test]
+async fn a_voice_message_of_a_tone_arrives_as_that_tone() {
+    use gkchat_client::media::voice::{VoiceRecorder, decode};
+    let server = TestServer::start().await;
+    let (alice, alice_me) = server.signed_up("alice").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let alice_m = gkchat_tests::messenger(&alice, &alice_me.id, None).await;
+    let bob_m = gkchat_tests::messenger(&bob, &bob_me.id, None).await;
+    let chat_id = alice_m.open_direct(&bob_me.id).await.unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let source = ShortTone { tone: gkchat_client::calls::rtc::ToneSource::new(440.0), frames: 75 };
+    let recorder = VoiceRecorder::start(Box::new(source), dir.path().join("voice.ogg")).unwrap();
+    let note = tokio::task::spawn_blocking(move || recorder.wait()).await.unwrap().unwrap();
+    assert_eq!(note.duration_ms, 1500);
+    let pending = alice_m.send_voice(&chat_id, note).await.unwrap();
+    uploaded(&alice_m, &pending.message.id).await;
+
+    let message = newest(&bob_m, &chat_id, |m| matches!(m.content, Some(Content::Media { .. }))).await;
+    let Some(Content::Media { attachments, .. }) = message.content else { unreachable!() };
+    let voice = &attachments[0];
+    assert_eq!((voice.kind, voice.duration_ms, voice.waveform.len()), (AttachmentKind::Voice, Some(1500), 30));
+    assert!(voice.waveform.iter().all(|&point| point > 200), "a steady tone is loud throughout: {:?}", voice.waveform);
+    let samples = decode(&bob_m.media_file(&voice.media_id).await.unwrap()).unwrap();
+    let seconds = samples.len() as f64 / 48_000.0;
+    assert!((seconds - 1.5).abs() < 0.05, "{seconds} s");
+    let pitch = gkchat_client::calls::rtc::analysis::tone_frequency(&samples[12_000..60_000]).unwrap();
+    assert!((pitch - 440.0).abs() < 5.0, "{pitch} Hz");
+}
+
+/// A web server of the test's own for link previews: a good page, redirects to places a
+/// preview must never reach, an endless head and a page that stalls.
+async fn pages(secret: std::net::SocketAddr) -> std::net::SocketAddr {
+    use axum::http::{StatusCode, header};
+    use axum::response::{IntoResponse, Redirect};
+    use axum::routing::get;
+    let html = |body: String| ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body);
+    let app = axum::Router::new()
+        .route(
+            "/good",
+            get(move || async move {
+                html(
+                    r#"<html><head><title>fallback</title>
+                    <meta property="og:title" content="The Good Page">
+                    <meta property="og:description" content="Everything you wanted to know.">
+                    <meta property="og:site_name" content="Good Site">
+                    <meta property="og:image" content="/cover.png"></head><body>hi</body></html>"#
+                        .to_owned(),
+                )
+            }),
+        )
+        .route(
+            "/cover.png",
+            get(|| async {
+                let picture = image::RgbImage::from_fn(800, 400, |x, _| image::Rgb([(x / 4) as u8, 80, 160]));
+                let mut png = Vec::new();
+                image::DynamicImage::ImageRgb8(picture)
+                    .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+                    .unwrap();
+                ([(header::CONTENT_TYPE, "image/png")], png)
+            }),
+        )
+        .route("/to-loopback", get(move || async move { Redirect::temporary(&format!("http://{secret}/secret")) }))
+        .route("/to-private", get(|| async { Redirect::temporary("http://10.0.0.1/") }))
+        .route("/to-metadata", get(|| async { Redirect::temporary("http://169.254.169.254/latest/meta-data/") }))
+        .route("/hop", get(|| async { Redirect::temporary("/hop") }))
+        .route(
+            "/huge",
+            get(move || async move {
+                let filler = "<meta name=x content=y>".repeat(150_000);
+                html(format!("<html><head>{filler}<title>after two megabytes</title></head></html>"))
+            }),
+        )
+        .route(
+            "/slow",
+            get(|| async {
+                let stream = futures_util::stream::unfold(0, |n| async move {
+                    if n > 0 {
+                        std::future::pending::<()>().await;
+                    }
+                    Some((Ok::<_, std::io::Error>(bytes_of("<html><head><title>never ends")), n + 1))
+                });
+                ([(header::CONTENT_TYPE, "text/html")], axum::body::Body::from_stream(stream)).into_response()
+            }),
+        )
+        .fallback(|| async { StatusCode::NOT_FOUND });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+fn bytes_of(text: &str) -> axum::body::Bytes {
+    axum::body::Bytes::copy_from_slice(text.as_bytes())
+}
+
+#[tokio::test]
+async fn link_previews_never_reach_local_or_private_addresses() {
+    use gkchat_client::media::preview::{PreviewPolicy, fetch};
+    // What a preview must never read: a service on this machine's loopback.
+    let secret = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let secret_addr = secret.local_addr().unwrap();
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = hits.clone();
+    tokio::spawn(async move {
+        while let Ok((_socket, _)) = secret.accept().await {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let site = pages(secret_addr).await;
+    let policy = PreviewPolicy {
+        allow_http: true,
+        timeout: Duration::from_millis(1500),
+        allowed_for_tests: vec![site],
+        ..PreviewPolicy::default()
+    };
+    let at = |path: &str| format!("http://{site}{path}");
+
+    let good = fetch(&at("/good"), &policy).await.unwrap().unwrap();
+    assert_eq!(good.title.as_deref(), Some("The Good Page"));
+    assert_eq!(good.description.as_deref(), Some("Everything you wanted to know."));
+    assert_eq!(good.site_name.as_deref(), Some("Good Site"));
+    assert_eq!(good.image_url, Some(at("/cover.png")));
+
+    for path in ["/to-loopback", "/to-private", "/to-metadata"] {
+        let refused = fetch(&at(path), &policy).await.unwrap_err();
+        assert_eq!(refused.code(), ErrorCode::Forbidden, "{path}: {refused}");
+    }
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0, "the loopback service was never reached");
+    assert_eq!(fetch(&at("/hop"), &policy).await.unwrap_err().code(), ErrorCode::Forbidden, "redirects end");
+    // The default refuses loopback outright, and plain HTTP.
+    assert_eq!(fetch(&at("/good"), &PreviewPolicy::default()).await.unwrap_err().code(), ErrorCode::Forbidden);
+    // Cut off: 2 MiB of head never reach the title after them; a stalled page ends in time.
+    let huge = fetch(&at("/huge"), &policy).await.unwrap();
+    assert!(huge.is_none_or(|p| p.title.as_deref() != Some("after two megabytes")), "read past the cap");
+    let started = std::time::Instant::now();
+    assert_eq!(fetch(&at("/slow"), &policy).await.unwrap_err().code(), ErrorCode::Unreachable);
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    // Through the messengers: the preview travels in the message, its picture as media.
+    let server = TestServer::start().await;
+    let (alice, alice_me) = server.signed_up("alice").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let alice_m = gkchat_tests::messenger(&alice, &alice_me.id, None).await;
+    let bob_m = gkchat_tests::messenger(&bob, &bob_me.id, None).await;
+    alice_m.set_preview_policy(policy.clone());
+    let chat_id = alice_m.open_direct(&bob_me.id).await.unwrap();
+    let draft = alice_m.link_preview(&at("/good")).await.unwrap().unwrap();
+    let image = draft.image.clone().expect("the picture was fetched");
+    assert_eq!((image.width, image.height), (640, 320));
+    let text = format!("read this {}", at("/good"));
+    let pending = alice_m.send_text_with_preview(&chat_id, &text, None, draft).await.unwrap();
+    uploaded(&alice_m, &pending.message.id).await;
+    let got = newest(&bob_m, &chat_id, |m| matches!(&m.content, Some(Content::Text { preview: Some(_), .. }))).await;
+    let Some(Content::Text { preview: Some(preview), .. }) = got.content else { unreachable!() };
+    assert_eq!(preview.title.as_deref(), Some("The Good Page"));
+    let picture = std::fs::read(bob_m.media_file(&preview.image.unwrap().media_id).await.unwrap()).unwrap();
+    assert_eq!(image::load_from_memory(&picture).unwrap().width(), 640);
+}

@@ -11,4 +11,8 @@ cache_bytes: number,
 /**
  * Media up to this size download by themselves when they arrive (0: only thumbnails).
  */
-auto_download_bytes: number, };
+auto_download_bytes: number, 
+/**
+ * Fetch a preview of the first link in what I write (this device asks the site).
+ */
+link_previews: boolean, };

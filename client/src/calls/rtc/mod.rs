@@ -313,6 +313,15 @@ impl Endpoints {
     }
 }
 
+/// The microphone `devices` name (the synthetic tone, or the system's through cpal), for a
+/// voice message.
+pub async fn open_microphone(devices: &MediaDevices) -> Result<Box<dyn AudioSource>, MediaError> {
+    Ok(match devices {
+        MediaDevices::Synthetic(synthetic) => Box::new(ToneSource::new(synthetic.tone_hz)),
+        MediaDevices::System { input, .. } => Box::new(devices::CpalInput::open(input.clone()).await?),
+    })
+}
+
 /// Paced black pictures, for when there is no camera.
 struct NoCamera {
     started: Instant,
