@@ -27,6 +27,7 @@
 //! Run it with `cargo run --release -p gkchat-bench -- --help`.
 
 mod many;
+mod media;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -114,6 +115,15 @@ struct Args {
     /// Pin the server process to core 0 and this generator to core 1 (`taskset`).
     #[arg(long)]
     pin: bool,
+    /// Media: upload a file of this many MiB over tus and download it again, timed, with the
+    /// server's and this client's peak memory (needs --server-binary).
+    #[arg(long)]
+    media_mib: Option<u64>,
+    /// Media: store blobs in this S3-compatible endpoint's bucket `--s3-bucket` (else files).
+    #[arg(long)]
+    s3_endpoint: Option<String>,
+    #[arg(long, default_value = "gkchat-bench")]
+    s3_bucket: String,
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -164,6 +174,7 @@ async fn main() -> Result<()> {
                 redis_url: args.redis_url.as_deref(),
                 jwt_secret: &jwt_secret,
                 pin: args.pin,
+                env: media::storage_env(args.s3_endpoint.as_deref(), &args.s3_bucket),
             };
             let (url, process) = spawn_server(binary, &spawned).await?;
             child = Some(process);
@@ -197,6 +208,15 @@ async fn main() -> Result<()> {
         let target = many::Target { urls: &urls, pids: &pids, database_url: &database_url, jwt_secret: &jwt_secret };
         let result = many::run(&many, &target).await;
         for mut process in child.into_iter().chain(others.into_iter().map(|(_, process)| process)) {
+            let _ = process.kill();
+            let _ = process.wait();
+        }
+        return result;
+    }
+    if let Some(mib) = args.media_mib {
+        let Some(process) = &child else { bail!("--media-mib needs --server-binary (the server in its own process)") };
+        let result = media::run(&url, mib, process.id(), args.s3_endpoint.is_some()).await;
+        if let Some(mut process) = child {
             let _ = process.kill();
             let _ = process.wait();
         }
@@ -360,6 +380,8 @@ struct Spawn<'a> {
     jwt_secret: &'a str,
     /// On core 0 (`taskset`).
     pin: bool,
+    /// More settings, as `GKCHAT_*` variables (the blob store).
+    env: Vec<(String, String)>,
 }
 
 /// Pins this process (every thread) to core 1.
@@ -395,6 +417,7 @@ async fn spawn_server(binary: &std::path::Path, spawn: &Spawn<'_>) -> Result<(Ur
         .env("GKCHAT_AUTH_ATTEMPTS_PER_IP_MINUTE", "1000000")
         .env("GKCHAT_AUTH_ATTEMPTS_PER_ACCOUNT_MINUTE", "1000000")
         .env("GKCHAT_MAX_CONNECTIONS", "100000")
+        .envs(spawn.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .spawn()
         .with_context(|| format!("starting {}", binary.display()))?;
     let url = Url::parse(&format!("http://{addr}"))?;

@@ -342,6 +342,7 @@ pub fn run() {
             chats::message_info,
             media::send_media,
             media::stage_file,
+            media::paste_clipboard_image,
             media::cancel_media,
             media::download_media,
             media::save_media,

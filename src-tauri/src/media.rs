@@ -87,6 +87,31 @@ pub async fn stage_file(state: State<'_, AppState>, request: tauri::ipc::Request
     Ok(MediaSource { path, name: Some(name) })
 }
 
+/// A picture on the system clipboard, staged as a PNG file (`None` when it holds none): for a
+/// paste whose event carried no file (WebKitGTK gives the page no image from the clipboard).
+#[tauri::command]
+pub async fn paste_clipboard_image(state: State<'_, AppState>) -> CommandResult<Option<MediaSource>> {
+    let dir = state.data_dir.join(STAGED_DIR);
+    tauri::async_runtime::spawn_blocking(move || -> CommandResult<Option<MediaSource>> {
+        let unavailable =
+            |err: arboard::Error| CommandError::new(gkchat_proto::ErrorCode::Unavailable, err.to_string());
+        let image = match arboard::Clipboard::new().map_err(unavailable)?.get_image() {
+            Ok(image) => image,
+            Err(arboard::Error::ContentNotAvailable) => return Ok(None),
+            Err(err) => return Err(unavailable(err)),
+        };
+        let (width, height) = (image.width as u32, image.height as u32);
+        let Some(rgba) = image::RgbaImage::from_raw(width, height, image.bytes.into_owned()) else { return Ok(None) };
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{}.png", uuid::Uuid::new_v4().simple()));
+        rgba.save_with_format(&path, image::ImageFormat::Png)
+            .map_err(|err| CommandError::new(gkchat_proto::ErrorCode::Internal, err.to_string()))?;
+        Ok(Some(MediaSource { path, name: Some("Pasted image.png".into()) }))
+    })
+    .await
+    .map_err(|err| CommandError::new(gkchat_proto::ErrorCode::Internal, err.to_string()))?
+}
+
 /// Gives up sending a message's files (taken back, or deleted for everyone once sent).
 #[tauri::command]
 pub async fn cancel_media(state: State<'_, AppState>, message_id: String) -> CommandResult<()> {

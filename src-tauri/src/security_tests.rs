@@ -35,8 +35,9 @@ fn the_content_security_policy_is_strict() {
         ("script-src", &["'self'"]),
         ("style-src", &["'self'"]),
         ("img-src", &["'self'", "data:", "blob:", "gkmedia:", "http://gkmedia.localhost"]),
-        ("media-src", &["'self'", "gkmedia:", "http://gkmedia.localhost"]),
-        ("connect-src", &["ipc:", "http://ipc.localhost"]),
+        ("media-src", &["'self'", "blob:", "gkmedia:", "http://gkmedia.localhost"]),
+        // The app's media scheme is fetched for sound (WebKitGTK's players cannot read it).
+        ("connect-src", &["ipc:", "http://ipc.localhost", "gkmedia:", "http://gkmedia.localhost"]),
         ("object-src", &["'none'"]),
         ("base-uri", &["'none'"]),
         ("form-action", &["'none'"]),

@@ -359,6 +359,7 @@ function Frame({
             open={open}
             myId={me.id}
             onClose={() => setOpen(null)}
+            onOpenChat={(chatId) => show({ chatId })}
           />
         ) : (
           <WelcomePane />

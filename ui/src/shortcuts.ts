@@ -54,9 +54,17 @@ export function shortcutFor(event: Keys): Shortcut | null {
 /**
  * How deep an Esc-closable thing sits: Esc closes the open one of the highest rank (the latest
  * opened among equals), so a menu goes before the search, the search before a side pane, and a
- * reply quote before the conversation it belongs to.
+ * reply quote before the conversation it belongs to; a full-window overlay (the media viewer)
+ * before all of them.
  */
-export const LAYER = { conversation: 0, quote: 1, pane: 2, search: 3, menu: 4 } as const;
+export const LAYER = {
+  conversation: 0,
+  quote: 1,
+  pane: 2,
+  search: 3,
+  menu: 4,
+  overlay: 5,
+} as const;
 
 interface Layer {
   rank: number;

@@ -4,7 +4,13 @@
 import { cleanup } from "@testing-library/react";
 import { afterEach, vi } from "vitest";
 
-vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn(), Channel: class {} }));
+vi.mock("@tauri-apps/api/core", () => ({
+  invoke: vi.fn(),
+  Channel: class {},
+  // As on Linux and macOS: `<scheme>://localhost/<path>`.
+  convertFileSrc: (path: string, scheme = "asset") =>
+    `${scheme}://localhost/${encodeURIComponent(path)}`,
+}));
 
 afterEach(async () => {
   cleanup();

@@ -9,6 +9,7 @@ mod frame;
 mod groups;
 mod installer;
 mod long_chat;
+mod media;
 mod quick;
 
 use std::time::Duration;

@@ -157,6 +157,121 @@ export function DoubleCheckIcon({ size = 14 }: IconProps) {
   );
 }
 
+/** A paper clip: attach files. */
+export function PaperclipIcon({ size = 18 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M21.4 11.1l-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5" />
+    </svg>
+  );
+}
+
+/** A picture frame with a mountain: photos, a chat's media. */
+export function ImageIcon({ size = 18 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <rect x="3" y="3" width="18" height="18" rx="2" />
+      <circle cx="8.5" cy="8.5" r="1.5" />
+      <path d="M21 15l-5-5L5 21" />
+    </svg>
+  );
+}
+
+/** A triangle pointing right: play. */
+export function PlayIcon({ size = 18 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M6 4l14 8-14 8z" fill="currentColor" />
+    </svg>
+  );
+}
+
+/** Two bars: pause. */
+export function PauseIcon({ size = 18 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M7 4h3v16H7zM14 4h3v16h-3z" fill="currentColor" />
+    </svg>
+  );
+}
+
+/** A sheet with a folded corner: a document. */
+export function FileIcon({ size = 18 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z" />
+      <path d="M14 2v6h6" />
+    </svg>
+  );
+}
+
+/** A musical note: an audio file. */
+export function MusicIcon({ size = 18 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M9 18V5l12-2v13" />
+      <circle cx="6" cy="18" r="3" />
+      <circle cx="18" cy="16" r="3" />
+    </svg>
+  );
+}
+
+/** A box: an archive (zip and the like). */
+export function ArchiveIcon({ size = 18 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M21 8v13H3V8M1 3h22v5H1zM10 12h4" />
+    </svg>
+  );
+}
+
+/** An arrow into a tray: save, download. */
+export function DownloadIcon({ size = 18 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M7 10l5 5 5-5M12 15V3" />
+    </svg>
+  );
+}
+
+/** Two chain links: a link. */
+export function LinkIcon({ size = 18 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0 0-7-7l-1.7 1.7" />
+      <path d="M14 11a5 5 0 0 0-7.5-.5l-3 3a5 5 0 0 0 7 7l1.7-1.7" />
+    </svg>
+  );
+}
+
+/** A microphone: record a voice message. */
+export function MicIcon({ size = 18 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <rect x="9" y="2" width="6" height="12" rx="3" />
+      <path d="M5 10a7 7 0 0 0 14 0M12 17v5M8 22h8" />
+    </svg>
+  );
+}
+
+/** A chevron pointing left: previous. */
+export function ChevronLeftIcon({ size = 18 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M15 18l-6-6 6-6" />
+    </svg>
+  );
+}
+
+/** A chevron pointing right: next. */
+export function ChevronRightIcon({ size = 18 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <path d="M9 18l6-6-6-6" />
+    </svg>
+  );
+}
+
 type CallKind = "audio" | "video";
 
 const CALLS: { kind: CallKind; label: string; Icon: (props: IconProps) => React.JSX.Element }[] = [

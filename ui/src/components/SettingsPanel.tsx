@@ -11,6 +11,7 @@ import ProfileSettings from "./ProfileSettings";
 import DesktopSettings from "./DesktopSettings";
 import NotificationSettings from "./NotificationSettings";
 import ServerSettings from "./ServerSettings";
+import StorageSettings from "../features/media/StorageSettings";
 
 /** What the signed-in frame, and Settings within it, work with. */
 export interface SignedInProps {
@@ -38,6 +39,7 @@ export default function SettingsPanel({
       <BlockedSettings />
       <NotificationSettings />
       <CallSettings />
+      <StorageSettings />
       <DesktopSettings />
       <ServerSettings />
       <fieldset className="settings-section">

@@ -19,6 +19,14 @@ import { NEW_GROUP_SETTINGS, type GroupSettings } from "../groups/api";
 import GroupInfoPanel from "../groups/GroupInfoPanel";
 import { useMembers, useNames } from "../groups/hooks";
 import { isAdmin, type NameOf } from "../groups/words";
+import { mediaApi } from "../media/api";
+import ComposerPreview, { useLinkPreviewDraft } from "../media/ComposerPreview";
+import Gallery from "../media/Gallery";
+import { useFileDrop } from "../media/hooks";
+import { MediaProvider } from "../media/MediaContext";
+import MediaSheet, { AttachButton, DropZone } from "../media/MediaSheet";
+import { pastedFiles, usePickedFiles } from "../media/picked";
+import VoiceRecorder, { useVoiceRecording } from "../media/VoiceRecorder";
 import { conversationApi } from "./api";
 import ConversationHeader from "./ConversationHeader";
 import ConversationSearch from "./ConversationSearch";
@@ -62,11 +70,33 @@ function settingsBefore(rows: LocalMessage[], index: number): GroupSettings | nu
 }
 
 /**
- * One conversation: header, the timeline with date separators and ticks, and the composer. In a
- * group: senders' names and avatars, its happenings in words, mentions, and the info panel. It
- * closes once the chat is deleted for me (here or on another device).
+ * One conversation: header, the timeline with date separators and ticks, and the composer with
+ * its attachments (picked, pasted or dropped, shown in a sheet before they go), voice messages
+ * and link previews. In a group:
+ * senders' names and avatars, its happenings in words, mentions, and the info panel. Beside it,
+ * the chat's gallery. It closes once the chat is deleted for me (here or on another device).
  */
 export default function Conversation({
+  open,
+  myId,
+  onClose,
+  onOpenChat,
+}: {
+  open: OpenChat;
+  myId: string;
+  onClose: () => void;
+  /** Opens another chat (a shared contact's Message). */
+  onOpenChat?: (chatId: string) => void;
+}) {
+  return (
+    <MediaProvider chatId={open.chatId} myId={myId} onOpenChat={onOpenChat ?? null}>
+      <ConversationView open={open} myId={myId} onClose={onClose} />
+    </MediaProvider>
+  );
+}
+
+/** The conversation itself, inside the media provider its bubbles and sheet use. */
+function ConversationView({
   open,
   myId,
   onClose,
@@ -86,6 +116,7 @@ export default function Conversation({
   const members = useMembers(group ? chatId : null, chat?.members_seq ?? 0);
   const nameOf = useNames();
   const [infoOpen, setInfoOpen] = useState(false);
+  const [galleryOpen, setGalleryOpen] = useState(false);
   const [text, setText] = useState("");
   const [replyTo, setReplyTo] = useState<LocalMessage | null>(null);
   const [editing, setEditing] = useState<LocalMessage | null>(null);
@@ -101,6 +132,11 @@ export default function Conversation({
   const lastTyping = useRef(0);
   const list = useRef<HTMLDivElement>(null);
   const composer = useRef<HTMLTextAreaElement>(null);
+  // In a group, who may no longer (or may not) write here.
+  const notMember = group && chat.my_role === null;
+  const adminsOnly = group && !notMember && chat.only_admins_send && !isAdmin(chat.my_role);
+  const files = usePickedFiles();
+  const dragging = useFileDrop(!notMember && !adminsOnly, files.addSources);
   const mentions = useMentionCompletion({
     members: group ? (members ?? []) : null,
     myId,
@@ -108,6 +144,12 @@ export default function Conversation({
     setText,
     composer,
   });
+  const voice = useVoiceRecording(chatId, {
+    onError: setError,
+    onSent: () => setAtBottom(true),
+  });
+  const recording = voice.phase !== "idle";
+  const preview = useLinkPreviewDraft(text, editing === null);
   // Where the unread divider goes: fixed when the chat's tile first loads.
   const [readAtOpen, setReadAtOpen] = useState<number | null>(null);
   useEffect(() => {
@@ -205,8 +247,14 @@ export default function Conversation({
         });
         setEditing(null);
       } else {
-        await conversationApi.sendText(chatId, body, replyTo?.message.id ?? null);
+        const replyId = replyTo?.message.id ?? null;
+        if (preview.draft) {
+          await mediaApi.sendTextWithPreview(chatId, body, replyId, preview.draft);
+        } else {
+          await conversationApi.sendText(chatId, body, replyId);
+        }
         setReplyTo(null);
+        preview.clear();
       }
       setText("");
       mentions.reset();
@@ -283,9 +331,6 @@ export default function Conversation({
   };
 
   const now = Date.now();
-  // In a group, who may no longer (or may not) write here.
-  const notMember = group && chat.my_role === null;
-  const adminsOnly = group && !notMember && chat.only_admins_send && !isAdmin(chat.my_role);
   const canLoadOlder = hasOlder && (messages?.[0]?.message.seq ?? 0) > 1;
   return (
     <div className="conversation-frame">
@@ -294,7 +339,8 @@ export default function Conversation({
           chatId={chatId}
           chat={chat}
           onToggleSearch={() => setSearching(!searching)}
-          onOpenInfo={() => setInfoOpen(!infoOpen)}
+          onOpenInfo={() => (setGalleryOpen(false), setInfoOpen(!infoOpen))}
+          onOpenGallery={() => (setInfoOpen(false), setGalleryOpen(!galleryOpen))}
           onDeleted={onClose}
           nameOf={nameOf}
         />
@@ -429,6 +475,26 @@ export default function Conversation({
             })}
           </div>
         </div>
+        {dragging && <DropZone />}
+        {files.picked.length > 0 && (
+          <MediaSheet
+            chatId={chatId}
+            replyTo={replyTo?.message.id ?? null}
+            picked={files.picked}
+            onAdd={files.addFiles}
+            onRemove={files.remove}
+            onCancel={() => {
+              files.clear();
+              composer.current?.focus();
+            }}
+            onSent={() => {
+              files.clear();
+              setReplyTo(null);
+              setAtBottom(true);
+              composer.current?.focus();
+            }}
+          />
+        )}
         {!atBottom && (
           <button
             type="button"
@@ -482,7 +548,7 @@ export default function Conversation({
                 </button>
               </div>
             )}
-            {emoji && <EmojiPicker onPick={(e) => setText(text + e)} />}
+            {emoji && !recording && <EmojiPicker onPick={(e) => setText(text + e)} />}
             {mentions.open && (
               <MentionList
                 candidates={mentions.candidates}
@@ -490,24 +556,44 @@ export default function Conversation({
                 onPick={mentions.pick}
               />
             )}
-            <form className="composer" onSubmit={submit}>
+            {preview.draft && <ComposerPreview draft={preview.draft} onRemove={preview.dismiss} />}
+            <form className={recording ? "composer recording" : "composer"} onSubmit={submit}>
               <button
                 type="button"
                 className="link-button composer-emoji"
                 aria-label="Emoji"
                 title="Emoji"
+                disabled={recording}
                 onClick={() => setEmoji(!emoji)}
               >
                 <SmileIcon size={22} />
               </button>
+              <AttachButton onFiles={files.addFiles} disabled={recording} />
               <textarea
                 ref={composer}
                 data-testid="composer"
                 rows={1}
+                disabled={recording}
                 placeholder="Type a message"
                 value={text}
                 onChange={(event) => onChange(event.target.value, event.target.selectionStart)}
                 onKeyDown={onKeyDown}
+                onPaste={(event) => {
+                  // Pictures and files pasted go to the sheet; text pastes as text.
+                  const pasted = pastedFiles(event.clipboardData);
+                  if (pasted.length === 0) {
+                    // Nothing but maybe a picture the webview did not hand over: ask the app.
+                    if (!event.clipboardData?.getData?.("text/plain")) {
+                      mediaApi
+                        .pasteClipboardImage()
+                        .then((source) => source && files.addSources([source]))
+                        .catch(() => {});
+                    }
+                    return;
+                  }
+                  event.preventDefault();
+                  files.addFiles(pasted);
+                }}
                 onClick={(event) =>
                   mentions.follow(event.currentTarget.value, event.currentTarget.selectionStart)
                 }
@@ -517,9 +603,14 @@ export default function Conversation({
                   }
                 }}
               />
-              <button type="submit" data-testid="send">
-                {editing ? "Save" : "Send"}
-              </button>
+              {/* The microphone while there is nothing to send (and while it records). */}
+              {recording || (!editing && text.trim() === "") ? (
+                <VoiceRecorder recording={voice} />
+              ) : (
+                <button type="submit" data-testid="send">
+                  {editing ? "Save" : "Send"}
+                </button>
+              )}
             </form>
           </>
         )}
@@ -531,6 +622,16 @@ export default function Conversation({
           members={members}
           onClose={() => setInfoOpen(false)}
           onDeleted={onClose}
+        />
+      )}
+      {galleryOpen && (
+        <Gallery
+          chatId={chatId}
+          onPick={(messageId) => {
+            setGalleryOpen(false);
+            setFocus(messageId);
+          }}
+          onClose={() => setGalleryOpen(false)}
         />
       )}
     </div>

@@ -9,7 +9,7 @@ import {
 } from "../../api";
 import Avatar from "../../components/Avatar";
 import Confirm from "../../components/Confirm";
-import { CallButtons, InfoIcon, MoreIcon, SearchIcon } from "../../components/Icon";
+import { CallButtons, ImageIcon, InfoIcon, MoreIcon, SearchIcon } from "../../components/Icon";
 import ReportForm from "../../components/ReportForm";
 import { useNow } from "../../hooks";
 import { useTypingUsers } from "../../messages";
@@ -43,14 +43,15 @@ function PersonLine({ person }: { person: ChatMember }) {
 
 /**
  * The conversation's header: the chat's photo and title, what is going on (typing, the other
- * person's @username and presence, a group's size), search, and in a direct chat the call
- * buttons, Block / Report for the other person, and Delete chat.
+ * person's @username and presence, a group's size), search, the chat's media, links and docs,
+ * and in a direct chat the call buttons, Block / Report for the other person, and Delete chat.
  */
 export default function ConversationHeader({
   chatId,
   chat,
   onToggleSearch,
   onOpenInfo,
+  onOpenGallery,
   onDeleted,
   nameOf,
 }: {
@@ -60,6 +61,8 @@ export default function ConversationHeader({
   onToggleSearch: () => void;
   /** Shows a group's info panel. */
   onOpenInfo?: () => void;
+  /** Shows the chat's media, links and documents. */
+  onOpenGallery?: () => void;
   /** The chat was deleted for me: close it. */
   onDeleted: () => void;
   /** Names of a group's members (who is typing). */
@@ -152,6 +155,18 @@ export default function ConversationHeader({
         >
           <SearchIcon size={20} />
         </button>
+        {onOpenGallery && (
+          <button
+            type="button"
+            className="link-button header-call"
+            aria-label="Media, links and docs"
+            title="Media, links and docs"
+            data-testid="open-gallery"
+            onClick={onOpenGallery}
+          >
+            <ImageIcon size={20} />
+          </button>
+        )}
         {group && onOpenInfo && (
           <button
             type="button"

@@ -11,6 +11,9 @@ import {
 } from "../../components/Icon";
 import Avatar from "../../components/Avatar";
 import { clockTime } from "../../time";
+import ContactCardView from "../media/ContactCardView";
+import LinkPreviewCard from "../media/LinkPreviewCard";
+import MediaAttachments from "../media/MediaAttachments";
 import { renderMentions, type MentionNames } from "./mentions";
 import { senderColor } from "./senders";
 
@@ -39,8 +42,45 @@ function TickIcon({ tick }: { tick: Tick }) {
 }
 
 /**
- * One message in the timeline: forwarded mark, the quote it answers, its text, reactions, time,
- * tick (mine only) and the actions button; its info, a send failure and its menu under it.
+ * What a message says: its attachments and caption, a contact card, or its text (with its link's
+ * preview); a deleted one's tombstone.
+ */
+function MessageBody({
+  local,
+  mine,
+  names,
+}: {
+  local: LocalMessage;
+  mine: boolean;
+  names: MentionNames | null;
+}) {
+  const m = local.message;
+  const content = m.deleted_at === null ? m.content : null;
+  if (content?.kind === "contact") return <ContactCardView card={content.card} />;
+  const text =
+    content === null ? (
+      <div className="message-text deleted" data-testid="message-text">
+        {messageText(m)}
+      </div>
+    ) : content.kind !== "media" || content.caption ? (
+      <div className="message-text" data-testid="message-text">
+        {renderMentions(content.kind === "media" ? (content.caption ?? "") : messageText(m), names)}
+      </div>
+    ) : null;
+  return (
+    <>
+      {content?.kind === "media" && (
+        <MediaAttachments local={local} attachments={content.attachments} mine={mine} />
+      )}
+      {text}
+      {content?.kind === "text" && content.preview && <LinkPreviewCard preview={content.preview} />}
+    </>
+  );
+}
+
+/**
+ * One message in the timeline: forwarded mark, the quote it answers, what it says, reactions,
+ * time, tick (mine only) and the actions button; its info, a send failure and its menu under it.
  */
 export default function MessageBubble({
   local,
@@ -74,9 +114,10 @@ export default function MessageBubble({
 }) {
   const m = local.message;
   const deleted = m.deleted_at !== null;
+  const media = !deleted && m.content?.kind === "media";
   const bubble = (
     <div
-      className={`bubble ${mine ? "mine" : "theirs"}${highlighted ? " highlight" : ""}`}
+      className={`bubble ${mine ? "mine" : "theirs"}${media ? " media-bubble" : ""}${highlighted ? " highlight" : ""}`}
       data-testid="message"
       data-message-id={m.id}
       data-seq={m.seq}
@@ -96,9 +137,7 @@ export default function MessageBubble({
           {renderMentions(messageText(quoted.message), names)}
         </div>
       )}
-      <div className={deleted ? "message-text deleted" : "message-text"} data-testid="message-text">
-        {deleted ? messageText(m) : renderMentions(messageText(m), names)}
-      </div>
+      <MessageBody local={local} mine={mine} names={names} />
       {m.reactions.length > 0 && (
         <div className="reactions" data-testid="message-reactions">
           {m.reactions.map((r) => r.emoji).join(" ")}

@@ -1,0 +1,272 @@
+//! Media in the real window: the app attaches a photo (with a GPS position in its EXIF) and a
+//! PDF through the file input, the preview sheet, a caption; the headless friend receives them
+//! (the position gone, the PDF typed by its bytes) and sends a photo and a document back, which
+//! the app shows — the thumbnail loaded through the `gkmedia:` scheme, the document as a tile;
+//! the gallery lists them; a voice message recorded in the app from the synthetic microphone
+//! reaches the friend as the 440 Hz tone, and plays back in the app; a picture put on the X
+//! clipboard (xclip) is pasted into the composer and sent (WebKitGTK's paste event carries no
+//! image from the clipboard: the app reads it itself).
+
+use std::time::Duration;
+
+use gkchat_proto::chat::Content;
+use gkchat_proto::media::AttachmentKind;
+use gkchat_tests::desktop::{DesktopHarness, desktop_binary, shots_dir};
+use gkchat_tests::webdriver::Session;
+use gkchat_tests::{TestServer, client_for, test_device};
+
+use super::{PASSWORD, WAIT, click, content_of, sign_up_in_app, type_into};
+
+/// A JPEG whose EXIF block holds a GPS position.
+fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x / 3) as u8, (y / 2) as u8, 150]));
+    let mut plain = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 90).encode_image(&picture).unwrap();
+    let mut exif = b"Exif\0\0MM\0*\0\0\0\x08".to_vec();
+    exif.extend_from_slice(b"GPSLatitude 51.5007 N GPSLongitude 0.1246 W");
+    let mut out = plain[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&exif);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// The newest message of `chat_id` in `messenger`, once `done` says it is the one.
+async fn newest(
+    messenger: &gkchat_client::Messenger,
+    chat_id: &str,
+    done: impl Fn(&gkchat_proto::chat::Message) -> bool,
+) -> gkchat_proto::chat::Message {
+    super::within_secs(60, async {
+        loop {
+            if let Some(last) = messenger.messages(chat_id, None, 1).await.unwrap().pop()
+                && done(&last.message)
+            {
+                return last.message;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+}
+
+/// Waits until `script` (returning a boolean) holds in the window.
+async fn until(session: &Session, what: &str, script: &str) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while tokio::time::Instant::now() < deadline {
+        if session.execute(script, serde_json::json!([])).await == serde_json::Value::Bool(true) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    session.save_failure_evidence().await;
+    let media = session
+        .execute(
+            "return [...document.querySelectorAll('audio, video')].map(a => ({ src: a.currentSrc, error: a.error && \
+             [a.error.code, a.error.message], ready: a.readyState, network: a.networkState, paused: a.paused, at: \
+             a.currentTime }));",
+            serde_json::json!([]),
+        )
+        .await;
+    let probe = session
+        .execute(
+            "const a = document.createElement('audio'); return ['audio/ogg; codecs=opus', 'audio/opus', 'audio/ogg', \
+             'audio/wav', 'video/mp4'].map(t => t + '=' + a.canPlayType(t)).join(' ');",
+            serde_json::json!([]),
+        )
+        .await;
+    panic!("{what}: not within {WAIT:?}; players: {media}; can play: {probe}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn photos_documents_a_voice_message_and_a_pasted_picture_in_the_window() {
+    let _turn = super::one_at_a_time().await;
+    let server = TestServer::start().await;
+    let app = desktop_binary();
+    let harness = DesktopHarness::start(&[
+        ("GKCHAT_SERVER_URL", server.url().to_string()),
+        ("GKCHAT_SYNTHETIC_MEDIA", "1".to_owned()),
+    ])
+    .await;
+    let session = Session::start(&harness.driver_url, app.to_str().unwrap()).await;
+    sign_up_in_app(&session, "Iris", "iris").await;
+    let iris = client_for(server.url());
+    iris.sign_in("iris", PASSWORD, test_device("seed")).await.unwrap();
+    let iris_id = iris.me().await.unwrap().id;
+    let (jack, jack_me) = server.signed_up("jack").await;
+    let jack_m = gkchat_tests::messenger(&jack, &jack_me.id, None).await;
+    let chat_id = jack_m.open_direct(&iris_id).await.unwrap();
+    jack_m.send_text(&chat_id, "send me the photos?", None).await.unwrap();
+    click(&session, "chat-tile-name").await;
+    content_of(&session, "[data-testid=conversation-name]", |t| t.contains("jack")).await;
+
+    // The app attaches a photo and a PDF named like a photo, with a caption.
+    let temp = tempfile::tempdir().unwrap();
+    let photo = temp.path().join("IMG_2001.jpg");
+    std::fs::write(&photo, jpeg_with_gps(600, 400)).unwrap();
+    let pdf = temp.path().join("scan.jpg");
+    std::fs::write(&pdf, PDF).unwrap();
+    let input = session.wait_for("[data-testid=attach-input]", WAIT).await;
+    session.type_text(&input, &format!("{}\n{}", photo.display(), pdf.display())).await;
+    super::within_secs(60, async {
+        while session
+            .execute(
+                "return document.querySelectorAll('[data-testid=media-sheet-item]').length;",
+                serde_json::json!([]),
+            )
+            .await
+            != serde_json::json!(2)
+        {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    std::fs::write(shots_dir().join("media-sheet.png"), session.screenshot().await).unwrap();
+    type_into(&session, "media-caption", "from the bridge").await;
+    click(&session, "media-send").await;
+
+    // Jack gets both: the photo without its position, the PDF as a document.
+    let got = newest(&jack_m, &chat_id, |m| matches!(m.content, Some(Content::Media { .. }))).await;
+    let Some(Content::Media { attachments, caption }) = got.content else { unreachable!() };
+    assert_eq!(caption, "from the bridge");
+    assert_eq!((attachments[0].kind, attachments[0].width), (AttachmentKind::Image, Some(600)));
+    assert_eq!((attachments[1].kind, attachments[1].mime.as_str()), (AttachmentKind::File, "application/pdf"));
+    let received = super::within_secs(120, async {
+        loop {
+            if let Ok(path) = jack_m.media_file(&attachments[0].media_id).await {
+                return std::fs::read(path).unwrap();
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await;
+    assert!(!contains(&received, b"GPSLatitude"), "the position never left the app");
+
+    // Jack sends a photo and a document back: the app shows the thumbnail and the file.
+    let back_photo = temp.path().join("reply.png");
+    image::RgbImage::from_fn(480, 320, |x, _| image::Rgb([200, (x / 2) as u8, 40])).save(&back_photo).unwrap();
+    let back_doc = temp.path().join("minutes.pdf");
+    std::fs::write(&back_doc, PDF).unwrap();
+    let sources = vec![
+        gkchat_client::MediaSource { path: back_photo, name: None },
+        gkchat_client::MediaSource { path: back_doc, name: None },
+    ];
+    jack_m.send_media(&chat_id, sources, "", None).await.unwrap();
+    until(
+        &session,
+        "the received picture loads through gkmedia:",
+        "return [...document.querySelectorAll('[data-testid=media-image]')].some(i => i.complete && i.naturalWidth > 0 && i.closest('[data-testid=media-tile]'));",
+    )
+    .await;
+    until(
+        &session,
+        "the received document's tile",
+        "return [...document.querySelectorAll('[data-testid=doc-name]')].some(e => e.textContent === 'minutes.pdf');",
+    )
+    .await;
+    std::fs::write(shots_dir().join("media-conversation.png"), session.screenshot().await).unwrap();
+
+    // The gallery lists the pictures, and the documents.
+    click(&session, "open-gallery").await;
+    until(
+        &session,
+        "the gallery's media",
+        "return document.querySelectorAll('[data-testid=gallery-item]').length >= 2;",
+    )
+    .await;
+    click(&session, "gallery-tab-docs").await;
+    until(
+        &session,
+        "the gallery's documents",
+        "return document.querySelectorAll('[data-testid=gallery-item]').length >= 2;",
+    )
+    .await;
+    std::fs::write(shots_dir().join("media-gallery.png"), session.screenshot().await).unwrap();
+    click(&session, "gallery-close").await;
+
+    // A voice message from the synthetic microphone (a 440 Hz tone), locked hands-free.
+    click(&session, "voice-record").await;
+    session.wait_for("[data-testid=voice-recording]", WAIT).await;
+    session.wait_for_text("[data-testid=voice-recording]", WAIT, |t| t.contains("0:02")).await;
+    click(&session, "voice-send").await;
+    let voice = newest(&jack_m, &chat_id, |m| {
+        matches!(&m.content, Some(Content::Media { attachments, .. }) if attachments[0].kind == AttachmentKind::Voice)
+    })
+    .await;
+    let Some(Content::Media { attachments, .. }) = voice.content else { unreachable!() };
+    let duration = attachments[0].duration_ms.unwrap();
+    assert!(duration >= 2000, "{duration} ms");
+    let file = super::within_secs(120, async {
+        loop {
+            if let Ok(path) = jack_m.media_file(&attachments[0].media_id).await {
+                return path;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await;
+    let samples = gkchat_client::media::voice::decode(&file).unwrap();
+    assert!((samples.len() as f64 / 48.0 - duration as f64).abs() < 50.0, "the stated length");
+    let pitch = gkchat_client::calls::rtc::analysis::tone_frequency(&samples[9_600..48_000]).unwrap();
+    assert!((pitch - 440.0).abs() < 5.0, "{pitch} Hz");
+    // It plays back in the app.
+    session.wait_for("[data-testid=voice-play]", WAIT).await;
+    // Clicked from the page itself: the player is re-rendered as the upload's progress comes.
+    session
+        .execute("[...document.querySelectorAll('[data-testid=voice-play]')].pop().click();", serde_json::json!([]))
+        .await;
+    until(
+        &session,
+        "the voice message plays",
+        "return [...document.querySelectorAll('[data-testid=voice-player] audio')].some(a => a.currentTime > 0.2);",
+    )
+    .await;
+
+    // A picture on the clipboard, pasted into the composer, goes through the sheet.
+    let pasted = temp.path().join("clip.png");
+    image::RgbImage::from_fn(200, 100, |_, _| image::Rgb([30, 90, 200])).save(&pasted).unwrap();
+    let mut owner = std::process::Command::new("xclip")
+        .args(["-selection", "clipboard", "-t", "image/png", "-i"])
+        .arg(&pasted)
+        .env("DISPLAY", &harness.display)
+        .spawn()
+        .expect("xclip (./gk installs it)");
+    session
+        .execute(
+            "window.__paste = 'none'; document.addEventListener('paste', e => { window.__paste = \
+             [...e.clipboardData.items].map(i => i.kind + ':' + i.type).join(',') + ' files=' + \
+             e.clipboardData.files.length; }, true);",
+            serde_json::json!([]),
+        )
+        .await;
+    let composer = session.wait_for("[data-testid=composer]", WAIT).await;
+    session.click(&composer).await;
+    session.press(&["\u{E009}", "v"]).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while session.find("[data-testid=media-sheet-item]").await.is_none() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if session.find("[data-testid=media-sheet-item]").await.is_none() {
+        let seen = session.execute("return window.__paste;", serde_json::json!([])).await;
+        panic!("the pasted picture never reached the sheet; the paste event saw: {seen}");
+    }
+    click(&session, "media-send").await;
+    let clip = newest(
+        &jack_m,
+        &chat_id,
+        |m| matches!(&m.content, Some(Content::Media { attachments, .. }) if attachments[0].width == Some(200)),
+    )
+    .await;
+    let Some(Content::Media { attachments, .. }) = clip.content else { unreachable!() };
+    assert_eq!((attachments[0].kind, attachments[0].height), (AttachmentKind::Image, Some(100)));
+    let _ = owner.kill();
+    let _ = owner.wait();
+    session.end().await;
+}

@@ -1,0 +1,121 @@
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from "react";
+import { describeError, type LocalMessage } from "../../api";
+import { chatsApi } from "../chats/api";
+import { mediaApi, type Attachment } from "./api";
+import MediaViewer from "./MediaViewer";
+import { fileName } from "./words";
+import "./media.css";
+
+/** What a message's media can ask of the conversation around it. */
+export interface MediaActions {
+  /** Opens the viewer on one of a message's pictures or videos. */
+  view: (local: LocalMessage, mediaId: string) => void;
+  /** Saves an attachment into Downloads and says where. */
+  save: (attachment: Attachment) => void;
+  /** Opens an attachment with the system's app for its type. */
+  open: (attachment: Attachment) => void;
+  /** A short notice at the conversation's foot. */
+  notify: (text: string) => void;
+  /** My direct chat with a person (a contact card's Message); null where there is none. */
+  messageUser: ((userId: string) => void) | null;
+  /** Who I am (no Message on my own card). */
+  myId: string | null;
+}
+
+const NONE: MediaActions = {
+  view: () => undefined,
+  save: () => undefined,
+  open: () => undefined,
+  notify: () => undefined,
+  messageUser: null,
+  myId: null,
+};
+
+const MediaContext = createContext<MediaActions>(NONE);
+
+/** The actions of the conversation a bubble is in (no-ops outside one). */
+export function useMediaActions(): MediaActions {
+  return useContext(MediaContext);
+}
+
+/** How long a notice stays. */
+const NOTICE_MS = 5000;
+
+/**
+ * A conversation's media around its timeline: the viewer (one at a time, over the window), a
+ * notice for what was saved or went wrong, and what bubbles call for both.
+ */
+export function MediaProvider({
+  chatId,
+  myId,
+  onOpenChat,
+  children,
+}: {
+  chatId: string;
+  myId: string;
+  /** Opens a chat by its id; null where no other chat can open. */
+  onOpenChat: ((chatId: string) => void) | null;
+  children: ReactNode;
+}) {
+  const [viewing, setViewing] = useState<{ local: LocalMessage; mediaId: string } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => {
+    if (notice === null) return;
+    const timer = setTimeout(() => setNotice(null), NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [notice]);
+  const save = useCallback((attachment: Attachment) => {
+    mediaApi
+      .saveMedia(attachment.media_id, fileName(attachment))
+      .then((path) => setNotice(`Saved to ${path}`))
+      .catch((e) => setNotice(`Could not save it: ${describeError(e)}`));
+  }, []);
+  const actions = useMemo<MediaActions>(
+    () => ({
+      view: (local, mediaId) => setViewing({ local, mediaId }),
+      save,
+      open: (attachment) => {
+        mediaApi
+          .openMedia(attachment.media_id, fileName(attachment))
+          .catch((e) => setNotice(`Could not open it: ${describeError(e)}`));
+      },
+      notify: setNotice,
+      messageUser: onOpenChat
+        ? (userId) =>
+            chatsApi
+              .openDirectChat(userId)
+              .then(onOpenChat)
+              .catch((e) => setNotice(`Could not open the chat: ${describeError(e)}`))
+        : null,
+      myId,
+    }),
+    [save, onOpenChat, myId],
+  );
+  return (
+    <MediaContext.Provider value={actions}>
+      {children}
+      {notice && (
+        <p className="media-notice" role="status" data-testid="media-notice">
+          {notice}
+        </p>
+      )}
+      {viewing && (
+        <MediaViewer
+          chatId={chatId}
+          local={viewing.local}
+          mediaId={viewing.mediaId}
+          onSave={save}
+          onClose={() => setViewing(null)}
+        />
+      )}
+    </MediaContext.Provider>
+  );
+}
