@@ -233,8 +233,15 @@ describe("media in bubbles", () => {
     expect(screen.queryByTestId("media-viewer")).toBeNull();
   });
 
-  it("plays a video in the viewer from its poster", () => {
+  it("plays a video in the viewer from its poster (fetched into a blob), a large one in the system's player", async () => {
     serve(() => []);
+    const fetched: string[] = [];
+    vi.stubGlobal("fetch", async (url: string) => {
+      fetched.push(url);
+      return new Response(new Blob([new Uint8Array([0, 0, 0, 24])]), { status: 200 });
+    });
+    URL.createObjectURL = vi.fn(() => "blob:video-1");
+    URL.revokeObjectURL = vi.fn();
     const video = {
       media_id: "vid1",
       kind: "video" as const,
@@ -252,9 +259,34 @@ describe("media in bubbles", () => {
     );
     expect(tile.textContent).toContain("0:12");
     fireEvent.click(within(tile).getByRole("button", { name: "Open video, 0:12" }));
-    const player = screen.getByTestId("media-viewer-video") as HTMLVideoElement;
-    expect(player.getAttribute("src")).toBe("gkmedia://localhost/vid1");
+    const player = (await screen.findByTestId("media-viewer-video")) as HTMLVideoElement;
+    expect(player.getAttribute("src")).toBe("blob:video-1");
+    expect(fetched).toEqual(["gkmedia://localhost/vid1"]);
     expect(player.controls).toBe(true);
+    vi.unstubAllGlobals();
+  });
+
+  it("opens a video too large for the viewer in the system's player", () => {
+    serve((command) => (command === "open_media" ? null : undefined));
+    const big = {
+      media_id: "vid2",
+      kind: "video" as const,
+      mime: "video/mp4",
+      size: 500_000_000,
+      name: "film.mp4",
+      duration_ms: 60_000,
+      thumbs: [],
+    };
+    render(<Bubble local={mediaMessage("m3", [big], { seq: 0 })} />);
+    fireEvent.click(
+      within(screen.getByTestId("media-video")).getByRole("button", { name: "Open video, 1:00" }),
+    );
+    fireEvent.click(
+      within(screen.getByTestId("media-viewer-external")).getByRole("button", {
+        name: "Open in player",
+      }),
+    );
+    expect(invoke).toHaveBeenCalledWith("open_media", { mediaId: "vid2", name: "film.mp4" });
   });
 
   it("shows a shared contact with Message, and a link's preview under its text", async () => {

@@ -3,7 +3,7 @@ import type { LocalMessage } from "../../api";
 import { ChevronLeftIcon, ChevronRightIcon, CloseIcon, DownloadIcon } from "../../components/Icon";
 import { LAYER, useEscape } from "../../shortcuts";
 import { clockTime, dayLabel } from "../../time";
-import { mediaApi, mediaUrl, type Attachment } from "./api";
+import { mediaApi, mediaUrl, playableUrl, type Attachment } from "./api";
 import { isVisual } from "./MediaAttachments";
 
 /** One picture or video of the chat, with the message it came in. */
@@ -186,14 +186,7 @@ export default function MediaViewer({
         onWheel={onWheel}
       >
         {video ? (
-          <video
-            key={attachment.media_id}
-            className="media-viewer-video"
-            src={mediaUrl(attachment.media_id)}
-            controls
-            autoPlay
-            data-testid="media-viewer-video"
-          />
+          <ViewerVideo key={attachment.media_id} attachment={attachment} />
         ) : (
           <img
             key={attachment.media_id}
@@ -241,6 +234,66 @@ export default function MediaViewer({
           <ChevronRightIcon size={28} />
         </button>
       )}
+    </div>
+  );
+}
+
+/** Videos up to this size play in the viewer (fetched into a blob: WebKitGTK's players cannot
+ * read the app's scheme); larger ones open in the system's player. */
+export const VIDEO_IN_APP_BYTES = 64 * 1024 * 1024;
+
+function ViewerVideo({ attachment }: { attachment: Attachment }) {
+  const [src, setSrc] = useState<string | null>(null);
+  const [failed, setFailed] = useState(false);
+  const inApp = attachment.size <= VIDEO_IN_APP_BYTES;
+  useEffect(() => {
+    if (!inApp) return;
+    let url: string | null = null;
+    let gone = false;
+    playableUrl(attachment.media_id)
+      .then((made) => {
+        url = made;
+        if (gone) URL.revokeObjectURL(made);
+        else setSrc(made);
+      })
+      .catch(() => setFailed(true));
+    return () => {
+      gone = true;
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [attachment.media_id, inApp]);
+  if (!inApp || failed) {
+    return (
+      <div className="media-viewer-external" data-testid="media-viewer-external">
+        <p>
+          {failed
+            ? "This video cannot play here."
+            : "This video is large: it opens in your video player."}
+        </p>
+        <button
+          type="button"
+          onClick={() =>
+            void mediaApi
+              .openMedia(attachment.media_id, attachment.name ?? "video.mp4")
+              .catch(() => {})
+          }
+        >
+          Open in player
+        </button>
+      </div>
+    );
+  }
+  return src ? (
+    <video
+      className="media-viewer-video"
+      src={src}
+      controls
+      autoPlay
+      data-testid="media-viewer-video"
+    />
+  ) : (
+    <div className="media-viewer-loading" role="status">
+      Loading…
     </div>
   );
 }
