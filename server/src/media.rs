@@ -128,7 +128,8 @@ pub async fn finish(
     }
 }
 
-fn secs_ms(secs: u64) -> i64 {
+/// Seconds of configuration as milliseconds (saturating).
+pub(crate) fn secs_ms(secs: u64) -> i64 {
     i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX)
 }
 

@@ -186,6 +186,18 @@ impl Messenger {
             attachments.push(item.attachment);
         }
         let content = Content::Media { attachments, caption: caption.trim().to_owned() };
+        self.queue_with_files(chat_id, content, reply_to, &files).await
+    }
+
+    /// Queues a message whose `files` (placeholder id, file in the media folder, size) upload
+    /// after it goes.
+    async fn queue_with_files(
+        &self,
+        chat_id: &str,
+        content: Content,
+        reply_to: Option<String>,
+        files: &[(String, String, u64)],
+    ) -> Result<LocalMessage> {
         content.check().map_err(|(code, message)| Error::Invalid { code, message })?;
         let new = NewMessage {
             id: uuid::Uuid::now_v7().to_string(),
@@ -194,7 +206,7 @@ impl Messenger {
             reply_to,
             forwarded: false,
         };
-        self.inner.store.add_transfers(&new.id, &files).await?;
+        self.inner.store.add_transfers(&new.id, files).await?;
         self.enqueue(new).await
     }
 
@@ -248,16 +260,7 @@ impl Messenger {
             image: preview.image,
         };
         let content = Content::Text { text: text.to_owned(), preview: Some(Box::new(link)) };
-        content.check().map_err(|(code, message)| Error::Invalid { code, message })?;
-        let new = NewMessage {
-            id: uuid::Uuid::now_v7().to_string(),
-            chat_id: chat_id.to_owned(),
-            content,
-            reply_to,
-            forwarded: false,
-        };
-        self.inner.store.add_transfers(&new.id, &files).await?;
-        self.enqueue(new).await
+        self.queue_with_files(chat_id, content, reply_to, &files).await
     }
 
     /// How link previews are fetched (tests let their own loopback server through).
@@ -412,7 +415,8 @@ pub(super) async fn upload_files(inner: Arc<Inner>) {
     }
 }
 
-/// Downloads `media_id` into the media folder unless it is there: its file.
+/// Downloads `media_id` into the media folder unless it is there: its file. One download per
+/// media at a time: a second asker waits for the first, then finds the file.
 async fn fetch(inner: &Inner, media_id: &str) -> Result<PathBuf> {
     if !gkchat_proto::media::valid_media_id(media_id) {
         return Err(Error::Invalid {
@@ -421,7 +425,15 @@ async fn fetch(inner: &Inner, media_id: &str) -> Result<PathBuf> {
         });
     }
     let lock = inner.media.fetching.lock().await.entry(media_id.to_owned()).or_default().clone();
-    let _one_at_a_time = lock.lock().await;
+    let fetched = {
+        let _one_at_a_time = lock.lock().await;
+        fetch_locked(inner, media_id).await
+    };
+    inner.media.fetching.lock().await.remove(media_id);
+    fetched
+}
+
+async fn fetch_locked(inner: &Inner, media_id: &str) -> Result<PathBuf> {
     if let Some(path) = inner.store.cached(media_id).await? {
         return Ok(path);
     }
@@ -440,7 +452,6 @@ async fn fetch(inner: &Inner, media_id: &str) -> Result<PathBuf> {
     if freed > 0 {
         tracing::debug!(freed, "the media cache let old files go");
     }
-    inner.media.fetching.lock().await.remove(media_id);
     Ok(path)
 }
 

@@ -234,7 +234,7 @@ async fn create_upload(state: &AppState, auth: Result<AuthUser>, headers: &Heade
     }
     let id = uuid::Uuid::new_v4().simple().to_string();
     let now = now_ms();
-    let expires_at = now + i64::try_from(state.config.upload_expiry_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let expires_at = now + media::secs_ms(state.config.upload_expiry_secs);
     let row = rows::reserve(&state.db, &id, &auth.user_id, length, &metadata, now, expires_at).await?;
     let location = HeaderValue::from_str(&format!("/api/v1/uploads/{id}")).expect("an id is a valid header");
     let mut response =
@@ -394,7 +394,7 @@ async fn receive(state: &AppState, row: media_rows::Model, body: Body, checksum:
 
 /// Long enough to see the next checkpoint (a part, or the idle timeout's end of the request).
 fn lease_ms(state: &AppState) -> i64 {
-    i64::try_from(state.config.transfer_idle_secs.saturating_add(60).saturating_mul(1000)).unwrap_or(i64::MAX)
+    media::secs_ms(state.config.transfer_idle_secs.saturating_add(60))
 }
 
 async fn receive_leased(
