@@ -27,6 +27,7 @@ pub mod redis_server;
 pub mod s3_server;
 pub mod server_process;
 pub mod sms;
+pub mod video;
 pub mod webdriver;
 
 pub use redis_server::{Redis, RedisCluster};

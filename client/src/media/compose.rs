@@ -1,13 +1,14 @@
 //! What the sender's client makes of a file before it is sent (the server never reads content):
 //! its kind from its bytes (never from its name), and for a picture its size, its orientation
 //! applied, every metadata block taken out (EXIF — with GPS —, XMP, IPTC, comments; colour
-//! profiles stay), two thumbnails and an inline ThumbHash placeholder.
+//! profiles stay), two thumbnails and an inline ThumbHash placeholder; for a video its length,
+//! size and a poster frame with the same thumbnails (see `video`).
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use gkchat_proto::media::{Attachment, AttachmentKind, FILE_NAME_MAX_BYTES};
+use gkchat_proto::media::{Attachment, AttachmentKind, FILE_NAME_MAX_BYTES, Thumb};
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
 
@@ -15,6 +16,8 @@ use crate::{Error, Result};
 
 /// Pictures larger than this are sent as documents (decoding them would take too much memory).
 pub const MAX_PICTURE_PIXELS: u64 = 50_000_000;
+/// Picture files larger than this are sent as documents (they are read whole to be cleaned).
+pub const MAX_PICTURE_BYTES: u64 = 100 * 1024 * 1024;
 /// The small thumbnail (chat tiles, notifications, the gallery grid), longest side.
 pub const THUMB_SMALL_SIDE: u32 = 160;
 /// The large one (the timeline, before the full picture is downloaded), longest side.
@@ -28,8 +31,11 @@ const TURNED_QUALITY: u8 = 90;
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub attachment: Attachment,
-    pub uploads: Vec<(String, PathBuf)>,
+    pub uploads: Uploads,
 }
+
+/// Files to upload, each under the placeholder id an attachment names it by.
+pub type Uploads = Vec<(String, PathBuf)>;
 
 /// The type of a file from its first bytes.
 pub fn sniff(head: &[u8]) -> String {
@@ -56,17 +62,25 @@ fn name_of(source: &Path, name: Option<&str>) -> String {
 }
 
 /// Prepares `source` (shown as `name`, else its file name) for sending; what must be uploaded
-/// is written under `work_dir`. Blocking: run it off the async threads.
+/// is written under `work_dir`. Only pictures are read whole (they are at most
+/// [`MAX_PICTURE_BYTES`]); any other file is copied as a stream. Blocking: run it off the async
+/// threads.
 pub fn prepare(source: &Path, name: Option<&str>, work_dir: &Path) -> Result<Prepared> {
+    use std::io::Read;
     std::fs::create_dir_all(work_dir).map_err(|e| io(work_dir, e))?;
-    let bytes = std::fs::read(source).map_err(|e| io(source, e))?;
-    let mime = sniff(&bytes[..bytes.len().min(8192)]);
+    let mut file = std::fs::File::open(source).map_err(|e| io(source, e))?;
+    let size = file.metadata().map_err(|e| io(source, e))?.len();
+    let mut head = Vec::with_capacity(8192);
+    (&mut file).take(8192).read_to_end(&mut head).map_err(|e| io(source, e))?;
+    drop(file);
+    let mime = sniff(&head);
     let name = name_of(source, name);
     let media_id = local_media_id();
-    if matches!(mime.as_str(), "image/jpeg" | "image/png" | "image/webp" | "image/gif")
-        && let Some(prepared) = picture(&bytes, &mime, &name, &media_id, work_dir)?
-    {
-        return Ok(prepared);
+    if matches!(mime.as_str(), "image/jpeg" | "image/png" | "image/webp" | "image/gif") && size <= MAX_PICTURE_BYTES {
+        let bytes = std::fs::read(source).map_err(|e| io(source, e))?;
+        if let Some(prepared) = picture(&bytes, &mime, &name, &media_id, work_dir)? {
+            return Ok(prepared);
+        }
     }
     let kind = match mime.split('/').next() {
         Some("video") => AttachmentKind::Video,
@@ -74,23 +88,51 @@ pub fn prepare(source: &Path, name: Option<&str>, work_dir: &Path) -> Result<Pre
         _ => AttachmentKind::File,
     };
     let copy = work_dir.join(&media_id);
-    std::fs::write(&copy, &bytes).map_err(|e| io(&copy, e))?;
-    Ok(Prepared {
-        attachment: Attachment {
-            media_id: media_id.clone(),
-            kind,
-            mime,
-            size: bytes.len() as u64,
-            name: Some(name),
-            width: None,
-            height: None,
-            duration_ms: None,
-            thumbhash: None,
-            thumbs: vec![],
-            waveform: vec![],
-        },
-        uploads: vec![(media_id, copy)],
-    })
+    let size = std::fs::copy(source, &copy).map_err(|e| io(&copy, e))?;
+    let mut attachment = Attachment {
+        media_id: media_id.clone(),
+        kind,
+        mime,
+        size,
+        name: Some(name),
+        width: None,
+        height: None,
+        duration_ms: None,
+        thumbhash: None,
+        thumbs: vec![],
+        waveform: vec![],
+    };
+    let mut uploads = vec![(media_id, copy.clone())];
+    if kind == AttachmentKind::Video
+        && let Some(facts) = super::video::inspect(&copy)
+    {
+        attachment.duration_ms = facts.duration_ms;
+        attachment.width = facts.width;
+        attachment.height = facts.height;
+        if let Some(poster) = facts.poster {
+            attachment.thumbhash = Some(thumbhash_of(&poster));
+            let (thumbs, files) = thumbnails(&poster, work_dir)?;
+            attachment.thumbs = thumbs;
+            uploads.extend(files);
+        }
+    }
+    Ok(Prepared { attachment, uploads })
+}
+
+/// The two thumbnails of a picture (a photo, a video's poster), written under `work_dir` with
+/// placeholder ids, smallest first.
+fn thumbnails(decoded: &DynamicImage, work_dir: &Path) -> Result<(Vec<Thumb>, Uploads)> {
+    let mut thumbs = Vec::new();
+    let mut uploads = Vec::new();
+    for side in [THUMB_SMALL_SIDE, THUMB_LARGE_SIDE] {
+        let small = decoded.resize(side.min(decoded.width()), side.min(decoded.height()), FilterType::Triangle);
+        let id = local_media_id();
+        let path = work_dir.join(&id);
+        std::fs::write(&path, jpeg(&small, THUMB_QUALITY)?).map_err(|e| io(&path, e))?;
+        thumbs.push(Thumb { media_id: id.clone(), width: small.width(), height: small.height() });
+        uploads.push((id, path));
+    }
+    Ok((thumbs, uploads))
 }
 
 /// A picture, or `None` when it cannot be read as one (it then goes as a document).
@@ -117,16 +159,9 @@ fn picture(bytes: &[u8], mime: &str, name: &str, media_id: &str, work_dir: &Path
     };
     let full = work_dir.join(media_id);
     std::fs::write(&full, &clean).map_err(|e| io(&full, e))?;
+    let (thumbs, files) = thumbnails(&decoded, work_dir)?;
     let mut uploads = vec![(media_id.to_owned(), full)];
-    let mut thumbs = Vec::new();
-    for side in [THUMB_SMALL_SIDE, THUMB_LARGE_SIDE] {
-        let small = decoded.resize(side.min(decoded.width()), side.min(decoded.height()), FilterType::Triangle);
-        let id = local_media_id();
-        let path = work_dir.join(&id);
-        std::fs::write(&path, jpeg(&small, THUMB_QUALITY)?).map_err(|e| io(&path, e))?;
-        thumbs.push(gkchat_proto::media::Thumb { media_id: id.clone(), width: small.width(), height: small.height() });
-        uploads.push((id, path));
-    }
+    uploads.extend(files);
     Ok(Some(Prepared {
         attachment: Attachment {
             media_id: media_id.to_owned(),
@@ -147,7 +182,7 @@ fn picture(bytes: &[u8], mime: &str, name: &str, media_id: &str, work_dir: &Path
 
 /// A link preview's picture from its bytes: at most [`THUMB_LARGE_SIDE`] a side, as JPEG, in
 /// `work_dir` under a placeholder id; `None` when the bytes are no picture.
-pub fn preview_picture(bytes: &[u8], work_dir: &Path) -> Result<Option<(gkchat_proto::media::Thumb, PathBuf)>> {
+pub fn preview_picture(bytes: &[u8], work_dir: &Path) -> Result<Option<(Thumb, PathBuf)>> {
     let Ok(reader) = ImageReader::new(Cursor::new(bytes)).with_guessed_format() else { return Ok(None) };
     let Ok((width, height)) = reader.into_dimensions() else { return Ok(None) };
     if u64::from(width) * u64::from(height) > MAX_PICTURE_PIXELS {
@@ -163,7 +198,7 @@ pub fn preview_picture(bytes: &[u8], work_dir: &Path) -> Result<Option<(gkchat_p
     let id = local_media_id();
     let path = work_dir.join(&id);
     std::fs::write(&path, jpeg(&small, THUMB_QUALITY)?).map_err(|e| io(&path, e))?;
-    Ok(Some((gkchat_proto::media::Thumb { media_id: id, width: small.width(), height: small.height() }, path)))
+    Ok(Some((Thumb { media_id: id, width: small.width(), height: small.height() }, path)))
 }
 
 /// JPEG has no alpha: transparent parts go white, as chat apps show them.

@@ -838,3 +838,38 @@ async fn link_previews_never_reach_local_or_private_addresses() {
     let picture = std::fs::read(bob_m.media_file(&preview.image.unwrap().media_id).await.unwrap()).unwrap();
     assert_eq!(image::load_from_memory(&picture).unwrap().width(), 640);
 }
+
+#[tokio::test]
+async fn a_video_arrives_with_its_length_size_and_poster() {
+    let server = TestServer::start().await;
+    let (alice, alice_me) = server.signed_up("alice").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let dir = tempfile::tempdir().unwrap();
+    let alice_m = gkchat_tests::messenger(&alice, &alice_me.id, Some(&dir.path().join("alice.db"))).await;
+    let bob_m = gkchat_tests::messenger(&bob, &bob_me.id, Some(&dir.path().join("bob.db"))).await;
+    let chat_id = alice_m.open_direct(&bob_me.id).await.unwrap();
+
+    // Two and a half seconds of orange at 10 pictures a second, 320×240.
+    let clip = dir.path().join("clip.mp4");
+    gkchat_tests::video::write_mp4(&clip, 320, 240, 25, 10, [240, 120, 20]);
+    let clip_bytes = std::fs::read(&clip).unwrap();
+    let sources = vec![gkchat_client::MediaSource { path: clip.clone(), name: None }];
+    let pending = alice_m.send_media(&chat_id, sources, "look", None).await.unwrap();
+    uploaded(&alice_m, &pending.message.id).await;
+
+    let message = newest(&bob_m, &chat_id, |m| matches!(m.content, Some(Content::Media { .. }))).await;
+    let Some(Content::Media { attachments, caption }) = message.content else { unreachable!() };
+    assert_eq!(caption, "look");
+    let video = &attachments[0];
+    assert_eq!((video.kind, video.mime.as_str()), (AttachmentKind::Video, "video/mp4"));
+    assert_eq!((video.width, video.height, video.duration_ms), (Some(320), Some(240), Some(2500)));
+    assert!(video.thumbhash.is_some(), "a placeholder from the poster");
+    assert_eq!(video.thumbs.iter().map(|t| (t.width, t.height)).collect::<Vec<_>>(), vec![(160, 120), (320, 240)]);
+    // The poster is the video's first picture: orange.
+    let poster = std::fs::read(bob_m.media_file(&video.thumbs[1].media_id).await.unwrap()).unwrap();
+    let poster = image::load_from_memory(&poster).unwrap().to_rgb8();
+    let [r, g, b] = poster.get_pixel(160, 120).0;
+    assert!(r.abs_diff(240) < 24 && g.abs_diff(120) < 24 && b.abs_diff(20) < 24, "poster colour {r},{g},{b}");
+    // The video itself arrives as it was sent.
+    assert_eq!(std::fs::read(bob_m.media_file(&video.media_id).await.unwrap()).unwrap(), clip_bytes);
+}
