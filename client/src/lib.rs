@@ -30,7 +30,9 @@ pub use messenger::{
 };
 pub use quick::{QuickChats, QuickEvent, QuickLink, QuickRoom, QuickSpeaker};
 pub use rest::parse_server_url;
-pub use store::{GalleryTab, LocalChat, LocalMessage, SearchHit, SendStatus, Store, Transfer, TransferState};
+pub use store::{
+    GalleryTab, LocalChat, LocalMessage, QueuedAction, SearchHit, SendStatus, Store, Transfer, TransferState,
+};
 use tokio::sync::{Mutex, watch};
 use url::Url;
 

@@ -92,6 +92,31 @@ impl Content {
         }
     }
 
+    /// This content with other words, as an edit makes it: a text's words (its link preview
+    /// kept while they still name its address), a media message's caption; `None` for kinds
+    /// without words (a contact card, a group's record).
+    pub fn with_words(&self, words: &str) -> Option<Self> {
+        match self {
+            Self::Text { preview, .. } => Some(Self::Text {
+                text: words.to_owned(),
+                preview: preview.clone().filter(|preview| words.contains(preview.url.as_str())),
+            }),
+            Self::Media { attachments, .. } => {
+                Some(Self::Media { attachments: attachments.clone(), caption: words.to_owned() })
+            }
+            Self::Contact { .. } | Self::System { .. } => None,
+        }
+    }
+
+    /// The words an edit changes: a text's, a caption.
+    pub fn words(&self) -> Option<&str> {
+        match self {
+            Self::Text { text, .. } => Some(text),
+            Self::Media { caption, .. } => Some(caption),
+            Self::Contact { .. } | Self::System { .. } => None,
+        }
+    }
+
     /// Every media id the content uses (attachments, their thumbnails, a link preview's image).
     pub fn media_ids(&self) -> Vec<&str> {
         match self {

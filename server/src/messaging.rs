@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 use axum::http::StatusCode;
 use futures_util::FutureExt;
 use gkchat_proto::chat::{
-    ChatKind, ChatSettingsUpdate, ChatSummary, DELETE_FOR_EVERYONE_WINDOW_MS, EDIT_WINDOW_MS, MemberReceipt, Message,
-    MessageAction, MessageInfo, NewMessage, REACTION_MAX_BYTES, ReceiptKind, ReceiptUpdate, TypingUpdate,
+    ChatKind, ChatSettingsUpdate, ChatSummary, Content, DELETE_FOR_EVERYONE_WINDOW_MS, EDIT_WINDOW_MS, MemberReceipt,
+    Message, MessageAction, MessageInfo, NewMessage, REACTION_MAX_BYTES, ReceiptKind, ReceiptUpdate, TypingUpdate,
 };
 use gkchat_proto::{ErrorCode, ServerFrame};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
@@ -490,9 +490,16 @@ pub async fn act(
             content.check().map_err(|(code, text)| bad(code, text))?;
             let before: Option<gkchat_proto::chat::Content> =
                 message.content.as_deref().and_then(|json| serde_json::from_str(json).ok());
+            // The same kind and attachments (a link preview may go, when its address left the
+            // words).
             let same_kind = before.as_ref().is_some_and(|before| {
                 std::mem::discriminant(before) == std::mem::discriminant(&content)
-                    && before.media_ids().iter().collect::<HashSet<_>>() == content.media_ids().iter().collect()
+                    && match (before, &content) {
+                        (Content::Text { .. }, Content::Text { .. }) => {
+                            content.media_ids().iter().all(|id| before.media_ids().contains(id))
+                        }
+                        _ => before.media_ids().iter().collect::<HashSet<_>>() == content.media_ids().iter().collect(),
+                    }
             });
             if !same_kind {
                 return Err(bad(ErrorCode::BadRequest, "an edit changes the words, not the kind or the attachments"));

@@ -162,6 +162,46 @@ pub async fn save_media(
     Ok(target.display().to_string())
 }
 
+/// Shares a contact in a chat: a GK Chat user (from my contacts or a chat's members).
+#[tauri::command]
+pub async fn send_contact(
+    state: State<'_, AppState>,
+    chat_id: String,
+    card: gkchat_proto::media::ContactCard,
+    reply_to: Option<String>,
+) -> CommandResult<LocalMessage> {
+    Ok(state.messenger().await?.send_contact(&chat_id, card, reply_to).await?)
+}
+
+/// Shares the first person of a vCard file's text (the card travels as it was).
+#[tauri::command]
+pub async fn send_vcard(
+    state: State<'_, AppState>,
+    chat_id: String,
+    vcard: String,
+    reply_to: Option<String>,
+) -> CommandResult<LocalMessage> {
+    let card = gkchat_client::media::vcard::card_from_vcard(&vcard)?;
+    Ok(state.messenger().await?.send_contact(&chat_id, card, reply_to).await?)
+}
+
+/// Saves a received vCard into the Downloads folder as `<name>.vcf` (made unique), for the
+/// address book to import; answers where.
+#[tauri::command]
+pub async fn save_vcard(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    vcard: String,
+) -> CommandResult<String> {
+    let card = gkchat_client::media::vcard::card_from_vcard(&vcard)?;
+    let downloads = app.path().download_dir().unwrap_or_else(|_| state.data_dir.join("downloads"));
+    std::fs::create_dir_all(&downloads)?;
+    let target = free_path(&downloads, &safe_name(&format!("{name}.vcf")));
+    std::fs::write(&target, card.vcard.unwrap_or_default())?;
+    Ok(target.display().to_string())
+}
+
 /// Opens a media with the system's app for its type (a copy named `name`, so the app knows
 /// the type).
 #[tauri::command]

@@ -2,7 +2,8 @@
 //! network that fails at the worst moment. `hold_replies` keeps forwarding what the client
 //! sends on its live connection while swallowing what the server answers there (frames reach
 //! the server and are committed, their acks never arrive); `cut` then drops every relayed connection at once, as a lost Wi-Fi
-//! does. New connections are relayed again right away (with replies flowing).
+//! does. New connections are relayed again right away (with replies flowing) — unless the
+//! relay is `down` (the network is gone until `up`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ pub struct CuttableRelay {
     /// Bumped by `cut`; every relayed connection ends when it changes.
     generation: watch::Sender<u64>,
     holding: Arc<AtomicBool>,
+    down: Arc<AtomicBool>,
     accept: JoinHandle<()>,
 }
 
@@ -29,11 +31,17 @@ impl CuttableRelay {
         let addr = listener.local_addr().expect("relay address");
         let (generation, _) = watch::channel(0u64);
         let holding = Arc::new(AtomicBool::new(false));
+        let down = Arc::new(AtomicBool::new(false));
         let accept = {
             let generation = generation.clone();
             let holding = holding.clone();
+            let down = down.clone();
             tokio::spawn(async move {
                 while let Ok((client, _)) = listener.accept().await {
+                    if down.load(Ordering::SeqCst) {
+                        drop(client);
+                        continue;
+                    }
                     let Ok(server) = TcpStream::connect(target).await else { continue };
                     let mut cut = generation.subscribe();
                     let holding = holding.clone();
@@ -46,7 +54,7 @@ impl CuttableRelay {
                 }
             })
         };
-        Self { addr, generation, holding, accept }
+        Self { addr, generation, holding, down, accept }
     }
 
     /// The relay's address as an HTTP URL (what a client is pointed at).
@@ -63,6 +71,17 @@ impl CuttableRelay {
     pub fn cut(&self) {
         self.holding.store(false, Ordering::SeqCst);
         self.generation.send_modify(|g| *g += 1);
+    }
+
+    /// The network goes: every relayed connection drops, new ones are closed at once.
+    pub fn down(&self) {
+        self.down.store(true, Ordering::SeqCst);
+        self.cut();
+    }
+
+    /// The network returns.
+    pub fn up(&self) {
+        self.down.store(false, Ordering::SeqCst);
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod compose;
 pub mod preview;
 mod transfer;
+pub mod vcard;
 pub mod video;
 pub mod voice;
 

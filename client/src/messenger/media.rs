@@ -295,9 +295,23 @@ impl Messenger {
             return Ok(());
         }
         if local.message.seq > 0 && local.message.deleted_at.is_none() && !unfinished.is_empty() {
-            self.act(&local.message.chat_id, message_id, MessageAction::DeleteForEveryone).await?;
+            self.queue_change(&local.message.chat_id, message_id, &MessageAction::DeleteForEveryone).await?;
         }
         Ok(())
+    }
+
+    /// Takes a message back before it is sent (its uploads cancelled); false when it is on its
+    /// way already.
+    pub(super) async fn take_back(&self, message_id: &str) -> Result<bool> {
+        if self.inner.store.transfers_of(message_id).await?.is_empty() {
+            let taken = self.inner.store.unqueue(message_id).await?;
+            if taken {
+                let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
+            }
+            return Ok(taken);
+        }
+        self.cancel_media(message_id).await?;
+        Ok(self.inner.store.message(message_id).await?.is_none())
     }
 
     /// The file of a media on this device: from the cache, else downloaded now (resuming what a

@@ -45,6 +45,15 @@ pub enum MessengerEvent {
     Media(gkchat_proto::media::MediaInfo),
     /// How far a file of mine is uploading, or a download is coming.
     Transfer(media::TransferUpdate),
+    /// The server refused a change I made to a message (it was shown at once; now it is taken
+    /// back, and the message comes again as a `message` event).
+    ActionRefused {
+        chat_id: String,
+        message_id: String,
+        action: MessageAction,
+        code: ErrorCode,
+        message: String,
+    },
 }
 
 struct Inner {
@@ -224,6 +233,20 @@ impl Messenger {
             .await
     }
 
+    /// Shares a contact: a GK Chat user (the receiver can message them) or a vCard's person.
+    pub async fn send_contact(
+        &self,
+        chat_id: &str,
+        card: gkchat_proto::media::ContactCard,
+        reply_to: Option<String>,
+    ) -> Result<LocalMessage> {
+        let content = Content::Contact { card };
+        content.check().map_err(|(code, message)| Error::Invalid { code, message })?;
+        let chat_id = chat_id.to_owned();
+        self.enqueue(NewMessage { id: uuid::Uuid::now_v7().to_string(), chat_id, content, reply_to, forwarded: false })
+            .await
+    }
+
     /// Stores a composed message as pending, shows it, and wakes the sender.
     async fn enqueue(&self, new: NewMessage) -> Result<LocalMessage> {
         let local = self.inner.store.enqueue(&new, now_ms()).await?;
@@ -272,9 +295,63 @@ impl Messenger {
         self.inner.connection.receipt(chat_id, ReceiptKind::Read, last).await
     }
 
-    /// Edits, deletes or reacts (needs the connection).
+    /// Edits, deletes or reacts: shown at once, kept until the server has it (offline too,
+    /// across restarts), sent in the order made; a refusal takes it back with an
+    /// `action_refused` event. An edit changes the words (a text's, a caption) and keeps the
+    /// rest. A message not sent yet is taken back by either deletion; one the server refused
+    /// only goes from here.
     pub async fn act(&self, chat_id: &str, message_id: &str, action: MessageAction) -> Result<()> {
-        self.inner.connection.act(chat_id, message_id, action).await
+        let invalid = |code: ErrorCode, message: &str| Error::Invalid { code, message: message.into() };
+        let local = self
+            .inner
+            .store
+            .message(message_id)
+            .await?
+            .filter(|local| local.message.chat_id == chat_id)
+            .ok_or_else(|| invalid(ErrorCode::NotFound, "that message is not on this device"))?;
+        let deletion = matches!(action, MessageAction::DeleteForEveryone | MessageAction::DeleteForMe);
+        match &local.status {
+            crate::store::SendStatus::Failed { .. } if deletion => {
+                self.inner.store.drop_failed(message_id).await?;
+                let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
+                return Ok(());
+            }
+            crate::store::SendStatus::Failed { .. } => {
+                return Err(invalid(ErrorCode::BadRequest, "this message was not sent"));
+            }
+            // Not sent yet: taken back (with its uploads), unless it is on its way already.
+            crate::store::SendStatus::Pending if deletion && self.take_back(message_id).await? => return Ok(()),
+            _ => {}
+        }
+        let action = match action {
+            MessageAction::Edit { content } => {
+                let words = content.words().ok_or_else(|| invalid(ErrorCode::BadRequest, "an edit changes words"))?;
+                let current = local
+                    .message
+                    .content
+                    .as_ref()
+                    .ok_or_else(|| invalid(ErrorCode::BadRequest, "a deleted message cannot be edited"))?;
+                let content = current
+                    .with_words(words)
+                    .ok_or_else(|| invalid(ErrorCode::BadRequest, "this message has no words to edit"))?;
+                content.check().map_err(|(code, message)| Error::Invalid { code, message })?;
+                MessageAction::Edit { content }
+            }
+            other => other,
+        };
+        self.queue_change(chat_id, message_id, &action).await
+    }
+
+    /// Queues a change to a message of this device, shows it and wakes the sender.
+    async fn queue_change(&self, chat_id: &str, message_id: &str, action: &MessageAction) -> Result<()> {
+        let shown = self.inner.store.queue_action(chat_id, message_id, action, now_ms()).await?.ok_or_else(|| {
+            Error::Invalid { code: ErrorCode::NotFound, message: "that message is not on this device".into() }
+        })?;
+        let _ =
+            self.inner.events.send(MessengerEvent::Message { chat_id: chat_id.to_owned(), message: Box::new(shown) });
+        let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
+        self.inner.wake.notify_one();
+        Ok(())
     }
 
     pub async fn typing(&self, chat_id: &str, typing: bool) -> Result<()> {
@@ -289,10 +366,10 @@ impl Messenger {
         Ok(())
     }
 
-    /// Waits until the outbox is empty (for tests and shutdown).
+    /// Waits until the outbox and the queued changes are empty (for tests and shutdown).
     pub async fn flushed(&self) -> Result<()> {
         loop {
-            if self.inner.store.outbox().await?.is_empty() {
+            if self.inner.store.outbox().await?.is_empty() && self.inner.store.queued_actions().await?.is_empty() {
                 return Ok(());
             }
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -478,16 +555,68 @@ async fn flush(inner: &Inner) {
                 {
                     tracing::debug!(%err, "sync after a new chat failed");
                 }
-                if let Err(err) = inner.store.sent(&stored).await {
-                    return tracing::warn!(%err, "recording an ack failed");
+                match inner.store.sent(&stored).await {
+                    Ok(true) => {}
+                    // Taken back while on its way: it reached the others, so it is deleted.
+                    Ok(false) => {
+                        let taken_back = MessageAction::DeleteForEveryone;
+                        if let Err(err) =
+                            inner.store.queue_action(&stored.chat_id, &stored.id, &taken_back, now_ms()).await
+                        {
+                            tracing::warn!(%err, "queueing the deletion of a message taken back failed");
+                        }
+                    }
+                    Err(err) => return tracing::warn!(%err, "recording an ack failed"),
                 }
-                announce(inner, &stored);
+                if let Ok(Some(local)) = inner.store.message(&stored.id).await {
+                    let _ = inner
+                        .events
+                        .send(MessengerEvent::Message { chat_id: stored.chat_id.clone(), message: Box::new(local) });
+                    let _ = inner.events.send(MessengerEvent::ChatsChanged);
+                }
                 if files {
                     inner.uploads.notify_one();
                 }
             }
             Err(err) if is_permanent(&err) => fail(inner, &new, &err).await,
             Err(err) => return tracing::debug!(%err, "sending paused until the connection returns"),
+        }
+    }
+    send_actions(inner).await;
+}
+
+/// Sends the queued changes to messages in order (after the outbox, so a change to a message
+/// composed offline follows it); stops at the first failure that retrying may cure.
+async fn send_actions(inner: &Inner) {
+    let queued = match inner.store.queued_actions().await {
+        Ok(queued) => queued,
+        Err(err) => return tracing::warn!(%err, "reading the queued changes failed"),
+    };
+    for queued in queued {
+        let result = inner.connection.act(&queued.chat_id, &queued.message_id, queued.action.clone()).await;
+        let refusal = match result {
+            Ok(()) => None,
+            Err(err) if is_permanent(&err) => Some(err),
+            Err(err) => return tracing::debug!(%err, "changes paused until the connection returns"),
+        };
+        let shown = match inner.store.action_settled(&queued, refusal.is_some()).await {
+            Ok(shown) => shown,
+            Err(err) => return tracing::warn!(%err, "recording a change's answer failed"),
+        };
+        if let Some(err) = refusal {
+            if let Some(local) = shown {
+                let _ = inner
+                    .events
+                    .send(MessengerEvent::Message { chat_id: queued.chat_id.clone(), message: Box::new(local) });
+                let _ = inner.events.send(MessengerEvent::ChatsChanged);
+            }
+            let _ = inner.events.send(MessengerEvent::ActionRefused {
+                chat_id: queued.chat_id,
+                message_id: queued.message_id,
+                action: queued.action,
+                code: err.code(),
+                message: err.to_string(),
+            });
         }
     }
 }

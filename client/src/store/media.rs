@@ -147,7 +147,8 @@ impl Store {
         // Ids are 32 hex digits, unique: replacing the text replaces the id wherever it stands.
         for sql in [
             "UPDATE outbox SET frame = replace(frame, ?1, ?2) WHERE message_id = ?3",
-            "UPDATE messages SET data = replace(data, ?1, ?2) WHERE id = ?3",
+            "UPDATE messages SET data = replace(data, ?1, ?2), confirmed = replace(confirmed, ?1, ?2) WHERE id = ?3",
+            "UPDATE pending_actions SET action = replace(action, ?1, ?2) WHERE message_id = ?3",
         ] {
             txn.execute(statement(sql, [local_id.into(), media_id.into(), found.message_id.clone().into()])).await?;
         }

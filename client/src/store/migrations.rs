@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(ClearedChats),
             Box::new(FormerMembers),
             Box::new(Media),
+            Box::new(OfflineActions),
         ]
     }
 }
@@ -249,6 +250,38 @@ impl MigrationTrait for Media {
                     own INTEGER NOT NULL,
                     last_used INTEGER NOT NULL
                 )",
+            ],
+        )
+        .await
+    }
+}
+
+/// Changes to messages made here (edits, reactions, deletions) wait in `pending_actions` until
+/// the server has them; while any wait on a message, `confirmed` keeps the server's version of
+/// it (what shows has them on top).
+struct OfflineActions;
+
+impl MigrationName for OfflineActions {
+    fn name(&self) -> &str {
+        "m0006_offline_actions"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for OfflineActions {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(
+            manager,
+            &[
+                "CREATE TABLE pending_actions (
+                    position INTEGER PRIMARY KEY AUTOINCREMENT,
+                    chat_id TEXT NOT NULL,
+                    message_id TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    queued_at INTEGER NOT NULL
+                )",
+                "CREATE INDEX pending_actions_message ON pending_actions (message_id)",
+                "ALTER TABLE messages ADD COLUMN confirmed TEXT",
             ],
         )
         .await

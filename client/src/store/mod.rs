@@ -4,6 +4,8 @@
 //! acknowledged yet — which survive a restart and are sent, in order, when the connection
 //! returns. Its schema evolves by ordered migrations (`migrations`).
 
+mod actions;
+pub use actions::QueuedAction;
 mod media;
 pub use media::{GalleryTab, Transfer, TransferState};
 mod migrations;
@@ -85,7 +87,7 @@ async fn advance_cursor(db: &impl ConnectionTrait, chat_id: &str, seq: i64) -> R
 }
 
 /// See [`Store::apply`].
-async fn apply(db: &impl ConnectionTrait, message: &Message) -> Result<bool> {
+async fn apply(db: &impl ConnectionTrait, me: &str, message: &Message) -> Result<bool> {
     let result = db
         .execute(statement(
             "INSERT INTO messages (id, chat_id, seq, updated_seq, sender_id, sent_at, visible, deleted, status, data)
@@ -115,6 +117,7 @@ async fn apply(db: &impl ConnectionTrait, message: &Message) -> Result<bool> {
     let changed = result.rows_affected() > 0;
     if changed {
         index(db, &message.id).await?;
+        actions::reapply(db, me, message).await?;
     }
     Ok(changed)
 }
@@ -505,7 +508,7 @@ impl Store {
     /// Stores a message from the server unless this device holds a newer version; true when
     /// it changed anything.
     pub async fn apply(&self, message: &Message) -> Result<bool> {
-        apply(&self.db, message).await
+        apply(&self.db, &self.user_id, message).await
     }
 
     /// A page of the changes feed in one transaction (a catch-up of thousands of messages costs
@@ -516,7 +519,7 @@ impl Store {
         let transaction = self.db.begin().await?;
         let mut newest: BTreeMap<&str, i64> = BTreeMap::new();
         for message in messages {
-            apply(&transaction, message).await?;
+            apply(&transaction, &self.user_id, message).await?;
             let seq = newest.entry(&message.chat_id).or_default();
             *seq = (*seq).max(message.updated_seq);
         }
@@ -698,11 +701,30 @@ impl Store {
         Ok(())
     }
 
-    /// The server stored it: the pending row becomes the stored message.
-    pub async fn sent(&self, stored: &Message) -> Result<()> {
+    /// The server stored it: the pending row becomes the stored message. False when it had been
+    /// taken back from the outbox while on its way (it reached the server all the same).
+    pub async fn sent(&self, stored: &Message) -> Result<bool> {
         self.apply(stored).await?;
-        self.db.execute(statement("DELETE FROM outbox WHERE message_id = ?", [stored.id.clone().into()])).await?;
-        Ok(())
+        let taken =
+            self.db.execute(statement("DELETE FROM outbox WHERE message_id = ?", [stored.id.clone().into()])).await?;
+        Ok(taken.rows_affected() > 0)
+    }
+
+    /// Drops a message the server refused (failed): it was never sent, so it only goes from here.
+    pub async fn drop_failed(&self, message_id: &str) -> Result<bool> {
+        use sea_orm::TransactionTrait;
+        let transaction = self.db.begin().await?;
+        transaction
+            .execute(statement(
+                "DELETE FROM message_search WHERE rowid IN (SELECT rowid FROM messages WHERE id = ? AND seq IS NULL)",
+                [message_id.into()],
+            ))
+            .await?;
+        let dropped = transaction
+            .execute(statement("DELETE FROM messages WHERE id = ? AND seq IS NULL", [message_id.into()]))
+            .await?;
+        transaction.commit().await?;
+        Ok(dropped.rows_affected() > 0)
     }
 
     /// The server refused it for good.

@@ -592,17 +592,23 @@ async fn photos_documents_and_contacts_travel_between_messengers() {
         username: Some("alice".into()),
         vcard: None,
     };
-    let (alice_live, _events) = online(&alice).await;
-    let sent = NewMessage {
-        id: uuid::Uuid::now_v7().to_string(),
-        chat_id: chat_id.clone(),
-        content: Content::Contact { card: card.clone() },
-        reply_to: None,
-        forwarded: false,
-    };
-    alice_live.send_message(sent).await.unwrap();
+    alice_m.send_contact(&chat_id, card.clone(), None).await.unwrap();
     let got = newest(&bob_m, &chat_id, |m| matches!(m.content, Some(Content::Contact { .. }))).await;
     assert_eq!(got.content, Some(Content::Contact { card }));
+    // And a person from a vCard file: named by it, the card travelling as it was.
+    let vcard = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lovelace;Ada;;;\r\nFN:Ada Lovelace\r\nTEL;TYPE=CELL:+44 20 7946 0000\r\nEND:VCARD\r\n";
+    let card = gkchat_client::media::vcard::card_from_vcard(vcard).unwrap();
+    alice_m.send_contact(&chat_id, card, None).await.unwrap();
+    let got =
+        newest(&bob_m, &chat_id, |m| matches!(&m.content, Some(Content::Contact { card }) if card.vcard.is_some()))
+            .await;
+    let Some(Content::Contact { card }) = got.content else { unreachable!() };
+    assert_eq!((card.display_name.as_str(), card.user_id), ("Ada Lovelace", None));
+    assert_eq!(card.vcard.as_deref(), Some(vcard));
+    // A card without a name is refused on the sender's device.
+    let nameless =
+        gkchat_proto::media::ContactCard { user_id: None, display_name: " ".into(), username: None, vcard: None };
+    assert_eq!(alice_m.send_contact(&chat_id, nameless, None).await.unwrap_err().code(), ErrorCode::BadRequest);
 
     // The cache: a limit of zero keeps nothing downloaded; clearing frees what is there.
     assert!(bob_m.media_cache_bytes().await.unwrap() > 0);

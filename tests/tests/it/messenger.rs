@@ -280,3 +280,91 @@ async fn a_chat_deleted_for_me_goes_from_both_my_devices_and_a_new_message_bring
     let (carol, _) = server.signed_up("carol").await;
     assert_eq!(gkchat_tests::api_code(carol.delete_chat(&chat).await), gkchat_proto::ErrorCode::NotAMember);
 }
+
+/// The newest version of one message on a device.
+async fn shown(device: &Messenger, message_id: &str) -> gkchat_proto::chat::Message {
+    device.store().message(message_id).await.unwrap().expect("the message is on the device").message
+}
+
+fn my_reaction(message: &gkchat_proto::chat::Message, user_id: &str) -> Option<String> {
+    message.reactions.iter().find(|r| r.user_id == user_id).map(|r| r.emoji.clone())
+}
+
+#[tokio::test]
+async fn edits_reactions_and_deletions_made_offline_show_at_once_and_reach_the_others() {
+    use gkchat_proto::chat::MessageAction;
+    let temp = tempfile::tempdir().unwrap();
+    let server = TestServer::start().await;
+    let (_, alice_me) = server.signed_up("alice").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let bob_m = messenger(&bob, &bob_me.id, None).await;
+    let relay = CuttableRelay::start(server.addr).await;
+    let alice = client_for(relay.url());
+    alice.sign_in("alice", TEST_PASSWORD, test_device("laptop")).await.unwrap();
+    let store_path = temp.path().join("alice.db");
+    let alice_m = messenger(&alice, &alice_me.id, Some(&store_path)).await;
+    let chat = alice_m.open_direct(&bob_me.id).await.unwrap();
+    let one = alice_m.send_text(&chat, "one", None).await.unwrap().message.id;
+    let two = alice_m.send_text(&chat, "two", None).await.unwrap().message.id;
+    alice_m.flushed().await.unwrap();
+    let hey = bob_m.send_text(&chat, "hey", None).await.unwrap().message.id;
+    let gone = bob_m.send_text(&chat, "soon gone", None).await.unwrap().message.id;
+    bob_m.flushed().await.unwrap();
+    eventually("alice has bob's messages", || async { texts(&alice_m, &chat).await.len() == 4 }).await;
+
+    // The network goes. Alice edits, reacts and deletes; each shows at once.
+    relay.down();
+    alice_m.act(&chat, &one, MessageAction::Edit { content: Content::text("one, edited") }).await.unwrap();
+    alice_m.act(&chat, &hey, MessageAction::React { emoji: Some("🎉".into()) }).await.unwrap();
+    alice_m.act(&chat, &two, MessageAction::DeleteForEveryone).await.unwrap();
+    alice_m.act(&chat, &gone, MessageAction::React { emoji: Some("👍".into()) }).await.unwrap();
+    // A message written offline, reacted to and edited before it went; another taken back.
+    let three = alice_m.send_text(&chat, "three", None).await.unwrap().message.id;
+    alice_m.act(&chat, &three, MessageAction::React { emoji: Some("❤️".into()) }).await.unwrap();
+    alice_m.act(&chat, &three, MessageAction::Edit { content: Content::text("three!") }).await.unwrap();
+    let oops = alice_m.send_text(&chat, "oops", None).await.unwrap().message.id;
+    alice_m.act(&chat, &oops, MessageAction::DeleteForEveryone).await.unwrap();
+    assert_eq!(texts(&alice_m, &chat).await, ["one, edited", "(deleted)", "hey", "soon gone", "three!"]);
+    assert_eq!(my_reaction(&shown(&alice_m, &hey).await, &alice_me.id).as_deref(), Some("🎉"));
+    assert_eq!(alice_m.store().queued_actions().await.unwrap().len(), 6);
+    // Refusals come back: a bad edit is refused here and now.
+    let err = alice_m.act(&chat, &hey, MessageAction::Edit { content: Content::text("") }).await.unwrap_err();
+    assert_eq!(err.code(), gkchat_proto::ErrorCode::BadRequest);
+
+    // Meanwhile bob deletes the message alice reacted to; alice closes the app.
+    bob_m.act(&chat, &gone, MessageAction::DeleteForEveryone).await.unwrap();
+    bob_m.flushed().await.unwrap();
+    drop(alice_m);
+
+    // The app starts again with the network back: what waited goes out, in order.
+    relay.up();
+    let alice_m = messenger(&alice, &alice_me.id, Some(&store_path)).await;
+    let mut events = alice_m.subscribe();
+    alice_m.flushed().await.unwrap();
+    eventually("bob sees alice's changes", || async {
+        texts(&bob_m, &chat).await == ["one, edited", "(deleted)", "hey", "(deleted)", "three!"]
+    })
+    .await;
+    eventually("bob sees the reactions", || async {
+        let three = bob_m.messages(&chat, None, 10).await.unwrap().into_iter().find(|m| m.message.id == three);
+        my_reaction(&shown(&bob_m, &hey).await, &alice_me.id).as_deref() == Some("🎉")
+            && three.is_some_and(|m| my_reaction(&m.message, &alice_me.id).as_deref() == Some("❤️"))
+    })
+    .await;
+    let history = bob.history(&chat, None, 50).await.unwrap();
+    assert!(history.messages.iter().all(|m| m.id != oops), "the message taken back never reached the server");
+    // The reaction to the message bob deleted was refused: alice is told, and it is taken back.
+    let refused = gkchat_tests::within(std::time::Duration::from_secs(15), "the refusal", async {
+        loop {
+            if let Ok(gkchat_client::MessengerEvent::ActionRefused { message_id, code, .. }) = events.recv().await {
+                return (message_id, code);
+            }
+        }
+    })
+    .await;
+    assert_eq!(refused, (gone.clone(), gkchat_proto::ErrorCode::BadRequest));
+    let gone_now = shown(&alice_m, &gone).await;
+    assert!(gone_now.deleted_at.is_some() && gone_now.reactions.is_empty());
+    assert_eq!(texts(&alice_m, &chat).await, ["one, edited", "(deleted)", "hey", "(deleted)", "three!"]);
+    assert!(alice_m.store().queued_actions().await.unwrap().is_empty());
+}

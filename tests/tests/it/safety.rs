@@ -145,6 +145,7 @@ async fn a_report_keeps_our_last_messages_and_refuses_anyone_elses() {
     // Mallory deletes the evidence for everyone; the report keeps its copy.
     let scam_id = ids[2].clone();
     mallory_m.act(&chat_id, &scam_id, MessageAction::DeleteForEveryone).await.unwrap();
+    within(WAIT, "the deletion reaches the server", mallory_m.flushed()).await.unwrap();
     let history = alice.history(&chat_id, None, 50).await.unwrap();
     assert!(history.messages.iter().any(|m| m.id == scam_id && m.content.is_none()), "deleted for alice too");
     // A message that has not reached the server is never attached.

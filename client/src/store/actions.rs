@@ -1,0 +1,241 @@
+//! Changes I make to messages — edits, reactions, deletions — kept until the server has them.
+//! Each is shown at once over the server's version of its message (kept aside in `confirmed`
+//! while any of mine wait), sent in the order made when the connection allows (after the
+//! outbox's messages, so a change to a message still on its way follows it), and taken back if
+//! the server refuses it for good. They survive a restart like the outbox.
+
+use gkchat_proto::chat::{Message, MessageAction, Reaction};
+use sea_orm::{ConnectionTrait, TransactionTrait};
+
+use super::{LocalMessage, SendStatus, Store, get, index, json, parse, statement};
+use crate::Result;
+
+/// A change waiting for the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedAction {
+    pub position: i64,
+    pub chat_id: String,
+    pub message_id: String,
+    pub action: MessageAction,
+    pub queued_at: i64,
+}
+
+/// What `action` of `me` at `now_ms` does to `message`, as the server will do it.
+pub(crate) fn overlay(message: &mut Message, action: &MessageAction, me: &str, now_ms: i64) {
+    match action {
+        MessageAction::Edit { content } => {
+            if message.deleted_at.is_none() {
+                message.content = Some(content.clone());
+                message.edited_at = Some(now_ms);
+            }
+        }
+        MessageAction::DeleteForEveryone => {
+            if message.deleted_at.is_none() {
+                message.content = None;
+                message.deleted_at = Some(now_ms);
+                message.reactions.clear();
+            }
+        }
+        MessageAction::DeleteForMe => message.hidden = true,
+        MessageAction::React { emoji } => {
+            if message.deleted_at.is_none() {
+                message.reactions.retain(|reaction| reaction.user_id != me);
+                if let Some(emoji) = emoji {
+                    message.reactions.push(Reaction { user_id: me.to_owned(), emoji: emoji.clone(), at: now_ms });
+                }
+            }
+        }
+    }
+}
+
+async fn queued_for(db: &impl ConnectionTrait, message_id: &str) -> Result<Vec<QueuedAction>> {
+    let rows = db
+        .query_all(statement(
+            "SELECT position, chat_id, message_id, action, queued_at FROM pending_actions
+             WHERE message_id = ? ORDER BY position",
+            [message_id.into()],
+        ))
+        .await?;
+    rows.iter().map(row_action).collect()
+}
+
+fn row_action(row: &sea_orm::QueryResult) -> Result<QueuedAction> {
+    Ok(QueuedAction {
+        position: get(row, "position")?,
+        chat_id: get(row, "chat_id")?,
+        message_id: get(row, "message_id")?,
+        action: parse(&get::<String>(row, "action")?)?,
+        queued_at: get(row, "queued_at")?,
+    })
+}
+
+/// Writes what a message shows: `base` with the changes of mine still waiting on it; `confirmed`
+/// keeps `base` while any wait.
+async fn show(db: &impl ConnectionTrait, me: &str, base: &Message) -> Result<Message> {
+    let waiting = queued_for(db, &base.id).await?;
+    let mut shown = base.clone();
+    for queued in &waiting {
+        overlay(&mut shown, &queued.action, me, queued.queued_at);
+    }
+    let confirmed = if waiting.is_empty() { None } else { Some(json(base)?) };
+    db.execute(statement(
+        "UPDATE messages SET data = ?, visible = ?, deleted = ?, confirmed = ? WHERE id = ?",
+        [
+            json(&shown)?.into(),
+            (!shown.hidden).into(),
+            shown.deleted_at.is_some().into(),
+            confirmed.into(),
+            base.id.clone().into(),
+        ],
+    ))
+    .await?;
+    index(db, &base.id).await?;
+    Ok(shown)
+}
+
+/// After the server's version of a message was stored: my waiting changes go back on top.
+pub(super) async fn reapply(db: &impl ConnectionTrait, me: &str, stored: &Message) -> Result<()> {
+    let waiting = db
+        .query_one(statement(
+            "SELECT 1 AS w FROM pending_actions WHERE message_id = ? LIMIT 1",
+            [stored.id.clone().into()],
+        ))
+        .await?;
+    if waiting.is_some() {
+        show(db, me, stored).await?;
+    }
+    Ok(())
+}
+
+async fn local(db: &impl ConnectionTrait, message_id: &str) -> Result<Option<(LocalMessage, Option<String>)>> {
+    let row = db
+        .query_one(statement("SELECT data, status, confirmed FROM messages WHERE id = ?", [message_id.into()]))
+        .await?;
+    row.map(|row| {
+        Ok((
+            LocalMessage {
+                message: parse(&get::<String>(&row, "data")?)?,
+                status: parse(&get::<String>(&row, "status")?).unwrap_or(SendStatus::Sent),
+            },
+            get::<Option<String>>(&row, "confirmed")?,
+        ))
+    })
+    .transpose()
+}
+
+impl Store {
+    /// Queues a change to a message on this device and shows it; `None` when the message is not
+    /// here.
+    pub async fn queue_action(
+        &self,
+        chat_id: &str,
+        message_id: &str,
+        action: &MessageAction,
+        now_ms: i64,
+    ) -> Result<Option<LocalMessage>> {
+        let transaction = self.db.begin().await?;
+        let Some((current, confirmed)) = local(&transaction, message_id).await? else { return Ok(None) };
+        let base = match confirmed {
+            Some(confirmed) => parse(&confirmed)?,
+            None => current.message.clone(),
+        };
+        transaction
+            .execute(statement(
+                "INSERT INTO pending_actions (chat_id, message_id, action, queued_at) VALUES (?, ?, ?, ?)",
+                [chat_id.into(), message_id.into(), json(action)?.into(), now_ms.into()],
+            ))
+            .await?;
+        let shown = show(&transaction, &self.user_id, &base).await?;
+        transaction.commit().await?;
+        Ok(Some(LocalMessage { message: shown, status: current.status }))
+    }
+
+    /// Every change waiting for the server, oldest first.
+    pub async fn queued_actions(&self) -> Result<Vec<QueuedAction>> {
+        let rows = self
+            .db
+            .query_all(statement(
+                "SELECT position, chat_id, message_id, action, queued_at FROM pending_actions ORDER BY position",
+                [],
+            ))
+            .await?;
+        rows.iter().map(row_action).collect()
+    }
+
+    /// The server has a change (or refused it): it no longer waits. A refused one is taken off
+    /// what the message shows; answers the message as it shows now.
+    pub async fn action_settled(&self, queued: &QueuedAction, refused: bool) -> Result<Option<LocalMessage>> {
+        let transaction = self.db.begin().await?;
+        transaction
+            .execute(statement("DELETE FROM pending_actions WHERE position = ?", [queued.position.into()]))
+            .await?;
+        let Some((current, confirmed)) = local(&transaction, &queued.message_id).await? else {
+            transaction.commit().await?;
+            return Ok(None);
+        };
+        let shown = match confirmed {
+            // Done: what shows stays until the server's version of the change arrives (it
+            // replaces it); refused: the server's version with what still waits on top.
+            Some(confirmed) if refused || queued_for(&transaction, &queued.message_id).await?.is_empty() => {
+                let base: Message = parse(&confirmed)?;
+                if refused {
+                    show(&transaction, &self.user_id, &base).await?
+                } else {
+                    transaction
+                        .execute(statement(
+                            "UPDATE messages SET confirmed = NULL WHERE id = ?",
+                            [queued.message_id.clone().into()],
+                        ))
+                        .await?;
+                    current.message
+                }
+            }
+            _ => current.message,
+        };
+        transaction.commit().await?;
+        Ok(Some(LocalMessage { message: shown, status: current.status }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gkchat_proto::chat::Content;
+
+    fn message() -> Message {
+        Message {
+            id: "m".into(),
+            chat_id: "c".into(),
+            seq: 1,
+            updated_seq: 1,
+            sender_id: "me".into(),
+            content: Some(Content::text("hi")),
+            reply_to: None,
+            forwarded: false,
+            sent_at: 1,
+            edited_at: None,
+            deleted_at: None,
+            reactions: vec![Reaction { user_id: "you".into(), emoji: "👍".into(), at: 1 }],
+            hidden: false,
+        }
+    }
+
+    #[test]
+    fn changes_show_as_the_server_will_make_them() {
+        let mut m = message();
+        overlay(&mut m, &MessageAction::React { emoji: Some("🎉".into()) }, "me", 5);
+        overlay(&mut m, &MessageAction::React { emoji: Some("❤️".into()) }, "me", 6);
+        assert_eq!(
+            m.reactions.iter().map(|r| (r.user_id.as_str(), r.emoji.as_str())).collect::<Vec<_>>(),
+            [("you", "👍"), ("me", "❤️")]
+        );
+        overlay(&mut m, &MessageAction::Edit { content: Content::text("hello") }, "me", 7);
+        assert_eq!((m.content.clone(), m.edited_at), (Some(Content::text("hello")), Some(7)));
+        overlay(&mut m, &MessageAction::DeleteForEveryone, "me", 8);
+        assert_eq!((m.content.clone(), m.deleted_at, m.reactions.len()), (None, Some(8), 0));
+        overlay(&mut m, &MessageAction::Edit { content: Content::text("again") }, "me", 9);
+        assert_eq!(m.content, None, "a deleted message stays deleted");
+        overlay(&mut m, &MessageAction::DeleteForMe, "me", 10);
+        assert!(m.hidden);
+    }
+}
