@@ -1,7 +1,8 @@
-//! The media scenario: one file of N MiB uploaded over tus (8 MiB chunks, as the app does) and
-//! downloaded again with ranges, on the server's file store or an S3-compatible bucket; prints
-//! MB/s both ways and the peak resident memory of the server and of this client process (both
-//! stay flat when bodies stream).
+//! The media scenario: one file of N MiB sent by one `Messenger` to another — the app's own
+//! path: attached (copied into the sender's media folder as a stream), uploaded over tus (8 MiB
+//! chunks, each from the server's offset) and downloaded by the receiver with ranges into its
+//! cache — on the server's file store or an S3-compatible bucket; prints MB/s both ways and the
+//! peak resident memory of the server and of this process (both stay flat when bodies stream).
 
 use std::time::Instant;
 
@@ -58,20 +59,51 @@ pub async fn run(url: &Url, mib: u64, server_pid: u32, s3: bool) -> Result<()> {
     let expected = hasher.finalize();
     let bytes = mib * 1024 * 1024;
     let run = uuid::Uuid::now_v7().simple().to_string();
-    let client = super::sign_up(url, &format!("m_{}", &run[20..])).await?;
+    let (alice, bob) = (
+        super::sign_up(url, &format!("ma{}", &run[20..])).await?,
+        super::sign_up(url, &format!("mb{}", &run[20..])).await?,
+    );
+    let messenger = |client: gkchat_client::Client, name: &'static str| {
+        let path = dir.path().join(name);
+        async move {
+            let me = client.me().await?;
+            let store = gkchat_client::Store::open(Some(&path), &me.id).await?;
+            let connection = std::sync::Arc::new(client.connect());
+            anyhow::Ok((gkchat_client::Messenger::start(client, connection, store), me.id))
+        }
+    };
+    let (alice_m, _) = messenger(alice, "alice.db").await?;
+    let (bob_m, bob_id) = messenger(bob, "bob.db").await?;
+    let chat_id = alice_m.open_direct(&bob_id).await?;
     let server_before = rss_mib(server_pid).unwrap_or(0.0);
-    let media_id = client.create_upload(bytes, &[("filename", "upload.bin")]).await?;
+
     let started = Instant::now();
-    client.upload_file(&media_id, &source, |_| {}).await.context("uploading")?;
-    let up = started.elapsed();
-    let info = client.media_info(&media_id).await?;
-    if info.state != gkchat_proto::media::MediaState::Ready {
-        bail!("the upload did not finish: {info:?}");
+    let source = gkchat_client::MediaSource { path: source.clone(), name: Some("upload.bin".into()) };
+    let pending = alice_m.send_media(&chat_id, vec![source], "", None).await?;
+    let attached = started.elapsed();
+    loop {
+        let transfers = alice_m.store().transfers_of(&pending.message.id).await?;
+        if transfers.iter().any(|t| t.state == gkchat_client::TransferState::Failed) {
+            bail!("the upload failed");
+        }
+        if !transfers.is_empty() && transfers.iter().all(|t| t.state == gkchat_client::TransferState::Done) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+    let up = started.elapsed();
     let server_after_up = peak_mib(server_pid).unwrap_or(0.0);
-    let target = dir.path().join("download.bin");
+    let media_id = loop {
+        let messages = bob_m.messages(&chat_id, None, 1).await?;
+        if let Some(gkchat_proto::chat::Content::Media { attachments, .. }) =
+            messages.last().and_then(|m| m.message.content.as_ref())
+        {
+            break attachments[0].media_id.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
     let started = Instant::now();
-    client.download_to(&media_id, &target, |_| {}).await.context("downloading")?;
+    let target = bob_m.media_file(&media_id).await.context("downloading")?;
     let down = started.elapsed();
     let mut hasher = Sha256::new();
     {
@@ -91,9 +123,10 @@ pub async fn run(url: &Url, mib: u64, server_pid: u32, s3: bool) -> Result<()> {
     }
     let mb = bytes as f64 / 1e6;
     println!(
-        "media: {mib} MiB on {}: upload {:.1} s = {:.0} MB/s, download {:.1} s = {:.0} MB/s; server RSS {:.0} MiB before, \
-         peak {:.0} MiB (upload), peak {:.0} MiB (end); client peak {:.0} MiB",
+        "media: {mib} MiB on {}: attach (copy) {:.1} s; attach + upload {:.1} s = {:.0} MB/s, download {:.1} s = {:.0} MB/s; \
+         server RSS {:.0} MiB before, peak {:.0} MiB (upload), peak {:.0} MiB (end); messengers' process peak {:.0} MiB",
         if s3 { "S3 (moto)" } else { "files" },
+        attached.as_secs_f64(),
         up.as_secs_f64(),
         mb / up.as_secs_f64(),
         down.as_secs_f64(),

@@ -5,7 +5,9 @@
 //! the gallery lists them; a voice message recorded in the app from the synthetic microphone
 //! reaches the friend as the 440 Hz tone, and plays back in the app; a picture put on the X
 //! clipboard (xclip) is pasted into the composer and sent (WebKitGTK's paste event carries no
-//! image from the clipboard: the app reads it itself).
+//! image from the clipboard: the app reads it itself); a vCard file is shared as a contact, and
+//! the friend's cards come back (a GK Chat user added to contacts, a vCard saved as a file); a
+//! video arrives with its poster and length and opens in the viewer.
 
 use std::time::Duration;
 
@@ -274,5 +276,89 @@ async fn photos_documents_a_voice_message_and_a_pasted_picture_in_the_window() {
     assert_eq!((attachments[0].kind, attachments[0].height), (AttachmentKind::Image, Some(100)));
     let _ = owner.kill();
     let _ = owner.wait();
+
+    // Iris shares a person from a vCard file through the paperclip's "Contact".
+    click(&session, "attach-button").await;
+    click(&session, "attach-contact").await;
+    session.wait_for("[data-testid=contact-picker]", WAIT).await;
+    let vcf = temp.path().join("ada.vcf");
+    std::fs::write(
+        &vcf,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nTEL;TYPE=CELL:+44 20 7946 0000\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    let vcard_input = session.wait_for("[data-testid=contact-picker-vcard]", WAIT).await;
+    session.type_text(&vcard_input, &vcf.display().to_string()).await;
+    let shared =
+        newest(&jack_m, &chat_id, |m| matches!(&m.content, Some(Content::Contact { card }) if card.vcard.is_some()))
+            .await;
+    let Some(Content::Contact { card }) = shared.content else { unreachable!() };
+    assert_eq!(card.display_name, "Ada Lovelace");
+
+    // Jack shares a GK Chat user and a vCard back: the app offers to message and add the one,
+    // shows the other's number and saves it as a file.
+    let (_, kim_me) = server.signed_up("kim").await;
+    let kim_card = gkchat_proto::media::ContactCard {
+        user_id: Some(kim_me.id.clone()),
+        display_name: "kim".into(),
+        username: Some("kim".into()),
+        vcard: None,
+    };
+    jack_m.send_contact(&chat_id, kim_card, None).await.unwrap();
+    let grace = gkchat_client::media::vcard::card_from_vcard(
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Grace Hopper\nTEL:+1 555 0100\nEMAIL:grace@example.org\nEND:VCARD",
+    )
+    .unwrap();
+    jack_m.send_contact(&chat_id, grace, None).await.unwrap();
+    until(
+        &session,
+        "the GK Chat user's card offers Message and Add",
+        "return !!document.querySelector('[data-testid=contact-card-message]') && !!document.querySelector('[data-testid=contact-card-add]');",
+    )
+    .await;
+    until(
+        &session,
+        "the vCard's number",
+        "return [...document.querySelectorAll('[data-testid=contact-card-phone]')].some(e => e.textContent.includes('+1 555 0100'));",
+    )
+    .await;
+    click(&session, "contact-card-add").await;
+    let iris_contacts = || async { iris.contacts().await.unwrap().iter().any(|c| c.user_id == kim_me.id) };
+    super::within_secs(30, async {
+        while !iris_contacts().await {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    // (Iris's own card of Ada has a Save too: press Grace's.)
+    session
+        .execute(
+            "[...document.querySelectorAll('[data-testid=contact-card]')].find(c => c.textContent.includes('Grace \
+             Hopper')).querySelector('[data-testid=contact-card-save]').click();",
+            serde_json::json!([]),
+        )
+        .await;
+    content_of(&session, "[data-testid=contact-card-saved]", |t| t.contains("Grace Hopper.vcf")).await;
+
+    // A video arrives with its poster frame and length, and opens in the viewer.
+    let clip = temp.path().join("clip.mp4");
+    gkchat_tests::video::write_mp4(&clip, 320, 240, 25, 10, [240, 120, 20]);
+    jack_m.send_media(&chat_id, vec![gkchat_client::MediaSource { path: clip, name: None }], "", None).await.unwrap();
+    until(
+        &session,
+        "the video's poster loads",
+        "return [...document.querySelectorAll('[data-testid=media-poster]')].some(i => i.complete && i.naturalWidth > 0);",
+    )
+    .await;
+    let play = session.wait_for("[aria-label='Open video, 0:03']", WAIT).await;
+    std::fs::write(shots_dir().join("media-video.png"), session.screenshot().await).unwrap();
+    session.click(&play).await;
+    until(
+        &session,
+        "the video in the viewer",
+        "const v = document.querySelector('[data-testid=media-viewer-video]'); return !!v && v.src.startsWith('blob:');",
+    )
+    .await;
+    click(&session, "media-viewer-close").await;
     session.end().await;
 }

@@ -879,3 +879,56 @@ async fn a_video_arrives_with_its_length_size_and_poster() {
     // The video itself arrives as it was sent.
     assert_eq!(std::fs::read(bob_m.media_file(&video.media_id).await.unwrap()).unwrap(), clip_bytes);
 }
+
+/// The Python with the test tools `./gk test` installs (moto, tuspy).
+fn tools_python() -> std::path::PathBuf {
+    let python = gkchat_tests::desktop::target_dir().join("tools/s3/bin/python");
+    assert!(python.exists(), "{} is missing: `./gk test` installs it (moto and tuspy from PyPI)", python.display());
+    python
+}
+
+/// Runs the tuspy script; its printed URL and offset.
+async fn tuspy(args: &[&str]) -> (String, u64) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/tus_upload.py");
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    // Off the test's runtime, which also runs the server.
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(tools_python()).arg(script).args(&args).output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(output.status.success(), "tuspy failed: {}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let mut lines = stdout.lines();
+    (lines.next().unwrap().to_owned(), lines.next().unwrap().parse().unwrap())
+}
+
+#[tokio::test]
+async fn a_third_party_tus_client_uploads_and_resumes() {
+    let setup = Setup::start(Store::Files).await;
+    let (alice, _) = setup.server.signed_up("alice").await;
+    let token = alice.access_token().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = noise(5 * MIB + 123, 11);
+    let file = dir.path().join("notes.bin");
+    std::fs::write(&file, &data).unwrap();
+    let store = dir.path().join("tus-urls.json");
+    let endpoint = setup.url("/api/v1/uploads");
+    let common = ["--endpoint", &endpoint, "--token", &token, "--file", file.to_str().unwrap()];
+    let with_store = [&common[..], &["--store", store.to_str().unwrap()]].concat();
+
+    // Three chunks (with checksums), then the process ends.
+    let (url, offset) = tuspy(&[&with_store[..], &["--chunks", "3"]].concat()).await;
+    assert_eq!(offset, 3 * MIB as u64);
+    let media_id = url.rsplit('/').next().unwrap().to_owned();
+    assert_eq!(alice.upload_offset(&media_id).await.unwrap(), 3 * MIB as u64, "the server recorded the offset");
+
+    // A new process finds the upload and finishes it from there.
+    let (again, offset) = tuspy(&with_store).await;
+    assert_eq!((again, offset), (url, data.len() as u64), "the same upload, resumed");
+    let info = alice.media_info(&media_id).await.unwrap();
+    assert_eq!((info.state, info.length), (MediaState::Ready, data.len() as u64));
+    let got = tempfile::NamedTempFile::new().unwrap();
+    alice.download_to(&media_id, got.path(), |_| {}).await.unwrap();
+    assert_eq!(sha256_hex(&std::fs::read(got.path()).unwrap()), sha256_hex(&data));
+}

@@ -26,6 +26,7 @@ import { useFileDrop } from "../media/hooks";
 import { MediaProvider } from "../media/MediaContext";
 import MediaSheet, { AttachButton, DropZone } from "../media/MediaSheet";
 import { pastedFiles, usePickedFiles } from "../media/picked";
+import ShareContactDialog from "../media/ShareContactDialog";
 import VoiceRecorder, { useVoiceRecording } from "../media/VoiceRecorder";
 import { conversationApi } from "./api";
 import ConversationHeader from "./ConversationHeader";
@@ -37,6 +38,7 @@ import MessageBubble from "./MessageBubble";
 import MentionList, { useMentionCompletion } from "./MentionList";
 import { decodeMentions, encodeMentions, mentionsToText } from "./mentions";
 import MessageMenu from "./MessageMenu";
+import RefusedNotice from "./RefusedNotice";
 import SystemNotice from "./SystemNotice";
 import "./conversation.css";
 
@@ -71,10 +73,11 @@ function settingsBefore(rows: LocalMessage[], index: number): GroupSettings | nu
 
 /**
  * One conversation: header, the timeline with date separators and ticks, and the composer with
- * its attachments (picked, pasted or dropped, shown in a sheet before they go), voice messages
- * and link previews. In a group:
- * senders' names and avatars, its happenings in words, mentions, and the info panel. Beside it,
- * the chat's gallery. It closes once the chat is deleted for me (here or on another device).
+ * its attachments (picked, pasted or dropped, shown in a sheet before they go), shared contacts,
+ * voice messages and link previews, and a notice when the server refuses a change of mine. In
+ * a group: senders' names and avatars, its happenings in words, mentions, and the info panel.
+ * Beside it, the chat's gallery. It closes once the chat is deleted for me (here or on another
+ * device).
  */
 export default function Conversation({
   open,
@@ -126,6 +129,7 @@ function ConversationView({
   const [atBottom, setAtBottom] = useState(true);
   const [hasOlder, setHasOlder] = useState(true);
   const [forwarding, setForwarding] = useState<LocalMessage | null>(null);
+  const [sharingContact, setSharingContact] = useState(false);
   const [info, setInfo] = useState<{ id: string; text: string } | null>(null);
   const [searching, setSearching] = useState(false);
   const [focus, setFocus] = useState<string | null>(open.focus ?? null);
@@ -495,6 +499,22 @@ function ConversationView({
             }}
           />
         )}
+        {sharingContact && (
+          <ShareContactDialog
+            chatId={chatId}
+            replyTo={replyTo?.message.id ?? null}
+            onClose={() => {
+              setSharingContact(false);
+              composer.current?.focus();
+            }}
+            onSent={() => {
+              setSharingContact(false);
+              setReplyTo(null);
+              setAtBottom(true);
+              composer.current?.focus();
+            }}
+          />
+        )}
         {!atBottom && (
           <button
             type="button"
@@ -513,6 +533,7 @@ function ConversationView({
             onError={setError}
           />
         )}
+        <RefusedNotice chatId={chatId} />
         {error && (
           <p className="error" role="alert" data-testid="composer-error">
             {error}
@@ -568,7 +589,11 @@ function ConversationView({
               >
                 <SmileIcon size={22} />
               </button>
-              <AttachButton onFiles={files.addFiles} disabled={recording} />
+              <AttachButton
+                onFiles={files.addFiles}
+                onContact={() => setSharingContact(true)}
+                disabled={recording}
+              />
               <textarea
                 ref={composer}
                 data-testid="composer"

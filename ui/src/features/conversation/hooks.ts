@@ -1,7 +1,7 @@
 // The conversation's state: one chat's messages, paged back on demand and reloaded when the
-// messenger says they changed.
+// messenger says they changed, and the changes of mine the server refused.
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { LocalMessage, MessengerEvent } from "../../api";
+import type { LocalMessage, MessageAction, MessengerEvent } from "../../api";
 import { useMessengerEvents } from "../../messages";
 import { conversationApi } from "./api";
 
@@ -73,4 +73,39 @@ export function useChatMessages(chatId: string): {
     ),
   );
   return { messages, reload, loadOlder };
+}
+
+/** A refused change of mine in words, by what it was: "Your edit couldn't be saved: …". */
+export function refusedText(action: MessageAction, message: string): string {
+  switch (action.action) {
+    case "edit":
+      return `Your edit couldn't be saved: ${message}`;
+    case "react":
+      return `Your reaction couldn't be sent: ${message}`;
+    case "delete_for_everyone":
+    case "delete_for_me":
+      return `The message couldn't be deleted: ${message}`;
+  }
+}
+
+/**
+ * The latest edit, reaction or deletion of mine in this chat that the server refused (it showed
+ * at once, maybe while offline, and has been taken back), in words; null when there is none or
+ * it was dismissed.
+ */
+export function useRefusedAction(chatId: string): { text: string | null; dismiss: () => void } {
+  const [text, setText] = useState<string | null>(null);
+  useEffect(() => setText(null), [chatId]);
+  useMessengerEvents(
+    useCallback(
+      (event: MessengerEvent) => {
+        if (event.event === "action_refused" && event.chat_id === chatId) {
+          setText(refusedText(event.action, event.message));
+        }
+      },
+      [chatId],
+    ),
+  );
+  const dismiss = useCallback(() => setText(null), []);
+  return { text, dismiss };
 }

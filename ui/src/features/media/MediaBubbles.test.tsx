@@ -290,7 +290,9 @@ describe("media in bubbles", () => {
   });
 
   it("shows a shared contact with Message, and a link's preview under its text", async () => {
-    serve((command) => (command === "open_direct_chat" ? "c-alan" : undefined));
+    serve((command) =>
+      command === "open_direct_chat" ? "c-alan" : command === "list_contacts" ? [] : undefined,
+    );
     const onOpenChat = vi.fn();
     const card: LocalMessage = {
       ...mediaMessage("m1", []),

@@ -4,15 +4,26 @@ import {
   useContext,
   useEffect,
   useMemo,
+  useRef,
   useState,
   type ReactNode,
 } from "react";
-import { describeError, type LocalMessage } from "../../api";
+import { api, describeError, type LocalMessage } from "../../api";
 import { chatsApi } from "../chats/api";
 import { mediaApi, type Attachment } from "./api";
 import MediaViewer from "./MediaViewer";
 import { fileName } from "./words";
 import "./media.css";
+
+/** My contacts as shared cards need them: who is one already, and adding someone. */
+export interface ContactBook {
+  /** My contacts' user ids; null until `load` has brought them. */
+  ids: ReadonlySet<string> | null;
+  /** Loads my contacts (once for the conversation, again only after a failure). */
+  load: () => void;
+  /** Adds a person by their username and says so in the notice; rejects with the failure. */
+  add: (username: string) => Promise<void>;
+}
 
 /** What a message's media can ask of the conversation around it. */
 export interface MediaActions {
@@ -28,6 +39,8 @@ export interface MediaActions {
   messageUser: ((userId: string) => void) | null;
   /** Who I am (no Message on my own card). */
   myId: string | null;
+  /** My contacts (a card's Add); null outside a conversation. */
+  contacts: ContactBook | null;
 }
 
 const NONE: MediaActions = {
@@ -37,6 +50,7 @@ const NONE: MediaActions = {
   notify: () => undefined,
   messageUser: null,
   myId: null,
+  contacts: null,
 };
 
 const MediaContext = createContext<MediaActions>(NONE);
@@ -51,7 +65,8 @@ const NOTICE_MS = 5000;
 
 /**
  * A conversation's media around its timeline: the viewer (one at a time, over the window), a
- * notice for what was saved or went wrong, and what bubbles call for both.
+ * notice for what was saved or went wrong, my contacts (loaded when a shared card first asks),
+ * and what bubbles call for all three.
  */
 export function MediaProvider({
   chatId,
@@ -78,6 +93,24 @@ export function MediaProvider({
       .then((path) => setNotice(`Saved to ${path}`))
       .catch((e) => setNotice(`Could not save it: ${describeError(e)}`));
   }, []);
+  const [contactIds, setContactIds] = useState<ReadonlySet<string> | null>(null);
+  const contactsAsked = useRef(false);
+  const loadContacts = useCallback(() => {
+    if (contactsAsked.current) return;
+    contactsAsked.current = true;
+    api
+      .listContacts()
+      .then((list) => setContactIds(new Set(list.map((c) => c.user_id))))
+      .catch((e) => {
+        contactsAsked.current = false;
+        console.warn("list_contacts failed", e);
+      });
+  }, []);
+  const addContact = useCallback(async (username: string) => {
+    const added = await api.addContact(username);
+    setContactIds((ids) => new Set(ids).add(added.user_id));
+    setNotice(`${added.display_name} (@${added.username}) is in your contacts.`);
+  }, []);
   const actions = useMemo<MediaActions>(
     () => ({
       view: (local, mediaId) => setViewing({ local, mediaId }),
@@ -96,8 +129,9 @@ export function MediaProvider({
               .catch((e) => setNotice(`Could not open the chat: ${describeError(e)}`))
         : null,
       myId,
+      contacts: { ids: contactIds, load: loadContacts, add: addContact },
     }),
-    [save, onOpenChat, myId],
+    [save, onOpenChat, myId, contactIds, loadContacts, addContact],
   );
   return (
     <MediaContext.Provider value={actions}>

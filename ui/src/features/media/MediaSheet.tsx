@@ -7,32 +7,64 @@ import { DocIcon } from "./DocTile";
 import { pastedFiles, type Picked } from "./picked";
 import { formatBytes } from "./words";
 
-/** The paper clip and its file input (hidden; the button opens it). */
+/**
+ * The paper clip and its file input (hidden; the button opens it). With `onContact` (the
+ * composer's clip) it opens a menu instead: Photos and files, or Contact.
+ */
 export function AttachButton({
   onFiles,
+  onContact,
   inputTestId = "attach-input",
   className = "composer-attach",
   disabled = false,
 }: {
   onFiles: (files: File[]) => void;
+  /** Opens the contact picker. */
+  onContact?: () => void;
   inputTestId?: string;
   className?: string;
   disabled?: boolean;
 }) {
   const input = useRef<HTMLInputElement>(null);
+  const [menu, setMenu] = useState(false);
+  useEscape(menu, LAYER.menu, () => setMenu(false));
+  const pickFiles = () => {
+    setMenu(false);
+    input.current?.click();
+  };
   return (
-    <>
+    <span className="attach">
       <button
         type="button"
         className={`link-button ${className}`}
         aria-label="Attach"
-        title="Attach photos, videos or files"
+        title={onContact ? "Attach files or a contact" : "Attach photos, videos or files"}
+        aria-haspopup={onContact ? "menu" : undefined}
+        aria-expanded={onContact ? menu : undefined}
         data-testid={`${inputTestId.replace(/-input$/, "")}-button`}
         disabled={disabled}
-        onClick={() => input.current?.click()}
+        onClick={() => (onContact ? setMenu(!menu) : pickFiles())}
       >
         <PaperclipIcon size={22} />
       </button>
+      {menu && onContact && !disabled && (
+        <div className="menu attach-menu" role="menu" aria-label="Attach">
+          <button type="button" role="menuitem" data-testid="attach-files" onClick={pickFiles}>
+            Photos and files
+          </button>
+          <button
+            type="button"
+            role="menuitem"
+            data-testid="attach-contact"
+            onClick={() => {
+              setMenu(false);
+              onContact();
+            }}
+          >
+            Contact
+          </button>
+        </div>
+      )}
       <input
         ref={input}
         type="file"
@@ -48,7 +80,7 @@ export function AttachButton({
           if (files.length > 0) onFiles(files);
         }}
       />
-    </>
+    </span>
   );
 }
 

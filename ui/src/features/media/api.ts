@@ -1,8 +1,8 @@
 // The media commands: staging a picked or pasted file, sending files as a message, cancelling,
 // downloading, saving and opening media, the cache's settings, a chat's gallery, recording a
-// voice message, and a link's preview before the text goes. The bytes
-// of media never cross the IPC: pictures, videos and voice load by URL (`mediaUrl`) from the
-// app's `gkmedia:` scheme, which fetches what is missing and answers byte ranges.
+// voice message, a link's preview before the text goes, and sharing and saving contact cards.
+// The bytes of media never cross the IPC: pictures, videos and voice load by URL (`mediaUrl`)
+// from the app's `gkmedia:` scheme, which fetches what is missing and answers byte ranges.
 import { convertFileSrc } from "@tauri-apps/api/core";
 import { call, type LocalMessage } from "../../api";
 import type { Attachment } from "../../bindings/Attachment";
@@ -98,4 +98,15 @@ export const mediaApi = {
     replyTo: string | null,
     preview: PreviewDraft,
   ) => call<LocalMessage>("send_text_with_preview", { chatId, text, replyTo, preview }),
+  /** A contact card into the chat: a GK Chat user (id, name and username) or a vCard's person. */
+  sendContact: (chatId: string, card: ContactCard, replyTo: string | null) =>
+    call<LocalMessage>("send_contact", { chatId, card, replyTo }),
+  /**
+   * The first person of a .vcf file's text, as a card; refused with `bad_request` when the text
+   * is no vCard, names no one or is over 16 KiB.
+   */
+  sendVcard: (chatId: string, vcard: string, replyTo: string | null) =>
+    call<LocalMessage>("send_vcard", { chatId, vcard, replyTo }),
+  /** A received card's vCard into Downloads as `<name>.vcf` (made unique); answers its path. */
+  saveVcard: (name: string, vcard: string) => call<string>("save_vcard", { name, vcard }),
 };

@@ -41,8 +41,8 @@ export const chat: LocalChat = {
 };
 
 /**
- * The desktop side: the chat, its messages, staging that answers where each file went, and
- * `more` commands; any other command fails.
+ * The desktop side: the chat, its messages, no contacts, staging that answers where each file
+ * went, and `more` commands (which win over those); any other command fails.
  */
 export function serve(
   messages: LocalMessage[],
@@ -50,6 +50,8 @@ export function serve(
 ) {
   invoke.mockImplementation(
     async (command: string, args?: never, options?: { headers: Record<string, string> }) => {
+      const answer = more[command];
+      if (answer) return answer(args as never);
       if (command === "chat_messages") return messages;
       if (command === "list_chats") return [chat];
       if (command === "list_contacts") return [];
@@ -58,8 +60,6 @@ export function serve(
         const name = decodeURIComponent(options!.headers["x-file-name"]!);
         return { path: `/data/staged/${name}`, name };
       }
-      const answer = more[command];
-      if (answer) return answer(args as never);
       throw new Error(command);
     },
   );
