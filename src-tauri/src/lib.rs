@@ -164,7 +164,14 @@ pub fn run() {
         )
         .init();
 
+    let players = media::Players::bind().expect("a loopback port for the media players");
+    let mut context = tauri::generate_context!();
+    if let Some(tauri::utils::config::Csp::Policy(csp)) = &mut context.config_mut().app.security.csp {
+        *csp = players.allow_in(csp);
+    }
+
     tauri::Builder::default()
+        .manage(players)
         // First: a second launch ends here and hands its arguments (a gkchat:// link) over.
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
             show_main_window(app);
@@ -202,6 +209,7 @@ pub fn run() {
             _ => {}
         })
         .setup(|app| {
+            app.state::<media::Players>().serve(app.handle().clone());
             let config_dir = app.path().app_config_dir()?;
             let data_dir = app.path().app_data_dir()?;
             let settings_path = settings_path(&config_dir);
@@ -356,6 +364,7 @@ pub fn run() {
             media::link_preview,
             media::send_text_with_preview,
             media::send_contact,
+            media::playable_url,
             media::send_vcard,
             media::save_vcard,
             quick::quick_create,
@@ -386,7 +395,7 @@ pub fn run() {
             calls::get_call_settings,
             calls::set_call_settings,
         ])
-        .run(tauri::generate_context!())
+        .run(context)
         .expect("error while running GK Chat");
 }
 

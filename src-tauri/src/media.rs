@@ -343,6 +343,100 @@ fn answer(status: StatusCode, body: Vec<u8>) -> Response<Vec<u8>> {
     Response::builder().status(status).body(body).expect("a valid response")
 }
 
+/// Where the webview's players read sound and video. WebKitGTK's `<audio>` and `<video>`
+/// (GStreamer) cannot read the `gkmedia:` scheme, so they read from a loopback HTTP server of
+/// the app's own: bound to 127.0.0.1 on a port the system picks before the window exists (its
+/// origin, exactly, is added to the CSP's `media-src`), every path under a secret made at start
+/// (no other program on the machine can guess it), answering what `gkmedia:` answers — the
+/// cached file, ranges included — so a video of any size streams instead of being copied into
+/// the page.
+pub struct Players {
+    listener: std::sync::Mutex<Option<std::net::TcpListener>>,
+    origin: String,
+    secret: String,
+}
+
+impl Players {
+    pub fn bind() -> std::io::Result<Self> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+        listener.set_nonblocking(true)?;
+        let origin = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
+        let secret = uuid::Uuid::new_v4().simple().to_string();
+        Ok(Self { listener: std::sync::Mutex::new(Some(listener)), origin, secret })
+    }
+
+    /// `csp` with this server's origin allowed as a media source.
+    pub fn allow_in(&self, csp: &str) -> String {
+        allow_media_origin(csp, &self.origin)
+    }
+
+    /// The address a player reads `media_id` from.
+    pub fn url(&self, media_id: &str) -> String {
+        format!("{}/{}/{media_id}", self.origin, self.secret)
+    }
+
+    /// Starts answering (once).
+    pub fn serve(&self, app: tauri::AppHandle) {
+        let Some(listener) = self.listener.lock().expect("players lock").take() else { return };
+        let secret = self.secret.clone();
+        tauri::async_runtime::spawn(async move {
+            let listener = match tokio::net::TcpListener::from_std(listener) {
+                Ok(listener) => listener,
+                Err(err) => return tracing::error!(%err, "the media players' server cannot listen"),
+            };
+            let router = axum::Router::new()
+                .route("/{secret}/{media_id}", axum::routing::get(play))
+                .with_state((app, std::sync::Arc::new(secret)));
+            if let Err(err) = axum::serve(listener, router).await {
+                tracing::error!(%err, "the media players' server stopped");
+            }
+        });
+    }
+}
+
+/// `csp` with `origin` added to its `media-src` directive.
+fn allow_media_origin(csp: &str, origin: &str) -> String {
+    csp.split(';')
+        .map(|directive| {
+            let directive = directive.trim();
+            if directive.split_whitespace().next() == Some("media-src") {
+                format!("{directive} {origin}")
+            } else {
+                directive.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+async fn play(
+    axum::extract::State((app, secret)): axum::extract::State<(tauri::AppHandle, std::sync::Arc<String>)>,
+    axum::extract::Path((given, media_id)): axum::extract::Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    if given != *secret {
+        return answer(StatusCode::NOT_FOUND, Vec::new()).map(axum::body::Body::from);
+    }
+    let mut request = Request::builder().uri(format!("gkmedia://localhost/{media_id}"));
+    if let Some(range) = headers.get(header::RANGE) {
+        request = request.header(header::RANGE, range);
+    }
+    let request = request.body(Vec::new()).expect("a valid request");
+    serve(app, request).await.map(axum::body::Body::from)
+}
+
+/// The address the page's players read a media from (fetched into the cache first; progress
+/// comes as `transfer` events).
+#[tauri::command]
+pub async fn playable_url(
+    state: State<'_, AppState>,
+    players: State<'_, Players>,
+    media_id: String,
+) -> CommandResult<String> {
+    state.messenger().await?.media_file(&media_id).await?;
+    Ok(players.url(&media_id))
+}
+
 /// Serves `gkmedia://localhost/<media id>`: the file from the cache (fetched first when
 /// missing), whole or the range asked.
 pub async fn serve(app: tauri::AppHandle, request: Request<Vec<u8>>) -> Response<Vec<u8>> {
@@ -401,6 +495,18 @@ fn read(file: &Path, range: Option<&str>) -> std::io::Result<Response<Vec<u8>>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_players_origin_is_allowed_for_media_only() {
+        let csp = "default-src 'self'; media-src 'self' blob:; img-src 'self'";
+        assert_eq!(
+            allow_media_origin(csp, "http://127.0.0.1:4321"),
+            "default-src 'self'; media-src 'self' blob: http://127.0.0.1:4321; img-src 'self'"
+        );
+        let players = Players::bind().unwrap();
+        assert!(players.url("abc").starts_with(&format!("{}/", players.origin)));
+        assert!(players.url("abc").ends_with("/abc") && players.url("abc").len() > players.origin.len() + 36);
+    }
 
     #[test]
     fn ranges_are_answered_a_chunk_at_a_time() {

@@ -233,20 +233,17 @@ describe("media in bubbles", () => {
     expect(screen.queryByTestId("media-viewer")).toBeNull();
   });
 
-  it("plays a video in the viewer from its poster (fetched into a blob), a large one in the system's player", async () => {
-    serve(() => []);
-    const fetched: string[] = [];
-    vi.stubGlobal("fetch", async (url: string) => {
-      fetched.push(url);
-      return new Response(new Blob([new Uint8Array([0, 0, 0, 24])]), { status: 200 });
-    });
-    URL.createObjectURL = vi.fn(() => "blob:video-1");
-    URL.revokeObjectURL = vi.fn();
+  it("plays a video in the viewer from the app's player address, whatever its size", async () => {
+    serve((command, args) =>
+      command === "playable_url"
+        ? `http://127.0.0.1:4321/s3cr3t/${(args as { mediaId: string }).mediaId}`
+        : undefined,
+    );
     const video = {
       media_id: "vid1",
       kind: "video" as const,
       mime: "video/mp4",
-      size: 5_000_000,
+      size: 500_000_000,
       width: 1280,
       height: 720,
       duration_ms: 12_000,
@@ -260,33 +257,38 @@ describe("media in bubbles", () => {
     expect(tile.textContent).toContain("0:12");
     fireEvent.click(within(tile).getByRole("button", { name: "Open video, 0:12" }));
     const player = (await screen.findByTestId("media-viewer-video")) as HTMLVideoElement;
-    expect(player.getAttribute("src")).toBe("blob:video-1");
-    expect(fetched).toEqual(["gkmedia://localhost/vid1"]);
+    expect(player.getAttribute("src")).toBe("http://127.0.0.1:4321/s3cr3t/vid1");
     expect(player.controls).toBe(true);
-    vi.unstubAllGlobals();
   });
 
-  it("opens a video too large for the viewer in the system's player", () => {
-    serve((command) => (command === "open_media" ? null : undefined));
-    const big = {
+  it("offers the system's player for a video the viewer cannot play", async () => {
+    serve((command) =>
+      command === "playable_url"
+        ? "http://127.0.0.1:4321/s3cr3t/vid2"
+        : command === "open_media"
+          ? null
+          : undefined,
+    );
+    const odd = {
       media_id: "vid2",
       kind: "video" as const,
-      mime: "video/mp4",
-      size: 500_000_000,
-      name: "film.mp4",
+      mime: "video/x-msvideo",
+      size: 5_000_000,
+      name: "film.avi",
       duration_ms: 60_000,
       thumbs: [],
     };
-    render(<Bubble local={mediaMessage("m3", [big], { seq: 0 })} />);
+    render(<Bubble local={mediaMessage("m3", [odd], { seq: 0 })} />);
     fireEvent.click(
       within(screen.getByTestId("media-video")).getByRole("button", { name: "Open video, 1:00" }),
     );
+    fireEvent.error(await screen.findByTestId("media-viewer-video"));
     fireEvent.click(
       within(screen.getByTestId("media-viewer-external")).getByRole("button", {
         name: "Open in player",
       }),
     );
-    expect(invoke).toHaveBeenCalledWith("open_media", { mediaId: "vid2", name: "film.mp4" });
+    expect(invoke).toHaveBeenCalledWith("open_media", { mediaId: "vid2", name: "film.avi" });
   });
 
   it("shows a shared contact with Message, and a link's preview under its text", async () => {
@@ -329,18 +331,9 @@ describe("media in bubbles", () => {
     expect(screen.getByTestId("message-text").textContent).toBe("look https://example.org/a");
   });
 
-  it("fetches a voice message into a blob URL on the first play (WebKitGTK cannot play the scheme)", async () => {
-    serve(() => undefined);
-    const fetched: string[] = [];
-    vi.stubGlobal("fetch", async (url: string) => {
-      fetched.push(url);
-      return new Response(new Blob([new Uint8Array([79, 103, 103, 83])]), { status: 200 });
-    });
-    const created = vi.fn(() => "blob:voice-1");
-    const revoked = vi.fn();
-    vi.stubGlobal(
-      "URL",
-      Object.assign(URL, { createObjectURL: created, revokeObjectURL: revoked }),
+  it("asks the app for a voice message's player address on the first play", async () => {
+    serve((command) =>
+      command === "playable_url" ? "http://127.0.0.1:4321/s3cr3t/v2" : undefined,
     );
     const play = vi.spyOn(HTMLMediaElement.prototype, "play").mockResolvedValue(undefined);
     const voice = {
@@ -351,17 +344,16 @@ describe("media in bubbles", () => {
       duration_ms: 3000,
       waveform: [10, 20, 30],
     };
-    const { unmount } = render(<Bubble local={mediaMessage("m2", [voice])} />);
+    render(<Bubble local={mediaMessage("m2", [voice])} />);
     const player = screen.getByTestId("voice-player");
     fireEvent.click(within(player).getByTestId("voice-play"));
     await waitFor(() =>
-      expect(player.querySelector("audio")!.getAttribute("src")).toBe("blob:voice-1"),
+      expect(player.querySelector("audio")!.getAttribute("src")).toBe(
+        "http://127.0.0.1:4321/s3cr3t/v2",
+      ),
     );
-    expect(fetched).toEqual(["gkmedia://localhost/v2"]);
+    expect(invoke).toHaveBeenCalledWith("playable_url", { mediaId: "v2" });
     expect(play).toHaveBeenCalled();
-    unmount();
-    expect(revoked).toHaveBeenCalledWith("blob:voice-1");
     play.mockRestore();
-    vi.unstubAllGlobals();
   });
 });

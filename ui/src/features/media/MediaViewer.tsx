@@ -238,38 +238,30 @@ export default function MediaViewer({
   );
 }
 
-/** Videos up to this size play in the viewer (fetched into a blob: WebKitGTK's players cannot
- * read the app's scheme); larger ones open in the system's player. */
-export const VIDEO_IN_APP_BYTES = 64 * 1024 * 1024;
-
+/** A video playing in the viewer, streamed by the app; one the player cannot decode offers the
+ * system's player. */
 function ViewerVideo({ attachment }: { attachment: Attachment }) {
   const [src, setSrc] = useState<string | null>(null);
   const [failed, setFailed] = useState(false);
-  const inApp = attachment.size <= VIDEO_IN_APP_BYTES;
   useEffect(() => {
-    if (!inApp) return;
-    let url: string | null = null;
     let gone = false;
+    setSrc(null);
+    setFailed(false);
     playableUrl(attachment.media_id)
-      .then((made) => {
-        url = made;
-        if (gone) URL.revokeObjectURL(made);
-        else setSrc(made);
+      .then((url) => {
+        if (!gone) setSrc(url);
       })
-      .catch(() => setFailed(true));
+      .catch(() => {
+        if (!gone) setFailed(true);
+      });
     return () => {
       gone = true;
-      if (url) URL.revokeObjectURL(url);
     };
-  }, [attachment.media_id, inApp]);
-  if (!inApp || failed) {
+  }, [attachment.media_id]);
+  if (failed) {
     return (
       <div className="media-viewer-external" data-testid="media-viewer-external">
-        <p>
-          {failed
-            ? "This video cannot play here."
-            : "This video is large: it opens in your video player."}
-        </p>
+        <p>This video cannot play here.</p>
         <button
           type="button"
           onClick={() =>
@@ -289,6 +281,7 @@ function ViewerVideo({ attachment }: { attachment: Attachment }) {
       src={src}
       controls
       autoPlay
+      onError={() => setFailed(true)}
       data-testid="media-viewer-video"
     />
   ) : (

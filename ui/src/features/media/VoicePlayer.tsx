@@ -55,16 +55,9 @@ export default function VoicePlayer({
       ? element.duration
       : length;
   };
-  // The sound is fetched once, on the first play, into a blob URL (revoked when the player
-  // goes): WebKitGTK's media elements cannot read the app's own URL scheme, and a voice message
-  // is small (about 240 kB a minute).
+  // The sound's address is asked once, on the first play (the app fetches it into its cache
+  // and serves it to the player).
   const loaded = useRef<string | null>(null);
-  useEffect(
-    () => () => {
-      if (loaded.current) URL.revokeObjectURL(loaded.current);
-    },
-    [],
-  );
   const toggle = async () => {
     const element = audio.current;
     if (!element) return;

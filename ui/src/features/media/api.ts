@@ -43,14 +43,12 @@ export function mediaUrl(mediaId: string, version = 0): string {
 }
 
 /**
- * A blob URL holding a media's bytes, for an `<audio>` element: WebKitGTK's media elements do
- * not read custom URL schemes (pictures do), so sound is fetched whole first — fine for voice
- * messages and audio clips; the caller revokes the URL.
+ * The address the page's players (`<audio>`, `<video>`) read a media from: the app's loopback
+ * server (WebKitGTK's players cannot read the app's own URL scheme; pictures can), which streams
+ * the cached file with ranges. The media is fetched into the cache first.
  */
-export async function playableUrl(mediaId: string): Promise<string> {
-  const response = await fetch(mediaUrl(mediaId));
-  if (!response.ok) throw new Error(`media ${mediaId}: HTTP ${response.status}`);
-  return URL.createObjectURL(await response.blob());
+export function playableUrl(mediaId: string): Promise<string> {
+  return call<string>("playable_url", { mediaId });
 }
 
 export const mediaApi = {
