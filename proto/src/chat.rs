@@ -55,6 +55,16 @@ pub enum Content {
     System { event: crate::group::SystemEvent },
 }
 
+/// The first web address in a text (`http://` or `https://`; brackets, quotes and punctuation
+/// around it left off).
+pub fn first_link(text: &str) -> Option<&str> {
+    text.split_whitespace()
+        .map(|word| {
+            word.trim_matches(|c: char| matches!(c, '<' | '>' | '(' | ')' | '"' | '\'' | ',' | '.' | '!' | '?'))
+        })
+        .find(|word| word.starts_with("https://") || word.starts_with("http://"))
+}
+
 impl Content {
     /// A text message without a link preview.
     pub fn text(text: impl Into<String>) -> Self {
@@ -97,9 +107,12 @@ impl Content {
     /// without words (a contact card, a group's record).
     pub fn with_words(&self, words: &str) -> Option<Self> {
         match self {
-            Self::Text { preview, .. } => Some(Self::Text {
+            Self::Text { text, preview } => Some(Self::Text {
                 text: words.to_owned(),
-                preview: preview.clone().filter(|preview| words.contains(preview.url.as_str())),
+                // Its address as typed (the preview's may be where redirects ended).
+                preview: preview.clone().filter(|preview| {
+                    words.contains(preview.url.as_str()) || first_link(text).is_some_and(|link| words.contains(link))
+                }),
             }),
             Self::Media { attachments, .. } => {
                 Some(Self::Media { attachments: attachments.clone(), caption: words.to_owned() })
@@ -490,6 +503,29 @@ pub struct MemberReceipt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_edit_keeps_the_link_preview_while_the_link_stays() {
+        let preview = crate::media::LinkPreview {
+            url: "https://github.com/".into(),
+            title: Some("GitHub".into()),
+            description: None,
+            site_name: None,
+            image: None,
+        };
+        let text = Content::Text { text: "see https://github.com".into(), preview: Some(Box::new(preview)) };
+        let Some(Content::Text { preview, .. }) = text.with_words("look at https://github.com, really") else {
+            panic!("a text stays a text")
+        };
+        assert!(preview.is_some(), "the address as typed is still there");
+        let Some(Content::Text { preview, text }) = text.with_words("never mind") else { panic!() };
+        assert_eq!((preview, text.as_str()), (None, "never mind"));
+        assert_eq!(first_link("(see <https://a.example/x>.)"), Some("https://a.example/x"));
+        let card = Content::Contact {
+            card: crate::media::ContactCard { user_id: None, display_name: "A".into(), username: None, vcard: None },
+        };
+        assert_eq!(card.with_words("x"), None, "a card has no words");
+    }
 
     #[test]
     fn sizes_are_checked() {

@@ -332,9 +332,13 @@ fn wanted(range: Option<&str>, length: u64) -> Option<std::ops::Range<u64>> {
         ("", suffix) => length.saturating_sub(suffix.parse().ok()?)..length,
         (start, "") => {
             let start: u64 = start.parse().ok()?;
-            start..(start + RANGE_CHUNK).min(length)
+            start..start.saturating_add(RANGE_CHUNK).min(length)
         }
-        (start, end) => start.parse().ok()?..(end.parse::<u64>().ok()? + 1).min(length),
+        (start, end) => {
+            let start: u64 = start.parse().ok()?;
+            let end = end.parse::<u64>().ok()?.saturating_add(1);
+            start..end.min(start.saturating_add(RANGE_CHUNK)).min(length)
+        }
     };
     (range.start < range.end).then_some(range)
 }
@@ -346,10 +350,11 @@ fn answer(status: StatusCode, body: Vec<u8>) -> Response<Vec<u8>> {
 /// Where the webview's players read sound and video. WebKitGTK's `<audio>` and `<video>`
 /// (GStreamer) cannot read the `gkmedia:` scheme, so they read from a loopback HTTP server of
 /// the app's own: bound to 127.0.0.1 on a port the system picks before the window exists (its
-/// origin, exactly, is added to the CSP's `media-src`), every path under a secret made at start
-/// (no other program on the machine can guess it), answering what `gkmedia:` answers — the
-/// cached file, ranges included — so a video of any size streams instead of being copied into
-/// the page.
+/// origin, exactly, is added to the CSP's `media-src`), each media under a token made from a
+/// secret of this start (no other program on the machine can guess one; one address copied out
+/// of the page opens that media only), answering what `gkmedia:` answers — the cached file,
+/// ranges included — streamed from the disk, so a video of any size plays without being read
+/// whole or copied into the page.
 pub struct Players {
     listener: std::sync::Mutex<Option<std::net::TcpListener>>,
     origin: String,
@@ -370,9 +375,10 @@ impl Players {
         allow_media_origin(csp, &self.origin)
     }
 
-    /// The address a player reads `media_id` from.
+    /// The address a player reads `media_id` from: under a token for that media alone (an
+    /// address copied out of the page opens nothing else).
     pub fn url(&self, media_id: &str) -> String {
-        format!("{}/{}/{media_id}", self.origin, self.secret)
+        format!("{}/{}/{media_id}", self.origin, token(&self.secret, media_id))
     }
 
     /// Starts answering (once).
@@ -392,6 +398,13 @@ impl Players {
             }
         });
     }
+}
+
+/// The path token for one media: SHA-256 of the start's secret and the media id.
+fn token(secret: &str, media_id: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::new().chain_update(secret).chain_update(b"/").chain_update(media_id).finalize();
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 /// `csp` with `origin` added to its `media-src` directive.
@@ -414,15 +427,67 @@ async fn play(
     axum::extract::Path((given, media_id)): axum::extract::Path<(String, String)>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
-    if given != *secret {
-        return answer(StatusCode::NOT_FOUND, Vec::new()).map(axum::body::Body::from);
+    let status_only = |status: StatusCode| {
+        let mut response = axum::response::Response::new(axum::body::Body::empty());
+        *response.status_mut() = status;
+        response
+    };
+    // The secret, compared in constant time; and only a page that asked for this very address
+    // (a name that resolves to 127.0.0.1 — DNS rebinding — is refused).
+    let expected = token(&secret, &media_id);
+    let same =
+        given.len() == expected.len() && given.bytes().zip(expected.bytes()).fold(0, |acc, (a, b)| acc | (a ^ b)) == 0;
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    if !same || !host.starts_with("127.0.0.1:") {
+        return status_only(StatusCode::NOT_FOUND);
     }
-    let mut request = Request::builder().uri(format!("gkmedia://localhost/{media_id}"));
-    if let Some(range) = headers.get(header::RANGE) {
-        request = request.header(header::RANGE, range);
+    let file = match cached_file(&app, &media_id).await {
+        Ok(file) => file,
+        Err(status) => return status_only(status),
+    };
+    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    match stream(&file, range).await {
+        Ok(response) => response,
+        Err(err) => {
+            tracing::warn!(%err, media_id, "playing a media failed");
+            status_only(StatusCode::INTERNAL_SERVER_ERROR)
+        }
     }
-    let request = request.body(Vec::new()).expect("a valid request");
-    serve(app, request).await.map(axum::body::Body::from)
+}
+
+/// A cached file as the players read it: the range asked (or all of it), streamed from the disk
+/// (never held whole), not to be cached by the webview (the cache is the app's).
+async fn stream(file: &Path, range: Option<&str>) -> std::io::Result<axum::response::Response> {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    let mut handle = tokio::fs::File::open(file).await?;
+    let length = handle.metadata().await?.len();
+    let mut head = vec![0u8; usize::try_from(length.min(8192)).unwrap_or(8192)];
+    handle.read_exact(&mut head).await?;
+    let mime = gkchat_client::media::compose::sniff(&head);
+    let (status, range) = match (range, wanted(range, length)) {
+        (_, Some(range)) => (StatusCode::PARTIAL_CONTENT, range),
+        (None, None) => (StatusCode::OK, 0..length),
+        (Some(_), None) => {
+            let mut response = axum::response::Response::new(axum::body::Body::empty());
+            *response.status_mut() = StatusCode::RANGE_NOT_SATISFIABLE;
+            response
+                .headers_mut()
+                .insert(header::CONTENT_RANGE, format!("bytes */{length}").parse().expect("a valid header"));
+            return Ok(response);
+        }
+    };
+    handle.seek(std::io::SeekFrom::Start(range.start)).await?;
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(handle.take(range.end - range.start)));
+    let mut response = axum::response::Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, mime)
+        .header(header::CONTENT_LENGTH, range.end - range.start)
+        .header(header::ACCEPT_RANGES, "bytes")
+        .header(header::CACHE_CONTROL, "no-store");
+    if status == StatusCode::PARTIAL_CONTENT {
+        response = response.header(header::CONTENT_RANGE, format!("bytes {}-{}/{length}", range.start, range.end - 1));
+    }
+    Ok(response.body(body).expect("a valid response"))
 }
 
 /// The address the page's players read a media from (fetched into the cache first; progress
@@ -441,21 +506,9 @@ pub async fn playable_url(
 /// missing), whole or the range asked.
 pub async fn serve(app: tauri::AppHandle, request: Request<Vec<u8>>) -> Response<Vec<u8>> {
     let media_id = request.uri().path().trim_start_matches('/').to_owned();
-    let state = app.state::<AppState>();
-    let file = match state.messenger().await {
-        Ok(messenger) => messenger.media_file(&media_id).await,
-        Err(_) => return answer(StatusCode::UNAUTHORIZED, Vec::new()),
-    };
-    let file = match file {
+    let file = match cached_file(&app, &media_id).await {
         Ok(file) => file,
-        Err(err) => {
-            let status = match err.code() {
-                gkchat_proto::ErrorCode::MediaNotReady => StatusCode::CONFLICT,
-                gkchat_proto::ErrorCode::Unreachable => StatusCode::SERVICE_UNAVAILABLE,
-                _ => StatusCode::NOT_FOUND,
-            };
-            return answer(status, Vec::new());
-        }
+        Err(status) => return answer(status, Vec::new()),
     };
     match read(&file, request.headers().get(header::RANGE).and_then(|v| v.to_str().ok())) {
         Ok(response) => response,
@@ -464,6 +517,17 @@ pub async fn serve(app: tauri::AppHandle, request: Request<Vec<u8>>) -> Response
             answer(StatusCode::INTERNAL_SERVER_ERROR, Vec::new())
         }
     }
+}
+
+/// A media's file in the cache (fetched first when missing), or the status that says why not.
+async fn cached_file(app: &tauri::AppHandle, media_id: &str) -> Result<PathBuf, StatusCode> {
+    let state = app.state::<AppState>();
+    let messenger = state.messenger().await.map_err(|_| StatusCode::UNAUTHORIZED)?;
+    messenger.media_file(media_id).await.map_err(|err| match err.code() {
+        gkchat_proto::ErrorCode::MediaNotReady => StatusCode::CONFLICT,
+        gkchat_proto::ErrorCode::Unreachable => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::NOT_FOUND,
+    })
 }
 
 fn read(file: &Path, range: Option<&str>) -> std::io::Result<Response<Vec<u8>>> {
@@ -484,8 +548,7 @@ fn read(file: &Path, range: Option<&str>) -> std::io::Result<Response<Vec<u8>>> 
         .status(status)
         .header(header::CONTENT_TYPE, mime)
         .header(header::ACCEPT_RANGES, "bytes")
-        .header(header::CACHE_CONTROL, "private, max-age=31536000, immutable")
-        .header("Access-Control-Allow-Origin", "*");
+        .header(header::CACHE_CONTROL, "private, max-age=31536000, immutable");
     if status == StatusCode::PARTIAL_CONTENT {
         response = response.header(header::CONTENT_RANGE, format!("bytes {}-{}/{length}", range.start, range.end - 1));
     }
@@ -505,7 +568,8 @@ mod tests {
         );
         let players = Players::bind().unwrap();
         assert!(players.url("abc").starts_with(&format!("{}/", players.origin)));
-        assert!(players.url("abc").ends_with("/abc") && players.url("abc").len() > players.origin.len() + 36);
+        assert!(players.url("abc").ends_with("/abc") && players.url("abc").len() == players.origin.len() + 37);
+        assert_ne!(token(&players.secret, "abc"), token(&players.secret, "abd"), "a token opens one media");
     }
 
     #[test]
@@ -515,6 +579,10 @@ mod tests {
         assert_eq!(wanted(Some("bytes=-10"), 100), Some(90..100));
         assert_eq!(wanted(Some("bytes=0-"), 10 * RANGE_CHUNK), Some(0..RANGE_CHUNK));
         assert_eq!(wanted(Some("bytes=100-"), 100), None);
+        // A closed range is answered a chunk at a time too; absurd numbers do not overflow.
+        assert_eq!(wanted(Some("bytes=0-99999999999"), 10 * RANGE_CHUNK), Some(0..RANGE_CHUNK));
+        assert_eq!(wanted(Some(&format!("bytes={}-{}", u64::MAX - 1, u64::MAX)), 100), None);
+        assert_eq!(wanted(Some(&format!("bytes={}-", u64::MAX)), 100), None);
     }
 
     #[test]

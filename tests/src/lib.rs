@@ -131,15 +131,23 @@ impl TestServer {
         self.sweep_media_at(gkchat_server::now_ms() + grace_ms + 1000).await
     }
 
+    /// Until the server answers `readyz` (a fresh PostgreSQL database runs every migration first,
+    /// which takes seconds on a loaded machine); a server that exited instead fails at once.
     async fn wait_ready(&self) {
         let http = reqwest::Client::new();
         let url = format!("{}readyz", self.url());
-        for _ in 0..200 {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while tokio::time::Instant::now() < deadline {
             if let Ok(response) = http.get(&url).send().await
                 && response.status().is_success()
             {
                 return;
             }
+            assert!(
+                !self.task.as_ref().is_some_and(JoinHandle::is_finished),
+                "test server at {} exited while starting",
+                self.addr
+            );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
         panic!("test server at {} never became ready", self.addr);

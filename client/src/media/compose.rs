@@ -16,7 +16,8 @@ use crate::{Error, Result};
 
 /// Pictures larger than this are sent as documents (decoding them would take too much memory).
 pub const MAX_PICTURE_PIXELS: u64 = 50_000_000;
-/// Picture files larger than this are sent as documents (they are read whole to be cleaned).
+/// Picture files larger than this are sent as documents, as they are — metadata included (they
+/// would be read whole to be cleaned; no camera makes such a file).
 pub const MAX_PICTURE_BYTES: u64 = 100 * 1024 * 1024;
 /// The small thumbnail (chat tiles, notifications, the gallery grid), longest side.
 pub const THUMB_SMALL_SIDE: u32 = 160;

@@ -201,12 +201,7 @@ pub async fn fetch_image(url: &str, policy: &PreviewPolicy) -> Result<Vec<u8>> {
 
 /// The first `http(s)://` link in a text.
 pub fn first_link(text: &str) -> Option<String> {
-    text.split_whitespace()
-        .map(|word| {
-            word.trim_matches(|c: char| matches!(c, '<' | '>' | '(' | ')' | '"' | '\'' | ',' | '.' | '!' | '?'))
-        })
-        .find(|word| (word.starts_with("https://") || word.starts_with("http://")) && Url::parse(word).is_ok())
-        .map(str::to_owned)
+    gkchat_proto::chat::first_link(text).filter(|word| Url::parse(word).is_ok()).map(str::to_owned)
 }
 
 fn decode_entities(text: &str) -> String {

@@ -11,27 +11,86 @@ fn refuse(message: impl Into<String>) -> Error {
     Error::Invalid { code: ErrorCode::BadRequest, message: message.into() }
 }
 
-/// The lines of a vCard with folded lines joined (a line starting with a space or tab goes on
-/// the line before).
+/// The lines of a vCard with folded lines joined: a line starting with a space or tab goes on
+/// the line before, and so does the line after a quoted-printable one ending in `=` (vCard 2.1,
+/// as phones export names that are not ASCII).
 fn unfolded(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
+    let mut soft_break = false;
     for line in text.lines() {
         match (line.strip_prefix([' ', '\t']), lines.last_mut()) {
+            (_, Some(last)) if soft_break => last.push_str(line),
             (Some(rest), Some(last)) => last.push_str(rest),
             _ => lines.push(line.to_owned()),
+        }
+        let last = lines.last_mut().expect("a line was just kept");
+        soft_break = last.to_ascii_uppercase().contains("QUOTED-PRINTABLE") && last.ends_with('=');
+        if soft_break {
+            last.pop();
         }
     }
     lines
 }
 
-/// A property's value by name (parameters such as `;CHARSET=UTF-8` ignored), unescaped.
+/// A line's property name (its group prefix such as `item1.` and its parameters left off).
+fn name_of(line: &str) -> Option<&str> {
+    let (key, _) = line.split_once(':')?;
+    key.split(';').next()?.rsplit('.').next()
+}
+
+/// A property's value by name, quoted-printable decoded (not yet unescaped).
 fn property(lines: &[String], name: &str) -> Option<String> {
     lines.iter().find_map(|line| {
         let (key, value) = line.split_once(':')?;
-        let key = key.split(';').next()?.rsplit('.').next()?;
-        key.eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
+        if !name_of(line)?.eq_ignore_ascii_case(name) {
+            return None;
+        }
+        let value = value.trim();
+        Some(if key.to_ascii_uppercase().contains("QUOTED-PRINTABLE") {
+            quoted_printable(value)
+        } else {
+            value.to_owned()
+        })
     })
 }
+
+/// `=XX` escapes as bytes, read as UTF-8.
+fn quoted_printable(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let hex = bytes.get(at + 1..at + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[at], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'=', Some(byte)) => {
+                out.push(byte);
+                at += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A structured value's parts (split at `;` not escaped).
+fn parts(value: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut escaped = false;
+    for c in value.chars() {
+        match (c, escaped) {
+            (';', false) => parts.push(String::new()),
+            (c, _) => parts.last_mut().expect("one part at least").push(c),
+        }
+        escaped = c == '\\' && !escaped;
+    }
+    parts.iter().map(|p| unescape(p)).collect()
+}
+
+/// Properties that carry binary data (a photo, a logo, a sound, a key): left out of the card sent.
+const BINARY: [&str; 4] = ["PHOTO", "LOGO", "SOUND", "KEY"];
 
 fn unescape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -61,10 +120,15 @@ pub fn card_from_vcard(text: &str) -> Result<ContactCard> {
         .position(|l| l.trim().eq_ignore_ascii_case("END:VCARD"))
         .map(|n| begin + n)
         .ok_or_else(|| refuse("the vCard has no end"))?;
-    let card = &lines[begin..=end];
+    let card: Vec<String> = lines[begin..=end]
+        .iter()
+        .filter(|line| !name_of(line).is_some_and(|name| BINARY.iter().any(|b| name.eq_ignore_ascii_case(b))))
+        .cloned()
+        .collect();
+    let card = &card[..];
     let structured = property(card, "N").map(|n| {
         // Family;Given;Additional;Prefix;Suffix → "Prefix Given Additional Family Suffix".
-        let parts: Vec<String> = n.split(';').map(unescape).collect();
+        let parts = parts(&n);
         let at = |i: usize| parts.get(i).cloned().unwrap_or_default();
         [at(3), at(1), at(2), at(0), at(4)].into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
     });
@@ -72,7 +136,11 @@ pub fn card_from_vcard(text: &str) -> Result<ContactCard> {
         .map(|n| unescape(&n))
         .filter(|n| !n.is_empty())
         .or(structured.filter(|n| !n.is_empty()))
-        .or_else(|| property(card, "TEL").or_else(|| property(card, "EMAIL")).map(|v| unescape(&v)))
+        .or_else(|| {
+            let contact = property(card, "TEL").or_else(|| property(card, "EMAIL"))?;
+            let contact = unescape(&contact);
+            Some(contact.strip_prefix("tel:").map(str::to_owned).unwrap_or(contact))
+        })
         .filter(|n| !n.is_empty())
         .ok_or_else(|| refuse("the vCard names no one"))?;
     let vcard = card.join("\r\n") + "\r\n";
@@ -104,6 +172,24 @@ mod tests {
             card_from_vcard("BEGIN:VCARD\nFN:Smith\\, John\nEND:VCARD\nBEGIN:VCARD\nFN:Other\nEND:VCARD").unwrap();
         assert_eq!(card.display_name, "Smith, John", "the first card of several");
         assert!(!card.vcard.unwrap().contains("Other"));
+    }
+
+    #[test]
+    fn cards_as_phones_export_them() {
+        // vCard 2.1 from Android: a quoted-printable name over two lines, an inline photo.
+        let text = format!(
+            "BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;J=C3=\r\n=BCrgen;;;\r\n\
+             PHOTO;ENCODING=BASE64;JPEG:{}\r\nTEL;CELL:+49 30 1234567\r\nEND:VCARD\r\n",
+            "A".repeat(40_000)
+        );
+        let card = card_from_vcard(&text).unwrap();
+        assert_eq!(card.display_name, "Jürgen Müller");
+        let vcard = card.vcard.unwrap();
+        assert!(!vcard.contains("PHOTO") && vcard.contains("TEL;CELL:+49 30 1234567"), "the photo is left out");
+        let card = card_from_vcard("BEGIN:VCARD\nN:Smith\\;Jones;Ann\nEND:VCARD").unwrap();
+        assert_eq!(card.display_name, "Ann Smith;Jones", "an escaped ; stays in its part");
+        let card = card_from_vcard("BEGIN:VCARD\nVERSION:4.0\nTEL;VALUE=uri:tel:+1-555-0100\nEND:VCARD").unwrap();
+        assert_eq!(card.display_name, "+1-555-0100");
     }
 
     #[test]

@@ -48,9 +48,18 @@ fn turn_of(a: i32, b: i32, c: i32, d: i32) -> Turn {
     }
 }
 
-/// The facts of the video at `path`; `None` when it is no MP4/QuickTime file with a video track.
-/// Blocking: run it off the async threads.
+/// The largest sample read for the poster (a file could claim gigabytes).
+const SAMPLE_MAX_BYTES: u32 = 16 * 1024 * 1024;
+
+/// The facts of the video at `path`; `None` when it is no MP4/QuickTime file with a video track,
+/// or one the reader cannot take apart (the `mp4` crate panics on some broken tables — a zero
+/// timescale, a time table shorter than the size table —, and such a file still goes, as a
+/// plain video). Blocking: run it off the async threads.
 pub fn inspect(path: &Path) -> Option<VideoFacts> {
+    std::panic::catch_unwind(|| read_facts(path)).ok().flatten()
+}
+
+fn read_facts(path: &Path) -> Option<VideoFacts> {
     let file = File::open(path).ok()?;
     let size = file.metadata().ok()?.len();
     let mut mp4 = mp4::Mp4Reader::read_header(BufReader::new(file), size).ok()?;
@@ -105,7 +114,14 @@ fn first_picture<R: std::io::Read + std::io::Seek>(
         stream.extend_from_slice(header);
     }
     let samples = mp4.sample_count(track).ok()?.min(POSTER_SAMPLES);
+    let sizes = &mp4.tracks().get(&track)?.trak.mdia.minf.stbl.stsz;
+    let fixed = sizes.sample_size;
+    let each: Vec<u32> = sizes.sample_sizes.iter().take(POSTER_SAMPLES as usize).copied().collect();
     for sample_id in 1..=samples {
+        let size = if fixed > 0 { fixed } else { *each.get(usize::try_from(sample_id - 1).ok()?)? };
+        if size > SAMPLE_MAX_BYTES {
+            break;
+        }
         let Ok(Some(sample)) = mp4.read_sample(track, sample_id) else { break };
         annex_b(&sample.bytes, &mut stream)?;
         if let Ok(Some(picture)) = decoder.decode(&stream) {

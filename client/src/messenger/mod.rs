@@ -411,7 +411,16 @@ async fn on_event(inner: &Arc<Inner>, event: Event) -> Result<()> {
         Event::Message(message) => {
             let cursor = inner.store.cursor(&message.chat_id).await?;
             inner.store.apply(&message).await?;
-            announce(inner, &message);
+            // As this device shows it: my changes still waiting stay on top.
+            match inner.store.message(&message.id).await? {
+                Some(local) => {
+                    let _ = inner
+                        .events
+                        .send(MessengerEvent::Message { chat_id: message.chat_id.clone(), message: Box::new(local) });
+                    let _ = inner.events.send(MessengerEvent::ChatsChanged);
+                }
+                None => announce(inner, &message),
+            }
             media::fetch_automatically(inner, &message);
             // A group changed (members, roles, info): its tile and member list come with a
             // sync.
@@ -555,18 +564,9 @@ async fn flush(inner: &Inner) {
                 {
                     tracing::debug!(%err, "sync after a new chat failed");
                 }
-                match inner.store.sent(&stored).await {
-                    Ok(true) => {}
-                    // Taken back while on its way: it reached the others, so it is deleted.
-                    Ok(false) => {
-                        let taken_back = MessageAction::DeleteForEveryone;
-                        if let Err(err) =
-                            inner.store.queue_action(&stored.chat_id, &stored.id, &taken_back, now_ms()).await
-                        {
-                            tracing::warn!(%err, "queueing the deletion of a message taken back failed");
-                        }
-                    }
-                    Err(err) => return tracing::warn!(%err, "recording an ack failed"),
+                // Taken back while on its way, it reached the others: its deletion is queued.
+                if let Err(err) = inner.store.sent(&stored, now_ms()).await {
+                    return tracing::warn!(%err, "recording an ack failed");
                 }
                 if let Ok(Some(local)) = inner.store.message(&stored.id).await {
                     let _ = inner
@@ -593,7 +593,20 @@ async fn send_actions(inner: &Inner) {
         Err(err) => return tracing::warn!(%err, "reading the queued changes failed"),
     };
     for queued in queued {
-        let result = inner.connection.act(&queued.chat_id, &queued.message_id, queued.action.clone()).await;
+        // An edit is "these words" over the message as the server has it now (its media ids
+        // are real by now, whatever they were when the edit was made).
+        let action = match &queued.action {
+            MessageAction::Edit { content } => {
+                let server = inner.store.server_version(&queued.message_id).await.ok().flatten();
+                let rebuilt = server
+                    .and_then(|m| m.content)
+                    .zip(content.words())
+                    .and_then(|(current, words)| current.with_words(words));
+                MessageAction::Edit { content: rebuilt.unwrap_or_else(|| content.clone()) }
+            }
+            other => other.clone(),
+        };
+        let result = inner.connection.act(&queued.chat_id, &queued.message_id, action).await;
         let refusal = match result {
             Ok(()) => None,
             Err(err) if is_permanent(&err) => Some(err),

@@ -123,6 +123,29 @@ async fn local(db: &impl ConnectionTrait, message_id: &str) -> Result<Option<(Lo
     .transpose()
 }
 
+/// See [`Store::queue_action`]; inside the caller's transaction.
+pub(super) async fn queue(
+    db: &impl ConnectionTrait,
+    me: &str,
+    chat_id: &str,
+    message_id: &str,
+    action: &MessageAction,
+    now_ms: i64,
+) -> Result<Option<LocalMessage>> {
+    let Some((current, confirmed)) = local(db, message_id).await? else { return Ok(None) };
+    let base = match confirmed {
+        Some(confirmed) => parse(&confirmed)?,
+        None => current.message.clone(),
+    };
+    db.execute(statement(
+        "INSERT INTO pending_actions (chat_id, message_id, action, queued_at) VALUES (?, ?, ?, ?)",
+        [chat_id.into(), message_id.into(), json(action)?.into(), now_ms.into()],
+    ))
+    .await?;
+    let shown = show(db, me, &base).await?;
+    Ok(Some(LocalMessage { message: shown, status: current.status }))
+}
+
 impl Store {
     /// Queues a change to a message on this device and shows it; `None` when the message is not
     /// here.
@@ -134,20 +157,18 @@ impl Store {
         now_ms: i64,
     ) -> Result<Option<LocalMessage>> {
         let transaction = self.db.begin().await?;
-        let Some((current, confirmed)) = local(&transaction, message_id).await? else { return Ok(None) };
-        let base = match confirmed {
-            Some(confirmed) => parse(&confirmed)?,
-            None => current.message.clone(),
-        };
-        transaction
-            .execute(statement(
-                "INSERT INTO pending_actions (chat_id, message_id, action, queued_at) VALUES (?, ?, ?, ?)",
-                [chat_id.into(), message_id.into(), json(action)?.into(), now_ms.into()],
-            ))
-            .await?;
-        let shown = show(&transaction, &self.user_id, &base).await?;
+        let shown = queue(&transaction, &self.user_id, chat_id, message_id, action, now_ms).await?;
         transaction.commit().await?;
-        Ok(Some(LocalMessage { message: shown, status: current.status }))
+        Ok(shown)
+    }
+
+    /// A message as the server last gave it (without my changes still waiting on top).
+    pub async fn server_version(&self, message_id: &str) -> Result<Option<Message>> {
+        let Some((current, confirmed)) = local(&self.db, message_id).await? else { return Ok(None) };
+        match confirmed {
+            Some(confirmed) => Ok(Some(parse(&confirmed)?)),
+            None => Ok(Some(current.message)),
+        }
     }
 
     /// Every change waiting for the server, oldest first.

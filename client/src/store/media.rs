@@ -200,17 +200,22 @@ impl Store {
 
     /// Takes a composed message back before it was sent (cancelled): it is gone from here.
     pub async fn unqueue(&self, message_id: &str) -> Result<bool> {
-        let taken = self.db.execute(statement("DELETE FROM outbox WHERE message_id = ?", [message_id.into()])).await?;
+        use sea_orm::TransactionTrait;
+        let transaction = self.db.begin().await?;
+        let taken =
+            transaction.execute(statement("DELETE FROM outbox WHERE message_id = ?", [message_id.into()])).await?;
         if taken.rows_affected() == 0 {
+            transaction.commit().await?;
             return Ok(false);
         }
-        self.db
-            .execute(statement(
-                "DELETE FROM message_search WHERE rowid IN (SELECT rowid FROM messages WHERE id = ?)",
-                [message_id.into()],
-            ))
-            .await?;
-        self.db.execute(statement("DELETE FROM messages WHERE id = ?", [message_id.into()])).await?;
+        for sql in [
+            "DELETE FROM message_search WHERE rowid IN (SELECT rowid FROM messages WHERE id = ?)",
+            "DELETE FROM messages WHERE id = ?",
+            "DELETE FROM pending_actions WHERE message_id = ?",
+        ] {
+            transaction.execute(statement(sql, [message_id.into()])).await?;
+        }
+        transaction.commit().await?;
         Ok(true)
     }
 

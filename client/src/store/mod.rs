@@ -668,6 +668,7 @@ impl Store {
         let transaction = self.db.begin().await?;
         for sql in [
             "DELETE FROM message_search WHERE rowid IN (SELECT rowid FROM messages WHERE chat_id = ? AND seq IS NULL)",
+            "DELETE FROM pending_actions WHERE message_id IN (SELECT id FROM messages WHERE chat_id = ? AND seq IS NULL)",
             "DELETE FROM messages WHERE chat_id = ? AND seq IS NULL",
             "DELETE FROM outbox WHERE chat_id = ?",
         ] {
@@ -701,13 +702,23 @@ impl Store {
         Ok(())
     }
 
-    /// The server stored it: the pending row becomes the stored message. False when it had been
-    /// taken back from the outbox while on its way (it reached the server all the same).
-    pub async fn sent(&self, stored: &Message) -> Result<bool> {
-        self.apply(stored).await?;
-        let taken =
-            self.db.execute(statement("DELETE FROM outbox WHERE message_id = ?", [stored.id.clone().into()])).await?;
-        Ok(taken.rows_affected() > 0)
+    /// The server stored it: the pending row becomes the stored message. When it had been taken
+    /// back from the outbox while on its way (it reached the server all the same), its deletion
+    /// for everyone is queued in the same transaction; answers false then.
+    pub async fn sent(&self, stored: &Message, now_ms: i64) -> Result<bool> {
+        use sea_orm::TransactionTrait;
+        let transaction = self.db.begin().await?;
+        let taken = transaction
+            .execute(statement("DELETE FROM outbox WHERE message_id = ?", [stored.id.clone().into()]))
+            .await?;
+        apply(&transaction, &self.user_id, stored).await?;
+        let queued = taken.rows_affected() > 0;
+        if !queued {
+            let taken_back = gkchat_proto::chat::MessageAction::DeleteForEveryone;
+            actions::queue(&transaction, &self.user_id, &stored.chat_id, &stored.id, &taken_back, now_ms).await?;
+        }
+        transaction.commit().await?;
+        Ok(queued)
     }
 
     /// Drops a message the server refused (failed): it was never sent, so it only goes from here.
@@ -723,17 +734,27 @@ impl Store {
         let dropped = transaction
             .execute(statement("DELETE FROM messages WHERE id = ? AND seq IS NULL", [message_id.into()]))
             .await?;
+        if dropped.rows_affected() > 0 {
+            transaction
+                .execute(statement("DELETE FROM pending_actions WHERE message_id = ?", [message_id.into()]))
+                .await?;
+        }
         transaction.commit().await?;
         Ok(dropped.rows_affected() > 0)
     }
 
-    /// The server refused it for good.
+    /// The server refused it for good (changes queued to it go too: there is nothing to change).
     pub async fn failed(&self, message_id: &str, code: ErrorCode, message: &str) -> Result<()> {
+        use sea_orm::TransactionTrait;
         let status = json(&SendStatus::Failed { code, message: message.to_owned() })?;
-        self.db
+        let transaction = self.db.begin().await?;
+        transaction
             .execute(statement("UPDATE messages SET status = ? WHERE id = ?", [status.into(), message_id.into()]))
             .await?;
-        self.db.execute(statement("DELETE FROM outbox WHERE message_id = ?", [message_id.into()])).await?;
+        for sql in ["DELETE FROM outbox WHERE message_id = ?", "DELETE FROM pending_actions WHERE message_id = ?"] {
+            transaction.execute(statement(sql, [message_id.into()])).await?;
+        }
+        transaction.commit().await?;
         Ok(())
     }
 
@@ -828,7 +849,7 @@ mod tests {
         assert_eq!(shown[0].message.content, Some(Content::text("edited")));
         let mut acked = stored("m2", 2, 2, "queued");
         acked.sender_id = "me".into();
-        store.sent(&acked).await.unwrap();
+        store.sent(&acked, 0).await.unwrap();
         assert!(store.outbox().await.unwrap().is_empty());
         assert_eq!(store.messages("c1", None, 10).await.unwrap().len(), 2);
     }

@@ -178,6 +178,19 @@ pub async fn detach(db: &impl ConnectionTrait, message_id: &str) -> Result<()> {
     Ok(())
 }
 
+/// The message no longer uses these media (an edit dropped them).
+pub async fn detach_ids(db: &impl ConnectionTrait, message_id: &str, media_ids: &[String]) -> Result<()> {
+    if media_ids.is_empty() {
+        return Ok(());
+    }
+    message_media::Entity::delete_many()
+        .filter(message_media::Column::MessageId.eq(message_id))
+        .filter(message_media::Column::MediaId.is_in(media_ids.iter().cloned()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// `?` placeholders as the backend wants them.
 fn statement(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> Statement {
     let sql = match backend {

@@ -129,6 +129,14 @@ pub async fn change(
     match change {
         Change::Edit(content) => {
             let json = serde_json::to_string(&content).map_err(|e| Error::Internal(e.to_string()))?;
+            // A media the edit dropped (a link preview's picture) is no one's to read any more.
+            if let Some(before) = row.content.as_ref().as_deref().and_then(|b| serde_json::from_str::<Content>(b).ok())
+            {
+                let kept = content.media_ids();
+                let dropped: Vec<String> =
+                    before.media_ids().into_iter().filter(|id| !kept.contains(id)).map(str::to_owned).collect();
+                super::media::detach_ids(&txn, &id, &dropped).await?;
+            }
             row.content = Set(Some(json));
             row.edited_at = Set(Some(now_ms));
         }

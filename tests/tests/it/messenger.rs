@@ -262,6 +262,7 @@ async fn a_chat_deleted_for_me_goes_from_both_my_devices_and_a_new_message_bring
     // A reaction to an old message does not bring it back: bob never gets it.
     let old = alice_m.messages(&chat, None, 10).await.unwrap()[0].message.id.clone();
     alice_m.act(&chat, &old, gkchat_proto::chat::MessageAction::React { emoji: Some("👍".into()) }).await.unwrap();
+    alice_m.flushed().await.unwrap();
     // Alice writes again: the chat is back with only the new message.
     alice_m.send_text(&chat, "still there?", None).await.unwrap();
     for device in [&laptop, &phone] {
@@ -323,6 +324,7 @@ async fn edits_reactions_and_deletions_made_offline_show_at_once_and_reach_the_o
     alice_m.act(&chat, &three, MessageAction::React { emoji: Some("❤️".into()) }).await.unwrap();
     alice_m.act(&chat, &three, MessageAction::Edit { content: Content::text("three!") }).await.unwrap();
     let oops = alice_m.send_text(&chat, "oops", None).await.unwrap().message.id;
+    alice_m.act(&chat, &oops, MessageAction::React { emoji: Some("🙈".into()) }).await.unwrap();
     alice_m.act(&chat, &oops, MessageAction::DeleteForEveryone).await.unwrap();
     assert_eq!(texts(&alice_m, &chat).await, ["one, edited", "(deleted)", "hey", "soon gone", "three!"]);
     assert_eq!(my_reaction(&shown(&alice_m, &hey).await, &alice_me.id).as_deref(), Some("🎉"));
@@ -366,5 +368,16 @@ async fn edits_reactions_and_deletions_made_offline_show_at_once_and_reach_the_o
     let gone_now = shown(&alice_m, &gone).await;
     assert!(gone_now.deleted_at.is_some() && gone_now.reactions.is_empty());
     assert_eq!(texts(&alice_m, &chat).await, ["one, edited", "(deleted)", "hey", "(deleted)", "three!"]);
-    assert!(alice_m.store().queued_actions().await.unwrap().is_empty());
+    assert!(alice_m.store().queued_actions().await.unwrap().is_empty(), "nothing left of the message taken back");
+    while let Ok(event) = events.try_recv() {
+        let refused = matches!(event, gkchat_client::MessengerEvent::ActionRefused { .. });
+        assert!(!refused, "one refusal only (none for the change to the message taken back)");
+    }
+
+    // A change refused on a message as it stands is taken back: alice may not edit bob's words.
+    alice_m.act(&chat, &hey, MessageAction::Edit { content: Content::text("hey, edited by alice") }).await.unwrap();
+    assert_eq!(texts(&alice_m, &chat).await[2], "hey, edited by alice", "shown at once");
+    alice_m.flushed().await.unwrap();
+    assert_eq!(texts(&alice_m, &chat).await[2], "hey", "taken back");
+    assert_eq!(texts(&bob_m, &chat).await[2], "hey");
 }
