@@ -51,6 +51,8 @@ pub enum Content {
     },
     /// A contact card.
     Contact { card: ContactCard },
+    /// A poll: members vote with `vote` actions; its creator closes it with `close_poll`.
+    Poll { poll: crate::poll::Poll },
     /// Something that happened in a group, written by the server (never sent by a client).
     System { event: crate::group::SystemEvent },
 }
@@ -98,6 +100,7 @@ impl Content {
             }
             Self::Media { attachments, .. } => attachments.iter().try_for_each(Attachment::check),
             Self::Contact { card } => card.check(),
+            Self::Poll { poll } => poll.check(),
             Self::System { .. } => Err((ErrorCode::BadRequest, "system messages are written by the server".into())),
         }
     }
@@ -117,7 +120,7 @@ impl Content {
             Self::Media { attachments, .. } => {
                 Some(Self::Media { attachments: attachments.clone(), caption: words.to_owned() })
             }
-            Self::Contact { .. } | Self::System { .. } => None,
+            Self::Contact { .. } | Self::Poll { .. } | Self::System { .. } => None,
         }
     }
 
@@ -126,7 +129,7 @@ impl Content {
         match self {
             Self::Text { text, .. } => Some(text),
             Self::Media { caption, .. } => Some(caption),
-            Self::Contact { .. } | Self::System { .. } => None,
+            Self::Contact { .. } | Self::Poll { .. } | Self::System { .. } => None,
         }
     }
 
@@ -149,6 +152,9 @@ impl Content {
                 std::iter::once(caption.as_str()).chain(names).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ")
             }
             Self::Contact { card } => card.display_name.clone(),
+            Self::Poll { poll } => {
+                std::iter::once(&poll.question).chain(&poll.options).cloned().collect::<Vec<_>>().join(" ")
+            }
             Self::System { .. } => String::new(),
         }
     }
@@ -160,6 +166,7 @@ impl Content {
             Self::Media { caption, .. } if !caption.trim().is_empty() => {
                 caption.lines().next().unwrap_or_default().chars().take(120).collect()
             }
+            Self::Poll { poll } => format!("📊 Poll: {}", poll.question.chars().take(120).collect::<String>()),
             // Clients put these in their own words ("Photo", "Voice message · 0:07", a name).
             Self::Media { .. } | Self::Contact { .. } | Self::System { .. } => String::new(),
         }
@@ -246,6 +253,12 @@ pub struct Message {
     pub edited_at: Option<UnixMillis>,
     pub deleted_at: Option<UnixMillis>,
     pub reactions: Vec<Reaction>,
+    /// A poll's votes: everyone's, or in an anonymous poll mine only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub votes: Vec<crate::poll::Vote>,
+    /// A poll's votes per option, counting everyone's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tally: Vec<u32>,
     /// I deleted it for me (on all my devices): drop it from view.
     pub hidden: bool,
 }
@@ -482,6 +495,10 @@ pub enum MessageAction {
     DeleteForMe,
     /// One reaction per person; `None` takes mine back.
     React { emoji: Option<String> },
+    /// My answer to a poll (the options' indexes); an empty list takes my vote back.
+    Vote { options: Vec<u8> },
+    /// Its creator ends a poll: no more votes.
+    ClosePoll,
 }
 
 /// `GET /api/v1/chats/{chat}/messages/{id}/info`, for the sender: when each other member

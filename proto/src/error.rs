@@ -117,6 +117,8 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// The media's upload has not finished yet: show a placeholder and wait for its `media` push.
     MediaNotReady,
+    /// The poll was closed by its creator: no more votes.
+    PollClosed,
 }
 
 impl ErrorCode {
@@ -174,6 +176,7 @@ impl ErrorCode {
         Self::ChecksumMismatch,
         Self::UnsupportedMediaType,
         Self::MediaNotReady,
+        Self::PollClosed,
     ];
 
     /// The code as it appears on the wire (`"bad_frame"`).
@@ -231,6 +234,7 @@ impl ErrorCode {
             Self::ChecksumMismatch => "checksum_mismatch",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::MediaNotReady => "media_not_ready",
+            Self::PollClosed => "poll_closed",
         }
     }
 }

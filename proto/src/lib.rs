@@ -13,6 +13,7 @@ pub mod group;
 pub mod info;
 pub mod limits;
 pub mod media;
+pub mod poll;
 pub mod quick;
 pub mod ts;
 

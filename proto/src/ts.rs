@@ -82,6 +82,8 @@ mod tests {
             render::<crate::media::ContactCard>(&root),
             render::<crate::media::MediaState>(&root),
             render::<crate::media::MediaInfo>(&root),
+            render::<crate::poll::Poll>(&root),
+            render::<crate::poll::Vote>(&root),
             render::<chat::NewMessage>(&root),
             render::<chat::Ack>(&root),
             render::<chat::Reaction>(&root),

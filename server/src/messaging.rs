@@ -442,6 +442,23 @@ async fn fan_out_change(state: &AppState, row: message_rows::Model) -> Result<()
         .await?
         .into_iter()
         .collect();
+    // An anonymous poll: each member gets the counts and their own vote only.
+    let anonymous = row.content.as_deref().is_some_and(|c| c.contains(r#""kind":"poll""#))
+        && matches!(
+            row.content.as_deref().and_then(|c| serde_json::from_str::<Content>(c).ok()),
+            Some(Content::Poll { poll }) if poll.anonymous
+        );
+    if anonymous {
+        let all = messages::votes_of(&state.db, vec![row.id.clone()]).await?.remove(&row.id).unwrap_or_default();
+        let base = messages::to_dtos(&state.db, vec![row], "").await?.remove(0);
+        for member in &seeing {
+            let mut view = base.clone();
+            view.votes = all.iter().filter(|v| &v.user_id == member).cloned().collect();
+            view.hidden = hid.contains(member);
+            state.hub.push_to_users(std::iter::once(member.as_str()), &encode(&ServerFrame::Message(view)));
+        }
+        return Ok(());
+    }
     let mut view = messages::to_dtos(&state.db, vec![row], "").await?.remove(0);
     let shown = encode(&ServerFrame::Message(view.clone()));
     state.hub.push_to_users(seeing.iter().map(String::as_str).filter(|m| !hid.contains(*m)), &shown);
@@ -490,6 +507,9 @@ pub async fn act(
             content.check().map_err(|(code, text)| bad(code, text))?;
             let before: Option<gkchat_proto::chat::Content> =
                 message.content.as_deref().and_then(|json| serde_json::from_str(json).ok());
+            if matches!(before, Some(Content::Poll { .. })) {
+                return Err(bad(ErrorCode::BadRequest, "a poll cannot be edited (its votes name its options)"));
+            }
             // The same kind and attachments (a link preview may go, when its address left the
             // words).
             let same_kind = before.as_ref().is_some_and(|before| {
@@ -531,10 +551,44 @@ pub async fn act(
             }
             messages::Change::React { user_id: user_id.to_owned(), emoji }
         }
+        MessageAction::Vote { options } => {
+            let Some(poll) = poll_of(&message) else {
+                return Err(bad(ErrorCode::BadRequest, "that message is no poll"));
+            };
+            poll.check_vote(&options).map_err(|(code, text)| match code {
+                ErrorCode::PollClosed => Error::api(StatusCode::CONFLICT, code, text),
+                _ => bad(code, text),
+            })?;
+            if let Some(peer_id) = &peer {
+                check_not_blocked(state, user_id, peer_id).await?;
+            }
+            messages::Change::Vote { user_id: user_id.to_owned(), options }
+        }
+        MessageAction::ClosePoll => {
+            let Some(mut poll) = poll_of(&message) else {
+                return Err(bad(ErrorCode::BadRequest, "that message is no poll"));
+            };
+            if !own {
+                return Err(Error::api(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "only its creator closes a poll"));
+            }
+            if poll.closed_at.is_some() {
+                return Ok(());
+            }
+            poll.closed_at = Some(now);
+            messages::Change::Replace(Content::Poll { poll })
+        }
     };
     let row = messages::change(&state.db, message, change, now).await?;
     fan_out_change(state, row).await?;
     Ok(())
+}
+
+/// The poll a message is, unless deleted.
+fn poll_of(message: &message_rows::Model) -> Option<gkchat_proto::poll::Poll> {
+    match message.content.as_deref().map(serde_json::from_str::<Content>) {
+        Some(Ok(Content::Poll { poll })) if message.deleted_at.is_none() => Some(poll),
+        _ => None,
+    }
 }
 
 /// One emoji (a short run of non-ASCII symbols, such as a ZWJ sequence or a flag).

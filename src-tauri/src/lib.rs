@@ -12,6 +12,7 @@ mod keyring_store;
 mod live;
 mod media;
 mod notifier;
+mod polls;
 mod quick;
 mod requests;
 #[cfg(test)]
@@ -365,6 +366,7 @@ pub fn run() {
             media::send_text_with_preview,
             media::send_contact,
             media::playable_url,
+            polls::send_poll,
             media::send_vcard,
             media::save_vcard,
             quick::quick_create,

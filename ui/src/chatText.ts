@@ -17,6 +17,8 @@ export function messageText(message: Message): string {
       return content.text;
     case "contact":
       return `Contact: ${content.card.display_name}`;
+    case "poll":
+      return `📊 Poll: ${content.poll.question}`;
     case "media":
       return content.caption ? content.caption : attachmentsLabel(content.attachments);
   }

@@ -247,6 +247,21 @@ impl Messenger {
             .await
     }
 
+    /// Asks a question in a chat: members answer with `vote` actions (see [`Messenger::act`]).
+    pub async fn send_poll(&self, chat_id: &str, poll: gkchat_proto::poll::Poll) -> Result<LocalMessage> {
+        let content = Content::Poll { poll };
+        content.check().map_err(|(code, message)| Error::Invalid { code, message })?;
+        let chat_id = chat_id.to_owned();
+        self.enqueue(NewMessage {
+            id: uuid::Uuid::now_v7().to_string(),
+            chat_id,
+            content,
+            reply_to: None,
+            forwarded: false,
+        })
+        .await
+    }
+
     /// Stores a composed message as pending, shows it, and wakes the sender.
     async fn enqueue(&self, new: NewMessage) -> Result<LocalMessage> {
         let local = self.inner.store.enqueue(&new, now_ms()).await?;

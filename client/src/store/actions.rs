@@ -4,7 +4,8 @@
 //! outbox's messages, so a change to a message still on its way follows it), and taken back if
 //! the server refuses it for good. They survive a restart like the outbox.
 
-use gkchat_proto::chat::{Message, MessageAction, Reaction};
+use gkchat_proto::chat::{Content, Message, MessageAction, Reaction};
+use gkchat_proto::poll::Vote;
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
 use super::{LocalMessage, SendStatus, Store, get, index, json, parse, statement};
@@ -43,6 +44,38 @@ pub(crate) fn overlay(message: &mut Message, action: &MessageAction, me: &str, n
                 if let Some(emoji) = emoji {
                     message.reactions.push(Reaction { user_id: me.to_owned(), emoji: emoji.clone(), at: now_ms });
                 }
+            }
+        }
+        MessageAction::Vote { options } => {
+            let Some(Content::Poll { poll }) = &message.content else { return };
+            if poll.closed_at.is_some() {
+                return;
+            }
+            // My vote moves in the counts (in an anonymous poll the counts are all I see of
+            // the others).
+            let count = |tally: &mut Vec<u32>, options: &[u8], up: bool| {
+                tally.resize(poll.options.len(), 0);
+                for &option in options {
+                    if let Some(n) = tally.get_mut(usize::from(option)) {
+                        *n = if up { n.saturating_add(1) } else { n.saturating_sub(1) };
+                    }
+                }
+            };
+            if let Some(before) = message.votes.iter().find(|vote| vote.user_id == me) {
+                let before = before.options.clone();
+                count(&mut message.tally, &before, false);
+            }
+            message.votes.retain(|vote| vote.user_id != me);
+            if !options.is_empty() {
+                count(&mut message.tally, options, true);
+                message.votes.push(Vote { user_id: me.to_owned(), options: options.clone(), at: now_ms });
+            }
+        }
+        MessageAction::ClosePoll => {
+            if let Some(Content::Poll { poll }) = &mut message.content
+                && poll.closed_at.is_none()
+            {
+                poll.closed_at = Some(now_ms);
             }
         }
     }
@@ -221,7 +254,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gkchat_proto::chat::Content;
 
     fn message() -> Message {
         Message {
@@ -237,6 +269,8 @@ mod tests {
             edited_at: None,
             deleted_at: None,
             reactions: vec![Reaction { user_id: "you".into(), emoji: "👍".into(), at: 1 }],
+            votes: Vec::new(),
+            tally: Vec::new(),
             hidden: false,
         }
     }
@@ -258,5 +292,29 @@ mod tests {
         assert_eq!(m.content, None, "a deleted message stays deleted");
         overlay(&mut m, &MessageAction::DeleteForMe, "me", 10);
         assert!(m.hidden);
+    }
+
+    #[test]
+    fn my_vote_moves_in_the_counts() {
+        let mut m = message();
+        m.content = Some(Content::Poll {
+            poll: gkchat_proto::poll::Poll {
+                question: "Lunch?".into(),
+                options: vec!["Pizza".into(), "Sushi".into()],
+                multiple: false,
+                anonymous: true,
+                closed_at: None,
+            },
+        });
+        m.tally = vec![3, 1];
+        overlay(&mut m, &MessageAction::Vote { options: vec![1] }, "me", 5);
+        assert_eq!(m.tally, [3, 2]);
+        overlay(&mut m, &MessageAction::Vote { options: vec![0] }, "me", 6);
+        assert_eq!((m.tally.clone(), m.votes.len()), (vec![4, 1], 1));
+        overlay(&mut m, &MessageAction::Vote { options: vec![] }, "me", 7);
+        assert_eq!((m.tally.clone(), m.votes.len()), (vec![3, 1], 0));
+        overlay(&mut m, &MessageAction::ClosePoll, "me", 8);
+        overlay(&mut m, &MessageAction::Vote { options: vec![1] }, "me", 9);
+        assert_eq!(m.tally, [3, 1], "no votes on a closed poll");
     }
 }

@@ -627,6 +627,11 @@ impl Store {
                 edited_at: None,
                 deleted_at: None,
                 reactions: Vec::new(),
+                votes: Vec::new(),
+                tally: match &new.content {
+                    Content::Poll { poll } => vec![0; poll.options.len()],
+                    _ => Vec::new(),
+                },
                 hidden: false,
             },
             status: SendStatus::Pending,
@@ -795,6 +800,8 @@ mod tests {
             edited_at: None,
             deleted_at: None,
             reactions: Vec::new(),
+            votes: Vec::new(),
+            tally: Vec::new(),
             hidden: false,
         }
     }

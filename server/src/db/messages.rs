@@ -4,13 +4,14 @@
 use std::collections::{HashMap, HashSet};
 
 use gkchat_proto::chat::{Content, Message, NewMessage, Reaction};
+use gkchat_proto::poll::Vote;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
 };
 
 use super::chats;
-use super::entity::{hidden_messages, messages, reactions};
+use super::entity::{hidden_messages, messages, poll_votes, reactions};
 use crate::error::{Error, Result};
 
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<messages::Model>> {
@@ -110,8 +111,18 @@ pub async fn store_batch(
 pub enum Change {
     Edit(Content),
     DeleteForEveryone,
-    React { user_id: String, emoji: Option<String> },
+    React {
+        user_id: String,
+        emoji: Option<String>,
+    },
     HideFor(String),
+    /// A member's vote in a poll (no options: taken back).
+    Vote {
+        user_id: String,
+        options: Vec<u8>,
+    },
+    /// The content as the server rewrites it (a poll closed), not an edit.
+    Replace(Content),
 }
 
 /// Applies `change` under the chat's next sequence number; returns the message after.
@@ -144,6 +155,7 @@ pub async fn change(
             row.content = Set(None);
             row.deleted_at = Set(Some(now_ms));
             reactions::Entity::delete_many().filter(reactions::Column::MessageId.eq(id.clone())).exec(&txn).await?;
+            poll_votes::Entity::delete_many().filter(poll_votes::Column::MessageId.eq(id.clone())).exec(&txn).await?;
             // Its media are no one's to read any more; the sweeper removes those nothing else uses.
             super::media::detach(&txn, &id).await?;
         }
@@ -160,6 +172,23 @@ pub async fn change(
                 .await?;
             }
         }
+        Change::Vote { user_id, options } => {
+            poll_votes::Entity::delete_by_id((id.clone(), user_id.clone())).exec(&txn).await?;
+            if !options.is_empty() {
+                let options = serde_json::to_string(&options).map_err(|e| Error::Internal(e.to_string()))?;
+                poll_votes::ActiveModel {
+                    message_id: Set(id.clone()),
+                    user_id: Set(user_id),
+                    options: Set(options),
+                    at: Set(now_ms),
+                }
+                .insert(&txn)
+                .await?;
+            }
+        }
+        Change::Replace(content) => {
+            row.content = Set(Some(serde_json::to_string(&content).map_err(|e| Error::Internal(e.to_string()))?));
+        }
         Change::HideFor(user_id) => {
             hidden_messages::Entity::delete_by_id((user_id.clone(), id.clone())).exec(&txn).await?;
             hidden_messages::ActiveModel { user_id: Set(user_id), message_id: Set(id.clone()), at: Set(now_ms) }
@@ -172,8 +201,13 @@ pub async fn change(
     Ok(updated)
 }
 
-/// A message just stored: no reactions, hidden for nobody — no need to ask the database.
+/// A message just stored: no reactions, no votes, hidden for nobody — no need to ask the
+/// database.
 pub fn fresh_dto(row: messages::Model, content: Content) -> Message {
+    let tally = match &content {
+        Content::Poll { poll } => vec![0; poll.options.len()],
+        _ => Vec::new(),
+    };
     Message {
         id: row.id,
         chat_id: row.chat_id,
@@ -187,8 +221,34 @@ pub fn fresh_dto(row: messages::Model, content: Content) -> Message {
         edited_at: None,
         deleted_at: None,
         reactions: Vec::new(),
+        votes: Vec::new(),
+        tally,
         hidden: false,
     }
+}
+
+/// Every vote in these messages' polls, by message, oldest first.
+pub async fn votes_of(db: &impl ConnectionTrait, ids: Vec<String>) -> Result<HashMap<String, Vec<Vote>>> {
+    let mut by_message: HashMap<String, Vec<Vote>> = HashMap::new();
+    for vote in poll_votes::Entity::find()
+        .filter(poll_votes::Column::MessageId.is_in(ids))
+        .order_by_asc(poll_votes::Column::At)
+        .all(db)
+        .await?
+    {
+        let options = serde_json::from_str(&vote.options)
+            .map_err(|e| Error::Internal(format!("stored vote in {} unreadable: {e}", vote.message_id)))?;
+        by_message.entry(vote.message_id).or_default().push(Vote { user_id: vote.user_id, options, at: vote.at });
+    }
+    Ok(by_message)
+}
+
+/// A poll's votes as `viewer_id` sees them (an anonymous poll's: theirs only) and its counts.
+pub fn poll_view(content: Option<&Content>, votes: Vec<Vote>, viewer_id: &str) -> (Vec<Vote>, Vec<u32>) {
+    let Some(Content::Poll { poll }) = content else { return (Vec::new(), Vec::new()) };
+    let tally = poll.tally(&votes);
+    let votes = if poll.anonymous { votes.into_iter().filter(|v| v.user_id == viewer_id).collect() } else { votes };
+    (votes, tally)
 }
 
 /// Messages as `viewer_id` sees them: with reactions, and flagged when hidden for them.
@@ -210,6 +270,13 @@ pub async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<messages::Model>, view
             at: reaction.at,
         });
     }
+    // Votes only for polls (most pages hold none: no query then).
+    let polls: Vec<String> = rows
+        .iter()
+        .filter(|r| r.content.as_deref().is_some_and(|c| c.contains(r#""kind":"poll""#)))
+        .map(|r| r.id.clone())
+        .collect();
+    let mut votes = if polls.is_empty() { HashMap::new() } else { votes_of(db, polls).await? };
     let hidden: HashSet<String> = hidden_messages::Entity::find()
         .filter(hidden_messages::Column::UserId.eq(viewer_id))
         .filter(hidden_messages::Column::MessageId.is_in(ids))
@@ -226,8 +293,11 @@ pub async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<messages::Model>, view
                 .map(serde_json::from_str::<Content>)
                 .transpose()
                 .map_err(|e| Error::Internal(format!("stored content of {} unreadable: {e}", row.id)))?;
+            let (votes, tally) = poll_view(content.as_ref(), votes.remove(&row.id).unwrap_or_default(), viewer_id);
             Ok(Message {
                 reactions: by_message.remove(&row.id).unwrap_or_default(),
+                votes,
+                tally,
                 hidden: hidden.contains(&row.id),
                 id: row.id,
                 chat_id: row.chat_id,

@@ -69,6 +69,7 @@ pub async fn evidence_in(
                         Some(format!("[{} attachment(s)] {caption}", attachments.len()))
                     }
                     Content::Contact { card } => Some(format!("[contact card] {}", card.display_name)),
+                    Content::Poll { poll } => Some(format!("[poll] {} — {}", poll.question, poll.options.join(" / "))),
                     Content::System { .. } => None,
                 },
             ),

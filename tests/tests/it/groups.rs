@@ -61,6 +61,7 @@ async fn timeline(client: &Client, chat_id: &str) -> Vec<String> {
             }
             Some(Content::Media { caption, .. }) => caption.clone(),
             Some(Content::Contact { card }) => card.display_name.clone(),
+            Some(Content::Poll { poll }) => poll.question.clone(),
             None => "(deleted)".into(),
         })
         .collect()

@@ -17,6 +17,7 @@ mod messenger;
 mod persistence;
 mod phone;
 mod photo;
+mod polls;
 mod presence;
 mod quick;
 mod quick_redis;

@@ -18,6 +18,7 @@ async fn texts(messenger: &Messenger, chat_key: &str) -> Vec<String> {
             Some(Content::System { .. }) => "(system)".into(),
             Some(Content::Media { caption, .. }) => caption,
             Some(Content::Contact { card }) => card.display_name,
+            Some(Content::Poll { poll }) => poll.question,
             None => "(deleted)".into(),
         })
         .collect()

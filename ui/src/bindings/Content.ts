@@ -2,6 +2,7 @@
 import type { Attachment } from "./Attachment";
 import type { ContactCard } from "./ContactCard";
 import type { LinkPreview } from "./LinkPreview";
+import type { Poll } from "./Poll";
 import type { SystemEvent } from "./SystemEvent";
 
 /**
@@ -13,4 +14,4 @@ export type Content = { "kind": "text", text: string,
 /**
  * The first link's preview, fetched by the sender's client.
  */
-preview?: LinkPreview, } | { "kind": "media", attachments: Array<Attachment>, caption?: string, } | { "kind": "contact", card: ContactCard, } | { "kind": "system", event: SystemEvent, };
+preview?: LinkPreview, } | { "kind": "media", attachments: Array<Attachment>, caption?: string, } | { "kind": "contact", card: ContactCard, } | { "kind": "poll", poll: Poll, } | { "kind": "system", event: SystemEvent, };

@@ -4,4 +4,4 @@ import type { Content } from "./Content";
 /**
  * Changes to an existing message, each answered by `done` (or an error).
  */
-export type MessageAction = { "action": "edit", content: Content, } | { "action": "delete_for_everyone" } | { "action": "delete_for_me" } | { "action": "react", emoji: string | null, };
+export type MessageAction = { "action": "edit", content: Content, } | { "action": "delete_for_everyone" } | { "action": "delete_for_me" } | { "action": "react", emoji: string | null, } | { "action": "vote", options: Array<number>, } | { "action": "close_poll" };

@@ -14,6 +14,7 @@ pub mod media;
 pub mod message_media;
 pub mod messages;
 pub mod otp_codes;
+pub mod poll_votes;
 pub mod reactions;
 pub mod receipt_marks;
 pub mod reports;

@@ -18,6 +18,7 @@ mod m20261206_000012_chat_contract;
 mod m20261206_000013_groups;
 mod m20261206_000014_group_reports_and_clearing;
 mod m20261207_000015_media;
+mod m20261207_000016_polls;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_groups::Migration),
             Box::new(m20261206_000014_group_reports_and_clearing::Migration),
             Box::new(m20261207_000015_media::Migration),
+            Box::new(m20261207_000016_polls::Migration),
         ]
     }
 }

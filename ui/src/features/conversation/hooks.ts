@@ -82,6 +82,10 @@ export function refusedText(action: MessageAction, message: string): string {
       return `Your edit couldn't be saved: ${message}`;
     case "react":
       return `Your reaction couldn't be sent: ${message}`;
+    case "vote":
+      return `Your vote couldn't be counted: ${message}`;
+    case "close_poll":
+      return `The poll couldn't be closed: ${message}`;
     case "delete_for_everyone":
     case "delete_for_me":
       return `The message couldn't be deleted: ${message}`;
