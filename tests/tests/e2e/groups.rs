@@ -1,5 +1,6 @@
 //! Groups in the real window: the app makes a group with two headless members, sends a
-//! message, shows their replies under their names, makes one an admin and removes the other
+//! message, shows their replies under their names, asks a poll they answer (the bars show it, the
+//! app's own vote moves them), makes one an admin and removes the other
 //! (whose sends are then refused), gives the group an image, opens the invite link's QR code,
 //! joins a second group by a `gkchat://join/…` link handed over by a second launch, reports it
 //! and exits and deletes it. The group screens are shot at both window sizes, light and dark,
@@ -90,6 +91,69 @@ async fn a_group_made_in_the_app_talks_is_run_and_another_is_joined_by_link() {
     .await;
     super::frame::the_check_sees_problems(&session).await;
     super::frame::every_frame(&session, "group-conversation").await;
+
+    // A poll asked in the app; Bob and Cal answer; the bars show it; the app's own vote moves them.
+    click(&session, "attach-button").await;
+    click(&session, "attach-poll").await;
+    type_into(&session, "poll-question", "Next meeting?").await;
+    session
+        .execute(
+            "document.querySelectorAll('[data-testid=poll-option]').forEach((e, i) => e.setAttribute('data-e2e', 'option-' + i));",
+            serde_json::json!([]),
+        )
+        .await;
+    for (n, option) in ["Tuesday", "Friday"].iter().enumerate() {
+        let field = session.wait_for(&format!("[data-e2e=option-{n}]"), WAIT).await;
+        session.type_text(&field, option).await;
+    }
+    click(&session, "poll-send").await;
+    let poll_id = loop {
+        if let Some(Event::Message(message)) = bob_events.next().await
+            && matches!(message.content, Some(Content::Poll { .. }))
+        {
+            break message.id;
+        }
+    };
+    let friday = gkchat_proto::chat::MessageAction::Vote { options: vec![1] };
+    bob_live.act(&chat_id, &poll_id, friday.clone()).await.unwrap();
+    cal_live.act(&chat_id, &poll_id, friday).await.unwrap();
+    let bar = |option: u8| {
+        format!(
+            "const b = document.querySelector('[data-testid=poll-card] [data-option=\"{option}\"] [data-testid=poll-bar]'); \
+             return b ? b.style.width : null;"
+        )
+    };
+    let width_of = |option: u8| {
+        let script = bar(option);
+        let session = &session;
+        async move { session.execute(&script, serde_json::json!([])).await }
+    };
+    super::within_secs(60, async {
+        while width_of(1).await != serde_json::json!("100%") {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    std::fs::write(shots_dir().join("group-poll.png"), session.screenshot().await).unwrap();
+    let tuesday =
+        session.wait_for("[data-testid=poll-card] [data-testid=poll-option-row][data-option=\"0\"]", WAIT).await;
+    session.click(&tuesday).await;
+    super::within_secs(60, async {
+        loop {
+            let page = bob.history(&chat_id, None, 20).await.unwrap();
+            if page.messages.iter().any(|m| m.id == poll_id && m.tally == [1, 2]) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    super::within_secs(60, async {
+        while width_of(0).await != serde_json::json!("33%") {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
 
     // Bob becomes an admin; Cal is removed and can no longer send.
     click(&session, "open-group-info").await;

@@ -1,4 +1,5 @@
 import {
+  useCallback,
   useEffect,
   useLayoutEffect,
   useMemo,
@@ -27,6 +28,7 @@ import { MediaProvider } from "../media/MediaContext";
 import MediaSheet, { AttachButton, DropZone } from "../media/MediaSheet";
 import { pastedFiles, usePickedFiles } from "../media/picked";
 import ShareContactDialog from "../media/ShareContactDialog";
+import PollCreateDialog from "../polls/PollCreateDialog";
 import VoiceRecorder, { useVoiceRecording } from "../media/VoiceRecorder";
 import { conversationApi } from "./api";
 import ConversationHeader from "./ConversationHeader";
@@ -74,8 +76,8 @@ function settingsBefore(rows: LocalMessage[], index: number): GroupSettings | nu
 /**
  * One conversation: header, the timeline with date separators and ticks, and the composer with
  * its attachments (picked, pasted or dropped, shown in a sheet before they go), shared contacts,
- * voice messages and link previews, and a notice when the server refuses a change of mine. In
- * a group: senders' names and avatars, its happenings in words, mentions, and the info panel.
+ * polls, voice messages and link previews, and a notice when the server refuses a change of mine.
+ * In a group: senders' names and avatars, its happenings in words, mentions, and the info panel.
  * Beside it, the chat's gallery. It closes once the chat is deleted for me (here or on another
  * device).
  */
@@ -118,6 +120,12 @@ function ConversationView({
   const group = chat?.kind === "group";
   const members = useMembers(group ? chatId : null, chat?.members_seq ?? 0);
   const nameOf = useNames();
+  // Voters' names: a group's members, or in a direct chat the other person.
+  const peer = chat?.other_member ?? null;
+  const voterName = useCallback<NameOf>(
+    (userId) => nameOf(userId) ?? (peer?.user_id === userId ? peer.display_name : undefined),
+    [nameOf, peer],
+  );
   const [infoOpen, setInfoOpen] = useState(false);
   const [galleryOpen, setGalleryOpen] = useState(false);
   const [text, setText] = useState("");
@@ -130,6 +138,7 @@ function ConversationView({
   const [hasOlder, setHasOlder] = useState(true);
   const [forwarding, setForwarding] = useState<LocalMessage | null>(null);
   const [sharingContact, setSharingContact] = useState(false);
+  const [creatingPoll, setCreatingPoll] = useState(false);
   const [info, setInfo] = useState<{ id: string; text: string } | null>(null);
   const [searching, setSearching] = useState(false);
   const [focus, setFocus] = useState<string | null>(open.focus ?? null);
@@ -427,6 +436,7 @@ function ConversationView({
                     <MessageBubble
                       sender={sender}
                       names={nameOf}
+                      voterName={voterName}
                       local={local}
                       mine={mine}
                       tick={mine ? tickOf(local, chat) : null}
@@ -515,6 +525,20 @@ function ConversationView({
             }}
           />
         )}
+        {creatingPoll && (
+          <PollCreateDialog
+            chatId={chatId}
+            onClose={() => {
+              setCreatingPoll(false);
+              composer.current?.focus();
+            }}
+            onSent={() => {
+              setCreatingPoll(false);
+              setAtBottom(true);
+              composer.current?.focus();
+            }}
+          />
+        )}
         {!atBottom && (
           <button
             type="button"
@@ -592,6 +616,7 @@ function ConversationView({
               <AttachButton
                 onFiles={files.addFiles}
                 onContact={() => setSharingContact(true)}
+                onPoll={() => setCreatingPoll(true)}
                 disabled={recording}
               />
               <textarea

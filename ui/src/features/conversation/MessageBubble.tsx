@@ -14,6 +14,8 @@ import { clockTime } from "../../time";
 import ContactCardView from "../media/ContactCardView";
 import LinkPreviewCard from "../media/LinkPreviewCard";
 import MediaAttachments from "../media/MediaAttachments";
+import type { NameOf } from "../groups/words";
+import PollCard from "../polls/PollCard";
 import { renderMentions, type MentionNames } from "./mentions";
 import { senderColor } from "./senders";
 
@@ -25,6 +27,9 @@ export interface Sender {
   /** The first of their messages in a row: their avatar beside it. */
   first: boolean;
 }
+
+/** Where no names are known: voters show as "Someone". */
+const noName: NameOf = () => undefined;
 
 /** A tick as a line icon (emoji fonts are not on every desktop). */
 function TickIcon({ tick }: { tick: Tick }) {
@@ -42,21 +47,26 @@ function TickIcon({ tick }: { tick: Tick }) {
 }
 
 /**
- * What a message says: its attachments and caption, a contact card, or its text (with its link's
- * preview); a deleted one's tombstone.
+ * What a message says: its attachments and caption, a contact card, a poll, or its text (with
+ * its link's preview); a deleted one's tombstone.
  */
 function MessageBody({
   local,
   mine,
   names,
+  voterName,
 }: {
   local: LocalMessage;
   mine: boolean;
   names: MentionNames | null;
+  voterName: NameOf;
 }) {
   const m = local.message;
   const content = m.deleted_at === null ? m.content : null;
   if (content?.kind === "contact") return <ContactCardView card={content.card} />;
+  if (content?.kind === "poll") {
+    return <PollCard local={local} poll={content.poll} nameOf={voterName} />;
+  }
   const text =
     content === null ? (
       <div className="message-text deleted" data-testid="message-text">
@@ -94,6 +104,7 @@ export default function MessageBubble({
   menu,
   sender = null,
   names = null,
+  voterName = noName,
 }: {
   local: LocalMessage;
   mine: boolean;
@@ -111,6 +122,8 @@ export default function MessageBubble({
   sender?: Sender | null;
   /** Names for mentions (a group's members). */
   names?: MentionNames | null;
+  /** Names of a poll's voters. */
+  voterName?: NameOf;
 }) {
   const m = local.message;
   const deleted = m.deleted_at !== null;
@@ -137,7 +150,7 @@ export default function MessageBubble({
           {renderMentions(messageText(quoted.message), names)}
         </div>
       )}
-      <MessageBody local={local} mine={mine} names={names} />
+      <MessageBody local={local} mine={mine} names={names} voterName={voterName} />
       {m.reactions.length > 0 && (
         <div className="reactions" data-testid="message-reactions">
           {m.reactions.map((r) => r.emoji).join(" ")}

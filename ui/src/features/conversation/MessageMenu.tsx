@@ -68,7 +68,8 @@ export default function MessageMenu({
       >
         Copy
       </button>
-      {mine && now - m.sent_at < EDIT_WINDOW_MS && (
+      {/* A poll is not edited: an edit would turn it into text. */}
+      {mine && m.content?.kind !== "poll" && now - m.sent_at < EDIT_WINDOW_MS && (
         <button type="button" onClick={onEdit}>
           Edit
         </button>

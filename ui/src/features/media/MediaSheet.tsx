@@ -9,11 +9,12 @@ import { formatBytes } from "./words";
 
 /**
  * The paper clip and its file input (hidden; the button opens it). With `onContact` (the
- * composer's clip) it opens a menu instead: Photos and files, or Contact.
+ * composer's clip) it opens a menu instead: Photos and files, Contact, and Poll with `onPoll`.
  */
 export function AttachButton({
   onFiles,
   onContact,
+  onPoll,
   inputTestId = "attach-input",
   className = "composer-attach",
   disabled = false,
@@ -21,6 +22,8 @@ export function AttachButton({
   onFiles: (files: File[]) => void;
   /** Opens the contact picker. */
   onContact?: () => void;
+  /** Opens the poll dialog. */
+  onPoll?: () => void;
   inputTestId?: string;
   className?: string;
   disabled?: boolean;
@@ -38,7 +41,11 @@ export function AttachButton({
         type="button"
         className={`link-button ${className}`}
         aria-label="Attach"
-        title={onContact ? "Attach files or a contact" : "Attach photos, videos or files"}
+        title={
+          onContact
+            ? `Attach files${onPoll ? ", a contact or a poll" : " or a contact"}`
+            : "Attach photos, videos or files"
+        }
         aria-haspopup={onContact ? "menu" : undefined}
         aria-expanded={onContact ? menu : undefined}
         data-testid={`${inputTestId.replace(/-input$/, "")}-button`}
@@ -63,6 +70,19 @@ export function AttachButton({
           >
             Contact
           </button>
+          {onPoll && (
+            <button
+              type="button"
+              role="menuitem"
+              data-testid="attach-poll"
+              onClick={() => {
+                setMenu(false);
+                onPoll();
+              }}
+            >
+              Poll
+            </button>
+          )}
         </div>
       )}
       <input
