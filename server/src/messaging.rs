@@ -443,11 +443,7 @@ async fn fan_out_change(state: &AppState, row: message_rows::Model) -> Result<()
         .into_iter()
         .collect();
     // An anonymous poll: each member gets the counts and their own vote only.
-    let anonymous = row.content.as_deref().is_some_and(|c| c.contains(r#""kind":"poll""#))
-        && matches!(
-            row.content.as_deref().and_then(|c| serde_json::from_str::<Content>(c).ok()),
-            Some(Content::Poll { poll }) if poll.anonymous
-        );
+    let anonymous = poll_of(&row).is_some_and(|poll| poll.anonymous);
     if anonymous {
         let all = messages::votes_of(&state.db, vec![row.id.clone()]).await?.remove(&row.id).unwrap_or_default();
         let base = messages::to_dtos(&state.db, vec![row], "").await?.remove(0);
@@ -585,7 +581,9 @@ pub async fn act(
 
 /// The poll a message is, unless deleted.
 fn poll_of(message: &message_rows::Model) -> Option<gkchat_proto::poll::Poll> {
-    match message.content.as_deref().map(serde_json::from_str::<Content>) {
+    // Most changes are to other messages: look before parsing.
+    let content = message.content.as_deref().filter(|c| c.contains(r#""kind":"poll""#));
+    match content.map(serde_json::from_str::<Content>) {
         Some(Ok(Content::Poll { poll })) if message.deleted_at.is_none() => Some(poll),
         _ => None,
     }

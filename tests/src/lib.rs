@@ -95,6 +95,19 @@ impl TestServer {
         (client, me)
     }
 
+    /// A group `name` made by the first of `usernames` (each signed up here) with the others in
+    /// it: the people in that order, and the group's chat id.
+    pub async fn group_of(&self, name: &str, usernames: &[&str]) -> (Vec<(Client, gkchat_proto::account::Me)>, String) {
+        let mut people = Vec::new();
+        for username in usernames {
+            people.push(self.signed_up(username).await);
+        }
+        let member_ids = people[1..].iter().map(|(_, me)| me.id.clone()).collect();
+        let new = gkchat_proto::group::NewGroup { name: name.into(), description: String::new(), member_ids };
+        let chat_id = people[0].0.create_group(&new).await.expect("the group is made").chat.id;
+        (people, chat_id)
+    }
+
     /// `count` accounts written straight into the server's database (no password to hash: they
     /// only ever connect with minted tokens), each with a live device session: their ids and
     /// access tokens (valid for an hour).

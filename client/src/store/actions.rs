@@ -140,7 +140,7 @@ pub(super) async fn reapply(db: &impl ConnectionTrait, me: &str, stored: &Messag
     Ok(())
 }
 
-async fn local(db: &impl ConnectionTrait, message_id: &str) -> Result<Option<(LocalMessage, Option<String>)>> {
+pub(super) async fn local(db: &impl ConnectionTrait, message_id: &str) -> Result<Option<(LocalMessage, Option<String>)>> {
     let row = db
         .query_one(statement("SELECT data, status, confirmed FROM messages WHERE id = ?", [message_id.into()]))
         .await?;

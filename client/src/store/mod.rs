@@ -765,15 +765,7 @@ impl Store {
 
     /// One message as this device holds it.
     pub async fn message(&self, message_id: &str) -> Result<Option<LocalMessage>> {
-        let row =
-            self.db.query_one(statement("SELECT data, status FROM messages WHERE id = ?", [message_id.into()])).await?;
-        row.map(|row| {
-            Ok(LocalMessage {
-                message: parse(&get::<String>(&row, "data")?)?,
-                status: parse(&get::<String>(&row, "status")?).unwrap_or(SendStatus::Sent),
-            })
-        })
-        .transpose()
+        Ok(actions::local(&self.db, message_id).await?.map(|(message, _)| message))
     }
 
     /// The text of one of my messages, e.g. to copy it.

@@ -8,7 +8,6 @@ use futures_util::future::join_all;
 use gkchat_client::{Client, Messenger};
 use gkchat_proto::ErrorCode;
 use gkchat_proto::chat::{Content, Message, MessageAction};
-use gkchat_proto::group::NewGroup;
 use gkchat_proto::poll::Poll;
 use gkchat_tests::{TestServer, api_code, eventually, messenger, online};
 
@@ -39,14 +38,8 @@ fn vote(options: &[u8]) -> MessageAction {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_members_vote_at_once_and_every_device_ends_with_the_servers_counts() {
     let server = TestServer::start().await;
-    let (ann, ann_me) = server.signed_up("ann").await;
-    let mut people = vec![(ann.clone(), ann_me.clone())];
-    for n in 0..9 {
-        people.push(server.signed_up(&format!("voter{n}")).await);
-    }
-    let member_ids = people[1..].iter().map(|(_, me)| me.id.clone()).collect();
-    let new = NewGroup { name: "Lunch".into(), description: String::new(), member_ids };
-    let chat_id = ann.create_group(&new).await.unwrap().chat.id;
+    let names: Vec<String> = std::iter::once("ann".to_string()).chain((0..9).map(|n| format!("voter{n}"))).collect();
+    let (people, chat_id) = server.group_of("Lunch", &names.iter().map(String::as_str).collect::<Vec<_>>()).await;
     let mut devices = Vec::new();
     for (client, me) in &people {
         devices.push(messenger(client, &me.id, None).await);
@@ -79,7 +72,7 @@ async fn ten_members_vote_at_once_and_every_device_ends_with_the_servers_counts(
     // Who chose what, worked out here: 3 and 9 kept Pizza, 1 and 7 Sushi; 2, 4, 6 and 8 chose
     // Sushi and Salad; 0 and 5 took theirs back.
     let expected_tally = vec![2, 2 + 4, 4];
-    let truth = from_server(&ann, &chat_id, &poll_id).await;
+    let truth = from_server(&people[0].0, &chat_id, &poll_id).await;
     assert_eq!(truth.tally, expected_tally);
     assert_eq!(truth.votes.len(), 8);
     for (n, device) in devices.iter().enumerate() {
@@ -96,19 +89,9 @@ async fn ten_members_vote_at_once_and_every_device_ends_with_the_servers_counts(
 #[tokio::test]
 async fn the_rules_and_who_may_vote_get_their_codes() {
     let server = TestServer::start().await;
-    let (ann, ann_me) = server.signed_up("ann").await;
-    let (bob, bob_me) = server.signed_up("bob").await;
-    let (cal, cal_me) = server.signed_up("cal").await;
-    let (dee, dee_me) = server.signed_up("dee").await;
-    let (eve, eve_me) = server.signed_up("eve").await;
+    let (people, chat_id) = server.group_of("Club", &["ann", "bob", "cal", "dee", "eve"]).await;
+    let [(ann, ann_me), (bob, bob_me), (cal, cal_me), (dee, dee_me), (eve, _)] = people.try_into().unwrap();
     let (stranger, _) = server.signed_up("stranger").await;
-    let member_ids = vec![bob_me.id.clone(), cal_me.id.clone(), dee_me.id.clone(), eve_me.id.clone()];
-    let chat_id = ann
-        .create_group(&NewGroup { name: "Club".into(), description: String::new(), member_ids })
-        .await
-        .unwrap()
-        .chat
-        .id;
     let ann_m = messenger(&ann, &ann_me.id, None).await;
     let poll_id = ann_m.send_poll(&chat_id, poll("Which day?", false, false)).await.unwrap().message.id;
     ann_m.flushed().await.unwrap();
@@ -170,16 +153,8 @@ async fn the_rules_and_who_may_vote_get_their_codes() {
 #[tokio::test]
 async fn an_anonymous_poll_shows_counts_and_my_own_vote_only() {
     let server = TestServer::start().await;
-    let (ann, ann_me) = server.signed_up("ann").await;
-    let (bob, bob_me) = server.signed_up("bob").await;
-    let (cal, cal_me) = server.signed_up("cal").await;
-    let member_ids = vec![bob_me.id.clone(), cal_me.id.clone()];
-    let chat_id = ann
-        .create_group(&NewGroup { name: "Secret".into(), description: String::new(), member_ids })
-        .await
-        .unwrap()
-        .chat
-        .id;
+    let (people, chat_id) = server.group_of("Secret", &["ann", "bob", "cal"]).await;
+    let [(ann, ann_me), (bob, bob_me), (cal, cal_me)] = people.try_into().unwrap();
     let ann_m = messenger(&ann, &ann_me.id, None).await;
     let bob_m = messenger(&bob, &bob_me.id, None).await;
     let cal_m = messenger(&cal, &cal_me.id, None).await;

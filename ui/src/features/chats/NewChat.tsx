@@ -1,6 +1,6 @@
 import { useMemo, useState, type FormEvent } from "react";
 import { api, type Contact } from "../../api";
-import Avatar from "../../components/Avatar";
+import ContactFace from "../../components/ContactFace";
 import { CloseIcon } from "../../components/Icon";
 import { LAYER, useEscape } from "../../shortcuts";
 import { useLoaded } from "../../useLoaded";
@@ -83,15 +83,7 @@ export default function NewChat({
               data-testid="new-chat-contact"
               onClick={() => onPick(contact)}
             >
-              <Avatar
-                owner={{ kind: "user", id: contact.user_id }}
-                photo={contact.photo}
-                name={contact.display_name}
-              />
-              <span className="contact-text">
-                <span className="contact-name">{contact.display_name}</span>
-                <span className="hint"> @{contact.username}</span>
-              </span>
+              <ContactFace contact={contact} />
             </button>
           </li>
         ))}

@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
 import type { Contact } from "../../api";
-import Avatar from "../../components/Avatar";
+import ContactFace from "../../components/ContactFace";
 import { matching } from "../chats/NewChat";
 import "./groups.css";
 
@@ -56,15 +56,7 @@ export default function ContactPicker({
                 checked={selected.has(contact.user_id)}
                 onChange={(event) => toggle(contact.user_id, event.target.checked)}
               />
-              <Avatar
-                owner={{ kind: "user", id: contact.user_id }}
-                photo={contact.photo}
-                name={contact.display_name}
-              />
-              <span className="contact-text">
-                <span className="contact-name">{contact.display_name}</span>
-                <span className="hint"> @{contact.username}</span>
-              </span>
+              <ContactFace contact={contact} />
             </label>
           </li>
         ))}

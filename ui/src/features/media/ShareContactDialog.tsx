@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState } from "react";
 import { api, describeError, type Contact } from "../../api";
-import Avatar from "../../components/Avatar";
+import ContactFace from "../../components/ContactFace";
 import { LAYER, useEscape } from "../../shortcuts";
 import { useLoaded } from "../../useLoaded";
 import { matching } from "../chats/NewChat";
@@ -102,15 +102,7 @@ export default function ShareContactDialog({
                 disabled={busy}
                 onClick={() => void shareContact(contact)}
               >
-                <Avatar
-                  owner={{ kind: "user", id: contact.user_id }}
-                  photo={contact.photo}
-                  name={contact.display_name}
-                />
-                <span className="contact-text">
-                  <span className="contact-name">{contact.display_name}</span>
-                  <span className="hint"> @{contact.username}</span>
-                </span>
+                <ContactFace contact={contact} />
               </button>
             </li>
           ))}
