@@ -582,6 +582,7 @@ mod tests {
             gkchat_proto::ts::render::<crate::LocalChat>(&root),
             gkchat_proto::ts::render::<crate::SendStatus>(&root),
             gkchat_proto::ts::render::<crate::MessengerEvent>(&root),
+            gkchat_proto::ts::render::<crate::Reminder>(&root),
             gkchat_proto::ts::render::<crate::SearchHit>(&root),
             gkchat_proto::ts::render::<crate::MediaSource>(&root),
             gkchat_proto::ts::render::<crate::TransferUpdate>(&root),

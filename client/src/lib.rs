@@ -9,6 +9,7 @@
 mod auth;
 mod backoff;
 pub mod calls;
+mod clock;
 mod connection;
 mod error;
 pub mod media;
@@ -22,6 +23,7 @@ use std::sync::Arc;
 pub use auth::{MemoryTokenStore, StoredSession, TokenStore};
 pub use backoff::Backoff;
 pub use calls::{CallNotice, CallPhase, CallView, Calls, synthetic_devices};
+pub use clock::Clock;
 pub use connection::{Connection, ConnectionState, Event, Events, ws_config};
 pub use error::{Error, Result};
 pub use messenger::{
@@ -31,7 +33,7 @@ pub use messenger::{
 pub use quick::{QuickChats, QuickEvent, QuickLink, QuickRoom, QuickSpeaker};
 pub use rest::parse_server_url;
 pub use store::{
-    GalleryTab, LocalChat, LocalMessage, QueuedAction, SearchHit, SendStatus, Store, Transfer, TransferState,
+    GalleryTab, LocalChat, LocalMessage, QueuedAction, Reminder, SearchHit, SendStatus, Store, Transfer, TransferState,
 };
 use tokio::sync::{Mutex, watch};
 use url::Url;

@@ -53,6 +53,9 @@ pub enum Content {
     Contact { card: ContactCard },
     /// A poll: members vote with `vote` actions; its creator closes it with `close_poll`.
     Poll { poll: crate::poll::Poll },
+    /// An event: members answer with `rsvp` actions; its creator changes it with
+    /// `update_event` or cancels it with `cancel_event`.
+    Event { event: Box<crate::event::Event> },
     /// Something that happened in a group, written by the server (never sent by a client).
     System { event: crate::group::SystemEvent },
 }
@@ -101,6 +104,7 @@ impl Content {
             Self::Media { attachments, .. } => attachments.iter().try_for_each(Attachment::check),
             Self::Contact { card } => card.check(),
             Self::Poll { poll } => poll.check(),
+            Self::Event { event } => event.check(),
             Self::System { .. } => Err((ErrorCode::BadRequest, "system messages are written by the server".into())),
         }
     }
@@ -120,7 +124,7 @@ impl Content {
             Self::Media { attachments, .. } => {
                 Some(Self::Media { attachments: attachments.clone(), caption: words.to_owned() })
             }
-            Self::Contact { .. } | Self::Poll { .. } | Self::System { .. } => None,
+            Self::Contact { .. } | Self::Poll { .. } | Self::Event { .. } | Self::System { .. } => None,
         }
     }
 
@@ -129,7 +133,7 @@ impl Content {
         match self {
             Self::Text { text, .. } => Some(text),
             Self::Media { caption, .. } => Some(caption),
-            Self::Contact { .. } | Self::Poll { .. } | Self::System { .. } => None,
+            Self::Contact { .. } | Self::Poll { .. } | Self::Event { .. } | Self::System { .. } => None,
         }
     }
 
@@ -155,6 +159,12 @@ impl Content {
             Self::Poll { poll } => {
                 std::iter::once(&poll.question).chain(&poll.options).cloned().collect::<Vec<_>>().join(" ")
             }
+            Self::Event { event } => [&event.title, &event.description, &event.place]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" "),
             Self::System { .. } => String::new(),
         }
     }
@@ -167,6 +177,7 @@ impl Content {
                 caption.lines().next().unwrap_or_default().chars().take(120).collect()
             }
             Self::Poll { poll } => format!("📊 Poll: {}", poll.question.chars().take(120).collect::<String>()),
+            Self::Event { event } => format!("📅 Event: {}", event.title.chars().take(120).collect::<String>()),
             // Clients put these in their own words ("Photo", "Voice message · 0:07", a name).
             Self::Media { .. } | Self::Contact { .. } | Self::System { .. } => String::new(),
         }
@@ -259,6 +270,9 @@ pub struct Message {
     /// A poll's votes per option, counting everyone's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tally: Vec<u32>,
+    /// An event's answers, each member's latest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rsvps: Vec<crate::event::Answer>,
     /// I deleted it for me (on all my devices): drop it from view.
     pub hidden: bool,
 }
@@ -499,6 +513,12 @@ pub enum MessageAction {
     Vote { options: Vec<u8> },
     /// Its creator ends a poll: no more votes.
     ClosePoll,
+    /// My answer to an event; `None` takes it back.
+    Rsvp { rsvp: Option<crate::event::Rsvp> },
+    /// Its creator changes an event (announced in the timeline); not once cancelled.
+    UpdateEvent { event: Box<crate::event::Event> },
+    /// Its creator cancels an event: no more answers or changes.
+    CancelEvent,
 }
 
 /// `GET /api/v1/chats/{chat}/messages/{id}/info`, for the sender: when each other member

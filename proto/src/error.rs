@@ -119,6 +119,8 @@ pub enum ErrorCode {
     MediaNotReady,
     /// The poll was closed by its creator: no more votes.
     PollClosed,
+    /// The event was cancelled by its creator: no more answers or changes.
+    EventCancelled,
 }
 
 impl ErrorCode {
@@ -177,6 +179,7 @@ impl ErrorCode {
         Self::UnsupportedMediaType,
         Self::MediaNotReady,
         Self::PollClosed,
+        Self::EventCancelled,
     ];
 
     /// The code as it appears on the wire (`"bad_frame"`).
@@ -235,6 +238,7 @@ impl ErrorCode {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::MediaNotReady => "media_not_ready",
             Self::PollClosed => "poll_closed",
+            Self::EventCancelled => "event_cancelled",
         }
     }
 }

@@ -170,6 +170,17 @@ pub enum SystemEvent {
     LinkReset,
     /// The owner deleted the group: everyone is out, keeping what they had.
     Deleted,
+    /// The sender changed an event (in a group or a direct chat).
+    EventChanged {
+        message_id: String,
+        title: String,
+        changes: Vec<crate::event::EventField>,
+    },
+    /// The sender cancelled an event.
+    EventCancelled {
+        message_id: String,
+        title: String,
+    },
 }
 
 /// An invite link to a group: `gkchat://join/<code>`.

@@ -8,6 +8,7 @@ pub mod account;
 pub mod call;
 pub mod chat;
 pub mod error;
+pub mod event;
 pub mod frame;
 pub mod group;
 pub mod info;

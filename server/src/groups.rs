@@ -69,7 +69,7 @@ async fn chat_row(db: &impl ConnectionTrait, chat_id: &str) -> Result<chat_rows:
 }
 
 /// Writes a system message under the chat's next sequence number.
-async fn record(
+pub(crate) async fn record(
     txn: &DatabaseTransaction,
     chat_id: &str,
     actor: &str,

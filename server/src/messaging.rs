@@ -14,6 +14,7 @@ use gkchat_proto::chat::{
     ChatKind, ChatSettingsUpdate, ChatSummary, Content, DELETE_FOR_EVERYONE_WINDOW_MS, EDIT_WINDOW_MS, MemberReceipt,
     Message, MessageAction, MessageInfo, NewMessage, REACTION_MAX_BYTES, ReceiptKind, ReceiptUpdate, TypingUpdate,
 };
+use gkchat_proto::group::SystemEvent;
 use gkchat_proto::{ErrorCode, ServerFrame};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
 
@@ -378,6 +379,9 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
         return Err(bad(ErrorCode::BadRequest, "a message id must be a UUID"));
     }
     message.content.check().map_err(|(code, text)| bad(code, text))?;
+    if let Content::Event { event } = &message.content {
+        check_time_zone(&event.time_zone)?;
+    }
     let chat = message.chat_id.clone();
     let roster = state.members.check(&state.db, &chat, sender_id).await?;
     crate::media::check_attachable(&state.db, sender_id, &message.content.media_ids()).await?;
@@ -506,6 +510,9 @@ pub async fn act(
             if matches!(before, Some(Content::Poll { .. })) {
                 return Err(bad(ErrorCode::BadRequest, "a poll cannot be edited (its votes name its options)"));
             }
+            if matches!(before, Some(Content::Event { .. })) {
+                return Err(bad(ErrorCode::BadRequest, "an event is changed with update_event"));
+            }
             // The same kind and attachments (a link preview may go, when its address left the
             // words).
             let same_kind = before.as_ref().is_some_and(|before| {
@@ -573,6 +580,58 @@ pub async fn act(
             poll.closed_at = Some(now);
             messages::Change::Replace(Content::Poll { poll })
         }
+        MessageAction::Rsvp { rsvp } => {
+            open_event(&message)?;
+            if let Some(peer_id) = &peer {
+                check_not_blocked(state, user_id, peer_id).await?;
+            }
+            messages::Change::Rsvp { user_id: user_id.to_owned(), rsvp }
+        }
+        MessageAction::UpdateEvent { event } => {
+            let before = open_event(&message)?;
+            if !own {
+                return Err(Error::api(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::Forbidden,
+                    "only its creator changes an event",
+                ));
+            }
+            event.check().map_err(|(code, text)| bad(code, text))?;
+            check_time_zone(&event.time_zone)?;
+            let changes = before.changes(&event);
+            if changes.is_empty() {
+                return Ok(());
+            }
+            let title = event.title.clone();
+            let announce = SystemEvent::EventChanged { message_id: message.id.clone(), title, changes };
+            let change = messages::Change::Replace(Content::Event { event });
+            return announced(state, message, change, announce, now).await;
+        }
+        MessageAction::CancelEvent => {
+            let Some(mut event) = event_of(&message) else {
+                return Err(bad(ErrorCode::BadRequest, "that message is no event"));
+            };
+            if !own {
+                return Err(Error::api(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::Forbidden,
+                    "only its creator cancels an event",
+                ));
+            }
+            if event.cancelled_at.is_some() {
+                return Ok(());
+            }
+            event.cancelled_at = Some(now);
+            let announce = SystemEvent::EventCancelled { message_id: message.id.clone(), title: event.title.clone() };
+            return announced(
+                state,
+                message,
+                messages::Change::Replace(Content::Event { event: Box::new(event) }),
+                announce,
+                now,
+            )
+            .await;
+        }
     };
     let row = messages::change(&state.db, message, change, now).await?;
     fan_out_change(state, row).await?;
@@ -587,6 +646,53 @@ fn poll_of(message: &message_rows::Model) -> Option<gkchat_proto::poll::Poll> {
         Some(Ok(Content::Poll { poll })) if message.deleted_at.is_none() => Some(poll),
         _ => None,
     }
+}
+
+/// The event a message is, unless deleted.
+fn event_of(message: &message_rows::Model) -> Option<gkchat_proto::event::Event> {
+    let content = message.content.as_deref().filter(|c| c.contains(r#""kind":"event""#));
+    match content.map(serde_json::from_str::<Content>) {
+        Some(Ok(Content::Event { event })) if message.deleted_at.is_none() => Some(*event),
+        _ => None,
+    }
+}
+
+/// The time zone database knows `name` (the bundled one: the same answer on every host).
+fn check_time_zone(name: &str) -> Result<()> {
+    match jiff::tz::TimeZone::get(name) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(bad(ErrorCode::BadRequest, format!("no time zone is called {name}"))),
+    }
+}
+
+/// The event a message is while it may still be answered and changed.
+fn open_event(message: &message_rows::Model) -> Result<gkchat_proto::event::Event> {
+    match event_of(message) {
+        None => Err(bad(ErrorCode::BadRequest, "that message is no event")),
+        Some(event) if event.cancelled_at.is_some() => {
+            Err(Error::api(StatusCode::CONFLICT, ErrorCode::EventCancelled, "this event was cancelled"))
+        }
+        Some(event) => Ok(event),
+    }
+}
+
+/// A change to a message and its announcement in the timeline (by the one who made it), under
+/// two sequence numbers in one transaction; both reach the members.
+async fn announced(
+    state: &AppState,
+    message: message_rows::Model,
+    change: messages::Change,
+    announce: SystemEvent,
+    now: i64,
+) -> Result<()> {
+    let txn = state.db.begin().await?;
+    let (chat_id, actor) = (message.chat_id.clone(), message.sender_id.clone());
+    let changed = messages::change_in(&txn, message, change, now).await?;
+    let record = crate::groups::record(&txn, &chat_id, &actor, announce, now).await?;
+    txn.commit().await?;
+    fan_out_change(state, changed).await?;
+    fan_out_change(state, record).await?;
+    Ok(())
 }
 
 /// One emoji (a short run of non-ASCII symbols, such as a ZWJ sequence or a flag).

@@ -5,6 +5,7 @@ mod calls;
 mod chats;
 mod commands;
 mod error;
+mod events;
 #[cfg(test)]
 mod fixtures;
 mod groups;
@@ -367,6 +368,10 @@ pub fn run() {
             media::send_contact,
             media::playable_url,
             polls::send_poll,
+            events::send_event,
+            events::event_reminder,
+            events::set_event_reminder,
+            events::open_link,
             media::send_vcard,
             media::save_vcard,
             quick::quick_create,

@@ -3,6 +3,10 @@
 //! arrive ("3 new messages"); none for my own messages, muted chats, while notifications are
 //! off or muted for a while, or for the chat on screen while the window has the focus. The
 //! preview text is left out when previews are off. Clicking opens the chat.
+//!
+//! Also: a reminder of an event I go to (while notifications are on), and answers to my polls
+//! and events — one notification per poll or event, replaced as more come ("3 new answers"),
+//! under the same rules as messages and off by their own setting.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -10,6 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use gkchat_client::MessengerEvent;
 use gkchat_proto::chat::{ChatSummary, Content};
+use gkchat_proto::event::Rsvp;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager};
 use ts_rs::TS;
@@ -24,11 +29,13 @@ pub struct NotificationSettings {
     pub enabled: bool,
     /// Show the sender's words; off shows only "New message".
     pub previews: bool,
+    /// Tell me when someone votes in my poll or answers my event.
+    pub answers: bool,
 }
 
 impl Default for NotificationSettings {
     fn default() -> Self {
-        Self { enabled: true, previews: true }
+        Self { enabled: true, previews: true, answers: true }
     }
 }
 
@@ -83,9 +90,46 @@ pub fn body_for(content: Option<&Content>, previews: bool, count: u32) -> String
             }
             short
         }
+        Some(content) if previews && !content.preview().is_empty() => content.preview(),
         _ => "New message".to_owned(),
     };
     if count > 1 { format!("{count} new messages · {words}") } else { words }
+}
+
+/// What a notification says about someone's answer to my poll or event (`who`: their name, or
+/// `None` in an anonymous poll; `what`: the question or title, `None` when previews are off).
+pub fn answer_text(who: Option<&str>, rsvp: Option<Rsvp>, what: Option<&str>, count: u32) -> String {
+    let quoted = |what: &str| format!("“{}”", what.chars().take(PREVIEW_CHARS).collect::<String>());
+    let line = match (who, rsvp) {
+        (None, _) => match what {
+            Some(what) => format!("New vote in {}", quoted(what)),
+            None => "New vote in your poll".to_owned(),
+        },
+        (Some(who), None) => match what {
+            Some(what) => format!("{who} voted in {}", quoted(what)),
+            None => format!("{who} voted in your poll"),
+        },
+        (Some(who), Some(rsvp)) => {
+            let what = what.map_or_else(|| "your event".to_owned(), quoted);
+            match rsvp {
+                Rsvp::Going => format!("{who} is going to {what}"),
+                Rsvp::Maybe => format!("{who} might go to {what}"),
+                Rsvp::NotGoing => format!("{who} can't go to {what}"),
+            }
+        }
+    };
+    if count > 1 { format!("{count} new answers · {line}") } else { line }
+}
+
+/// What a reminder says, `starts_at` seen from `now_ms`.
+pub fn reminder_text(starts_at: i64, now_ms: i64) -> String {
+    let minutes = (starts_at - now_ms + 59_999) / 60_000;
+    match minutes {
+        ..=0 => "Starting now".to_owned(),
+        1 => "Starts in 1 minute".to_owned(),
+        2..=119 => format!("Starts in {minutes} minutes"),
+        _ => format!("Starts in {} hours", minutes / 60),
+    }
 }
 
 impl Notifier {
@@ -132,7 +176,18 @@ pub fn start(app: AppHandle) {
     let account = state.feeds.account.subscribe();
     tauri::async_runtime::spawn(async move {
         while let Some(event) = crate::next_of(&mut events).await {
-            let MessengerEvent::Message { chat_id, message } = event else { continue };
+            let (chat_id, message) = match event {
+                MessengerEvent::Message { chat_id, message } => (chat_id, message),
+                MessengerEvent::EventReminder(reminder) => {
+                    remind(&app, reminder);
+                    continue;
+                }
+                MessengerEvent::Answered { chat_id, message_id, user_id, rsvp } => {
+                    answered(&app, chat_id, message_id, user_id, rsvp).await;
+                    continue;
+                }
+                _ => continue,
+            };
             let me = account.borrow().clone();
             let fresh = message.message.updated_seq == message.message.seq && message.message.seq > 0;
             let system = matches!(message.message.content, Some(Content::System { .. }));
@@ -182,15 +237,67 @@ pub fn start(app: AppHandle) {
             if let Some(author) = author.filter(|_| previous.count == 1) {
                 body = format!("{author}: {body}");
             }
-            show(app.clone(), notifier.shown.clone(), chat.id.clone(), title, body, previous.id);
+            show(app.clone(), notifier.shown.clone(), chat.id.clone(), chat.id.clone(), title, body, previous.id);
         }
     });
 }
 
-/// Shows (or replaces) the chat's notification on its own thread, which then waits for a click.
+/// An event I go to starts soon.
+fn remind(app: &AppHandle, reminder: gkchat_client::Reminder) {
+    let state = app.state::<AppState>();
+    if !state.notifier.settings().enabled {
+        return;
+    }
+    let body = reminder_text(reminder.starts_at, gkchat_proto::now_ms());
+    let key = format!("reminder:{}", reminder.message_id);
+    let summary = format!("📅 {}", reminder.title);
+    show(app.clone(), state.notifier.shown.clone(), key, reminder.chat_id, summary, body, None);
+}
+
+/// Someone answered my poll or event: one notification per poll or event, replaced as more come.
+async fn answered(app: &AppHandle, chat_id: String, message_id: String, user_id: Option<String>, rsvp: Option<Rsvp>) {
+    let state = app.state::<AppState>();
+    let notifier = &state.notifier;
+    let settings = notifier.settings();
+    let Ok(messenger) = state.messenger().await else { return };
+    let Ok(Some(gkchat_client::LocalChat { summary: chat, .. })) = messenger.chat(&chat_id).await else { return };
+    let now = gkchat_proto::now_ms();
+    let muted_all = notifier.muted_until.load(Ordering::Relaxed);
+    if !settings.answers || !should_notify(now, settings, muted_all, &chat, notifier.on_screen().as_deref(), false) {
+        return;
+    }
+    let what = match messenger.store().message(&message_id).await {
+        Ok(Some(local)) => match local.message.content {
+            Some(Content::Poll { poll }) => poll.question,
+            Some(Content::Event { event }) => event.title,
+            _ => return,
+        },
+        _ => return,
+    };
+    let members = messenger.members(&chat_id).await.unwrap_or_default();
+    // Nobody in an anonymous poll; someone no longer listed, "Someone".
+    let who = user_id.map(|id| {
+        members.into_iter().find(|m| m.user_id == id).map_or_else(|| "Someone".to_owned(), |m| m.display_name)
+    });
+    let key = format!("answers:{message_id}");
+    let previous = {
+        let mut shown = lock(&notifier.shown);
+        let entry = shown.entry(key.clone()).or_default();
+        entry.count += 1;
+        *entry
+    };
+    let what = settings.previews.then_some(what.as_str());
+    let body = answer_text(who.as_deref(), rsvp, what, previous.count);
+    let title = if chat.title.is_empty() { "GK Chat".to_owned() } else { chat.title.clone() };
+    show(app.clone(), notifier.shown.clone(), key, chat_id, title, body, previous.id);
+}
+
+/// Shows (or replaces) the notification kept under `key` (a chat's, a poll's answers, a
+/// reminder) on its own thread, which then waits for a click that opens `chat_id`.
 fn show(
     app: AppHandle,
     shown: Arc<Mutex<HashMap<String, Shown>>>,
+    key: String,
     chat_id: String,
     summary: String,
     body: String,
@@ -218,7 +325,7 @@ fn show(
         };
         #[cfg(all(unix, not(target_os = "macos")))]
         {
-            if let Some(entry) = lock(&shown).get_mut(&chat_id) {
+            if let Some(entry) = lock(&shown).get_mut(&key) {
                 entry.id = Some(handle.id());
             }
             handle.wait_for_action(|action| {
@@ -229,7 +336,7 @@ fn show(
             });
         }
         #[cfg(not(all(unix, not(target_os = "macos"))))]
-        let _ = (handle, app, shown, chat_id);
+        let _ = (handle, app, shown, key, chat_id);
     });
 }
 
@@ -251,7 +358,7 @@ mod tests {
         assert!(should_notify(100, on, 0, &chat(Some(gkchat_proto::chat::MUTED_FOREVER)), None, true), "mentioned");
         assert!(!should_notify(100, on, 200, &chat(None), None, false), "all muted for a while");
         assert!(!should_notify(100, on, 0, &chat(None), Some("c1"), false), "the chat on screen");
-        let off = NotificationSettings { enabled: false, previews: true };
+        let off = NotificationSettings { enabled: false, ..NotificationSettings::default() };
         assert!(!should_notify(100, off, 0, &chat(None), None, true));
     }
 
@@ -261,7 +368,29 @@ mod tests {
         assert_eq!(body_for(Some(&text), true, 1), "see you at 5");
         assert_eq!(body_for(Some(&text), false, 1), "New message");
         assert_eq!(body_for(Some(&text), true, 3), "3 new messages · see you at 5");
+        let poll = Content::Poll {
+            poll: gkchat_proto::poll::Poll {
+                question: "Lunch?".into(),
+                options: vec!["Pizza".into(), "Sushi".into()],
+                multiple: false,
+                anonymous: false,
+                closed_at: None,
+            },
+        };
+        assert_eq!(body_for(Some(&poll), true, 1), "📊 Poll: Lunch?");
+        assert_eq!(body_for(Some(&poll), false, 1), "New message");
         let long = Content::text("x".repeat(500));
         assert_eq!(body_for(Some(&long), true, 1).chars().count(), PREVIEW_CHARS + 1);
+    }
+
+    #[test]
+    fn answers_and_reminders_are_worded() {
+        assert_eq!(answer_text(Some("Bob"), None, Some("Lunch?"), 1), "Bob voted in “Lunch?”");
+        assert_eq!(answer_text(Some("Bob"), Some(Rsvp::Maybe), Some("Picnic"), 1), "Bob might go to “Picnic”");
+        assert_eq!(answer_text(Some("Bob"), Some(Rsvp::Going), None, 3), "3 new answers · Bob is going to your event");
+        assert_eq!(answer_text(None, None, Some("Lunch?"), 1), "New vote in “Lunch?”");
+        assert_eq!(reminder_text(1_000 + 15 * 60_000, 1_000), "Starts in 15 minutes");
+        assert_eq!(reminder_text(1_000 + 30_000, 1_000), "Starts in 1 minute");
+        assert_eq!(reminder_text(1_000, 2_000), "Starting now");
     }
 }

@@ -103,7 +103,7 @@ mod tests {
     fn save_then_load_round_trips_and_garbage_means_defaults() {
         let dir = std::env::temp_dir().join(format!("gkchat-settings-{}", std::process::id()));
         let path = settings_path(&dir.join("nested"));
-        let notifications = crate::notifier::NotificationSettings { enabled: true, previews: false };
+        let notifications = crate::notifier::NotificationSettings { previews: false, ..Default::default() };
         let desktop = DesktopSettings { close_to_tray: true, start_minimised: false, autostart: true };
         let settings = Settings {
             server_url: Some("https://chat.example.org".into()),

@@ -346,8 +346,18 @@ pub async fn online(client: &Client) -> (gkchat_client::Connection, gkchat_clien
 
 /// A messenger for `user_id` over `client`'s own connection, on a store file (`None`: in memory).
 pub async fn messenger(client: &Client, user_id: &str, store: Option<&Path>) -> gkchat_client::Messenger {
+    messenger_at(client, user_id, store, gkchat_client::Clock::system()).await
+}
+
+/// [`messenger`] whose reminders go by `clock`.
+pub async fn messenger_at(
+    client: &Client,
+    user_id: &str,
+    store: Option<&Path>,
+    clock: gkchat_client::Clock,
+) -> gkchat_client::Messenger {
     let store = gkchat_client::Store::open(store, user_id).await.expect("open the local store");
-    gkchat_client::Messenger::start(client.clone(), std::sync::Arc::new(client.connect()), store)
+    gkchat_client::Messenger::start_with_clock(client.clone(), std::sync::Arc::new(client.connect()), store, clock)
 }
 
 /// Polls `check` (every 25 ms, 15 s at most) until it holds.

@@ -51,6 +51,25 @@ describe("chat words", () => {
     );
   });
 
+  it("previews a poll and an event by what they are", () => {
+    const event = {
+      ...message(1, "bob", "x"),
+      content: {
+        kind: "event" as const,
+        event: { title: "Launch party", starts_at: 1, time_zone: "UTC" },
+      },
+    };
+    expect(preview(chat({ last_message: event }), "me")).toBe("📅 Event: Launch party");
+    const poll = {
+      ...message(1, "me", "x"),
+      content: {
+        kind: "poll" as const,
+        poll: { question: "Lunch?", options: ["a", "b"], multiple: false, anonymous: false },
+      },
+    };
+    expect(preview(chat({ last_message: poll }), "me")).toBe("You: 📊 Poll: Lunch?");
+  });
+
   it("previews a group's messages with their sender's name, its happenings and mentions in words", () => {
     const names: Record<string, string> = { bob: "Bob", ann: "Ann" };
     const nameOf = (id: string) => names[id];

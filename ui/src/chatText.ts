@@ -19,6 +19,8 @@ export function messageText(message: Message): string {
       return `Contact: ${content.card.display_name}`;
     case "poll":
       return `📊 Poll: ${content.poll.question}`;
+    case "event":
+      return `📅 Event: ${content.event.title}`;
     case "media":
       return content.caption ? content.caption : attachmentsLabel(content.attachments);
   }

@@ -8,6 +8,7 @@
 //! [`MessengerEvent`] for the UI.
 
 mod media;
+mod reminders;
 
 pub use media::{
     AUTO_DOWNLOAD_BYTES_DEFAULT, CACHE_BYTES_DEFAULT, Direction, MediaSource, PreviewDraft, TransferUpdate,
@@ -54,6 +55,16 @@ pub enum MessengerEvent {
         code: ErrorCode,
         message: String,
     },
+    /// An event I am going to starts soon (once per start, on each of my devices).
+    EventReminder(crate::store::Reminder),
+    /// Someone answered a poll or an event of mine (as it happens, not in a catch-up):
+    /// `user_id` is `None` for an anonymous poll's vote; `rsvp` is an event's answer.
+    Answered {
+        chat_id: String,
+        message_id: String,
+        user_id: Option<String>,
+        rsvp: Option<gkchat_proto::event::Rsvp>,
+    },
 }
 
 struct Inner {
@@ -65,6 +76,12 @@ struct Inner {
     /// Wakes the uploader (a message with files went out, or one was cancelled).
     uploads: Notify,
     media: media::MediaState,
+    /// The time reminders go by.
+    clock: crate::Clock,
+    /// Wakes the reminder loop (a lead changed).
+    reminders: Notify,
+    /// The clock's time when the reminder loop last looked (for tests: "nothing was due then").
+    reminders_checked: tokio::sync::watch::Sender<i64>,
 }
 
 /// Handle to one account's messenger; dropping it stops its tasks.
@@ -72,12 +89,14 @@ pub struct Messenger {
     inner: Arc<Inner>,
     task: JoinHandle<()>,
     uploader: JoinHandle<()>,
+    reminder: JoinHandle<()>,
 }
 
 impl Drop for Messenger {
     fn drop(&mut self) {
         self.task.abort();
         self.uploader.abort();
+        self.reminder.abort();
     }
 }
 
@@ -91,6 +110,11 @@ fn is_permanent(err: &Error) -> bool {
 impl Messenger {
     /// Starts keeping `store` in step through `connection`.
     pub fn start(client: Client, connection: Arc<Connection>, store: Store) -> Self {
+        Self::start_with_clock(client, connection, store, crate::Clock::system())
+    }
+
+    /// [`Messenger::start`] with reminders going by `clock`.
+    pub fn start_with_clock(client: Client, connection: Arc<Connection>, store: Store, clock: crate::Clock) -> Self {
         let (events, _) = broadcast::channel(1024);
         let inner = Arc::new(Inner {
             client,
@@ -100,10 +124,14 @@ impl Messenger {
             wake: Notify::new(),
             uploads: Notify::new(),
             media: media::MediaState::default(),
+            reminders_checked: tokio::sync::watch::channel(i64::MIN).0,
+            clock,
+            reminders: Notify::new(),
         });
         let task = tokio::spawn(run(inner.clone()));
         let uploader = tokio::spawn(media::upload_files(inner.clone()));
-        Self { inner, task, uploader }
+        let reminder = tokio::spawn(reminders::remind(inner.clone()));
+        Self { inner, task, uploader, reminder }
     }
 
     pub fn store(&self) -> &Store {
@@ -249,7 +277,17 @@ impl Messenger {
 
     /// Asks a question in a chat: members answer with `vote` actions (see [`Messenger::act`]).
     pub async fn send_poll(&self, chat_id: &str, poll: gkchat_proto::poll::Poll) -> Result<LocalMessage> {
-        let content = Content::Poll { poll };
+        self.compose(chat_id, Content::Poll { poll }).await
+    }
+
+    /// Plans an event in a chat: members answer with `rsvp` actions; I change it with
+    /// `update_event` or cancel it with `cancel_event` (see [`Messenger::act`]).
+    pub async fn send_event(&self, chat_id: &str, event: gkchat_proto::event::Event) -> Result<LocalMessage> {
+        self.compose(chat_id, Content::Event { event: Box::new(event) }).await
+    }
+
+    /// Checks and queues new content (no reply, not forwarded).
+    async fn compose(&self, chat_id: &str, content: Content) -> Result<LocalMessage> {
         content.check().map_err(|(code, message)| Error::Invalid { code, message })?;
         let chat_id = chat_id.to_owned();
         self.enqueue(NewMessage {
@@ -260,6 +298,34 @@ impl Messenger {
             forwarded: false,
         })
         .await
+    }
+
+    /// How long before an event's start this device reminds me (`None`: it does not); `None`
+    /// also for a message that is no event.
+    pub async fn reminder_lead(&self, message_id: &str) -> Result<Option<i64>> {
+        self.inner.store.reminder_lead(message_id).await
+    }
+
+    /// Sets how long before an event's start this device reminds me (`None`: not at all).
+    pub async fn set_reminder_lead(&self, message_id: &str, lead_ms: Option<i64>) -> Result<()> {
+        if lead_ms.is_some_and(|lead| !(0..=7 * 24 * 60 * 60 * 1000).contains(&lead)) {
+            return Err(Error::Invalid {
+                code: ErrorCode::BadRequest,
+                message: "a reminder is at most a week ahead".into(),
+            });
+        }
+        if !self.inner.store.set_reminder_lead(message_id, lead_ms).await? {
+            return Err(Error::Invalid { code: ErrorCode::NotFound, message: "no such event here".into() });
+        }
+        self.inner.reminders.notify_one();
+        Ok(())
+    }
+
+    /// Waits until the reminder loop has looked at the time `at_ms` or later (with a manual
+    /// clock: after setting it, to know what was due then has been told).
+    pub async fn reminders_checked(&self, at_ms: i64) {
+        let mut checked = self.inner.reminders_checked.subscribe();
+        let _ = checked.wait_for(|&checked| checked >= at_ms).await;
     }
 
     /// Stores a composed message as pending, shows it, and wakes the sender.
@@ -425,7 +491,20 @@ async fn on_event(inner: &Arc<Inner>, event: Event) -> Result<()> {
     match event {
         Event::Message(message) => {
             let cursor = inner.store.cursor(&message.chat_id).await?;
+            let me = inner.store.user_id();
+            let answerable = matches!(message.content, Some(Content::Poll { .. } | Content::Event { .. }));
+            let before = if answerable && message.sender_id == me {
+                inner.store.message(&message.id).await?.map(|local| local.message)
+            } else {
+                None
+            };
             inner.store.apply(&message).await?;
+            if before.is_some() {
+                for (user_id, rsvp) in reminders::answered(me, before.as_ref(), &message) {
+                    let (chat_id, message_id) = (message.chat_id.clone(), message.id.clone());
+                    let _ = inner.events.send(MessengerEvent::Answered { chat_id, message_id, user_id, rsvp });
+                }
+            }
             // As this device shows it: my changes still waiting stay on top.
             match inner.store.message(&message.id).await? {
                 Some(local) => {
@@ -439,7 +518,14 @@ async fn on_event(inner: &Arc<Inner>, event: Event) -> Result<()> {
             media::fetch_automatically(inner, &message);
             // A group changed (members, roles, info): its tile and member list come with a
             // sync.
-            let system = matches!(message.content, Some(Content::System { .. }));
+            let system = match &message.content {
+                Some(Content::System { event }) => !matches!(
+                    event,
+                    gkchat_proto::group::SystemEvent::EventChanged { .. }
+                        | gkchat_proto::group::SystemEvent::EventCancelled { .. }
+                ),
+                _ => false,
+            };
             match cursor {
                 Some(cursor) if message.updated_seq <= cursor + 1 && !system => {
                     inner.store.advance_cursor(&message.chat_id, message.updated_seq).await?;

@@ -5,10 +5,11 @@
 //! the server refuses it for good. They survive a restart like the outbox.
 
 use gkchat_proto::chat::{Content, Message, MessageAction, Reaction};
+use gkchat_proto::event::Answer;
 use gkchat_proto::poll::Vote;
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
-use super::{LocalMessage, SendStatus, Store, get, index, json, parse, statement};
+use super::{LocalMessage, SendStatus, Store, derive, get, json, parse, statement};
 use crate::Result;
 
 /// A change waiting for the server.
@@ -78,6 +79,30 @@ pub(crate) fn overlay(message: &mut Message, action: &MessageAction, me: &str, n
                 poll.closed_at = Some(now_ms);
             }
         }
+        MessageAction::Rsvp { rsvp } => {
+            let Some(Content::Event { event }) = &message.content else { return };
+            if event.cancelled_at.is_some() {
+                return;
+            }
+            message.rsvps.retain(|answer| answer.user_id != me);
+            if let Some(rsvp) = rsvp {
+                message.rsvps.push(Answer { user_id: me.to_owned(), rsvp: *rsvp, at: now_ms });
+            }
+        }
+        MessageAction::UpdateEvent { event: after } => {
+            if let Some(Content::Event { event }) = &mut message.content
+                && event.cancelled_at.is_none()
+            {
+                event.clone_from(after);
+            }
+        }
+        MessageAction::CancelEvent => {
+            if let Some(Content::Event { event }) = &mut message.content
+                && event.cancelled_at.is_none()
+            {
+                event.cancelled_at = Some(now_ms);
+            }
+        }
     }
 }
 
@@ -122,7 +147,7 @@ async fn show(db: &impl ConnectionTrait, me: &str, base: &Message) -> Result<Mes
         ],
     ))
     .await?;
-    index(db, &base.id).await?;
+    derive(db, me, &base.id).await?;
     Ok(shown)
 }
 
@@ -140,7 +165,10 @@ pub(super) async fn reapply(db: &impl ConnectionTrait, me: &str, stored: &Messag
     Ok(())
 }
 
-pub(super) async fn local(db: &impl ConnectionTrait, message_id: &str) -> Result<Option<(LocalMessage, Option<String>)>> {
+pub(super) async fn local(
+    db: &impl ConnectionTrait,
+    message_id: &str,
+) -> Result<Option<(LocalMessage, Option<String>)>> {
     let row = db
         .query_one(statement("SELECT data, status, confirmed FROM messages WHERE id = ?", [message_id.into()]))
         .await?;
@@ -271,6 +299,7 @@ mod tests {
             reactions: vec![Reaction { user_id: "you".into(), emoji: "👍".into(), at: 1 }],
             votes: Vec::new(),
             tally: Vec::new(),
+            rsvps: Vec::new(),
             hidden: false,
         }
     }

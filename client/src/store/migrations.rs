@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(FormerMembers),
             Box::new(Media),
             Box::new(OfflineActions),
+            Box::new(EventReminders),
         ]
     }
 }
@@ -282,6 +283,38 @@ impl MigrationTrait for OfflineActions {
                 )",
                 "CREATE INDEX pending_actions_message ON pending_actions (message_id)",
                 "ALTER TABLE messages ADD COLUMN confirmed TEXT",
+            ],
+        )
+        .await
+    }
+}
+
+/// A reminder per event in the store: its start, my lead (`NULL`: no reminder), whether I am
+/// going to it (`on_`), and the start a reminder already went off for.
+struct EventReminders;
+
+impl MigrationName for EventReminders {
+    fn name(&self) -> &str {
+        "m0007_event_reminders"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for EventReminders {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(
+            manager,
+            &[
+                "CREATE TABLE event_reminders (
+                    message_id TEXT PRIMARY KEY,
+                    chat_id TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    starts_at INTEGER NOT NULL,
+                    lead_ms INTEGER,
+                    on_ INTEGER NOT NULL,
+                    fired_start INTEGER
+                )",
+                "CREATE INDEX event_reminders_on ON event_reminders (on_, starts_at)",
             ],
         )
         .await

@@ -9,6 +9,8 @@ pub use actions::QueuedAction;
 mod media;
 pub use media::{GalleryTab, Transfer, TransferState};
 mod migrations;
+mod reminders;
+pub use reminders::Reminder;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -116,14 +118,23 @@ async fn apply(db: &impl ConnectionTrait, me: &str, message: &Message) -> Result
         .await?;
     let changed = result.rows_affected() > 0;
     if changed {
-        index(db, &message.id).await?;
+        derive(db, me, &message.id).await?;
         actions::reapply(db, me, message).await?;
     }
     Ok(changed)
 }
 
-/// Puts a message's current text into the search index (or takes it out).
-async fn index(db: &impl ConnectionTrait, message_id: &str) -> Result<()> {
+/// What the store keeps beside a message just written: its search entry, its reminder.
+async fn derive(db: &impl ConnectionTrait, me: &str, message_id: &str) -> Result<()> {
+    if let Some((message, visible)) = index(db, message_id).await? {
+        reminders::track(db, me, &message, visible).await?;
+    }
+    Ok(())
+}
+
+/// Puts a message's current text into the search index (or takes it out); the message as stored
+/// and whether it shows.
+async fn index(db: &impl ConnectionTrait, message_id: &str) -> Result<Option<(Message, bool)>> {
     let Some(row) = db
         .query_one(statement(
             "SELECT rowid AS r, chat_id, visible, deleted, data FROM messages WHERE id = ?",
@@ -131,12 +142,13 @@ async fn index(db: &impl ConnectionTrait, message_id: &str) -> Result<()> {
         ))
         .await?
     else {
-        return Ok(());
+        return Ok(None);
     };
     let rowid: i64 = get(&row, "r")?;
     db.execute(statement("DELETE FROM message_search WHERE rowid = ?", [rowid.into()])).await?;
     let message: Message = parse(&get::<String>(&row, "data")?)?;
-    let searchable = get::<bool>(&row, "visible")? && !get::<bool>(&row, "deleted")?;
+    let visible = get::<bool>(&row, "visible")?;
+    let searchable = visible && !get::<bool>(&row, "deleted")?;
     let text = message.content.as_ref().map(Content::searchable_text).unwrap_or_default();
     if searchable && !text.trim().is_empty() {
         db.execute(statement(
@@ -145,7 +157,7 @@ async fn index(db: &impl ConnectionTrait, message_id: &str) -> Result<()> {
         ))
         .await?;
     }
-    Ok(())
+    Ok(Some((message, visible)))
 }
 
 pub(crate) fn json<T: Serialize>(value: &T) -> Result<String> {
@@ -632,6 +644,7 @@ impl Store {
                     Content::Poll { poll } => vec![0; poll.options.len()],
                     _ => Vec::new(),
                 },
+                rsvps: Vec::new(),
                 hidden: false,
             },
             status: SendStatus::Pending,
@@ -657,7 +670,7 @@ impl Store {
                 [new.id.clone().into(), new.chat_id.clone().into(), json(new)?.into()],
             ))
             .await?;
-        index(&self.db, &new.id).await?;
+        derive(&self.db, &self.user_id, &new.id).await?;
         Ok(local)
     }
 
@@ -794,6 +807,7 @@ mod tests {
             reactions: Vec::new(),
             votes: Vec::new(),
             tally: Vec::new(),
+            rsvps: Vec::new(),
             hidden: false,
         }
     }

@@ -4,14 +4,15 @@
 use std::collections::{HashMap, HashSet};
 
 use gkchat_proto::chat::{Content, Message, NewMessage, Reaction};
+use gkchat_proto::event::{Answer, Rsvp};
 use gkchat_proto::poll::Vote;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use super::chats;
-use super::entity::{hidden_messages, messages, poll_votes, reactions};
+use super::entity::{event_rsvps, hidden_messages, messages, poll_votes, reactions};
 use crate::error::{Error, Result};
 
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<messages::Model>> {
@@ -121,7 +122,13 @@ pub enum Change {
         user_id: String,
         options: Vec<u8>,
     },
-    /// The content as the server rewrites it (a poll closed), not an edit.
+    /// A member's answer to an event (none: taken back).
+    Rsvp {
+        user_id: String,
+        rsvp: Option<Rsvp>,
+    },
+    /// The content as the server rewrites it (a poll closed, an event changed or cancelled), not
+    /// an edit.
     Replace(Content),
 }
 
@@ -133,7 +140,19 @@ pub async fn change(
     now_ms: i64,
 ) -> Result<messages::Model> {
     let txn = db.begin().await?;
-    let seq = chats::next_seq(&txn, &message.chat_id, now_ms).await?;
+    let updated = change_in(&txn, message, change, now_ms).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// [`change`] inside the caller's transaction (to record something beside it).
+pub async fn change_in(
+    txn: &DatabaseTransaction,
+    message: messages::Model,
+    change: Change,
+    now_ms: i64,
+) -> Result<messages::Model> {
+    let seq = chats::next_seq(txn, &message.chat_id, now_ms).await?;
     let id = message.id.clone();
     let mut row: messages::ActiveModel = message.into();
     row.updated_seq = Set(seq);
@@ -146,7 +165,7 @@ pub async fn change(
                 let kept = content.media_ids();
                 let dropped: Vec<String> =
                     before.media_ids().into_iter().filter(|id| !kept.contains(id)).map(str::to_owned).collect();
-                super::media::detach_ids(&txn, &id, &dropped).await?;
+                super::media::detach_ids(txn, &id, &dropped).await?;
             }
             row.content = Set(Some(json));
             row.edited_at = Set(Some(now_ms));
@@ -154,13 +173,14 @@ pub async fn change(
         Change::DeleteForEveryone => {
             row.content = Set(None);
             row.deleted_at = Set(Some(now_ms));
-            reactions::Entity::delete_many().filter(reactions::Column::MessageId.eq(id.clone())).exec(&txn).await?;
-            poll_votes::Entity::delete_many().filter(poll_votes::Column::MessageId.eq(id.clone())).exec(&txn).await?;
+            reactions::Entity::delete_many().filter(reactions::Column::MessageId.eq(id.clone())).exec(txn).await?;
+            poll_votes::Entity::delete_many().filter(poll_votes::Column::MessageId.eq(id.clone())).exec(txn).await?;
+            event_rsvps::Entity::delete_many().filter(event_rsvps::Column::MessageId.eq(id.clone())).exec(txn).await?;
             // Its media are no one's to read any more; the sweeper removes those nothing else uses.
-            super::media::detach(&txn, &id).await?;
+            super::media::detach(txn, &id).await?;
         }
         Change::React { user_id, emoji } => {
-            reactions::Entity::delete_by_id((id.clone(), user_id.clone())).exec(&txn).await?;
+            reactions::Entity::delete_by_id((id.clone(), user_id.clone())).exec(txn).await?;
             if let Some(emoji) = emoji {
                 reactions::ActiveModel {
                     message_id: Set(id.clone()),
@@ -168,12 +188,12 @@ pub async fn change(
                     emoji: Set(emoji),
                     at: Set(now_ms),
                 }
-                .insert(&txn)
+                .insert(txn)
                 .await?;
             }
         }
         Change::Vote { user_id, options } => {
-            poll_votes::Entity::delete_by_id((id.clone(), user_id.clone())).exec(&txn).await?;
+            poll_votes::Entity::delete_by_id((id.clone(), user_id.clone())).exec(txn).await?;
             if !options.is_empty() {
                 let options = serde_json::to_string(&options).map_err(|e| Error::Internal(e.to_string()))?;
                 poll_votes::ActiveModel {
@@ -182,7 +202,20 @@ pub async fn change(
                     options: Set(options),
                     at: Set(now_ms),
                 }
-                .insert(&txn)
+                .insert(txn)
+                .await?;
+            }
+        }
+        Change::Rsvp { user_id, rsvp } => {
+            event_rsvps::Entity::delete_by_id((id.clone(), user_id.clone())).exec(txn).await?;
+            if let Some(rsvp) = rsvp {
+                event_rsvps::ActiveModel {
+                    message_id: Set(id.clone()),
+                    user_id: Set(user_id),
+                    rsvp: Set(rsvp.as_str().to_owned()),
+                    at: Set(now_ms),
+                }
+                .insert(txn)
                 .await?;
             }
         }
@@ -190,15 +223,13 @@ pub async fn change(
             row.content = Set(Some(serde_json::to_string(&content).map_err(|e| Error::Internal(e.to_string()))?));
         }
         Change::HideFor(user_id) => {
-            hidden_messages::Entity::delete_by_id((user_id.clone(), id.clone())).exec(&txn).await?;
+            hidden_messages::Entity::delete_by_id((user_id.clone(), id.clone())).exec(txn).await?;
             hidden_messages::ActiveModel { user_id: Set(user_id), message_id: Set(id.clone()), at: Set(now_ms) }
-                .insert(&txn)
+                .insert(txn)
                 .await?;
         }
     }
-    let updated = row.update(&txn).await?;
-    txn.commit().await?;
-    Ok(updated)
+    Ok(row.update(txn).await?)
 }
 
 /// A message just stored: no reactions, no votes, hidden for nobody — no need to ask the
@@ -223,6 +254,7 @@ pub fn fresh_dto(row: messages::Model, content: Content) -> Message {
         reactions: Vec::new(),
         votes: Vec::new(),
         tally,
+        rsvps: Vec::new(),
         hidden: false,
     }
 }
@@ -239,6 +271,22 @@ pub async fn votes_of(db: &impl ConnectionTrait, ids: Vec<String>) -> Result<Has
         let options = serde_json::from_str(&vote.options)
             .map_err(|e| Error::Internal(format!("stored vote in {} unreadable: {e}", vote.message_id)))?;
         by_message.entry(vote.message_id).or_default().push(Vote { user_id: vote.user_id, options, at: vote.at });
+    }
+    Ok(by_message)
+}
+
+/// Every answer to these messages' events, by message, oldest first.
+pub async fn rsvps_of(db: &impl ConnectionTrait, ids: Vec<String>) -> Result<HashMap<String, Vec<Answer>>> {
+    let mut by_message: HashMap<String, Vec<Answer>> = HashMap::new();
+    for row in event_rsvps::Entity::find()
+        .filter(event_rsvps::Column::MessageId.is_in(ids))
+        .order_by_asc(event_rsvps::Column::At)
+        .all(db)
+        .await?
+    {
+        let rsvp = Rsvp::parse(&row.rsvp)
+            .ok_or_else(|| Error::Internal(format!("stored answer in {} unreadable", row.message_id)))?;
+        by_message.entry(row.message_id).or_default().push(Answer { user_id: row.user_id, rsvp, at: row.at });
     }
     Ok(by_message)
 }
@@ -277,6 +325,12 @@ pub async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<messages::Model>, view
         .map(|r| r.id.clone())
         .collect();
     let mut votes = if polls.is_empty() { HashMap::new() } else { votes_of(db, polls).await? };
+    let events: Vec<String> = rows
+        .iter()
+        .filter(|r| r.content.as_deref().is_some_and(|c| c.contains(r#""kind":"event""#)))
+        .map(|r| r.id.clone())
+        .collect();
+    let mut rsvps = if events.is_empty() { HashMap::new() } else { rsvps_of(db, events).await? };
     let hidden: HashSet<String> = hidden_messages::Entity::find()
         .filter(hidden_messages::Column::UserId.eq(viewer_id))
         .filter(hidden_messages::Column::MessageId.is_in(ids))
@@ -298,6 +352,7 @@ pub async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<messages::Model>, view
                 reactions: by_message.remove(&row.id).unwrap_or_default(),
                 votes,
                 tally,
+                rsvps: rsvps.remove(&row.id).unwrap_or_default(),
                 hidden: hidden.contains(&row.id),
                 id: row.id,
                 chat_id: row.chat_id,

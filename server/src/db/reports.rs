@@ -70,6 +70,7 @@ pub async fn evidence_in(
                     }
                     Content::Contact { card } => Some(format!("[contact card] {}", card.display_name)),
                     Content::Poll { poll } => Some(format!("[poll] {} — {}", poll.question, poll.options.join(" / "))),
+                    Content::Event { event } => Some(format!("[event] {} — {}", event.title, event.description)),
                     Content::System { .. } => None,
                 },
             ),

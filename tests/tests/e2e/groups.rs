@@ -1,6 +1,7 @@
 //! Groups in the real window: the app makes a group with two headless members, sends a
 //! message, shows their replies under their names, asks a poll they answer (the bars show it, the
-//! app's own vote moves them), makes one an admin and removes the other
+//! app's own vote moves them), plans an event one answers (the count shows it, the app's own answer
+//! reaches the server, the info panel lists it as upcoming), makes one an admin and removes the other
 //! (whose sends are then refused), gives the group an image, opens the invite link's QR code,
 //! joins a second group by a `gkchat://join/…` link handed over by a second launch, reports it
 //! and exits and deletes it. The group screens are shot at both window sizes, light and dark,
@@ -155,8 +156,44 @@ async fn a_group_made_in_the_app_talks_is_run_and_another_is_joined_by_link() {
     })
     .await;
 
+    // An event planned in the app; Bob answers and the count shows it; the app's own answer
+    // reaches the server; the group's info lists it as upcoming.
+    click(&session, "attach-button").await;
+    click(&session, "attach-event").await;
+    type_into(&session, "event-title", "Launch party").await;
+    type_into(&session, "event-place", "The lab").await;
+    click(&session, "event-create").await;
+    let event_id = loop {
+        if let Some(Event::Message(message)) = bob_events.next().await
+            && matches!(message.content, Some(Content::Event { .. }))
+        {
+            break message.id;
+        }
+    };
+    let going = gkchat_proto::chat::MessageAction::Rsvp { rsvp: Some(gkchat_proto::event::Rsvp::Going) };
+    bob_live.act(&chat_id, &event_id, going).await.unwrap();
+    content_of(&session, "[data-testid=event-card] [data-testid=event-count-going]", |t| t.contains('1')).await;
+    click(&session, "event-rsvp-maybe").await;
+    super::within_secs(60, async {
+        loop {
+            let page = bob.history(&chat_id, None, 20).await.unwrap();
+            let answered = page
+                .messages
+                .iter()
+                .any(|m| m.id == event_id && m.rsvps.iter().any(|a| a.rsvp == gkchat_proto::event::Rsvp::Maybe));
+            if answered {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    std::fs::write(shots_dir().join("group-event.png"), session.screenshot().await).unwrap();
+
     // Bob becomes an admin; Cal is removed and can no longer send.
     click(&session, "open-group-info").await;
+    content_of(&session, "[data-testid=upcoming-events] [data-testid=upcoming-event]", |t| t.contains("Launch party"))
+        .await;
     click(&session, "member-actions-bob").await;
     click(&session, "make-admin").await;
     content_of(&session, "[data-testid=member-bob] [data-testid=member-role]", |t| t == "Admin").await;

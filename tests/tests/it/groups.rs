@@ -62,6 +62,7 @@ async fn timeline(client: &Client, chat_id: &str) -> Vec<String> {
             Some(Content::Media { caption, .. }) => caption.clone(),
             Some(Content::Contact { card }) => card.display_name.clone(),
             Some(Content::Poll { poll }) => poll.question.clone(),
+            Some(Content::Event { event }) => event.title.clone(),
             None => "(deleted)".into(),
         })
         .collect()

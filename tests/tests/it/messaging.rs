@@ -30,7 +30,8 @@ fn body(message: &Message) -> &str {
     match &message.content {
         Some(Content::Text { text, .. }) => text,
         Some(Content::Media { caption, .. }) => caption,
-        Some(Content::System { .. } | Content::Contact { .. } | Content::Poll { .. }) | None => "",
+        Some(Content::System { .. } | Content::Contact { .. } | Content::Poll { .. } | Content::Event { .. })
+        | None => "",
     }
 }
 

@@ -19,6 +19,7 @@ async fn texts(messenger: &Messenger, chat_key: &str) -> Vec<String> {
             Some(Content::Media { caption, .. }) => caption,
             Some(Content::Contact { card }) => card.display_name,
             Some(Content::Poll { poll }) => poll.question,
+            Some(Content::Event { event }) => event.title,
             None => "(deleted)".into(),
         })
         .collect()

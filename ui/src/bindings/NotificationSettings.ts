@@ -7,4 +7,8 @@ export type NotificationSettings = { enabled: boolean,
 /**
  * Show the sender's words; off shows only "New message".
  */
-previews: boolean, };
+previews: boolean, 
+/**
+ * Tell me when someone votes in my poll or answers my event.
+ */
+answers: boolean, };

@@ -1,7 +1,10 @@
 import { useEffect, useState } from "react";
 import { api, describeError, type NotificationSettings as Settings } from "../api";
 
-/** Whether new messages show a notification, and whether it shows their words. */
+/**
+ * Whether new messages show a notification, whether it shows their words, and whether votes in
+ * my polls and answers to my events do too.
+ */
 export default function NotificationSettings() {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -44,6 +47,16 @@ export default function NotificationSettings() {
               onChange={(event) => change({ ...settings, previews: event.target.checked })}
             />
             Show the message's words in it
+          </label>
+          <label className="radio">
+            <input
+              type="checkbox"
+              checked={settings.answers}
+              disabled={!settings.enabled}
+              data-testid="notify-answers"
+              onChange={(event) => change({ ...settings, answers: event.target.checked })}
+            />
+            Votes and answers to my polls and events
           </label>
         </>
       )}

@@ -7,6 +7,7 @@ pub mod chat_members;
 pub mod chats;
 pub mod contacts;
 pub mod device_sessions;
+pub mod event_rsvps;
 pub mod group_add_exceptions;
 pub mod hidden_messages;
 pub mod join_requests;

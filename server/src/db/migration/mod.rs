@@ -19,6 +19,7 @@ mod m20261206_000013_groups;
 mod m20261206_000014_group_reports_and_clearing;
 mod m20261207_000015_media;
 mod m20261207_000016_polls;
+mod m20261207_000017_events;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_group_reports_and_clearing::Migration),
             Box::new(m20261207_000015_media::Migration),
             Box::new(m20261207_000016_polls::Migration),
+            Box::new(m20261207_000017_events::Migration),
         ]
     }
 }

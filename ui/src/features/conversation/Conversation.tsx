@@ -29,6 +29,8 @@ import MediaSheet, { AttachButton, DropZone } from "../media/MediaSheet";
 import { pastedFiles, usePickedFiles } from "../media/picked";
 import ShareContactDialog from "../media/ShareContactDialog";
 import PollCreateDialog from "../polls/PollCreateDialog";
+import EventCreateDialog from "../events/EventCreateDialog";
+import UpcomingEvents from "../events/UpcomingEvents";
 import VoiceRecorder, { useVoiceRecording } from "../media/VoiceRecorder";
 import { conversationApi } from "./api";
 import ConversationHeader from "./ConversationHeader";
@@ -76,9 +78,10 @@ function settingsBefore(rows: LocalMessage[], index: number): GroupSettings | nu
 /**
  * One conversation: header, the timeline with date separators and ticks, and the composer with
  * its attachments (picked, pasted or dropped, shown in a sheet before they go), shared contacts,
- * polls, voice messages and link previews, and a notice when the server refuses a change of mine.
- * In a group: senders' names and avatars, its happenings in words, mentions, and the info panel.
- * Beside it, the chat's gallery. It closes once the chat is deleted for me (here or on another
+ * polls, events, voice messages and link previews, and a notice when the server refuses a change
+ * of mine. In a group: senders' names and avatars, its happenings in words, mentions, and the
+ * info panel (with the upcoming events). Beside it, the chat's gallery (in a direct chat with
+ * the upcoming events above it). It closes once the chat is deleted for me (here or on another
  * device).
  */
 export default function Conversation({
@@ -120,7 +123,8 @@ function ConversationView({
   const group = chat?.kind === "group";
   const members = useMembers(group ? chatId : null, chat?.members_seq ?? 0);
   const nameOf = useNames();
-  // Voters' names: a group's members, or in a direct chat the other person.
+  // Voters' names (and those of whoever answered or changed an event): a group's members, or
+  // in a direct chat the other person.
   const peer = chat?.other_member ?? null;
   const voterName = useCallback<NameOf>(
     (userId) => nameOf(userId) ?? (peer?.user_id === userId ? peer.display_name : undefined),
@@ -139,6 +143,7 @@ function ConversationView({
   const [forwarding, setForwarding] = useState<LocalMessage | null>(null);
   const [sharingContact, setSharingContact] = useState(false);
   const [creatingPoll, setCreatingPoll] = useState(false);
+  const [creatingEvent, setCreatingEvent] = useState(false);
   const [info, setInfo] = useState<{ id: string; text: string } | null>(null);
   const [searching, setSearching] = useState(false);
   const [focus, setFocus] = useState<string | null>(open.focus ?? null);
@@ -424,7 +429,7 @@ function ConversationView({
                     <SystemNotice
                       local={local}
                       myId={myId}
-                      nameOf={nameOf}
+                      nameOf={voterName}
                       settingsBefore={
                         m.content?.kind === "system" && m.content.event.event === "settings_changed"
                           ? settingsBefore(rows, item.index)
@@ -539,6 +544,20 @@ function ConversationView({
             }}
           />
         )}
+        {creatingEvent && (
+          <EventCreateDialog
+            chatId={chatId}
+            onClose={() => {
+              setCreatingEvent(false);
+              composer.current?.focus();
+            }}
+            onSent={() => {
+              setCreatingEvent(false);
+              setAtBottom(true);
+              composer.current?.focus();
+            }}
+          />
+        )}
         {!atBottom && (
           <button
             type="button"
@@ -617,6 +636,7 @@ function ConversationView({
                 onFiles={files.addFiles}
                 onContact={() => setSharingContact(true)}
                 onPoll={() => setCreatingPoll(true)}
+                onEvent={() => setCreatingEvent(true)}
                 disabled={recording}
               />
               <textarea
@@ -672,6 +692,10 @@ function ConversationView({
           members={members}
           onClose={() => setInfoOpen(false)}
           onDeleted={onClose}
+          onShowMessage={(messageId) => {
+            setInfoOpen(false);
+            setFocus(messageId);
+          }}
         />
       )}
       {galleryOpen && (
@@ -682,7 +706,19 @@ function ConversationView({
             setFocus(messageId);
           }}
           onClose={() => setGalleryOpen(false)}
-        />
+        >
+          {!group && (
+            <UpcomingEvents
+              chatId={chatId}
+              myId={myId}
+              hideEmpty
+              onPick={(messageId) => {
+                setGalleryOpen(false);
+                setFocus(messageId);
+              }}
+            />
+          )}
+        </Gallery>
       )}
     </div>
   );

@@ -15,6 +15,7 @@ import ContactCardView from "../media/ContactCardView";
 import LinkPreviewCard from "../media/LinkPreviewCard";
 import MediaAttachments from "../media/MediaAttachments";
 import type { NameOf } from "../groups/words";
+import EventCard from "../events/EventCard";
 import PollCard from "../polls/PollCard";
 import { renderMentions, type MentionNames } from "./mentions";
 import { senderColor } from "./senders";
@@ -28,7 +29,7 @@ export interface Sender {
   first: boolean;
 }
 
-/** Where no names are known: voters show as "Someone". */
+/** Where no names are known: voters and those who answered show as "Someone". */
 const noName: NameOf = () => undefined;
 
 /** A tick as a line icon (emoji fonts are not on every desktop). */
@@ -47,8 +48,8 @@ function TickIcon({ tick }: { tick: Tick }) {
 }
 
 /**
- * What a message says: its attachments and caption, a contact card, a poll, or its text (with
- * its link's preview); a deleted one's tombstone.
+ * What a message says: its attachments and caption, a contact card, a poll, an event, or its
+ * text (with its link's preview); a deleted one's tombstone.
  */
 function MessageBody({
   local,
@@ -66,6 +67,9 @@ function MessageBody({
   if (content?.kind === "contact") return <ContactCardView card={content.card} />;
   if (content?.kind === "poll") {
     return <PollCard local={local} poll={content.poll} nameOf={voterName} />;
+  }
+  if (content?.kind === "event") {
+    return <EventCard local={local} event={content.event} nameOf={voterName} />;
   }
   const text =
     content === null ? (
@@ -122,7 +126,7 @@ export default function MessageBubble({
   sender?: Sender | null;
   /** Names for mentions (a group's members). */
   names?: MentionNames | null;
-  /** Names of a poll's voters. */
+  /** Names of a poll's voters and of those who answered an event. */
   voterName?: NameOf;
 }) {
   const m = local.message;

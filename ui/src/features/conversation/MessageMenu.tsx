@@ -68,12 +68,16 @@ export default function MessageMenu({
       >
         Copy
       </button>
-      {/* A poll is not edited: an edit would turn it into text. */}
-      {mine && m.content?.kind !== "poll" && now - m.sent_at < EDIT_WINDOW_MS && (
-        <button type="button" onClick={onEdit}>
-          Edit
-        </button>
-      )}
+      {/* A poll or an event is not edited here: an edit would turn it into text (an event's
+       creator changes it on its card). */}
+      {mine &&
+        m.content?.kind !== "poll" &&
+        m.content?.kind !== "event" &&
+        now - m.sent_at < EDIT_WINDOW_MS && (
+          <button type="button" onClick={onEdit}>
+            Edit
+          </button>
+        )}
       <button type="button" onClick={() => onAct({ action: "delete_for_me" })}>
         Delete for me
       </button>

@@ -45,6 +45,12 @@ describe("a change of mine the server refused", () => {
     expect(refusedText({ action: "delete_for_me" }, "not found")).toBe(
       "The message couldn't be deleted: not found",
     );
+    expect(refusedText({ action: "rsvp", rsvp: "going" }, "the event is cancelled")).toBe(
+      "Your answer couldn't be sent: the event is cancelled",
+    );
+    expect(refusedText({ action: "cancel_event" }, "forbidden")).toBe(
+      "The event couldn't be cancelled: forbidden",
+    );
   });
 
   it("shows in its chat's conversation until dismissed, the latest one", async () => {

@@ -86,6 +86,12 @@ export function refusedText(action: MessageAction, message: string): string {
       return `Your vote couldn't be counted: ${message}`;
     case "close_poll":
       return `The poll couldn't be closed: ${message}`;
+    case "rsvp":
+      return `Your answer couldn't be sent: ${message}`;
+    case "update_event":
+      return `The event couldn't be changed: ${message}`;
+    case "cancel_event":
+      return `The event couldn't be cancelled: ${message}`;
     case "delete_for_everyone":
     case "delete_for_me":
       return `The message couldn't be deleted: ${message}`;

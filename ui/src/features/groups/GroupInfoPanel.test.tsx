@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ChatMember, LocalChat, MemberRole } from "../../api";
+import type { ChatMember, LocalChat, LocalMessage, MemberRole } from "../../api";
 import { invoke } from "../../test-ipc";
 import type { GroupInfo } from "./api";
 import GroupInfoPanel from "./GroupInfoPanel";
@@ -69,6 +69,8 @@ function serve(myRole: MemberRole | null, refuse: string | null = null, info: Gr
         return myRole ? MEMBERS_WITH_ME(myRole) : MEMBERS.filter((m) => m.username !== "me");
       case "join_requests":
         return [];
+      case "chat_messages":
+        return [PICNIC];
       case "leave_group":
         return null;
       case "group_invite":
@@ -89,14 +91,40 @@ function serve(myRole: MemberRole | null, refuse: string | null = null, info: Gr
   });
 }
 
+/** An event in the group, tomorrow, that I am going to. */
+const PICNIC: LocalMessage = {
+  message: {
+    id: "e1",
+    chat_id: "g1",
+    seq: 2,
+    updated_seq: 2,
+    sender_id: "id-ann",
+    content: {
+      kind: "event",
+      event: { title: "Picnic", starts_at: Date.now() + 86_400_000, time_zone: "UTC" },
+    },
+    reply_to: null,
+    forwarded: false,
+    sent_at: 0,
+    edited_at: null,
+    deleted_at: null,
+    reactions: [],
+    rsvps: [{ user_id: "id-me", rsvp: "going", at: 1 }],
+    hidden: false,
+  },
+  status: { state: "sent" },
+};
+
 function Panel({
   role,
   photo = null,
   onDeleted = () => {},
+  onShowMessage,
 }: {
   role: MemberRole | null;
   photo?: string | null;
   onDeleted?: () => void;
+  onShowMessage?: (messageId: string) => void;
 }) {
   const members = role ? MEMBERS_WITH_ME(role) : MEMBERS.filter((m) => m.username !== "me");
   return (
@@ -106,6 +134,7 @@ function Panel({
       members={members}
       onClose={() => {}}
       onDeleted={onDeleted}
+      onShowMessage={onShowMessage}
     />
   );
 }
@@ -386,5 +415,17 @@ describe("GroupInfoPanel", () => {
     await waitFor(() => expect(onDeleted).toHaveBeenCalled());
     expect(invoke).toHaveBeenCalledWith("delete_chat", { chatId: "g1" });
     expect(invoke).not.toHaveBeenCalledWith("delete_group", expect.anything());
+  });
+
+  it("lists the group's upcoming events with my answer; a click shows one", async () => {
+    serve("member");
+    const onShowMessage = vi.fn();
+    render(<Panel role="member" onShowMessage={onShowMessage} />);
+    const section = screen.getByTestId("upcoming-events");
+    const row = await within(section).findByTestId("upcoming-event");
+    expect(row.textContent).toContain("Picnic");
+    expect(within(row).getByTestId("upcoming-event-answer").textContent).toBe("Going");
+    fireEvent.click(row);
+    expect(onShowMessage).toHaveBeenCalledWith("e1");
   });
 });

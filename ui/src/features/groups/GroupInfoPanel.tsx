@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import type { ChatMember, LocalChat } from "../../api";
 import { CloseIcon } from "../../components/Icon";
+import UpcomingEvents from "../events/UpcomingEvents";
 import { LAYER, useEscape } from "../../shortcuts";
 import AddMembers from "./AddMembers";
 import { groupsApi, NEW_GROUP_SETTINGS, type GroupSettings } from "./api";
@@ -39,8 +40,9 @@ function rank(member: ChatMember, myId: string): number {
 
 /**
  * A group's info beside its conversation: photo, name, description and size; its members with
- * their roles and (for admins) what can be done to them; settings, the invite link and requests
- * to join for admins; Report, Exit, and Delete (for me; the owner's for everyone) at its foot.
+ * their roles and (for admins) what can be done to them; the group's upcoming events (a click
+ * shows one in the conversation); settings, the invite link and requests to join for admins;
+ * Report, Exit, and Delete (for me; the owner's for everyone) at its foot.
  */
 export default function GroupInfoPanel({
   chat,
@@ -48,6 +50,7 @@ export default function GroupInfoPanel({
   members,
   onClose,
   onDeleted,
+  onShowMessage,
 }: {
   chat: LocalChat;
   myId: string;
@@ -56,6 +59,8 @@ export default function GroupInfoPanel({
   onClose: () => void;
   /** The chat was deleted for me: close it. */
   onDeleted: () => void;
+  /** Shows a message in the conversation (an upcoming event's); none: no upcoming events. */
+  onShowMessage?: (messageId: string) => void;
 }) {
   const chatId = chat.id;
   // Left from here: out at once, until the tile (its member list moved on) says how it stands.
@@ -232,6 +237,7 @@ export default function GroupInfoPanel({
             {notice}
           </p>
         )}
+        {onShowMessage && <UpcomingEvents chatId={chatId} myId={myId} onPick={onShowMessage} />}
         {admin && (
           <section className="group-info-section" data-testid="group-settings">
             <h3 className="contacts-title">Settings</h3>

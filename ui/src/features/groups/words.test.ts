@@ -28,6 +28,14 @@ const TABLE: [SystemEvent, string][] = [
   ],
   [{ event: "link_reset" }, "Ann reset the invite link"],
   [{ event: "deleted" }, "Ann deleted the group"],
+  [
+    { event: "event_changed", message_id: "e1", title: "Picnic", changes: ["time", "place"] },
+    "Ann changed the event “Picnic”: time, place",
+  ],
+  [
+    { event: "event_cancelled", message_id: "e1", title: "Picnic" },
+    "Ann cancelled the event “Picnic”",
+  ],
 ];
 
 describe("system messages in words", () => {
@@ -38,7 +46,7 @@ describe("system messages in words", () => {
   it("covers every kind of event", () => {
     const kinds = new Set(TABLE.map(([event]) => event.event));
     // Mirrors SystemEvent (bindings): a new kind needs words and a row here.
-    expect(kinds.size).toBe(15);
+    expect(kinds.size).toBe(17);
   });
 
   it("says you and You for me, and Someone for whoever is not known here", () => {
@@ -64,6 +72,30 @@ describe("system messages in words", () => {
       "Someone made someone an admin",
     );
     expect(systemText({ event: "left" }, "x9", "me", nameOf)).toBe("Someone left");
+  });
+
+  it("lists in words what a change to an event changed", () => {
+    expect(
+      systemText(
+        {
+          event: "event_changed",
+          message_id: "e1",
+          title: "Launch",
+          changes: ["title", "description", "time", "place", "call_link"],
+        },
+        "me",
+        "me",
+        nameOf,
+      ),
+    ).toBe("You changed the event “Launch”: title, description, time, place, call link");
+    expect(
+      systemText(
+        { event: "event_cancelled", message_id: "e1", title: "Launch" },
+        "x9",
+        "me",
+        nameOf,
+      ),
+    ).toBe("Someone cancelled the event “Launch”");
   });
 
   it("names only the settings that changed when the ones before are known", () => {

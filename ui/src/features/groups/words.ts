@@ -1,6 +1,7 @@
 // How group happenings read in words: system messages, who is typing, who could not be added,
 // and the server's refusals. The server sends structured events; the words are the client's.
 import { ApiError, describeError, type MemberRole } from "../../api";
+import type { EventField } from "../../bindings/EventField";
 import type { AddRefusal, GroupSettings, SystemEvent } from "./api";
 
 /** A person's display name by user id; nothing when this device does not know them. */
@@ -43,6 +44,20 @@ export function settingsWords(settings: GroupSettings, before?: GroupSettings | 
   return (keys.length > 0 ? keys : SETTING_KEYS)
     .map((key) => settingWords(key, settings[key]))
     .join("; ");
+}
+
+/** What a change to an event changed, in words (as the timeline names it). */
+const EVENT_FIELD_WORDS: Record<EventField, string> = {
+  title: "title",
+  description: "description",
+  time: "time",
+  place: "place",
+  call_link: "call link",
+};
+
+/** "time, place": the fields a change to an event changed, in the order they were listed. */
+export function eventChangesWords(changes: EventField[]): string {
+  return changes.map((field) => EVENT_FIELD_WORDS[field]).join(", ");
 }
 
 /**
@@ -101,6 +116,12 @@ export function systemText(
       return `${actor} reset the invite link`;
     case "deleted":
       return `${actor} deleted the group`;
+    case "event_changed":
+      return event.changes.length > 0
+        ? `${actor} changed the event “${event.title}”: ${eventChangesWords(event.changes)}`
+        : `${actor} changed the event “${event.title}”`;
+    case "event_cancelled":
+      return `${actor} cancelled the event “${event.title}”`;
   }
 }
 

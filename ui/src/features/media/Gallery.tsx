@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { LocalMessage } from "../../api";
 import { CloseIcon, LinkIcon, PlayIcon } from "../../components/Icon";
 import Tabs from "../../components/Tabs";
@@ -133,17 +133,19 @@ function LinkRows({ items, onPick }: { items: LocalMessage[]; onPick: (id: strin
 
 /**
  * A chat's media, links and documents beside its conversation, newest first, a page at a time;
- * a pick closes it and shows the message in the conversation.
+ * a pick closes it and shows the message in the conversation. `children` go above the tabs.
  */
 export default function Gallery({
   chatId,
   onPick,
   onClose,
+  children,
 }: {
   chatId: string;
   /** Shows this message in the conversation. */
   onPick: (messageId: string) => void;
   onClose: () => void;
+  children?: ReactNode;
 }) {
   const [tab, setTab] = useState<GalleryTab>("media");
   const { items, more, loadMore, error } = useGallery(chatId, tab);
@@ -162,6 +164,7 @@ export default function Gallery({
           <CloseIcon size={18} />
         </button>
       </header>
+      {children}
       <Tabs
         tabs={TABS}
         current={tab}

@@ -9,12 +9,14 @@ import { formatBytes } from "./words";
 
 /**
  * The paper clip and its file input (hidden; the button opens it). With `onContact` (the
- * composer's clip) it opens a menu instead: Photos and files, Contact, and Poll with `onPoll`.
+ * composer's clip) it opens a menu instead: Photos and files, Contact, Poll with `onPoll` and
+ * Event with `onEvent`.
  */
 export function AttachButton({
   onFiles,
   onContact,
   onPoll,
+  onEvent,
   inputTestId = "attach-input",
   className = "composer-attach",
   disabled = false,
@@ -24,6 +26,8 @@ export function AttachButton({
   onContact?: () => void;
   /** Opens the poll dialog. */
   onPoll?: () => void;
+  /** Opens the event dialog. */
+  onEvent?: () => void;
   inputTestId?: string;
   className?: string;
   disabled?: boolean;
@@ -43,7 +47,9 @@ export function AttachButton({
         aria-label="Attach"
         title={
           onContact
-            ? `Attach files${onPoll ? ", a contact or a poll" : " or a contact"}`
+            ? `Attach files${onPoll || onEvent ? ", a contact" : " or a contact"}${
+                onPoll ? (onEvent ? ", a poll" : " or a poll") : ""
+              }${onEvent ? " or an event" : ""}`
             : "Attach photos, videos or files"
         }
         aria-haspopup={onContact ? "menu" : undefined}
@@ -81,6 +87,19 @@ export function AttachButton({
               }}
             >
               Poll
+            </button>
+          )}
+          {onEvent && (
+            <button
+              type="button"
+              role="menuitem"
+              data-testid="attach-event"
+              onClick={() => {
+                setMenu(false);
+                onEvent();
+              }}
+            >
+              Event
             </button>
           )}
         </div>

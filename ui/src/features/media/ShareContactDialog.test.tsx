@@ -138,7 +138,7 @@ describe("sharing a contact", () => {
       within(menu)
         .getAllByRole("menuitem")
         .map((item) => item.textContent),
-    ).toEqual(["Photos and files", "Contact", "Poll"]);
+    ).toEqual(["Photos and files", "Contact", "Poll", "Event"]);
     fireEvent.keyDown(screen.getByTestId("composer"), { key: "Escape" });
     expect(screen.queryByRole("menu")).toBeNull();
     let picker = await openPicker();

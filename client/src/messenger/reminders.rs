@@ -1,0 +1,72 @@
+//! Reminds me of events I am going to: a loop that sleeps until the store's next reminder is due
+//! (or something changed), and then tells the app, once per event start (see `store::reminders`).
+
+use std::sync::Arc;
+
+use gkchat_proto::chat::{Content, Message};
+use gkchat_proto::event::Rsvp;
+
+use super::{Inner, MessengerEvent};
+
+/// Runs until the messenger stops.
+pub(super) async fn remind(inner: Arc<Inner>) {
+    let mut events = inner.events.subscribe();
+    loop {
+        let now = inner.clock.now_ms();
+        match inner.store.due_reminders(now).await {
+            Ok(due) => {
+                for reminder in due {
+                    let _ = inner.events.send(MessengerEvent::EventReminder(reminder));
+                }
+            }
+            Err(err) => tracing::warn!(%err, "reminders not read"),
+        }
+        inner.reminders_checked.send_replace(now);
+        let next = inner.store.next_reminder().await.ok().flatten();
+        tokio::select! {
+            () = inner.clock.tick(now, next.unwrap_or(now + 60 * 60 * 1000)) => {}
+            () = inner.reminders.notified() => {}
+            // An event stored (answered, moved, cancelled), or a catch-up that may hold some.
+            event = events.recv() => match event {
+                Ok(MessengerEvent::Message { message, .. })
+                    if matches!(message.message.content, Some(Content::Event { .. })) => {}
+                Ok(MessengerEvent::ChatsChanged) => {}
+                Ok(_) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            },
+        }
+    }
+}
+
+/// Who answered a poll or event of mine between `before` and `after`: each new or changed answer
+/// by someone else (`None` for a vote in an anonymous poll, where only the counts show).
+pub(super) fn answered(me: &str, before: Option<&Message>, after: &Message) -> Vec<(Option<String>, Option<Rsvp>)> {
+    if after.sender_id != me {
+        return Vec::new();
+    }
+    match &after.content {
+        Some(Content::Poll { poll }) if poll.anonymous => {
+            let mine = |m: &Message| m.votes.iter().find(|v| v.user_id == me).map(|v| v.options.clone());
+            let (tally_before, my_before) = before.map_or((Vec::new(), None), |b| (b.tally.clone(), mine(b)));
+            let others_moved = tally_before != after.tally && my_before == mine(after);
+            let counted = after.tally.iter().sum::<u32>() > 0;
+            if others_moved && counted { vec![(None, None)] } else { Vec::new() }
+        }
+        Some(Content::Poll { .. }) => after
+            .votes
+            .iter()
+            .filter(|vote| vote.user_id != me && !vote.options.is_empty())
+            .filter(|vote| !before.is_some_and(|b| b.votes.contains(vote)))
+            .map(|vote| (Some(vote.user_id.clone()), None))
+            .collect(),
+        Some(Content::Event { .. }) => after
+            .rsvps
+            .iter()
+            .filter(|answer| answer.user_id != me)
+            .filter(|answer| !before.is_some_and(|b| b.rsvps.contains(answer)))
+            .map(|answer| (Some(answer.user_id.clone()), Some(answer.rsvp)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
