@@ -90,6 +90,8 @@ pub enum Event {
     Media(gkchat_proto::media::MediaInfo),
     /// Something happened in a call of mine (see [`crate::calls`]).
     Call(gkchat_proto::call::CallEvent),
+    /// Something happened to a status post I may see, or to mine.
+    Status(Box<gkchat_proto::status::StatusEvent>),
     /// This subscriber fell behind and missed `missed` events; it should resync.
     Lagged {
         missed: u64,
@@ -521,6 +523,7 @@ impl Supervisor {
                         Ok(ServerFrame::Resync) => { let _ = self.events.send(Event::Resync); }
                         Ok(ServerFrame::Media(info)) => { let _ = self.events.send(Event::Media(info)); }
                         Ok(ServerFrame::Call(event)) => { let _ = self.events.send(Event::Call(event)); }
+                        Ok(ServerFrame::Status(event)) => { let _ = self.events.send(Event::Status(Box::new(event))); }
                         Ok(ServerFrame::Welcome(_)) => tracing::warn!("unexpected second welcome"),
                         Err(err) => tracing::warn!(%err, "undecodable frame from server"),
                     }

@@ -42,6 +42,10 @@ pub enum Content {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[ts(optional)]
         preview: Option<Box<LinkPreview>>,
+        /// The status post this text answers (a reply from the status viewer).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        status: Option<Box<crate::status::StatusQuote>>,
     },
     /// Pictures, videos, audio, documents or a voice message, with an optional caption.
     Media {
@@ -73,7 +77,7 @@ pub fn first_link(text: &str) -> Option<&str> {
 impl Content {
     /// A text message without a link preview.
     pub fn text(text: impl Into<String>) -> Self {
-        Self::Text { text: text.into(), preview: None }
+        Self::Text { text: text.into(), preview: None, status: None }
     }
 
     /// Checks size rules; the error carries the stable code.
@@ -86,7 +90,10 @@ impl Content {
                 ErrorCode::MessageTooLarge,
                 format!("a text message may be at most {} KiB", TEXT_MAX_BYTES / 1024),
             )),
-            Self::Text { preview, .. } => preview.as_ref().map_or(Ok(()), |preview| preview.check()),
+            Self::Text { preview, status, .. } => {
+                preview.as_ref().map_or(Ok(()), |preview| preview.check())?;
+                status.as_ref().map_or(Ok(()), |quote| quote.check())
+            }
             Self::Media { attachments, .. } if attachments.is_empty() => {
                 Err((ErrorCode::BadRequest, "a media message needs an attachment".into()))
             }
@@ -114,12 +121,13 @@ impl Content {
     /// without words (a contact card, a group's record).
     pub fn with_words(&self, words: &str) -> Option<Self> {
         match self {
-            Self::Text { text, preview } => Some(Self::Text {
+            Self::Text { text, preview, status } => Some(Self::Text {
                 text: words.to_owned(),
                 // Its address as typed (the preview's may be where redirects ended).
                 preview: preview.clone().filter(|preview| {
                     words.contains(preview.url.as_str()) || first_link(text).is_some_and(|link| words.contains(link))
                 }),
+                status: status.clone(),
             }),
             Self::Media { attachments, .. } => {
                 Some(Self::Media { attachments: attachments.clone(), caption: words.to_owned() })
@@ -550,12 +558,13 @@ mod tests {
             site_name: None,
             image: None,
         };
-        let text = Content::Text { text: "see https://github.com".into(), preview: Some(Box::new(preview)) };
+        let text =
+            Content::Text { text: "see https://github.com".into(), preview: Some(Box::new(preview)), status: None };
         let Some(Content::Text { preview, .. }) = text.with_words("look at https://github.com, really") else {
             panic!("a text stays a text")
         };
         assert!(preview.is_some(), "the address as typed is still there");
-        let Some(Content::Text { preview, text }) = text.with_words("never mind") else { panic!() };
+        let Some(Content::Text { preview, text, .. }) = text.with_words("never mind") else { panic!() };
         assert_eq!((preview, text.as_str()), (None, "never mind"));
         assert_eq!(first_link("(see <https://a.example/x>.)"), Some("https://a.example/x"));
         let card = Content::Contact {

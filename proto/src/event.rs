@@ -21,6 +21,9 @@ pub const EVENT_PLACE_MAX_BYTES: usize = 300;
 pub const EVENT_LINK_MAX_BYTES: usize = 2048;
 /// Longest an event lasts.
 pub const EVENT_LENGTH_MAX_MS: i64 = 366 * 24 * 60 * 60 * 1000;
+/// Latest start or end an event may have (the last millisecond of year 9999: every client
+/// formats it).
+pub const EVENT_TIME_MAX: UnixMillis = 253_402_300_799_999;
 /// How long before the start a device reminds those going, unless they chose otherwise.
 pub const REMINDER_DEFAULT_MS: i64 = 15 * 60 * 1000;
 
@@ -112,8 +115,8 @@ impl Event {
         if self.place.len() > EVENT_PLACE_MAX_BYTES {
             return bad(format!("an event's place may be at most {EVENT_PLACE_MAX_BYTES} bytes"));
         }
-        if self.starts_at <= 0 {
-            return bad("an event needs a start".into());
+        if !(1..=EVENT_TIME_MAX).contains(&self.starts_at) {
+            return bad("an event starts between 1970 and 9999".into());
         }
         if let Some(end) = self.ends_at
             && (end <= self.starts_at || end - self.starts_at > EVENT_LENGTH_MAX_MS)
@@ -195,6 +198,7 @@ mod tests {
             Event { time_zone: "Paris; DROP".into(), ..event() },
             Event { call_link: Some("javascript:alert(1)".into()), ..event() },
             Event { cancelled_at: Some(1), ..event() },
+            Event { starts_at: i64::MAX - 1, ..event() },
         ] {
             assert_eq!(bad.check().unwrap_err().0, ErrorCode::BadRequest, "{bad:?}");
         }

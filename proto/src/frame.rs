@@ -126,6 +126,8 @@ pub enum ServerFrame {
     Call(CallEvent),
     /// An upload that a message in one of my chats uses finished (or failed): load it now.
     Media(crate::media::MediaInfo),
+    /// Something happened to a status post I may see, or to mine.
+    Status(crate::status::StatusEvent),
     /// Something went wrong. With `id`, it answers that request and the connection stays up;
     /// without, it is about the connection itself and a close follows.
     Error(ErrorFrame),

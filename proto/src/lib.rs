@@ -16,6 +16,7 @@ pub mod limits;
 pub mod media;
 pub mod poll;
 pub mod quick;
+pub mod status;
 pub mod ts;
 
 pub use error::{ApiError, ErrorCode};

@@ -585,6 +585,10 @@ pub async fn act(
             if let Some(peer_id) = &peer {
                 check_not_blocked(state, user_id, peer_id).await?;
             }
+            // The same answer again changes nothing (and tells its creator nothing).
+            if messages::rsvp_of(&state.db, &message.id, user_id).await? == rsvp {
+                return Ok(());
+            }
             messages::Change::Rsvp { user_id: user_id.to_owned(), rsvp }
         }
         MessageAction::UpdateEvent { event } => {
@@ -687,6 +691,11 @@ async fn announced(
 ) -> Result<()> {
     let txn = state.db.begin().await?;
     let (chat_id, actor) = (message.chat_id.clone(), message.sender_id.clone());
+    // Changes to the chat wait for each other from here: what was read before is read again, so
+    // a change racing a cancellation cannot undo it.
+    chats::hold(&txn, &chat_id).await?;
+    let message = messages::get(&txn, &message.id).await?.ok_or_else(|| Error::not_found("no such message"))?;
+    open_event(&message)?;
     let changed = messages::change_in(&txn, message, change, now).await?;
     let record = crate::groups::record(&txn, &chat_id, &actor, announce, now).await?;
     txn.commit().await?;

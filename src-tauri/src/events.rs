@@ -21,6 +21,12 @@ pub async fn send_event(
     Ok(state.messenger().await?.send_event(&chat_id, event).await?)
 }
 
+/// A chat's events still to come or going on (not cancelled), soonest first.
+#[tauri::command]
+pub async fn upcoming_events(state: State<'_, AppState>, chat_id: String) -> CommandResult<Vec<LocalMessage>> {
+    Ok(state.messenger().await?.upcoming_events(&chat_id).await?)
+}
+
 /// How long before an event's start this device reminds me, in ms (`null`: it does not).
 #[tauri::command]
 pub async fn event_reminder(state: State<'_, AppState>, message_id: String) -> CommandResult<Option<i64>> {

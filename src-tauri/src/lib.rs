@@ -372,6 +372,7 @@ pub fn run() {
             events::event_reminder,
             events::set_event_reminder,
             events::open_link,
+            events::upcoming_events,
             media::send_vcard,
             media::save_vcard,
             quick::quick_create,

@@ -50,14 +50,17 @@ pub struct Notifier {
     window_focused: AtomicBool,
     /// The chat the window shows.
     open_chat: Mutex<Option<String>>,
-    /// Per chat: the notification on screen (to replace) and how many messages it stands for.
+    /// Per chat (and per poll or event of mine): the notification on screen (to replace) and how
+    /// many messages or answers it stands for.
     shown: Arc<Mutex<HashMap<String, Shown>>>,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 struct Shown {
     id: Option<u32>,
     count: u32,
+    /// The chat it is about (opening the chat starts its counts over).
+    chat_id: String,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -158,7 +161,7 @@ impl Notifier {
     /// The window shows `chat_id` now (or no chat); its notification count starts over.
     pub fn set_open_chat(&self, chat_id: Option<String>) {
         if let Some(chat_id) = &chat_id {
-            lock(&self.shown).remove(chat_id);
+            lock(&self.shown).retain(|_, shown| &shown.chat_id != chat_id);
         }
         *lock(&self.open_chat) = chat_id;
     }
@@ -227,7 +230,8 @@ pub fn start(app: AppHandle) {
                 let mut shown = lock(&notifier.shown);
                 let entry = shown.entry(chat.id.clone()).or_default();
                 entry.count += 1;
-                *entry
+                entry.chat_id.clone_from(&chat.id);
+                entry.clone()
             };
             let content = match &message.message.content {
                 Some(Content::Text { text, .. }) => Some(Content::text(gkchat_proto::chat::with_names(text, name_of))),
@@ -245,10 +249,11 @@ pub fn start(app: AppHandle) {
 /// An event I go to starts soon.
 fn remind(app: &AppHandle, reminder: gkchat_client::Reminder) {
     let state = app.state::<AppState>();
-    if !state.notifier.settings().enabled {
+    let now = gkchat_proto::now_ms();
+    if !state.notifier.settings().enabled || state.notifier.muted_until.load(Ordering::Relaxed) > now {
         return;
     }
-    let body = reminder_text(reminder.starts_at, gkchat_proto::now_ms());
+    let body = reminder_text(reminder.starts_at, now);
     let key = format!("reminder:{}", reminder.message_id);
     let summary = format!("📅 {}", reminder.title);
     show(app.clone(), state.notifier.shown.clone(), key, reminder.chat_id, summary, body, None);
@@ -284,7 +289,8 @@ async fn answered(app: &AppHandle, chat_id: String, message_id: String, user_id:
         let mut shown = lock(&notifier.shown);
         let entry = shown.entry(key.clone()).or_default();
         entry.count += 1;
-        *entry
+        entry.chat_id.clone_from(&chat_id);
+        entry.clone()
     };
     let what = settings.previews.then_some(what.as_str());
     let body = answer_text(who.as_deref(), rsvp, what, previous.count);

@@ -259,7 +259,7 @@ impl Messenger {
             site_name: preview.site_name,
             image: preview.image,
         };
-        let content = Content::Text { text: text.to_owned(), preview: Some(Box::new(link)) };
+        let content = Content::Text { text: text.to_owned(), preview: Some(Box::new(link)), status: None };
         self.queue_with_files(chat_id, content, reply_to, &files).await
     }
 

@@ -55,6 +55,8 @@ pub enum MessengerEvent {
         code: ErrorCode,
         message: String,
     },
+    /// Something happened to a status post I may see, or to mine.
+    Status(Box<gkchat_proto::status::StatusEvent>),
     /// An event I am going to starts soon (once per start, on each of my devices).
     EventReminder(crate::store::Reminder),
     /// Someone answered a poll or an event of mine (as it happens, not in a catch-up):
@@ -300,6 +302,18 @@ impl Messenger {
         .await
     }
 
+    /// A chat's events still to come or going on (not cancelled), soonest first (at most 50).
+    pub async fn upcoming_events(&self, chat_id: &str) -> Result<Vec<LocalMessage>> {
+        let ids = self.inner.store.upcoming_events(chat_id, self.inner.clock.now_ms(), 50).await?;
+        let mut events = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(message) = self.inner.store.message(&id).await? {
+                events.push(message);
+            }
+        }
+        Ok(events)
+    }
+
     /// How long before an event's start this device reminds me (`None`: it does not); `None`
     /// also for a message that is no event.
     pub async fn reminder_lead(&self, message_id: &str) -> Result<Option<i64>> {
@@ -346,6 +360,8 @@ impl Messenger {
             code: ErrorCode::NotFound,
             message: "that message is not on this device (or was deleted)".into(),
         })?;
+        // A closed poll or a cancelled event cannot be asked anew.
+        content.check().map_err(|(code, message)| Error::Invalid { code, message })?;
         let chat_id = chat_id.to_owned();
         self.enqueue(NewMessage {
             id: uuid::Uuid::now_v7().to_string(),
@@ -498,8 +514,8 @@ async fn on_event(inner: &Arc<Inner>, event: Event) -> Result<()> {
             } else {
                 None
             };
-            inner.store.apply(&message).await?;
-            if before.is_some() {
+            let changed = inner.store.apply(&message).await?;
+            if changed && before.is_some() {
                 for (user_id, rsvp) in reminders::answered(me, before.as_ref(), &message) {
                     let (chat_id, message_id) = (message.chat_id.clone(), message.id.clone());
                     let _ = inner.events.send(MessengerEvent::Answered { chat_id, message_id, user_id, rsvp });
@@ -557,6 +573,9 @@ async fn on_event(inner: &Arc<Inner>, event: Event) -> Result<()> {
             let _ = inner.events.send(MessengerEvent::Media(info));
         }
         Event::Resync | Event::Lagged { .. } => sync(inner).await?,
+        Event::Status(event) => {
+            let _ = inner.events.send(MessengerEvent::Status(event));
+        }
         Event::State(_) | Event::ServerError(_) | Event::Presence(_) | Event::Call(_) => {}
     }
     Ok(())

@@ -13,28 +13,37 @@ pub(super) async fn remind(inner: Arc<Inner>) {
     let mut events = inner.events.subscribe();
     loop {
         let now = inner.clock.now_ms();
-        match inner.store.due_reminders(now).await {
+        let next = match inner.store.due_reminders(now).await {
             Ok(due) => {
                 for reminder in due {
                     let _ = inner.events.send(MessengerEvent::EventReminder(reminder));
                 }
+                inner.store.next_reminder().await.ok().flatten()
             }
-            Err(err) => tracing::warn!(%err, "reminders not read"),
-        }
+            Err(err) => {
+                // Looked at again in a minute (not in a loop while the store fails).
+                tracing::warn!(%err, "reminders not read");
+                Some(now + 60_000)
+            }
+        };
         inner.reminders_checked.send_replace(now);
-        let next = inner.store.next_reminder().await.ok().flatten();
-        tokio::select! {
-            () = inner.clock.tick(now, next.unwrap_or(now + 60 * 60 * 1000)) => {}
-            () = inner.reminders.notified() => {}
-            // An event stored (answered, moved, cancelled), or a catch-up that may hold some.
-            event = events.recv() => match event {
-                Ok(MessengerEvent::Message { message, .. })
-                    if matches!(message.message.content, Some(Content::Event { .. })) => {}
-                Ok(MessengerEvent::ChatsChanged) => {}
-                Ok(_) => continue,
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-            },
+        // Until the next is due, the clock moves, or an event may have changed; other news
+        // does not make the loop look again.
+        let tick = inner.clock.tick(now, next.unwrap_or(now + 60 * 60 * 1000));
+        tokio::pin!(tick);
+        loop {
+            tokio::select! {
+                () = &mut tick => break,
+                () = inner.reminders.notified() => break,
+                event = events.recv() => match event {
+                    Ok(MessengerEvent::Message { message, .. })
+                        if matches!(message.message.content, Some(Content::Event { .. }) | None) => break,
+                    Ok(MessengerEvent::ChatsChanged) => break,
+                    Ok(_) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                },
+            }
         }
     }
 }

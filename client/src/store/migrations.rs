@@ -310,11 +310,14 @@ impl MigrationTrait for EventReminders {
                     chat_id TEXT NOT NULL,
                     title TEXT NOT NULL,
                     starts_at INTEGER NOT NULL,
+                    ends_at INTEGER,
+                    cancelled INTEGER NOT NULL,
                     lead_ms INTEGER,
                     on_ INTEGER NOT NULL,
                     fired_start INTEGER
                 )",
                 "CREATE INDEX event_reminders_on ON event_reminders (on_, starts_at)",
+                "CREATE INDEX event_reminders_chat ON event_reminders (chat_id, starts_at)",
             ],
         )
         .await

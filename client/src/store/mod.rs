@@ -432,6 +432,13 @@ impl Store {
             .await?;
         transaction
             .execute(statement(
+                "DELETE FROM event_reminders WHERE message_id IN
+                   (SELECT id FROM messages WHERE chat_id = ? AND seq IS NOT NULL AND seq <= ?)",
+                [chat_id.into(), seq.into()],
+            ))
+            .await?;
+        transaction
+            .execute(statement(
                 "DELETE FROM messages WHERE chat_id = ? AND seq IS NOT NULL AND seq <= ?",
                 [chat_id.into(), seq.into()],
             ))
@@ -687,6 +694,7 @@ impl Store {
         for sql in [
             "DELETE FROM message_search WHERE rowid IN (SELECT rowid FROM messages WHERE chat_id = ? AND seq IS NULL)",
             "DELETE FROM pending_actions WHERE message_id IN (SELECT id FROM messages WHERE chat_id = ? AND seq IS NULL)",
+            "DELETE FROM event_reminders WHERE message_id IN (SELECT id FROM messages WHERE chat_id = ? AND seq IS NULL)",
             "DELETE FROM messages WHERE chat_id = ? AND seq IS NULL",
             "DELETE FROM outbox WHERE chat_id = ?",
         ] {
@@ -711,6 +719,7 @@ impl Store {
         for sql in [
             "UPDATE messages SET chat_id = ?1, data = json_set(data, '$.chat_id', ?1) WHERE chat_id = ?2",
             "UPDATE message_search SET chat_id = ?1 WHERE chat_id = ?2",
+            "UPDATE event_reminders SET chat_id = ?1 WHERE chat_id = ?2",
             "UPDATE outbox SET chat_id = ?1, frame = json_set(frame, '$.chat_id', ?1) WHERE chat_id = ?2",
         ] {
             transaction.execute(statement(sql, [chat_id.into(), local_id.into()])).await?;

@@ -24,22 +24,31 @@ pub struct Reminder {
 /// Keeps an event's reminder in step with the message as stored (any message: those that are no
 /// event, or no longer one, have none).
 pub(super) async fn track(db: &impl ConnectionTrait, me: &str, message: &Message, visible: bool) -> Result<()> {
-    let Some(Content::Event { event }) = message.content.as_ref().filter(|_| visible) else {
-        db.execute(statement("DELETE FROM event_reminders WHERE message_id = ?", [message.id.clone().into()])).await?;
-        return Ok(());
+    let event = match &message.content {
+        Some(Content::Event { event }) if visible => event,
+        // An event deleted for everyone (no content) or for me: its reminder goes.
+        None | Some(Content::Event { .. }) => {
+            db.execute(statement("DELETE FROM event_reminders WHERE message_id = ?", [message.id.clone().into()]))
+                .await?;
+            return Ok(());
+        }
+        Some(_) => return Ok(()),
     };
     let going = message.rsvps.iter().any(|answer| answer.user_id == me && answer.rsvp == Rsvp::Going);
     let on = going && event.cancelled_at.is_none();
     db.execute(statement(
-        "INSERT INTO event_reminders (message_id, chat_id, title, starts_at, lead_ms, on_)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (message_id) DO UPDATE SET title = excluded.title, starts_at = excluded.starts_at,
+        "INSERT INTO event_reminders (message_id, chat_id, title, starts_at, ends_at, cancelled, lead_ms, on_)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (message_id) DO UPDATE SET chat_id = excluded.chat_id, title = excluded.title,
+            starts_at = excluded.starts_at, ends_at = excluded.ends_at, cancelled = excluded.cancelled,
             on_ = excluded.on_",
         [
             message.id.clone().into(),
             message.chat_id.clone().into(),
             event.title.clone().into(),
             event.starts_at.into(),
+            event.ends_at.into(),
+            event.cancelled_at.is_some().into(),
             REMINDER_DEFAULT_MS.into(),
             on.into(),
         ],
@@ -48,8 +57,10 @@ pub(super) async fn track(db: &impl ConnectionTrait, me: &str, message: &Message
     Ok(())
 }
 
-/// When a reminder is due: its start less its lead, while on and not yet fired for this start.
-const DUE: &str = "on_ = 1 AND lead_ms IS NOT NULL AND (fired_start IS NULL OR fired_start <> starts_at)";
+/// When a reminder is due: its start less its lead, while on, not yet fired for this start, and
+/// in a chat I am still in.
+const DUE: &str = "on_ = 1 AND lead_ms IS NOT NULL AND (fired_start IS NULL OR fired_start <> starts_at)
+    AND EXISTS (SELECT 1 FROM chats c WHERE c.id = event_reminders.chat_id AND c.my_role IS NOT NULL)";
 
 impl Store {
     /// The reminders due at `now`, each marked as fired first (a reminder is never repeated, even
@@ -107,6 +118,21 @@ impl Store {
             .query_one(statement("SELECT lead_ms FROM event_reminders WHERE message_id = ?", [message_id.into()]))
             .await?;
         Ok(row.and_then(|row| get::<Option<i64>>(&row, "lead_ms").ok().flatten()))
+    }
+
+    /// A chat's events still to come or going on (not cancelled), soonest first, at most
+    /// `limit`: their message ids.
+    pub async fn upcoming_events(&self, chat_id: &str, now: i64, limit: u32) -> Result<Vec<String>> {
+        let rows = self
+            .db
+            .query_all(statement(
+                "SELECT message_id FROM event_reminders
+                 WHERE chat_id = ? AND cancelled = 0 AND COALESCE(ends_at, starts_at) > ?
+                 ORDER BY starts_at, message_id LIMIT ?",
+                [chat_id.into(), now.into(), i64::from(limit).into()],
+            ))
+            .await?;
+        rows.iter().map(|row| get(row, "message_id")).collect()
     }
 
     /// Sets how long before an event's start I am reminded (`None`: not at all). Returns false

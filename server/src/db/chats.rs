@@ -121,6 +121,18 @@ pub async fn next_seq(db: &impl ConnectionTrait, chat_id: &str, now_ms: i64) -> 
     take_seqs(db, chat_id, 1, now_ms).await
 }
 
+/// Holds the chat's row for the rest of the transaction (an update that changes nothing): other
+/// changes to the chat wait until it ends, so what is read after this is what they will see.
+pub async fn hold(db: &impl ConnectionTrait, chat_id: &str) -> Result<()> {
+    let update = Query::update()
+        .table(chats::Entity)
+        .value(chats::Column::LastSeq, Expr::col(chats::Column::LastSeq))
+        .and_where(chats::Column::Id.eq(chat_id))
+        .to_owned();
+    db.execute(db.get_database_backend().build(&update)).await?;
+    Ok(())
+}
+
 /// Takes the chat's next `count` sequence numbers; returns the last of them.
 pub async fn take_seqs(db: &impl ConnectionTrait, chat_id: &str, count: i64, now_ms: i64) -> Result<i64> {
     let update = Query::update()

@@ -4,11 +4,10 @@
 use std::collections::HashSet;
 
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, Statement,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::entity::{media, message_media};
+use super::statement;
 use crate::error::Result;
 
 pub const UPLOADING: &str = "uploading";
@@ -189,27 +188,6 @@ pub async fn detach_ids(db: &impl ConnectionTrait, message_id: &str, media_ids: 
         .exec(db)
         .await?;
     Ok(())
-}
-
-/// `?` placeholders as the backend wants them.
-fn statement(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> Statement {
-    let sql = match backend {
-        DbBackend::Postgres => {
-            let mut numbered = String::with_capacity(sql.len() + 8);
-            let mut n = 0;
-            for c in sql.chars() {
-                if c == '?' {
-                    n += 1;
-                    numbered.push_str(&format!("${n}"));
-                } else {
-                    numbered.push(c);
-                }
-            }
-            numbered
-        }
-        _ => sql.to_owned(),
-    };
-    Statement::from_sql_and_values(backend, sql, values)
 }
 
 /// The members who may see a message using `media_id` now: its chat's members whose window

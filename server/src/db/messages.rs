@@ -291,6 +291,12 @@ pub async fn rsvps_of(db: &impl ConnectionTrait, ids: Vec<String>) -> Result<Has
     Ok(by_message)
 }
 
+/// `user_id`'s answer to an event.
+pub async fn rsvp_of(db: &impl ConnectionTrait, message_id: &str, user_id: &str) -> Result<Option<Rsvp>> {
+    let row = event_rsvps::Entity::find_by_id((message_id.to_owned(), user_id.to_owned())).one(db).await?;
+    Ok(row.and_then(|row| Rsvp::parse(&row.rsvp)))
+}
+
 /// A poll's votes as `viewer_id` sees them (an anonymous poll's: theirs only) and its counts.
 pub fn poll_view(content: Option<&Content>, votes: Vec<Vote>, viewer_id: &str) -> (Vec<Vote>, Vec<u32>) {
     let Some(Content::Poll { poll }) = content else { return (Vec::new(), Vec::new()) };

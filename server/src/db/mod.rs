@@ -15,12 +15,13 @@ pub mod migration;
 pub mod otp;
 pub mod reports;
 pub mod sessions;
+pub mod status;
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, SqlxSqliteConnector};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, SqlxSqliteConnector, Statement};
 use sea_orm_migration::MigratorTrait;
 
 use crate::error::{Error, Result};
@@ -68,4 +69,25 @@ pub async fn writer(url: &str, db: &DatabaseConnection) -> Result<DatabaseConnec
         .connect_with(sqlite_options(url)?)
         .await?;
     Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+}
+
+/// `?` placeholders as the backend wants them.
+pub(crate) fn statement(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> Statement {
+    let sql = match backend {
+        DbBackend::Postgres => {
+            let mut numbered = String::with_capacity(sql.len() + 8);
+            let mut n = 0;
+            for c in sql.chars() {
+                if c == '?' {
+                    n += 1;
+                    numbered.push_str(&format!("${n}"));
+                } else {
+                    numbered.push(c);
+                }
+            }
+            numbered
+        }
+        _ => sql.to_owned(),
+    };
+    Statement::from_sql_and_values(backend, sql, values)
 }

@@ -33,6 +33,12 @@ fn rsvp(rsvp: Rsvp) -> MessageAction {
     MessageAction::Rsvp { rsvp: Some(rsvp) }
 }
 
+/// The message as `client` gets it from the server's history.
+async fn from_server(client: &gkchat_client::Client, chat_id: &str, id: &str) -> Message {
+    let page = client.history(chat_id, None, 100).await.unwrap();
+    page.messages.into_iter().find(|m| m.id == id).expect("in the history")
+}
+
 async fn on_device(device: &Messenger, id: &str) -> Option<Message> {
     device.store().message(id).await.unwrap().map(|m| m.message)
 }
@@ -180,6 +186,29 @@ async fn an_event_is_answered_changed_and_cancelled_in_every_timeline() {
     let again = MessageAction::UpdateEvent { event: Box::new(event("Picnic", start)) };
     assert_eq!(api_code(ann_live.act(&chat_id, &id, again).await), ErrorCode::EventCancelled);
 
+    // A second answer the same as the first changes nothing; taking an answer back does.
+    let lunch = ann_m.send_event(&chat_id, event("Lunch", start)).await.unwrap().message.id;
+    ann_m.flushed().await.unwrap();
+    bob_live.act(&chat_id, &lunch, rsvp(Rsvp::Going)).await.unwrap();
+    let once = from_server(&ann, &chat_id, &lunch).await;
+    bob_live.act(&chat_id, &lunch, rsvp(Rsvp::Going)).await.unwrap();
+    assert_eq!(from_server(&ann, &chat_id, &lunch).await.updated_seq, once.updated_seq, "no change");
+    bob_live.act(&chat_id, &lunch, MessageAction::Rsvp { rsvp: None }).await.unwrap();
+    assert!(from_server(&ann, &chat_id, &lunch).await.rsvps.is_empty(), "taken back");
+    // An update that changes nothing is not announced.
+    let same = MessageAction::UpdateEvent { event: Box::new(event("Lunch", start)) };
+    ann_live.act(&chat_id, &lunch, same).await.unwrap();
+    assert_eq!(from_server(&ann, &chat_id, &lunch).await.updated_seq, once.updated_seq + 1, "only the take-back");
+    // Deleted for everyone: its answers go with it.
+    cal_live.act(&chat_id, &lunch, rsvp(Rsvp::Maybe)).await.unwrap();
+    ann_live.act(&chat_id, &lunch, MessageAction::DeleteForEveryone).await.unwrap();
+    let gone = from_server(&ann, &chat_id, &lunch).await;
+    assert!(gone.content.is_none() && gone.rsvps.is_empty());
+    let bad_start = Event { starts_at: i64::MAX - 1, ..event("Forever", start) };
+    assert_eq!(ann_m.send_event(&chat_id, bad_start).await.unwrap_err().code(), ErrorCode::BadRequest);
+    // A cancelled event is not forwarded as a new one.
+    assert_eq!(ann_m.forward(&id, &chat_id).await.unwrap_err().code(), ErrorCode::BadRequest);
+
     // In a direct chat, a block stops answers as it stops messages.
     let direct = ann_m.open_direct(&bob_me.id).await.unwrap();
     let dinner = ann_m.send_event(&direct, event("Dinner", start)).await.unwrap().message.id;
@@ -280,5 +309,44 @@ async fn a_reminder_fires_once_at_its_time_and_not_again_after_a_restart() {
     assert_eq!(bob_m.set_reminder_lead("nope", Some(MINUTE)).await.unwrap_err().code(), ErrorCode::NotFound);
     clock.set(t0 + 239 * MINUTE);
     bob_m.reminders_checked(t0 + 239 * MINUTE).await;
+    no_reminder(&mut events);
+}
+
+#[tokio::test]
+async fn no_reminder_for_an_event_cancelled_deleted_or_in_a_group_i_left() {
+    let server = TestServer::start().await;
+    let (people, group) = server.group_of("Club", &["ann", "bob"]).await;
+    let [(ann, ann_me), (bob, bob_me)] = people.try_into().unwrap();
+    let ann_m = messenger(&ann, &ann_me.id, None).await;
+    let t0 = gkchat_proto::now_ms();
+    let clock = Clock::manual(t0);
+    let bob_m = messenger_at(&bob, &bob_me.id, None, clock.clone()).await;
+    let mut ids = Vec::new();
+    for (n, title) in ["Cancelled", "Deleted", "Left"].iter().enumerate() {
+        let id = ann_m.send_event(&group, event(title, t0 + (60 + n as i64) * MINUTE)).await.unwrap().message.id;
+        ann_m.flushed().await.unwrap();
+        eventually("bob has it", || async { on_device(&bob_m, &id).await.is_some() }).await;
+        bob_m.act(&group, &id, rsvp(Rsvp::Going)).await.unwrap();
+        ids.push(id);
+    }
+    bob_m.flushed().await.unwrap();
+    assert_eq!(bob_m.upcoming_events(&group).await.unwrap().len(), 3);
+    let mut events = bob_m.subscribe();
+    ann_m.act(&group, &ids[0], MessageAction::CancelEvent).await.unwrap();
+    ann_m.act(&group, &ids[1], MessageAction::DeleteForEveryone).await.unwrap();
+    ann_m.flushed().await.unwrap();
+    eventually("two reminders went", || async {
+        bob_m.store().next_reminder().await.unwrap() == Some(t0 + (62 - 15) * MINUTE)
+    })
+    .await;
+    assert_eq!(bob_m.upcoming_events(&group).await.unwrap().len(), 1, "the cancelled and the deleted are not upcoming");
+    bob.leave_group(&group).await.unwrap();
+    eventually("bob is out", || async {
+        bob_m.chat(&group).await.unwrap().is_some_and(|c| c.summary.my_role.is_none())
+    })
+    .await;
+    assert_eq!(bob_m.store().next_reminder().await.unwrap(), None, "none in a group I left");
+    clock.set(t0 + 61 * MINUTE);
+    bob_m.reminders_checked(t0 + 61 * MINUTE).await;
     no_reminder(&mut events);
 }

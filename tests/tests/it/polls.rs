@@ -163,9 +163,20 @@ async fn an_anonymous_poll_shows_counts_and_my_own_vote_only() {
     for device in [&bob_m, &cal_m] {
         eventually("the poll arrives", || async { on_device(device, &poll_id).await.is_some() }).await;
     }
+    let mut told = ann_m.subscribe();
     bob_m.act(&chat_id, &poll_id, vote(&[0, 1])).await.unwrap();
-    cal_m.act(&chat_id, &poll_id, vote(&[1])).await.unwrap();
     bob_m.flushed().await.unwrap();
+    // The creator is told someone voted, not who.
+    let heard = gkchat_tests::within(std::time::Duration::from_secs(10), "a vote told", async {
+        loop {
+            if let Ok(gkchat_client::MessengerEvent::Answered { user_id, message_id, .. }) = told.recv().await {
+                return (user_id, message_id);
+            }
+        }
+    })
+    .await;
+    assert_eq!(heard, (None, poll_id.clone()));
+    cal_m.act(&chat_id, &poll_id, vote(&[1])).await.unwrap();
     cal_m.flushed().await.unwrap();
     for (device, me, options) in [(&bob_m, &bob_me.id, vec![0, 1]), (&cal_m, &cal_me.id, vec![1])] {
         eventually("the counts, and my vote only", || async {

@@ -4,6 +4,7 @@ import type { ContactCard } from "./ContactCard";
 import type { Event } from "./Event";
 import type { LinkPreview } from "./LinkPreview";
 import type { Poll } from "./Poll";
+import type { StatusQuote } from "./StatusQuote";
 import type { SystemEvent } from "./SystemEvent";
 
 /**
@@ -15,4 +16,8 @@ export type Content = { "kind": "text", text: string,
 /**
  * The first link's preview, fetched by the sender's client.
  */
-preview?: LinkPreview, } | { "kind": "media", attachments: Array<Attachment>, caption?: string, } | { "kind": "contact", card: ContactCard, } | { "kind": "poll", poll: Poll, } | { "kind": "event", event: Event, } | { "kind": "system", event: SystemEvent, };
+preview?: LinkPreview, 
+/**
+ * The status post this text answers (a reply from the status viewer).
+ */
+status?: StatusQuote, } | { "kind": "media", attachments: Array<Attachment>, caption?: string, } | { "kind": "contact", card: ContactCard, } | { "kind": "poll", poll: Poll, } | { "kind": "event", event: Event, } | { "kind": "system", event: SystemEvent, };

@@ -6,10 +6,11 @@ import type { MessageAction } from "./MessageAction";
 import type { ReceiptUpdate } from "./ReceiptUpdate";
 import type { Reminder } from "./Reminder";
 import type { Rsvp } from "./Rsvp";
+import type { StatusEvent } from "./StatusEvent";
 import type { TransferUpdate } from "./TransferUpdate";
 import type { TypingUpdate } from "./TypingUpdate";
 
 /**
  * What changed, for the UI.
  */
-export type MessengerEvent = { "event": "chats_changed" } | { "event": "message", chat_id: string, message: LocalMessage, } | { "event": "typing" } & TypingUpdate | { "event": "receipt" } & ReceiptUpdate | { "event": "media" } & MediaInfo | { "event": "transfer" } & TransferUpdate | { "event": "action_refused", chat_id: string, message_id: string, action: MessageAction, code: ErrorCode, message: string, } | { "event": "event_reminder" } & Reminder | { "event": "answered", chat_id: string, message_id: string, user_id: string | null, rsvp: Rsvp | null, };
+export type MessengerEvent = { "event": "chats_changed" } | { "event": "message", chat_id: string, message: LocalMessage, } | { "event": "typing" } & TypingUpdate | { "event": "receipt" } & ReceiptUpdate | { "event": "media" } & MediaInfo | { "event": "transfer" } & TransferUpdate | { "event": "action_refused", chat_id: string, message_id: string, action: MessageAction, code: ErrorCode, message: string, } | { "event": "status" } & StatusEvent | { "event": "event_reminder" } & Reminder | { "event": "answered", chat_id: string, message_id: string, user_id: string | null, rsvp: Rsvp | null, };

@@ -20,6 +20,7 @@ mod m20261206_000014_group_reports_and_clearing;
 mod m20261207_000015_media;
 mod m20261207_000016_polls;
 mod m20261207_000017_events;
+mod m20261207_000018_status;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_media::Migration),
             Box::new(m20261207_000016_polls::Migration),
             Box::new(m20261207_000017_events::Migration),
+            Box::new(m20261207_000018_status::Migration),
         ]
     }
 }
