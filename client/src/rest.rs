@@ -391,6 +391,48 @@ impl Client {
         Ok(list.user_ids)
     }
 
+    /// Posts a status (the same id again answers the post as it is).
+    pub async fn post_status(&self, new: &gkchat_proto::status::NewStatus) -> Result<gkchat_proto::status::StatusPost> {
+        self.authed(Method::POST, "api/v1/status", Some(new)).await
+    }
+
+    /// My live posts and those of everyone whose audience I am in.
+    pub async fn status_feed(&self) -> Result<gkchat_proto::status::StatusFeed> {
+        self.authed(Method::GET, "api/v1/status", None::<&()>).await
+    }
+
+    pub async fn delete_status(&self, post_id: &str) -> Result<()> {
+        self.authed(Method::DELETE, &format!("api/v1/status/{post_id}"), None::<&()>).await
+    }
+
+    pub async fn view_status(&self, post_id: &str) -> Result<()> {
+        self.authed(Method::POST, &format!("api/v1/status/{post_id}/view"), None::<&()>).await
+    }
+
+    pub async fn react_to_status(&self, post_id: &str, emoji: Option<String>) -> Result<()> {
+        let body = gkchat_proto::status::StatusReaction { emoji };
+        self.authed(Method::PUT, &format!("api/v1/status/{post_id}/reaction"), Some(&body)).await
+    }
+
+    pub async fn status_viewers(&self, post_id: &str) -> Result<gkchat_proto::status::StatusViewers> {
+        self.authed(Method::GET, &format!("api/v1/status/{post_id}/viewers"), None::<&()>).await
+    }
+
+    pub async fn set_status_prefs(&self, owner_id: &str, prefs: gkchat_proto::status::StatusPrefs) -> Result<()> {
+        self.authed(Method::PUT, &format!("api/v1/status/owners/{owner_id}/prefs"), Some(&prefs)).await
+    }
+
+    pub async fn status_audience(&self) -> Result<gkchat_proto::status::StatusAudience> {
+        self.authed(Method::GET, "api/v1/me/status-audience", None::<&()>).await
+    }
+
+    pub async fn set_status_audience(
+        &self,
+        audience: &gkchat_proto::status::StatusAudience,
+    ) -> Result<gkchat_proto::status::StatusAudience> {
+        self.authed(Method::PUT, "api/v1/me/status-audience", Some(audience)).await
+    }
+
     /// The groups I share with someone.
     pub async fn groups_in_common(&self, user_id: &str) -> Result<Vec<ChatSummary>> {
         self.authed(Method::GET, &format!("api/v1/users/{user_id}/groups"), None::<&()>).await

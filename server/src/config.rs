@@ -108,6 +108,9 @@ pub struct Config {
     pub blob_grace_secs: u64,
     /// Seconds an upload or download may go without a byte before the server gives up on it.
     pub transfer_idle_secs: u64,
+    /// The time status posts go by (not a setting: tests move it).
+    #[serde(skip)]
+    pub clock: crate::clock::Clock,
 }
 
 impl Default for Config {
@@ -154,6 +157,7 @@ impl Default for Config {
             upload_expiry_secs: 24 * 3600,
             blob_grace_secs: 3600,
             transfer_idle_secs: 60,
+            clock: crate::clock::Clock::default(),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod blobs;
 pub mod calls;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -26,6 +27,7 @@ pub mod redis_link;
 pub mod routes;
 pub mod sms;
 pub mod socket;
+pub mod status;
 pub mod turn;
 pub mod ws;
 
@@ -221,8 +223,8 @@ pub async fn run(
         }
     });
 
-    // Every minute: unfinished uploads past their time end, media nothing uses go, and blobs
-    // orphaned longer than the grace period are deleted.
+    // Every minute: expired status posts go, unfinished uploads past their time end, media
+    // nothing uses go, and blobs orphaned longer than the grace period are deleted.
     let (sweeper, stop) = (state.clone(), state.shutdown.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -230,6 +232,11 @@ pub async fn run(
             tokio::select! {
                 () = stop.cancelled() => break,
                 _ = tick.tick() => {
+                    match status::sweep(&sweeper.db, sweeper.config.clock.now_ms()).await {
+                        Ok(0) => {}
+                        Ok(swept) => tracing::info!(swept, "expired status posts deleted"),
+                        Err(err) => tracing::warn!(error = %err, "sweeping status posts failed"),
+                    }
                     match media::sweep(&sweeper.db, &sweeper.blobs, &sweeper.config, now_ms()).await {
                         Ok(swept) if swept != media::Swept::default() => tracing::info!(?swept, "media swept"),
                         Ok(_) => {}

@@ -161,7 +161,7 @@ pub async fn cancel(state: &AppState, media_id: &str, now_ms: i64) -> Result<()>
 /// Checks that `user_id` may attach each of `media_ids` to a message: an upload of their own
 /// that has not failed, or a media they may read (forwarding). Anything else is `unknown_media`,
 /// which does not tell whether it exists.
-pub async fn check_attachable(db: &impl ConnectionTrait, user_id: &str, media_ids: &[&str]) -> Result<()> {
+pub async fn check_attachable(db: &impl ConnectionTrait, user_id: &str, media_ids: &[&str], now_ms: i64) -> Result<()> {
     for media_id in media_ids {
         let unknown =
             || Error::api(axum::http::StatusCode::NOT_FOUND, ErrorCode::UnknownMedia, format!("no media {media_id}"));
@@ -173,7 +173,7 @@ pub async fn check_attachable(db: &impl ConnectionTrait, user_id: &str, media_id
                 format!("the upload of {media_id} did not finish"),
             ));
         }
-        if row.owner_id != user_id && !rows::may_read(db, &row, user_id).await? {
+        if row.owner_id != user_id && !rows::may_read(db, &row, user_id, now_ms).await? {
             return Err(unknown());
         }
     }

@@ -384,7 +384,8 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
     }
     let chat = message.chat_id.clone();
     let roster = state.members.check(&state.db, &chat, sender_id).await?;
-    crate::media::check_attachable(&state.db, sender_id, &message.content.media_ids()).await?;
+    crate::media::check_attachable(&state.db, sender_id, &message.content.media_ids(), state.config.clock.now_ms())
+        .await?;
     // In a direct chat the writer checks, a whole batch at once, that the other person still
     // exists and that no block stands between them.
     let peer = match roster.kind {
@@ -705,7 +706,7 @@ async fn announced(
 }
 
 /// One emoji (a short run of non-ASCII symbols, such as a ZWJ sequence or a flag).
-fn check_emoji(emoji: &str) -> Result<()> {
+pub(crate) fn check_emoji(emoji: &str) -> Result<()> {
     let ok = !emoji.is_empty()
         && emoji.len() <= REACTION_MAX_BYTES
         && emoji.chars().count() <= 10

@@ -19,6 +19,7 @@ mod requests;
 #[cfg(test)]
 mod security_tests;
 mod settings;
+mod status;
 mod tray;
 
 use std::path::PathBuf;
@@ -373,6 +374,17 @@ pub fn run() {
             events::set_event_reminder,
             events::open_link,
             events::upcoming_events,
+            status::status_feed,
+            status::post_text_status,
+            status::post_media_status,
+            status::delete_status,
+            status::view_status,
+            status::react_to_status,
+            status::status_viewers,
+            status::set_status_prefs,
+            status::status_audience,
+            status::set_status_audience,
+            status::reply_to_status,
             media::send_vcard,
             media::save_vcard,
             quick::quick_create,

@@ -21,7 +21,7 @@ pub const SCHEME: &str = "gkmedia";
 /// An open-ended range (how players ask) is answered this much at a time.
 const RANGE_CHUNK: u64 = 4 * 1024 * 1024;
 /// Pasted or picked files wait here until their message is composed.
-const STAGED_DIR: &str = "staged";
+pub(crate) const STAGED_DIR: &str = "staged";
 
 /// The media cache's settings, kept with the app's settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

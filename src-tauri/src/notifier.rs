@@ -189,6 +189,12 @@ pub fn start(app: AppHandle) {
                     answered(&app, chat_id, message_id, user_id, rsvp).await;
                     continue;
                 }
+                MessengerEvent::Status(event) => {
+                    if let gkchat_proto::status::StatusEvent::Posted { post } = *event {
+                        posted(&app, post).await;
+                    }
+                    continue;
+                }
                 _ => continue,
             };
             let me = account.borrow().clone();
@@ -257,6 +263,36 @@ fn remind(app: &AppHandle, reminder: gkchat_client::Reminder) {
     let key = format!("reminder:{}", reminder.message_id);
     let summary = format!("📅 {}", reminder.title);
     show(app.clone(), state.notifier.shown.clone(), key, reminder.chat_id, summary, body, None);
+}
+
+/// Someone posted a status: a notification when I asked for theirs (and have not muted them).
+async fn posted(app: &AppHandle, post: gkchat_proto::status::StatusPost) {
+    let state = app.state::<AppState>();
+    let notifier = &state.notifier;
+    let settings = notifier.settings();
+    let now = gkchat_proto::now_ms();
+    if !settings.enabled || notifier.muted_until.load(Ordering::Relaxed) > now {
+        return;
+    }
+    let Ok(messenger) = state.messenger().await else { return };
+    if messenger.store().user_id() == post.owner_id {
+        return;
+    }
+    let Ok(feed) = messenger.store().status_feed(now).await else { return };
+    let Some(owner) = feed.others.into_iter().find(|o| o.owner.user_id == post.owner_id) else { return };
+    if !owner.prefs.notify || owner.prefs.muted {
+        return;
+    }
+    let body = match (&post.content, settings.previews) {
+        (gkchat_proto::status::StatusContent::Text { text, .. }, true) => text.chars().take(PREVIEW_CHARS).collect(),
+        (gkchat_proto::status::StatusContent::Media { caption, .. }, true) if !caption.is_empty() => {
+            caption.chars().take(PREVIEW_CHARS).collect()
+        }
+        _ => "New status update".to_owned(),
+    };
+    let key = format!("status:{}", post.owner_id);
+    let previous = lock(&notifier.shown).entry(key.clone()).or_default().id;
+    show(app.clone(), notifier.shown.clone(), key, String::new(), owner.owner.display_name, body, previous);
 }
 
 /// Someone answered my poll or event: one notification per poll or event, replaced as more come.
@@ -337,7 +373,10 @@ fn show(
             handle.wait_for_action(|action| {
                 if action == "default" {
                     crate::show_main_window(&app);
-                    app.state::<AppState>().requests.ask(WindowRequest::OpenChat { chat_id: chat_id.clone() });
+                    // A status notification only brings the window up.
+                    if !chat_id.is_empty() {
+                        app.state::<AppState>().requests.ask(WindowRequest::OpenChat { chat_id: chat_id.clone() });
+                    }
                 }
             });
         }

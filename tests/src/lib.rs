@@ -42,6 +42,8 @@ pub struct TestServer {
     _temp: Option<TempDir>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<gkchat_server::Result<()>>>,
+    /// The server's clock for status posts: a test moves it on (no waiting a day).
+    pub clock: gkchat_server::clock::Clock,
 }
 
 impl TestServer {
@@ -66,11 +68,12 @@ impl TestServer {
         let listener = TcpListener::bind(addr).await.expect("bind test server");
         let addr = listener.local_addr().expect("local addr");
         let data_dir = config.data_dir.clone();
+        let clock = config.clock.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(gkchat_server::run(listener, config, async move {
             let _ = stopped.await;
         }));
-        let server = Self { addr, data_dir, _temp: None, stop: Some(stop), task: Some(task) };
+        let server = Self { addr, data_dir, _temp: None, stop: Some(stop), task: Some(task), clock };
         server.wait_ready().await;
         server
     }
@@ -136,6 +139,22 @@ impl TestServer {
         let swept = gkchat_server::media::sweep(&db, &blobs, &config, now_ms).await.expect("sweep");
         db.close().await.expect("close");
         swept
+    }
+
+    /// Runs the server's status sweeper as of its clock's time: how many expired posts went.
+    pub async fn sweep_status(&self) -> usize {
+        let config = test_config(&self.data_dir);
+        let db = sea_orm::Database::connect(config.database_url()).await.expect("database");
+        let swept = gkchat_server::status::sweep(&db, self.clock.now_ms()).await.expect("sweep");
+        db.close().await.expect("close");
+        swept
+    }
+
+    /// Whether the blob store holds a blob named `name` (a SHA-256).
+    pub async fn has_blob(&self, name: &str) -> bool {
+        let config = test_config(&self.data_dir);
+        let blobs = gkchat_server::blobs::Blobs::open(&config).expect("blob store");
+        blobs.exists(name).await.expect("blob store answers")
     }
 
     /// The sweeper as it will run once the grace period for unused blobs has passed.

@@ -7,8 +7,10 @@
 //! others are acknowledged as delivered. Everything that changes is announced as a
 //! [`MessengerEvent`] for the UI.
 
+mod answers;
 mod media;
-mod reminders;
+mod status;
+mod timers;
 
 pub use media::{
     AUTO_DOWNLOAD_BYTES_DEFAULT, CACHE_BYTES_DEFAULT, Direction, MediaSource, PreviewDraft, TransferUpdate,
@@ -80,9 +82,9 @@ struct Inner {
     media: media::MediaState,
     /// The time reminders go by.
     clock: crate::Clock,
-    /// Wakes the reminder loop (a lead changed).
+    /// Wakes the timers' loop (a reminder's lead changed, the status cache was replaced).
     reminders: Notify,
-    /// The clock's time when the reminder loop last looked (for tests: "nothing was due then").
+    /// The clock's time when the timers' loop last looked (for tests: "nothing was due then").
     reminders_checked: tokio::sync::watch::Sender<i64>,
 }
 
@@ -132,7 +134,7 @@ impl Messenger {
         });
         let task = tokio::spawn(run(inner.clone()));
         let uploader = tokio::spawn(media::upload_files(inner.clone()));
-        let reminder = tokio::spawn(reminders::remind(inner.clone()));
+        let reminder = tokio::spawn(timers::run(inner.clone()));
         Self { inner, task, uploader, reminder }
     }
 
@@ -516,7 +518,7 @@ async fn on_event(inner: &Arc<Inner>, event: Event) -> Result<()> {
             };
             let changed = inner.store.apply(&message).await?;
             if changed && before.is_some() {
-                for (user_id, rsvp) in reminders::answered(me, before.as_ref(), &message) {
+                for (user_id, rsvp) in answers::answered(me, before.as_ref(), &message) {
                     let (chat_id, message_id) = (message.chat_id.clone(), message.id.clone());
                     let _ = inner.events.send(MessengerEvent::Answered { chat_id, message_id, user_id, rsvp });
                 }
@@ -573,9 +575,7 @@ async fn on_event(inner: &Arc<Inner>, event: Event) -> Result<()> {
             let _ = inner.events.send(MessengerEvent::Media(info));
         }
         Event::Resync | Event::Lagged { .. } => sync(inner).await?,
-        Event::Status(event) => {
-            let _ = inner.events.send(MessengerEvent::Status(event));
-        }
+        Event::Status(event) => status::on_push(inner, event).await,
         Event::State(_) | Event::ServerError(_) | Event::Presence(_) | Event::Call(_) => {}
     }
     Ok(())
@@ -602,6 +602,10 @@ async fn sync(inner: &Inner) -> Result<()> {
         }
         inner.store.apply_page(&page.messages).await?;
         if page.complete {
+            // Status posts made or gone while this device was away.
+            if let Err(err) = status::refresh(inner).await {
+                tracing::debug!(%err, "status feed not refreshed");
+            }
             for chat in &page.chats {
                 inner.store.advance_cursor(&chat.id, chat.last_seq).await?;
                 acknowledge_delivery(inner, &chat.id).await;

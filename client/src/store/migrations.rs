@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(Media),
             Box::new(OfflineActions),
             Box::new(EventReminders),
+            Box::new(StatusCache),
         ]
     }
 }
@@ -318,6 +319,40 @@ impl MigrationTrait for EventReminders {
                 )",
                 "CREATE INDEX event_reminders_on ON event_reminders (on_, starts_at)",
                 "CREATE INDEX event_reminders_chat ON event_reminders (chat_id, starts_at)",
+            ],
+        )
+        .await
+    }
+}
+
+/// The status feed as this device last had it: live posts (each with its expiry) and their
+/// owners.
+struct StatusCache;
+
+impl MigrationName for StatusCache {
+    fn name(&self) -> &str {
+        "m0008_status_cache"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for StatusCache {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(
+            manager,
+            &[
+                "CREATE TABLE status_posts (
+                    id TEXT PRIMARY KEY,
+                    owner_id TEXT NOT NULL,
+                    posted_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    data TEXT NOT NULL
+                )",
+                "CREATE INDEX status_posts_expiry ON status_posts (expires_at)",
+                "CREATE TABLE status_owners (
+                    owner_id TEXT PRIMARY KEY,
+                    data TEXT NOT NULL
+                )",
             ],
         )
         .await

@@ -10,6 +10,7 @@ mod media;
 pub use media::{GalleryTab, Transfer, TransferState};
 mod migrations;
 mod reminders;
+mod status;
 pub use reminders::Reminder;
 
 use std::collections::BTreeMap;

@@ -21,7 +21,7 @@ async fn readable(state: &AppState, auth: &AuthUser, id: &str) -> Result<media_r
     let hidden = || Error::not_found("no such media");
     let row = if gkchat_proto::media::valid_media_id(id) { rows::get(&state.db, id).await? } else { None };
     let row = row.ok_or_else(hidden)?;
-    if !rows::may_read(&state.db, &row, &auth.user_id).await? {
+    if !rows::may_read(&state.db, &row, &auth.user_id, state.config.clock.now_ms()).await? {
         return Err(hidden());
     }
     Ok(row)

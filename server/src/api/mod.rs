@@ -12,6 +12,7 @@ pub mod phone;
 mod photo;
 mod quick;
 mod safety;
+mod status;
 mod uploads;
 
 use axum::extract::FromRequest;
@@ -86,6 +87,15 @@ pub fn routes() -> Routes {
         .get("/media/{id}", media::download)
         .get("/media/{id}/info", media::info)
         .get("/calls", calls::log)
+        .post("/status", status::post)
+        .get("/status", status::feed)
+        .delete("/status/{id}", status::delete)
+        .post("/status/{id}/view", status::view)
+        .put("/status/{id}/reaction", status::react)
+        .get("/status/{id}/viewers", status::viewers)
+        .put("/status/owners/{owner_id}/prefs", status::set_prefs)
+        .get("/me/status-audience", status::audience)
+        .put("/me/status-audience", status::set_audience)
         .post("/quick", quick::create)
         .get("/quick/{room}/{token}", quick::landing)
         .post("/quick/{room}/{token}/join", quick::join)

@@ -35,12 +35,14 @@ pub async fn block(
     let user = other_user(&state, &auth, &request.user_id).await?;
     blocks::block(&state.db, &auth.user_id, &user.id, now_ms()).await?;
     crate::presence::announce(&state, &auth.user_id).await?;
+    crate::status::blocks_changed(&state, &auth.user_id, &user.id);
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn unblock(State(state): State<AppState>, auth: AuthUser, Path(user_id): Path<String>) -> Result<StatusCode> {
     if blocks::unblock(&state.db, &auth.user_id, &user_id).await? {
         crate::presence::announce(&state, &auth.user_id).await?;
+        crate::status::blocks_changed(&state, &auth.user_id, &user_id);
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Error::not_found("that user is not blocked"))

@@ -212,13 +212,16 @@ pub async fn viewers(db: &impl ConnectionTrait, media_id: &str, viewer: Option<&
     rows.into_iter().map(|row| Ok(row.try_get_by_index::<String>(0)?)).collect()
 }
 
-/// Whether `user_id` may read `row`: its uploader while no message used it yet, then whoever
-/// may see a message that uses it.
-pub async fn may_read(db: &impl ConnectionTrait, row: &media::Model, user_id: &str) -> Result<bool> {
+/// Whether `user_id` may read `row` at `now_ms`: its uploader while nothing used it yet, then
+/// whoever may see a message that uses it, or a live status post that does.
+pub async fn may_read(db: &impl ConnectionTrait, row: &media::Model, user_id: &str, now_ms: i64) -> Result<bool> {
     if row.owner_id == user_id && !row.used {
         return Ok(true);
     }
-    Ok(!viewers(db, &row.id, Some(user_id)).await?.is_empty())
+    if !viewers(db, &row.id, Some(user_id)).await?.is_empty() {
+        return Ok(true);
+    }
+    super::status::may_read_media(db, &row.id, user_id, now_ms).await
 }
 
 /// Unfinished uploads past their time (at most `limit`).
@@ -236,7 +239,8 @@ pub async fn expired_uploads(db: &impl ConnectionTrait, now_ms: i64, limit: u64)
 pub async fn unused(db: &impl ConnectionTrait, now_ms: i64, limit: u64) -> Result<Vec<media::Model>> {
     let sql = "SELECT id FROM media md WHERE \
          (md.state <> ? AND md.expires_at < ? AND md.used = ?) \
-         OR (md.state <> ? AND md.used = ? AND NOT EXISTS (SELECT 1 FROM message_media mm WHERE mm.media_id = md.id)) \
+         OR (md.state <> ? AND md.used = ? AND NOT EXISTS (SELECT 1 FROM message_media mm WHERE mm.media_id = md.id) \
+             AND NOT EXISTS (SELECT 1 FROM status_media sm WHERE sm.media_id = md.id)) \
          LIMIT ?";
     let values: Vec<sea_orm::Value> =
         vec![UPLOADING.into(), now_ms.into(), false.into(), UPLOADING.into(), true.into(), (limit as i64).into()];

@@ -103,6 +103,8 @@ struct World {
     upload_id: String,
     /// A media Alice sent in her group (after she removed Erin).
     group_media_id: String,
+    /// Alice's status post, for Bob (her contact she chatted with) only.
+    status_id: String,
     alice_session: String,
     tokens: BTreeMap<Who, Option<String>>,
     /// Alice's quick chat: room, her link token, her session.
@@ -175,6 +177,15 @@ async fn world() -> World {
         .await
         .unwrap();
     alice_live.close().await;
+    let status = gkchat_proto::status::NewStatus {
+        id: uuid::Uuid::now_v7().to_string(),
+        content: gkchat_proto::status::StatusContent::Text {
+            text: "for bob".into(),
+            background: "#123456".into(),
+            font: gkchat_proto::status::StatusFont::Sans,
+        },
+    };
+    let status_id = alice.post_status(&status).await.unwrap().id;
 
     let alice_session = alice.devices().await.unwrap()[0].id.clone();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
@@ -211,6 +222,7 @@ async fn world() -> World {
         message_id: sent.id,
         upload_id,
         group_media_id,
+        status_id,
         alice_session,
         tokens,
         quick: (room.room_id, token, session),
@@ -297,6 +309,23 @@ fn rest_row(world: &World, method: &Method, template: &str) -> Option<Row> {
         | ("GET" | "POST", "/api/v1/blocks")
         | ("GET", "/api/v1/chats" | "/api/v1/calls")
         | ("POST", "/api/v1/sync") => row(path, Some(json!({})), signed_in(OwnOnly, OwnOnly)),
+        // My status: posting, my feed, who sees my posts, how I follow someone — mine alone.
+        ("POST" | "GET", "/api/v1/status")
+        | ("GET" | "PUT", "/api/v1/me/status-audience")
+        | ("PUT", "/api/v1/status/owners/{owner_id}/prefs") => {
+            row(path.replace("{owner_id}", &world.alice_id), Some(json!({})), signed_in(OwnOnly, OwnOnly))
+        }
+        // Alice's post is Bob's to see: nobody outside its audience views, reacts to, lists
+        // the viewers of or deletes it — not even knowing its id.
+        ("DELETE", "/api/v1/status/{id}")
+        | ("POST", "/api/v1/status/{id}/view")
+        | ("GET", "/api/v1/status/{id}/viewers") => {
+            row(path.replace("{id}", &world.status_id), None, signed_in(not_found, not_found))
+        }
+        ("PUT", "/api/v1/status/{id}/reaction") => {
+            let body = json!({ "emoji": "👍" });
+            row(path.replace("{id}", &world.status_id), Some(body), signed_in(not_found, not_found))
+        }
         // Alice's photo is for her contacts: a stranger and a blocked user see nothing.
         ("GET", "/api/v1/users/{user_id}/photo") => {
             row(path.replace("{user_id}", &world.alice_id), None, signed_in(not_found, not_found))

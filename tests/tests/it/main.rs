@@ -24,3 +24,4 @@ mod quick;
 mod quick_redis;
 mod reconnect;
 mod safety;
+mod status;
