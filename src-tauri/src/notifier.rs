@@ -189,8 +189,8 @@ pub fn start(app: AppHandle) {
                     answered(&app, chat_id, message_id, user_id, rsvp).await;
                     continue;
                 }
-                MessengerEvent::Status(event) => {
-                    if let gkchat_proto::status::StatusEvent::Posted { post } = *event {
+                MessengerEvent::Status { status } => {
+                    if let gkchat_proto::status::StatusEvent::Posted { post } = *status {
                         posted(&app, post).await;
                     }
                     continue;

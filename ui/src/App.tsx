@@ -7,7 +7,6 @@ import CallScreen from "./components/CallScreen";
 import CallsPanel from "./components/CallsPanel";
 import ConnectionBadge from "./components/ConnectionBadge";
 import ContactsPanel, { type LinkToAdd } from "./components/ContactsPanel";
-import EmptyPanel from "./components/EmptyPanel";
 import QuickChat from "./components/QuickChat";
 import SettingsPanel, { type SignedInProps } from "./components/SettingsPanel";
 import Tabs from "./components/Tabs";
@@ -20,6 +19,7 @@ import Conversation from "./features/conversation/Conversation";
 import { JOIN_LINK_PREFIX } from "./features/groups/api";
 import JoinDialog, { type LinkToJoin } from "./features/groups/JoinDialog";
 import NewGroup from "./features/groups/NewGroup";
+import StatusPanel from "./features/status/StatusPanel";
 import { useTheme } from "./hooks";
 import { useMessengerFeed } from "./messages";
 import { applySavedZoom, LAYER, useEscape, useShortcuts, zoom } from "./shortcuts";
@@ -334,12 +334,7 @@ function Frame({
               />
             </>
           )}
-          {tab === "status" && (
-            <EmptyPanel
-              title="No status updates"
-              body="Status updates from your contacts disappear after 24 hours."
-            />
-          )}
+          {tab === "status" && <StatusPanel me={me} />}
           {tab === "calls" && <CallsPanel />}
           {tab === "settings" && (
             <SettingsPanel

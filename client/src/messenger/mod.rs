@@ -57,8 +57,11 @@ pub enum MessengerEvent {
         code: ErrorCode,
         message: String,
     },
-    /// Something happened to a status post I may see, or to mine.
-    Status(Box<gkchat_proto::status::StatusEvent>),
+    /// Something happened to a status post I may see, or to mine (its own tag stays inside
+    /// `status`).
+    Status {
+        status: Box<gkchat_proto::status::StatusEvent>,
+    },
     /// An event I am going to starts soon (once per start, on each of my devices).
     EventReminder(crate::store::Reminder),
     /// Someone answered a poll or an event of mine (as it happens, not in a catch-up):

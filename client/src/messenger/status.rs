@@ -149,5 +149,5 @@ pub(super) async fn on_push(inner: &Inner, event: Box<gkchat_proto::status::Stat
     if let Err(err) = refresh(inner).await {
         tracing::debug!(%err, "status feed not refreshed");
     }
-    let _ = inner.events.send(MessengerEvent::Status(event));
+    let _ = inner.events.send(MessengerEvent::Status { status: event });
 }

@@ -17,7 +17,7 @@ async fn due(inner: &Inner, now: i64) -> Result<Option<i64>> {
         let _ = inner.events.send(MessengerEvent::EventReminder(reminder));
     }
     if inner.store.drop_expired_status(now).await? {
-        let _ = inner.events.send(MessengerEvent::Status(Box::new(StatusEvent::Refresh)));
+        let _ = inner.events.send(MessengerEvent::Status { status: Box::new(StatusEvent::Refresh) });
     }
     let reminder = inner.store.next_reminder().await?;
     let expiry = inner.store.next_status_expiry().await?;
@@ -49,7 +49,7 @@ pub(super) async fn run(inner: Arc<Inner>) {
                 event = events.recv() => match event {
                     Ok(MessengerEvent::Message { message, .. })
                         if matches!(message.message.content, Some(Content::Event { .. }) | None) => break,
-                    Ok(MessengerEvent::ChatsChanged | MessengerEvent::Status(_)) => break,
+                    Ok(MessengerEvent::ChatsChanged | MessengerEvent::Status { .. }) => break,
                     Ok(_) => {}
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,

@@ -7,7 +7,9 @@
 //! clipboard (xclip) is pasted into the composer and sent (WebKitGTK's paste event carries no
 //! image from the clipboard: the app reads it itself); a vCard file is shared as a contact, and
 //! the friend's cards come back (a GK Chat user added to contacts, a vCard saved as a file); a
-//! video arrives with its poster and length and opens in the viewer.
+//! video arrives with its poster and length and opens in the viewer; the app posts a text and a
+//! picture status, the friend views and reacts and the app lists him with the time and the
+//! reaction, and the friend's post shows with an unseen ring that turns seen once viewed.
 
 use std::time::Duration;
 
@@ -362,5 +364,88 @@ async fn photos_documents_a_voice_message_and_a_pasted_picture_in_the_window() {
     )
     .await;
     click(&session, "media-viewer-close").await;
+
+    // Status: the app posts words and a picture; Jack (a contact both ways, who chatted with
+    // Iris) views the picture and reacts; the app lists him under the picture's viewers with the
+    // time and the reaction. Jack's own post shows with an unseen ring, seen once viewed here.
+    iris.add_contact("jack").await.unwrap();
+    jack.add_contact("iris").await.unwrap();
+    click(&session, "tab-status").await;
+    click(&session, "status-add").await;
+    type_into(&session, "status-text", "Out at sea").await;
+    click(&session, "status-post").await;
+    session.wait_for("[data-testid=my-status] [data-testid=status-ring]", WAIT).await;
+    click(&session, "status-add").await;
+    click(&session, "status-tab-media").await;
+    let bay = temp.path().join("bay.png");
+    image::RgbImage::from_fn(360, 640, |x, y| image::Rgb([20, (y / 3) as u8, (x / 2) as u8])).save(&bay).unwrap();
+    let file_input = session.wait_for("[data-testid=status-file]", WAIT).await;
+    session.type_text(&file_input, &bay.display().to_string()).await;
+    session.wait_for("[data-testid=status-media-preview]", WAIT).await;
+    type_into(&session, "status-caption", "The bay").await;
+    click(&session, "status-post").await;
+    let posts = super::within_secs(60, async {
+        loop {
+            let feed = jack_m.status_feed().await.unwrap();
+            if let Some(iris_posts) = feed.others.into_iter().find(|o| o.owner.user_id == iris_id)
+                && iris_posts.posts.len() == 2
+            {
+                return iris_posts.posts;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await;
+    assert!(
+        matches!(&posts[1].content, gkchat_proto::status::StatusContent::Media { caption, .. } if caption == "The bay")
+    );
+    jack_m.view_status(&posts[1].id).await.unwrap();
+    jack_m.react_to_status(&posts[1].id, Some("😍".into())).await.unwrap();
+    click(&session, "my-status").await;
+    session.wait_for("[data-testid=status-viewer]", WAIT).await;
+    until(
+        &session,
+        "the picture post on screen",
+        &format!(
+            "const v = document.querySelector('[data-testid=status-viewer]');              if (v && v.dataset.postId !== '{}') document.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'ArrowRight', bubbles: true }}));              return !!v && v.dataset.postId === '{}';",
+            posts[1].id, posts[1].id
+        ),
+    )
+    .await;
+    until(
+        &session,
+        "the posted picture shows (from the app's own copy)",
+        "const i = document.querySelector('[data-testid=status-viewer] img.status-media-fill'); return !!i && i.complete && i.naturalWidth > 0;",
+    )
+    .await;
+    // (Pressed from the page: a notice from earlier may still cover the bottom of the window.)
+    session.execute("document.querySelector('[data-testid=status-view-count]').click();", serde_json::json!([])).await;
+    content_of(&session, "[data-testid=status-viewer-row]", |t| t.contains("jack") && t.contains("😍")).await;
+    std::fs::write(shots_dir().join("status-viewers.png"), session.screenshot().await).unwrap();
+    click(&session, "status-viewers-close").await;
+    click(&session, "status-close").await;
+
+    jack_m.post_text_status("Hello from the boat", "#335577", gkchat_proto::status::StatusFont::Serif).await.unwrap();
+    let jack_ring = format!("[data-testid=status-owner][data-user-id='{}'] [data-testid=status-ring]", jack_me.id);
+    until(
+        &session,
+        "Jack's unseen post",
+        &format!("const r = document.querySelector(\"{jack_ring}\"); return !!r && r.dataset.unseen === '1';"),
+    )
+    .await;
+    std::fs::write(shots_dir().join("status-list.png"), session.screenshot().await).unwrap();
+    let jack_row = session.wait_for(&format!("[data-testid=status-owner][data-user-id='{}']", jack_me.id), WAIT).await;
+    session.click(&jack_row).await;
+    content_of(&session, "[data-testid=status-text-post]", |t| t.contains("Hello from the boat")).await;
+    std::fs::write(shots_dir().join("status-viewer.png"), session.screenshot().await).unwrap();
+    click(&session, "status-close").await;
+    until(
+        &session,
+        "Jack's post seen",
+        &format!(
+            "const r = document.querySelector(\"{jack_ring}\"); return !!r && r.dataset.unseen === '0' && r.dataset.seen === '1';"
+        ),
+    )
+    .await;
     session.end().await;
 }

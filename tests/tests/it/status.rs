@@ -112,7 +112,7 @@ async fn each_audience_choice_and_block_decides_who_sees_a_post() {
     ann.block(&bob_me.id).await.unwrap();
     within(Duration::from_secs(10), "bob told", async {
         loop {
-            if let Ok(MessengerEvent::Status(event)) = bob_events.recv().await
+            if let Ok(MessengerEvent::Status { status: event }) = bob_events.recv().await
                 && *event == StatusEvent::Refresh
             {
                 return;
@@ -180,7 +180,7 @@ async fn views_reactions_replies_and_expiry_under_a_moved_clock() {
     let sha = ann.media_info(&media_id).await.unwrap().sha256.expect("stored");
     within(Duration::from_secs(10), "the post pushed", async {
         loop {
-            if let Ok(MessengerEvent::Status(event)) = bob_events.recv().await
+            if let Ok(MessengerEvent::Status { status: event }) = bob_events.recv().await
                 && matches!(&*event, StatusEvent::Posted { post: p } if p.id == post.id)
             {
                 return;

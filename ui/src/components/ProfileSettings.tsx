@@ -2,6 +2,7 @@ import { useCallback, useState, type FormEvent } from "react";
 import { api, type Me, type Privacy, type Visibility } from "../api";
 import { groupsApi } from "../features/groups/api";
 import GroupAddPrivacy from "../features/groups/GroupAddPrivacy";
+import StatusAudienceSettings from "../features/status/StatusAudienceSettings";
 import { useSubmit } from "../useSubmit";
 import TextField from "./TextField";
 
@@ -112,6 +113,7 @@ export default function ProfileSettings({ me, onSaved }: { me: Me; onSaved: (me:
         onExceptions={changeExceptions}
         onPicked={() => setExceptionsChanged(true)}
       />
+      <StatusAudienceSettings />
       <div className="row">
         <button type="submit" data-testid="save-profile">
           Save profile

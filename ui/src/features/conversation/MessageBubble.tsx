@@ -14,10 +14,13 @@ import { clockTime } from "../../time";
 import ContactCardView from "../media/ContactCardView";
 import LinkPreviewCard from "../media/LinkPreviewCard";
 import MediaAttachments from "../media/MediaAttachments";
+import { useMediaActions } from "../media/MediaContext";
 import type { NameOf } from "../groups/words";
 import EventCard from "../events/EventCard";
 import PollCard from "../polls/PollCard";
+import StatusQuoteView from "../status/StatusQuoteView";
 import { renderMentions, type MentionNames } from "./mentions";
+import MessageText from "./MessageText";
 import { senderColor } from "./senders";
 
 /** Who sent a message in a group (others' only), and whether their avatar starts a run. */
@@ -49,7 +52,8 @@ function TickIcon({ tick }: { tick: Tick }) {
 
 /**
  * What a message says: its attachments and caption, a contact card, a poll, an event, or its
- * text (with its link's preview); a deleted one's tombstone.
+ * text (with its link's preview); a deleted one's tombstone. Links in the text or caption, and
+ * the preview, open on a click.
  */
 function MessageBody({
   local,
@@ -62,6 +66,7 @@ function MessageBody({
   names: MentionNames | null;
   voterName: NameOf;
 }) {
+  const { openLink, myId } = useMediaActions();
   const m = local.message;
   const content = m.deleted_at === null ? m.content : null;
   if (content?.kind === "contact") return <ContactCardView card={content.card} />;
@@ -78,7 +83,10 @@ function MessageBody({
       </div>
     ) : content.kind !== "media" || content.caption ? (
       <div className="message-text" data-testid="message-text">
-        {renderMentions(content.kind === "media" ? (content.caption ?? "") : messageText(m), names)}
+        <MessageText
+          text={content.kind === "media" ? (content.caption ?? "") : messageText(m)}
+          names={names}
+        />
       </div>
     ) : null;
   return (
@@ -86,8 +94,13 @@ function MessageBody({
       {content?.kind === "media" && (
         <MediaAttachments local={local} attachments={content.attachments} mine={mine} />
       )}
+      {content?.kind === "text" && content.status && (
+        <StatusQuoteView quote={content.status} myId={myId} nameOf={voterName} />
+      )}
       {text}
-      {content?.kind === "text" && content.preview && <LinkPreviewCard preview={content.preview} />}
+      {content?.kind === "text" && content.preview && (
+        <LinkPreviewCard preview={content.preview} onOpen={openLink} />
+      )}
     </>
   );
 }

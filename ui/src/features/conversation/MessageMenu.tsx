@@ -32,6 +32,12 @@ export default function MessageMenu({
 }) {
   const m = local.message;
   const mine = m.sender_id === myId;
+  /** A cancelled event or a closed poll is not passed on (the app refuses it). */
+  const forwardable =
+    m.content !== null &&
+    local.status.state === "sent" &&
+    !(m.content.kind === "event" && m.content.event.cancelled_at !== undefined) &&
+    !(m.content.kind === "poll" && m.content.poll.closed_at !== undefined);
   return (
     <div className="menu" role="menu">
       <div className="row">
@@ -54,7 +60,7 @@ export default function MessageMenu({
       <button type="button" onClick={onReply}>
         Reply
       </button>
-      {m.content && local.status.state === "sent" && (
+      {forwardable && (
         <button type="button" data-testid="message-forward" onClick={onForward}>
           Forward
         </button>

@@ -13,7 +13,8 @@ export interface PickedMention {
 /** Who a mention may name: a chat's members, or any way of finding a name by id. */
 export type MentionNames = readonly Pick<ChatMember, "user_id" | "display_name">[] | NameOf;
 
-const TOKEN = /<@([^<>\s]+)>/g;
+/** A mention on the wire: `<@USER_ID>`. */
+export const MENTION_TOKEN = /<@([^<>\s]+)>/g;
 
 function lookup(names: MentionNames | null): NameOf {
   if (typeof names === "function") return names;
@@ -47,7 +48,7 @@ export function encodeMentions(text: string, picked: readonly PickedMention[]): 
 /** The text with each `<@USER_ID>` as `@Name` ("@someone" for a name not known here). */
 export function mentionsToText(text: string, names: MentionNames | null): string {
   const nameOf = lookup(names);
-  return text.replace(TOKEN, (_, id: string) => `@${nameOf(id) ?? "someone"}`);
+  return text.replace(MENTION_TOKEN, (_, id: string) => `@${nameOf(id) ?? "someone"}`);
 }
 
 /** The text to edit: tokens back as `@Name`, with the mentions they were (to send them again). */
@@ -57,7 +58,7 @@ export function decodeMentions(
 ): { text: string; picked: PickedMention[] } {
   const nameOf = lookup(names);
   const picked: PickedMention[] = [];
-  const shown = text.replace(TOKEN, (_, id: string) => {
+  const shown = text.replace(MENTION_TOKEN, (_, id: string) => {
     const name = nameOf(id);
     if (!name) return "@someone";
     if (!picked.some((p) => p.userId === id)) picked.push({ userId: id, name });
@@ -75,7 +76,7 @@ export function renderMentions(text: string, names: MentionNames | null): ReactN
   const nameOf = lookup(names);
   const parts: ReactNode[] = [];
   let last = 0;
-  for (const match of text.matchAll(TOKEN)) {
+  for (const match of text.matchAll(MENTION_TOKEN)) {
     const at = match.index ?? 0;
     if (at > last) parts.push(text.slice(last, at));
     const id = match[1]!;

@@ -8,7 +8,7 @@ import MessageBubble from "../conversation/MessageBubble";
 import { MediaProvider } from "../media/MediaContext";
 import { serve } from "../media/test-media";
 import type { Answer, Event } from "./api";
-import { localZone } from "./when";
+import { dateInput, localZone, timeInput } from "./when";
 
 const NAMES: Record<string, string> = { u2: "Grace", u3: "Alan" };
 const HOUR = 3_600_000;
@@ -129,8 +129,11 @@ describe("an event in the timeline", () => {
     );
     expect(within(card).getByTestId("event-place").textContent).toContain("Hyde Park");
     expect(within(card).getByTestId("event-description-text").textContent).toBe("Bring a blanket");
-    const join = within(card).getByRole("link", { name: "Join call" });
-    expect(join.getAttribute("href")).toBe("https://meet.example.com/picnic");
+    // A button: the app opens the call link (the window follows no link itself).
+    const join = within(card).getByRole("button", { name: "Join call" });
+    expect(join.getAttribute("data-testid")).toBe("event-join");
+    expect(join.getAttribute("title")).toBe("https://meet.example.com/picnic");
+    expect(within(card).getByTestId("event-copy-link")).toBeTruthy();
     expect(counts()).toEqual(["2", "1", "0"]);
     expect(pressed()).toEqual(["false", "true", "false"]);
     // In my own zone: no second time; not over; not mine: no Edit or Cancel.
@@ -233,7 +236,16 @@ describe("an event in the timeline", () => {
     expect(input("event-title").value).toBe("Picnic");
     expect(input("event-place").value).toBe("Hyde Park");
     expect(input("event-description").value).toBe("Bring a blanket");
-    expect(input("event-time").value).toBe("18:00");
+    // Its times in its own zone, which is said.
+    expect(input("event-date").value).toBe(dateInput(START, "Pacific/Kiritimati"));
+    expect(input("event-time").value).toBe(timeInput(START, "Pacific/Kiritimati"));
+    expect(input("event-end-date").value).toBe("");
+    expect(input("event-end-time").value).toBe("");
+    if (localZone() !== "Pacific/Kiritimati") {
+      expect(within(dialog).getByTestId("event-dialog-zone").textContent).toBe(
+        "Times in Kiritimati time",
+      );
+    }
     fireEvent.change(input("event-title"), { target: { value: "Big picnic" } });
     fireEvent.click(within(dialog).getByTestId("event-save"));
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
@@ -250,6 +262,112 @@ describe("an event in the timeline", () => {
         },
       },
     ]);
+  });
+
+  /** Opens the card's Edit: the dialog, and its inputs by test id. */
+  function openEdit() {
+    fireEvent.click(screen.getByTestId("event-edit"));
+    const dialog = screen.getByRole("dialog", { name: "Edit the event" });
+    const input = (id: string) => within(dialog).getByTestId(id) as HTMLInputElement;
+    const type = (id: string, value: string) => fireEvent.change(input(id), { target: { value } });
+    return { dialog, input, type };
+  }
+  /** The event the last update_event sent. */
+  const updated = () => {
+    const all = acts();
+    return (all[all.length - 1] as { action: "update_event"; event: Event } | undefined)?.event;
+  };
+  const DAY = 24 * HOUR;
+
+  it("keeps a 3-day event's length when only its title changes, and when its start moves", async () => {
+    serveActs();
+    const threeDays = eventMessage({ ends_at: START + 3 * DAY }, { sender: "me" });
+    render(<Bubble local={threeDays} />);
+    let edit = openEdit();
+    expect(edit.input("event-end-date").value).toBe(dateInput(START + 3 * DAY));
+    expect(edit.input("event-end-time").value).toBe(timeInput(START + 3 * DAY));
+    edit.type("event-title", "Long picnic");
+    fireEvent.click(within(edit.dialog).getByTestId("event-save"));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(updated()).toEqual({
+      title: "Long picnic",
+      starts_at: START,
+      ends_at: START + 3 * DAY,
+      time_zone: localZone(),
+    });
+    // A day later and at 20:00: the end moves along, three days after.
+    edit = openEdit();
+    const start = new Date(START);
+    start.setDate(start.getDate() + 1);
+    start.setHours(20);
+    edit.type("event-date", dateInput(start.getTime()));
+    edit.type("event-time", "20:00");
+    expect(edit.input("event-end-date").value).toBe(dateInput(start.getTime() + 3 * DAY));
+    expect(edit.input("event-end-time").value).toBe(timeInput(start.getTime() + 3 * DAY));
+    fireEvent.click(within(edit.dialog).getByTestId("event-save"));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(updated()).toMatchObject({ starts_at: start.getTime() });
+    expect(updated()!.ends_at! - updated()!.starts_at).toBe(3 * DAY);
+  });
+
+  it("lets an event of exactly 24 hours be changed", async () => {
+    serveActs();
+    render(<Bubble local={eventMessage({ ends_at: START + DAY }, { sender: "me" })} />);
+    const edit = openEdit();
+    expect(edit.input("event-end-time").value).toBe(edit.input("event-time").value);
+    edit.type("event-title", "Picnic day");
+    fireEvent.click(within(edit.dialog).getByTestId("event-save"));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(updated()).toMatchObject({
+      title: "Picnic day",
+      starts_at: START,
+      ends_at: START + DAY,
+    });
+  });
+
+  it("changes an event made in New York from here without moving it or its zone", async () => {
+    serveActs();
+    const ny = "America/New_York";
+    render(
+      <Bubble
+        local={eventMessage({ ends_at: START + 2 * HOUR, time_zone: ny }, { sender: "me" })}
+      />,
+    );
+    const edit = openEdit();
+    // The inputs read as its creator set them, in New York.
+    expect(edit.input("event-date").value).toBe(dateInput(START, ny));
+    expect(edit.input("event-time").value).toBe(timeInput(START, ny));
+    expect(edit.input("event-end-time").value).toBe(timeInput(START + 2 * HOUR, ny));
+    if (localZone() !== ny) {
+      expect(within(edit.dialog).getByTestId("event-dialog-zone").textContent).toBe(
+        "Times in New York time",
+      );
+    }
+    edit.type("event-place", "Central Park");
+    fireEvent.click(within(edit.dialog).getByTestId("event-save"));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(updated()).toEqual({
+      title: "Picnic",
+      starts_at: START,
+      ends_at: START + 2 * HOUR,
+      time_zone: ny,
+      place: "Central Park",
+    });
+  });
+
+  it("shows a start beyond what a date holds as an unknown time, not breaking the page", () => {
+    serveActs();
+    render(
+      <Bubble
+        local={eventMessage({
+          starts_at: Number.MAX_SAFE_INTEGER,
+          time_zone: localZone() === "Asia/Tokyo" ? "Europe/Paris" : "Asia/Tokyo",
+        })}
+      />,
+    );
+    expect(screen.getByTestId("event-when").textContent).toBe("Unknown time");
+    expect(screen.queryByTestId("event-zone-time")).toBeNull();
+    expect(screen.getByTestId("event-title-text").textContent).toBe("Picnic");
   });
 
   it("says the time in its creator's zone when that reads otherwise", () => {
@@ -314,6 +432,30 @@ describe("an event in the timeline", () => {
     expect(screen.queryByTestId("event-edit")).toBeNull();
   });
 
+  it("joins the call through the app's open_link, and says why it did not open", async () => {
+    invoke.mockImplementation(async (command: string, args?: never) => {
+      if (command !== "open_link") throw new Error(command);
+      if ((args as unknown as { link: string }).link.startsWith("https://")) return null;
+      throw { code: "bad_request", message: "only web and gkchat: links open" };
+    });
+    const { rerender } = render(
+      <Bubble local={eventMessage({ call_link: "https://meet.example.com/picnic" })} />,
+    );
+    fireEvent.click(screen.getByTestId("event-join"));
+    expect(invoke).toHaveBeenCalledWith("open_link", { link: "https://meet.example.com/picnic" });
+    await waitFor(() => expect(invoke).toHaveBeenCalledTimes(1));
+    expect(screen.queryByTestId("event-action-error")).toBeNull();
+
+    rerender(<Bubble local={eventMessage({ call_link: "ftp://meet.example.com/picnic" })} />);
+    fireEvent.click(screen.getByTestId("event-join"));
+    expect(invoke).toHaveBeenLastCalledWith("open_link", {
+      link: "ftp://meet.example.com/picnic",
+    });
+    expect((await screen.findByTestId("event-action-error")).textContent).toBe(
+      "only web and gkchat: links open (bad_request)",
+    );
+  });
+
   it("says why an answer failed", async () => {
     invoke.mockImplementation(async () => {
       throw { code: "event_cancelled", message: "the event is cancelled" };
@@ -347,6 +489,17 @@ describe("an event in a conversation", () => {
     const menu = screen.getByRole("menu");
     expect(within(menu).queryByRole("button", { name: "Edit" })).toBeNull();
     expect(within(menu).getByRole("button", { name: "Reply" })).toBeTruthy();
+    expect(within(menu).getByTestId("message-forward")).toBeTruthy();
+  });
+
+  it("offers no Forward for a cancelled event", async () => {
+    serve([eventMessage({ cancelled_at: 5 })]);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    await screen.findByTestId("event-card");
+    fireEvent.click(screen.getByTestId("message-menu"));
+    const menu = screen.getByRole("menu");
+    expect(within(menu).getByRole("button", { name: "Reply" })).toBeTruthy();
+    expect(within(menu).queryByTestId("message-forward")).toBeNull();
   });
 
   it("tells in the timeline, in words, what the other person changed, and that they cancelled", async () => {

@@ -3,6 +3,7 @@ import { createPortal } from "react-dom";
 import { describeError, type LocalMessage, type MessageAction } from "../../api";
 import Confirm from "../../components/Confirm";
 import { useNow } from "../../hooks";
+import { openLink } from "../../links";
 import { conversationApi } from "../conversation/api";
 import type { NameOf } from "../groups/words";
 import { useMediaActions } from "../media/MediaContext";
@@ -13,6 +14,7 @@ import EventReminder from "./EventReminder";
 import {
   creatorZoneWords,
   isOver,
+  monthAndDay,
   myRsvp,
   nextRsvp,
   RSVP_WORDS,
@@ -22,15 +24,14 @@ import {
 } from "./when";
 import "./events.css";
 
-/** "MAR" over "14": the start's day on the card's corner, in the viewer's time. */
+/** "MAR" over "14": the start's day on the card's corner, in the viewer's time ("?" for a start
+ * that cannot be shown). */
 function DateChip({ at }: { at: number }) {
-  const date = new Date(at);
+  const date = monthAndDay(at);
   return (
     <span className="event-date-chip" aria-hidden="true">
-      <span className="event-date-month">
-        {date.toLocaleDateString(undefined, { month: "short" })}
-      </span>
-      <span className="event-date-day">{date.getDate()}</span>
+      <span className="event-date-month">{date?.month ?? ""}</span>
+      <span className="event-date-day">{date?.day ?? "?"}</span>
     </span>
   );
 }
@@ -75,6 +76,10 @@ export default function EventCard({
     return conversationApi
       .actOnMessage(m.chat_id, m.id, action)
       .catch((e) => setError(describeError(e)));
+  };
+  const joinCall = (link: string) => {
+    setError(null);
+    openLink(link).catch((e) => setError(describeError(e)));
   };
   const cancelEvent = () => {
     setBusy(true);
@@ -132,17 +137,17 @@ export default function EventCard({
       )}
       {event.call_link && !cancelled && (
         <div className="event-link">
-          {/* A link out of the app, in a new window (the app has no command of its own to hand
-           * an address to the browser); Copy link works everywhere. */}
-          <a
+          {/* Handed to the app (`open_link`): the system's browser opens it; a refused or failed
+           * one says why under the card. Copy link works everywhere. */}
+          <button
+            type="button"
             className="event-join"
-            href={event.call_link}
-            target="_blank"
-            rel="noopener noreferrer"
+            title={event.call_link}
             data-testid="event-join"
+            onClick={() => joinCall(event.call_link!)}
           >
             Join call
-          </a>
+          </button>
           <button
             type="button"
             className="link-button"

@@ -136,6 +136,42 @@ describe("planning an event", () => {
     });
   });
 
+  it("ends on the day the end date says, and asks for its time", async () => {
+    serve([], { send_event: sent });
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    const dialog = await openDialog();
+    expect(field(dialog, "event-end-date").value).toBe("");
+    type(field(dialog, "event-title"), "Festival");
+    type(field(dialog, "event-date"), "2030-07-10");
+    type(field(dialog, "event-time"), "10:00");
+    type(field(dialog, "event-end-date"), "2030-07-13");
+    fireEvent.click(within(dialog).getByTestId("event-create"));
+    expect(within(dialog).getByTestId("event-problem-end").textContent).toBe(
+      "Pick an end time, or no end date.",
+    );
+    // Earlier in the day than the start, but days later: no "next day".
+    type(field(dialog, "event-end-time"), "08:00");
+    expect(within(dialog).queryByTestId("event-ends-next-day")).toBeNull();
+    expect(within(dialog).queryByTestId("event-problem-end")).toBeNull();
+    // An end with its day moves along with the start.
+    type(field(dialog, "event-time"), "11:00");
+    expect(field(dialog, "event-end-date").value).toBe("2030-07-13");
+    expect(field(dialog, "event-end-time").value).toBe("09:00");
+    // A new event is in my own time: nothing says which.
+    expect(within(dialog).queryByTestId("event-dialog-zone")).toBeNull();
+    fireEvent.click(within(dialog).getByTestId("event-create"));
+    await waitFor(() => expect(sends()).toHaveLength(1));
+    expect(sends()[0]![1]).toEqual({
+      chatId: "c1",
+      event: {
+        title: "Festival",
+        starts_at: new Date(2030, 6, 10, 11).getTime(),
+        ends_at: new Date(2030, 6, 13, 9).getTime(),
+        time_zone: localZone(),
+      },
+    });
+  });
+
   it("shows why the event was refused and stays open", async () => {
     serve([], {
       send_event: () => {

@@ -6,12 +6,15 @@ import { eventsApi, type Event } from "./api";
 import {
   draftOf,
   draftProblems,
+  draftZone,
   endsNextDay,
   eventOf,
+  moveStart,
   newDraft,
   type DraftField,
   type EventDraft,
 } from "./draft";
+import { localZone, zoneCity } from "./when";
 import "./events.css";
 
 /** Under an input: what is wrong with it, once the form was sent. */
@@ -26,10 +29,12 @@ function Problem({ field, text }: { field: DraftField; text: string | undefined 
 
 /**
  * Planning an event (the clip's Event): a title, the day and start time (the next full hour
- * at first), an optional end time, the place, a call link and a description. With `editing`
- * (its creator's Edit on the card) the same form, filled in, changes that event. What is wrong
- * is shown under each input once sent; it closes once the event is sent or changed, on Cancel
- * and on Esc, and a refusal stays in it with the server's words.
+ * at first), an optional end (its time, and its day when not the start's or the next: an end
+ * with its day moves along with the start), the place, a call link and a description. With
+ * `editing` (its creator's Edit on the card) the same form, filled in, changes that event, its
+ * times in its own zone (said when not the viewer's). What is wrong is shown under each input
+ * once sent; it closes once the event is sent or changed, on Cancel and on Esc, and a refusal
+ * stays in it with the server's words.
  */
 export default function EventCreateDialog({
   chatId,
@@ -52,10 +57,13 @@ export default function EventCreateDialog({
   const [error, setError] = useState<string | null>(null);
   useEscape(true, LAYER.menu, onClose);
 
-  const problems = draftProblems(draft);
+  /** The zone the inputs are in: the event's own when changing one, else the device's. */
+  const zone = editing ? draftZone(editing.event) : undefined;
+  const problems = draftProblems(draft, zone);
   const shown = tried ? problems : {};
   const set = (field: keyof EventDraft) => (value: string) =>
     setDraft({ ...draft, [field]: value });
+  const setStart = (date: string, time: string) => setDraft(moveStart(draft, date, time, zone));
   const label = editing ? "Edit the event" : "Plan an event";
 
   const send = async (event?: FormEvent) => {
@@ -107,6 +115,11 @@ export default function EventCreateDialog({
           />
           <Problem field="title" text={shown.title} />
         </label>
+        {zone !== undefined && zone !== localZone() && (
+          <span className="hint" data-testid="event-dialog-zone">
+            Times in {zoneCity(zone)} time
+          </span>
+        )}
         <div className="event-create-when">
           <label className="field">
             Date
@@ -115,7 +128,7 @@ export default function EventCreateDialog({
               data-testid="event-date"
               aria-invalid={shown.time !== undefined}
               value={draft.date}
-              onChange={(event) => set("date")(event.target.value)}
+              onChange={(event) => setStart(event.target.value, draft.time)}
             />
           </label>
           <label className="field">
@@ -125,7 +138,19 @@ export default function EventCreateDialog({
               data-testid="event-time"
               aria-invalid={shown.time !== undefined}
               value={draft.time}
-              onChange={(event) => set("time")(event.target.value)}
+              onChange={(event) => setStart(draft.date, event.target.value)}
+            />
+          </label>
+        </div>
+        <div className="event-create-when">
+          <label className="field">
+            End date (optional)
+            <input
+              type="date"
+              data-testid="event-end-date"
+              aria-invalid={shown.end !== undefined}
+              value={draft.endDate}
+              onChange={(event) => set("endDate")(event.target.value)}
             />
           </label>
           <label className="field">
@@ -141,7 +166,7 @@ export default function EventCreateDialog({
         </div>
         <Problem field="time" text={shown.time} />
         <Problem field="end" text={shown.end} />
-        {!shown.end && endsNextDay(draft) && (
+        {!shown.end && endsNextDay(draft, zone) && (
           <span className="hint" data-testid="event-ends-next-day">
             Ends the next day
           </span>

@@ -45,22 +45,22 @@ function message(id: string, event: Partial<Event> | null, rsvps: Answer[] = [])
 
 const rows = () => screen.queryAllByTestId("upcoming-event");
 
+const loads = () => invoke.mock.calls.filter(([c]) => c === "upcoming_events").length;
+
 describe("upcoming events", () => {
   it("lists the chat's events to come, soonest first, with my answer; a click picks one", async () => {
     const inTwoDays = message("Dinner", { starts_at: Date.now() + 2 * DAY }, [
       { user_id: "me", rsvp: "going", at: 1 },
     ]);
     invoke.mockImplementation(async (command: string) => {
-      if (command !== "chat_messages") throw new Error(command);
+      if (command !== "upcoming_events") throw new Error(command);
+      // The store's index: those to come or going on, soonest first.
       return [
-        inTwoDays,
-        message("hello", null),
-        message("Old", { starts_at: Date.now() - DAY }),
-        message("Called off", { cancelled_at: 1 }),
+        message("Running", { starts_at: Date.now() - HOUR, ends_at: Date.now() + HOUR }),
         message("Lunch", { starts_at: Date.now() + HOUR }, [
           { user_id: "me", rsvp: "maybe", at: 1 },
         ]),
-        message("Running", { starts_at: Date.now() - HOUR, ends_at: Date.now() + HOUR }),
+        inTwoDays,
       ];
     });
     const onPick = vi.fn();
@@ -79,37 +79,26 @@ describe("upcoming events", () => {
     expect([answer(0), answer(1), answer(2)]).toEqual(["Not answered", "Maybe", "Going"]);
     fireEvent.click(rows()[1]!);
     expect(onPick).toHaveBeenCalledWith("Lunch");
-    expect(invoke).toHaveBeenCalledWith("chat_messages", {
-      chatId: "c1",
-      before: null,
-      limit: 500,
-    });
+    // One look into the store's index of events, not its messages.
+    expect(invoke.mock.calls).toEqual([["upcoming_events", { chatId: "c1" }]]);
   });
 
-  it("looks further back in the store a page at a time", async () => {
-    const newest = Array.from({ length: 500 }, (_, i) => message(`n${i}`, null));
-    const older = [message("Far ahead", { starts_at: Date.now() + 30 * DAY }), message("x", null)];
-    // The older page's messages come before the newest page's.
-    older.forEach((local, i) => (local.message.seq = i + 1));
-    newest.forEach((local, i) => (local.message.seq = i + 10));
-    newest[499] = message("Soon", {});
-    newest[499].message.seq = 509;
-    invoke.mockImplementation(async (command: string, args?: never) => {
-      if (command !== "chat_messages") throw new Error(command);
-      const { before } = args as unknown as { before: number | null };
-      return before === null ? newest : before === 10 ? older : [];
-    });
+  it("leaves out one that ended since the store listed it, and says an unknown time so", async () => {
+    const stored = [
+      message("Just ended", { starts_at: Date.now() - 2 * HOUR, ends_at: Date.now() - 60_000 }),
+      message("Soon", { starts_at: Date.now() + HOUR }),
+      message("Far", { starts_at: Number.MAX_SAFE_INTEGER }),
+    ];
+    invoke.mockImplementation(async () => stored);
     render(<UpcomingEvents chatId="c1" myId="me" onPick={() => {}} />);
     await waitFor(() =>
-      expect(rows().map((r) => r.getAttribute("data-message-id"))).toEqual(["Soon", "Far ahead"]),
+      expect(rows().map((r) => r.getAttribute("data-message-id"))).toEqual(["Soon", "Far"]),
     );
-    expect(
-      invoke.mock.calls.map(([, args]) => (args as unknown as { before: unknown }).before),
-    ).toEqual([null, 10]);
+    expect(within(rows()[1]!).getByTestId("upcoming-event-when").textContent).toBe("Unknown time");
   });
 
   it("says there are none, or says nothing where asked to", async () => {
-    invoke.mockImplementation(async () => [message("Old", { starts_at: Date.now() - DAY })]);
+    invoke.mockImplementation(async () => []);
     const { unmount } = render(<UpcomingEvents chatId="c1" myId="me" onPick={() => {}} />);
     expect((await screen.findByTestId("upcoming-events-none")).textContent).toBe(
       "No upcoming events.",
@@ -119,6 +108,14 @@ describe("upcoming events", () => {
     await waitFor(() => expect(invoke).toHaveBeenCalledTimes(2));
     expect(screen.queryByTestId("upcoming-events")).toBeNull();
   });
+
+  it("says why the events could not be read", async () => {
+    invoke.mockImplementation(async () => {
+      throw { code: "internal", message: "the store is locked" };
+    });
+    render(<UpcomingEvents chatId="c1" myId="me" onPick={() => {}} />);
+    expect((await screen.findByRole("alert")).textContent).toBe("the store is locked (internal)");
+  });
 });
 
 describe("upcoming events as they change", () => {
@@ -127,35 +124,88 @@ describe("upcoming events as they change", () => {
     return <UpcomingEvents chatId="c1" myId="me" onPick={() => {}} />;
   }
 
-  it("load again when one of the chat's events changes, not for its other messages", async () => {
-    let stored: LocalMessage[] = [];
-    const feed: { channel?: { onmessage: (event: MessengerEvent) => void } } = {};
+  /** The messenger's feed: watched once for the whole page (and so for all these tests). */
+  const feed: { channel?: { onmessage: (event: MessengerEvent) => void } } = {};
+
+  /** The desktop side with `stored` as the chat's upcoming events, and the messenger's feed. */
+  function serveFeed() {
+    const state: { stored: LocalMessage[] } = { stored: [] };
     invoke.mockImplementation(async (command: string, args?: never) => {
-      if (command === "chat_messages") return stored;
+      if (command === "upcoming_events") return state.stored;
       if (command === "watch_messages") {
         feed.channel = (args as unknown as { onEvent: typeof feed.channel }).onEvent;
         return;
       }
       throw new Error(command);
     });
+    const said = (event: MessengerEvent) => act(() => feed.channel!.onmessage(event));
+    const saidMessage = (local: LocalMessage, chat_id = "c1") =>
+      said({ event: "message", chat_id, message: local });
+    return { state, said, saidMessage };
+  }
+
+  it("load again when one of the chat's events changes, not for its other messages", async () => {
+    const { state, saidMessage } = serveFeed();
     render(<WithFeed />);
     await screen.findByTestId("upcoming-events-none");
-    const loads = () => invoke.mock.calls.filter(([c]) => c === "chat_messages").length;
-    const said = (local: LocalMessage, chat_id = "c1") =>
-      act(() => feed.channel!.onmessage({ event: "message", chat_id, message: local }));
-    said(message("hi", null));
-    said(message("Elsewhere", {}), "c2");
+    saidMessage(message("hi", null));
+    saidMessage(message("Elsewhere", {}), "c2");
     expect(loads()).toBe(1);
     const party = message("Party", {});
-    stored = [party];
-    said(party);
+    state.stored = [party];
+    saidMessage(party);
     await waitFor(() => expect(rows()).toHaveLength(1));
     // Cancelled: gone from the list.
     const cancelled = structuredClone(party);
     (cancelled.message.content as { event: Event }).event.cancelled_at = 1;
-    stored = [cancelled];
-    said(cancelled);
+    state.stored = [];
+    saidMessage(cancelled);
     await screen.findByTestId("upcoming-events-none");
+    expect(loads()).toBe(3);
+  });
+
+  it("load again when one of them is deleted, for everyone or for me", async () => {
+    const { state, saidMessage } = serveFeed();
+    const party = message("Party", {});
+    const picnic = message("Picnic", {});
+    state.stored = [party, picnic];
+    render(<WithFeed />);
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    // Deleted for everyone: a tombstone, which no longer says it was an event.
+    const tombstone = structuredClone(party);
+    tombstone.message.content = null;
+    tombstone.message.deleted_at = 5;
+    state.stored = [picnic];
+    saidMessage(tombstone);
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    // Deleted for me.
+    const hidden = structuredClone(picnic);
+    hidden.message.hidden = true;
+    state.stored = [];
+    saidMessage(hidden);
+    await screen.findByTestId("upcoming-events-none");
+    expect(loads()).toBe(3);
+  });
+
+  it("load again when the chats change while one not sent yet is listed (taken back)", async () => {
+    const { state, said } = serveFeed();
+    const sent = message("Party", {});
+    state.stored = [sent];
+    render(<WithFeed />);
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    // All sent: a change to the chats says nothing about them.
+    said({ event: "chats_changed" });
+    expect(loads()).toBe(1);
+    const pending = message("Picnic", {});
+    pending.status = { state: "pending" };
+    pending.message.seq = 0;
+    state.stored = [sent, pending];
+    said({ event: "message", chat_id: "c1", message: pending });
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    // Taken back before it went: only the chats are said to change.
+    state.stored = [sent];
+    said({ event: "chats_changed" });
+    await waitFor(() => expect(rows()).toHaveLength(1));
     expect(loads()).toBe(3);
   });
 });

@@ -4,9 +4,10 @@ import { myRsvp, RSVP_WORDS, shortWhen, upcomingOf } from "./when";
 import "./events.css";
 
 /**
- * A chat's events still to come, soonest first: title, when in the viewer's time, and my
- * answer; a click shows the event in the conversation. `hideEmpty`: nothing at all while there
- * are none (where the list is a guest, as in a direct chat's gallery).
+ * A chat's events still to come, soonest first (the store's 50 soonest): title, when in the
+ * viewer's time, and my answer; a click shows the event in the conversation. `hideEmpty`:
+ * nothing at all while there are none (where the list is a guest, as in a direct chat's
+ * gallery).
  */
 export default function UpcomingEvents({
   chatId,

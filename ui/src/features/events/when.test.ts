@@ -4,14 +4,21 @@ import type { Answer, Event } from "./api";
 import {
   answerersBy,
   creatorZoneWords,
+  dateInput,
   endFrom,
   fromInputs,
   isOver,
+  knownZone,
   localZone,
+  monthAndDay,
   myRsvp,
+  nextDate,
   nextFullHour,
   nextRsvp,
   rsvpCounts,
+  shortWhen,
+  timeInput,
+  UNKNOWN_TIME,
   upcomingOf,
   whenWords,
   zoneCity,
@@ -49,6 +56,52 @@ describe("an event's times", () => {
     expect(endFrom(start, "23:30")).toBe(at(2030, 3, 14, 23, 30));
     expect(endFrom(start, "02:00")).toBe(at(2030, 3, 15, 2));
     expect(endFrom(start, "22:00")).toBe(start);
+  });
+
+  it("reads and writes the inputs in a zone, across its changes of the clocks", () => {
+    const ny = "America/New_York";
+    // 18:30 in New York in March 2030 (summer time, UTC-4) and in January (UTC-5).
+    expect(fromInputs("2030-03-14", "18:30", ny)).toBe(Date.UTC(2030, 2, 14, 22, 30));
+    expect(fromInputs("2030-01-14", "18:30", ny)).toBe(Date.UTC(2030, 0, 14, 23, 30));
+    expect(dateInput(Date.UTC(2030, 2, 14, 22, 30), ny)).toBe("2030-03-14");
+    expect(timeInput(Date.UTC(2030, 2, 14, 22, 30), ny)).toBe("18:30");
+    // Late at night in UTC is still the day before there.
+    expect(dateInput(Date.UTC(2030, 2, 15, 2), ny)).toBe("2030-03-14");
+    expect(fromInputs("2030-03-14", "18:30", "Asia/Kolkata")).toBe(Date.UTC(2030, 2, 14, 13));
+    // Either side of the clocks moving: 01:59 EST, then 03:00 EDT a minute on.
+    expect(fromInputs("2030-03-10", "01:59", ny)).toBe(Date.UTC(2030, 2, 10, 6, 59));
+    expect(fromInputs("2030-03-10", "03:00", ny)).toBe(Date.UTC(2030, 2, 10, 7));
+    // 01:30 twice in November: the first (EDT).
+    expect(fromInputs("2030-11-03", "01:30", ny)).toBe(Date.UTC(2030, 10, 3, 5, 30));
+    expect(fromInputs("2030-11-03", "03:00", ny)).toBe(Date.UTC(2030, 10, 3, 8));
+    // Times all through a year there come back as they were read.
+    for (let ms = Date.UTC(2030, 0, 1); ms < Date.UTC(2031, 0, 1); ms += 15 * 60_000 * 97) {
+      expect(fromInputs(dateInput(ms, ny), timeInput(ms, ny), ny)).toBe(ms);
+    }
+    // The end's next day is the next day there.
+    const start = Date.UTC(2030, 2, 15, 2); // 22:00 on the 14th in New York
+    expect(endFrom(start, "02:00", ny)).toBe(Date.UTC(2030, 2, 15, 6));
+    expect(endFrom(start, "23:00", ny)).toBe(Date.UTC(2030, 2, 15, 3));
+    expect(nextDate("2030-02-28")).toBe("2030-03-01");
+    expect(nextDate("2030-12-31")).toBe("2031-01-01");
+    expect(fromInputs("2030-03-14", "18:30", "Mars/Olympus_Mons")).toBeNull();
+    expect(knownZone(ny)).toBe(true);
+    expect(knownZone("Mars/Olympus_Mons")).toBe(false);
+  });
+
+  it("shows a time beyond what a date holds as unknown, never throwing", () => {
+    const far = event({ starts_at: Number.MAX_SAFE_INTEGER });
+    expect(whenWords(far)).toBe(UNKNOWN_TIME);
+    expect(UNKNOWN_TIME).toBe("Unknown time");
+    expect(shortWhen(far)).toBe("Unknown time");
+    expect(creatorZoneWords({ ...far, time_zone: "Asia/Tokyo" }, "Europe/Paris")).toBeNull();
+    expect(monthAndDay(Number.MAX_SAFE_INTEGER)).toBeNull();
+    expect(dateInput(Number.MAX_SAFE_INTEGER)).toBe("");
+    expect(timeInput(Number.MAX_SAFE_INTEGER, "Asia/Tokyo")).toBe("");
+    expect(endFrom(Number.MAX_SAFE_INTEGER, "18:00")).toBeNull();
+    // A bad end leaves the start.
+    const badEnd = event({ ends_at: Number.MAX_SAFE_INTEGER });
+    expect(whenWords(badEnd)).toBe(whenWords(event()));
   });
 
   it("is over once its end, else its start, has passed", () => {

@@ -69,7 +69,7 @@ function serve(myRole: MemberRole | null, refuse: string | null = null, info: Gr
         return myRole ? MEMBERS_WITH_ME(myRole) : MEMBERS.filter((m) => m.username !== "me");
       case "join_requests":
         return [];
-      case "chat_messages":
+      case "upcoming_events":
         return [PICNIC];
       case "leave_group":
         return null;

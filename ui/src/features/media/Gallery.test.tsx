@@ -82,6 +82,38 @@ describe("Gallery", () => {
     expect(onPick).toHaveBeenCalledWith("m20");
   });
 
+  it("opens a link's address from its row, and still shows its message", async () => {
+    invoke.mockImplementation(async (command: string, args?: never) => {
+      if (command === "chat_gallery") {
+        const bare = mediaMessage("m30", [], { seq: 30 });
+        bare.message.content = { kind: "text", text: "no preview: (http://plain.example/x)." };
+        return [bare, ...page("links", 20, 1)];
+      }
+      if (command !== "open_link") throw new Error(command);
+      if ((args as unknown as { link: string }).link.includes("plain")) {
+        throw { code: "internal", message: "no browser" };
+      }
+      return null;
+    });
+    const onPick = vi.fn();
+    render(<Gallery chatId="c1" onPick={onPick} onClose={() => {}} />);
+    fireEvent.click(screen.getByTestId("gallery-tab-links"));
+    await waitFor(() => expect(screen.getAllByTestId("gallery-link-open")).toHaveLength(2));
+    const [bare, previewed] = screen.getAllByTestId("gallery-link-open");
+    expect(bare!.getAttribute("aria-label")).toBe("Open http://plain.example/x");
+    fireEvent.click(previewed!);
+    expect(invoke).toHaveBeenLastCalledWith("open_link", { link: "https://example.org/20" });
+    expect(onPick).not.toHaveBeenCalled();
+    fireEvent.click(bare!);
+    expect(invoke).toHaveBeenLastCalledWith("open_link", { link: "http://plain.example/x" });
+    expect((await screen.findByTestId("gallery-open-error")).textContent).toBe(
+      "Could not open the link: no browser (internal)",
+    );
+    // The row itself still shows the message.
+    fireEvent.click(screen.getAllByTestId("gallery-item")[1]!);
+    expect(onPick).toHaveBeenCalledWith("m20");
+  });
+
   it("says when a tab has nothing yet", async () => {
     invoke.mockResolvedValue([]);
     render(<Gallery chatId="c1" onPick={() => {}} onClose={() => {}} />);

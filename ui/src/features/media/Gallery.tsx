@@ -1,7 +1,8 @@
 import { useState, type ReactNode } from "react";
-import type { LocalMessage } from "../../api";
+import { describeError, type LocalMessage } from "../../api";
 import { CloseIcon, LinkIcon, PlayIcon } from "../../components/Icon";
 import Tabs from "../../components/Tabs";
+import { firstLink, openLink } from "../../links";
 import { LAYER, useEscape } from "../../shortcuts";
 import { dayLabel } from "../../time";
 import type { Attachment, GalleryTab } from "./api";
@@ -89,22 +90,30 @@ function DocRows({ items, onPick }: { items: LocalMessage[]; onPick: (id: string
   );
 }
 
-/** The first link in a text, for a message that came without a preview. */
-function firstLink(text: string): string | null {
-  return /https?:\/\/\S+/.exec(text)?.[0] ?? null;
-}
-
-/** Links as rows: the preview's title and site, else the link itself. */
-function LinkRows({ items, onPick }: { items: LocalMessage[]; onPick: (id: string) => void }) {
+/**
+ * Links as rows: the preview's title and site, else the link itself; a row shows its message,
+ * and Open beside it opens the link (the browser for a web address).
+ */
+function LinkRows({
+  items,
+  onPick,
+  onOpen,
+}: {
+  items: LocalMessage[];
+  onPick: (id: string) => void;
+  onOpen: (url: string) => void;
+}) {
   return (
     <ul className="gallery-rows">
       {items.map((local) => {
         const content = local.message.content;
         const text = content?.kind === "text" ? content.text : "";
         const preview = content?.kind === "text" ? content.preview : undefined;
-        const url = preview?.url ?? firstLink(text) ?? text;
+        // The first link, as the app found it (a message that came without a preview).
+        const link = preview?.url ?? firstLink(text);
+        const url = link ?? text;
         return (
-          <li key={local.message.id}>
+          <li key={local.message.id} className="gallery-link-row">
             <button
               type="button"
               className="gallery-item gallery-row"
@@ -124,6 +133,18 @@ function LinkRows({ items, onPick }: { items: LocalMessage[]; onPick: (id: strin
                 {preview?.title && <span className="hint gallery-url">{url}</span>}
               </span>
             </button>
+            {link && (
+              <button
+                type="button"
+                className="link-button gallery-link-open"
+                title={link}
+                aria-label={`Open ${link}`}
+                data-testid="gallery-link-open"
+                onClick={() => onOpen(link)}
+              >
+                Open
+              </button>
+            )}
           </li>
         );
       })}
@@ -133,7 +154,8 @@ function LinkRows({ items, onPick }: { items: LocalMessage[]; onPick: (id: strin
 
 /**
  * A chat's media, links and documents beside its conversation, newest first, a page at a time;
- * a pick closes it and shows the message in the conversation. `children` go above the tabs.
+ * a pick closes it and shows the message in the conversation, a link's Open opens the link (a
+ * refused or failed one says why). `children` go above the tabs.
  */
 export default function Gallery({
   chatId,
@@ -149,6 +171,11 @@ export default function Gallery({
 }) {
   const [tab, setTab] = useState<GalleryTab>("media");
   const { items, more, loadMore, error } = useGallery(chatId, tab);
+  const [openError, setOpenError] = useState<string | null>(null);
+  const open = (url: string) => {
+    setOpenError(null);
+    openLink(url).catch((e) => setOpenError(`Could not open the link: ${describeError(e)}`));
+  };
   useEscape(true, LAYER.pane, onClose);
   return (
     <aside className="gallery" aria-label="Media, links and docs" data-testid="gallery">
@@ -168,7 +195,10 @@ export default function Gallery({
       <Tabs
         tabs={TABS}
         current={tab}
-        onSelect={setTab}
+        onSelect={(next) => {
+          setTab(next);
+          setOpenError(null);
+        }}
         label="Media, links and docs"
         testIdPrefix="gallery-tab-"
       />
@@ -176,6 +206,11 @@ export default function Gallery({
         {error && (
           <p className="error" role="alert">
             {error}
+          </p>
+        )}
+        {openError && (
+          <p className="error" role="alert" data-testid="gallery-open-error">
+            {openError}
           </p>
         )}
         {items === null ? (
@@ -187,7 +222,7 @@ export default function Gallery({
         ) : tab === "docs" ? (
           <DocRows items={items} onPick={onPick} />
         ) : (
-          <LinkRows items={items} onPick={onPick} />
+          <LinkRows items={items} onPick={onPick} onOpen={open} />
         )}
         {more && (
           <button

@@ -331,6 +331,73 @@ describe("media in bubbles", () => {
     expect(screen.getByTestId("message-text").textContent).toBe("look https://example.org/a");
   });
 
+  it("opens the links in a text, in a caption and the preview's through the app", async () => {
+    const opened: string[] = [];
+    serve((command, args) => {
+      if (command === "list_contacts") return [];
+      if (command !== "open_link") throw new Error(command);
+      opened.push(args.link as string);
+      return null;
+    });
+    const local = mediaMessage("m3", []);
+    local.message.content = {
+      kind: "text",
+      text: "<@u9> look https://example.org/a, or gkchat://join/abc.",
+      preview: { url: "https://example.org/a", title: "A page" },
+    };
+    const { unmount } = render(<Bubble local={local} />);
+    const text = screen.getByTestId("message-text");
+    // The words stay as they were; the mention and the links are marked in them.
+    expect(text.textContent).toBe("@someone look https://example.org/a, or gkchat://join/abc.");
+    expect(within(text).getByTestId("mention").textContent).toBe("@someone");
+    const links = within(text).getAllByTestId("message-link");
+    expect(links.map((a) => a.getAttribute("href"))).toEqual([
+      "https://example.org/a",
+      "gkchat://join/abc",
+    ]);
+    expect(links[0]!.className).toBe("message-link");
+    // The window does not follow it itself: the app opens it.
+    expect(fireEvent.click(links[0]!)).toBe(false);
+    fireEvent.click(links[1]!);
+    const preview = screen.getByTestId("link-preview");
+    expect(preview.getAttribute("href")).toBe("https://example.org/a");
+    expect(screen.getByRole("link", { name: /A page/ })).toBe(preview);
+    expect(fireEvent.click(preview)).toBe(false);
+    await vi.waitFor(() =>
+      expect(opened).toEqual([
+        "https://example.org/a",
+        "gkchat://join/abc",
+        "https://example.org/a",
+      ]),
+    );
+    unmount();
+
+    render(
+      <Bubble
+        local={mediaMessage("m4", [photo("img4")], { caption: "from http://pics.example/4" })}
+      />,
+    );
+    fireEvent.click(screen.getByTestId("message-link"));
+    await vi.waitFor(() => expect(opened).toHaveLength(4));
+    expect(invoke).toHaveBeenLastCalledWith("open_link", { link: "http://pics.example/4" });
+  });
+
+  it("says why a link did not open", async () => {
+    serve((command) => {
+      if (command === "open_link") {
+        throw { code: "bad_request", message: "only web and gkchat: links open" };
+      }
+      return [];
+    });
+    const local = mediaMessage("m5", []);
+    local.message.content = { kind: "text", text: "gkchat:nowhere" };
+    render(<Bubble local={local} />);
+    fireEvent.click(screen.getByTestId("message-link"));
+    expect((await screen.findByTestId("media-notice")).textContent).toBe(
+      "Could not open the link: only web and gkchat: links open (bad_request)",
+    );
+  });
+
   it("asks the app for a voice message's player address on the first play", async () => {
     serve((command) =>
       command === "playable_url" ? "http://127.0.0.1:4321/s3cr3t/v2" : undefined,

@@ -9,6 +9,7 @@ import {
   type ReactNode,
 } from "react";
 import { api, describeError, type LocalMessage } from "../../api";
+import { openLink } from "../../links";
 import { chatsApi } from "../chats/api";
 import { mediaApi, type Attachment } from "./api";
 import MediaViewer from "./MediaViewer";
@@ -33,6 +34,8 @@ export interface MediaActions {
   save: (attachment: Attachment) => void;
   /** Opens an attachment with the system's app for its type. */
   open: (attachment: Attachment) => void;
+  /** Opens a link in a message: a web address in the browser, a `gkchat:` one in the app. */
+  openLink: (url: string) => void;
   /** A short notice at the conversation's foot. */
   notify: (text: string) => void;
   /** My direct chat with a person (a contact card's Message); null where there is none. */
@@ -47,6 +50,7 @@ const NONE: MediaActions = {
   view: () => undefined,
   save: () => undefined,
   open: () => undefined,
+  openLink: () => undefined,
   notify: () => undefined,
   messageUser: null,
   myId: null,
@@ -119,6 +123,9 @@ export function MediaProvider({
         mediaApi
           .openMedia(attachment.media_id, fileName(attachment))
           .catch((e) => setNotice(`Could not open it: ${describeError(e)}`));
+      },
+      openLink: (url) => {
+        openLink(url).catch((e) => setNotice(`Could not open the link: ${describeError(e)}`));
       },
       notify: setNotice,
       messageUser: onOpenChat

@@ -41,8 +41,9 @@ export const chat: LocalChat = {
 };
 
 /**
- * The desktop side: the chat, its messages, no contacts, staging that answers where each file
- * went, and `more` commands (which win over those); any other command fails.
+ * The desktop side: the chat, its messages (and its events among them), no contacts, staging
+ * that answers where each file went, and `more` commands (which win over those); any other
+ * command fails.
  */
 export function serve(
   messages: LocalMessage[],
@@ -53,6 +54,10 @@ export function serve(
       const answer = more[command];
       if (answer) return answer(args as never);
       if (command === "chat_messages") return messages;
+      // Its events: the store's index keeps those to come, the list beside the chat the rest.
+      if (command === "upcoming_events") {
+        return messages.filter((local) => local.message.content?.kind === "event");
+      }
       if (command === "list_chats") return [chat];
       if (command === "list_contacts") return [];
       if (command === "set_typing") return null;

@@ -271,5 +271,16 @@ describe("a poll in a conversation", () => {
     const menu = screen.getByRole("menu");
     expect(within(menu).queryByRole("button", { name: "Edit" })).toBeNull();
     expect(within(menu).getByRole("button", { name: "Reply" })).toBeTruthy();
+    expect(within(menu).getByTestId("message-forward")).toBeTruthy();
+  });
+
+  it("offers no Forward for a closed poll", async () => {
+    serve([pollMessage({ closed_at: 5 })]);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    await screen.findByTestId("poll-card");
+    fireEvent.click(screen.getByTestId("message-menu"));
+    const menu = screen.getByRole("menu");
+    expect(within(menu).getByRole("button", { name: "Reply" })).toBeTruthy();
+    expect(within(menu).queryByTestId("message-forward")).toBeNull();
   });
 });

@@ -1,0 +1,72 @@
+import { render, screen } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import type { LocalMessage } from "../../api";
+import MessageMenu from "./MessageMenu";
+
+type Content = LocalMessage["message"]["content"];
+
+/** A message of Grace's in chat c1 with this content. */
+function message(content: Content, status: LocalMessage["status"] = { state: "sent" }) {
+  return {
+    message: {
+      id: "m1",
+      chat_id: "c1",
+      seq: status.state === "sent" ? 4 : 0,
+      updated_seq: 4,
+      sender_id: "u2",
+      content,
+      reply_to: null,
+      forwarded: false,
+      sent_at: Date.now(),
+      edited_at: null,
+      deleted_at: content === null ? Date.now() : null,
+      reactions: [],
+      hidden: false,
+    },
+    status,
+  } satisfies LocalMessage;
+}
+
+/** Whether the menu of this message offers Forward. */
+function offersForward(local: LocalMessage): boolean {
+  const none = () => {};
+  const { unmount } = render(
+    <MessageMenu
+      local={local}
+      myId="me"
+      now={Date.now()}
+      onAct={none}
+      onReply={none}
+      onForward={none}
+      onEdit={none}
+      onInfo={none}
+      onClose={none}
+    />,
+  );
+  const offered = screen.queryByTestId("message-forward") !== null;
+  unmount();
+  return offered;
+}
+
+const event = { title: "Picnic", starts_at: Date.now() + 86_400_000, time_zone: "UTC" };
+const poll = { question: "Lunch?", options: ["Pizza", "Sushi"], multiple: false, anonymous: false };
+
+describe("a message's Forward", () => {
+  it("is offered for a sent message, an event and a poll still open", () => {
+    expect(offersForward(message({ kind: "text", text: "hi" }))).toBe(true);
+    expect(offersForward(message({ kind: "event", event }))).toBe(true);
+    expect(offersForward(message({ kind: "poll", poll }))).toBe(true);
+  });
+
+  it("is not offered for a cancelled event or a closed poll (the app refuses them)", () => {
+    expect(offersForward(message({ kind: "event", event: { ...event, cancelled_at: 5 } }))).toBe(
+      false,
+    );
+    expect(offersForward(message({ kind: "poll", poll: { ...poll, closed_at: 5 } }))).toBe(false);
+  });
+
+  it("is not offered for a deleted message or one not sent yet", () => {
+    expect(offersForward(message(null))).toBe(false);
+    expect(offersForward(message({ kind: "text", text: "hi" }, { state: "pending" }))).toBe(false);
+  });
+});
