@@ -158,10 +158,10 @@ pub async fn cancel(state: &AppState, media_id: &str, now_ms: i64) -> Result<()>
     Ok(())
 }
 
-/// Checks that `user_id` may attach each of `media_ids` to a message: an upload of their own
-/// that has not failed, or a media they may read (forwarding). Anything else is `unknown_media`,
-/// which does not tell whether it exists.
-pub async fn check_attachable(db: &impl ConnectionTrait, user_id: &str, media_ids: &[&str], now_ms: i64) -> Result<()> {
+/// Checks that `user_id` may attach each of `media_ids` to a message or a post: an upload of
+/// their own that has not failed, or a media of a message they may see (forwarding). Anything
+/// else is `unknown_media`, which does not tell whether it exists.
+pub async fn check_attachable(db: &impl ConnectionTrait, user_id: &str, media_ids: &[&str]) -> Result<()> {
     for media_id in media_ids {
         let unknown =
             || Error::api(axum::http::StatusCode::NOT_FOUND, ErrorCode::UnknownMedia, format!("no media {media_id}"));
@@ -173,7 +173,9 @@ pub async fn check_attachable(db: &impl ConnectionTrait, user_id: &str, media_id
                 format!("the upload of {media_id} did not finish"),
             ));
         }
-        if row.owner_id != user_id && !rows::may_read(db, &row, user_id, now_ms).await? {
+        // Forwarding reuses a blob seen in a chat; one seen only in someone's status stays theirs
+        // (it would outlive the post and reach people outside its audience).
+        if row.owner_id != user_id && rows::viewers(db, &row.id, Some(user_id)).await?.is_empty() {
             return Err(unknown());
         }
     }

@@ -384,8 +384,7 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
     }
     let chat = message.chat_id.clone();
     let roster = state.members.check(&state.db, &chat, sender_id).await?;
-    crate::media::check_attachable(&state.db, sender_id, &message.content.media_ids(), state.config.clock.now_ms())
-        .await?;
+    crate::media::check_attachable(&state.db, sender_id, &message.content.media_ids()).await?;
     // In a direct chat the writer checks, a whole batch at once, that the other person still
     // exists and that no block stands between them.
     let peer = match roster.kind {
@@ -395,6 +394,13 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
         }
         ChatKind::Group => None,
     };
+    // A status is answered in its owner's direct chat only, quoting one of the two.
+    if let Content::Text { status: Some(quote), .. } = &message.content {
+        let ours = peer.as_deref().is_some_and(|peer| quote.owner_id == peer || quote.owner_id == sender_id);
+        if !ours {
+            return Err(bad(ErrorCode::BadRequest, "a status is answered in its owner's direct chat"));
+        }
+    }
     if let Some(reply_to) = &message.reply_to {
         let quoted = messages::get(&state.db, reply_to).await?;
         if quoted.is_none_or(|q| q.chat_id != chat) {

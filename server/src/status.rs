@@ -69,7 +69,7 @@ pub async fn post(state: &AppState, owner_id: &str, new: NewStatus) -> Result<St
     }
     new.content.check().map_err(|(code, text)| bad(code, text))?;
     let media_ids = new.content.media_ids();
-    media::check_attachable(&state.db, owner_id, &media_ids, now).await?;
+    media::check_attachable(&state.db, owner_id, &media_ids).await?;
     if rows::live_count(&state.db, owner_id, now).await? >= STATUS_LIVE_MAX {
         return Err(Error::api(
             StatusCode::TOO_MANY_REQUESTS,
@@ -88,7 +88,14 @@ pub async fn post(state: &AppState, owner_id: &str, new: NewStatus) -> Result<St
     // for another writer (it fails busy at once).
     let audience = rows::audience_now(&state.db, owner_id).await?;
     let txn = state.db.begin().await?;
-    rows::insert(&txn, &row, &audience, &media_ids).await?;
+    if !rows::insert(&txn, &row, &audience, &media_ids).await? {
+        // The same post sent twice at once: the first one stands.
+        txn.rollback().await?;
+        return match rows::get(&state.db, &new.id).await? {
+            Some(row) if row.owner_id == owner_id => view_of(&row, true, None, Some(0)),
+            _ => Err(bad(ErrorCode::BadRequest, "that id is taken")),
+        };
+    }
     txn.commit().await?;
     let theirs = view_of(&row, false, None, None)?;
     push(state, &audience, StatusEvent::Posted { post: theirs });
@@ -109,17 +116,14 @@ pub async fn feed(state: &AppState, user_id: &str) -> Result<StatusFeed> {
         .map(|row| view_of(row, true, None, Some(counts.get(&row.id).copied().unwrap_or(0))))
         .collect::<Result<Vec<_>>>()?;
     let theirs = rows::seen_by(&state.db, user_id, now).await?;
-    let ids: Vec<String> = theirs.iter().map(|r| r.id.clone()).collect();
-    let views = rows::my_views(&state.db, user_id, &ids).await?;
     let owner_ids: Vec<String> =
-        theirs.iter().map(|r| r.owner_id.clone()).collect::<HashSet<_>>().into_iter().collect();
+        theirs.iter().map(|(r, ..)| r.owner_id.clone()).collect::<HashSet<_>>().into_iter().collect();
     let mut people = chats::people_seen_by(&state.db, &owner_ids, user_id).await?;
     let prefs = rows::prefs(&state.db, user_id).await?;
     let mut by_owner: HashMap<String, Vec<StatusPost>> = HashMap::new();
-    for row in &theirs {
-        let view = views.get(&row.id);
-        let post = view_of(row, view.is_some(), view.cloned().flatten(), None)?;
-        by_owner.entry(row.owner_id.clone()).or_default().push(post);
+    for (row, seen, reaction) in theirs {
+        let post = view_of(&row, seen, reaction, None)?;
+        by_owner.entry(row.owner_id).or_default().push(post);
     }
     let mut others: Vec<StatusOwner> = by_owner
         .into_iter()
@@ -159,7 +163,9 @@ pub async fn view(state: &AppState, user_id: &str, post_id: &str) -> Result<()> 
     if row.owner_id == user_id || !rows::view(&state.db, post_id, user_id, now).await? {
         return Ok(());
     }
-    let named = shares_receipts(&state.db, user_id).await?.then(|| user_id.to_owned());
+    // Named only when both share read receipts (an owner who hides theirs sees counts only).
+    let both = shares_receipts(&state.db, user_id).await? && shares_receipts(&state.db, &row.owner_id).await?;
+    let named = both.then(|| user_id.to_owned());
     let (owner_id, post_id) = (row.owner_id.clone(), row.id.clone());
     let to_owner =
         StatusEvent::Viewed { post_id: post_id.clone(), owner_id: owner_id.clone(), viewer_id: named, viewed_at: now };
@@ -200,12 +206,11 @@ pub async fn viewers(state: &AppState, user_id: &str, post_id: &str) -> Result<S
     if !shares_receipts(&state.db, user_id).await? {
         return Ok(StatusViewers { post_id: row.id, count, viewers: Vec::new(), hidden: true });
     }
-    let mut viewers = Vec::new();
-    for (viewer_id, viewed_at, reaction) in views {
-        if reaction.is_some() || shares_receipts(&state.db, &viewer_id).await? {
-            viewers.push(StatusViewer { user_id: viewer_id, viewed_at, reaction });
-        }
-    }
+    let viewers = views
+        .into_iter()
+        .filter(|view| view.shares_receipts || view.reaction.is_some())
+        .map(|view| StatusViewer { user_id: view.viewer_id, viewed_at: view.viewed_at, reaction: view.reaction })
+        .collect();
     Ok(StatusViewers { post_id: row.id, count, viewers, hidden: false })
 }
 

@@ -89,6 +89,7 @@ struct Inner {
     reminders: Notify,
     /// The clock's time when the timers' loop last looked (for tests: "nothing was due then").
     reminders_checked: tokio::sync::watch::Sender<i64>,
+    status: status::StatusState,
 }
 
 /// Handle to one account's messenger; dropping it stops its tasks.
@@ -97,6 +98,7 @@ pub struct Messenger {
     task: JoinHandle<()>,
     uploader: JoinHandle<()>,
     reminder: JoinHandle<()>,
+    status: JoinHandle<()>,
 }
 
 impl Drop for Messenger {
@@ -104,6 +106,7 @@ impl Drop for Messenger {
         self.task.abort();
         self.uploader.abort();
         self.reminder.abort();
+        self.status.abort();
     }
 }
 
@@ -134,11 +137,13 @@ impl Messenger {
             reminders_checked: tokio::sync::watch::channel(i64::MIN).0,
             clock,
             reminders: Notify::new(),
+            status: status::StatusState::default(),
         });
         let task = tokio::spawn(run(inner.clone()));
         let uploader = tokio::spawn(media::upload_files(inner.clone()));
         let reminder = tokio::spawn(timers::run(inner.clone()));
-        Self { inner, task, uploader, reminder }
+        let status = tokio::spawn(status::keep_fresh(inner.clone()));
+        Self { inner, task, uploader, reminder, status }
     }
 
     pub fn store(&self) -> &Store {
@@ -578,7 +583,7 @@ async fn on_event(inner: &Arc<Inner>, event: Event) -> Result<()> {
             let _ = inner.events.send(MessengerEvent::Media(info));
         }
         Event::Resync | Event::Lagged { .. } => sync(inner).await?,
-        Event::Status(event) => status::on_push(inner, event).await,
+        Event::Status(event) => status::on_push(inner, *event),
         Event::State(_) | Event::ServerError(_) | Event::Presence(_) | Event::Call(_) => {}
     }
     Ok(())
@@ -606,9 +611,7 @@ async fn sync(inner: &Inner) -> Result<()> {
         inner.store.apply_page(&page.messages).await?;
         if page.complete {
             // Status posts made or gone while this device was away.
-            if let Err(err) = status::refresh(inner).await {
-                tracing::debug!(%err, "status feed not refreshed");
-            }
+            inner.status.stale();
             for chat in &page.chats {
                 inner.store.advance_cursor(&chat.id, chat.last_seq).await?;
                 acknowledge_delivery(inner, &chat.id).await;

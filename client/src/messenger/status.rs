@@ -1,38 +1,95 @@
-//! Status from this device: the feed (the server's when it answers, else the cache — never a
-//! post whose time is up), posting words or a picture / video (prepared like an attachment,
-//! uploaded, then posted), viewing, reacting, replying into our direct chat with a quote, the
-//! viewers of my posts, how I follow someone, and who sees my next posts.
+//! Status from this device: the feed (as cached here, read again from the server off the push
+//! loop on every `status` push and after a catch-up — never a post whose time is up), posting
+//! words or a picture / video (prepared like an attachment, uploaded, then posted), viewing,
+//! reacting, replying into our direct chat with a quote, the viewers of my posts, how I follow
+//! someone, and who sees my next posts.
+
+use std::sync::Arc;
 
 use gkchat_proto::chat::{Content, NewMessage};
 use gkchat_proto::status::{
-    NewStatus, StatusAudience, StatusContent, StatusFeed, StatusFont, StatusPost, StatusPrefs, StatusQuote,
-    StatusViewers,
+    NewStatus, StatusAudience, StatusContent, StatusEvent, StatusFeed, StatusFont, StatusPost, StatusPrefs,
+    StatusQuote, StatusViewers,
 };
+use tokio::sync::Notify;
 
 use super::{Inner, MediaSource, Messenger, MessengerEvent};
 use crate::media::compose;
 use crate::store::LocalMessage;
 use crate::{Error, Result};
 
-/// Reads the server's feed into the cache (a failure leaves the cache as it was).
-pub(super) async fn refresh(inner: &Inner) -> Result<()> {
+/// Reads the server's feed into the cache (a failure leaves the cache as it was); true when it
+/// differs from the last one read. One read at a time, so an older answer never overwrites a
+/// newer one.
+pub(super) async fn refresh(inner: &Inner) -> Result<bool> {
+    let mut last = inner.status.last.lock().await;
     let feed = inner.client.status_feed().await?;
     inner.store.save_status_feed(&feed).await?;
+    let changed = last.as_ref() != Some(&feed);
+    *last = Some(feed);
     // Its expiries may be sooner than the timers' next.
     inner.reminders.notify_one();
-    Ok(())
+    Ok(changed)
 }
 
 fn offline(err: &Error) -> bool {
     matches!(err, Error::Unreachable(_) | Error::Disconnected)
 }
 
+/// The status side of a messenger: pushes wait here for the feed to be read again.
+#[derive(Default)]
+pub(super) struct StatusState {
+    /// Wakes [`keep_fresh`].
+    wake: Notify,
+    /// Pushes told to the app once the feed has been read again.
+    pending: std::sync::Mutex<Vec<StatusEvent>>,
+    /// The feed last read (and the one read at a time).
+    last: tokio::sync::Mutex<Option<StatusFeed>>,
+}
+
+impl StatusState {
+    /// Asks for the feed to be read again soon (by [`keep_fresh`], off the push loop).
+    pub(super) fn stale(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// Reads the feed again whenever asked (a burst of asks reads it once more), then tells the app
+/// the pushes that asked — or, when nothing did but the feed changed, that it should look again.
+pub(super) async fn keep_fresh(inner: Arc<Inner>) {
+    loop {
+        inner.status.wake.notified().await;
+        let changed = match refresh(&inner).await {
+            Ok(changed) => changed,
+            Err(err) => {
+                tracing::debug!(%err, "status feed not refreshed");
+                false
+            }
+        };
+        let pending = std::mem::take(&mut *inner.status.pending.lock().expect("status pushes lock"));
+        let told = !pending.is_empty();
+        for event in pending {
+            let _ = inner.events.send(MessengerEvent::Status { status: Box::new(event) });
+        }
+        if changed && !told {
+            let _ = inner.events.send(MessengerEvent::Status { status: Box::new(StatusEvent::Refresh) });
+        }
+    }
+}
+
 impl Messenger {
-    /// My live posts and those I may see: fresh from the server, or as last cached when it
-    /// cannot be reached. Expired posts are never in it (by this messenger's clock).
+    /// My live posts and those I may see, as this device has them (at once, also offline);
+    /// the server is asked meanwhile, and a `status` event follows if it knew more. Expired
+    /// posts are never in it (by this messenger's clock).
     pub async fn status_feed(&self) -> Result<StatusFeed> {
+        self.inner.status.stale();
+        self.inner.store.status_feed(self.inner.clock.now_ms()).await
+    }
+
+    /// The feed read from the server now (the cache when it cannot be reached).
+    pub async fn refresh_status(&self) -> Result<StatusFeed> {
         match refresh(&self.inner).await {
-            Ok(()) => {}
+            Ok(_) => {}
             Err(err) if offline(&err) => {}
             Err(err) => return Err(err),
         }
@@ -144,10 +201,8 @@ impl Messenger {
     }
 }
 
-/// A status push: the cache is read again from the server, and the app told.
-pub(super) async fn on_push(inner: &Inner, event: Box<gkchat_proto::status::StatusEvent>) {
-    if let Err(err) = refresh(inner).await {
-        tracing::debug!(%err, "status feed not refreshed");
-    }
-    let _ = inner.events.send(MessengerEvent::Status { status: event });
+/// A status push: the feed is read again (off the push loop), then the app told.
+pub(super) fn on_push(inner: &Inner, event: StatusEvent) {
+    inner.status.pending.lock().expect("status pushes lock").push(event);
+    inner.status.stale();
 }

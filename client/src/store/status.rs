@@ -11,8 +11,23 @@ use super::{Store, get, json, parse, statement};
 use crate::Result;
 
 impl Store {
-    /// Replaces the cached feed with the server's.
+    /// Replaces the cached feed with the server's; the cached media of posts no longer in it go.
     pub async fn save_status_feed(&self, feed: &StatusFeed) -> Result<()> {
+        let kept: std::collections::HashSet<&str> = feed
+            .mine
+            .iter()
+            .chain(feed.others.iter().flat_map(|owner| &owner.posts))
+            .flat_map(|post| post.content.media_ids())
+            .collect();
+        let before = self.db.query_all(statement("SELECT data FROM status_posts", [])).await?;
+        for row in &before {
+            let post: StatusPost = parse(&get::<String>(row, "data")?)?;
+            for media_id in post.content.media_ids() {
+                if !kept.contains(media_id) {
+                    self.forget_media(media_id).await?;
+                }
+            }
+        }
         let txn = self.db.begin().await?;
         txn.execute(statement("DELETE FROM status_posts", [])).await?;
         txn.execute(statement("DELETE FROM status_owners", [])).await?;

@@ -72,6 +72,7 @@ pub async fn report(
     if request.block {
         blocks::block(&state.db, &auth.user_id, &user.id, now).await?;
         crate::presence::announce(&state, &auth.user_id).await?;
+        crate::status::blocks_changed(&state, &auth.user_id, &user.id);
     }
     tracing::info!(report_id = %filed.id, "report filed");
     Ok((StatusCode::CREATED, Json(ReportReceipt { id: filed.id })))

@@ -256,7 +256,8 @@ pub const DELETED_ACCOUNT_NAME: &str = "Deleted account";
 /// Deletes an account: every device signed out (its sessions and used refresh tokens gone),
 /// every personal field cleared, username and email freed. The row stays, anonymous, so
 /// messages it sent can still name their sender as "Deleted account". Features that keep more
-/// per-user data (contacts, blocks, one-time codes, photos, memberships) remove it here too.
+/// per-user data (contacts, blocks, one-time codes, photos, memberships, status posts, views
+/// and settings) remove it here too.
 pub async fn delete(db: &(impl ConnectionTrait + TransactionTrait), user: users::Model, now_ms: i64) -> Result<()> {
     let txn = db.begin().await?;
     device_sessions::Entity::delete_many()
@@ -266,6 +267,7 @@ pub async fn delete(db: &(impl ConnectionTrait + TransactionTrait), user: users:
     super::contacts::forget_user(&txn, &user.id).await?;
     super::blocks::forget_user(&txn, &user.id).await?;
     super::otp::forget_user(&txn, &user.id, user.phone.as_deref()).await?;
+    super::status::forget_user(&txn, &user.id).await?;
     let privacy = Privacy::default();
     let mut row: users::ActiveModel = user.into();
     row.username = Set(None);

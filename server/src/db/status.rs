@@ -45,6 +45,10 @@ fn post_of(row: &QueryResult) -> Result<PostRow> {
 
 const POST_COLUMNS: &str = "p.id, p.owner_id, p.content, p.posted_at, p.expires_at";
 
+/// The post's owner still has an account (a deleted one's posts go with it; this guards the
+/// moment between).
+const LIVE_OWNER: &str = "EXISTS (SELECT 1 FROM users o WHERE o.id = p.owner_id AND o.deleted_at IS NULL)";
+
 /// Neither has blocked the other (for a pair of column expressions).
 fn unblocked(a: &str, b: &str) -> String {
     format!(
@@ -156,11 +160,18 @@ pub async fn live_count(db: &impl ConnectionTrait, owner_id: &str, now_ms: i64) 
     Ok(rows.first().map(|r| r.try_get_by_index::<i64>(0)).transpose()?.unwrap_or(0) as u64)
 }
 
-/// Stores a post with its audience and media (inside the caller's transaction).
-pub async fn insert(db: &impl ConnectionTrait, post: &PostRow, audience: &[String], media_ids: &[&str]) -> Result<()> {
-    run(
+/// Stores a post with its audience and media (inside the caller's transaction); false, storing
+/// nothing, when its id is taken.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    post: &PostRow,
+    audience: &[String],
+    media_ids: &[&str],
+) -> Result<bool> {
+    let added = run(
         db,
-        "INSERT INTO status_posts (id, owner_id, content, posted_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO status_posts (id, owner_id, content, posted_at, expires_at) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (id) DO NOTHING",
         vec![
             post.id.clone().into(),
             post.owner_id.clone().into(),
@@ -170,13 +181,15 @@ pub async fn insert(db: &impl ConnectionTrait, post: &PostRow, audience: &[Strin
         ],
     )
     .await?;
-    for user_id in audience {
-        run(
-            db,
-            "INSERT INTO status_audience (post_id, user_id) VALUES (?, ?)",
-            vec![post.id.clone().into(), user_id.clone().into()],
-        )
-        .await?;
+    if added == 0 {
+        return Ok(false);
+    }
+    // Many rows a statement (an audience may be thousands).
+    for chunk in audience.chunks(200) {
+        let marks = vec!["(?, ?)"; chunk.len()].join(", ");
+        let values =
+            chunk.iter().flat_map(|user_id| [Value::from(post.id.clone()), Value::from(user_id.clone())]).collect();
+        run(db, &format!("INSERT INTO status_audience (post_id, user_id) VALUES {marks}"), values).await?;
     }
     let unique: HashSet<&&str> = media_ids.iter().collect();
     for media_id in unique {
@@ -188,7 +201,7 @@ pub async fn insert(db: &impl ConnectionTrait, post: &PostRow, audience: &[Strin
         .await?;
         run(db, "UPDATE media SET used = ? WHERE id = ?", vec![true.into(), (**media_id).into()]).await?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// A post by id, whoever asks, even expired (to answer an idempotent repost).
@@ -208,7 +221,7 @@ pub async fn visible(
 ) -> Result<Option<PostRow>> {
     let sql = format!(
         "SELECT {POST_COLUMNS} FROM status_posts p WHERE p.id = ? AND p.expires_at > ? AND (p.owner_id = ? OR \
-         (EXISTS (SELECT 1 FROM status_audience a WHERE a.post_id = p.id AND a.user_id = ?) AND {}))",
+         (EXISTS (SELECT 1 FROM status_audience a WHERE a.post_id = p.id AND a.user_id = ?) AND {} AND {LIVE_OWNER}))",
         unblocked("p.owner_id", "?")
     );
     let values =
@@ -225,14 +238,27 @@ pub async fn mine(db: &impl ConnectionTrait, owner_id: &str, now_ms: i64) -> Res
     all(db, &sql, vec![owner_id.into(), now_ms.into()]).await?.iter().map(post_of).collect()
 }
 
-/// Every live post `viewer_id` may see from others, oldest first.
-pub async fn seen_by(db: &impl ConnectionTrait, viewer_id: &str, now_ms: i64) -> Result<Vec<PostRow>> {
+/// Every live post `viewer_id` may see from others, oldest first, with whether they viewed it
+/// and their reaction.
+pub async fn seen_by(
+    db: &impl ConnectionTrait,
+    viewer_id: &str,
+    now_ms: i64,
+) -> Result<Vec<(PostRow, bool, Option<String>)>> {
     let sql = format!(
-        "SELECT {POST_COLUMNS} FROM status_posts p JOIN status_audience a ON a.post_id = p.id AND a.user_id = ? \
-         WHERE p.expires_at > ? AND {} ORDER BY p.posted_at, p.id",
+        "SELECT {POST_COLUMNS}, v.viewed_at, v.reaction FROM status_posts p \
+         JOIN status_audience a ON a.post_id = p.id AND a.user_id = ? \
+         LEFT JOIN status_views v ON v.post_id = p.id AND v.viewer_id = a.user_id \
+         WHERE p.expires_at > ? AND {} AND {LIVE_OWNER} ORDER BY p.posted_at, p.id",
         unblocked("p.owner_id", "a.user_id")
     );
-    all(db, &sql, vec![viewer_id.into(), now_ms.into()]).await?.iter().map(post_of).collect()
+    let rows = all(db, &sql, vec![viewer_id.into(), now_ms.into()]).await?;
+    rows.iter()
+        .map(|row| {
+            let viewed: Option<i64> = row.try_get("", "viewed_at")?;
+            Ok((post_of(row)?, viewed.is_some(), row.try_get("", "reaction")?))
+        })
+        .collect()
 }
 
 /// Who may see a live post of `owner_id` now (its audience, without blocks made since).
@@ -246,22 +272,15 @@ pub async fn audience_of(db: &impl ConnectionTrait, post_id: &str) -> Result<Vec
 
 /// Records that `viewer_id` viewed a post (the first time counts); true when it is new.
 pub async fn view(db: &impl ConnectionTrait, post_id: &str, viewer_id: &str, now_ms: i64) -> Result<bool> {
-    let seen = all(
+    // Two devices at once: one row, the first.
+    let added = run(
         db,
-        "SELECT viewed_at FROM status_views WHERE post_id = ? AND viewer_id = ?",
-        vec![post_id.into(), viewer_id.into()],
-    )
-    .await?;
-    if !seen.is_empty() {
-        return Ok(false);
-    }
-    run(
-        db,
-        "INSERT INTO status_views (post_id, viewer_id, viewed_at) VALUES (?, ?, ?)",
+        "INSERT INTO status_views (post_id, viewer_id, viewed_at) VALUES (?, ?, ?) \
+         ON CONFLICT (post_id, viewer_id) DO NOTHING",
         vec![post_id.into(), viewer_id.into(), now_ms.into()],
     )
     .await?;
-    Ok(true)
+    Ok(added > 0)
 }
 
 /// Sets `viewer_id`'s reaction to a post (viewing it too).
@@ -282,38 +301,36 @@ pub async fn react(
     Ok(())
 }
 
-/// A post's views: who, when, and their reaction, earliest first.
-pub async fn views(db: &impl ConnectionTrait, post_id: &str) -> Result<Vec<(String, i64, Option<String>)>> {
+/// One view of a post.
+#[derive(Debug, Clone)]
+pub struct View {
+    pub viewer_id: String,
+    pub viewed_at: i64,
+    pub reaction: Option<String>,
+    /// The viewer shares read receipts.
+    pub shares_receipts: bool,
+}
+
+/// A post's views (by accounts that still exist), earliest first.
+pub async fn views(db: &impl ConnectionTrait, post_id: &str) -> Result<Vec<View>> {
     let rows = all(
         db,
-        "SELECT viewer_id, viewed_at, reaction FROM status_views WHERE post_id = ? ORDER BY viewed_at, viewer_id",
+        "SELECT v.viewer_id, v.viewed_at, v.reaction, u.read_receipts FROM status_views v \
+         JOIN users u ON u.id = v.viewer_id AND u.deleted_at IS NULL \
+         WHERE v.post_id = ? ORDER BY v.viewed_at, v.viewer_id",
         vec![post_id.into()],
     )
     .await?;
     rows.iter()
-        .map(|row| Ok((row.try_get("", "viewer_id")?, row.try_get("", "viewed_at")?, row.try_get("", "reaction")?)))
+        .map(|row| {
+            Ok(View {
+                viewer_id: row.try_get("", "viewer_id")?,
+                viewed_at: row.try_get("", "viewed_at")?,
+                reaction: row.try_get("", "reaction")?,
+                shares_receipts: row.try_get("", "read_receipts")?,
+            })
+        })
         .collect()
-}
-
-/// Of `post_ids`, `viewer_id`'s views: post → their reaction.
-pub async fn my_views(
-    db: &impl ConnectionTrait,
-    viewer_id: &str,
-    post_ids: &[String],
-) -> Result<HashMap<String, Option<String>>> {
-    if post_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let marks = vec!["?"; post_ids.len()].join(", ");
-    let mut values: Vec<Value> = vec![viewer_id.into()];
-    values.extend(post_ids.iter().map(|id| Value::from(id.clone())));
-    let rows = all(
-        db,
-        &format!("SELECT post_id, reaction FROM status_views WHERE viewer_id = ? AND post_id IN ({marks})"),
-        values,
-    )
-    .await?;
-    rows.iter().map(|row| Ok((row.try_get("", "post_id")?, row.try_get("", "reaction")?))).collect()
 }
 
 /// How many viewed each of `post_ids`.
@@ -372,28 +389,33 @@ pub async fn prefs(db: &impl ConnectionTrait, user_id: &str) -> Result<HashMap<S
 }
 
 pub async fn set_prefs(db: &impl ConnectionTrait, user_id: &str, owner_id: &str, prefs: StatusPrefs) -> Result<()> {
-    run(db, "DELETE FROM status_prefs WHERE user_id = ? AND owner_id = ?", vec![user_id.into(), owner_id.into()])
-        .await?;
-    if prefs != StatusPrefs::default() {
-        run(
-            db,
-            "INSERT INTO status_prefs (user_id, owner_id, muted, notify) VALUES (?, ?, ?, ?)",
-            vec![user_id.into(), owner_id.into(), prefs.muted.into(), prefs.notify.into()],
-        )
-        .await?;
-    }
+    run(
+        db,
+        "INSERT INTO status_prefs (user_id, owner_id, muted, notify) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (user_id, owner_id) DO UPDATE SET muted = excluded.muted, notify = excluded.notify",
+        vec![user_id.into(), owner_id.into(), prefs.muted.into(), prefs.notify.into()],
+    )
+    .await?;
     Ok(())
 }
 
-/// Who asked to be notified of `owner_id`'s new posts.
-pub async fn notified_of(db: &impl ConnectionTrait, owner_id: &str) -> Result<HashSet<String>> {
-    let rows = all(
-        db,
-        "SELECT user_id FROM status_prefs WHERE owner_id = ? AND notify = ?",
-        vec![owner_id.into(), true.into()],
-    )
-    .await?;
-    Ok(strings(rows)?.into_iter().collect())
+/// Everything of `user_id`'s in status: their posts (with their audience, views and media
+/// links), their views and reactions, how they follow others and others them, their audience
+/// setting and lists, and their place on others' lists.
+pub async fn forget_user(db: &impl ConnectionTrait, user_id: &str) -> Result<()> {
+    let posts = strings(all(db, "SELECT id FROM status_posts WHERE owner_id = ?", vec![user_id.into()]).await?)?;
+    delete(db, &posts).await?;
+    for sql in [
+        "DELETE FROM status_views WHERE viewer_id = ?",
+        "DELETE FROM status_audience WHERE user_id = ?",
+        "DELETE FROM status_prefs WHERE user_id = ? OR owner_id = ?",
+        "DELETE FROM status_settings WHERE user_id = ?",
+        "DELETE FROM status_lists WHERE user_id = ? OR other_id = ?",
+    ] {
+        let values = vec![Value::from(user_id.to_owned()); sql.matches('?').count()];
+        run(db, sql, values).await?;
+    }
+    Ok(())
 }
 
 /// Whether `viewer` may read `media_id` through a live status post using it: its owner, or in

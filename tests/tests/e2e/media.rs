@@ -386,7 +386,7 @@ async fn photos_documents_a_voice_message_and_a_pasted_picture_in_the_window() {
     click(&session, "status-post").await;
     let posts = super::within_secs(60, async {
         loop {
-            let feed = jack_m.status_feed().await.unwrap();
+            let feed = jack_m.refresh_status().await.unwrap();
             if let Some(iris_posts) = feed.others.into_iter().find(|o| o.owner.user_id == iris_id)
                 && iris_posts.posts.len() == 2
             {

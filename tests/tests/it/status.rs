@@ -20,7 +20,7 @@ use gkchat_tests::{TestServer, api_code, eventually, messenger, messenger_at, on
 
 /// The ids of the posts `device` sees from `owner_id`.
 async fn sees(device: &Messenger, owner_id: &str) -> Vec<String> {
-    let feed = device.status_feed().await.unwrap();
+    let feed = device.refresh_status().await.unwrap();
     feed.others.into_iter().filter(|o| o.owner.user_id == owner_id).flat_map(|o| o.posts).map(|p| p.id).collect()
 }
 
@@ -144,9 +144,42 @@ async fn each_audience_choice_and_block_decides_who_sees_a_post() {
     assert_eq!(api_code(cal.status_viewers(&photo.id).await), ErrorCode::NotFound);
     assert_eq!(api_code(cal.delete_status(&photo.id).await), ErrorCode::NotFound);
     assert_eq!(api_code(cal.react_to_status(&photo.id, Some("nope".into())).await), ErrorCode::BadRequest);
+    // Cal may not pass the picture on (it would outlive the post and reach others).
+    let forward = gkchat_proto::chat::NewMessage {
+        id: uuid::Uuid::now_v7().to_string(),
+        chat_id: cal.open_direct(&dee_me.id).await.unwrap().id,
+        content: Content::Media { attachments: vec![(**attachment).clone()], caption: String::new() },
+        reply_to: None,
+        forwarded: true,
+    };
+    let (cal_live, _cal_events) = online(&cal).await;
+    assert_eq!(api_code(cal_live.send_message(forward).await), ErrorCode::UnknownMedia);
+    // A status quote names the chat's own people only.
+    let fake = gkchat_proto::chat::NewMessage {
+        id: uuid::Uuid::now_v7().to_string(),
+        chat_id: cal.open_direct(&dee_me.id).await.unwrap().id,
+        content: Content::Text {
+            text: "look".into(),
+            preview: None,
+            status: Some(Box::new(gkchat_proto::status::StatusQuote::of(&photo))),
+        },
+        reply_to: None,
+        forwarded: false,
+    };
+    assert_eq!(api_code(cal_live.send_message(fake).await), ErrorCode::BadRequest);
+    // A block made after posting: the picture is refused too.
+    ann.block(&cal_me.id).await.unwrap();
+    let refused = cal.download_to(&attachment.media_id, &temp.path().join("blocked"), |_| {}).await;
+    assert_eq!(api_code(refused), ErrorCode::NotFound);
+    ann.unblock(&cal_me.id).await.unwrap();
     // Mine to take down early: gone for cal at once.
     ann_m.delete_status(&only_cal.id).await.unwrap();
     assert!(!sees(cal_m, &ann_me.id).await.contains(&only_cal.id));
+    // A deleted account's posts go with it (and a block it made cannot lapse into sight).
+    assert!(!sees(cal_m, &ann_me.id).await.is_empty());
+    ann.delete_account(gkchat_tests::TEST_PASSWORD).await.unwrap();
+    assert!(sees(cal_m, &ann_me.id).await.is_empty());
+    assert!(sees(bob_m, &ann_me.id).await.is_empty());
     let _ = (dee_m, fay_m, eve_m);
 }
 
@@ -188,7 +221,7 @@ async fn views_reactions_replies_and_expiry_under_a_moved_clock() {
         }
     })
     .await;
-    let feed = bob_m.status_feed().await.unwrap();
+    let feed = bob_m.refresh_status().await.unwrap();
     assert_eq!(feed.others[0].prefs, StatusPrefs { muted: false, notify: true });
     assert!(!feed.others[0].posts[0].seen);
 
@@ -198,7 +231,7 @@ async fn views_reactions_replies_and_expiry_under_a_moved_clock() {
     bob_m.view_status(&post.id).await.unwrap();
     bob_m.view_status(&post.id).await.unwrap();
     cal_m.view_status(&post.id).await.unwrap();
-    assert!(bob_m.status_feed().await.unwrap().others[0].posts[0].seen, "seen on all bob's devices");
+    assert!(bob_m.refresh_status().await.unwrap().others[0].posts[0].seen, "seen on all bob's devices");
     let (_cal_live, mut cal_events) = online(&cal).await;
     bob_m.react_to_status(&post.id, Some("😍".into())).await.unwrap();
     let reacted = crate::messaging::next(&mut ann_events, "the reaction", |event| match event {
@@ -219,7 +252,7 @@ async fn views_reactions_replies_and_expiry_under_a_moved_clock() {
     );
     let viewed_at = viewers.viewers[0].viewed_at;
     assert!(viewed_at >= post.posted_at && viewed_at <= gkchat_proto::now_ms());
-    assert_eq!(ann_m.status_feed().await.unwrap().mine[0].view_count, Some(2));
+    assert_eq!(ann_m.refresh_status().await.unwrap().mine[0].view_count, Some(2));
     // Cal, another viewer, never hears of it: the next status news on her connection is a later
     // post (pushes keep their order).
     let marker = ann_m.post_text_status("Later", "#000000", StatusFont::Sans).await.unwrap();
@@ -230,10 +263,22 @@ async fn views_reactions_replies_and_expiry_under_a_moved_clock() {
     .await;
     assert!(matches!(first, StatusEvent::Posted { post } if post.id == marker.id), "not the reaction");
     ann_m.delete_status(&marker.id).await.unwrap();
-    // With her own read receipts off, the owner sees the count only.
+    // With her own read receipts off, the owner sees the count only — on the wire too.
     ann.update_profile(&ProfileUpdate { privacy: Some(off), ..Default::default() }).await.unwrap();
     let hidden = ann_m.status_viewers(&post.id).await.unwrap();
     assert_eq!((hidden.count, hidden.hidden, hidden.viewers.len()), (2, true, 0));
+    let second = ann_m.post_text_status("Who looks?", "#101010", StatusFont::Sans).await.unwrap();
+    bob_m.view_status(&second.id).await.unwrap();
+    let viewer = crate::messaging::next(&mut ann_events, "the view", |event| match event {
+        gkchat_client::Event::Status(event) => match *event {
+            StatusEvent::Viewed { post_id, viewer_id, .. } if post_id == second.id => Some(viewer_id),
+            _ => None,
+        },
+        _ => None,
+    })
+    .await;
+    assert_eq!(viewer, None, "no name for an owner who hides read receipts");
+    ann_m.delete_status(&second.id).await.unwrap();
     drop(ann_live);
 
     // A reply lands in our direct chat, quoting the post.
