@@ -283,6 +283,9 @@ pub struct Message {
     pub rsvps: Vec<crate::event::Answer>,
     /// I deleted it for me (on all my devices): drop it from view.
     pub hidden: bool,
+    /// I starred it (on all my devices).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub starred: bool,
 }
 
 /// A person as a tile, a call or a header shows them.
@@ -515,6 +518,8 @@ pub enum MessageAction {
     DeleteForEveryone,
     /// Hides it on all my devices only.
     DeleteForMe,
+    /// Stars it, or takes the star off, on all my devices (nobody else sees it).
+    Star { starred: bool },
     /// One reaction per person; `None` takes mine back.
     React { emoji: Option<String> },
     /// My answer to a poll (the options' indexes); an empty list takes my vote back.

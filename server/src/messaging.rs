@@ -18,7 +18,7 @@ use gkchat_proto::group::SystemEvent;
 use gkchat_proto::{ErrorCode, ServerFrame};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
 
-use crate::db::entity::{chat_members, hidden_messages, messages as message_rows};
+use crate::db::entity::{chat_members, hidden_messages, messages as message_rows, starred_messages};
 use crate::db::{accounts, blocks, chats, messages};
 use crate::error::{Error, Result};
 use crate::hub::encode;
@@ -430,8 +430,8 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
     Ok(dto)
 }
 
-/// Pushes a changed message to every member's live connections: one encoding for everyone,
-/// and one for those who hid it (hidden-for-me differs).
+/// Pushes a changed message to every member's live connections: one encoding for each way it
+/// differs between them (hidden for me, starred by me), and in an anonymous poll one each.
 async fn fan_out_change(state: &AppState, row: message_rows::Model) -> Result<()> {
     // The current members whose window holds the message (not those who joined after it).
     let seeing: Vec<String> = chat_members::Entity::find()
@@ -443,36 +443,56 @@ async fn fan_out_change(state: &AppState, row: message_rows::Model) -> Result<()
         .into_tuple()
         .all(&state.db)
         .await?;
-    let hid: HashSet<String> = hidden_messages::Entity::find()
-        .select_only()
-        .column(hidden_messages::Column::UserId)
-        .filter(hidden_messages::Column::UserId.is_in(seeing.clone()))
-        .filter(hidden_messages::Column::MessageId.eq(row.id.clone()))
-        .into_tuple::<String>()
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .collect();
+    let marked = |ids: Vec<String>| -> HashSet<String> { ids.into_iter().collect() };
+    let hid = marked(
+        hidden_messages::Entity::find()
+            .select_only()
+            .column(hidden_messages::Column::UserId)
+            .filter(hidden_messages::Column::UserId.is_in(seeing.clone()))
+            .filter(hidden_messages::Column::MessageId.eq(row.id.clone()))
+            .into_tuple::<String>()
+            .all(&state.db)
+            .await?,
+    );
+    let stars = marked(
+        starred_messages::Entity::find()
+            .select_only()
+            .column(starred_messages::Column::UserId)
+            .filter(starred_messages::Column::UserId.is_in(seeing.clone()))
+            .filter(starred_messages::Column::MessageId.eq(row.id.clone()))
+            .into_tuple::<String>()
+            .all(&state.db)
+            .await?,
+    );
     // An anonymous poll: each member gets the counts and their own vote only.
     let anonymous = poll_of(&row).is_some_and(|poll| poll.anonymous);
+    let all_votes = if anonymous {
+        messages::votes_of(&state.db, vec![row.id.clone()]).await?.remove(&row.id).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let base = messages::to_dtos(&state.db, vec![row], "").await?.remove(0);
     if anonymous {
-        let all = messages::votes_of(&state.db, vec![row.id.clone()]).await?.remove(&row.id).unwrap_or_default();
-        let base = messages::to_dtos(&state.db, vec![row], "").await?.remove(0);
         for member in &seeing {
             let mut view = base.clone();
-            view.votes = all.iter().filter(|v| &v.user_id == member).cloned().collect();
+            view.votes = all_votes.iter().filter(|v| &v.user_id == member).cloned().collect();
             view.hidden = hid.contains(member);
+            view.starred = stars.contains(member);
             state.hub.push_to_users(std::iter::once(member.as_str()), &encode(&ServerFrame::Message(view)));
         }
         return Ok(());
     }
-    let mut view = messages::to_dtos(&state.db, vec![row], "").await?.remove(0);
-    let shown = encode(&ServerFrame::Message(view.clone()));
-    state.hub.push_to_users(seeing.iter().map(String::as_str).filter(|m| !hid.contains(*m)), &shown);
-    if !hid.is_empty() {
-        view.hidden = true;
-        let hidden = encode(&ServerFrame::Message(view));
-        state.hub.push_to_users(seeing.iter().map(String::as_str).filter(|m| hid.contains(*m)), &hidden);
+    for (hidden, starred) in [(false, false), (true, false), (false, true), (true, true)] {
+        let to: Vec<&str> = seeing
+            .iter()
+            .map(String::as_str)
+            .filter(|m| hid.contains(*m) == hidden && stars.contains(*m) == starred)
+            .collect();
+        if to.is_empty() {
+            continue;
+        }
+        let view = Message { hidden, starred, ..base.clone() };
+        state.hub.push_to_users(to, &encode(&ServerFrame::Message(view)));
     }
     Ok(())
 }
@@ -493,7 +513,7 @@ pub async fn act(
         .filter(|m| m.chat_id == chat_id && m.seq >= from)
         .ok_or_else(|| Error::not_found("no such message in this chat"))?;
     let system = message.content.as_deref().is_some_and(|json| json.contains(r#""kind":"system""#));
-    if system && !matches!(action, MessageAction::DeleteForMe) {
+    if system && !matches!(action, MessageAction::DeleteForMe | MessageAction::Star { starred: false }) {
         return Err(Error::api(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "a group's record cannot be changed"));
     }
     let now = now_ms();
@@ -549,6 +569,12 @@ pub async fn act(
             messages::Change::DeleteForEveryone
         }
         MessageAction::DeleteForMe => messages::Change::HideFor(user_id.to_owned()),
+        MessageAction::Star { starred } => {
+            if message.deleted_at.is_some() && starred {
+                return Err(bad(ErrorCode::BadRequest, "a deleted message cannot be starred"));
+            }
+            messages::Change::StarFor { user_id: user_id.to_owned(), starred }
+        }
         MessageAction::React { emoji } => {
             if message.deleted_at.is_some() {
                 return Err(bad(ErrorCode::BadRequest, "a deleted message cannot get reactions"));

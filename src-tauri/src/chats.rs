@@ -141,3 +141,9 @@ pub async fn message_info(
 ) -> CommandResult<gkchat_proto::chat::MessageInfo> {
     Ok(state.client().await.message_info(&chat_id, &message_id).await?)
 }
+
+/// My starred messages, newest first: in one chat, or (no chat) in all of them.
+#[tauri::command]
+pub async fn starred_messages(state: State<'_, AppState>, chat_id: Option<String>) -> CommandResult<Vec<LocalMessage>> {
+    Ok(state.messenger().await?.starred(chat_id.as_deref()).await?)
+}

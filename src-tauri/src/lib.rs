@@ -374,6 +374,7 @@ pub fn run() {
             events::set_event_reminder,
             events::open_link,
             events::upcoming_events,
+            chats::starred_messages,
             status::status_feed,
             status::post_text_status,
             status::post_media_status,

@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { LocalChat, Me, WindowRequest } from "./api";
+import type { LocalChat, LocalMessage, Me, WindowRequest } from "./api";
 import App from "./App";
 import { ME, contact } from "./test-fixtures";
 import { invoke } from "./test-ipc";
@@ -50,6 +50,27 @@ const GRACE_CHAT: LocalChat = {
   muted_until: null,
 };
 
+/** A message of Grace's I starred. */
+const STARRED: LocalMessage = {
+  message: {
+    id: "m-star",
+    chat_id: "c-grace",
+    seq: 1,
+    updated_seq: 1,
+    sender_id: "id-grace",
+    content: { kind: "text", text: "The café at noon" },
+    reply_to: null,
+    forwarded: false,
+    sent_at: Date.now(),
+    edited_at: null,
+    deleted_at: null,
+    reactions: [],
+    hidden: false,
+    starred: true,
+  },
+  status: { state: "sent" },
+};
+
 /** The desktop side for App: who is signed in, the contacts, and the window's requests. */
 function desktop({ signedIn }: { signedIn: boolean }) {
   let requests: { onmessage?: (request: WindowRequest) => void } = {};
@@ -89,6 +110,8 @@ function desktop({ signedIn }: { signedIn: boolean }) {
         return { outcome: "joined", chat: { ...GRACE_CHAT, id: "g-hikers", kind: "group" } };
       case "create_group":
         return { chat: { ...GRACE_CHAT, id: "g-new", kind: "group" }, added: [], refused: [] };
+      case "starred_messages":
+        return [STARRED];
       case "chat_messages":
       case "call_log":
         return [];
@@ -289,5 +312,24 @@ describe("App", () => {
     });
     expect(screen.queryByTestId("new-group-form")).toBeNull();
     expect(screen.getByTestId("chat-list")).toBeTruthy();
+  });
+
+  it("shows my starred messages in place of the chat list, and opens one's chat", async () => {
+    desktop({ signedIn: true });
+    render(<App />);
+    fireEvent.click(await screen.findByTestId("open-starred"));
+    const row = await screen.findByTestId("starred-row");
+    expect(screen.queryByTestId("chat-list")).toBeNull();
+    expect(row.textContent).toContain("The café at noon");
+    expect(invoke).toHaveBeenCalledWith("starred_messages", { chatId: null });
+    fireEvent.click(row);
+    await screen.findByTestId("conversation");
+    expect(invoke).toHaveBeenCalledWith(
+      "chat_messages",
+      expect.objectContaining({ chatId: "c-grace" }),
+    );
+    fireEvent.click(screen.getByTestId("starred-close"));
+    expect(screen.queryByTestId("starred-panel")).toBeNull();
+    await screen.findByTestId("chat-list");
   });
 });

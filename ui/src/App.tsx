@@ -19,6 +19,7 @@ import Conversation from "./features/conversation/Conversation";
 import { JOIN_LINK_PREFIX } from "./features/groups/api";
 import JoinDialog, { type LinkToJoin } from "./features/groups/JoinDialog";
 import NewGroup from "./features/groups/NewGroup";
+import StarredPanel from "./features/starred/StarredPanel";
 import StatusPanel from "./features/status/StatusPanel";
 import { useTheme } from "./hooks";
 import { useMessengerFeed } from "./messages";
@@ -167,10 +168,20 @@ function Frame({
   // The new-chat picker, or the new-group form, over the Chats tab.
   const [picking, setPicking] = useState(false);
   const [creatingGroup, setCreatingGroup] = useState(false);
+  // My starred messages across chats, in place of the chat list.
+  const [starredOpen, setStarredOpen] = useState(false);
   const showTab = (section: Section) => {
     setTab(section);
     setPicking(false);
     setCreatingGroup(false);
+    setStarredOpen(false);
+  };
+  /** The Chats tab with one pane in place of the chat list (or none). */
+  const showPane = (pane: "new-chat" | "new-group" | "starred") => {
+    setTab("chats");
+    setPicking(pane === "new-chat");
+    setCreatingGroup(pane === "new-group");
+    setStarredOpen(pane === "starred");
   };
   // A contact link is added in the contacts panel, which shows how it went.
   useEffect(() => {
@@ -178,6 +189,7 @@ function Frame({
     setTab("chats");
     setPicking(false);
     setCreatingGroup(false);
+    setStarredOpen(false);
   }, [linkToAdd]);
   // Esc: back from another tab to Chats, and (last) closes the conversation.
   useEscape(tab !== "chats", LAYER.pane, () => showTab("chats"));
@@ -202,9 +214,7 @@ function Frame({
         focus("chat-search");
         break;
       case "new-chat":
-        setTab("chats");
-        setCreatingGroup(false);
-        setPicking(true);
+        showPane("new-chat");
         break;
       case "settings":
         showTab("settings");
@@ -270,7 +280,7 @@ function Frame({
             className="link-button"
             title="New chat (Ctrl+N)"
             data-testid="open-new-chat"
-            onClick={() => (setTab("chats"), setCreatingGroup(false), setPicking(true))}
+            onClick={() => showPane("new-chat")}
           >
             New chat
           </button>
@@ -279,7 +289,7 @@ function Frame({
             className="link-button"
             title="A group with your contacts"
             data-testid="new-group"
-            onClick={() => (setTab("chats"), setPicking(false), setCreatingGroup(true))}
+            onClick={() => showPane("new-group")}
           >
             New group
           </button>
@@ -291,6 +301,15 @@ function Frame({
             onClick={onQuickChat}
           >
             Quick chat
+          </button>
+          <button
+            type="button"
+            className="link-button"
+            title="Your starred messages in all chats"
+            data-testid="open-starred"
+            onClick={() => showPane("starred")}
+          >
+            Starred
           </button>
           <ConnectionBadge />
         </header>
@@ -322,7 +341,10 @@ function Frame({
               onClose={() => setCreatingGroup(false)}
             />
           )}
-          {tab === "chats" && !picking && !creatingGroup && (
+          {tab === "chats" && starredOpen && !picking && !creatingGroup && (
+            <StarredPanel myId={me.id} onOpen={show} onClose={() => setStarredOpen(false)} />
+          )}
+          {tab === "chats" && !picking && !creatingGroup && !starredOpen && (
             <>
               <ChatList myId={me.id} selectedId={open?.chatId ?? null} onOpen={show} />
               <ContactsPanel

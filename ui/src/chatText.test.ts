@@ -17,6 +17,7 @@ const message = (seq: number, sender: string, text: string | null): Message => (
   deleted_at: text === null ? 1 : null,
   reactions: [],
   hidden: false,
+  starred: false,
 });
 
 const chat = (over: Partial<ChatSummary>): ChatSummary => ({

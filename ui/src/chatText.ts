@@ -59,14 +59,26 @@ export function attachmentsLabel(attachments: Attachment[]): string {
 export function preview(chat: ChatSummary, myId: string, nameOf: NameOf = () => undefined): string {
   const last = chat.last_message;
   if (!last) return "";
-  if (last.deleted_at === null && last.content?.kind === "system") {
-    return systemText(last.content.event, last.sender_id, myId, nameOf);
-  }
-  const text = mentionsToText(messageText(last), nameOf).split("\n")[0];
-  if (last.deleted_at !== null) return text;
+  const text = messagePreview(last, myId, nameOf);
+  if (last.deleted_at !== null || last.content?.kind === "system") return text;
   if (last.sender_id === myId) return `You: ${text}`;
   const sender = chat.kind === "group" ? nameOf(last.sender_id) : null;
   return sender ? `${sender}: ${text}` : text;
+}
+
+/**
+ * One message in a line, without who sent it: its first line with mentions as "@Name", a
+ * group's happenings in words, a tombstone as such (the tile's preview, a starred message's).
+ */
+export function messagePreview(
+  message: Message,
+  myId: string,
+  nameOf: NameOf = () => undefined,
+): string {
+  if (message.deleted_at === null && message.content?.kind === "system") {
+    return systemText(message.content.event, message.sender_id, myId, nameOf);
+  }
+  return mentionsToText(messageText(message), nameOf).split("\n")[0] ?? "";
 }
 
 /** "14:02" today, "yesterday", or the date. */

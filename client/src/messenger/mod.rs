@@ -312,6 +312,11 @@ impl Messenger {
         .await
     }
 
+    /// My starred messages (on every device of mine), newest first: in one chat, or in all.
+    pub async fn starred(&self, chat_id: Option<&str>) -> Result<Vec<LocalMessage>> {
+        self.inner.store.starred(chat_id, 500).await
+    }
+
     /// A chat's events still to come or going on (not cancelled), soonest first (at most 50).
     pub async fn upcoming_events(&self, chat_id: &str) -> Result<Vec<LocalMessage>> {
         let ids = self.inner.store.upcoming_events(chat_id, self.inner.clock.now_ms(), 50).await?;

@@ -39,6 +39,7 @@ pub(crate) fn overlay(message: &mut Message, action: &MessageAction, me: &str, n
             }
         }
         MessageAction::DeleteForMe => message.hidden = true,
+        MessageAction::Star { starred } => message.starred = *starred,
         MessageAction::React { emoji } => {
             if message.deleted_at.is_none() {
                 message.reactions.retain(|reaction| reaction.user_id != me);
@@ -137,11 +138,12 @@ async fn show(db: &impl ConnectionTrait, me: &str, base: &Message) -> Result<Mes
     }
     let confirmed = if waiting.is_empty() { None } else { Some(json(base)?) };
     db.execute(statement(
-        "UPDATE messages SET data = ?, visible = ?, deleted = ?, confirmed = ? WHERE id = ?",
+        "UPDATE messages SET data = ?, visible = ?, deleted = ?, starred = ?, confirmed = ? WHERE id = ?",
         [
             json(&shown)?.into(),
             (!shown.hidden).into(),
             shown.deleted_at.is_some().into(),
+            shown.starred.into(),
             confirmed.into(),
             base.id.clone().into(),
         ],
@@ -300,6 +302,7 @@ mod tests {
             votes: Vec::new(),
             tally: Vec::new(),
             rsvps: Vec::new(),
+            starred: false,
             hidden: false,
         }
     }

@@ -18,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(OfflineActions),
             Box::new(EventReminders),
             Box::new(StatusCache),
+            Box::new(Starred),
         ]
     }
 }
@@ -353,6 +354,30 @@ impl MigrationTrait for StatusCache {
                     owner_id TEXT PRIMARY KEY,
                     data TEXT NOT NULL
                 )",
+            ],
+        )
+        .await
+    }
+}
+
+/// Starred messages are listed across chats: a column beside `visible` (the message's `data`
+/// says it too), indexed.
+struct Starred;
+
+impl MigrationName for Starred {
+    fn name(&self) -> &str {
+        "m0009_starred"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Starred {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(
+            manager,
+            &[
+                "ALTER TABLE messages ADD COLUMN starred INTEGER NOT NULL DEFAULT 0",
+                "CREATE INDEX messages_starred ON messages (starred, sent_at) WHERE starred = 1",
             ],
         )
         .await

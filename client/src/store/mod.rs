@@ -93,12 +93,13 @@ async fn advance_cursor(db: &impl ConnectionTrait, chat_id: &str, seq: i64) -> R
 async fn apply(db: &impl ConnectionTrait, me: &str, message: &Message) -> Result<bool> {
     let result = db
         .execute(statement(
-            "INSERT INTO messages (id, chat_id, seq, updated_seq, sender_id, sent_at, visible, deleted, status, data)
-             SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?
+            "INSERT INTO messages (id, chat_id, seq, updated_seq, sender_id, sent_at, visible, deleted, starred, status,
+                data)
+             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?
              WHERE NOT EXISTS (SELECT 1 FROM chats WHERE id = ? AND cleared_seq >= ?)
              ON CONFLICT (id) DO UPDATE SET chat_id = excluded.chat_id, seq = excluded.seq,
                 updated_seq = excluded.updated_seq, sent_at = excluded.sent_at, visible = excluded.visible,
-                deleted = excluded.deleted, status = 'sent', data = excluded.data
+                deleted = excluded.deleted, starred = excluded.starred, status = 'sent', data = excluded.data
              WHERE messages.status <> 'sent' OR excluded.updated_seq > messages.updated_seq",
             [
                 message.id.clone().into(),
@@ -109,6 +110,7 @@ async fn apply(db: &impl ConnectionTrait, me: &str, message: &Message) -> Result
                 message.sent_at.into(),
                 (!message.hidden).into(),
                 message.deleted_at.is_some().into(),
+                message.starred.into(),
                 json(message)?.into(),
                 // Deleted for me up to there (here or on another device): never listed again,
                 // even when a catch-up read before the deletion arrives after it.
@@ -619,6 +621,26 @@ impl Store {
         Ok(list)
     }
 
+    /// My starred messages, newest first: in one chat, or in all of them (at most `limit`).
+    pub async fn starred(&self, chat_id: Option<&str>, limit: u32) -> Result<Vec<LocalMessage>> {
+        let rows = self
+            .db
+            .query_all(statement(
+                "SELECT data, status FROM messages WHERE starred = 1 AND visible = 1 AND (? IS NULL OR chat_id = ?)
+                 ORDER BY sent_at DESC LIMIT ?",
+                [chat_id.into(), chat_id.into(), i64::from(limit).into()],
+            ))
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(LocalMessage {
+                    message: parse(&get::<String>(row, "data")?)?,
+                    status: parse(&get::<String>(row, "status")?).unwrap_or(SendStatus::Sent),
+                })
+            })
+            .collect()
+    }
+
     /// The lowest `seq` this device holds for a chat (where older history starts).
     pub async fn oldest_seq(&self, chat_id: &str) -> Result<Option<i64>> {
         let row = self
@@ -654,6 +676,7 @@ impl Store {
                 },
                 rsvps: Vec::new(),
                 hidden: false,
+                starred: false,
             },
             status: SendStatus::Pending,
         };
@@ -819,6 +842,7 @@ mod tests {
             tally: Vec::new(),
             rsvps: Vec::new(),
             hidden: false,
+            starred: false,
         }
     }
 

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use super::chats;
-use super::entity::{event_rsvps, hidden_messages, messages, poll_votes, reactions};
+use super::entity::{event_rsvps, hidden_messages, messages, poll_votes, reactions, starred_messages};
 use crate::error::{Error, Result};
 
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<messages::Model>> {
@@ -117,6 +117,11 @@ pub enum Change {
         emoji: Option<String>,
     },
     HideFor(String),
+    /// A member stars it, or takes their star off.
+    StarFor {
+        user_id: String,
+        starred: bool,
+    },
     /// A member's vote in a poll (no options: taken back).
     Vote {
         user_id: String,
@@ -222,6 +227,14 @@ pub async fn change_in(
         Change::Replace(content) => {
             row.content = Set(Some(serde_json::to_string(&content).map_err(|e| Error::Internal(e.to_string()))?));
         }
+        Change::StarFor { user_id, starred } => {
+            starred_messages::Entity::delete_by_id((user_id.clone(), id.clone())).exec(txn).await?;
+            if starred {
+                starred_messages::ActiveModel { user_id: Set(user_id), message_id: Set(id.clone()), at: Set(now_ms) }
+                    .insert(txn)
+                    .await?;
+            }
+        }
         Change::HideFor(user_id) => {
             hidden_messages::Entity::delete_by_id((user_id.clone(), id.clone())).exec(txn).await?;
             hidden_messages::ActiveModel { user_id: Set(user_id), message_id: Set(id.clone()), at: Set(now_ms) }
@@ -256,6 +269,7 @@ pub fn fresh_dto(row: messages::Model, content: Content) -> Message {
         tally,
         rsvps: Vec::new(),
         hidden: false,
+        starred: false,
     }
 }
 
@@ -337,6 +351,14 @@ pub async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<messages::Model>, view
         .map(|r| r.id.clone())
         .collect();
     let mut rsvps = if events.is_empty() { HashMap::new() } else { rsvps_of(db, events).await? };
+    let starred: HashSet<String> = starred_messages::Entity::find()
+        .filter(starred_messages::Column::UserId.eq(viewer_id))
+        .filter(starred_messages::Column::MessageId.is_in(ids.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.message_id)
+        .collect();
     let hidden: HashSet<String> = hidden_messages::Entity::find()
         .filter(hidden_messages::Column::UserId.eq(viewer_id))
         .filter(hidden_messages::Column::MessageId.is_in(ids))
@@ -360,6 +382,7 @@ pub async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<messages::Model>, view
                 tally,
                 rsvps: rsvps.remove(&row.id).unwrap_or_default(),
                 hidden: hidden.contains(&row.id),
+                starred: starred.contains(&row.id),
                 id: row.id,
                 chat_id: row.chat_id,
                 seq: row.seq,

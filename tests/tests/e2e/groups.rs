@@ -1,7 +1,8 @@
 //! Groups in the real window: the app makes a group with two headless members, sends a
 //! message, shows their replies under their names, asks a poll they answer (the bars show it, the
 //! app's own vote moves them), plans an event one answers (the count shows it, the app's own answer
-//! reaches the server, the info panel lists it as upcoming), makes one an admin and removes the other
+//! reaches the server, the info panel lists it as upcoming), stars a message and finds it in the
+//! starred list, makes one an admin and removes the other
 //! (whose sends are then refused), gives the group an image, opens the invite link's QR code,
 //! joins a second group by a `gkchat://join/…` link handed over by a second launch, reports it
 //! and exits and deletes it. The group screens are shot at both window sizes, light and dark,
@@ -189,6 +190,21 @@ async fn a_group_made_in_the_app_talks_is_run_and_another_is_joined_by_link() {
     })
     .await;
     std::fs::write(shots_dir().join("group-event.png"), session.screenshot().await).unwrap();
+
+    // A message starred from its menu shows the mark and is found in the starred list.
+    session
+        .execute(
+            "[...document.querySelectorAll('[data-testid=message]')].find(m => m.textContent.includes('welcome, both \
+             of you')).querySelector('[data-testid=message-menu]').click();",
+            serde_json::json!([]),
+        )
+        .await;
+    click(&session, "message-star").await;
+    session.wait_for("[data-testid=message-starred-mark]", WAIT).await;
+    click(&session, "open-starred").await;
+    content_of(&session, "[data-testid=starred-row]", |t| t.contains("welcome, both of you")).await;
+    std::fs::write(shots_dir().join("starred.png"), session.screenshot().await).unwrap();
+    click(&session, "starred-close").await;
 
     // Bob becomes an admin; Cal is removed and can no longer send.
     click(&session, "open-group-info").await;

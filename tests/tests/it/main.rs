@@ -24,4 +24,5 @@ mod quick;
 mod quick_redis;
 mod reconnect;
 mod safety;
+mod starred;
 mod status;

@@ -35,4 +35,8 @@ rsvps?: Array<Answer>,
 /**
  * I deleted it for me (on all my devices): drop it from view.
  */
-hidden: boolean, };
+hidden: boolean, 
+/**
+ * I starred it (on all my devices).
+ */
+starred?: boolean, };

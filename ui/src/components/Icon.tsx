@@ -105,6 +105,15 @@ export function PinIcon({ size = 14 }: IconProps) {
   );
 }
 
+/** A five-pointed star: a starred message. */
+export function StarIcon({ size = 14, filled = false }: IconProps & { filled?: boolean }) {
+  return (
+    <svg {...frame(size)} fill={filled ? "currentColor" : "none"}>
+      <path d="M12 2l3.1 6.3 6.9 1-5 4.9 1.2 6.8L12 17.8 5.8 21l1.2-6.8-5-4.9 6.9-1z" />
+    </svg>
+  );
+}
+
 /** A bell struck through: a muted chat. */
 export function MutedIcon({ size = 14 }: IconProps) {
   return (

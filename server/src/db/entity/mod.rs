@@ -20,5 +20,6 @@ pub mod reactions;
 pub mod receipt_marks;
 pub mod reports;
 pub mod server_meta;
+pub mod starred_messages;
 pub mod used_refresh_tokens;
 pub mod users;

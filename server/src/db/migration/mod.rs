@@ -21,6 +21,7 @@ mod m20261207_000015_media;
 mod m20261207_000016_polls;
 mod m20261207_000017_events;
 mod m20261207_000018_status;
+mod m20261207_000019_starred;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_polls::Migration),
             Box::new(m20261207_000017_events::Migration),
             Box::new(m20261207_000018_status::Migration),
+            Box::new(m20261207_000019_starred::Migration),
         ]
     }
 }

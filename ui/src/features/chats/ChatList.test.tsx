@@ -20,6 +20,7 @@ const said = (text: string): Message => ({
   deleted_at: null,
   reactions: [],
   hidden: false,
+  starred: false,
 });
 
 /** A direct chat with Bo where something was said. */

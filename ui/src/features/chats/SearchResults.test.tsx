@@ -20,6 +20,7 @@ const hit: SearchHit = {
       deleted_at: null,
       reactions: [],
       hidden: false,
+      starred: false,
     },
     status: { state: "sent" },
   },

@@ -44,6 +44,7 @@ const local = (seq: number, sender: string, text: string): LocalMessage => ({
     deleted_at: null,
     reactions: [],
     hidden: false,
+    starred: false,
   },
   status: { state: "sent" },
 });

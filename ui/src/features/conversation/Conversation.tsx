@@ -31,6 +31,7 @@ import ShareContactDialog from "../media/ShareContactDialog";
 import PollCreateDialog from "../polls/PollCreateDialog";
 import EventCreateDialog from "../events/EventCreateDialog";
 import UpcomingEvents from "../events/UpcomingEvents";
+import ChatStarred from "../starred/ChatStarred";
 import VoiceRecorder, { useVoiceRecording } from "../media/VoiceRecorder";
 import { conversationApi } from "./api";
 import ConversationHeader from "./ConversationHeader";
@@ -80,8 +81,8 @@ function settingsBefore(rows: LocalMessage[], index: number): GroupSettings | nu
  * its attachments (picked, pasted or dropped, shown in a sheet before they go), shared contacts,
  * polls, events, voice messages and link previews, and a notice when the server refuses a change
  * of mine. In a group: senders' names and avatars, its happenings in words, mentions, and the
- * info panel (with the upcoming events). Beside it, the chat's gallery (in a direct chat with
- * the upcoming events above it). It closes once the chat is deleted for me (here or on another
+ * info panel (with the upcoming events and starred messages). Beside it, the chat's gallery (in
+ * a direct chat with the upcoming events and starred messages above it). It closes once the chat is deleted for me (here or on another
  * device).
  */
 export default function Conversation({
@@ -712,6 +713,16 @@ function ConversationView({
               chatId={chatId}
               myId={myId}
               hideEmpty
+              onPick={(messageId) => {
+                setGalleryOpen(false);
+                setFocus(messageId);
+              }}
+            />
+          )}
+          {!group && chat && (
+            <ChatStarred
+              chat={chat}
+              myId={myId}
               onPick={(messageId) => {
                 setGalleryOpen(false);
                 setFocus(messageId);

@@ -37,6 +37,7 @@ const message = (sender: string, content: LocalMessage["message"]["content"]): L
       deleted_at: null,
       reactions: [],
       hidden: false,
+      starred: false,
     },
     status: { state: "sent" },
   };

@@ -8,6 +8,7 @@ import {
   CloseIcon,
   DoubleCheckIcon,
   MoreIcon,
+  StarIcon,
 } from "../../components/Icon";
 import Avatar from "../../components/Avatar";
 import { clockTime } from "../../time";
@@ -107,7 +108,8 @@ function MessageBody({
 
 /**
  * One message in the timeline: forwarded mark, the quote it answers, what it says, reactions,
- * time, tick (mine only) and the actions button; its info, a send failure and its menu under it.
+ * my star, time, tick (mine only) and the actions button; its info, a send failure and its menu
+ * under it.
  */
 export default function MessageBubble({
   local,
@@ -175,6 +177,17 @@ export default function MessageBubble({
       )}
       <div className="message-meta">
         {m.edited_at !== null && !deleted && <span>edited</span>}
+        {m.starred && !deleted && (
+          <span
+            className="starred-mark"
+            data-testid="message-starred-mark"
+            title="Starred"
+            role="img"
+            aria-label="Starred"
+          >
+            <StarIcon size={12} filled />
+          </span>
+        )}
         <span>{clockTime(m.sent_at)}</span>
         {tick && (
           <span

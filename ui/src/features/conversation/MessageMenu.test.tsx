@@ -1,5 +1,5 @@
-import { render, screen } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
 import type { LocalMessage } from "../../api";
 import MessageMenu from "./MessageMenu";
 
@@ -22,6 +22,7 @@ function message(content: Content, status: LocalMessage["status"] = { state: "se
       deleted_at: content === null ? Date.now() : null,
       reactions: [],
       hidden: false,
+      starred: false,
     },
     status,
   } satisfies LocalMessage;
@@ -68,5 +69,53 @@ describe("a message's Forward", () => {
   it("is not offered for a deleted message or one not sent yet", () => {
     expect(offersForward(message(null))).toBe(false);
     expect(offersForward(message({ kind: "text", text: "hi" }, { state: "pending" }))).toBe(false);
+  });
+});
+
+/** The menu of this message, with `onAct` watched. */
+function menuOf(local: LocalMessage) {
+  const none = () => {};
+  const onAct = vi.fn();
+  const view = render(
+    <MessageMenu
+      local={local}
+      myId="me"
+      now={Date.now()}
+      onAct={onAct}
+      onReply={none}
+      onForward={none}
+      onEdit={none}
+      onInfo={none}
+      onClose={none}
+    />,
+  );
+  return { onAct, ...view };
+}
+
+describe("a message's Star", () => {
+  it("stars a message not starred yet", () => {
+    const { onAct } = menuOf(message({ kind: "text", text: "hi" }));
+    const star = screen.getByTestId("message-star");
+    expect(star.textContent).toBe("Star");
+    fireEvent.click(star);
+    expect(onAct).toHaveBeenCalledWith({ action: "star", starred: true });
+  });
+
+  it("takes the star off a starred one", () => {
+    const starred: LocalMessage = message({ kind: "poll", poll });
+    starred.message.starred = true;
+    const { onAct } = menuOf(starred);
+    const unstar = screen.getByTestId("message-star");
+    expect(unstar.textContent).toBe("Unstar");
+    fireEvent.click(unstar);
+    expect(onAct).toHaveBeenCalledWith({ action: "star", starred: false });
+  });
+
+  it("is not offered for a deleted message or a group's happening", () => {
+    const { unmount } = menuOf(message(null));
+    expect(screen.queryByTestId("message-star")).toBeNull();
+    unmount();
+    menuOf(message({ kind: "system", event: { event: "left" } }));
+    expect(screen.queryByTestId("message-star")).toBeNull();
   });
 });

@@ -8,7 +8,7 @@ const REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
 const EDIT_WINDOW_MS = 15 * 60 * 1000;
 const DELETE_WINDOW_MS = 48 * 60 * 60 * 1000;
 
-/** One message's actions: react, reply, forward, copy, edit, delete, info. */
+/** One message's actions: react, reply, forward, copy, star, edit, delete, info. */
 export default function MessageMenu({
   local,
   myId,
@@ -38,6 +38,8 @@ export default function MessageMenu({
     local.status.state === "sent" &&
     !(m.content.kind === "event" && m.content.event.cancelled_at !== undefined) &&
     !(m.content.kind === "poll" && m.content.poll.closed_at !== undefined);
+  /** Any message still there (not a tombstone) but a group's happenings. */
+  const starrable = m.deleted_at === null && m.content !== null && m.content.kind !== "system";
   return (
     <div className="menu" role="menu">
       <div className="row">
@@ -74,6 +76,15 @@ export default function MessageMenu({
       >
         Copy
       </button>
+      {starrable && (
+        <button
+          type="button"
+          data-testid="message-star"
+          onClick={() => onAct({ action: "star", starred: !m.starred })}
+        >
+          {m.starred ? "Unstar" : "Star"}
+        </button>
+      )}
       {/* A poll or an event is not edited here: an edit would turn it into text (an event's
        creator changes it on its card). */}
       {mine &&

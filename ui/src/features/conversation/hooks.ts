@@ -92,6 +92,10 @@ export function refusedText(action: MessageAction, message: string): string {
       return `The event couldn't be changed: ${message}`;
     case "cancel_event":
       return `The event couldn't be cancelled: ${message}`;
+    case "star":
+      return action.starred
+        ? `The message couldn't be starred: ${message}`
+        : `The star couldn't be taken off: ${message}`;
     case "delete_for_everyone":
     case "delete_for_me":
       return `The message couldn't be deleted: ${message}`;

@@ -73,6 +73,7 @@ function eventMessage(
       reactions: [],
       rsvps,
       hidden: false,
+      starred: false,
     },
     status: pending ? { state: "pending" } : { state: "sent" },
   };

@@ -38,6 +38,7 @@ function message(id: string, event: Partial<Event> | null, rsvps: Answer[] = [])
       reactions: [],
       rsvps,
       hidden: false,
+      starred: false,
     },
     status: { state: "sent" },
   };

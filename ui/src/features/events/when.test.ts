@@ -209,6 +209,7 @@ describe("upcoming events", () => {
       deleted_at: deleted ? 1 : null,
       reactions: [],
       hidden: false,
+      starred: false,
     },
     status: { state: "sent" },
   });

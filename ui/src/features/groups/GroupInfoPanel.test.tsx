@@ -71,6 +71,8 @@ function serve(myRole: MemberRole | null, refuse: string | null = null, info: Gr
         return [];
       case "upcoming_events":
         return [PICNIC];
+      case "starred_messages":
+        return [{ ...PICNIC, message: { ...PICNIC.message, starred: true } }];
       case "leave_group":
         return null;
       case "group_invite":
@@ -111,6 +113,7 @@ const PICNIC: LocalMessage = {
     reactions: [],
     rsvps: [{ user_id: "id-me", rsvp: "going", at: 1 }],
     hidden: false,
+    starred: false,
   },
   status: { state: "sent" },
 };
@@ -425,6 +428,20 @@ describe("GroupInfoPanel", () => {
     const row = await within(section).findByTestId("upcoming-event");
     expect(row.textContent).toContain("Picnic");
     expect(within(row).getByTestId("upcoming-event-answer").textContent).toBe("Going");
+    fireEvent.click(row);
+    expect(onShowMessage).toHaveBeenCalledWith("e1");
+  });
+
+  it("lists my starred messages in the group, by its id, with who sent them; a click shows one", async () => {
+    serve("member");
+    const onShowMessage = vi.fn();
+    render(<Panel role="member" onShowMessage={onShowMessage} />);
+    const section = screen.getByTestId("chat-starred");
+    const row = await within(section).findByTestId("chat-starred-row");
+    expect(invoke).toHaveBeenCalledWith("starred_messages", { chatId: "g1" });
+    expect(row.getAttribute("data-message-id")).toBe("e1");
+    expect(within(row).getByTestId("starred-preview").textContent).toBe("📅 Event: Picnic");
+    await waitFor(() => expect(within(row).getByTestId("starred-sender").textContent).toBe("Ann"));
     fireEvent.click(row);
     expect(onShowMessage).toHaveBeenCalledWith("e1");
   });

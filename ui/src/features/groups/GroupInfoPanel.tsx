@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import type { ChatMember, LocalChat } from "../../api";
 import { CloseIcon } from "../../components/Icon";
 import UpcomingEvents from "../events/UpcomingEvents";
+import ChatStarred from "../starred/ChatStarred";
 import { LAYER, useEscape } from "../../shortcuts";
 import AddMembers from "./AddMembers";
 import { groupsApi, NEW_GROUP_SETTINGS, type GroupSettings } from "./api";
@@ -40,8 +41,8 @@ function rank(member: ChatMember, myId: string): number {
 
 /**
  * A group's info beside its conversation: photo, name, description and size; its members with
- * their roles and (for admins) what can be done to them; the group's upcoming events (a click
- * shows one in the conversation); settings, the invite link and requests to join for admins;
+ * their roles and (for admins) what can be done to them; the group's upcoming events and my
+ * starred messages in it (a click shows one in the conversation); settings, the invite link and requests to join for admins;
  * Report, Exit, and Delete (for me; the owner's for everyone) at its foot.
  */
 export default function GroupInfoPanel({
@@ -59,7 +60,10 @@ export default function GroupInfoPanel({
   onClose: () => void;
   /** The chat was deleted for me: close it. */
   onDeleted: () => void;
-  /** Shows a message in the conversation (an upcoming event's); none: no upcoming events. */
+  /**
+   * Shows a message in the conversation (an upcoming event's, a starred one); none: no upcoming
+   * events nor starred messages.
+   */
   onShowMessage?: (messageId: string) => void;
 }) {
   const chatId = chat.id;
@@ -238,6 +242,7 @@ export default function GroupInfoPanel({
           </p>
         )}
         {onShowMessage && <UpcomingEvents chatId={chatId} myId={myId} onPick={onShowMessage} />}
+        {onShowMessage && <ChatStarred chat={chat} myId={myId} onPick={onShowMessage} />}
         {admin && (
           <section className="group-info-section" data-testid="group-settings">
             <h3 className="contacts-title">Settings</h3>

@@ -58,6 +58,10 @@ export function serve(
       if (command === "upcoming_events") {
         return messages.filter((local) => local.message.content?.kind === "event");
       }
+      // My starred ones, newest first.
+      if (command === "starred_messages") {
+        return messages.filter((local) => local.message.starred).reverse();
+      }
       if (command === "list_chats") return [chat];
       if (command === "list_contacts") return [];
       if (command === "set_typing") return null;
@@ -91,6 +95,7 @@ export function mediaMessage(
       deleted_at: null,
       reactions: [],
       hidden: false,
+      starred: false,
     },
     status: { state: "sent" },
   };

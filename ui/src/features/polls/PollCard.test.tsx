@@ -65,6 +65,7 @@ function pollMessage(
       votes,
       tally: tally ?? full.options.map((_, i) => votes.filter((v) => v.options.includes(i)).length),
       hidden: false,
+      starred: false,
     },
     status: pending ? { state: "pending" } : { state: "sent" },
   };

@@ -80,6 +80,7 @@ describe("a reply's status quote", () => {
         deleted_at: null,
         reactions: [],
         hidden: false,
+        starred: false,
       },
       status: { state: "sent" },
     };

@@ -346,6 +346,7 @@ describe("my posts in the viewer", () => {
         count: 5,
         viewers: [{ user_id: "id-bob", viewed_at: viewedAt, reaction: "❤️" }],
         hidden: false,
+        starred: false,
       },
     });
     render(<InFrame feed={mine()} start={myStart} />);

@@ -1,0 +1,83 @@
+//! Starred messages through real messengers and a real server: a star made on one device shows
+//! on my other device (also one that catches up later) and in my list across chats and per
+//! chat, never to the other members; a star taken off goes everywhere; it waits offline like any
+//! change; a deleted message takes no star; nobody outside the chat stars its messages.
+
+use gkchat_proto::ErrorCode;
+use gkchat_proto::chat::MessageAction;
+use gkchat_tests::{TestServer, api_code, eventually, messenger, online};
+
+fn star(starred: bool) -> MessageAction {
+    MessageAction::Star { starred }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_star_follows_me_to_my_other_devices_and_nobody_else_sees_it() {
+    let server = TestServer::start().await;
+    let (ann, ann_me) = server.signed_up("ann").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let (stranger, _) = server.signed_up("stranger").await;
+    let laptop = messenger(&ann, &ann_me.id, None).await;
+    let phone_client = server.client();
+    phone_client.sign_in("ann", gkchat_tests::TEST_PASSWORD, gkchat_tests::test_device("phone")).await.unwrap();
+    let phone = messenger(&phone_client, &ann_me.id, None).await;
+    let bob_m = messenger(&bob, &bob_me.id, None).await;
+    let chat = laptop.open_direct(&bob_me.id).await.unwrap();
+    let first = laptop.send_text(&chat, "the address is 12 Elm St", None).await.unwrap().message.id;
+    let second = laptop.send_text(&chat, "see you", None).await.unwrap().message.id;
+    laptop.flushed().await.unwrap();
+    let (people, group) = server.group_of("Club", &["cal", "dee"]).await;
+    let (cal, _) = &people[0];
+    cal.add_members(&group, std::slice::from_ref(&ann_me.id)).await.unwrap();
+    let (cal_live, _cal_events) = online(cal).await;
+    let note = gkchat_proto::chat::NewMessage {
+        id: uuid::Uuid::now_v7().to_string(),
+        chat_id: group.clone(),
+        content: gkchat_proto::chat::Content::text("meeting at 6"),
+        reply_to: None,
+        forwarded: false,
+    };
+    let note = cal_live.send_message(note).await.unwrap().id;
+    eventually("ann has everything", || async {
+        laptop.store().message(&note).await.unwrap().is_some()
+            && bob_m.store().message(&second).await.unwrap().is_some()
+    })
+    .await;
+
+    // Starred on the laptop: shown at once, then on the phone; listed across chats and per chat.
+    laptop.act(&chat, &first, star(true)).await.unwrap();
+    assert!(laptop.store().message(&first).await.unwrap().unwrap().message.starred, "at once");
+    laptop.act(&group, &note, star(true)).await.unwrap();
+    laptop.flushed().await.unwrap();
+    eventually("the phone has both stars", || async { phone.starred(None).await.unwrap().len() == 2 }).await;
+    let all: Vec<String> = phone.starred(None).await.unwrap().into_iter().map(|m| m.message.id).collect();
+    assert_eq!(all, [note.clone(), first.clone()], "newest first");
+    let here: Vec<String> = phone.starred(Some(&chat)).await.unwrap().into_iter().map(|m| m.message.id).collect();
+    assert_eq!(here, std::slice::from_ref(&first));
+    // Bob never sees ann's star (his copy changed nothing for him).
+    eventually("bob's copy is the same", || async {
+        bob_m.store().message(&first).await.unwrap().is_some_and(|m| !m.message.starred)
+    })
+    .await;
+    assert!(bob_m.starred(None).await.unwrap().is_empty());
+    let history = bob.history(&chat, None, 10).await.unwrap();
+    assert!(history.messages.iter().all(|m| !m.starred));
+    // A device signed in later catches up with the stars.
+    let tablet_client = server.client();
+    tablet_client.sign_in("ann", gkchat_tests::TEST_PASSWORD, gkchat_tests::test_device("tablet")).await.unwrap();
+    let tablet = messenger(&tablet_client, &ann_me.id, None).await;
+    eventually("the tablet has the stars", || async { tablet.starred(None).await.unwrap().len() == 2 }).await;
+
+    // Taken off on the phone: gone everywhere.
+    phone.act(&group, &note, star(false)).await.unwrap();
+    phone.flushed().await.unwrap();
+    eventually("the laptop loses it", || async { laptop.starred(None).await.unwrap().len() == 1 }).await;
+
+    // Who may star what.
+    let (stranger_live, _s) = online(&stranger).await;
+    assert_eq!(api_code(stranger_live.act(&chat, &first, star(true)).await), ErrorCode::NotAMember);
+    laptop.act(&chat, &second, MessageAction::DeleteForEveryone).await.unwrap();
+    laptop.flushed().await.unwrap();
+    let (ann_live, _a) = online(&ann).await;
+    assert_eq!(api_code(ann_live.act(&chat, &second, star(true)).await), ErrorCode::BadRequest);
+}
