@@ -670,8 +670,16 @@ pub async fn act(
             .await;
         }
     };
+    let only = change.only_for().map(str::to_owned);
     let row = messages::change(&state.db, message, change, now).await?;
-    fan_out_change(state, row).await?;
+    match only {
+        // A star or "delete for me": my devices only (the others' copies did not change).
+        Some(me) => {
+            let view = messages::to_dtos(&state.db, vec![row], &me).await?.remove(0);
+            state.hub.push_to_users(std::iter::once(me.as_str()), &encode(&ServerFrame::Message(view)));
+        }
+        None => fan_out_change(state, row).await?,
+    }
     Ok(())
 }
 

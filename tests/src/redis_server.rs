@@ -14,10 +14,22 @@ impl Redis {
     /// Starts `redis-server` and waits until it answers. Fails (never skips) when it is not
     /// installed: `./gk` installs it with the other test packages.
     pub async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("addr").port();
-        let redis = Self { port, child: spawn(port, &[], None) };
-        redis.wait_ready().await;
-        redis
+        Self::launch(|_| Vec::new(), None).await
+    }
+
+    /// `redis-server` on a free port with the arguments `args` gives for it, waiting until it
+    /// answers; another port when the chosen one was taken meanwhile (by a test running beside).
+    async fn launch(args: impl Fn(u16) -> Vec<String>, dir: Option<&std::path::Path>) -> Self {
+        for _ in 0..5 {
+            let port = free_port();
+            let args = args(port);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let mut redis = Self { port, child: spawn(port, &args, dir) };
+            if redis.ready().await {
+                return redis;
+            }
+        }
+        panic!("redis-server never started on a free port (five tries)");
     }
 
     /// Kills the server (SIGKILL: its clients see their connections drop) and starts a new,
@@ -30,18 +42,29 @@ impl Redis {
         self.wait_ready().await;
     }
 
-    async fn wait_ready(&self) {
+    async fn wait_ready(&mut self) {
         let port = self.port;
+        assert!(self.ready().await, "redis-server on port {port} never answered");
+    }
+
+    /// Until it answers PING (up to 30 s on a loaded machine); false when it exited (its port
+    /// was taken) or never answered.
+    async fn ready(&mut self) -> bool {
         let client = redis::Client::open(self.url()).expect("redis URL");
-        for _ in 0..200 {
+        for _ in 0..1200 {
+            if self.child.try_wait().ok().flatten().is_some() {
+                return false;
+            }
             if let Ok(mut connection) = client.get_multiplexed_async_connection().await
                 && redis::cmd("PING").query_async::<String>(&mut connection).await.is_ok()
             {
-                return;
+                return true;
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        panic!("redis-server on port {port} never answered");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        false
     }
 
     pub fn url(&self) -> String {
@@ -87,26 +110,16 @@ impl RedisCluster {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut nodes = Vec::new();
         for _ in 0..3 {
-            let port =
-                std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("addr").port();
-            let config = format!("nodes-{port}.conf");
-            // The cluster bus port, given: port + 10000 (the default) may be past 65535.
-            let bus =
-                std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("addr").port();
-            let bus = bus.to_string();
-            let args = [
-                "--cluster-enabled",
-                "yes",
-                "--cluster-config-file",
-                &config,
-                "--cluster-node-timeout",
-                "2000",
-                "--cluster-port",
-                &bus,
-            ];
-            let node = Redis { port, child: spawn(port, &args, Some(dir.path())) };
-            node.wait_ready().await;
-            nodes.push(node);
+            let args = |port: u16| {
+                // The cluster bus port, given: port + 10000 (the default) may be past 65535.
+                let bus = free_port().to_string();
+                ["--cluster-enabled", "yes", "--cluster-config-file", &format!("nodes-{port}.conf")]
+                    .into_iter()
+                    .map(str::to_owned)
+                    .chain(["--cluster-node-timeout".into(), "2000".into(), "--cluster-port".into(), bus])
+                    .collect()
+            };
+            nodes.push(Redis::launch(args, Some(dir.path())).await);
         }
         let addresses: Vec<String> = nodes.iter().map(|node| format!("127.0.0.1:{}", node.port)).collect();
         let made = Command::new("redis-cli")
@@ -155,6 +168,10 @@ impl RedisCluster {
         keys.sort();
         keys
     }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("addr").port()
 }
 
 /// `redis-server` on `port` with `extra` arguments, saving nothing, working in `dir` if given.

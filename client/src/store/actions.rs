@@ -36,6 +36,7 @@ pub(crate) fn overlay(message: &mut Message, action: &MessageAction, me: &str, n
                 message.content = None;
                 message.deleted_at = Some(now_ms);
                 message.reactions.clear();
+                message.starred = false;
             }
         }
         MessageAction::DeleteForMe => message.hidden = true,

@@ -626,7 +626,8 @@ impl Store {
         let rows = self
             .db
             .query_all(statement(
-                "SELECT data, status FROM messages WHERE starred = 1 AND visible = 1 AND (? IS NULL OR chat_id = ?)
+                "SELECT data, status FROM messages WHERE starred = 1 AND visible = 1 AND deleted = 0
+                   AND (? IS NULL OR chat_id = ?)
                  ORDER BY sent_at DESC LIMIT ?",
                 [chat_id.into(), chat_id.into(), i64::from(limit).into()],
             ))

@@ -268,6 +268,14 @@ pub async fn delete(db: &(impl ConnectionTrait + TransactionTrait), user: users:
     super::blocks::forget_user(&txn, &user.id).await?;
     super::otp::forget_user(&txn, &user.id, user.phone.as_deref()).await?;
     super::status::forget_user(&txn, &user.id).await?;
+    super::entity::starred_messages::Entity::delete_many()
+        .filter(super::entity::starred_messages::Column::UserId.eq(user.id.clone()))
+        .exec(&txn)
+        .await?;
+    super::entity::hidden_messages::Entity::delete_many()
+        .filter(super::entity::hidden_messages::Column::UserId.eq(user.id.clone()))
+        .exec(&txn)
+        .await?;
     let privacy = Privacy::default();
     let mut row: users::ActiveModel = user.into();
     row.username = Set(None);

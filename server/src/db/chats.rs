@@ -121,6 +121,22 @@ pub async fn next_seq(db: &impl ConnectionTrait, chat_id: &str, now_ms: i64) -> 
     take_seqs(db, chat_id, 1, now_ms).await
 }
 
+/// The chat's next sequence number for a change only its maker sees (a star, a "delete for me"):
+/// the chat does not move up anyone's list.
+pub async fn next_quiet_seq(db: &impl ConnectionTrait, chat_id: &str) -> Result<i64> {
+    let update = Query::update()
+        .table(chats::Entity)
+        .value(chats::Column::LastSeq, Expr::col(chats::Column::LastSeq).add(1))
+        .and_where(chats::Column::Id.eq(chat_id))
+        .returning_col(chats::Column::LastSeq)
+        .to_owned();
+    let row = db
+        .query_one(db.get_database_backend().build(&update))
+        .await?
+        .ok_or_else(|| Error::Internal(format!("chat {chat_id} vanished")))?;
+    Ok(row.try_get_by_index::<i64>(0)?)
+}
+
 /// Holds the chat's row for the rest of the transaction (an update that changes nothing): other
 /// changes to the chat wait until it ends, so what is read after this is what they will see.
 pub async fn hold(db: &impl ConnectionTrait, chat_id: &str) -> Result<()> {

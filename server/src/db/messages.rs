@@ -137,6 +137,16 @@ pub enum Change {
     Replace(Content),
 }
 
+impl Change {
+    /// Whose change it is alone (a star, a "delete for me"): only they are told.
+    pub fn only_for(&self) -> Option<&str> {
+        match self {
+            Self::StarFor { user_id, .. } | Self::HideFor(user_id) => Some(user_id),
+            _ => None,
+        }
+    }
+}
+
 /// Applies `change` under the chat's next sequence number; returns the message after.
 pub async fn change(
     db: &(impl ConnectionTrait + TransactionTrait),
@@ -157,7 +167,10 @@ pub async fn change_in(
     change: Change,
     now_ms: i64,
 ) -> Result<messages::Model> {
-    let seq = chats::next_seq(txn, &message.chat_id, now_ms).await?;
+    let seq = match &change {
+        Change::StarFor { .. } | Change::HideFor(_) => chats::next_quiet_seq(txn, &message.chat_id).await?,
+        _ => chats::next_seq(txn, &message.chat_id, now_ms).await?,
+    };
     let id = message.id.clone();
     let mut row: messages::ActiveModel = message.into();
     row.updated_seq = Set(seq);
@@ -181,6 +194,10 @@ pub async fn change_in(
             reactions::Entity::delete_many().filter(reactions::Column::MessageId.eq(id.clone())).exec(txn).await?;
             poll_votes::Entity::delete_many().filter(poll_votes::Column::MessageId.eq(id.clone())).exec(txn).await?;
             event_rsvps::Entity::delete_many().filter(event_rsvps::Column::MessageId.eq(id.clone())).exec(txn).await?;
+            starred_messages::Entity::delete_many()
+                .filter(starred_messages::Column::MessageId.eq(id.clone()))
+                .exec(txn)
+                .await?;
             // Its media are no one's to read any more; the sweeper removes those nothing else uses.
             super::media::detach(txn, &id).await?;
         }
@@ -351,14 +368,18 @@ pub async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<messages::Model>, view
         .map(|r| r.id.clone())
         .collect();
     let mut rsvps = if events.is_empty() { HashMap::new() } else { rsvps_of(db, events).await? };
-    let starred: HashSet<String> = starred_messages::Entity::find()
-        .filter(starred_messages::Column::UserId.eq(viewer_id))
-        .filter(starred_messages::Column::MessageId.is_in(ids.clone()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| s.message_id)
-        .collect();
+    let starred: HashSet<String> = if viewer_id.is_empty() {
+        HashSet::new()
+    } else {
+        starred_messages::Entity::find()
+            .filter(starred_messages::Column::UserId.eq(viewer_id))
+            .filter(starred_messages::Column::MessageId.is_in(ids.clone()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| s.message_id)
+            .collect()
+    };
     let hidden: HashSet<String> = hidden_messages::Entity::find()
         .filter(hidden_messages::Column::UserId.eq(viewer_id))
         .filter(hidden_messages::Column::MessageId.is_in(ids))

@@ -45,6 +45,10 @@ async fn a_star_follows_me_to_my_other_devices_and_nobody_else_sees_it() {
     .await;
 
     // Starred on the laptop: shown at once, then on the phone; listed across chats and per chat.
+    let activity = |client: gkchat_client::Client, chat: String| async move {
+        client.chats().await.unwrap().into_iter().find(|c| c.id == chat).unwrap().last_activity_at
+    };
+    let bob_saw = activity(bob.clone(), chat.clone()).await;
     laptop.act(&chat, &first, star(true)).await.unwrap();
     assert!(laptop.store().message(&first).await.unwrap().unwrap().message.starred, "at once");
     laptop.act(&group, &note, star(true)).await.unwrap();
@@ -60,6 +64,7 @@ async fn a_star_follows_me_to_my_other_devices_and_nobody_else_sees_it() {
     })
     .await;
     assert!(bob_m.starred(None).await.unwrap().is_empty());
+    assert_eq!(activity(bob.clone(), chat.clone()).await, bob_saw, "the chat did not move up bob's list");
     let history = bob.history(&chat, None, 10).await.unwrap();
     assert!(history.messages.iter().all(|m| !m.starred));
     // A device signed in later catches up with the stars.
@@ -76,8 +81,14 @@ async fn a_star_follows_me_to_my_other_devices_and_nobody_else_sees_it() {
     // Who may star what.
     let (stranger_live, _s) = online(&stranger).await;
     assert_eq!(api_code(stranger_live.act(&chat, &first, star(true)).await), ErrorCode::NotAMember);
+    laptop.act(&chat, &second, star(true)).await.unwrap();
     laptop.act(&chat, &second, MessageAction::DeleteForEveryone).await.unwrap();
     laptop.flushed().await.unwrap();
+    eventually("a deleted message leaves the lists", || async {
+        !phone.starred(None).await.unwrap().iter().any(|m| m.message.id == second)
+            && !laptop.starred(None).await.unwrap().iter().any(|m| m.message.id == second)
+    })
+    .await;
     let (ann_live, _a) = online(&ann).await;
     assert_eq!(api_code(ann_live.act(&chat, &second, star(true)).await), ErrorCode::BadRequest);
 }
