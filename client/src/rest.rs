@@ -443,6 +443,12 @@ impl Client {
         self.authed(Method::PATCH, &format!("api/v1/chats/{chat_id}"), Some(update)).await
     }
 
+    /// Sets a chat's disappearing-message timer (`None`: off).
+    pub async fn set_chat_timer(&self, chat_id: &str, after_ms: Option<i64>) -> Result<ChatSummary> {
+        let timer = gkchat_proto::chat::ChatTimer { after_ms };
+        self.authed(Method::PUT, &format!("api/v1/chats/{chat_id}/timer"), Some(&timer)).await
+    }
+
     /// One page of the changes feed after `request.cursors`.
     pub async fn sync(&self, request: &SyncRequest) -> Result<SyncResponse> {
         self.authed(Method::POST, "api/v1/sync", Some(request)).await

@@ -140,6 +140,12 @@ pub struct Privacy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub groups: Option<GroupAdd>,
+    /// The disappearing-message timer my new chats start with (0: off; else one of
+    /// [`crate::chat::DISAPPEAR_TIMERS_MS`]). Always in what the server sends; absent in an
+    /// update, it stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub default_timer_ms: Option<i64>,
 }
 
 impl Default for Privacy {
@@ -150,6 +156,7 @@ impl Default for Privacy {
             about: Visibility::Everyone,
             read_receipts: true,
             groups: None,
+            default_timer_ms: None,
         }
     }
 }

@@ -29,6 +29,19 @@ pub const PAGE_MAX: u32 = 500;
 pub const TYPING_EXPIRES_MS: i64 = 6_000;
 /// Clients renew "typing" at most this often.
 pub const TYPING_THROTTLE_MS: i64 = 3_000;
+/// The disappearing-message timers a chat may have: 24 hours, 7 days, 90 days.
+pub const DISAPPEAR_TIMERS_MS: [i64; 3] = [DAY_MS, 7 * DAY_MS, 90 * DAY_MS];
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// A chat's disappearing-message timer is off (`None`) or one of [`DISAPPEAR_TIMERS_MS`].
+pub fn check_timer(after_ms: Option<i64>) -> Result<(), (ErrorCode, String)> {
+    match after_ms {
+        Some(ms) if !DISAPPEAR_TIMERS_MS.contains(&ms) => {
+            Err((ErrorCode::BadRequest, "a timer is off, 24 hours, 7 days or 90 days".into()))
+        }
+        _ => Ok(()),
+    }
+}
 
 /// What a message says. The server checks kinds and sizes only (content is an envelope; see
 /// DESIGN.md): attachments name uploaded media by id, and everything read from their content
@@ -286,6 +299,24 @@ pub struct Message {
     /// I starred it (on all my devices).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub starred: bool,
+    /// When it disappears (its chat had a timer when it was sent), unless kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub expires_at: Option<UnixMillis>,
+    /// Kept from disappearing (for everyone in the chat) until un-kept.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub kept: bool,
+    /// It disappeared: nothing of it is left (`content` is `None`); clients show it nowhere,
+    /// and a quote of it as "message expired".
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub expired: bool,
+}
+
+impl Message {
+    /// Gone by `now`: expired on the server, or its time is up (kept ones stay).
+    pub fn gone_at(&self, now: UnixMillis) -> bool {
+        self.expired || (!self.kept && self.expires_at.is_some_and(|at| at <= now))
+    }
 }
 
 /// A person as a tile, a call or a header shows them.
@@ -392,6 +423,12 @@ pub struct ChatSummary {
     pub my_role: Option<MemberRole>,
     /// In a group: only admins may send.
     pub only_admins_send: bool,
+    /// In a group: only admins may keep messages from disappearing.
+    #[serde(default)]
+    pub only_admins_keep: bool,
+    /// New messages disappear this long after they are sent (`None`: they stay).
+    #[serde(default)]
+    pub disappear_after_ms: Option<i64>,
     /// The chat sequence number of the last change to its members (who, roles): a device
     /// holding an older member list syncs it again.
     pub members_seq: i64,
@@ -442,6 +479,15 @@ pub struct ChatSettingsUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub muted_until: Option<UnixMillis>,
+}
+
+/// `PUT /api/v1/chats/{id}/timer`: the chat's disappearing-message timer (announced in the
+/// timeline). In a direct chat either person sets it; in a group, admins only when only admins
+/// edit its info.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChatTimer {
+    /// One of [`DISAPPEAR_TIMERS_MS`], or `None` for off.
+    pub after_ms: Option<i64>,
 }
 
 /// `POST /api/v1/sync`: where this device stands in each chat it knows.
@@ -520,6 +566,9 @@ pub enum MessageAction {
     DeleteForMe,
     /// Stars it, or takes the star off, on all my devices (nobody else sees it).
     Star { starred: bool },
+    /// Keeps a disappearing message (for everyone), or lets it go again: anyone in a direct
+    /// chat; in a group, admins only when the group says so.
+    Keep { kept: bool },
     /// One reaction per person; `None` takes mine back.
     React { emoji: Option<String> },
     /// My answer to a poll (the options' indexes); an empty list takes my vote back.

@@ -121,6 +121,8 @@ pub enum ErrorCode {
     PollClosed,
     /// The event was cancelled by its creator: no more answers or changes.
     EventCancelled,
+    /// The message disappeared (its chat's timer ran out): nothing can be done to it any more.
+    MessageExpired,
 }
 
 impl ErrorCode {
@@ -180,6 +182,7 @@ impl ErrorCode {
         Self::MediaNotReady,
         Self::PollClosed,
         Self::EventCancelled,
+        Self::MessageExpired,
     ];
 
     /// The code as it appears on the wire (`"bad_frame"`).
@@ -239,6 +242,7 @@ impl ErrorCode {
             Self::MediaNotReady => "media_not_ready",
             Self::PollClosed => "poll_closed",
             Self::EventCancelled => "event_cancelled",
+            Self::MessageExpired => "message_expired",
         }
     }
 }

@@ -91,12 +91,15 @@ pub struct GroupSettings {
     pub only_admins_edit: bool,
     /// Joining by the invite link needs an admin's approval.
     pub approve_joins: bool,
+    /// Only admins may keep messages from disappearing.
+    #[serde(default)]
+    pub only_admins_keep: bool,
 }
 
 impl GroupSettings {
     /// New groups: everyone may send; only admins edit the info; links join at once.
     pub fn new_group() -> Self {
-        Self { only_admins_send: false, only_admins_edit: true, approve_joins: false }
+        Self { only_admins_send: false, only_admins_edit: true, approve_joins: false, only_admins_keep: false }
     }
 }
 
@@ -118,12 +121,18 @@ pub struct GroupInfoUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub approve_joins: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub only_admins_keep: Option<bool>,
 }
 
 impl GroupInfoUpdate {
     /// Whether it touches a setting (admins only, always), not just the info.
     pub fn touches_settings(&self) -> bool {
-        self.only_admins_send.is_some() || self.only_admins_edit.is_some() || self.approve_joins.is_some()
+        self.only_admins_send.is_some()
+            || self.only_admins_edit.is_some()
+            || self.approve_joins.is_some()
+            || self.only_admins_keep.is_some()
     }
 }
 
@@ -180,6 +189,11 @@ pub enum SystemEvent {
     EventCancelled {
         message_id: String,
         title: String,
+    },
+    /// The sender set the chat's disappearing-message timer (`None`: off); messages sent from
+    /// here on disappear that long after.
+    TimerChanged {
+        after_ms: Option<i64>,
     },
 }
 

@@ -68,6 +68,11 @@ async fn chat_row(db: &impl ConnectionTrait, chat_id: &str) -> Result<chat_rows:
     chats::get(db, chat_id).await?.ok_or_else(|| Error::not_found("no such chat"))
 }
 
+/// The timer `user`'s new chats start with.
+pub(crate) fn default_timer(user: &crate::db::entity::users::Model) -> Option<i64> {
+    Some(user.default_timer_ms).filter(|ms| gkchat_proto::chat::DISAPPEAR_TIMERS_MS.contains(ms))
+}
+
 /// Writes a system message under the chat's next sequence number.
 pub(crate) async fn record(
     txn: &DatabaseTransaction,
@@ -90,6 +95,10 @@ pub(crate) async fn record(
         sent_at: now,
         edited_at: None,
         deleted_at: None,
+        // The record stays when messages disappear.
+        expires_at: None,
+        kept: false,
+        expired_at: None,
     };
     Ok(messages::ActiveModel::from(row).insert(txn).await?)
 }
@@ -263,6 +272,8 @@ pub async fn create(state: &AppState, owner_id: &str, new: NewGroup) -> Result<M
     let now = now_ms();
     let chat_id = uuid::Uuid::now_v7().to_string();
     let settings = GroupSettings::new_group();
+    // The owner's default timer for new chats, announced after the members.
+    let timer = crate::db::accounts::get(&state.db, owner_id).await?.and_then(|owner| default_timer(&owner));
     let txn = state.db.begin().await?;
     chat_rows::ActiveModel {
         id: Set(chat_id.clone()),
@@ -280,6 +291,8 @@ pub async fn create(state: &AppState, owner_id: &str, new: NewGroup) -> Result<M
         only_admins_edit: Set(settings.only_admins_edit),
         approve_joins: Set(settings.approve_joins),
         invite_code: Set(None),
+        disappear_after_ms: Set(timer),
+        only_admins_keep: Set(settings.only_admins_keep),
     }
     .insert(&txn)
     .await?;
@@ -296,6 +309,9 @@ pub async fn create(state: &AppState, owner_id: &str, new: NewGroup) -> Result<M
         recorded.push(record(&txn, &chat_id, owner_id, SystemEvent::Added { user_ids: added.clone() }, now).await?);
     }
     members_changed(&txn, &chat_id, recorded.last().map_or(0, |m| m.seq)).await?;
+    if timer.is_some() {
+        recorded.push(record(&txn, &chat_id, owner_id, SystemEvent::TimerChanged { after_ms: timer }, now).await?);
+    }
     txn.commit().await?;
     publish(state, &chat_id, recorded, &[]).await?;
     let chat = chats::summary(&state.db, &chat_id, owner_id)
@@ -316,6 +332,7 @@ fn info_of(chat: chat_rows::Model) -> GroupInfo {
             only_admins_send: chat.only_admins_send,
             only_admins_edit: chat.only_admins_edit,
             approve_joins: chat.approve_joins,
+            only_admins_keep: chat.only_admins_keep,
         },
     }
 }
@@ -352,6 +369,7 @@ pub async fn update_info(
         only_admins_send: update.only_admins_send.unwrap_or(before.settings.only_admins_send),
         only_admins_edit: update.only_admins_edit.unwrap_or(before.settings.only_admins_edit),
         approve_joins: update.approve_joins.unwrap_or(before.settings.approve_joins),
+        only_admins_keep: update.only_admins_keep.unwrap_or(before.settings.only_admins_keep),
     };
     let mut events = Vec::new();
     if let Some(name) = name.clone().filter(|n| *n != before.name) {
@@ -377,6 +395,7 @@ pub async fn update_info(
     row.only_admins_send = Set(settings.only_admins_send);
     row.only_admins_edit = Set(settings.only_admins_edit);
     row.approve_joins = Set(settings.approve_joins);
+    row.only_admins_keep = Set(settings.only_admins_keep);
     row.update(&txn).await?;
     let mut recorded = Vec::new();
     for event in events {

@@ -11,6 +11,7 @@ pub mod calls;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod disappearing;
 pub mod error;
 pub mod groups;
 pub mod http;
@@ -222,6 +223,9 @@ pub async fn run(
             }
         }
     });
+
+    // Messages whose timer ran out disappear (every few seconds, and when the clock moves).
+    disappearing::start(state.clone());
 
     // Every minute: expired status posts go, unfinished uploads past their time end, media
     // nothing uses go, and blobs orphaned longer than the grace period are deleted.

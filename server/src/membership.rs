@@ -28,6 +28,7 @@ pub struct Roster {
     pub owner: Option<String>,
     pub only_admins_send: bool,
     pub only_admins_edit: bool,
+    pub only_admins_keep: bool,
 }
 
 impl Roster {
@@ -105,6 +106,7 @@ impl Membership {
             owner,
             only_admins_send: chat.only_admins_send,
             only_admins_edit: chat.only_admins_edit,
+            only_admins_keep: chat.only_admins_keep,
         });
         let mut remembered = self.lock();
         if self.generation.load(std::sync::atomic::Ordering::Acquire) != generation {

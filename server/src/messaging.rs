@@ -332,23 +332,14 @@ async fn member_row(state: &AppState, chat_id: &str, user_id: &str) -> Result<ch
     chats::membership(&state.db, chat_id, user_id).await?.ok_or_else(not_a_member)
 }
 
-/// The other person, when `chat_id` is a direct chat (checked for blocks); `None` in a group.
-async fn direct_peer(state: &AppState, chat_id: &str, user_id: &str) -> Result<Option<String>> {
-    let roster = state.members.check(&state.db, chat_id, user_id).await?;
-    Ok(match roster.kind {
-        ChatKind::Direct => roster.other_than(user_id).map(str::to_owned),
-        ChatKind::Group => None,
-    })
-}
-
-fn blocked_error(by_me: bool) -> Error {
+pub(crate) fn blocked_error(by_me: bool) -> Error {
     let message =
         if by_me { "you blocked this person; unblock them first" } else { "this person does not accept your messages" };
     Error::api(StatusCode::FORBIDDEN, ErrorCode::Blocked, message)
 }
 
 /// Refuses when a block stands between `user_id` and `peer_id`, either way.
-async fn check_not_blocked(state: &AppState, user_id: &str, peer_id: &str) -> Result<()> {
+pub(crate) async fn check_not_blocked(state: &AppState, user_id: &str, peer_id: &str) -> Result<()> {
     match blocks::between(&state.db, user_id, peer_id).await? {
         None => Ok(()),
         Some(blocker) => Err(blocked_error(blocker == user_id)),
@@ -363,7 +354,8 @@ pub async fn open_direct(state: &AppState, user_id: &str, peer_id: &str) -> Resu
     }
     let peer = accounts::get(&state.db, peer_id).await?.ok_or_else(|| Error::not_found("no such user"))?;
     check_not_blocked(state, user_id, &peer.id).await?;
-    let (chat, started) = chats::find_or_start_direct(&state.db, user_id, &peer.id, now_ms()).await?;
+    let timer = accounts::get(&state.db, user_id).await?.and_then(|me| crate::groups::default_timer(&me));
+    let (chat, started) = chats::find_or_start_direct(&state.db, user_id, &peer.id, timer, now_ms()).await?;
     let summary = chats::summary(&state.db, &chat.id, user_id)
         .await?
         .ok_or_else(|| Error::Internal("a chat just opened has no tile".into()))?;
@@ -432,7 +424,7 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
 
 /// Pushes a changed message to every member's live connections: one encoding for each way it
 /// differs between them (hidden for me, starred by me), and in an anonymous poll one each.
-async fn fan_out_change(state: &AppState, row: message_rows::Model) -> Result<()> {
+pub(crate) async fn fan_out_change(state: &AppState, row: message_rows::Model) -> Result<()> {
     // The current members whose window holds the message (not those who joined after it).
     let seeing: Vec<String> = chat_members::Entity::find()
         .select_only()
@@ -505,7 +497,11 @@ pub async fn act(
     message_id: &str,
     action: MessageAction,
 ) -> Result<()> {
-    let peer = direct_peer(state, chat_id, user_id).await?;
+    let roster = state.members.check(&state.db, chat_id, user_id).await?;
+    let peer = match roster.kind {
+        ChatKind::Direct => roster.other_than(user_id).map(str::to_owned),
+        ChatKind::Group => None,
+    };
     // Only messages inside my window (a group member sees from joining on).
     let from = chats::membership(&state.db, chat_id, user_id).await?.map_or(0, |me| me.history_from);
     let message = messages::get(&state.db, message_id)
@@ -515,6 +511,12 @@ pub async fn act(
     let system = message.content.as_deref().is_some_and(|json| json.contains(r#""kind":"system""#));
     if system && !matches!(action, MessageAction::DeleteForMe | MessageAction::Star { starred: false }) {
         return Err(Error::api(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "a group's record cannot be changed"));
+    }
+    // A message that disappeared (or whose time is up) can only be let go of.
+    let gone = message.expired_at.is_some()
+        || (!message.kept && message.expires_at.is_some_and(|at| at <= state.config.clock.now_ms()));
+    if gone && !matches!(action, MessageAction::DeleteForMe | MessageAction::Star { starred: false }) {
+        return Err(Error::api(StatusCode::GONE, ErrorCode::MessageExpired, "this message disappeared"));
     }
     let now = now_ms();
     let own = message.sender_id == user_id;
@@ -574,6 +576,28 @@ pub async fn act(
                 return Err(bad(ErrorCode::BadRequest, "a deleted message cannot be starred"));
             }
             messages::Change::StarFor { user_id: user_id.to_owned(), starred }
+        }
+        MessageAction::Keep { kept } => {
+            if message.expires_at.is_none() {
+                return Err(bad(ErrorCode::BadRequest, "this message does not disappear"));
+            }
+            if message.deleted_at.is_some() {
+                return Err(bad(ErrorCode::BadRequest, "a deleted message cannot be kept"));
+            }
+            if roster.kind == ChatKind::Group && roster.only_admins_keep && !roster.is_admin(user_id) {
+                return Err(Error::api(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::AdminsOnly,
+                    "only the group's admins can keep messages",
+                ));
+            }
+            if let Some(peer_id) = &peer {
+                check_not_blocked(state, user_id, peer_id).await?;
+            }
+            if message.kept == kept {
+                return Ok(());
+            }
+            messages::Change::Keep(kept)
         }
         MessageAction::React { emoji } => {
             if message.deleted_at.is_some() {

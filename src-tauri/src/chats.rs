@@ -112,6 +112,12 @@ pub async fn update_chat(state: State<'_, AppState>, chat_id: String, update: Ch
     Ok(state.messenger().await?.update_chat(&chat_id, &update).await?)
 }
 
+/// Sets a chat's disappearing-message timer for everyone in it (`None`: off).
+#[tauri::command]
+pub async fn set_chat_timer(state: State<'_, AppState>, chat_id: String, after_ms: Option<i64>) -> CommandResult<()> {
+    Ok(state.messenger().await?.set_timer(&chat_id, after_ms).await?)
+}
+
 /// Full-text search over the messages on this device; in one chat when `chat_id` is given.
 #[tauri::command]
 pub async fn search_messages(

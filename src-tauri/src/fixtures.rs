@@ -12,6 +12,8 @@ pub fn tile(unread: u32, muted_until: Option<i64>) -> ChatSummary {
         member_count: 2,
         my_role: Some(MemberRole::Member),
         only_admins_send: false,
+        only_admins_keep: false,
+        disappear_after_ms: None,
         members_seq: 0,
         last_seq: i64::from(unread),
         cleared_seq: 0,

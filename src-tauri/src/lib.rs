@@ -375,6 +375,7 @@ pub fn run() {
             events::open_link,
             events::upcoming_events,
             chats::starred_messages,
+            chats::set_chat_timer,
             status::status_feed,
             status::post_text_status,
             status::post_media_status,

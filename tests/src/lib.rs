@@ -379,6 +379,20 @@ pub async fn messenger_at(
     gkchat_client::Messenger::start_with_clock(client.clone(), std::sync::Arc::new(client.connect()), store, clock)
 }
 
+/// Waits (15 s at most) until every file of a message of `messenger`'s is uploaded.
+pub async fn uploaded(messenger: &gkchat_client::Messenger, message_id: &str) {
+    within(Duration::from_secs(15), "the uploads finish", async {
+        loop {
+            let transfers = messenger.store().transfers_of(message_id).await.unwrap();
+            if !transfers.is_empty() && transfers.iter().all(|t| t.state == gkchat_client::TransferState::Done) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    })
+    .await;
+}
+
 /// Polls `check` (every 25 ms, 15 s at most) until it holds.
 pub async fn eventually<F: std::future::Future<Output = bool>>(what: &str, check: impl Fn() -> F) {
     within(Duration::from_secs(15), what, async {

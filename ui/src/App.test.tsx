@@ -27,6 +27,8 @@ const GRACE_CHAT: LocalChat = {
   member_count: 2,
   my_role: "member",
   only_admins_send: false,
+  only_admins_keep: false,
+  disappear_after_ms: null,
   members_seq: 1,
   other_member: {
     user_id: "id-grace",

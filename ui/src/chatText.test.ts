@@ -28,6 +28,8 @@ const chat = (over: Partial<ChatSummary>): ChatSummary => ({
   member_count: 2,
   my_role: "member",
   only_admins_send: false,
+  only_admins_keep: false,
+  disappear_after_ms: null,
   members_seq: 1,
   last_seq: 3,
   cleared_seq: 0,
@@ -50,6 +52,15 @@ describe("chat words", () => {
     expect(preview(chat({ last_message: message(1, "bob", null) }), "me")).toBe(
       "This message was deleted",
     );
+  });
+
+  it("reads a message that disappeared as expired, and previews it as nothing", () => {
+    const gone: Message = { ...message(1, "bob", null), deleted_at: null, expired: true };
+    expect(messageText(gone)).toBe("Message expired");
+    expect(preview(chat({ last_message: gone }), "me")).toBe("");
+    const timeUp = { ...message(2, "bob", "bye"), expires_at: Date.now() - 1 };
+    expect(preview(chat({ last_message: timeUp }), "me")).toBe("");
+    expect(preview(chat({ last_message: { ...timeUp, kept: true } }), "me")).toBe("bye");
   });
 
   it("previews a poll and an event by what they are", () => {

@@ -3,11 +3,13 @@ import type { ChatSummary, LocalMessage, Message } from "./api";
 import type { Attachment } from "./bindings/Attachment";
 import { mentionsToText } from "./features/conversation/mentions";
 import { systemText, type NameOf } from "./features/groups/words";
+import { goneAt } from "./messages";
 import { clockTime, dayLabel } from "./time";
 
-/** The text of a message, or how a tombstone reads (a group's system messages have their own
- * words, from the names of the people involved). */
+/** The text of a message, or how a tombstone reads: deleted, or disappeared (a group's system
+ * messages have their own words, from the names of the people involved). */
 export function messageText(message: Message): string {
+  if (message.expired) return "Message expired";
   if (message.deleted_at !== null || message.content === null) return "This message was deleted";
   const content = message.content;
   switch (content.kind) {
@@ -54,11 +56,12 @@ export function attachmentsLabel(attachments: Attachment[]): string {
 
 /**
  * The tile's one-line preview of the last message: mine as "You: …", in a group others' as
- * "Bob: …" (once `nameOf` knows them), a group's happenings in words, mentions as "@Name".
+ * "Bob: …" (once `nameOf` knows them), a group's happenings in words, mentions as "@Name";
+ * nothing for one that disappeared (the tile is reloaded without it).
  */
 export function preview(chat: ChatSummary, myId: string, nameOf: NameOf = () => undefined): string {
   const last = chat.last_message;
-  if (!last) return "";
+  if (!last || goneAt(last, Date.now())) return "";
   const text = messagePreview(last, myId, nameOf);
   if (last.deleted_at !== null || last.content?.kind === "system") return text;
   if (last.sender_id === myId) return `You: ${text}`;

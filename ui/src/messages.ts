@@ -1,9 +1,20 @@
 // The messenger's events for every feature: one subscription for the page, handed to whoever
 // listens (features/chats reloads its tiles, features/conversation its messages), and who is
 // typing where. The data lives in the Rust-side local store; this module only knows when to ask
-// again.
+// again, and when a message has disappeared.
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from "react";
-import { api, type MessengerEvent } from "./api";
+import { api, type Message, type MessengerEvent } from "./api";
+
+/**
+ * Whether a message has disappeared by `now`: expired (nothing of it is left), or its time is up
+ * and nobody kept it. Mirrors proto's `Message::gone_at`; such a message is shown nowhere.
+ */
+export function goneAt(message: Message, now: number): boolean {
+  return (
+    message.expired === true ||
+    (message.kept !== true && typeof message.expires_at === "number" && message.expires_at <= now)
+  );
+}
 
 type Listener = (event: MessengerEvent) => void;
 const listeners = new Set<Listener>();

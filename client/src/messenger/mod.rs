@@ -129,7 +129,7 @@ impl Messenger {
         let inner = Arc::new(Inner {
             client,
             connection,
-            store,
+            store: store.with_clock(clock.clone()),
             events,
             wake: Notify::new(),
             uploads: Notify::new(),
@@ -470,6 +470,16 @@ impl Messenger {
         self.inner.connection.typing(chat_id, typing).await
     }
 
+    /// Sets a chat's disappearing-message timer for everyone in it (`None`: off); the change
+    /// shows in its timeline.
+    pub async fn set_timer(&self, chat_id: &str, after_ms: Option<i64>) -> Result<()> {
+        gkchat_proto::chat::check_timer(after_ms).map_err(|(code, message)| Error::Invalid { code, message })?;
+        let summary = self.inner.client.set_chat_timer(chat_id, after_ms).await?;
+        self.inner.store.upsert_chat(&summary).await?;
+        sync(&self.inner).await?;
+        Ok(())
+    }
+
     /// Changes my settings for a chat.
     pub async fn update_chat(&self, chat_id: &str, update: &gkchat_proto::chat::ChatSettingsUpdate) -> Result<()> {
         let summary = self.inner.client.update_chat(chat_id, update).await?;
@@ -536,9 +546,13 @@ async fn on_event(inner: &Arc<Inner>, event: Event) -> Result<()> {
                     let _ = inner.events.send(MessengerEvent::Answered { chat_id, message_id, user_id, rsvp });
                 }
             }
-            // As this device shows it: my changes still waiting stay on top.
+            // As this device shows it: my changes still waiting stay on top; one whose time is
+            // up is gone (the timers make it so in the store).
             match inner.store.message(&message.id).await? {
-                Some(local) => {
+                Some(mut local) => {
+                    if local.message.gone_at(inner.clock.now_ms()) {
+                        local.message = crate::store::tombstone(&local.message);
+                    }
                     let _ = inner
                         .events
                         .send(MessengerEvent::Message { chat_id: message.chat_id.clone(), message: Box::new(local) });
@@ -615,8 +629,10 @@ async fn sync(inner: &Inner) -> Result<()> {
         }
         inner.store.apply_page(&page.messages).await?;
         if page.complete {
-            // Status posts made or gone while this device was away.
+            // Status posts made or gone while this device was away; messages with timers and
+            // events may have come: the timers look again.
             inner.status.stale();
+            inner.reminders.notify_one();
             for chat in &page.chats {
                 inner.store.advance_cursor(&chat.id, chat.last_seq).await?;
                 acknowledge_delivery(inner, &chat.id).await;

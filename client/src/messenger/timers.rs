@@ -1,7 +1,8 @@
 //! What happens at a time: event reminders (when the store's next one is due, once per event
-//! start; see `store::reminders`) and status posts expiring (dropped from the cache with their
-//! media the moment their 24 hours are up, also for a device that was off). One loop sleeps on
-//! the messenger's clock until the next of either, or until something may have changed.
+//! start; see `store::reminders`), status posts expiring (dropped from the cache with their
+//! media the moment their 24 hours are up, also for a device that was off) and disappearing
+//! messages going (see `store::expiry`). One loop sleeps on the messenger's clock until the
+//! next of these, or until something may have changed.
 
 use std::sync::Arc;
 
@@ -19,9 +20,18 @@ async fn due(inner: &Inner, now: i64) -> Result<Option<i64>> {
     if inner.store.drop_expired_status(now).await? {
         let _ = inner.events.send(MessengerEvent::Status { status: Box::new(StatusEvent::Refresh) });
     }
+    let expired = inner.store.expire_due(now).await?;
+    if !expired.is_empty() {
+        for local in expired {
+            let chat_id = local.message.chat_id.clone();
+            let _ = inner.events.send(MessengerEvent::Message { chat_id, message: Box::new(local) });
+        }
+        let _ = inner.events.send(MessengerEvent::ChatsChanged);
+    }
     let reminder = inner.store.next_reminder().await?;
     let expiry = inner.store.next_status_expiry().await?;
-    Ok(reminder.into_iter().chain(expiry).min())
+    let message = inner.store.next_message_expiry().await?;
+    Ok(reminder.into_iter().chain(expiry).chain(message).min())
 }
 
 /// Runs until the messenger stops.
@@ -38,8 +48,9 @@ pub(super) async fn run(inner: Arc<Inner>) {
             }
         };
         inner.reminders_checked.send_replace(now);
-        // Until the next is due, the clock moves, or an event may have changed; other news
-        // does not make the loop look again.
+        // Until the next is due, the clock moves, or an event or a message with a timer may
+        // have come (a sync tells through `reminders`); other news does not make the loop look
+        // again (a tile changes with every message).
         let tick = inner.clock.tick(now, next.unwrap_or(now + 60 * 60 * 1000));
         tokio::pin!(tick);
         loop {
@@ -48,8 +59,9 @@ pub(super) async fn run(inner: Arc<Inner>) {
                 () = inner.reminders.notified() => break,
                 event = events.recv() => match event {
                     Ok(MessengerEvent::Message { message, .. })
-                        if matches!(message.message.content, Some(Content::Event { .. }) | None) => break,
-                    Ok(MessengerEvent::ChatsChanged | MessengerEvent::Status { .. }) => break,
+                        if matches!(message.message.content, Some(Content::Event { .. }) | None)
+                            || (message.message.expires_at.is_some() && !message.message.expired) => break,
+                    Ok(MessengerEvent::Status { .. }) => break,
                     Ok(_) => {}
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,

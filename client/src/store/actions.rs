@@ -9,7 +9,7 @@ use gkchat_proto::event::Answer;
 use gkchat_proto::poll::Vote;
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
-use super::{LocalMessage, SendStatus, Store, derive, get, json, parse, statement};
+use super::{LocalMessage, SendStatus, Store, derive, derived, get, json, parse, statement};
 use crate::Result;
 
 /// A change waiting for the server.
@@ -41,6 +41,11 @@ pub(crate) fn overlay(message: &mut Message, action: &MessageAction, me: &str, n
         }
         MessageAction::DeleteForMe => message.hidden = true,
         MessageAction::Star { starred } => message.starred = *starred,
+        MessageAction::Keep { kept } => {
+            if message.expires_at.is_some() && !message.expired {
+                message.kept = *kept;
+            }
+        }
         MessageAction::React { emoji } => {
             if message.deleted_at.is_none() {
                 message.reactions.retain(|reaction| reaction.user_id != me);
@@ -139,15 +144,8 @@ async fn show(db: &impl ConnectionTrait, me: &str, base: &Message) -> Result<Mes
     }
     let confirmed = if waiting.is_empty() { None } else { Some(json(base)?) };
     db.execute(statement(
-        "UPDATE messages SET data = ?, visible = ?, deleted = ?, starred = ?, confirmed = ? WHERE id = ?",
-        [
-            json(&shown)?.into(),
-            (!shown.hidden).into(),
-            shown.deleted_at.is_some().into(),
-            shown.starred.into(),
-            confirmed.into(),
-            base.id.clone().into(),
-        ],
+        "UPDATE messages SET data = ?, visible = ?, deleted = ?, starred = ?, expires_at = ?, confirmed = ? WHERE id = ?",
+        std::iter::once(json(&shown)?.into()).chain(derived(&shown)).chain([confirmed.into(), base.id.clone().into()]),
     ))
     .await?;
     derive(db, me, &base.id).await?;
@@ -305,6 +303,9 @@ mod tests {
             rsvps: Vec::new(),
             starred: false,
             hidden: false,
+            expires_at: None,
+            kept: false,
+            expired: false,
         }
     }
 

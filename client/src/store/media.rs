@@ -319,18 +319,17 @@ impl Store {
             .query_all(statement(
                 &format!(
                     "SELECT data, status FROM messages WHERE chat_id = ? AND seq < ? AND visible = 1 AND deleted = 0 \
-                     AND {filter} ORDER BY seq DESC LIMIT ?"
+                     AND {live} AND {filter} ORDER BY seq DESC LIMIT ?",
+                    live = super::LIVE
                 ),
-                [chat_id.into(), before.unwrap_or(i64::MAX).into(), i64::from(limit).into()],
+                [
+                    chat_id.into(),
+                    before.unwrap_or(i64::MAX).into(),
+                    self.clock.now_ms().into(),
+                    i64::from(limit).into(),
+                ],
             ))
             .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(super::LocalMessage {
-                    message: parse(&get::<String>(row, "data")?)?,
-                    status: parse(&get::<String>(row, "status")?).unwrap_or(super::SendStatus::Sent),
-                })
-            })
-            .collect()
+        rows.iter().map(super::local_of).collect()
     }
 }

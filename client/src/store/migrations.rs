@@ -19,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(EventReminders),
             Box::new(StatusCache),
             Box::new(Starred),
+            Box::new(Disappearing),
         ]
     }
 }
@@ -378,6 +379,32 @@ impl MigrationTrait for Starred {
             &[
                 "ALTER TABLE messages ADD COLUMN starred INTEGER NOT NULL DEFAULT 0",
                 "CREATE INDEX messages_starred ON messages (starred, sent_at) WHERE starred = 1",
+            ],
+        )
+        .await
+    }
+}
+
+/// Disappearing messages: when each message expires here (`NULL` once kept or expired;
+/// indexed for the timers' next wake), and each chat's timer and keep rule.
+struct Disappearing;
+
+impl MigrationName for Disappearing {
+    fn name(&self) -> &str {
+        "m0010_disappearing"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Disappearing {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(
+            manager,
+            &[
+                "ALTER TABLE messages ADD COLUMN expires_at INTEGER",
+                "CREATE INDEX messages_expiry ON messages (expires_at) WHERE expires_at IS NOT NULL",
+                "ALTER TABLE chats ADD COLUMN disappear_after_ms INTEGER",
+                "ALTER TABLE chats ADD COLUMN only_admins_keep INTEGER NOT NULL DEFAULT 0",
             ],
         )
         .await

@@ -6,6 +6,8 @@
 
 mod actions;
 pub use actions::QueuedAction;
+mod expiry;
+pub use expiry::tombstone;
 mod media;
 pub use media::{GalleryTab, Transfer, TransferState};
 mod migrations;
@@ -81,6 +83,32 @@ pub struct Store {
     user_id: String,
     /// Where this account's media files are (its uploads, what it downloaded).
     media_dir: std::path::PathBuf,
+    /// What is listed goes by it: a message whose time is up never shows, even before the
+    /// timers drop it.
+    clock: crate::Clock,
+}
+
+/// Not shown once its time is up (by the store's clock, the first value bound).
+const LIVE: &str = "(expires_at IS NULL OR expires_at > ?)";
+
+/// The columns a message's row derives from it: shown (not hidden by me, not expired),
+/// deleted, starred, and when it expires here (never once kept or expired).
+fn derived(message: &Message) -> [Value; 4] {
+    let expires_at = if message.kept || message.expired { None } else { message.expires_at };
+    [
+        (!message.hidden && !message.expired).into(),
+        message.deleted_at.is_some().into(),
+        message.starred.into(),
+        expires_at.into(),
+    ]
+}
+
+/// A `data, status` row as the message it shows.
+pub(crate) fn local_of(row: &QueryResult) -> Result<LocalMessage> {
+    Ok(LocalMessage {
+        message: parse(&get::<String>(row, "data")?)?,
+        status: parse(&get::<String>(row, "status")?).unwrap_or(SendStatus::Sent),
+    })
 }
 
 async fn advance_cursor(db: &impl ConnectionTrait, chat_id: &str, seq: i64) -> Result<()> {
@@ -89,17 +117,23 @@ async fn advance_cursor(db: &impl ConnectionTrait, chat_id: &str, seq: i64) -> R
     Ok(())
 }
 
-/// See [`Store::apply`].
-async fn apply(db: &impl ConnectionTrait, me: &str, message: &Message) -> Result<bool> {
+/// See [`Store::apply`]; the media a message that lost its content (deleted for everyone,
+/// expired) used are added to `dropped`, for the caller to take out of the cache.
+async fn apply(db: &impl ConnectionTrait, me: &str, message: &Message, dropped: &mut Vec<String>) -> Result<bool> {
+    let before = match message.content {
+        Some(_) => None,
+        None => db.query_one(statement("SELECT data FROM messages WHERE id = ?", [message.id.clone().into()])).await?,
+    };
     let result = db
         .execute(statement(
-            "INSERT INTO messages (id, chat_id, seq, updated_seq, sender_id, sent_at, visible, deleted, starred, status,
-                data)
-             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?
+            "INSERT INTO messages (id, chat_id, seq, updated_seq, sender_id, sent_at, visible, deleted, starred,
+                expires_at, status, data)
+             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?
              WHERE NOT EXISTS (SELECT 1 FROM chats WHERE id = ? AND cleared_seq >= ?)
              ON CONFLICT (id) DO UPDATE SET chat_id = excluded.chat_id, seq = excluded.seq,
                 updated_seq = excluded.updated_seq, sent_at = excluded.sent_at, visible = excluded.visible,
-                deleted = excluded.deleted, starred = excluded.starred, status = 'sent', data = excluded.data
+                deleted = excluded.deleted, starred = excluded.starred, expires_at = excluded.expires_at,
+                status = 'sent', data = excluded.data
              WHERE messages.status <> 'sent' OR excluded.updated_seq > messages.updated_seq",
             [
                 message.id.clone().into(),
@@ -108,18 +142,23 @@ async fn apply(db: &impl ConnectionTrait, me: &str, message: &Message) -> Result
                 message.updated_seq.into(),
                 message.sender_id.clone().into(),
                 message.sent_at.into(),
-                (!message.hidden).into(),
-                message.deleted_at.is_some().into(),
-                message.starred.into(),
+            ]
+            .into_iter()
+            .chain(derived(message))
+            .chain([
                 json(message)?.into(),
                 // Deleted for me up to there (here or on another device): never listed again,
                 // even when a catch-up read before the deletion arrives after it.
                 message.chat_id.clone().into(),
                 message.seq.into(),
-            ],
+            ]),
         ))
         .await?;
     let changed = result.rows_affected() > 0;
+    if changed && let Some(before) = before {
+        let before: Message = parse(&get::<String>(&before, "data")?)?;
+        dropped.extend(before.content.iter().flat_map(Content::media_ids).map(str::to_owned));
+    }
     if changed {
         derive(db, me, &message.id).await?;
         actions::reapply(db, me, message).await?;
@@ -182,7 +221,7 @@ pub(crate) fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Re
 const CHAT_COLUMNS: &str =
     "id, kind, title, photo, member_count, my_role, only_admins_send, members_seq, last_seq, last_activity_at,
     my_delivered_seq, my_read_seq, delivered_to_all_seq, read_by_all_seq, pinned_at, archived, muted_until,
-    cleared_seq";
+    cleared_seq, disappear_after_ms, only_admins_keep";
 
 /// A `chats` row as the tile it stores (unread count and last message filled in later).
 fn tile(row: &QueryResult) -> Result<ChatSummary> {
@@ -196,6 +235,8 @@ fn tile(row: &QueryResult) -> Result<ChatSummary> {
         member_count: get::<i64>(row, "member_count")?.try_into().unwrap_or(0),
         my_role: role.as_deref().and_then(MemberRole::parse),
         only_admins_send: get(row, "only_admins_send")?,
+        only_admins_keep: get(row, "only_admins_keep")?,
+        disappear_after_ms: get(row, "disappear_after_ms")?,
         members_seq: get(row, "members_seq")?,
         last_seq: get(row, "last_seq")?,
         cleared_seq: get(row, "cleared_seq")?,
@@ -251,7 +292,12 @@ impl Store {
             None => std::env::temp_dir().join(format!("gkchat-media-{}", uuid::Uuid::new_v4().simple())),
         };
         std::fs::create_dir_all(&media_dir).map_err(|e| Error::Store(format!("{}: {e}", media_dir.display())))?;
-        Ok(Self { db, user_id: user_id.to_owned(), media_dir })
+        Ok(Self { db, user_id: user_id.to_owned(), media_dir, clock: crate::Clock::system() })
+    }
+
+    /// This store listing by `clock` (the messenger's).
+    pub fn with_clock(self, clock: crate::Clock) -> Self {
+        Self { clock, ..self }
     }
 
     pub fn user_id(&self) -> &str {
@@ -334,8 +380,16 @@ impl Store {
         let unread = self
             .db
             .query_one(statement(
-                "SELECT COUNT(*) AS n FROM messages WHERE chat_id = ? AND seq > ? AND sender_id <> ? AND visible = 1 AND deleted = 0",
-                [summary.id.clone().into(), summary.my_read_seq.into(), self.user_id.clone().into()],
+                &format!(
+                    "SELECT COUNT(*) AS n FROM messages WHERE chat_id = ? AND seq > ? AND sender_id <> ? AND visible = 1
+                     AND deleted = 0 AND {LIVE}"
+                ),
+                [
+                    summary.id.clone().into(),
+                    summary.my_read_seq.into(),
+                    self.user_id.clone().into(),
+                    self.clock.now_ms().into(),
+                ],
             ))
             .await?
             .map(|row| get::<i64>(&row, "n"))
@@ -345,9 +399,11 @@ impl Store {
         let latest = self
             .db
             .query_one(statement(
-                "SELECT data, status FROM messages WHERE chat_id = ? AND visible = 1
-                 ORDER BY seq IS NULL DESC, seq DESC, sent_at DESC LIMIT 1",
-                [summary.id.clone().into()],
+                &format!(
+                    "SELECT data, status FROM messages WHERE chat_id = ? AND visible = 1 AND {LIVE}
+                     ORDER BY seq IS NULL DESC, seq DESC, sent_at DESC LIMIT 1"
+                ),
+                [summary.id.clone().into(), self.clock.now_ms().into()],
             ))
             .await?;
         if let Some(row) = latest {
@@ -378,10 +434,11 @@ impl Store {
         self.db
             .execute(statement(
                 &format!(
-                    "INSERT INTO chats ({CHAT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    "INSERT INTO chats ({CHAT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                      ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
                        photo = excluded.photo, member_count = excluded.member_count, my_role = excluded.my_role,
-                       only_admins_send = excluded.only_admins_send,
+                       only_admins_send = excluded.only_admins_send, only_admins_keep = excluded.only_admins_keep,
+                       disappear_after_ms = excluded.disappear_after_ms,
                        members_seq = MAX(chats.members_seq, excluded.members_seq),
                        last_seq = MAX(chats.last_seq, excluded.last_seq),
                        last_activity_at = MAX(chats.last_activity_at, excluded.last_activity_at),
@@ -412,6 +469,8 @@ impl Store {
                     summary.archived.into(),
                     summary.muted_until.into(),
                     summary.cleared_seq.into(),
+                    summary.disappear_after_ms.into(),
+                    summary.only_admins_keep.into(),
                 ],
             ))
             .await?;
@@ -530,7 +589,10 @@ impl Store {
     /// Stores a message from the server unless this device holds a newer version; true when
     /// it changed anything.
     pub async fn apply(&self, message: &Message) -> Result<bool> {
-        apply(&self.db, &self.user_id, message).await
+        let mut dropped = Vec::new();
+        let changed = apply(&self.db, &self.user_id, message, &mut dropped).await?;
+        self.forget_unused(dropped).await?;
+        Ok(changed)
     }
 
     /// A page of the changes feed in one transaction (a catch-up of thousands of messages costs
@@ -540,8 +602,9 @@ impl Store {
         use sea_orm::TransactionTrait;
         let transaction = self.db.begin().await?;
         let mut newest: BTreeMap<&str, i64> = BTreeMap::new();
+        let mut dropped = Vec::new();
         for message in messages {
-            apply(&transaction, &self.user_id, message).await?;
+            apply(&transaction, &self.user_id, message, &mut dropped).await?;
             let seq = newest.entry(&message.chat_id).or_default();
             *seq = (*seq).max(message.updated_seq);
         }
@@ -549,7 +612,7 @@ impl Store {
             advance_cursor(&transaction, chat_id, seq).await?;
         }
         transaction.commit().await?;
-        Ok(())
+        self.forget_unused(dropped).await
     }
 
     /// Messages this device holds whose text matches `text` (every word, as a prefix), newest
@@ -562,21 +625,12 @@ impl Store {
                 "SELECT m.data, m.status, snippet(message_search, 0, '[', ']', '…', 12) AS snippet
                  FROM message_search JOIN messages m ON m.rowid = message_search.rowid
                  WHERE message_search MATCH ? AND (? IS NULL OR m.chat_id = ?)
+                   AND (m.expires_at IS NULL OR m.expires_at > ?)
                  ORDER BY m.sent_at DESC LIMIT ?",
-                [query.into(), chat_id.into(), chat_id.into(), i64::from(limit).into()],
+                [query.into(), chat_id.into(), chat_id.into(), self.clock.now_ms().into(), i64::from(limit).into()],
             ))
             .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(SearchHit {
-                    message: LocalMessage {
-                        message: parse(&get::<String>(row, "data")?)?,
-                        status: parse(&get::<String>(row, "status")?).unwrap_or(SendStatus::Sent),
-                    },
-                    snippet: get(row, "snippet")?,
-                })
-            })
-            .collect()
+        rows.iter().map(|row| Ok(SearchHit { message: local_of(row)?, snippet: get(row, "snippet")? })).collect()
     }
 
     /// Messages of a chat in timeline order: the `limit` newest placed before `before` (all
@@ -601,22 +655,16 @@ impl Store {
             rows.extend(
                 self.db
                     .query_all(statement(
-                        "SELECT data, status FROM messages WHERE chat_id = ? AND seq < ? AND visible = 1
-                         ORDER BY seq DESC LIMIT ?",
-                        [chat_id.into(), before.unwrap_or(i64::MAX).into(), left.into()],
+                        &format!(
+                            "SELECT data, status FROM messages WHERE chat_id = ? AND seq < ? AND visible = 1 AND {LIVE}
+                             ORDER BY seq DESC LIMIT ?"
+                        ),
+                        [chat_id.into(), before.unwrap_or(i64::MAX).into(), self.clock.now_ms().into(), left.into()],
                     ))
                     .await?,
             );
         }
-        let mut list = rows
-            .iter()
-            .map(|row| {
-                Ok(LocalMessage {
-                    message: parse(&get::<String>(row, "data")?)?,
-                    status: parse(&get::<String>(row, "status")?).unwrap_or(SendStatus::Sent),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let mut list = rows.iter().map(local_of).collect::<Result<Vec<_>>>()?;
         list.reverse();
         Ok(list)
     }
@@ -626,20 +674,15 @@ impl Store {
         let rows = self
             .db
             .query_all(statement(
-                "SELECT data, status FROM messages WHERE starred = 1 AND visible = 1 AND deleted = 0
-                   AND (? IS NULL OR chat_id = ?)
-                 ORDER BY sent_at DESC LIMIT ?",
-                [chat_id.into(), chat_id.into(), i64::from(limit).into()],
+                &format!(
+                    "SELECT data, status FROM messages WHERE starred = 1 AND visible = 1 AND deleted = 0
+                       AND (? IS NULL OR chat_id = ?) AND {LIVE}
+                     ORDER BY sent_at DESC LIMIT ?"
+                ),
+                [chat_id.into(), chat_id.into(), self.clock.now_ms().into(), i64::from(limit).into()],
             ))
             .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(LocalMessage {
-                    message: parse(&get::<String>(row, "data")?)?,
-                    status: parse(&get::<String>(row, "status")?).unwrap_or(SendStatus::Sent),
-                })
-            })
-            .collect()
+        rows.iter().map(local_of).collect()
     }
 
     /// The lowest `seq` this device holds for a chat (where older history starts).
@@ -678,6 +721,9 @@ impl Store {
                 rsvps: Vec::new(),
                 hidden: false,
                 starred: false,
+                expires_at: None,
+                kept: false,
+                expired: false,
             },
             status: SendStatus::Pending,
         };
@@ -763,7 +809,7 @@ impl Store {
         let taken = transaction
             .execute(statement("DELETE FROM outbox WHERE message_id = ?", [stored.id.clone().into()]))
             .await?;
-        apply(&transaction, &self.user_id, stored).await?;
+        apply(&transaction, &self.user_id, stored, &mut Vec::new()).await?;
         let queued = taken.rows_affected() > 0;
         if !queued {
             let taken_back = gkchat_proto::chat::MessageAction::DeleteForEveryone;
@@ -844,6 +890,9 @@ mod tests {
             rsvps: Vec::new(),
             hidden: false,
             starred: false,
+            expires_at: None,
+            kept: false,
+            expired: false,
         }
     }
 
@@ -856,6 +905,8 @@ mod tests {
             member_count: 2,
             my_role: Some(MemberRole::Member),
             only_admins_send: false,
+            only_admins_keep: false,
+            disappear_after_ms: None,
             members_seq: 0,
             last_seq: read,
             cleared_seq: 0,

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use gkchat_proto::chat::{
-    ChatSettingsUpdate, ChatSummary, HistoryPage, OpenDirectChat, PAGE_MAX, SyncRequest, SyncResponse,
+    ChatSettingsUpdate, ChatSummary, ChatTimer, HistoryPage, OpenDirectChat, PAGE_MAX, SyncRequest, SyncResponse,
 };
 use serde::Deserialize;
 
@@ -36,6 +36,16 @@ pub async fn update(
     ApiJson(update): ApiJson<ChatSettingsUpdate>,
 ) -> Result<Json<ChatSummary>> {
     Ok(Json(messaging::update_settings(&state, &auth.user_id, &chat_id, &update).await?))
+}
+
+/// `PUT /chats/{id}/timer`: the chat's disappearing-message timer, for everyone in it.
+pub async fn set_timer(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(chat_id): Path<String>,
+    ApiJson(timer): ApiJson<ChatTimer>,
+) -> Result<Json<ChatSummary>> {
+    Ok(Json(crate::disappearing::set_timer(&state, &auth.user_id, &chat_id, timer.after_ms).await?))
 }
 
 /// `DELETE /chats/{id}`: "delete chat" for me (leaving a group I am still in).

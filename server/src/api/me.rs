@@ -40,6 +40,10 @@ pub async fn update_me(
             .transpose()?,
         privacy: update.privacy,
     };
+    if let Some(timer) = changes.privacy.and_then(|p| p.default_timer_ms).filter(|ms| *ms != 0) {
+        gkchat_proto::chat::check_timer(Some(timer))
+            .map_err(|(code, text)| Error::api(StatusCode::BAD_REQUEST, code, text))?;
+    }
     let privacy_changed = changes.privacy.is_some();
     let user = current_user(&state, &auth).await?;
     let updated = accounts::update_profile(&state.db, user, changes).await?;

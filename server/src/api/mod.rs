@@ -52,6 +52,7 @@ pub fn routes() -> Routes {
         .get("/chats", chats::list)
         .post("/chats/direct", chats::open_direct)
         .patch("/chats/{chat_id}", chats::update)
+        .put("/chats/{chat_id}/timer", chats::set_timer)
         .get("/chats/{chat_id}/messages", chats::history)
         .get("/chats/{chat_id}/messages/{message_id}/info", chats::message_info)
         .post("/sync", chats::sync)

@@ -73,6 +73,7 @@ fn new_row(
         contact_token: Set(None),
         photo_id: Set(None),
         last_seen_at: Set(None),
+        default_timer_ms: Set(privacy.default_timer_ms.unwrap_or(0)),
     }
 }
 
@@ -185,6 +186,9 @@ pub async fn update_profile(
         if let Some(groups) = privacy.groups {
             row.privacy_groups = Set(groups.as_str().to_owned());
         }
+        if let Some(timer) = privacy.default_timer_ms {
+            row.default_timer_ms = Set(timer);
+        }
         row.read_receipts = Set(privacy.read_receipts);
     }
     Ok(row.update(db).await?)
@@ -198,6 +202,7 @@ pub fn privacy(user: &users::Model) -> Privacy {
         about: parse(&user.privacy_about),
         read_receipts: user.read_receipts,
         groups: Some(gkchat_proto::account::GroupAdd::parse(&user.privacy_groups).unwrap_or_default()),
+        default_timer_ms: Some(user.default_timer_ms),
     }
 }
 

@@ -27,12 +27,13 @@ pub async fn find_direct(db: &impl ConnectionTrait, a: &str, b: &str) -> Result<
     Ok(chats::Entity::find().filter(chats::Column::DirectKey.eq(direct_key(a, b))).one(db).await?)
 }
 
-/// The direct chat between `a` (who starts it) and `b`, started now if there is none; `true`
-/// when new.
+/// The direct chat between `a` (who starts it, with `timer`: their default for new chats) and
+/// `b`, started now if there is none; `true` when new.
 pub async fn find_or_start_direct(
     db: &(impl ConnectionTrait + TransactionTrait),
     a: &str,
     b: &str,
+    timer: Option<i64>,
     now_ms: i64,
 ) -> Result<(chats::Model, bool)> {
     if let Some(chat) = find_direct(db, a, b).await? {
@@ -48,6 +49,8 @@ pub async fn find_or_start_direct(
         last_activity_at: Set(now_ms),
         members_seq: Set(0),
         created_by: Set(Some(a.to_owned())),
+        disappear_after_ms: Set(timer),
+        only_admins_keep: Set(false),
         ..Default::default()
     };
     let inserted = match chat.insert(&txn).await {
@@ -118,23 +121,13 @@ pub async fn members(db: &impl ConnectionTrait, chat_id: &str) -> Result<Vec<cha
 /// Takes the chat's next sequence number (inside the caller's transaction, which holds the
 /// chat's row lock until it commits, so numbers commit in order).
 pub async fn next_seq(db: &impl ConnectionTrait, chat_id: &str, now_ms: i64) -> Result<i64> {
-    take_seqs(db, chat_id, 1, now_ms).await
+    Ok(take_seqs(db, chat_id, 1, Some(now_ms)).await?.last)
 }
 
-/// The chat's next sequence number for a change only its maker sees (a star, a "delete for me"):
-/// the chat does not move up anyone's list.
+/// The chat's next sequence number for a change that moves it up nobody's list (a star, a
+/// "delete for me", a message disappearing).
 pub async fn next_quiet_seq(db: &impl ConnectionTrait, chat_id: &str) -> Result<i64> {
-    let update = Query::update()
-        .table(chats::Entity)
-        .value(chats::Column::LastSeq, Expr::col(chats::Column::LastSeq).add(1))
-        .and_where(chats::Column::Id.eq(chat_id))
-        .returning_col(chats::Column::LastSeq)
-        .to_owned();
-    let row = db
-        .query_one(db.get_database_backend().build(&update))
-        .await?
-        .ok_or_else(|| Error::Internal(format!("chat {chat_id} vanished")))?;
-    Ok(row.try_get_by_index::<i64>(0)?)
+    Ok(take_seqs(db, chat_id, 1, None).await?.last)
 }
 
 /// Holds the chat's row for the rest of the transaction (an update that changes nothing): other
@@ -149,20 +142,30 @@ pub async fn hold(db: &impl ConnectionTrait, chat_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Takes the chat's next `count` sequence numbers; returns the last of them.
-pub async fn take_seqs(db: &impl ConnectionTrait, chat_id: &str, count: i64, now_ms: i64) -> Result<i64> {
-    let update = Query::update()
+/// Sequence numbers just taken, and the chat's timer as of them.
+pub struct Taken {
+    /// The last of them.
+    pub last: i64,
+    pub disappear_after_ms: Option<i64>,
+}
+
+/// Takes the chat's next `count` sequence numbers, marking it active at `activity` (when
+/// given).
+pub async fn take_seqs(db: &impl ConnectionTrait, chat_id: &str, count: i64, activity: Option<i64>) -> Result<Taken> {
+    let mut update = Query::update()
         .table(chats::Entity)
         .value(chats::Column::LastSeq, Expr::col(chats::Column::LastSeq).add(count))
-        .value(chats::Column::LastActivityAt, now_ms)
         .and_where(chats::Column::Id.eq(chat_id))
-        .returning_col(chats::Column::LastSeq)
+        .returning(Query::returning().columns([chats::Column::LastSeq, chats::Column::DisappearAfterMs]))
         .to_owned();
+    if let Some(now_ms) = activity {
+        update.value(chats::Column::LastActivityAt, now_ms);
+    }
     let row = db
         .query_one(db.get_database_backend().build(&update))
         .await?
         .ok_or_else(|| Error::Internal(format!("chat {chat_id} vanished")))?;
-    Ok(row.try_get_by_index::<i64>(0)?)
+    Ok(Taken { last: row.try_get_by_index::<i64>(0)?, disappear_after_ms: row.try_get_by_index(1)? })
 }
 
 /// A member's (delivered, read) cursors after a `kind` receipt up to `seq`: reading implies
@@ -538,6 +541,8 @@ async fn summaries_of(db: &impl ConnectionTrait, user_id: &str, only: Option<&[S
                 member_count: counts.get(&chat.id).copied().unwrap_or(0).try_into().unwrap_or(u32::MAX),
                 my_role: if left.is_some() { None } else { Some(role_of(&member)) },
                 only_admins_send: chat.only_admins_send,
+                only_admins_keep: chat.only_admins_keep,
+                disappear_after_ms: chat.disappear_after_ms,
                 members_seq: chat.members_seq,
                 last_seq: left.map_or(chat.last_seq, |seq| seq.min(chat.last_seq)),
                 cleared_seq: member.cleared_seq,
@@ -597,6 +602,7 @@ async fn latest_visible(
         .from(messages::Entity)
         .and_where(Expr::col((messages::Entity, messages::Column::ChatId)).is_in(chat_ids.iter().cloned()))
         .and_where(Expr::col((messages::Entity, messages::Column::Id)).not_in_subquery(hidden))
+        .and_where(Expr::col((messages::Entity, messages::Column::ExpiredAt)).is_null())
         .group_by_col((messages::Entity, messages::Column::ChatId))
         .to_owned();
     in_window(&mut query, viewer_id);
@@ -635,6 +641,7 @@ async fn unread_counts(db: &impl ConnectionTrait, chat_ids: &[String], user_id: 
         )
         .and_where(Expr::col((messages::Entity, messages::Column::SenderId)).ne(user_id))
         .and_where(Expr::col((messages::Entity, messages::Column::DeletedAt)).is_null())
+        .and_where(Expr::col((messages::Entity, messages::Column::ExpiredAt)).is_null())
         .group_by_col((messages::Entity, messages::Column::ChatId))
         .to_owned();
     in_window(&mut query, user_id);

@@ -54,17 +54,20 @@ pub async fn store_batch(
     if !fresh_ids.is_empty() {
         let txn = db.begin().await?;
         // Chats in a fixed order, so two writers never wait on each other's locks crosswise.
-        let mut next: HashMap<&str, i64> = HashMap::new();
+        // Each chat's timer as of its numbers: a message sent after a change of timer has the
+        // new one, its expiry fixed now.
+        let mut next: HashMap<&str, (i64, Option<i64>)> = HashMap::new();
         for (chat_id, count) in &per_chat {
-            let last = chats::take_seqs(&txn, chat_id, *count, now_ms).await?;
-            next.insert(chat_id, last - count + 1);
+            let taken = chats::take_seqs(&txn, chat_id, *count, Some(now_ms)).await?;
+            let expires_at = taken.disappear_after_ms.map(|after| now_ms + after);
+            next.insert(chat_id, (taken.last - count + 1, expires_at));
         }
         let mut placed: HashSet<&str> = HashSet::new();
         for pending in batch {
             if known.contains_key(&pending.message.id) || !placed.insert(&pending.message.id) {
                 continue;
             }
-            let seq = next.get_mut(pending.chat_id).expect("counted above");
+            let (seq, expires_at) = next.get_mut(pending.chat_id).expect("counted above");
             let content =
                 serde_json::to_string(&pending.message.content).map_err(|e| Error::Internal(e.to_string()))?;
             rows.push(messages::Model {
@@ -79,6 +82,9 @@ pub async fn store_batch(
                 sent_at: now_ms,
                 edited_at: None,
                 deleted_at: None,
+                expires_at: *expires_at,
+                kept: false,
+                expired_at: None,
             });
             *seq += 1;
         }
@@ -135,6 +141,10 @@ pub enum Change {
     /// The content as the server rewrites it (a poll closed, an event changed or cancelled), not
     /// an edit.
     Replace(Content),
+    /// Kept from disappearing, or let go again.
+    Keep(bool),
+    /// Its timer ran out: its content and everything beside it go.
+    Expire,
 }
 
 impl Change {
@@ -168,7 +178,9 @@ pub async fn change_in(
     now_ms: i64,
 ) -> Result<messages::Model> {
     let seq = match &change {
-        Change::StarFor { .. } | Change::HideFor(_) => chats::next_quiet_seq(txn, &message.chat_id).await?,
+        Change::StarFor { .. } | Change::HideFor(_) | Change::Keep(_) | Change::Expire => {
+            chats::next_quiet_seq(txn, &message.chat_id).await?
+        }
         _ => chats::next_seq(txn, &message.chat_id, now_ms).await?,
     };
     let id = message.id.clone();
@@ -191,16 +203,14 @@ pub async fn change_in(
         Change::DeleteForEveryone => {
             row.content = Set(None);
             row.deleted_at = Set(Some(now_ms));
-            reactions::Entity::delete_many().filter(reactions::Column::MessageId.eq(id.clone())).exec(txn).await?;
-            poll_votes::Entity::delete_many().filter(poll_votes::Column::MessageId.eq(id.clone())).exec(txn).await?;
-            event_rsvps::Entity::delete_many().filter(event_rsvps::Column::MessageId.eq(id.clone())).exec(txn).await?;
-            starred_messages::Entity::delete_many()
-                .filter(starred_messages::Column::MessageId.eq(id.clone()))
-                .exec(txn)
-                .await?;
-            // Its media are no one's to read any more; the sweeper removes those nothing else uses.
-            super::media::detach(txn, &id).await?;
+            forget_around(txn, &id).await?;
         }
+        Change::Expire => {
+            row.content = Set(None);
+            row.expired_at = Set(Some(now_ms));
+            forget_around(txn, &id).await?;
+        }
+        Change::Keep(kept) => row.kept = Set(kept),
         Change::React { user_id, emoji } => {
             reactions::Entity::delete_by_id((id.clone(), user_id.clone())).exec(txn).await?;
             if let Some(emoji) = emoji {
@@ -262,6 +272,16 @@ pub async fn change_in(
     Ok(row.update(txn).await?)
 }
 
+/// Everything beside a message whose content went (deleted for everyone, expired): reactions,
+/// votes, answers, stars, and its media links (the sweeper removes media nothing else uses).
+async fn forget_around(txn: &DatabaseTransaction, id: &str) -> Result<()> {
+    reactions::Entity::delete_many().filter(reactions::Column::MessageId.eq(id)).exec(txn).await?;
+    poll_votes::Entity::delete_many().filter(poll_votes::Column::MessageId.eq(id)).exec(txn).await?;
+    event_rsvps::Entity::delete_many().filter(event_rsvps::Column::MessageId.eq(id)).exec(txn).await?;
+    starred_messages::Entity::delete_many().filter(starred_messages::Column::MessageId.eq(id)).exec(txn).await?;
+    super::media::detach(txn, id).await
+}
+
 /// A message just stored: no reactions, no votes, hidden for nobody — no need to ask the
 /// database.
 pub fn fresh_dto(row: messages::Model, content: Content) -> Message {
@@ -287,6 +307,9 @@ pub fn fresh_dto(row: messages::Model, content: Content) -> Message {
         rsvps: Vec::new(),
         hidden: false,
         starred: false,
+        expires_at: row.expires_at,
+        kept: row.kept,
+        expired: row.expired_at.is_some(),
     }
 }
 
@@ -404,6 +427,9 @@ pub async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<messages::Model>, view
                 rsvps: rsvps.remove(&row.id).unwrap_or_default(),
                 hidden: hidden.contains(&row.id),
                 starred: starred.contains(&row.id),
+                expires_at: row.expires_at,
+                kept: row.kept,
+                expired: row.expired_at.is_some(),
                 id: row.id,
                 chat_id: row.chat_id,
                 seq: row.seq,

@@ -2,7 +2,8 @@
 //! message, shows their replies under their names, asks a poll they answer (the bars show it, the
 //! app's own vote moves them), plans an event one answers (the count shows it, the app's own answer
 //! reaches the server, the info panel lists it as upcoming), stars a message and finds it in the
-//! starred list, makes one an admin and removes the other
+//! starred list, turns on disappearing messages (the system message, the timer mark, a message
+//! that carries its expiry), makes one an admin and removes the other
 //! (whose sends are then refused), gives the group an image, opens the invite link's QR code,
 //! joins a second group by a `gkchat://join/…` link handed over by a second launch, reports it
 //! and exits and deletes it. The group screens are shot at both window sizes, light and dark,
@@ -17,7 +18,7 @@ use gkchat_tests::desktop::{DesktopHarness, desktop_binary, shots_dir};
 use gkchat_tests::webdriver::Session;
 use gkchat_tests::{TestServer, api_code, client_for, test_device};
 
-use super::{PASSWORD, WAIT, click, content_of, sign_up_in_app, type_into};
+use super::{PASSWORD, WAIT, click, content_of, content_of_any, sign_up_in_app, type_into};
 
 fn text(chat_id: &str, body: &str) -> NewMessage {
     NewMessage {
@@ -205,6 +206,28 @@ async fn a_group_made_in_the_app_talks_is_run_and_another_is_joined_by_link() {
     content_of(&session, "[data-testid=starred-row]", |t| t.contains("welcome, both of you")).await;
     std::fs::write(shots_dir().join("starred.png"), session.screenshot().await).unwrap();
     click(&session, "starred-close").await;
+
+    // Disappearing messages turned on from the header: the timeline says so, the header shows
+    // the timer, and a message sent now carries its expiry (the bubble its mark) to Bob.
+    click(&session, "conversation-more").await;
+    click(&session, "menu-disappearing").await;
+    click(&session, "timer-option-24h").await;
+    click(&session, "timer-save").await;
+    content_of_any(&session, "[data-testid=system-message]", |t| t.contains("turned on disappearing messages")).await;
+    session.wait_for("[data-testid=chat-timer-mark]", WAIT).await;
+    let composer = session.wait_for("[data-testid=composer]", WAIT).await;
+    session.type_text(&composer, "this one disappears").await;
+    session.type_text(&composer, "\u{E007}").await;
+    let expiring = loop {
+        if let Some(Event::Message(message)) = bob_events.next().await
+            && matches!(&message.content, Some(Content::Text { text, .. }) if text == "this one disappears")
+        {
+            break message;
+        }
+    };
+    assert_eq!(expiring.expires_at, Some(expiring.sent_at + gkchat_proto::chat::DISAPPEAR_TIMERS_MS[0]));
+    session.wait_for("[data-testid=bubble-timer]", WAIT).await;
+    std::fs::write(shots_dir().join("disappearing.png"), session.screenshot().await).unwrap();
 
     // Bob becomes an admin; Cal is removed and can no longer send.
     click(&session, "open-group-info").await;

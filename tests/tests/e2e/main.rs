@@ -51,12 +51,23 @@ async fn click(session: &Session, testid: &str) {
 /// not rendered text: WebKitWebDriver reads an ellipsised text as empty; found again on every
 /// look, as React may replace the element); returns it.
 async fn content_of(session: &Session, css: &str, ok: impl Fn(&str) -> bool) -> String {
-    let script = "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;";
+    contents(session, css, false, ok).await
+}
+
+/// [`content_of`] for any of the elements matching `css` (one of many system messages).
+async fn content_of_any(session: &Session, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    contents(session, css, true, ok).await
+}
+
+async fn contents(session: &Session, css: &str, any: bool, ok: impl Fn(&str) -> bool) -> String {
+    let script = "const all = [...document.querySelectorAll(arguments[0])].map(e => e.textContent); \
+                  return arguments[1] ? all : all.slice(0, 1);";
     let deadline = tokio::time::Instant::now() + WAIT;
     let mut last = serde_json::Value::Null;
     while tokio::time::Instant::now() < deadline {
-        last = session.execute(script, serde_json::json!([css])).await;
-        if let Some(text) = last.as_str().filter(|t| ok(t)) {
+        last = session.execute(script, serde_json::json!([css, any])).await;
+        let texts = last.as_array().into_iter().flatten().filter_map(|t| t.as_str());
+        if let Some(text) = texts.into_iter().find(|t| ok(t)) {
             return text.to_owned();
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

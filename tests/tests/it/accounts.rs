@@ -87,6 +87,7 @@ async fn profile_and_privacy_updates() {
             about: Visibility::Nobody,
             read_receipts: false,
             groups: Some(gkchat_proto::account::GroupAdd::Contacts),
+            default_timer_ms: None,
         }),
     };
     let me = client.update_profile(&update).await.unwrap();

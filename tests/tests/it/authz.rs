@@ -358,6 +358,10 @@ fn rest_row(world: &World, method: &Method, template: &str) -> Option<Row> {
         ("GET", "/api/v1/chats/{chat_id}/group" | "/api/v1/chats/{chat_id}/members") => {
             row(group_path, None, in_group(Served))
         }
+        // Its timer: only admins, while only admins edit its info (the default).
+        ("PUT", "/api/v1/chats/{chat_id}/timer") => {
+            row(group_path, Some(json!({ "after_ms": 86_400_000 })), in_group(admins_only))
+        }
         ("PATCH", "/api/v1/chats/{chat_id}/group") => {
             row(group_path, Some(json!({ "name": "Mine now" })), in_group(admins_only))
         }

@@ -5,6 +5,7 @@ mod accounts;
 mod authz;
 mod calls;
 mod contacts;
+mod disappearing;
 mod events;
 mod groups;
 mod handshake;

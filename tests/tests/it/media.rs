@@ -13,7 +13,7 @@ use gkchat_proto::ErrorCode;
 use gkchat_proto::chat::{Content, MessageAction, NewMessage};
 use gkchat_proto::media::{Attachment, AttachmentKind, MediaState};
 use gkchat_server::Config;
-use gkchat_tests::{S3Server, TestServer, api_code, direct_chat, online, test_config, within};
+use gkchat_tests::{S3Server, TestServer, api_code, direct_chat, online, test_config, uploaded, within};
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 use tokio::io::AsyncWriteExt;
@@ -498,20 +498,6 @@ fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-/// Waits for the messenger's uploads of `message_id` to be done.
-async fn uploaded(messenger: &gkchat_client::Messenger, message_id: &str) {
-    within(WAIT, "the uploads finish", async {
-        loop {
-            let transfers = messenger.store().transfers_of(message_id).await.unwrap();
-            if !transfers.is_empty() && transfers.iter().all(|t| t.state == gkchat_client::TransferState::Done) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-    })
-    .await;
 }
 
 /// The newest message of a chat in `messenger`'s store, once it satisfies `done`.

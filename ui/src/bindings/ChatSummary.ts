@@ -25,6 +25,14 @@ my_role: MemberRole | null,
  */
 only_admins_send: boolean, 
 /**
+ * In a group: only admins may keep messages from disappearing.
+ */
+only_admins_keep: boolean, 
+/**
+ * New messages disappear this long after they are sent (`None`: they stay).
+ */
+disappear_after_ms: number | null, 
+/**
  * The chat sequence number of the last change to its members (who, roles): a device
  * holding an older member list syncs it again.
  */

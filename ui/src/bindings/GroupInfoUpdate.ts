@@ -3,4 +3,4 @@
 /**
  * `PATCH /api/v1/chats/{id}/group`: absent fields stay.
  */
-export type GroupInfoUpdate = { name?: string, description?: string, only_admins_send?: boolean, only_admins_edit?: boolean, approve_joins?: boolean, };
+export type GroupInfoUpdate = { name?: string, description?: string, only_admins_send?: boolean, only_admins_edit?: boolean, approve_joins?: boolean, only_admins_keep?: boolean, };

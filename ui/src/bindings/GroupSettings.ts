@@ -12,4 +12,8 @@ only_admins_edit: boolean,
 /**
  * Joining by the invite link needs an admin's approval.
  */
-approve_joins: boolean, };
+approve_joins: boolean, 
+/**
+ * Only admins may keep messages from disappearing.
+ */
+only_admins_keep: boolean, };

@@ -39,4 +39,17 @@ hidden: boolean,
 /**
  * I starred it (on all my devices).
  */
-starred?: boolean, };
+starred?: boolean, 
+/**
+ * When it disappears (its chat had a timer when it was sent), unless kept.
+ */
+expires_at?: number, 
+/**
+ * Kept from disappearing (for everyone in the chat) until un-kept.
+ */
+kept?: boolean, 
+/**
+ * It disappeared: nothing of it is left (`content` is `None`); clients show it nowhere,
+ * and a quote of it as "message expired".
+ */
+expired?: boolean, };

@@ -6,4 +6,4 @@ import type { Rsvp } from "./Rsvp";
 /**
  * Changes to an existing message, each answered by `done` (or an error).
  */
-export type MessageAction = { "action": "edit", content: Content, } | { "action": "delete_for_everyone" } | { "action": "delete_for_me" } | { "action": "star", starred: boolean, } | { "action": "react", emoji: string | null, } | { "action": "vote", options: Array<number>, } | { "action": "close_poll" } | { "action": "rsvp", rsvp: Rsvp | null, } | { "action": "update_event", event: Event, } | { "action": "cancel_event" };
+export type MessageAction = { "action": "edit", content: Content, } | { "action": "delete_for_everyone" } | { "action": "delete_for_me" } | { "action": "star", starred: boolean, } | { "action": "keep", kept: boolean, } | { "action": "react", emoji: string | null, } | { "action": "vote", options: Array<number>, } | { "action": "close_poll" } | { "action": "rsvp", rsvp: Rsvp | null, } | { "action": "update_event", event: Event, } | { "action": "cancel_event" };

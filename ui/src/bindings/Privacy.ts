@@ -7,4 +7,10 @@ export type Privacy = { last_seen: Visibility, photo: Visibility, about: Visibil
  * Who may add me to groups. Always in what the server sends; an update without it (an
  * older client) leaves it as it was.
  */
-groups?: GroupAdd, };
+groups?: GroupAdd, 
+/**
+ * The disappearing-message timer my new chats start with (0: off; else one of
+ * [`crate::chat::DISAPPEAR_TIMERS_MS`]). Always in what the server sends; absent in an
+ * update, it stays.
+ */
+default_timer_ms?: number, };

@@ -137,6 +137,26 @@ export function ClockIcon({ size = 14 }: IconProps) {
   );
 }
 
+/** A stopwatch: disappearing messages (a chat's timer, a message that will go). */
+export function TimerIcon({ size = 14 }: IconProps) {
+  return (
+    <svg {...frame(size)}>
+      <circle cx="12" cy="14" r="8" />
+      <path d="M12 10v4l2 2" />
+      <path d="M10 2h4M12 2v4" />
+    </svg>
+  );
+}
+
+/** A bookmark: a disappearing message someone kept. */
+export function BookmarkIcon({ size = 14, filled = false }: IconProps & { filled?: boolean }) {
+  return (
+    <svg {...frame(size)} fill={filled ? "currentColor" : "none"}>
+      <path d="M19 21l-7-5-7 5V5a2 2 0 0 1 2-2h10a2 2 0 0 1 2 2z" />
+    </svg>
+  );
+}
+
 /** A warning triangle: a message that could not be sent. */
 export function AlertIcon({ size = 14 }: IconProps) {
   return (

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { invoke } from "../test-ipc";
 
@@ -36,6 +36,42 @@ describe("ProfileSettings", () => {
       },
     });
     expect(onSaved.mock.calls[0][0].display_name).toBe("Ann B");
+  });
+
+  it("saves the timer my new chats start with (0 for off)", async () => {
+    invoke.mockImplementation(async (_command: string, args?: { update: Partial<Me> }) => ({
+      ...ME,
+      ...args!.update,
+    }));
+    render(<ProfileSettings me={ME} onSaved={() => {}} />);
+    const timer = screen.getByTestId("default-timer") as HTMLSelectElement;
+    expect(timer.value).toBe("0");
+    expect([...timer.options].map((o) => o.textContent)).toEqual([
+      "Off",
+      "24 hours",
+      "7 days",
+      "90 days",
+    ]);
+    expect(timer.closest("label")!.textContent).toContain(
+      "New chats you start will use this timer",
+    );
+    fireEvent.change(timer, { target: { value: "604800000" } });
+    fireEvent.click(screen.getByTestId("save-profile"));
+    await screen.findByTestId("profile-saved");
+    expect(invoke).toHaveBeenCalledWith("update_profile", {
+      update: expect.objectContaining({
+        privacy: expect.objectContaining({ default_timer_ms: 604_800_000 }),
+      }),
+    });
+    fireEvent.change(timer, { target: { value: "0" } });
+    fireEvent.click(screen.getByTestId("save-profile"));
+    await waitFor(() =>
+      expect(invoke).toHaveBeenLastCalledWith("update_profile", {
+        update: expect.objectContaining({
+          privacy: expect.objectContaining({ default_timer_ms: 0 }),
+        }),
+      }),
+    );
   });
 
   it("shows the server's refusal", async () => {

@@ -1,5 +1,6 @@
 import { useCallback, useState, type FormEvent } from "react";
 import { api, type Me, type Privacy, type Visibility } from "../api";
+import { TIMER_CHOICES } from "../features/disappearing/words";
 import { groupsApi } from "../features/groups/api";
 import GroupAddPrivacy from "../features/groups/GroupAddPrivacy";
 import StatusAudienceSettings from "../features/status/StatusAudienceSettings";
@@ -12,7 +13,8 @@ const VISIBILITY: { value: Visibility; label: string }[] = [
   { value: "nobody", label: "Nobody" },
 ];
 
-/** Display name, about, status and privacy, saved together. */
+/** Display name, about, status and privacy (with the timer my new chats start with), saved
+ * together. */
 export default function ProfileSettings({ me, onSaved }: { me: Me; onSaved: (me: Me) => void }) {
   const [displayName, setDisplayName] = useState(me.display_name);
   const [about, setAbout] = useState(me.about);
@@ -105,6 +107,23 @@ export default function ProfileSettings({ me, onSaved }: { me: Me; onSaved: (me:
           onChange={(event) => setPrivacy({ ...privacy, read_receipts: event.target.checked })}
         />
         Send read receipts
+      </label>
+      <label className="field">
+        Default message timer
+        <select
+          data-testid="default-timer"
+          value={privacy.default_timer_ms ?? 0}
+          onChange={(event) =>
+            setPrivacy({ ...privacy, default_timer_ms: Number(event.target.value) })
+          }
+        >
+          {TIMER_CHOICES.map(({ id, ms, label }) => (
+            <option key={id} value={ms ?? 0}>
+              {label}
+            </option>
+          ))}
+        </select>
+        <span className="hint">New chats you start will use this timer</span>
       </label>
       <GroupAddPrivacy
         value={privacy.groups ?? "everyone"}

@@ -29,6 +29,10 @@ pub struct Model {
     pub approve_joins: bool,
     /// The code in the group's invite link (`None`: no link).
     pub invite_code: Option<String>,
+    /// New messages disappear this long after sending (`None`: off).
+    pub disappear_after_ms: Option<i64>,
+    /// Only admins may keep messages from disappearing.
+    pub only_admins_keep: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

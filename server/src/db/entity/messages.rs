@@ -19,6 +19,11 @@ pub struct Model {
     pub sent_at: i64,
     pub edited_at: Option<i64>,
     pub deleted_at: Option<i64>,
+    /// When it disappears (the chat's timer when it was sent); the sweeper skips kept ones.
+    pub expires_at: Option<i64>,
+    pub kept: bool,
+    /// When the sweeper took its content (its timer ran out).
+    pub expired_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

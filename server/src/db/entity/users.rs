@@ -31,6 +31,8 @@ pub struct Model {
     /// Who may add them to groups: `everyone`, `contacts`, or `contacts_except` (their
     /// contacts but those in `group_add_exceptions`).
     pub privacy_groups: String,
+    /// The disappearing-message timer new chats start with (0: off).
+    pub default_timer_ms: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,7 @@ mod m20261207_000016_polls;
 mod m20261207_000017_events;
 mod m20261207_000018_status;
 mod m20261207_000019_starred;
+mod m20261207_000020_disappearing;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000017_events::Migration),
             Box::new(m20261207_000018_status::Migration),
             Box::new(m20261207_000019_starred::Migration),
+            Box::new(m20261207_000020_disappearing::Migration),
         ]
     }
 }

@@ -32,6 +32,8 @@ const chat = (over: Partial<LocalChat> = {}): LocalChat => ({
   member_count: 2,
   my_role: "member",
   only_admins_send: false,
+  only_admins_keep: false,
+  disappear_after_ms: null,
   members_seq: 1,
   other_member: {
     user_id: "u2",
@@ -103,6 +105,14 @@ describe("ChatList", () => {
     serve([tile(Number.MAX_SAFE_INTEGER)]);
     render(<ChatList myId="u1" selectedId={null} onOpen={() => {}} />);
     expect((await screen.findByTestId("chat-tile-muted")).getAttribute("title")).toBe("Muted");
+  });
+
+  it("marks a chat with disappearing messages on", async () => {
+    serve([chat({ disappear_after_ms: 604_800_000 }), chat({ id: "c2", title: "Cy" })]);
+    render(<ChatList myId="u1" selectedId={null} onOpen={() => {}} />);
+    const marks = await screen.findAllByTestId("chat-tile-timer");
+    expect(marks).toHaveLength(1);
+    expect(marks[0]!.getAttribute("title")).toBe("Disappearing messages: 7 days");
   });
 
   it("opens a chat by its id, and names it by its title", async () => {

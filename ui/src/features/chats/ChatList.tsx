@@ -2,9 +2,10 @@ import { useState } from "react";
 import type { LocalChat } from "../../api";
 import { isMuted, preview, tileTime } from "../../chatText";
 import Avatar from "../../components/Avatar";
-import { MoreIcon, MutedIcon, PinIcon } from "../../components/Icon";
+import { MoreIcon, MutedIcon, PinIcon, TimerIcon } from "../../components/Icon";
 import { useTypingUsers } from "../../messages";
 import { LAYER, useEscape } from "../../shortcuts";
+import { timerTitle } from "../disappearing/words";
 import { useMembers, useNames } from "../groups/hooks";
 import { typingText, type NameOf } from "../groups/words";
 import { chatsApi } from "./api";
@@ -92,6 +93,17 @@ function Tile({
             {chat.pinned_at !== null && (
               <span className="chat-tile-icon" title="Pinned" role="img" aria-label="Pinned">
                 <PinIcon />
+              </span>
+            )}
+            {chat.disappear_after_ms != null && (
+              <span
+                className="chat-tile-icon"
+                title={timerTitle(chat.disappear_after_ms)}
+                role="img"
+                aria-label={timerTitle(chat.disappear_after_ms)}
+                data-testid="chat-tile-timer"
+              >
+                <TimerIcon />
               </span>
             )}
             {muted && (

@@ -57,6 +57,8 @@ const chat: LocalChat = {
   member_count: 2,
   my_role: "member",
   only_admins_send: false,
+  only_admins_keep: false,
+  disappear_after_ms: null,
   members_seq: 1,
   other_member: grace,
   last_seq: 2,
@@ -271,7 +273,7 @@ describe("Conversation", () => {
     expect(screen.getByTestId("chat-call-audio")).toBeTruthy();
   });
 
-  it("shows a group by its title and size, without call buttons", async () => {
+  it("shows a group by its title and size, without call buttons nor Block", async () => {
     const group: LocalChat = {
       ...chat,
       id: "g1",
@@ -291,7 +293,11 @@ describe("Conversation", () => {
     );
     expect(screen.getByTestId("conversation-status").textContent).toBe("5 members");
     expect(screen.queryByTestId("chat-call-audio")).toBeNull();
-    expect(screen.queryByTestId("conversation-more")).toBeNull();
+    // Its menu sets the timer; Block, Report and Delete chat are for a direct chat's person.
+    fireEvent.click(screen.getByTestId("conversation-more"));
+    expect(screen.getByTestId("menu-disappearing")).toBeTruthy();
+    expect(screen.queryByTestId("conversation-block")).toBeNull();
+    expect(screen.queryByTestId("conversation-delete-chat")).toBeNull();
   });
 
   it("blocks the other person from the header's menu", async () => {

@@ -16,6 +16,7 @@ import { LAYER, useEscape } from "../../shortcuts";
 import { clockTime, dayLabel } from "../../time";
 import type { OpenChat } from "../chats/ChatList";
 import { useChats, useWhenGone } from "../chats/hooks";
+import { mayKeep } from "../disappearing/hooks";
 import { NEW_GROUP_SETTINGS, type GroupSettings } from "../groups/api";
 import GroupInfoPanel from "../groups/GroupInfoPanel";
 import { useMembers, useNames } from "../groups/hooks";
@@ -77,7 +78,8 @@ function settingsBefore(rows: LocalMessage[], index: number): GroupSettings | nu
 }
 
 /**
- * One conversation: header, the timeline with date separators and ticks, and the composer with
+ * One conversation: header, the timeline with date separators and ticks (messages that
+ * disappeared are not in it; a quote of one says so), and the composer with
  * its attachments (picked, pasted or dropped, shown in a sheet before they go), shared contacts,
  * polls, events, voice messages and link previews, and a notice when the server refuses a change
  * of mine. In a group: senders' names and avatars, its happenings in words, mentions, and the
@@ -115,7 +117,7 @@ function ConversationView({
   onClose: () => void;
 }) {
   const chatId = open.chatId;
-  const { messages, loadOlder: loadOlderRows } = useChatMessages(chatId);
+  const { messages, gone, loadOlder: loadOlderRows } = useChatMessages(chatId);
   /** An older page is on its way (scrolling up, or a jump back to a search hit). */
   const loadingOlder = useRef(false);
   const { chats } = useChats();
@@ -349,6 +351,15 @@ function ConversationView({
     }
   };
 
+  /**
+   * Whether the message a reply quotes disappeared: seen going while the chat is open, or not
+   * here at all while the reply itself was sent under a timer (it went before the chat opened).
+   */
+  const quoteExpired = (m: LocalMessage["message"]) =>
+    m.reply_to !== null &&
+    !byId.has(m.reply_to) &&
+    (gone.has(m.reply_to) || typeof m.expires_at === "number");
+
   const now = Date.now();
   const canLoadOlder = hasOlder && (messages?.[0]?.message.seq ?? 0) > 1;
   return (
@@ -447,6 +458,7 @@ function ConversationView({
                       mine={mine}
                       tick={mine ? tickOf(local, chat) : null}
                       quoted={m.reply_to ? byId.get(m.reply_to) : undefined}
+                      quoteExpired={quoteExpired(m)}
                       highlighted={highlight === m.id}
                       info={info?.id === m.id ? info.text : null}
                       onToggleMenu={() => setMenuFor(menuFor === m.id ? null : m.id)}
@@ -457,6 +469,7 @@ function ConversationView({
                             local={local}
                             myId={myId}
                             now={now}
+                            canKeep={mayKeep(chat)}
                             onAct={(action) => act(local, action)}
                             onReply={() => {
                               setReplyTo(local);

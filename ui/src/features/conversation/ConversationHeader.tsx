@@ -19,6 +19,9 @@ import { presenceText } from "../../time";
 import { useLoaded } from "../../useLoaded";
 import { chatsApi } from "../chats/api";
 import { chatAvatar } from "../chats/hooks";
+import { useMayChangeTimer } from "../disappearing/hooks";
+import { ChatTimerMark } from "../disappearing/Marks";
+import TimerDialog from "../disappearing/TimerDialog";
 import { typingText, type NameOf } from "../groups/words";
 
 /** "online" or "last seen …", live, for a contact; nothing when their privacy hides it. */
@@ -43,8 +46,10 @@ function PersonLine({ person }: { person: ChatMember }) {
 
 /**
  * The conversation's header: the chat's photo and title, what is going on (typing, the other
- * person's @username and presence, a group's size), search, the chat's media, links and docs,
- * and in a direct chat the call buttons, Block / Report for the other person, and Delete chat.
+ * person's @username and presence, a group's size), its disappearing-messages timer, search, the
+ * chat's media, links and docs, and in a direct chat the call buttons. Its menu sets the timer
+ * (in a group, disabled with why when only admins may), and in a direct chat has Block / Report
+ * for the other person, and Delete chat.
  */
 export default function ConversationHeader({
   chatId,
@@ -73,6 +78,7 @@ export default function ConversationHeader({
   const [menu, setMenu] = useState(false);
   const [reporting, setReporting] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const [timer, setTimer] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -82,6 +88,8 @@ export default function ConversationHeader({
   // The other person of a direct chat, once the chat's members are on this device.
   const person = chat?.kind === "direct" ? chat.other_member : null;
   const group = chat?.kind === "group";
+  // Whether I may set the timer: a group's settings are asked for once its menu opens.
+  const timerAllowed = useMayChangeTimer(chat, menu || timer);
 
   const startCall = (kind: CallKind) => {
     if (!person) return;
@@ -96,6 +104,10 @@ export default function ConversationHeader({
       .blockUser(person.user_id)
       .then(() => setNotice(`${person.display_name} is blocked.`))
       .catch((e) => setError(describeError(e)));
+  };
+  const openTimer = () => {
+    setMenu(false);
+    setTimer(true);
   };
   /** The report form, or the question before deleting, below the header. */
   const show = (form: "report" | "delete") => {
@@ -145,6 +157,7 @@ export default function ConversationHeader({
             ) : null}
           </div>
         </div>
+        <ChatTimerMark afterMs={chat?.disappear_after_ms} />
         <button
           type="button"
           className="link-button header-search"
@@ -180,47 +193,66 @@ export default function ConversationHeader({
           </button>
         )}
         {person && (
-          <>
-            <CallButtons
-              onCall={startCall}
-              className="header-call"
-              testIdPrefix="chat-call-"
-              size={20}
-            />
-            <div className="header-more">
-              <button
-                type="button"
-                className="link-button header-call"
-                aria-label={`More for ${person.display_name}`}
-                title="More"
-                data-testid="conversation-more"
-                onClick={() => setMenu(!menu)}
-              >
-                <MoreIcon size={20} />
-              </button>
-              {menu && (
-                <div className="menu" role="menu">
-                  <button type="button" data-testid="conversation-block" onClick={block}>
-                    Block {person.display_name}
-                  </button>
-                  <button
-                    type="button"
-                    data-testid="conversation-report"
-                    onClick={() => show("report")}
-                  >
-                    Report {person.display_name}
-                  </button>
-                  <button
-                    type="button"
-                    data-testid="conversation-delete-chat"
-                    onClick={() => show("delete")}
-                  >
-                    Delete chat
-                  </button>
-                </div>
-              )}
-            </div>
-          </>
+          <CallButtons
+            onCall={startCall}
+            className="header-call"
+            testIdPrefix="chat-call-"
+            size={20}
+          />
+        )}
+        {chat && (
+          <div className="header-more">
+            <button
+              type="button"
+              className="link-button header-call"
+              aria-label={`More for ${person?.display_name ?? chat.title}`}
+              title="More"
+              data-testid="conversation-more"
+              onClick={() => setMenu(!menu)}
+            >
+              <MoreIcon size={20} />
+            </button>
+            {menu && (
+              <div className="menu" role="menu">
+                <button
+                  type="button"
+                  data-testid="menu-disappearing"
+                  disabled={timerAllowed === false}
+                  onClick={openTimer}
+                >
+                  Disappearing messages
+                  {timerAllowed === false && (
+                    <span className="hint menu-hint" data-testid="menu-disappearing-hint">
+                      {chat.my_role === null
+                        ? "You're no longer a member of this group"
+                        : "Only admins can change this"}
+                    </span>
+                  )}
+                </button>
+                {person && (
+                  <>
+                    <button type="button" data-testid="conversation-block" onClick={block}>
+                      Block {person.display_name}
+                    </button>
+                    <button
+                      type="button"
+                      data-testid="conversation-report"
+                      onClick={() => show("report")}
+                    >
+                      Report {person.display_name}
+                    </button>
+                    <button
+                      type="button"
+                      data-testid="conversation-delete-chat"
+                      onClick={() => show("delete")}
+                    >
+                      Delete chat
+                    </button>
+                  </>
+                )}
+              </div>
+            )}
+          </div>
         )}
       </header>
       {error && (
@@ -244,6 +276,14 @@ export default function ConversationHeader({
             onCancel={() => setReporting(false)}
           />
         </div>
+      )}
+      {chat && timer && (
+        <TimerDialog
+          chatId={chatId}
+          current={chat.disappear_after_ms ?? null}
+          allowed={timerAllowed !== false}
+          onClose={() => setTimer(false)}
+        />
       )}
       {person && deleting && (
         <div className="conversation-report">

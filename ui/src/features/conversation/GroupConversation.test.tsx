@@ -53,6 +53,8 @@ const group = (over: Partial<LocalChat> = {}): LocalChat => ({
   member_count: 5,
   my_role: "admin",
   only_admins_send: false,
+  only_admins_keep: false,
+  disappear_after_ms: null,
   members_seq: 1,
   other_member: null,
   last_seq: 0,
@@ -147,7 +149,12 @@ describe("a group conversation", () => {
       system("id-ann", { event: "added", user_ids: ["id-bob", "id-me"] }),
       system("id-me", {
         event: "settings_changed",
-        settings: { only_admins_send: true, only_admins_edit: true, approve_joins: false },
+        settings: {
+          only_admins_send: true,
+          only_admins_edit: true,
+          approve_joins: false,
+          only_admins_keep: false,
+        },
       }),
       system("id-gone", { event: "joined_by_link" }),
     ]);

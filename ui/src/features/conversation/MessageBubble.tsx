@@ -12,6 +12,7 @@ import {
 } from "../../components/Icon";
 import Avatar from "../../components/Avatar";
 import { clockTime } from "../../time";
+import { ExpiryMark } from "../disappearing/Marks";
 import ContactCardView from "../media/ContactCardView";
 import LinkPreviewCard from "../media/LinkPreviewCard";
 import MediaAttachments from "../media/MediaAttachments";
@@ -107,15 +108,16 @@ function MessageBody({
 }
 
 /**
- * One message in the timeline: forwarded mark, the quote it answers, what it says, reactions,
- * my star, time, tick (mine only) and the actions button; its info, a send failure and its menu
- * under it.
+ * One message in the timeline: forwarded mark, the quote it answers ("Message expired" once that
+ * one disappeared), what it says, reactions, my star, whether it will disappear (or was kept),
+ * time, tick (mine only) and the actions button; its info, a send failure and its menu under it.
  */
 export default function MessageBubble({
   local,
   mine,
   tick,
   quoted,
+  quoteExpired = false,
   highlighted,
   info,
   onToggleMenu,
@@ -130,6 +132,8 @@ export default function MessageBubble({
   /** Where one of my messages stands; null for others'. */
   tick: Tick | null;
   quoted: LocalMessage | undefined;
+  /** The message it answers (not in `quoted`) disappeared. */
+  quoteExpired?: boolean;
   highlighted: boolean;
   /** Who received and read it, when asked for. */
   info: string | null;
@@ -164,10 +168,16 @@ export default function MessageBubble({
         </div>
       )}
       {m.forwarded && <div className="hint">Forwarded</div>}
-      {quoted && (
+      {quoted ? (
         <div className="quote" data-testid="message-quote">
           {renderMentions(messageText(quoted.message), names)}
         </div>
+      ) : (
+        quoteExpired && (
+          <div className="quote expired" data-testid="message-quote">
+            Message expired
+          </div>
+        )
       )}
       <MessageBody local={local} mine={mine} names={names} voterName={voterName} />
       {m.reactions.length > 0 && (
@@ -188,6 +198,7 @@ export default function MessageBubble({
             <StarIcon size={12} filled />
           </span>
         )}
+        <ExpiryMark message={m} />
         <span>{clockTime(m.sent_at)}</span>
         {tick && (
           <span

@@ -73,7 +73,7 @@ describe("a message's Forward", () => {
 });
 
 /** The menu of this message, with `onAct` watched. */
-function menuOf(local: LocalMessage) {
+function menuOf(local: LocalMessage, canKeep?: boolean) {
   const none = () => {};
   const onAct = vi.fn();
   const view = render(
@@ -81,6 +81,7 @@ function menuOf(local: LocalMessage) {
       local={local}
       myId="me"
       now={Date.now()}
+      canKeep={canKeep}
       onAct={onAct}
       onReply={none}
       onForward={none}
@@ -117,5 +118,46 @@ describe("a message's Star", () => {
     unmount();
     menuOf(message({ kind: "system", event: { event: "left" } }));
     expect(screen.queryByTestId("message-star")).toBeNull();
+  });
+});
+
+describe("a message's Keep", () => {
+  /** A message of Grace's with a timer. */
+  const timed = (over: Partial<LocalMessage["message"]> = {}): LocalMessage => {
+    const local = message({ kind: "text", text: "hi" });
+    return { ...local, message: { ...local.message, expires_at: Date.now() + 1000, ...over } };
+  };
+
+  it("keeps a message that is to disappear, and lets a kept one go", () => {
+    const { onAct, unmount } = menuOf(timed());
+    expect(screen.getByTestId("menu-keep").textContent).toBe("Keep");
+    fireEvent.click(screen.getByTestId("menu-keep"));
+    expect(onAct).toHaveBeenCalledWith({ action: "keep", kept: true });
+    unmount();
+    const kept = menuOf(timed({ kept: true }));
+    expect(screen.getByTestId("menu-keep").textContent).toBe("Unkeep");
+    fireEvent.click(screen.getByTestId("menu-keep"));
+    expect(kept.onAct).toHaveBeenCalledWith({ action: "keep", kept: false });
+  });
+
+  it("is not offered for a message without a timer, a deleted or expired one", () => {
+    const { unmount } = menuOf(message({ kind: "text", text: "hi" }));
+    expect(screen.queryByTestId("menu-keep")).toBeNull();
+    unmount();
+    const deleted = message(null);
+    const second = menuOf({
+      ...deleted,
+      message: { ...deleted.message, expires_at: Date.now() + 1000 },
+    });
+    expect(screen.queryByTestId("menu-keep")).toBeNull();
+    second.unmount();
+    menuOf(timed({ expired: true }));
+    expect(screen.queryByTestId("menu-keep")).toBeNull();
+  });
+
+  it("is not offered where I may not keep messages", () => {
+    menuOf(timed(), false);
+    expect(screen.getByTestId("message-star")).toBeTruthy();
+    expect(screen.queryByTestId("menu-keep")).toBeNull();
   });
 });

@@ -8,11 +8,12 @@ const REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
 const EDIT_WINDOW_MS = 15 * 60 * 1000;
 const DELETE_WINDOW_MS = 48 * 60 * 60 * 1000;
 
-/** One message's actions: react, reply, forward, copy, star, edit, delete, info. */
+/** One message's actions: react, reply, forward, copy, star, keep, edit, delete, info. */
 export default function MessageMenu({
   local,
   myId,
   now,
+  canKeep = true,
   onAct,
   onReply,
   onForward,
@@ -23,6 +24,8 @@ export default function MessageMenu({
   local: LocalMessage;
   myId: string;
   now: number;
+  /** I may keep disappearing messages here (in a group, maybe only admins may). */
+  canKeep?: boolean;
   onAct: (action: MessageAction) => void;
   onReply: () => void;
   onForward: () => void;
@@ -40,6 +43,8 @@ export default function MessageMenu({
     !(m.content.kind === "poll" && m.content.poll.closed_at !== undefined);
   /** Any message still there (not a tombstone) but a group's happenings. */
   const starrable = m.deleted_at === null && m.content !== null && m.content.kind !== "system";
+  /** A message still there that is to disappear (or was kept from it). */
+  const keepable = canKeep && starrable && !m.expired && typeof m.expires_at === "number";
   return (
     <div className="menu" role="menu">
       <div className="row">
@@ -83,6 +88,15 @@ export default function MessageMenu({
           onClick={() => onAct({ action: "star", starred: !m.starred })}
         >
           {m.starred ? "Unstar" : "Star"}
+        </button>
+      )}
+      {keepable && (
+        <button
+          type="button"
+          data-testid="menu-keep"
+          onClick={() => onAct({ action: "keep", kept: !m.kept })}
+        >
+          {m.kept ? "Unkeep" : "Keep"}
         </button>
       )}
       {/* A poll or an event is not edited here: an edit would turn it into text (an event's

@@ -1,8 +1,9 @@
-// The conversation's state: one chat's messages, paged back on demand and reloaded when the
-// messenger says they changed, and the changes of mine the server refused.
+// The conversation's state: one chat's messages, paged back on demand, reloaded when the
+// messenger says they changed and gone the moment they disappear, and the changes of mine the
+// server refused.
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { LocalMessage, MessageAction, MessengerEvent } from "../../api";
-import { useMessengerEvents } from "../../messages";
+import { goneAt, useMessengerEvents } from "../../messages";
 import { conversationApi } from "./api";
 
 /** Mirrors proto's TYPING_THROTTLE_MS. */
@@ -11,23 +12,51 @@ export const TYPING_THROTTLE_MS = 3000;
 /** How many messages a chat shows at first, and how many more each older page brings. */
 export const PAGE = 200;
 
+/** The longest wait before looking again for messages whose time is up (timers cap theirs). */
+const EXPIRY_CHECK_MS = 24 * 60 * 60 * 1000;
+const NONE: ReadonlySet<string> = new Set();
+
+/** When the next of these messages disappears (a kept one does not), after `now`. */
+function nextExpiry(list: LocalMessage[], now: number): number | null {
+  let next: number | null = null;
+  for (const { message } of list) {
+    const at = message.expires_at;
+    if (message.kept || message.expired || typeof at !== "number" || at <= now) continue;
+    if (next === null || at < next) next = at;
+  }
+  return next;
+}
+
 /**
  * One chat's messages: the newest `PAGE` at first, growing by older pages (each asked of the
  * store on its own, so paging back costs a page however far back it goes); when any of them
- * changes, as many as are held are reloaded.
+ * changes, as many as are held are reloaded. A message that disappeared (expired, or its time up
+ * and nobody kept it) is not among them: it goes at its time while shown, and at once when the
+ * messenger says it expired.
  */
 export function useChatMessages(chatId: string): {
   messages: LocalMessage[] | null;
+  /** The ids of the messages seen disappear while the chat is open (their quotes say so). */
+  gone: ReadonlySet<string>;
   reload: () => void;
   /** Brings in up to `count` older messages from the store; resolves to how many came. */
   loadOlder: (count: number) => Promise<number>;
 } {
   const [messages, setMessages] = useState<LocalMessage[] | null>(null);
+  const [gone, setGone] = useState<ReadonlySet<string>>(NONE);
+  /** What the store gave, gone ones too (paging goes by it). */
   const held = useRef<LocalMessage[] | null>(null);
   const wanted = useRef(PAGE);
   const show = useCallback((list: LocalMessage[]) => {
     held.current = list;
-    setMessages(list);
+    const now = Date.now();
+    const goneNow = list.filter((local) => goneAt(local.message, now));
+    if (goneNow.length === 0) {
+      setMessages(list);
+      return;
+    }
+    setGone((before) => new Set([...before, ...goneNow.map((local) => local.message.id)]));
+    setMessages(list.filter((local) => !goneAt(local.message, now)));
   }, []);
   const reload = useCallback(() => {
     const count = wanted.current;
@@ -44,8 +73,22 @@ export function useChatMessages(chatId: string): {
     held.current = null;
     wanted.current = PAGE;
     setMessages(null);
+    setGone(NONE);
     reload();
   }, [reload]);
+  // A message whose time comes while it is shown goes then (the store's timers say so too, a
+  // moment later); a long wait is cut short and taken up again.
+  useEffect(() => {
+    const list = held.current;
+    const now = Date.now();
+    const next = list && nextExpiry(list, now);
+    if (!list || next === null) return;
+    const timer = setTimeout(
+      () => held.current && show([...held.current]),
+      Math.min(next - now, EXPIRY_CHECK_MS),
+    );
+    return () => clearTimeout(timer);
+  }, [messages, show]);
   const loadOlder = useCallback(
     async (count: number) => {
       const oldest = held.current?.find((m) => m.message.seq !== null)?.message.seq;
@@ -62,17 +105,25 @@ export function useChatMessages(chatId: string): {
   useMessengerEvents(
     useCallback(
       (event: MessengerEvent) => {
-        if (
-          event.event === "chats_changed" ||
-          (event.event === "message" && event.chat_id === chatId)
-        ) {
+        if (event.event === "message" && event.chat_id === chatId) {
+          // Expired: out of the list at once, before the store's answer comes.
+          const expired = event.message.message;
+          if (expired.expired && held.current) {
+            show(
+              held.current.map((local) =>
+                local.message.id === expired.id ? event.message : local,
+              ),
+            );
+          }
+          reload();
+        } else if (event.event === "chats_changed") {
           reload();
         }
       },
-      [chatId, reload],
+      [chatId, reload, show],
     ),
   );
-  return { messages, reload, loadOlder };
+  return { messages, gone, reload, loadOlder };
 }
 
 /** A refused change of mine in words, by what it was: "Your edit couldn't be saved: …". */
@@ -96,6 +147,10 @@ export function refusedText(action: MessageAction, message: string): string {
       return action.starred
         ? `The message couldn't be starred: ${message}`
         : `The star couldn't be taken off: ${message}`;
+    case "keep":
+      return action.kept
+        ? `The message couldn't be kept: ${message}`
+        : `The message couldn't be unkept: ${message}`;
     case "delete_for_everyone":
     case "delete_for_me":
       return `The message couldn't be deleted: ${message}`;

@@ -26,7 +26,12 @@ const INFO: GroupInfo = {
   photo: null,
   created_by: "id-ann",
   created_at: 0,
-  settings: { only_admins_send: false, only_admins_edit: true, approve_joins: false },
+  settings: {
+    only_admins_send: false,
+    only_admins_edit: true,
+    approve_joins: false,
+    only_admins_keep: false,
+  },
 };
 
 const group = (my_role: MemberRole | null): LocalChat => ({
@@ -37,6 +42,8 @@ const group = (my_role: MemberRole | null): LocalChat => ({
   member_count: 3,
   my_role,
   only_admins_send: false,
+  only_admins_keep: false,
+  disappear_after_ms: null,
   members_seq: 3,
   other_member: null,
   last_seq: 3,
@@ -74,6 +81,7 @@ function serve(myRole: MemberRole | null, refuse: string | null = null, info: Gr
       case "starred_messages":
         return [{ ...PICNIC, message: { ...PICNIC.message, starred: true } }];
       case "leave_group":
+      case "set_chat_timer":
         return null;
       case "group_invite":
         return { link: "gkchat://join/abc", code: "abc", svg: "<svg></svg>" };
@@ -444,5 +452,72 @@ describe("GroupInfoPanel", () => {
     await waitFor(() => expect(within(row).getByTestId("starred-sender").textContent).toBe("Ann"));
     fireEvent.click(row);
     expect(onShowMessage).toHaveBeenCalledWith("e1");
+  });
+
+  it("lets admins say only admins keep messages", async () => {
+    serve("admin");
+    render(<Panel role="admin" />);
+    await screen.findByTestId("group-info-description");
+    const keep = screen.getByTestId("setting-only-admins-keep") as HTMLInputElement;
+    expect(keep.checked).toBe(false);
+    expect(keep.closest("label")!.textContent).toContain("Only admins can keep messages");
+    fireEvent.click(keep);
+    await waitFor(() =>
+      expect(invoke).toHaveBeenCalledWith("update_group", {
+        chatId: "g1",
+        update: { only_admins_keep: true },
+      }),
+    );
+  });
+
+  it("shows the group's timer; whoever may edit the info changes it", async () => {
+    serve("admin");
+    render(
+      <GroupInfoPanel
+        chat={{ ...group("admin"), disappear_after_ms: 604_800_000 }}
+        myId="id-me"
+        members={MEMBERS_WITH_ME("admin")}
+        onClose={() => {}}
+        onDeleted={() => {}}
+      />,
+    );
+    await screen.findByTestId("group-info-description");
+    expect(screen.getByTestId("group-disappearing-value").textContent).toBe("7 days");
+    fireEvent.click(screen.getByTestId("group-disappearing-change"));
+    expect((screen.getByTestId("timer-option-7d") as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(screen.getByTestId("timer-option-off"));
+    fireEvent.click(screen.getByTestId("timer-save"));
+    await waitFor(() =>
+      expect(invoke).toHaveBeenCalledWith("set_chat_timer", { chatId: "g1", afterMs: null }),
+    );
+    await waitFor(() => expect(screen.queryByTestId("timer-dialog")).toBeNull());
+  });
+
+  it("keeps the timer from plain members while only admins edit the info", async () => {
+    serve("member");
+    render(<Panel role="member" />);
+    await screen.findByTestId("group-info-description");
+    expect(screen.getByTestId("group-disappearing-value").textContent).toBe("Off");
+    expect((screen.getByTestId("group-disappearing-change") as HTMLButtonElement).disabled).toBe(
+      true,
+    );
+    expect(screen.getByTestId("group-disappearing-admins-only").textContent).toBe(
+      "Only admins can change this",
+    );
+    expect(screen.queryByTestId("setting-only-admins-keep")).toBeNull();
+  });
+
+  it("lets plain members change the timer when all members edit the info", async () => {
+    serve("member", null, {
+      ...INFO,
+      settings: { ...INFO.settings, only_admins_edit: false },
+    });
+    render(<Panel role="member" />);
+    await waitFor(() =>
+      expect((screen.getByTestId("group-disappearing-change") as HTMLButtonElement).disabled).toBe(
+        false,
+      ),
+    );
+    expect(screen.queryByTestId("group-disappearing-admins-only")).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import type { ChatMember, LocalChat } from "../../api";
 import { CloseIcon } from "../../components/Icon";
+import GroupTimerSetting from "../disappearing/GroupTimerSetting";
 import UpcomingEvents from "../events/UpcomingEvents";
 import ChatStarred from "../starred/ChatStarred";
 import { LAYER, useEscape } from "../../shortcuts";
@@ -15,7 +16,7 @@ import MemberRow, { type MemberAction } from "./MemberRow";
 import { groupErrorText, isAdmin } from "./words";
 import "./groups.css";
 
-const SETTINGS: { key: keyof GroupSettings; label: string; hint: string }[] = [
+const SETTINGS: { key: keyof GroupSettings; label: string; hint: string; testId?: string }[] = [
   {
     key: "only_admins_send",
     label: "Only admins can send messages",
@@ -31,6 +32,12 @@ const SETTINGS: { key: keyof GroupSettings; label: string; hint: string }[] = [
     label: "Approve new members",
     hint: "Joining by the invite link needs an admin's yes.",
   },
+  {
+    key: "only_admins_keep",
+    label: "Only admins can keep messages",
+    hint: "Keeping a message stops it from disappearing, for everyone.",
+    testId: "setting-only-admins-keep",
+  },
 ];
 
 /** Me first, then the owner, the admins and everyone else, each by name. */
@@ -42,8 +49,9 @@ function rank(member: ChatMember, myId: string): number {
 /**
  * A group's info beside its conversation: photo, name, description and size; its members with
  * their roles and (for admins) what can be done to them; the group's upcoming events and my
- * starred messages in it (a click shows one in the conversation); settings, the invite link and requests to join for admins;
- * Report, Exit, and Delete (for me; the owner's for everyone) at its foot.
+ * starred messages in it (a click shows one in the conversation); its disappearing-messages timer
+ * (changed by whoever may edit its info); settings, the invite link and requests to join for
+ * admins; Report, Exit, and Delete (for me; the owner's for everyone) at its foot.
  */
 export default function GroupInfoPanel({
   chat,
@@ -243,14 +251,21 @@ export default function GroupInfoPanel({
         )}
         {onShowMessage && <UpcomingEvents chatId={chatId} myId={myId} onPick={onShowMessage} />}
         {onShowMessage && <ChatStarred chat={chat} myId={myId} onPick={onShowMessage} />}
+        {member && (
+          <GroupTimerSetting
+            chatId={chatId}
+            afterMs={chat.disappear_after_ms ?? null}
+            allowed={canEdit}
+          />
+        )}
         {admin && (
           <section className="group-info-section" data-testid="group-settings">
             <h3 className="contacts-title">Settings</h3>
-            {SETTINGS.map(({ key, label, hint }) => (
+            {SETTINGS.map(({ key, label, hint, testId }) => (
               <label key={key} className="group-setting">
                 <input
                   type="checkbox"
-                  data-testid={`group-setting-${key}`}
+                  data-testid={testId ?? `group-setting-${key}`}
                   checked={(settings ?? NEW_GROUP_SETTINGS)[key]}
                   disabled={busy || settings === null}
                   onChange={(event) => toggle(key, event.target.checked)}

@@ -43,6 +43,7 @@ export const NEW_GROUP_SETTINGS: GroupSettings = {
   only_admins_send: false,
   only_admins_edit: true,
   approve_joins: false,
+  only_admins_keep: false,
 };
 
 export const groupsApi = {

@@ -5,8 +5,18 @@ import { groupErrorText, listWords, refusalText, systemText, typingText } from "
 
 const NAMES: Record<string, string> = { ann: "Ann", bob: "Bob", cal: "Cal", gus: "Gus" };
 const nameOf = (id: string) => NAMES[id];
-const ALL_ON = { only_admins_send: true, only_admins_edit: true, approve_joins: true };
-const ALL_OFF = { only_admins_send: false, only_admins_edit: false, approve_joins: false };
+const ALL_ON = {
+  only_admins_send: true,
+  only_admins_edit: true,
+  approve_joins: true,
+  only_admins_keep: true,
+};
+const ALL_OFF = {
+  only_admins_send: false,
+  only_admins_edit: false,
+  approve_joins: false,
+  only_admins_keep: false,
+};
 
 /** Every system event, as Ann (the sender) did it, seen by Dan (a member known by id "dan"). */
 const TABLE: [SystemEvent, string][] = [
@@ -24,7 +34,7 @@ const TABLE: [SystemEvent, string][] = [
   [{ event: "owner_changed", user_id: "bob" }, "Bob is now the owner"],
   [
     { event: "settings_changed", settings: ALL_ON },
-    "Ann changed the group settings: only admins can send messages; only admins can edit the group info; admins must approve new members",
+    "Ann changed the group settings: only admins can send messages; only admins can edit the group info; admins must approve new members; only admins can keep messages",
   ],
   [{ event: "link_reset" }, "Ann reset the invite link"],
   [{ event: "deleted" }, "Ann deleted the group"],
@@ -36,6 +46,10 @@ const TABLE: [SystemEvent, string][] = [
     { event: "event_cancelled", message_id: "e1", title: "Picnic" },
     "Ann cancelled the event “Picnic”",
   ],
+  [
+    { event: "timer_changed", after_ms: 86_400_000 },
+    "Ann turned on disappearing messages. New messages will disappear 24 hours after they're sent.",
+  ],
 ];
 
 describe("system messages in words", () => {
@@ -46,7 +60,7 @@ describe("system messages in words", () => {
   it("covers every kind of event", () => {
     const kinds = new Set(TABLE.map(([event]) => event.event));
     // Mirrors SystemEvent (bindings): a new kind needs words and a row here.
-    expect(kinds.size).toBe(17);
+    expect(kinds.size).toBe(18);
   });
 
   it("says you and You for me, and Someone for whoever is not known here", () => {
@@ -117,6 +131,34 @@ describe("system messages in words", () => {
         ALL_ON,
       ),
     ).toBe("Ann changed the group settings: new members can join without approval");
+  });
+
+  it("names a group's keep setting when it changes", () => {
+    expect(
+      systemText(
+        { event: "settings_changed", settings: { ...ALL_OFF, only_admins_keep: true } },
+        "me",
+        "me",
+        nameOf,
+        ALL_OFF,
+      ),
+    ).toBe("You changed the group settings: only admins can keep messages");
+  });
+
+  it("tells the disappearing-messages timer turned on (for how long) and off", () => {
+    const timer = (after_ms: number | null, actor = "ann") =>
+      systemText({ event: "timer_changed", after_ms }, actor, "me", nameOf);
+    expect(timer(86_400_000, "me")).toBe(
+      "You turned on disappearing messages. New messages will disappear 24 hours after they're sent.",
+    );
+    expect(timer(604_800_000)).toBe(
+      "Ann turned on disappearing messages. New messages will disappear 7 days after they're sent.",
+    );
+    expect(timer(7_776_000_000, "x9")).toBe(
+      "Someone turned on disappearing messages. New messages will disappear 90 days after they're sent.",
+    );
+    expect(timer(null)).toBe("Ann turned off disappearing messages.");
+    expect(timer(null, "me")).toBe("You turned off disappearing messages.");
   });
 
   it("lists many people briefly", () => {

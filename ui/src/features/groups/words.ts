@@ -2,6 +2,7 @@
 // and the server's refusals. The server sends structured events; the words are the client's.
 import { ApiError, describeError, type MemberRole } from "../../api";
 import type { EventField } from "../../bindings/EventField";
+import { durationWords } from "../disappearing/words";
 import type { AddRefusal, GroupSettings, SystemEvent } from "./api";
 
 /** A person's display name by user id; nothing when this device does not know them. */
@@ -26,6 +27,8 @@ function settingWords(key: keyof GroupSettings, on: boolean): string {
       return on ? "only admins can edit the group info" : "all members can edit the group info";
     case "approve_joins":
       return on ? "admins must approve new members" : "new members can join without approval";
+    case "only_admins_keep":
+      return on ? "only admins can keep messages" : "all members can keep messages";
   }
 }
 
@@ -33,6 +36,7 @@ const SETTING_KEYS: (keyof GroupSettings)[] = [
   "only_admins_send",
   "only_admins_edit",
   "approve_joins",
+  "only_admins_keep",
 ];
 
 /**
@@ -122,6 +126,10 @@ export function systemText(
         : `${actor} changed the event “${event.title}”`;
     case "event_cancelled":
       return `${actor} cancelled the event “${event.title}”`;
+    case "timer_changed":
+      return event.after_ms === null
+        ? `${actor} turned off disappearing messages.`
+        : `${actor} turned on disappearing messages. New messages will disappear ${durationWords(event.after_ms)} after they're sent.`;
   }
 }
 

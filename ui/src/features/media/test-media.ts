@@ -24,6 +24,8 @@ export const chat: LocalChat = {
   member_count: 2,
   my_role: "member",
   only_admins_send: false,
+  only_admins_keep: false,
+  disappear_after_ms: null,
   members_seq: 1,
   other_member: grace,
   last_seq: 3,

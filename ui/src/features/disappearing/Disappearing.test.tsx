@@ -1,0 +1,433 @@
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { LocalChat, LocalMessage, MemberRole, MessengerEvent } from "../../api";
+import { goneAt, useMessengerFeed } from "../../messages";
+import { layOutTimeline } from "../../test-fixtures";
+import { invoke } from "../../test-ipc";
+import Conversation from "../conversation/Conversation";
+import type { GroupInfo } from "../groups/api";
+import { resetMembers } from "../groups/hooks";
+import TimerDialog from "./TimerDialog";
+import { disappearsWords, durationShort, durationWords, timerLabel } from "./words";
+
+const DAY = 86_400_000;
+
+const grace = {
+  user_id: "u2",
+  display_name: "Grace",
+  username: "grace",
+  photo: null,
+  role: "member" as const,
+  joined_at: 0,
+};
+
+/** A text message in c1; `over` sets its timer fields (and anything else). */
+const local = (
+  seq: number,
+  sender: string,
+  text: string,
+  over: Partial<LocalMessage["message"]> = {},
+): LocalMessage => ({
+  message: {
+    id: `m${seq}`,
+    chat_id: "c1",
+    seq,
+    updated_seq: seq,
+    sender_id: sender,
+    content: { kind: "text", text },
+    reply_to: null,
+    forwarded: false,
+    sent_at: Date.now(),
+    edited_at: null,
+    deleted_at: null,
+    reactions: [],
+    hidden: false,
+    starred: false,
+    ...over,
+  },
+  status: { state: "sent" },
+});
+
+const direct = (over: Partial<LocalChat> = {}): LocalChat => ({
+  id: "c1",
+  kind: "direct",
+  title: "Grace",
+  photo: null,
+  member_count: 2,
+  my_role: "member",
+  only_admins_send: false,
+  only_admins_keep: false,
+  disappear_after_ms: null,
+  members_seq: 1,
+  other_member: grace,
+  last_seq: 5,
+  cleared_seq: 0,
+  last_message: null,
+  unread: 0,
+  last_activity_at: 0,
+  my_delivered_seq: 5,
+  my_read_seq: 5,
+  delivered_to_all_seq: 5,
+  read_by_all_seq: 5,
+  pinned_at: null,
+  archived: false,
+  muted_until: null,
+  ...over,
+});
+
+const group = (my_role: MemberRole | null, over: Partial<LocalChat> = {}): LocalChat =>
+  direct({
+    kind: "group",
+    title: "Hikers",
+    member_count: 3,
+    other_member: null,
+    my_role,
+    ...over,
+  });
+
+const info = (only_admins_edit: boolean): GroupInfo => ({
+  chat_id: "c1",
+  name: "Hikers",
+  description: "",
+  photo: null,
+  created_by: null,
+  created_at: 0,
+  settings: {
+    only_admins_send: false,
+    only_admins_edit,
+    approve_joins: false,
+    only_admins_keep: false,
+  },
+});
+
+/**
+ * The desktop side for one chat c1 with these messages; `refuse` makes set_chat_timer fail with
+ * that code. Returns the messenger feed once it is listened to.
+ */
+function serve(
+  messages: LocalMessage[],
+  chat: LocalChat,
+  { refuse = null, groupInfo = info(true) }: { refuse?: string | null; groupInfo?: GroupInfo } = {},
+) {
+  const feed: { channel?: { onmessage: (event: MessengerEvent) => void } } = {};
+  invoke.mockImplementation(async (command: string, args?: never) => {
+    switch (command) {
+      case "chat_messages":
+        return messages;
+      case "list_chats":
+        return [chat];
+      case "list_contacts":
+      case "chat_members":
+      case "former_members":
+        return [];
+      case "group_info":
+        return groupInfo;
+      case "set_typing":
+      case "mark_read":
+      case "act_on_message":
+        return null;
+      case "set_chat_timer":
+        if (refuse) throw { code: refuse, message: "nope" };
+        return null;
+      case "watch_messages":
+        feed.channel = (args as unknown as { onEvent: typeof feed.channel }).onEvent;
+        return;
+      default:
+        throw new Error(command);
+    }
+  });
+  return feed;
+}
+
+function WithFeed() {
+  useMessengerFeed();
+  return <Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />;
+}
+
+/** The texts of the messages the timeline shows. */
+const shownTexts = () => screen.queryAllByTestId("message-text").map((t) => t.textContent);
+
+layOutTimeline();
+beforeEach(() => resetMembers());
+
+describe("timers in words", () => {
+  it("names the timers the app offers, long and short", () => {
+    expect(durationWords(DAY)).toBe("24 hours");
+    expect(durationWords(7 * DAY)).toBe("7 days");
+    expect(durationWords(90 * DAY)).toBe("90 days");
+    expect([DAY, 7 * DAY, 90 * DAY].map(durationShort)).toEqual(["24h", "7d", "90d"]);
+    expect(timerLabel(null)).toBe("Off");
+    expect(timerLabel(7 * DAY)).toBe("7 days");
+  });
+
+  it("says when a message disappears", () => {
+    const now = new Date(2026, 2, 3, 12, 0).getTime();
+    expect(disappearsWords(now + 60_000, now)).toMatch(/^Disappears today at /);
+    expect(disappearsWords(now + DAY, now)).toMatch(/^Disappears tomorrow at /);
+  });
+
+  it("tells a message gone (expired, or its time up and not kept) as the Rust side does", () => {
+    const m = local(1, "u2", "hi").message;
+    expect(goneAt(m, 1000)).toBe(false);
+    expect(goneAt({ ...m, expires_at: 1000 }, 999)).toBe(false);
+    expect(goneAt({ ...m, expires_at: 1000 }, 1000)).toBe(true);
+    expect(goneAt({ ...m, expires_at: 1000, kept: true }, 5000)).toBe(false);
+    expect(goneAt({ ...m, expired: true, kept: true }, 0)).toBe(true);
+  });
+});
+
+describe("the timer dialog", () => {
+  it("sets the chosen timer with set_chat_timer, and closes", async () => {
+    serve([], direct());
+    const onClose = vi.fn();
+    render(<TimerDialog chatId="c1" current={null} onClose={onClose} />);
+    const off = screen.getByTestId("timer-option-off") as HTMLInputElement;
+    expect(off.checked).toBe(true);
+    fireEvent.click(screen.getByTestId("timer-option-7d"));
+    fireEvent.click(screen.getByTestId("timer-save"));
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(invoke).toHaveBeenCalledWith("set_chat_timer", { chatId: "c1", afterMs: 7 * DAY });
+  });
+
+  it("turns the timer off with a null", async () => {
+    serve([], direct());
+    const onClose = vi.fn();
+    render(<TimerDialog chatId="c1" current={DAY} onClose={onClose} />);
+    expect((screen.getByTestId("timer-option-24h") as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(screen.getByTestId("timer-option-off"));
+    fireEvent.click(screen.getByTestId("timer-save"));
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(invoke).toHaveBeenCalledWith("set_chat_timer", { chatId: "c1", afterMs: null });
+  });
+
+  it("closes without a call when nothing changed", async () => {
+    serve([], direct());
+    const onClose = vi.fn();
+    render(<TimerDialog chatId="c1" current={90 * DAY} onClose={onClose} />);
+    fireEvent.click(screen.getByTestId("timer-save"));
+    expect(onClose).toHaveBeenCalled();
+    expect(invoke).not.toHaveBeenCalledWith("set_chat_timer", expect.anything());
+  });
+
+  it("keeps a refusal in words and stays open", async () => {
+    serve([], direct(), { refuse: "admins_only" });
+    const onClose = vi.fn();
+    render(<TimerDialog chatId="c1" current={null} onClose={onClose} />);
+    fireEvent.click(screen.getByTestId("timer-option-90d"));
+    fireEvent.click(screen.getByTestId("timer-save"));
+    expect((await screen.findByTestId("timer-error")).textContent).toBe("Only admins can do that");
+    expect(onClose).not.toHaveBeenCalled();
+    expect(screen.getByTestId("timer-dialog")).toBeTruthy();
+  });
+
+  it("shows the choices disabled, with why, when I may not change them", () => {
+    render(<TimerDialog chatId="c1" current={DAY} allowed={false} onClose={() => {}} />);
+    expect((screen.getByTestId("timer-option-7d") as HTMLInputElement).disabled).toBe(true);
+    expect((screen.getByTestId("timer-save") as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId("timer-admins-only").textContent).toBe("Only admins can change this");
+  });
+});
+
+describe("a chat's timer in its header", () => {
+  it("shows the mark, and sets the timer from the header's menu", async () => {
+    serve([], direct({ disappear_after_ms: DAY }));
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    const mark = await screen.findByTestId("chat-timer-mark");
+    expect(mark.textContent).toBe("24h");
+    expect(mark.getAttribute("title")).toBe("Disappearing messages: 24 hours");
+    expect(mark.getAttribute("aria-label")).toBe("Disappearing messages: 24 hours");
+    fireEvent.click(screen.getByTestId("conversation-more"));
+    fireEvent.click(screen.getByTestId("menu-disappearing"));
+    expect(screen.getByTestId("timer-dialog")).toBeTruthy();
+    expect((screen.getByTestId("timer-option-24h") as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(screen.getByTestId("timer-option-90d"));
+    fireEvent.click(screen.getByTestId("timer-save"));
+    await waitFor(() => expect(screen.queryByTestId("timer-dialog")).toBeNull());
+    expect(invoke).toHaveBeenCalledWith("set_chat_timer", { chatId: "c1", afterMs: 90 * DAY });
+  });
+
+  it("shows no mark while the timer is off", async () => {
+    serve([], direct());
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    await waitFor(() => expect(screen.getByTestId("conversation-name").textContent).toBe("Grace"));
+    expect(screen.queryByTestId("chat-timer-mark")).toBeNull();
+  });
+
+  it("keeps it from a group's plain members while only admins edit the group's info", async () => {
+    serve([], group("member", { disappear_after_ms: 7 * DAY }), { groupInfo: info(true) });
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    expect((await screen.findByTestId("chat-timer-mark")).textContent).toBe("7d");
+    fireEvent.click(screen.getByTestId("conversation-more"));
+    await waitFor(() =>
+      expect((screen.getByTestId("menu-disappearing") as HTMLButtonElement).disabled).toBe(true),
+    );
+    expect(screen.getByTestId("menu-disappearing").textContent).toContain(
+      "Only admins can change this",
+    );
+  });
+
+  it("lets a group's plain members set it when all members edit the group's info", async () => {
+    serve([], group("member"), { groupInfo: info(false) });
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    await waitFor(() => expect(screen.getByTestId("conversation-name").textContent).toBe("Hikers"));
+    fireEvent.click(screen.getByTestId("conversation-more"));
+    await waitFor(() => expect(invoke).toHaveBeenCalledWith("group_info", { chatId: "c1" }));
+    expect((screen.getByTestId("menu-disappearing") as HTMLButtonElement).disabled).toBe(false);
+    fireEvent.click(screen.getByTestId("menu-disappearing"));
+    fireEvent.click(screen.getByTestId("timer-option-24h"));
+    fireEvent.click(screen.getByTestId("timer-save"));
+    await waitFor(() =>
+      expect(invoke).toHaveBeenCalledWith("set_chat_timer", { chatId: "c1", afterMs: DAY }),
+    );
+  });
+
+  it("lets a group's admins set it without asking the group's settings", async () => {
+    serve([], group("admin"));
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    await waitFor(() => expect(screen.getByTestId("conversation-name").textContent).toBe("Hikers"));
+    fireEvent.click(screen.getByTestId("conversation-more"));
+    expect((screen.getByTestId("menu-disappearing") as HTMLButtonElement).disabled).toBe(false);
+    expect(invoke).not.toHaveBeenCalledWith("group_info", expect.anything());
+  });
+});
+
+describe("disappearing messages in the timeline", () => {
+  it("marks a message that will disappear and one kept; the gone ones are not shown", async () => {
+    const now = Date.now();
+    serve(
+      [
+        local(1, "u2", "plain"),
+        local(2, "u2", "timed", { expires_at: now + DAY }),
+        local(3, "me", "kept", { expires_at: now - 1000, kept: true }),
+        local(4, "u2", "time is up", { expires_at: now - 1000 }),
+        local(5, "u2", "", { expired: true, content: null, expires_at: now - 5000 }),
+      ],
+      direct({ disappear_after_ms: DAY }),
+    );
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    await screen.findByText("timed");
+    expect(shownTexts()).toEqual(["plain", "timed", "kept"]);
+    expect(screen.queryByText("time is up")).toBeNull();
+    const bubbles = screen.getAllByTestId("message");
+    expect(bubbles.map((b) => b.dataset.messageId)).toEqual(["m1", "m2", "m3"]);
+    expect(bubbles[0]!.querySelector("[data-testid=bubble-timer]")).toBeNull();
+    expect(bubbles[0]!.querySelector("[data-testid=bubble-kept]")).toBeNull();
+    const timer = bubbles[1]!.querySelector("[data-testid=bubble-timer]")!;
+    expect(timer.getAttribute("title")).toMatch(/^Disappears tomorrow at /);
+    expect(bubbles[1]!.querySelector("[data-testid=bubble-kept]")).toBeNull();
+    expect(bubbles[2]!.querySelector("[data-testid=bubble-kept]")!.getAttribute("title")).toBe(
+      "Kept",
+    );
+    expect(bubbles[2]!.querySelector("[data-testid=bubble-timer]")).toBeNull();
+  });
+
+  it("takes a message out at its time while the chat is open", async () => {
+    serve(
+      [local(1, "u2", "stays"), local(2, "u2", "goes soon", { expires_at: Date.now() + 300 })],
+      direct({ disappear_after_ms: DAY }),
+    );
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    await screen.findByText("goes soon");
+    await waitFor(() => expect(shownTexts()).toEqual(["stays"]), { timeout: 2000 });
+  });
+
+  it("says a quote of a message that disappeared is expired", async () => {
+    const now = Date.now();
+    serve(
+      [
+        local(2, "u2", "the original went", { expires_at: now - 1000 }),
+        local(3, "me", "answer, kept", {
+          reply_to: "m2",
+          expires_at: now - 500,
+          kept: true,
+        }),
+        local(4, "me", "answer to one gone before", { reply_to: "m1", expires_at: now + DAY }),
+        local(5, "me", "answer to one not loaded", { reply_to: "m0" }),
+      ],
+      direct({ disappear_after_ms: DAY }),
+    );
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    await screen.findByText("answer, kept");
+    expect(screen.getAllByTestId("message-quote").map((q) => q.textContent)).toEqual([
+      "Message expired",
+      "Message expired",
+    ]);
+    expect(screen.queryByText("the original went")).toBeNull();
+  });
+
+  it("takes a message out when the messenger says it expired", async () => {
+    const first = local(1, "u2", "first", { expires_at: Date.now() + DAY });
+    let messages = [first, local(2, "u2", "second")];
+    const feed = serve([], direct({ disappear_after_ms: DAY }));
+    const answer = invoke.getMockImplementation()!;
+    invoke.mockImplementation(async (command: string, args?: never) =>
+      command === "chat_messages" ? messages : answer(command, args),
+    );
+    render(<WithFeed />);
+    await screen.findByText("first");
+    await waitFor(() => expect(feed.channel).toBeDefined());
+    const gone: LocalMessage = {
+      ...first,
+      message: { ...first.message, content: null, expired: true },
+    };
+    // Its time is not up here: the messenger (the server's tombstone) says it went.
+    messages = [messages[1]!];
+    act(() => feed.channel!.onmessage({ event: "message", chat_id: "c1", message: gone }));
+    await waitFor(() => expect(shownTexts()).toEqual(["second"]));
+  });
+});
+
+describe("keeping a message", () => {
+  /** Opens the menu of the only message (a timed one of Grace's) in `chat`. */
+  async function openMenu(chat: LocalChat, over: Partial<LocalMessage["message"]> = {}) {
+    serve([local(1, "u2", "timed", { expires_at: Date.now() + DAY, ...over })], chat);
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    await screen.findByText("timed");
+    await waitFor(() => expect(screen.getByTestId("conversation-name").textContent).not.toBe(""));
+    fireEvent.click(screen.getByTestId("message-menu"));
+  }
+
+  it("keeps a timed message with act_on_message", async () => {
+    await openMenu(direct({ disappear_after_ms: DAY }));
+    const keep = screen.getByTestId("menu-keep");
+    expect(keep.textContent).toBe("Keep");
+    fireEvent.click(keep);
+    await waitFor(() =>
+      expect(invoke).toHaveBeenCalledWith("act_on_message", {
+        chatId: "c1",
+        messageId: "m1",
+        action: { action: "keep", kept: true },
+      }),
+    );
+  });
+
+  it("lets a kept one go again", async () => {
+    await openMenu(direct({ disappear_after_ms: DAY }), { kept: true });
+    const unkeep = screen.getByTestId("menu-keep");
+    expect(unkeep.textContent).toBe("Unkeep");
+    fireEvent.click(unkeep);
+    await waitFor(() =>
+      expect(invoke).toHaveBeenCalledWith("act_on_message", {
+        chatId: "c1",
+        messageId: "m1",
+        action: { action: "keep", kept: false },
+      }),
+    );
+  });
+
+  it("is not offered to a group's plain members while only admins keep messages", async () => {
+    await openMenu(group("member", { only_admins_keep: true }));
+    expect(screen.getByTestId("message-star")).toBeTruthy();
+    expect(screen.queryByTestId("menu-keep")).toBeNull();
+  });
+
+  it("is offered to a group's admins while only admins keep messages", async () => {
+    await openMenu(group("owner", { only_admins_keep: true }));
+    expect(screen.getByTestId("menu-keep")).toBeTruthy();
+  });
+
+  it("is offered to everyone in a group that lets all members keep messages", async () => {
+    await openMenu(group("member"));
+    expect(screen.getByTestId("menu-keep")).toBeTruthy();
+  });
+});
