@@ -443,6 +443,12 @@ impl Client {
         self.authed(Method::PATCH, &format!("api/v1/chats/{chat_id}"), Some(update)).await
     }
 
+    /// "Clear chat" for me (on all my devices), optionally keeping my starred messages.
+    pub async fn clear_chat(&self, chat_id: &str, keep_starred: bool) -> Result<()> {
+        let clear = gkchat_proto::chat::ClearChat { keep_starred };
+        self.authed(Method::POST, &format!("api/v1/chats/{chat_id}/clear"), Some(&clear)).await
+    }
+
     /// Sets a chat's disappearing-message timer (`None`: off).
     pub async fn set_chat_timer(&self, chat_id: &str, after_ms: Option<i64>) -> Result<ChatSummary> {
         let timer = gkchat_proto::chat::ChatTimer { after_ms };

@@ -438,6 +438,12 @@ pub struct ChatSummary {
     /// to it, and a chat whose `last_seq` is not past it has nothing to show and is not listed.
     #[serde(default)]
     pub cleared_seq: i64,
+    /// What I cleared leaves the chat in my list ("clear chat"; "delete chat" does not).
+    #[serde(default)]
+    pub clear_listed: bool,
+    /// My starred messages up to `cleared_seq` stay ("clear chat, keep starred").
+    #[serde(default)]
+    pub clear_keeps_starred: bool,
     /// The newest message still shown (not deleted for me), for the tile; it names its sender.
     pub last_message: Option<Message>,
     /// Messages from others after my read cursor.
@@ -488,6 +494,14 @@ pub struct ChatSettingsUpdate {
 pub struct ChatTimer {
     /// One of [`DISAPPEAR_TIMERS_MS`], or `None` for off.
     pub after_ms: Option<i64>,
+}
+
+/// `POST /api/v1/chats/{id}/clear`: empties the chat for me on all my devices (it stays in my
+/// list), optionally keeping my starred messages; nobody else's copy changes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ClearChat {
+    #[serde(default)]
+    pub keep_starred: bool,
 }
 
 /// `POST /api/v1/sync`: where this device stands in each chat it knows.

@@ -7,17 +7,16 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::StatusCode;
+use gkchat_proto::ServerFrame;
 use gkchat_proto::chat::{ChatKind, ChatSummary, check_timer};
 use gkchat_proto::group::SystemEvent;
-use gkchat_proto::{ErrorCode, ServerFrame};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 
+use crate::AppState;
 use crate::db::entity::{chat_members, chats as chat_rows, messages as message_rows};
 use crate::db::{chats, messages};
 use crate::error::{Error, Result};
 use crate::hub::encode;
-use crate::{AppState, now_ms};
 
 /// Most messages one pass of the sweeper reads at once.
 const SWEEP_BATCH: u64 = 500;
@@ -26,24 +25,15 @@ const SWEEP_BATCH: u64 = 500;
 /// block stands between them); in a group any member, or admins only when only admins edit its
 /// info. The change is a system message; the chat's tile as `user_id` sees it after.
 pub async fn set_timer(state: &AppState, user_id: &str, chat_id: &str, after_ms: Option<i64>) -> Result<ChatSummary> {
-    check_timer(after_ms).map_err(|(code, text)| Error::api(StatusCode::BAD_REQUEST, code, text))?;
-    let roster = state.members.check(&state.db, chat_id, user_id).await?;
-    match roster.kind {
-        ChatKind::Direct => {
-            if let Some(peer) = roster.other_than(user_id) {
-                crate::messaging::check_not_blocked(state, user_id, peer).await?;
-            }
-        }
-        ChatKind::Group if roster.only_admins_edit && !roster.is_admin(user_id) => {
-            return Err(Error::api(
-                StatusCode::FORBIDDEN,
-                ErrorCode::AdminsOnly,
-                "only the group's admins can change its timer",
-            ));
-        }
-        ChatKind::Group => {}
+    check_timer(after_ms).map_err(Error::bad_request)?;
+    let (roster, peer) = crate::messaging::roster_and_peer(state, chat_id, user_id).await?;
+    if let Some(peer) = &peer {
+        crate::messaging::check_not_blocked(state, user_id, peer).await?;
     }
-    let now = now_ms();
+    if roster.kind == ChatKind::Group && roster.only_admins_edit && !roster.is_admin(user_id) {
+        return Err(crate::groups::admins_only("change its timer"));
+    }
+    let now = state.config.clock.now_ms();
     let txn = state.db.begin().await?;
     // Written first (SQLite), held to the end: two changes of timer come one after the other.
     chats::hold(&txn, chat_id).await?;
@@ -62,7 +52,10 @@ pub async fn set_timer(state: &AppState, user_id: &str, chat_id: &str, after_ms:
         Some(record)
     };
     if let Some(record) = record {
-        crate::messaging::fan_out_change(state, record).await?;
+        // Nobody hid or starred it yet: the same for everyone.
+        let members = state.members.roster(&state.db, chat_id).await?;
+        let dto = messages::to_dtos(&state.db, vec![record], "").await?.remove(0);
+        state.hub.push_to_users(members.iter().flat_map(|r| r.members()), &encode(&ServerFrame::Message(dto)));
     }
     chats::summary(&state.db, chat_id, user_id).await?.ok_or_else(|| Error::not_found("no such chat"))
 }
@@ -85,26 +78,40 @@ pub async fn sweep(state: &AppState, now: i64) -> Result<usize> {
         for row in due {
             by_chat.entry(row.chat_id.clone()).or_default().push(row);
         }
+        let mut failed = false;
         for (chat_id, rows) in by_chat {
-            let txn = state.db.begin().await?;
-            chats::hold(&txn, &chat_id).await?;
-            let mut expired = Vec::with_capacity(rows.len());
-            for row in rows {
-                // As it is now the chat is held: kept or expired meanwhile, it stays as it is.
-                let Some(row) = messages::get(&txn, &row.id).await? else { continue };
-                if row.kept || row.expired_at.is_some() {
-                    continue;
+            // One chat failing (its rows stay due) does not stop the others.
+            match expire_in(state, &chat_id, rows, now).await {
+                Ok(count) => swept += count,
+                Err(err) => {
+                    failed = true;
+                    tracing::warn!(error = %err, chat_id, "expiring a chat's messages failed");
                 }
-                expired.push(messages::change_in(&txn, row, messages::Change::Expire, now).await?);
             }
-            txn.commit().await?;
-            swept += expired.len();
-            push(state, &chat_id, expired).await?;
         }
-        if !full {
+        if !full || failed {
             return Ok(swept);
         }
     }
+}
+
+/// Expires `rows` of one chat in one transaction and pushes the tombstones; how many went.
+async fn expire_in(state: &AppState, chat_id: &str, rows: Vec<message_rows::Model>, now: i64) -> Result<usize> {
+    let txn = state.db.begin().await?;
+    chats::hold(&txn, chat_id).await?;
+    let mut expired = Vec::with_capacity(rows.len());
+    for row in rows {
+        // As it is now the chat is held: kept or expired meanwhile, it stays as it is.
+        let Some(row) = messages::get(&txn, &row.id).await? else { continue };
+        if row.kept || row.expired_at.is_some() {
+            continue;
+        }
+        expired.push(messages::change_in(&txn, row, messages::Change::Expire, now).await?);
+    }
+    txn.commit().await?;
+    let count = expired.len();
+    push(state, chat_id, expired).await?;
+    Ok(count)
 }
 
 /// Pushes expired tombstones (the same for everyone) to the current members whose window holds
@@ -137,6 +144,7 @@ pub fn start(state: AppState) {
     let mut moves = state.config.clock.moves();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 () = stop.cancelled() => break,

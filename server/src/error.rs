@@ -41,6 +41,11 @@ impl Error {
         Self::api(StatusCode::UNAUTHORIZED, code, message)
     }
 
+    /// A check's refusal (`gkchat_proto`'s `check` functions answer a code and words).
+    pub fn bad_request((code, message): (ErrorCode, String)) -> Self {
+        Self::api(StatusCode::BAD_REQUEST, code, message)
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::api(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
     }

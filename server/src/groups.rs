@@ -33,7 +33,7 @@ fn invalid(err: gkchat_proto::account::Invalid) -> Error {
     Error::api(StatusCode::BAD_REQUEST, err.code, err.message)
 }
 
-fn admins_only(what: &str) -> Error {
+pub(crate) fn admins_only(what: &str) -> Error {
     Error::api(StatusCode::FORBIDDEN, ErrorCode::AdminsOnly, format!("only the group's admins can {what}"))
 }
 
@@ -66,11 +66,6 @@ async fn administered(state: &AppState, chat_id: &str, actor: &str, what: &str) 
 
 async fn chat_row(db: &impl ConnectionTrait, chat_id: &str) -> Result<chat_rows::Model> {
     chats::get(db, chat_id).await?.ok_or_else(|| Error::not_found("no such chat"))
-}
-
-/// The timer `user`'s new chats start with.
-pub(crate) fn default_timer(user: &crate::db::entity::users::Model) -> Option<i64> {
-    Some(user.default_timer_ms).filter(|ms| gkchat_proto::chat::DISAPPEAR_TIMERS_MS.contains(ms))
 }
 
 /// Writes a system message under the chat's next sequence number.
@@ -218,6 +213,8 @@ async fn admit(txn: &DatabaseTransaction, chat_id: &str, ids: &[String], from: i
             history_from: Set(from),
             left_seq: Set(None),
             cleared_seq: Set(0),
+            clear_listed: Set(false),
+            clear_keeps_starred: Set(false),
         })
         .collect();
     for chunk in fresh.chunks(200) {
@@ -273,7 +270,7 @@ pub async fn create(state: &AppState, owner_id: &str, new: NewGroup) -> Result<M
     let chat_id = uuid::Uuid::now_v7().to_string();
     let settings = GroupSettings::new_group();
     // The owner's default timer for new chats, announced after the members.
-    let timer = crate::db::accounts::get(&state.db, owner_id).await?.and_then(|owner| default_timer(&owner));
+    let timer = crate::db::accounts::default_timer(&state.db, owner_id).await?;
     let txn = state.db.begin().await?;
     chat_rows::ActiveModel {
         id: Set(chat_id.clone()),

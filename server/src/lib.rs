@@ -158,7 +158,7 @@ pub async fn run(
         hashers: Arc::default(),
         decodes: Arc::new(Semaphore::new(photo::concurrent_decodes())),
         typing: Arc::default(),
-        sends: Arc::new(messaging::SendQueue::start(writer.clone())),
+        sends: Arc::new(messaging::SendQueue::start(writer.clone(), config.clock.clone())),
         receipts: Arc::new(messaging::ReceiptQueue::start(writer.clone())),
         last_seen: Arc::new(presence::LastSeenQueue::start(writer)),
         quick: Arc::new(quick),

@@ -97,7 +97,8 @@ pub struct SendQueue {
 }
 
 impl SendQueue {
-    pub fn start(db: sea_orm::DatabaseConnection) -> Self {
+    /// Stores by `clock` (the server's: a message's expiry, and the sweeper, go by it).
+    pub fn start(db: sea_orm::DatabaseConnection, clock: crate::clock::Clock) -> Self {
         let (queue, mut receiver) = tokio::sync::mpsc::channel::<QueuedSend>(4 * BATCH_MAX);
         tokio::spawn(async move {
             while let Some(batch) = next_batch(&mut receiver, BATCH_MAX).await {
@@ -124,7 +125,7 @@ impl SendQueue {
                     .iter()
                     .map(|q| messages::Pending { chat_id: &q.chat_id, sender_id: &q.sender_id, message: &q.message })
                     .collect();
-                let stored = messages::store_batch(&db, &pending, now_ms()).await;
+                let stored = messages::store_batch(&db, &pending, clock.now_ms()).await;
                 drop(pending);
                 match stored {
                     Ok(rows) => {
@@ -332,6 +333,21 @@ async fn member_row(state: &AppState, chat_id: &str, user_id: &str) -> Result<ch
     chats::membership(&state.db, chat_id, user_id).await?.ok_or_else(not_a_member)
 }
 
+/// The chat's roster (after the membership check) and, in a direct chat, the other person
+/// (checked for blocks where it matters).
+pub(crate) async fn roster_and_peer(
+    state: &AppState,
+    chat_id: &str,
+    user_id: &str,
+) -> Result<(std::sync::Arc<crate::membership::Roster>, Option<String>)> {
+    let roster = state.members.check(&state.db, chat_id, user_id).await?;
+    let peer = match roster.kind {
+        ChatKind::Direct => roster.other_than(user_id).map(str::to_owned),
+        ChatKind::Group => None,
+    };
+    Ok((roster, peer))
+}
+
 pub(crate) fn blocked_error(by_me: bool) -> Error {
     let message =
         if by_me { "you blocked this person; unblock them first" } else { "this person does not accept your messages" };
@@ -354,7 +370,10 @@ pub async fn open_direct(state: &AppState, user_id: &str, peer_id: &str) -> Resu
     }
     let peer = accounts::get(&state.db, peer_id).await?.ok_or_else(|| Error::not_found("no such user"))?;
     check_not_blocked(state, user_id, &peer.id).await?;
-    let timer = accounts::get(&state.db, user_id).await?.and_then(|me| crate::groups::default_timer(&me));
+    let timer = match chats::find_direct(&state.db, user_id, &peer.id).await? {
+        Some(_) => None,
+        None => accounts::default_timer(&state.db, user_id).await?,
+    };
     let (chat, started) = chats::find_or_start_direct(&state.db, user_id, &peer.id, timer, now_ms()).await?;
     let summary = chats::summary(&state.db, &chat.id, user_id)
         .await?
@@ -370,7 +389,7 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
     if uuid::Uuid::parse_str(&message.id).is_err() {
         return Err(bad(ErrorCode::BadRequest, "a message id must be a UUID"));
     }
-    message.content.check().map_err(|(code, text)| bad(code, text))?;
+    message.content.check().map_err(Error::bad_request)?;
     if let Content::Event { event } = &message.content {
         check_time_zone(&event.time_zone)?;
     }
@@ -497,11 +516,7 @@ pub async fn act(
     message_id: &str,
     action: MessageAction,
 ) -> Result<()> {
-    let roster = state.members.check(&state.db, chat_id, user_id).await?;
-    let peer = match roster.kind {
-        ChatKind::Direct => roster.other_than(user_id).map(str::to_owned),
-        ChatKind::Group => None,
-    };
+    let (roster, peer) = roster_and_peer(state, chat_id, user_id).await?;
     // Only messages inside my window (a group member sees from joining on).
     let from = chats::membership(&state.db, chat_id, user_id).await?.map_or(0, |me| me.history_from);
     let message = messages::get(&state.db, message_id)
@@ -512,13 +527,11 @@ pub async fn act(
     if system && !matches!(action, MessageAction::DeleteForMe | MessageAction::Star { starred: false }) {
         return Err(Error::api(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "a group's record cannot be changed"));
     }
+    let now = state.config.clock.now_ms();
     // A message that disappeared (or whose time is up) can only be let go of.
-    let gone = message.expired_at.is_some()
-        || (!message.kept && message.expires_at.is_some_and(|at| at <= state.config.clock.now_ms()));
-    if gone && !matches!(action, MessageAction::DeleteForMe | MessageAction::Star { starred: false }) {
-        return Err(Error::api(StatusCode::GONE, ErrorCode::MessageExpired, "this message disappeared"));
+    if message.gone_at(now) && !matches!(action, MessageAction::DeleteForMe | MessageAction::Star { starred: false }) {
+        return Err(messages::expired());
     }
-    let now = now_ms();
     let own = message.sender_id == user_id;
     let forbidden = || Error::api(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "only its sender can do that");
     let too_late = |what: &str| Error::api(StatusCode::FORBIDDEN, ErrorCode::TooLate, format!("too late to {what}"));
@@ -533,7 +546,7 @@ pub async fn act(
             if now - message.sent_at > EDIT_WINDOW_MS {
                 return Err(too_late("edit this message (15 minutes)"));
             }
-            content.check().map_err(|(code, text)| bad(code, text))?;
+            content.check().map_err(Error::bad_request)?;
             let before: Option<gkchat_proto::chat::Content> =
                 message.content.as_deref().and_then(|json| serde_json::from_str(json).ok());
             if matches!(before, Some(Content::Poll { .. })) {
@@ -585,11 +598,7 @@ pub async fn act(
                 return Err(bad(ErrorCode::BadRequest, "a deleted message cannot be kept"));
             }
             if roster.kind == ChatKind::Group && roster.only_admins_keep && !roster.is_admin(user_id) {
-                return Err(Error::api(
-                    StatusCode::FORBIDDEN,
-                    ErrorCode::AdminsOnly,
-                    "only the group's admins can keep messages",
-                ));
+                return Err(crate::groups::admins_only("keep messages"));
             }
             if let Some(peer_id) = &peer {
                 check_not_blocked(state, user_id, peer_id).await?;
@@ -657,7 +666,7 @@ pub async fn act(
                     "only its creator changes an event",
                 ));
             }
-            event.check().map_err(|(code, text)| bad(code, text))?;
+            event.check().map_err(Error::bad_request)?;
             check_time_zone(&event.time_zone)?;
             let changes = before.changes(&event);
             if changes.is_empty() {
@@ -919,8 +928,20 @@ pub async fn delete_for_me(state: &AppState, user_id: &str, chat_id: &str) -> Re
     if member.left_seq.is_none() && state.members.check(&state.db, chat_id, user_id).await?.kind == ChatKind::Group {
         crate::groups::leave(state, user_id, chat_id).await?;
     }
+    forget(state, user_id, chat_id, false, false).await
+}
+
+/// "Clear chat" for me: like [`delete_for_me`], but the chat stays in my list (and in a group, I
+/// stay in it), and with `keep_starred` my starred messages stay too.
+pub async fn clear_for_me(state: &AppState, user_id: &str, chat_id: &str, keep_starred: bool) -> Result<()> {
+    chats::membership(&state.db, chat_id, user_id).await?.ok_or_else(not_a_member)?;
+    forget(state, user_id, chat_id, true, keep_starred).await
+}
+
+/// Forgets my history of a chat, and tells my devices with its tile.
+async fn forget(state: &AppState, user_id: &str, chat_id: &str, listed: bool, keep_starred: bool) -> Result<()> {
     let txn = state.db.begin().await?;
-    let changed = chats::forget_history(&txn, chat_id, user_id).await?;
+    let changed = chats::forget_history(&txn, chat_id, user_id, listed, keep_starred).await?;
     txn.commit().await?;
     if changed {
         let summary = chats::summary(&state.db, chat_id, user_id)

@@ -67,7 +67,7 @@ pub async fn post(state: &AppState, owner_id: &str, new: NewStatus) -> Result<St
         let count = rows::view_counts(&state.db, std::slice::from_ref(&row.id)).await?;
         return view_of(&row, true, None, Some(count.get(&row.id).copied().unwrap_or(0)));
     }
-    new.content.check().map_err(|(code, text)| bad(code, text))?;
+    new.content.check().map_err(Error::bad_request)?;
     let media_ids = new.content.media_ids();
     media::check_attachable(&state.db, owner_id, &media_ids).await?;
     if rows::live_count(&state.db, owner_id, now).await? >= STATUS_LIVE_MAX {

@@ -112,6 +112,12 @@ pub async fn update_chat(state: State<'_, AppState>, chat_id: String, update: Ch
     Ok(state.messenger().await?.update_chat(&chat_id, &update).await?)
 }
 
+/// "Clear chat" for me (on all my devices), optionally keeping my starred messages.
+#[tauri::command]
+pub async fn clear_chat(state: State<'_, AppState>, chat_id: String, keep_starred: bool) -> CommandResult<()> {
+    Ok(state.messenger().await?.clear_chat(&chat_id, keep_starred).await?)
+}
+
 /// Sets a chat's disappearing-message timer for everyone in it (`None`: off).
 #[tauri::command]
 pub async fn set_chat_timer(state: State<'_, AppState>, chat_id: String, after_ms: Option<i64>) -> CommandResult<()> {

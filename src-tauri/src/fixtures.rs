@@ -17,6 +17,8 @@ pub fn tile(unread: u32, muted_until: Option<i64>) -> ChatSummary {
         members_seq: 0,
         last_seq: i64::from(unread),
         cleared_seq: 0,
+        clear_listed: false,
+        clear_keeps_starred: false,
         last_message: None,
         unread,
         last_activity_at: 1,

@@ -376,6 +376,7 @@ pub fn run() {
             events::upcoming_events,
             chats::starred_messages,
             chats::set_chat_timer,
+            chats::clear_chat,
             status::status_feed,
             status::post_text_status,
             status::post_media_status,

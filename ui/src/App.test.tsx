@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { LocalChat, LocalMessage, Me, WindowRequest } from "./api";
 import App from "./App";
-import { ME, contact } from "./test-fixtures";
+import { GRACE, ME, chatTile, contact, textMessage } from "./test-fixtures";
 import { invoke } from "./test-ipc";
 
 const LINK = "gkchat://add/tok-pia";
@@ -19,59 +19,18 @@ beforeEach(() => {
 });
 
 /** My direct chat with Grace, opened on the server, where nothing was said yet. */
-const GRACE_CHAT: LocalChat = {
+const GRACE_CHAT: LocalChat = chatTile({
   id: "c-grace",
-  kind: "direct",
   title: "Grace Hopper",
-  photo: null,
-  member_count: 2,
-  my_role: "member",
-  only_admins_send: false,
-  only_admins_keep: false,
-  disappear_after_ms: null,
-  members_seq: 1,
-  other_member: {
-    user_id: "id-grace",
-    username: "grace",
-    display_name: "Grace Hopper",
-    photo: null,
-    role: "member",
-    joined_at: 0,
-  },
-  last_seq: 0,
-  cleared_seq: 0,
-  last_message: null,
-  unread: 0,
-  last_activity_at: 0,
-  my_delivered_seq: 0,
-  my_read_seq: 0,
-  delivered_to_all_seq: 0,
-  read_by_all_seq: 0,
-  pinned_at: null,
-  archived: false,
-  muted_until: null,
-};
+  other_member: { ...GRACE, user_id: "id-grace", display_name: "Grace Hopper" },
+});
 
 /** A message of Grace's I starred. */
-const STARRED: LocalMessage = {
-  message: {
-    id: "m-star",
-    chat_id: "c-grace",
-    seq: 1,
-    updated_seq: 1,
-    sender_id: "id-grace",
-    content: { kind: "text", text: "The café at noon" },
-    reply_to: null,
-    forwarded: false,
-    sent_at: Date.now(),
-    edited_at: null,
-    deleted_at: null,
-    reactions: [],
-    hidden: false,
-    starred: true,
-  },
-  status: { state: "sent" },
-};
+const STARRED: LocalMessage = textMessage(1, "id-grace", "The café at noon", {
+  id: "m-star",
+  chat_id: "c-grace",
+  starred: true,
+});
 
 /** The desktop side for App: who is signed in, the contacts, and the window's requests. */
 function desktop({ signedIn }: { signedIn: boolean }) {

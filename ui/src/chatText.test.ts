@@ -2,49 +2,24 @@ import { describe, expect, it } from "vitest";
 import type { ChatSummary, LocalMessage, Message } from "./api";
 import { attachmentsLabel, isMuted, messageText, preview, tickOf } from "./chatText";
 import type { Attachment } from "./bindings/Attachment";
+import { chatMessage, chatTile } from "./test-fixtures";
 
-const message = (seq: number, sender: string, text: string | null): Message => ({
-  id: `m${seq}`,
-  chat_id: "c",
-  seq,
-  updated_seq: seq,
-  sender_id: sender,
-  content: text === null ? null : { kind: "text", text },
-  reply_to: null,
-  forwarded: false,
-  sent_at: 0,
-  edited_at: null,
-  deleted_at: text === null ? 1 : null,
-  reactions: [],
-  hidden: false,
-  starred: false,
-});
+const message = (seq: number, sender: string, text: string | null): Message =>
+  chatMessage(seq, sender, text === null ? null : { kind: "text", text }, {
+    chat_id: "c",
+    sent_at: 0,
+    deleted_at: text === null ? 1 : null,
+  }).message;
 
-const chat = (over: Partial<ChatSummary>): ChatSummary => ({
-  id: "c",
-  kind: "direct",
-  title: "Bo",
-  photo: null,
-  member_count: 2,
-  my_role: "member",
-  only_admins_send: false,
-  only_admins_keep: false,
-  disappear_after_ms: null,
-  members_seq: 1,
-  last_seq: 3,
-  cleared_seq: 0,
-  last_message: null,
-  unread: 0,
-  last_activity_at: 0,
-  my_delivered_seq: 0,
-  my_read_seq: 0,
-  delivered_to_all_seq: 2,
-  read_by_all_seq: 1,
-  pinned_at: null,
-  archived: false,
-  muted_until: null,
-  ...over,
-});
+const chat = (over: Partial<ChatSummary>): ChatSummary =>
+  chatTile({
+    id: "c",
+    title: "Bo",
+    last_seq: 3,
+    delivered_to_all_seq: 2,
+    read_by_all_seq: 1,
+    ...over,
+  });
 
 describe("chat words", () => {
   it("previews the last message kind-aware", () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, vi } from "vitest";
-import type { Contact, Me } from "./api";
+import type { ChatMember, Contact, LocalChat, LocalMessage, Me, Message } from "./api";
 
 /** A signed-in account for component tests. */
 export const ME: Me = {
@@ -33,6 +33,106 @@ export const contact = (username: string, display_name: string): Contact => ({
   last_seen: null,
   added_at: 0,
 });
+
+/** Grace (u2), the other person of the direct chat c1. */
+export const GRACE: ChatMember = {
+  user_id: "u2",
+  display_name: "Grace",
+  username: "grace",
+  photo: null,
+  role: "member",
+  joined_at: 0,
+};
+
+/**
+ * A chat's tile for component tests: the direct chat c1 with Grace where nothing was said yet,
+ * timer off, nothing pinned, archived or muted; `over` sets anything else.
+ */
+export const chatTile = (over: Partial<LocalChat> = {}): LocalChat => ({
+  id: "c1",
+  kind: "direct",
+  title: "Grace",
+  photo: null,
+  member_count: 2,
+  my_role: "member",
+  only_admins_send: false,
+  only_admins_keep: false,
+  disappear_after_ms: null,
+  members_seq: 1,
+  other_member: GRACE,
+  last_seq: 0,
+  cleared_seq: 0,
+  clear_listed: false,
+  clear_keeps_starred: false,
+  last_message: null,
+  unread: 0,
+  last_activity_at: 0,
+  my_delivered_seq: 0,
+  my_read_seq: 0,
+  delivered_to_all_seq: 0,
+  read_by_all_seq: 0,
+  pinned_at: null,
+  archived: false,
+  muted_until: null,
+  ...over,
+});
+
+/** A group's tile: chat c1 "Hikers" of three, otherwise as `chatTile`; `over` sets the rest. */
+export const groupTile = (over: Partial<LocalChat> = {}): LocalChat =>
+  chatTile({
+    kind: "group",
+    title: "Hikers",
+    member_count: 3,
+    other_member: null,
+    ...over,
+  });
+
+/** A tile's sequence numbers when everything up to `seq` is delivered and read, both ways. */
+export const readTo = (seq: number): Partial<LocalChat> => ({
+  last_seq: seq,
+  my_delivered_seq: seq,
+  my_read_seq: seq,
+  delivered_to_all_seq: seq,
+  read_by_all_seq: seq,
+});
+
+/**
+ * A sent message of `sender`'s with this content, `m<seq>` in chat c1, sent just now, not
+ * starred; `over` sets anything else of the message.
+ */
+export const chatMessage = (
+  seq: number,
+  sender: string,
+  content: Message["content"],
+  over: Partial<Message> = {},
+): LocalMessage => ({
+  message: {
+    id: `m${seq}`,
+    chat_id: "c1",
+    seq,
+    updated_seq: seq,
+    sender_id: sender,
+    content,
+    reply_to: null,
+    forwarded: false,
+    sent_at: Date.now(),
+    edited_at: null,
+    deleted_at: null,
+    reactions: [],
+    hidden: false,
+    starred: false,
+    ...over,
+  },
+  status: { state: "sent" },
+});
+
+/** A sent text message, as `chatMessage`. */
+export const textMessage = (
+  seq: number,
+  sender: string,
+  text: string,
+  over: Partial<Message> = {},
+): LocalMessage => chatMessage(seq, sender, { kind: "text", text }, over);
 
 /**
  * jsdom lays nothing out: for every test of the calling file, the timeline gets a window's

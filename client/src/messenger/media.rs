@@ -472,6 +472,9 @@ async fn fetch_locked(inner: &Inner, media_id: &str) -> Result<PathBuf> {
 /// Starts downloading, in the background, what of a message's media comes by itself:
 /// thumbnails, posters and link-preview images always, files up to the automatic size.
 pub(super) fn fetch_automatically(inner: &Arc<Inner>, message: &Message) {
+    if message.gone_at(inner.clock.now_ms()) {
+        return;
+    }
     let limit = inner.media.auto_download_bytes();
     let wanted: Vec<String> = match &message.content {
         Some(Content::Media { attachments, .. }) => attachments

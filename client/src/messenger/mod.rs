@@ -236,6 +236,16 @@ impl Messenger {
         Ok(())
     }
 
+    /// "Clear chat" for me: its messages go from every device of mine (my starred ones stay with
+    /// `keep_starred`); the chat stays in my list, and nobody else's copy changes.
+    pub async fn clear_chat(&self, chat_id: &str, keep_starred: bool) -> Result<()> {
+        self.inner.store.drop_pending(chat_id).await?;
+        self.inner.client.clear_chat(chat_id, keep_starred).await?;
+        sync(&self.inner).await?;
+        let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
+        Ok(())
+    }
+
     /// Ids of the newest `limit` messages of a chat that the server holds (not pending or
     /// failed ones, nor system messages), oldest first: what a report attaches.
     pub async fn recent_message_ids(&self, chat_id: &str, limit: u32) -> Result<Vec<String>> {
@@ -261,6 +271,8 @@ impl Messenger {
         for message in &page.messages {
             self.inner.store.apply(message).await?;
         }
+        // Some may have a timer (or be past it): the timers look again.
+        self.inner.reminders.notify_one();
         Ok(page.more)
     }
 
@@ -319,10 +331,11 @@ impl Messenger {
 
     /// A chat's events still to come or going on (not cancelled), soonest first (at most 50).
     pub async fn upcoming_events(&self, chat_id: &str) -> Result<Vec<LocalMessage>> {
-        let ids = self.inner.store.upcoming_events(chat_id, self.inner.clock.now_ms(), 50).await?;
+        let now = self.inner.clock.now_ms();
+        let ids = self.inner.store.upcoming_events(chat_id, now, 50).await?;
         let mut events = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Some(message) = self.inner.store.message(&id).await? {
+            if let Some(message) = self.inner.store.message(&id).await?.filter(|m| !m.message.gone_at(now)) {
                 events.push(message);
             }
         }
@@ -434,6 +447,10 @@ impl Messenger {
             // Not sent yet: taken back (with its uploads), unless it is on its way already.
             crate::store::SendStatus::Pending if deletion && self.take_back(message_id).await? => return Ok(()),
             _ => {}
+        }
+        let letting_go = matches!(action, MessageAction::DeleteForMe | MessageAction::Star { starred: false });
+        if local.message.gone_at(self.inner.clock.now_ms()) && !letting_go {
+            return Err(invalid(ErrorCode::MessageExpired, "this message disappeared"));
         }
         let action = match action {
             MessageAction::Edit { content } => {

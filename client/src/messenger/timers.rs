@@ -14,12 +14,7 @@ use crate::Result;
 
 /// Tells what is due at `now`; answers when the next thing is.
 async fn due(inner: &Inner, now: i64) -> Result<Option<i64>> {
-    for reminder in inner.store.due_reminders(now).await? {
-        let _ = inner.events.send(MessengerEvent::EventReminder(reminder));
-    }
-    if inner.store.drop_expired_status(now).await? {
-        let _ = inner.events.send(MessengerEvent::Status { status: Box::new(StatusEvent::Refresh) });
-    }
+    // Messages first: an event that disappeared reminds nobody.
     let expired = inner.store.expire_due(now).await?;
     if !expired.is_empty() {
         for local in expired {
@@ -27,6 +22,12 @@ async fn due(inner: &Inner, now: i64) -> Result<Option<i64>> {
             let _ = inner.events.send(MessengerEvent::Message { chat_id, message: Box::new(local) });
         }
         let _ = inner.events.send(MessengerEvent::ChatsChanged);
+    }
+    for reminder in inner.store.due_reminders(now).await? {
+        let _ = inner.events.send(MessengerEvent::EventReminder(reminder));
+    }
+    if inner.store.drop_expired_status(now).await? {
+        let _ = inner.events.send(MessengerEvent::Status { status: Box::new(StatusEvent::Refresh) });
     }
     let reminder = inner.store.next_reminder().await?;
     let expiry = inner.store.next_status_expiry().await?;
@@ -59,8 +60,9 @@ pub(super) async fn run(inner: Arc<Inner>) {
                 () = inner.reminders.notified() => break,
                 event = events.recv() => match event {
                     Ok(MessengerEvent::Message { message, .. })
-                        if matches!(message.message.content, Some(Content::Event { .. }) | None)
-                            || (message.message.expires_at.is_some() && !message.message.expired) => break,
+                        if !message.message.expired
+                            && (matches!(message.message.content, Some(Content::Event { .. }) | None)
+                                || message.message.expires_at.is_some()) => break,
                     Ok(MessengerEvent::Status { .. }) => break,
                     Ok(_) => {}
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,

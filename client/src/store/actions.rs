@@ -24,6 +24,10 @@ pub struct QueuedAction {
 
 /// What `action` of `me` at `now_ms` does to `message`, as the server will do it.
 pub(crate) fn overlay(message: &mut Message, action: &MessageAction, me: &str, now_ms: i64) {
+    // Of a message that disappeared, nothing comes back: it can only be let go of.
+    if message.expired && !matches!(action, MessageAction::DeleteForMe | MessageAction::Star { starred: false }) {
+        return;
+    }
     match action {
         MessageAction::Edit { content } => {
             if message.deleted_at.is_none() {
@@ -143,13 +147,24 @@ async fn show(db: &impl ConnectionTrait, me: &str, base: &Message) -> Result<Mes
         overlay(&mut shown, &queued.action, me, queued.queued_at);
     }
     let confirmed = if waiting.is_empty() { None } else { Some(json(base)?) };
+    write_shown(db, me, &shown, confirmed).await?;
+    Ok(shown)
+}
+
+/// Writes what a message shows (and the server's version kept aside while my changes wait on
+/// it), with what derives from it.
+pub(super) async fn write_shown(
+    db: &impl ConnectionTrait,
+    me: &str,
+    shown: &Message,
+    confirmed: Option<String>,
+) -> Result<()> {
     db.execute(statement(
         "UPDATE messages SET data = ?, visible = ?, deleted = ?, starred = ?, expires_at = ?, confirmed = ? WHERE id = ?",
-        std::iter::once(json(&shown)?.into()).chain(derived(&shown)).chain([confirmed.into(), base.id.clone().into()]),
+        std::iter::once(json(shown)?.into()).chain(derived(shown)).chain([confirmed.into(), shown.id.clone().into()]),
     ))
     .await?;
-    derive(db, me, &base.id).await?;
-    Ok(shown)
+    derive(db, me, &shown.id).await
 }
 
 /// After the server's version of a message was stored: my waiting changes go back on top.

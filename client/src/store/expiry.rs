@@ -7,22 +7,34 @@
 use gkchat_proto::chat::Message;
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
-use super::{LocalMessage, Store, actions, derive, derived, get, json, statement};
+use super::{LocalMessage, Store, actions, get, statement};
 use crate::Result;
 
 impl Store {
     /// When the next message held here expires.
     pub async fn next_message_expiry(&self) -> Result<Option<i64>> {
-        let row = self.db.query_one(statement("SELECT MIN(expires_at) AS at FROM messages", [])).await?;
+        let row = self
+            .db
+            .query_one(statement("SELECT MIN(expires_at) AS at FROM messages WHERE expires_at IS NOT NULL", []))
+            .await?;
         Ok(row.and_then(|row| get::<Option<i64>>(&row, "at").ok().flatten()))
     }
 
     /// Expires the messages whose time is up at `now`; answers them as they show after.
     pub async fn expire_due(&self, now: i64) -> Result<Vec<LocalMessage>> {
+        // Not those with my changes waiting (the listings hide them already): the server's
+        // answer settles them (an unkeep it refuses brings the message back).
         let rows = self
             .db
-            .query_all(statement("SELECT id FROM messages WHERE expires_at <= ? ORDER BY expires_at", [now.into()]))
+            .query_all(statement(
+                "SELECT id FROM messages WHERE expires_at IS NOT NULL AND expires_at <= ? AND confirmed IS NULL
+                 ORDER BY expires_at",
+                [now.into()],
+            ))
             .await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut expired = Vec::with_capacity(rows.len());
         let mut media = Vec::new();
         let transaction = self.db.begin().await?;
@@ -31,16 +43,7 @@ impl Store {
             let Some((local, _)) = actions::local(&transaction, &id).await? else { continue };
             media.extend(local.message.content.iter().flat_map(|c| c.media_ids()).map(str::to_owned));
             let gone = tombstone(&local.message);
-            // My changes still waiting stay queued (the one that let it go must reach the server;
-            // any other is refused there and settles).
-            transaction
-                .execute(statement(
-                    "UPDATE messages SET data = ?, visible = ?, deleted = ?, starred = ?, expires_at = ?,
-                       confirmed = NULL WHERE id = ?",
-                    std::iter::once(json(&gone)?.into()).chain(derived(&gone)).chain([id.clone().into()]),
-                ))
-                .await?;
-            derive(&transaction, &self.user_id, &id).await?;
+            actions::write_shown(&transaction, &self.user_id, &gone, None).await?;
             expired.push(LocalMessage { message: gone, status: local.status });
         }
         transaction.commit().await?;

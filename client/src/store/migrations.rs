@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(StatusCache),
             Box::new(Starred),
             Box::new(Disappearing),
+            Box::new(Clearing),
         ]
     }
 }
@@ -405,6 +406,29 @@ impl MigrationTrait for Disappearing {
                 "CREATE INDEX messages_expiry ON messages (expires_at) WHERE expires_at IS NOT NULL",
                 "ALTER TABLE chats ADD COLUMN disappear_after_ms INTEGER",
                 "ALTER TABLE chats ADD COLUMN only_admins_keep INTEGER NOT NULL DEFAULT 0",
+            ],
+        )
+        .await
+    }
+}
+
+/// "Clear chat" beside "delete chat": the chat stays listed, and may keep my starred messages.
+struct Clearing;
+
+impl MigrationName for Clearing {
+    fn name(&self) -> &str {
+        "m0011_clearing"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Clearing {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(
+            manager,
+            &[
+                "ALTER TABLE chats ADD COLUMN clear_listed INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE chats ADD COLUMN clear_keeps_starred INTEGER NOT NULL DEFAULT 0",
             ],
         )
         .await

@@ -88,7 +88,7 @@ pub struct Store {
     clock: crate::Clock,
 }
 
-/// Not shown once its time is up (by the store's clock, the first value bound).
+/// Not shown once its time is up (by the store's clock: bind its time where this stands).
 const LIVE: &str = "(expires_at IS NULL OR expires_at > ?)";
 
 /// The columns a message's row derives from it: shown (not hidden by me, not expired),
@@ -129,7 +129,7 @@ async fn apply(db: &impl ConnectionTrait, me: &str, message: &Message, dropped: 
             "INSERT INTO messages (id, chat_id, seq, updated_seq, sender_id, sent_at, visible, deleted, starred,
                 expires_at, status, data)
              SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?
-             WHERE NOT EXISTS (SELECT 1 FROM chats WHERE id = ? AND cleared_seq >= ?)
+             WHERE NOT EXISTS (SELECT 1 FROM chats WHERE id = ? AND cleared_seq >= ? AND NOT (clear_keeps_starred AND ?))
              ON CONFLICT (id) DO UPDATE SET chat_id = excluded.chat_id, seq = excluded.seq,
                 updated_seq = excluded.updated_seq, sent_at = excluded.sent_at, visible = excluded.visible,
                 deleted = excluded.deleted, starred = excluded.starred, expires_at = excluded.expires_at,
@@ -151,10 +151,21 @@ async fn apply(db: &impl ConnectionTrait, me: &str, message: &Message, dropped: 
                 // even when a catch-up read before the deletion arrives after it.
                 message.chat_id.clone().into(),
                 message.seq.into(),
+                message.starred.into(),
             ]),
         ))
         .await?;
     let changed = result.rows_affected() > 0;
+    if !changed && !message.starred {
+        // A message a clear kept while starred goes once unstarred (a newer version says so).
+        forget_where(
+            db,
+            "id = ? AND updated_seq < ?
+             AND EXISTS (SELECT 1 FROM chats c WHERE c.id = messages.chat_id AND c.cleared_seq >= messages.seq)",
+            [message.id.clone().into(), message.updated_seq.into()],
+        )
+        .await?;
+    }
     if changed && let Some(before) = before {
         let before: Message = parse(&get::<String>(&before, "data")?)?;
         dropped.extend(before.content.iter().flat_map(Content::media_ids).map(str::to_owned));
@@ -164,6 +175,23 @@ async fn apply(db: &impl ConnectionTrait, me: &str, message: &Message, dropped: 
         actions::reapply(db, me, message).await?;
     }
     Ok(changed)
+}
+
+/// Deletes the messages matching `condition` (over `messages`), with their search entries and
+/// reminders.
+async fn forget_where<const N: usize>(db: &impl ConnectionTrait, condition: &str, values: [Value; N]) -> Result<()> {
+    db.execute(statement(
+        &format!("DELETE FROM message_search WHERE rowid IN (SELECT rowid FROM messages WHERE {condition})"),
+        values.clone(),
+    ))
+    .await?;
+    db.execute(statement(
+        &format!("DELETE FROM event_reminders WHERE message_id IN (SELECT id FROM messages WHERE {condition})"),
+        values.clone(),
+    ))
+    .await?;
+    db.execute(statement(&format!("DELETE FROM messages WHERE {condition}"), values)).await?;
+    Ok(())
 }
 
 /// What the store keeps beside a message just written: its search entry, its reminder.
@@ -221,7 +249,7 @@ pub(crate) fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Re
 const CHAT_COLUMNS: &str =
     "id, kind, title, photo, member_count, my_role, only_admins_send, members_seq, last_seq, last_activity_at,
     my_delivered_seq, my_read_seq, delivered_to_all_seq, read_by_all_seq, pinned_at, archived, muted_until,
-    cleared_seq, disappear_after_ms, only_admins_keep";
+    cleared_seq, disappear_after_ms, only_admins_keep, clear_listed, clear_keeps_starred";
 
 /// A `chats` row as the tile it stores (unread count and last message filled in later).
 fn tile(row: &QueryResult) -> Result<ChatSummary> {
@@ -240,6 +268,8 @@ fn tile(row: &QueryResult) -> Result<ChatSummary> {
         members_seq: get(row, "members_seq")?,
         last_seq: get(row, "last_seq")?,
         cleared_seq: get(row, "cleared_seq")?,
+        clear_listed: get(row, "clear_listed")?,
+        clear_keeps_starred: get(row, "clear_keeps_starred")?,
         last_message: None,
         unread: 0,
         last_activity_at: get(row, "last_activity_at")?,
@@ -434,7 +464,7 @@ impl Store {
         self.db
             .execute(statement(
                 &format!(
-                    "INSERT INTO chats ({CHAT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    "INSERT INTO chats ({CHAT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                      ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
                        photo = excluded.photo, member_count = excluded.member_count, my_role = excluded.my_role,
                        only_admins_send = excluded.only_admins_send, only_admins_keep = excluded.only_admins_keep,
@@ -448,7 +478,11 @@ impl Store {
                        read_by_all_seq = MAX(chats.read_by_all_seq, excluded.read_by_all_seq),
                        pinned_at = excluded.pinned_at, archived = excluded.archived,
                        muted_until = excluded.muted_until,
-                       cleared_seq = MAX(chats.cleared_seq, excluded.cleared_seq)"
+                       cleared_seq = MAX(chats.cleared_seq, excluded.cleared_seq),
+                       clear_listed = CASE WHEN excluded.cleared_seq >= chats.cleared_seq
+                         THEN excluded.clear_listed ELSE chats.clear_listed END,
+                       clear_keeps_starred = CASE WHEN excluded.cleared_seq >= chats.cleared_seq
+                         THEN excluded.clear_keeps_starred ELSE chats.clear_keeps_starred END"
                 ),
                 [
                     summary.id.clone().into(),
@@ -471,40 +505,28 @@ impl Store {
                     summary.cleared_seq.into(),
                     summary.disappear_after_ms.into(),
                     summary.only_admins_keep.into(),
+                    summary.clear_listed.into(),
+                    summary.clear_keeps_starred.into(),
                 ],
             ))
             .await?;
         if summary.cleared_seq > 0 {
-            self.forget_up_to(&summary.id, summary.cleared_seq).await?;
+            self.forget_up_to(&summary.id, summary.cleared_seq, summary.clear_keeps_starred).await?;
         }
         Ok(())
     }
 
-    /// Drops a chat's messages up to `seq` (deleted for me, here or on another device), with
-    /// their search entries.
-    async fn forget_up_to(&self, chat_id: &str, seq: i64) -> Result<()> {
+    /// Drops a chat's messages up to `seq` (deleted or cleared for me, here or on another
+    /// device) but the starred ones when `keep_starred`, with their search entries and reminders.
+    async fn forget_up_to(&self, chat_id: &str, seq: i64, keep_starred: bool) -> Result<()> {
         use sea_orm::TransactionTrait;
         let transaction = self.db.begin().await?;
-        transaction
-            .execute(statement(
-                "DELETE FROM message_search WHERE rowid IN
-                   (SELECT rowid FROM messages WHERE chat_id = ? AND seq IS NOT NULL AND seq <= ?)",
-                [chat_id.into(), seq.into()],
-            ))
-            .await?;
-        transaction
-            .execute(statement(
-                "DELETE FROM event_reminders WHERE message_id IN
-                   (SELECT id FROM messages WHERE chat_id = ? AND seq IS NOT NULL AND seq <= ?)",
-                [chat_id.into(), seq.into()],
-            ))
-            .await?;
-        transaction
-            .execute(statement(
-                "DELETE FROM messages WHERE chat_id = ? AND seq IS NOT NULL AND seq <= ?",
-                [chat_id.into(), seq.into()],
-            ))
-            .await?;
+        forget_where(
+            &transaction,
+            "chat_id = ? AND seq IS NOT NULL AND seq <= ? AND NOT (? AND starred = 1)",
+            [chat_id.into(), seq.into(), keep_starred.into()],
+        )
+        .await?;
         transaction.commit().await?;
         Ok(())
     }
@@ -622,11 +644,12 @@ impl Store {
         let rows = self
             .db
             .query_all(statement(
-                "SELECT m.data, m.status, snippet(message_search, 0, '[', ']', '…', 12) AS snippet
-                 FROM message_search JOIN messages m ON m.rowid = message_search.rowid
-                 WHERE message_search MATCH ? AND (? IS NULL OR m.chat_id = ?)
-                   AND (m.expires_at IS NULL OR m.expires_at > ?)
-                 ORDER BY m.sent_at DESC LIMIT ?",
+                &format!(
+                    "SELECT m.data, m.status, snippet(message_search, 0, '[', ']', '…', 12) AS snippet
+                     FROM message_search JOIN messages m ON m.rowid = message_search.rowid
+                     WHERE message_search MATCH ? AND (? IS NULL OR m.chat_id = ?) AND {LIVE}
+                     ORDER BY m.sent_at DESC LIMIT ?"
+                ),
                 [query.into(), chat_id.into(), chat_id.into(), self.clock.now_ms().into(), i64::from(limit).into()],
             ))
             .await?;
@@ -910,6 +933,8 @@ mod tests {
             members_seq: 0,
             last_seq: read,
             cleared_seq: 0,
+            clear_listed: false,
+            clear_keeps_starred: false,
             last_message: None,
             unread: 0,
             last_activity_at: 1,

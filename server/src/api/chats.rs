@@ -6,7 +6,8 @@ use std::collections::HashSet;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use gkchat_proto::chat::{
-    ChatSettingsUpdate, ChatSummary, ChatTimer, HistoryPage, OpenDirectChat, PAGE_MAX, SyncRequest, SyncResponse,
+    ChatSettingsUpdate, ChatSummary, ChatTimer, ClearChat, HistoryPage, OpenDirectChat, PAGE_MAX, SyncRequest,
+    SyncResponse,
 };
 use serde::Deserialize;
 
@@ -46,6 +47,16 @@ pub async fn set_timer(
     ApiJson(timer): ApiJson<ChatTimer>,
 ) -> Result<Json<ChatSummary>> {
     Ok(Json(crate::disappearing::set_timer(&state, &auth.user_id, &chat_id, timer.after_ms).await?))
+}
+
+/// `POST /chats/{id}/clear`: "clear chat" for me (optionally keeping my starred messages).
+pub async fn clear(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(chat_id): Path<String>,
+    ApiJson(clear): ApiJson<ClearChat>,
+) -> Result<()> {
+    messaging::clear_for_me(&state, &auth.user_id, &chat_id, clear.keep_starred).await
 }
 
 /// `DELETE /chats/{id}`: "delete chat" for me (leaving a group I am still in).

@@ -41,8 +41,7 @@ pub async fn update_me(
         privacy: update.privacy,
     };
     if let Some(timer) = changes.privacy.and_then(|p| p.default_timer_ms).filter(|ms| *ms != 0) {
-        gkchat_proto::chat::check_timer(Some(timer))
-            .map_err(|(code, text)| Error::api(StatusCode::BAD_REQUEST, code, text))?;
+        gkchat_proto::chat::check_timer(Some(timer)).map_err(Error::bad_request)?;
     }
     let privacy_changed = changes.privacy.is_some();
     let user = current_user(&state, &auth).await?;

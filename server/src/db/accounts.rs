@@ -194,6 +194,12 @@ pub async fn update_profile(
     Ok(row.update(db).await?)
 }
 
+/// The disappearing-message timer `user_id`'s new chats start with.
+pub async fn default_timer(db: &impl ConnectionTrait, user_id: &str) -> Result<Option<i64>> {
+    let user = get(db, user_id).await?;
+    Ok(user.map(|u| u.default_timer_ms).filter(|ms| gkchat_proto::chat::DISAPPEAR_TIMERS_MS.contains(ms)))
+}
+
 pub fn privacy(user: &users::Model) -> Privacy {
     let parse = |text: &str| Visibility::parse(text).unwrap_or(Visibility::Everyone);
     Privacy {

@@ -14,7 +14,7 @@ use sea_orm::{
     QueryOrder, QueryResult, QuerySelect, SqlErr, TransactionTrait,
 };
 
-use super::entity::{chat_members, chats, hidden_messages, messages, receipt_marks, users};
+use super::entity::{chat_members, chats, hidden_messages, messages, receipt_marks, starred_messages, users};
 use super::{accounts, contacts, messages as message_service};
 use crate::error::{Error, Result};
 
@@ -77,6 +77,8 @@ pub async fn find_or_start_direct(
             history_from: Set(0),
             left_seq: Set(None),
             cleared_seq: Set(0),
+            clear_listed: Set(false),
+            clear_keeps_starred: Set(false),
         }
         .insert(&txn)
         .await?;
@@ -437,20 +439,33 @@ async fn others_reached(
         .collect())
 }
 
-/// "Delete chat" for `user_id`: they see nothing up to the chat's latest sequence number (or
-/// the one they left at) any more. Returns whether anything changed. Takes the chat's lock, so
-/// it reads the member's window after any admission in flight.
-pub async fn forget_history(db: &impl ConnectionTrait, chat_id: &str, user_id: &str) -> Result<bool> {
+/// "Delete chat" (`listed` false) or "clear chat" for `user_id`: they see nothing up to the
+/// chat's latest sequence number (or the one they left at) any more — but their starred
+/// messages with `keep_starred` (their window then keeps its start; what they see of it skips
+/// the rest). Returns whether anything changed. Takes the chat's lock, so it reads the member's
+/// window after any admission in flight.
+pub async fn forget_history(
+    db: &impl ConnectionTrait,
+    chat_id: &str,
+    user_id: &str,
+    listed: bool,
+    keep_starred: bool,
+) -> Result<bool> {
     lock(db, chat_id).await?;
     let Some(member) = membership(db, chat_id, user_id).await? else { return Ok(false) };
     let chat = get(db, chat_id).await?.ok_or_else(|| crate::error::Error::not_found("no such chat"))?;
-    let end = member.left_seq.unwrap_or(chat.last_seq).min(chat.last_seq);
-    if end <= member.cleared_seq {
+    let end = member.left_seq.unwrap_or(chat.last_seq).min(chat.last_seq).max(member.cleared_seq);
+    let keep_starred = keep_starred && listed;
+    let same = (member.clear_listed, member.clear_keeps_starred) == (listed, keep_starred);
+    if end == member.cleared_seq && same {
         return Ok(false);
     }
+    let history_from = if keep_starred { member.history_from } else { member.history_from.max(end + 1) };
     chat_members::Entity::update_many()
-        .col_expr(chat_members::Column::ClearedSeq, sea_orm::sea_query::Expr::value(end))
-        .col_expr(chat_members::Column::HistoryFrom, sea_orm::sea_query::Expr::value(member.history_from.max(end + 1)))
+        .col_expr(chat_members::Column::ClearedSeq, Expr::value(end))
+        .col_expr(chat_members::Column::HistoryFrom, Expr::value(history_from))
+        .col_expr(chat_members::Column::ClearListed, Expr::value(listed))
+        .col_expr(chat_members::Column::ClearKeepsStarred, Expr::value(keep_starred))
         .filter(chat_members::Column::ChatId.eq(chat_id))
         .filter(chat_members::Column::UserId.eq(user_id))
         .exec(db)
@@ -546,6 +561,8 @@ async fn summaries_of(db: &impl ConnectionTrait, user_id: &str, only: Option<&[S
                 members_seq: chat.members_seq,
                 last_seq: left.map_or(chat.last_seq, |seq| seq.min(chat.last_seq)),
                 cleared_seq: member.cleared_seq,
+                clear_listed: member.clear_listed,
+                clear_keeps_starred: member.clear_keeps_starred,
                 last_message: last_messages.get(&chat.id).cloned(),
                 unread: unread.get(&chat.id).copied().unwrap_or(0).try_into().unwrap_or(u32::MAX),
                 last_activity_at: chat.last_activity_at,
@@ -581,6 +598,18 @@ fn in_window(query: &mut sea_orm::sea_query::SelectStatement, viewer_id: &str) {
                 messages::Column::Seq,
             ))
             .lte(Expr::col((chat_members::Entity, chat_members::Column::LeftSeq)))),
+        )
+        // What they cleared is gone, but their starred messages when they kept those.
+        .and_where(
+            Expr::col((messages::Entity, messages::Column::Seq))
+                .gt(Expr::col((chat_members::Entity, chat_members::Column::ClearedSeq)))
+                .or(Expr::col((messages::Entity, messages::Column::Id)).in_subquery(
+                    Query::select()
+                        .column(starred_messages::Column::MessageId)
+                        .from(starred_messages::Entity)
+                        .and_where(starred_messages::Column::UserId.eq(viewer_id))
+                        .to_owned(),
+                )),
         );
 }
 

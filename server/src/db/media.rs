@@ -199,7 +199,9 @@ pub async fn viewers(db: &impl ConnectionTrait, media_id: &str, viewer: Option<&
          JOIN messages m ON m.id = mm.message_id \
          JOIN chat_members cm ON cm.chat_id = m.chat_id \
          WHERE mm.media_id = ? AND m.deleted_at IS NULL \
-         AND m.seq >= cm.history_from AND m.seq > cm.cleared_seq \
+         AND m.seq >= cm.history_from \
+         AND (m.seq > cm.cleared_seq OR (cm.clear_keeps_starred AND EXISTS \
+           (SELECT 1 FROM starred_messages s WHERE s.user_id = cm.user_id AND s.message_id = m.id))) \
          AND (cm.left_seq IS NULL OR m.seq <= cm.left_seq) \
          AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = cm.user_id AND h.message_id = m.id)",
     );

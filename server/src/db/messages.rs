@@ -147,7 +147,18 @@ pub enum Change {
     Expire,
 }
 
+/// Anything done to a message that disappeared but letting go of it.
+pub fn expired() -> Error {
+    Error::api(axum::http::StatusCode::GONE, gkchat_proto::ErrorCode::MessageExpired, "this message disappeared")
+}
+
 impl Change {
+    /// What may still be done to a message that disappeared: hide it, take a star off, and the
+    /// expiry itself.
+    fn after_expiry(&self) -> bool {
+        matches!(self, Self::HideFor(_) | Self::StarFor { starred: false, .. } | Self::Expire)
+    }
+
     /// Whose change it is alone (a star, a "delete for me"): only they are told.
     pub fn only_for(&self) -> Option<&str> {
         match self {
@@ -183,6 +194,12 @@ pub async fn change_in(
         }
         _ => chats::next_seq(txn, &message.chat_id, now_ms).await?,
     };
+    // The chat is held from here: the message as it is now (the sweeper may just have expired
+    // it while the caller looked).
+    let message = get(txn, &message.id).await?.ok_or_else(|| Error::not_found("no such message"))?;
+    if message.expired_at.is_some() && !change.after_expiry() {
+        return Err(expired());
+    }
     let id = message.id.clone();
     let mut row: messages::ActiveModel = message.into();
     row.updated_seq = Set(seq);

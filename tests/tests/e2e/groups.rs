@@ -218,13 +218,16 @@ async fn a_group_made_in_the_app_talks_is_run_and_another_is_joined_by_link() {
     let composer = session.wait_for("[data-testid=composer]", WAIT).await;
     session.type_text(&composer, "this one disappears").await;
     session.type_text(&composer, "\u{E007}").await;
-    let expiring = loop {
-        if let Some(Event::Message(message)) = bob_events.next().await
-            && matches!(&message.content, Some(Content::Text { text, .. }) if text == "this one disappears")
-        {
-            break message;
+    let expiring = super::within_secs(60, async {
+        loop {
+            if let Some(Event::Message(message)) = bob_events.next().await
+                && matches!(&message.content, Some(Content::Text { text, .. }) if text == "this one disappears")
+            {
+                break message;
+            }
         }
-    };
+    })
+    .await;
     assert_eq!(expiring.expires_at, Some(expiring.sent_at + gkchat_proto::chat::DISAPPEAR_TIMERS_MS[0]));
     session.wait_for("[data-testid=bubble-timer]", WAIT).await;
     std::fs::write(shots_dir().join("disappearing.png"), session.screenshot().await).unwrap();

@@ -399,6 +399,9 @@ fn rest_row(world: &World, method: &Method, template: &str) -> Option<Row> {
         }
         // "Delete chat" is about the caller's own view, of a chat they are in.
         ("DELETE", "/api/v1/chats/{chat_id}") => row(path, None, signed_in(not_member, not_member)),
+        ("POST", "/api/v1/chats/{chat_id}/clear") => {
+            row(path, Some(json!({ "keep_starred": true })), signed_in(not_member, not_member))
+        }
         ("GET", "/api/v1/invites/{code}/photo") => {
             let invalid = Refused(404, ErrorCode::InviteInvalid);
             row(path.replace("{code}", "0123456789abcdef0123456789abcdef"), None, signed_in(invalid, invalid))

@@ -1,7 +1,8 @@
 //! Starred messages through real messengers and a real server: a star made on one device shows
 //! on my other device (also one that catches up later) and in my list across chats and per
 //! chat, never to the other members; a star taken off goes everywhere; it waits offline like any
-//! change; a deleted message takes no star; nobody outside the chat stars its messages.
+//! change; a deleted message takes no star; nobody outside the chat stars its messages. Clearing a
+//! chat may keep my starred messages; neither clearing nor deleting touches the other's copy.
 
 use gkchat_proto::ErrorCode;
 use gkchat_proto::chat::MessageAction;
@@ -91,4 +92,84 @@ async fn a_star_follows_me_to_my_other_devices_and_nobody_else_sees_it() {
     .await;
     let (ann_live, _a) = online(&ann).await;
     assert_eq!(api_code(ann_live.act(&chat, &second, star(true)).await), ErrorCode::BadRequest);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clearing_a_chat_keeps_my_starred_messages_and_nobody_elses_copy_changes() {
+    let server = TestServer::start().await;
+    let (ann, ann_me) = server.signed_up("ann").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let (stranger, _) = server.signed_up("stranger").await;
+    let laptop = messenger(&ann, &ann_me.id, None).await;
+    let phone_client = server.client();
+    phone_client.sign_in("ann", gkchat_tests::TEST_PASSWORD, gkchat_tests::test_device("phone")).await.unwrap();
+    let phone = messenger(&phone_client, &ann_me.id, None).await;
+    let bob_m = messenger(&bob, &bob_me.id, None).await;
+    let chat = laptop.open_direct(&bob_me.id).await.unwrap();
+    let mut sent = Vec::new();
+    for text in ["first words", "the starred address", "last words"] {
+        sent.push(laptop.send_text(&chat, text, None).await.unwrap().message.id);
+    }
+    laptop.flushed().await.unwrap();
+    laptop.act(&chat, &sent[1], star(true)).await.unwrap();
+    laptop.flushed().await.unwrap();
+    eventually("the phone and bob have all three", || async {
+        listed(&phone, &chat).await.len() == 3
+            && listed(&bob_m, &chat).await.len() == 3
+            && phone.starred(None).await.unwrap().len() == 1
+    })
+    .await;
+
+    // Cleared on the laptop, keeping starred: on both devices only the starred one is left, the
+    // chat stays listed; bob keeps everything.
+    assert_eq!(api_code(stranger.clear_chat(&chat, true).await), ErrorCode::NotAMember);
+    laptop.clear_chat(&chat, true).await.unwrap();
+    eventually("only the starred one is left on both", || async {
+        listed(&laptop, &chat).await == [sent[1].clone()] && listed(&phone, &chat).await == [sent[1].clone()]
+    })
+    .await;
+    assert!(phone.search("words", None).await.unwrap().is_empty());
+    let tile = phone.chat(&chat).await.unwrap().unwrap().summary;
+    assert!(tile.clear_listed && tile.clear_keeps_starred);
+    let on_server = ann.chats().await.unwrap().into_iter().find(|c| c.id == chat).unwrap();
+    assert_eq!(on_server.last_message.map(|m| m.id), Some(sent[1].clone()), "the tile shows what is left");
+    assert_eq!(bob.history(&chat, None, 10).await.unwrap().messages.len(), 3, "bob's copy is whole");
+    assert_eq!(listed(&bob_m, &chat).await.len(), 3);
+    // A device signed in later gets only what is left.
+    let tablet_client = server.client();
+    tablet_client.sign_in("ann", gkchat_tests::TEST_PASSWORD, gkchat_tests::test_device("tablet")).await.unwrap();
+    let tablet = messenger(&tablet_client, &ann_me.id, None).await;
+    eventually("the tablet has the starred one only", || async { listed(&tablet, &chat).await == [sent[1].clone()] })
+        .await;
+
+    // Unstarred, it goes too; what comes next is listed.
+    phone.act(&chat, &sent[1], star(false)).await.unwrap();
+    phone.flushed().await.unwrap();
+    let (bob_live, _b) = online(&bob).await;
+    let next = gkchat_proto::chat::NewMessage {
+        id: uuid::Uuid::now_v7().to_string(),
+        chat_id: chat.clone(),
+        content: gkchat_proto::chat::Content::text("still there?"),
+        reply_to: None,
+        forwarded: false,
+    };
+    let next = bob_live.send_message(next).await.unwrap().id;
+    eventually("the laptop lists only the new one", || async {
+        listed(&laptop, &chat).await == [next.clone()] && listed(&phone, &chat).await == [next.clone()]
+    })
+    .await;
+
+    // Cleared without keeping: empty but listed; deleted: not listed.
+    laptop.clear_chat(&chat, false).await.unwrap();
+    eventually("empty on the phone", || async { listed(&phone, &chat).await.is_empty() }).await;
+    assert!(phone.chat(&chat).await.unwrap().unwrap().summary.clear_listed);
+    laptop.delete_chat(&chat).await.unwrap();
+    eventually("deleted on the phone", || async { !phone.chat(&chat).await.unwrap().unwrap().summary.clear_listed })
+        .await;
+    assert_eq!(bob.history(&chat, None, 10).await.unwrap().messages.len(), 4, "bob's copy is whole");
+}
+
+/// The ids a messenger lists in a chat, oldest first.
+async fn listed(messenger: &gkchat_client::Messenger, chat: &str) -> Vec<String> {
+    messenger.messages(chat, None, 50).await.unwrap().into_iter().map(|m| m.message.id).collect()
 }

@@ -47,6 +47,14 @@ last_seq: number,
  */
 cleared_seq: number, 
 /**
+ * What I cleared leaves the chat in my list ("clear chat"; "delete chat" does not).
+ */
+clear_listed: boolean, 
+/**
+ * My starred messages up to `cleared_seq` stay ("clear chat, keep starred").
+ */
+clear_keeps_starred: boolean, 
+/**
  * The newest message still shown (not deleted for me), for the tile; it names its sender.
  */
 last_message: Message | null, 

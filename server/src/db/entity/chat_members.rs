@@ -27,6 +27,10 @@ pub struct Model {
     /// Everything up to here the member deleted for themselves ("delete chat"); their window
     /// starts after it.
     pub cleared_seq: i64,
+    /// The chat stays in their list after what they cleared ("clear chat", not "delete chat").
+    pub clear_listed: bool,
+    /// Their starred messages up to `cleared_seq` stay (their window then keeps its start).
+    pub clear_keeps_starred: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -30,3 +30,11 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// Gone by `now`: expired, or its time is up and nobody kept it (the sweeper may not have
+    /// come by yet).
+    pub fn gone_at(&self, now: i64) -> bool {
+        self.expired_at.is_some() || (!self.kept && self.expires_at.is_some_and(|at| at <= now))
+    }
+}

@@ -31,11 +31,14 @@ impl MigrationTrait for Migration {
         for (table, mut column) in columns {
             manager.alter_table(Table::alter().table(table).add_column(&mut column).to_owned()).await?;
         }
+        // Only what the sweeper looks for (kept and expired ones would pile up in its way).
         manager
-            .create_index(
-                Index::create().name("messages_expiry").table(Messages::Table).col(Messages::ExpiresAt).to_owned(),
+            .get_connection()
+            .execute_unprepared(
+                "CREATE INDEX messages_expiry ON messages (expires_at) WHERE expired_at IS NULL AND kept = FALSE",
             )
-            .await
+            .await?;
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -23,6 +23,7 @@ mod m20261207_000017_events;
 mod m20261207_000018_status;
 mod m20261207_000019_starred;
 mod m20261207_000020_disappearing;
+mod m20261207_000021_clearing;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_status::Migration),
             Box::new(m20261207_000019_starred::Migration),
             Box::new(m20261207_000020_disappearing::Migration),
+            Box::new(m20261207_000021_clearing::Migration),
         ]
     }
 }

@@ -1,62 +1,26 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import type { LocalChat, Message } from "../../api";
+import { GRACE, chatTile, textMessage } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
 import ChatList from "./ChatList";
 
 const WEEK = 7 * 24 * 60 * 60 * 1000;
 
-const said = (text: string): Message => ({
-  id: "m1",
-  chat_id: "c1",
-  seq: 1,
-  updated_seq: 1,
-  sender_id: "u2",
-  content: { kind: "text", text },
-  reply_to: null,
-  forwarded: false,
-  sent_at: Date.now(),
-  edited_at: null,
-  deleted_at: null,
-  reactions: [],
-  hidden: false,
-  starred: false,
-});
+const said = (text: string): Message => textMessage(1, "u2", text).message;
 
 /** A direct chat with Bo where something was said. */
-const chat = (over: Partial<LocalChat> = {}): LocalChat => ({
-  id: "c1",
-  kind: "direct",
-  title: "Bo",
-  photo: null,
-  member_count: 2,
-  my_role: "member",
-  only_admins_send: false,
-  only_admins_keep: false,
-  disappear_after_ms: null,
-  members_seq: 1,
-  other_member: {
-    user_id: "u2",
-    username: "bo",
-    display_name: "Bo",
-    photo: null,
-    role: "member",
-    joined_at: 0,
-  },
-  last_seq: 1,
-  cleared_seq: 0,
-  last_message: said("hi"),
-  unread: 0,
-  last_activity_at: Date.now(),
-  my_delivered_seq: 1,
-  my_read_seq: 1,
-  delivered_to_all_seq: 0,
-  read_by_all_seq: 0,
-  pinned_at: null,
-  archived: false,
-  muted_until: null,
-  ...over,
-});
+const chat = (over: Partial<LocalChat> = {}): LocalChat =>
+  chatTile({
+    title: "Bo",
+    other_member: { ...GRACE, username: "bo", display_name: "Bo" },
+    last_seq: 1,
+    last_message: said("hi"),
+    last_activity_at: Date.now(),
+    my_delivered_seq: 1,
+    my_read_seq: 1,
+    ...over,
+  });
 
 const tile = (muted_until: number | null) => chat({ muted_until });
 
@@ -163,6 +127,45 @@ describe("ChatList", () => {
     render(<ChatList myId="u1" selectedId={null} onOpen={() => {}} />);
     await screen.findByText("Back");
     expect(screen.getAllByTestId("chat-tile-name").map((n) => n.textContent)).toEqual(["Back"]);
+  });
+
+  it("keeps a chat I cleared in the list, with an empty preview, unlike one I deleted", async () => {
+    serve([
+      chat({
+        id: "c-cleared",
+        title: "Cleared",
+        last_seq: 7,
+        cleared_seq: 7,
+        clear_listed: true,
+        last_message: null,
+      }),
+      chat({
+        id: "g-cleared",
+        kind: "group",
+        title: "Cleared group",
+        other_member: null,
+        last_seq: 5,
+        cleared_seq: 5,
+        clear_listed: true,
+        clear_keeps_starred: true,
+        last_message: null,
+      }),
+      chat({
+        id: "c-deleted",
+        title: "Deleted",
+        last_seq: 7,
+        cleared_seq: 7,
+        clear_listed: false,
+        last_message: null,
+      }),
+    ]);
+    render(<ChatList myId="u1" selectedId={null} onOpen={() => {}} />);
+    await screen.findByText("Cleared");
+    expect(screen.getAllByTestId("chat-tile-name").map((n) => n.textContent)).toEqual([
+      "Cleared",
+      "Cleared group",
+    ]);
+    expect(screen.getAllByTestId("chat-tile-preview").map((p) => p.textContent)).toEqual(["", ""]);
   });
 
   it("says there are no chats when the only one is empty", async () => {

@@ -1,29 +1,12 @@
 import { fireEvent, render, screen } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import type { SearchHit } from "../../api";
+import { textMessage } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
 import SearchResults from "./SearchResults";
 
 const hit: SearchHit = {
-  message: {
-    message: {
-      id: "m1",
-      chat_id: "c1",
-      seq: 1,
-      updated_seq: 1,
-      sender_id: "u2",
-      content: { kind: "text", text: "meet at the café" },
-      reply_to: null,
-      forwarded: false,
-      sent_at: Date.now(),
-      edited_at: null,
-      deleted_at: null,
-      reactions: [],
-      hidden: false,
-      starred: false,
-    },
-    status: { state: "sent" },
-  },
+  message: textMessage(1, "u2", "meet at the café"),
   snippet: "meet at the [café]",
 };
 

@@ -1,5 +1,5 @@
 // The chat list's commands: the tiles, my settings for a chat, the direct chat with someone,
-// deleting a chat for me, and search over the messages on this device.
+// clearing or deleting a chat for me, and search over the messages on this device.
 import { call, type ChatSettingsUpdate, type LocalChat, type SearchHit } from "../../api";
 
 export const chatsApi = {
@@ -18,6 +18,12 @@ export const chatsApi = {
    * exit first. A new message in a direct chat brings it back.
    */
   deleteChat: (chatId: string) => call<void>("delete_chat", { chatId }),
+  /**
+   * Empties a chat for me, on all my devices (my starred messages stay when `keepStarred`); it
+   * stays in my list, and nobody else's copy changes. Resolves once this device has synced.
+   */
+  clearChat: (chatId: string, keepStarred: boolean) =>
+    call<void>("clear_chat", { chatId, keepStarred }),
   /** Searches the messages on this device; in one chat when `chatId` is given. */
   searchMessages: (text: string, chatId: string | null) =>
     call<SearchHit[]>("search_messages", { text, chatId }),

@@ -51,13 +51,14 @@ export function useWhenGone(chatId: string, chats: LocalChat[] | null, onGone: (
 }
 
 /**
- * Whether the chat list shows `chat`: not a direct chat where nothing was ever said (opening a
- * chat with a contact starts it on the server before the first message; until then it is no
- * more than the contact), nor a chat I deleted in which nothing new was said since (the store
- * holds none of its messages then).
+ * Whether the chat list shows `chat`: a chat I cleared ("clear chat": `clear_listed`) always,
+ * emptied or not (its tile then has no preview); otherwise not a direct chat where nothing was
+ * ever said (opening a chat with a contact starts it on the server before the first message;
+ * until then it is no more than the contact), nor a chat I deleted in which nothing new was said
+ * since (the store holds none of its messages then).
  */
 export function isListed(chat: LocalChat): boolean {
-  if (chat.last_message !== null) return true;
+  if (chat.last_message !== null || chat.clear_listed) return true;
   return !(chat.cleared_seq > 0 || (chat.kind === "direct" && chat.last_seq === 0));
 }
 

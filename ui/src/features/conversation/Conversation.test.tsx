@@ -1,9 +1,9 @@
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
-import type { LocalChat, LocalMessage, MessengerEvent } from "../../api";
+import type { LocalChat, MessengerEvent } from "../../api";
 import { useMessengerFeed } from "../../messages";
 import { LAYER, useEscape, useShortcuts } from "../../shortcuts";
-import { layOutTimeline } from "../../test-fixtures";
+import { GRACE, chatTile, layOutTimeline, readTo, textMessage } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
 import Conversation from "./Conversation";
 
@@ -20,70 +20,25 @@ function WithFeed({ onClose }: { onClose: () => void }) {
   return <Conversation open={{ chatId: "c1" }} myId="me" onClose={onClose} />;
 }
 
-const grace = {
-  user_id: "u2",
-  display_name: "Grace",
-  username: "grace",
-  photo: null,
-  role: "member" as const,
-  joined_at: 0,
-};
+/** The messenger's feed: watched once for the whole page (and so for all the tests here). */
+const feed: { onEvent?: { onmessage: (event: MessengerEvent) => void } } = {};
 
-const local = (seq: number, sender: string, text: string): LocalMessage => ({
-  message: {
-    id: `m${seq}`,
-    chat_id: "c1",
-    seq,
-    updated_seq: seq,
-    sender_id: sender,
-    content: { kind: "text", text },
-    reply_to: null,
-    forwarded: false,
-    sent_at: Date.now(),
-    edited_at: null,
-    deleted_at: null,
-    reactions: [],
-    hidden: false,
-    starred: false,
-  },
-  status: { state: "sent" },
-});
-
-const chat: LocalChat = {
-  id: "c1",
-  kind: "direct",
-  title: "Grace",
-  photo: null,
-  member_count: 2,
-  my_role: "member",
-  only_admins_send: false,
-  only_admins_keep: false,
-  disappear_after_ms: null,
-  members_seq: 1,
-  other_member: grace,
-  last_seq: 2,
-  cleared_seq: 0,
-  last_message: local(2, "me", "second").message,
-  unread: 0,
-  last_activity_at: 0,
-  my_delivered_seq: 2,
-  my_read_seq: 2,
-  delivered_to_all_seq: 2,
+const chat: LocalChat = chatTile({
+  ...readTo(2),
+  last_message: textMessage(2, "me", "second").message,
   read_by_all_seq: 1,
-  pinned_at: null,
-  archived: false,
-  muted_until: null,
-};
+});
 
 layOutTimeline();
 
 describe("Conversation", () => {
   it("shows ticks from how far all the others got, sends on Enter and keeps Shift+Enter for new lines", async () => {
     invoke.mockImplementation(async (command: string) => {
-      if (command === "chat_messages") return [local(1, "me", "first"), local(2, "me", "second")];
+      if (command === "chat_messages")
+        return [textMessage(1, "me", "first"), textMessage(2, "me", "second")];
       if (command === "list_chats") return [chat];
       if (command === "list_contacts") return [];
-      if (command === "send_text") return local(3, "me", "third");
+      if (command === "send_text") return textMessage(3, "me", "third");
       if (command === "set_typing") return;
       throw new Error(command);
     });
@@ -112,7 +67,8 @@ describe("Conversation", () => {
 
   it("gives Esc to the menu, then the reply quote (keeping the words), then the chat", async () => {
     invoke.mockImplementation(async (command: string) => {
-      if (command === "chat_messages") return [local(1, "u2", "first"), local(2, "me", "second")];
+      if (command === "chat_messages")
+        return [textMessage(1, "u2", "first"), textMessage(2, "me", "second")];
       if (command === "list_chats") return [chat];
       if (command === "list_contacts") return [];
       if (command === "set_typing") return;
@@ -145,13 +101,13 @@ describe("Conversation", () => {
       ...chat,
       id: "c2",
       title: "Ada",
-      other_member: { ...grace, user_id: "u3", display_name: "Ada" },
+      other_member: { ...GRACE, user_id: "u3", display_name: "Ada" },
     };
     invoke.mockImplementation(async (command: string) => {
-      if (command === "chat_messages") return [local(1, "u2", "worth passing on")];
+      if (command === "chat_messages") return [textMessage(1, "u2", "worth passing on")];
       if (command === "list_chats") return [chat, other];
       if (command === "list_contacts") return [];
-      if (command === "forward_message") return local(3, "me", "worth passing on");
+      if (command === "forward_message") return textMessage(3, "me", "worth passing on");
       if (command === "set_typing") return;
       throw new Error(command);
     });
@@ -210,7 +166,7 @@ describe("Conversation", () => {
 
   it("keeps only the rows in view in the page, however long the chat", async () => {
     const many = Array.from({ length: 5000 }, (_, i) =>
-      local(i + 1, i % 2 ? "me" : "u2", `line ${i + 1}`),
+      textMessage(i + 1, i % 2 ? "me" : "u2", `line ${i + 1}`),
     );
     invoke.mockImplementation(async (command: string) => {
       if (command === "chat_messages") return many;
@@ -226,7 +182,7 @@ describe("Conversation", () => {
   });
 
   it("pages back by asking the store for the page before the oldest it holds", async () => {
-    const all = Array.from({ length: 1000 }, (_, i) => local(i + 1, "u2", `line ${i + 1}`));
+    const all = Array.from({ length: 1000 }, (_, i) => textMessage(i + 1, "u2", `line ${i + 1}`));
     const asked: { before: number | null; limit: number }[] = [];
     invoke.mockImplementation(async (command: string, args?: never) => {
       if (command === "chat_messages") {
@@ -254,7 +210,7 @@ describe("Conversation", () => {
 
   it("opens by the chat's id: its messages, and the tile's title and other person above them", async () => {
     invoke.mockImplementation(async (command: string) => {
-      if (command === "chat_messages") return [local(1, "u2", "hello")];
+      if (command === "chat_messages") return [textMessage(1, "u2", "hello")];
       if (command === "list_chats") return [chat];
       if (command === "list_contacts") return [];
       throw new Error(command);
@@ -319,7 +275,7 @@ describe("Conversation", () => {
 
   it("has the composer ready to type in when it opens, but not when it opens on a search hit", async () => {
     invoke.mockImplementation(async (command: string) => {
-      if (command === "chat_messages") return [local(1, "u2", "found me")];
+      if (command === "chat_messages") return [textMessage(1, "u2", "found me")];
       if (command === "list_chats") return [chat];
       if (command === "list_contacts") return [];
       throw new Error(command);
@@ -341,11 +297,11 @@ describe("Conversation", () => {
 
   it("forwards to a contact without a chat yet by opening their chat first", async () => {
     invoke.mockImplementation(async (command: string) => {
-      if (command === "chat_messages") return [local(1, "u2", "worth passing on")];
+      if (command === "chat_messages") return [textMessage(1, "u2", "worth passing on")];
       if (command === "list_chats") return [chat];
       if (command === "list_contacts")
         return [
-          { ...grace, about: "", status_text: "", online: false, last_seen: null, added_at: 0 },
+          { ...GRACE, about: "", status_text: "", online: false, last_seen: null, added_at: 0 },
           {
             user_id: "u4",
             username: "alan",
@@ -359,7 +315,7 @@ describe("Conversation", () => {
           },
         ];
       if (command === "open_direct_chat") return "c-alan";
-      if (command === "forward_message") return local(3, "me", "worth passing on");
+      if (command === "forward_message") return textMessage(3, "me", "worth passing on");
       throw new Error(command);
     });
     render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
@@ -381,9 +337,9 @@ describe("Conversation", () => {
   });
 
   it("searches in this chat by its id and jumps to the hit", async () => {
-    const hit = local(1, "u2", "the café at noon");
+    const hit = textMessage(1, "u2", "the café at noon");
     invoke.mockImplementation(async (command: string) => {
-      if (command === "chat_messages") return [hit, local(2, "me", "see you")];
+      if (command === "chat_messages") return [hit, textMessage(2, "me", "see you")];
       if (command === "list_chats") return [chat];
       if (command === "list_contacts") return [];
       if (command === "search_messages") return [{ message: hit, snippet: "the [café] at noon" }];
@@ -407,7 +363,7 @@ describe("Conversation", () => {
 
   it("deletes the chat for me from the header's menu, after asking, and closes it", async () => {
     invoke.mockImplementation(async (command: string) => {
-      if (command === "chat_messages") return [local(1, "u2", "first")];
+      if (command === "chat_messages") return [textMessage(1, "u2", "first")];
       if (command === "list_chats") return [chat];
       if (command === "list_contacts") return [];
       if (command === "delete_chat") return null;
@@ -424,11 +380,103 @@ describe("Conversation", () => {
     expect(invoke).toHaveBeenCalledWith("delete_chat", { chatId: "c1" });
   });
 
+  it("clears the chat from the header's menu, after asking, keeping starred messages by default, and stays open, empty", async () => {
+    let messages = [textMessage(1, "u2", "first"), textMessage(2, "me", "second")];
+    let chats = [chat];
+    invoke.mockImplementation(async (command: string, args?: never) => {
+      if (command === "chat_messages") return messages;
+      if (command === "list_chats") return chats;
+      if (command === "list_contacts") return [];
+      if (command === "watch_messages") {
+        feed.onEvent = (args as unknown as Required<typeof feed>).onEvent;
+        return;
+      }
+      if (command === "clear_chat") {
+        messages = [];
+        chats = [chatTile({ last_seq: 2, cleared_seq: 2, clear_listed: true })];
+        return null;
+      }
+      throw new Error(command);
+    });
+    const onClose = vi.fn();
+    render(<WithFeed onClose={onClose} />);
+    await screen.findByText("first");
+    await waitFor(() => expect(feed.onEvent).toBeDefined());
+    fireEvent.click(screen.getByTestId("conversation-more"));
+    fireEvent.click(screen.getByTestId("menu-clear-chat"));
+    const dialog = screen.getByTestId("clear-dialog");
+    expect(dialog.textContent).toContain("Clear this chat?");
+    expect(dialog.textContent).toContain(
+      "Messages will be removed from all your devices. Others in the chat keep theirs.",
+    );
+    expect((screen.getByTestId("clear-keep-starred") as HTMLInputElement).checked).toBe(true);
+    expect(invoke).not.toHaveBeenCalledWith("clear_chat", expect.anything());
+    fireEvent.click(screen.getByTestId("clear-confirm"));
+    await waitFor(() => expect(screen.queryByTestId("clear-dialog")).toBeNull());
+    expect(invoke).toHaveBeenCalledWith("clear_chat", { chatId: "c1", keepStarred: true });
+    // Shown empty at once, as a new chat, without waiting for the messenger's word.
+    await waitFor(() => expect(screen.queryByText("first")).toBeNull());
+    expect(screen.queryByTestId("message")).toBeNull();
+    expect(screen.getByTestId("timeline").dataset.loaded).toBe("0");
+    expect(screen.getByTestId("composer")).toBeTruthy();
+    // The chat stays in my list: it stays open.
+    act(() => feed.onEvent!.onmessage({ event: "chats_changed" }));
+    await waitFor(() =>
+      expect(invoke.mock.calls.filter(([c]) => c === "list_chats").length).toBe(2),
+    );
+    // Let the cleared tile come in before looking.
+    await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    expect(onClose).not.toHaveBeenCalled();
+    expect(screen.getByTestId("conversation-name").textContent).toBe("Grace");
+  });
+
+  it("clears the starred messages too when unticked, and Cancel clears nothing", async () => {
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "chat_messages") return [textMessage(1, "u2", "first")];
+      if (command === "list_chats") return [chat];
+      if (command === "list_contacts") return [];
+      if (command === "clear_chat") return null;
+      throw new Error(command);
+    });
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    await screen.findByText("first");
+    fireEvent.click(screen.getByTestId("conversation-more"));
+    fireEvent.click(screen.getByTestId("menu-clear-chat"));
+    fireEvent.click(screen.getByTestId("clear-cancel"));
+    expect(screen.queryByTestId("clear-dialog")).toBeNull();
+    expect(invoke).not.toHaveBeenCalledWith("clear_chat", expect.anything());
+    fireEvent.click(screen.getByTestId("conversation-more"));
+    fireEvent.click(screen.getByTestId("menu-clear-chat"));
+    fireEvent.click(screen.getByTestId("clear-keep-starred"));
+    expect((screen.getByTestId("clear-keep-starred") as HTMLInputElement).checked).toBe(false);
+    fireEvent.click(screen.getByTestId("clear-confirm"));
+    await waitFor(() => expect(screen.queryByTestId("clear-dialog")).toBeNull());
+    expect(invoke).toHaveBeenCalledWith("clear_chat", { chatId: "c1", keepStarred: false });
+  });
+
+  it("keeps the clear dialog open with the error when clearing fails", async () => {
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "chat_messages") return [textMessage(1, "u2", "first")];
+      if (command === "list_chats") return [chat];
+      if (command === "list_contacts") return [];
+      if (command === "clear_chat") throw new Error("offline");
+      throw new Error(command);
+    });
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    await screen.findByText("first");
+    fireEvent.click(screen.getByTestId("conversation-more"));
+    fireEvent.click(screen.getByTestId("menu-clear-chat"));
+    fireEvent.click(screen.getByTestId("clear-confirm"));
+    expect((await screen.findByTestId("clear-error")).textContent).toContain("offline");
+    expect(screen.getByTestId("clear-dialog")).toBeTruthy();
+    expect((screen.getByTestId("clear-confirm") as HTMLButtonElement).disabled).toBe(false);
+    expect(screen.getByText("first")).toBeTruthy();
+  });
+
   it("closes when the chat goes from my list (deleted on another device)", async () => {
     let chats = [chat];
-    const feed: { onEvent?: { onmessage: (event: MessengerEvent) => void } } = {};
     invoke.mockImplementation(async (command: string, args?: never) => {
-      if (command === "chat_messages") return [local(1, "u2", "first")];
+      if (command === "chat_messages") return [textMessage(1, "u2", "first")];
       if (command === "list_chats") return chats;
       if (command === "list_contacts") return [];
       if (command === "watch_messages") {

@@ -84,8 +84,9 @@ function settingsBefore(rows: LocalMessage[], index: number): GroupSettings | nu
  * polls, events, voice messages and link previews, and a notice when the server refuses a change
  * of mine. In a group: senders' names and avatars, its happenings in words, mentions, and the
  * info panel (with the upcoming events and starred messages). Beside it, the chat's gallery (in
- * a direct chat with the upcoming events and starred messages above it). It closes once the chat is deleted for me (here or on another
- * device).
+ * a direct chat with the upcoming events and starred messages above it). It closes once the chat
+ * is deleted for me (here or on another device); cleared, it stays open, empty as a new chat (or
+ * with the starred messages I kept).
  */
 export default function Conversation({
   open,
@@ -117,7 +118,7 @@ function ConversationView({
   onClose: () => void;
 }) {
   const chatId = open.chatId;
-  const { messages, gone, loadOlder: loadOlderRows } = useChatMessages(chatId);
+  const { messages, gone, reload, loadOlder: loadOlderRows } = useChatMessages(chatId);
   /** An older page is on its way (scrolling up, or a jump back to a search hit). */
   const loadingOlder = useRef(false);
   const { chats } = useChats();
@@ -372,6 +373,7 @@ function ConversationView({
           onOpenInfo={() => (setGalleryOpen(false), setInfoOpen(!infoOpen))}
           onOpenGallery={() => (setInfoOpen(false), setGalleryOpen(!galleryOpen))}
           onDeleted={onClose}
+          onCleared={reload}
           nameOf={nameOf}
         />
         {searching && (

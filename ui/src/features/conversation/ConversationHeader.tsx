@@ -23,6 +23,7 @@ import { useMayChangeTimer } from "../disappearing/hooks";
 import { ChatTimerMark } from "../disappearing/Marks";
 import TimerDialog from "../disappearing/TimerDialog";
 import { typingText, type NameOf } from "../groups/words";
+import ClearChatDialog from "./ClearChatDialog";
 
 /** "online" or "last seen …", live, for a contact; nothing when their privacy hides it. */
 function Presence({ contact }: { contact: Contact }) {
@@ -48,8 +49,8 @@ function PersonLine({ person }: { person: ChatMember }) {
  * The conversation's header: the chat's photo and title, what is going on (typing, the other
  * person's @username and presence, a group's size), its disappearing-messages timer, search, the
  * chat's media, links and docs, and in a direct chat the call buttons. Its menu sets the timer
- * (in a group, disabled with why when only admins may), and in a direct chat has Block / Report
- * for the other person, and Delete chat.
+ * (in a group, disabled with why when only admins may), clears the chat (emptied for me, still
+ * listed), and in a direct chat has Block / Report for the other person, and Delete chat.
  */
 export default function ConversationHeader({
   chatId,
@@ -58,6 +59,7 @@ export default function ConversationHeader({
   onOpenInfo,
   onOpenGallery,
   onDeleted,
+  onCleared,
   nameOf,
 }: {
   chatId: string;
@@ -70,6 +72,8 @@ export default function ConversationHeader({
   onOpenGallery?: () => void;
   /** The chat was deleted for me: close it. */
   onDeleted: () => void;
+  /** The chat was cleared for me: show it empty at once. */
+  onCleared?: () => void;
   /** Names of a group's members (who is typing). */
   nameOf?: NameOf;
 }) {
@@ -79,6 +83,7 @@ export default function ConversationHeader({
   const [reporting, setReporting] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [timer, setTimer] = useState(false);
+  const [clearing, setClearing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -108,6 +113,11 @@ export default function ConversationHeader({
   const openTimer = () => {
     setMenu(false);
     setTimer(true);
+  };
+  const openClear = () => {
+    setMenu(false);
+    setNotice(null);
+    setClearing(true);
   };
   /** The report form, or the question before deleting, below the header. */
   const show = (form: "report" | "delete") => {
@@ -241,14 +251,19 @@ export default function ConversationHeader({
                     >
                       Report {person.display_name}
                     </button>
-                    <button
-                      type="button"
-                      data-testid="conversation-delete-chat"
-                      onClick={() => show("delete")}
-                    >
-                      Delete chat
-                    </button>
                   </>
+                )}
+                <button type="button" data-testid="menu-clear-chat" onClick={openClear}>
+                  Clear chat
+                </button>
+                {person && (
+                  <button
+                    type="button"
+                    data-testid="conversation-delete-chat"
+                    onClick={() => show("delete")}
+                  >
+                    Delete chat
+                  </button>
                 )}
               </div>
             )}
@@ -283,6 +298,13 @@ export default function ConversationHeader({
           current={chat.disappear_after_ms ?? null}
           allowed={timerAllowed !== false}
           onClose={() => setTimer(false)}
+        />
+      )}
+      {chat && clearing && (
+        <ClearChatDialog
+          chatId={chatId}
+          onCleared={() => onCleared?.()}
+          onClose={() => setClearing(false)}
         />
       )}
       {person && deleting && (

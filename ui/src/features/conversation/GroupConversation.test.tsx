@@ -4,7 +4,7 @@ import type { ChatMember, LocalChat, LocalMessage, MemberRole, MessengerEvent } 
 import type { SystemEvent } from "../groups/api";
 import { resetMembers } from "../groups/hooks";
 import { useMessengerFeed } from "../../messages";
-import { layOutTimeline } from "../../test-fixtures";
+import { chatMessage, groupTile, layOutTimeline } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
 import Conversation from "./Conversation";
 import { senderColor } from "./senders";
@@ -22,55 +22,13 @@ const MEMBERS = [person("me", "admin"), person("bob"), person("cal"), person("da
 let seq = 0;
 const message = (sender: string, content: LocalMessage["message"]["content"]): LocalMessage => {
   seq += 1;
-  return {
-    message: {
-      id: `m${seq}`,
-      chat_id: "g1",
-      seq,
-      updated_seq: seq,
-      sender_id: sender,
-      content,
-      reply_to: null,
-      forwarded: false,
-      sent_at: Date.now(),
-      edited_at: null,
-      deleted_at: null,
-      reactions: [],
-      hidden: false,
-      starred: false,
-    },
-    status: { state: "sent" },
-  };
+  return chatMessage(seq, sender, content, { chat_id: "g1" });
 };
 const text = (sender: string, words: string) => message(sender, { kind: "text", text: words });
 const system = (sender: string, event: SystemEvent) => message(sender, { kind: "system", event });
 
-const group = (over: Partial<LocalChat> = {}): LocalChat => ({
-  id: "g1",
-  kind: "group",
-  title: "Hikers",
-  photo: null,
-  member_count: 5,
-  my_role: "admin",
-  only_admins_send: false,
-  only_admins_keep: false,
-  disappear_after_ms: null,
-  members_seq: 1,
-  other_member: null,
-  last_seq: 0,
-  cleared_seq: 0,
-  last_message: null,
-  unread: 0,
-  last_activity_at: 0,
-  my_delivered_seq: 0,
-  my_read_seq: 0,
-  delivered_to_all_seq: 0,
-  read_by_all_seq: 0,
-  pinned_at: null,
-  archived: false,
-  muted_until: null,
-  ...over,
-});
+const group = (over: Partial<LocalChat> = {}): LocalChat =>
+  groupTile({ id: "g1", member_count: 5, my_role: "admin", ...over });
 
 /** The desktop side for one group chat; returns the messenger feed's channel once listened. */
 function serve(messages: LocalMessage[], chat: LocalChat = group(), former: ChatMember[] = []) {
@@ -89,6 +47,7 @@ function serve(messages: LocalMessage[], chat: LocalChat = group(), former: Chat
         return [];
       case "set_typing":
       case "mark_read":
+      case "clear_chat":
         return null;
       case "send_text":
         return text("id-me", (args as unknown as { text: string }).text);
@@ -288,6 +247,19 @@ describe("a group conversation", () => {
         replyTo: null,
       }),
     );
+  });
+
+  it("clears the group for me from the header's menu (deleting it is the info panel's)", async () => {
+    serve([text("id-bob", "hi all")]);
+    render(<Conversation open={{ chatId: "g1" }} myId="id-me" onClose={() => {}} />);
+    await screen.findByText("hi all");
+    fireEvent.click(screen.getByTestId("conversation-more"));
+    expect(screen.queryByTestId("conversation-delete-chat")).toBeNull();
+    fireEvent.click(screen.getByTestId("menu-clear-chat"));
+    expect(screen.getByTestId("clear-dialog").textContent).toContain("Clear this chat?");
+    fireEvent.click(screen.getByTestId("clear-confirm"));
+    await waitFor(() => expect(screen.queryByTestId("clear-dialog")).toBeNull());
+    expect(invoke).toHaveBeenCalledWith("clear_chat", { chatId: "g1", keepStarred: true });
   });
 
   it("says who is typing: one, two, or how many", async () => {

@@ -1,6 +1,7 @@
 import { fireEvent, render, screen } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import type { LocalMessage } from "../../api";
+import { chatMessage } from "../../test-fixtures";
 import MessageMenu from "./MessageMenu";
 
 type Content = LocalMessage["message"]["content"];
@@ -8,22 +9,11 @@ type Content = LocalMessage["message"]["content"];
 /** A message of Grace's in chat c1 with this content. */
 function message(content: Content, status: LocalMessage["status"] = { state: "sent" }) {
   return {
-    message: {
+    ...chatMessage(status.state === "sent" ? 4 : 0, "u2", content, {
       id: "m1",
-      chat_id: "c1",
-      seq: status.state === "sent" ? 4 : 0,
       updated_seq: 4,
-      sender_id: "u2",
-      content,
-      reply_to: null,
-      forwarded: false,
-      sent_at: Date.now(),
-      edited_at: null,
       deleted_at: content === null ? Date.now() : null,
-      reactions: [],
-      hidden: false,
-      starred: false,
-    },
+    }),
     status,
   } satisfies LocalMessage;
 }

@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen, waitFor } from "@testing-library/react"
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { LocalChat, LocalMessage, MemberRole, MessengerEvent } from "../../api";
 import { goneAt, useMessengerFeed } from "../../messages";
-import { layOutTimeline } from "../../test-fixtures";
+import { chatTile, groupTile, layOutTimeline, readTo, textMessage } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
 import Conversation from "../conversation/Conversation";
 import type { GroupInfo } from "../groups/api";
@@ -12,78 +12,10 @@ import { disappearsWords, durationShort, durationWords, timerLabel } from "./wor
 
 const DAY = 86_400_000;
 
-const grace = {
-  user_id: "u2",
-  display_name: "Grace",
-  username: "grace",
-  photo: null,
-  role: "member" as const,
-  joined_at: 0,
-};
-
-/** A text message in c1; `over` sets its timer fields (and anything else). */
-const local = (
-  seq: number,
-  sender: string,
-  text: string,
-  over: Partial<LocalMessage["message"]> = {},
-): LocalMessage => ({
-  message: {
-    id: `m${seq}`,
-    chat_id: "c1",
-    seq,
-    updated_seq: seq,
-    sender_id: sender,
-    content: { kind: "text", text },
-    reply_to: null,
-    forwarded: false,
-    sent_at: Date.now(),
-    edited_at: null,
-    deleted_at: null,
-    reactions: [],
-    hidden: false,
-    starred: false,
-    ...over,
-  },
-  status: { state: "sent" },
-});
-
-const direct = (over: Partial<LocalChat> = {}): LocalChat => ({
-  id: "c1",
-  kind: "direct",
-  title: "Grace",
-  photo: null,
-  member_count: 2,
-  my_role: "member",
-  only_admins_send: false,
-  only_admins_keep: false,
-  disappear_after_ms: null,
-  members_seq: 1,
-  other_member: grace,
-  last_seq: 5,
-  cleared_seq: 0,
-  last_message: null,
-  unread: 0,
-  last_activity_at: 0,
-  my_delivered_seq: 5,
-  my_read_seq: 5,
-  delivered_to_all_seq: 5,
-  read_by_all_seq: 5,
-  pinned_at: null,
-  archived: false,
-  muted_until: null,
-  ...over,
-});
+const direct = (over: Partial<LocalChat> = {}): LocalChat => chatTile({ ...readTo(5), ...over });
 
 const group = (my_role: MemberRole | null, over: Partial<LocalChat> = {}): LocalChat =>
-  direct({
-    kind: "group",
-    title: "Hikers",
-    member_count: 3,
-    other_member: null,
-    my_role,
-    ...over,
-  });
+  groupTile({ ...readTo(5), my_role, ...over });
 
 const info = (only_admins_edit: boolean): GroupInfo => ({
   chat_id: "c1",
@@ -167,7 +99,7 @@ describe("timers in words", () => {
   });
 
   it("tells a message gone (expired, or its time up and not kept) as the Rust side does", () => {
-    const m = local(1, "u2", "hi").message;
+    const m = textMessage(1, "u2", "hi").message;
     expect(goneAt(m, 1000)).toBe(false);
     expect(goneAt({ ...m, expires_at: 1000 }, 999)).toBe(false);
     expect(goneAt({ ...m, expires_at: 1000 }, 1000)).toBe(true);
@@ -296,11 +228,11 @@ describe("disappearing messages in the timeline", () => {
     const now = Date.now();
     serve(
       [
-        local(1, "u2", "plain"),
-        local(2, "u2", "timed", { expires_at: now + DAY }),
-        local(3, "me", "kept", { expires_at: now - 1000, kept: true }),
-        local(4, "u2", "time is up", { expires_at: now - 1000 }),
-        local(5, "u2", "", { expired: true, content: null, expires_at: now - 5000 }),
+        textMessage(1, "u2", "plain"),
+        textMessage(2, "u2", "timed", { expires_at: now + DAY }),
+        textMessage(3, "me", "kept", { expires_at: now - 1000, kept: true }),
+        textMessage(4, "u2", "time is up", { expires_at: now - 1000 }),
+        textMessage(5, "u2", "", { expired: true, content: null, expires_at: now - 5000 }),
       ],
       direct({ disappear_after_ms: DAY }),
     );
@@ -323,7 +255,10 @@ describe("disappearing messages in the timeline", () => {
 
   it("takes a message out at its time while the chat is open", async () => {
     serve(
-      [local(1, "u2", "stays"), local(2, "u2", "goes soon", { expires_at: Date.now() + 300 })],
+      [
+        textMessage(1, "u2", "stays"),
+        textMessage(2, "u2", "goes soon", { expires_at: Date.now() + 300 }),
+      ],
       direct({ disappear_after_ms: DAY }),
     );
     render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
@@ -335,14 +270,17 @@ describe("disappearing messages in the timeline", () => {
     const now = Date.now();
     serve(
       [
-        local(2, "u2", "the original went", { expires_at: now - 1000 }),
-        local(3, "me", "answer, kept", {
+        textMessage(2, "u2", "the original went", { expires_at: now - 1000 }),
+        textMessage(3, "me", "answer, kept", {
           reply_to: "m2",
           expires_at: now - 500,
           kept: true,
         }),
-        local(4, "me", "answer to one gone before", { reply_to: "m1", expires_at: now + DAY }),
-        local(5, "me", "answer to one not loaded", { reply_to: "m0" }),
+        textMessage(4, "me", "answer to one gone before", {
+          reply_to: "m1",
+          expires_at: now + DAY,
+        }),
+        textMessage(5, "me", "answer to one not loaded", { reply_to: "m0" }),
       ],
       direct({ disappear_after_ms: DAY }),
     );
@@ -356,8 +294,8 @@ describe("disappearing messages in the timeline", () => {
   });
 
   it("takes a message out when the messenger says it expired", async () => {
-    const first = local(1, "u2", "first", { expires_at: Date.now() + DAY });
-    let messages = [first, local(2, "u2", "second")];
+    const first = textMessage(1, "u2", "first", { expires_at: Date.now() + DAY });
+    let messages = [first, textMessage(2, "u2", "second")];
     const feed = serve([], direct({ disappear_after_ms: DAY }));
     const answer = invoke.getMockImplementation()!;
     invoke.mockImplementation(async (command: string, args?: never) =>
@@ -380,7 +318,7 @@ describe("disappearing messages in the timeline", () => {
 describe("keeping a message", () => {
   /** Opens the menu of the only message (a timed one of Grace's) in `chat`. */
   async function openMenu(chat: LocalChat, over: Partial<LocalMessage["message"]> = {}) {
-    serve([local(1, "u2", "timed", { expires_at: Date.now() + DAY, ...over })], chat);
+    serve([textMessage(1, "u2", "timed", { expires_at: Date.now() + DAY, ...over })], chat);
     render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
     await screen.findByText("timed");
     await waitFor(() => expect(screen.getByTestId("conversation-name").textContent).not.toBe(""));

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { LocalMessage } from "../../api";
-import { layOutTimeline } from "../../test-fixtures";
+import { chatMessage, layOutTimeline } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
 import Conversation from "../conversation/Conversation";
 import MessageBubble from "../conversation/MessageBubble";
@@ -49,32 +49,12 @@ function eventMessage(
     pending = false,
   }: { rsvps?: Answer[]; sender?: string; pending?: boolean } = {},
 ): LocalMessage {
+  const content = {
+    kind: "event" as const,
+    event: { title: "Picnic", starts_at: START, time_zone: localZone(), ...event },
+  };
   return {
-    message: {
-      id: "e1",
-      chat_id: "c1",
-      seq: pending ? 0 : 4,
-      updated_seq: 4,
-      sender_id: sender,
-      content: {
-        kind: "event",
-        event: {
-          title: "Picnic",
-          starts_at: START,
-          time_zone: localZone(),
-          ...event,
-        },
-      },
-      reply_to: null,
-      forwarded: false,
-      sent_at: Date.now(),
-      edited_at: null,
-      deleted_at: null,
-      reactions: [],
-      rsvps,
-      hidden: false,
-      starred: false,
-    },
+    ...chatMessage(pending ? 0 : 4, sender, content, { id: "e1", updated_seq: 4, rsvps }),
     status: pending ? { state: "pending" } : { state: "sent" },
   };
 }

@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen, waitFor, within } from "@testing-librar
 import { describe, expect, it, vi } from "vitest";
 import type { LocalMessage, MessengerEvent } from "../../api";
 import { useMessengerFeed } from "../../messages";
-import { layOutTimeline } from "../../test-fixtures";
+import { chatMessage, layOutTimeline } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
 import Conversation from "../conversation/Conversation";
 import { serve } from "../media/test-media";
@@ -17,31 +17,17 @@ let seq = 0;
 /** A message in chat c1: an event, or some text. */
 function message(id: string, event: Partial<Event> | null, rsvps: Answer[] = []): LocalMessage {
   seq += 1;
-  return {
-    message: {
-      id,
-      chat_id: "c1",
-      seq,
-      updated_seq: seq,
-      sender_id: "u2",
-      content: event
-        ? {
-            kind: "event",
-            event: { title: id, starts_at: Date.now() + DAY, time_zone: localZone(), ...event },
-          }
-        : { kind: "text", text: `text ${id}` },
-      reply_to: null,
-      forwarded: false,
-      sent_at: Date.now(),
-      edited_at: null,
-      deleted_at: null,
-      reactions: [],
-      rsvps,
-      hidden: false,
-      starred: false,
-    },
-    status: { state: "sent" },
-  };
+  return chatMessage(
+    seq,
+    "u2",
+    event
+      ? {
+          kind: "event",
+          event: { title: id, starts_at: Date.now() + DAY, time_zone: localZone(), ...event },
+        }
+      : { kind: "text", text: `text ${id}` },
+    { id, rsvps },
+  );
 }
 
 const rows = () => screen.queryAllByTestId("upcoming-event");

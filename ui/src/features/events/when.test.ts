@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LocalMessage } from "../../api";
+import { chatMessage } from "../../test-fixtures";
 import type { Answer, Event } from "./api";
 import {
   answerersBy,
@@ -194,25 +195,17 @@ describe("an event's answers", () => {
 });
 
 describe("upcoming events", () => {
-  const message = (id: string, content: Event | null, deleted = false): LocalMessage => ({
-    message: {
-      id,
-      chat_id: "c1",
-      seq: 1,
-      updated_seq: 1,
-      sender_id: "u2",
-      content: content ? { kind: "event", event: content } : { kind: "text", text: "hi" },
-      reply_to: null,
-      forwarded: false,
-      sent_at: 0,
-      edited_at: null,
-      deleted_at: deleted ? 1 : null,
-      reactions: [],
-      hidden: false,
-      starred: false,
-    },
-    status: { state: "sent" },
-  });
+  const message = (id: string, content: Event | null, deleted = false): LocalMessage =>
+    chatMessage(
+      1,
+      "u2",
+      content ? { kind: "event", event: content } : { kind: "text", text: "hi" },
+      {
+        id,
+        sent_at: 0,
+        deleted_at: deleted ? 1 : null,
+      },
+    );
 
   it("keeps the events to come or going on, not cancelled, soonest first", () => {
     const now = at(2030, 3, 14, 12);

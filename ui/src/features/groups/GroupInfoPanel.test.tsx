@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ChatMember, LocalChat, LocalMessage, MemberRole } from "../../api";
+import { chatMessage, groupTile, readTo } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
 import type { GroupInfo } from "./api";
 import GroupInfoPanel from "./GroupInfoPanel";
@@ -34,31 +35,8 @@ const INFO: GroupInfo = {
   },
 };
 
-const group = (my_role: MemberRole | null): LocalChat => ({
-  id: "g1",
-  kind: "group",
-  title: "Hikers",
-  photo: null,
-  member_count: 3,
-  my_role,
-  only_admins_send: false,
-  only_admins_keep: false,
-  disappear_after_ms: null,
-  members_seq: 3,
-  other_member: null,
-  last_seq: 3,
-  cleared_seq: 0,
-  last_message: null,
-  unread: 0,
-  last_activity_at: 0,
-  my_delivered_seq: 3,
-  my_read_seq: 3,
-  delivered_to_all_seq: 3,
-  read_by_all_seq: 3,
-  pinned_at: null,
-  archived: false,
-  muted_until: null,
-});
+const group = (my_role: MemberRole | null): LocalChat =>
+  groupTile({ ...readTo(3), id: "g1", members_seq: 3, my_role });
 
 /** The desktop side for the panel; `refuse` makes every change fail with that code. */
 function serve(myRole: MemberRole | null, refuse: string | null = null, info: GroupInfo = INFO) {
@@ -102,29 +80,15 @@ function serve(myRole: MemberRole | null, refuse: string | null = null, info: Gr
 }
 
 /** An event in the group, tomorrow, that I am going to. */
-const PICNIC: LocalMessage = {
-  message: {
-    id: "e1",
-    chat_id: "g1",
-    seq: 2,
-    updated_seq: 2,
-    sender_id: "id-ann",
-    content: {
-      kind: "event",
-      event: { title: "Picnic", starts_at: Date.now() + 86_400_000, time_zone: "UTC" },
-    },
-    reply_to: null,
-    forwarded: false,
-    sent_at: 0,
-    edited_at: null,
-    deleted_at: null,
-    reactions: [],
-    rsvps: [{ user_id: "id-me", rsvp: "going", at: 1 }],
-    hidden: false,
-    starred: false,
+const PICNIC: LocalMessage = chatMessage(
+  2,
+  "id-ann",
+  {
+    kind: "event",
+    event: { title: "Picnic", starts_at: Date.now() + 86_400_000, time_zone: "UTC" },
   },
-  status: { state: "sent" },
-};
+  { id: "e1", chat_id: "g1", sent_at: 0, rsvps: [{ user_id: "id-me", rsvp: "going", at: 1 }] },
+);
 
 function Panel({
   role,

@@ -3,44 +3,12 @@
 // runs it) to make real placeholders.
 import { vi } from "vitest";
 import type { LocalChat, LocalMessage } from "../../api";
+import { chatMessage, chatTile, readTo } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
 import type { Attachment } from "./api";
 
-const grace = {
-  user_id: "u2",
-  display_name: "Grace",
-  username: "grace",
-  photo: null,
-  role: "member" as const,
-  joined_at: 0,
-};
-
 /** The direct chat c1 with Grace, everything read. */
-export const chat: LocalChat = {
-  id: "c1",
-  kind: "direct",
-  title: "Grace",
-  photo: null,
-  member_count: 2,
-  my_role: "member",
-  only_admins_send: false,
-  only_admins_keep: false,
-  disappear_after_ms: null,
-  members_seq: 1,
-  other_member: grace,
-  last_seq: 3,
-  cleared_seq: 0,
-  last_message: null,
-  unread: 0,
-  last_activity_at: 0,
-  my_delivered_seq: 3,
-  my_read_seq: 3,
-  delivered_to_all_seq: 3,
-  read_by_all_seq: 3,
-  pinned_at: null,
-  archived: false,
-  muted_until: null,
-};
+export const chat: LocalChat = chatTile(readTo(3));
 
 /**
  * The desktop side: the chat, its messages (and its events among them), no contacts, staging
@@ -82,25 +50,7 @@ export function mediaMessage(
   attachments: Attachment[],
   { seq = 1, sender = "u2", caption }: { seq?: number; sender?: string; caption?: string } = {},
 ): LocalMessage {
-  return {
-    message: {
-      id,
-      chat_id: "c1",
-      seq,
-      updated_seq: seq,
-      sender_id: sender,
-      content: { kind: "media", attachments, caption },
-      reply_to: null,
-      forwarded: false,
-      sent_at: Date.now(),
-      edited_at: null,
-      deleted_at: null,
-      reactions: [],
-      hidden: false,
-      starred: false,
-    },
-    status: { state: "sent" },
-  };
+  return chatMessage(seq, sender, { kind: "media", attachments, caption }, { id });
 }
 
 export const photo = (mediaId: string, extra: Partial<Attachment> = {}): Attachment => ({

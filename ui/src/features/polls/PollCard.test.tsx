@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { LocalMessage } from "../../api";
-import { layOutTimeline } from "../../test-fixtures";
+import { chatMessage, layOutTimeline } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
 import Conversation from "../conversation/Conversation";
 import MessageBubble from "../conversation/MessageBubble";
@@ -49,24 +49,18 @@ function pollMessage(
     ...poll,
   };
   return {
-    message: {
-      id: "p1",
-      chat_id: "c1",
-      seq: pending ? 0 : 4,
-      updated_seq: 4,
-      sender_id: sender,
-      content: { kind: "poll", poll: full },
-      reply_to: null,
-      forwarded: false,
-      sent_at: Date.now(),
-      edited_at: null,
-      deleted_at: null,
-      reactions: [],
-      votes,
-      tally: tally ?? full.options.map((_, i) => votes.filter((v) => v.options.includes(i)).length),
-      hidden: false,
-      starred: false,
-    },
+    ...chatMessage(
+      pending ? 0 : 4,
+      sender,
+      { kind: "poll", poll: full },
+      {
+        id: "p1",
+        updated_seq: 4,
+        votes,
+        tally:
+          tally ?? full.options.map((_, i) => votes.filter((v) => v.options.includes(i)).length),
+      },
+    ),
     status: pending ? { state: "pending" } : { state: "sent" },
   };
 }

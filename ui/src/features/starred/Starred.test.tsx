@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen, waitFor, within } from "@testing-librar
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ChatMember, LocalChat, LocalMessage, MessengerEvent } from "../../api";
 import { useMessengerFeed } from "../../messages";
-import { layOutTimeline } from "../../test-fixtures";
+import { layOutTimeline, textMessage } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
 import Conversation from "../conversation/Conversation";
 import { resetMembers } from "../groups/hooks";
@@ -20,25 +20,7 @@ function message(
   text: string,
   { seq = 1, starred = true, sentAt = Date.now() } = {},
 ): LocalMessage {
-  return {
-    message: {
-      id,
-      chat_id: chatId,
-      seq,
-      updated_seq: seq,
-      sender_id: sender,
-      content: { kind: "text", text },
-      reply_to: null,
-      forwarded: false,
-      sent_at: sentAt,
-      edited_at: null,
-      deleted_at: null,
-      reactions: [],
-      hidden: false,
-      starred,
-    },
-    status: { state: "sent" },
-  };
+  return textMessage(seq, sender, text, { id, chat_id: chatId, sent_at: sentAt, starred });
 }
 
 const hikers: LocalChat = {

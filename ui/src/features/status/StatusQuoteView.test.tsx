@@ -2,6 +2,7 @@ import { render, screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { LocalMessage } from "../../api";
 import MessageBubble from "../conversation/MessageBubble";
+import { chatMessage } from "../../test-fixtures";
 import { MediaProvider } from "../media/MediaContext";
 import { fakeCanvas, plain, thumbHashOf } from "../media/test-media";
 import type { StatusQuote } from "./api";
@@ -65,25 +66,12 @@ describe("a reply's status quote", () => {
       text: "Off to the hills",
       background: "#1f7a5c",
     };
-    const local: LocalMessage = {
-      message: {
-        id: "m1",
-        chat_id: "c1",
-        seq: 4,
-        updated_seq: 4,
-        sender_id: "me",
-        sent_at: Date.now(),
-        content: { kind: "text", text: "Have fun!", status },
-        reply_to: null,
-        forwarded: false,
-        edited_at: null,
-        deleted_at: null,
-        reactions: [],
-        hidden: false,
-        starred: false,
-      },
-      status: { state: "sent" },
-    };
+    const local: LocalMessage = chatMessage(
+      4,
+      "me",
+      { kind: "text", text: "Have fun!", status },
+      { id: "m1" },
+    );
     render(
       <MediaProvider chatId="c1" myId="me" onOpenChat={null}>
         <MessageBubble
