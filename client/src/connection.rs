@@ -92,6 +92,8 @@ pub enum Event {
     Call(gkchat_proto::call::CallEvent),
     /// Something happened to a status post I may see, or to mine.
     Status(Box<gkchat_proto::status::StatusEvent>),
+    /// My account changed (on another device too): profile, privacy, appearance.
+    Me(Box<gkchat_proto::account::Me>),
     /// This subscriber fell behind and missed `missed` events; it should resync.
     Lagged {
         missed: u64,
@@ -517,13 +519,14 @@ impl Supervisor {
                             }
                         }
                         Ok(ServerFrame::Message(message)) => { let _ = self.events.send(Event::Message(Box::new(message))); }
-                        Ok(ServerFrame::Chat(chat)) => { let _ = self.events.send(Event::Chat(Box::new(chat))); }
+                        Ok(ServerFrame::Chat(chat)) => { let _ = self.events.send(Event::Chat(chat)); }
                         Ok(ServerFrame::Receipt(update)) => { let _ = self.events.send(Event::Receipt(update)); }
                         Ok(ServerFrame::Typing(update)) => { let _ = self.events.send(Event::Typing(update)); }
                         Ok(ServerFrame::Resync) => { let _ = self.events.send(Event::Resync); }
                         Ok(ServerFrame::Media(info)) => { let _ = self.events.send(Event::Media(info)); }
                         Ok(ServerFrame::Call(event)) => { let _ = self.events.send(Event::Call(event)); }
                         Ok(ServerFrame::Status(event)) => { let _ = self.events.send(Event::Status(Box::new(event))); }
+                        Ok(ServerFrame::Me(me)) => { let _ = self.events.send(Event::Me(me)); }
                         Ok(ServerFrame::Welcome(_)) => tracing::warn!("unexpected second welcome"),
                         Err(err) => tracing::warn!(%err, "undecodable frame from server"),
                     }

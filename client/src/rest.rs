@@ -449,6 +449,15 @@ impl Client {
         self.authed(Method::POST, &format!("api/v1/chats/{chat_id}/clear"), Some(&clear)).await
     }
 
+    /// Sets my background for a chat, or a group's for everyone.
+    pub async fn set_chat_background(
+        &self,
+        chat_id: &str,
+        choice: &gkchat_proto::appearance::ChatBackground,
+    ) -> Result<ChatSummary> {
+        self.authed(Method::PUT, &format!("api/v1/chats/{chat_id}/background"), Some(choice)).await
+    }
+
     /// Sets a chat's disappearing-message timer (`None`: off).
     pub async fn set_chat_timer(&self, chat_id: &str, after_ms: Option<i64>) -> Result<ChatSummary> {
         let timer = gkchat_proto::chat::ChatTimer { after_ms };

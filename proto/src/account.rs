@@ -180,6 +180,9 @@ pub struct Me {
     pub photo: Option<String>,
     pub privacy: Privacy,
     pub created_at: UnixMillis,
+    /// How the app looks for me, on all my devices.
+    #[serde(default)]
+    pub appearance: crate::appearance::Appearance,
 }
 
 /// `PATCH /api/v1/me`: only the fields present change.
@@ -197,6 +200,9 @@ pub struct ProfileUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub privacy: Option<Privacy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub appearance: Option<crate::appearance::Appearance>,
 }
 
 /// One signed-in device, in "my devices".

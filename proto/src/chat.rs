@@ -429,6 +429,12 @@ pub struct ChatSummary {
     /// New messages disappear this long after they are sent (`None`: they stay).
     #[serde(default)]
     pub disappear_after_ms: Option<i64>,
+    /// My background for this chat (`None`: the group's, else my default).
+    #[serde(default)]
+    pub background: Option<crate::appearance::Background>,
+    /// The background a group's admin set for everyone.
+    #[serde(default)]
+    pub shared_background: Option<crate::appearance::Background>,
     /// The chat sequence number of the last change to its members (who, roles): a device
     /// holding an older member list syncs it again.
     pub members_seq: i64,

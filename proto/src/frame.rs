@@ -112,7 +112,7 @@ pub enum ServerFrame {
     /// A message was sent, changed, or deleted in one of my chats (also by my other devices).
     Message(Message),
     /// A chat I am in was created or its tile changed (e.g. my settings on another device).
-    Chat(ChatSummary),
+    Chat(Box<ChatSummary>),
     /// A chat's receipt cursors moved, as I see them.
     Receipt(ReceiptUpdate),
     /// Someone started or stopped typing.
@@ -128,6 +128,8 @@ pub enum ServerFrame {
     Media(crate::media::MediaInfo),
     /// Something happened to a status post I may see, or to mine.
     Status(crate::status::StatusEvent),
+    /// My account changed (on another device too): my profile, privacy, appearance.
+    Me(Box<crate::account::Me>),
     /// Something went wrong. With `id`, it answers that request and the connection stays up;
     /// without, it is about the connection itself and a close follows.
     Error(ErrorFrame),

@@ -195,6 +195,10 @@ pub enum SystemEvent {
     TimerChanged {
         after_ms: Option<i64>,
     },
+    /// An admin set the group's background for everyone (or took it away).
+    BackgroundChanged {
+        removed: bool,
+    },
 }
 
 /// An invite link to a group: `gkchat://join/<code>`.

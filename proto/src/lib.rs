@@ -5,6 +5,7 @@
 //! client, the desktop shell and (through generated TypeScript) the UI share one truth.
 
 pub mod account;
+pub mod appearance;
 pub mod call;
 pub mod chat;
 pub mod error;

@@ -158,6 +158,12 @@ mod tests {
             render::<crate::call::CallEvent>(&root),
             render::<crate::call::CallDirection>(&root),
             render::<crate::call::CallLogEntry>(&root),
+            render::<crate::appearance::Appearance>(&root),
+            render::<crate::appearance::Theme>(&root),
+            render::<crate::appearance::TextSize>(&root),
+            render::<crate::appearance::Pattern>(&root),
+            render::<crate::appearance::Background>(&root),
+            render::<crate::appearance::ChatBackground>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");
     }

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod appearance;
 pub mod auth;
 pub mod blobs;
 pub mod calls;

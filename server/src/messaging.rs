@@ -379,7 +379,7 @@ pub async fn open_direct(state: &AppState, user_id: &str, peer_id: &str) -> Resu
         .await?
         .ok_or_else(|| Error::Internal("a chat just opened has no tile".into()))?;
     if started {
-        state.hub.send_to_user(user_id, &ServerFrame::Chat(summary.clone()));
+        state.hub.send_to_user(user_id, &ServerFrame::Chat(Box::new(summary.clone())));
     }
     Ok(summary)
 }
@@ -433,7 +433,7 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
         // The first message: the chat appears for the other person now, tile before message.
         for member in roster.members().filter(|m| *m != sender_id) {
             if let Some(summary) = chats::summary(&state.db, &chat, member).await? {
-                state.hub.send_to_user(member, &ServerFrame::Chat(summary));
+                state.hub.send_to_user(member, &ServerFrame::Chat(Box::new(summary)));
             }
         }
     }
@@ -947,7 +947,7 @@ async fn forget(state: &AppState, user_id: &str, chat_id: &str, listed: bool, ke
         let summary = chats::summary(&state.db, chat_id, user_id)
             .await?
             .ok_or_else(|| Error::Internal("membership vanished".into()))?;
-        state.hub.send_to_user(user_id, &ServerFrame::Chat(summary));
+        state.hub.send_to_user(user_id, &ServerFrame::Chat(Box::new(summary)));
     }
     Ok(())
 }
@@ -964,7 +964,7 @@ pub async fn update_settings(
     let summary = chats::summary(&state.db, chat_id, user_id)
         .await?
         .ok_or_else(|| Error::Internal("membership vanished".into()))?;
-    state.hub.send_to_user(user_id, &ServerFrame::Chat(summary.clone()));
+    state.hub.send_to_user(user_id, &ServerFrame::Chat(Box::new(summary.clone())));
     Ok(summary)
 }
 

@@ -118,6 +118,32 @@ pub async fn clear_chat(state: State<'_, AppState>, chat_id: String, keep_starre
     Ok(state.messenger().await?.clear_chat(&chat_id, keep_starred).await?)
 }
 
+/// Sets my background for a chat (`None`: the default), or a group's for everyone.
+#[tauri::command]
+pub async fn set_chat_background(
+    state: State<'_, AppState>,
+    chat_id: String,
+    background: Option<gkchat_proto::appearance::Background>,
+    for_everyone: bool,
+) -> CommandResult<()> {
+    Ok(state.messenger().await?.set_chat_background(&chat_id, background, for_everyone).await?)
+}
+
+/// Uploads a picture (a file picked or staged with `stage_file`) to use as a background; its
+/// media id (then given to `set_chat_background` or to my appearance).
+#[tauri::command]
+pub async fn upload_background(
+    state: State<'_, AppState>,
+    source: gkchat_client::MediaSource,
+) -> CommandResult<String> {
+    let staged = source.path.clone();
+    let uploaded = state.messenger().await?.upload_background(source).await;
+    if staged.starts_with(state.data_dir.join(crate::media::STAGED_DIR)) {
+        let _ = std::fs::remove_file(&staged);
+    }
+    Ok(uploaded?)
+}
+
 /// Sets a chat's disappearing-message timer for everyone in it (`None`: off).
 #[tauri::command]
 pub async fn set_chat_timer(state: State<'_, AppState>, chat_id: String, after_ms: Option<i64>) -> CommandResult<()> {

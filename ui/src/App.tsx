@@ -21,7 +21,7 @@ import JoinDialog, { type LinkToJoin } from "./features/groups/JoinDialog";
 import NewGroup from "./features/groups/NewGroup";
 import StarredPanel from "./features/starred/StarredPanel";
 import StatusPanel from "./features/status/StatusPanel";
-import { useTheme } from "./hooks";
+import { useAppliedAppearance } from "./features/appearance/hooks";
 import { useMessengerFeed } from "./messages";
 import { applySavedZoom, LAYER, useEscape, useShortcuts, zoom } from "./shortcuts";
 import { usePresenceFeed } from "./presence";
@@ -40,8 +40,9 @@ const QUICK_LINK_PREFIX = "gkchat://quick/";
 const CONTACT_LINK_PREFIX = "gkchat://add/";
 
 export default function App() {
-  const [theme, setTheme] = useTheme();
   const { account, setMe, reload, signOut } = useAccount();
+  // My appearance, from the server (the same on all my devices), on the page at once.
+  useAppliedAppearance(account.status === "signed-in" ? account.me.appearance : null);
   useEffect(() => {
     applySavedZoom();
   }, []);
@@ -121,8 +122,6 @@ export default function App() {
           me={account.me}
           onMeChange={setMe}
           onSignOut={signOut}
-          theme={theme}
-          onThemeChange={setTheme}
           onQuickChat={openQuickChat}
           requestedChat={requestedChat}
           linkToAdd={linkToAdd}
@@ -139,8 +138,6 @@ function Frame({
   me,
   onMeChange,
   onSignOut,
-  theme,
-  onThemeChange,
   onQuickChat,
   requestedChat,
   linkToAdd,
@@ -359,13 +356,7 @@ function Frame({
           {tab === "status" && <StatusPanel me={me} />}
           {tab === "calls" && <CallsPanel />}
           {tab === "settings" && (
-            <SettingsPanel
-              me={me}
-              onMeChange={onMeChange}
-              onSignOut={onSignOut}
-              theme={theme}
-              onThemeChange={onThemeChange}
-            />
+            <SettingsPanel me={me} onMeChange={onMeChange} onSignOut={onSignOut} />
           )}
         </section>
       </aside>
@@ -375,6 +366,7 @@ function Frame({
             key={`${open.chatId}:${open.focus ?? ""}`}
             open={open}
             myId={me.id}
+            defaultBackground={me.appearance.background}
             onClose={() => setOpen(null)}
             onOpenChat={(chatId) => show({ chatId })}
           />

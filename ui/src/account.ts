@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api, describeError, type Me } from "./api";
+import { api, describeError, type Me, type MessengerEvent } from "./api";
+import { useMessengerEvents } from "./messages";
 
 export type AccountState =
   | { status: "loading" }
@@ -9,7 +10,8 @@ export type AccountState =
 
 /**
  * Who is signed in: picked up from the keyring at start, and followed live, so a sign-out from
- * another device returns to the sign-in screen.
+ * another device returns to the sign-in screen, and a change to my account made anywhere (my
+ * profile, my appearance: the messenger's `me` event) shows here at once.
  */
 export function useAccount(): {
   account: AccountState;
@@ -49,6 +51,17 @@ export function useAccount(): {
       })
       .catch((e) => console.error("watch_account failed", e));
   }, [reload]);
+
+  // My account as the server now has it, changed here or on another of my devices.
+  const onMe = useCallback((event: MessengerEvent) => {
+    if (event.event !== "me") return;
+    setAccount((current) =>
+      current.status === "signed-in" && current.me.id === event.me.id
+        ? { status: "signed-in", me: event.me }
+        : current,
+    );
+  }, []);
+  useMessengerEvents(onMe);
 
   const setMe = useCallback((me: Me) => setAccount({ status: "signed-in", me }), []);
   const signOut = useCallback(() => {

@@ -19,6 +19,7 @@ export const ME: Me = {
     groups: "everyone",
   },
   created_at: 0,
+  appearance: { theme: "system", accent: null, text_size: "medium", background: null },
 };
 
 /** A contact for component tests: `@username`, id `id-<username>`, offline. */
@@ -58,6 +59,8 @@ export const chatTile = (over: Partial<LocalChat> = {}): LocalChat => ({
   only_admins_send: false,
   only_admins_keep: false,
   disappear_after_ms: null,
+  background: null,
+  shared_background: null,
   members_seq: 1,
   other_member: GRACE,
   last_seq: 0,

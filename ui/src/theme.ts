@@ -1,4 +1,6 @@
-// Light and dark themes from design tokens (theme.css); "system" follows the OS.
+// Light and dark themes from design tokens (theme.css); "system" follows the OS. The choice is
+// part of my appearance on the server (features/appearance); the key below is what this device
+// kept before that, read only when it has shown no appearance yet.
 export type ThemeChoice = "system" | "light" | "dark";
 const KEY = "gkchat.theme";
 

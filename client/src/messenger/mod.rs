@@ -64,6 +64,11 @@ pub enum MessengerEvent {
     },
     /// An event I am going to starts soon (once per start, on each of my devices).
     EventReminder(crate::store::Reminder),
+    /// My account changed on the server (from this device or another): profile, privacy,
+    /// appearance.
+    Me {
+        me: Box<gkchat_proto::account::Me>,
+    },
     /// Someone answered a poll or an event of mine (as it happens, not in a catch-up):
     /// `user_id` is `None` for an anonymous poll's vote; `rsvp` is an event's answer.
     Answered {
@@ -487,6 +492,27 @@ impl Messenger {
         self.inner.connection.typing(chat_id, typing).await
     }
 
+    /// Sets my background for a chat (`None`: the default), or with `for_everyone` a group's for
+    /// all its members (its admins; the timeline says so).
+    pub async fn set_chat_background(
+        &self,
+        chat_id: &str,
+        background: Option<gkchat_proto::appearance::Background>,
+        for_everyone: bool,
+    ) -> Result<()> {
+        if let Some(background) = &background {
+            background.check().map_err(|(code, message)| Error::Invalid { code, message })?;
+        }
+        let choice = gkchat_proto::appearance::ChatBackground { background, for_everyone };
+        let summary = self.inner.client.set_chat_background(chat_id, &choice).await?;
+        self.inner.store.upsert_chat(&summary).await?;
+        if for_everyone {
+            sync(&self.inner).await?;
+        }
+        let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
+        Ok(())
+    }
+
     /// Sets a chat's disappearing-message timer for everyone in it (`None`: off); the change
     /// shows in its timeline.
     pub async fn set_timer(&self, chat_id: &str, after_ms: Option<i64>) -> Result<()> {
@@ -620,6 +646,9 @@ async fn on_event(inner: &Arc<Inner>, event: Event) -> Result<()> {
         }
         Event::Resync | Event::Lagged { .. } => sync(inner).await?,
         Event::Status(event) => status::on_push(inner, *event),
+        Event::Me(me) => {
+            let _ = inner.events.send(MessengerEvent::Me { me });
+        }
         Event::State(_) | Event::ServerError(_) | Event::Presence(_) | Event::Call(_) => {}
     }
     Ok(())

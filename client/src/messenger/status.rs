@@ -110,13 +110,25 @@ impl Messenger {
             tokio::task::spawn_blocking(move || compose::prepare(&source.path, source.name.as_deref(), &media_dir))
                 .await
                 .map_err(|e| Error::Internal(format!("preparing the file stopped: {e}")))??;
-        let mut attachment = prepared.attachment;
-        let content = StatusContent::Media { attachment: Box::new(attachment.clone()), caption: caption.to_owned() };
+        let attachment = prepared.attachment.clone();
+        let content = StatusContent::Media { attachment: Box::new(attachment), caption: caption.to_owned() };
         // Checked before any byte goes (a document is no status).
         content.check().map_err(|(code, message)| Error::Invalid { code, message })?;
+        let attachment = self.upload_whole(prepared, "status").await?;
+        self.post_status(StatusContent::Media { attachment: Box::new(attachment), caption: caption.to_owned() }).await
+    }
+
+    /// Uploads a prepared file whole (and its thumbnails) now; the attachment naming the
+    /// uploaded media.
+    async fn upload_whole(
+        &self,
+        prepared: compose::Prepared,
+        purpose: &str,
+    ) -> Result<gkchat_proto::media::Attachment> {
+        let mut attachment = prepared.attachment;
         for (local_id, path) in &prepared.uploads {
             let size = std::fs::metadata(path).map_err(|e| Error::Internal(format!("{}: {e}", path.display())))?.len();
-            let media_id = self.inner.client.create_upload(size, &[("filename", "status")]).await?;
+            let media_id = self.inner.client.create_upload(size, &[("filename", purpose)]).await?;
             self.inner.client.upload_file(&media_id, path, |_| {}).await?;
             self.inner.store.cache_own(&media_id, local_id, size).await?;
             if attachment.media_id == *local_id {
@@ -128,7 +140,24 @@ impl Messenger {
                 }
             }
         }
-        self.post_status(StatusContent::Media { attachment: Box::new(attachment), caption: caption.to_owned() }).await
+        Ok(attachment)
+    }
+
+    /// Uploads a picture to use as a background (prepared as an attachment is: upright, its
+    /// metadata stripped); its media id.
+    pub async fn upload_background(&self, source: MediaSource) -> Result<String> {
+        let media_dir = self.inner.store.media_dir().to_owned();
+        let prepared =
+            tokio::task::spawn_blocking(move || compose::prepare(&source.path, source.name.as_deref(), &media_dir))
+                .await
+                .map_err(|e| Error::Internal(format!("preparing the file stopped: {e}")))??;
+        if prepared.attachment.kind != gkchat_proto::media::AttachmentKind::Image {
+            return Err(Error::Invalid {
+                code: gkchat_proto::ErrorCode::BadRequest,
+                message: "a background is a picture".into(),
+            });
+        }
+        Ok(self.upload_whole(prepared, "background").await?.media_id)
     }
 
     async fn post_status(&self, content: StatusContent) -> Result<StatusPost> {

@@ -21,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(Starred),
             Box::new(Disappearing),
             Box::new(Clearing),
+            Box::new(Backgrounds),
         ]
     }
 }
@@ -430,6 +431,26 @@ impl MigrationTrait for Clearing {
                 "ALTER TABLE chats ADD COLUMN clear_listed INTEGER NOT NULL DEFAULT 0",
                 "ALTER TABLE chats ADD COLUMN clear_keeps_starred INTEGER NOT NULL DEFAULT 0",
             ],
+        )
+        .await
+    }
+}
+
+/// Chat backgrounds: mine and a group's for everyone, as JSON.
+struct Backgrounds;
+
+impl MigrationName for Backgrounds {
+    fn name(&self) -> &str {
+        "m0012_backgrounds"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Backgrounds {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(
+            manager,
+            &["ALTER TABLE chats ADD COLUMN background TEXT", "ALTER TABLE chats ADD COLUMN shared_background TEXT"],
         )
         .await
     }

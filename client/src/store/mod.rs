@@ -249,7 +249,8 @@ pub(crate) fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Re
 const CHAT_COLUMNS: &str =
     "id, kind, title, photo, member_count, my_role, only_admins_send, members_seq, last_seq, last_activity_at,
     my_delivered_seq, my_read_seq, delivered_to_all_seq, read_by_all_seq, pinned_at, archived, muted_until,
-    cleared_seq, disappear_after_ms, only_admins_keep, clear_listed, clear_keeps_starred";
+    cleared_seq, disappear_after_ms, only_admins_keep, clear_listed, clear_keeps_starred, background,
+    shared_background";
 
 /// A `chats` row as the tile it stores (unread count and last message filled in later).
 fn tile(row: &QueryResult) -> Result<ChatSummary> {
@@ -270,6 +271,8 @@ fn tile(row: &QueryResult) -> Result<ChatSummary> {
         cleared_seq: get(row, "cleared_seq")?,
         clear_listed: get(row, "clear_listed")?,
         clear_keeps_starred: get(row, "clear_keeps_starred")?,
+        background: get::<Option<String>>(row, "background")?.map(|json| parse(&json)).transpose()?,
+        shared_background: get::<Option<String>>(row, "shared_background")?.map(|json| parse(&json)).transpose()?,
         last_message: None,
         unread: 0,
         last_activity_at: get(row, "last_activity_at")?,
@@ -464,11 +467,12 @@ impl Store {
         self.db
             .execute(statement(
                 &format!(
-                    "INSERT INTO chats ({CHAT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    "INSERT INTO chats ({CHAT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                      ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
                        photo = excluded.photo, member_count = excluded.member_count, my_role = excluded.my_role,
                        only_admins_send = excluded.only_admins_send, only_admins_keep = excluded.only_admins_keep,
-                       disappear_after_ms = excluded.disappear_after_ms,
+                       disappear_after_ms = excluded.disappear_after_ms, background = excluded.background,
+                       shared_background = excluded.shared_background,
                        members_seq = MAX(chats.members_seq, excluded.members_seq),
                        last_seq = MAX(chats.last_seq, excluded.last_seq),
                        last_activity_at = MAX(chats.last_activity_at, excluded.last_activity_at),
@@ -507,6 +511,8 @@ impl Store {
                     summary.only_admins_keep.into(),
                     summary.clear_listed.into(),
                     summary.clear_keeps_starred.into(),
+                    summary.background.as_ref().map(json).transpose()?.into(),
+                    summary.shared_background.as_ref().map(json).transpose()?.into(),
                 ],
             ))
             .await?;
@@ -935,6 +941,8 @@ mod tests {
             cleared_seq: 0,
             clear_listed: false,
             clear_keeps_starred: false,
+            background: None,
+            shared_background: None,
             last_message: None,
             unread: 0,
             last_activity_at: 1,

@@ -39,6 +39,16 @@ pub async fn update(
     Ok(Json(messaging::update_settings(&state, &auth.user_id, &chat_id, &update).await?))
 }
 
+/// `PUT /chats/{id}/background`: my background for the chat, or a group's for everyone.
+pub async fn set_background(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(chat_id): Path<String>,
+    ApiJson(choice): ApiJson<gkchat_proto::appearance::ChatBackground>,
+) -> Result<Json<ChatSummary>> {
+    Ok(Json(crate::appearance::set_chat_background(&state, &auth.user_id, &chat_id, choice).await?))
+}
+
 /// `PUT /chats/{id}/timer`: the chat's disappearing-message timer, for everyone in it.
 pub async fn set_timer(
     State(state): State<AppState>,

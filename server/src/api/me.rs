@@ -39,17 +39,28 @@ pub async fn update_me(
             .map(|status| check_profile_text("status", &status, STATUS_TEXT_MAX, false))
             .transpose()?,
         privacy: update.privacy,
+        appearance: update.appearance,
     };
     if let Some(timer) = changes.privacy.and_then(|p| p.default_timer_ms).filter(|ms| *ms != 0) {
         gkchat_proto::chat::check_timer(Some(timer)).map_err(Error::bad_request)?;
     }
     let privacy_changed = changes.privacy.is_some();
+    if let Some(appearance) = &changes.appearance {
+        appearance.check().map_err(Error::bad_request)?;
+        if let Some(background) = &appearance.background {
+            crate::appearance::check(&state.db, &auth.user_id, background).await?;
+        }
+        crate::appearance::keep_default(&state.db, &auth.user_id, appearance.background.as_ref()).await?;
+    }
     let user = current_user(&state, &auth).await?;
     let updated = accounts::update_profile(&state.db, user, changes).await?;
     if privacy_changed {
         crate::presence::announce(&state, &auth.user_id).await?;
     }
-    Ok(Json(accounts::to_me(&updated)))
+    // My other devices see the change at once.
+    let me = accounts::to_me(&updated);
+    crate::appearance::push_me(&state, &me);
+    Ok(Json(me))
 }
 
 pub async fn list_sessions(State(state): State<AppState>, auth: AuthUser) -> Result<Json<Vec<DeviceSession>>> {

@@ -53,6 +53,7 @@ pub fn routes() -> Routes {
         .post("/chats/direct", chats::open_direct)
         .patch("/chats/{chat_id}", chats::update)
         .put("/chats/{chat_id}/timer", chats::set_timer)
+        .put("/chats/{chat_id}/background", chats::set_background)
         .post("/chats/{chat_id}/clear", chats::clear)
         .get("/chats/{chat_id}/messages", chats::history)
         .get("/chats/{chat_id}/messages/{message_id}/info", chats::message_info)

@@ -74,6 +74,7 @@ fn new_row(
         photo_id: Set(None),
         last_seen_at: Set(None),
         default_timer_ms: Set(privacy.default_timer_ms.unwrap_or(0)),
+        appearance: Set(None),
     }
 }
 
@@ -162,6 +163,7 @@ pub struct ProfileChanges {
     pub about: Option<String>,
     pub status_text: Option<String>,
     pub privacy: Option<Privacy>,
+    pub appearance: Option<gkchat_proto::appearance::Appearance>,
 }
 
 pub async fn update_profile(
@@ -190,6 +192,10 @@ pub async fn update_profile(
             row.default_timer_ms = Set(timer);
         }
         row.read_receipts = Set(privacy.read_receipts);
+    }
+    if let Some(appearance) = changes.appearance {
+        row.appearance =
+            Set(Some(serde_json::to_string(&appearance).map_err(|e| crate::error::Error::Internal(e.to_string()))?));
     }
     Ok(row.update(db).await?)
 }
@@ -258,6 +264,7 @@ pub fn to_me(user: &users::Model) -> Me {
         photo: user.photo_id.clone(),
         privacy: privacy(user),
         created_at: user.created_at,
+        appearance: user.appearance.as_deref().and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default(),
     }
 }
 
@@ -287,6 +294,7 @@ pub async fn delete(db: &(impl ConnectionTrait + TransactionTrait), user: users:
         .filter(super::entity::hidden_messages::Column::UserId.eq(user.id.clone()))
         .exec(&txn)
         .await?;
+    super::backgrounds::forget_user(&txn, &user.id).await?;
     let privacy = Privacy::default();
     let mut row: users::ActiveModel = user.into();
     row.username = Set(None);
@@ -298,6 +306,7 @@ pub async fn delete(db: &(impl ConnectionTrait + TransactionTrait), user: users:
     row.password_hash = Set(None);
     row.display_name = Set(DELETED_ACCOUNT_NAME.to_owned());
     row.about = Set(String::new());
+    row.appearance = Set(None);
     row.status_text = Set(String::new());
     row.privacy_last_seen = Set(privacy.last_seen.as_str().to_owned());
     row.privacy_photo = Set(privacy.photo.as_str().to_owned());

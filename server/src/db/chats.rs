@@ -530,6 +530,7 @@ async fn summaries_of(db: &impl ConnectionTrait, user_id: &str, only: Option<&[S
     let my_receipts = users::Entity::find_by_id(user_id.to_owned()).one(db).await?.is_none_or(|me| me.read_receipts);
     let reached = others_reached(db, &ids, user_id).await?;
     let last_messages = latest_visible(db, &ids, user_id).await?;
+    let mut backgrounds = super::backgrounds::of_chats(db, user_id, &ids).await?;
     let unread = unread_counts(db, &ids, user_id).await?;
     Ok(memberships
         .into_iter()
@@ -558,6 +559,8 @@ async fn summaries_of(db: &impl ConnectionTrait, user_id: &str, only: Option<&[S
                 only_admins_send: chat.only_admins_send,
                 only_admins_keep: chat.only_admins_keep,
                 disappear_after_ms: chat.disappear_after_ms,
+                background: backgrounds.get_mut(&chat.id).and_then(|b| b.0.take()),
+                shared_background: backgrounds.get_mut(&chat.id).and_then(|b| b.1.take()).filter(|_| left.is_none()),
                 members_seq: chat.members_seq,
                 last_seq: left.map_or(chat.last_seq, |seq| seq.min(chat.last_seq)),
                 cleared_seq: member.cleared_seq,

@@ -223,6 +223,9 @@ pub async fn may_read(db: &impl ConnectionTrait, row: &media::Model, user_id: &s
     if !viewers(db, &row.id, Some(user_id)).await?.is_empty() {
         return Ok(true);
     }
+    if super::backgrounds::shows(db, &row.id, user_id).await? {
+        return Ok(true);
+    }
     super::status::may_read_media(db, &row.id, user_id, now_ms).await
 }
 
@@ -237,12 +240,14 @@ pub async fn expired_uploads(db: &impl ConnectionTrait, now_ms: i64, limit: u64)
 }
 
 /// Media that nothing uses and never will: finished or failed ones no message used within
-/// their time, and used ones whose every message is gone (at most `limit`).
+/// their time, and used ones whose every message, status post and background is gone (at most
+/// `limit`).
 pub async fn unused(db: &impl ConnectionTrait, now_ms: i64, limit: u64) -> Result<Vec<media::Model>> {
     let sql = "SELECT id FROM media md WHERE \
          (md.state <> ? AND md.expires_at < ? AND md.used = ?) \
          OR (md.state <> ? AND md.used = ? AND NOT EXISTS (SELECT 1 FROM message_media mm WHERE mm.media_id = md.id) \
-             AND NOT EXISTS (SELECT 1 FROM status_media sm WHERE sm.media_id = md.id)) \
+             AND NOT EXISTS (SELECT 1 FROM status_media sm WHERE sm.media_id = md.id) \
+             AND NOT EXISTS (SELECT 1 FROM backgrounds b WHERE b.media_id = md.id)) \
          LIMIT ?";
     let values: Vec<sea_orm::Value> =
         vec![UPLOADING.into(), now_ms.into(), false.into(), UPLOADING.into(), true.into(), (limit as i64).into()];

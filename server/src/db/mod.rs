@@ -2,6 +2,7 @@
 //! functions each feature uses. Handlers never build queries themselves.
 
 pub mod accounts;
+pub mod backgrounds;
 pub mod blobs;
 pub mod blocks;
 pub mod calls;
@@ -21,7 +22,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, SqlxSqliteConnector, Statement};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, SqlxSqliteConnector, Statement,
+};
 use sea_orm_migration::MigratorTrait;
 
 use crate::error::{Error, Result};
@@ -69,6 +72,29 @@ pub async fn writer(url: &str, db: &DatabaseConnection) -> Result<DatabaseConnec
         .connect_with(sqlite_options(url)?)
         .await?;
     Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+}
+
+/// Every row `sql` (with `?` placeholders) answers.
+pub(crate) async fn all(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> crate::error::Result<Vec<sea_orm::QueryResult>> {
+    Ok(db.query_all(statement(db.get_database_backend(), sql, values)).await?)
+}
+
+/// Runs `sql` (with `?` placeholders); how many rows it touched.
+pub(crate) async fn run(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> crate::error::Result<u64> {
+    Ok(db.execute(statement(db.get_database_backend(), sql, values)).await?.rows_affected())
+}
+
+/// The first column of each row, as text.
+pub(crate) fn strings(rows: Vec<sea_orm::QueryResult>) -> crate::error::Result<Vec<String>> {
+    rows.into_iter().map(|row| Ok(row.try_get_by_index::<String>(0)?)).collect()
 }
 
 /// `?` placeholders as the backend wants them.

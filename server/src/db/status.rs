@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use gkchat_proto::status::{StatusAudience, StatusAudienceMode, StatusPrefs};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 
-use super::statement;
+use super::{all, run, strings};
 use crate::error::Result;
 
 /// A stored post (its content as JSON).
@@ -19,18 +19,6 @@ pub struct PostRow {
     pub content: String,
     pub posted_at: i64,
     pub expires_at: i64,
-}
-
-async fn all(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<Vec<QueryResult>> {
-    Ok(db.query_all(statement(db.get_database_backend(), sql, values)).await?)
-}
-
-async fn run(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<u64> {
-    Ok(db.execute(statement(db.get_database_backend(), sql, values)).await?.rows_affected())
-}
-
-fn strings(rows: Vec<QueryResult>) -> Result<Vec<String>> {
-    rows.into_iter().map(|row| Ok(row.try_get_by_index::<String>(0)?)).collect()
 }
 
 fn post_of(row: &QueryResult) -> Result<PostRow> {

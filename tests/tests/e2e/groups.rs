@@ -3,7 +3,8 @@
 //! app's own vote moves them), plans an event one answers (the count shows it, the app's own answer
 //! reaches the server, the info panel lists it as upcoming), stars a message and finds it in the
 //! starred list, turns on disappearing messages (the system message, the timer mark, a message
-//! that carries its expiry), makes one an admin and removes the other
+//! that carries its expiry), sets a pattern background (shot in the dark theme), makes one an admin
+//! and removes the other
 //! (whose sends are then refused), gives the group an image, opens the invite link's QR code,
 //! joins a second group by a `gkchat://join/…` link handed over by a second launch, reports it
 //! and exits and deletes it. The group screens are shot at both window sizes, light and dark,
@@ -231,6 +232,16 @@ async fn a_group_made_in_the_app_talks_is_run_and_another_is_joined_by_link() {
     assert_eq!(expiring.expires_at, Some(expiring.sent_at + gkchat_proto::chat::DISAPPEAR_TIMERS_MS[0]));
     session.wait_for("[data-testid=bubble-timer]", WAIT).await;
     std::fs::write(shots_dir().join("disappearing.png"), session.screenshot().await).unwrap();
+
+    // A pattern behind this chat, in the dark theme: the conversation shows it.
+    click(&session, "conversation-more").await;
+    click(&session, "menu-background").await;
+    click(&session, "bg-pattern-dots").await;
+    click(&session, "background-save").await;
+    session.wait_for("[data-testid=conversation][data-background=\"pattern:dots\"]", WAIT).await;
+    session.execute("document.documentElement.dataset.theme = 'dark';", serde_json::json!([])).await;
+    std::fs::write(shots_dir().join("background-dots-dark.png"), session.screenshot().await).unwrap();
+    session.execute("document.documentElement.dataset.theme = 'light';", serde_json::json!([])).await;
 
     // Bob becomes an admin; Cal is removed and can no longer send.
     click(&session, "open-group-info").await;

@@ -287,11 +287,25 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
         })
         .await;
 
-    // Themes: an explicit choice overrides the OS and sticks on <html data-theme>.
+    // Themes: an explicit choice overrides the OS and sticks on <html data-theme>; it is kept
+    // with the account, so Ada's other device is told at once.
+    let other_live = other_device.connect();
+    let mut other_events = other_live.events();
+    other_live.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })).await;
     let dark = session.wait_for("input[name=theme][value=dark]", WAIT).await;
     session.click(&dark).await;
     let theme = session.execute("return document.documentElement.dataset.theme;", serde_json::json!([])).await;
     assert_eq!(theme.as_str(), Some("dark"));
+    within_secs(60, async {
+        loop {
+            if let Some(gkchat_client::Event::Me(me)) = other_events.next().await
+                && me.appearance.theme == gkchat_proto::appearance::Theme::Dark
+            {
+                break;
+            }
+        }
+    })
+    .await;
     std::fs::write(shots_dir().join("dark.png"), session.screenshot().await).unwrap();
 
     // Restart the app with the server away: the keyring keeps the sign-in, no password asked,

@@ -89,6 +89,7 @@ async fn profile_and_privacy_updates() {
             groups: Some(gkchat_proto::account::GroupAdd::Contacts),
             default_timer_ms: None,
         }),
+        appearance: None,
     };
     let me = client.update_profile(&update).await.unwrap();
     assert_eq!(me.display_name, "Erin Example");

@@ -358,6 +358,11 @@ fn rest_row(world: &World, method: &Method, template: &str) -> Option<Row> {
         ("GET", "/api/v1/chats/{chat_id}/group" | "/api/v1/chats/{chat_id}/members") => {
             row(group_path, None, in_group(Served))
         }
+        // Its background for everyone: admins only.
+        ("PUT", "/api/v1/chats/{chat_id}/background") => {
+            let body = json!({ "background": { "kind": "pattern", "pattern": "dots" }, "for_everyone": true });
+            row(group_path, Some(body), in_group(admins_only))
+        }
         // Its timer: only admins, while only admins edit its info (the default).
         ("PUT", "/api/v1/chats/{chat_id}/timer") => {
             row(group_path, Some(json!({ "after_ms": 86_400_000 })), in_group(admins_only))

@@ -2,6 +2,7 @@
 //! talked to over real HTTP and WebSocket by `gkchat-client` and by raw sockets.
 
 mod accounts;
+mod appearance;
 mod authz;
 mod calls;
 mod contacts;

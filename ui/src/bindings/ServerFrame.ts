@@ -3,6 +3,7 @@ import type { CallEvent } from "./CallEvent";
 import type { ChatSummary } from "./ChatSummary";
 import type { ErrorFrame } from "./ErrorFrame";
 import type { IceServer } from "./IceServer";
+import type { Me } from "./Me";
 import type { MediaInfo } from "./MediaInfo";
 import type { Message } from "./Message";
 import type { Presence } from "./Presence";
@@ -14,4 +15,4 @@ import type { Welcome } from "./Welcome";
 /**
  * Frames the server sends.
  */
-export type ServerFrame = { "type": "welcome" } & Welcome | { "type": "pong", id: number, } | { "type": "presence" } & Presence | { "type": "ack", id: number, message: Message, } | { "type": "done", id: number, } | { "type": "message" } & Message | { "type": "chat" } & ChatSummary | { "type": "receipt" } & ReceiptUpdate | { "type": "typing" } & TypingUpdate | { "type": "resync" } | { "type": "call_ready", id: number, call_id: string, ice_servers: Array<IceServer>, } | { "type": "call" } & CallEvent | { "type": "media" } & MediaInfo | { "type": "status" } & StatusEvent | { "type": "error" } & ErrorFrame;
+export type ServerFrame = { "type": "welcome" } & Welcome | { "type": "pong", id: number, } | { "type": "presence" } & Presence | { "type": "ack", id: number, message: Message, } | { "type": "done", id: number, } | { "type": "message" } & Message | { "type": "chat" } & ChatSummary | { "type": "receipt" } & ReceiptUpdate | { "type": "typing" } & TypingUpdate | { "type": "resync" } | { "type": "call_ready", id: number, call_id: string, ice_servers: Array<IceServer>, } | { "type": "call" } & CallEvent | { "type": "media" } & MediaInfo | { "type": "status" } & StatusEvent | { "type": "me" } & Me | { "type": "error" } & ErrorFrame;

@@ -33,6 +33,9 @@ pub struct Model {
     pub privacy_groups: String,
     /// The disappearing-message timer new chats start with (0: off).
     pub default_timer_ms: i64,
+    /// How the app looks for them ([`gkchat_proto::appearance::Appearance`] as JSON; `None`:
+    /// as it comes).
+    pub appearance: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,6 +24,7 @@ mod m20261207_000018_status;
 mod m20261207_000019_starred;
 mod m20261207_000020_disappearing;
 mod m20261207_000021_clearing;
+mod m20261207_000022_appearance;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000019_starred::Migration),
             Box::new(m20261207_000020_disappearing::Migration),
             Box::new(m20261207_000021_clearing::Migration),
+            Box::new(m20261207_000022_appearance::Migration),
         ]
     }
 }

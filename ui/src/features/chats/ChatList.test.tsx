@@ -1,11 +1,15 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { LocalChat, Message } from "../../api";
 import { GRACE, chatTile, textMessage } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
+import { resetMembers } from "../groups/hooks";
 import ChatList from "./ChatList";
 
 const WEEK = 7 * 24 * 60 * 60 * 1000;
+
+// Group tiles name senders from the members the page remembers: none from another test.
+beforeEach(() => resetMembers());
 
 const said = (text: string): Message => textMessage(1, "u2", text).message;
 

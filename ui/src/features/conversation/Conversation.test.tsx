@@ -1,10 +1,11 @@
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { LocalChat, MessengerEvent } from "../../api";
 import { useMessengerFeed } from "../../messages";
 import { LAYER, useEscape, useShortcuts } from "../../shortcuts";
 import { GRACE, chatTile, layOutTimeline, readTo, textMessage } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
+import { resetMembers } from "../groups/hooks";
 import Conversation from "./Conversation";
 
 /** The conversation as the frame holds it: Esc, when nothing nearer takes it, closes it. */
@@ -30,6 +31,7 @@ const chat: LocalChat = chatTile({
 });
 
 layOutTimeline();
+beforeEach(() => resetMembers());
 
 describe("Conversation", () => {
   it("shows ticks from how far all the others got, sends on Enter and keeps Shift+Enter for new lines", async () => {

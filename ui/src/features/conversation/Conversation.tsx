@@ -10,10 +10,12 @@ import {
 } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { describeError, type LocalMessage, type MessageInfo } from "../../api";
+import type { Background } from "../../bindings/Background";
 import { messageText, tickOf } from "../../chatText";
 import { ChevronDownIcon, CloseIcon, SmileIcon } from "../../components/Icon";
 import { LAYER, useEscape } from "../../shortcuts";
 import { clockTime, dayLabel } from "../../time";
+import { backgroundLook, backgroundMarker, effectiveBackground } from "../appearance/appearance";
 import type { OpenChat } from "../chats/ChatList";
 import { useChats, useWhenGone } from "../chats/hooks";
 import { mayKeep } from "../disappearing/hooks";
@@ -46,6 +48,7 @@ import { decodeMentions, encodeMentions, mentionsToText } from "./mentions";
 import MessageMenu from "./MessageMenu";
 import RefusedNotice from "./RefusedNotice";
 import SystemNotice from "./SystemNotice";
+import "../appearance/appearance.css";
 import "./conversation.css";
 
 /**
@@ -91,18 +94,26 @@ function settingsBefore(rows: LocalMessage[], index: number): GroupSettings | nu
 export default function Conversation({
   open,
   myId,
+  defaultBackground = null,
   onClose,
   onOpenChat,
 }: {
   open: OpenChat;
   myId: string;
+  /** My background for chats without their own (my appearance's). */
+  defaultBackground?: Background | null;
   onClose: () => void;
   /** Opens another chat (a shared contact's Message). */
   onOpenChat?: (chatId: string) => void;
 }) {
   return (
     <MediaProvider chatId={open.chatId} myId={myId} onOpenChat={onOpenChat ?? null}>
-      <ConversationView open={open} myId={myId} onClose={onClose} />
+      <ConversationView
+        open={open}
+        myId={myId}
+        defaultBackground={defaultBackground}
+        onClose={onClose}
+      />
     </MediaProvider>
   );
 }
@@ -111,10 +122,12 @@ export default function Conversation({
 function ConversationView({
   open,
   myId,
+  defaultBackground,
   onClose,
 }: {
   open: OpenChat;
   myId: string;
+  defaultBackground: Background | null;
   onClose: () => void;
 }) {
   const chatId = open.chatId;
@@ -363,9 +376,17 @@ function ConversationView({
 
   const now = Date.now();
   const canLoadOlder = hasOlder && (messages?.[0]?.message.seq ?? 0) > 1;
+  // Behind the messages: mine for this chat, else the group's, else my default.
+  const backdrop = effectiveBackground(chat, defaultBackground);
+  const look = backgroundLook(backdrop.background);
   return (
     <div className="conversation-frame">
-      <div className="conversation" data-testid="conversation">
+      <div
+        className="conversation"
+        data-testid="conversation"
+        data-background={backgroundMarker(backdrop.background)}
+        data-background-source={backdrop.source}
+      >
         <ConversationHeader
           chatId={chatId}
           chat={chat}
@@ -386,7 +407,8 @@ function ConversationView({
           />
         )}
         <div
-          className="timeline"
+          className={look.className ? `timeline ${look.className}` : "timeline"}
+          style={look.style}
           ref={list}
           data-testid="timeline"
           data-loaded={messages?.length ?? 0}

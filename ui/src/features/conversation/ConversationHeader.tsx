@@ -17,6 +17,7 @@ import { usePresence } from "../../presence";
 import { LAYER, useEscape } from "../../shortcuts";
 import { presenceText } from "../../time";
 import { useLoaded } from "../../useLoaded";
+import BackgroundDialog from "../appearance/BackgroundDialog";
 import { chatsApi } from "../chats/api";
 import { chatAvatar } from "../chats/hooks";
 import { useMayChangeTimer } from "../disappearing/hooks";
@@ -49,8 +50,9 @@ function PersonLine({ person }: { person: ChatMember }) {
  * The conversation's header: the chat's photo and title, what is going on (typing, the other
  * person's @username and presence, a group's size), its disappearing-messages timer, search, the
  * chat's media, links and docs, and in a direct chat the call buttons. Its menu sets the timer
- * (in a group, disabled with why when only admins may), clears the chat (emptied for me, still
- * listed), and in a direct chat has Block / Report for the other person, and Delete chat.
+ * (in a group, disabled with why when only admins may) and the chat's background, clears the
+ * chat (emptied for me, still listed), and in a direct chat has Block / Report for the other
+ * person, and Delete chat.
  */
 export default function ConversationHeader({
   chatId,
@@ -84,6 +86,7 @@ export default function ConversationHeader({
   const [deleting, setDeleting] = useState(false);
   const [timer, setTimer] = useState(false);
   const [clearing, setClearing] = useState(false);
+  const [choosingBackground, setChoosingBackground] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -113,6 +116,10 @@ export default function ConversationHeader({
   const openTimer = () => {
     setMenu(false);
     setTimer(true);
+  };
+  const openBackground = () => {
+    setMenu(false);
+    setChoosingBackground(true);
   };
   const openClear = () => {
     setMenu(false);
@@ -239,6 +246,9 @@ export default function ConversationHeader({
                     </span>
                   )}
                 </button>
+                <button type="button" data-testid="menu-background" onClick={openBackground}>
+                  Chat background
+                </button>
                 {person && (
                   <>
                     <button type="button" data-testid="conversation-block" onClick={block}>
@@ -299,6 +309,9 @@ export default function ConversationHeader({
           allowed={timerAllowed !== false}
           onClose={() => setTimer(false)}
         />
+      )}
+      {chat && choosingBackground && (
+        <BackgroundDialog chat={chat} onClose={() => setChoosingBackground(false)} />
       )}
       {chat && clearing && (
         <ClearChatDialog

@@ -68,7 +68,11 @@ function WithFeed() {
 }
 
 layOutTimeline();
-beforeEach(() => resetMembers());
+beforeEach(() => {
+  resetMembers();
+  // Each test's messages from m1 on, whatever ran before it.
+  seq = 0;
+});
 
 describe("a group conversation", () => {
   it("names others' messages in their own colour, with the avatar on the first of a run", async () => {

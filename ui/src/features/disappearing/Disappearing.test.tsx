@@ -1,5 +1,5 @@
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { LocalChat, LocalMessage, MemberRole, MessengerEvent } from "../../api";
 import { goneAt, useMessengerFeed } from "../../messages";
 import { chatTile, groupTile, layOutTimeline, readTo, textMessage } from "../../test-fixtures";
@@ -81,6 +81,8 @@ const shownTexts = () => screen.queryAllByTestId("message-text").map((t) => t.te
 
 layOutTimeline();
 beforeEach(() => resetMembers());
+// A test that takes the clock (or the timers too) gives them back, even when it fails.
+afterEach(() => vi.useRealTimers());
 
 describe("timers in words", () => {
   it("names the timers the app offers, long and short", () => {
@@ -225,6 +227,9 @@ describe("a chat's timer in its header", () => {
 
 describe("disappearing messages in the timeline", () => {
   it("marks a message that will disappear and one kept; the gone ones are not shown", async () => {
+    // A noon far from midnight and clock changes: a day on is "tomorrow" whenever this runs.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(2026, 2, 3, 12, 0));
     const now = Date.now();
     serve(
       [
@@ -254,16 +259,24 @@ describe("disappearing messages in the timeline", () => {
   });
 
   it("takes a message out at its time while the chat is open", async () => {
+    // The page's clock and timers are the test's: the message is shown until its time, however
+    // slowly the machine renders, and goes when the clock reaches it. (Testing Library's waits
+    // run on real timers: the clock moves inside act instead.)
+    vi.useFakeTimers();
     serve(
       [
         textMessage(1, "u2", "stays"),
-        textMessage(2, "u2", "goes soon", { expires_at: Date.now() + 300 }),
+        textMessage(2, "u2", "goes soon", { expires_at: Date.now() + 60_000 }),
       ],
       direct({ disappear_after_ms: DAY }),
     );
     render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
-    await screen.findByText("goes soon");
-    await waitFor(() => expect(shownTexts()).toEqual(["stays"]), { timeout: 2000 });
+    await act(() => vi.advanceTimersByTimeAsync(0));
+    expect(shownTexts()).toEqual(["stays", "goes soon"]);
+    await act(() => vi.advanceTimersByTimeAsync(59_999));
+    expect(shownTexts()).toEqual(["stays", "goes soon"]);
+    await act(() => vi.advanceTimersByTimeAsync(1));
+    expect(shownTexts()).toEqual(["stays"]);
   });
 
   it("says a quote of a message that disappeared is expired", async () => {

@@ -50,6 +50,7 @@ const TABLE: [SystemEvent, string][] = [
     { event: "timer_changed", after_ms: 86_400_000 },
     "Ann turned on disappearing messages. New messages will disappear 24 hours after they're sent.",
   ],
+  [{ event: "background_changed", removed: false }, "Ann changed the group's background"],
 ];
 
 describe("system messages in words", () => {
@@ -60,7 +61,7 @@ describe("system messages in words", () => {
   it("covers every kind of event", () => {
     const kinds = new Set(TABLE.map(([event]) => event.event));
     // Mirrors SystemEvent (bindings): a new kind needs words and a row here.
-    expect(kinds.size).toBe(18);
+    expect(kinds.size).toBe(19);
   });
 
   it("says you and You for me, and Someone for whoever is not known here", () => {

@@ -130,6 +130,10 @@ export function systemText(
       return event.after_ms === null
         ? `${actor} turned off disappearing messages.`
         : `${actor} turned on disappearing messages. New messages will disappear ${durationWords(event.after_ms)} after they're sent.`;
+    case "background_changed":
+      return event.removed
+        ? `${actor} removed the group's background`
+        : `${actor} changed the group's background`;
   }
 }
 

@@ -64,7 +64,8 @@ export function pastedFiles(data: DataTransfer | null): File[] {
     .filter((file): file is File => file !== null);
 }
 
-function readBytes(file: File): Promise<Uint8Array> {
+/** The bytes of a file the page holds. */
+export function readBytes(file: File): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
     reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));

@@ -1,0 +1,132 @@
+import { useRef, useState } from "react";
+import { describeError, type Me } from "../../api";
+import type { Appearance } from "../../bindings/Appearance";
+import type { Theme } from "../../bindings/Theme";
+import { appearanceApi } from "./api";
+import { ACCENTS, TEXT_SIZES } from "./appearance";
+import BackgroundPicker from "./BackgroundPicker";
+import "./appearance.css";
+
+const THEMES: { theme: Theme; label: string }[] = [
+  { theme: "system", label: "Follow the system" },
+  { theme: "light", label: "Light" },
+  { theme: "dark", label: "Dark" },
+];
+
+/**
+ * Settings → Appearance: the theme, an accent colour, the text size and the background behind
+ * my chats. Mine on the server, the same on all my devices: each choice shows at once and is
+ * saved at once (the whole appearance); a refusal puts back what was there and says why.
+ */
+export default function AppearanceSettings({
+  me,
+  onMeChange,
+}: {
+  me: Me;
+  onMeChange: (me: Me) => void;
+}) {
+  const appearance = me.appearance;
+  const [error, setError] = useState<string | null>(null);
+  // Only the last choice's answer counts: an earlier one arriving late must not undo it.
+  const latest = useRef(0);
+
+  const save = (change: Partial<Appearance>) => {
+    const next: Appearance = { ...appearance, ...change };
+    if (JSON.stringify(next) === JSON.stringify(appearance)) return;
+    const ticket = ++latest.current;
+    setError(null);
+    onMeChange({ ...me, appearance: next });
+    appearanceApi
+      .saveAppearance(next)
+      .then((saved) => {
+        if (ticket === latest.current) onMeChange(saved);
+      })
+      .catch((e) => {
+        if (ticket !== latest.current) return;
+        onMeChange({ ...me, appearance });
+        setError(describeError(e));
+      });
+  };
+
+  return (
+    <section className="settings-section appearance" data-testid="settings-appearance">
+      <h2>Appearance</h2>
+      <p className="hint">The same on all your devices.</p>
+      <fieldset className="appearance-group">
+        <legend className="hint">Theme</legend>
+        {THEMES.map(({ theme, label }) => (
+          <label key={theme} className="radio">
+            <input
+              type="radio"
+              name="theme"
+              value={theme}
+              data-testid={`theme-${theme}`}
+              checked={appearance.theme === theme}
+              onChange={() => save({ theme })}
+            />
+            {label}
+          </label>
+        ))}
+      </fieldset>
+      <fieldset className="appearance-group">
+        <legend className="hint">Accent colour</legend>
+        <div className="accent-swatches">
+          <button
+            type="button"
+            className={`accent-swatch accent-default${appearance.accent === null ? " chosen" : ""}`}
+            title="The app's own"
+            aria-label="The app's own accent"
+            aria-pressed={appearance.accent === null}
+            data-testid="accent-default"
+            onClick={() => save({ accent: null })}
+          />
+          {ACCENTS.map(({ hex, label }) => {
+            const chosen = appearance.accent?.toLowerCase() === hex;
+            return (
+              <button
+                key={hex}
+                type="button"
+                className={`accent-swatch${chosen ? " chosen" : ""}`}
+                style={{ background: hex }}
+                title={label}
+                aria-label={label}
+                aria-pressed={chosen}
+                data-testid={`accent-${hex.slice(1)}`}
+                onClick={() => save({ accent: hex })}
+              />
+            );
+          })}
+        </div>
+      </fieldset>
+      <fieldset className="appearance-group">
+        <legend className="hint">Text size</legend>
+        {TEXT_SIZES.map(({ size, label }) => (
+          <label key={size} className="radio">
+            <input
+              type="radio"
+              name="text-size"
+              value={size}
+              data-testid={`text-size-${size}`}
+              checked={appearance.text_size === size}
+              onChange={() => save({ text_size: size })}
+            />
+            {label}
+          </label>
+        ))}
+      </fieldset>
+      <fieldset className="appearance-group" data-testid="default-background">
+        <legend className="hint">Chat background</legend>
+        <p className="hint">Behind every chat that has none of its own.</p>
+        <BackgroundPicker
+          value={appearance.background}
+          onChange={(background) => save({ background })}
+        />
+      </fieldset>
+      {error && (
+        <p className="error" role="alert" data-testid="appearance-error">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
