@@ -603,6 +603,14 @@ pub enum MessageAction {
     CancelEvent,
 }
 
+impl MessageAction {
+    /// It only lets go of a message (hides it for me, takes my star off): all that may still be
+    /// done to one that disappeared, that I cleared, or to a group's record.
+    pub fn lets_go(&self) -> bool {
+        matches!(self, Self::DeleteForMe | Self::Star { starred: false })
+    }
+}
+
 /// `GET /api/v1/chats/{chat}/messages/{id}/info`, for the sender: when each other member
 /// received and read the message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

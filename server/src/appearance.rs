@@ -11,12 +11,11 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 
 use crate::AppState;
 use crate::db::backgrounds::{self, Owner};
-use crate::db::{chats, messages};
+use crate::db::chats;
 use crate::error::{Error, Result};
-use crate::hub::encode;
 
 /// Checks a background `user_id` chose: a picture must be an image of theirs, uploaded and
-/// ready; it is in use from now on.
+/// ready (it is in use once a background row names it: `db::backgrounds::set`).
 pub async fn check(db: &impl ConnectionTrait, user_id: &str, background: &Background) -> Result<()> {
     background.check().map_err(Error::bad_request)?;
     let Some(media_id) = background.media_id() else { return Ok(()) };
@@ -28,12 +27,11 @@ pub async fn check(db: &impl ConnectionTrait, user_id: &str, background: &Backgr
     if media.owner_id != user_id || media.state != crate::db::media::READY || !picture {
         return Err(refused());
     }
-    crate::db::run(db, "UPDATE media SET used = ? WHERE id = ?", vec![true.into(), media_id.into()]).await?;
     Ok(())
 }
 
 /// Keeps my default background where media rules find it (the rest of my appearance is in my
-/// account row).
+/// account row), in the caller's transaction.
 pub async fn keep_default(db: &impl ConnectionTrait, user_id: &str, background: Option<&Background>) -> Result<()> {
     backgrounds::set(db, Owner::Mine { user_id, chat_id: None }, background).await
 }
@@ -52,6 +50,15 @@ pub async fn set_chat_background(
     choice: ChatBackground,
 ) -> Result<ChatSummary> {
     let roster = state.members.check(&state.db, chat_id, user_id).await?;
+    if choice.for_everyone && roster.kind != ChatKind::Group {
+        return Err(Error::bad_request((
+            gkchat_proto::ErrorCode::BadRequest,
+            "only a group has a background for everyone".into(),
+        )));
+    }
+    if choice.for_everyone && !roster.is_admin(user_id) {
+        return Err(crate::groups::admins_only("set its background for everyone"));
+    }
     if let Some(background) = &choice.background {
         check(&state.db, user_id, background).await?;
     }
@@ -63,23 +70,19 @@ pub async fn set_chat_background(
         state.hub.send_to_user(user_id, &ServerFrame::Chat(Box::new(summary.clone())));
         return Ok(summary);
     }
-    if roster.kind != ChatKind::Group {
-        return Err(Error::bad_request((
-            gkchat_proto::ErrorCode::BadRequest,
-            "only a group has a background for everyone".into(),
-        )));
-    }
-    if !roster.is_admin(user_id) {
-        return Err(crate::groups::admins_only("set its background for everyone"));
-    }
     let now = state.config.clock.now_ms();
     let txn = state.db.begin().await?;
     chats::hold(&txn, chat_id).await?;
+    // Still an admin, now the chat is held.
+    let me = chats::membership(&txn, chat_id, user_id).await?;
+    let role = me.filter(|me| me.left_seq.is_none()).and_then(|me| gkchat_proto::chat::MemberRole::parse(&me.role));
+    if role.is_none_or(|role| role < gkchat_proto::chat::MemberRole::Admin) {
+        return Err(crate::groups::admins_only("set its background for everyone"));
+    }
     backgrounds::set(&txn, Owner::Group(chat_id), choice.background.as_ref()).await?;
     let removed = choice.background.is_none();
     let record = crate::groups::record(&txn, chat_id, user_id, SystemEvent::BackgroundChanged { removed }, now).await?;
     txn.commit().await?;
-    let dto = messages::to_dtos(&state.db, vec![record], "").await?.remove(0);
-    state.hub.push_to_users(roster.members(), &encode(&ServerFrame::Message(dto)));
+    crate::groups::publish(state, chat_id, vec![record], &[]).await?;
     chats::summary(&state.db, chat_id, user_id).await?.ok_or_else(|| Error::not_found("no such chat"))
 }

@@ -52,10 +52,7 @@ pub async fn set_timer(state: &AppState, user_id: &str, chat_id: &str, after_ms:
         Some(record)
     };
     if let Some(record) = record {
-        // Nobody hid or starred it yet: the same for everyone.
-        let members = state.members.roster(&state.db, chat_id).await?;
-        let dto = messages::to_dtos(&state.db, vec![record], "").await?.remove(0);
-        state.hub.push_to_users(members.iter().flat_map(|r| r.members()), &encode(&ServerFrame::Message(dto)));
+        crate::groups::publish(state, chat_id, vec![record], &[]).await?;
     }
     chats::summary(&state.db, chat_id, user_id).await?.ok_or_else(|| Error::not_found("no such chat"))
 }

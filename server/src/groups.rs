@@ -110,7 +110,12 @@ async fn members_changed(txn: &DatabaseTransaction, chat_id: &str, seq: i64) -> 
 
 /// After a change committed: the roster is read again, and the system messages reach every
 /// member now in the group and `also` (those who just left or were removed), encoded once each.
-async fn publish(state: &AppState, chat_id: &str, recorded: Vec<messages::Model>, also: &[String]) -> Result<()> {
+pub(crate) async fn publish(
+    state: &AppState,
+    chat_id: &str,
+    recorded: Vec<messages::Model>,
+    also: &[String],
+) -> Result<()> {
     state.members.forget(chat_id);
     let roster = state.members.roster(&state.db, chat_id).await?;
     let mut to: Vec<&str> = roster.iter().flat_map(|r| r.members()).collect();

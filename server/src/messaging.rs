@@ -518,18 +518,31 @@ pub async fn act(
 ) -> Result<()> {
     let (roster, peer) = roster_and_peer(state, chat_id, user_id).await?;
     // Only messages inside my window (a group member sees from joining on).
-    let from = chats::membership(&state.db, chat_id, user_id).await?.map_or(0, |me| me.history_from);
+    let me = chats::membership(&state.db, chat_id, user_id).await?;
+    let from = me.as_ref().map_or(0, |me| me.history_from);
+    let not_here = || Error::not_found("no such message in this chat");
     let message = messages::get(&state.db, message_id)
         .await?
         .filter(|m| m.chat_id == chat_id && m.seq >= from)
-        .ok_or_else(|| Error::not_found("no such message in this chat"))?;
+        .ok_or_else(not_here)?;
+    // What I cleared is gone for me, but my starred messages when I kept them.
+    if let Some(me) = me.as_ref().filter(|me| message.seq <= me.cleared_seq && !action.lets_go()) {
+        let starred = me.clear_keeps_starred
+            && starred_messages::Entity::find_by_id((user_id.to_owned(), message.id.clone()))
+                .one(&state.db)
+                .await?
+                .is_some();
+        if !starred {
+            return Err(not_here());
+        }
+    }
     let system = message.content.as_deref().is_some_and(|json| json.contains(r#""kind":"system""#));
-    if system && !matches!(action, MessageAction::DeleteForMe | MessageAction::Star { starred: false }) {
+    if system && !action.lets_go() {
         return Err(Error::api(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "a group's record cannot be changed"));
     }
     let now = state.config.clock.now_ms();
     // A message that disappeared (or whose time is up) can only be let go of.
-    if message.gone_at(now) && !matches!(action, MessageAction::DeleteForMe | MessageAction::Star { starred: false }) {
+    if message.gone_at(now) && !action.lets_go() {
         return Err(messages::expired());
     }
     let own = message.sender_id == user_id;
@@ -716,21 +729,25 @@ pub async fn act(
     Ok(())
 }
 
+/// The content of `kind` (`"poll"`, `"event"`) a message holds, unless deleted (looked for in the
+/// JSON before parsing: most changes are to other messages).
+fn content_of(message: &message_rows::Model, kind: &str) -> Option<Content> {
+    let content = message.content.as_deref().filter(|c| c.contains(&format!(r#""kind":"{kind}""#)))?;
+    serde_json::from_str(content).ok().filter(|_| message.deleted_at.is_none())
+}
+
 /// The poll a message is, unless deleted.
 fn poll_of(message: &message_rows::Model) -> Option<gkchat_proto::poll::Poll> {
-    // Most changes are to other messages: look before parsing.
-    let content = message.content.as_deref().filter(|c| c.contains(r#""kind":"poll""#));
-    match content.map(serde_json::from_str::<Content>) {
-        Some(Ok(Content::Poll { poll })) if message.deleted_at.is_none() => Some(poll),
+    match content_of(message, "poll")? {
+        Content::Poll { poll } => Some(poll),
         _ => None,
     }
 }
 
 /// The event a message is, unless deleted.
 fn event_of(message: &message_rows::Model) -> Option<gkchat_proto::event::Event> {
-    let content = message.content.as_deref().filter(|c| c.contains(r#""kind":"event""#));
-    match content.map(serde_json::from_str::<Content>) {
-        Some(Ok(Content::Event { event })) if message.deleted_at.is_none() => Some(*event),
+    match content_of(message, "event")? {
+        Content::Event { event } => Some(*event),
         _ => None,
     }
 }

@@ -31,11 +31,17 @@ pub struct NotificationSettings {
     pub previews: bool,
     /// Tell me when someone votes in my poll or answers my event.
     pub answers: bool,
+    /// A message that mentions me notifies even in a muted chat.
+    pub mentions: bool,
+    /// Tell me of new status posts of those I asked for.
+    pub status: bool,
+    /// Notifications play the system's message sound.
+    pub sound: bool,
 }
 
 impl Default for NotificationSettings {
     fn default() -> Self {
-        Self { enabled: true, previews: true, answers: true }
+        Self { enabled: true, previews: true, answers: true, mentions: true, status: true, sound: true }
     }
 }
 
@@ -79,7 +85,7 @@ pub fn should_notify(
 ) -> bool {
     settings.enabled
         && muted_all_until <= now_ms
-        && (mentions_me || chat.muted_until.is_none_or(|until| until <= now_ms))
+        && ((mentions_me && settings.mentions) || chat.muted_until.is_none_or(|until| until <= now_ms))
         && on_screen != Some(chat.id.as_str())
 }
 
@@ -167,6 +173,15 @@ impl Notifier {
     }
 
     /// The chat on screen, if the window has the focus.
+    /// Counts one more under `key` (about `chat_id`): the entry as it is now.
+    fn count(&self, key: &str, chat_id: &str) -> Shown {
+        let mut shown = lock(&self.shown);
+        let entry = shown.entry(key.to_owned()).or_default();
+        entry.count += 1;
+        entry.chat_id = chat_id.to_owned();
+        entry.clone()
+    }
+
     fn on_screen(&self) -> Option<String> {
         if self.window_focused.load(Ordering::Relaxed) { lock(&self.open_chat).clone() } else { None }
     }
@@ -232,13 +247,7 @@ pub fn start(app: AppHandle) {
                 gkchat_proto::chat::ChatKind::Direct => None,
                 gkchat_proto::chat::ChatKind::Group => name_of(&message.message.sender_id),
             };
-            let previous = {
-                let mut shown = lock(&notifier.shown);
-                let entry = shown.entry(chat.id.clone()).or_default();
-                entry.count += 1;
-                entry.chat_id.clone_from(&chat.id);
-                entry.clone()
-            };
+            let previous = notifier.count(&chat.id, &chat.id);
             let content = match &message.message.content {
                 Some(Content::Text { text, .. }) => Some(Content::text(gkchat_proto::chat::with_names(text, name_of))),
                 other => other.clone(),
@@ -271,7 +280,7 @@ async fn posted(app: &AppHandle, post: gkchat_proto::status::StatusPost) {
     let notifier = &state.notifier;
     let settings = notifier.settings();
     let now = gkchat_proto::now_ms();
-    if !settings.enabled || notifier.muted_until.load(Ordering::Relaxed) > now {
+    if !settings.enabled || !settings.status || notifier.muted_until.load(Ordering::Relaxed) > now {
         return;
     }
     let Ok(messenger) = state.messenger().await else { return };
@@ -321,13 +330,7 @@ async fn answered(app: &AppHandle, chat_id: String, message_id: String, user_id:
         members.into_iter().find(|m| m.user_id == id).map_or_else(|| "Someone".to_owned(), |m| m.display_name)
     });
     let key = format!("answers:{message_id}");
-    let previous = {
-        let mut shown = lock(&notifier.shown);
-        let entry = shown.entry(key.clone()).or_default();
-        entry.count += 1;
-        entry.chat_id.clone_from(&chat_id);
-        entry.clone()
-    };
+    let previous = notifier.count(&key, &chat_id);
     let what = settings.previews.then_some(what.as_str());
     let body = answer_text(who.as_deref(), rsvp, what, previous.count);
     let title = if chat.title.is_empty() { "GK Chat".to_owned() } else { chat.title.clone() };
@@ -345,6 +348,7 @@ fn show(
     body: String,
     replaces: Option<u32>,
 ) {
+    let sound = app.state::<AppState>().notifier.settings().sound;
     std::thread::spawn(move || {
         let mut notification = notify_rust::Notification::new();
         notification.appname("GK Chat").summary(&summary).body(&body).icon("gkchat-desktop");
@@ -352,12 +356,21 @@ fn show(
         {
             notification.action("default", "Open");
             notification.hint(notify_rust::Hint::Category("im.received".into()));
+            if sound {
+                notification.sound_name("message-new-instant");
+            } else {
+                notification.hint(notify_rust::Hint::SuppressSound(true));
+            }
             if let Some(id) = replaces {
                 notification.id(id);
             }
         }
         #[cfg(not(all(unix, not(target_os = "macos"))))]
         let _ = replaces;
+        #[cfg(not(all(unix, not(target_os = "macos"))))]
+        if sound {
+            notification.sound_name("Default");
+        }
         let handle = match notification.show() {
             Ok(handle) => handle,
             Err(err) => {
@@ -401,6 +414,9 @@ mod tests {
         assert!(should_notify(100, on, 0, &chat(Some(50)), Some("other"), false), "a mute that has run out");
         assert!(!should_notify(100, on, 0, &chat(Some(gkchat_proto::chat::MUTED_FOREVER)), None, false));
         assert!(should_notify(100, on, 0, &chat(Some(gkchat_proto::chat::MUTED_FOREVER)), None, true), "mentioned");
+        let no_mentions = NotificationSettings { mentions: false, ..on };
+        let muted = chat(Some(gkchat_proto::chat::MUTED_FOREVER));
+        assert!(!should_notify(100, no_mentions, 0, &muted, None, true), "mentions in muted chats off");
         assert!(!should_notify(100, on, 200, &chat(None), None, false), "all muted for a while");
         assert!(!should_notify(100, on, 0, &chat(None), Some("c1"), false), "the chat on screen");
         let off = NotificationSettings { enabled: false, ..NotificationSettings::default() };

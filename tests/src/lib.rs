@@ -379,6 +379,17 @@ pub async fn messenger_at(
     gkchat_client::Messenger::start_with_clock(client.clone(), std::sync::Arc::new(client.connect()), store, clock)
 }
 
+/// A message as the server has it now (from the newest 100 of its chat's history).
+pub async fn from_server(client: &Client, chat_id: &str, id: &str) -> gkchat_proto::chat::Message {
+    let page = client.history(chat_id, None, 100).await.unwrap();
+    page.messages.into_iter().find(|m| m.id == id).expect("in the history")
+}
+
+/// A message as `device` holds it, if it does.
+pub async fn on_device(device: &gkchat_client::Messenger, id: &str) -> Option<gkchat_proto::chat::Message> {
+    device.store().message(id).await.unwrap().map(|m| m.message)
+}
+
 /// Waits (15 s at most) until every file of a message of `messenger`'s is uploaded.
 pub async fn uploaded(messenger: &gkchat_client::Messenger, message_id: &str) {
     within(Duration::from_secs(15), "the uploads finish", async {

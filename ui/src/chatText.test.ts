@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { ChatSummary, LocalMessage, Message } from "./api";
-import { attachmentsLabel, isMuted, messageText, preview, tickOf } from "./chatText";
+import {
+  attachmentsLabel,
+  isMuted,
+  messageText,
+  mutedUntilText,
+  preview,
+  tickOf,
+} from "./chatText";
+import { clockTime, dayLabel } from "./time";
 import type { Attachment } from "./bindings/Attachment";
 import { chatMessage, chatTile } from "./test-fixtures";
 
@@ -110,6 +118,21 @@ describe("chat words", () => {
   it("knows muted from forever and expired", () => {
     expect(isMuted(chat({ muted_until: Number.MAX_SAFE_INTEGER }))).toBe(true);
     expect(isMuted(chat({ muted_until: 1 }))).toBe(false);
+  });
+
+  it("says until when a chat is muted", () => {
+    const now = new Date(2024, 2, 3, 9, 0).getTime();
+    const at = (day: number, hour: number, minute: number) =>
+      new Date(2024, 2, day, hour, minute).getTime();
+    expect(mutedUntilText(Number.MAX_SAFE_INTEGER, now)).toBe("Always");
+    expect(mutedUntilText(9.223372036854776e18, now)).toBe("Always");
+    expect(mutedUntilText(at(3, 18, 30), now)).toBe(`Muted until ${clockTime(at(3, 18, 30))}`);
+    expect(mutedUntilText(at(4, 8, 0), now)).toBe(
+      `Muted until tomorrow, ${clockTime(at(4, 8, 0))}`,
+    );
+    expect(mutedUntilText(at(10, 9, 0), now)).toBe(
+      `Muted until ${dayLabel(at(10, 9, 0), now)}, ${clockTime(at(10, 9, 0))}`,
+    );
   });
 });
 

@@ -109,3 +109,19 @@ export function tickOf(local: LocalMessage, chat: ChatSummary | null): Tick {
 export function isMuted(chat: ChatSummary, now: number = Date.now()): boolean {
   return chat.muted_until !== null && chat.muted_until > now;
 }
+
+/**
+ * Mirrors proto's MUTED_FOREVER (i64::MAX), which JSON carries as a number past the safe
+ * integers: a mute until then (or later) is "always".
+ */
+export const MUTED_FOREVER = Number.MAX_SAFE_INTEGER;
+
+/** Until when a muted chat stays muted: "Always", "Muted until 18:30" (today), or with the day. */
+export function mutedUntilText(until: number, now: number = Date.now()): string {
+  if (until >= MUTED_FOREVER) return "Always";
+  const time = clockTime(until);
+  if (dayLabel(until, now) === "today") return `Muted until ${time}`;
+  if (dayLabel(until, now + 24 * 60 * 60 * 1000) === "today")
+    return `Muted until tomorrow, ${time}`;
+  return `Muted until ${dayLabel(until, now)}, ${time}`;
+}

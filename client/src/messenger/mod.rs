@@ -244,8 +244,8 @@ impl Messenger {
     /// "Clear chat" for me: its messages go from every device of mine (my starred ones stay with
     /// `keep_starred`); the chat stays in my list, and nobody else's copy changes.
     pub async fn clear_chat(&self, chat_id: &str, keep_starred: bool) -> Result<()> {
-        self.inner.store.drop_pending(chat_id).await?;
         self.inner.client.clear_chat(chat_id, keep_starred).await?;
+        self.inner.store.drop_pending(chat_id).await?;
         sync(&self.inner).await?;
         let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
         Ok(())
@@ -453,8 +453,7 @@ impl Messenger {
             crate::store::SendStatus::Pending if deletion && self.take_back(message_id).await? => return Ok(()),
             _ => {}
         }
-        let letting_go = matches!(action, MessageAction::DeleteForMe | MessageAction::Star { starred: false });
-        if local.message.gone_at(self.inner.clock.now_ms()) && !letting_go {
+        if local.message.gone_at(self.inner.clock.now_ms()) && !action.lets_go() {
             return Err(invalid(ErrorCode::MessageExpired, "this message disappeared"));
         }
         let action = match action {
@@ -813,6 +812,8 @@ async fn send_actions(inner: &Inner) {
             Ok(shown) => shown,
             Err(err) => return tracing::warn!(%err, "recording a change's answer failed"),
         };
+        // A message whose time came while this waited may be due now.
+        inner.reminders.notify_one();
         if let Some(err) = refusal {
             if let Some(local) = shown {
                 let _ = inner

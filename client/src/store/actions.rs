@@ -25,7 +25,7 @@ pub struct QueuedAction {
 /// What `action` of `me` at `now_ms` does to `message`, as the server will do it.
 pub(crate) fn overlay(message: &mut Message, action: &MessageAction, me: &str, now_ms: i64) {
     // Of a message that disappeared, nothing comes back: it can only be let go of.
-    if message.expired && !matches!(action, MessageAction::DeleteForMe | MessageAction::Star { starred: false }) {
+    if message.expired && !action.lets_go() {
         return;
     }
     match action {

@@ -15,7 +15,10 @@ impl Store {
     pub async fn next_message_expiry(&self) -> Result<Option<i64>> {
         let row = self
             .db
-            .query_one(statement("SELECT MIN(expires_at) AS at FROM messages WHERE expires_at IS NOT NULL", []))
+            .query_one(statement(
+                "SELECT MIN(expires_at) AS at FROM messages WHERE expires_at IS NOT NULL AND confirmed IS NULL",
+                [],
+            ))
             .await?;
         Ok(row.and_then(|row| get::<Option<i64>>(&row, "at").ok().flatten()))
     }

@@ -158,12 +158,7 @@ impl Store {
         ))
         .await?;
         // The file is mine already: never downloaded again.
-        txn.execute(statement(
-            "INSERT OR REPLACE INTO media_cache (media_id, file, size, complete, own, last_used)
-             VALUES (?, ?, ?, 1, 1, strftime('%s','now') * 1000)",
-            [media_id.into(), found.name.clone().into(), (found.size as i64).into()],
-        ))
-        .await?;
+        cache_own(&txn, media_id, &found.name, found.size).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -332,4 +327,15 @@ impl Store {
             .await?;
         rows.iter().map(super::local_of).collect()
     }
+}
+
+/// A file of mine (`file` in the media folder) now uploaded as `media_id`: never downloaded.
+pub(super) async fn cache_own(db: &impl ConnectionTrait, media_id: &str, file: &str, size: u64) -> Result<()> {
+    db.execute(statement(
+        "INSERT OR REPLACE INTO media_cache (media_id, file, size, complete, own, last_used)
+         VALUES (?, ?, ?, 1, 1, strftime('%s','now') * 1000)",
+        [media_id.into(), file.into(), (size as i64).into()],
+    ))
+    .await?;
+    Ok(())
 }

@@ -158,13 +158,16 @@ async fn apply(db: &impl ConnectionTrait, me: &str, message: &Message, dropped: 
     let changed = result.rows_affected() > 0;
     if !changed && !message.starred {
         // A message a clear kept while starred goes once unstarred (a newer version says so).
-        forget_where(
-            db,
-            "id = ? AND updated_seq < ?
-             AND EXISTS (SELECT 1 FROM chats c WHERE c.id = messages.chat_id AND c.cleared_seq >= messages.seq)",
-            [message.id.clone().into(), message.updated_seq.into()],
-        )
-        .await?;
+        let kept = db
+            .query_one(statement(
+                "SELECT 1 AS k FROM messages m JOIN chats c ON c.id = m.chat_id
+                 WHERE m.id = ? AND m.updated_seq < ? AND c.cleared_seq >= m.seq",
+                [message.id.clone().into(), message.updated_seq.into()],
+            ))
+            .await?;
+        if kept.is_some() {
+            forget_where(db, "id = ?", [message.id.clone().into()]).await?;
+        }
     }
     if changed && let Some(before) = before {
         let before: Message = parse(&get::<String>(&before, "data")?)?;

@@ -146,13 +146,6 @@ impl Store {
 
     /// A file of mine (`file` in the media folder) now uploaded as `media_id`: never downloaded.
     pub async fn cache_own(&self, media_id: &str, file: &str, size: u64) -> Result<()> {
-        self.db
-            .execute(statement(
-                "INSERT OR REPLACE INTO media_cache (media_id, file, size, complete, own, last_used)
-                 VALUES (?, ?, ?, 1, 1, strftime('%s','now') * 1000)",
-                [media_id.into(), file.into(), (size as i64).into()],
-            ))
-            .await?;
-        Ok(())
+        super::media::cache_own(&self.db, media_id, file, size).await
     }
 }

@@ -106,11 +106,12 @@ pub async fn sync(
                 cursor,
                 from: me.history_from,
                 until: me.left_seq,
+                cleared: me.clear_keeps_starred.then_some(me.cleared_seq),
             })
         })
         .collect();
     // One more than a page tells whether more remain.
-    let mut changed = messages::changes_after(&state.db, &behind, limit + 1).await?;
+    let mut changed = messages::changes_after(&state.db, &behind, &auth.user_id, limit + 1).await?;
     let complete = changed.len() as u64 <= limit;
     changed.truncate(limit as usize);
     let messages = messages::to_dtos(&state.db, changed, &auth.user_id).await?;
@@ -133,9 +134,17 @@ pub async fn history(
     Query(query): Query<HistoryQuery>,
 ) -> Result<Json<HistoryPage>> {
     state.members.check(&state.db, &chat_id, &auth.user_id).await?;
-    let from = chats::membership(&state.db, &chat_id, &auth.user_id).await?.map_or(0, |me| me.history_from);
+    let me = chats::membership(&state.db, &chat_id, &auth.user_id).await?;
+    let window = messages::Window {
+        chat_id: chat_id.clone(),
+        cursor: 0,
+        from: me.as_ref().map_or(0, |me| me.history_from),
+        until: None,
+        cleared: me.as_ref().and_then(|me| me.clear_keeps_starred.then_some(me.cleared_seq)),
+    };
     let limit = u64::from(query.limit.unwrap_or(50).clamp(1, PAGE_MAX));
-    let mut rows = messages::before(&state.db, &chat_id, from, query.before.unwrap_or(i64::MAX), limit + 1).await?;
+    let mut rows =
+        messages::before(&state.db, &window, &auth.user_id, query.before.unwrap_or(i64::MAX), limit + 1).await?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     Ok(Json(HistoryPage { messages: messages::to_dtos(&state.db, rows, &auth.user_id).await?, more }))

@@ -11,6 +11,8 @@ use gkchat_proto::account::{
     check_profile_text,
 };
 
+use sea_orm::TransactionTrait;
+
 use super::ApiJson;
 use crate::auth::{AuthUser, password};
 use crate::db::entity::users;
@@ -50,10 +52,16 @@ pub async fn update_me(
         if let Some(background) = &appearance.background {
             crate::appearance::check(&state.db, &auth.user_id, background).await?;
         }
-        crate::appearance::keep_default(&state.db, &auth.user_id, appearance.background.as_ref()).await?;
     }
     let user = current_user(&state, &auth).await?;
-    let updated = accounts::update_profile(&state.db, user, changes).await?;
+    // The account row and my default background change together.
+    let txn = state.db.begin().await?;
+    let default = changes.appearance.as_ref().map(|a| a.background.clone());
+    let updated = accounts::update_profile(&txn, user, changes).await?;
+    if let Some(background) = default {
+        crate::appearance::keep_default(&txn, &auth.user_id, background.as_ref()).await?;
+    }
+    txn.commit().await?;
     if privacy_changed {
         crate::presence::announce(&state, &auth.user_id).await?;
     }

@@ -24,24 +24,26 @@ impl Owner<'_> {
     }
 }
 
-/// Sets (or with `None` removes) a background.
+/// Sets (or with `None` removes) a background, in one statement.
 pub async fn set(db: &impl ConnectionTrait, owner: Owner<'_>, background: Option<&Background>) -> Result<()> {
     let (user_id, chat_id) = owner.key();
+    let Some(background) = background else {
+        run(db, "DELETE FROM backgrounds WHERE user_id = ? AND chat_id = ?", vec![user_id.into(), chat_id.into()])
+            .await?;
+        return Ok(());
+    };
+    let data = serde_json::to_string(background).map_err(|e| Error::Internal(e.to_string()))?;
+    let media: Value = background.media_id().map(str::to_owned).into();
     run(
         db,
-        "DELETE FROM backgrounds WHERE user_id = ? AND chat_id = ?",
-        vec![user_id.clone().into(), chat_id.clone().into()],
+        "INSERT INTO backgrounds (user_id, chat_id, data, media_id) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (user_id, chat_id) DO UPDATE SET data = excluded.data, media_id = excluded.media_id",
+        vec![user_id.into(), chat_id.into(), data.into(), media],
     )
     .await?;
-    if let Some(background) = background {
-        let data = serde_json::to_string(background).map_err(|e| Error::Internal(e.to_string()))?;
-        let media: Value = background.media_id().map(str::to_owned).into();
-        run(
-            db,
-            "INSERT INTO backgrounds (user_id, chat_id, data, media_id) VALUES (?, ?, ?, ?)",
-            vec![user_id.into(), chat_id.into(), data.into(), media],
-        )
-        .await?;
+    // A picture lives as long as a background shows it (see `db::media::unused`).
+    if let Some(media_id) = background.media_id() {
+        run(db, "UPDATE media SET used = ? WHERE id = ?", vec![true.into(), media_id.into()]).await?;
     }
     Ok(())
 }

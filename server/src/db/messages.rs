@@ -195,10 +195,17 @@ pub async fn change_in(
         _ => chats::next_seq(txn, &message.chat_id, now_ms).await?,
     };
     // The chat is held from here: the message as it is now (the sweeper may just have expired
-    // it while the caller looked).
+    // it, or its sender deleted it, while the caller looked).
     let message = get(txn, &message.id).await?.ok_or_else(|| Error::not_found("no such message"))?;
     if message.expired_at.is_some() && !change.after_expiry() {
         return Err(expired());
+    }
+    if message.deleted_at.is_some() && !change.after_expiry() && !matches!(change, Change::DeleteForEveryone) {
+        return Err(Error::api(
+            axum::http::StatusCode::BAD_REQUEST,
+            gkchat_proto::ErrorCode::BadRequest,
+            "this message was deleted",
+        ));
     }
     let id = message.id.clone();
     let mut row: messages::ActiveModel = message.into();
@@ -332,34 +339,40 @@ pub fn fresh_dto(row: messages::Model, content: Content) -> Message {
 
 /// Every vote in these messages' polls, by message, oldest first.
 pub async fn votes_of(db: &impl ConnectionTrait, ids: Vec<String>) -> Result<HashMap<String, Vec<Vote>>> {
-    let mut by_message: HashMap<String, Vec<Vote>> = HashMap::new();
-    for vote in poll_votes::Entity::find()
+    let rows = poll_votes::Entity::find()
         .filter(poll_votes::Column::MessageId.is_in(ids))
         .order_by_asc(poll_votes::Column::At)
         .all(db)
-        .await?
-    {
+        .await?;
+    by_message(rows.into_iter().map(|vote| {
         let options = serde_json::from_str(&vote.options)
             .map_err(|e| Error::Internal(format!("stored vote in {} unreadable: {e}", vote.message_id)))?;
-        by_message.entry(vote.message_id).or_default().push(Vote { user_id: vote.user_id, options, at: vote.at });
-    }
-    Ok(by_message)
+        Ok((vote.message_id, Vote { user_id: vote.user_id, options, at: vote.at }))
+    }))
 }
 
 /// Every answer to these messages' events, by message, oldest first.
 pub async fn rsvps_of(db: &impl ConnectionTrait, ids: Vec<String>) -> Result<HashMap<String, Vec<Answer>>> {
-    let mut by_message: HashMap<String, Vec<Answer>> = HashMap::new();
-    for row in event_rsvps::Entity::find()
+    let rows = event_rsvps::Entity::find()
         .filter(event_rsvps::Column::MessageId.is_in(ids))
         .order_by_asc(event_rsvps::Column::At)
         .all(db)
-        .await?
-    {
+        .await?;
+    by_message(rows.into_iter().map(|row| {
         let rsvp = Rsvp::parse(&row.rsvp)
             .ok_or_else(|| Error::Internal(format!("stored answer in {} unreadable", row.message_id)))?;
-        by_message.entry(row.message_id).or_default().push(Answer { user_id: row.user_id, rsvp, at: row.at });
+        Ok((row.message_id, Answer { user_id: row.user_id, rsvp, at: row.at }))
+    }))
+}
+
+/// Members' answers (votes, RSVPs) gathered by message, in the order read.
+fn by_message<T>(answers: impl Iterator<Item = Result<(String, T)>>) -> Result<HashMap<String, Vec<T>>> {
+    let mut gathered: HashMap<String, Vec<T>> = HashMap::new();
+    for answer in answers {
+        let (message_id, answer) = answer?;
+        gathered.entry(message_id).or_default().push(answer);
     }
-    Ok(by_message)
+    Ok(gathered)
 }
 
 /// `user_id`'s answer to an event.
@@ -395,18 +408,13 @@ pub async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<messages::Model>, view
             at: reaction.at,
         });
     }
-    // Votes only for polls (most pages hold none: no query then).
-    let polls: Vec<String> = rows
-        .iter()
-        .filter(|r| r.content.as_deref().is_some_and(|c| c.contains(r#""kind":"poll""#)))
-        .map(|r| r.id.clone())
-        .collect();
+    // Votes only for polls, answers only for events (most pages hold none: no query then).
+    let of_kind = |kind: &str| -> Vec<String> {
+        let mark = format!(r#""kind":"{kind}""#);
+        rows.iter().filter(|r| r.content.as_deref().is_some_and(|c| c.contains(&mark))).map(|r| r.id.clone()).collect()
+    };
+    let (polls, events) = (of_kind("poll"), of_kind("event"));
     let mut votes = if polls.is_empty() { HashMap::new() } else { votes_of(db, polls).await? };
-    let events: Vec<String> = rows
-        .iter()
-        .filter(|r| r.content.as_deref().is_some_and(|c| c.contains(r#""kind":"event""#)))
-        .map(|r| r.id.clone())
-        .collect();
     let mut rsvps = if events.is_empty() { HashMap::new() } else { rsvps_of(db, events).await? };
     let starred: HashSet<String> = if viewer_id.is_empty() {
         HashSet::new()
@@ -468,18 +476,35 @@ pub async fn to_dtos(db: &impl ConnectionTrait, rows: Vec<messages::Model>, view
 const CHATS_PER_QUERY: usize = 200;
 
 /// What one member may still sync of one chat: changes after `cursor`, to messages placed
-/// from `from` on (when they joined) — and, once they left, up to `until` only.
+/// from `from` on (when they joined) — and, once they left, up to `until` only; with `cleared`
+/// (a clear that kept their starred messages), nothing up to it but those.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Window {
     pub chat_id: String,
     pub cursor: i64,
     pub from: i64,
     pub until: Option<i64>,
+    pub cleared: Option<i64>,
+}
+
+/// Where a clear that kept `viewer_id`'s starred messages left them: after `cleared`, or starred.
+fn after_clear(cleared: i64, viewer_id: &str) -> sea_orm::Condition {
+    let starred = sea_orm::sea_query::Query::select()
+        .column(starred_messages::Column::MessageId)
+        .from(starred_messages::Entity)
+        .and_where(starred_messages::Column::UserId.eq(viewer_id))
+        .to_owned();
+    sea_orm::Condition::any().add(messages::Column::Seq.gt(cleared)).add(messages::Column::Id.in_subquery(starred))
 }
 
 /// Changes inside each window, by chat id then `updated_seq`, at most `limit`: one query for up
 /// to 200 chats, not one per chat.
-pub async fn changes_after(db: &impl ConnectionTrait, windows: &[Window], limit: u64) -> Result<Vec<messages::Model>> {
+pub async fn changes_after(
+    db: &impl ConnectionTrait,
+    windows: &[Window],
+    viewer_id: &str,
+    limit: u64,
+) -> Result<Vec<messages::Model>> {
     let mut sorted: Vec<&Window> = windows.iter().collect();
     sorted.sort();
     let mut rows = Vec::new();
@@ -497,6 +522,9 @@ pub async fn changes_after(db: &impl ConnectionTrait, windows: &[Window], limit:
             if let Some(until) = window.until {
                 inside = inside.add(messages::Column::UpdatedSeq.lte(until));
             }
+            if let Some(cleared) = window.cleared {
+                inside = inside.add(after_clear(cleared, viewer_id));
+            }
             after = after.add(inside);
         }
         rows.extend(
@@ -512,21 +540,20 @@ pub async fn changes_after(db: &impl ConnectionTrait, windows: &[Window], limit:
     Ok(rows)
 }
 
-/// Messages of `chat_id` placed before `before` (and from `from` on), newest first, at most
-/// `limit`.
+/// Messages of `chat_id` placed before `before` in `window` (its start, what was cleared),
+/// newest first, at most `limit`.
 pub async fn before(
     db: &impl ConnectionTrait,
-    chat_id: &str,
-    from: i64,
+    window: &Window,
+    viewer_id: &str,
     before: i64,
     limit: u64,
 ) -> Result<Vec<messages::Model>> {
-    Ok(messages::Entity::find()
-        .filter(messages::Column::ChatId.eq(chat_id))
-        .filter(messages::Column::Seq.gte(from))
-        .filter(messages::Column::Seq.lt(before))
-        .order_by_desc(messages::Column::Seq)
-        .limit(limit)
-        .all(db)
-        .await?)
+    let mut query = messages::Entity::find()
+        .filter(messages::Column::ChatId.eq(window.chat_id.as_str()))
+        .filter(messages::Column::Seq.gte(window.from));
+    if let Some(cleared) = window.cleared {
+        query = query.filter(after_clear(cleared, viewer_id));
+    }
+    Ok(query.filter(messages::Column::Seq.lt(before)).order_by_desc(messages::Column::Seq).limit(limit).all(db).await?)
 }

@@ -12,7 +12,7 @@ use gkchat_proto::ErrorCode;
 use gkchat_proto::chat::{Content, Message, MessageAction, NewMessage};
 use gkchat_proto::event::{Event, EventField, Rsvp};
 use gkchat_proto::group::SystemEvent;
-use gkchat_tests::{TestServer, api_code, eventually, messenger, messenger_at, online, within};
+use gkchat_tests::{TestServer, api_code, eventually, from_server, messenger, messenger_at, on_device, online, within};
 
 const MINUTE: i64 = 60_000;
 
@@ -34,15 +34,6 @@ fn rsvp(rsvp: Rsvp) -> MessageAction {
 }
 
 /// The message as `client` gets it from the server's history.
-async fn from_server(client: &gkchat_client::Client, chat_id: &str, id: &str) -> Message {
-    let page = client.history(chat_id, None, 100).await.unwrap();
-    page.messages.into_iter().find(|m| m.id == id).expect("in the history")
-}
-
-async fn on_device(device: &Messenger, id: &str) -> Option<Message> {
-    device.store().message(id).await.unwrap().map(|m| m.message)
-}
-
 fn answers(message: &Message) -> Vec<(String, Rsvp)> {
     let mut all: Vec<_> = message.rsvps.iter().map(|a| (a.user_id.clone(), a.rsvp)).collect();
     all.sort();

@@ -5,11 +5,10 @@
 //! anonymous poll shows everyone the counts and each their own vote only.
 
 use futures_util::future::join_all;
-use gkchat_client::{Client, Messenger};
 use gkchat_proto::ErrorCode;
-use gkchat_proto::chat::{Content, Message, MessageAction};
+use gkchat_proto::chat::{Content, MessageAction};
 use gkchat_proto::poll::Poll;
-use gkchat_tests::{TestServer, api_code, eventually, messenger, online};
+use gkchat_tests::{TestServer, api_code, eventually, from_server, messenger, on_device, online};
 
 fn poll(question: &str, multiple: bool, anonymous: bool) -> Poll {
     Poll {
@@ -22,15 +21,6 @@ fn poll(question: &str, multiple: bool, anonymous: bool) -> Poll {
 }
 
 /// The poll as `client` gets it from the server's history.
-async fn from_server(client: &Client, chat_id: &str, poll_id: &str) -> Message {
-    let page = client.history(chat_id, None, 100).await.unwrap();
-    page.messages.into_iter().find(|m| m.id == poll_id).expect("the poll is in the history")
-}
-
-async fn on_device(device: &Messenger, poll_id: &str) -> Option<Message> {
-    device.store().message(poll_id).await.unwrap().map(|m| m.message)
-}
-
 fn vote(options: &[u8]) -> MessageAction {
     MessageAction::Vote { options: options.to_vec() }
 }

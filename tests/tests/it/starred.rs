@@ -141,6 +141,12 @@ async fn clearing_a_chat_keeps_my_starred_messages_and_nobody_elses_copy_changes
     let tablet = messenger(&tablet_client, &ann_me.id, None).await;
     eventually("the tablet has the starred one only", || async { listed(&tablet, &chat).await == [sent[1].clone()] })
         .await;
+    let page = ann.history(&chat, None, 50).await.unwrap();
+    let history: Vec<String> = page.messages.into_iter().map(|m| m.id).collect();
+    assert_eq!(history, [sent[1].clone()], "the history holds what is left, nothing cleared");
+    let (ann_live, _a) = online(&ann).await;
+    let react = gkchat_proto::chat::MessageAction::React { emoji: Some("👍".into()) };
+    assert_eq!(api_code(ann_live.act(&chat, &sent[0], react).await), ErrorCode::NotFound, "a cleared one is gone");
 
     // Unstarred, it goes too; what comes next is listed.
     phone.act(&chat, &sent[1], star(false)).await.unwrap();

@@ -11,4 +11,16 @@ previews: boolean,
 /**
  * Tell me when someone votes in my poll or answers my event.
  */
-answers: boolean, };
+answers: boolean, 
+/**
+ * A message that mentions me notifies even in a muted chat.
+ */
+mentions: boolean, 
+/**
+ * Tell me of new status posts of those I asked for.
+ */
+status: boolean, 
+/**
+ * Notifications play the system's message sound.
+ */
+sound: boolean, };

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { LocalChat } from "../../api";
-import { isMuted, preview, tileTime } from "../../chatText";
+import { isMuted, MUTED_FOREVER, preview, tileTime } from "../../chatText";
 import Avatar from "../../components/Avatar";
 import { MoreIcon, MutedIcon, PinIcon, TimerIcon } from "../../components/Icon";
 import { useTypingUsers } from "../../messages";
@@ -21,8 +21,6 @@ export interface OpenChat {
 }
 
 const HOUR = 60 * 60 * 1000;
-/** Mirrors proto's MUTED_FOREVER (i64::MAX), which JSON carries as a large number. */
-const MUTED_FOREVER = Number.MAX_SAFE_INTEGER;
 /** The mute choices WhatsApp users know: for a time, or always (`null`). */
 const MUTE_CHOICES: { label: string; forMs: number | null }[] = [
   { label: "Mute 8 hours", forMs: 8 * HOUR },

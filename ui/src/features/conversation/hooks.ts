@@ -16,12 +16,12 @@ export const PAGE = 200;
 const EXPIRY_CHECK_MS = 24 * 60 * 60 * 1000;
 const NONE: ReadonlySet<string> = new Set();
 
-/** When the next of these messages disappears (a kept one does not), after `now`. */
-function nextExpiry(list: LocalMessage[], now: number): number | null {
+/** When the next of these (shown) messages disappears; a kept one does not. */
+function nextExpiry(list: LocalMessage[]): number | null {
   let next: number | null = null;
   for (const { message } of list) {
     const at = message.expires_at;
-    if (message.kept || message.expired || typeof at !== "number" || at <= now) continue;
+    if (message.kept || message.expired || typeof at !== "number") continue;
     if (next === null || at < next) next = at;
   }
   return next;
@@ -78,14 +78,13 @@ export function useChatMessages(chatId: string): {
   }, [reload]);
   // A message whose time comes while it is shown goes then (the store's timers say so too, a
   // moment later); a long wait is cut short and taken up again.
+  // Scheduled from what is shown: one whose time passed since it was shown goes at once.
   useEffect(() => {
-    const list = held.current;
-    const now = Date.now();
-    const next = list && nextExpiry(list, now);
-    if (!list || next === null) return;
+    const next = messages && nextExpiry(messages);
+    if (next === null) return;
     const timer = setTimeout(
       () => held.current && show([...held.current]),
-      Math.min(next - now, EXPIRY_CHECK_MS),
+      Math.max(0, Math.min(next - Date.now(), EXPIRY_CHECK_MS)),
     );
     return () => clearTimeout(timer);
   }, [messages, show]);
