@@ -15,15 +15,7 @@ fn star(starred: bool) -> MessageAction {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_star_follows_me_to_my_other_devices_and_nobody_else_sees_it() {
     let server = TestServer::start().await;
-    let (ann, ann_me) = server.signed_up("ann").await;
-    let (bob, bob_me) = server.signed_up("bob").await;
-    let (stranger, _) = server.signed_up("stranger").await;
-    let laptop = messenger(&ann, &ann_me.id, None).await;
-    let phone_client = server.client();
-    phone_client.sign_in("ann", gkchat_tests::TEST_PASSWORD, gkchat_tests::test_device("phone")).await.unwrap();
-    let phone = messenger(&phone_client, &ann_me.id, None).await;
-    let bob_m = messenger(&bob, &bob_me.id, None).await;
-    let chat = laptop.open_direct(&bob_me.id).await.unwrap();
+    let Cast { ann, ann_me, bob, stranger, laptop, phone, bob_m, chat } = cast(&server).await;
     let first = laptop.send_text(&chat, "the address is 12 Elm St", None).await.unwrap().message.id;
     let second = laptop.send_text(&chat, "see you", None).await.unwrap().message.id;
     laptop.flushed().await.unwrap();
@@ -69,9 +61,7 @@ async fn a_star_follows_me_to_my_other_devices_and_nobody_else_sees_it() {
     let history = bob.history(&chat, None, 10).await.unwrap();
     assert!(history.messages.iter().all(|m| !m.starred));
     // A device signed in later catches up with the stars.
-    let tablet_client = server.client();
-    tablet_client.sign_in("ann", gkchat_tests::TEST_PASSWORD, gkchat_tests::test_device("tablet")).await.unwrap();
-    let tablet = messenger(&tablet_client, &ann_me.id, None).await;
+    let tablet = another_device(&server, &ann_me.id, "tablet").await;
     eventually("the tablet has the stars", || async { tablet.starred(None).await.unwrap().len() == 2 }).await;
 
     // Taken off on the phone: gone everywhere.
@@ -97,15 +87,7 @@ async fn a_star_follows_me_to_my_other_devices_and_nobody_else_sees_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clearing_a_chat_keeps_my_starred_messages_and_nobody_elses_copy_changes() {
     let server = TestServer::start().await;
-    let (ann, ann_me) = server.signed_up("ann").await;
-    let (bob, bob_me) = server.signed_up("bob").await;
-    let (stranger, _) = server.signed_up("stranger").await;
-    let laptop = messenger(&ann, &ann_me.id, None).await;
-    let phone_client = server.client();
-    phone_client.sign_in("ann", gkchat_tests::TEST_PASSWORD, gkchat_tests::test_device("phone")).await.unwrap();
-    let phone = messenger(&phone_client, &ann_me.id, None).await;
-    let bob_m = messenger(&bob, &bob_me.id, None).await;
-    let chat = laptop.open_direct(&bob_me.id).await.unwrap();
+    let Cast { ann, ann_me, bob, stranger, laptop, phone, bob_m, chat } = cast(&server).await;
     let mut sent = Vec::new();
     for text in ["first words", "the starred address", "last words"] {
         sent.push(laptop.send_text(&chat, text, None).await.unwrap().message.id);
@@ -136,9 +118,7 @@ async fn clearing_a_chat_keeps_my_starred_messages_and_nobody_elses_copy_changes
     assert_eq!(bob.history(&chat, None, 10).await.unwrap().messages.len(), 3, "bob's copy is whole");
     assert_eq!(listed(&bob_m, &chat).await.len(), 3);
     // A device signed in later gets only what is left.
-    let tablet_client = server.client();
-    tablet_client.sign_in("ann", gkchat_tests::TEST_PASSWORD, gkchat_tests::test_device("tablet")).await.unwrap();
-    let tablet = messenger(&tablet_client, &ann_me.id, None).await;
+    let tablet = another_device(&server, &ann_me.id, "tablet").await;
     eventually("the tablet has the starred one only", || async { listed(&tablet, &chat).await == [sent[1].clone()] })
         .await;
     let page = ann.history(&chat, None, 50).await.unwrap();
@@ -178,4 +158,34 @@ async fn clearing_a_chat_keeps_my_starred_messages_and_nobody_elses_copy_changes
 /// The ids a messenger lists in a chat, oldest first.
 async fn listed(messenger: &gkchat_client::Messenger, chat: &str) -> Vec<String> {
     messenger.messages(chat, None, 50).await.unwrap().into_iter().map(|m| m.message.id).collect()
+}
+
+/// Ann on her laptop and phone, Bob, a stranger, and Ann and Bob's direct chat.
+struct Cast {
+    ann: gkchat_client::Client,
+    ann_me: gkchat_proto::account::Me,
+    bob: gkchat_client::Client,
+    stranger: gkchat_client::Client,
+    laptop: gkchat_client::Messenger,
+    phone: gkchat_client::Messenger,
+    bob_m: gkchat_client::Messenger,
+    chat: String,
+}
+
+async fn cast(server: &TestServer) -> Cast {
+    let (ann, ann_me) = server.signed_up("ann").await;
+    let (bob, bob_me) = server.signed_up("bob").await;
+    let (stranger, _) = server.signed_up("stranger").await;
+    let laptop = messenger(&ann, &ann_me.id, None).await;
+    let phone = another_device(server, &ann_me.id, "phone").await;
+    let bob_m = messenger(&bob, &bob_me.id, None).await;
+    let chat = laptop.open_direct(&bob_me.id).await.unwrap();
+    Cast { ann, ann_me, bob, stranger, laptop, phone, bob_m, chat }
+}
+
+/// Ann signed in on another device, `name`.
+async fn another_device(server: &TestServer, ann_id: &str, name: &str) -> gkchat_client::Messenger {
+    let client = server.client();
+    client.sign_in("ann", gkchat_tests::TEST_PASSWORD, gkchat_tests::test_device(name)).await.unwrap();
+    messenger(&client, ann_id, None).await
 }

@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import type { LocalChat } from "../../api";
 import type { Background } from "../../bindings/Background";
-import { LAYER, useEscape } from "../../shortcuts";
+import FormDialog from "../../components/FormDialog";
 import { groupErrorText, isAdmin } from "../groups/words";
 import { appearanceApi } from "./api";
 import { sameBackground } from "./appearance";
@@ -27,7 +27,6 @@ export default function BackgroundDialog({
   const [choice, setChoice] = useState<Background | null>(chat.background);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useEscape(true, LAYER.menu, onClose);
 
   const share = (on: boolean) => {
     setForEveryone(on);
@@ -36,8 +35,7 @@ export default function BackgroundDialog({
     setError(null);
   };
 
-  const save = async (event?: FormEvent) => {
-    event?.preventDefault();
+  const save = async () => {
     if (busy) return;
     if (sameBackground(choice, current)) {
       onClose();
@@ -55,61 +53,43 @@ export default function BackgroundDialog({
   };
 
   return (
-    <div className="modal-backdrop">
-      <form
-        className="modal background-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Chat background"
-        data-testid="background-dialog"
-        onSubmit={save}
-      >
-        <h2 className="modal-title">Chat background</h2>
-        <p className="hint">
-          {forEveryone
-            ? "Everyone in the group sees this background, unless they choose their own."
-            : chat.kind === "group"
-              ? "Only you see this. Default shows the group's background, else your own default."
-              : "Only you see this. Default shows your default background (Settings → Appearance)."}
-        </p>
-        {mayShare && (
-          <label className="radio">
-            <input
-              type="checkbox"
-              data-testid="background-for-everyone"
-              checked={forEveryone}
-              disabled={busy}
-              onChange={(event) => share(event.target.checked)}
-            />
-            Set for everyone in the group
-          </label>
-        )}
-        <BackgroundPicker
-          key={forEveryone ? "everyone" : "mine"}
-          value={choice}
-          onChange={setChoice}
-          noneLabel={forEveryone ? "None" : "Default"}
-          disabled={busy}
-        />
-        {error && (
-          <p className="error" role="alert" data-testid="background-error">
-            {error}
-          </p>
-        )}
-        <div className="row modal-actions">
-          <button
-            type="button"
-            className="link-button"
-            data-testid="background-cancel"
-            onClick={onClose}
-          >
-            Cancel
-          </button>
-          <button type="submit" data-testid="background-save" disabled={busy}>
-            {busy ? "Saving…" : "Save"}
-          </button>
-        </div>
-      </form>
-    </div>
+    <FormDialog
+      name="background"
+      title="Chat background"
+      error={error}
+      busy={busy}
+      submitLabel="Save"
+      busyLabel="Saving…"
+      submitTestId="background-save"
+      onSubmit={save}
+      onClose={onClose}
+    >
+      <p className="hint">
+        {forEveryone
+          ? "Everyone in the group sees this background, unless they choose their own."
+          : chat.kind === "group"
+            ? "Only you see this. Default shows the group's background, else your own default."
+            : "Only you see this. Default shows your default background (Settings → Appearance)."}
+      </p>
+      {mayShare && (
+        <label className="radio">
+          <input
+            type="checkbox"
+            data-testid="background-for-everyone"
+            checked={forEveryone}
+            disabled={busy}
+            onChange={(event) => share(event.target.checked)}
+          />
+          Set for everyone in the group
+        </label>
+      )}
+      <BackgroundPicker
+        key={forEveryone ? "everyone" : "mine"}
+        value={choice}
+        onChange={setChoice}
+        noneLabel={forEveryone ? "None" : "Default"}
+        disabled={busy}
+      />
+    </FormDialog>
   );
 }

@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { describeError } from "../../api";
-import { LAYER, useEscape } from "../../shortcuts";
+import FormDialog from "../../components/FormDialog";
 import { chatsApi } from "../chats/api";
 
 /**
@@ -21,10 +21,8 @@ export default function ClearChatDialog({
   const [keepStarred, setKeepStarred] = useState(true);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useEscape(true, LAYER.menu, onClose);
 
-  const clear = async (event?: FormEvent) => {
-    event?.preventDefault();
+  const clear = async () => {
     if (busy) return;
     setBusy(true);
     setError(null);
@@ -39,53 +37,32 @@ export default function ClearChatDialog({
   };
 
   return (
-    <div className="modal-backdrop">
-      <form
-        className="modal clear-dialog"
-        role="alertdialog"
-        aria-modal="true"
-        aria-label="Clear this chat?"
-        data-testid="clear-dialog"
-        onSubmit={clear}
-      >
-        <h2 className="modal-title">Clear this chat?</h2>
-        <p className="hint">
-          Messages will be removed from all your devices. Others in the chat keep theirs.
-        </p>
-        <label className="radio">
-          <input
-            type="checkbox"
-            data-testid="clear-keep-starred"
-            checked={keepStarred}
-            disabled={busy}
-            onChange={(event) => setKeepStarred(event.target.checked)}
-          />
-          Keep starred messages
-        </label>
-        {error && (
-          <p className="error" role="alert" data-testid="clear-error">
-            {error}
-          </p>
-        )}
-        <div className="row modal-actions">
-          <button
-            type="button"
-            className="link-button"
-            data-testid="clear-cancel"
-            onClick={onClose}
-          >
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="danger-button"
-            data-testid="clear-confirm"
-            disabled={busy}
-          >
-            {busy ? "Clearing…" : "Clear chat"}
-          </button>
-        </div>
-      </form>
-    </div>
+    <FormDialog
+      name="clear"
+      title="Clear this chat?"
+      alert
+      error={error}
+      busy={busy}
+      danger
+      submitLabel="Clear chat"
+      busyLabel="Clearing…"
+      submitTestId="clear-confirm"
+      onSubmit={clear}
+      onClose={onClose}
+    >
+      <p className="hint">
+        Messages will be removed from all your devices. Others in the chat keep theirs.
+      </p>
+      <label className="radio">
+        <input
+          type="checkbox"
+          data-testid="clear-keep-starred"
+          checked={keepStarred}
+          disabled={busy}
+          onChange={(event) => setKeepStarred(event.target.checked)}
+        />
+        Keep starred messages
+      </label>
+    </FormDialog>
   );
 }

@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from "react";
-import { LAYER, useEscape } from "../../shortcuts";
+import { useState } from "react";
+import FormDialog from "../../components/FormDialog";
 import { groupErrorText } from "../groups/words";
 import { disappearingApi } from "./api";
 import { TIMER_CHOICES } from "./words";
@@ -26,10 +26,8 @@ export default function TimerDialog({
   const [choice, setChoice] = useState<number | null>(current);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useEscape(true, LAYER.menu, onClose);
 
-  const save = async (event?: FormEvent) => {
-    event?.preventDefault();
+  const save = async () => {
     if (busy || !allowed) return;
     if (choice === current) {
       onClose();
@@ -47,61 +45,44 @@ export default function TimerDialog({
   };
 
   return (
-    <div className="modal-backdrop">
-      <form
-        className="modal timer-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Disappearing messages"
-        data-testid="timer-dialog"
-        onSubmit={save}
-      >
-        <h2 className="modal-title">Disappearing messages</h2>
-        <p className="hint">
-          New messages in this chat disappear this long after they're sent, unless someone keeps
-          them. Messages sent before stay as they are.
+    <FormDialog
+      name="timer"
+      title="Disappearing messages"
+      error={error}
+      busy={busy}
+      canSubmit={allowed}
+      submitLabel="Save"
+      busyLabel="Saving…"
+      submitTestId="timer-save"
+      onSubmit={save}
+      onClose={onClose}
+    >
+      <p className="hint">
+        New messages in this chat disappear this long after they're sent, unless someone keeps them.
+        Messages sent before stay as they are.
+      </p>
+      <fieldset className="timer-choices">
+        <legend className="hint">Message timer</legend>
+        {TIMER_CHOICES.map(({ id, ms, label }) => (
+          <label key={id} className="radio">
+            <input
+              type="radio"
+              name="timer"
+              value={id}
+              data-testid={`timer-option-${id}`}
+              checked={choice === ms}
+              disabled={!allowed || busy}
+              onChange={() => setChoice(ms)}
+            />
+            {label}
+          </label>
+        ))}
+      </fieldset>
+      {!allowed && (
+        <p className="hint" data-testid="timer-admins-only">
+          Only admins can change this
         </p>
-        <fieldset className="timer-choices">
-          <legend className="hint">Message timer</legend>
-          {TIMER_CHOICES.map(({ id, ms, label }) => (
-            <label key={id} className="radio">
-              <input
-                type="radio"
-                name="timer"
-                value={id}
-                data-testid={`timer-option-${id}`}
-                checked={choice === ms}
-                disabled={!allowed || busy}
-                onChange={() => setChoice(ms)}
-              />
-              {label}
-            </label>
-          ))}
-        </fieldset>
-        {!allowed && (
-          <p className="hint" data-testid="timer-admins-only">
-            Only admins can change this
-          </p>
-        )}
-        {error && (
-          <p className="error" role="alert" data-testid="timer-error">
-            {error}
-          </p>
-        )}
-        <div className="row modal-actions">
-          <button
-            type="button"
-            className="link-button"
-            data-testid="timer-cancel"
-            onClick={onClose}
-          >
-            Cancel
-          </button>
-          <button type="submit" data-testid="timer-save" disabled={busy || !allowed}>
-            {busy ? "Saving…" : "Save"}
-          </button>
-        </div>
-      </form>
-    </div>
+      )}
+    </FormDialog>
   );
 }
