@@ -449,6 +449,11 @@ impl Client {
         self.authed(Method::POST, &format!("api/v1/chats/{chat_id}/clear"), Some(&clear)).await
     }
 
+    /// Accepts a message request: the chat becomes an ordinary one; its tile.
+    pub async fn accept_request(&self, chat_id: &str) -> Result<ChatSummary> {
+        self.authed(Method::POST, &format!("api/v1/chats/{chat_id}/accept"), None::<&()>).await
+    }
+
     /// Sets my background for a chat, or a group's for everyone.
     pub async fn set_chat_background(
         &self,

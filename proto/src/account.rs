@@ -129,6 +129,34 @@ impl GroupAdd {
     }
 }
 
+/// Who may start a chat with me ("who can message me").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum WhoCanMessage {
+    /// Anyone; a stranger's first message lands under Requests.
+    #[default]
+    Everyone,
+    /// My contacts only; anyone else is refused with `not_accepting`.
+    Contacts,
+}
+
+impl WhoCanMessage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Everyone => "everyone",
+            Self::Contacts => "contacts",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "everyone" => Some(Self::Everyone),
+            "contacts" => Some(Self::Contacts),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Privacy {
     pub last_seen: Visibility,
@@ -146,6 +174,11 @@ pub struct Privacy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub default_timer_ms: Option<i64>,
+    /// Who may start a chat with me. Always in what the server sends; absent in an update, it
+    /// stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub who_can_message: Option<WhoCanMessage>,
 }
 
 impl Default for Privacy {
@@ -157,6 +190,7 @@ impl Default for Privacy {
             read_receipts: true,
             groups: None,
             default_timer_ms: None,
+            who_can_message: None,
         }
     }
 }

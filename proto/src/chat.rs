@@ -450,6 +450,12 @@ pub struct ChatSummary {
     /// My starred messages up to `cleared_seq` stay ("clear chat, keep starred").
     #[serde(default)]
     pub clear_keeps_starred: bool,
+    /// A message request to me: someone I do not know (not my contact, no group in common)
+    /// started this direct chat. Until I accept (`POST /api/v1/chats/<id>/accept`, or my first
+    /// message), it sits under Requests, makes no sound, and they see neither my read receipts
+    /// nor my presence.
+    #[serde(default)]
+    pub request: bool,
     /// The newest message still shown (not deleted for me), for the tile; it names its sender.
     pub last_message: Option<Message>,
     /// Messages from others after my read cursor.

@@ -123,6 +123,9 @@ pub enum ErrorCode {
     EventCancelled,
     /// The message disappeared (its chat's timer ran out): nothing can be done to it any more.
     MessageExpired,
+    /// That person accepts messages from their contacts only ("who can message me"), and you
+    /// are not one of them.
+    NotAccepting,
 }
 
 impl ErrorCode {
@@ -183,6 +186,7 @@ impl ErrorCode {
         Self::PollClosed,
         Self::EventCancelled,
         Self::MessageExpired,
+        Self::NotAccepting,
     ];
 
     /// The code as it appears on the wire (`"bad_frame"`).
@@ -243,6 +247,7 @@ impl ErrorCode {
             Self::PollClosed => "poll_closed",
             Self::EventCancelled => "event_cancelled",
             Self::MessageExpired => "message_expired",
+            Self::NotAccepting => "not_accepting",
         }
     }
 }

@@ -127,6 +127,7 @@ mod tests {
             render::<crate::group::JoinRequest>(&root),
             render::<crate::group::JoinDecision>(&root),
             render::<crate::account::GroupAdd>(&root),
+            render::<crate::account::WhoCanMessage>(&root),
             render::<crate::group::GroupAddExceptions>(&root),
             render::<chat::ChatSummary>(&root),
             render::<chat::ChatSettingsUpdate>(&root),

@@ -220,6 +220,7 @@ async fn admit(txn: &DatabaseTransaction, chat_id: &str, ids: &[String], from: i
             cleared_seq: Set(0),
             clear_listed: Set(false),
             clear_keeps_starred: Set(false),
+            request: Set(false),
         })
         .collect();
     for chunk in fresh.chunks(200) {

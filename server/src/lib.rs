@@ -26,6 +26,7 @@ pub mod presence;
 pub mod quick;
 pub mod quick_page;
 pub mod redis_link;
+pub mod requests;
 pub mod routes;
 pub mod sms;
 pub mod socket;

@@ -26,6 +26,8 @@ pub struct Roster {
     /// Admins and the owner.
     admins: Box<[String]>,
     pub owner: Option<String>,
+    /// Members holding a message request here they have not accepted.
+    requests: Box<[String]>,
     pub only_admins_send: bool,
     pub only_admins_edit: bool,
     pub only_admins_keep: bool,
@@ -39,6 +41,11 @@ impl Roster {
     /// An admin or the owner.
     pub fn is_admin(&self, user_id: &str) -> bool {
         self.admins.binary_search_by(|m| m.as_str().cmp(user_id)).is_ok()
+    }
+
+    /// A message request to `user_id` that they have not accepted.
+    pub fn is_request(&self, user_id: &str) -> bool {
+        self.requests.iter().any(|m| m == user_id)
     }
 
     pub fn members(&self) -> impl Iterator<Item = &str> {
@@ -97,6 +104,7 @@ impl Membership {
         let mut admins: Vec<String> =
             rows.iter().filter(|m| role(m) >= MemberRole::Admin).map(|m| m.user_id.clone()).collect();
         admins.sort();
+        let requests: Vec<String> = rows.iter().filter(|m| m.request).map(|m| m.user_id.clone()).collect();
         let mut members: Vec<String> = rows.into_iter().map(|m| m.user_id).collect();
         members.sort();
         let roster = Arc::new(Roster {
@@ -104,6 +112,7 @@ impl Membership {
             members: members.into_boxed_slice(),
             admins: admins.into_boxed_slice(),
             owner,
+            requests: requests.into_boxed_slice(),
             only_admins_send: chat.only_admins_send,
             only_admins_edit: chat.only_admins_edit,
             only_admins_keep: chat.only_admins_keep,

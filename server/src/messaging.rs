@@ -370,11 +370,17 @@ pub async fn open_direct(state: &AppState, user_id: &str, peer_id: &str) -> Resu
     }
     let peer = accounts::get(&state.db, peer_id).await?.ok_or_else(|| Error::not_found("no such user"))?;
     check_not_blocked(state, user_id, &peer.id).await?;
-    let timer = match chats::find_direct(&state.db, user_id, &peer.id).await? {
-        Some(_) => None,
-        None => accounts::default_timer(&state.db, user_id).await?,
+    // A new chat: the other person may take messages from their contacts only, and one from a
+    // stranger is a request to them.
+    let (timer, request) = match chats::find_direct(&state.db, user_id, &peer.id).await? {
+        Some(_) => (None, false),
+        None => {
+            crate::requests::check_may_message(&state.db, &peer, user_id).await?;
+            let timer = accounts::default_timer(&state.db, user_id).await?;
+            (timer, crate::requests::is_stranger(&state.db, &peer.id, user_id).await?)
+        }
     };
-    let (chat, started) = chats::find_or_start_direct(&state.db, user_id, &peer.id, timer, now_ms()).await?;
+    let (chat, started) = chats::find_or_start_direct(&state.db, user_id, &peer.id, timer, request, now_ms()).await?;
     let summary = chats::summary(&state.db, &chat.id, user_id)
         .await?
         .ok_or_else(|| Error::Internal("a chat just opened has no tile".into()))?;
@@ -405,6 +411,15 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
         }
         ChatKind::Group => None,
     };
+    if let Some(peer) = peer.as_deref().filter(|peer| roster.is_request(peer)) {
+        // Writing into a request they have not accepted: they may have closed their door since.
+        let recipient = accounts::get(&state.db, peer).await?.ok_or_else(|| Error::not_found("no such user"))?;
+        crate::requests::check_may_message(&state.db, &recipient, sender_id).await?;
+    }
+    if roster.is_request(sender_id) {
+        // Writing back accepts a request.
+        crate::requests::accept(state, sender_id, &chat).await?;
+    }
     // A status is answered in its owner's direct chat only, quoting one of the two.
     if let Content::Text { status: Some(quote), .. } = &message.content {
         let ours = peer.as_deref().is_some_and(|peer| quote.owner_id == peer || quote.owner_id == sender_id);
@@ -886,6 +901,10 @@ impl TypingGate {
 /// member, and never across a block.
 pub async fn typing(state: &AppState, user_id: &str, chat_id: &str, typing: bool) -> Result<()> {
     let Ok(roster) = state.members.check(&state.db, chat_id, user_id).await else { return Ok(()) };
+    // Nothing of someone holding a request reaches its sender before they accept.
+    if roster.is_request(user_id) {
+        return Ok(());
+    }
     if !state.typing.pass(user_id, chat_id, typing, std::time::Instant::now()) {
         return Ok(());
     }
@@ -910,16 +929,20 @@ pub async fn message_info(state: &AppState, user_id: &str, chat_id: &str, messag
         return Err(Error::api(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "message info is for the sender"));
     }
     // The members who were there when it was sent (not those who joined after).
-    let members: Vec<String> = chat_members::Entity::find()
+    let rows: Vec<(String, bool)> = chat_members::Entity::find()
         .select_only()
         .column(chat_members::Column::UserId)
+        .column(chat_members::Column::Request)
         .filter(chat_members::Column::ChatId.eq(chat_id))
         .filter(chat_members::Column::LeftSeq.is_null())
         .filter(chat_members::Column::HistoryFrom.lte(message.seq))
         .into_tuple()
         .all(&state.db)
         .await?;
-    let sharing = chats::sharing_among(&state.db, members.clone()).await?;
+    // Someone holding a message request shares no receipts in it yet.
+    let open: Vec<String> = rows.iter().filter(|(_, request)| !request).map(|(m, _)| m.clone()).collect();
+    let members: Vec<String> = rows.into_iter().map(|(m, _)| m).collect();
+    let sharing = chats::sharing_among(&state.db, open).await?;
     let i_share = sharing.contains(user_id);
     let mut reached: HashMap<String, (Option<i64>, Option<i64>)> =
         chats::reached_at(&state.db, chat_id, message.seq).await?;

@@ -92,10 +92,12 @@ pub async fn announce(state: &AppState, user_id: &str) -> Result<()> {
     let online = state.hub.is_online(user_id);
     let their_contacts = contacts::owned_among(&state.db, user_id, &watchers).await?;
     let blocked = blocks::blocked_among(&state.db, user_id, &watchers).await?;
+    let holding = crate::requests::unaccepted(&state.db, user_id, &watchers, true).await?;
     for watcher in &watchers {
         let relation = contacts::Relation {
             in_their_contacts: their_contacts.contains(watcher),
             blocked_by_them: blocked.contains(watcher),
+            holds_their_request: holding.contains(watcher),
         };
         let frame = ServerFrame::Presence(contacts::presence_as_seen_by(&user, relation, online));
         let dropped = state.hub.send_to_user(watcher, &frame);

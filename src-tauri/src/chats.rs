@@ -118,6 +118,19 @@ pub async fn clear_chat(state: State<'_, AppState>, chat_id: String, keep_starre
     Ok(state.messenger().await?.clear_chat(&chat_id, keep_starred).await?)
 }
 
+/// Accepts a message request: the chat moves from Requests to my chats.
+#[tauri::command]
+pub async fn accept_request(state: State<'_, AppState>, chat_id: String) -> CommandResult<()> {
+    Ok(state.messenger().await?.accept_request(&chat_id).await?)
+}
+
+/// Blocks and reports the person behind a message request (its last messages attached) and
+/// deletes the chat; the report's id.
+#[tauri::command]
+pub async fn block_and_report(state: State<'_, AppState>, chat_id: String, reason: String) -> CommandResult<String> {
+    Ok(state.messenger().await?.block_and_report(&chat_id, &reason).await?)
+}
+
 /// Sets my background for a chat (`None`: the default), or a group's for everyone.
 #[tauri::command]
 pub async fn set_chat_background(

@@ -19,6 +19,7 @@ pub fn tile(unread: u32, muted_until: Option<i64>) -> ChatSummary {
         cleared_seq: 0,
         clear_listed: false,
         clear_keeps_starred: false,
+        request: false,
         background: None,
         shared_background: None,
         last_message: None,

@@ -377,6 +377,8 @@ pub fn run() {
             chats::starred_messages,
             chats::set_chat_timer,
             chats::clear_chat,
+            chats::accept_request,
+            chats::block_and_report,
             chats::set_chat_background,
             chats::upload_background,
             status::status_feed,

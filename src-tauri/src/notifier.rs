@@ -89,6 +89,11 @@ pub fn should_notify(
         && on_screen != Some(chat.id.as_str())
 }
 
+/// Whether a notification about `chat` plays the sound: never for a message request.
+pub fn plays_sound(settings: NotificationSettings, chat: &ChatSummary) -> bool {
+    settings.sound && !chat.request
+}
+
 /// The notification's body: the words (shortened), or only that something came.
 pub fn body_for(content: Option<&Content>, previews: bool, count: u32) -> String {
     let words = match content {
@@ -240,7 +245,10 @@ pub fn start(app: AppHandle) {
             }
             // A group's notification names the group and, in its text, who wrote; mentions read
             // as names.
-            let title = if chat.title.is_empty() { "GK Chat".to_owned() } else { chat.title.clone() };
+            let mut title = if chat.title.is_empty() { "GK Chat".to_owned() } else { chat.title.clone() };
+            if chat.request {
+                title.push_str(" · message request");
+            }
             let members = messenger.members(&chat.id).await.unwrap_or_default();
             let name_of = |id: &str| members.iter().find(|m| m.user_id == id).map(|m| m.display_name.clone());
             let author = match chat.kind {
@@ -256,7 +264,16 @@ pub fn start(app: AppHandle) {
             if let Some(author) = author.filter(|_| previous.count == 1) {
                 body = format!("{author}: {body}");
             }
-            show(app.clone(), notifier.shown.clone(), chat.id.clone(), chat.id.clone(), title, body, previous.id);
+            let sound = plays_sound(settings, &chat);
+            let note = Note {
+                key: chat.id.clone(),
+                chat_id: chat.id.clone(),
+                summary: title,
+                body,
+                replaces: previous.id,
+                sound,
+            };
+            show(app.clone(), notifier.shown.clone(), note);
         }
     });
 }
@@ -271,7 +288,9 @@ fn remind(app: &AppHandle, reminder: gkchat_client::Reminder) {
     let body = reminder_text(reminder.starts_at, now);
     let key = format!("reminder:{}", reminder.message_id);
     let summary = format!("📅 {}", reminder.title);
-    show(app.clone(), state.notifier.shown.clone(), key, reminder.chat_id, summary, body, None);
+    let sound = state.notifier.settings().sound;
+    let note = Note { key, chat_id: reminder.chat_id, summary, body, replaces: None, sound };
+    show(app.clone(), state.notifier.shown.clone(), note);
 }
 
 /// Someone posted a status: a notification when I asked for theirs (and have not muted them).
@@ -301,7 +320,9 @@ async fn posted(app: &AppHandle, post: gkchat_proto::status::StatusPost) {
     };
     let key = format!("status:{}", post.owner_id);
     let previous = lock(&notifier.shown).entry(key.clone()).or_default().id;
-    show(app.clone(), notifier.shown.clone(), key, String::new(), owner.owner.display_name, body, previous);
+    let summary = owner.owner.display_name;
+    let note = Note { key, chat_id: String::new(), summary, body, replaces: previous, sound: settings.sound };
+    show(app.clone(), notifier.shown.clone(), note);
 }
 
 /// Someone answered my poll or event: one notification per poll or event, replaced as more come.
@@ -334,21 +355,28 @@ async fn answered(app: &AppHandle, chat_id: String, message_id: String, user_id:
     let what = settings.previews.then_some(what.as_str());
     let body = answer_text(who.as_deref(), rsvp, what, previous.count);
     let title = if chat.title.is_empty() { "GK Chat".to_owned() } else { chat.title.clone() };
-    show(app.clone(), notifier.shown.clone(), key, chat_id, title, body, previous.id);
+    let sound = plays_sound(settings, &chat);
+    let note = Note { key, chat_id, summary: title, body, replaces: previous.id, sound };
+    show(app.clone(), notifier.shown.clone(), note);
 }
 
-/// Shows (or replaces) the notification kept under `key` (a chat's, a poll's answers, a
-/// reminder) on its own thread, which then waits for a click that opens `chat_id`.
-fn show(
-    app: AppHandle,
-    shown: Arc<Mutex<HashMap<String, Shown>>>,
+/// One notification to show.
+struct Note {
+    /// What it is kept under: a chat's id, a poll's answers, a reminder, a status owner.
     key: String,
+    /// The chat a click opens (none: only the window comes up).
     chat_id: String,
     summary: String,
     body: String,
+    /// The shown notification it replaces.
     replaces: Option<u32>,
-) {
-    let sound = app.state::<AppState>().notifier.settings().sound;
+    /// With the message sound.
+    sound: bool,
+}
+
+/// Shows (or replaces) `note` on its own thread, which then waits for a click.
+fn show(app: AppHandle, shown: Arc<Mutex<HashMap<String, Shown>>>, note: Note) {
+    let Note { key, chat_id, summary, body, replaces, sound } = note;
     std::thread::spawn(move || {
         let mut notification = notify_rust::Notification::new();
         notification.appname("GK Chat").summary(&summary).body(&body).icon("gkchat-desktop");
@@ -405,6 +433,14 @@ mod tests {
 
     fn chat(muted_until: Option<i64>) -> ChatSummary {
         tile(1, muted_until)
+    }
+
+    #[test]
+    fn a_message_request_makes_no_sound() {
+        let on = NotificationSettings::default();
+        assert!(plays_sound(on, &chat(None)));
+        assert!(!plays_sound(on, &ChatSummary { request: true, ..chat(None) }), "a request is silent");
+        assert!(!plays_sound(NotificationSettings { sound: false, ..on }, &chat(None)));
     }
 
     #[test]

@@ -344,6 +344,17 @@ pub fn api_code<T: std::fmt::Debug>(result: Result<T, gkchat_client::Error>) -> 
     }
 }
 
+/// A new text message for `chat_id` with a fresh id.
+pub fn text_message(chat_id: &str, body: impl Into<String>) -> gkchat_proto::chat::NewMessage {
+    gkchat_proto::chat::NewMessage {
+        id: uuid::Uuid::now_v7().to_string(),
+        chat_id: chat_id.to_owned(),
+        content: gkchat_proto::chat::Content::text(body),
+        reply_to: None,
+        forwarded: false,
+    }
+}
+
 /// The id of `client`'s direct chat with `peer_id`, opened on the server if new.
 pub async fn direct_chat(client: &gkchat_client::Client, peer_id: &str) -> String {
     client.open_direct(peer_id).await.expect("open a direct chat").id

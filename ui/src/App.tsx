@@ -40,7 +40,7 @@ const QUICK_LINK_PREFIX = "gkchat://quick/";
 const CONTACT_LINK_PREFIX = "gkchat://add/";
 
 export default function App() {
-  const { account, setMe, reload, signOut } = useAccount();
+  const { account, signIn, setMe, chooseAppearance, reload, signOut } = useAccount();
   // My appearance, from the server (the same on all my devices), on the page at once.
   useAppliedAppearance(account.status === "signed-in" ? account.me.appearance : null);
   useEffect(() => {
@@ -105,7 +105,7 @@ export default function App() {
     case "signed-out":
       return (
         <AuthScreen
-          onSignedIn={setMe}
+          onSignedIn={signIn}
           onQuickChat={openQuickChat}
           notice={
             linkToAdd
@@ -121,6 +121,7 @@ export default function App() {
         <Frame
           me={account.me}
           onMeChange={setMe}
+          onChooseAppearance={chooseAppearance}
           onSignOut={signOut}
           onQuickChat={openQuickChat}
           requestedChat={requestedChat}
@@ -137,6 +138,7 @@ export default function App() {
 function Frame({
   me,
   onMeChange,
+  onChooseAppearance,
   onSignOut,
   onQuickChat,
   requestedChat,
@@ -356,7 +358,12 @@ function Frame({
           {tab === "status" && <StatusPanel me={me} />}
           {tab === "calls" && <CallsPanel />}
           {tab === "settings" && (
-            <SettingsPanel me={me} onMeChange={onMeChange} onSignOut={onSignOut} />
+            <SettingsPanel
+              me={me}
+              onMeChange={onMeChange}
+              onChooseAppearance={onChooseAppearance}
+              onSignOut={onSignOut}
+            />
           )}
         </section>
       </aside>

@@ -44,6 +44,7 @@ import type { DesktopSettings } from "./bindings/DesktopSettings";
 import type { WindowRequest } from "./bindings/WindowRequest";
 import type { Presence } from "./bindings/Presence";
 import type { Privacy } from "./bindings/Privacy";
+import type { WhoCanMessage } from "./bindings/WhoCanMessage";
 import type { ProfileUpdate } from "./bindings/ProfileUpdate";
 import type { ServerInfo } from "./bindings/ServerInfo";
 import type { SettingsView } from "./bindings/SettingsView";
@@ -91,6 +92,7 @@ export type {
   DesktopSettings,
   WindowRequest,
   Privacy,
+  WhoCanMessage,
   ProfileUpdate,
   ServerInfo,
   SettingsView,

@@ -18,7 +18,9 @@ export function goneAt(message: Message, now: number): boolean {
 
 type Listener = (event: MessengerEvent) => void;
 const listeners = new Set<Listener>();
-let watching = false;
+/** The page's one subscription to the messenger, once someone started it; the events of any
+ * other (one `resetMessengerFeed` dropped) go nowhere. */
+let watching: symbol | null = null;
 
 /** Who is typing in each chat (several at once in a group), each until when. */
 const typing = new Map<string, Map<string, number>>();
@@ -56,12 +58,25 @@ function onEvent(event: MessengerEvent) {
 export function useMessengerFeed(): void {
   useEffect(() => {
     if (watching) return;
-    watching = true;
-    api.watchMessages(onEvent).catch((error) => {
-      watching = false;
-      console.error("watch_messages failed", error);
-    });
+    const mine = Symbol("messenger feed");
+    watching = mine;
+    api
+      .watchMessages((event) => {
+        if (watching === mine) onEvent(event);
+      })
+      .catch((error) => {
+        if (watching === mine) watching = null;
+        console.error("watch_messages failed", error);
+      });
   }, []);
+}
+
+/** For tests: forgets the page's subscription (the next `useMessengerFeed` starts its own, and
+ * the old one's events go nowhere) and who was typing. */
+export function resetMessengerFeed() {
+  watching = null;
+  typing.clear();
+  typingListeners.forEach((l) => l());
 }
 
 /** Calls `listener` with every messenger event until the returned function is called (for

@@ -67,6 +67,7 @@ export const chatTile = (over: Partial<LocalChat> = {}): LocalChat => ({
   cleared_seq: 0,
   clear_listed: false,
   clear_keeps_starred: false,
+  request: false,
   last_message: null,
   unread: 0,
   last_activity_at: 0,

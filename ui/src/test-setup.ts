@@ -3,6 +3,7 @@
 // real path is covered by the WebDriver test.
 import { cleanup } from "@testing-library/react";
 import { afterEach, vi } from "vitest";
+import { resetMessengerFeed } from "./messages";
 
 vi.mock("@tauri-apps/api/core", () => ({
   invoke: vi.fn(),
@@ -14,6 +15,8 @@ vi.mock("@tauri-apps/api/core", () => ({
 
 afterEach(async () => {
   cleanup();
+  // Each test follows the messenger on its own (a feed started by an earlier one is not theirs).
+  resetMessengerFeed();
   const core = await import("@tauri-apps/api/core");
   vi.mocked(core.invoke).mockReset();
 });

@@ -241,6 +241,31 @@ impl Messenger {
         Ok(())
     }
 
+    /// "Block and report" on a direct chat (a message request): reports its other person with
+    /// our last messages attached and blocks them, then deletes the chat for me. The report's id.
+    pub async fn block_and_report(&self, chat_id: &str, reason: &str) -> Result<String> {
+        let mut chat = self.inner.store.chat(chat_id).await?;
+        if chat.as_ref().is_some_and(|c| c.other_member.is_none()) {
+            // Its tile came before its members: bring them in.
+            sync(&self.inner).await?;
+            chat = self.inner.store.chat(chat_id).await?;
+        }
+        let Some(person) = chat.and_then(|c| c.other_member) else {
+            let message = "only a direct chat's person is blocked and reported".into();
+            return Err(Error::Invalid { code: ErrorCode::BadRequest, message });
+        };
+        let message_ids = self.recent_message_ids(chat_id, gkchat_proto::account::REPORT_RECENT_MESSAGES).await?;
+        let request = gkchat_proto::account::ReportRequest {
+            user_id: person.user_id,
+            reason: reason.to_owned(),
+            message_ids,
+            block: true,
+        };
+        let id = self.inner.client.report(&request).await?;
+        self.delete_chat(chat_id).await?;
+        Ok(id)
+    }
+
     /// "Clear chat" for me: its messages go from every device of mine (my starred ones stay with
     /// `keep_starred`); the chat stays in my list, and nobody else's copy changes.
     pub async fn clear_chat(&self, chat_id: &str, keep_starred: bool) -> Result<()> {
@@ -519,6 +544,15 @@ impl Messenger {
         let summary = self.inner.client.set_chat_timer(chat_id, after_ms).await?;
         self.inner.store.upsert_chat(&summary).await?;
         sync(&self.inner).await?;
+        Ok(())
+    }
+
+    /// Accepts a message request (on all my devices): the chat leaves Requests for my chats,
+    /// and its sender now sees my read receipts and presence.
+    pub async fn accept_request(&self, chat_id: &str) -> Result<()> {
+        let summary = self.inner.client.accept_request(chat_id).await?;
+        self.inner.store.upsert_chat(&summary).await?;
+        let _ = self.inner.events.send(MessengerEvent::ChatsChanged);
         Ok(())
     }
 

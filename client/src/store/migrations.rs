@@ -22,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(Disappearing),
             Box::new(Clearing),
             Box::new(Backgrounds),
+            Box::new(Requests),
         ]
     }
 }
@@ -453,5 +454,21 @@ impl MigrationTrait for Backgrounds {
             &["ALTER TABLE chats ADD COLUMN background TEXT", "ALTER TABLE chats ADD COLUMN shared_background TEXT"],
         )
         .await
+    }
+}
+
+/// Message requests: a chat a stranger started, held under Requests until I accept it.
+struct Requests;
+
+impl MigrationName for Requests {
+    fn name(&self) -> &str {
+        "m0013_requests"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Requests {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(manager, &["ALTER TABLE chats ADD COLUMN request INTEGER NOT NULL DEFAULT 0"]).await
     }
 }

@@ -253,7 +253,7 @@ const CHAT_COLUMNS: &str =
     "id, kind, title, photo, member_count, my_role, only_admins_send, members_seq, last_seq, last_activity_at,
     my_delivered_seq, my_read_seq, delivered_to_all_seq, read_by_all_seq, pinned_at, archived, muted_until,
     cleared_seq, disappear_after_ms, only_admins_keep, clear_listed, clear_keeps_starred, background,
-    shared_background";
+    shared_background, request";
 
 /// A `chats` row as the tile it stores (unread count and last message filled in later).
 fn tile(row: &QueryResult) -> Result<ChatSummary> {
@@ -274,6 +274,7 @@ fn tile(row: &QueryResult) -> Result<ChatSummary> {
         cleared_seq: get(row, "cleared_seq")?,
         clear_listed: get(row, "clear_listed")?,
         clear_keeps_starred: get(row, "clear_keeps_starred")?,
+        request: get(row, "request")?,
         background: get::<Option<String>>(row, "background")?.map(|json| parse(&json)).transpose()?,
         shared_background: get::<Option<String>>(row, "shared_background")?.map(|json| parse(&json)).transpose()?,
         last_message: None,
@@ -470,12 +471,12 @@ impl Store {
         self.db
             .execute(statement(
                 &format!(
-                    "INSERT INTO chats ({CHAT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    "INSERT INTO chats ({CHAT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                      ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
                        photo = excluded.photo, member_count = excluded.member_count, my_role = excluded.my_role,
                        only_admins_send = excluded.only_admins_send, only_admins_keep = excluded.only_admins_keep,
                        disappear_after_ms = excluded.disappear_after_ms, background = excluded.background,
-                       shared_background = excluded.shared_background,
+                       shared_background = excluded.shared_background, request = excluded.request,
                        members_seq = MAX(chats.members_seq, excluded.members_seq),
                        last_seq = MAX(chats.last_seq, excluded.last_seq),
                        last_activity_at = MAX(chats.last_activity_at, excluded.last_activity_at),
@@ -516,6 +517,7 @@ impl Store {
                     summary.clear_keeps_starred.into(),
                     summary.background.as_ref().map(json).transpose()?.into(),
                     summary.shared_background.as_ref().map(json).transpose()?.into(),
+                    summary.request.into(),
                 ],
             ))
             .await?;
@@ -944,6 +946,7 @@ mod tests {
             cleared_seq: 0,
             clear_listed: false,
             clear_keeps_starred: false,
+            request: false,
             background: None,
             shared_background: None,
             last_message: None,

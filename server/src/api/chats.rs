@@ -69,6 +69,15 @@ pub async fn clear(
     messaging::clear_for_me(&state, &auth.user_id, &chat_id, clear.keep_starred).await
 }
 
+/// `POST /chats/{id}/accept`: I accept a message request; the chat's tile.
+pub async fn accept(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(chat_id): Path<String>,
+) -> Result<Json<ChatSummary>> {
+    Ok(Json(crate::requests::accept(&state, &auth.user_id, &chat_id).await?))
+}
+
 /// `DELETE /chats/{id}`: "delete chat" for me (leaving a group I am still in).
 pub async fn delete_for_me(State(state): State<AppState>, auth: AuthUser, Path(chat_id): Path<String>) -> Result<()> {
     messaging::delete_for_me(&state, &auth.user_id, &chat_id).await

@@ -55,6 +55,7 @@ pub fn routes() -> Routes {
         .put("/chats/{chat_id}/timer", chats::set_timer)
         .put("/chats/{chat_id}/background", chats::set_background)
         .post("/chats/{chat_id}/clear", chats::clear)
+        .post("/chats/{chat_id}/accept", chats::accept)
         .get("/chats/{chat_id}/messages", chats::history)
         .get("/chats/{chat_id}/messages/{message_id}/info", chats::message_info)
         .post("/sync", chats::sync)

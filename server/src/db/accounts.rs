@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use gkchat_proto::ErrorCode;
-use gkchat_proto::account::{Invalid, Me, Privacy, Visibility};
+use gkchat_proto::account::{Invalid, Me, Privacy, Visibility, WhoCanMessage};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, SqlErr,
     TransactionTrait,
@@ -74,6 +74,7 @@ fn new_row(
         photo_id: Set(None),
         last_seen_at: Set(None),
         default_timer_ms: Set(privacy.default_timer_ms.unwrap_or(0)),
+        who_can_message: Set(privacy.who_can_message.unwrap_or_default().as_str().to_owned()),
         appearance: Set(None),
     }
 }
@@ -191,6 +192,9 @@ pub async fn update_profile(
         if let Some(timer) = privacy.default_timer_ms {
             row.default_timer_ms = Set(timer);
         }
+        if let Some(who) = privacy.who_can_message {
+            row.who_can_message = Set(who.as_str().to_owned());
+        }
         row.read_receipts = Set(privacy.read_receipts);
     }
     if let Some(appearance) = changes.appearance {
@@ -215,6 +219,7 @@ pub fn privacy(user: &users::Model) -> Privacy {
         read_receipts: user.read_receipts,
         groups: Some(gkchat_proto::account::GroupAdd::parse(&user.privacy_groups).unwrap_or_default()),
         default_timer_ms: Some(user.default_timer_ms),
+        who_can_message: Some(WhoCanMessage::parse(&user.who_can_message).unwrap_or_default()),
     }
 }
 

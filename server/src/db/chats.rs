@@ -28,12 +28,14 @@ pub async fn find_direct(db: &impl ConnectionTrait, a: &str, b: &str) -> Result<
 }
 
 /// The direct chat between `a` (who starts it, with `timer`: their default for new chats) and
-/// `b`, started now if there is none; `true` when new.
+/// `b`, started now if there is none (a message request to `b` with `request`); `true` when
+/// new.
 pub async fn find_or_start_direct(
     db: &(impl ConnectionTrait + TransactionTrait),
     a: &str,
     b: &str,
     timer: Option<i64>,
+    request: bool,
     now_ms: i64,
 ) -> Result<(chats::Model, bool)> {
     if let Some(chat) = find_direct(db, a, b).await? {
@@ -79,6 +81,7 @@ pub async fn find_or_start_direct(
             cleared_seq: Set(0),
             clear_listed: Set(false),
             clear_keeps_starred: Set(false),
+            request: Set(request && user_id == b),
         }
         .insert(&txn)
         .await?;
@@ -302,6 +305,7 @@ pub async fn people_seen_by(
             let relation = contacts::Relation {
                 in_their_contacts: have_me.contains(&user.id),
                 blocked_by_them: blocked_me.contains(&user.id),
+                ..Default::default()
             };
             let photo = if user.id == viewer_id || relation.sees(accounts::privacy(&user).photo) {
                 user.photo_id.clone()
@@ -367,12 +371,12 @@ pub async fn member_lists(
         .collect())
 }
 
-/// The users who share read receipts (a subquery).
-/// A condition on `chat_members` rows: the member shares read receipts. Looked up per row by
-/// the user's key (a subquery listing every user who shares them made SQLite scan all users on
-/// every receipt: 13 ms each with 2,000 accounts).
+/// A condition on `chat_members` rows: the member shares read receipts in that chat — they
+/// share them at all, and the chat is no message request they have not accepted. Looked up per
+/// row by the user's key (a subquery listing every user who shares them made SQLite scan all
+/// users on every receipt: 13 ms each with 2,000 accounts).
 fn sharing_receipts() -> sea_orm::sea_query::SimpleExpr {
-    Expr::exists(
+    Expr::col((chat_members::Entity, chat_members::Column::Request)).eq(false).and(Expr::exists(
         Query::select()
             .expr(Expr::val(1))
             .from(users::Entity)
@@ -382,7 +386,7 @@ fn sharing_receipts() -> sea_orm::sea_query::SimpleExpr {
             )
             .and_where(Expr::col((users::Entity, users::Column::ReadReceipts)).eq(true))
             .to_owned(),
-    )
+    ))
 }
 
 /// Which of `ids` share read receipts.
@@ -566,6 +570,7 @@ async fn summaries_of(db: &impl ConnectionTrait, user_id: &str, only: Option<&[S
                 cleared_seq: member.cleared_seq,
                 clear_listed: member.clear_listed,
                 clear_keeps_starred: member.clear_keeps_starred,
+                request: member.request,
                 last_message: last_messages.get(&chat.id).cloned(),
                 unread: unread.get(&chat.id).copied().unwrap_or(0).try_into().unwrap_or(u32::MAX),
                 last_activity_at: chat.last_activity_at,

@@ -49,6 +49,7 @@ pub async fn list(db: &impl ConnectionTrait, owner_id: &str, is_online: impl Fn(
     let ids: Vec<String> = rows.iter().map(|(row, _)| row.contact_id.clone()).collect();
     let have_me = owners_having(db, &ids, owner_id).await?;
     let blocked_me = super::blocks::blockers_of(db, &ids, owner_id).await?;
+    let holding = crate::requests::unaccepted(db, owner_id, &ids, false).await?;
     let mut list: Vec<Contact> = rows
         .into_iter()
         .filter_map(|(row, user)| {
@@ -56,6 +57,7 @@ pub async fn list(db: &impl ConnectionTrait, owner_id: &str, is_online: impl Fn(
             let relation = Relation {
                 in_their_contacts: have_me.contains(&user.id),
                 blocked_by_them: blocked_me.contains(&user.id),
+                holds_their_request: holding.contains(&user.id),
             };
             let online = is_online(&user.id);
             Some(as_seen_by(&user, relation, online, row.created_at))
@@ -104,6 +106,9 @@ pub struct Relation {
     pub in_their_contacts: bool,
     /// The viewed user blocked the viewer: they see nothing personal.
     pub blocked_by_them: bool,
+    /// The viewed user has not accepted the viewer's message request: the viewer sees no
+    /// presence of them.
+    pub holds_their_request: bool,
 }
 
 impl Relation {
@@ -112,6 +117,9 @@ impl Relation {
         Ok(Self {
             in_their_contacts: !owners_having(db, &viewed, viewer_id).await?.is_empty(),
             blocked_by_them: super::blocks::has_blocked(db, viewed_id, viewer_id).await?,
+            holds_their_request: !crate::requests::unaccepted(db, viewed_id, &[viewer_id.to_owned()], true)
+                .await?
+                .is_empty(),
         })
     }
 }
@@ -148,9 +156,10 @@ pub fn as_seen_by(user: &users::Model, relation: Relation, online: bool, added_a
 }
 
 /// `user`'s presence as someone standing in `relation` to them may know it: online and last
-/// seen follow the last-seen privacy setting, as in WhatsApp.
+/// seen follow the last-seen privacy setting, as in WhatsApp, and nothing shows to the sender
+/// of a message request not accepted yet.
 pub fn presence_as_seen_by(user: &users::Model, relation: Relation, online: bool) -> Presence {
-    let visible = relation.sees(accounts::privacy(user).last_seen);
+    let visible = relation.sees(accounts::privacy(user).last_seen) && !relation.holds_their_request;
     Presence {
         user_id: user.id.clone(),
         online: visible && online,

@@ -15,10 +15,10 @@ use gkchat_proto::call::{CallKind, CallOutcome};
 use gkchat_proto::chat::{Content, NewMessage};
 use gkchat_tests::desktop::{DesktopHarness, desktop_binary, shots_dir};
 use gkchat_tests::webdriver::Session;
-use gkchat_tests::{TestServer, within};
+use gkchat_tests::{TestServer, client_for, test_device, within};
 use tokio::sync::broadcast;
 
-use super::{WAIT, click, sign_up_in_app};
+use super::{PASSWORD, WAIT, click, sign_up_in_app};
 
 async fn until_phase(notices: &mut broadcast::Receiver<CallNotice>, phase: CallPhase) -> gkchat_client::CallView {
     within(WAIT, &format!("{phase:?}"), async {
@@ -75,6 +75,10 @@ async fn calls_ring_connect_switch_to_video_and_fill_the_call_log() {
     // Hopper, headless, writes first (so the app has the chat), then calls.
     let (hopper, _) = server.signed_up("hopper").await;
     let grace = hopper.add_contact("grace").await.unwrap();
+    // They know each other (a stranger's chat would wait under Requests).
+    let grace_seed = client_for(server.url());
+    grace_seed.sign_in("grace", PASSWORD, test_device("seed")).await.unwrap();
+    grace_seed.add_contact("hopper").await.unwrap();
     let connection = Arc::new(hopper.connect());
     connection.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })).await;
     let hello = NewMessage {

@@ -48,9 +48,13 @@ async fn notifications_and_a_second_launch_reach_the_running_app() {
     sign_up_in_app(&session, "Nora", "nora").await;
     let nora_elsewhere = client_for(server.url());
     let nora = nora_elsewhere.sign_in("nora", PASSWORD, test_device("headless")).await.unwrap();
+    // Otto and Lena are her contacts (a stranger's chat would wait under Requests).
+    let (otto, _) = server.signed_up("otto").await;
+    let (lena, _) = server.signed_up("lena").await;
+    nora_elsewhere.add_contact("otto").await.unwrap();
+    nora_elsewhere.add_contact("lena").await.unwrap();
 
     // Otto writes: a notification with his name and his words.
-    let (otto, _) = server.signed_up("otto").await;
     let otto_live = otto.connect();
     otto_live.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })).await;
     let first = otto_live
@@ -65,7 +69,6 @@ async fn notifications_and_a_second_launch_reach_the_running_app() {
     let mute = ChatSettingsUpdate { muted_until: Some(MUTED_FOREVER), ..ChatSettingsUpdate::default() };
     nora_elsewhere.update_chat(&first.chat_id, &mute).await.unwrap();
     otto_live.send_message(text("muted words from otto", &first.chat_id)).await.unwrap();
-    let (lena, _) = server.signed_up("lena").await;
     let lena_live = lena.connect();
     lena_live.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })).await;
     lena_live.send_message(text("hello from lena", &gkchat_tests::direct_chat(&lena, &nora.id).await)).await.unwrap();

@@ -79,13 +79,16 @@ async fn desktop_figures() {
     let harness = DesktopHarness::start(&[("GKCHAT_SERVER_URL", server.url().to_string())]).await;
     let session = Session::start(&harness.driver_url, app.to_str().unwrap()).await;
     sign_up_in_app(&session, "Mia", "mia").await;
-    let mia = client_for(server.url()).sign_in("mia", PASSWORD, test_device("seed")).await.unwrap();
+    let mia_seed = client_for(server.url());
+    let mia = mia_seed.sign_in("mia", PASSWORD, test_device("seed")).await.unwrap();
 
     // 100 people write 1,000 messages each; the app receives them live into its store.
     let seeding = Instant::now();
     let mut writers = Vec::new();
     for i in 0..CHATS {
         let (client, _) = server.signed_up(&format!("writer{i:03}")).await;
+        // Her contacts: their chats are hers, not requests.
+        mia_seed.add_contact(&format!("writer{i:03}")).await.unwrap();
         let to = mia.id.clone();
         writers.push(tokio::spawn(async move {
             let live = client.connect();

@@ -53,7 +53,8 @@ async fn a_chat_of_100000_messages_opens_scrolls_and_finds() {
     let harness = DesktopHarness::start(&[("GKCHAT_SERVER_URL", server.url().to_string())]).await;
     let session = Session::start(&harness.driver_url, &app).await;
     sign_up_in_app(&session, "Ada", "ada").await;
-    let ada = client_for(server.url()).sign_in("ada", PASSWORD, test_device("seed")).await.unwrap();
+    let ada_seed = client_for(server.url());
+    let ada = ada_seed.sign_in("ada", PASSWORD, test_device("seed")).await.unwrap();
     session.end().await;
     harness.app_exited().await;
 
@@ -61,6 +62,7 @@ async fn a_chat_of_100000_messages_opens_scrolls_and_finds() {
     // server stores what they send together in one transaction), 8 in flight on each.
     let seeding = Instant::now();
     let (grace, _) = server.signed_up("grace").await;
+    ada_seed.add_contact("grace").await.unwrap();
     let live = grace.connect();
     live.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })).await;
     let chat = gkchat_tests::direct_chat(&grace, &ada.id).await;

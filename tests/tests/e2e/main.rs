@@ -179,8 +179,9 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     assert!(me.photo.is_some(), "the photo reached the server");
     frame::every_frame(&session, "settings").await;
 
-    // Messaging with a headless client: the tile shows the unread count and the last message;
-    // opening the chat reads it; Enter sends; ticks turn to read when grace reads.
+    // Messaging with a headless client: grace is a stranger, so her chat waits under Message
+    // requests; the tile shows the unread count and the last message; opening the chat reads it
+    // (she sees that once Ada accepts); Enter sends; ticks turn to read when grace reads.
     click(&session, "tab-chats").await;
     let (grace, grace_me) = server.signed_up("grace").await;
     let grace_live = grace.connect();
@@ -196,6 +197,8 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     let chat_id = gkchat_tests::direct_chat(&grace, &me.id).await;
     grace_live.send_message(hello("hello Ada", &chat_id)).await.unwrap();
     grace_live.send_message(hello("are you there?", &chat_id)).await.unwrap();
+    session.wait_for_text("[data-testid=requests-entry]", WAIT, |t| t == "Message requests (1)").await;
+    click(&session, "requests-entry").await;
     session.wait_for_text("[data-testid=chat-tile-unread]", WAIT, |t| t == "2").await;
     // (The preview ellipsises, which WebKitWebDriver reads as no visible text: read its content.)
     let preview = session.wait_for("[data-testid=chat-tile-preview]", WAIT).await;
@@ -204,6 +207,9 @@ async fn sign_up_edit_profile_restart_still_signed_in() {
     click(&session, "chat-tile-name").await;
     session.wait_for_text("[data-testid=conversation-name]", WAIT, |t| t == "grace").await;
     session.wait_for_text("[data-testid=timeline]", WAIT, |t| t.contains("are you there?")).await;
+    session.wait_for_text("[data-testid=request-bar]", WAIT, |t| t.contains("grace is not in your contacts")).await;
+    std::fs::write(shots_dir().join("message-request.png"), session.screenshot().await).unwrap();
+    click(&session, "request-accept").await;
     let composer = session.wait_for("[data-testid=composer]", WAIT).await;
     session.type_text(&composer, "hi grace, here now").await;
     session.type_text(&composer, "\u{E007}").await;

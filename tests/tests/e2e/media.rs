@@ -105,6 +105,7 @@ async fn photos_documents_a_voice_message_and_a_pasted_picture_in_the_window() {
     iris.sign_in("iris", PASSWORD, test_device("seed")).await.unwrap();
     let iris_id = iris.me().await.unwrap().id;
     let (jack, jack_me) = server.signed_up("jack").await;
+    iris.add_contact("jack").await.unwrap();
     let jack_m = gkchat_tests::messenger(&jack, &jack_me.id, None).await;
     let chat_id = jack_m.open_direct(&iris_id).await.unwrap();
     jack_m.send_text(&chat_id, "send me the photos?", None).await.unwrap();
@@ -368,7 +369,6 @@ async fn photos_documents_a_voice_message_and_a_pasted_picture_in_the_window() {
     // Status: the app posts words and a picture; Jack (a contact both ways, who chatted with
     // Iris) views the picture and reacts; the app lists him under the picture's viewers with the
     // time and the reaction. Jack's own post shows with an unseen ring, seen once viewed here.
-    iris.add_contact("jack").await.unwrap();
     jack.add_contact("iris").await.unwrap();
     click(&session, "tab-status").await;
     click(&session, "status-add").await;

@@ -88,6 +88,7 @@ async fn profile_and_privacy_updates() {
             read_receipts: false,
             groups: Some(gkchat_proto::account::GroupAdd::Contacts),
             default_timer_ms: None,
+            who_can_message: None,
         }),
         appearance: None,
     };

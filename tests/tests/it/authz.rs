@@ -407,6 +407,9 @@ fn rest_row(world: &World, method: &Method, template: &str) -> Option<Row> {
         ("POST", "/api/v1/chats/{chat_id}/clear") => {
             row(path, Some(json!({ "keep_starred": true })), signed_in(not_member, not_member))
         }
+        // Accepting a message request is about the caller's own membership, of a chat they are
+        // in (in a group there is nothing to accept: served, changing nothing).
+        ("POST", "/api/v1/chats/{chat_id}/accept") => row(group_path, None, in_group(Served)),
         ("GET", "/api/v1/invites/{code}/photo") => {
             let invalid = Refused(404, ErrorCode::InviteInvalid);
             row(path.replace("{code}", "0123456789abcdef0123456789abcdef"), None, signed_in(invalid, invalid))

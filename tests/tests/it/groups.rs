@@ -4,28 +4,19 @@
 //! the owner leaving, deleting; invite links with their preview, joining (twice), reset, revoke
 //! and approval; and a read receipt in a group of 1,024 that costs a handful of pushes.
 
+use gkchat_tests::text_message as text;
 use std::time::Duration;
 
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use gkchat_client::{Client, Event, Events};
 use gkchat_proto::account::{GroupAdd, Privacy, ProfileUpdate};
-use gkchat_proto::chat::{ChatKind, Content, MemberRole, Message, NewMessage, ReceiptKind, SyncRequest};
+use gkchat_proto::chat::{ChatKind, Content, MemberRole, Message, ReceiptKind, SyncRequest};
 use gkchat_proto::group::{GroupInfoUpdate, JoinOutcome, NewGroup, SystemEvent};
 use gkchat_proto::{ClientFrame, ErrorCode, Hello, PROTOCOL_VERSION, ServerFrame};
 use gkchat_tests::{TestServer, api_code, online, within};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 const WAIT: Duration = Duration::from_secs(15);
-
-fn text(chat_id: &str, body: &str) -> NewMessage {
-    NewMessage {
-        id: uuid::Uuid::now_v7().to_string(),
-        chat_id: chat_id.to_owned(),
-        content: Content::text(body),
-        reply_to: None,
-        forwarded: false,
-    }
-}
 
 fn event_of(message: &Message) -> Option<&SystemEvent> {
     match &message.content {

@@ -3,11 +3,11 @@
 //! `hello` and on the quick-chat socket, decompression bombs, slow HTTP clients, oracles and
 //! enumeration, the shape of every error, names that lie, and the headers every answer carries.
 
+use gkchat_tests::text_message;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use gkchat_client::QuickChats;
-use gkchat_proto::chat::{Content, NewMessage};
 use gkchat_proto::limits::MAX_BEFORE_HELLO_BYTES;
 use gkchat_proto::quick::{
     QUICK_HISTORY_MAX_BYTES, QUICK_HISTORY_MAX_MESSAGES, QUICK_TEXT_MAX_BYTES, QuickServerFrame,
@@ -91,16 +91,6 @@ fn hello(token: Option<String>) -> String {
     ClientFrame::Hello(Hello { protocol: PROTOCOL_VERSION, client: "hardening-test".into(), token }).encode()
 }
 
-fn text_message(chat_id: &str, body: String) -> NewMessage {
-    NewMessage {
-        id: uuid::Uuid::now_v7().to_string(),
-        chat_id: chat_id.to_owned(),
-        content: Content::text(body),
-        reply_to: None,
-        forwarded: false,
-    }
-}
-
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum SessionEnd {
     SignOut,
@@ -161,7 +151,7 @@ async fn a_device_that_stopped_reading_is_cut_off_when(end: SessionEnd) {
     })
     .await;
     // ...and when the device reads and writes again, nothing it says is acted on.
-    let after = text_message(&chat_id, "sent after the sign-out".into());
+    let after = text_message(&chat_id, "sent after the sign-out");
     let _ = alice_socket.send(Message::text(ClientFrame::Send { id: 1, message: after.clone() }.encode())).await;
     within(WAIT, "the end of the revoked socket", async {
         while let Some(Ok(message)) = alice_socket.next().await {

@@ -7,12 +7,13 @@
 //! across instances; and when Redis goes away and comes back, clients are told to resync.
 //! The same runs over a Redis Cluster of three primaries (`redis_cluster`), quick chats too.
 
+use gkchat_tests::text_message as text;
 use std::path::Path;
 
 use gkchat_client::{Client, Event, Events};
 use gkchat_proto::ErrorCode;
 use gkchat_proto::call::{CallAction, CallEvent, CallKind, CallOutcome, CallSignal};
-use gkchat_proto::chat::{Content, Message as ChatMessage, NewMessage, ReceiptKind};
+use gkchat_proto::chat::{Content, Message as ChatMessage, ReceiptKind};
 use gkchat_proto::group::NewGroup;
 use gkchat_tests::fault::server_binary;
 
@@ -115,16 +116,6 @@ async fn arrives(events: &mut Events, sent: &ChatMessage) {
         _ => None,
     })
     .await;
-}
-
-fn text(chat_id: &str, words: &str) -> NewMessage {
-    NewMessage {
-        id: uuid::Uuid::now_v7().to_string(),
-        chat_id: chat_id.to_owned(),
-        content: Content::text(words),
-        reply_to: None,
-        forwarded: false,
-    }
 }
 
 async fn signed_up(url: &url::Url, name: &str) -> (Client, String) {

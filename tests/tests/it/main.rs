@@ -25,6 +25,7 @@ mod presence;
 mod quick;
 mod quick_redis;
 mod reconnect;
+mod requests;
 mod safety;
 mod starred;
 mod status;

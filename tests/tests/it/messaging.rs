@@ -2,6 +2,7 @@
 //! every device, receipts, typing, changes (edit, delete, react), the changes feed, history,
 //! chat settings, and every refusal with its code while the connection stays up.
 
+use gkchat_tests::text_message as text;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -9,22 +10,11 @@ use gkchat_client::{ConnectionState, Event, Events};
 use gkchat_proto::ErrorCode;
 use gkchat_proto::account::{Privacy, ProfileUpdate};
 use gkchat_proto::chat::{
-    ChatSettingsUpdate, Content, MUTED_FOREVER, Message, MessageAction, NewMessage, ReceiptKind, SyncRequest,
-    TEXT_MAX_BYTES,
+    ChatSettingsUpdate, Content, MUTED_FOREVER, Message, MessageAction, ReceiptKind, SyncRequest, TEXT_MAX_BYTES,
 };
 use gkchat_tests::{TEST_PASSWORD, TestServer, api_code, direct_chat, online, test_device, within};
 
 const WAIT: Duration = Duration::from_secs(10);
-
-fn text(chat_id: &str, body: &str) -> NewMessage {
-    NewMessage {
-        id: uuid::Uuid::now_v7().to_string(),
-        chat_id: chat_id.to_owned(),
-        content: Content::text(body),
-        reply_to: None,
-        forwarded: false,
-    }
-}
 
 fn body(message: &Message) -> &str {
     match &message.content {
@@ -158,6 +148,8 @@ async fn typing_reaches_the_others_only() {
     let server = TestServer::start().await;
     let (alice, _) = server.signed_up("alice").await;
     let (bob, bob_me) = server.signed_up("bob").await;
+    // Bob knows Alice: a stranger's chat would be a message request, where his typing stays his.
+    bob.add_contact("alice").await.unwrap();
     let (alice_live, mut alice_events) = online(&alice).await;
     let (bob_live, mut bob_events) = online(&bob).await;
     let chat_id = alice_live.send_message(text(&direct_chat(&alice, &bob_me.id).await, "hey")).await.unwrap().chat_id;
@@ -187,7 +179,7 @@ async fn refusals_have_codes_and_the_connection_stays_up() {
     let (carol_live, _) = online(&carol).await;
     let chat_id = alice_live.send_message(text(&direct_chat(&alice, &bob_me.id).await, "hello")).await.unwrap().chat_id;
 
-    let huge = text(&chat_id, &"x".repeat(TEXT_MAX_BYTES + 1));
+    let huge = text(&chat_id, "x".repeat(TEXT_MAX_BYTES + 1));
     assert_eq!(api_code(alice_live.send_message(huge).await), ErrorCode::MessageTooLarge);
     let empty = text(&chat_id, "  ");
     assert_eq!(api_code(alice_live.send_message(empty).await), ErrorCode::BadRequest);
@@ -288,7 +280,7 @@ async fn an_offline_device_catches_up_from_its_cursor_exactly_once() {
     let mut sent: Vec<Message> = Vec::new();
     let chat_id = direct_chat(&alice, &carol_me.id).await;
     for n in 1..=5 {
-        sent.push(alice_live.send_message(text(&chat_id, &format!("message {n}"))).await.unwrap());
+        sent.push(alice_live.send_message(text(&chat_id, format!("message {n}"))).await.unwrap());
     }
 
     // Carol was offline: pages of two, in order, until complete.

@@ -30,6 +30,8 @@ async fn ticks_and_unread_counts_follow_delivery_and_reading() {
     let server = TestServer::start().await;
     let (alice, _) = server.signed_up("alice").await;
     let (bob, bob_me) = server.signed_up("bob").await;
+    // Bob knows Alice: a stranger's chat would be a message request, which shows no read ticks.
+    bob.add_contact("alice").await.unwrap();
     let alice_m = messenger(&alice, &alice.me().await.unwrap().id, None).await;
     let bob_m = messenger(&bob, &bob_me.id, None).await;
 

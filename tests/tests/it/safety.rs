@@ -43,7 +43,7 @@ async fn a_blocked_user_sees_nothing_personal() {
 }
 
 /// `gkchat-server admin reports` (the real binary) on the database in `data_dir`.
-fn admin_reports(data_dir: &Path) -> String {
+pub(crate) fn admin_reports(data_dir: &Path) -> String {
     let binary = target_dir().join("debug/gkchat-server");
     assert!(binary.is_file(), "build the server binary first ({})", binary.display());
     let config = test_config(data_dir);

@@ -64,6 +64,13 @@ clear_listed: boolean,
  */
 clear_keeps_starred: boolean, 
 /**
+ * A message request to me: someone I do not know (not my contact, no group in common)
+ * started this direct chat. Until I accept (`POST /api/v1/chats/<id>/accept`, or my first
+ * message), it sits under Requests, makes no sound, and they see neither my read receipts
+ * nor my presence.
+ */
+request: boolean, 
+/**
  * The newest message still shown (not deleted for me), for the tile; it names its sender.
  */
 last_message: Message | null, 

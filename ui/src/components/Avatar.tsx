@@ -9,6 +9,7 @@ export default function Avatar({
   name,
   size = "thumb",
   large = false,
+  blurred = false,
 }: {
   owner: PhotoOwner;
   /** The photo's id; null: none. */
@@ -16,15 +17,19 @@ export default function Avatar({
   name: string;
   size?: PhotoSize;
   large?: boolean;
+  /** Blurred until I choose (the photo of someone whose message request I have not accepted). */
+  blurred?: boolean;
 }) {
   const url = usePhoto(owner, photo, size);
   if (url) {
+    const classes = ["avatar", large && "avatar-large", blurred && "avatar-blurred"];
     return (
       <img
-        className={large ? "avatar avatar-large" : "avatar"}
+        className={classes.filter(Boolean).join(" ")}
         src={url}
         alt=""
         data-testid="avatar-photo"
+        data-blurred={blurred || undefined}
       />
     );
   }

@@ -37,6 +37,23 @@ describe("PrivacySettings", () => {
     expect(onSaved.mock.calls[0][0].privacy.last_seen).toBe("nobody");
   });
 
+  it("saves who can message me, and says what each choice means", async () => {
+    answerUpdates();
+    render(<PrivacySettings me={ME} onSaved={() => {}} />);
+    const who = screen.getByTestId("privacy-who-can-message") as HTMLSelectElement;
+    expect(who.value).toBe("everyone");
+    expect(who.closest("label")!.textContent).toContain("lands under Message requests");
+    fireEvent.change(who, { target: { value: "contacts" } });
+    expect(who.closest("label")!.textContent).toContain("Anyone else cannot start a chat");
+    fireEvent.click(screen.getByTestId("save-privacy"));
+    await screen.findByTestId("privacy-saved");
+    expect(invoke).toHaveBeenCalledWith("update_profile", {
+      update: expect.objectContaining({
+        privacy: expect.objectContaining({ who_can_message: "contacts" }),
+      }),
+    });
+  });
+
   it("saves the timer my new chats start with (0 for off)", async () => {
     answerUpdates();
     render(<PrivacySettings me={ME} onSaved={() => {}} />);
@@ -112,5 +129,39 @@ describe("PrivacySettings", () => {
         privacy: expect.objectContaining({ groups: "contacts_except" }),
       }),
     });
+  });
+
+  it("follows a change made on another device, except where I changed it here", async () => {
+    answerUpdates();
+    const { rerender } = render(<PrivacySettings me={ME} onSaved={() => {}} />);
+    fireEvent.change(screen.getByTestId("privacy-last_seen"), { target: { value: "nobody" } });
+    // Another device: my photo and last seen to my contacts, no read receipts.
+    const there: Me = {
+      ...ME,
+      privacy: { ...ME.privacy, last_seen: "contacts", photo: "contacts", read_receipts: false },
+    };
+    rerender(<PrivacySettings me={there} onSaved={() => {}} />);
+    expect((screen.getByTestId("privacy-photo") as HTMLSelectElement).value).toBe("contacts");
+    expect((screen.getByTestId("privacy-read-receipts") as HTMLInputElement).checked).toBe(false);
+    expect((screen.getByTestId("privacy-last_seen") as HTMLSelectElement).value).toBe("nobody");
+    fireEvent.click(screen.getByTestId("save-privacy"));
+    await screen.findByTestId("privacy-saved");
+    expect(invoke).toHaveBeenCalledWith("update_profile", {
+      update: { privacy: { ...there.privacy, last_seen: "nobody" } },
+    });
+  });
+
+  it("follows my account again in full once saved", async () => {
+    answerUpdates();
+    let me = ME;
+    const { rerender } = render(<PrivacySettings me={me} onSaved={(saved) => (me = saved)} />);
+    fireEvent.change(screen.getByTestId("privacy-about"), { target: { value: "nobody" } });
+    fireEvent.click(screen.getByTestId("save-privacy"));
+    await screen.findByTestId("privacy-saved");
+    rerender(<PrivacySettings me={me} onSaved={() => {}} />);
+    // Another device sets it back: it shows, my saved change being no change any more.
+    const there: Me = { ...me, privacy: { ...me.privacy, about: "everyone" } };
+    rerender(<PrivacySettings me={there} onSaved={() => {}} />);
+    expect((screen.getByTestId("privacy-about") as HTMLSelectElement).value).toBe("everyone");
   });
 });

@@ -1,8 +1,9 @@
 import { useCallback, useState, type FormEvent } from "react";
-import { api, type Me, type Privacy, type Visibility } from "../api";
+import { api, type Me, type Privacy, type Visibility, type WhoCanMessage } from "../api";
 import { TIMER_CHOICES } from "../features/disappearing/words";
 import { groupsApi } from "../features/groups/api";
 import GroupAddPrivacy from "../features/groups/GroupAddPrivacy";
+import { useDraft } from "../useDraft";
 import { useSubmit } from "../useSubmit";
 
 const VISIBILITY: { value: Visibility; label: string }[] = [
@@ -12,12 +13,13 @@ const VISIBILITY: { value: Visibility; label: string }[] = [
 ];
 
 /**
- * Who sees my last seen, photo and about, whether I send read receipts, who can add me to
- * groups (with the contacts excepted) and the timer my new chats start with: mine on the
- * server, saved together (only the privacy: the rest of my profile stays as it is).
+ * Who sees my last seen, photo and about, whether I send read receipts, who can message me, who
+ * can add me to groups (with the contacts excepted) and the timer my new chats start with: mine on the
+ * server, saved together (only the privacy: the rest of my profile stays as it is). A setting
+ * changed on another device shows here at once, unless I changed it here and have not saved.
  */
 export default function PrivacySettings({ me, onSaved }: { me: Me; onSaved: (me: Me) => void }) {
-  const [privacy, setPrivacy] = useState<Privacy>(me.privacy);
+  const { value: privacy, change: changePrivacy, settle } = useDraft<Privacy>(me.privacy);
   // "My contacts except…": who may not add me to groups (loaded when that is chosen).
   const [exceptions, setExceptions] = useState<Set<string> | null>(null);
   const [exceptionsChanged, setExceptionsChanged] = useState(false);
@@ -26,7 +28,7 @@ export default function PrivacySettings({ me, onSaved }: { me: Me; onSaved: (me:
   const [saved, setSaved] = useState(false);
 
   const change = (next: Privacy) => {
-    setPrivacy(next);
+    changePrivacy(next);
     setSaved(false);
   };
 
@@ -39,6 +41,7 @@ export default function PrivacySettings({ me, onSaved }: { me: Me; onSaved: (me:
         setExceptionsChanged(false);
       }
       onSaved(await api.updateProfile({ privacy }));
+      settle(privacy);
       setSaved(true);
     });
   };
@@ -74,6 +77,24 @@ export default function PrivacySettings({ me, onSaved }: { me: Me; onSaved: (me:
           onChange={(event) => change({ ...privacy, read_receipts: event.target.checked })}
         />
         Send read receipts
+      </label>
+      <label className="field">
+        Who can message me
+        <select
+          data-testid="privacy-who-can-message"
+          value={privacy.who_can_message ?? "everyone"}
+          onChange={(event) =>
+            change({ ...privacy, who_can_message: event.target.value as WhoCanMessage })
+          }
+        >
+          <option value="everyone">Everyone</option>
+          <option value="contacts">My contacts</option>
+        </select>
+        <span className="hint">
+          {(privacy.who_can_message ?? "everyone") === "everyone"
+            ? "Someone you do not know lands under Message requests"
+            : "Anyone else cannot start a chat with you"}
+        </span>
       </label>
       <label className="field">
         Default message timer

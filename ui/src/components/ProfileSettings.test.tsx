@@ -42,4 +42,23 @@ describe("ProfileSettings", () => {
       "display name must not be empty (invalid_profile)",
     );
   });
+
+  it("follows a change made on another device, except where I changed it here", async () => {
+    invoke.mockImplementation(async (_command: string, args?: { update: Partial<Me> }) => ({
+      ...ME,
+      ...args!.update,
+    }));
+    const { rerender } = render(<ProfileSettings me={ME} onSaved={() => {}} />);
+    fireEvent.change(screen.getByTestId("profile-status"), { target: { value: "at the gym" } });
+    const there: Me = { ...ME, display_name: "Annie", about: "Hiking", status_text: "away" };
+    rerender(<ProfileSettings me={there} onSaved={() => {}} />);
+    expect((screen.getByTestId("profile-display-name") as HTMLInputElement).value).toBe("Annie");
+    expect((screen.getByTestId("profile-about") as HTMLInputElement).value).toBe("Hiking");
+    expect((screen.getByTestId("profile-status") as HTMLInputElement).value).toBe("at the gym");
+    fireEvent.click(screen.getByTestId("save-profile"));
+    await screen.findByTestId("profile-saved");
+    expect(invoke).toHaveBeenCalledWith("update_profile", {
+      update: { display_name: "Annie", about: "Hiking", status_text: "at the gym" },
+    });
+  });
 });

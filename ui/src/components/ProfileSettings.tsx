@@ -1,27 +1,33 @@
-import { useState, type FormEvent } from "react";
+import { useMemo, useState, type FormEvent } from "react";
 import { api, type Me } from "../api";
+import { useDraft } from "../useDraft";
 import { useSubmit } from "../useSubmit";
 import TextField from "./TextField";
 
-/** Display name, about and status, saved together (my privacy has its own form). */
+/**
+ * Display name, about and status, saved together (my privacy has its own form). One changed on
+ * another device shows here at once, unless I changed it here and have not saved.
+ */
 export default function ProfileSettings({ me, onSaved }: { me: Me; onSaved: (me: Me) => void }) {
-  const [displayName, setDisplayName] = useState(me.display_name);
-  const [about, setAbout] = useState(me.about);
-  const [statusText, setStatusText] = useState(me.status_text);
+  const mine = useMemo(
+    () => ({ display_name: me.display_name, about: me.about, status_text: me.status_text }),
+    [me.display_name, me.about, me.status_text],
+  );
+  const { value: profile, change, settle } = useDraft(mine);
   const { error, run } = useSubmit();
   const [saved, setSaved] = useState(false);
+  const edit = (field: keyof typeof mine) => (value: string) => {
+    change({ ...profile, [field]: value });
+    setSaved(false);
+  };
 
   const save = (event: FormEvent) => {
     event.preventDefault();
     setSaved(false);
+    const sent = profile;
     return run(async () => {
-      onSaved(
-        await api.updateProfile({
-          display_name: displayName,
-          about,
-          status_text: statusText,
-        }),
-      );
+      onSaved(await api.updateProfile(sent));
+      settle(sent);
       setSaved(true);
     });
   };
@@ -35,22 +41,22 @@ export default function ProfileSettings({ me, onSaved }: { me: Me; onSaved: (me:
       <TextField
         label="Display name"
         testId="profile-display-name"
-        value={displayName}
-        onChange={setDisplayName}
+        value={profile.display_name}
+        onChange={edit("display_name")}
         maxLength={64}
       />
       <TextField
         label="About"
         testId="profile-about"
-        value={about}
-        onChange={setAbout}
+        value={profile.about}
+        onChange={edit("about")}
         maxLength={140}
       />
       <TextField
         label="Status"
         testId="profile-status"
-        value={statusText}
-        onChange={setStatusText}
+        value={profile.status_text}
+        onChange={edit("status_text")}
         placeholder="e.g. at the gym"
         maxLength={140}
       />

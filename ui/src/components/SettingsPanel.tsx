@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import type { Me } from "../api";
+import type { Appearance } from "../bindings/Appearance";
 import BlockedSettings from "./BlockedSettings";
 import CallSettings from "./CallSettings";
 import DeleteAccount from "./DeleteAccount";
@@ -20,7 +21,10 @@ import StatusAudienceSettings from "../features/status/StatusAudienceSettings";
 /** What the signed-in frame, and Settings within it, work with. */
 export interface SignedInProps {
   me: Me;
+  /** My account as a save here answered it. */
   onMeChange: (me: Me) => void;
+  /** Shows and saves my appearance (see `useAccount`); rejects when refused. */
+  onChooseAppearance: (appearance: Appearance) => Promise<void>;
   onSignOut: () => void;
 }
 
@@ -46,21 +50,37 @@ function scroller(element: HTMLElement): HTMLElement | null {
   return null;
 }
 
+/** How far below the top of the scrolling box a section's top counts as being read. */
+const READING_LINE = 16;
+/** The gap left above a section the nav scrolls to (inside the reading line). */
+const SCROLL_GAP = 8;
+/** How long the page stays still before a pick's scrolling counts as over. */
+const SETTLE_MS = 150;
+
 /**
- * Settings: one scrolling page of sections (so everything in it is always there), with a nav
- * that stays on top, scrolls to a section, and marks the one being read.
+ * Settings: one scrolling page of sections (so everything in it is always there), with a nav at
+ * its top (it scrolls away with the page: nothing may hide under it) that scrolls to a section,
+ * and marks the one being read: the last whose top has reached the top of the scrolling box, or
+ * the one picked while the page scrolls to it.
  */
-export default function SettingsPanel({ me, onMeChange, onSignOut }: SignedInProps) {
+export default function SettingsPanel({
+  me,
+  onMeChange,
+  onChooseAppearance,
+  onSignOut,
+}: SignedInProps) {
   const nav = useRef<HTMLElement>(null);
   const sections = useRef(new Map<SectionId, HTMLElement>());
   const [current, setCurrent] = useState<SectionId>("account");
+  /** Where a pick in the nav is scrolling the page to: the pick stays marked until it is there
+   * (or the scrolling stops short). */
+  const arriving = useRef<number | null>(null);
 
-  // Marks the last section whose top has reached the nav's bottom.
   useEffect(() => {
     const box = nav.current && scroller(nav.current);
     if (!box) return;
-    const follow = () => {
-      const line = (nav.current?.getBoundingClientRect().bottom ?? 0) + 8;
+    const mark = () => {
+      const line = box.getBoundingClientRect().top + READING_LINE;
       let reached: SectionId = SETTINGS_SECTIONS[0].id;
       for (const { id } of SETTINGS_SECTIONS) {
         const section = sections.current.get(id);
@@ -72,8 +92,28 @@ export default function SettingsPanel({ me, onMeChange, onSignOut }: SignedInPro
       }
       setCurrent(reached);
     };
+    let settling: ReturnType<typeof setTimeout> | undefined;
+    const follow = () => {
+      clearTimeout(settling);
+      if (arriving.current === null) {
+        mark();
+      } else if (Math.abs(box.scrollTop - arriving.current) <= 2) {
+        // There: the pick stays marked (a section near the end never reaches the line).
+        arriving.current = null;
+      } else {
+        // On the way, or stopped short (the user scrolled on their own): once it settles, the
+        // page's position says again.
+        settling = setTimeout(() => {
+          arriving.current = null;
+          mark();
+        }, SETTLE_MS);
+      }
+    };
     box.addEventListener("scroll", follow, { passive: true });
-    return () => box.removeEventListener("scroll", follow);
+    return () => {
+      clearTimeout(settling);
+      box.removeEventListener("scroll", follow);
+    };
   }, []);
 
   const go = (id: SectionId) => {
@@ -83,15 +123,22 @@ export default function SettingsPanel({ me, onMeChange, onSignOut }: SignedInPro
     const box = scroller(nav.current);
     if (!box) {
       section.scrollIntoView?.({ block: "start" });
+      section.focus({ preventScroll: true });
       return;
     }
-    const gap = 8;
-    const top =
-      box.scrollTop +
-      section.getBoundingClientRect().top -
-      nav.current.getBoundingClientRect().bottom -
-      gap;
-    box.scrollTo?.({ top: Math.max(0, top), behavior: "smooth" });
+    // The section's top just under the box's top (as far as the page scrolls).
+    const top = Math.min(
+      Math.max(
+        0,
+        box.scrollTop +
+          section.getBoundingClientRect().top -
+          box.getBoundingClientRect().top -
+          SCROLL_GAP,
+      ),
+      Math.max(0, box.scrollHeight - box.clientHeight),
+    );
+    arriving.current = Math.abs(top - box.scrollTop) > 2 ? top : null;
+    box.scrollTo?.({ top, behavior: "smooth" });
     // Keyboard users land in the section.
     section.focus({ preventScroll: true });
   };
@@ -168,7 +215,10 @@ export default function SettingsPanel({ me, onMeChange, onSignOut }: SignedInPro
           <MutedChats />
         </>,
       )}
-      {section("appearance", <AppearanceSettings me={me} onMeChange={onMeChange} />)}
+      {section(
+        "appearance",
+        <AppearanceSettings appearance={me.appearance} onChoose={onChooseAppearance} />,
+      )}
       {section("chats", <StorageSettings />)}
       {section(
         "devices",

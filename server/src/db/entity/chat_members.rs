@@ -31,6 +31,9 @@ pub struct Model {
     pub clear_listed: bool,
     /// Their starred messages up to `cleared_seq` stay (their window then keeps its start).
     pub clear_keeps_starred: bool,
+    /// A message request to this member (a stranger started the direct chat) not yet accepted:
+    /// their read receipts and presence are kept from the other person.
+    pub request: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -33,6 +33,8 @@ pub struct Model {
     pub privacy_groups: String,
     /// The disappearing-message timer new chats start with (0: off).
     pub default_timer_ms: i64,
+    /// Who may start a chat with them: `everyone` or `contacts`.
+    pub who_can_message: String,
     /// How the app looks for them ([`gkchat_proto::appearance::Appearance`] as JSON; `None`:
     /// as it comes).
     pub appearance: Option<String>,

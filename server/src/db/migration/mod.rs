@@ -25,6 +25,7 @@ mod m20261207_000019_starred;
 mod m20261207_000020_disappearing;
 mod m20261207_000021_clearing;
 mod m20261207_000022_appearance;
+mod m20261207_000023_requests;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000020_disappearing::Migration),
             Box::new(m20261207_000021_clearing::Migration),
             Box::new(m20261207_000022_appearance::Migration),
+            Box::new(m20261207_000023_requests::Migration),
         ]
     }
 }

@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { useState } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { LocalChat, Me, MessengerEvent } from "../../api";
+import { useAccount } from "../../account";
 import App from "../../App";
 import type { Appearance } from "../../bindings/Appearance";
 import { useMessengerFeed } from "../../messages";
@@ -36,7 +36,7 @@ function osPrefersDark(dark: boolean) {
 
 beforeEach(() => osPrefersDark(false));
 
-/** The messenger's feed: listened to once per page (the first test to start it), for all tests. */
+/** The messenger's feed, as the test running listened to it (each test starts its own). */
 const feed: { onmessage?: (event: MessengerEvent) => void } = {};
 const listen = (args: unknown) => Object.assign(feed, (args as { onEvent: typeof feed }).onEvent);
 afterEach(() => {
@@ -46,28 +46,56 @@ afterEach(() => {
   root.removeAttribute("style");
 });
 
-/** Settings → Appearance as the app has it: my account held above, shown on the page. */
-function SettingsInApp({ initial = ME }: { initial?: Me }) {
-  const [me, setMe] = useState(initial);
-  useAppliedAppearance(me.appearance);
-  return <AppearanceSettings me={me} onMeChange={setMe} />;
+/** Settings → Appearance as the app has it: my account (`useAccount`, following the messenger)
+ * above, shown on the page, and a sign-out. */
+function SettingsInApp() {
+  useMessengerFeed();
+  const { account, chooseAppearance, signOut } = useAccount();
+  useAppliedAppearance(account.status === "signed-in" ? account.me.appearance : null);
+  if (account.status !== "signed-in") return <p data-testid="account-status">{account.status}</p>;
+  return (
+    <>
+      <AppearanceSettings appearance={account.me.appearance} onChoose={chooseAppearance} />
+      <button type="button" data-testid="sign-out" onClick={signOut} />
+    </>
+  );
 }
 
-/** The server saves any profile update and answers my account with it. */
-function serveProfile(fail = false) {
+/**
+ * The desktop side for `SettingsInApp`: I am signed in (ME), and the server saves any profile
+ * update and answers my account with it (or refuses it: `fail`). With `held`, each answer waits
+ * until the test gives it (`answers`, in the order asked).
+ */
+function serveProfile({ fail = false, held = false } = {}) {
+  const answers: (() => void)[] = [];
   invoke.mockImplementation(async (command: string, args?: never) => {
-    if (command !== "update_profile") throw new Error(command);
-    if (fail) throw { code: "unreachable", message: "no connection" };
-    const { update } = args as unknown as { update: { appearance: Appearance } };
-    return { ...ME, appearance: update.appearance } satisfies Me;
+    switch (command) {
+      case "current_account":
+        return ME;
+      case "watch_account":
+      case "sign_out":
+        return null;
+      case "watch_messages":
+        listen(args);
+        return null;
+      case "update_profile": {
+        if (held) await new Promise<void>((resolve) => answers.push(resolve));
+        if (fail) throw { code: "unreachable", message: "no connection" };
+        const { update } = args as unknown as { update: { appearance: Appearance } };
+        return { ...ME, appearance: update.appearance } satisfies Me;
+      }
+      default:
+        throw new Error(command);
+    }
   });
+  return { answers };
 }
 
 describe("Settings → Appearance", () => {
   it("saves a theme with the whole appearance and shows it at once", async () => {
     serveProfile();
     render(<SettingsInApp />);
-    expect(screen.getByTestId("settings-appearance")).toBeTruthy();
+    expect(await screen.findByTestId("settings-appearance")).toBeTruthy();
     expect(root.dataset.theme).toBe("light");
     expect((screen.getByTestId("theme-system") as HTMLInputElement).checked).toBe(true);
     fireEvent.click(screen.getByTestId("theme-dark"));
@@ -82,16 +110,18 @@ describe("Settings → Appearance", () => {
     expect(loadLastAppearance().theme).toBe("dark");
   });
 
-  it("follows the OS while the theme is the system's", () => {
+  it("follows the OS while the theme is the system's", async () => {
+    serveProfile();
     osPrefersDark(true);
     render(<SettingsInApp />);
+    await screen.findByTestId("settings-appearance");
     expect(root.dataset.theme).toBe("dark");
   });
 
   it("sets an accent with a readable contrast, the text size, and back to the app's accent", async () => {
     serveProfile();
     render(<SettingsInApp />);
-    fireEvent.click(screen.getByTestId("accent-ca8a04"));
+    fireEvent.click(await screen.findByTestId("accent-ca8a04"));
     expect(root.style.getPropertyValue("--accent")).toBe("#ca8a04");
     expect(root.style.getPropertyValue("--accent-contrast")).toBe("#0b141a");
     expect(screen.getByTestId("accent-ca8a04").getAttribute("aria-pressed")).toBe("true");
@@ -116,7 +146,7 @@ describe("Settings → Appearance", () => {
   it("picks the default chat background", async () => {
     serveProfile();
     render(<SettingsInApp />);
-    fireEvent.click(screen.getByTestId("bg-pattern-leaves"));
+    fireEvent.click(await screen.findByTestId("bg-pattern-leaves"));
     expect(invoke).toHaveBeenCalledWith("update_profile", {
       update: {
         appearance: { ...ME.appearance, background: { kind: "pattern", pattern: "leaves" } },
@@ -127,15 +157,55 @@ describe("Settings → Appearance", () => {
   });
 
   it("puts back what was there when the server refuses", async () => {
-    serveProfile(true);
+    serveProfile({ fail: true });
     render(<SettingsInApp />);
-    fireEvent.click(screen.getByTestId("theme-dark"));
+    fireEvent.click(await screen.findByTestId("theme-dark"));
     expect(root.dataset.theme).toBe("dark");
     expect((await screen.findByTestId("appearance-error")).textContent).toBe(
       "no connection (unreachable)",
     );
     expect(root.dataset.theme).toBe("light");
     expect((screen.getByTestId("theme-system") as HTMLInputElement).checked).toBe(true);
+  });
+
+  it("keeps my latest choice over the echo of an earlier one until its own save settles", async () => {
+    const { answers } = serveProfile({ held: true });
+    render(<SettingsInApp />);
+    fireEvent.click(await screen.findByTestId("theme-dark"));
+    fireEvent.click(screen.getByTestId("text-size-large"));
+    await waitFor(() => expect(answers).toHaveLength(2));
+    // The server pushes my account as the first save left it (dark, medium text).
+    await waitFor(() => expect(feed.onmessage).toBeTypeOf("function"));
+    const first = { ...ME.appearance, theme: "dark" as const };
+    act(() => feed.onmessage!({ event: "me", me: { ...ME, appearance: first } }));
+    expect(root.dataset.textSize).toBe("large");
+    expect((screen.getByTestId("text-size-large") as HTMLInputElement).checked).toBe(true);
+    // A third choice builds on the second, not on the echo.
+    fireEvent.click(screen.getByTestId("accent-ca8a04"));
+    const third = { ...first, text_size: "large" as const, accent: "#ca8a04" };
+    expect(invoke).toHaveBeenLastCalledWith("update_profile", { update: { appearance: third } });
+    // The earlier saves' answers (and echoes) come late: the latest choice stays.
+    await act(async () => answers[0]!());
+    await act(async () => answers[1]!());
+    expect(root.dataset.textSize).toBe("large");
+    expect(root.style.getPropertyValue("--accent")).toBe("#ca8a04");
+    await act(async () => answers[2]!());
+    act(() => feed.onmessage!({ event: "me", me: { ...ME, appearance: third } }));
+    expect(root.dataset.theme).toBe("dark");
+    expect(root.dataset.textSize).toBe("large");
+    expect(root.style.getPropertyValue("--accent")).toBe("#ca8a04");
+  });
+
+  it("drops a save's answer that comes after signing out", async () => {
+    const { answers } = serveProfile({ held: true });
+    render(<SettingsInApp />);
+    fireEvent.click(await screen.findByTestId("theme-dark"));
+    await waitFor(() => expect(answers).toHaveLength(1));
+    fireEvent.click(screen.getByTestId("sign-out"));
+    expect((await screen.findByTestId("account-status")).textContent).toBe("signed-out");
+    await act(async () => answers[0]!());
+    expect(screen.getByTestId("account-status").textContent).toBe("signed-out");
+    expect(screen.queryByTestId("settings-appearance")).toBeNull();
   });
 });
 

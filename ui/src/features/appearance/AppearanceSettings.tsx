@@ -1,8 +1,7 @@
-import { useRef, useState } from "react";
-import { describeError, type Me } from "../../api";
+import { useState } from "react";
+import { describeError } from "../../api";
 import type { Appearance } from "../../bindings/Appearance";
 import type { Theme } from "../../bindings/Theme";
-import { appearanceApi } from "./api";
 import { ACCENTS, TEXT_SIZES } from "./appearance";
 import BackgroundPicker from "./BackgroundPicker";
 import "./appearance.css";
@@ -16,36 +15,23 @@ const THEMES: { theme: Theme; label: string }[] = [
 /**
  * Settings → Appearance: the theme, an accent colour, the text size and the background behind
  * my chats. Mine on the server, the same on all my devices: each choice shows at once and is
- * saved at once (the whole appearance); a refusal puts back what was there and says why.
+ * saved at once (the whole appearance, `onChoose`: the latest choice shows until its save
+ * settles); a refusal puts back what was there and says why.
  */
 export default function AppearanceSettings({
-  me,
-  onMeChange,
+  appearance,
+  onChoose,
 }: {
-  me: Me;
-  onMeChange: (me: Me) => void;
+  appearance: Appearance;
+  onChoose: (appearance: Appearance) => Promise<void>;
 }) {
-  const appearance = me.appearance;
   const [error, setError] = useState<string | null>(null);
-  // Only the last choice's answer counts: an earlier one arriving late must not undo it.
-  const latest = useRef(0);
 
   const save = (change: Partial<Appearance>) => {
     const next: Appearance = { ...appearance, ...change };
     if (JSON.stringify(next) === JSON.stringify(appearance)) return;
-    const ticket = ++latest.current;
     setError(null);
-    onMeChange({ ...me, appearance: next });
-    appearanceApi
-      .saveAppearance(next)
-      .then((saved) => {
-        if (ticket === latest.current) onMeChange(saved);
-      })
-      .catch((e) => {
-        if (ticket !== latest.current) return;
-        onMeChange({ ...me, appearance });
-        setError(describeError(e));
-      });
+    onChoose(next).catch((e) => setError(describeError(e)));
   };
 
   return (

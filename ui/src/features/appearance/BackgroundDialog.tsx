@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useState, type RefObject } from "react";
 import type { LocalChat } from "../../api";
 import type { Background } from "../../bindings/Background";
 import FormDialog from "../../components/FormDialog";
@@ -17,9 +17,12 @@ import "./appearance.css";
 export default function BackgroundDialog({
   chat,
   onClose,
+  returnFocus,
 }: {
   chat: LocalChat;
   onClose: () => void;
+  /** Where the keyboard goes back to on close (the menu that opened it is gone). */
+  returnFocus?: RefObject<HTMLElement | null>;
 }) {
   const mayShare = chat.kind === "group" && isAdmin(chat.my_role);
   const [forEveryone, setForEveryone] = useState(false);
@@ -63,6 +66,7 @@ export default function BackgroundDialog({
       submitTestId="background-save"
       onSubmit={save}
       onClose={onClose}
+      returnFocus={returnFocus}
     >
       <p className="hint">
         {forEveryone

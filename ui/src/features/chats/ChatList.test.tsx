@@ -75,6 +75,27 @@ describe("ChatList", () => {
     expect((await screen.findByTestId("chat-tile-muted")).getAttribute("title")).toBe("Muted");
   });
 
+  it("keeps message requests apart, behind their own entry, with the photo blurred", async () => {
+    serve([
+      chat(),
+      chat({ id: "c2", title: "Stranger", request: true, photo: null }),
+      chat({ id: "c3", title: "Old", archived: true }),
+    ]);
+    render(<ChatList myId="u1" selectedId={null} onOpen={() => {}} />);
+    const entry = await screen.findByTestId("requests-entry");
+    expect(entry.textContent).toBe("Message requests (1)");
+    const names = () => screen.queryAllByTestId("chat-tile-name").map((n) => n.textContent);
+    expect(names()).toEqual(["Bo"]);
+    fireEvent.click(entry);
+    expect(names()).toEqual(["Stranger"]);
+    expect(screen.getByTestId("chat-list").dataset.view).toBe("requests");
+    expect(screen.getByTestId("requests-hint")).toBeTruthy();
+    fireEvent.click(screen.getByText("← Chats"));
+    expect(names()).toEqual(["Bo"]);
+    fireEvent.click(screen.getByText("Archived (1)"));
+    expect(names()).toEqual(["Old"]);
+  });
+
   it("marks a chat with disappearing messages on", async () => {
     serve([chat({ disappear_after_ms: 604_800_000 }), chat({ id: "c2", title: "Cy" })]);
     render(<ChatList myId="u1" selectedId={null} onOpen={() => {}} />);

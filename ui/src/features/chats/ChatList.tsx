@@ -68,7 +68,7 @@ function Tile({
   return (
     <li className={selected ? "chat-tile selected" : "chat-tile"} data-testid="chat-tile">
       <button type="button" className="chat-tile-open" onClick={() => onOpen({ chatId: chat.id })}>
-        <Avatar {...avatar} />
+        <Avatar {...avatar} blurred={chat.request} />
         <div className="chat-tile-text">
           <div className="chat-tile-top">
             <span className="chat-tile-name" data-testid="chat-tile-name">
@@ -162,9 +162,13 @@ function Tile({
   );
 }
 
+/** Which of the list's three views shows: my chats, the archived ones, or message requests. */
+type View = "chats" | "archived" | "requests";
+
 /**
- * The chat list: pinned first, then by last activity (the store's order); archived chats behind
- * a toggle; direct chats where nothing was said yet left out (see `isListed`).
+ * The chat list: pinned first, then by last activity (the store's order); archived chats and
+ * message requests (chats strangers started, until I accept) each behind their own entry; direct
+ * chats where nothing was said yet left out (see `isListed`).
  */
 export default function ChatList({
   myId,
@@ -177,7 +181,7 @@ export default function ChatList({
 }) {
   const { chats: all, error } = useChats();
   const nameOf = useNames();
-  const [archived, setArchived] = useState(false);
+  const [chosen, setView] = useState<View>("chats");
   const [search, setSearch] = useState("");
   useEscape(search !== "", LAYER.search, () => setSearch(""));
   if (error) {
@@ -189,17 +193,26 @@ export default function ChatList({
   }
   if (!all) return null;
   const chats = all.filter(isListed);
+  const requests = chats.filter((c) => c.request);
+  const archivedCount = chats.filter((c) => c.archived && !c.request).length;
+  // A view emptied meanwhile (the last request accepted) falls back to my chats.
+  const view: View =
+    (chosen === "requests" && requests.length === 0) ||
+    (chosen === "archived" && archivedCount === 0)
+      ? "chats"
+      : chosen;
+  const inView = (c: LocalChat) =>
+    view === "requests" ? c.request : !c.request && c.archived === (view === "archived");
   const needle = search.trim().toLowerCase();
   const shown = chats.filter(
     (c) =>
-      c.archived === archived &&
+      inView(c) &&
       (needle === "" ||
         c.title.toLowerCase().includes(needle) ||
         preview(c, myId, nameOf).toLowerCase().includes(needle)),
   );
-  const archivedCount = chats.filter((c) => c.archived).length;
   return (
-    <section className="chat-list" data-testid="chat-list">
+    <section className="chat-list" data-testid="chat-list" data-view={view}>
       {chats.length > 0 && (
         <input
           type="search"
@@ -210,10 +223,36 @@ export default function ChatList({
           onChange={(event) => setSearch(event.target.value)}
         />
       )}
-      {(archivedCount > 0 || archived) && (
-        <button type="button" className="link-button" onClick={() => setArchived(!archived)}>
-          {archived ? "← Chats" : `Archived (${archivedCount})`}
-        </button>
+      {view !== "chats" ? (
+        <div className="chat-list-view">
+          <button type="button" className="link-button" onClick={() => setView("chats")}>
+            ← Chats
+          </button>
+          {view === "requests" && (
+            <p className="hint" data-testid="requests-hint">
+              Message requests: people you do not know yet. They cannot see when you read their
+              messages or when you are online until you accept.
+            </p>
+          )}
+        </div>
+      ) : (
+        <>
+          {requests.length > 0 && (
+            <button
+              type="button"
+              className="link-button"
+              data-testid="requests-entry"
+              onClick={() => setView("requests")}
+            >
+              Message requests ({requests.length})
+            </button>
+          )}
+          {archivedCount > 0 && (
+            <button type="button" className="link-button" onClick={() => setView("archived")}>
+              Archived ({archivedCount})
+            </button>
+          )}
+        </>
       )}
       {chats.length === 0 && (
         <p className="hint">No chats yet. Pick a contact below and say hello.</p>

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useState, type RefObject } from "react";
 import { describeError } from "../../api";
 import FormDialog from "../../components/FormDialog";
 import { chatsApi } from "../chats/api";
@@ -12,11 +12,14 @@ export default function ClearChatDialog({
   chatId,
   onCleared,
   onClose,
+  returnFocus,
 }: {
   chatId: string;
   /** The chat was cleared: show it empty at once. */
   onCleared: () => void;
   onClose: () => void;
+  /** Where the keyboard goes back to on close (the menu that opened it is gone). */
+  returnFocus?: RefObject<HTMLElement | null>;
 }) {
   const [keepStarred, setKeepStarred] = useState(true);
   const [busy, setBusy] = useState(false);
@@ -49,6 +52,7 @@ export default function ClearChatDialog({
       submitTestId="clear-confirm"
       onSubmit={clear}
       onClose={onClose}
+      returnFocus={returnFocus}
     >
       <p className="hint">
         Messages will be removed from all your devices. Others in the chat keep theirs.

@@ -21,7 +21,7 @@ function WithFeed({ onClose }: { onClose: () => void }) {
   return <Conversation open={{ chatId: "c1" }} myId="me" onClose={onClose} />;
 }
 
-/** The messenger's feed: watched once for the whole page (and so for all the tests here). */
+/** The messenger's feed, as the test running watched it (each test starts its own). */
 const feed: { onEvent?: { onmessage: (event: MessengerEvent) => void } } = {};
 
 const chat: LocalChat = chatTile({
@@ -430,6 +430,28 @@ describe("Conversation", () => {
     await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
     expect(onClose).not.toHaveBeenCalled();
     expect(screen.getByTestId("conversation-name").textContent).toBe("Grace");
+  });
+
+  it("takes the keyboard into a dialog from the header's menu, and back to the menu's button", async () => {
+    invoke.mockImplementation(async (command: string) => {
+      if (command === "chat_messages") return [textMessage(1, "u2", "first")];
+      if (command === "list_chats") return [chat];
+      if (command === "list_contacts") return [];
+      throw new Error(command);
+    });
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    await screen.findByText("first");
+    const more = screen.getByTestId("conversation-more");
+    more.focus();
+    fireEvent.click(more);
+    // The menu's item has the keyboard when picked; it goes with the menu.
+    const item = screen.getByTestId("menu-disappearing");
+    item.focus();
+    fireEvent.click(item);
+    expect(document.activeElement).toBe(screen.getByTestId("timer-option-off"));
+    fireEvent.click(screen.getByTestId("timer-cancel"));
+    expect(screen.queryByTestId("timer-dialog")).toBeNull();
+    expect(document.activeElement).toBe(more);
   });
 
   it("clears the starred messages too when unticked, and Cancel clears nothing", async () => {

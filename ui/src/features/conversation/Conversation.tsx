@@ -9,10 +9,11 @@ import {
   type KeyboardEvent,
 } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { describeError, type LocalMessage, type MessageInfo } from "../../api";
+import { describeError, type LocalMessage, type Message, type MessageInfo } from "../../api";
 import type { Background } from "../../bindings/Background";
 import { messageText, tickOf } from "../../chatText";
 import { ChevronDownIcon, CloseIcon, SmileIcon } from "../../components/Icon";
+import { goneAt } from "../../messages";
 import { LAYER, useEscape } from "../../shortcuts";
 import { clockTime, dayLabel } from "../../time";
 import { backgroundLook, backgroundMarker, effectiveBackground } from "../appearance/appearance";
@@ -25,6 +26,7 @@ import { useMembers, useNames } from "../groups/hooks";
 import { isAdmin, type NameOf } from "../groups/words";
 import { mediaApi } from "../media/api";
 import ComposerPreview, { useLinkPreviewDraft } from "../media/ComposerPreview";
+import RequestBar from "../requests/RequestBar";
 import Gallery from "../media/Gallery";
 import { useFileDrop } from "../media/hooks";
 import { MediaProvider } from "../media/MediaContext";
@@ -50,6 +52,10 @@ import RefusedNotice from "./RefusedNotice";
 import SystemNotice from "./SystemNotice";
 import "../appearance/appearance.css";
 import "./conversation.css";
+
+/** What a jump to a message that went says, and for how long. */
+const GONE_NOTICE = "That message is no longer in this chat";
+const NOTICE_MS = 4000;
 
 /**
  * "Delivered today at 14:02 · Read today at 14:05" for a message's info; in a group, each
@@ -78,6 +84,21 @@ function settingsBefore(rows: LocalMessage[], index: number): GroupSettings | nu
     if (content.event.event === "created") return NEW_GROUP_SETTINGS;
   }
   return null;
+}
+
+/**
+ * The timer before the timer change at `index`: the change before it, else off when the group's
+ * creation is in view (a group made with a timer says so just after), else unknown (undefined:
+ * a direct chat may start with my default timer, unannounced).
+ */
+function timerBefore(rows: LocalMessage[], index: number): number | null | undefined {
+  for (let i = index - 1; i >= 0; i--) {
+    const content = rows[i]?.message.content;
+    if (content?.kind !== "system") continue;
+    if (content.event.event === "timer_changed") return content.event.after_ms;
+    if (content.event.event === "created") return null;
+  }
+  return undefined;
 }
 
 /**
@@ -131,7 +152,7 @@ function ConversationView({
   onClose: () => void;
 }) {
   const chatId = open.chatId;
-  const { messages, gone, reload, loadOlder: loadOlderRows } = useChatMessages(chatId);
+  const { messages, gone, complete, reload, loadOlder: loadOlderRows } = useChatMessages(chatId);
   /** An older page is on its way (scrolling up, or a jump back to a search hit). */
   const loadingOlder = useRef(false);
   const { chats } = useChats();
@@ -233,11 +254,18 @@ function ConversationView({
     }
   }, [messages]);
 
-  // Jumping to a message: load back far enough to hold it, then centre and mark it.
+  // Jumping to a message: load back far enough to hold it, then centre and mark it; one that
+  // went (or is nowhere in the whole chat) is not looked for, and a short notice says so.
   const [highlight, setHighlight] = useState<string | null>(null);
+  const [jumpNotice, setJumpNotice] = useState<string | null>(null);
   useEffect(() => {
     if (!focus || !messages) return;
     const index = messages.findIndex((m) => m.message.id === focus);
+    if (index < 0 && (gone.has(focus) || complete)) {
+      setFocus(null);
+      setJumpNotice(GONE_NOTICE);
+      return;
+    }
     if (index >= 0) {
       setAtBottom(false);
       virtualizer.scrollToIndex(index, { align: "center" });
@@ -255,7 +283,23 @@ function ConversationView({
           loadingOlder.current = false;
         });
     }
-  }, [focus, messages, chat, virtualizer, loadOlderRows]);
+  }, [focus, messages, gone, complete, chat, virtualizer, loadOlderRows]);
+  useEffect(() => {
+    if (jumpNotice === null) return;
+    const timer = setTimeout(() => setJumpNotice(null), NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [jumpNotice]);
+  /** Shows a search hit's message: one gone since the search is not looked for. (The other
+   * jumps, by id, stop in the effect above once the message is known gone.) */
+  const jumpTo = (message: Message) => {
+    setJumpNotice(null);
+    if (goneAt(message, Date.now()) || message.hidden) {
+      setFocus(null);
+      setJumpNotice(GONE_NOTICE);
+    } else {
+      setFocus(message.id);
+    }
+  };
 
   const byId = useMemo(() => new Map((messages ?? []).map((m) => [m.message.id, m])), [messages]);
 
@@ -365,17 +409,20 @@ function ConversationView({
     }
   };
 
+  const now = Date.now();
+  const canLoadOlder = hasOlder && (messages?.[0]?.message.seq ?? 0) > 1;
+  /** Nothing older is left to bring in: a message not here is not in the chat at all. */
+  const allLoaded = complete || !hasOlder;
+
   /**
-   * Whether the message a reply quotes disappeared: seen going while the chat is open, or not
-   * here at all while the reply itself was sent under a timer (it went before the chat opened).
+   * Whether the message a reply quotes disappeared: known gone (seen going, or said expired by
+   * the messenger), or not here at all though the whole chat is, while the reply itself was sent
+   * under a timer (it went before the chat opened). One merely not loaded yet is not quoted.
    */
   const quoteExpired = (m: LocalMessage["message"]) =>
     m.reply_to !== null &&
     !byId.has(m.reply_to) &&
-    (gone.has(m.reply_to) || typeof m.expires_at === "number");
-
-  const now = Date.now();
-  const canLoadOlder = hasOlder && (messages?.[0]?.message.seq ?? 0) > 1;
+    (gone.has(m.reply_to) || (allLoaded && typeof m.expires_at === "number"));
   // Behind the messages: mine for this chat, else the group's, else my default.
   const backdrop = effectiveBackground(chat, defaultBackground);
   const look = backgroundLook(backdrop.background);
@@ -402,9 +449,14 @@ function ConversationView({
             chatId={chatId}
             onPick={(hit) => {
               setSearching(false);
-              setFocus(hit.message.message.id);
+              jumpTo(hit.message.message);
             }}
           />
+        )}
+        {jumpNotice && (
+          <p className="hint conversation-notice" role="status" data-testid="jump-notice">
+            {jumpNotice}
+          </p>
         )}
         <div
           className={look.className ? `timeline ${look.className}` : "timeline"}
@@ -470,6 +522,11 @@ function ConversationView({
                         m.content?.kind === "system" && m.content.event.event === "settings_changed"
                           ? settingsBefore(rows, item.index)
                           : null
+                      }
+                      timerBefore={
+                        m.content?.kind === "system" && m.content.event.event === "timer_changed"
+                          ? timerBefore(rows, item.index)
+                          : undefined
                       }
                       highlighted={highlight === m.id}
                     />
@@ -620,7 +677,9 @@ function ConversationView({
             {error}
           </p>
         )}
-        {notMember ? (
+        {chat?.request ? (
+          <RequestBar chat={chat} onGone={onClose} />
+        ) : notMember ? (
           <p className="composer-notice" data-testid="not-member-notice">
             You're no longer a member of this group
           </p>

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import {
   api,
   describeError,
@@ -82,6 +82,8 @@ export default function ConversationHeader({
   const typingIds = useTypingUsers(chatId);
   const typing = typingIds.length > 0;
   const [menu, setMenu] = useState(false);
+  /** The menu's button: the keyboard comes back to it from a dialog the menu opened. */
+  const more = useRef<HTMLButtonElement>(null);
   const [reporting, setReporting] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [timer, setTimer] = useState(false);
@@ -146,7 +148,7 @@ export default function ConversationHeader({
   return (
     <>
       <header className="conversation-header">
-        {chat && <Avatar {...chatAvatar(chat)} />}
+        {chat && <Avatar {...chatAvatar(chat)} blurred={chat.request} />}
         <div className="conversation-title">
           <div className="contact-name" data-testid="conversation-name">
             {group && onOpenInfo ? (
@@ -225,6 +227,7 @@ export default function ConversationHeader({
               aria-label={`More for ${person?.display_name ?? chat.title}`}
               title="More"
               data-testid="conversation-more"
+              ref={more}
               onClick={() => setMenu(!menu)}
             >
               <MoreIcon size={20} />
@@ -308,16 +311,22 @@ export default function ConversationHeader({
           current={chat.disappear_after_ms ?? null}
           allowed={timerAllowed !== false}
           onClose={() => setTimer(false)}
+          returnFocus={more}
         />
       )}
       {chat && choosingBackground && (
-        <BackgroundDialog chat={chat} onClose={() => setChoosingBackground(false)} />
+        <BackgroundDialog
+          chat={chat}
+          onClose={() => setChoosingBackground(false)}
+          returnFocus={more}
+        />
       )}
       {chat && clearing && (
         <ClearChatDialog
           chatId={chatId}
           onCleared={() => onCleared?.()}
           onClose={() => setClearing(false)}
+          returnFocus={more}
         />
       )}
       {person && deleting && (

@@ -8,6 +8,7 @@ export default function SystemNotice({
   myId,
   nameOf,
   settingsBefore,
+  timerBefore,
   highlighted,
 }: {
   local: LocalMessage;
@@ -15,6 +16,8 @@ export default function SystemNotice({
   nameOf: NameOf;
   /** The settings before a settings change, when the timeline holds them. */
   settingsBefore: GroupSettings | null;
+  /** The timer before a timer change (`null`: off), when the timeline tells it. */
+  timerBefore?: number | null;
   highlighted: boolean;
 }) {
   const m = local.message;
@@ -27,7 +30,7 @@ export default function SystemNotice({
       data-seq={m.seq}
       data-event={m.content.event.event}
     >
-      {systemText(m.content.event, m.sender_id, myId, nameOf, settingsBefore)}
+      {systemText(m.content.event, m.sender_id, myId, nameOf, settingsBefore, timerBefore)}
     </div>
   );
 }

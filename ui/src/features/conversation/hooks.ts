@@ -13,11 +13,11 @@ export const TYPING_THROTTLE_MS = 3000;
 export const PAGE = 200;
 
 /** The longest wait before looking again for messages whose time is up (timers cap theirs). */
-const EXPIRY_CHECK_MS = 24 * 60 * 60 * 1000;
+export const EXPIRY_CHECK_MS = 24 * 60 * 60 * 1000;
 const NONE: ReadonlySet<string> = new Set();
 
 /** When the next of these (shown) messages disappears; a kept one does not. */
-function nextExpiry(list: LocalMessage[]): number | null {
+export function nextExpiry(list: LocalMessage[]): number | null {
   let next: number | null = null;
   for (const { message } of list) {
     const at = message.expires_at;
@@ -25,6 +25,12 @@ function nextExpiry(list: LocalMessage[]): number | null {
     if (next === null || at < next) next = at;
   }
   return next;
+}
+
+/** The sequence number of the oldest of these that has one (a pending message has none yet:
+ * 0); Infinity when none has. */
+function oldestSeq(list: LocalMessage[]): number {
+  return list.find((local) => local.message.seq > 0)?.message.seq ?? Infinity;
 }
 
 /**
@@ -36,19 +42,24 @@ function nextExpiry(list: LocalMessage[]): number | null {
  */
 export function useChatMessages(chatId: string): {
   messages: LocalMessage[] | null;
-  /** The ids of the messages seen disappear while the chat is open (their quotes say so). */
+  /** The ids of the messages known to have disappeared: seen go while the chat is open, or
+   * said expired by the messenger, held or not (their quotes say so). */
   gone: ReadonlySet<string>;
+  /** Everything from the chat's first message on is held (no older page to bring in). */
+  complete: boolean;
   reload: () => void;
   /** Brings in up to `count` older messages from the store; resolves to how many came. */
   loadOlder: (count: number) => Promise<number>;
 } {
   const [messages, setMessages] = useState<LocalMessage[] | null>(null);
   const [gone, setGone] = useState<ReadonlySet<string>>(NONE);
+  const [complete, setComplete] = useState(false);
   /** What the store gave, gone ones too (paging goes by it). */
   const held = useRef<LocalMessage[] | null>(null);
   const wanted = useRef(PAGE);
   const show = useCallback((list: LocalMessage[]) => {
     held.current = list;
+    setComplete(oldestSeq(list) <= 1);
     const now = Date.now();
     const goneNow = list.filter((local) => goneAt(local.message, now));
     if (goneNow.length === 0) {
@@ -74,6 +85,7 @@ export function useChatMessages(chatId: string): {
     wanted.current = PAGE;
     setMessages(null);
     setGone(NONE);
+    setComplete(false);
     reload();
   }, [reload]);
   // A message whose time comes while it is shown goes then (the store's timers say so too, a
@@ -105,14 +117,20 @@ export function useChatMessages(chatId: string): {
     useCallback(
       (event: MessengerEvent) => {
         if (event.event === "message" && event.chat_id === chatId) {
-          // Expired: out of the list at once, before the store's answer comes.
+          // Expired: out of the list at once, before the store's answer comes; one not held
+          // (an older page's) is known gone all the same.
           const expired = event.message.message;
-          if (expired.expired && held.current) {
-            show(
-              held.current.map((local) =>
-                local.message.id === expired.id ? event.message : local,
-              ),
+          if (expired.expired) {
+            setGone((before) =>
+              before.has(expired.id) ? before : new Set([...before, expired.id]),
             );
+            if (held.current) {
+              show(
+                held.current.map((local) =>
+                  local.message.id === expired.id ? event.message : local,
+                ),
+              );
+            }
           }
           reload();
         } else if (event.event === "chats_changed") {
@@ -122,7 +140,7 @@ export function useChatMessages(chatId: string): {
       [chatId, reload, show],
     ),
   );
-  return { messages, gone, reload, loadOlder };
+  return { messages, gone, complete, reload, loadOlder };
 }
 
 /** A refused change of mine in words, by what it was: "Your edit couldn't be saved: …". */

@@ -2,7 +2,14 @@ import { act, fireEvent, render, screen, waitFor } from "@testing-library/react"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { LocalChat, LocalMessage, MemberRole, MessengerEvent } from "../../api";
 import { goneAt, useMessengerFeed } from "../../messages";
-import { chatTile, groupTile, layOutTimeline, readTo, textMessage } from "../../test-fixtures";
+import {
+  chatMessage,
+  chatTile,
+  groupTile,
+  layOutTimeline,
+  readTo,
+  textMessage,
+} from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
 import Conversation from "../conversation/Conversation";
 import type { GroupInfo } from "../groups/api";
@@ -279,7 +286,18 @@ describe("disappearing messages in the timeline", () => {
     expect(shownTexts()).toEqual(["stays"]);
   });
 
-  it("says a quote of a message that disappeared is expired", async () => {
+  /** The quote each shown message has ("" for none), by message id. */
+  const quotes = () =>
+    Object.fromEntries(
+      screen
+        .getAllByTestId("message")
+        .map((bubble) => [
+          bubble.dataset.messageId,
+          bubble.querySelector("[data-testid=message-quote]")?.textContent ?? "",
+        ]),
+    );
+
+  it("says a quote of a message known to have disappeared is expired, not one merely not loaded", async () => {
     const now = Date.now();
     serve(
       [
@@ -289,7 +307,7 @@ describe("disappearing messages in the timeline", () => {
           expires_at: now - 500,
           kept: true,
         }),
-        textMessage(4, "me", "answer to one gone before", {
+        textMessage(4, "me", "answer to one not loaded, under a timer", {
           reply_to: "m1",
           expires_at: now + DAY,
         }),
@@ -299,11 +317,81 @@ describe("disappearing messages in the timeline", () => {
     );
     render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
     await screen.findByText("answer, kept");
-    expect(screen.getAllByTestId("message-quote").map((q) => q.textContent)).toEqual([
-      "Message expired",
-      "Message expired",
-    ]);
+    // m1 may be on an older page: no quote until it is known (as for m0).
+    expect(quotes()).toEqual({ m3: "Message expired", m4: "", m5: "" });
     expect(screen.queryByText("the original went")).toBeNull();
+  });
+
+  it("says a quote is expired when the whole chat is here and the message is not", async () => {
+    serve(
+      [
+        textMessage(1, "u2", "the first"),
+        textMessage(3, "me", "answer to one gone before", {
+          reply_to: "m2",
+          expires_at: Date.now() + DAY,
+        }),
+        textMessage(4, "me", "answer before the timer", { reply_to: "m0" }),
+      ],
+      direct({ disappear_after_ms: DAY }),
+    );
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    await screen.findByText("answer to one gone before");
+    expect(quotes()).toEqual({ m1: "", m3: "Message expired", m4: "" });
+  });
+
+  it("says a quote is expired once the messenger says so of a message not loaded", async () => {
+    const feed = serve(
+      [
+        textMessage(5, "u2", "recent"),
+        textMessage(6, "me", "answer to an old one", {
+          reply_to: "m2",
+          expires_at: Date.now() + DAY,
+        }),
+      ],
+      direct({ disappear_after_ms: DAY }),
+    );
+    render(<WithFeed />);
+    await screen.findByText("answer to an old one");
+    await waitFor(() => expect(feed.channel).toBeDefined());
+    expect(quotes()).toEqual({ m5: "", m6: "" });
+    const old = textMessage(2, "u2", "", { expired: true, content: null });
+    act(() => feed.channel!.onmessage({ event: "message", chat_id: "c1", message: old }));
+    expect(quotes()).toEqual({ m5: "", m6: "Message expired" });
+  });
+
+  /** A change of the timer in c1, by Grace (u2). */
+  const timerChanged = (seq: number, after_ms: number | null) =>
+    chatMessage(seq, "u2", { kind: "system", event: { event: "timer_changed", after_ms } });
+
+  it("words a timer change by the timer before it: turned on, changed, or off", async () => {
+    serve(
+      [timerChanged(1, DAY), timerChanged(2, 7 * DAY), timerChanged(3, null), timerChanged(4, DAY)],
+      direct({ disappear_after_ms: DAY }),
+    );
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    await waitFor(() => expect(screen.getAllByTestId("system-message")).toHaveLength(4));
+    expect(screen.getAllByTestId("system-message").map((m) => m.textContent)).toEqual([
+      // A direct chat may start with a timer, unannounced: what it was is not known.
+      "Grace set messages to disappear after 24 hours.",
+      "Grace changed the message timer to 7 days.",
+      "Grace turned off disappearing messages.",
+      "Grace turned on disappearing messages. New messages will disappear 24 hours after they're sent.",
+    ]);
+  });
+
+  it("words a group's first timer as turned on when its creation is in view", async () => {
+    serve(
+      [
+        chatMessage(1, "u2", { kind: "system", event: { event: "created", name: "Hikers" } }),
+        timerChanged(2, 7 * DAY),
+      ],
+      group("admin", { disappear_after_ms: 7 * DAY }),
+    );
+    render(<Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />);
+    await waitFor(() => expect(screen.getAllByTestId("system-message")).toHaveLength(2));
+    expect(screen.getAllByTestId("system-message")[1]!.textContent).toBe(
+      "Someone turned on disappearing messages. New messages will disappear 7 days after they're sent.",
+    );
   });
 
   it("takes a message out when the messenger says it expired", async () => {
@@ -325,6 +413,68 @@ describe("disappearing messages in the timeline", () => {
     messages = [messages[1]!];
     act(() => feed.channel!.onmessage({ event: "message", chat_id: "c1", message: gone }));
     await waitFor(() => expect(shownTexts()).toEqual(["second"]));
+  });
+});
+
+describe("jumping to a message that went", () => {
+  /** The older pages asked of the store (their `before`), and the feed. */
+  function serveHistory(all: LocalMessage[], chat: LocalChat, { holdOlder = false } = {}) {
+    const feed = serve([], chat);
+    const answer = invoke.getMockImplementation()!;
+    const olderAsked: number[] = [];
+    const olderAnswers: (() => void)[] = [];
+    invoke.mockImplementation(async (command: string, args?: never) => {
+      if (command !== "chat_messages") return answer(command, args);
+      const { before, limit } = args as unknown as { before: number | null; limit: number };
+      const page = all.filter((m) => before === null || m.message.seq < before).slice(-limit);
+      if (before === null) return page;
+      olderAsked.push(before);
+      if (holdOlder) await new Promise<void>((resolve) => olderAnswers.push(resolve));
+      return page;
+    });
+    return { feed, olderAsked, olderAnswers };
+  }
+
+  function OpenOn({ focus }: { focus: string }) {
+    useMessengerFeed();
+    return <Conversation open={{ chatId: "c1", focus }} myId="me" onClose={() => {}} />;
+  }
+
+  it("stops paging back once the messenger says the message expired, and says so", async () => {
+    const all = Array.from({ length: 600 }, (_, i) =>
+      textMessage(i + 401, "u2", `line ${i + 401}`),
+    );
+    const { feed, olderAsked, olderAnswers } = serveHistory(
+      all,
+      direct({ ...readTo(1000), disappear_after_ms: DAY }),
+      { holdOlder: true },
+    );
+    render(<OpenOn focus="m5" />);
+    const timeline = await screen.findByTestId("timeline");
+    // Not among the newest: an older page is asked for it.
+    await waitFor(() => expect(olderAsked).toEqual([801]));
+    await waitFor(() => expect(feed.channel).toBeDefined());
+    const gone = textMessage(5, "u2", "", { expired: true, content: null });
+    act(() => feed.channel!.onmessage({ event: "message", chat_id: "c1", message: gone }));
+    expect(screen.getByTestId("jump-notice").textContent).toBe(
+      "That message is no longer in this chat",
+    );
+    await act(async () => olderAnswers[0]!());
+    await waitFor(() => expect(timeline.dataset.loaded).toBe("400"));
+    expect(olderAsked).toEqual([801]);
+  });
+
+  it("does not page back for a message the whole chat held does not have", async () => {
+    const { olderAsked } = serveHistory(
+      [textMessage(1, "u2", "one"), textMessage(2, "u2", "two"), textMessage(4, "u2", "four")],
+      direct(readTo(4)),
+    );
+    render(<OpenOn focus="m3" />);
+    expect((await screen.findByTestId("jump-notice")).textContent).toBe(
+      "That message is no longer in this chat",
+    );
+    expect(olderAsked).toEqual([]);
+    expect(document.querySelector(".bubble.highlight")).toBeNull();
   });
 });
 

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useState, type RefObject } from "react";
 import FormDialog from "../../components/FormDialog";
 import { groupErrorText } from "../groups/words";
 import { disappearingApi } from "./api";
@@ -16,12 +16,15 @@ export default function TimerDialog({
   current,
   allowed = true,
   onClose,
+  returnFocus,
 }: {
   chatId: string;
   /** The chat's timer now (`null`: off). */
   current: number | null;
   allowed?: boolean;
   onClose: () => void;
+  /** Where the keyboard goes back to on close (the menu that opened it is gone). */
+  returnFocus?: RefObject<HTMLElement | null>;
 }) {
   const [choice, setChoice] = useState<number | null>(current);
   const [busy, setBusy] = useState(false);
@@ -56,6 +59,7 @@ export default function TimerDialog({
       submitTestId="timer-save"
       onSubmit={save}
       onClose={onClose}
+      returnFocus={returnFocus}
     >
       <p className="hint">
         New messages in this chat disappear this long after they're sent, unless someone keeps them.

@@ -111,7 +111,7 @@ describe("upcoming events as they change", () => {
     return <UpcomingEvents chatId="c1" myId="me" onPick={() => {}} />;
   }
 
-  /** The messenger's feed: watched once for the whole page (and so for all these tests). */
+  /** The messenger's feed, as the test running watched it (each test starts its own). */
   const feed: { channel?: { onmessage: (event: MessengerEvent) => void } } = {};
 
   /** The desktop side with `stored` as the chat's upcoming events, and the messenger's feed. */

@@ -48,7 +48,7 @@ const TABLE: [SystemEvent, string][] = [
   ],
   [
     { event: "timer_changed", after_ms: 86_400_000 },
-    "Ann turned on disappearing messages. New messages will disappear 24 hours after they're sent.",
+    "Ann set messages to disappear after 24 hours.",
   ],
   [{ event: "background_changed", removed: false }, "Ann changed the group's background"],
 ];
@@ -146,20 +146,25 @@ describe("system messages in words", () => {
     ).toBe("You changed the group settings: only admins can keep messages");
   });
 
-  it("tells the disappearing-messages timer turned on (for how long) and off", () => {
-    const timer = (after_ms: number | null, actor = "ann") =>
-      systemText({ event: "timer_changed", after_ms }, actor, "me", nameOf);
-    expect(timer(86_400_000, "me")).toBe(
+  it("tells the disappearing-messages timer turned on (for how long), changed and off", () => {
+    const timer = (after_ms: number | null, actor = "ann", before?: number | null) =>
+      systemText({ event: "timer_changed", after_ms }, actor, "me", nameOf, null, before);
+    // It was off.
+    expect(timer(86_400_000, "me", null)).toBe(
       "You turned on disappearing messages. New messages will disappear 24 hours after they're sent.",
     );
-    expect(timer(604_800_000)).toBe(
+    expect(timer(604_800_000, "ann", null)).toBe(
       "Ann turned on disappearing messages. New messages will disappear 7 days after they're sent.",
     );
-    expect(timer(7_776_000_000, "x9")).toBe(
-      "Someone turned on disappearing messages. New messages will disappear 90 days after they're sent.",
+    // It was on: a change of timer, not turning it on.
+    expect(timer(604_800_000, "ann", 86_400_000)).toBe("Ann changed the message timer to 7 days.");
+    expect(timer(7_776_000_000, "x9", 604_800_000)).toBe(
+      "Someone changed the message timer to 90 days.",
     );
+    // Not known what it was: words that fit either.
+    expect(timer(604_800_000)).toBe("Ann set messages to disappear after 7 days.");
     expect(timer(null)).toBe("Ann turned off disappearing messages.");
-    expect(timer(null, "me")).toBe("You turned off disappearing messages.");
+    expect(timer(null, "me", 86_400_000)).toBe("You turned off disappearing messages.");
   });
 
   it("lists many people briefly", () => {

@@ -66,7 +66,9 @@ export function eventChangesWords(changes: EventField[]): string {
 
 /**
  * A group's system message in the client's words. `actorId` is the message's sender; `before`,
- * when known, the settings before a settings change (so only what changed is named).
+ * when known, the settings before a settings change (so only what changed is named);
+ * `timerBefore`, when known, the timer before a timer change (`null`: it was off; `undefined`:
+ * not known, and the words do not guess).
  */
 export function systemText(
   event: SystemEvent,
@@ -74,6 +76,7 @@ export function systemText(
   myId: string,
   nameOf: NameOf,
   before?: GroupSettings | null,
+  timerBefore?: number | null,
 ): string {
   /** Someone as the subject: "You", "Ann", "Someone". */
   const subject = (id: string) => (id === myId ? "You" : (nameOf(id) ?? "Someone"));
@@ -127,9 +130,13 @@ export function systemText(
     case "event_cancelled":
       return `${actor} cancelled the event “${event.title}”`;
     case "timer_changed":
-      return event.after_ms === null
-        ? `${actor} turned off disappearing messages.`
-        : `${actor} turned on disappearing messages. New messages will disappear ${durationWords(event.after_ms)} after they're sent.`;
+      if (event.after_ms === null) return `${actor} turned off disappearing messages.`;
+      if (timerBefore === undefined) {
+        return `${actor} set messages to disappear after ${durationWords(event.after_ms)}.`;
+      }
+      return timerBefore === null
+        ? `${actor} turned on disappearing messages. New messages will disappear ${durationWords(event.after_ms)} after they're sent.`
+        : `${actor} changed the message timer to ${durationWords(event.after_ms)}.`;
     case "background_changed":
       return event.removed
         ? `${actor} removed the group's background`

@@ -134,7 +134,7 @@ describe("starred messages across chats", () => {
 });
 
 describe("a chat's starred messages", () => {
-  /** The messenger's feed: watched once for the whole page (and so for all these tests). */
+  /** The messenger's feed, as the test running watched it (each test starts its own). */
   const feed: { channel?: { onmessage: (event: MessengerEvent) => void } } = {};
 
   function WithFeed({ onPick = () => {} }: { onPick?: (id: string) => void }) {
