@@ -341,14 +341,14 @@ mod tests {
     fn the_sample_systemd_unit_verifies() {
         let unit = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/gkchat-server.service"))
             .expect("deploy/gkchat-server.service");
-        assert!(unit.contains("ExecStart=/usr/local/bin/gkchat-server --config /etc/gkchat/config.toml"));
+        assert!(unit.contains("ExecStart=/usr/bin/gkchat-server --config /etc/gkchat/config.toml"));
         let Ok(analyze) = which("systemd-analyze") else {
             eprintln!("systemd-analyze is not installed: the unit's syntax is not checked");
             return;
         };
         let dir = tempfile::tempdir().expect("temp dir");
         let copy = dir.path().join("gkchat-server.service");
-        std::fs::write(&copy, unit.replace("/usr/local/bin/gkchat-server", "/bin/true")).expect("write unit");
+        std::fs::write(&copy, unit.replace("/usr/bin/gkchat-server", "/bin/true")).expect("write unit");
         let out = std::process::Command::new(analyze).arg("verify").arg(&copy).output().expect("systemd-analyze");
         let said = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success() && said.trim().is_empty(), "systemd-analyze verify: {said}");

@@ -53,6 +53,10 @@ pub async fn set_timer(state: &AppState, user_id: &str, chat_id: &str, after_ms:
     };
     if let Some(record) = record {
         crate::groups::publish(state, chat_id, vec![record], &[]).await?;
+        if roster.is_request(user_id) {
+            // A timer set by the holder of a request shows them: it accepts, as writing back.
+            return crate::requests::accept(state, user_id, chat_id).await;
+        }
     }
     chats::summary(&state.db, chat_id, user_id).await?.ok_or_else(|| Error::not_found("no such chat"))
 }

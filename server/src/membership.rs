@@ -28,6 +28,9 @@ pub struct Roster {
     pub owner: Option<String>,
     /// Members holding a message request here they have not accepted.
     requests: Box<[String]>,
+    /// A direct chat nothing was written in yet: its first message decides whether it is a
+    /// message request (see `requests::first_message`, which forgets this roster).
+    pub fresh: bool,
     pub only_admins_send: bool,
     pub only_admins_edit: bool,
     pub only_admins_keep: bool,
@@ -113,6 +116,7 @@ impl Membership {
             admins: admins.into_boxed_slice(),
             owner,
             requests: requests.into_boxed_slice(),
+            fresh: kind == ChatKind::Direct && chat.last_seq == 0,
             only_admins_send: chat.only_admins_send,
             only_admins_edit: chat.only_admins_edit,
             only_admins_keep: chat.only_admins_keep,

@@ -370,17 +370,21 @@ pub async fn open_direct(state: &AppState, user_id: &str, peer_id: &str) -> Resu
     }
     let peer = accounts::get(&state.db, peer_id).await?.ok_or_else(|| Error::not_found("no such user"))?;
     check_not_blocked(state, user_id, &peer.id).await?;
-    // A new chat: the other person may take messages from their contacts only, and one from a
-    // stranger is a request to them.
-    let (timer, request) = match chats::find_direct(&state.db, user_id, &peer.id).await? {
-        Some(_) => (None, false),
+    // A chat nothing was written in yet: the other person may take messages from their
+    // contacts only (said now; the first message is checked again).
+    let timer = match chats::find_direct(&state.db, user_id, &peer.id).await? {
+        Some(chat) => {
+            if chat.last_seq == 0 {
+                crate::requests::check_may_message(&state.db, &peer, user_id).await?;
+            }
+            None
+        }
         None => {
             crate::requests::check_may_message(&state.db, &peer, user_id).await?;
-            let timer = accounts::default_timer(&state.db, user_id).await?;
-            (timer, crate::requests::is_stranger(&state.db, &peer.id, user_id).await?)
+            accounts::default_timer(&state.db, user_id).await?
         }
     };
-    let (chat, started) = chats::find_or_start_direct(&state.db, user_id, &peer.id, timer, request, now_ms()).await?;
+    let (chat, started) = chats::find_or_start_direct(&state.db, user_id, &peer.id, timer, now_ms()).await?;
     let summary = chats::summary(&state.db, &chat.id, user_id)
         .await?
         .ok_or_else(|| Error::Internal("a chat just opened has no tile".into()))?;
@@ -411,14 +415,18 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
         }
         ChatKind::Group => None,
     };
-    if let Some(peer) = peer.as_deref().filter(|peer| roster.is_request(peer)) {
-        // Writing into a request they have not accepted: they may have closed their door since.
+    if let Some(peer) = peer.as_deref().filter(|peer| roster.fresh || roster.is_request(peer)) {
+        // A first message, or one into a request they have not accepted: they may take messages
+        // from their contacts only (a retry of one stored before they said so is answered).
         let recipient = accounts::get(&state.db, peer).await?.ok_or_else(|| Error::not_found("no such user"))?;
-        crate::requests::check_may_message(&state.db, &recipient, sender_id).await?;
-    }
-    if roster.is_request(sender_id) {
-        // Writing back accepts a request.
-        crate::requests::accept(state, sender_id, &chat).await?;
+        if let Err(refusal) = crate::requests::check_may_message(&state.db, &recipient, sender_id).await {
+            match messages::get(&state.db, &message.id).await? {
+                Some(stored) if stored.sender_id == sender_id && stored.chat_id == chat => {
+                    return Ok(messages::to_dtos(&state.db, vec![stored], sender_id).await?.remove(0));
+                }
+                _ => return Err(refusal),
+            }
+        }
     }
     // A status is answered in its owner's direct chat only, quoting one of the two.
     if let Content::Text { status: Some(quote), .. } = &message.content {
@@ -444,6 +452,14 @@ pub async fn send(state: &AppState, sender_id: &str, message: NewMessage) -> Res
     }
     state.metrics.messages_stored.inc();
     let dto = messages::fresh_dto(row, content);
+    if roster.is_request(sender_id) {
+        // Writing back accepts a request.
+        crate::requests::accept(state, sender_id, &chat).await?;
+    }
+    if let Some(peer) = peer.as_deref().filter(|_| dto.seq == 1) {
+        // The first message: a request when they do not know me.
+        crate::requests::first_message(state, &chat, sender_id, peer).await?;
+    }
     if roster.kind == ChatKind::Direct && dto.seq == 1 {
         // The first message: the chat appears for the other person now, tile before message.
         for member in roster.members().filter(|m| *m != sender_id) {
@@ -523,7 +539,8 @@ pub(crate) async fn fan_out_change(state: &AppState, row: message_rows::Model) -
     Ok(())
 }
 
-/// Edits, deletes or reacts to a message.
+/// Edits, deletes or reacts to a message. What the other person sees (a reaction, a vote, an
+/// answer, a kept message) accepts a message request I hold, once done, as writing back does.
 pub async fn act(
     state: &AppState,
     user_id: &str,
@@ -531,6 +548,23 @@ pub async fn act(
     message_id: &str,
     action: MessageAction,
 ) -> Result<()> {
+    let shown = matches!(
+        action,
+        MessageAction::React { .. }
+            | MessageAction::Vote { .. }
+            | MessageAction::Rsvp { .. }
+            | MessageAction::Keep { .. }
+    );
+    let holding = roster_and_peer(state, chat_id, user_id).await?.0.is_request(user_id);
+    act_on(state, user_id, chat_id, message_id, action).await?;
+    if shown && holding {
+        crate::requests::accept(state, user_id, chat_id).await?;
+    }
+    Ok(())
+}
+
+/// [`act`] but for the request.
+async fn act_on(state: &AppState, user_id: &str, chat_id: &str, message_id: &str, action: MessageAction) -> Result<()> {
     let (roster, peer) = roster_and_peer(state, chat_id, user_id).await?;
     // Only messages inside my window (a group member sees from joining on).
     let me = chats::membership(&state.db, chat_id, user_id).await?;

@@ -55,19 +55,26 @@ pub async fn check_may_message(db: &impl ConnectionTrait, recipient: &users::Mod
     Ok(())
 }
 
+/// The first message of direct chat `chat_id`, from `sender` to `recipient`, was stored: a
+/// request to the recipient when they do not know the sender (and the sender then sees no
+/// presence of them).
+pub async fn first_message(state: &AppState, chat_id: &str, sender: &str, recipient: &str) -> Result<()> {
+    let stranger = is_stranger(&state.db, recipient, sender).await?;
+    // Also when not: the roster no longer stands for a chat nothing was written in.
+    mark(state, chat_id, recipient, stranger).await?;
+    if stranger {
+        crate::presence::announce(state, recipient).await?;
+    }
+    Ok(())
+}
+
 /// `user_id` accepts the request in `chat_id` (again is fine): it becomes an ordinary chat,
 /// their devices get its tile, and the other person's the receipts it now shows them, and their
 /// presence.
 pub async fn accept(state: &AppState, user_id: &str, chat_id: &str) -> Result<ChatSummary> {
     let roster = state.members.check(&state.db, chat_id, user_id).await?;
     if roster.is_request(user_id) {
-        db::run(
-            &state.db,
-            "UPDATE chat_members SET request = ? WHERE chat_id = ? AND user_id = ?",
-            vec![false.into(), chat_id.into(), user_id.into()],
-        )
-        .await?;
-        state.members.forget(chat_id);
+        mark(state, chat_id, user_id, false).await?;
         for member in roster.members().filter(|m| *m != user_id) {
             if let Some(summary) = chats::summary(&state.db, chat_id, member).await? {
                 state.hub.send_to_user(member, &ServerFrame::Chat(Box::new(summary)));
@@ -111,4 +118,16 @@ pub async fn unaccepted(
     )
     .await?;
     Ok(db::strings(rows)?.into_iter().collect())
+}
+
+/// Sets whether `user_id` holds a request in `chat_id`, and forgets the chat's roster.
+async fn mark(state: &AppState, chat_id: &str, user_id: &str, request: bool) -> Result<()> {
+    db::run(
+        &state.db,
+        "UPDATE chat_members SET request = ? WHERE chat_id = ? AND user_id = ?",
+        vec![request.into(), chat_id.into(), user_id.into()],
+    )
+    .await?;
+    state.members.forget(chat_id);
+    Ok(())
 }

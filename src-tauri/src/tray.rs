@@ -15,9 +15,14 @@ use crate::AppState;
 const TRAY_ID: &str = "main";
 const HOUR_MS: i64 = 60 * 60 * 1000;
 
-/// Unread messages in chats that are not muted now (what the badge counts).
+/// Unread messages in chats that are not muted now nor message requests (what the badge
+/// counts).
 pub fn unread_total<'a>(chats: impl IntoIterator<Item = &'a ChatSummary>, now_ms: i64) -> u32 {
-    chats.into_iter().filter(|chat| chat.muted_until.is_none_or(|until| until <= now_ms)).map(|chat| chat.unread).sum()
+    chats
+        .into_iter()
+        .filter(|chat| !chat.request && chat.muted_until.is_none_or(|until| until <= now_ms))
+        .map(|chat| chat.unread)
+        .sum()
 }
 
 /// `icon` with a red dot in its top-right corner (a third of its width across).
@@ -102,8 +107,9 @@ mod tests {
     use crate::fixtures::tile as chat;
 
     #[test]
-    fn the_badge_counts_unread_outside_muted_chats() {
-        let chats = [chat(2, None), chat(5, Some(i64::MAX)), chat(1, Some(10)), chat(0, None)];
+    fn the_badge_counts_unread_outside_muted_chats_and_requests() {
+        let request = ChatSummary { request: true, ..chat(4, None) };
+        let chats = [chat(2, None), chat(5, Some(i64::MAX)), chat(1, Some(10)), chat(0, None), request];
         assert_eq!(unread_total(&chats, 100), 3);
     }
 

@@ -48,6 +48,10 @@ pub async fn add(
         return Err(Error::api(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, "you cannot add yourself"));
     }
     let added_at = contacts::add(&state.db, &auth.user_id, &user, now_ms()).await?;
+    // Adding the sender of a message request accepts it.
+    if let Some(chat) = crate::db::chats::find_direct(&state.db, &auth.user_id, &user.id).await? {
+        crate::requests::accept(&state, &auth.user_id, &chat.id).await?;
+    }
     let relation = contacts::Relation::between(&state.db, &user.id, &auth.user_id).await?;
     let online = state.hub.is_online(&user.id);
     // Whom I may show my presence to may have changed ("my contacts" visibility).

@@ -28,14 +28,12 @@ pub async fn find_direct(db: &impl ConnectionTrait, a: &str, b: &str) -> Result<
 }
 
 /// The direct chat between `a` (who starts it, with `timer`: their default for new chats) and
-/// `b`, started now if there is none (a message request to `b` with `request`); `true` when
-/// new.
+/// `b`, started now if there is none; `true` when new.
 pub async fn find_or_start_direct(
     db: &(impl ConnectionTrait + TransactionTrait),
     a: &str,
     b: &str,
     timer: Option<i64>,
-    request: bool,
     now_ms: i64,
 ) -> Result<(chats::Model, bool)> {
     if let Some(chat) = find_direct(db, a, b).await? {
@@ -81,7 +79,7 @@ pub async fn find_or_start_direct(
             cleared_seq: Set(0),
             clear_listed: Set(false),
             clear_keeps_starred: Set(false),
-            request: Set(request && user_id == b),
+            request: Set(false),
         }
         .insert(&txn)
         .await?;

@@ -1,13 +1,14 @@
 //! Message requests through a real server: a stranger's first message is held as a request (not
 //! from a contact, nor from someone I share a group with); until I accept it its sender sees
 //! neither my read receipts nor my presence nor my typing; accepting — or writing back — makes it
-//! an ordinary chat; "my contacts only" refuses strangers with `not_accepting`; delete and
-//! block-and-report do what they say.
+//! an ordinary chat, as do a reaction of mine and adding them to my contacts; a chat becomes a request by its first message, not by being opened; "my
+//! contacts only" refuses strangers with `not_accepting`; delete and block-and-report do what
+//! they say.
 
 use gkchat_client::{Event, Events};
 use gkchat_proto::ErrorCode;
 use gkchat_proto::account::{ProfileUpdate, WhoCanMessage};
-use gkchat_proto::chat::{ChatSummary, ReceiptKind};
+use gkchat_proto::chat::{ChatSummary, MessageAction, ReceiptKind};
 use gkchat_tests::{TestServer, api_code, direct_chat, eventually, messenger, online, text_message, within};
 
 const WAIT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -54,8 +55,8 @@ async fn a_strangers_message_waits_as_a_request_until_i_accept() {
     let (sam_live, mut sam_events) = online(&sam).await;
 
     let chat = direct_chat(&sam, &ann_me.id).await;
-    let ann_m = messenger(&ann, &ann_me.id, None).await;
     let hello = sam_live.send_message(text_message(&chat, "hi, we met at the fair")).await.unwrap();
+    let ann_m = messenger(&ann, &ann_me.id, None).await;
     assert!(!tile(&sam, &chat).await.unwrap().request, "not a request for its sender");
     assert!(tile(&ann, &chat).await.unwrap().request, "a request for ann");
     eventually("ann's device holds the request", || async {
@@ -63,9 +64,12 @@ async fn a_strangers_message_waits_as_a_request_until_i_accept() {
     })
     .await;
 
-    // Ann is online: sam is told she is not (nor when she was last seen).
-    let shown = presence_of(&mut sam_events, &ann_me.id).await;
-    assert!(!shown.online && shown.last_seen.is_none(), "{shown:?}");
+    // His message made it a request (he is told her presence anew: nothing), then she came
+    // online: he is told she is not, nor when she was last seen.
+    for _ in ["the request", "her connection"] {
+        let shown = presence_of(&mut sam_events, &ann_me.id).await;
+        assert!(!shown.online && shown.last_seen.is_none(), "{shown:?}");
+    }
     let listed = sam.contacts().await.unwrap().into_iter().find(|c| c.user_id == ann_me.id).unwrap();
     assert!(!listed.online && listed.last_seen.is_none(), "{listed:?}");
 
@@ -125,8 +129,19 @@ async fn only_strangers_make_requests_and_contacts_only_refuses_them() {
     // A stranger's is a request; once I write back it is not.
     let dan_chat = direct_chat(&dan, &ann_me.id).await;
     let (dan_live, _dan_events) = online(&dan).await;
-    dan_live.send_message(text_message(&dan_chat, "hello")).await.unwrap();
+    let dan_hello = text_message(&dan_chat, "hello");
+    dan_live.send_message(dan_hello.clone()).await.unwrap();
     assert!(tile(&ann, &dan_chat).await.unwrap().request);
+    // Opening a chat is no request: Ann opens one with Fay and says nothing; Fay's first message
+    // makes it a request to Ann (who wrote nothing), never to Fay.
+    let (fay, _) = server.signed_up("fay").await;
+    let fay_chat = direct_chat(&ann, &fay.me().await.unwrap().id).await;
+    assert!(!tile(&ann, &fay_chat).await.unwrap().request, "nothing was written");
+    assert_eq!(direct_chat(&fay, &ann_me.id).await, fay_chat);
+    let (fay_live, _fay_events) = online(&fay).await;
+    fay_live.send_message(text_message(&fay_chat, "you opened our chat?")).await.unwrap();
+    assert!(!tile(&fay, &fay_chat).await.unwrap().request, "not for its writer");
+    assert!(tile(&ann, &fay_chat).await.unwrap().request);
 
     // "My contacts only": a new stranger is refused with its code, a request waiting from
     // before may not be written into any more; my contacts still may.
@@ -138,6 +153,8 @@ async fn only_strangers_make_requests_and_contacts_only_refuses_them() {
     assert_eq!(api_code(sam.open_direct(&ann_me.id).await), ErrorCode::NotAccepting);
     let refused = dan_live.send_message(text_message(&dan_chat, "still there?")).await;
     assert_eq!(api_code(refused), ErrorCode::NotAccepting);
+    let again = dan_live.send_message(dan_hello).await.unwrap();
+    assert_eq!(again.seq, 1, "a retry of what was stored before is answered with it");
     let carl_chat = direct_chat(&carl, &ann_me.id).await;
     let (carl_live, _carl_events) = online(&carl).await;
     carl_live.send_message(text_message(&carl_chat, "still fine")).await.unwrap();
@@ -174,6 +191,26 @@ async fn a_request_is_deleted_or_blocked_and_reported() {
     let again = sam_live.send_message(text_message(&chat, "hello again")).await.unwrap();
     let back = tile(&ann, &chat).await.unwrap();
     assert!(back.request && back.last_message.is_some_and(|m| m.id == again.id), "back, a request still");
+
+    // A reaction of mine shows him I read it: it accepts, once made.
+    let (kim, _) = server.signed_up("kim").await;
+    let kim_chat = direct_chat(&kim, &ann_me.id).await;
+    let (kim_live, _kim_events) = online(&kim).await;
+    let note = kim_live.send_message(text_message(&kim_chat, "lost your scarf?")).await.unwrap();
+    eventually("ann has kim's", || async { ann_m.chat(&kim_chat).await.unwrap().is_some_and(|c| c.summary.request) })
+        .await;
+    ann_m.act(&kim_chat, &note.id, MessageAction::React { emoji: Some("🙏".into()) }).await.unwrap();
+    ann_m.flushed().await.unwrap();
+    assert!(!tile(&ann, &kim_chat).await.unwrap().request, "the reaction accepted it");
+
+    // Added to my contacts: accepted.
+    let (pat, _) = server.signed_up("pat").await;
+    let pat_chat = direct_chat(&pat, &ann_me.id).await;
+    let (pat_live, _pat_events) = online(&pat).await;
+    pat_live.send_message(text_message(&pat_chat, "it's pat, new number")).await.unwrap();
+    assert!(tile(&ann, &pat_chat).await.unwrap().request);
+    ann.add_contact("pat").await.unwrap();
+    assert!(!tile(&ann, &pat_chat).await.unwrap().request, "adding him accepted it");
 
     // Blocked and reported: the report keeps the message, he can write no more, and the chat
     // leaves my list.
