@@ -30,7 +30,7 @@ describe("RequestBar", () => {
     expect(gone).not.toHaveBeenCalled();
   });
 
-  it("deletes the chat, or blocks and reports its sender, and closes it", async () => {
+  it("deletes the chat, or blocks and reports its sender once asked again, and closes it", async () => {
     const calls = serve();
     const gone = vi.fn();
     const { unmount } = render(<RequestBar chat={request} onGone={gone} />);
@@ -39,6 +39,12 @@ describe("RequestBar", () => {
     unmount();
     render(<RequestBar chat={request} onGone={gone} />);
     fireEvent.click(screen.getByTestId("request-block"));
+    expect(screen.getByTestId("request-bar").textContent).toContain(
+      "Block Stranger and report them?",
+    );
+    fireEvent.click(screen.getByText("Cancel"));
+    fireEvent.click(screen.getByTestId("request-block"));
+    fireEvent.click(screen.getByTestId("request-block-confirm"));
     await waitFor(() => expect(gone).toHaveBeenCalledTimes(2));
     expect(calls).toEqual([
       ["delete_chat", { chatId: "c1" }],
