@@ -60,12 +60,13 @@ pub async fn check_may_message(db: &impl ConnectionTrait, recipient: &users::Mod
 /// presence of them).
 pub async fn first_message(state: &AppState, chat_id: &str, sender: &str, recipient: &str) -> Result<()> {
     let stranger = is_stranger(&state.db, recipient, sender).await?;
-    // Also when not: the roster no longer stands for a chat nothing was written in.
-    mark(state, chat_id, recipient, stranger).await?;
-    if stranger {
-        crate::presence::announce(state, recipient).await?;
+    if !stranger {
+        // Nothing to write; the roster no longer stands for a chat nothing was written in.
+        state.members.forget(chat_id);
+        return Ok(());
     }
-    Ok(())
+    mark(state, chat_id, recipient, true).await?;
+    crate::presence::announce(state, recipient).await
 }
 
 /// `user_id` accepts the request in `chat_id` (again is fine): it becomes an ordinary chat,
