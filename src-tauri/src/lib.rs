@@ -19,6 +19,7 @@ mod requests;
 #[cfg(test)]
 mod security_tests;
 mod settings;
+mod startup;
 mod status;
 mod tray;
 
@@ -159,7 +160,27 @@ fn show_main_window(app: &tauri::AppHandle) {
     }
 }
 
+/// To WebKit a messenger is a document viewer: one page for the life of the window, pictures
+/// served by the app's own media cache. The smallest memory cache and no back/forward page
+/// cache (WebKit's default is the web browser's model, which keeps decoded resources and whole
+/// pages around).
+fn light_webview(window: &tauri::WebviewWindow) {
+    #[cfg(target_os = "linux")]
+    if let Err(err) = window.with_webview(|webview| {
+        use webkit2gtk::{WebContextExt, WebViewExt};
+        if let Some(context) = webview.inner().context() {
+            context.set_cache_model(webkit2gtk::CacheModel::DocumentViewer);
+        }
+    }) {
+        tracing::warn!(%err, "the webview keeps its default cache model");
+    }
+    // WebView2 and WKWebView size their caches themselves.
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
+}
+
 pub fn run() {
+    startup::MARKS.begin();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("GKCHAT_LOG")
@@ -276,9 +297,15 @@ pub fn run() {
             if let Err(err) = tray::start(app.handle()) {
                 tracing::warn!(%err, "no tray icon");
             }
+            if let Some(window) = app.get_webview_window("main") {
+                light_webview(&window);
+            }
+            startup::MARKS.mark("shell_ready");
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            startup::startup_mark,
+            startup::startup_marks,
             commands::get_settings,
             commands::set_server_url,
             commands::server_info,
@@ -450,6 +477,7 @@ mod tests {
             render::<crate::settings::DesktopSettings>(&root),
             render::<crate::media::MediaSettings>(&root),
             render::<crate::media::MediaCacheView>(&root),
+            render::<crate::startup::StartupMark>(&root),
         ]);
         assert!(stale.is_empty(), "stale TypeScript bindings (run with GKCHAT_BLESS=1): {stale:?}");
     }

@@ -174,6 +174,7 @@ async fn follow_account(
         if let Some(user_id) = user {
             match open_store(&stores, &user_id).await {
                 Ok(store) => {
+                    crate::startup::MARKS.mark("store_open");
                     let messenger = Arc::new(Messenger::start(client.clone(), connection.clone(), store));
                     forwarding = Some(forward_messages(messenger.subscribe(), feed.clone()));
                     *slot.lock().await = Some(messenger);

@@ -268,3 +268,67 @@ impl Drop for DesktopHarness {
         let _ = self.xvfb.wait();
     }
 }
+
+/// Memory of one of the app's processes, from `/proc` (MiB).
+#[derive(Debug, Clone)]
+pub struct ProcessMemory {
+    pub pid: u32,
+    /// The kernel's name for it: `gkchat-desktop`, `WebKitWebProces`, `WebKitNetworkP` (15
+    /// characters at most).
+    pub name: String,
+    pub rss_mib: f64,
+    pub pss_mib: f64,
+}
+
+/// The app's processes: every process whose command is the app binary `binary` (a file name),
+/// and their descendants (WebKit's web and network processes).
+pub fn app_processes(binary: &str) -> Vec<u32> {
+    let mut all: Vec<(u32, u32, String)> = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else { continue };
+        let ppid =
+            status.lines().find_map(|l| l.strip_prefix("PPid:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+        let command = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let first = command.split(|b| *b == 0).next().unwrap_or_default();
+        all.push((pid, ppid, String::from_utf8_lossy(first).into_owned()));
+    }
+    let mut found: Vec<u32> = all.iter().filter(|(_, _, cmd)| cmd.ends_with(binary)).map(|(pid, _, _)| *pid).collect();
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for (pid, ppid, _) in &all {
+            if found.contains(ppid) && !found.contains(pid) {
+                found.push(*pid);
+                grew = true;
+            }
+        }
+    }
+    found
+}
+
+/// `field` (kB) of `/proc/<pid>/<file>`, in MiB.
+fn proc_mib(pid: u32, file: &str, field: &str) -> Option<f64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/{file}")).ok()?;
+    let kb: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())?;
+    Some(kb as f64 / 1024.0)
+}
+
+/// The memory of each of the app's processes (see [`app_processes`]) that still runs.
+pub fn app_memory(binary: &str) -> Vec<ProcessMemory> {
+    app_processes(binary)
+        .into_iter()
+        .filter_map(|pid| {
+            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?.trim().to_owned();
+            Some(ProcessMemory {
+                pid,
+                name,
+                rss_mib: proc_mib(pid, "status", "VmRSS:")?,
+                pss_mib: proc_mib(pid, "smaps_rollup", "Pss:")?,
+            })
+        })
+        .collect()
+}

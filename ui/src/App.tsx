@@ -1,30 +1,36 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useState } from "react";
 import { useAccount } from "./account";
 import AuthScreen from "./components/AuthScreen";
 import Avatar from "./components/Avatar";
 import { api, describeError, type Contact } from "./api";
 import CallScreen from "./components/CallScreen";
-import CallsPanel from "./components/CallsPanel";
 import ConnectionBadge from "./components/ConnectionBadge";
 import ContactsPanel, { type LinkToAdd } from "./components/ContactsPanel";
-import QuickChat from "./components/QuickChat";
-import SettingsPanel, { type SignedInProps } from "./components/SettingsPanel";
+import type { SignedInProps } from "./components/SettingsPanel";
 import Tabs from "./components/Tabs";
 import WelcomePane from "./components/WelcomePane";
 import { chatsApi } from "./features/chats/api";
 import ChatList, { type OpenChat } from "./features/chats/ChatList";
 import { isListed, useChats } from "./features/chats/hooks";
 import NewChat from "./features/chats/NewChat";
-import Conversation from "./features/conversation/Conversation";
 import { JOIN_LINK_PREFIX } from "./features/groups/api";
-import JoinDialog, { type LinkToJoin } from "./features/groups/JoinDialog";
-import NewGroup from "./features/groups/NewGroup";
-import StarredPanel from "./features/starred/StarredPanel";
-import StatusPanel from "./features/status/StatusPanel";
+import type { LinkToJoin } from "./features/groups/JoinDialog";
 import { useAppliedAppearance } from "./features/appearance/hooks";
+import { later, loadLaterScreens } from "./later";
 import { useMessengerFeed } from "./messages";
 import { applySavedZoom, LAYER, useEscape, useShortcuts, zoom } from "./shortcuts";
 import { usePresenceFeed } from "./presence";
+import { afterStart, firstScreenShown } from "./startup";
+
+// Not on the first screen: loaded once it is painted (see later.tsx).
+const CallsPanel = later(() => import("./components/CallsPanel"));
+const Conversation = later(() => import("./features/conversation/Conversation"));
+const JoinDialog = later(() => import("./features/groups/JoinDialog"));
+const NewGroup = later(() => import("./features/groups/NewGroup"));
+const QuickChat = later(() => import("./components/QuickChat"));
+const SettingsPanel = later(() => import("./components/SettingsPanel"));
+const StarredPanel = later(() => import("./features/starred/StarredPanel"));
+const StatusPanel = later(() => import("./features/status/StatusPanel"));
 
 const SECTIONS = [
   { id: "chats", label: "Chats" },
@@ -45,6 +51,10 @@ export default function App() {
   useAppliedAppearance(account.status === "signed-in" ? account.me.appearance : null);
   useEffect(() => {
     applySavedZoom();
+  }, []);
+  // The screens the start does not show, loaded once it is over.
+  useEffect(() => {
+    void afterStart(async () => loadLaterScreens());
   }, []);
   // The quick-chat screen (no account needed), with the link it was opened for, if any.
   const [quick, setQuick] = useState<{ link: string | null } | null>(null);
@@ -76,6 +86,12 @@ export default function App() {
       })
       .catch((error) => console.error("watch_requests failed", error));
   }, []);
+
+  // The sign-in screen, when it is the first: painted, the start is over.
+  const signInShown = account.status === "signed-out" && !quick;
+  useLayoutEffect(() => {
+    if (signInShown) firstScreenShown("sign_in");
+  }, [signInShown]);
 
   if (quick) {
     return (

@@ -2,7 +2,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, describeError, type Me, type MessengerEvent } from "./api";
 import type { Appearance } from "./bindings/Appearance";
 import { appearanceApi } from "./features/appearance/api";
-import { useMessengerEvents } from "./messages";
+import { forgetChats, preloadChats } from "./features/chats/hooks";
+import { followMessenger, useMessengerEvents } from "./messages";
+import { mark } from "./startup";
 
 export type AccountState =
   | { status: "loading" }
@@ -15,6 +17,28 @@ interface Chosen {
   seq: number;
   userId: string;
   appearance: Appearance;
+}
+
+/** `current_account` as asked at start, until the first `useAccount` takes it. */
+let askedAtStart: Promise<Me | null> | null = null;
+
+/**
+ * At start (main.tsx, before React's first render): asks who is signed in, and as soon as
+ * someone is, follows the messenger and asks for their tiles, so the chat list waits neither for
+ * React to start nor for the frame around it to render. The first `useAccount` takes the answer.
+ */
+export function askAccountAtStart(): void {
+  askedAtStart = api.currentAccount().then((me) => {
+    mark("account_answered");
+    if (me) {
+      // The feed first: the store's `chats_changed` (once it is open) reloads the tiles.
+      followMessenger();
+      preloadChats();
+    }
+    return me;
+  });
+  // `useAccount` shows a failure; until it takes the answer, nothing else waits on it.
+  askedAtStart.catch(() => undefined);
 }
 
 /**
@@ -58,8 +82,9 @@ export function useAccount(): {
     setAccount({ status: "loading" });
     forgetChoice();
     endedSinceAsking.current = false;
-    api
-      .currentAccount()
+    const answer = askedAtStart ?? api.currentAccount();
+    askedAtStart = null;
+    answer
       .then((me) =>
         setAccount(
           me && !(endedSinceAsking.current && watched.current === null)
@@ -83,6 +108,12 @@ export function useAccount(): {
       })
       .catch((e) => console.error("watch_account failed", e));
   }, [reload, forgetChoice]);
+
+  // Signed out: the next account's tiles are its own.
+  const signedOut = account.status === "signed-out";
+  useEffect(() => {
+    if (signedOut) forgetChats();
+  }, [signedOut]);
 
   const setMe = useCallback(
     (me: Me) =>

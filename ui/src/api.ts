@@ -49,6 +49,7 @@ import type { ProfileUpdate } from "./bindings/ProfileUpdate";
 import type { ServerInfo } from "./bindings/ServerInfo";
 import type { SettingsView } from "./bindings/SettingsView";
 import type { SignUpForm } from "./bindings/SignUpForm";
+import type { StartupMark } from "./bindings/StartupMark";
 import type { Visibility } from "./bindings/Visibility";
 
 export type {
@@ -97,6 +98,7 @@ export type {
   ServerInfo,
   SettingsView,
   SignUpForm,
+  StartupMark,
   Visibility,
 };
 
@@ -258,6 +260,11 @@ export const api = {
   getCallSettings: () => call<CallSettingsView>("get_call_settings"),
   setCallSettings: (settings: CallSettings) =>
     call<CallSettings>("set_call_settings", { settings }),
+  /** Records a moment of the page's start (ms since the process started; the first of a name
+   * counts). Sent through startup.ts, which sends each once and only in a started page. */
+  startupMark: (name: string) => call<void>("startup_mark", { name }),
+  /** The start's moments so far, the desktop's and the page's, in the order they happened. */
+  startupMarks: () => call<StartupMark[]>("startup_marks"),
 };
 
 /** "message (code)": how every form shows a failure. */

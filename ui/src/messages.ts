@@ -54,21 +54,25 @@ function onEvent(event: MessengerEvent) {
   listeners.forEach((listener) => listener(event));
 }
 
-/** Starts following the messenger (once per page). */
+/** Starts following the messenger (once per page): at start before the tiles are asked for
+ * (account.ts), else when the signed-in frame mounts. */
+export function followMessenger(): void {
+  if (watching) return;
+  const mine = Symbol("messenger feed");
+  watching = mine;
+  api
+    .watchMessages((event) => {
+      if (watching === mine) onEvent(event);
+    })
+    .catch((error) => {
+      if (watching === mine) watching = null;
+      console.error("watch_messages failed", error);
+    });
+}
+
+/** `followMessenger` once mounted. */
 export function useMessengerFeed(): void {
-  useEffect(() => {
-    if (watching) return;
-    const mine = Symbol("messenger feed");
-    watching = mine;
-    api
-      .watchMessages((event) => {
-        if (watching === mine) onEvent(event);
-      })
-      .catch((error) => {
-        if (watching === mine) watching = null;
-        console.error("watch_messages failed", error);
-      });
-  }, []);
+  useEffect(followMessenger, []);
 }
 
 /** For tests: forgets the page's subscription (the next `useMessengerFeed` starts its own, and

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { api, type PhotoSize } from "./api";
 import { groupsApi } from "./features/groups/api";
+import { afterStart } from "./startup";
 
 /**
  * Whose photo it is, which says how to fetch it: a person's by user id (`user_photo`), a group's
@@ -31,7 +32,8 @@ function load(owner: PhotoOwner, photoId: string, size: PhotoSize): Promise<stri
   const key = `${photoId}:${size}`;
   let entry = cache.get(key);
   if (!entry) {
-    entry = fetchPhoto(owner, size).catch((error) => {
+    // The first screen paints with letters; the photos come once it is painted.
+    entry = afterStart(() => fetchPhoto(owner, size)).catch((error) => {
       cache.delete(key);
       console.warn("loading a photo failed", error);
       return null;

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use gkchat_client::ConnectionState;
 use gkchat_proto::chat::{Content, NewMessage};
-use gkchat_tests::desktop::{DesktopHarness, desktop_binary};
+use gkchat_tests::desktop::{DesktopHarness, app_memory, desktop_binary};
 use gkchat_tests::webdriver::Session;
 use gkchat_tests::{TestServer, client_for, test_device};
 
@@ -22,45 +22,31 @@ const CHATS: usize = 100;
 const PER_CHAT: usize = 1_000;
 const LONG: Duration = Duration::from_secs(900);
 
-/// The app's processes: every process whose command is the app binary, and their descendants
-/// (WebKit's web and network processes).
-fn app_processes(binary: &str) -> Vec<u32> {
-    let mut all: Vec<(u32, u32, String)> = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else { continue };
-        let ppid =
-            status.lines().find_map(|l| l.strip_prefix("PPid:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
-        let command = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-        let first = command.split(|b| *b == 0).next().unwrap_or_default();
-        all.push((pid, ppid, String::from_utf8_lossy(first).into_owned()));
-    }
-    let mut found: Vec<u32> = all.iter().filter(|(_, _, cmd)| cmd.ends_with(binary)).map(|(pid, _, _)| *pid).collect();
-    let mut grew = true;
-    while grew {
-        grew = false;
-        for (pid, ppid, _) in &all {
-            if found.contains(ppid) && !found.contains(pid) {
-                found.push(*pid);
-                grew = true;
-            }
-        }
-    }
-    found
+/// Empties the OS page cache (root only): the next start reads the app and its libraries from disk.
+fn drop_page_cache() -> bool {
+    let synced = std::process::Command::new("sync").status().is_ok_and(|s| s.success());
+    synced && std::fs::write("/proc/sys/vm/drop_caches", "3").is_ok()
 }
 
-/// Sum of `field` (kB) in `/proc/<pid>/<file>` over `pids`, in MiB.
-fn sum_kb(pids: &[u32], file: &str, field: &str) -> f64 {
-    let kb: u64 = pids
-        .iter()
-        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/{file}")).ok())
-        .filter_map(|text| {
-            text.lines()
-                .find_map(|l| l.strip_prefix(field))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
-        .sum();
-    kb as f64 / 1024.0
+/// The app's start-up marks (name, ms since its process started), asked of the app itself.
+async fn startup_marks(session: &Session) -> Vec<(String, f64)> {
+    let marks =
+        session.execute("return window.__TAURI_INTERNALS__.invoke('startup_marks');", serde_json::json!([])).await;
+    marks
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| (m["name"].as_str().unwrap_or_default().to_owned(), m["ms"].as_f64().unwrap_or(f64::NAN)))
+        .collect()
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn runs(values: &[f64]) -> String {
+    format!("({})", values.iter().map(|v| format!("{v:.0}")).collect::<Vec<_>>().join(" / "))
 }
 
 async fn unread_total(session: &Session) -> u64 {
@@ -119,35 +105,63 @@ async fn desktop_figures() {
 
     // Idle: a minute after the last message, all the app's processes.
     tokio::time::sleep(Duration::from_secs(60)).await;
-    let pids = app_processes(&app_name);
+    let processes = app_memory(&app_name);
+    for p in &processes {
+        println!("idle memory of {} ({}): RSS {:.0} MiB, PSS {:.0} MiB", p.name, p.pid, p.rss_mib, p.pss_mib);
+    }
     println!(
         "idle memory of {} processes: RSS {:.0} MiB, PSS {:.0} MiB",
-        pids.len(),
-        sum_kb(&pids, "status", "VmRSS:"),
-        sum_kb(&pids, "smaps_rollup", "Pss:")
+        processes.len(),
+        processes.iter().map(|p| p.rss_mib).sum::<f64>(),
+        processes.iter().map(|p| p.pss_mib).sum::<f64>()
     );
 
-    // Start to an interactive chat list (signed in from the keyring, tiles from the local
-    // store), five times; the process is new each time, the OS page cache is warm.
-    let mut starts = Vec::new();
+    // Start to the painted chat list, five times with the OS page cache warm, then three times
+    // cold (dropped before the start; needs root, else skipped). The app's own marks count from
+    // its process's start (`startup_marks`); the time through WebDriver is printed beside them.
     let mut session = session;
-    for _ in 0..5 {
-        session.end().await;
-        harness.app_exited().await;
-        let started = Instant::now();
-        session = Session::start(&harness.driver_url, app.to_str().unwrap()).await;
-        session.wait_for("[data-testid=chat-tile]", LONG).await;
-        while session
-            .execute("return document.querySelectorAll('[data-testid=chat-tile]').length;", serde_json::json!([]))
-            .await
-            .as_u64()
-            != Some(CHATS as u64)
-        {
-            tokio::time::sleep(Duration::from_millis(5)).await;
+    for cold in [false, true] {
+        let mut inside = Vec::new();
+        let mut outside = Vec::new();
+        for _ in 0..if cold { 3 } else { 5 } {
+            if cold && !drop_page_cache() {
+                println!("cold starts skipped: cannot write /proc/sys/vm/drop_caches");
+                break;
+            }
+            session.end().await;
+            harness.app_exited().await;
+            if cold {
+                drop_page_cache();
+            }
+            let started = Instant::now();
+            session = Session::start(&harness.driver_url, app.to_str().unwrap()).await;
+            session.wait_for("[data-testid=chat-tile]", LONG).await;
+            while session
+                .execute("return document.querySelectorAll('[data-testid=chat-tile]').length;", serde_json::json!([]))
+                .await
+                .as_u64()
+                != Some(CHATS as u64)
+            {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            outside.push(started.elapsed().as_millis() as f64);
+            let marks = startup_marks(&session).await;
+            println!("start marks ({}): {marks:?}", if cold { "cold" } else { "warm" });
+            let painted = marks.iter().find(|(name, _)| name == "chat_list_painted").map(|(_, ms)| *ms);
+            inside.push(painted.expect("the page marks its painted chat list"));
         }
-        starts.push(started.elapsed().as_millis());
+        if inside.is_empty() {
+            continue;
+        }
+        let cache = if cold { "cold" } else { "warm" };
+        println!(
+            "start to a painted chat list of {CHATS} tiles, page cache {cache}: inside the app median {:.0} ms {}; \
+             through WebDriver median {:.0} ms {}",
+            median(&mut inside),
+            runs(&inside),
+            median(&mut outside),
+            runs(&outside)
+        );
     }
-    starts.sort_unstable();
-    println!("start to a chat list of {CHATS} tiles (ms, 5 runs, sorted): {starts:?}; median {}", starts[2]);
     session.end().await;
 }

@@ -31,16 +31,16 @@ fn numbered(n: usize, chat_id: &str) -> NewMessage {
     }
 }
 
-/// How many messages the timeline holds, how many rows are in the DOM, and the `seq` of the
-/// first row in the DOM.
-async fn timeline(session: &Session) -> (u64, u64, i64) {
+/// How many messages the timeline holds, how many rows are in the DOM, the `seq` of the first
+/// row in the DOM and the oldest `seq` the timeline holds.
+async fn timeline(session: &Session) -> (u64, u64, i64, i64) {
     let script = "const t = document.querySelector('[data-testid=timeline]'); \
                   const first = t.querySelector('[data-testid=message]'); \
                   return [Number(t.dataset.loaded), t.querySelectorAll('[data-testid=message]').length, \
-                          first ? Number(first.dataset.seq) : -1];";
+                          first ? Number(first.dataset.seq) : -1, Number(t.dataset.oldestSeq || -1)];";
     let value = session.execute(script, serde_json::json!([])).await;
     let number = |i: usize| value[i].as_f64().unwrap_or(-1.0);
-    (number(0) as u64, number(1) as u64, number(2) as i64)
+    (number(0) as u64, number(1) as u64, number(2) as i64, number(3) as i64)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -103,22 +103,24 @@ async fn a_chat_of_100000_messages_opens_scrolls_and_finds() {
     session.wait_for(&format!("[data-testid=message][data-seq=\"{messages}\"]"), WAIT).await;
     println!("figure: open the chat to its newest message: {} ms", opening.elapsed().as_millis());
     std::fs::write(shots_dir().join("long-chat.png"), session.screenshot().await).unwrap();
-    let (loaded, rows, _) = timeline(&session).await;
+    let (loaded, rows, _, _) = timeline(&session).await;
     assert!(loaded >= 200 && rows < 120, "a window of rows: {rows} in the page of {loaded} loaded");
 
-    // Scroll to the top twenty times: each time an older page comes in, the page stays small.
+    // Scroll to the top twenty times: each time an older page comes in, the page stays small
+    // and what the timeline holds stays bounded (the newest end goes past 1,000).
     let mut oldest_seen = i64::MAX;
     let mut pages = Vec::new();
     for _ in 0..20 {
-        let (before, _, _) = timeline(&session).await;
+        let (_, _, _, before) = timeline(&session).await;
         let started = Instant::now();
         session.execute("document.querySelector('[data-testid=timeline]').scrollTop = 0;", serde_json::json!([])).await;
         let deadline = Instant::now() + WAIT;
         let mut scrolled = Instant::now();
         loop {
-            let (now, rows, _) = timeline(&session).await;
-            if now > before {
-                assert!(rows < 120, "still a window of rows: {rows} of {now}");
+            let (loaded, rows, _, now) = timeline(&session).await;
+            if now < before {
+                assert!(rows < 120, "still a window of rows: {rows} of {loaded}");
+                assert!(loaded <= 1_000, "the timeline holds at most 1,000 messages: {loaded}");
                 break;
             }
             assert!(Instant::now() < deadline, "no older page came in (still {now})");
@@ -134,13 +136,13 @@ async fn a_chat_of_100000_messages_opens_scrolls_and_finds() {
         }
         pages.push(started.elapsed().as_millis());
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let (_, _, first) = timeline(&session).await;
+        let (_, _, first, _) = timeline(&session).await;
         if first >= 0 {
             oldest_seen = oldest_seen.min(first);
         }
     }
-    let (loaded, _, _) = timeline(&session).await;
-    assert!(loaded >= 200 * 21, "twenty older pages came in: {loaded} loaded");
+    let (_, _, _, oldest) = timeline(&session).await;
+    assert!(oldest <= (messages - 200 * 21 + 1) as i64, "twenty older pages came in: the oldest held is {oldest}");
     assert!(oldest_seen < (messages - 4_000) as i64, "the rows shown went back in time: {oldest_seen}");
     pages.sort_unstable();
     println!(
@@ -156,8 +158,8 @@ async fn a_chat_of_100000_messages_opens_scrolls_and_finds() {
     session.click(&hit).await;
     session.wait_for(".bubble.highlight[data-seq=\"1\"]", LONG).await;
     println!("figure: search and jump to the first of {messages} messages: {} ms", jumping.elapsed().as_millis());
-    let (_, rows, _) = timeline(&session).await;
-    assert!(rows < 120, "still a window of rows after the jump: {rows}");
+    let (loaded, rows, _, _) = timeline(&session).await;
+    assert!(rows < 120 && loaded <= 1_000, "still a window after the jump: {rows} rows of {loaded}");
 
     session.end().await;
     drop(harness);

@@ -11,6 +11,7 @@ mod installer;
 mod long_chat;
 mod media;
 mod quick;
+mod soak;
 
 use std::time::Duration;
 

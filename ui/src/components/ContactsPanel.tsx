@@ -3,6 +3,7 @@ import { api, describeError, type Contact } from "../api";
 import { useNow } from "../hooks";
 import { presenceLoaded, usePresence } from "../presence";
 import { LAYER, useEscape } from "../shortcuts";
+import { afterStart } from "../startup";
 import { presenceText } from "../time";
 import { useLoaded } from "../useLoaded";
 import { JOIN_LINK_PREFIX } from "../features/groups/api";
@@ -26,6 +27,9 @@ function PresenceLine({ contact }: { contact: Contact }) {
     </div>
   );
 }
+
+/** My contacts (from the server), under the chat list: asked for once the tiles are painted. */
+const listContacts = () => afterStart(api.listContacts);
 
 /** A `gkchat://add/…` link the app was opened with, to add once. */
 export interface LinkToAdd {
@@ -52,7 +56,7 @@ export default function ContactsPanel({
   /** A `gkchat://join/…` link was typed or pasted in the add field. */
   onJoinLink?: (link: string) => void;
 }) {
-  const { data: contacts, error, setError, reload } = useLoaded(api.listContacts);
+  const { data: contacts, error, setError, reload } = useLoaded(listContacts);
   const [search, setSearch] = useState("");
   const [username, setUsername] = useState("");
   const [reporting, setReporting] = useState<string | null>(null);

@@ -1,10 +1,11 @@
-import { useState } from "react";
+import { useLayoutEffect, useState } from "react";
 import type { LocalChat } from "../../api";
 import { isMuted, MUTED_FOREVER, preview, tileTime } from "../../chatText";
 import Avatar from "../../components/Avatar";
 import { MoreIcon, MutedIcon, PinIcon, TimerIcon } from "../../components/Icon";
 import { useTypingUsers } from "../../messages";
 import { LAYER, useEscape } from "../../shortcuts";
+import { firstScreenShown } from "../../startup";
 import { timerTitle } from "../disappearing/words";
 import { useMembers, useNames } from "../groups/hooks";
 import { typingText, type NameOf } from "../groups/words";
@@ -184,6 +185,11 @@ export default function ChatList({
   const [chosen, setView] = useState<View>("chats");
   const [search, setSearch] = useState("");
   useEscape(search !== "", LAYER.search, () => setSearch(""));
+  // The tiles from the local store, in the page: the start's first screen (marked, then painted).
+  const tilesShown = all !== null && error === null;
+  useLayoutEffect(() => {
+    if (tilesShown) firstScreenShown("chat_list");
+  }, [tilesShown]);
   if (error) {
     return (
       <p className="error" role="alert">

@@ -1,34 +1,110 @@
-// The chat list's state: my chats (reloaded whenever the messenger says something changed) and
-// which of them the list shows.
-import { useCallback, useEffect, useRef, useState } from "react";
-import type { LocalChat, MessengerEvent } from "../../api";
-import { useMessengerEvents } from "../../messages";
+// The chat list's state: my chats, one list for the page that every screen showing them shares
+// (the list, the frame's shortcuts, the conversation, …), reloaded whenever the messenger says
+// something changed; and which of them the list shows.
+import { useEffect, useRef, useSyncExternalStore } from "react";
+import { ApiError, type LocalChat, type MessengerEvent } from "../../api";
+import { onMessengerEvent } from "../../messages";
 import type { PhotoOwner } from "../../photos";
+import { mark } from "../../startup";
 import { chatsApi } from "./api";
+
+interface ChatsState {
+  chats: LocalChat[] | null;
+  error: string | null;
+}
+
+let state: ChatsState = { chats: null, error: null };
+const listeners = new Set<() => void>();
+/** How many mounted screens show the list. */
+let watchers = 0;
+/** The start asked for the list before the frame that shows it mounted: keep it fresh. */
+let expected = false;
+/** Changed while nobody showed it: loaded again when someone does. */
+let stale = false;
+/** One `list_chats` at a time; asked again meanwhile: once more when it lands (so an older answer
+ * never replaces a newer one). */
+let loading = false;
+let again = false;
+/** Bumped when the list is forgotten: answers asked for before are dropped. */
+let generation = 0;
+let following: (() => void) | null = null;
+
+function publish(next: ChatsState) {
+  state = next;
+  listeners.forEach((listener) => listener());
+}
+
+function load() {
+  following ??= onMessengerEvent(onEvent);
+  if (loading) {
+    again = true;
+    return;
+  }
+  loading = true;
+  stale = false;
+  const asked = generation;
+  chatsApi
+    .listChats()
+    .then((chats) => {
+      if (asked !== generation) return;
+      mark("chats_answered");
+      publish({ chats, error: null });
+    })
+    .catch((e) => {
+      if (asked !== generation) return;
+      mark("chats_failed");
+      // At start the account can answer before its local store is open: the store says
+      // `chats_changed` once it is, and the list loads then (no "sign in first" meanwhile).
+      if (e instanceof ApiError && e.code === "unauthorized" && state.chats === null) return;
+      publish({ chats: state.chats, error: String(e?.message ?? e) });
+    })
+    .finally(() => {
+      if (asked !== generation) return;
+      loading = false;
+      if (again) {
+        again = false;
+        load();
+      }
+    });
+}
+
+function onEvent(event: MessengerEvent) {
+  if (event.event === "typing") return;
+  if (watchers > 0 || expected) load();
+  else if (state.chats !== null) stale = true;
+}
+
+function subscribe(listener: () => void) {
+  listeners.add(listener);
+  watchers += 1;
+  expected = false;
+  if (!loading && (state.chats === null || state.error !== null || stale)) load();
+  return () => {
+    listeners.delete(listener);
+    watchers -= 1;
+  };
+}
 
 /** My chats, reloaded whenever the messenger says they changed. */
 export function useChats(): { chats: LocalChat[] | null; error: string | null } {
-  const [chats, setChats] = useState<LocalChat[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const reload = useCallback(() => {
-    chatsApi
-      .listChats()
-      .then((list) => {
-        setChats(list);
-        setError(null);
-      })
-      .catch((e) => setError(String(e?.message ?? e)));
-  }, []);
-  useEffect(reload, [reload]);
-  useMessengerEvents(
-    useCallback(
-      (event: MessengerEvent) => {
-        if (event.event !== "typing") reload();
-      },
-      [reload],
-    ),
-  );
-  return { chats, error };
+  return useSyncExternalStore(subscribe, () => state);
+}
+
+/** At start, as soon as the account answers signed in: asks for the tiles before the frame that
+ * shows them has rendered. */
+export function preloadChats(): void {
+  expected = true;
+  load();
+}
+
+/** Drops the list (signed out: the next account's list is its own). */
+export function forgetChats(): void {
+  generation += 1;
+  loading = false;
+  again = false;
+  stale = false;
+  expected = false;
+  publish({ chats: null, error: null });
 }
 
 /**

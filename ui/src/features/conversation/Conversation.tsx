@@ -9,11 +9,10 @@ import {
   type KeyboardEvent,
 } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { describeError, type LocalMessage, type Message, type MessageInfo } from "../../api";
+import { describeError, type LocalMessage, type MessageInfo } from "../../api";
 import type { Background } from "../../bindings/Background";
 import { messageText, tickOf } from "../../chatText";
 import { ChevronDownIcon, CloseIcon, SmileIcon } from "../../components/Icon";
-import { goneAt } from "../../messages";
 import { LAYER, useEscape } from "../../shortcuts";
 import { clockTime, dayLabel } from "../../time";
 import { backgroundLook, backgroundMarker, effectiveBackground } from "../appearance/appearance";
@@ -43,19 +42,18 @@ import ConversationHeader from "./ConversationHeader";
 import ConversationSearch from "./ConversationSearch";
 import EmojiPicker from "./EmojiPicker";
 import ForwardPicker from "./ForwardPicker";
-import { PAGE, TYPING_THROTTLE_MS, useChatMessages } from "./hooks";
+import { TYPING_THROTTLE_MS, useChatMessages } from "./hooks";
 import MessageBubble from "./MessageBubble";
 import MentionList, { useMentionCompletion } from "./MentionList";
 import { decodeMentions, encodeMentions, mentionsToText } from "./mentions";
 import MessageMenu from "./MessageMenu";
 import RefusedNotice from "./RefusedNotice";
 import SystemNotice from "./SystemNotice";
+import { useJump } from "./jump";
+import { useHeightsOfHeldRows, useRowKeptInView } from "./timeline";
+import { PAGE } from "./window";
 import "../appearance/appearance.css";
 import "./conversation.css";
-
-/** What a jump to a message that went says, and for how long. */
-const GONE_NOTICE = "That message is no longer in this chat";
-const NOTICE_MS = 4000;
 
 /**
  * "Delivered today at 14:02 · Read today at 14:05" for a message's info; in a group, each
@@ -152,9 +150,28 @@ function ConversationView({
   onClose: () => void;
 }) {
   const chatId = open.chatId;
-  const { messages, gone, complete, reload, loadOlder: loadOlderRows } = useChatMessages(chatId);
+  const [atBottom, setAtBottom] = useState(true);
+  const chatMessages = useChatMessages(chatId, atBottom);
+  const {
+    messages,
+    gone,
+    complete,
+    newest,
+    olderInStore,
+    showNewest,
+    loadOlder: loadOlderRows,
+    loadNewer: loadNewerRows,
+  } = chatMessages;
+  /** The newest message is held and the view is at it: new ones come into view. */
+  const following = atBottom && newest;
+  /** Back to the newest messages (a jump down, or after sending). */
+  const toNewest = useCallback(() => {
+    setAtBottom(true);
+    if (!newest) void showNewest();
+  }, [newest, showNewest]);
   /** An older page is on its way (scrolling up, or a jump back to a search hit). */
   const loadingOlder = useRef(false);
+  const loadingNewer = useRef(false);
   const { chats } = useChats();
   const chat = chats?.find((c) => c.id === chatId) ?? null;
   useWhenGone(chatId, chats, onClose);
@@ -176,7 +193,6 @@ function ConversationView({
   const [menuFor, setMenuFor] = useState<string | null>(null);
   const [emoji, setEmoji] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [atBottom, setAtBottom] = useState(true);
   const [hasOlder, setHasOlder] = useState(true);
   const [forwarding, setForwarding] = useState<LocalMessage | null>(null);
   const [sharingContact, setSharingContact] = useState(false);
@@ -184,7 +200,6 @@ function ConversationView({
   const [creatingEvent, setCreatingEvent] = useState(false);
   const [info, setInfo] = useState<{ id: string; text: string } | null>(null);
   const [searching, setSearching] = useState(false);
-  const [focus, setFocus] = useState<string | null>(open.focus ?? null);
   const lastTyping = useRef(0);
   const list = useRef<HTMLDivElement>(null);
   const composer = useRef<HTMLTextAreaElement>(null);
@@ -202,7 +217,7 @@ function ConversationView({
   });
   const voice = useVoiceRecording(chatId, {
     onError: setError,
-    onSent: () => setAtBottom(true),
+    onSent: toNewest,
   });
   const recording = voice.phase !== "idle";
   const preview = useLinkPreviewDraft(text, editing === null);
@@ -239,67 +254,28 @@ function ConversationView({
 
   // Stay at the bottom as messages arrive, unless the user scrolled up.
   useLayoutEffect(() => {
-    if (atBottom && rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: "end" });
-  }, [rows.length, atBottom, virtualizer, messages]);
+    if (following && rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: "end" });
+  }, [rows.length, following, virtualizer, messages]);
 
-  // Older rows came in above: keep what the user was looking at in place. Only once they are
-  // in: a reload of the same rows (another event) must not use up the position.
-  const keepFromBottom = useRef<{ fromBottom: number; count: number } | null>(null);
-  useLayoutEffect(() => {
-    const element = list.current;
-    const keep = keepFromBottom.current;
-    if (element && keep !== null && (messages?.length ?? 0) > keep.count) {
-      element.scrollTop = element.scrollHeight - keep.fromBottom;
-      keepFromBottom.current = null;
-    }
-  }, [messages]);
+  // Rows come and go above the one in view (older pages in, the far end dropped): it stays put.
+  const noteRowInView = useRowKeptInView(virtualizer, list, rows, following);
+  useHeightsOfHeldRows(virtualizer, rows);
 
-  // Jumping to a message: load back far enough to hold it, then centre and mark it; one that
-  // went (or is nowhere in the whole chat) is not looked for, and a short notice says so.
-  const [highlight, setHighlight] = useState<string | null>(null);
-  const [jumpNotice, setJumpNotice] = useState<string | null>(null);
-  useEffect(() => {
-    if (!focus || !messages) return;
-    const index = messages.findIndex((m) => m.message.id === focus);
-    if (index < 0 && (gone.has(focus) || complete)) {
-      setFocus(null);
-      setJumpNotice(GONE_NOTICE);
-      return;
-    }
-    if (index >= 0) {
-      setAtBottom(false);
-      virtualizer.scrollToIndex(index, { align: "center" });
-      setHighlight(focus);
-      setFocus(null);
-      const timer = setTimeout(() => setHighlight(null), 2000);
-      return () => clearTimeout(timer);
-    }
-    // Not loaded yet: bring in pages of growing size (the effect runs again with them).
-    if (chat && messages.length < chat.last_seq && !loadingOlder.current) {
-      loadingOlder.current = true;
-      loadOlderRows(Math.max(messages.length, PAGE))
-        .catch((e) => setError(describeError(e)))
-        .finally(() => {
-          loadingOlder.current = false;
-        });
-    }
-  }, [focus, messages, gone, complete, chat, virtualizer, loadOlderRows]);
-  useEffect(() => {
-    if (jumpNotice === null) return;
-    const timer = setTimeout(() => setJumpNotice(null), NOTICE_MS);
-    return () => clearTimeout(timer);
-  }, [jumpNotice]);
-  /** Shows a search hit's message: one gone since the search is not looked for. (The other
-   * jumps, by id, stop in the effect above once the message is known gone.) */
-  const jumpTo = (message: Message) => {
-    setJumpNotice(null);
-    if (goneAt(message, Date.now()) || message.hidden) {
-      setFocus(null);
-      setJumpNotice(GONE_NOTICE);
-    } else {
-      setFocus(message.id);
-    }
-  };
+  const stopFollowing = useCallback(() => setAtBottom(false), []);
+  const {
+    highlight,
+    notice: jumpNotice,
+    jumpToId,
+    jumpToHit,
+  } = useJump({
+    initial: open.focus ?? null,
+    chatMessages,
+    chat,
+    virtualizer,
+    loadingOlder,
+    stopFollowing,
+    onError: setError,
+  });
 
   const byId = useMemo(() => new Map((messages ?? []).map((m) => [m.message.id, m])), [messages]);
 
@@ -337,7 +313,7 @@ function ConversationView({
       }
       setText("");
       mentions.reset();
-      setAtBottom(true);
+      toNewest();
       lastTyping.current = 0;
       conversationApi.setTyping(chatId, false).catch(() => {});
     } catch (e) {
@@ -387,13 +363,6 @@ function ConversationView({
   const loadOlder = async () => {
     if (loadingOlder.current) return;
     loadingOlder.current = true;
-    const element = list.current;
-    if (element) {
-      keepFromBottom.current = {
-        fromBottom: element.scrollHeight - element.scrollTop,
-        count: messages?.length ?? 0,
-      };
-    }
     try {
       setAtBottom(false);
       const got = await loadOlderRows(PAGE);
@@ -409,10 +378,25 @@ function ConversationView({
     }
   };
 
+  // Newer messages, after a long read back or a jump: from the store.
+  const loadNewer = async () => {
+    if (loadingNewer.current) return;
+    loadingNewer.current = true;
+    try {
+      // They come in below the view, which does not follow them down.
+      setAtBottom(false);
+      await loadNewerRows();
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      loadingNewer.current = false;
+    }
+  };
+
   const now = Date.now();
-  const canLoadOlder = hasOlder && (messages?.[0]?.message.seq ?? 0) > 1;
+  const canLoadOlder = (hasOlder || olderInStore) && (messages?.[0]?.message.seq ?? 0) > 1;
   /** Nothing older is left to bring in: a message not here is not in the chat at all. */
-  const allLoaded = complete || !hasOlder;
+  const allLoaded = complete || (!hasOlder && !olderInStore);
 
   /**
    * Whether the message a reply quotes disappeared: known gone (seen going, or said expired by
@@ -441,7 +425,7 @@ function ConversationView({
           onOpenInfo={() => (setGalleryOpen(false), setInfoOpen(!infoOpen))}
           onOpenGallery={() => (setInfoOpen(false), setGalleryOpen(!galleryOpen))}
           onDeleted={onClose}
-          onCleared={reload}
+          onCleared={() => void showNewest()}
           nameOf={nameOf}
         />
         {searching && (
@@ -449,7 +433,7 @@ function ConversationView({
             chatId={chatId}
             onPick={(hit) => {
               setSearching(false);
-              jumpTo(hit.message.message);
+              jumpToHit(hit.message.message);
             }}
           />
         )}
@@ -464,10 +448,15 @@ function ConversationView({
           ref={list}
           data-testid="timeline"
           data-loaded={messages?.length ?? 0}
+          data-oldest-seq={messages?.find((m) => m.message.seq > 0)?.message.seq ?? ""}
           onScroll={(event) => {
             const el = event.currentTarget;
-            setAtBottom(el.scrollHeight - el.scrollTop - el.clientHeight < 40);
+            const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
+            // At the bottom of what is held follows the chat only when that is its newest.
+            setAtBottom(fromBottom < 40 && newest);
+            noteRowInView();
             if (el.scrollTop < 200 && canLoadOlder) void loadOlder();
+            if (fromBottom < 200 && !newest) void loadNewer();
           }}
         >
           {canLoadOlder && (
@@ -604,7 +593,7 @@ function ConversationView({
             onSent={() => {
               files.clear();
               setReplyTo(null);
-              setAtBottom(true);
+              toNewest();
               composer.current?.focus();
             }}
           />
@@ -620,7 +609,7 @@ function ConversationView({
             onSent={() => {
               setSharingContact(false);
               setReplyTo(null);
-              setAtBottom(true);
+              toNewest();
               composer.current?.focus();
             }}
           />
@@ -634,7 +623,7 @@ function ConversationView({
             }}
             onSent={() => {
               setCreatingPoll(false);
-              setAtBottom(true);
+              toNewest();
               composer.current?.focus();
             }}
           />
@@ -648,17 +637,17 @@ function ConversationView({
             }}
             onSent={() => {
               setCreatingEvent(false);
-              setAtBottom(true);
+              toNewest();
               composer.current?.focus();
             }}
           />
         )}
-        {!atBottom && (
+        {!following && (
           <button
             type="button"
             className="jump-to-bottom"
             aria-label="Jump to the newest message"
-            onClick={() => setAtBottom(true)}
+            onClick={toNewest}
           >
             <ChevronDownIcon />
           </button>
@@ -791,7 +780,7 @@ function ConversationView({
           onDeleted={onClose}
           onShowMessage={(messageId) => {
             setInfoOpen(false);
-            setFocus(messageId);
+            jumpToId(messageId);
           }}
         />
       )}
@@ -800,7 +789,7 @@ function ConversationView({
           chatId={chatId}
           onPick={(messageId) => {
             setGalleryOpen(false);
-            setFocus(messageId);
+            jumpToId(messageId);
           }}
           onClose={() => setGalleryOpen(false)}
         >
@@ -811,7 +800,7 @@ function ConversationView({
               hideEmpty
               onPick={(messageId) => {
                 setGalleryOpen(false);
-                setFocus(messageId);
+                jumpToId(messageId);
               }}
             />
           )}
@@ -821,7 +810,7 @@ function ConversationView({
               myId={myId}
               onPick={(messageId) => {
                 setGalleryOpen(false);
-                setFocus(messageId);
+                jumpToId(messageId);
               }}
             />
           )}

@@ -1,16 +1,25 @@
-// The conversation's state: one chat's messages, paged back on demand, reloaded when the
-// messenger says they changed and gone the moment they disappear, and the changes of mine the
-// server refused.
+// The conversation's state: a window of one chat's messages (the newest while they are in view,
+// paged back and forth as the user scrolls), kept fresh from the messenger's events and rid of
+// the moment a message disappears; and the changes of mine the server refused.
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { LocalMessage, MessageAction, MessengerEvent } from "../../api";
 import { goneAt, useMessengerEvents } from "../../messages";
 import { conversationApi } from "./api";
+import {
+  BEFORE_ALL,
+  MAX_HELD,
+  PAGE,
+  joinNewer,
+  newestSeq,
+  oldestSeq,
+  placed,
+  withIds,
+} from "./window";
+
+export { PAGE } from "./window";
 
 /** Mirrors proto's TYPING_THROTTLE_MS. */
 export const TYPING_THROTTLE_MS = 3000;
-
-/** How many messages a chat shows at first, and how many more each older page brings. */
-export const PAGE = 200;
 
 /** The longest wait before looking again for messages whose time is up (timers cap theirs). */
 export const EXPIRY_CHECK_MS = 24 * 60 * 60 * 1000;
@@ -27,36 +36,57 @@ export function nextExpiry(list: LocalMessage[]): number | null {
   return next;
 }
 
-/** The sequence number of the oldest of these that has one (a pending message has none yet:
- * 0); Infinity when none has. */
-function oldestSeq(list: LocalMessage[]): number {
-  return list.find((local) => local.message.seq > 0)?.message.seq ?? Infinity;
-}
-
-/**
- * One chat's messages: the newest `PAGE` at first, growing by older pages (each asked of the
- * store on its own, so paging back costs a page however far back it goes); when any of them
- * changes, as many as are held are reloaded. A message that disappeared (expired, or its time up
- * and nobody kept it) is not among them: it goes at its time while shown, and at once when the
- * messenger says it expired.
- */
-export function useChatMessages(chatId: string): {
+/** One chat's window of messages and how to move it; see `useChatMessages`. */
+export interface ChatMessages {
   messages: LocalMessage[] | null;
-  /** The ids of the messages known to have disappeared: seen go while the chat is open, or
-   * said expired by the messenger, held or not (their quotes say so). */
+  /** The ids of the messages known to have disappeared (the latest `MAX_HELD`): seen go while
+   * the chat is open, or said expired by the messenger, held or not (their quotes say so). */
   gone: ReadonlySet<string>;
   /** Everything from the chat's first message on is held (no older page to bring in). */
   complete: boolean;
-  reload: () => void;
+  /** The chat's newest message is held (else newer ones come as the user scrolls down). */
+  newest: boolean;
+  /** The store has messages older than the first one held (dropped, or not asked for yet). */
+  olderInStore: boolean;
+  /** Holds the chat's newest page again, as on opening. */
+  showNewest: () => Promise<void>;
   /** Brings in up to `count` older messages from the store; resolves to how many came. */
   loadOlder: (count: number) => Promise<number>;
-} {
+  /** Brings in the next newer messages from the store; resolves to how many came. */
+  loadNewer: () => Promise<number>;
+  /** Holds a page around the message at `seq` (a jump far back). */
+  showAround: (seq: number) => Promise<void>;
+}
+
+/**
+ * One chat's messages, a window of them and never the whole chat: the newest `PAGE` at first,
+ * and only those while `atBottom` (the user is at the bottom of the timeline). Scrolling up
+ * brings older pages from the store and keeps messages arriving meanwhile, up to `MAX_HELD`;
+ * past it the far end goes (the newest too: they come back page by page as the user scrolls
+ * down). When something changes, the store is asked for its newest page only — one look at a
+ * time — and a changed message that is held takes the version its event carries. A message that
+ * disappeared (expired, or its time up and nobody kept it) is not among them: it goes at its time
+ * while shown, and at once when the messenger says it expired.
+ */
+export function useChatMessages(chatId: string, atBottom: boolean): ChatMessages {
   const [messages, setMessages] = useState<LocalMessage[] | null>(null);
   const [gone, setGone] = useState<ReadonlySet<string>>(NONE);
   const [complete, setComplete] = useState(false);
+  const [newest, setNewest] = useState(true);
+  const [olderInStore, setOlderInStore] = useState(false);
   /** What the store gave, gone ones too (paging goes by it). */
   const held = useRef<LocalMessage[] | null>(null);
-  const wanted = useRef(PAGE);
+  /** `held` reaches the chat's newest message: what arrives joins it. */
+  const atNewest = useRef(true);
+  const bottom = useRef(atBottom);
+  bottom.current = atBottom;
+  /** Bumped when the window starts over (another chat, the newest again, a jump): answers
+   * asked for before it are dropped. */
+  const generation = useRef(0);
+  /** A look at the newest page is on its way; `again`: events came meanwhile. */
+  const looking = useRef(false);
+  const again = useRef(false);
+
   const show = useCallback((list: LocalMessage[]) => {
     held.current = list;
     setComplete(oldestSeq(list) <= 1);
@@ -66,28 +96,120 @@ export function useChatMessages(chatId: string): {
       setMessages(list);
       return;
     }
-    setGone((before) => new Set([...before, ...goneNow.map((local) => local.message.id)]));
+    const ids = goneNow.map((local) => local.message.id);
+    setGone((before) => withIds(before, ids));
     setMessages(list.filter((local) => !goneAt(local.message, now)));
   }, []);
-  const reload = useCallback(() => {
-    const count = wanted.current;
-    conversationApi
-      .chatMessages(chatId, null, count)
-      .then((list) => {
-        // An older page came in meanwhile: this answer holds too few; ask again.
-        if (count === wanted.current) show(list);
-        else reload();
+  const reachNewest = useCallback((reached: boolean) => {
+    atNewest.current = reached;
+    setNewest(reached);
+  }, []);
+  /** Starts the window over: what was asked for before it no longer counts. */
+  const restart = useCallback(() => {
+    generation.current += 1;
+    looking.current = false;
+    again.current = false;
+    return generation.current;
+  }, []);
+  const ask = useCallback(
+    (before: number | null, limit: number) => conversationApi.chatMessages(chatId, before, limit),
+    [chatId],
+  );
+
+  /** The newest page, held on its own: the store may have older ones unless it came short. */
+  const holdNewest = useCallback(
+    (newestPage: LocalMessage[]) => {
+      reachNewest(true);
+      setOlderInStore(newestPage.length >= PAGE);
+      show(newestPage);
+    },
+    [reachNewest, show],
+  );
+
+  /**
+   * The store's newest messages back to where they meet `list` (the user reads back): pages
+   * before the newest one are asked for while they do not; `whole` when the store has no more
+   * (the run is the whole chat). Null past `MAX_HELD`: what arrived waits in the store.
+   */
+  const runToHeld = useCallback(
+    async (list: LocalMessage[], newestPage: LocalMessage[]) => {
+      let run = newestPage;
+      let whole = run.length < PAGE;
+      while (!whole && joinNewer(list, run) === null) {
+        if (run.length >= MAX_HELD) return null;
+        const start = oldestSeq(run);
+        const page = await ask(start === Infinity ? BEFORE_ALL : start, PAGE);
+        run = [...page, ...run];
+        whole = page.length < PAGE;
+      }
+      return { run, whole };
+    },
+    [ask],
+  );
+
+  /** Looks at the newest page again (something changed) and joins it to what is held. */
+  const refresh = useCallback(() => {
+    if (!atNewest.current) return;
+    if (looking.current) {
+      again.current = true;
+      return;
+    }
+    looking.current = true;
+    const asked = generation.current;
+    const current = () => asked === generation.current && atNewest.current;
+    ask(null, PAGE)
+      .then(async (newestPage) => {
+        const list = held.current;
+        if (!current()) return;
+        if (list === null || bottom.current) return holdNewest(newestPage);
+        const newer = await runToHeld(list, newestPage);
+        // What is held now (an older page may have come meanwhile).
+        const now = held.current;
+        if (!current() || now === null) return;
+        const joined = newer && (newer.whole ? newer.run : joinNewer(now, newer.run));
+        if (joined === null || joined.length > MAX_HELD) reachNewest(false);
+        else show(joined);
       })
-      .catch((error) => console.error("loading messages failed", error));
-  }, [chatId, show]);
+      .catch((error) => console.error("loading messages failed", error))
+      .finally(() => {
+        if (asked !== generation.current) return;
+        looking.current = false;
+        if (again.current) {
+          again.current = false;
+          refresh();
+        }
+      });
+  }, [ask, holdNewest, runToHeld, reachNewest, show]);
+
+  const showNewest = useCallback(async () => {
+    const asked = restart();
+    try {
+      const newestPage = await ask(null, PAGE);
+      if (asked === generation.current) holdNewest(newestPage);
+    } catch (error) {
+      console.error("loading messages failed", error);
+    }
+  }, [ask, holdNewest, restart]);
+
   useEffect(() => {
     held.current = null;
-    wanted.current = PAGE;
+    atNewest.current = true;
     setMessages(null);
     setGone(NONE);
     setComplete(false);
-    reload();
-  }, [reload]);
+    setNewest(true);
+    setOlderInStore(false);
+    void showNewest();
+  }, [showNewest]);
+
+  // At the bottom with the newest held: the newest page alone (the rest is in the store).
+  useEffect(() => {
+    const list = held.current;
+    if (!atBottom || !atNewest.current || list === null || list.length <= PAGE) return;
+    setOlderInStore(true);
+    show(list.slice(list.length - PAGE));
+  }, [atBottom, show]);
+
   // A message whose time comes while it is shown goes then (the store's timers say so too, a
   // moment later); a long wait is cut short and taken up again.
   // Scheduled from what is shown: one whose time passed since it was shown goes at once.
@@ -100,47 +222,121 @@ export function useChatMessages(chatId: string): {
     );
     return () => clearTimeout(timer);
   }, [messages, show]);
+
   const loadOlder = useCallback(
     async (count: number) => {
-      const oldest = held.current?.find((m) => m.message.seq !== null)?.message.seq;
-      if (oldest === undefined || oldest === null) return 0;
-      const older = await conversationApi.chatMessages(chatId, oldest, count);
+      const oldest = oldestSeq(held.current ?? []);
+      if (oldest === Infinity) return 0;
+      const older = await ask(oldest, count);
       const current = held.current ?? [];
-      if (older.length === 0 || current[0]?.message.seq !== oldest) return 0;
-      wanted.current = current.length + older.length;
-      show([...older, ...current]);
+      if (oldestSeq(current) !== oldest) return 0;
+      setOlderInStore(older.length >= count);
+      if (older.length === 0) return 0;
+      let list = [...older, ...current];
+      // Past the most held, the newest end goes (scrolling down brings it back).
+      if (list.length > MAX_HELD) {
+        list = list.slice(0, Math.max(MAX_HELD, older.length));
+        reachNewest(false);
+      }
+      show(list);
       return older.length;
     },
-    [chatId, show],
+    [ask, reachNewest, show],
   );
+
+  const loadNewer = useCallback(async () => {
+    const list = held.current;
+    if (list === null || atNewest.current) return 0;
+    const asked = generation.current;
+    const reach = newestSeq(list);
+    let newestPage = await ask(null, PAGE);
+    // A page of unsent ones only: the placed ones before them too.
+    if (newestPage.length >= PAGE && oldestSeq(newestPage) === Infinity) {
+      newestPage = [...(await ask(BEFORE_ALL, PAGE)), ...newestPage];
+    }
+    const start = oldestSeq(newestPage);
+    // Held up to `reach`; what follows it, and whether that is the chat's newest.
+    let cut = reach + 1;
+    let newer: LocalMessage[] | null = null;
+    let reached = true;
+    if (newestPage.length < PAGE || start === Infinity) {
+      newer = newestPage.filter((local) => !placed(local) || local.message.seq > reach);
+    } else if (start <= cut) {
+      cut = start;
+      newer = newestPage;
+    }
+    // The page after `reach`: the next `PAGE` places hold at most `PAGE` messages (none, where
+    // every one of them went: on to the next).
+    for (let from = reach; newer === null;) {
+      const before = Math.min(from + PAGE + 1, start);
+      const page = (await ask(before, PAGE)).filter((local) => local.message.seq > reach);
+      if (before === start) newer = [...page, ...newestPage];
+      else if (page.length > 0) [newer, reached] = [page, false];
+      else from = before - 1;
+    }
+    const current = held.current;
+    if (asked !== generation.current || current === null || newestSeq(current) !== reach) return 0;
+    let joined = [...current.filter((local) => placed(local) && local.message.seq < cut), ...newer];
+    // Past the most held, the oldest end goes (the view keeps its row; scrolling up brings it).
+    if (joined.length > MAX_HELD) {
+      joined = joined.slice(joined.length - MAX_HELD);
+      setOlderInStore(true);
+    }
+    if (reached) reachNewest(true);
+    show(joined);
+    return newer.length;
+  }, [ask, reachNewest, show]);
+
+  const showAround = useCallback(
+    async (seq: number) => {
+      const asked = restart();
+      // As many after it as before it.
+      const page = await ask(seq + PAGE / 2 + 1, PAGE);
+      if (asked !== generation.current) return;
+      reachNewest(false);
+      setOlderInStore(page.length >= PAGE);
+      show(page);
+    },
+    [ask, reachNewest, restart, show],
+  );
+
   useMessengerEvents(
     useCallback(
       (event: MessengerEvent) => {
         if (event.event === "message" && event.chat_id === chatId) {
-          // Expired: out of the list at once, before the store's answer comes; one not held
-          // (an older page's) is known gone all the same.
-          const expired = event.message.message;
-          if (expired.expired) {
-            setGone((before) =>
-              before.has(expired.id) ? before : new Set([...before, expired.id]),
+          const changed = event.message;
+          const id = changed.message.id;
+          // Expired: known gone at once, held or not (an older page's quote says so).
+          if (changed.message.expired) setGone((before) => withIds(before, [id]));
+          // Held: its new version shows before the store's page comes (and where that page
+          // does not reach); deleted for me, it goes.
+          const list = held.current;
+          if (list?.some((local) => local.message.id === id)) {
+            show(
+              changed.message.hidden
+                ? list.filter((local) => local.message.id !== id)
+                : list.map((local) => (local.message.id === id ? changed : local)),
             );
-            if (held.current) {
-              show(
-                held.current.map((local) =>
-                  local.message.id === expired.id ? event.message : local,
-                ),
-              );
-            }
           }
-          reload();
+          refresh();
         } else if (event.event === "chats_changed") {
-          reload();
+          refresh();
         }
       },
-      [chatId, reload, show],
+      [chatId, refresh, show],
     ),
   );
-  return { messages, gone, complete, reload, loadOlder };
+  return {
+    messages,
+    gone,
+    complete,
+    newest,
+    olderInStore,
+    showNewest,
+    loadOlder,
+    loadNewer,
+    showAround,
+  };
 }
 
 /** A refused change of mine in words, by what it was: "Your edit couldn't be saved: …". */

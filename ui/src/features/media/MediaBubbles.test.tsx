@@ -5,7 +5,7 @@ import { useMessengerFeed } from "../../messages";
 import { useShortcuts } from "../../shortcuts";
 import { invoke } from "../../test-ipc";
 import MessageBubble from "../conversation/MessageBubble";
-import { resetTransfers } from "./hooks";
+import { MEDIA_NEWS_KEPT, mediaNewsHeld, resetTransfers } from "./hooks";
 import { MediaProvider } from "./MediaContext";
 import { fakeCanvas, mediaMessage, photo, plain, thumbHashOf } from "./test-media";
 
@@ -191,6 +191,48 @@ describe("media in bubbles", () => {
     expect(screen.getByTestId("media-image").getAttribute("src")).toBe(
       "gkmedia://localhost/img1-l?v=1",
     );
+  });
+
+  it("keeps the news of the latest files only, however many went through", async () => {
+    serve(() => undefined);
+    render(<Bubble local={mediaMessage("m1", [photo("img1")])} mine />);
+    await waitFor(() => expect(feed.channel).toBeDefined());
+    act(() => {
+      for (let i = 0; i < 2 * MEDIA_NEWS_KEPT; i++) {
+        const media_id = `file${i}`;
+        feed.channel!.onmessage({
+          event: "transfer",
+          message_id: `m${i}`,
+          media_id,
+          direction: "down",
+          done: 10,
+          total: 10,
+          state: "done",
+        });
+        feed.channel!.onmessage({
+          event: "media",
+          media_id,
+          state: "ready",
+          length: 10,
+          offset: 10,
+        });
+      }
+    });
+    expect(mediaNewsHeld()).toEqual({ transfers: MEDIA_NEWS_KEPT, versions: MEDIA_NEWS_KEPT });
+    // The file in view, heard of last, still shows how far it got.
+    act(() =>
+      feed.channel!.onmessage({
+        event: "transfer",
+        message_id: "m1",
+        media_id: "img1",
+        direction: "up",
+        done: 50,
+        total: 200,
+        state: "waiting",
+      }),
+    );
+    expect(screen.getByTestId("progress-ring").dataset.percent).toBe("25");
+    expect(mediaNewsHeld().transfers).toBe(MEDIA_NEWS_KEPT);
   });
 
   it("opens the viewer on a picture, goes through the chat's pictures, zooms and closes", async () => {

@@ -1,10 +1,15 @@
 // The media feature's state: how far each file's upload or download got and which uploads
-// became ready (both from the messenger's events, kept per media id), the files dropped on the
-// window, and a chat's gallery page by page.
+// became ready (both from the messenger's events, kept per media id for the latest few hundred
+// files), the files dropped on the window, and a chat's gallery page by page.
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { describeError, type LocalMessage, type MessengerEvent } from "../../api";
 import { onMessengerEvent } from "../../messages";
 import { mediaApi, type GalleryTab, type MediaSource, type TransferUpdate } from "./api";
+
+/** How many files' news is kept: a file not heard of among the latest this many is long done
+ * (each in flight says how far it got every moment), and the page must not keep one entry per
+ * file it ever saw. */
+export const MEDIA_NEWS_KEPT = 500;
 
 /** The latest progress of each file, by media id. */
 const transfers = new Map<string, TransferUpdate>();
@@ -14,13 +19,23 @@ const versions = new Map<string, number>();
 const listeners = new Set<() => void>();
 let following = false;
 
+/** Sets `key` as the newest entry of `map`, dropping the oldest past `MEDIA_NEWS_KEPT`. */
+function keepNewest<V>(map: Map<string, V>, key: string, value: V) {
+  map.delete(key);
+  map.set(key, value);
+  for (const oldest of map.keys()) {
+    if (map.size <= MEDIA_NEWS_KEPT) break;
+    map.delete(oldest);
+  }
+}
+
 function apply(event: MessengerEvent) {
   if (event.event === "transfer") {
     const { message_id, media_id, direction, done, total, state } = event;
-    transfers.set(media_id, { message_id, media_id, direction, done, total, state });
+    keepNewest(transfers, media_id, { message_id, media_id, direction, done, total, state });
     listeners.forEach((l) => l());
   } else if (event.event === "media" && event.state !== "uploading") {
-    versions.set(event.media_id, (versions.get(event.media_id) ?? 0) + 1);
+    keepNewest(versions, event.media_id, (versions.get(event.media_id) ?? 0) + 1);
     listeners.forEach((l) => l());
   }
 }
@@ -50,6 +65,11 @@ export function useMediaVersion(mediaId: string | undefined): number {
 export function resetTransfers() {
   transfers.clear();
   versions.clear();
+}
+
+/** How many files' progress and readiness are kept (for tests). */
+export function mediaNewsHeld(): { transfers: number; versions: number } {
+  return { transfers: transfers.size, versions: versions.size };
 }
 
 /** What the desktop tells of a drag over the window. */

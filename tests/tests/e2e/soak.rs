@@ -1,0 +1,125 @@
+//! A soak: messages keep arriving in a chat that is open in the real window, and the app's
+//! memory (every process: the app, WebKit's web and network processes) is sampled after each
+//! batch. The page must keep a window of messages, not all it has seen, and memory must not
+//! keep growing with the messages: a leak of a few kB per message fails here. `./gk test`
+//! runs it at 2,000 messages; `GKCHAT_SOAK_MESSAGES=10000` is the figure in BENCHMARKS.md.
+
+use std::time::Instant;
+
+use futures_util::StreamExt;
+use gkchat_client::ConnectionState;
+use gkchat_proto::chat::{Content, NewMessage};
+use gkchat_tests::desktop::{DesktopHarness, ProcessMemory, app_memory, desktop_binary};
+use gkchat_tests::webdriver::Session;
+use gkchat_tests::{TestServer, client_for, test_device};
+
+use super::{PASSWORD, WAIT, sign_up_in_app};
+
+fn messages() -> usize {
+    std::env::var("GKCHAT_SOAK_MESSAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000)
+}
+const BATCH: usize = 250;
+/// Batches before memory counts: the first ones fill the page's window and WebKit's caches.
+const WARM_UP: usize = 2;
+/// Growth over the batches after the warm-up, per message, that fails the test (KiB): keeping
+/// each message's row, its object or a decoded picture would be several times this.
+const MAX_KIB_PER_MESSAGE: f64 = 4.0;
+
+/// How many messages the open timeline holds and how many rows are in the page.
+async fn timeline(session: &Session) -> (u64, u64) {
+    let script = "const t = document.querySelector('[data-testid=timeline]'); \
+                  return [Number(t.dataset.loaded), t.querySelectorAll('[data-testid=message]').length];";
+    let value = session.execute(script, serde_json::json!([])).await;
+    (value[0].as_u64().unwrap_or(u64::MAX), value[1].as_u64().unwrap_or(u64::MAX))
+}
+
+/// The least-squares slope of `y` over `x`.
+fn slope(points: &[(f64, f64)]) -> f64 {
+    let n = points.len() as f64;
+    let (mx, my) = (points.iter().map(|p| p.0).sum::<f64>() / n, points.iter().map(|p| p.1).sum::<f64>() / n);
+    let num: f64 = points.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
+    let den: f64 = points.iter().map(|(x, _)| (x - mx).powi(2)).sum();
+    num / den
+}
+
+#[test]
+fn the_slope_of_a_line_is_its_growth() {
+    let line: Vec<(f64, f64)> = (0..5).map(|i| (f64::from(i) * 250.0, 100.0 + f64::from(i) * 0.5)).collect();
+    assert!((slope(&line) - 0.002).abs() < 1e-12);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_stays_flat_while_messages_pour_into_an_open_chat() {
+    let _turn = super::one_at_a_time().await;
+    let total = messages();
+    assert!(total >= BATCH * (WARM_UP + 3), "at least {} messages", BATCH * (WARM_UP + 3));
+    let server = TestServer::start().await;
+    let app = desktop_binary();
+    let app_name = app.file_name().unwrap().to_string_lossy().into_owned();
+    let harness = DesktopHarness::start(&[("GKCHAT_SERVER_URL", server.url().to_string())]).await;
+    let session = Session::start(&harness.driver_url, app.to_str().unwrap()).await;
+    sign_up_in_app(&session, "Sam", "sam").await;
+    let sam_seed = client_for(server.url());
+    let sam = sam_seed.sign_in("sam", PASSWORD, test_device("seed")).await.unwrap();
+    let (sol, _) = server.signed_up("sol").await;
+    sam_seed.add_contact("sol").await.unwrap();
+    let live = sol.connect();
+    live.wait_for(|s| matches!(s, ConnectionState::Connected { user_id: Some(_), .. })).await;
+    let chat = gkchat_tests::direct_chat(&sol, &sam.id).await;
+    let message = |n: usize| NewMessage {
+        id: uuid::Uuid::now_v7().to_string(),
+        chat_id: chat.clone(),
+        content: Content::text(format!("soak {n}: a line of chat about nothing in particular, as most are")),
+        reply_to: None,
+        forwarded: false,
+    };
+    live.send_message(message(1)).await.unwrap();
+    let tile = session.wait_for("[data-testid=chat-tile-name]", WAIT).await;
+    session.click(&tile).await;
+    session.wait_for("[data-testid=message][data-seq=\"1\"]", WAIT).await;
+
+    let started = Instant::now();
+    let mut samples: Vec<(usize, Vec<ProcessMemory>)> = Vec::new();
+    let mut sent = 1;
+    while sent < total {
+        let batch = (sent + 1..=(sent + BATCH).min(total)).map(&message).collect::<Vec<_>>();
+        let acked = futures_util::stream::iter(batch)
+            .map(|m| live.send_message(m))
+            .buffer_unordered(8)
+            .filter(|r| std::future::ready(r.is_ok()))
+            .count()
+            .await;
+        sent += acked;
+        // The newest message is on screen: the app took the whole batch in.
+        session.wait_for(&format!("[data-testid=message][data-seq=\"{sent}\"]"), WAIT).await;
+        let (loaded, rows) = timeline(&session).await;
+        assert!(loaded <= 600 && rows < 120, "the open chat keeps a window: {loaded} loaded, {rows} rows in the page");
+        let memory = app_memory(&app_name);
+        let (rss, pss) = (memory.iter().map(|p| p.rss_mib).sum::<f64>(), memory.iter().map(|p| p.pss_mib).sum::<f64>());
+        let each = memory.iter().map(|p| format!("{} {:.0}", p.name, p.pss_mib)).collect::<Vec<_>>().join(", ");
+        println!("figure: soak after {sent} messages: RSS {rss:.0} MiB, PSS {pss:.0} MiB ({each}); {loaded} loaded");
+        samples.push((sent, memory));
+    }
+    println!("figure: soak of {total} messages through an open chat in {:.0} s", started.elapsed().as_secs_f64());
+
+    // Growth after the warm-up, per process and in all (PSS: shared pages counted once).
+    let counted = &samples[WARM_UP..];
+    let per_message = |pick: &dyn Fn(&[ProcessMemory]) -> f64| {
+        slope(&counted.iter().map(|(n, m)| (*n as f64, pick(m) * 1024.0)).collect::<Vec<_>>())
+    };
+    let all = per_message(&|m| m.iter().map(|p| p.pss_mib).sum());
+    for name in samples[0].1.iter().map(|p| p.name.clone()) {
+        let growth = per_message(&|m| m.iter().filter(|p| p.name == name).map(|p| p.pss_mib).sum());
+        println!("figure: soak growth of {name}: {growth:.2} KiB per message");
+    }
+    println!("figure: soak growth of all processes: {all:.2} KiB per message");
+    assert!(
+        all <= MAX_KIB_PER_MESSAGE,
+        "memory grows with the messages: {all:.2} KiB per message over {} messages after the warm-up",
+        total - samples[WARM_UP].0
+    );
+
+    session.end().await;
+    drop(harness);
+    server.stop().await;
+}

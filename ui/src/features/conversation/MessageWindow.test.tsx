@@ -1,0 +1,269 @@
+// The open chat holds a window of its messages, not all it has seen: while messages pour in, after
+// reading back, and after a jump far back.
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { LocalMessage, MessengerEvent } from "../../api";
+import { useMessengerFeed } from "../../messages";
+import { chatTile, layOutTimeline, readTo, textMessage } from "../../test-fixtures";
+import { invoke } from "../../test-ipc";
+import Conversation from "./Conversation";
+import { MAX_HELD, PAGE } from "./window";
+
+/** Each row is laid out 40 px high (the timeline is 600 px: `layOutTimeline`). */
+const ROW = 40;
+/** The most rows in the page: a screenful (15) and the virtualiser's overscan of 12 either side. */
+const IN_PAGE = 600 / ROW + 2 * 12;
+
+layOutTimeline();
+
+/** How tall the timeline's content is: its rows as the virtualiser places them. */
+function contentHeight(timeline: Element): number {
+  const rows = timeline.querySelector<HTMLElement>(".timeline-rows");
+  return parseFloat(rows?.style.height ?? "0") || 0;
+}
+
+// jsdom lays out and scrolls nothing. Here each row is ROW high (the virtualiser measures its
+// offsetHeight), the timeline as tall as its rows, and scrolling puts it there (within them) and
+// says so on the next turn, as a browser does on its next frame.
+const scrolledTo = new WeakMap<Element, number>();
+const telling = new Set<Element>();
+const scrollTo = Element.prototype.scrollTo;
+beforeEach(() => {
+  Object.defineProperty(HTMLElement.prototype, "offsetHeight", {
+    configurable: true,
+    get(this: HTMLElement) {
+      return this.classList.contains("timeline-row") ? ROW : 0;
+    },
+  });
+  Object.defineProperty(HTMLElement.prototype, "scrollHeight", {
+    configurable: true,
+    get(this: HTMLElement) {
+      return this.classList.contains("timeline") ? contentHeight(this) : 0;
+    },
+  });
+  Object.defineProperty(HTMLElement.prototype, "scrollTop", {
+    configurable: true,
+    get(this: HTMLElement) {
+      return scrolledTo.get(this) ?? 0;
+    },
+    set(this: HTMLElement, top: number) {
+      const to = Math.max(0, Math.min(top, this.scrollHeight - this.clientHeight));
+      if (to === this.scrollTop) return;
+      scrolledTo.set(this, to);
+      if (telling.has(this)) return;
+      telling.add(this);
+      setTimeout(() => {
+        telling.delete(this);
+        this.dispatchEvent(new Event("scroll"));
+      });
+    },
+  });
+  Element.prototype.scrollTo = function (this: Element, options?: ScrollToOptions | number) {
+    this.scrollTop = typeof options === "number" ? options : (options?.top ?? this.scrollTop);
+  } as typeof Element.prototype.scrollTo;
+});
+afterEach(() => {
+  Element.prototype.scrollTo = scrollTo;
+  delete (HTMLElement.prototype as { scrollHeight?: number }).scrollHeight;
+  delete (HTMLElement.prototype as { scrollTop?: number }).scrollTop;
+});
+
+/**
+ * Chat c1 with Grace as the desktop side holds it: `count` messages at first. `chat_messages`
+ * answers as the store does (the newest `limit` before `before`), and every ask is noted;
+ * `arrive` adds Grace's next messages and tells each as the messenger does (the message, then
+ * that the chats changed).
+ */
+function chatStore(count: number) {
+  const all: LocalMessage[] = Array.from({ length: count }, (_, i) =>
+    textMessage(i + 1, "u2", `line ${i + 1}`),
+  );
+  const asked: { before: number | null; limit: number }[] = [];
+  const feed: { channel?: { onmessage: (event: MessengerEvent) => void } } = {};
+  invoke.mockImplementation(async (command: string, args?: never) => {
+    switch (command) {
+      case "chat_messages": {
+        const { before, limit } = args as unknown as { before: number | null; limit: number };
+        asked.push({ before, limit });
+        return all.filter((m) => before === null || m.message.seq < before).slice(-limit);
+      }
+      case "list_chats":
+        return [chatTile(readTo(all.length))];
+      case "search_messages":
+        return [{ message: all[9], snippet: "[line] 10" }];
+      case "list_contacts":
+        return [];
+      case "mark_read":
+      case "set_typing":
+        return null;
+      case "watch_messages":
+        feed.channel = (args as unknown as { onEvent: typeof feed.channel }).onEvent;
+        return;
+      default:
+        throw new Error(command);
+    }
+  });
+  const arrive = (n: number) =>
+    act(() => {
+      for (let i = 0; i < n; i++) {
+        const seq = all.length + 1;
+        const message = textMessage(seq, "u2", `line ${seq}`);
+        all.push(message);
+        feed.channel!.onmessage({ event: "message", chat_id: "c1", message });
+        feed.channel!.onmessage({ event: "chats_changed" });
+      }
+    });
+  return { all, asked, feed, arrive };
+}
+
+function WithFeed() {
+  useMessengerFeed();
+  return <Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />;
+}
+
+/** Opens chat c1 and waits for its first page and the messenger's feed. */
+async function open(store: ReturnType<typeof chatStore>) {
+  render(<WithFeed />);
+  const timeline = await screen.findByTestId("timeline");
+  await waitFor(() => expect(timeline.dataset.loaded).toBe(String(PAGE)));
+  await waitFor(() => expect(store.feed.channel).toBeDefined());
+  return timeline;
+}
+
+/** The user scrolls the timeline to `top` px from its top, or to its bottom. */
+async function scrollTimeline(timeline: HTMLElement, top: number | "bottom") {
+  timeline.scrollTop = top === "bottom" ? timeline.scrollHeight : top;
+  await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
+}
+
+const loaded = (timeline: HTMLElement) => Number(timeline.dataset.loaded);
+const shown = (seq: number) => document.querySelector(`[data-testid=message][data-seq="${seq}"]`);
+
+describe("the open chat's window", () => {
+  it("holds the newest page while a thousand messages pour in, one look at the store at a time", async () => {
+    const store = chatStore(300);
+    const timeline = await open(store);
+    for (let batch = 0; batch < 20; batch++) {
+      store.arrive(50);
+      await waitFor(() => expect(shown(store.all.length)).not.toBeNull());
+      expect(loaded(timeline)).toBeLessThanOrEqual(PAGE);
+      // In the page: a screenful of rows and the virtualiser's dozen either side.
+      expect(screen.getAllByTestId("message").length).toBeLessThanOrEqual(IN_PAGE);
+    }
+    expect(
+      store.asked.every((a) => a.before === null && a.limit === PAGE),
+      JSON.stringify(store.asked.filter((a) => a.before !== null || a.limit !== PAGE)),
+    ).toBe(true);
+    // 2,000 events, far fewer looks: one on its way at a time, and one more for what came meanwhile.
+    expect(store.asked.length).toBeLessThan(100);
+
+    // Scrolling up still brings the older ones back, from the store.
+    await scrollTimeline(timeline, 0);
+    await waitFor(() => expect(loaded(timeline)).toBe(2 * PAGE));
+    expect(store.asked[store.asked.length - 1]).toEqual({ before: 1101, limit: PAGE });
+    expect(timeline.dataset.oldestSeq).toBe("901");
+  }, 30_000);
+
+  it("goes back to the newest page when the user comes down after reading back", async () => {
+    const store = chatStore(1000);
+    const timeline = await open(store);
+    await scrollTimeline(timeline, 0);
+    await waitFor(() => expect(loaded(timeline)).toBe(2 * PAGE));
+    await scrollTimeline(timeline, 0);
+    await waitFor(() => expect(loaded(timeline)).toBe(3 * PAGE));
+
+    await scrollTimeline(timeline, "bottom");
+    await waitFor(() => expect(loaded(timeline)).toBe(PAGE));
+    const asks = store.asked.length;
+    store.arrive(500);
+    await waitFor(() => expect(shown(1500)).not.toBeNull());
+    expect(loaded(timeline)).toBe(PAGE);
+    expect(store.asked.slice(asks).every((a) => a.before === null && a.limit === PAGE)).toBe(true);
+    expect(screen.queryByLabelText("Jump to the newest message")).toBeNull();
+  });
+
+  it("pages back past the most it holds, the newest end dropped, and comes back to the newest", async () => {
+    const store = chatStore(3000);
+    const timeline = await open(store);
+    for (let page = 2; page <= 8; page++) {
+      await scrollTimeline(timeline, 0);
+      await waitFor(() => expect(timeline.dataset.oldestSeq).toBe(String(3001 - page * PAGE)));
+      expect(loaded(timeline)).toBe(Math.min(page * PAGE, MAX_HELD));
+    }
+    expect(store.asked.every((a) => a.limit <= PAGE)).toBe(true);
+    fireEvent.click(screen.getByLabelText("Jump to the newest message"));
+    await waitFor(() => expect(shown(3000)).not.toBeNull());
+    expect(loaded(timeline)).toBe(PAGE);
+  });
+
+  it("leaves the rows read in place as messages arrive, holds no more than the most, and brings the rest when scrolled to", async () => {
+    const store = chatStore(1000);
+    const timeline = await open(store);
+    await scrollTimeline(timeline, 0);
+    await waitFor(() => expect(loaded(timeline)).toBe(2 * PAGE));
+    // Reading 50 rows down from the top of what is held (seq 601 on).
+    await scrollTimeline(timeline, 50 * ROW);
+    await waitFor(() => expect(shown(651)).not.toBeNull());
+
+    store.arrive(100);
+    await waitFor(() => expect(loaded(timeline)).toBe(2 * PAGE + 100));
+    expect(shown(651)).not.toBeNull();
+    expect(screen.getByLabelText("Jump to the newest message")).toBeTruthy();
+
+    // More than the most held would hold (the store is asked for the pages between): they wait
+    // in the store.
+    store.arrive(600);
+    await waitFor(() => expect(store.asked.some((a) => a.before === 1301)).toBe(true));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    const held = loaded(timeline);
+    expect(held).toBeLessThanOrEqual(MAX_HELD);
+    expect(shown(651)).not.toBeNull();
+    const asks = store.asked.length;
+    store.arrive(10);
+    await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    expect(store.asked.length).toBe(asks);
+    expect(loaded(timeline)).toBe(held);
+
+    // Down to the end of what is held: the next page from the store, and so on to the newest,
+    // the far end dropped on the way.
+    await scrollTimeline(timeline, "bottom");
+    await waitFor(() => expect(loaded(timeline)).toBe(held + PAGE));
+    // The view stays where it was, the next ones below it.
+    expect(shown(1101)).not.toBeNull();
+    expect(shown(1102)).not.toBeNull();
+    for (let page = 0; page < 5 && !shown(1710); page++) {
+      await scrollTimeline(timeline, "bottom");
+      await act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+      expect(loaded(timeline)).toBeLessThanOrEqual(MAX_HELD);
+    }
+    await waitFor(() => expect(shown(1710)).not.toBeNull());
+    expect(loaded(timeline)).toBe(PAGE);
+    expect(screen.queryByLabelText("Jump to the newest message")).toBeNull();
+    expect(store.asked.every((a) => a.limit <= PAGE)).toBe(true);
+  });
+
+  it("jumps to a search hit far back by holding the page around it, not everything after it", async () => {
+    const store = chatStore(5000);
+    const timeline = await open(store);
+    fireEvent.click(screen.getByTestId("conversation-search-toggle"));
+    fireEvent.change(screen.getByTestId("conversation-search"), { target: { value: "line" } });
+    fireEvent.click(await screen.findByTestId("search-hit"));
+    await waitFor(() =>
+      expect(document.querySelector(".bubble.highlight")?.getAttribute("data-message-id")).toBe(
+        "m10",
+      ),
+    );
+    expect(store.asked).toContainEqual({ before: 10 + PAGE / 2 + 1, limit: PAGE });
+    expect(loaded(timeline)).toBeLessThanOrEqual(PAGE);
+    expect(store.asked.every((a) => a.limit <= PAGE)).toBe(true);
+
+    // What arrives meanwhile waits in the store; the jump down brings the newest page.
+    const asks = store.asked.length;
+    store.arrive(20);
+    await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    expect(store.asked.length).toBe(asks);
+    fireEvent.click(screen.getByLabelText("Jump to the newest message"));
+    await waitFor(() => expect(shown(5020)).not.toBeNull());
+    expect(loaded(timeline)).toBe(PAGE);
+  });
+});
