@@ -99,11 +99,26 @@ impl AppState {
     }
 
     /// The signed-in account's messenger.
+    /// Signed in with the local store still opening (the first commands of a start), it waits
+    /// for the store (up to a few seconds) rather than answer "sign in first".
     async fn messenger(&self) -> Result<std::sync::Arc<gkchat_client::Messenger>, CommandError> {
-        let slot = self.current.lock().await.live.messenger.clone();
-        let messenger = slot.lock().await.clone();
-        let messenger =
-            messenger.ok_or_else(|| CommandError::new(gkchat_proto::ErrorCode::Unauthorized, "sign in first"))?;
+        let (slot, ready, account) = {
+            let current = self.current.lock().await;
+            (current.live.messenger.clone(), current.live.messenger_ready.clone(), current.live.client.watch_account())
+        };
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        let messenger = loop {
+            let opened = ready.notified();
+            tokio::pin!(opened);
+            opened.as_mut().enable();
+            if let Some(messenger) = slot.lock().await.clone() {
+                break messenger;
+            }
+            let signed_in = account.borrow().is_some();
+            if !signed_in || tokio::time::timeout_at(deadline, opened).await.is_err() {
+                return Err(CommandError::new(gkchat_proto::ErrorCode::Unauthorized, "sign in first"));
+            }
+        };
         let media = *self.media_settings.lock().expect("media settings lock");
         messenger.set_media_limits(media.cache_bytes, media.auto_download_bytes);
         Ok(messenger)

@@ -49,6 +49,8 @@ pub struct Live {
     pub client: Client,
     pub connection: Arc<Connection>,
     pub messenger: SharedMessenger,
+    /// Told whenever `messenger` has been filled (a store opened for whoever signed in).
+    pub messenger_ready: Arc<tokio::sync::Notify>,
     /// Calls over this connection.
     pub calls: Arc<Calls>,
     /// Where this server's per-account stores live.
@@ -66,6 +68,7 @@ impl Live {
         let client = Client::with_token_store(ClientConfig::new(url, client_name), store)?;
         let connection = Arc::new(client.connect());
         let messenger: SharedMessenger = Arc::default();
+        let messenger_ready = Arc::new(tokio::sync::Notify::new());
         let calls = Arc::new(Calls::start(connection.clone(), media.devices()));
         let (remote, local) = media.video.sinks();
         calls.set_default_video_sinks(Some(remote), Some(local));
@@ -79,10 +82,11 @@ impl Live {
                 connection.clone(),
                 stores.clone(),
                 messenger.clone(),
+                messenger_ready.clone(),
                 feeds.messages.clone(),
             )),
         ];
-        Ok(Self { client, connection, messenger, calls, stores, tasks })
+        Ok(Self { client, connection, messenger, messenger_ready, calls, stores, tasks })
     }
 
     /// The accounts kept for starts without the network, on this server.
@@ -161,6 +165,7 @@ async fn follow_account(
     connection: Arc<Connection>,
     stores: PathBuf,
     slot: SharedMessenger,
+    ready: Arc<tokio::sync::Notify>,
     feed: broadcast::Sender<MessengerEvent>,
 ) {
     let mut account = client.watch_account();
@@ -178,6 +183,7 @@ async fn follow_account(
                     let messenger = Arc::new(Messenger::start(client.clone(), connection.clone(), store));
                     forwarding = Some(forward_messages(messenger.subscribe(), feed.clone()));
                     *slot.lock().await = Some(messenger);
+                    ready.notify_waiters();
                     let _ = feed.send(MessengerEvent::ChatsChanged);
                 }
                 Err(err) => tracing::error!(%err, "cannot open the local message store"),

@@ -332,3 +332,36 @@ pub fn app_memory(binary: &str) -> Vec<ProcessMemory> {
         })
         .collect()
 }
+
+/// Where a process's memory is (PSS, MiB), by kind of mapping: `malloc heap` (the brk heap),
+/// `anonymous` (other malloc arenas, JavaScriptCore's and WebKit's own heaps, thread stacks),
+/// `shared memory` (WebKit's buffers between its processes), `libraries` (code and data of
+/// the `.so` files and the binary), `other files`.
+pub fn memory_by_kind(pid: u32) -> Vec<(&'static str, f64)> {
+    let Ok(smaps) = std::fs::read_to_string(format!("/proc/{pid}/smaps")) else { return Vec::new() };
+    let mut kinds: Vec<(&'static str, f64)> = Vec::new();
+    let mut kind = "anonymous";
+    for line in smaps.lines() {
+        let mut fields = line.split_whitespace();
+        let first = fields.next().unwrap_or_default();
+        if first.contains('-') && first.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            let name = line.split_whitespace().nth(5).unwrap_or_default();
+            kind = match name {
+                "[heap]" => "malloc heap",
+                "" | "[stack]" | "[anon]" => "anonymous",
+                n if n.starts_with("/memfd:") || n.starts_with("/dev/shm") => "shared memory",
+                n if n.contains(".so") || n.contains("gkchat-desktop") => "libraries",
+                n if n.starts_with('[') => "anonymous",
+                _ => "other files",
+            };
+        } else if first == "Pss:" {
+            let kb: f64 = fields.next().and_then(|v| v.parse().ok()).unwrap_or(0.0);
+            match kinds.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, total)) => *total += kb / 1024.0,
+                None => kinds.push((kind, kb / 1024.0)),
+            }
+        }
+    }
+    kinds.sort_by(|a, b| b.1.total_cmp(&a.1));
+    kinds
+}

@@ -1,4 +1,4 @@
-import { render, screen } from "@testing-library/react";
+import { fireEvent, render, screen } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { later, loadLaterScreens } from "./later";
 
@@ -28,5 +28,44 @@ describe("a screen loaded later", () => {
     render(<Screen name="Cy" />);
     expect(screen.getByText("Hello Cy")).toBeTruthy();
     expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it("offers to try again when its chunk fails to load, the rest of the page shown", async () => {
+    const load = vi
+      .fn<() => Promise<{ default: typeof Hello }>>()
+      .mockRejectedValueOnce(new Error("Importing a module script failed"))
+      .mockResolvedValue({ default: Hello });
+    const Screen = later(load);
+    // React reports the failure the boundary caught.
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    render(
+      <>
+        <p>The chat list</p>
+        <Screen name="Di" />
+      </>,
+    );
+    const retry = await screen.findByRole("button", { name: "Retry" });
+    expect(screen.getByText("Could not load this screen")).toBeTruthy();
+    expect(screen.getByText("The chat list")).toBeTruthy();
+    error.mockRestore();
+    fireEvent.click(retry);
+    expect(await screen.findByText("Hello Di")).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Retry" })).toBeNull();
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it("is loaded anew when shown after loading it in the background failed", async () => {
+    const load = vi
+      .fn<() => Promise<{ default: typeof Hello }>>()
+      .mockRejectedValueOnce(new Error("Importing a module script failed"))
+      .mockResolvedValue({ default: Hello });
+    const Screen = later(load);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    loadLaterScreens();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    warn.mockRestore();
+    render(<Screen name="Ed" />);
+    expect(await screen.findByText("Hello Ed")).toBeTruthy();
+    expect(load).toHaveBeenCalledTimes(2);
   });
 });

@@ -1,7 +1,9 @@
 //! A soak: messages keep arriving in a chat that is open in the real window, and the app's
 //! memory (every process: the app, WebKit's web and network processes) is sampled after each
 //! batch. The page must keep a window of messages, not all it has seen, and memory must not
-//! keep growing with the messages: a leak of a few kB per message fails here. `./gk test`
+//! keep growing with the messages (the app's own process is steady enough to catch a leak of
+//! some kB per message at 2,000; all processes together, only a gross leak: WebKit's web
+//! process swings by tens of MiB). `./gk test`
 //! runs it at 2,000 messages; `GKCHAT_SOAK_MESSAGES=10000` is the figure in BENCHMARKS.md.
 
 use std::time::Instant;
@@ -18,12 +20,22 @@ use super::{PASSWORD, WAIT, sign_up_in_app};
 fn messages() -> usize {
     std::env::var("GKCHAT_SOAK_MESSAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000)
 }
-const BATCH: usize = 250;
+const BATCH: usize = 100;
 /// Batches before memory counts: the first ones fill the page's window and WebKit's caches.
-const WARM_UP: usize = 2;
-/// Growth over the batches after the warm-up, per message, that fails the test (KiB): keeping
-/// each message's row, its object or a decoded picture would be several times this.
-const MAX_KIB_PER_MESSAGE: f64 = 4.0;
+const WARM_UP: usize = 5;
+/// Samples whose median stands for the start and for the end (one sample jumps by tens of MiB
+/// as JavaScriptCore collects or not).
+const MEDIAN_OF: usize = 5;
+/// Growth of the app's own process from the start's median to the end's that fails the test
+/// (MiB; it is steady to about 1 MiB from sample to sample).
+const MAX_APP_GROWTH_MIB: f64 = 16.0;
+/// Growth of all the processes together that fails the test (MiB): per message, or at least
+/// this much. WebKit's web process saws up and down by 50–100 MiB between JavaScriptCore's
+/// collections (measured: +45 MiB from one median to the other at 2,000 messages, +73 MiB at
+/// 10,000), so only a gross leak shows here; the window check and the app's own process are
+/// the sharp ones.
+const MAX_ALL_GROWTH_MIB: f64 = 128.0;
+const MAX_ALL_KIB_PER_MESSAGE: f64 = 16.0;
 
 /// How many messages the open timeline holds and how many rows are in the page.
 async fn timeline(session: &Session) -> (u64, u64) {
@@ -33,26 +45,21 @@ async fn timeline(session: &Session) -> (u64, u64) {
     (value[0].as_u64().unwrap_or(u64::MAX), value[1].as_u64().unwrap_or(u64::MAX))
 }
 
-/// The least-squares slope of `y` over `x`.
-fn slope(points: &[(f64, f64)]) -> f64 {
-    let n = points.len() as f64;
-    let (mx, my) = (points.iter().map(|p| p.0).sum::<f64>() / n, points.iter().map(|p| p.1).sum::<f64>() / n);
-    let num: f64 = points.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
-    let den: f64 = points.iter().map(|(x, _)| (x - mx).powi(2)).sum();
-    num / den
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 #[test]
-fn the_slope_of_a_line_is_its_growth() {
-    let line: Vec<(f64, f64)> = (0..5).map(|i| (f64::from(i) * 250.0, 100.0 + f64::from(i) * 0.5)).collect();
-    assert!((slope(&line) - 0.002).abs() < 1e-12);
+fn a_median_ignores_one_wild_sample() {
+    assert_eq!(median(vec![500.0, 410.0, 400.0, 405.0, 395.0]), 405.0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memory_stays_flat_while_messages_pour_into_an_open_chat() {
     let _turn = super::one_at_a_time().await;
     let total = messages();
-    assert!(total >= BATCH * (WARM_UP + 3), "at least {} messages", BATCH * (WARM_UP + 3));
+    assert!(total >= BATCH * (WARM_UP + 2 * MEDIAN_OF), "at least {} messages", BATCH * (WARM_UP + 2 * MEDIAN_OF));
     let server = TestServer::start().await;
     let app = desktop_binary();
     let app_name = app.file_name().unwrap().to_string_lossy().into_owned();
@@ -102,22 +109,29 @@ async fn memory_stays_flat_while_messages_pour_into_an_open_chat() {
     }
     println!("figure: soak of {total} messages through an open chat in {:.0} s", started.elapsed().as_secs_f64());
 
-    // Growth after the warm-up, per process and in all (PSS: shared pages counted once).
-    let counted = &samples[WARM_UP..];
-    let per_message = |pick: &dyn Fn(&[ProcessMemory]) -> f64| {
-        slope(&counted.iter().map(|(n, m)| (*n as f64, pick(m) * 1024.0)).collect::<Vec<_>>())
+    // Growth from the start (after the warm-up) to the end, each the median of a few samples,
+    // per process and in all (PSS: shared pages counted once).
+    let (start, end) = (&samples[WARM_UP..WARM_UP + MEDIAN_OF], &samples[samples.len() - MEDIAN_OF..]);
+    let messages_between = (end[end.len() / 2].0 - start[start.len() / 2].0) as f64;
+    let growth = |pick: &dyn Fn(&[ProcessMemory]) -> f64| {
+        median(end.iter().map(|(_, m)| pick(m)).collect()) - median(start.iter().map(|(_, m)| pick(m)).collect())
     };
-    let all = per_message(&|m| m.iter().map(|p| p.pss_mib).sum());
     for name in samples[0].1.iter().map(|p| p.name.clone()) {
-        let growth = per_message(&|m| m.iter().filter(|p| p.name == name).map(|p| p.pss_mib).sum());
-        println!("figure: soak growth of {name}: {growth:.2} KiB per message");
+        let mib = growth(&|m| m.iter().filter(|p| p.name == name).map(|p| p.pss_mib).sum());
+        println!("figure: soak growth of {name}: {mib:+.1} MiB over {messages_between} messages");
     }
-    println!("figure: soak growth of all processes: {all:.2} KiB per message");
-    assert!(
-        all <= MAX_KIB_PER_MESSAGE,
-        "memory grows with the messages: {all:.2} KiB per message over {} messages after the warm-up",
-        total - samples[WARM_UP].0
+    let app_growth = growth(&|m| m.iter().filter(|p| p.name == "gkchat-desktop").map(|p| p.pss_mib).sum());
+    let all = growth(&|m| m.iter().map(|p| p.pss_mib).sum());
+    println!(
+        "figure: soak growth of all processes: {all:+.1} MiB over {messages_between} messages ({:.2} KiB per message)",
+        all * 1024.0 / messages_between
     );
+    assert!(
+        app_growth <= MAX_APP_GROWTH_MIB,
+        "the app's process grows with the messages: {app_growth:+.1} MiB over {messages_between} messages"
+    );
+    let allowed = MAX_ALL_GROWTH_MIB.max(MAX_ALL_KIB_PER_MESSAGE * messages_between / 1024.0);
+    assert!(all <= allowed, "memory grows with the messages: {all:+.1} MiB over {messages_between} messages");
 
     session.end().await;
     drop(harness);

@@ -1,10 +1,10 @@
 import { act, render, screen, waitFor } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { LocalChat, MessengerEvent } from "../../api";
 import { useMessengerFeed } from "../../messages";
 import { chatTile } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
-import { forgetChats, preloadChats, useChats } from "./hooks";
+import { STORE_WAIT_MS, forgetChats, preloadChats, useChats } from "./hooks";
 
 type Channel = { onmessage: (event: MessengerEvent) => void };
 
@@ -46,6 +46,40 @@ function desktop() {
 }
 
 const shown = (name: string) => screen.getByTestId(name).textContent;
+
+/** The feed, and the list while `showing` (a screen that comes and goes). */
+function Screens({ showing }: { showing: boolean }) {
+  useMessengerFeed();
+  return showing ? <Count name="list" /> : null;
+}
+
+/** `list_chats` saying "sign in first" (the account answered before its store opened) until
+ * `open()`; then one tile. */
+function storeOpeningLate() {
+  const feed: { channel?: Channel } = {};
+  let opened = false;
+  const asks: number[] = [];
+  invoke.mockImplementation(async (command: string, args?: never) => {
+    if (command === "watch_messages") {
+      feed.channel = (args as unknown as { onEvent: Channel }).onEvent;
+      return null;
+    }
+    if (command === "list_chats") {
+      asks.push(Date.now());
+      if (opened) return [chatTile()];
+      throw { code: "unauthorized", message: "Sign in first" };
+    }
+    throw new Error(command);
+  });
+  return { feed, asks, open: () => (opened = true) };
+}
+
+/** Lets the answers on their way land (timers faked). */
+const settle = () => act(() => vi.advanceTimersByTimeAsync(0));
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("my chats, one list for the page", () => {
   it("is asked once for every screen showing it", async () => {
@@ -90,5 +124,56 @@ describe("my chats, one list for the page", () => {
     answer(1, 5);
     await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
     expect(shown("list")).toBe("none yet");
+  });
+
+  it("loads again for a screen that mounts while a load from before a change is on its way", async () => {
+    const { feed, asks, answer } = desktop();
+    const page = render(<Screens showing />);
+    await waitFor(() => expect(feed.channel).toBeDefined());
+    await waitFor(() => expect(asks).toHaveLength(1));
+    answer(0, 1);
+    await waitFor(() => expect(shown("list")).toBe("1 chats"));
+    act(() => feed.channel!.onmessage({ event: "chats_changed" }));
+    expect(asks).toHaveLength(2);
+    // No screen shows the list when the next change comes; one does before the answer lands.
+    page.rerender(<Screens showing={false} />);
+    act(() => feed.channel!.onmessage({ event: "chats_changed" }));
+    page.rerender(<Screens showing />);
+    answer(1, 2);
+    await waitFor(() => expect(asks).toHaveLength(3));
+    answer(2, 3);
+    await waitFor(() => expect(shown("list")).toBe("3 chats"));
+  });
+
+  it("waits for the store at start, loading when it opens", async () => {
+    vi.useFakeTimers();
+    const { feed, asks, open } = storeOpeningLate();
+    render(<Page />);
+    await settle();
+    expect(asks).toHaveLength(1);
+    expect(shown("list")).toBe("none yet");
+    open();
+    act(() => feed.channel!.onmessage({ event: "chats_changed" }));
+    await settle();
+    expect(shown("list")).toBe("1 chats");
+    // The wait is over: nothing more is asked for, nothing is said.
+    await act(() => vi.advanceTimersByTimeAsync(STORE_WAIT_MS));
+    expect(asks).toHaveLength(2);
+    expect(shown("list")).toBe("1 chats");
+  });
+
+  it("says so when the store does not open soon after the start", async () => {
+    vi.useFakeTimers();
+    const { asks } = storeOpeningLate();
+    render(<Page />);
+    await settle();
+    expect(shown("list")).toBe("none yet");
+    await act(() => vi.advanceTimersByTimeAsync(STORE_WAIT_MS - 1));
+    expect(shown("list")).toBe("none yet");
+    // Asked once more at the end of the wait, and said.
+    await act(() => vi.advanceTimersByTimeAsync(1));
+    expect(asks).toHaveLength(2);
+    expect(shown("list")).toBe("Sign in first");
+    expect(shown("frame")).toBe("Sign in first");
   });
 });

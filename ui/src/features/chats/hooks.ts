@@ -29,6 +29,20 @@ let again = false;
 let generation = 0;
 let following: (() => void) | null = null;
 
+/** How long the list waits at start for the local store to open (the account signed in before
+ * it): past that, "sign in first" is said as any failure. */
+export const STORE_WAIT_MS = 5000;
+/** Waiting for the store: asked once more when the wait ends. */
+let storeWait: ReturnType<typeof setTimeout> | null = null;
+/** The wait ended (or the list loaded): failures are said from now on. */
+let storeWaited = false;
+
+function endStoreWait() {
+  if (storeWait !== null) clearTimeout(storeWait);
+  storeWait = null;
+  storeWaited = true;
+}
+
 function publish(next: ChatsState) {
   state = next;
   listeners.forEach((listener) => listener());
@@ -48,14 +62,27 @@ function load() {
     .then((chats) => {
       if (asked !== generation) return;
       mark("chats_answered");
+      endStoreWait();
       publish({ chats, error: null });
     })
     .catch((e) => {
       if (asked !== generation) return;
       mark("chats_failed");
       // At start the account can answer before its local store is open: the store says
-      // `chats_changed` once it is, and the list loads then (no "sign in first" meanwhile).
-      if (e instanceof ApiError && e.code === "unauthorized" && state.chats === null) return;
+      // `chats_changed` once it is, and the list loads then (no "sign in first" meanwhile). Not
+      // for ever: at the end of the wait it is asked once more, and a failure then is said.
+      if (
+        e instanceof ApiError &&
+        e.code === "unauthorized" &&
+        state.chats === null &&
+        !storeWaited
+      ) {
+        storeWait ??= setTimeout(() => {
+          endStoreWait();
+          load();
+        }, STORE_WAIT_MS);
+        return;
+      }
       publish({ chats: state.chats, error: String(e?.message ?? e) });
     })
     .finally(() => {
@@ -78,7 +105,8 @@ function subscribe(listener: () => void) {
   listeners.add(listener);
   watchers += 1;
   expected = false;
-  if (!loading && (state.chats === null || state.error !== null || stale)) load();
+  // Changed since the load on its way was asked for: once more after it.
+  if (stale || (!loading && (state.chats === null || state.error !== null))) load();
   return () => {
     listeners.delete(listener);
     watchers -= 1;
@@ -104,6 +132,9 @@ export function forgetChats(): void {
   again = false;
   stale = false;
   expected = false;
+  endStoreWait();
+  // The next account's start waits for its store again.
+  storeWaited = false;
   publish({ chats: null, error: null });
 }
 

@@ -159,6 +159,7 @@ function ConversationView({
     newest,
     olderInStore,
     showNewest,
+    backToNewest,
     loadOlder: loadOlderRows,
     loadNewer: loadNewerRows,
   } = chatMessages;
@@ -167,8 +168,8 @@ function ConversationView({
   /** Back to the newest messages (a jump down, or after sending). */
   const toNewest = useCallback(() => {
     setAtBottom(true);
-    if (!newest) void showNewest();
-  }, [newest, showNewest]);
+    backToNewest();
+  }, [backToNewest]);
   /** An older page is on its way (scrolling up, or a jump back to a search hit). */
   const loadingOlder = useRef(false);
   const loadingNewer = useRef(false);
@@ -366,6 +367,8 @@ function ConversationView({
     try {
       setAtBottom(false);
       const got = await loadOlderRows(PAGE);
+      // Dropped: the window started over meanwhile (back to the newest, a jump).
+      if (got === null) return;
       if (got < PAGE) {
         // The store has no more: fetch older ones from the server into it, then show them.
         setHasOlder(await conversationApi.loadOlderMessages(chatId));

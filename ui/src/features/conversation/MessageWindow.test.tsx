@@ -7,6 +7,7 @@ import { useMessengerFeed } from "../../messages";
 import { chatTile, layOutTimeline, readTo, textMessage } from "../../test-fixtures";
 import { invoke } from "../../test-ipc";
 import Conversation from "./Conversation";
+import { GONE_NOTICE } from "./jump";
 import { MAX_HELD, PAGE } from "./window";
 
 /** Each row is laid out 40 px high (the timeline is 600 px: `layOutTimeline`). */
@@ -69,28 +70,46 @@ afterEach(() => {
 });
 
 /**
- * Chat c1 with Grace as the desktop side holds it: `count` messages at first. `chat_messages`
- * answers as the store does (the newest `limit` before `before`), and every ask is noted;
- * `arrive` adds Grace's next messages and tells each as the messenger does (the message, then
- * that the chats changed).
+ * Chat c1 with Grace as the desktop side holds it: `count` messages at first (from seq `first`
+ * on: older ones are only on the server). `chat_messages` answers as the store does (the newest
+ * `limit` before `before`), and every ask is noted; `holdNextAnswer` keeps the next answer until
+ * released. `arrive` adds Grace's next messages and tells each as the messenger does (the message,
+ * then that the chats changed); a message I send is told the same way.
  */
-function chatStore(count: number) {
-  const all: LocalMessage[] = Array.from({ length: count }, (_, i) =>
-    textMessage(i + 1, "u2", `line ${i + 1}`),
+function chatStore(count: number, first = 1) {
+  const all: LocalMessage[] = Array.from({ length: count - first + 1 }, (_, i) =>
+    textMessage(first + i, "u2", `line ${first + i}`),
   );
+  const lastSeq = () => all[all.length - 1]?.message.seq ?? 0;
   const asked: { before: number | null; limit: number }[] = [];
   const feed: { channel?: { onmessage: (event: MessengerEvent) => void } } = {};
+  const held: Promise<void>[] = [];
+  const tell = (message: LocalMessage) => {
+    feed.channel!.onmessage({ event: "message", chat_id: "c1", message });
+    feed.channel!.onmessage({ event: "chats_changed" });
+  };
   invoke.mockImplementation(async (command: string, args?: never) => {
     switch (command) {
       case "chat_messages": {
         const { before, limit } = args as unknown as { before: number | null; limit: number };
         asked.push({ before, limit });
-        return all.filter((m) => before === null || m.message.seq < before).slice(-limit);
+        const page = all.filter((m) => before === null || m.message.seq < before).slice(-limit);
+        await held.shift();
+        return page;
+      }
+      case "send_text": {
+        const { text } = args as unknown as { text: string };
+        const message = textMessage(lastSeq() + 1, "me", text);
+        all.push(message);
+        tell(message);
+        // The store's look for it answers first (the desktop answers the send once it is out).
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return message;
       }
       case "list_chats":
-        return [chatTile(readTo(all.length))];
+        return [chatTile(readTo(lastSeq()))];
       case "search_messages":
-        return [{ message: all[9], snippet: "[line] 10" }];
+        return [{ message: all.find((m) => m.message.seq === 10), snippet: "[line] 10" }];
       case "list_contacts":
         return [];
       case "mark_read":
@@ -106,19 +125,23 @@ function chatStore(count: number) {
   const arrive = (n: number) =>
     act(() => {
       for (let i = 0; i < n; i++) {
-        const seq = all.length + 1;
+        const seq = lastSeq() + 1;
         const message = textMessage(seq, "u2", `line ${seq}`);
         all.push(message);
-        feed.channel!.onmessage({ event: "message", chat_id: "c1", message });
-        feed.channel!.onmessage({ event: "chats_changed" });
+        tell(message);
       }
     });
-  return { all, asked, feed, arrive };
+  const holdNextAnswer = () => {
+    let release = () => {};
+    held.push(new Promise<void>((resolve) => (release = resolve)));
+    return () => act(async () => release());
+  };
+  return { all, asked, feed, arrive, holdNextAnswer };
 }
 
-function WithFeed() {
+function WithFeed({ focus }: { focus?: string }) {
   useMessengerFeed();
-  return <Conversation open={{ chatId: "c1" }} myId="me" onClose={() => {}} />;
+  return <Conversation open={{ chatId: "c1", focus }} myId="me" onClose={() => {}} />;
 }
 
 /** Opens chat c1 and waits for its first page and the messenger's feed. */
@@ -265,5 +288,74 @@ describe("the open chat's window", () => {
     fireEvent.click(screen.getByLabelText("Jump to the newest message"));
     await waitFor(() => expect(shown(5020)).not.toBeNull());
     expect(loaded(timeline)).toBe(PAGE);
+  });
+
+  it("jumps to the same search hit again after going down to the newest", async () => {
+    const store = chatStore(5000);
+    await open(store);
+    const jumpToHit = async () => {
+      fireEvent.click(screen.getByTestId("conversation-search-toggle"));
+      fireEvent.change(screen.getByTestId("conversation-search"), { target: { value: "line" } });
+      fireEvent.click(await screen.findByTestId("search-hit"));
+      await waitFor(() => expect(shown(10)).not.toBeNull());
+    };
+    await jumpToHit();
+    fireEvent.click(screen.getByLabelText("Jump to the newest message"));
+    await waitFor(() => expect(shown(5000)).not.toBeNull());
+    expect(shown(10)).toBeNull();
+
+    await jumpToHit();
+    expect(document.querySelector(".bubble.highlight")?.getAttribute("data-message-id")).toBe(
+      "m10",
+    );
+    expect(screen.queryByTestId("jump-notice")).toBeNull();
+  });
+
+  it("shows a message sent while reading back with the most held, and goes down to it", async () => {
+    const store = chatStore(MAX_HELD);
+    const timeline = await open(store);
+    for (let page = 2; page * PAGE <= MAX_HELD; page++) {
+      await scrollTimeline(timeline, 0);
+      await waitFor(() => expect(loaded(timeline)).toBe(page * PAGE));
+    }
+    fireEvent.change(screen.getByTestId("composer"), { target: { value: "hello" } });
+    fireEvent.click(screen.getByTestId("send"));
+    await waitFor(() => expect(shown(MAX_HELD + 1)).not.toBeNull());
+    expect(loaded(timeline)).toBe(PAGE);
+    expect(screen.queryByLabelText("Jump to the newest message")).toBeNull();
+  });
+
+  it("says a message jumped to went when the store has nothing older, and follows the chat after", async () => {
+    // The store holds 301 on; the messages before are only on the server (not reachable now).
+    const store = chatStore(600, 301);
+    render(<WithFeed focus="m5" />);
+    const timeline = await screen.findByTestId("timeline");
+    expect((await screen.findByTestId("jump-notice")).textContent).toBe(GONE_NOTICE);
+
+    // It is not looked for again: scrolled down, the view follows what arrives.
+    await scrollTimeline(timeline, "bottom");
+    const asks = store.asked.length;
+    store.arrive(1);
+    await waitFor(() => expect(shown(601)).not.toBeNull());
+    store.arrive(1);
+    await waitFor(() => expect(shown(602)).not.toBeNull());
+    expect(store.asked.slice(asks).every((a) => a.before === null)).toBe(true);
+    expect(screen.queryByLabelText("Jump to the newest message")).toBeNull();
+  });
+
+  it("drops an older page that lands after the jump down to the newest", async () => {
+    const store = chatStore(1000);
+    const timeline = await open(store);
+    const release = store.holdNextAnswer();
+    await scrollTimeline(timeline, 0);
+    await waitFor(() =>
+      expect(store.asked[store.asked.length - 1]).toEqual({ before: 801, limit: PAGE }),
+    );
+    fireEvent.click(screen.getByLabelText("Jump to the newest message"));
+    await release();
+    await act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+    expect(loaded(timeline)).toBe(PAGE);
+    expect(timeline.dataset.oldestSeq).toBe("801");
+    expect(screen.queryByLabelText("Jump to the newest message")).toBeNull();
   });
 });

@@ -50,8 +50,12 @@ export interface ChatMessages {
   olderInStore: boolean;
   /** Holds the chat's newest page again, as on opening. */
   showNewest: () => Promise<void>;
-  /** Brings in up to `count` older messages from the store; resolves to how many came. */
-  loadOlder: (count: number) => Promise<number>;
+  /** Back to the newest messages (a jump down, or after sending): the newest page again, unless
+   * it is held and the view already at it; pages asked for before it are dropped. */
+  backToNewest: () => void;
+  /** Brings in up to `count` older messages from the store; resolves to how many came (0: the
+   * store has none older), or null when the window started over meanwhile (the page dropped). */
+  loadOlder: (count: number) => Promise<number | null>;
   /** Brings in the next newer messages from the store; resolves to how many came. */
   loadNewer: () => Promise<number>;
   /** Holds a page around the message at `seq` (a jump far back). */
@@ -191,6 +195,14 @@ export function useChatMessages(chatId: string, atBottom: boolean): ChatMessages
     }
   }, [ask, holdNewest, restart]);
 
+  // Read from the refs, not from a render: sending while reading back can take the newest out of
+  // the window (its message one past the most held) after the caller's render.
+  const backToNewest = useCallback(() => {
+    const following = bottom.current && atNewest.current;
+    bottom.current = true;
+    if (!following) void showNewest();
+  }, [showNewest]);
+
   useEffect(() => {
     held.current = null;
     atNewest.current = true;
@@ -227,9 +239,11 @@ export function useChatMessages(chatId: string, atBottom: boolean): ChatMessages
     async (count: number) => {
       const oldest = oldestSeq(held.current ?? []);
       if (oldest === Infinity) return 0;
+      const asked = generation.current;
       const older = await ask(oldest, count);
       const current = held.current ?? [];
-      if (oldestSeq(current) !== oldest) return 0;
+      // The window started over (back to the newest, a jump), or an older page came meanwhile.
+      if (asked !== generation.current || oldestSeq(current) !== oldest) return null;
       setOlderInStore(older.length >= count);
       if (older.length === 0) return 0;
       let list = [...older, ...current];
@@ -333,6 +347,7 @@ export function useChatMessages(chatId: string, atBottom: boolean): ChatMessages
     newest,
     olderInStore,
     showNewest,
+    backToNewest,
     loadOlder,
     loadNewer,
     showAround,

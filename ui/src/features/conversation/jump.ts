@@ -58,13 +58,18 @@ export function useJump({
   const [highlight, setHighlight] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   /** How far the jump under way got: the page around its place asked for; looking back from
-   * the newest page. */
-  const steps = useRef<{ id: string; around: boolean; fromNewest: boolean } | null>(null);
+   * the newest page. Kept for its own jump (each is a new object), so a jump to the same
+   * message again starts afresh. */
+  const steps = useRef<{ jump: Jump; around: boolean; fromNewest: boolean } | null>(null);
+  /** The jump under way, for the answer of a step to know it still is. */
+  const jumping = useRef(focus);
+  jumping.current = focus;
   const { messages, gone, complete, newest, showAround, showNewest, loadOlder } = chatMessages;
   useEffect(() => {
     if (!focus || !messages) return;
     const index = messages.findIndex((m) => m.message.id === focus.id);
     if (index >= 0) {
+      steps.current = null;
       stopFollowing();
       virtualizer.scrollToIndex(index, { align: "center" });
       setHighlight(focus.id);
@@ -72,6 +77,7 @@ export function useJump({
       return;
     }
     const went = () => {
+      steps.current = null;
       setFocus(null);
       setNotice(GONE_NOTICE);
     };
@@ -81,14 +87,12 @@ export function useJump({
     if (gone.has(focus.id) || passed) return went();
     // A page is on its way: the effect runs again with it.
     if (loadingOlder.current) return;
-    if (steps.current?.id !== focus.id) {
-      steps.current = { id: focus.id, around: false, fromNewest: newest };
+    if (steps.current?.jump !== focus) {
+      steps.current = { jump: focus, around: false, fromNewest: newest };
     }
     const done = steps.current;
     // The page around its place came without it, or the whole chat was looked through.
     if (done.around || (complete && done.fromNewest)) return went();
-    // Not held: the newest messages stop pushing the page while it is looked for.
-    stopFollowing();
     let step: Promise<unknown> | null = null;
     if (focus.seq !== null) {
       done.around = true;
@@ -97,16 +101,21 @@ export function useJump({
       done.fromNewest = true;
       step = showNewest();
     } else if (chat && messages.length < chat.last_seq) {
-      step = loadOlder(Math.min(Math.max(messages.length, PAGE), MAX_HELD));
+      // None came: the store has nothing before what is held (and the server's are not here).
+      step = loadOlder(Math.min(Math.max(messages.length, PAGE), MAX_HELD)).then((count) => {
+        if (count === 0 && jumping.current === focus) went();
+      });
     }
-    if (step) {
-      loadingOlder.current = true;
-      step
-        .catch((e) => onError(describeError(e)))
-        .finally(() => {
-          loadingOlder.current = false;
-        });
-    }
+    // Nothing to ask for yet (the chat's tile not loaded, or behind): it runs again with it.
+    if (!step) return;
+    // Not held: the newest messages stop pushing the page while it is looked for.
+    stopFollowing();
+    loadingOlder.current = true;
+    step
+      .catch((e) => onError(describeError(e)))
+      .finally(() => {
+        loadingOlder.current = false;
+      });
   }, [
     focus,
     messages,
