@@ -5,6 +5,10 @@
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from "react";
 import { api, type Message, type MessengerEvent } from "./api";
 
+/** A message's place in its chat (its sequence number); none while it is unsent. */
+export const placeOf = (message: Message): number | undefined =>
+  message.seq > 0 ? message.seq : undefined;
+
 /**
  * Whether a message has disappeared by `now`: expired (nothing of it is left), or its time is up
  * and nobody kept it. Mirrors proto's `Message::gone_at`; such a message is shown nowhere.

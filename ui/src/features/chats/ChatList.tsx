@@ -3,7 +3,7 @@ import type { LocalChat } from "../../api";
 import { isMuted, MUTED_FOREVER, preview, tileTime } from "../../chatText";
 import Avatar from "../../components/Avatar";
 import { MoreIcon, MutedIcon, PinIcon, TimerIcon } from "../../components/Icon";
-import { useTypingUsers } from "../../messages";
+import { placeOf, useTypingUsers } from "../../messages";
 import { LAYER, useEscape } from "../../shortcuts";
 import { firstScreenShown } from "../../startup";
 import { timerTitle } from "../disappearing/words";
@@ -17,8 +17,11 @@ import "./chats.css";
 /** What the frame needs to open a conversation: the chat, and maybe a message to show. */
 export interface OpenChat {
   chatId: string;
-  /** A message to show (a search hit). */
+  /** A message to show (a search hit, a starred one). */
   focus?: string;
+  /** Its place in the chat when known: the chat opens on the page around it, not a look back
+   * from the newest. */
+  focusSeq?: number;
 }
 
 const HOUR = 60 * 60 * 1000;
@@ -278,7 +281,11 @@ export default function ChatList({
         query={search}
         chatId={null}
         onPick={(hit) =>
-          onOpen({ chatId: hit.message.message.chat_id, focus: hit.message.message.id })
+          onOpen({
+            chatId: hit.message.message.chat_id,
+            focus: hit.message.message.id,
+            focusSeq: placeOf(hit.message.message),
+          })
         }
       />
     </section>

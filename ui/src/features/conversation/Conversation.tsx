@@ -265,11 +265,12 @@ function ConversationView({
   const stopFollowing = useCallback(() => setAtBottom(false), []);
   const {
     highlight,
+    looking,
     notice: jumpNotice,
     jumpToId,
     jumpToHit,
   } = useJump({
-    initial: open.focus ?? null,
+    initial: open.focus ? { id: open.focus, seq: open.focusSeq ?? null } : null,
     chatMessages,
     chat,
     virtualizer,
@@ -455,9 +456,11 @@ function ConversationView({
           onScroll={(event) => {
             const el = event.currentTarget;
             const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
-            // At the bottom of what is held follows the chat only when that is its newest.
-            setAtBottom(fromBottom < 40 && newest);
+            // At the bottom of what is held follows the chat only when that is its newest, and
+            // not while a jump looks for its message (the window is moved by the jump then).
+            setAtBottom(fromBottom < 40 && newest && !looking);
             noteRowInView();
+            if (looking) return;
             if (el.scrollTop < 200 && canLoadOlder) void loadOlder();
             if (fromBottom < 200 && !newest) void loadNewer();
           }}

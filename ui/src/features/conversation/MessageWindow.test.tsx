@@ -139,9 +139,9 @@ function chatStore(count: number, first = 1) {
   return { all, asked, feed, arrive, holdNextAnswer };
 }
 
-function WithFeed({ focus }: { focus?: string }) {
+function WithFeed({ focus, focusSeq }: { focus?: string; focusSeq?: number }) {
   useMessengerFeed();
-  return <Conversation open={{ chatId: "c1", focus }} myId="me" onClose={() => {}} />;
+  return <Conversation open={{ chatId: "c1", focus, focusSeq }} myId="me" onClose={() => {}} />;
 }
 
 /** Opens chat c1 and waits for its first page and the messenger's feed. */
@@ -357,5 +357,46 @@ describe("the open chat's window", () => {
     expect(loaded(timeline)).toBe(PAGE);
     expect(timeline.dataset.oldestSeq).toBe("801");
     expect(screen.queryByLabelText("Jump to the newest message")).toBeNull();
+  });
+
+  it("jumps to a message far back known by its id only, while the view sits at the bottom and messages arrive", async () => {
+    const store = chatStore(20_000);
+    const first = store.holdNextAnswer();
+    const second = store.holdNextAnswer();
+    render(<WithFeed focus="m1" />);
+    const timeline = await screen.findByTestId("timeline");
+    await waitFor(() => expect(store.feed.channel).toBeDefined());
+    await first();
+    // The look back has asked for its first older page; meanwhile the view is at its bottom (as
+    // the newest page opened) and a message arrives.
+    await waitFor(() => expect(store.asked).toHaveLength(2));
+    await scrollTimeline(timeline, "bottom");
+    store.arrive(1);
+    await act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+    await second();
+    await waitFor(
+      () =>
+        expect(document.querySelector(".bubble.highlight")?.getAttribute("data-message-id")).toBe(
+          "m1",
+        ),
+      { timeout: 10_000 },
+    );
+    expect(loaded(timeline)).toBeLessThanOrEqual(MAX_HELD);
+    expect(store.asked.every((a) => a.limit <= MAX_HELD)).toBe(true);
+  }, 30_000);
+
+  it("opens on the page around a message whose place is known (a hit of the chat list's search)", async () => {
+    const store = chatStore(20_000);
+    render(<WithFeed focus="m1" focusSeq={1} />);
+    const timeline = await screen.findByTestId("timeline");
+    await waitFor(() =>
+      expect(document.querySelector(".bubble.highlight")?.getAttribute("data-message-id")).toBe(
+        "m1",
+      ),
+    );
+    expect(store.asked).toContainEqual({ before: 1 + PAGE / 2 + 1, limit: PAGE });
+    // The newest page (as the chat opens) and the page around it: no look back.
+    expect(store.asked.length).toBeLessThanOrEqual(2);
+    expect(loaded(timeline)).toBe(PAGE / 2 + 1);
   });
 });

@@ -3,7 +3,7 @@
 // it, or saying it went.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { describeError, type LocalChat, type Message } from "../../api";
-import { goneAt } from "../../messages";
+import { goneAt, placeOf } from "../../messages";
 import type { ChatMessages } from "./hooks";
 import type { Timeline } from "./timeline";
 import { MAX_HELD, PAGE, newestSeq, oldestSeq } from "./window";
@@ -15,7 +15,7 @@ const NOTICE_MS = 4000;
 const MARK_MS = 2000;
 
 /** A jump to a message: its id, and its place in the chat when known (a search hit's). */
-interface Jump {
+export interface Jump {
   id: string;
   seq: number | null;
 }
@@ -35,8 +35,8 @@ export function useJump({
   stopFollowing,
   onError,
 }: {
-  /** The message the chat opened on, if any. */
-  initial: string | null;
+  /** The message the chat opened on, if any, and its place when known. */
+  initial: Jump | null;
   chatMessages: ChatMessages;
   chat: LocalChat | null;
   virtualizer: Timeline;
@@ -48,13 +48,15 @@ export function useJump({
 }): {
   /** The id of the message marked, for a moment. */
   highlight: string | null;
+  /** A jump is under way: the view does not follow the newest messages meanwhile. */
+  looking: boolean;
   notice: string | null;
   /** Jumps to a message by its id. */
   jumpToId: (id: string) => void;
   /** Jumps to a search hit's message: one gone since the search is not looked for. */
   jumpToHit: (message: Message) => void;
 } {
-  const [focus, setFocus] = useState<Jump | null>(initial ? { id: initial, seq: null } : null);
+  const [focus, setFocus] = useState<Jump | null>(initial);
   const [highlight, setHighlight] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   /** How far the jump under way got: the page around its place asked for; looking back from
@@ -64,6 +66,9 @@ export function useJump({
   /** The jump under way, for the answer of a step to know it still is. */
   const jumping = useRef(focus);
   jumping.current = focus;
+  /** Bumped as each step's answer is in: the next step is taken from what is held then, also
+   * when the step's page was dropped (the window moved meanwhile) and nothing changed. */
+  const [settled, setSettled] = useState(0);
   const { messages, gone, complete, newest, showAround, showNewest, loadOlder } = chatMessages;
   useEffect(() => {
     if (!focus || !messages) return;
@@ -115,8 +120,10 @@ export function useJump({
       .catch((e) => onError(describeError(e)))
       .finally(() => {
         loadingOlder.current = false;
+        setSettled((n) => n + 1);
       });
   }, [
+    settled,
     focus,
     messages,
     gone,
@@ -149,8 +156,8 @@ export function useJump({
       setFocus(null);
       setNotice(GONE_NOTICE);
     } else {
-      setFocus({ id: message.id, seq: message.seq > 0 ? message.seq : null });
+      setFocus({ id: message.id, seq: placeOf(message) ?? null });
     }
   }, []);
-  return { highlight, notice, jumpToId, jumpToHit };
+  return { highlight, looking: focus !== null, notice, jumpToId, jumpToHit };
 }

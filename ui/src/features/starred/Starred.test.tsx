@@ -103,7 +103,7 @@ describe("starred messages across chats", () => {
     render(<StarredPanel myId="me" onOpen={onOpen} onClose={() => {}} />);
     await waitFor(() => expect(rows()).toHaveLength(2));
     fireEvent.click(rows()[1]!);
-    expect(onOpen).toHaveBeenCalledWith({ chatId: "c1", focus: "m2" });
+    expect(onOpen).toHaveBeenCalledWith({ chatId: "c1", focus: "m2", focusSeq: 1 });
   });
 
   it("takes a star off with Unstar, and says why it could not", async () => {

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { describeError, type LocalChat } from "../../api";
 import { CloseIcon, StarIcon } from "../../components/Icon";
+import { placeOf } from "../../messages";
 import { LAYER, useEscape } from "../../shortcuts";
 import type { OpenChat } from "../chats/ChatList";
 import { useChats } from "../chats/hooks";
@@ -80,7 +81,7 @@ export default function StarredPanel({
                 className="starred-row"
                 data-testid="starred-row"
                 data-message-id={m.id}
-                onClick={() => onOpen({ chatId: m.chat_id, focus: m.id })}
+                onClick={() => onOpen({ chatId: m.chat_id, focus: m.id, focusSeq: placeOf(m) })}
               >
                 <StarredText local={local} chat={chatOf(m.chat_id)} myId={myId} showChat />
               </button>
