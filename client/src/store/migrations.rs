@@ -23,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(Clearing),
             Box::new(Backgrounds),
             Box::new(Requests),
+            Box::new(TileIndex),
         ]
     }
 }
@@ -470,5 +471,29 @@ impl MigrationName for Requests {
 impl MigrationTrait for Requests {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         run(manager, &["ALTER TABLE chats ADD COLUMN request INTEGER NOT NULL DEFAULT 0"]).await
+    }
+}
+
+/// The chat list's unread counts read the index alone: the chat's messages by place carry who
+/// sent each and whether it shows (one index in place of the `(chat_id, seq)` one it extends).
+struct TileIndex;
+
+impl MigrationName for TileIndex {
+    fn name(&self) -> &str {
+        "m0014_tile_index"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for TileIndex {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run(
+            manager,
+            &[
+                "CREATE INDEX messages_by_place ON messages (chat_id, seq, sender_id, visible, deleted, expires_at)",
+                "DROP INDEX IF EXISTS idx_messages_chat_seq",
+            ],
+        )
+        .await
     }
 }

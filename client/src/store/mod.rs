@@ -255,6 +255,22 @@ const CHAT_COLUMNS: &str =
     cleared_seq, disappear_after_ms, only_admins_keep, clear_listed, clear_keeps_starred, background,
     shared_background, request";
 
+/// A row of `tiles_sql` as the tile this device shows.
+fn local_chat(row: &QueryResult) -> Result<LocalChat> {
+    let mut summary = tile(row)?;
+    summary.unread = u32::try_from(get::<i64>(row, "unread")?).unwrap_or(u32::MAX);
+    if let Some(data) = get::<Option<String>>(row, "last_data")? {
+        let message: Message = parse(&data)?;
+        summary.last_activity_at = summary.last_activity_at.max(message.sent_at);
+        summary.last_message = Some(message);
+    }
+    let other_member = match get::<Option<String>>(row, "peer_user_id")? {
+        Some(_) => Some(member_as(row, "peer_")?),
+        None => None,
+    };
+    Ok(LocalChat { summary, other_member })
+}
+
 /// A `chats` row as the tile it stores (unread count and last message filled in later).
 fn tile(row: &QueryResult) -> Result<ChatSummary> {
     let kind: String = get(row, "kind")?;
@@ -291,15 +307,50 @@ fn tile(row: &QueryResult) -> Result<ChatSummary> {
 }
 
 fn member(row: &QueryResult) -> Result<ChatMember> {
-    let role: String = get(row, "role")?;
+    member_as(row, "")
+}
+
+/// A member from the columns named `<prefix>user_id`, `<prefix>username` and so on.
+fn member_as(row: &QueryResult, prefix: &str) -> Result<ChatMember> {
+    let column = |name: &str| format!("{prefix}{name}");
+    let role: String = get(row, &column("role"))?;
     Ok(ChatMember {
-        user_id: get(row, "user_id")?,
-        username: get(row, "username")?,
-        display_name: get(row, "display_name")?,
-        photo: get(row, "photo")?,
+        user_id: get(row, &column("user_id"))?,
+        username: get(row, &column("username"))?,
+        display_name: get(row, &column("display_name"))?,
+        photo: get(row, &column("photo"))?,
         role: MemberRole::parse(&role).unwrap_or(MemberRole::Member),
-        joined_at: get(row, "joined_at")?,
+        joined_at: get(row, &column("joined_at"))?,
     })
+}
+
+/// Tiles as this device shows them, in one statement (`?1` my user id, `?2` now; `filter` picks
+/// the chats): the stored tile (`c`), the unread count from what this device holds, the last
+/// message shown (`l`: a pending one first, else the newest placed one — each found through the
+/// `(chat_id, seq)` index, not by sorting the chat) and a direct chat's other person (`p`).
+fn tiles_sql(filter: &str) -> String {
+    static COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        CHAT_COLUMNS.split(',').map(|column| format!("c.{}", column.trim())).collect::<Vec<_>>().join(", ")
+    });
+    const SHOWN: &str = "m.visible = 1 AND (m.expires_at IS NULL OR m.expires_at > ?2)";
+    format!(
+        "SELECT {columns},
+            (SELECT COUNT(*) FROM messages m WHERE m.chat_id = c.id AND m.seq > c.my_read_seq
+                AND m.sender_id <> ?1 AND m.deleted = 0 AND {SHOWN}) AS unread,
+            l.data AS last_data,
+            p.user_id AS peer_user_id, p.username AS peer_username, p.display_name AS peer_display_name,
+            p.photo AS peer_photo, p.role AS peer_role, p.joined_at AS peer_joined_at
+         FROM chats c
+         LEFT JOIN messages l ON l.rowid = COALESCE(
+            (SELECT m.rowid FROM messages m WHERE m.chat_id = c.id AND m.seq IS NULL AND {SHOWN}
+                ORDER BY m.sent_at DESC LIMIT 1),
+            (SELECT m.rowid FROM messages m WHERE m.chat_id = c.id AND m.seq IS NOT NULL AND {SHOWN}
+                ORDER BY m.seq DESC LIMIT 1))
+         LEFT JOIN members p ON c.kind = 'direct' AND p.rowid =
+            (SELECT rowid FROM members WHERE chat_id = c.id AND user_id <> ?1 AND former = 0 LIMIT 1)
+         {filter}",
+        columns = *COLUMNS
+    )
 }
 
 impl Store {
@@ -350,11 +401,8 @@ impl Store {
     /// from what this device holds (pending messages included). A chat I deleted has no last
     /// message until someone writes in it again (the list leaves it out until then).
     pub async fn chats(&self) -> Result<Vec<LocalChat>> {
-        let rows = self.db.query_all(statement(&format!("SELECT {CHAT_COLUMNS} FROM chats"), [])).await?;
-        let mut chats = Vec::with_capacity(rows.len());
-        for row in rows {
-            chats.push(self.local(tile(&row)?).await?);
-        }
+        let rows = self.db.query_all(statement(&tiles_sql(""), self.tile_values([]))).await?;
+        let mut chats = rows.iter().map(local_chat).collect::<Result<Vec<_>>>()?;
         chats.sort_by(|a, b| {
             let (a, b) = (&a.summary, &b.summary);
             (b.pinned_at.is_some(), b.pinned_at, b.last_activity_at).cmp(&(
@@ -367,14 +415,16 @@ impl Store {
     }
 
     pub async fn chat(&self, chat_id: &str) -> Result<Option<LocalChat>> {
-        let row = self
-            .db
-            .query_one(statement(&format!("SELECT {CHAT_COLUMNS} FROM chats WHERE id = ?"), [chat_id.into()]))
-            .await?;
-        match row {
-            None => Ok(None),
-            Some(row) => Ok(Some(self.local(tile(&row)?).await?)),
-        }
+        let sql = tiles_sql("WHERE c.id = ?3");
+        let row = self.db.query_one(statement(&sql, self.tile_values([chat_id.into()]))).await?;
+        row.as_ref().map(local_chat).transpose()
+    }
+
+    /// The values `tiles_sql` binds, then `more`.
+    fn tile_values<const N: usize>(&self, more: [Value; N]) -> Vec<Value> {
+        let mut values = vec![self.user_id.clone().into(), self.clock.now_ms().into()];
+        values.extend(more);
+        values
     }
 
     /// The members of a chat this device holds, oldest first.
@@ -409,59 +459,6 @@ impl Store {
             ))
             .await?;
         row.map(|row| get::<String>(&row, "id")).transpose()
-    }
-
-    /// A stored tile completed from what this device holds: unread count, last message (a
-    /// pending one included), and a direct chat's other person.
-    async fn local(&self, mut summary: ChatSummary) -> Result<LocalChat> {
-        let unread = self
-            .db
-            .query_one(statement(
-                &format!(
-                    "SELECT COUNT(*) AS n FROM messages WHERE chat_id = ? AND seq > ? AND sender_id <> ? AND visible = 1
-                     AND deleted = 0 AND {LIVE}"
-                ),
-                [
-                    summary.id.clone().into(),
-                    summary.my_read_seq.into(),
-                    self.user_id.clone().into(),
-                    self.clock.now_ms().into(),
-                ],
-            ))
-            .await?
-            .map(|row| get::<i64>(&row, "n"))
-            .transpose()?
-            .unwrap_or(0);
-        summary.unread = u32::try_from(unread).unwrap_or(u32::MAX);
-        let latest = self
-            .db
-            .query_one(statement(
-                &format!(
-                    "SELECT data, status FROM messages WHERE chat_id = ? AND visible = 1 AND {LIVE}
-                     ORDER BY seq IS NULL DESC, seq DESC, sent_at DESC LIMIT 1"
-                ),
-                [summary.id.clone().into(), self.clock.now_ms().into()],
-            ))
-            .await?;
-        if let Some(row) = latest {
-            let message: Message = parse(&get::<String>(&row, "data")?)?;
-            summary.last_activity_at = summary.last_activity_at.max(message.sent_at);
-            summary.last_message = Some(message);
-        }
-        let other_member = match summary.kind {
-            ChatKind::Direct => self
-                .db
-                .query_one(statement(
-                    "SELECT user_id, username, display_name, photo, role, joined_at FROM members
-                     WHERE chat_id = ? AND user_id <> ? AND former = 0",
-                    [summary.id.clone().into(), self.user_id.clone().into()],
-                ))
-                .await?
-                .map(|row| member(&row))
-                .transpose()?,
-            ChatKind::Group => None,
-        };
-        Ok(LocalChat { summary, other_member })
     }
 
     /// Stores a chat's tile as the server sent it (keeping this device's cursor). Receipt
