@@ -32,7 +32,13 @@ pub async fn watch_messages(state: State<'_, AppState>, on_event: Channel<Messen
 /// My chats as tiles, from the local store (shown before the network answers).
 #[tauri::command]
 pub async fn list_chats(state: State<'_, AppState>) -> CommandResult<Vec<LocalChat>> {
-    Ok(state.messenger().await?.chats().await?)
+    // The first list at start: asked (the store may still be opening), then read from it.
+    crate::startup::MARKS.mark("chats_asked");
+    let messenger = state.messenger().await?;
+    crate::startup::MARKS.mark("store_ready");
+    let chats = messenger.chats().await?;
+    crate::startup::MARKS.mark("chats_read");
+    Ok(chats)
 }
 
 /// A chat's newest `limit` messages before `before`.

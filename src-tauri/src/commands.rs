@@ -119,7 +119,19 @@ pub async fn watch_connection(state: State<'_, AppState>, on_state: Channel<Conn
 /// up here.
 #[tauri::command]
 pub async fn watch_account(state: State<'_, AppState>, on_change: Channel<Option<String>>) -> CommandResult<()> {
-    crate::stream_to(state.feeds.account.subscribe(), on_change);
+    // At start the kept sign-in is taken up first, and the feed (a mirror of the client's)
+    // given a moment to carry it: its first word is who is signed in, never the "nobody" of
+    // before the keyring was read (which would show the sign-in screen).
+    let client = state.client().await;
+    let signed_in = client.watch_account().borrow().clone();
+    let user_id = match signed_in {
+        Some(user_id) => Some(user_id),
+        // A keyring that cannot be read is `current_account`'s to report; followed all the same.
+        None => client.resume_stored().await.ok().flatten(),
+    };
+    let mut feed = state.feeds.account.subscribe();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), feed.wait_for(|now| *now == user_id)).await;
+    crate::stream_to(feed, on_change);
     Ok(())
 }
 

@@ -84,6 +84,14 @@ function desktop({ signedIn }: { signedIn: boolean }) {
   return { open: (request: WindowRequest) => act(() => requests.onmessage!(request)) };
 }
 
+/** The open conversation shows `name`: its screen is a chunk of its own (`later.tsx`), loaded
+ * when first shown, which in a fresh test worker can take more than waitFor's usual second. */
+async function conversationOpens(name: string) {
+  await vi.waitFor(() => expect(screen.getByTestId("conversation-name").textContent).toBe(name), {
+    timeout: 5000,
+  });
+}
+
 describe("App", () => {
   it("adds the contact of a gkchat://add/ link opened while signed in, from any tab", async () => {
     const window = desktop({ signedIn: true });
@@ -150,9 +158,7 @@ describe("App", () => {
     expect(screen.getByTestId("new-chat-none")).toBeTruthy();
     fireEvent.change(search, { target: { value: "grace" } });
     fireEvent.submit(search);
-    await vi.waitFor(() =>
-      expect(screen.getByTestId("conversation-name").textContent).toBe("Grace Hopper"),
-    );
+    await conversationOpens("Grace Hopper");
     expect(invoke).toHaveBeenCalledWith("open_direct_chat", { userId: "id-grace" });
     expect(screen.queryByTestId("new-chat")).toBeNull();
   });
@@ -162,9 +168,7 @@ describe("App", () => {
     render(<App />);
     await screen.findByText("Bob Builder");
     fireEvent.click(screen.getAllByTestId("contact-message")[1]!);
-    await vi.waitFor(() =>
-      expect(screen.getByTestId("conversation-name").textContent).toBe("Grace Hopper"),
-    );
+    await conversationOpens("Grace Hopper");
     fireEvent.click(screen.getByTestId("tab-settings"));
     fireEvent.click(screen.getByTestId("open-new-chat"));
     await screen.findByTestId("new-chat");
@@ -188,9 +192,7 @@ describe("App", () => {
     await screen.findByText("Bob Builder");
     expect(screen.queryByTestId("chat-tile")).toBeNull();
     fireEvent.click(screen.getAllByTestId("contact-message")[1]!);
-    await vi.waitFor(() =>
-      expect(screen.getByTestId("conversation-name").textContent).toBe("Grace Hopper"),
-    );
+    await conversationOpens("Grace Hopper");
     expect(invoke).toHaveBeenCalledWith("open_direct_chat", { userId: "id-grace" });
     expect(invoke).toHaveBeenCalledWith("chat_messages", {
       chatId: "c-grace",
@@ -217,9 +219,7 @@ describe("App", () => {
     render(<App />);
     await screen.findByText("Bob Builder");
     window.open({ type: "open_chat", chat_id: "c-grace" });
-    await vi.waitFor(() =>
-      expect(screen.getByTestId("conversation-name").textContent).toBe("Grace Hopper"),
-    );
+    await conversationOpens("Grace Hopper");
     expect(invoke).toHaveBeenCalledWith("set_open_chat", { chatId: "c-grace" });
   });
 

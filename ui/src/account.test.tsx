@@ -44,4 +44,34 @@ describe("useAccount", () => {
     act(() => result.current.signIn(ME));
     expect(result.current.account).toEqual({ status: "signed-in", me: ME });
   });
+
+  it("stays signed in when the account feed's first word comes late, after the answer", async () => {
+    // The desktop side takes up the kept sign-in while answering `current_account`; its account
+    // feed says who is signed in as of the moment it is asked to follow, and says it late.
+    let resumed = false;
+    invoke.mockImplementation(async (command: string, args?: never) => {
+      switch (command) {
+        case "current_account":
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          resumed = true;
+          return ME;
+        case "watch_account": {
+          const channel = (
+            args as unknown as { onChange: { onmessage: (id: string | null) => void } }
+          ).onChange;
+          const now = resumed ? ME.id : null;
+          setTimeout(() => channel.onmessage(now), 40);
+          return null;
+        }
+        case "watch_messages":
+          return null;
+        default:
+          throw new Error(command);
+      }
+    });
+    const { result } = renderHook(() => useAccount());
+    await waitFor(() => expect(result.current.account.status).toBe("signed-in"));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 80)));
+    expect(result.current.account.status).toBe("signed-in");
+  });
 });

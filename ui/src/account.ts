@@ -78,13 +78,14 @@ export function useAccount(): {
     setChosen(null);
   }, []);
 
-  const reload = useCallback(() => {
+  /** Asks who is signed in; settles once the answer is shown. */
+  const ask = useCallback(() => {
     setAccount({ status: "loading" });
     forgetChoice();
     endedSinceAsking.current = false;
     const answer = askedAtStart ?? api.currentAccount();
     askedAtStart = null;
-    answer
+    return answer
       .then((me) =>
         setAccount(
           me && !(endedSinceAsking.current && watched.current === null)
@@ -94,20 +95,29 @@ export function useAccount(): {
       )
       .catch((e) => setAccount({ status: "error", message: describeError(e) }));
   }, [forgetChoice]);
+  const reload = useCallback(() => void ask(), [ask]);
 
   useEffect(() => {
-    reload();
-    api
-      .watchAccount((userId) => {
-        if (userId === null && watched.current !== null) endedSinceAsking.current = true;
-        watched.current = userId;
-        if (userId === null) {
-          forgetChoice();
-          setAccount({ status: "signed-out" });
-        }
-      })
-      .catch((e) => console.error("watch_account failed", e));
-  }, [reload, forgetChoice]);
+    // Followed once the first answer is in: at start, who is signed in is known only after the
+    // keyring was read (the answer does that), and a "nobody" from before must not sign me out.
+    let unmounted = false;
+    void ask().finally(() => {
+      if (unmounted) return;
+      api
+        .watchAccount((userId) => {
+          if (userId === null && watched.current !== null) endedSinceAsking.current = true;
+          watched.current = userId;
+          if (userId === null) {
+            forgetChoice();
+            setAccount({ status: "signed-out" });
+          }
+        })
+        .catch((e) => console.error("watch_account failed", e));
+    });
+    return () => {
+      unmounted = true;
+    };
+  }, [ask, forgetChoice]);
 
   // Signed out: the next account's tiles are its own.
   const signedOut = account.status === "signed-out";
