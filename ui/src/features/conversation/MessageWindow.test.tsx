@@ -72,15 +72,17 @@ afterEach(() => {
 /**
  * Chat c1 with Grace as the desktop side holds it: `count` messages at first (from seq `first`
  * on: older ones are only on the server). `chat_messages` answers as the store does (the newest
- * `limit` before `before`), and every ask is noted; `holdNextAnswer` keeps the next answer until
+ * `limit` before `before`, placed ones by their place and my unsent ones after them; a `before`
+ * leaves the unsent out), and every ask is noted; `holdNextAnswer` keeps the next answer until
  * released. `arrive` adds Grace's next messages and tells each as the messenger does (the message,
- * then that the chats changed); a message I send is told the same way.
+ * then that the chats changed); `store` adds them untold (told later, or never). A message I send
+ * is told the same way; `compose` keeps one of mine unsent (told so), `sendOut` places it next.
  */
 function chatStore(count: number, first = 1) {
   const all: LocalMessage[] = Array.from({ length: count - first + 1 }, (_, i) =>
     textMessage(first + i, "u2", `line ${first + i}`),
   );
-  const lastSeq = () => all[all.length - 1]?.message.seq ?? 0;
+  const lastSeq = () => Math.max(0, ...all.map((m) => m.message.seq));
   const asked: { before: number | null; limit: number }[] = [];
   const feed: { channel?: { onmessage: (event: MessengerEvent) => void } } = {};
   const held: Promise<void>[] = [];
@@ -93,7 +95,13 @@ function chatStore(count: number, first = 1) {
       case "chat_messages": {
         const { before, limit } = args as unknown as { before: number | null; limit: number };
         asked.push({ before, limit });
-        const page = all.filter((m) => before === null || m.message.seq < before).slice(-limit);
+        const inOrder = [
+          ...all.filter((m) => m.message.seq > 0).sort((a, b) => a.message.seq - b.message.seq),
+          ...all.filter((m) => m.message.seq === 0),
+        ];
+        const page = inOrder
+          .filter((m) => before === null || (m.message.seq > 0 && m.message.seq < before))
+          .slice(-limit);
         await held.shift();
         return page;
       }
@@ -122,21 +130,37 @@ function chatStore(count: number, first = 1) {
         throw new Error(command);
     }
   });
-  const arrive = (n: number) =>
+  /** Grace's next `n` messages, in the store only. */
+  const store = (n: number) =>
+    Array.from({ length: n }, () => {
+      const seq = lastSeq() + 1;
+      const message = textMessage(seq, "u2", `line ${seq}`);
+      all.push(message);
+      return message;
+    });
+  const arrive = (n: number) => act(() => store(n).forEach(tell));
+  const compose = (id: string) =>
     act(() => {
-      for (let i = 0; i < n; i++) {
-        const seq = lastSeq() + 1;
-        const message = textMessage(seq, "u2", `line ${seq}`);
-        all.push(message);
-        tell(message);
-      }
+      const message: LocalMessage = {
+        ...textMessage(0, "me", `draft ${id}`, { id }),
+        status: { state: "pending" },
+      };
+      all.push(message);
+      tell(message);
+    });
+  const sendOut = (id: string) =>
+    act(() => {
+      const at = all.findIndex((m) => m.message.id === id);
+      const message = textMessage(lastSeq() + 1, "me", `draft ${id}`, { id });
+      all[at] = message;
+      tell(message);
     });
   const holdNextAnswer = () => {
     let release = () => {};
     held.push(new Promise<void>((resolve) => (release = resolve)));
     return () => act(async () => release());
   };
-  return { all, asked, feed, arrive, holdNextAnswer };
+  return { all, asked, feed, tell, store, arrive, compose, sendOut, holdNextAnswer };
 }
 
 function WithFeed({ focus, focusSeq }: { focus?: string; focusSeq?: number }) {
@@ -161,11 +185,15 @@ async function scrollTimeline(timeline: HTMLElement, top: number | "bottom") {
 
 const loaded = (timeline: HTMLElement) => Number(timeline.dataset.loaded);
 const shown = (seq: number) => document.querySelector(`[data-testid=message][data-seq="${seq}"]`);
+/** The messages in the page, top to bottom: their places (0: unsent), or their ids. */
+const rowsShown = (attribute: "data-seq" | "data-message-id" = "data-seq") =>
+  [...document.querySelectorAll("[data-testid=message]")].map((row) => row.getAttribute(attribute));
 
 describe("the open chat's window", () => {
-  it("holds the newest page while a thousand messages pour in, one look at the store at a time", async () => {
+  it("holds the newest page while a thousand messages pour in, each put in place from its event", async () => {
     const store = chatStore(300);
     const timeline = await open(store);
+    const asks = store.asked.length;
     for (let batch = 0; batch < 20; batch++) {
       store.arrive(50);
       await waitFor(() => expect(shown(store.all.length)).not.toBeNull());
@@ -177,15 +205,64 @@ describe("the open chat's window", () => {
       store.asked.every((a) => a.before === null && a.limit === PAGE),
       JSON.stringify(store.asked.filter((a) => a.before !== null || a.limit !== PAGE)),
     ).toBe(true);
-    // 2,000 events, far fewer looks: one on its way at a time, and one more for what came meanwhile.
-    expect(store.asked.length).toBeLessThan(100);
+    // 2,000 events (each message, then that the chats changed), and no look at the store.
+    expect(store.asked.length).toBe(asks);
+    const newest = Array.from({ length: 20 }, (_, i) => String(1281 + i));
+    expect(rowsShown().slice(-20)).toEqual(newest);
 
-    // Scrolling up still brings the older ones back, from the store.
+    // Scrolling up still brings the older ones back, from the store (once the view's last scroll
+    // down to the newest is done: the rows came at once, with no look to wait for).
+    await act(() => new Promise((resolve) => setTimeout(resolve, 100)));
     await scrollTimeline(timeline, 0);
     await waitFor(() => expect(loaded(timeline)).toBe(2 * PAGE));
     expect(store.asked[store.asked.length - 1]).toEqual({ before: 1101, limit: PAGE });
     expect(timeline.dataset.oldestSeq).toBe("901");
   }, 30_000);
+
+  it("reads the store when a message comes after a gap, and shows what was missed in order", async () => {
+    const store = chatStore(300);
+    await open(store);
+    const asks = store.asked.length;
+    // 301 to 303 are stored untold (as a catch-up stores them); 304 is told.
+    store.store(3);
+    store.arrive(1);
+    await waitFor(() => expect(shown(304)).not.toBeNull());
+    expect(store.asked.slice(asks)).toEqual([{ before: null, limit: PAGE }]);
+    expect(rowsShown().slice(-6)).toEqual(["299", "300", "301", "302", "303", "304"]);
+    // In order again: from the events.
+    store.arrive(2);
+    await waitFor(() => expect(shown(306)).not.toBeNull());
+    expect(store.asked.length).toBe(asks + 1);
+    expect(rowsShown().slice(-3)).toEqual(["304", "305", "306"]);
+  });
+
+  it("keeps my unsent messages last, and places mine among the others once sent", async () => {
+    const store = chatStore(300);
+    await open(store);
+    const asks = store.asked.length;
+    store.compose("p1");
+    await waitFor(() => expect(rowsShown("data-message-id").slice(-1)[0]).toBe("p1"));
+    expect(rowsShown().slice(-1)[0]).toBe("0");
+    // Grace's next one lands before my unsent one; mine then takes the place after it.
+    store.arrive(1);
+    await waitFor(() => expect(shown(301)).not.toBeNull());
+    expect(rowsShown("data-message-id").slice(-3)).toEqual(["m300", "m301", "p1"]);
+    store.sendOut("p1");
+    await waitFor(() => expect(shown(302)).not.toBeNull());
+    expect(rowsShown("data-message-id").slice(-3)).toEqual(["m300", "m301", "p1"]);
+    expect(rowsShown().slice(-3)).toEqual(["300", "301", "302"]);
+    expect(store.asked.length).toBe(asks);
+
+    // Placed after one of Grace's not told yet: from the store, in order.
+    store.compose("p2");
+    await waitFor(() => expect(rowsShown("data-message-id").slice(-1)[0]).toBe("p2"));
+    store.store(1);
+    store.sendOut("p2");
+    await waitFor(() => expect(shown(304)).not.toBeNull());
+    expect(rowsShown("data-message-id").slice(-3)).toEqual(["p1", "m303", "p2"]);
+    expect(rowsShown().slice(-3)).toEqual(["302", "303", "304"]);
+    expect(store.asked.slice(asks)).toEqual([{ before: null, limit: PAGE }]);
+  });
 
   it("goes back to the newest page when the user comes down after reading back", async () => {
     const store = chatStore(1000);

@@ -13,6 +13,7 @@ import {
   newestSeq,
   oldestSeq,
   placed,
+  withArrived,
   withIds,
 } from "./window";
 
@@ -67,10 +68,12 @@ export interface ChatMessages {
  * and only those while `atBottom` (the user is at the bottom of the timeline). Scrolling up
  * brings older pages from the store and keeps messages arriving meanwhile, up to `MAX_HELD`;
  * past it the far end goes (the newest too: they come back page by page as the user scrolls
- * down). When something changes, the store is asked for its newest page only — one look at a
- * time — and a changed message that is held takes the version its event carries. A message that
- * disappeared (expired, or its time up and nobody kept it) is not among them: it goes at its time
- * while shown, and at once when the messenger says it expired.
+ * down). At the bottom, a message arriving in order (or one of mine composed or sent, or a held
+ * one changed) is put in its place from its event: no store read per message. Anything else
+ * that changes asks the store for its newest page only — one look at a time — and a changed
+ * message that is held takes the version its event carries meanwhile. A message that disappeared
+ * (expired, or its time up and nobody kept it) is not among them: it goes at its time while
+ * shown, and at once when the messenger says it expired.
  */
 export function useChatMessages(chatId: string, atBottom: boolean): ChatMessages {
   const [messages, setMessages] = useState<LocalMessage[] | null>(null);
@@ -90,6 +93,8 @@ export function useChatMessages(chatId: string, atBottom: boolean): ChatMessages
   /** A look at the newest page is on its way; `again`: events came meanwhile. */
   const looking = useRef(false);
   const again = useRef(false);
+  /** The last event was a message of this chat (put in place, or looked at the store for). */
+  const toldMessage = useRef(false);
 
   const show = useCallback((list: LocalMessage[]) => {
     held.current = list;
@@ -151,13 +156,24 @@ export function useChatMessages(chatId: string, atBottom: boolean): ChatMessages
     [ask],
   );
 
+  /** The look of generation `asked` is over (unless the window started over since): whether
+   * events came meanwhile, to look again. */
+  const lookDone = useCallback((asked: number) => {
+    if (asked !== generation.current) return false;
+    looking.current = false;
+    const more = again.current;
+    again.current = false;
+    return more;
+  }, []);
+
   /** Looks at the newest page again (something changed) and joins it to what is held. */
   const refresh = useCallback(() => {
-    if (!atNewest.current) return;
+    // A look on its way (the newest page asked for anew too): another after it.
     if (looking.current) {
       again.current = true;
       return;
     }
+    if (!atNewest.current) return;
     looking.current = true;
     const asked = generation.current;
     const current = () => asked === generation.current && atNewest.current;
@@ -175,25 +191,41 @@ export function useChatMessages(chatId: string, atBottom: boolean): ChatMessages
         else show(joined);
       })
       .catch((error) => console.error("loading messages failed", error))
-      .finally(() => {
-        if (asked !== generation.current) return;
-        looking.current = false;
-        if (again.current) {
-          again.current = false;
-          refresh();
-        }
-      });
-  }, [ask, holdNewest, runToHeld, reachNewest, show]);
+      .finally(() => lookDone(asked) && refresh());
+  }, [ask, holdNewest, lookDone, runToHeld, reachNewest, show]);
 
+  /**
+   * Puts a message its event carries in its place among the held newest page without asking the
+   * store (see `withArrived`), keeping only the newest page. Only at the bottom: while the user
+   * reads back, what arrives is joined from the store as before (up to `MAX_HELD`, then it waits
+   * there). False where the store must say: not following the newest, a look on its way (its page
+   * may not have it), no place known, or deleted for me.
+   */
+  const placeArrived = useCallback(
+    (arrived: LocalMessage) => {
+      const list = held.current;
+      if (!bottom.current || !atNewest.current || looking.current || list === null) return false;
+      const placedList = !arrived.message.hidden && withArrived(list, arrived);
+      if (!placedList) return false;
+      if (placedList.length > PAGE) setOlderInStore(true);
+      show(placedList.slice(-PAGE));
+      return true;
+    },
+    [show],
+  );
+
+  /** Holds the newest page anew: a look like refresh's (what arrives meanwhile waits for it). */
   const showNewest = useCallback(async () => {
     const asked = restart();
+    looking.current = true;
     try {
       const newestPage = await ask(null, PAGE);
       if (asked === generation.current) holdNewest(newestPage);
     } catch (error) {
       console.error("loading messages failed", error);
     }
-  }, [ask, holdNewest, restart]);
+    if (lookDone(asked)) refresh();
+  }, [ask, holdNewest, lookDone, refresh, restart]);
 
   // Read from the refs, not from a render: sending while reading back can take the newest out of
   // the window (its message one past the most held) after the caller's render.
@@ -206,6 +238,7 @@ export function useChatMessages(chatId: string, atBottom: boolean): ChatMessages
   useEffect(() => {
     held.current = null;
     atNewest.current = true;
+    toldMessage.current = false;
     setMessages(null);
     setGone(NONE);
     setComplete(false);
@@ -317,11 +350,14 @@ export function useChatMessages(chatId: string, atBottom: boolean): ChatMessages
   useMessengerEvents(
     useCallback(
       (event: MessengerEvent) => {
+        const afterMessage = toldMessage.current;
+        toldMessage.current = event.event === "message" && event.chat_id === chatId;
         if (event.event === "message" && event.chat_id === chatId) {
           const changed = event.message;
           const id = changed.message.id;
           // Expired: known gone at once, held or not (an older page's quote says so).
           if (changed.message.expired) setGone((before) => withIds(before, [id]));
+          if (placeArrived(changed)) return;
           // Held: its new version shows before the store's page comes (and where that page
           // does not reach); deleted for me, it goes.
           const list = held.current;
@@ -333,11 +369,16 @@ export function useChatMessages(chatId: string, atBottom: boolean): ChatMessages
             );
           }
           refresh();
-        } else if (event.event === "chats_changed") {
+        } else if (event.event === "chats_changed" && !afterMessage) {
+          // The messenger tells every change to a message with the message, then
+          // `chats_changed`: one right after a message of this chat says no more than that
+          // message did (put in place, or looked at the store for), and would read the store
+          // for every message arriving. Any other (a chat cleared, an unsent one taken back, a
+          // catch-up stored after a reconnect, events missed) looks at the store.
           refresh();
         }
       },
-      [chatId, refresh, show],
+      [chatId, placeArrived, refresh, show],
     ),
   );
   return {

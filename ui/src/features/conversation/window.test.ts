@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LocalMessage } from "../../api";
 import { textMessage } from "../../test-fixtures";
-import { MAX_HELD, joinNewer, newestSeq, oldestSeq, withIds } from "./window";
+import { MAX_HELD, joinNewer, newestSeq, oldestSeq, withArrived, withIds } from "./window";
 
 /** Messages `from`..`to` of chat c1. */
 const run = (from: number, to: number) =>
@@ -38,6 +38,28 @@ describe("the window's rules", () => {
     expect(joinNewer(run(1, 10), run(12, 13))).toBeNull();
     // A page of unsent ones only has no place to meet at.
     expect(joinNewer(run(1, 10), [unsent("p1")])).toBeNull();
+  });
+
+  it("puts an arriving message in its place, or says the store knows it", () => {
+    const held = [...run(1, 10), unsent("p1")];
+    const ids = (list: LocalMessage[] | null) => list?.map((local) => local.message.id);
+    // The next one: before my unsent one; an unsent one: last.
+    expect(ids(withArrived(held, textMessage(11, "u2", "next")))).toEqual([
+      ...ids(run(1, 11))!,
+      "p1",
+    ]);
+    expect(ids(withArrived(held, unsent("p2")))?.slice(-2)).toEqual(["p1", "p2"]);
+    // Mine, sent: among the placed ones.
+    const sent = textMessage(11, "me", "p1", { id: "p1" });
+    expect(seqs(withArrived(held, sent))).toEqual(seqs(run(1, 11)));
+    // A held one changed: where it was.
+    const edited = textMessage(5, "u2", "edited");
+    expect(withArrived(held, edited)?.[4]).toBe(edited);
+    expect(withArrived(held, edited)).toHaveLength(held.length);
+    // A gap, or an older one not held: unknown here.
+    expect(withArrived(held, textMessage(12, "u2", "gap"))).toBeNull();
+    expect(withArrived(run(5, 10), textMessage(3, "u2", "older"))).toBeNull();
+    expect(withArrived(held, textMessage(13, "me", "p1", { id: "p1" }))).toBeNull();
   });
 
   it("keeps the latest ids known gone, no more than the most held", () => {

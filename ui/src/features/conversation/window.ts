@@ -49,6 +49,28 @@ export function joinNewer(
   return [...held.filter((local) => placed(local) && local.message.seq < start), ...newer];
 }
 
+/**
+ * `held` (a run up to the chat's newest) with `arrived` put in its place from its event, its held
+ * version gone: where it was when its place did not change, a placed one right after the newest
+ * placed one held (the unsent ones stay last), an unsent one at the end. Null when held does not
+ * say where it goes (messages before it are in neither, or it is older and not held): the store
+ * does.
+ */
+export function withArrived(
+  held: readonly LocalMessage[],
+  arrived: LocalMessage,
+): LocalMessage[] | null {
+  const { id, seq } = arrived.message;
+  const at = held.findIndex((local) => local.message.id === id);
+  if (at >= 0 && held[at]!.message.seq === seq) {
+    return held.map((local, i) => (i === at ? arrived : local));
+  }
+  const rest = held.filter((local) => local.message.id !== id);
+  if (!placed(arrived)) return [...rest, arrived];
+  if (seq !== newestSeq(rest) + 1) return null;
+  return [...rest.filter(placed), arrived, ...rest.filter((local) => !placed(local))];
+}
+
 /** `known` with `ids` added, keeping the latest `MAX_HELD`. */
 export function withIds(known: ReadonlySet<string>, ids: readonly string[]): ReadonlySet<string> {
   const added = ids.filter((id) => !known.has(id));
