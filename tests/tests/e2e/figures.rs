@@ -40,6 +40,59 @@ async fn startup_marks(session: &Session) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// The app's log (its stderr and that of WebKit's processes) while started through `logged_app`.
+fn app_log(harness: &DesktopHarness) -> std::path::PathBuf {
+    harness.home.path().join("app.log")
+}
+
+/// A script that starts `app` keeping its log in `app_log` (WebDriver starts the app with no
+/// stderr of its own).
+fn logged_app(harness: &DesktopHarness, app: &std::path::Path) -> String {
+    let wrapper = harness.home.path().join("app.sh");
+    let script = format!("#!/bin/sh\nexec '{}' \"$@\" 2>>'{}'\n", app.display(), app_log(harness).display());
+    std::fs::write(&wrapper, script).unwrap();
+    std::fs::set_permissions(&wrapper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    wrapper.display().to_string()
+}
+
+/// JavaScriptCore's heap as its last collection in the log left it (`JSC_logGC=1`: lines
+/// `[GC<…>: … => 2902kb, p=… END]`), in KiB, and how many collections the log has.
+fn js_heap_after_last_collection(log: &str) -> Option<(u64, usize)> {
+    let ends: Vec<u64> = log
+        .lines()
+        .filter(|line| line.starts_with("[GC<") && line.ends_with("END]"))
+        .filter_map(|line| {
+            let after = &line[line.rfind("=> ")? + 3..];
+            after[..after.find("kb")?].parse().ok()
+        })
+        .collect();
+    ends.last().map(|kib| (*kib, ends.len()))
+}
+
+/// A new session of the app; one that does not come within a minute (seen twice in about twenty
+/// starts after the seeding, not diagnosed) prints the stacks of every thread of the app's
+/// processes and of WebKitWebDriver before failing, to tell where the start stopped.
+async fn start_or_show_stacks(harness: &DesktopHarness, app: &str) -> Session {
+    let (url, path) = (harness.driver_url.clone(), app.to_owned());
+    let mut start = tokio::spawn(async move { Session::start(&url, &path).await });
+    if let Ok(started) = tokio::time::timeout(Duration::from_secs(60), &mut start).await {
+        return started.expect("the session started");
+    }
+    let script = "ps -eo pid,ppid,stat,etime,cmd | grep -iE 'gkchat|webkit' | grep -v grep; \
+                  for p in $(pgrep -f 'gkchat-desktop|WebKitWebProcess|WebKitNetworkProcess|WebKitWebDriver'); do \
+                  echo \"=== $p $(tr '\\0' ' ' < /proc/$p/cmdline)\"; \
+                  gdb -p $p -batch -ex 'thread apply all bt 12' 2>/dev/null | grep -E '^(Thread|#)'; done";
+    let out = std::process::Command::new("sh").arg("-c").arg(script).output();
+    println!(
+        "no session after 60 s; the app's processes:\n{}",
+        out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default()
+    );
+    let log = std::fs::read_to_string(app_log(harness)).unwrap_or_default();
+    let tail: Vec<&str> = log.lines().rev().take(60).collect();
+    println!("the app's log, last lines:\n{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+    panic!("the app's WebDriver session did not start within 60 s");
+}
+
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -62,8 +115,11 @@ async fn desktop_figures() {
     let server = TestServer::start().await;
     let app = desktop_binary();
     let app_name = app.file_name().unwrap().to_string_lossy().into_owned();
-    let harness = DesktopHarness::start(&[("GKCHAT_SERVER_URL", server.url().to_string())]).await;
-    let session = Session::start(&harness.driver_url, app.to_str().unwrap()).await;
+    // JavaScriptCore logs each collection (the page's heap, one of the causes below).
+    let harness =
+        DesktopHarness::start(&[("GKCHAT_SERVER_URL", server.url().to_string()), ("JSC_logGC", "1".to_owned())]).await;
+    let app_path = logged_app(&harness, &app);
+    let session = Session::start(&harness.driver_url, &app_path).await;
     sign_up_in_app(&session, "Mia", "mia").await;
     let mia_seed = client_for(server.url());
     let mia = mia_seed.sign_in("mia", PASSWORD, test_device("seed")).await.unwrap();
@@ -117,6 +173,17 @@ async fn desktop_figures() {
             kinds.join(", ")
         );
     }
+    // The page's share by cause: its elements (each tile a dozen), and JavaScriptCore's heap as
+    // its last collection left it (`JSC_logGC=1` in the environment: the web process's log).
+    let elements = session.execute("return document.getElementsByTagName('*').length;", serde_json::json!([])).await;
+    println!("idle page: {elements} elements");
+    match js_heap_after_last_collection(&std::fs::read_to_string(app_log(&harness)).unwrap_or_default()) {
+        Some((kib, collections)) => println!(
+            "idle page: JavaScriptCore heap {:.1} MiB after its last collection ({collections} collections so far)",
+            kib as f64 / 1024.0
+        ),
+        None => println!("idle page: no JavaScriptCore collection logged"),
+    }
     println!(
         "idle memory of {} processes: RSS {:.0} MiB, PSS {:.0} MiB",
         processes.len(),
@@ -142,7 +209,7 @@ async fn desktop_figures() {
                 drop_page_cache();
             }
             let started = Instant::now();
-            session = Session::start(&harness.driver_url, app.to_str().unwrap()).await;
+            session = start_or_show_stacks(&harness, &app_path).await;
             session.wait_for("[data-testid=chat-tile]", LONG).await;
             while session
                 .execute("return document.querySelectorAll('[data-testid=chat-tile]').length;", serde_json::json!([]))
